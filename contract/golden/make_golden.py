@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Writes the golden example export (contract/golden/export/).
+
+Standard library only. The output is byte for byte reproducible: the PNGs
+use stored (uncompressed) deflate blocks so they do not depend on the zlib
+version, and annotations.json uses the canonical serialisation described in
+contract/README.md (what jansson's json_dumps(JSON_COMPACT |
+JSON_PRESERVE_ORDER) prints).
+
+    python3 contract/golden/make_golden.py            # rewrite export/
+    python3 contract/golden/make_golden.py --out DIR  # write elsewhere
+    python3 contract/golden/make_golden.py --check    # exit 1 if export/ differs
+"""
+
+import argparse
+import filecmp
+import hashlib
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "export")
+
+
+# --- canonical annotations.json bytes -------------------------------------
+
+def _canonical_string(s):
+    """A JSON string as jansson prints it: escapes only '"', '\\' and control
+    characters (\\b \\f \\n \\r \\t, else \\u00XX with UPPERCASE hex); '/'
+    and non-ASCII characters stay as they are (UTF-8)."""
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif c < 0x20:
+            out.append({8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t"}.get(
+                c, "\\u%04X" % c))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def canonical_dumps(value):
+    """Compact JSON, keys in insertion order, no spaces, no trailing newline."""
+    if isinstance(value, dict):
+        return "{" + ",".join(_canonical_string(k) + ":" + canonical_dumps(v)
+                              for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_dumps(v) for v in value) + "]"
+    if isinstance(value, str):
+        return _canonical_string(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError("no canonical form for %r" % (value,))
+
+
+def categories_hash(categories):
+    data = json.dumps([{"id": c["id"], "name": c["name"]} for c in categories],
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# --- tiny PNGs --------------------------------------------------------------
+
+def _chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def _zlib_stored(data):
+    # One stored deflate block (data is far below 65535 bytes here).
+    assert len(data) < 65536
+    return (b"\x78\x01" + b"\x01" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF)
+            + data + struct.pack(">I", zlib.adler32(data) & 0xFFFFFFFF))
+
+
+def png_rgb(width, height, pixel):
+    """An 8-bit RGB PNG; pixel(x, y) -> (r, g, b)."""
+    raw = bytearray()
+    for y in range(height):
+        raw.append(0)  # filter type None
+        for x in range(width):
+            raw.extend(pixel(x, y))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr)
+            + _chunk(b"IDAT", _zlib_stored(bytes(raw))) + _chunk(b"IEND", b""))
+
+
+# --- the example dataset ----------------------------------------------------
+
+# Project "Pets": categories 1 cat, 2 dog (active), 3 bird (disabled: still
+# exported), 4 fish (deleted: not exported; one asset labeled fish is counted
+# in counts.excluded.deleted_category).
+CATEGORIES = [
+    {"id": 1, "name": "cat", "supercategory": "none"},
+    {"id": 2, "name": "dog", "supercategory": "none"},
+    {"id": 3, "name": "bird", "supercategory": "none"},
+]
+EXCLUDED_DELETED_CATEGORY = 1
+
+# (asset id, width, height, original file name, source, category id, status,
+# labeled_by, pixel function)
+ASSETS = [
+    (17, 4, 3, "café_01.png", {"type": "image"}, 1, "approved", "alice",
+     lambda x, y: (40 * x, 60 * y, 200)),
+    (18, 6, 4, "drive.mp4#frame=30",
+     {"type": "video_frame", "video_id": 3, "video_file_name": "drive.mp4",
+      "frame_index": 30, "timestamp_ms": 1000},
+     2, "approved", "bob", lambda x, y: (255 - 30 * x, 50, 60 * y)),
+    (21, 3, 3, "dog 2.png", {"type": "image"}, 2, "approved", "alice",
+     lambda x, y: ((x + y) % 2 * 255, 128, 0)),
+]
+
+MANIFEST_VOLATILE = {
+    "dataset_id": "7",
+    "project_name": "Pets",
+    "version": 1,
+    "created_at": "2026-11-26T07:30:00.000Z",
+    "created_by": "alice",
+}
+
+
+def build(out_dir):
+    images_dir = os.path.join(out_dir, "images")
+    os.makedirs(images_dir, exist_ok=True)
+
+    images = []
+    annotations = []
+    for (asset_id, w, h, original, source, cat, status, who, pixel) in sorted(
+            ASSETS, key=lambda a: a[0]):
+        data = png_rgb(w, h, pixel)
+        file_name = "%d.png" % asset_id
+        with open(os.path.join(images_dir, file_name), "wb") as f:
+            f.write(data)
+        images.append({
+            "id": asset_id, "file_name": file_name, "width": w, "height": h,
+            "mime_type": "image/png",
+            "checksum_sha256": hashlib.sha256(data).hexdigest(),
+            "original_file_name": original, "source": source,
+        })
+        annotations.append((asset_id, cat, status, who))
+
+    annotations.sort(key=lambda a: (a[0], a[1]))
+    annotations = [{"id": i + 1, "image_id": a[0], "category_id": a[1],
+                    "status": a[2], "labeled_by": a[3]}
+                   for i, a in enumerate(annotations)]
+
+    doc = {
+        "info": {"schema_version": "1.0.0", "task_type": "classification_single"},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": CATEGORIES,
+    }
+    ann_bytes = canonical_dumps(doc).encode("utf-8")
+    with open(os.path.join(out_dir, "annotations.json"), "wb") as f:
+        f.write(ann_bytes)
+    ann_hex = hashlib.sha256(ann_bytes).hexdigest()
+
+    per_category = {str(c["id"]): 0 for c in CATEGORIES}
+    for a in annotations:
+        per_category[str(a["category_id"])] += 1
+
+    manifest = {
+        "schema_version": "1.0.0",
+        "dataset_id": MANIFEST_VOLATILE["dataset_id"],
+        "project_name": MANIFEST_VOLATILE["project_name"],
+        "version": MANIFEST_VOLATILE["version"],
+        "task_type": "classification_single",
+        "created_at": MANIFEST_VOLATILE["created_at"],
+        "created_by": MANIFEST_VOLATILE["created_by"],
+        "selection": {"statuses": ["approved"]},
+        "categories": [{"id": c["id"], "name": c["name"], "class_index": i}
+                       for i, c in enumerate(CATEGORIES)],
+        "categories_hash": categories_hash(CATEGORIES),
+        "counts": {"images": len(images), "annotations": len(annotations),
+                   "per_category": per_category,
+                   "excluded": {"deleted_category": EXCLUDED_DELETED_CATEGORY}},
+        "files": {"annotations.json": {"sha256": ann_hex, "bytes": len(ann_bytes)}},
+        "hash": "sha256:" + ann_hex,
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "wb") as f:
+        f.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def same_tree(a, b):
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate into a temporary folder and compare with --out")
+    args = ap.parse_args()
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            build(tmp)
+            if not same_tree(tmp, args.out):
+                print("golden export differs from make_golden.py output: %s" % args.out,
+                      file=sys.stderr)
+                return 1
+        print("golden export is up to date: %s" % args.out)
+        return 0
+    if os.path.isdir(args.out):
+        shutil.rmtree(args.out)
+    build(args.out)
+    print("wrote %s" % args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
