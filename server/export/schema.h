@@ -1,0 +1,38 @@
+/* A small JSON Schema validator for the keyword subset the dataset contract
+ * uses (contract/schema/, draft 2020-12):
+ *
+ *   type (a name or an array of names), required, properties, items (one
+ *   schema for every element), enum, const, pattern, minimum, minLength,
+ *   maxLength (both in Unicode code points), oneOf, additionalProperties
+ *   (true, false or a schema), and $ref to "#" or "#/..." JSON pointers inside
+ *   the same schema (e.g. "#/$defs/image").
+ *
+ * Annotation keywords ($schema, $id, $defs, $comment, title, description,
+ * examples, default) are ignored. Any other keyword is reported as an error
+ * (a schema that relies on an unsupported keyword must not pass silently).
+ *
+ * `pattern` is compiled as a POSIX extended regular expression, so schemas
+ * must keep to the part of the syntax that ECMA-262 and POSIX ERE read the
+ * same way (anchors, bracket expressions, {n}, +, *, ?, groups, |). */
+#ifndef TS_SCHEMA_H
+#define TS_SCHEMA_H
+
+#include <jansson.h>
+
+#include "core/buf.h"
+
+/* Validates doc against schema. Both are borrowed (not modified, not
+ * released). For every failure, appends one line to errors (when non-NULL):
+ *
+ *   <JSON pointer of the failing value>: <message>\n
+ *
+ * e.g. "/images/0/checksum_sha256: does not match pattern ^[0-9a-f]{64}$";
+ * the document root is written "(root)". Lines that do not fit under the
+ * buffer's cap are dropped, but still counted. Problems in the schema itself
+ * (unsupported keyword, unresolvable $ref) are reported the same way with a
+ * "schema:" message.
+ *
+ * Returns the number of failures: 0 means doc is valid. */
+int ts_schema_validate(json_t *schema, json_t *doc, struct ts_buf *errors);
+
+#endif
