@@ -1,0 +1,35 @@
+// Flat config: strict TypeScript rules for the web app, plain ESM with node
+// globals for the test helpers and scripts.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'web/dist/', 'build/', 'build-*/', 'server/', 'var/'],
+  },
+  js.configs.recommended,
+  {
+    files: ['web/**/*.{ts,tsx}', 'tests/web/**/*.ts'],
+    extends: [tseslint.configs.strict],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']",
+          message: 'Never inject raw HTML; render text and let Preact escape it.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/vite.config.ts'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+);

@@ -1,0 +1,49 @@
+// Typed wrappers, one per endpoint the web app uses.
+import { request } from './client';
+import type { AuthStatus, Category, Project, User } from './types';
+
+const V1 = '/api/v1';
+
+export const auth = {
+  status: () => request<AuthStatus>('GET', `${V1}/auth/status`),
+  setup: (name: string, password: string) =>
+    request<{ user: User }>('POST', `${V1}/auth/setup`, { body: { name, password } }).then((r) => r.user),
+  login: (name: string, password: string) =>
+    request<{ user: User }>('POST', `${V1}/auth/login`, { body: { name, password } }).then((r) => r.user),
+  logout: () => request<undefined>('POST', `${V1}/auth/logout`),
+  me: () => request<User>('GET', `${V1}/me`),
+};
+
+export const users = {
+  list: () => request<{ users: User[] }>('GET', `${V1}/users`).then((r) => r.users),
+  create: (name: string, password: string, isAdmin: boolean) =>
+    request<User>('POST', `${V1}/users`, { body: { name, password, is_admin: isAdmin } }),
+};
+
+export const projects = {
+  list: (cursor?: string | null, limit = 100) =>
+    request<{ projects: Project[]; next_cursor: string | null }>('GET', `${V1}/projects`, {
+      query: { limit, cursor },
+    }),
+  get: (id: number) => request<Project>('GET', `${V1}/projects/${id}`),
+  create: (name: string) =>
+    request<Project>('POST', `${V1}/projects`, { body: { name, task_type: 'classification_single' } }),
+  rename: (id: number, name: string) => request<Project>('PATCH', `${V1}/projects/${id}`, { body: { name } }),
+};
+
+export const categories = {
+  list: (projectId: number, includeDeleted = false) =>
+    request<{ categories: Category[] }>('GET', `${V1}/projects/${projectId}/categories`, {
+      query: { include_deleted: includeDeleted },
+    }).then((r) => r.categories),
+  create: (projectId: number, name: string) =>
+    request<Category>('POST', `${V1}/projects/${projectId}/categories`, { body: { name } }),
+  update: (projectId: number, id: number, patch: { name?: string; state?: 'active' | 'disabled' }) =>
+    request<Category>('PATCH', `${V1}/projects/${projectId}/categories/${id}`, { body: patch }),
+  remove: (projectId: number, id: number) =>
+    request<Category>('DELETE', `${V1}/projects/${projectId}/categories/${id}`),
+  reorder: (projectId: number, order: number[]) =>
+    request<{ categories: Category[] }>('PUT', `${V1}/projects/${projectId}/categories/order`, {
+      body: { order },
+    }).then((r) => r.categories),
+};

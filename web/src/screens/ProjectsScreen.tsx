@@ -1,0 +1,126 @@
+import { useEffect, useState } from 'preact/hooks';
+import { projects as projectsApi } from '../api/endpoints';
+import { errorMessage } from '../api/errors';
+import type { Project } from '../api/types';
+import { FormError } from '../components/FormError';
+import { Link } from '../components/Link';
+import { formatDateTime } from '../lib/format';
+import { navigate } from '../router';
+import { defaultTabPath } from './project/tabs';
+
+export function ProjectsScreen() {
+  const [list, setList] = useState<Project[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadError, setLoadError] = useState('');
+  const [name, setName] = useState('');
+  const [createError, setCreateError] = useState('');
+  const [creating, setCreating] = useState(false);
+
+  async function loadPage(after: string | null) {
+    setLoading(true);
+    setLoadError('');
+    try {
+      const page = await projectsApi.list(after);
+      setList((prev) => (after ? [...prev, ...page.projects] : page.projects));
+      setCursor(page.next_cursor);
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    void loadPage(null);
+  }, []);
+
+  async function onCreate(e: Event) {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) {
+      setCreateError('Give the project a name.');
+      return;
+    }
+    setCreating(true);
+    setCreateError('');
+    try {
+      const p = await projectsApi.create(trimmed);
+      navigate(defaultTabPath(p.id));
+    } catch (err) {
+      setCreateError(errorMessage(err));
+      setCreating(false);
+    }
+  }
+
+  return (
+    <main class="page">
+      <div class="page-head">
+        <h1 class="page-title">Projects</h1>
+      </div>
+
+      <form class="inline-form" onSubmit={onCreate} aria-label="Create project">
+        <input
+          name="project-name"
+          placeholder="New project name"
+          aria-label="New project name"
+          maxLength={200}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <button type="submit" class="btn btn-primary" disabled={creating}>
+          Create project
+        </button>
+        <span class="muted small">Task: single-label classification</span>
+      </form>
+      <FormError message={createError} />
+
+      {loadError && (
+        <div class="notice notice-error" role="alert">
+          {loadError}{' '}
+          <button type="button" class="btn btn-sm" onClick={() => void loadPage(null)}>
+            Retry
+          </button>
+        </div>
+      )}
+
+      <table class="table" aria-label="Projects">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th class="col-id">ID</th>
+            <th class="col-date">Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <Link href={defaultTabPath(p.id)} class="strong-link">
+                  {p.name}
+                </Link>
+              </td>
+              <td class="col-id mono">#{p.id}</td>
+              <td class="col-date muted" title={p.created_at}>
+                {formatDateTime(p.created_at)}
+              </td>
+            </tr>
+          ))}
+          {!loading && !loadError && list.length === 0 && (
+            <tr>
+              <td colSpan={3} class="empty">
+                No projects yet. Create one above to start defining categories.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {loading && <p class="muted small">Loading…</p>}
+      {cursor && !loading && (
+        <button type="button" class="btn btn-sm" onClick={() => void loadPage(cursor)}>
+          Load more
+        </button>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,124 @@
+import { useEffect, useState } from 'preact/hooks';
+import { users as usersApi } from '../api/endpoints';
+import { errorMessage } from '../api/errors';
+import type { User } from '../api/types';
+import { FormError } from '../components/FormError';
+import { formatDateTime } from '../lib/format';
+import { checkNewAccount } from '../lib/validate';
+import { user as me } from '../state/session';
+import { showToast } from '../state/toasts';
+
+export function UsersScreen() {
+  const [list, setList] = useState<User[]>([]);
+  const [loadError, setLoadError] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [isAdmin, setIsAdmin] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function load() {
+    setLoadError('');
+    try {
+      setList(await usersApi.list());
+    } catch (e) {
+      setLoadError(errorMessage(e));
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  if (!me.value?.is_admin) {
+    return (
+      <main class="page">
+        <h1 class="page-title">Users</h1>
+        <p class="notice">Only administrators can manage users.</p>
+      </main>
+    );
+  }
+
+  async function onAdd(e: Event) {
+    e.preventDefault();
+    const problem = checkNewAccount(name.trim(), password);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      const u = await usersApi.create(name.trim(), password, isAdmin);
+      setList((prev) => [...prev.filter((x) => x.id !== u.id), u]);
+      setName('');
+      setPassword('');
+      setIsAdmin(false);
+      showToast(`User “${u.name}” added.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class="page">
+      <div class="page-head">
+        <h1 class="page-title">Users</h1>
+      </div>
+
+      <form class="inline-form" onSubmit={onAdd} aria-label="Add user" noValidate>
+        <input
+          name="name"
+          placeholder="Name"
+          aria-label="Name"
+          autoComplete="off"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <input
+          name="password"
+          type="password"
+          placeholder="Password (8+ characters)"
+          aria-label="Password"
+          autoComplete="new-password"
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+        <label class="check">
+          <input type="checkbox" checked={isAdmin} onChange={(e) => setIsAdmin(e.currentTarget.checked)} />
+          Admin
+        </label>
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          Add user
+        </button>
+      </form>
+      <FormError message={error} />
+      <FormError message={loadError} />
+
+      <table class="table" aria-label="Users">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th class="col-id">ID</th>
+            <th>Role</th>
+            <th class="col-date">Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((u) => (
+            <tr key={u.id}>
+              <td>{u.name}</td>
+              <td class="col-id mono">#{u.id}</td>
+              <td>{u.is_admin ? <span class="badge badge-accent">admin</span> : <span class="muted">user</span>}</td>
+              <td class="col-date muted" title={u.created_at}>
+                {formatDateTime(u.created_at)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </main>
+  );
+}

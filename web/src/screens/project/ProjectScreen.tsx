@@ -1,0 +1,80 @@
+import { useEffect, useState } from 'preact/hooks';
+import { projects as projectsApi } from '../../api/endpoints';
+import { errorMessage } from '../../api/errors';
+import type { Project } from '../../api/types';
+import { Link } from '../../components/Link';
+import { PROJECT_TABS, findTab, tabPath } from './tabs';
+
+export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
+  const [project, setProject] = useState<Project | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    let live = true;
+    setProject(null);
+    setError('');
+    projectsApi
+      .get(projectId)
+      .then((p) => live && setProject(p))
+      .catch((e: unknown) => live && setError(errorMessage(e)));
+    return () => {
+      live = false;
+    };
+  }, [projectId]);
+
+  const active = findTab(tab);
+
+  useEffect(() => {
+    if (project) document.title = `${project.name} · ${active?.label ?? 'Project'} · Tessera`;
+  }, [project, active]);
+
+  if (error) {
+    return (
+      <main class="page">
+        <p class="crumbs">
+          <Link href="/">Projects</Link>
+        </p>
+        <div class="notice notice-error" role="alert">
+          {error}
+        </div>
+      </main>
+    );
+  }
+
+  const Screen = active?.component;
+  return (
+    <main class="page">
+      <div class="project-head">
+        <p class="crumbs">
+          <Link href="/">Projects</Link>
+          <span class="crumb-sep" aria-hidden="true">
+            /
+          </span>
+        </p>
+        <h1 class="page-title">
+          {project ? project.name : '\u00a0'}
+          {project && <span class="title-id mono">#{project.id}</span>}
+        </h1>
+        {project && (
+          <span class="muted small project-meta">
+            {project.task_type} · schema {project.schema_version}
+          </span>
+        )}
+      </div>
+      <nav class="tabs" aria-label="Project sections">
+        {PROJECT_TABS.map((t) => (
+          <Link
+            key={t.key}
+            href={tabPath(projectId, t.key)}
+            class={t.key === active?.key ? 'tab tab-active' : 'tab'}
+            aria-current={t.key === active?.key ? 'page' : undefined}
+          >
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      {!active && <div class="notice">This project has no “{tab}” section.</div>}
+      {project && Screen && <Screen project={project} />}
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+// The tabs of a project page, in the order shown. Add a tab here (key, label,
+// screen) and it appears in the tab bar and gets its route
+// /projects/:id/<key>. Only list tabs whose screens exist.
+import type { ComponentType } from 'preact';
+import type { Project } from '../../api/types';
+import { CategoriesScreen } from '../categories/CategoriesScreen';
+
+export interface ProjectTabProps {
+  project: Project;
+}
+
+export interface ProjectTab {
+  key: string;
+  label: string;
+  component: ComponentType<ProjectTabProps>;
+}
+
+export const PROJECT_TABS: readonly ProjectTab[] = [
+  { key: 'categories', label: 'Categories', component: CategoriesScreen },
+];
+
+export function tabPath(projectId: number, key: string): string {
+  return `/projects/${projectId}/${key}`;
+}
+
+export function defaultTabPath(projectId: number): string {
+  return tabPath(projectId, PROJECT_TABS[0]?.key ?? 'categories');
+}
+
+export function findTab(key: string | undefined): ProjectTab | undefined {
+  return PROJECT_TABS.find((t) => t.key === key);
+}
