@@ -1,0 +1,95 @@
+#include "domain/names.h"
+
+#include <string.h>
+
+#include "core/banned.h"
+
+long ts_utf8_count(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = p[i];
+		size_t extra;
+		unsigned cp;
+
+		if (c < 0x80) {
+			i++;
+			n++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			extra = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			extra = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			extra = 3;
+			cp = c & 0x07;
+		} else {
+			return -1;
+		}
+		if (i + extra >= len)
+			return -1;
+		for (size_t k = 1; k <= extra; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (p[i + k] & 0x3f);
+		}
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+		    (extra == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		i += extra + 1;
+		n++;
+	}
+	return n;
+}
+
+/* C0, DEL and C1 control characters (C1 are U+0080..U+009F: 0xC2 0x80..0x9F). */
+static int has_control(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 1;
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+char *ts_name_clean(const char *in, size_t max_chars, const char *what, struct ts_error *err)
+{
+	size_t len = strlen(in), start = 0;
+	long chars;
+
+	while (start < len && is_space(in[start]))
+		start++;
+	while (len > start && is_space(in[len - 1]))
+		len--;
+	chars = ts_utf8_count(in + start, len - start);
+	if (chars < 0) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_name", "the %s is not valid UTF-8", what);
+		return NULL;
+	}
+	if (chars == 0 || (size_t)chars > max_chars) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_name",
+			     "the %s must have 1 to %zu characters (after trimming spaces)", what,
+			     max_chars);
+		return NULL;
+	}
+	if (has_control(in + start, len - start)) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_name",
+			     "the %s must not contain control characters", what);
+		return NULL;
+	}
+	return ts_xstrndup(in + start, len - start);
+}

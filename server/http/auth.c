@@ -1,0 +1,222 @@
+/* Accounts: first-account setup, login, logout, me, users, API tokens. */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/time.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "store/users.h"
+#include "core/banned.h"
+
+#define SESSION_DAYS 30
+
+static json_t *user_json(const struct ts_user *u)
+{
+	return json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)u->id, "name", u->name,
+			 "is_admin", u->is_admin, "created_at", ts_json_time(u->created_at));
+}
+
+/* Reads and checks {"name", "password"}; answers and returns -1 on error. */
+static int read_credentials(struct ts_req *req, json_t *body, const char **name,
+			    const char **password, int validate)
+{
+	struct ts_error err = { 0 };
+
+	if (ts_req_field_string(req, body, "name", 1, name, NULL) ||
+	    ts_req_field_string(req, body, "password", 1, password, NULL))
+		return -1;
+	if (validate && (ts_auth_valid_user_name(*name, &err) ||
+			 ts_auth_valid_password(*password, &err))) {
+		ts_req_error(req, &err);
+		return -1;
+	}
+	return 0;
+}
+
+static void start_session(struct ts_req *req, const struct ts_user *u, unsigned status)
+{
+	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX], cookie[256];
+	struct ts_error err = { 0 };
+	int64_t expires = ts_time_now_ms() + (int64_t)SESSION_DAYS * 86400 * 1000;
+
+	ts_auth_new_secret("", secret);
+	ts_auth_digest(secret, digest);
+	if (ts_store_session_create(req->app->store, digest, u->id, expires, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, status, json_pack("{s:o}", "user", user_json(u)));
+	snprintf(cookie, sizeof(cookie),
+		 "tessera_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", secret,
+		 SESSION_DAYS * 86400);
+	ts_req_add_header(req, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+}
+
+static void auth_status(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	int64_t n = 0;
+
+	if (ts_store_user_count(req->app->store, &n, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, json_pack("{s:b}", "needs_setup", n == 0));
+}
+
+static void auth_setup(struct ts_req *req)
+{
+	static const char *const keys[] = { "name", "password", NULL };
+	json_t *body = ts_req_body_object(req);
+	const char *name, *password;
+	char hash[TS_AUTH_HASH_MAX];
+	struct ts_error err = { 0 };
+	struct ts_user u;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 1))
+		goto out;
+	if (ts_auth_hash_password(password, hash, &err) ||
+	    ts_store_user_create(req->app->store, name, hash, 1, 1, &u, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	start_session(req, &u, 201);
+out:
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void auth_login(struct ts_req *req)
+{
+	static const char *const keys[] = { "name", "password", NULL };
+	json_t *body = ts_req_body_object(req);
+	const char *name, *password;
+	char *hash = NULL;
+	struct ts_error err = { 0 };
+	struct ts_user u;
+	enum ts_err e;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 0))
+		goto out;
+	e = ts_store_user_find_by_name(req->app->store, name, &u, &hash, &err);
+	if (e && e != TS_ERR_NOT_FOUND) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (!ts_auth_check_password(e ? NULL : hash, password)) {
+		ts_req_fail(req, 401, "invalid_credentials", "wrong user name or password");
+		goto out;
+	}
+	start_session(req, &u, 200);
+out:
+	free(hash);
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void auth_logout(struct ts_req *req)
+{
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+							 "tessera_session");
+	char digest[TS_AUTH_DIGEST_HEX];
+	struct ts_error err = { 0 };
+
+	if (cookie) {
+		ts_auth_digest(cookie, digest);
+		if (ts_store_session_delete(req->app->store, digest, &err)) {
+			ts_req_error(req, &err);
+			ts_error_release(&err);
+			return;
+		}
+	}
+	ts_req_empty(req, 204);
+	ts_req_add_header(req, MHD_HTTP_HEADER_SET_COOKIE,
+			  "tessera_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+}
+
+static void me(struct ts_req *req)
+{
+	ts_req_json(req, 200, user_json(&req->user));
+}
+
+static void me_token(struct ts_req *req)
+{
+	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX];
+	struct ts_error err = { 0 };
+
+	ts_auth_new_secret("tsk_", secret);
+	ts_auth_digest(secret, digest);
+	if (ts_store_token_create(req->app->store, digest, req->user.id, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 201, json_pack("{s:s}", "token", secret));
+}
+
+static void users_list(struct ts_req *req)
+{
+	struct ts_user *users = NULL;
+	struct ts_error err = { 0 };
+	size_t n = 0;
+	json_t *arr;
+
+	if (ts_store_user_list(req->app->store, &users, &n, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, user_json(&users[i]));
+	free(users);
+	ts_req_json(req, 200, json_pack("{s:o}", "users", arr));
+}
+
+static void users_create(struct ts_req *req)
+{
+	static const char *const keys[] = { "name", "password", "is_admin", NULL };
+	json_t *body = ts_req_body_object(req);
+	const char *name, *password;
+	char hash[TS_AUTH_HASH_MAX];
+	struct ts_error err = { 0 };
+	struct ts_user u;
+	int is_admin = 0;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) ||
+	    read_credentials(req, body, &name, &password, 1) ||
+	    ts_req_field_bool(req, body, "is_admin", &is_admin, NULL))
+		goto out;
+	if (ts_auth_hash_password(password, hash, &err) ||
+	    ts_store_user_create(req->app->store, name, hash, is_admin, 0, &u, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	ts_req_json(req, 201, user_json(&u));
+out:
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+const struct ts_route ts_routes_auth[] = {
+	{ "GET", "/api/v1/auth/status", TS_ROUTE_PUBLIC, auth_status, NULL, NULL },
+	{ "POST", "/api/v1/auth/setup", TS_ROUTE_PUBLIC, auth_setup, NULL, NULL },
+	{ "POST", "/api/v1/auth/login", TS_ROUTE_PUBLIC, auth_login, NULL, NULL },
+	{ "POST", "/api/v1/auth/logout", 0, auth_logout, NULL, NULL },
+	{ "GET", "/api/v1/me", 0, me, NULL, NULL },
+	{ "POST", "/api/v1/me/tokens", 0, me_token, NULL, NULL },
+	{ "GET", "/api/v1/users", TS_ROUTE_ADMIN, users_list, NULL, NULL },
+	{ "POST", "/api/v1/users", TS_ROUTE_ADMIN, users_create, NULL, NULL },
+	{ 0 },
+};

@@ -1,0 +1,299 @@
+/* Responses, body parsing and field validation for handlers. */
+#include "http/req.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cursor.h"
+#include "core/time.h"
+#include "core/banned.h"
+
+void ts_req_on_cleanup(struct ts_req *req, void (*fn)(void *), void *arg)
+{
+	struct ts_req_cleanup *c = ts_xmalloc(sizeof(*c));
+
+	c->fn = fn;
+	c->arg = arg;
+	c->next = req->cleanups;
+	req->cleanups = c;
+}
+
+const char *ts_req_query(struct ts_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *ts_req_header(struct ts_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, key);
+}
+
+void ts_req_raw(struct ts_req *req, unsigned status, struct MHD_Response *resp, uint64_t bytes)
+{
+	if (req->response)
+		MHD_destroy_response(req->response);
+	req->response = resp;
+	req->status = status;
+	req->bytes = bytes;
+}
+
+void ts_req_json(struct ts_req *req, unsigned status, json_t *body)
+{
+	size_t len = 0;
+	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	struct MHD_Response *resp;
+
+	json_decref(body);
+	if (!text)
+		ts_die("cannot serialise a JSON response");
+	len = strlen(text);
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		ts_die("cannot create a response");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ts_req_raw(req, status, resp, len);
+}
+
+void ts_req_empty(struct ts_req *req, unsigned status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+
+	if (!resp)
+		ts_die("cannot create a response");
+	ts_req_raw(req, status, resp, 0);
+}
+
+void ts_req_add_header(struct ts_req *req, const char *name, const char *value)
+{
+	if (req->response)
+		MHD_add_response_header(req->response, name, value);
+}
+
+unsigned ts_http_status_of(enum ts_err e)
+{
+	switch (e) {
+	case TS_OK: return 200;
+	case TS_ERR_INVALID: return 400;
+	case TS_ERR_UNAUTHORIZED: return 401;
+	case TS_ERR_FORBIDDEN: return 403;
+	case TS_ERR_NOT_FOUND: return 404;
+	case TS_ERR_CONFLICT: return 409;
+	case TS_ERR_TOO_LARGE: return 413;
+	case TS_ERR_UNSUPPORTED: return 415;
+	case TS_ERR_UNPROCESSABLE: return 422;
+	case TS_ERR_UNAVAILABLE: return 503;
+	case TS_ERR_IO:
+	case TS_ERR_INTERNAL:
+	default: return 500;
+	}
+}
+
+static void send_error(struct ts_req *req, unsigned status, const char *code, const char *msg,
+		       json_t *details)
+{
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg,
+				 "details", details ? details : json_object());
+
+	if (!body)
+		ts_die("cannot build an error body");
+	ts_req_json(req, status, body);
+}
+
+void ts_req_error(struct ts_req *req, const struct ts_error *err)
+{
+	json_t *details = err->details ? json_incref((json_t *)err->details) : NULL;
+
+	send_error(req, ts_http_status_of(err->err), err->code[0] ? err->code : "internal_error",
+		   err->message[0] ? err->message : "something went wrong", details);
+}
+
+void ts_req_fail(struct ts_req *req, unsigned status, const char *code, const char *fmt, ...)
+{
+	char msg[TS_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	send_error(req, status, code, msg, NULL);
+}
+
+static void fail_field(struct ts_req *req, const char *code, const char *key, const char *msg)
+{
+	send_error(req, 400, code, msg, json_pack("{s:s}", "field", key));
+}
+
+json_t *ts_req_body_object(struct ts_req *req)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (req->body_too_large) {
+		ts_req_fail(req, 413, "body_too_large", "the request body is larger than %zu bytes",
+			    req->app->cfg.max_json_body);
+		return NULL;
+	}
+	if (req->body.len == 0) {
+		ts_req_fail(req, 400, "invalid_json", "the request body is empty; send a JSON object");
+		return NULL;
+	}
+	root = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		send_error(req, 400, "invalid_json", "the request body is not valid JSON",
+			   json_pack("{s:s, s:i, s:i}", "reason", jerr.text, "line", jerr.line,
+				     "column", jerr.column));
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		ts_req_fail(req, 400, "invalid_json", "the request body must be a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+int ts_req_field_string(struct ts_req *req, json_t *obj, const char *key, int required,
+			const char **out, int *present)
+{
+	json_t *v = json_object_get(obj, key);
+	char msg[160];
+
+	if (present)
+		*present = v != NULL;
+	if (!v) {
+		if (!required)
+			return 0;
+		snprintf(msg, sizeof(msg), "\"%s\" is required", key);
+		fail_field(req, "missing_field", key, msg);
+		return -1;
+	}
+	if (!json_is_string(v)) {
+		snprintf(msg, sizeof(msg), "\"%s\" must be a string", key);
+		fail_field(req, "invalid_field", key, msg);
+		return -1;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(msg, sizeof(msg), "\"%s\" must not contain NUL characters", key);
+		fail_field(req, "invalid_field", key, msg);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+int ts_req_field_bool(struct ts_req *req, json_t *obj, const char *key, int *out, int *present)
+{
+	json_t *v = json_object_get(obj, key);
+	char msg[160];
+
+	if (present)
+		*present = v != NULL;
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v)) {
+		snprintf(msg, sizeof(msg), "\"%s\" must be true or false", key);
+		fail_field(req, "invalid_field", key, msg);
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+int ts_req_field_int(struct ts_req *req, json_t *obj, const char *key, int required,
+		     int64_t min, int64_t max, int64_t *out, int *present)
+{
+	json_t *v = json_object_get(obj, key);
+	char msg[200];
+
+	if (present)
+		*present = v != NULL;
+	if (!v) {
+		if (!required)
+			return 0;
+		snprintf(msg, sizeof(msg), "\"%s\" is required", key);
+		fail_field(req, "missing_field", key, msg);
+		return -1;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(msg, sizeof(msg), "\"%s\" must be an integer from %lld to %lld", key,
+			 (long long)min, (long long)max);
+		fail_field(req, "invalid_field", key, msg);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int ts_req_only_fields(struct ts_req *req, json_t *obj, const char *const *keys)
+{
+	const char *k;
+	json_t *v;
+	char msg[200];
+
+	json_object_foreach(obj, k, v) {
+		int known = 0;
+
+		for (const char *const *p = keys; *p; p++)
+			if (strcmp(*p, k) == 0)
+				known = 1;
+		if (!known) {
+			snprintf(msg, sizeof(msg), "unknown field \"%.100s\"", k);
+			fail_field(req, "unknown_field", k, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *cursor)
+{
+	const char *l = ts_req_query(req, "limit");
+	const char *c = ts_req_query(req, "cursor");
+
+	*limit = def;
+	*cursor = 0;
+	if (l) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(l, &end, 10);
+		if (errno || end == l || *end || v < 1 || v > max) {
+			ts_req_fail(req, 400, "invalid_limit", "limit must be an integer from 1 to %d",
+				    max);
+			return -1;
+		}
+		*limit = (int)v;
+	}
+	if (c && *c) {
+		if (ts_cursor_decode(c, cursor, 1) != 0 || *cursor <= 0) {
+			ts_req_fail(req, 400, "invalid_cursor",
+				    "cursor is not one this server gave out; start again without it");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+json_t *ts_cursor_json(int64_t cursor)
+{
+	char text[TS_CURSOR_TEXT_MAX];
+
+	if (cursor <= 0)
+		return json_null();
+	ts_cursor_encode(&cursor, 1, text);
+	return json_string(text);
+}
+
+json_t *ts_json_time(int64_t epoch_ms)
+{
+	char buf[32];
+
+	ts_time_rfc3339(epoch_ms, buf, sizeof(buf));
+	return json_string(buf);
+}

@@ -1,0 +1,104 @@
+/* One HTTP request as handlers see it. The server (http/server.c) owns it:
+ * created on the first libmicrohttpd callback, freed when the request
+ * completes. Handlers read params, user and body, and answer with exactly
+ * one ts_req_* response call. */
+#ifndef TS_HTTP_REQ_H
+#define TS_HTTP_REQ_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "store/users.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+struct ts_route;
+
+#define TS_REQ_MAX_PARAMS 4
+
+struct ts_req_cleanup {
+	void (*fn)(void *);
+	void *arg;
+	struct ts_req_cleanup *next;
+};
+
+struct ts_req {
+	struct MHD_Connection *conn;
+	struct ts_app *app;
+	const char *method;
+	const char *path; /* without the query string */
+	int64_t start_us;
+
+	const struct ts_route *route;
+	int64_t params[TS_REQ_MAX_PARAMS]; /* the {id} parts of the path, in order */
+	int nparams;
+
+	int authed;
+	struct ts_user user;
+
+	int started;      /* routing and auth done */
+	int body_too_large;
+	uint64_t discarded; /* body bytes read and dropped */
+	struct ts_buf body; /* non-streaming routes only */
+	void *stream;       /* streaming routes: their own state */
+
+	struct MHD_Response *response; /* set by ts_req_* */
+	unsigned status;
+	uint64_t bytes;
+	int queued;
+
+	struct ts_req_cleanup *cleanups;
+};
+
+/* Runs fn(arg) when the request is freed (even on disconnect). */
+void ts_req_on_cleanup(struct ts_req *req, void (*fn)(void *), void *arg);
+
+/* A query-string or header value; NULL when absent. Borrowed. */
+const char *ts_req_query(struct ts_req *req, const char *key);
+const char *ts_req_header(struct ts_req *req, const char *key);
+
+/* Responses. ts_req_json steals body (a json_t *). */
+void ts_req_json(struct ts_req *req, unsigned status, json_t *body);
+void ts_req_empty(struct ts_req *req, unsigned status);
+/* The JSON error body of API.md from err; the status from err->err. */
+void ts_req_error(struct ts_req *req, const struct ts_error *err);
+/* Shortcut: an error with this status, code and message. */
+void ts_req_fail(struct ts_req *req, unsigned status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Attaches a header to the response already set. */
+void ts_req_add_header(struct ts_req *req, const char *name, const char *value);
+/* Takes ownership of resp (a struct MHD_Response *) with its length. */
+void ts_req_raw(struct ts_req *req, unsigned status, struct MHD_Response *resp, uint64_t bytes);
+
+unsigned ts_http_status_of(enum ts_err e);
+
+/* Parses the body as a JSON object. On failure answers 400/413 itself and
+ * returns NULL. The caller owns the result. */
+json_t *ts_req_body_object(struct ts_req *req);
+
+/* Typed field access on a parsed body. Each returns 0 on success; on a type
+ * or range error it answers 400 "invalid_field" (details.field) and
+ * returns -1. Missing optional fields leave *out unchanged and return 0;
+ * *present (if given) says whether the field was there. */
+int ts_req_field_string(struct ts_req *req, json_t *obj, const char *key, int required,
+			const char **out, int *present);
+int ts_req_field_bool(struct ts_req *req, json_t *obj, const char *key, int *out, int *present);
+int ts_req_field_int(struct ts_req *req, json_t *obj, const char *key, int required,
+		     int64_t min, int64_t max, int64_t *out, int *present);
+/* Rejects any key not in the NULL-terminated list (400 "unknown_field"). */
+int ts_req_only_fields(struct ts_req *req, json_t *obj, const char *const *keys);
+
+/* ?limit= (1..max, default def) and ?cursor= (an opaque id cursor, 0 when
+ * absent). Answers 400 and returns -1 on a bad value. */
+int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *cursor);
+/* Encodes a cursor for next_cursor; json null for 0. */
+json_t *ts_cursor_json(int64_t cursor);
+
+/* RFC 3339 UTC with milliseconds, as a JSON string. */
+json_t *ts_json_time(int64_t epoch_ms);
+
+#endif

@@ -1,0 +1,56 @@
+/* Routes: method + path pattern -> handler. Each resource file
+ * (projects.c, categories.c ...) exports a table ending with a zeroed entry;
+ * router.c lists the tables. */
+#ifndef TS_HTTP_ROUTER_H
+#define TS_HTTP_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ts_req;
+
+enum {
+	TS_ROUTE_PUBLIC = 1, /* no session or token needed */
+	TS_ROUTE_ADMIN = 2,  /* the user must be an admin */
+	TS_ROUTE_STREAM = 4, /* body goes to stream_data, not to req->body */
+	TS_ROUTE_LARGE = 8,  /* no JSON body size cap (streaming routes check their own) */
+};
+
+struct ts_route {
+	const char *method;
+	/* Literal segments and "{id}" for a positive integer: "/api/v1/projects/{id}". */
+	const char *pattern;
+	unsigned flags;
+	/* Called once the whole body has arrived (or right away without one). */
+	void (*handle)(struct ts_req *req);
+	/* Streaming routes only: begin runs before any body byte (after auth);
+	 * data gets each chunk. Both return 0 to go on, or -1 after setting the
+	 * response, which then ends the request (the rest of the body is
+	 * discarded). */
+	int (*stream_begin)(struct ts_req *req);
+	int (*stream_data)(struct ts_req *req, const char *data, size_t len);
+};
+
+enum ts_route_result {
+	TS_ROUTE_FOUND,
+	TS_ROUTE_NO_PATH,   /* 404 */
+	TS_ROUTE_NO_METHOD, /* 405; allow lists the methods */
+};
+
+/* Pattern match: 1 and the {id} values in params when path matches. */
+int ts_route_match(const char *pattern, const char *path, int64_t *params, int max_params,
+		   int *nparams);
+
+/* Finds the route for method and path. allow (>= 64 bytes) receives
+ * "GET, PUT" for TS_ROUTE_NO_METHOD. */
+enum ts_route_result ts_router_find(const char *method, const char *path,
+				    const struct ts_route **route, int64_t *params, int *nparams,
+				    char *allow, size_t allow_len);
+
+/* The tables. */
+extern const struct ts_route ts_routes_health[];
+extern const struct ts_route ts_routes_auth[];
+extern const struct ts_route ts_routes_projects[];
+extern const struct ts_route ts_routes_categories[];
+
+#endif

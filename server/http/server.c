@@ -1,0 +1,316 @@
+/* libmicrohttpd glue: request lifecycle, routing, authentication, body
+ * limits, one log line per request, graceful shutdown. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "store/users.h"
+#include "core/banned.h"
+
+/* A body this far over the limit is not worth reading to the end: the
+ * connection is dropped instead. */
+#define TS_DISCARD_MAX (64u << 20)
+
+struct ts_http {
+	struct ts_app *app;
+	struct MHD_Daemon *daemon;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	int inflight;
+};
+
+static void authenticate(struct ts_req *req)
+{
+	struct ts_store *s = req->app->store;
+	const char *authz = ts_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+							 "tessera_session");
+	char digest[TS_AUTH_DIGEST_HEX];
+	struct ts_error err = { 0 };
+
+	if (authz) {
+		if (strncmp(authz, "Bearer ", 7) != 0 || !authz[7]) {
+			ts_req_fail(req, 401, "unauthorized",
+				    "the Authorization header must be \"Bearer <token>\"");
+			return;
+		}
+		ts_auth_digest(authz + 7, digest);
+		if (ts_store_token_user(s, digest, &req->user, &err) == TS_OK)
+			req->authed = 1;
+		else if (err.err == TS_ERR_UNAUTHORIZED)
+			ts_req_fail(req, 401, "unauthorized", "the API token is not valid");
+		else
+			ts_req_error(req, &err);
+	} else if (cookie) {
+		ts_auth_digest(cookie, digest);
+		if (ts_store_session_user(s, digest, ts_time_now_ms(), &req->user, &err) == TS_OK)
+			req->authed = 1;
+		else if (err.err == TS_ERR_UNAUTHORIZED)
+			ts_req_fail(req, 401, "unauthorized", "your session has ended; log in again");
+		else
+			ts_req_error(req, &err);
+	} else {
+		ts_req_fail(req, 401, "unauthorized",
+			    "log in, or send an API token as \"Authorization: Bearer <token>\"");
+	}
+	ts_error_release(&err);
+}
+
+static int is_api_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+	       strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0;
+}
+
+/* Routing, authentication and size checks, on the first callback (headers
+ * only). Sets a response when the request ends here. */
+static void begin(struct ts_req *req)
+{
+	char allow[128];
+	const char *cl;
+
+	if (!is_api_path(req->path)) {
+		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+			ts_static_serve(req);
+		else
+			ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed here",
+				    req->method);
+		return;
+	}
+	switch (ts_router_find(req->method, req->path, &req->route, req->params, &req->nparams,
+			       allow, sizeof(allow))) {
+	case TS_ROUTE_FOUND:
+		break;
+	case TS_ROUTE_NO_METHOD:
+		ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed on %s; use %s",
+			    req->method, req->path, allow);
+		ts_req_add_header(req, MHD_HTTP_HEADER_ALLOW, allow);
+		return;
+	default:
+		ts_req_fail(req, 404, "not_found", "no such endpoint: %s", req->path);
+		return;
+	}
+	if (!(req->route->flags & TS_ROUTE_PUBLIC)) {
+		authenticate(req);
+		if (req->response)
+			return;
+		if ((req->route->flags & TS_ROUTE_ADMIN) && !req->user.is_admin) {
+			ts_req_fail(req, 403, "forbidden", "only an admin may do this");
+			return;
+		}
+	}
+	cl = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && !(req->route->flags & (TS_ROUTE_STREAM | TS_ROUTE_LARGE)) &&
+	    strtoull(cl, NULL, 10) > req->app->cfg.max_json_body) {
+		ts_req_fail(req, 413, "body_too_large", "the request body is larger than %zu bytes",
+			    req->app->cfg.max_json_body);
+		return;
+	}
+	if (req->route->flags & TS_ROUTE_STREAM && req->route->stream_begin)
+		req->route->stream_begin(req);
+}
+
+static enum MHD_Result queue(struct ts_req *req)
+{
+	enum MHD_Result r;
+
+	if (req->queued)
+		return MHD_YES;
+	if (!req->response)
+		ts_req_fail(req, 500, "internal_error", "the server produced no answer");
+	MHD_add_response_header(req->response, "X-Content-Type-Options", "nosniff");
+	r = MHD_queue_response(req->conn, req->status, req->response);
+	req->queued = 1;
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct ts_http *h = cls;
+	struct ts_req *req = *con_cls;
+
+	(void)version;
+	if (!req) {
+		req = ts_xcalloc(1, sizeof(*req));
+		req->conn = conn;
+		req->app = h->app;
+		req->method = method;
+		req->path = url;
+		req->start_us = ts_time_mono_us();
+		ts_buf_init(&req->body, h->app->cfg.max_json_body);
+		pthread_mutex_lock(&h->lock);
+		h->inflight++;
+		pthread_mutex_unlock(&h->lock);
+		*con_cls = req;
+		begin(req);
+		req->started = 1;
+		if (req->response)
+			return queue(req);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->queued)
+			return MHD_YES;
+		if (req->response) {
+			/* Answer decided: discard the rest, within reason. */
+			req->discarded += n;
+			return req->discarded > TS_DISCARD_MAX ? MHD_NO : MHD_YES;
+		}
+		if (req->route->flags & TS_ROUTE_STREAM) {
+			if (req->route->stream_data(req, upload_data, n) != 0 && !req->response)
+				ts_req_fail(req, 500, "internal_error", "upload failed");
+		} else if (req->body_too_large) {
+			req->discarded += n;
+			if (req->discarded > TS_DISCARD_MAX)
+				return MHD_NO;
+		} else if (ts_buf_add(&req->body, upload_data, n)) {
+			req->body_too_large = 1;
+			ts_buf_release(&req->body);
+		}
+		return MHD_YES;
+	}
+	if (!req->response && req->route)
+		req->route->handle(req);
+	return queue(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct ts_http *h = cls;
+	struct ts_req *req = *con_cls;
+	int64_t us;
+
+	(void)conn;
+	if (!req)
+		return;
+	us = ts_time_mono_us() - req->start_us;
+	ts_log("http", "%s %s %u %llu %.1fms%s", req->method, req->path,
+	       req->queued ? req->status : 0, (unsigned long long)(req->queued ? req->bytes : 0),
+	       (double)us / 1000.0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	while (req->cleanups) {
+		struct ts_req_cleanup *c = req->cleanups;
+
+		req->cleanups = c->next;
+		c->fn(c->arg);
+		free(c);
+	}
+	if (req->response)
+		MHD_destroy_response(req->response);
+	ts_buf_release(&req->body);
+	free(req);
+	*con_cls = NULL;
+	pthread_mutex_lock(&h->lock);
+	if (--h->inflight == 0)
+		pthread_cond_broadcast(&h->idle);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	ts_log_warn("http: %s", line);
+}
+
+struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
+{
+	struct ts_http *h = ts_xcalloc(1, sizeof(*h));
+	struct sockaddr_in addr;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)app->cfg.port);
+	if (inet_pton(AF_INET, app->cfg.host, &addr.sin_addr) != 1) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_listen",
+			     "cannot listen on \"%s\": give an IPv4 address such as 127.0.0.1",
+			     app->cfg.host);
+		free(h);
+		return NULL;
+	}
+	h->app = app;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->idle, NULL);
+	h->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, h,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!h->daemon) {
+		ts_error_set(err, TS_ERR_IO, "listen_failed",
+			     "cannot listen on %s:%u (in use, or not allowed)", app->cfg.host,
+			     app->cfg.port);
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->idle);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+unsigned ts_http_port(struct ts_http *h)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return info ? info->port : 0;
+}
+
+void ts_http_stop(struct ts_http *h, int grace_ms)
+{
+	struct timespec until;
+	MHD_socket fd;
+
+	if (!h)
+		return;
+	fd = MHD_quiesce_daemon(h->daemon);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += grace_ms / 1000;
+	until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (h->inflight > 0)
+		if (pthread_cond_timedwait(&h->idle, &h->lock, &until) != 0)
+			break;
+	if (h->inflight > 0)
+		ts_log_warn("stopping with %d request(s) still running", h->inflight);
+	pthread_mutex_unlock(&h->lock);
+	MHD_stop_daemon(h->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->idle);
+	free(h);
+}

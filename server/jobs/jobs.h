@@ -1,0 +1,39 @@
+/* The job runner: worker threads that take jobs from the job table, one
+ * small pool per kind (so a long export never starves thumbnails). A job
+ * left running by a dead process is queued again at start. */
+#ifndef TS_JOBS_H
+#define TS_JOBS_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "core/error.h"
+#include "store/jobs.h"
+
+struct ts_jobs;
+
+/* run returns TS_OK (job done), TS_ERR_UNAVAILABLE (interrupted by shutdown:
+ * the job stays running and is retried at the next start), or another
+ * error (job failed; err->message is recorded). */
+struct ts_job_kind {
+	const char *kind;
+	unsigned workers;
+	enum ts_err (*run)(struct ts_app *app, const struct ts_job *job, struct ts_error *err);
+};
+
+/* The kinds this build knows (jobs/kinds.c). */
+extern const struct ts_job_kind ts_job_kinds[];
+extern const size_t ts_job_kinds_count;
+
+struct ts_jobs *ts_jobs_start(struct ts_app *app, struct ts_error *err);
+/* Wakes a worker of this kind after a job was enqueued. */
+void ts_jobs_notify(struct ts_jobs *j, const char *kind);
+/* Enqueues and notifies in one call. */
+enum ts_err ts_jobs_submit(struct ts_app *app, const char *kind, int64_t ref_id, int64_t *id,
+			   struct ts_error *err);
+/* Long jobs poll this and stop early (returning TS_ERR_UNAVAILABLE). */
+int ts_jobs_stopping(struct ts_jobs *j);
+/* Asks workers to stop, waits for them, frees j. */
+void ts_jobs_stop(struct ts_jobs *j);
+
+#endif

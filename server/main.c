@@ -1,0 +1,274 @@
+/* The command line: serve, user add, verify, version. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "auth/auth.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+#include "store/store.h"
+#include "store/users.h"
+#include "version.h"
+#include "core/banned.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage:\n"
+	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
+	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
+	      "  tessera verify PATH\n"
+	      "  tessera version\n"
+	      "\n"
+	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB do what the\n"
+	      "flags do. Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
+	      out);
+}
+
+static int parse_listen(struct ts_config *cfg, const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == v || (size_t)(colon - v) >= sizeof(cfg->host))
+		return -1;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
+		return -1;
+	snprintf(cfg->host, sizeof(cfg->host), "%.*s", (int)(colon - v), v);
+	cfg->port = (unsigned)port;
+	return 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? ts_xstrdup(v) : NULL;
+}
+
+/* Reads TESSERA_* then the flags (flags win). Consumes known flags from
+ * argv in place; returns -1 on a bad value. */
+static int load_config(struct ts_config *cfg, int *argc, char **argv)
+{
+	const char *env;
+	int out = 0;
+
+	ts_config_defaults(cfg);
+	set_str(&cfg->data_dir, getenv("TESSERA_DATA") ? getenv("TESSERA_DATA") : "./var");
+	set_str(&cfg->db_url, getenv("TESSERA_DB"));
+	set_str(&cfg->web_dir, getenv("TESSERA_WEB") ? getenv("TESSERA_WEB") : "./web/dist");
+	env = getenv("TESSERA_LISTEN");
+	if (env && parse_listen(cfg, env)) {
+		fprintf(stderr, "tessera: TESSERA_LISTEN must be HOST:PORT, not \"%s\"\n", env);
+		return -1;
+	}
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--listen") || !strcmp(a, "--data") || !strcmp(a, "--db") ||
+		    !strcmp(a, "--web")) {
+			if (!v) {
+				fprintf(stderr, "tessera: %s needs a value\n", a);
+				return -1;
+			}
+			if (!strcmp(a, "--listen") && parse_listen(cfg, v)) {
+				fprintf(stderr, "tessera: --listen must be HOST:PORT, not \"%s\"\n", v);
+				return -1;
+			}
+			if (!strcmp(a, "--data"))
+				set_str(&cfg->data_dir, v);
+			if (!strcmp(a, "--db"))
+				set_str(&cfg->db_url, v);
+			if (!strcmp(a, "--web"))
+				set_str(&cfg->web_dir, v);
+			i++;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	*argc = out;
+	return 0;
+}
+
+static int make_dirs(const char *data)
+{
+	static const char *const subs[] = { "", "/tmp", "/blobs", "/blobs/sha256", "/thumbs",
+					    "/exports" };
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", data, subs[i]);
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "tessera: cannot create %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct ts_store *open_store(struct ts_config *cfg)
+{
+	struct ts_error err = { 0 };
+	struct ts_store *s;
+
+	if (make_dirs(cfg->data_dir))
+		return NULL;
+	s = ts_store_open(cfg->db_url, cfg->data_dir, &err);
+	if (!s)
+		fprintf(stderr, "tessera: %s\n", err.message);
+	ts_error_release(&err);
+	return s;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct ts_app app = { 0 };
+	struct ts_error err = { 0 };
+	struct ts_http *http = NULL;
+	sigset_t set;
+	int sig = 0, rc = 1;
+
+	if (load_config(&app.cfg, &argc, argv))
+		goto out;
+	if (argc > 0) {
+		fprintf(stderr, "tessera serve: unknown argument \"%s\"\n", argv[0]);
+		usage(stderr);
+		goto out;
+	}
+	/* Signals go to sigwait below, never to a worker thread: block them
+	 * before any thread starts (threads inherit the mask). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	app.store = open_store(&app.cfg);
+	if (!app.store)
+		goto out;
+	app.jobs = ts_jobs_start(&app, &err);
+	if (!app.jobs) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	http = ts_http_start(&app, &err);
+	if (!http) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	ts_log_info("tessera %s listening on http://%s:%u (data in %s)", TS_VERSION, app.cfg.host,
+		    ts_http_port(http), app.cfg.data_dir);
+	sigwait(&set, &sig);
+	ts_log_info("received %s: finishing in-flight requests",
+		    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	rc = 0;
+out:
+	ts_http_stop(http, 10000);
+	ts_jobs_stop(app.jobs);
+	ts_store_free(app.store);
+	if (rc == 0)
+		ts_log_info("stopped cleanly");
+	ts_error_release(&err);
+	ts_config_release(&app.cfg);
+	return rc;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+	struct ts_config cfg;
+	struct ts_error err = { 0 };
+	struct ts_store *s = NULL;
+	struct ts_user u;
+	const char *name = NULL, *password = NULL;
+	char hash[TS_AUTH_HASH_MAX], generated[TS_AUTH_SECRET_MAX];
+	char token[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX];
+	int admin = 0, rc = 1;
+
+	if (load_config(&cfg, &argc, argv))
+		goto out;
+	if (argc < 2 || strcmp(argv[0], "add") != 0) {
+		usage(stderr);
+		goto out;
+	}
+	name = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--admin")) {
+			admin = 1;
+		} else if (!strcmp(argv[i], "--password") && i + 1 < argc) {
+			password = argv[++i];
+		} else {
+			fprintf(stderr, "tessera user add: unknown argument \"%s\"\n", argv[i]);
+			goto out;
+		}
+	}
+	if (!password)
+		password = getenv("TESSERA_PASSWORD");
+	if (!password) {
+		/* No password given: make one, and show it once. */
+		ts_auth_new_secret("", generated);
+		generated[24] = '\0';
+		password = generated;
+		printf("password: %s\n", password);
+	}
+	if (ts_auth_valid_user_name(name, &err) || ts_auth_valid_password(password, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	s = open_store(&cfg);
+	if (!s)
+		goto out;
+	if (ts_auth_hash_password(password, hash, &err) ||
+	    ts_store_user_create(s, name, hash, admin, 0, &u, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	ts_auth_new_secret("tsk_", token);
+	ts_auth_digest(token, digest);
+	if (ts_store_token_create(s, digest, u.id, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	printf("created user %s (id %lld%s)\n", u.name, (long long)u.id, admin ? ", admin" : "");
+	printf("%s\n", token);
+	rc = 0;
+out:
+	ts_store_free(s);
+	ts_error_release(&err);
+	ts_config_release(&cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (ts_auth_init() != 0) {
+		fprintf(stderr, "tessera: cannot initialise libsodium\n");
+		return 1;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "user"))
+		return cmd_user(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("tessera %s (dataset schema 1.0.0)\n", TS_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "tessera: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

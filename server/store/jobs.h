@@ -1,0 +1,51 @@
+/* The job table: background work that survives a restart. */
+#ifndef TS_STORE_JOBS_H
+#define TS_STORE_JOBS_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct ts_job {
+	int64_t id;
+	char kind[32];
+	int64_t ref_id; /* the asset, video or export the job works on */
+	int attempts;
+};
+
+struct ts_store_job_ops {
+	enum ts_err (*enqueue)(struct ts_store *s, const char *kind, int64_t ref_id,
+			       int64_t *id, struct ts_error *err);
+	/* Takes the oldest queued job of this kind and marks it running.
+	 * NOT_FOUND when there is none. */
+	enum ts_err (*claim)(struct ts_store *s, const char *kind, struct ts_job *out,
+			     struct ts_error *err);
+	/* error NULL: done; else failed with that reason. */
+	enum ts_err (*finish)(struct ts_store *s, int64_t id, const char *error,
+			      struct ts_error *err);
+	/* Puts jobs left running by a dead process back in the queue. */
+	enum ts_err (*recover)(struct ts_store *s, int64_t *n, struct ts_error *err);
+};
+
+static inline enum ts_err ts_store_job_enqueue(struct ts_store *s, const char *kind,
+					       int64_t ref_id, int64_t *id, struct ts_error *err)
+{
+	return s->ops->jobs->enqueue(s, kind, ref_id, id, err);
+}
+static inline enum ts_err ts_store_job_claim(struct ts_store *s, const char *kind,
+					     struct ts_job *out, struct ts_error *err)
+{
+	return s->ops->jobs->claim(s, kind, out, err);
+}
+static inline enum ts_err ts_store_job_finish(struct ts_store *s, int64_t id, const char *error,
+					      struct ts_error *err)
+{
+	return s->ops->jobs->finish(s, id, error, err);
+}
+static inline enum ts_err ts_store_job_recover(struct ts_store *s, int64_t *n,
+					       struct ts_error *err)
+{
+	return s->ops->jobs->recover(s, n, err);
+}
+
+#endif

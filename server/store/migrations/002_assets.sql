@@ -1,0 +1,60 @@
+-- Assets (images and video frames), their annotation, and background jobs.
+CREATE TABLE assets (
+	id INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL REFERENCES projects(id),
+	file_name TEXT NOT NULL,
+	width INTEGER NOT NULL,
+	height INTEGER NOT NULL,
+	mime_type TEXT NOT NULL,
+	byte_size INTEGER NOT NULL,
+	checksum_sha256 TEXT NOT NULL,
+	source_type TEXT NOT NULL DEFAULT 'image' CHECK (source_type IN ('image', 'video_frame')),
+	video_id INTEGER,
+	frame_index INTEGER,
+	timestamp_ms INTEGER,
+	thumb_ready INTEGER NOT NULL DEFAULT 0,
+	uploaded_by INTEGER REFERENCES users(id),
+	created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX assets_project_checksum ON assets(project_id, checksum_sha256);
+CREATE INDEX assets_video ON assets(video_id, frame_index) WHERE video_id IS NOT NULL;
+
+-- One row per asset, created with it. `queue` is the list filter the status
+-- belongs to (unlabeled, in_review, done, skipped), kept so that a filtered
+-- page is one index range.
+CREATE TABLE annotations (
+	asset_id INTEGER PRIMARY KEY REFERENCES assets(id),
+	project_id INTEGER NOT NULL REFERENCES projects(id),
+	status TEXT NOT NULL DEFAULT 'unlabeled'
+		CHECK (status IN ('unlabeled', 'labeled', 'skipped', 'needs_review', 'approved')),
+	queue TEXT NOT NULL DEFAULT 'unlabeled'
+		CHECK (queue IN ('unlabeled', 'in_review', 'done', 'skipped')),
+	revision INTEGER NOT NULL DEFAULT 0,
+	labeled_by INTEGER REFERENCES users(id),
+	updated_at INTEGER NOT NULL
+);
+CREATE INDEX annotations_queue ON annotations(project_id, queue, asset_id);
+CREATE INDEX annotations_status ON annotations(project_id, status, asset_id);
+
+CREATE TABLE annotation_categories (
+	asset_id INTEGER NOT NULL REFERENCES assets(id),
+	project_id INTEGER NOT NULL,
+	category_id INTEGER NOT NULL,
+	PRIMARY KEY (asset_id, category_id)
+) WITHOUT ROWID;
+CREATE INDEX annotation_categories_cat ON annotation_categories(project_id, category_id, asset_id);
+
+-- Background work: thumbnails, frame extraction, export builds. A job that
+-- was `running` when the process died is put back to `queued` on start.
+CREATE TABLE jobs (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL,
+	ref_id INTEGER NOT NULL,
+	state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+	attempts INTEGER NOT NULL DEFAULT 0,
+	error TEXT,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_queued ON jobs(state, id);
+CREATE INDEX jobs_ref ON jobs(kind, ref_id);

@@ -1,0 +1,125 @@
+/* Projects and their categories. Category ids are assigned here, from a
+ * per-project counter that only grows: an id is never changed or reused. */
+#ifndef TS_STORE_PROJECTS_H
+#define TS_STORE_PROJECTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define TS_PROJECT_NAME_MAX 200  /* characters */
+#define TS_CATEGORY_NAME_MAX 100 /* characters */
+
+struct ts_project {
+	int64_t id;
+	char name[TS_PROJECT_NAME_MAX * 4 + 1];
+	char task_type[40];
+	char schema_version[16];
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct ts_category {
+	int64_t id;
+	int64_t project_id;
+	char name[TS_CATEGORY_NAME_MAX * 4 + 1];
+	int64_t display_order;
+	char state[12]; /* active, disabled, deleted */
+	int64_t created_at;
+	int64_t updated_at;
+};
+
+struct ts_store_project_ops {
+	enum ts_err (*create)(struct ts_store *s, const char *name, const char *task_type,
+			      int64_t user_id, struct ts_project *out, struct ts_error *err);
+	enum ts_err (*get)(struct ts_store *s, int64_t id, struct ts_project *out,
+			   struct ts_error *err);
+	/* Newest first; before_id 0 starts at the newest. *out malloc'd. */
+	enum ts_err (*list)(struct ts_store *s, int64_t before_id, int limit,
+			    struct ts_project **out, size_t *n, struct ts_error *err);
+	enum ts_err (*rename)(struct ts_store *s, int64_t id, const char *name,
+			      struct ts_project *out, struct ts_error *err);
+
+	/* By display_order; *out malloc'd. NOT_FOUND for an unknown project. */
+	enum ts_err (*category_list)(struct ts_store *s, int64_t project_id, int include_deleted,
+				     struct ts_category **out, size_t *n, struct ts_error *err);
+	enum ts_err (*category_get)(struct ts_store *s, int64_t project_id, int64_t id,
+				    struct ts_category *out, struct ts_error *err);
+	/* CONFLICT "name_taken" when a live category has the same name key. */
+	enum ts_err (*category_create)(struct ts_store *s, int64_t project_id, const char *name,
+				       struct ts_category *out, struct ts_error *err);
+	/* name or state may be NULL (unchanged); state is "active" or
+	 * "disabled"; a deleted category cannot be changed. */
+	enum ts_err (*category_update)(struct ts_store *s, int64_t project_id, int64_t id,
+				       const char *name, const char *state,
+				       struct ts_category *out, struct ts_error *err);
+	enum ts_err (*category_delete)(struct ts_store *s, int64_t project_id, int64_t id,
+				       struct ts_category *out, struct ts_error *err);
+	/* ids must be a permutation of the non-deleted ids (INVALID
+	 * "invalid_order" otherwise); only display_order changes. */
+	enum ts_err (*category_reorder)(struct ts_store *s, int64_t project_id,
+					const int64_t *ids, size_t n, struct ts_error *err);
+};
+
+static inline enum ts_err ts_store_project_create(struct ts_store *s, const char *name,
+						  const char *task_type, int64_t user_id,
+						  struct ts_project *out, struct ts_error *err)
+{
+	return s->ops->projects->create(s, name, task_type, user_id, out, err);
+}
+static inline enum ts_err ts_store_project_get(struct ts_store *s, int64_t id,
+					       struct ts_project *out, struct ts_error *err)
+{
+	return s->ops->projects->get(s, id, out, err);
+}
+static inline enum ts_err ts_store_project_list(struct ts_store *s, int64_t before_id, int limit,
+						struct ts_project **out, size_t *n,
+						struct ts_error *err)
+{
+	return s->ops->projects->list(s, before_id, limit, out, n, err);
+}
+static inline enum ts_err ts_store_project_rename(struct ts_store *s, int64_t id,
+						  const char *name, struct ts_project *out,
+						  struct ts_error *err)
+{
+	return s->ops->projects->rename(s, id, name, out, err);
+}
+static inline enum ts_err ts_store_category_list(struct ts_store *s, int64_t project_id,
+						 int include_deleted, struct ts_category **out,
+						 size_t *n, struct ts_error *err)
+{
+	return s->ops->projects->category_list(s, project_id, include_deleted, out, n, err);
+}
+static inline enum ts_err ts_store_category_get(struct ts_store *s, int64_t project_id,
+						int64_t id, struct ts_category *out,
+						struct ts_error *err)
+{
+	return s->ops->projects->category_get(s, project_id, id, out, err);
+}
+static inline enum ts_err ts_store_category_create(struct ts_store *s, int64_t project_id,
+						   const char *name, struct ts_category *out,
+						   struct ts_error *err)
+{
+	return s->ops->projects->category_create(s, project_id, name, out, err);
+}
+static inline enum ts_err ts_store_category_update(struct ts_store *s, int64_t project_id,
+						   int64_t id, const char *name, const char *state,
+						   struct ts_category *out, struct ts_error *err)
+{
+	return s->ops->projects->category_update(s, project_id, id, name, state, out, err);
+}
+static inline enum ts_err ts_store_category_delete(struct ts_store *s, int64_t project_id,
+						   int64_t id, struct ts_category *out,
+						   struct ts_error *err)
+{
+	return s->ops->projects->category_delete(s, project_id, id, out, err);
+}
+static inline enum ts_err ts_store_category_reorder(struct ts_store *s, int64_t project_id,
+						    const int64_t *ids, size_t n,
+						    struct ts_error *err)
+{
+	return s->ops->projects->category_reorder(s, project_id, ids, n, err);
+}
+
+#endif

@@ -1,0 +1,373 @@
+/* SQLite backend: connection pool, migrations, transaction helpers. */
+#include "store/sqlite_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "store/migrations.h"
+#include "core/banned.h"
+
+#define TS_SQ_POOL 12
+#define TS_SQ_BUSY_MS 10000
+
+static enum ts_err open_conn(const char *path, sqlite3 **out, struct ts_error *err)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		ts_error_set(err, TS_ERR_IO, "database_unavailable", "cannot open %s: %s", path,
+			     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return TS_ERR_IO;
+	}
+	sqlite3_busy_timeout(db, TS_SQ_BUSY_MS);
+	/* WAL: readers never block the writer. synchronous=NORMAL in WAL mode
+	 * keeps every committed transaction across a process crash (SIGKILL);
+	 * only a power loss can drop the last commits. */
+	rc = sqlite3_exec(db,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=NORMAL;"
+			  "PRAGMA foreign_keys=ON;"
+			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA cache_size=-16000;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		ts_error_set(err, TS_ERR_IO, "database_unavailable", "cannot configure %s: %s",
+			     path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return TS_ERR_IO;
+	}
+	*out = db;
+	return TS_OK;
+}
+
+static enum ts_err migrate(sqlite3 *db, struct ts_error *err)
+{
+	char *msg = NULL;
+	sqlite3_stmt *st = NULL;
+	enum ts_err e = TS_OK;
+
+	if (sqlite3_exec(db,
+			 "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			 " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
+			 NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	for (int i = 0; i < ts_migrations_count; i++) {
+		const struct ts_migration *m = &ts_migrations[i];
+		int done;
+
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+			goto fail;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE name = ?", -1,
+				       &st, NULL) != SQLITE_OK)
+			goto fail_tx;
+		sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
+		done = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		st = NULL;
+		if (!done) {
+			if (sqlite3_exec(db, m->sql, NULL, NULL, &msg) != SQLITE_OK)
+				goto fail_tx;
+			if (sqlite3_prepare_v2(db,
+					       "INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)",
+					       -1, &st, NULL) != SQLITE_OK)
+				goto fail_tx;
+			sqlite3_bind_text(st, 1, m->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, ts_time_now_ms());
+			if (sqlite3_step(st) != SQLITE_DONE)
+				goto fail_tx;
+			sqlite3_finalize(st);
+			st = NULL;
+			ts_log_info("applied migration %s", m->name);
+		}
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+			goto fail_tx;
+	}
+	goto out;
+
+fail_tx:
+	ts_error_set(err, TS_ERR_IO, "migration_failed", "migration failed: %s",
+		     msg ? msg : sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	e = TS_ERR_IO;
+	goto out;
+fail:
+	ts_error_set(err, TS_ERR_IO, "migration_failed", "migration failed: %s",
+		     msg ? msg : sqlite3_errmsg(db));
+	e = TS_ERR_IO;
+out:
+	sqlite3_free(msg);
+	return e;
+}
+
+struct ts_sq_conn *ts_sq_acquire(struct ts_store *s)
+{
+	struct ts_sq *sq = s->impl;
+	struct ts_sq_conn *c = NULL;
+
+	pthread_mutex_lock(&sq->lock);
+	for (;;) {
+		for (int i = 0; i < sq->nconn; i++) {
+			if (!sq->conns[i].in_use) {
+				c = &sq->conns[i];
+				c->in_use = 1;
+				break;
+			}
+		}
+		if (c)
+			break;
+		pthread_cond_wait(&sq->freed, &sq->lock);
+	}
+	pthread_mutex_unlock(&sq->lock);
+	return c;
+}
+
+void ts_sq_release(struct ts_store *s, struct ts_sq_conn *c)
+{
+	struct ts_sq *sq = s->impl;
+
+	if (!c)
+		return;
+	/* A connection must never go back to the pool inside a transaction. */
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_lock(&sq->lock);
+	c->in_use = 0;
+	pthread_cond_signal(&sq->freed);
+	pthread_mutex_unlock(&sq->lock);
+}
+
+sqlite3_stmt *ts_sq_prepare(struct ts_sq_conn *c, const char *sql, struct ts_error *err)
+{
+	size_t h = ((uintptr_t)sql >> 3) % TS_SQ_STMT_CACHE;
+
+	for (size_t n = 0; n < TS_SQ_STMT_CACHE; n++) {
+		size_t i = (h + n) % TS_SQ_STMT_CACHE;
+
+		if (c->keys[i] == sql) {
+			sqlite3_reset(c->stmts[i]);
+			sqlite3_clear_bindings(c->stmts[i]);
+			return c->stmts[i];
+		}
+		if (!c->keys[i]) {
+			sqlite3_stmt *st = NULL;
+
+			if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+					       NULL) != SQLITE_OK) {
+				ts_sq_fail(c, err, "prepare");
+				return NULL;
+			}
+			c->keys[i] = sql;
+			c->stmts[i] = st;
+			return st;
+		}
+	}
+	ts_die("statement cache full (raise TS_SQ_STMT_CACHE)");
+}
+
+enum ts_err ts_sq_fail(struct ts_sq_conn *c, struct ts_error *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(c->db);
+
+	if ((code & 0xff) == SQLITE_CONSTRAINT)
+		return ts_error_set(err, TS_ERR_CONFLICT, "conflict", "%s: %s", what,
+				    sqlite3_errmsg(c->db));
+	ts_log_error("database error in %s: %s", what, sqlite3_errmsg(c->db));
+	return ts_error_set(err, TS_ERR_IO, "database_error", "database error in %s: %s", what,
+			    sqlite3_errmsg(c->db));
+}
+
+static enum ts_err exec_simple(struct ts_sq_conn *c, const char *sql, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, sql, err);
+
+	if (!st)
+		return TS_ERR_IO;
+	return ts_sq_exec_stmt(c, st, err);
+}
+
+enum ts_err ts_sq_begin_write(struct ts_sq_conn *c, struct ts_error *err)
+{
+	return exec_simple(c, "BEGIN IMMEDIATE", err);
+}
+
+enum ts_err ts_sq_begin_read(struct ts_sq_conn *c, struct ts_error *err)
+{
+	return exec_simple(c, "BEGIN DEFERRED", err);
+}
+
+enum ts_err ts_sq_commit(struct ts_sq_conn *c, struct ts_error *err)
+{
+	return exec_simple(c, "COMMIT", err);
+}
+
+void ts_sq_rollback(struct ts_sq_conn *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum ts_err ts_sq_exec_stmt(struct ts_sq_conn *c, sqlite3_stmt *st, struct ts_error *err)
+{
+	int rc = sqlite3_step(st);
+	enum ts_err e = TS_OK;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = ts_sq_fail(c, err, "statement");
+	sqlite3_reset(st);
+	return e;
+}
+
+char *ts_sq_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return ts_xstrdup(t ? (const char *)t : "");
+}
+
+void ts_sq_text_to(sqlite3_stmt *st, int col, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, outlen, "%s", t ? (const char *)t : "");
+}
+
+int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+static enum ts_err sq_ping(struct ts_store *s, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT count(*) FROM schema_migrations", err);
+	enum ts_err e = TS_OK;
+
+	if (!st)
+		e = TS_ERR_UNAVAILABLE;
+	else if (sqlite3_step(st) != SQLITE_ROW)
+		e = ts_sq_fail(c, err, "ping");
+	if (st)
+		sqlite3_reset(st);
+	ts_sq_release(s, c);
+	return e;
+}
+
+static void sq_close(struct ts_store *s)
+{
+	struct ts_sq *sq = s->impl;
+
+	if (!sq)
+		return;
+	for (int i = 0; i < sq->nconn; i++) {
+		struct ts_sq_conn *c = &sq->conns[i];
+
+		for (int j = 0; j < TS_SQ_STMT_CACHE; j++)
+			sqlite3_finalize(c->stmts[j]);
+		/* The last connection to close checkpoints the WAL into the db. */
+		sqlite3_close(c->db);
+	}
+	free(sq->conns);
+	pthread_mutex_destroy(&sq->lock);
+	pthread_cond_destroy(&sq->freed);
+	free(sq->path);
+	free(sq);
+	s->impl = NULL;
+}
+
+static const struct ts_store_ops sq_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.ping = sq_ping,
+	.users = &ts_sq_user_ops,
+	.projects = &ts_sq_project_ops,
+	.jobs = &ts_sq_job_ops,
+};
+
+struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err)
+{
+	struct ts_store *s = NULL;
+	struct ts_sq *sq = NULL;
+	struct ts_buf path;
+
+	ts_buf_init(&path, 4096);
+	if (!url || !*url) {
+		if (ts_buf_addf(&path, "%s/tessera.db", data_dir)) {
+			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "data path too long");
+			goto fail;
+		}
+	} else if (strncmp(url, "sqlite:", 7) == 0 && url[7]) {
+		if (ts_buf_adds(&path, url + 7)) {
+			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "database path too long");
+			goto fail;
+		}
+	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
+			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
+		goto fail;
+	} else {
+		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
+			     "--db must be sqlite:PATH or postgresql://...");
+		goto fail;
+	}
+
+	sq = ts_xcalloc(1, sizeof(*sq));
+	sq->path = ts_buf_take(&path, NULL);
+	pthread_mutex_init(&sq->lock, NULL);
+	pthread_cond_init(&sq->freed, NULL);
+	sq->conns = ts_xcalloc(TS_SQ_POOL, sizeof(*sq->conns));
+	s = ts_xcalloc(1, sizeof(*s));
+	s->ops = &sq_ops;
+	s->impl = sq;
+	for (int i = 0; i < TS_SQ_POOL; i++) {
+		if (open_conn(sq->path, &sq->conns[i].db, err))
+			goto fail;
+		sq->nconn++;
+		if (i == 0 && migrate(sq->conns[0].db, err))
+			goto fail;
+	}
+	return s;
+fail:
+	ts_buf_release(&path);
+	if (s)
+		ts_store_free(s);
+	return NULL;
+}
+
+void ts_store_free(struct ts_store *s)
+{
+	if (!s)
+		return;
+	s->ops->close(s);
+	free(s);
+}
+
+char *ts_store_name_key(const char *name)
+{
+	size_t len = strlen(name);
+	size_t start = 0;
+	char *key;
+
+	while (start < len && isspace((unsigned char)name[start]))
+		start++;
+	while (len > start && isspace((unsigned char)name[len - 1]))
+		len--;
+	key = ts_xstrndup(name + start, len - start);
+	for (char *p = key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return key;
+}

@@ -1,0 +1,95 @@
+/* Users, sessions and API tokens. Secrets never reach the store: callers
+ * pass the SHA-256 hex of a session id or token, and the argon2id string of
+ * a password. */
+#ifndef TS_STORE_USERS_H
+#define TS_STORE_USERS_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define TS_USER_NAME_MAX 64
+
+struct ts_user {
+	int64_t id;
+	char name[TS_USER_NAME_MAX * 4 + 1];
+	int is_admin;
+	int64_t created_at;
+};
+
+struct ts_store_user_ops {
+	enum ts_err (*count)(struct ts_store *s, int64_t *n, struct ts_error *err);
+	/* only_if_none: fail with TS_ERR_CONFLICT "already_set_up" when any
+	 * user exists (the first-account race is decided in one transaction). */
+	enum ts_err (*create)(struct ts_store *s, const char *name, const char *password_hash,
+			      int is_admin, int only_if_none, struct ts_user *out,
+			      struct ts_error *err);
+	/* *password_hash is malloc'd; the caller frees it. */
+	enum ts_err (*find_by_name)(struct ts_store *s, const char *name, struct ts_user *out,
+				    char **password_hash, struct ts_error *err);
+	/* *out is malloc'd (free()), *n entries, ordered by id. */
+	enum ts_err (*list)(struct ts_store *s, struct ts_user **out, size_t *n,
+			    struct ts_error *err);
+	enum ts_err (*session_create)(struct ts_store *s, const char *token_hash, int64_t user_id,
+				      int64_t expires_at, struct ts_error *err);
+	enum ts_err (*session_user)(struct ts_store *s, const char *token_hash, int64_t now,
+				    struct ts_user *out, struct ts_error *err);
+	enum ts_err (*session_delete)(struct ts_store *s, const char *token_hash,
+				      struct ts_error *err);
+	enum ts_err (*token_create)(struct ts_store *s, const char *token_hash, int64_t user_id,
+				    struct ts_error *err);
+	enum ts_err (*token_user)(struct ts_store *s, const char *token_hash, struct ts_user *out,
+				  struct ts_error *err);
+};
+
+static inline enum ts_err ts_store_user_count(struct ts_store *s, int64_t *n, struct ts_error *err)
+{
+	return s->ops->users->count(s, n, err);
+}
+static inline enum ts_err ts_store_user_create(struct ts_store *s, const char *name,
+					       const char *password_hash, int is_admin,
+					       int only_if_none, struct ts_user *out,
+					       struct ts_error *err)
+{
+	return s->ops->users->create(s, name, password_hash, is_admin, only_if_none, out, err);
+}
+static inline enum ts_err ts_store_user_find_by_name(struct ts_store *s, const char *name,
+						     struct ts_user *out, char **password_hash,
+						     struct ts_error *err)
+{
+	return s->ops->users->find_by_name(s, name, out, password_hash, err);
+}
+static inline enum ts_err ts_store_user_list(struct ts_store *s, struct ts_user **out, size_t *n,
+					     struct ts_error *err)
+{
+	return s->ops->users->list(s, out, n, err);
+}
+static inline enum ts_err ts_store_session_create(struct ts_store *s, const char *token_hash,
+						  int64_t user_id, int64_t expires_at,
+						  struct ts_error *err)
+{
+	return s->ops->users->session_create(s, token_hash, user_id, expires_at, err);
+}
+static inline enum ts_err ts_store_session_user(struct ts_store *s, const char *token_hash,
+						int64_t now, struct ts_user *out,
+						struct ts_error *err)
+{
+	return s->ops->users->session_user(s, token_hash, now, out, err);
+}
+static inline enum ts_err ts_store_session_delete(struct ts_store *s, const char *token_hash,
+						  struct ts_error *err)
+{
+	return s->ops->users->session_delete(s, token_hash, err);
+}
+static inline enum ts_err ts_store_token_create(struct ts_store *s, const char *token_hash,
+						int64_t user_id, struct ts_error *err)
+{
+	return s->ops->users->token_create(s, token_hash, user_id, err);
+}
+static inline enum ts_err ts_store_token_user(struct ts_store *s, const char *token_hash,
+					      struct ts_user *out, struct ts_error *err)
+{
+	return s->ops->users->token_user(s, token_hash, out, err);
+}
+
+#endif

@@ -1,0 +1,1 @@
+#define TS_VERSION "0.1.0"
