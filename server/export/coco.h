@@ -1,0 +1,134 @@
+/* The canonical writer of an export's annotations.json and manifest.json
+ * (see /work/shared/design/CONTRACT.md and contract/README.md).
+ *
+ * Pure functions over plain structs: no I/O, no database. The caller fills
+ * the structs from the store (all strings borrowed: the caller keeps them
+ * alive during the call and frees them afterwards; nothing is retained).
+ * Input arrays need not be sorted: the writer sorts images by id,
+ * annotations by (image_id, category_id) and categories by id itself, and
+ * numbers annotations 1..n in that order.
+ *
+ * annotations.json bytes (the input of manifest.hash) are exactly what
+ * jansson's json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) prints for
+ * the objects built in CONTRACT.md's key order: UTF-8, no spaces, no BOM, no
+ * trailing newline; strings escape only '"', '\\' and control characters
+ * (\b \f \n \r \t, else \u00XX with uppercase hex); '/' and non-ASCII are
+ * written as they are.
+ *
+ * All strings must be valid UTF-8; a string field given as NULL is an error
+ * unless said otherwise below. Every function returns TS_OK, or
+ * TS_ERR_INVALID (code "invalid_export") with a message naming the offending
+ * record, or TS_ERR_TOO_LARGE when out's cap is reached. On error the
+ * contents of out are unspecified (reset or release it). */
+#ifndef TS_COCO_H
+#define TS_COCO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+
+#define TS_COCO_SCHEMA_VERSION "1.0.0"
+/* "sha256:" + 64 hex digits + NUL */
+#define TS_COCO_PREFIXED_HASH_SIZE 72
+
+enum ts_coco_source_type {
+	TS_COCO_SOURCE_IMAGE = 0,   /* {"type":"image"} */
+	TS_COCO_SOURCE_VIDEO_FRAME, /* {"type":"video_frame", video_id, ...} */
+};
+
+/* One entry of "images" (one exported asset). */
+struct ts_coco_image {
+	int64_t id;                     /* asset id, >= 1, unique */
+	const char *file_name;          /* under images/, e.g. "17.jpg": one path
+					 * segment of [A-Za-z0-9._-], not starting
+					 * with '.', at most 255 bytes */
+	int64_t width, height;          /* pixels, >= 1 */
+	const char *mime_type;          /* "image/jpeg", "image/png", ... */
+	const char *checksum_sha256;    /* 64 lowercase hex digits */
+	const char *original_file_name; /* as uploaded; "drive.mp4#frame=30" */
+	enum ts_coco_source_type source_type;
+	/* Only for TS_COCO_SOURCE_VIDEO_FRAME (ignored otherwise): */
+	int64_t video_id;               /* >= 1 */
+	const char *video_file_name;    /* "drive.mp4" */
+	int64_t frame_index;            /* 0-based, decode order, >= 0 */
+	int64_t timestamp_ms;           /* from the frame's pts, >= 0 */
+};
+
+/* One label. The "id" field is assigned by the writer (1..n in sorted
+ * order). With task_type "classification_single" every image has exactly
+ * one annotation. */
+struct ts_coco_annotation {
+	int64_t image_id;       /* an id in images */
+	int64_t category_id;    /* an id in categories */
+	const char *status;     /* "labeled", "needs_review", "approved", "skipped" */
+	const char *labeled_by; /* user name; NULL is written as "" */
+};
+
+/* A category that is not deleted (active or disabled). */
+struct ts_coco_category {
+	int64_t id;                /* >= 1, unique */
+	const char *name;          /* 1..100 characters, no control characters */
+	const char *supercategory; /* NULL is written as "none" */
+};
+
+struct ts_coco_dataset {
+	const char *task_type; /* "classification_single" */
+	const struct ts_coco_image *images;
+	size_t n_images;
+	const struct ts_coco_annotation *annotations;
+	size_t n_annotations;
+	const struct ts_coco_category *categories;
+	size_t n_categories;
+};
+
+/* The volatile part of manifest.json (outside the hash). */
+struct ts_coco_manifest_info {
+	const char *dataset_id;       /* project id as a string, stable */
+	const char *project_name;
+	int64_t version;              /* >= 1 */
+	const char *created_at;       /* RFC 3339 UTC with ms: 2026-11-26T07:30:00.000Z */
+	const char *created_by;
+	const char *const *statuses;  /* selection.statuses, written in this order */
+	size_t n_statuses;
+	int64_t excluded_deleted_category; /* counts.excluded.deleted_category */
+};
+
+/* Appends the canonical annotations.json bytes of ds to out (initialised by
+ * the caller with ts_buf_init and a cap). Checks every field listed above
+ * and the references between the arrays. */
+enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
+				      struct ts_buf *out, struct ts_error *err);
+
+/* Writes "sha256:<64 hex>" of the bytes Python's
+ * json.dumps([{"id":..,"name":..}, ...], separators=(",",":"),
+ * ensure_ascii=False).encode("utf-8") gives for the categories sorted by id
+ * (Python's escaping: '"', '\\', \b \f \n \r \t, other control characters as
+ * \u00xx with lowercase hex; everything else raw UTF-8). cats need not be
+ * sorted; duplicate ids, NULL or invalid UTF-8 names are TS_ERR_INVALID
+ * (name rules beyond UTF-8 are not checked here, so verify can hash what an
+ * export holds). */
+enum ts_err ts_coco_categories_hash(const struct ts_coco_category *cats, size_t n,
+				    char out[TS_COCO_PREFIXED_HASH_SIZE],
+				    struct ts_error *err);
+
+/* Appends manifest.json to out: pretty-printed with an indent of 2, keys in
+ * CONTRACT.md's order, UTF-8, followed by one newline (what jansson's
+ * json_dumps(JSON_INDENT(2) | JSON_PRESERVE_ORDER) and Python's
+ * json.dumps(indent=2, ensure_ascii=False) both print). annotations /
+ * annotations_len are the bytes produced by ts_coco_write_annotations for the
+ * same ds: their SHA-256 gives "hash" and files["annotations.json"]. The
+ * categories, class_index, categories_hash and counts come from ds. */
+enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
+				   const struct ts_coco_manifest_info *info,
+				   const char *annotations, size_t annotations_len,
+				   struct ts_buf *out, struct ts_error *err);
+
+/* 1 when s is a safe file_name as described in struct ts_coco_image. */
+int ts_coco_file_name_ok(const char *s);
+
+/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
+int ts_coco_utf8_ok(const char *s, size_t n);
+
+#endif

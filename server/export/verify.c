@@ -1,0 +1,887 @@
+#include "export/verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "core/buf.h"
+#include "export/coco.h"
+#include "export/schema.h"
+#include "export/schemas.h"
+#include "hash/sha256.h"
+#include "core/banned.h"
+
+/* Size caps: the JSON files are parsed in memory (bounded here); images are
+ * streamed. */
+#define MANIFEST_MAX ((size_t)64 << 20)
+#define ANNOTATIONS_MAX ((size_t)1 << 30)
+#define SCHEMA_ERRORS_MAX ((size_t)256 << 10)
+#define MAX_PRINTED 500
+#define CHUNK (64 * 1024)
+
+enum entry_kind { ENTRY_FILE, ENTRY_DIR, ENTRY_OTHER };
+
+struct entry {
+	char *name; /* "manifest.json", "images/17.jpg", "images/" (a dir) ... */
+	enum entry_kind kind;
+	zip_int64_t zip_index;
+};
+
+/* One image of annotations.json (strings borrowed from the parsed doc). */
+struct image {
+	json_int_t id;
+	const char *file_name; /* NULL when missing or unsafe */
+	const char *checksum;  /* NULL when missing or malformed */
+	size_t n_annotations;
+	int present;
+	zip_int64_t zip_index;
+};
+
+struct cat {
+	json_int_t id;
+	size_t count;
+};
+
+struct vctx {
+	const char *path;
+	FILE *out;
+	int problems;
+	/* the export */
+	int is_zip;
+	int dirfd;
+	zip_t *zip;
+	struct entry *entries;
+	size_t n_entries;
+	/* parsed files */
+	struct ts_buf ann_bytes;
+	struct ts_buf man_bytes;
+	json_t *ann;
+	json_t *man;
+	int ann_valid; /* schema-valid */
+	int man_valid;
+	char ann_hex[TS_SHA256_HEX_SIZE];
+	/* images of annotations.json */
+	struct image *images;
+	size_t n_images;
+	size_t *by_name; /* indexes into images, sorted by file_name */
+	size_t n_by_name;
+	/* categories of annotations.json, sorted by id, with annotation counts */
+	struct cat *cats;
+	size_t n_cats;
+	int imgfd; /* images/ of a folder, opened on first use */
+};
+
+static void problem(struct vctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem(struct vctx *c, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	c->problems++;
+	if (c->problems > MAX_PRINTED) {
+		if (c->problems == MAX_PRINTED + 1)
+			fprintf(c->out, "(more problems not shown)\n");
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* Names come from the export: keep terminal control codes out. */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F)
+			*p = '?';
+	fprintf(c->out, "%s\n", line);
+}
+
+/* --- listing the export ------------------------------------------------ */
+
+static void add_entry(struct vctx *c, size_t *alloc, const char *name,
+		      enum entry_kind kind, zip_int64_t zip_index)
+{
+	if (c->n_entries == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 64;
+		c->entries = ts_xrealloc(c->entries, *alloc * sizeof(*c->entries));
+	}
+	c->entries[c->n_entries].name = ts_xstrdup(name);
+	c->entries[c->n_entries].kind = kind;
+	c->entries[c->n_entries].zip_index = zip_index;
+	c->n_entries++;
+}
+
+static enum entry_kind kind_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return ENTRY_OTHER;
+	if (S_ISREG(st.st_mode))
+		return ENTRY_FILE;
+	if (S_ISDIR(st.st_mode))
+		return ENTRY_DIR;
+	return ENTRY_OTHER;
+}
+
+/* Lists dirfd's entries with prefix ("" or "images/"). Directories get a
+ * trailing '/'. Only "images" at the top level is descended into. */
+static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix)
+{
+	int fd = dup(dirfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char name[PATH_MAX];
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		problem(c, "%s%s: cannot list: %s", prefix, *prefix ? "" : ".",
+			strerror(errno));
+		return -1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		enum entry_kind kind;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		kind = kind_at(dirfd, de->d_name);
+		snprintf(name, sizeof(name), "%s%s%s", prefix, de->d_name,
+			 kind == ENTRY_DIR ? "/" : "");
+		add_entry(c, alloc, name, kind, -1);
+		if (kind == ENTRY_DIR && !*prefix && !strcmp(de->d_name, "images")) {
+			int sub = openat(dirfd, "images",
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0) {
+				problem(c, "images/: cannot open: %s", strerror(errno));
+				continue;
+			}
+			list_dir(c, alloc, sub, "images/");
+			close(sub);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static void list_zip(struct vctx *c, size_t *alloc)
+{
+	zip_int64_t n = zip_get_num_entries(c->zip, 0);
+
+	for (zip_int64_t i = 0; i < n; i++) {
+		const char *name = zip_get_name(c->zip, (zip_uint64_t)i, 0);
+		size_t len;
+
+		if (!name) {
+			problem(c, "entry %lld: unreadable name in zip", (long long)i);
+			continue;
+		}
+		len = strlen(name);
+		add_entry(c, alloc, name, len && name[len - 1] == '/' ? ENTRY_DIR : ENTRY_FILE,
+			  i);
+	}
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* --- reading members --------------------------------------------------- */
+
+/* Reads a whole (small) member into out. Returns 0, or -1 after reporting. */
+static int read_member(struct vctx *c, const char *name, size_t cap, struct ts_buf *out)
+{
+	char *chunk = ts_xmalloc(CHUNK);
+	int rc = -1;
+
+	if (!c->is_zip) {
+		int fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0) {
+			problem(c, "%s: %s", name, errno == ENOENT ? "missing" : strerror(errno));
+			goto out;
+		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			problem(c, "%s: not a regular file", name);
+			close(fd);
+			goto out;
+		}
+		for (;;) {
+			ssize_t n = read(fd, chunk, CHUNK);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				problem(c, "%s: read failed: %s", name, strerror(errno));
+				break;
+			}
+			if (n == 0) {
+				rc = 0;
+				break;
+			}
+			if (ts_buf_add(out, chunk, (size_t)n)) {
+				problem(c, "%s: larger than %zu bytes", name, cap);
+				break;
+			}
+		}
+		close(fd);
+	} else {
+		zip_int64_t idx = zip_name_locate(c->zip, name, 0);
+		zip_file_t *zf;
+
+		if (idx < 0) {
+			problem(c, "%s: missing", name);
+			goto out;
+		}
+		zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0);
+		if (!zf) {
+			problem(c, "%s: cannot open in zip: %s", name, zip_strerror(c->zip));
+			goto out;
+		}
+		for (;;) {
+			zip_int64_t n = zip_fread(zf, chunk, CHUNK);
+
+			if (n < 0) {
+				problem(c, "%s: read failed: %s", name, zip_file_strerror(zf));
+				break;
+			}
+			if (n == 0) {
+				rc = 0;
+				break;
+			}
+			if (ts_buf_add(out, chunk, (size_t)n)) {
+				problem(c, "%s: larger than %zu bytes", name, cap);
+				break;
+			}
+		}
+		zip_fclose(zf);
+	}
+out:
+	free(chunk);
+	return rc;
+}
+
+/* Streams one image through SHA-256. Returns 0, or -1 after reporting. */
+static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE])
+{
+	if (!c->is_zip) {
+		struct ts_error err = { 0 };
+		int fd;
+		int rc = -1;
+
+		if (c->imgfd < 0)
+			c->imgfd = openat(c->dirfd, "images",
+					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = c->imgfd >= 0 ? openat(c->imgfd, im->file_name,
+					    O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+
+		if (fd < 0)
+			problem(c, "images/%s: cannot open: %s", im->file_name, strerror(errno));
+		else if (ts_sha256_fd(fd, hex, NULL, &err))
+			problem(c, "images/%s: %s", im->file_name, err.message);
+		else
+			rc = 0;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	} else {
+		struct ts_sha256 h;
+		zip_file_t *zf = zip_fopen_index(c->zip, (zip_uint64_t)im->zip_index, 0);
+		char *chunk;
+		int rc = -1;
+
+		if (!zf) {
+			problem(c, "images/%s: cannot open in zip: %s", im->file_name,
+				zip_strerror(c->zip));
+			return -1;
+		}
+		chunk = ts_xmalloc(CHUNK);
+		ts_sha256_init(&h);
+		for (;;) {
+			zip_int64_t n = zip_fread(zf, chunk, CHUNK);
+
+			if (n < 0) {
+				problem(c, "images/%s: read failed: %s", im->file_name,
+					zip_file_strerror(zf));
+				ts_sha256_release(&h);
+				break;
+			}
+			if (n == 0) {
+				ts_sha256_final(&h, hex, NULL);
+				rc = 0;
+				break;
+			}
+			ts_sha256_update(&h, chunk, (size_t)n);
+		}
+		free(chunk);
+		zip_fclose(zf);
+		return rc;
+	}
+}
+
+/* --- parsing and schema ------------------------------------------------ */
+
+static json_t *parse(struct vctx *c, const char *name, struct ts_buf *bytes)
+{
+	json_error_t je;
+	json_t *doc;
+
+	doc = json_loadb(bytes->ptr ? bytes->ptr : "", bytes->len, JSON_REJECT_DUPLICATES, &je);
+	if (!doc)
+		problem(c, "%s: invalid JSON at line %d column %d: %s", name, je.line,
+			je.column, je.text);
+	return doc;
+}
+
+static int validate(struct vctx *c, const char *name, const unsigned char *schema_text,
+		    size_t schema_len, json_t *doc)
+{
+	json_error_t je;
+	json_t *schema = json_loadb((const char *)schema_text, schema_len, 0, &je);
+	struct ts_buf errors;
+	int n;
+
+	if (!schema)
+		ts_die("embedded schema for %s does not parse: %s", name, je.text);
+	ts_buf_init(&errors, SCHEMA_ERRORS_MAX);
+	n = ts_schema_validate(schema, doc, &errors);
+	if (n) {
+		char *line = errors.ptr;
+		int shown = 0;
+
+		while (line && *line) {
+			char *nl = strchr(line, '\n');
+
+			if (nl)
+				*nl = '\0';
+			problem(c, "%s: %s", name, line);
+			shown++;
+			line = nl ? nl + 1 : NULL;
+		}
+		/* Lines beyond the buffer cap were counted but not kept. */
+		if (shown < n) {
+			problem(c, "%s: %d more schema problems", name, n - shown);
+			c->problems += n - shown - 1;
+		}
+	}
+	ts_buf_release(&errors);
+	json_decref(schema);
+	return n == 0;
+}
+
+/* --- checks on annotations.json ---------------------------------------- */
+
+static json_int_t int_of(json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+static const char *str_of(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int cmp_by_name(const void *a, const void *b, void *arg)
+{
+	const struct image *images = arg;
+
+	return strcmp(images[*(const size_t *)a].file_name,
+		      images[*(const size_t *)b].file_name);
+}
+
+static struct image *image_by_name(struct vctx *c, const char *name)
+{
+	size_t lo = 0, hi = c->n_by_name;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(c->images[c->by_name[mid]].file_name, name);
+
+		if (!r)
+			return &c->images[c->by_name[mid]];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct image *image_by_id(struct vctx *c, json_int_t id)
+{
+	/* images are checked to be sorted by id before this is used */
+	size_t lo = 0, hi = c->n_images;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->images[mid].id == id)
+			return &c->images[mid];
+		if (c->images[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Collects the images defensively (the schema may have failed), checking
+ * file names; then the ordering rules when the document is schema-valid. */
+static void collect_images(struct vctx *c)
+{
+	json_t *images = json_object_get(c->ann, "images");
+	json_t *im;
+	size_t i;
+
+	if (!json_is_array(images))
+		return;
+	c->images = ts_xcalloc(json_array_size(images), sizeof(*c->images));
+	json_array_foreach(images, i, im) {
+		struct image *x = &c->images[c->n_images++];
+		const char *fn = str_of(im, "file_name");
+		const char *sum = str_of(im, "checksum_sha256");
+
+		x->id = int_of(im, "id");
+		x->zip_index = -1;
+		if (fn && ts_coco_file_name_ok(fn))
+			x->file_name = fn;
+		else if (fn)
+			problem(c, "annotations.json: /images/%zu/file_name: unsafe file name \"%s\"",
+				i, fn);
+		if (sum && ts_sha256_is_hex(sum))
+			x->checksum = sum;
+	}
+	c->by_name = ts_xcalloc(c->n_images, sizeof(*c->by_name));
+	for (i = 0; i < c->n_images; i++)
+		if (c->images[i].file_name)
+			c->by_name[c->n_by_name++] = i;
+	qsort_r(c->by_name, c->n_by_name, sizeof(*c->by_name), cmp_by_name, c->images);
+	for (i = 1; i < c->n_by_name; i++)
+		if (!strcmp(c->images[c->by_name[i]].file_name,
+			    c->images[c->by_name[i - 1]].file_name))
+			problem(c, "annotations.json: file_name \"%s\" used by images %lld and %lld",
+				c->images[c->by_name[i]].file_name,
+				(long long)c->images[c->by_name[i - 1]].id,
+				(long long)c->images[c->by_name[i]].id);
+}
+
+static int cmp_cat(const void *a, const void *b)
+{
+	json_int_t x = ((const struct cat *)a)->id, y = ((const struct cat *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static struct cat *cat_by_id(struct vctx *c, json_int_t id)
+{
+	struct cat key = { id, 0 };
+
+	return bsearch(&key, c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
+}
+
+static int name_has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7F)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when ordering allows id lookups (images sorted by id). */
+static int check_annotations_doc(struct vctx *c)
+{
+	json_t *cats = json_object_get(c->ann, "categories");
+	json_t *anns = json_object_get(c->ann, "annotations");
+	json_t *v;
+	size_t i;
+	int images_sorted = 1;
+	char *canon;
+
+	canon = json_dumps(c->ann, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!canon || strlen(canon) != c->ann_bytes.len ||
+	    memcmp(canon, c->ann_bytes.ptr, c->ann_bytes.len) != 0)
+		problem(c, "annotations.json: not in canonical form (compact JSON as "
+			"json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) prints it, no "
+			"trailing newline)");
+	free(canon);
+
+	c->n_cats = json_array_size(cats);
+	c->cats = ts_xcalloc(c->n_cats, sizeof(*c->cats));
+
+	for (i = 1; i < c->n_images; i++) {
+		if (c->images[i].id <= c->images[i - 1].id) {
+			problem(c, "annotations.json: /images/%zu: id %lld is not above the "
+				"previous id %lld (images must be sorted by id, ids unique)",
+				i, (long long)c->images[i].id, (long long)c->images[i - 1].id);
+			images_sorted = 0;
+		}
+	}
+	json_array_foreach(cats, i, v) {
+		json_t *prev = i ? json_array_get(cats, i - 1) : NULL;
+		const char *name = str_of(v, "name");
+
+		c->cats[i].id = int_of(v, "id");
+		if (prev && int_of(v, "id") <= int_of(prev, "id"))
+			problem(c, "annotations.json: /categories/%zu: id %lld is not above the "
+				"previous id %lld (categories must be sorted by id, ids unique)",
+				i, (long long)int_of(v, "id"), (long long)int_of(prev, "id"));
+		if (name_has_control(name))
+			problem(c, "annotations.json: /categories/%zu/name: contains control "
+				"characters", i);
+		for (size_t k = 0; k < i; k++)
+			if (!strcasecmp(name, str_of(json_array_get(cats, k), "name")))
+				problem(c, "annotations.json: /categories/%zu/name: \"%s\" is used "
+					"twice", i, name);
+	}
+	qsort(c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
+	json_array_foreach(anns, i, v) {
+		json_t *prev = i ? json_array_get(anns, i - 1) : NULL;
+		json_int_t image_id = int_of(v, "image_id");
+		json_int_t cat_id = int_of(v, "category_id");
+		struct cat *cat;
+
+		if (int_of(v, "id") != (json_int_t)i + 1)
+			problem(c, "annotations.json: /annotations/%zu/id: %lld, expected %zu "
+				"(ids are 1..n in order)", i, (long long)int_of(v, "id"), i + 1);
+		if (prev && (image_id < int_of(prev, "image_id") ||
+			     (image_id == int_of(prev, "image_id") &&
+			      cat_id <= int_of(prev, "category_id"))))
+			problem(c, "annotations.json: /annotations/%zu: not sorted by "
+				"(image_id, category_id) or a duplicate", i);
+		cat = cat_by_id(c, cat_id);
+		if (cat)
+			cat->count++;
+		else
+			problem(c, "annotations.json: /annotations/%zu/category_id: %lld is not "
+				"a listed category", i, (long long)cat_id);
+		if (images_sorted) {
+			struct image *im = image_by_id(c, image_id);
+
+			if (!im)
+				problem(c, "annotations.json: /annotations/%zu/image_id: %lld is "
+					"not a listed image", i, (long long)image_id);
+			else
+				im->n_annotations++;
+		}
+	}
+	if (images_sorted) {
+		for (i = 0; i < c->n_images; i++)
+			if (c->images[i].n_annotations != 1)
+				problem(c, "annotations.json: image %lld has %zu annotations "
+					"(classification_single needs exactly one)",
+					(long long)c->images[i].id, c->images[i].n_annotations);
+	}
+	return images_sorted;
+}
+
+/* --- checks on manifest.json against annotations.json ------------------ */
+
+static void check_manifest(struct vctx *c)
+{
+	json_t *mcats = json_object_get(c->man, "categories");
+	json_t *acats = json_object_get(c->ann, "categories");
+	json_t *counts = json_object_get(c->man, "counts");
+	json_t *per = json_object_get(counts, "per_category");
+	json_t *file = json_object_get(json_object_get(c->man, "files"), "annotations.json");
+	json_t *anns = json_object_get(c->ann, "annotations");
+	struct ts_coco_category *cc = NULL;	/* borrowed names */
+	char want[TS_COCO_PREFIXED_HASH_SIZE], got[TS_COCO_PREFIXED_HASH_SIZE];
+	struct ts_error err = { 0 };
+	size_t i, n = json_array_size(acats);
+	json_t *v;
+
+	snprintf(want, sizeof(want), "sha256:%s", c->ann_hex);
+	if (strcmp(str_of(c->man, "hash"), want))
+		problem(c, "manifest.json: hash mismatch: manifest says %s, "
+			"annotations.json is %s", str_of(c->man, "hash"), want);
+	if (strcmp(str_of(file, "sha256"), c->ann_hex))
+		problem(c, "manifest.json: files[\"annotations.json\"].sha256 mismatch "
+			"(expected %s, got %s)", str_of(file, "sha256"), c->ann_hex);
+	if ((size_t)int_of(file, "bytes") != c->ann_bytes.len)
+		problem(c, "manifest.json: files[\"annotations.json\"].bytes is %lld, "
+			"annotations.json has %zu bytes", (long long)int_of(file, "bytes"),
+			c->ann_bytes.len);
+	if (strcmp(str_of(c->man, "schema_version"),
+		   str_of(json_object_get(c->ann, "info"), "schema_version")))
+		problem(c, "manifest.json: schema_version differs from annotations.json");
+	if (strcmp(str_of(c->man, "task_type"),
+		   str_of(json_object_get(c->ann, "info"), "task_type")))
+		problem(c, "manifest.json: task_type differs from annotations.json");
+
+	cc = ts_xcalloc(n, sizeof(*cc));
+	json_array_foreach(acats, i, v) {
+		cc[i].id = int_of(v, "id");
+		cc[i].name = str_of(v, "name");
+	}
+	if (ts_coco_categories_hash(cc, n, got, &err))
+		problem(c, "annotations.json: cannot compute categories_hash: %s", err.message);
+	else if (strcmp(got, str_of(c->man, "categories_hash")))
+		problem(c, "manifest.json: categories_hash mismatch: manifest says %s, "
+			"categories in annotations.json give %s",
+			str_of(c->man, "categories_hash"), got);
+
+	if (json_array_size(mcats) != n)
+		problem(c, "manifest.json: %zu categories, annotations.json has %zu",
+			json_array_size(mcats), n);
+	json_array_foreach(mcats, i, v) {
+		json_t *a = json_array_get(acats, i);
+
+		if (int_of(v, "class_index") != (json_int_t)i)
+			problem(c, "manifest.json: /categories/%zu/class_index: %lld, expected %zu",
+				i, (long long)int_of(v, "class_index"), i);
+		if (!a)
+			continue;
+		if (int_of(v, "id") != int_of(a, "id"))
+			problem(c, "manifest.json: /categories/%zu/id: %lld differs from "
+				"annotations.json %lld", i, (long long)int_of(v, "id"),
+				(long long)int_of(a, "id"));
+		if (strcmp(str_of(v, "name"), str_of(a, "name")))
+			problem(c, "manifest.json: /categories/%zu/name: \"%s\" differs from "
+				"annotations.json \"%s\"", i, str_of(v, "name"), str_of(a, "name"));
+	}
+
+	if ((size_t)int_of(counts, "images") != c->n_images)
+		problem(c, "manifest.json: counts.images is %lld, annotations.json has %zu",
+			(long long)int_of(counts, "images"), c->n_images);
+	if ((size_t)int_of(counts, "annotations") != json_array_size(anns))
+		problem(c, "manifest.json: counts.annotations is %lld, annotations.json has %zu",
+			(long long)int_of(counts, "annotations"), json_array_size(anns));
+	json_array_foreach(acats, i, v) {
+		char key[32];
+		struct cat *cat = cat_by_id(c, int_of(v, "id"));
+		json_t *pv;
+
+		snprintf(key, sizeof(key), "%lld", (long long)int_of(v, "id"));
+		pv = json_object_get(per, key);
+		if (!pv)
+			problem(c, "manifest.json: counts.per_category has no entry \"%s\"", key);
+		else if (cat && (size_t)json_integer_value(pv) != cat->count)
+			problem(c, "manifest.json: counts.per_category[\"%s\"] is %lld, "
+				"annotations.json has %zu", key,
+				(long long)json_integer_value(pv), cat->count);
+	}
+	{
+		const char *key;
+		json_t *pv;
+
+		json_object_foreach(per, key, pv) {
+			char *end;
+			long long id = strtoll(key, &end, 10);
+			char canon_key[32];
+
+			snprintf(canon_key, sizeof(canon_key), "%lld", id);
+			if (!*key || *end || strcmp(canon_key, key) || !cat_by_id(c, id))
+				problem(c, "manifest.json: counts.per_category[\"%s\"] is not a "
+					"listed category", key);
+		}
+	}
+	free(cc);
+}
+
+/* --- the files in the export ------------------------------------------- */
+
+static int unsafe_name(const char *name)
+{
+	return name[0] == '/' || strstr(name, "..") || strchr(name, '\\');
+}
+
+static void check_entries(struct vctx *c)
+{
+	size_t i;
+
+	qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
+	for (i = 0; i < c->n_entries; i++) {
+		struct entry *e = &c->entries[i];
+		const char *rest;
+		struct image *im;
+
+		if (i && !strcmp(e->name, c->entries[i - 1].name)) {
+			problem(c, "%s: appears twice in the zip", e->name);
+			continue;
+		}
+		if (!strcmp(e->name, "manifest.json") || !strcmp(e->name, "annotations.json")) {
+			if (e->kind != ENTRY_FILE)
+				problem(c, "%s: not a regular file", e->name);
+			continue;
+		}
+		if (!strcmp(e->name, "images/") && e->kind == ENTRY_DIR)
+			continue;
+		if (unsafe_name(e->name)) {
+			problem(c, "%s: unsafe path (absolute, \"..\" or backslash)", e->name);
+			continue;
+		}
+		if (strncmp(e->name, "images/", 7)) {
+			problem(c, "%s: unexpected %s (an export holds only manifest.json, "
+				"annotations.json and images/)", e->name,
+				e->kind == ENTRY_DIR ? "directory" : "file");
+			continue;
+		}
+		rest = e->name + 7;
+		if (e->kind == ENTRY_DIR || strchr(rest, '/')) {
+			problem(c, "%s: unexpected directory under images/", e->name);
+			continue;
+		}
+		if (e->kind != ENTRY_FILE) {
+			problem(c, "%s: not a regular file (symbolic link or special file)",
+				e->name);
+			continue;
+		}
+		im = image_by_name(c, rest);
+		if (!im) {
+			problem(c, "%s: unexpected file (not listed in annotations.json)", e->name);
+			continue;
+		}
+		im->present = 1;
+		im->zip_index = e->zip_index;
+	}
+}
+
+static void check_images(struct vctx *c)
+{
+	for (size_t i = 0; i < c->n_images; i++) {
+		struct image *im = &c->images[i];
+		char hex[TS_SHA256_HEX_SIZE];
+
+		if (!im->file_name)
+			continue;
+		if (!im->present) {
+			problem(c, "images/%s: missing (listed in annotations.json as image %lld)",
+				im->file_name, (long long)im->id);
+			continue;
+		}
+		if (hash_image(c, im, hex))
+			continue;
+		if (!im->checksum)
+			problem(c, "images/%s: no valid checksum_sha256 to compare (got %s)",
+				im->file_name, hex);
+		else if (strcmp(hex, im->checksum))
+			problem(c, "images/%s: checksum mismatch (expected %s, got %s)",
+				im->file_name, im->checksum, hex);
+	}
+}
+
+/* --- entry point ------------------------------------------------------- */
+
+static int open_export(struct vctx *c, struct ts_error *err)
+{
+	struct stat st;
+	size_t alloc = 0;
+
+	if (stat(c->path, &st) != 0) {
+		ts_error_set(err, errno == ENOENT ? TS_ERR_NOT_FOUND : TS_ERR_IO,
+			     "cannot_open", "%s: %s", c->path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		c->dirfd = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c->dirfd < 0) {
+			ts_error_set(err, TS_ERR_IO, "cannot_open", "%s: %s", c->path,
+				     strerror(errno));
+			return -1;
+		}
+		list_dir(c, &alloc, c->dirfd, "");
+		return 0;
+	}
+	if (S_ISREG(st.st_mode)) {
+		int zerr = 0;
+
+		c->is_zip = 1;
+		c->zip = zip_open(c->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+		if (!c->zip) {
+			zip_error_t ze;
+
+			zip_error_init_with_code(&ze, zerr);
+			ts_error_set(err, TS_ERR_IO, "cannot_open", "%s: not a readable zip: %s",
+				     c->path, zip_error_strerror(&ze));
+			zip_error_fini(&ze);
+			return -1;
+		}
+		list_zip(c, &alloc);
+		return 0;
+	}
+	ts_error_set(err, TS_ERR_INVALID, "cannot_open",
+		     "%s: neither a directory nor a zip file", c->path);
+	return -1;
+}
+
+int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
+{
+	struct vctx c;
+	struct ts_error local = { 0 };
+	int rc = 2;
+
+	memset(&c, 0, sizeof(c));
+	c.path = path;
+	c.out = out;
+	c.dirfd = -1;
+	c.imgfd = -1;
+	ts_buf_init(&c.ann_bytes, ANNOTATIONS_MAX);
+	ts_buf_init(&c.man_bytes, MANIFEST_MAX);
+
+	if (open_export(&c, err ? err : &local)) {
+		fprintf(out, "%s\n", (err ? err : &local)->message);
+		goto out;
+	}
+	if (!read_member(&c, "manifest.json", MANIFEST_MAX, &c.man_bytes))
+		c.man = parse(&c, "manifest.json", &c.man_bytes);
+	if (!read_member(&c, "annotations.json", ANNOTATIONS_MAX, &c.ann_bytes)) {
+		ts_sha256_hex(c.ann_bytes.ptr ? c.ann_bytes.ptr : "", c.ann_bytes.len, c.ann_hex);
+		c.ann = parse(&c, "annotations.json", &c.ann_bytes);
+	}
+	if (c.man)
+		c.man_valid = validate(&c, "manifest.json", ts_schema_manifest_json,
+				       ts_schema_manifest_json_len, c.man);
+	if (c.ann) {
+		c.ann_valid = validate(&c, "annotations.json", ts_schema_annotations_json,
+				       ts_schema_annotations_json_len, c.ann);
+		collect_images(&c);
+	}
+	if (c.ann_valid)
+		check_annotations_doc(&c);
+	if (c.ann_valid && c.man_valid)
+		check_manifest(&c);
+	check_entries(&c);
+	check_images(&c);
+
+	if (c.problems) {
+		fprintf(out, "FAILED: %s: %d problem%s\n", path, c.problems,
+			c.problems == 1 ? "" : "s");
+		ts_error_set(err, TS_ERR_UNPROCESSABLE, "invalid_export",
+			     "%s: %d problem%s", path, c.problems, c.problems == 1 ? "" : "s");
+		rc = 1;
+	} else {
+		fprintf(out, "OK: %s version %lld, %zu images, hash sha256:%s\n", path,
+			(long long)int_of(c.man, "version"), c.n_images, c.ann_hex);
+		rc = 0;
+	}
+out:
+	for (size_t i = 0; i < c.n_entries; i++)
+		free(c.entries[i].name);
+	free(c.entries);
+	free(c.images);
+	free(c.by_name);
+	json_decref(c.ann);
+	json_decref(c.man);
+	ts_buf_release(&c.ann_bytes);
+	ts_buf_release(&c.man_bytes);
+	if (c.zip)
+		zip_discard(c.zip);
+	if (c.imgfd >= 0)
+		close(c.imgfd);
+	if (c.dirfd >= 0)
+		close(c.dirfd);
+	free(c.cats);
+	return rc;
+}
