@@ -1,0 +1,143 @@
+// Starts the real tessera binary on a free port with a fresh data folder,
+// as a test fixture. Every test file gets its own server.
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BIN = process.env.TESSERA_BIN || join(ROOT, 'build', 'tessera');
+export const SANITIZED = process.env.TESSERA_SANITIZED === '1';
+
+export async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+// Lines that mean a sanitizer found a bug: the run must fail on them.
+const SANITIZER_RE = /(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer)/;
+
+class Server {
+  constructor(dataDir, opts) {
+    this.dataDir = dataDir;
+    this.opts = opts;
+    this.proc = null;
+    this.log = '';
+    this.port = 0;
+    this.url = '';
+  }
+
+  env() {
+    return {
+      ...process.env,
+      ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=1',
+      UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
+      ...(this.opts.env || {}),
+    };
+  }
+
+  async start() {
+    this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    const args = ['serve', '--listen', `127.0.0.1:${this.port}`, '--data', this.dataDir,
+      '--web', this.opts.web || join(ROOT, 'web', 'dist'), ...(this.opts.args || [])];
+    const proc = spawn(BIN, args, { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    proc.stdout.on('data', (d) => { this.log += d; });
+    proc.stderr.on('data', (d) => { this.log += d; });
+    proc.exitPromise = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+    const deadline = Date.now() + (SANITIZED ? 30000 : 10000);
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`server exited early:\n${this.log}`);
+      try {
+        const r = await fetch(`${this.url}/healthz`);
+        if (r.ok) return this;
+      } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${this.log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  // Stops with a signal and waits; SIGTERM must end cleanly (exit 0) and
+  // without a sanitizer report.
+  async stop(signal = 'SIGTERM') {
+    const proc = this.proc;
+    if (!proc) return null;
+    this.proc = null;
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    const res = await proc.exitPromise;
+    this.checkLog();
+    if (signal === 'SIGTERM' && res.code !== 0) {
+      throw new Error(`server exited with ${res.code ?? res.signal} on SIGTERM:\n${this.log.slice(-4000)}`);
+    }
+    return res;
+  }
+
+  checkLog() {
+    const m = this.log.match(SANITIZER_RE);
+    if (m) throw new Error(`sanitizer report in server log:\n${this.log.slice(Math.max(0, m.index - 200), m.index + 6000)}`);
+  }
+
+  async kill() { return this.stop('SIGKILL'); }
+
+  async restart() {
+    await this.stop();
+    return this.start();
+  }
+
+  // Runs `tessera user add`; returns the API token (last line of stdout).
+  async addUser(name, { admin = false, password = 'password123' } = {}) {
+    const args = ['user', 'add', name, '--data', this.dataDir, '--password', password];
+    if (admin) args.push('--admin');
+    const { stdout } = await run(BIN, args, { env: this.env() });
+    const lines = stdout.trim().split('\n');
+    return lines[lines.length - 1].trim();
+  }
+
+  // fetch relative to the server, with an optional token; JSON helpers.
+  async req(method, path, { token, body, headers = {}, raw } = {}) {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload = body;
+    if (body !== undefined && !raw && typeof body !== 'string' && !(body instanceof FormData)) {
+      payload = JSON.stringify(body);
+      h['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.url + path, { method, headers: h, body: payload });
+    const text = await res.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: res.status, headers: res.headers, json, text };
+  }
+}
+
+// opts: { env, args, web, keepData }
+export async function startServer(opts = {}) {
+  const dataDir = opts.dataDir || await mkdtemp(join(tmpdir(), 'tessera-test-'));
+  const srv = new Server(dataDir, opts);
+  await srv.start();
+  const origStop = srv.stop.bind(srv);
+  srv.close = async () => {
+    await origStop();
+    if (!opts.keepData) await rm(dataDir, { recursive: true, force: true });
+  };
+  return srv;
+}
+
+// An admin token for a fresh server: the common "given" of API tests.
+export async function startWithAdmin(opts = {}) {
+  const srv = await startServer(opts);
+  const token = await srv.addUser('admin', { admin: true });
+  return { srv, token };
+}
