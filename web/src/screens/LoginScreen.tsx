@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import { AuthCard } from '../components/AuthCard';
+import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { signedIn } from '../state/session';
 
@@ -30,26 +31,26 @@ export function LoginScreen() {
   return (
     <AuthCard title="Log in">
       <form class="stack" onSubmit={onSubmit} noValidate>
-        <label class="field">
-          <span class="field-label">Name</span>
+        <Field id="login-name" label="Name">
           <input
+            id="login-name"
             name="name"
             autoComplete="username"
             autoFocus
             value={name}
             onInput={(e) => setName(e.currentTarget.value)}
           />
-        </label>
-        <label class="field">
-          <span class="field-label">Password</span>
+        </Field>
+        <Field id="login-password" label="Password">
           <input
+            id="login-password"
             name="password"
             type="password"
             autoComplete="current-password"
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
-        </label>
+        </Field>
         <FormError message={error} />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}

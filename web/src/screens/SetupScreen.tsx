@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import { AuthCard } from '../components/AuthCard';
+import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { checkNewAccount } from '../lib/validate';
 import { boot, signedIn } from '../state/session';
@@ -40,38 +41,38 @@ export function SetupScreen() {
       intro="This server has no accounts yet. The account you create now is an administrator and can add other users."
     >
       <form class="stack" onSubmit={onSubmit} noValidate>
-        <label class="field">
-          <span class="field-label">Name</span>
+        <Field id="setup-name" label="Name" hint="Letters, digits, dot, dash or underscore.">
           <input
+            id="setup-name"
+            aria-describedby="setup-name-hint"
             name="name"
             autoComplete="username"
             autoFocus
             value={name}
             onInput={(e) => setName(e.currentTarget.value)}
           />
-          <span class="field-hint">Letters, digits, dot, dash or underscore.</span>
-        </label>
-        <label class="field">
-          <span class="field-label">Password</span>
+        </Field>
+        <Field id="setup-password" label="Password" hint="At least 8 characters.">
           <input
+            id="setup-password"
+            aria-describedby="setup-password-hint"
             name="password"
             type="password"
             autoComplete="new-password"
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
-          <span class="field-hint">At least 8 characters.</span>
-        </label>
-        <label class="field">
-          <span class="field-label">Repeat password</span>
+        </Field>
+        <Field id="setup-repeat" label="Repeat password">
           <input
+            id="setup-repeat"
             name="repeat"
             type="password"
             autoComplete="new-password"
             value={repeat}
             onInput={(e) => setRepeat(e.currentTarget.value)}
           />
-        </label>
+        </Field>
         <FormError message={error} />
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
           {busy ? 'Creating…' : 'Create account'}

@@ -168,7 +168,7 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
           <input
             name="category-name"
             class="input-wide"
-            placeholder="Add a category — type a name and press Enter"
+            placeholder="New category name, then Enter"
             aria-label="New category name"
             maxLength={100}
             value={newName}

@@ -146,7 +146,7 @@ function RenameInput({
       <input
         ref={ref}
         class="rename-input"
-        aria-label="Category name"
+        aria-label="Rename category"
         aria-invalid={error ? 'true' : undefined}
         maxLength={100}
         value={value}
