@@ -93,9 +93,9 @@ static inline int tu_copy_tree(const char *from, const char *to)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(a, sizeof(a), "%s/%s", from, de->d_name);
-		snprintf(b, sizeof(b), "%s/%s", to, de->d_name);
-		if (stat(a, &st) != 0)
+		if (snprintf(a, sizeof(a), "%s/%s", from, de->d_name) >= (int)sizeof(a) ||
+		    snprintf(b, sizeof(b), "%s/%s", to, de->d_name) >= (int)sizeof(b) ||
+		    stat(a, &st) != 0)
 			rc = -1;
 		else if (S_ISDIR(st.st_mode))
 			rc = tu_copy_tree(a, b);
@@ -118,8 +118,8 @@ static inline int tu_remove_tree(const char *path)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-		tu_remove_tree(p);
+		if (snprintf(p, sizeof(p), "%s/%s", path, de->d_name) < (int)sizeof(p))
+			tu_remove_tree(p);
 	}
 	closedir(d);
 	return rmdir(path);
