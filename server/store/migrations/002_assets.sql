@@ -10,6 +10,9 @@ CREATE TABLE assets (
 	checksum_sha256 TEXT NOT NULL,
 	source_type TEXT NOT NULL DEFAULT 'image' CHECK (source_type IN ('image', 'video_frame')),
 	video_id INTEGER,
+	-- The video's file name at extraction time, kept with the frame so an
+	-- asset view never needs the videos table.
+	video_file_name TEXT,
 	frame_index INTEGER,
 	timestamp_ms INTEGER,
 	thumb_ready INTEGER NOT NULL DEFAULT 0,
@@ -17,6 +20,8 @@ CREATE TABLE assets (
 	created_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX assets_project_checksum ON assets(project_id, checksum_sha256);
+-- The unfiltered list: a page is one range of this index.
+CREATE INDEX assets_project ON assets(project_id, id);
 CREATE INDEX assets_video ON assets(video_id, frame_index) WHERE video_id IS NOT NULL;
 
 -- One row per asset, created with it. `queue` is the list filter the status
