@@ -1,0 +1,95 @@
+/* The annotation state machine of CONTRACT.md, pure (no I/O): given the
+ * current status and categories of an asset and a requested change, the new
+ * state or a refusal with a reason code. The store runs it inside its write
+ * transaction; the unit tests run it exhaustively.
+ *
+ * States: unlabeled, labeled, skipped, needs_review, approved.
+ *  - Assigning categories makes an asset `labeled` (also from approved and
+ *    needs_review: relabeling sends it back to the labeler's side). Each
+ *    category must exist in the project and be active; a single-label
+ *    project takes exactly one.
+ *  - `approved`, `needs_review` and `labeled` need a category.
+ *  - `skipped` and `unlabeled` clear the categories (history keeps them).
+ *  - A request that changes nothing is a no-op (idempotent repeats). */
+#ifndef TS_DOMAIN_ANNOTATION_H
+#define TS_DOMAIN_ANNOTATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define TS_ANN_MAX_CATEGORIES 64
+
+enum ts_ann_status {
+	TS_ANN_UNLABELED = 0,
+	TS_ANN_LABELED,
+	TS_ANN_SKIPPED,
+	TS_ANN_NEEDS_REVIEW,
+	TS_ANN_APPROVED,
+	TS_ANN_STATUS_COUNT
+};
+
+/* The state of a category as the state machine sees it. */
+enum ts_ann_cat_state {
+	TS_ANN_CAT_UNKNOWN = 0, /* no such category in the project */
+	TS_ANN_CAT_ACTIVE,
+	TS_ANN_CAT_DISABLED,
+	TS_ANN_CAT_DELETED,
+};
+
+/* "unlabeled" ... "approved"; static strings. */
+const char *ts_ann_status_name(enum ts_ann_status s);
+/* 0 and *out on a known name, -1 otherwise. */
+int ts_ann_status_parse(const char *name, enum ts_ann_status *out);
+/* The list filter group (annotations.queue): unlabeled, in_review (labeled,
+ * needs_review), done (approved), skipped. Static string. */
+const char *ts_ann_queue_of(enum ts_ann_status s);
+/* Maps "active"/"disabled"/"deleted" (categories.state); UNKNOWN otherwise. */
+enum ts_ann_cat_state ts_ann_cat_state_parse(const char *state);
+
+struct ts_ann_state {
+	enum ts_ann_status status;
+	const int64_t *category_ids;
+	size_t ncat;
+};
+
+enum ts_ann_change_kind {
+	TS_ANN_SET_CATEGORIES, /* category_ids (cat_states parallel to it) */
+	TS_ANN_SET_STATUS,     /* status */
+};
+
+struct ts_ann_change {
+	enum ts_ann_change_kind kind;
+	enum ts_ann_status status;
+	const int64_t *category_ids;
+	const enum ts_ann_cat_state *cat_states; /* one per category_ids entry */
+	size_t ncat;
+};
+
+struct ts_ann_outcome {
+	enum ts_ann_status status;
+	/* The categories after the change: points into the current state or
+	 * the change (borrowed from the caller's arrays). */
+	const int64_t *category_ids;
+	size_t ncat;
+	int changed;          /* 0: nothing to write (idempotent repeat) */
+	int categories_changed;
+};
+
+/* Decides the change. On success fills *out and returns TS_OK. Refusals:
+ *  INVALID  "invalid_category_count" (single-label: not exactly one; or more
+ *           than TS_ANN_MAX_CATEGORIES), "duplicate_category",
+ *           "unknown_category" (details: none; message names the id)
+ *  CONFLICT "category_disabled", "category_deleted",
+ *           "not_labeled" (approved / needs_review / labeled without a
+ *           category)
+ * err may be NULL. */
+enum ts_err ts_ann_decide(const struct ts_ann_state *cur, const struct ts_ann_change *chg,
+			  int single_label, struct ts_ann_outcome *out, struct ts_error *err);
+
+/* Writes the ids as a JSON array ("[1,2]") into out; returns 0, or -1 when
+ * outlen is too small. */
+int ts_ann_ids_text(const int64_t *ids, size_t n, char *out, size_t outlen);
+
+#endif
