@@ -57,7 +57,7 @@ describe('category editor', () => {
 
   after(async () => {
     await browser?.close();
-    await srv?.stop();
+    await (srv?.close ?? srv?.stop)?.call(srv);
   });
 
   test('first start leads to setup, and the first account can log out and in', async () => {

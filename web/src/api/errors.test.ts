@@ -56,7 +56,10 @@ describe('networkError and errorMessage', () => {
 
   it('turns anything thrown into text', () => {
     expect(errorMessage(new ApiError(409, 'x', 'Taken.'))).toBe('Taken.');
-    expect(errorMessage(new Error('boom'))).toBe('boom');
+    expect(errorMessage(new Error('boom'))).toBe('Boom');
     expect(errorMessage('weird')).toBe('Something went wrong.');
+    expect(errorMessage(new ApiError(409, 'name_taken', 'a category named "Cat" exists'))).toBe(
+      'A category named "Cat" exists',
+    );
   });
 });

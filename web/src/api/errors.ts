@@ -73,9 +73,13 @@ export function networkError(cause: unknown): ApiError {
   return new ApiError(0, 'network_error', `Cannot reach the server${why}. Check that it is running.`);
 }
 
+/** Upper-cases the first letter, so that a server's "name taken" reads as a sentence. */
+export function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** A readable message for anything thrown by an API call or by our code. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e instanceof Error && e.message) return e.message;
+  if (e instanceof Error && e.message) return sentence(e.message);
   return 'Something went wrong.';
 }
