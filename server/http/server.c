@@ -124,6 +124,19 @@ static void begin(struct ts_req *req)
 		req->route->stream_begin(req);
 }
 
+static int expects_body(struct ts_req *req)
+{
+	const char *cl = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = ts_req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	if (te)
+		return 1;
+	if (!cl)
+		return 0;
+	unsigned long long n = strtoull(cl, NULL, 10);
+	return n > 0 && n <= TS_DISCARD_MAX;
+}
+
 static enum MHD_Result queue(struct ts_req *req)
 {
 	enum MHD_Result r;
@@ -161,7 +174,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = req;
 		begin(req);
 		req->started = 1;
-		if (req->response)
+		/* An early answer (401, 413 ...) waits until the body is read, so
+		 * the client sees it instead of a reset connection; a body too big
+		 * to be worth reading gets the answer now and the connection closes. */
+		if (req->response && !expects_body(req))
 			return queue(req);
 		return MHD_YES;
 	}

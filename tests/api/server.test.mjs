@@ -1,0 +1,99 @@
+// The server process: health, readiness, the web app, logs, shutdown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startServer, startWithAdmin, BIN } from '../lib/server.mjs';
+
+const run = promisify(execFile);
+
+test('healthz and readyz answer without auth', async () => {
+  const srv = await startServer();
+  try {
+    const h = await srv.req('GET', '/healthz');
+    assert.equal(h.status, 200);
+    assert.deepEqual(h.json, { status: 'ok' });
+    const r = await srv.req('GET', '/readyz');
+    assert.equal(r.status, 200);
+  } finally { await srv.close(); }
+});
+
+test('the web app is served, with index.html for client-side routes', async () => {
+  const web = await mkdtemp(join(tmpdir(), 'tessera-web-'));
+  await mkdir(join(web, 'assets'));
+  await writeFile(join(web, 'index.html'), '<!doctype html><title>T</title>');
+  await writeFile(join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
+  const srv = await startServer({ web });
+  try {
+    const root = await srv.req('GET', '/');
+    assert.equal(root.status, 200);
+    assert.match(root.headers.get('content-type'), /text\/html/);
+    assert.match(root.text, /<title>T<\/title>/);
+    const deep = await srv.req('GET', '/projects/12/categories');
+    assert.equal(deep.status, 200);
+    assert.match(deep.text, /<title>T<\/title>/);
+    const js = await srv.req('GET', '/assets/app-abc123.js');
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /javascript/);
+    assert.match(js.headers.get('cache-control'), /immutable/);
+    assert.equal((await srv.req('GET', '/assets/missing.js')).status, 404);
+    const trav = await srv.req('GET', '/..%2f..%2fetc/passwd');
+    assert.ok(!trav.text.includes('root:'), 'no path traversal');
+  } finally {
+    await srv.close();
+    await rm(web, { recursive: true, force: true });
+  }
+});
+
+test('one log line per request with method, path, status, bytes and milliseconds', async () => {
+  const srv = await startServer();
+  try {
+    await srv.req('GET', '/healthz');
+    await srv.req('GET', '/api/v1/me');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.match(srv.log, /http GET \/healthz 200 15 \d+\.\dms/);
+    assert.match(srv.log, /http GET \/api\/v1\/me 401 \d+ \d+\.\dms/);
+  } finally { await srv.close(); }
+});
+
+test('SIGTERM lets in-flight requests finish and exits 0; data is intact', async () => {
+  const { srv, token } = await startWithAdmin({ keepData: true });
+  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Keep' } });
+  // Many requests in flight while the signal arrives: each gets a full answer or a refused connection, never a cut one.
+  const inflight = Array.from({ length: 20 }, (_, i) => srv.req('POST', `/api/v1/projects/${p.json.id}/categories`, { token, body: { name: `c${i}` } }).catch((e) => e));
+  const res = await srv.stop('SIGTERM');
+  assert.equal(res.code, 0);
+  const done = await Promise.all(inflight);
+  const ok = done.filter((r) => r.status === 201).length;
+  assert.match(srv.log, /stopped cleanly/);
+  await srv.start();
+  try {
+    const cats = await srv.req('GET', `/api/v1/projects/${p.json.id}/categories`, { token });
+    assert.equal(cats.json.categories.length, ok, 'every acknowledged create is stored');
+  } finally {
+    await srv.close();
+    await rm(srv.dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the command line: version, usage errors, bad flags, user add', async () => {
+  const v = await run(BIN, ['version']);
+  assert.match(v.stdout, /^tessera \d+\.\d+\.\d+/);
+  await assert.rejects(run(BIN, ['frobnicate']), (e) => e.code === 2);
+  await assert.rejects(run(BIN, ['serve', '--listen', 'nonsense']), (e) => e.code !== 0 && /HOST:PORT/.test(e.stderr));
+  await assert.rejects(run(BIN, ['serve', '--db', 'mysql://x']), (e) => e.code !== 0 && /sqlite/.test(e.stderr));
+  const data = await mkdtemp(join(tmpdir(), 'tessera-cli-'));
+  try {
+    const out = await run(BIN, ['user', 'add', 'zed', '--data', data]);
+    const lines = out.stdout.trim().split('\n');
+    assert.match(lines[lines.length - 1], /^tsk_[0-9a-f]{64}$/);
+    assert.match(out.stdout, /password: /, 'a generated password is shown once');
+    await assert.rejects(run(BIN, ['user', 'add', 'zed', '--data', data, '--password', 'password1']), (e) => /exists/.test(e.stderr));
+    await assert.rejects(run(BIN, ['user', 'add', 'bad/name', '--data', data]), (e) => e.code !== 0);
+    const env = await run(BIN, ['user', 'add', 'envuser', '--password', 'password1'], { env: { ...process.env, TESSERA_DATA: data } });
+    assert.match(env.stdout, /created user envuser/);
+  } finally { await rm(data, { recursive: true, force: true }); }
+});
