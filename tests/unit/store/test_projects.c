@@ -1,0 +1,188 @@
+/* The SQLite store: migrations, category id allocation, reorder rules,
+ * uniqueness, users and sessions, against a real database in a temp dir. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/jobs.h"
+#include "store/projects.h"
+#include "store/store.h"
+#include "store/users.h"
+
+struct fixture {
+	char dir[64];
+	struct ts_store *s;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ts_error err = { 0 };
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/tessera-unit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	f->s = ts_store_open(NULL, f->dir, &err);
+	if (!f->s)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	ts_store_free(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int64_t new_project(struct ts_store *s)
+{
+	struct ts_project p;
+	struct ts_error err = { 0 };
+
+	assert_int_equal(ts_store_project_create(s, "P", "classification_single", 0, &p, &err), TS_OK);
+	assert_string_equal(p.schema_version, "1.0.0");
+	return p.id;
+}
+
+static void ids_grow_and_are_never_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_category c;
+	int64_t pid = new_project(f->s), pid2 = new_project(f->s);
+
+	assert_int_equal(ts_store_category_create(f->s, pid, "a", &c, &err), TS_OK);
+	assert_int_equal(c.id, 1);
+	assert_int_equal(ts_store_category_create(f->s, pid, "b", &c, &err), TS_OK);
+	assert_int_equal(c.id, 2);
+	assert_int_equal(ts_store_category_delete(f->s, pid, 2, &c, &err), TS_OK);
+	assert_string_equal(c.state, "deleted");
+	assert_int_equal(ts_store_category_create(f->s, pid, "b", &c, &err), TS_OK);
+	assert_int_equal(c.id, 3);
+	/* Another project counts from 1. */
+	assert_int_equal(ts_store_category_create(f->s, pid2, "a", &c, &err), TS_OK);
+	assert_int_equal(c.id, 1);
+	/* Reopen: the counter persists. */
+	ts_store_free(f->s);
+	f->s = ts_store_open(NULL, f->dir, &err);
+	assert_non_null(f->s);
+	assert_int_equal(ts_store_category_create(f->s, pid, "c", &c, &err), TS_OK);
+	assert_int_equal(c.id, 4);
+	assert_int_equal(ts_store_category_create(f->s, 999, "x", &c, &err), TS_ERR_NOT_FOUND);
+}
+
+static void names_are_unique_among_live(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_category c;
+	int64_t pid = new_project(f->s);
+
+	assert_int_equal(ts_store_category_create(f->s, pid, "Dog", &c, &err), TS_OK);
+	assert_int_equal(ts_store_category_create(f->s, pid, "dOG", &c, &err), TS_ERR_CONFLICT);
+	assert_string_equal(err.code, "name_taken");
+	assert_int_equal(ts_store_category_update(f->s, pid, 1, "DOG", NULL, &c, &err), TS_OK);
+	assert_string_equal(c.name, "DOG");
+	assert_int_equal(ts_store_category_update(f->s, pid, 1, NULL, "disabled", &c, &err), TS_OK);
+	assert_string_equal(c.state, "disabled");
+	assert_string_equal(c.name, "DOG");
+}
+
+static void reorder_needs_a_permutation(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_category c, *list = NULL;
+	size_t n = 0;
+	int64_t pid = new_project(f->s);
+	const int64_t good[] = { 3, 1 }, dup[] = { 1, 1 }, missing[] = { 1 }, deleted[] = { 1, 2, 3 };
+
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "c%d", i);
+		assert_int_equal(ts_store_category_create(f->s, pid, name, &c, &err), TS_OK);
+	}
+	assert_int_equal(ts_store_category_delete(f->s, pid, 2, &c, &err), TS_OK);
+	assert_int_equal(ts_store_category_reorder(f->s, pid, dup, 2, &err), TS_ERR_INVALID);
+	assert_int_equal(ts_store_category_reorder(f->s, pid, missing, 1, &err), TS_ERR_INVALID);
+	assert_int_equal(ts_store_category_reorder(f->s, pid, deleted, 3, &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "invalid_order");
+	assert_int_equal(ts_store_category_reorder(f->s, pid, good, 2, &err), TS_OK);
+	assert_int_equal(ts_store_category_list(f->s, pid, 0, &list, &n, &err), TS_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].id, 3);
+	assert_int_equal(list[1].id, 1);
+	free(list);
+}
+
+static void users_sessions_tokens(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_user u, got;
+	char *hash = NULL;
+
+	assert_int_equal(ts_store_user_create(f->s, "alice", "h1", 1, 1, &u, &err), TS_OK);
+	assert_int_equal(ts_store_user_create(f->s, "bob", "h2", 0, 1, &u, &err), TS_ERR_CONFLICT);
+	assert_string_equal(err.code, "already_set_up");
+	assert_int_equal(ts_store_user_create(f->s, "ALICE", "h2", 0, 0, &u, &err), TS_ERR_CONFLICT);
+	assert_int_equal(ts_store_user_find_by_name(f->s, "Alice", &got, &hash, &err), TS_OK);
+	assert_string_equal(hash, "h1");
+	free(hash);
+	assert_int_equal(ts_store_session_create(f->s, "d1", got.id, 2000, &err), TS_OK);
+	assert_int_equal(ts_store_session_user(f->s, "d1", 1000, &u, &err), TS_OK);
+	assert_string_equal(u.name, "alice");
+	assert_int_equal(ts_store_session_user(f->s, "d1", 3000, &u, &err), TS_ERR_UNAUTHORIZED);
+	assert_int_equal(ts_store_token_create(f->s, "t1", got.id, &err), TS_OK);
+	assert_int_equal(ts_store_token_user(f->s, "t1", &u, &err), TS_OK);
+	assert_int_equal(ts_store_token_user(f->s, "t2", &u, &err), TS_ERR_UNAUTHORIZED);
+}
+
+static void jobs_claim_once_and_recover(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_job j;
+	int64_t id, n = 0;
+
+	assert_int_equal(ts_store_job_enqueue(f->s, "k", 7, &id, &err), TS_OK);
+	assert_int_equal(ts_store_job_claim(f->s, "other", &j, &err), TS_ERR_NOT_FOUND);
+	assert_int_equal(ts_store_job_claim(f->s, "k", &j, &err), TS_OK);
+	assert_int_equal(j.ref_id, 7);
+	assert_int_equal(j.attempts, 1);
+	assert_int_equal(ts_store_job_claim(f->s, "k", &j, &err), TS_ERR_NOT_FOUND);
+	assert_int_equal(ts_store_job_recover(f->s, &n, &err), TS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ts_store_job_claim(f->s, "k", &j, &err), TS_OK);
+	assert_int_equal(j.attempts, 2);
+	assert_int_equal(ts_store_job_finish(f->s, j.id, NULL, &err), TS_OK);
+	assert_int_equal(ts_store_job_recover(f->s, &n, &err), TS_OK);
+	assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(ids_grow_and_are_never_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(names_are_unique_among_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(reorder_needs_a_permutation, setup, teardown),
+		cmocka_unit_test_setup_teardown(users_sessions_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(jobs_claim_once_and_recover, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store/projects", tests, NULL, NULL);
+}
