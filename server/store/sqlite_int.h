@@ -60,5 +60,6 @@ int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s);
 extern const struct ts_store_user_ops ts_sq_user_ops;
 extern const struct ts_store_project_ops ts_sq_project_ops;
 extern const struct ts_store_job_ops ts_sq_job_ops;
+extern const struct ts_store_asset_ops ts_sq_asset_ops;
 
 #endif

@@ -1,0 +1,158 @@
+/* Assets: uploaded images and extracted video frames, each with its one
+ * annotation row, and the pages and counts the asset grid shows.
+ *
+ * An asset is created together with its annotation row (status
+ * "unlabeled") and a "thumbnail" job, in one transaction: either all three
+ * exist or none. Within a project the checksum is unique: inserting bytes
+ * that are already there returns the existing asset instead. */
+#ifndef TS_STORE_ASSETS_H
+#define TS_STORE_ASSETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
+#define TS_ASSET_MAX_CATEGORIES 32 /* per annotation (multi-label later) */
+#define TS_ASSET_PAGE_MAX 1000     /* rows per list page */
+
+/* The job kind that makes an asset's thumbnail (ref_id = asset id). */
+#define TS_JOB_THUMBNAIL "thumbnail"
+
+/* Where an asset came from. type "image": the other fields are 0/"". */
+struct ts_asset_origin {
+	char type[16]; /* "image" or "video_frame" */
+	int64_t video_id;
+	char video_file_name[TS_ASSET_FILE_NAME_MAX + 1];
+	int64_t frame_index;
+	int64_t timestamp_ms;
+};
+
+/* The annotation as the asset list shows it (the labeling code owns the
+ * full annotation API). labeled_by: the user name, "" when nobody. */
+struct ts_asset_annotation {
+	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
+	int64_t revision;
+	char labeled_by[128];
+	int64_t updated_at;
+	size_t ncategories;
+	int64_t category_ids[TS_ASSET_MAX_CATEGORIES]; /* ascending */
+};
+
+struct ts_asset {
+	int64_t id;
+	int64_t project_id;
+	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
+	int64_t width;
+	int64_t height;
+	char mime_type[32];
+	int64_t byte_size;
+	char checksum_sha256[65];
+	struct ts_asset_origin origin;
+	int thumbnail_ready;
+	int64_t uploaded_by;         /* user id, 0 when unknown */
+	char uploaded_by_name[128]; /* "" when unknown */
+	int64_t created_at;          /* epoch ms */
+	struct ts_asset_annotation annotation;
+};
+
+/* What the caller knows about a new asset; all strings borrowed. */
+struct ts_asset_new {
+	int64_t project_id;
+	int64_t user_id; /* 0: nobody (background work) */
+	const char *file_name;
+	int64_t width;
+	int64_t height;
+	const char *mime_type;
+	int64_t byte_size;
+	const char *checksum_sha256;
+	/* NULL for an uploaded image. */
+	const struct ts_asset_origin *origin;
+};
+
+/* The list filters of API.md. */
+enum ts_asset_filter {
+	TS_ASSET_ALL = 0,
+	TS_ASSET_UNLABELED, /* status unlabeled */
+	TS_ASSET_IN_REVIEW, /* labeled, needs_review */
+	TS_ASSET_DONE,      /* approved */
+	TS_ASSET_SKIPPED,   /* skipped */
+};
+
+/* "all", "unlabeled" ... -> filter; -1 for an unknown name. */
+int ts_asset_filter_parse(const char *name);
+/* The annotations.queue value a status belongs to ("unlabeled" ...). */
+const char *ts_asset_queue_of_status(const char *status);
+
+struct ts_asset_query {
+	int64_t project_id;
+	enum ts_asset_filter filter;
+	int64_t category_id; /* 0: any */
+	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
+	int limit;           /* 1..TS_ASSET_PAGE_MAX */
+};
+
+/* Number of assets in each filter (for one category when category_id > 0). */
+struct ts_asset_counts {
+	int64_t all;
+	int64_t unlabeled;
+	int64_t in_review;
+	int64_t done;
+	int64_t skipped;
+};
+
+struct ts_store_asset_ops {
+	/* Inserts the asset, its annotation row and a thumbnail job in one
+	 * transaction, or finds the asset with the same checksum in the
+	 * project (*duplicate = 1, nothing written). *job_id (may be NULL)
+	 * receives the new job id, 0 for a duplicate. NOT_FOUND
+	 * "project_not_found" for an unknown project. */
+	enum ts_err (*insert)(struct ts_store *s, const struct ts_asset_new *in,
+			      struct ts_asset *out, int *duplicate, int64_t *job_id,
+			      struct ts_error *err);
+	/* NOT_FOUND "asset_not_found" when unknown. */
+	enum ts_err (*get)(struct ts_store *s, int64_t id, struct ts_asset *out,
+			   struct ts_error *err);
+	/* One page in ascending id order. *out is malloc'd (caller frees);
+	 * *next_after is the id to continue after, 0 when this was the last
+	 * page. */
+	enum ts_err (*list)(struct ts_store *s, const struct ts_asset_query *q,
+			    struct ts_asset **out, size_t *n, int64_t *next_after,
+			    struct ts_error *err);
+	enum ts_err (*counts)(struct ts_store *s, int64_t project_id, int64_t category_id,
+			      struct ts_asset_counts *out, struct ts_error *err);
+	/* Records that the asset's thumbnail exists. */
+	enum ts_err (*set_thumbnail_ready)(struct ts_store *s, int64_t id, struct ts_error *err);
+};
+
+static inline enum ts_err ts_store_asset_insert(struct ts_store *s, const struct ts_asset_new *in,
+						struct ts_asset *out, int *duplicate,
+						int64_t *job_id, struct ts_error *err)
+{
+	return s->ops->assets->insert(s, in, out, duplicate, job_id, err);
+}
+static inline enum ts_err ts_store_asset_get(struct ts_store *s, int64_t id,
+					     struct ts_asset *out, struct ts_error *err)
+{
+	return s->ops->assets->get(s, id, out, err);
+}
+static inline enum ts_err ts_store_asset_list(struct ts_store *s, const struct ts_asset_query *q,
+					      struct ts_asset **out, size_t *n,
+					      int64_t *next_after, struct ts_error *err)
+{
+	return s->ops->assets->list(s, q, out, n, next_after, err);
+}
+static inline enum ts_err ts_store_asset_counts(struct ts_store *s, int64_t project_id,
+						int64_t category_id, struct ts_asset_counts *out,
+						struct ts_error *err)
+{
+	return s->ops->assets->counts(s, project_id, category_id, out, err);
+}
+static inline enum ts_err ts_store_asset_set_thumbnail_ready(struct ts_store *s, int64_t id,
+							     struct ts_error *err)
+{
+	return s->ops->assets->set_thumbnail_ready(s, id, err);
+}
+
+#endif

@@ -1,0 +1,435 @@
+/* SQLite backend: assets, their annotation row, list pages and counts.
+ *
+ * Every list query walks one index range in id order and stops after
+ * limit + 1 rows: the unfiltered list uses assets(project_id, id), a
+ * status filter annotations(project_id, queue, asset_id), a category
+ * annotation_categories(project_id, category_id, asset_id). CROSS JOIN
+ * pins the join order so the planner cannot pick a full scan. */
+#include "store/assets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/time.h"
+#include "store/sqlite_int.h"
+#include "core/banned.h"
+
+#define ASSET_COLS                                                                          \
+	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
+	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
+	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, "                                     \
+	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
+	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
+	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id)"
+
+#define FROM_ALL " FROM assets a CROSS JOIN annotations n ON n.asset_id = a.id "
+#define FROM_CAT                                                                  \
+	" FROM annotation_categories c CROSS JOIN annotations n ON n.asset_id = c.asset_id " \
+	"CROSS JOIN assets a ON a.id = c.asset_id "
+
+static const char *const filter_names[] = { "all", "unlabeled", "in_review", "done", "skipped" };
+
+int ts_asset_filter_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(filter_names) / sizeof(filter_names[0]); i++)
+		if (strcmp(name, filter_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *ts_asset_queue_of_status(const char *status)
+{
+	if (strcmp(status, "labeled") == 0 || strcmp(status, "needs_review") == 0)
+		return "in_review";
+	if (strcmp(status, "approved") == 0)
+		return "done";
+	if (strcmp(status, "skipped") == 0)
+		return "skipped";
+	return "unlabeled";
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void read_asset(sqlite3_stmt *st, struct ts_asset *a)
+{
+	const char *cats;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->project_id = sqlite3_column_int64(st, 1);
+	ts_sq_text_to(st, 2, a->file_name, sizeof(a->file_name));
+	a->width = sqlite3_column_int64(st, 3);
+	a->height = sqlite3_column_int64(st, 4);
+	ts_sq_text_to(st, 5, a->mime_type, sizeof(a->mime_type));
+	a->byte_size = sqlite3_column_int64(st, 6);
+	ts_sq_text_to(st, 7, a->checksum_sha256, sizeof(a->checksum_sha256));
+	ts_sq_text_to(st, 8, a->origin.type, sizeof(a->origin.type));
+	a->origin.video_id = sqlite3_column_int64(st, 9);
+	ts_sq_text_to(st, 10, a->origin.video_file_name, sizeof(a->origin.video_file_name));
+	a->origin.frame_index = sqlite3_column_int64(st, 11);
+	a->origin.timestamp_ms = sqlite3_column_int64(st, 12);
+	a->thumbnail_ready = sqlite3_column_int(st, 13) != 0;
+	a->uploaded_by = sqlite3_column_int64(st, 14);
+	ts_sq_text_to(st, 15, a->uploaded_by_name, sizeof(a->uploaded_by_name));
+	a->created_at = sqlite3_column_int64(st, 16);
+	ts_sq_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
+	a->annotation.revision = sqlite3_column_int64(st, 18);
+	ts_sq_text_to(st, 19, a->annotation.labeled_by, sizeof(a->annotation.labeled_by));
+	a->annotation.updated_at = sqlite3_column_int64(st, 20);
+	cats = (const char *)sqlite3_column_text(st, 21);
+	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
+		char *end;
+
+		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
+		cats = *end == ',' ? end + 1 : NULL;
+	}
+	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t), cmp_i64);
+}
+
+static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
+			 struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_ALL "WHERE a.id = ?", err);
+	enum ts_err e = TS_OK;
+	int rc;
+
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_asset(st, out);
+	else if (rc == SQLITE_DONE)
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "asset_not_found",
+				 "asset %lld does not exist", (long long)id);
+	else
+		e = ts_sq_fail(c, err, "read asset");
+	sqlite3_reset(st);
+	return e;
+}
+
+/* The id of the asset with this checksum in the project, 0 when none. */
+static enum ts_err find_checksum(struct ts_sq_conn *c, int64_t project_id, const char *checksum,
+				 int64_t *id, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT id FROM assets WHERE project_id = ? AND "
+					    "checksum_sha256 = ?", err);
+	enum ts_err e = TS_OK;
+	int rc;
+
+	*id = 0;
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, project_id);
+	ts_sq_bind_text(st, 2, checksum);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "find asset by checksum");
+	sqlite3_reset(st);
+	return e;
+}
+
+static enum ts_err project_exists(struct ts_sq_conn *c, int64_t project_id, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
+	enum ts_err e = TS_OK;
+	int rc;
+
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, project_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
+				 "project %lld does not exist", (long long)project_id);
+	else if (rc != SQLITE_ROW)
+		e = ts_sq_fail(c, err, "read project");
+	sqlite3_reset(st);
+	return e;
+}
+
+static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *in, int64_t now,
+			       int64_t *asset_id, int64_t *job_id, struct ts_error *err)
+{
+	const struct ts_asset_origin *o = in->origin;
+	int frame = o && strcmp(o->type, "video_frame") == 0;
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	st = ts_sq_prepare(c, "INSERT INTO assets(project_id, file_name, width, height, mime_type, "
+			      "byte_size, checksum_sha256, source_type, video_id, video_file_name, "
+			      "frame_index, timestamp_ms, uploaded_by, created_at) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, in->project_id);
+	ts_sq_bind_text(st, 2, in->file_name);
+	sqlite3_bind_int64(st, 3, in->width);
+	sqlite3_bind_int64(st, 4, in->height);
+	ts_sq_bind_text(st, 5, in->mime_type);
+	sqlite3_bind_int64(st, 6, in->byte_size);
+	ts_sq_bind_text(st, 7, in->checksum_sha256);
+	ts_sq_bind_text(st, 8, frame ? "video_frame" : "image");
+	if (frame) {
+		sqlite3_bind_int64(st, 9, o->video_id);
+		ts_sq_bind_text(st, 10, o->video_file_name);
+		sqlite3_bind_int64(st, 11, o->frame_index);
+		sqlite3_bind_int64(st, 12, o->timestamp_ms);
+	}
+	if (in->user_id > 0)
+		sqlite3_bind_int64(st, 13, in->user_id);
+	sqlite3_bind_int64(st, 14, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		return e;
+	*asset_id = sqlite3_last_insert_rowid(c->db);
+
+	st = ts_sq_prepare(c, "INSERT INTO annotations(asset_id, project_id, updated_at) "
+			      "VALUES (?, ?, ?)", err);
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, *asset_id);
+	sqlite3_bind_int64(st, 2, in->project_id);
+	sqlite3_bind_int64(st, 3, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		return e;
+
+	st = ts_sq_prepare(c, "INSERT INTO jobs(kind, ref_id, created_at, updated_at) "
+			      "VALUES ('" TS_JOB_THUMBNAIL "', ?, ?, ?)", err);
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, *asset_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (!e && job_id)
+		*job_id = sqlite3_last_insert_rowid(c->db);
+	return e;
+}
+
+static enum ts_err sq_insert(struct ts_store *s, const struct ts_asset_new *in,
+			     struct ts_asset *out, int *duplicate, int64_t *job_id,
+			     struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	int64_t id = 0;
+	enum ts_err e;
+
+	*duplicate = 0;
+	if (job_id)
+		*job_id = 0;
+	e = ts_sq_begin_write(c, err);
+	if (e)
+		goto out;
+	e = find_checksum(c, in->project_id, in->checksum_sha256, &id, err);
+	if (e)
+		goto out;
+	if (id) {
+		*duplicate = 1;
+	} else {
+		e = project_exists(c, in->project_id, err);
+		if (!e)
+			e = insert_rows(c, in, ts_time_now_ms(), &id, job_id, err);
+		if (e)
+			goto out;
+	}
+	e = get_c(c, id, out, err);
+	if (!e)
+		e = ts_sq_commit(c, err);
+out:
+	if (e)
+		ts_sq_rollback(c);
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_asset *out,
+			  struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = get_c(c, id, out, err);
+
+	ts_sq_release(s, c);
+	return e;
+}
+
+static const char *const queue_names[] = { NULL, "unlabeled", "in_review", "done", "skipped" };
+
+static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+			       struct ts_error *err)
+{
+	sqlite3_stmt *st;
+	int i = 1;
+
+	if (q->category_id > 0 && q->filter != TS_ASSET_ALL)
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
+				      "WHERE c.project_id = ? AND c.category_id = ? AND n.queue = ? "
+				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
+	else if (q->category_id > 0)
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
+				      "WHERE c.project_id = ? AND c.category_id = ? "
+				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
+	else if (q->filter != TS_ASSET_ALL)
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS
+				      " FROM annotations n CROSS JOIN assets a ON a.id = n.asset_id "
+				      "WHERE n.project_id = ? AND n.queue = ? AND n.asset_id > ? "
+				      "ORDER BY n.asset_id LIMIT ?", err);
+	else
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_ALL
+				      "WHERE a.project_id = ? AND a.id > ? ORDER BY a.id LIMIT ?",
+				   err);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, i++, q->project_id);
+	if (q->category_id > 0)
+		sqlite3_bind_int64(st, i++, q->category_id);
+	if (q->filter != TS_ASSET_ALL)
+		ts_sq_bind_text(st, i++, queue_names[q->filter]);
+	sqlite3_bind_int64(st, i++, q->after_id);
+	sqlite3_bind_int(st, i, q->limit + 1);
+	return st;
+}
+
+static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
+			   struct ts_asset **out, size_t *n, int64_t *next_after,
+			   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_asset *arr = NULL;
+	size_t len = 0;
+	sqlite3_stmt *st = NULL;
+	enum ts_err e = TS_OK;
+	int rc, more = 0;
+
+	*out = NULL;
+	*n = 0;
+	*next_after = 0;
+	if (q->limit < 1 || q->limit > TS_ASSET_PAGE_MAX || (int)q->filter < 0 ||
+	    q->filter > TS_ASSET_SKIPPED) {
+		e = ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset list query");
+		goto out;
+	}
+	/* A read transaction: the page and the project check see one snapshot. */
+	e = ts_sq_begin_read(c, err);
+	if (e)
+		goto out;
+	e = project_exists(c, q->project_id, err);
+	if (e)
+		goto done;
+	st = list_stmt(c, q, err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto done;
+	}
+	arr = ts_xcalloc((size_t)q->limit, sizeof(*arr));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == (size_t)q->limit) {
+			more = 1;
+			break;
+		}
+		read_asset(st, &arr[len++]);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		e = ts_sq_fail(c, err, "list assets");
+		free(arr);
+		arr = NULL;
+		len = 0;
+	}
+	sqlite3_reset(st);
+done:
+	if (e)
+		ts_sq_rollback(c);
+	else
+		e = ts_sq_commit(c, err);
+out:
+	ts_sq_release(s, c);
+	if (e) {
+		free(arr);
+		return e;
+	}
+	*out = arr;
+	*n = len;
+	*next_after = more && len ? arr[len - 1].id : 0;
+	return TS_OK;
+}
+
+static enum ts_err sq_counts(struct ts_store *s, int64_t project_id, int64_t category_id,
+			     struct ts_asset_counts *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	enum ts_err e = TS_OK;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (category_id > 0) {
+		st = ts_sq_prepare(c, "SELECT n.queue, count(*) FROM annotation_categories c "
+				      "CROSS JOIN annotations n ON n.asset_id = c.asset_id "
+				      "WHERE c.project_id = ? AND c.category_id = ? GROUP BY n.queue",
+				   err);
+	} else {
+		st = ts_sq_prepare(c, "SELECT queue, count(*) FROM annotations "
+				      "WHERE project_id = ? GROUP BY queue", err);
+	}
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, project_id);
+	if (category_id > 0)
+		sqlite3_bind_int64(st, 2, category_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *queue = (const char *)sqlite3_column_text(st, 0);
+		int64_t k = sqlite3_column_int64(st, 1);
+
+		if (!queue)
+			continue;
+		if (strcmp(queue, "unlabeled") == 0)
+			out->unlabeled = k;
+		else if (strcmp(queue, "in_review") == 0)
+			out->in_review = k;
+		else if (strcmp(queue, "done") == 0)
+			out->done = k;
+		else if (strcmp(queue, "skipped") == 0)
+			out->skipped = k;
+		out->all += k;
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "count assets");
+	sqlite3_reset(st);
+out:
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_set_thumbnail_ready(struct ts_store *s, int64_t id, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE assets SET thumb_ready = 1 WHERE id = ? AND "
+					    "thumb_ready = 0", err);
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		e = ts_sq_exec_stmt(c, st, err);
+	}
+	ts_sq_release(s, c);
+	return e;
+}
+
+const struct ts_store_asset_ops ts_sq_asset_ops = {
+	.insert = sq_insert,
+	.get = sq_get,
+	.list = sq_list,
+	.counts = sq_counts,
+	.set_thumbnail_ready = sq_set_thumbnail_ready,
+};
