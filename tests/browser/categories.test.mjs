@@ -98,12 +98,15 @@ describe('category editor', () => {
     projectId = Number(new URL(page.url()).pathname.split('/')[2]);
     await page.getByRole('heading', { name: /Pets/ }).waitFor();
 
+    // The add field keeps the focus, so categories can be typed one after another.
     const input = page.getByLabel('New category name');
+    await input.focus();
     for (const name of ['cat', 'dog', 'bird']) {
-      await input.fill(name);
-      await input.press('Enter');
+      await page.keyboard.type(name);
+      await page.keyboard.press('Enter');
       await row(name).waitFor();
       assert.equal(await input.inputValue(), '', 'the input clears after adding');
+      assert.ok(await input.evaluate((el) => el === el.ownerDocument.activeElement), 'the input keeps the focus');
     }
     assert.deepEqual(await shownRows(), [
       { id: 1, name: 'cat', key: '1', state: 'active' },

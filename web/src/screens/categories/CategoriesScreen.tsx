@@ -44,6 +44,7 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
 
   async function onAdd(e: Event) {
     e.preventDefault();
+    if (adding) return;
     const name = newName.trim();
     if (!name) {
       setAddError('Type a name for the new category.');
@@ -172,7 +173,6 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
             aria-label="New category name"
             maxLength={100}
             value={newName}
-            disabled={adding}
             onInput={(e) => {
               setNewName(e.currentTarget.value);
               setAddError('');
