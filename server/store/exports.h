@@ -1,0 +1,191 @@
+/* Exports (dataset versions) and the snapshot each one is built from.
+ *
+ * Creating an export is one write transaction: it assigns the project's
+ * next version, copies the non-deleted categories and every selected label
+ * (with the immutable asset fields the build needs) into snapshot tables,
+ * and enqueues the build job. Labels that change afterwards never reach
+ * that version, and a build interrupted by a crash is redone from the same
+ * snapshot. */
+#ifndef TS_STORE_EXPORTS_H
+#define TS_STORE_EXPORTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* The annotation statuses a selection may name, in this order. */
+#define TS_EXPORT_NSTATUS 5
+extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS]; /* unlabeled ... approved */
+
+/* Index of status in ts_export_statuses, or -1 when unknown. */
+int ts_export_status_index(const char *status);
+
+#define TS_EXPORT_JOB_KIND "export"
+
+/* What a selection holds. */
+struct ts_export_counts {
+	int64_t images;                    /* selected assets with a live category */
+	int64_t excluded_deleted_category; /* selected assets labeled with a deleted category */
+	int64_t without_category;          /* selected assets with no category (not exportable) */
+	int64_t by_status[TS_EXPORT_NSTATUS]; /* project-wide, per ts_export_statuses */
+};
+
+struct ts_export {
+	int64_t id;
+	int64_t project_id;
+	int64_t version;
+	char state[12];          /* queued, building, ready, failed */
+	char statuses[80];       /* selection, comma-separated: "approved,labeled" */
+	int64_t progress_done;
+	int64_t progress_total;
+	int64_t image_count;
+	int64_t excluded_deleted_category;
+	char hash[72];           /* "sha256:<hex>" when ready, else "" */
+	char categories_hash[72];
+	char *manifest;          /* manifest.json bytes (ready, and asked for); owned */
+	int64_t zip_bytes;       /* -1 until ready */
+	int64_t identical_to;    /* earlier version with the same hash, or 0 */
+	char error[512];
+	int64_t job_id;
+	char created_by[160];
+	int64_t created_at;      /* epoch ms */
+	int64_t updated_at;
+	int64_t finished_at;     /* 0 until ready or failed */
+};
+
+struct ts_export_category {
+	int64_t id;
+	char *name; /* owned */
+};
+
+struct ts_export_item {
+	int64_t asset_id;
+	int64_t category_id;
+	char status[16];
+	char *labeled_by;      /* owned; "" when unknown */
+	char *file_name;       /* owned; as uploaded */
+	int64_t width, height;
+	char mime_type[64];
+	char checksum_sha256[65];
+	int video_frame;       /* source_type is video_frame */
+	int64_t video_id, frame_index, timestamp_ms;
+};
+
+/* Everything a build reads, sorted by id / (asset_id, category_id). */
+struct ts_export_snapshot {
+	struct ts_export_category *categories;
+	size_t n_categories;
+	struct ts_export_item *items;
+	size_t n_items;
+};
+
+/* Frees ex->manifest (the struct itself is the caller's). */
+void ts_export_release(struct ts_export *ex);
+void ts_export_snapshot_release(struct ts_export_snapshot *snap);
+
+struct ts_store_export_ops {
+	/* Counts what statuses (indexes into ts_export_statuses, n >= 1)
+	 * would select now. NOT_FOUND for an unknown project. */
+	enum ts_err (*preview)(struct ts_store *s, int64_t project_id, const int *statuses,
+			       size_t n, struct ts_export_counts *out, struct ts_error *err);
+	/* Creates the next version with its snapshot and build job (kind
+	 * TS_EXPORT_JOB_KIND, ref_id the export id). counts is always filled
+	 * when the project exists; an empty selection is INVALID
+	 * "nothing_to_export" and writes nothing. */
+	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
+			      size_t n, int64_t user_id, const char *user_name,
+			      struct ts_export *out, struct ts_export_counts *counts,
+			      struct ts_error *err);
+	/* with_manifest: also load manifest (caller releases with
+	 * ts_export_release). NOT_FOUND "export_not_found". */
+	enum ts_err (*get)(struct ts_store *s, int64_t id, int with_manifest,
+			   struct ts_export *out, struct ts_error *err);
+	/* Newest version first, versions below before_version (0: from the
+	 * newest); no manifests. *out malloc'd. NOT_FOUND for an unknown
+	 * project. */
+	enum ts_err (*list)(struct ts_store *s, int64_t project_id, int64_t before_version,
+			    int limit, struct ts_export **out, size_t *n, struct ts_error *err);
+	/* The snapshot of an export (caller releases). */
+	enum ts_err (*snapshot)(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
+				struct ts_error *err);
+	/* State changes of the build. None of them touches a ready export:
+	 * they answer CONFLICT "export_immutable" instead. */
+	enum ts_err (*set_building)(struct ts_store *s, int64_t id, int64_t total,
+				    struct ts_error *err);
+	enum ts_err (*set_progress)(struct ts_store *s, int64_t id, int64_t done,
+				    struct ts_error *err);
+	/* Back to queued (the build was interrupted by a shutdown). */
+	enum ts_err (*set_queued)(struct ts_store *s, int64_t id, struct ts_error *err);
+	enum ts_err (*set_failed)(struct ts_store *s, int64_t id, const char *reason,
+				  struct ts_error *err);
+	/* Marks ready and records identical_to (the earliest ready version of
+	 * the project with the same hash). */
+	enum ts_err (*set_ready)(struct ts_store *s, int64_t id, const char *hash,
+				 const char *categories_hash, const char *manifest,
+				 int64_t zip_bytes, struct ts_error *err);
+};
+
+static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t project_id,
+						  const int *statuses, size_t n,
+						  struct ts_export_counts *out,
+						  struct ts_error *err)
+{
+	return s->ops->exports->preview(s, project_id, statuses, n, out, err);
+}
+static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t project_id,
+						 const int *statuses, size_t n, int64_t user_id,
+						 const char *user_name, struct ts_export *out,
+						 struct ts_export_counts *counts,
+						 struct ts_error *err)
+{
+	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, out,
+				       counts, err);
+}
+static inline enum ts_err ts_store_export_get(struct ts_store *s, int64_t id, int with_manifest,
+					      struct ts_export *out, struct ts_error *err)
+{
+	return s->ops->exports->get(s, id, with_manifest, out, err);
+}
+static inline enum ts_err ts_store_export_list(struct ts_store *s, int64_t project_id,
+					       int64_t before_version, int limit,
+					       struct ts_export **out, size_t *n,
+					       struct ts_error *err)
+{
+	return s->ops->exports->list(s, project_id, before_version, limit, out, n, err);
+}
+static inline enum ts_err ts_store_export_snapshot(struct ts_store *s, int64_t id,
+						   struct ts_export_snapshot *out,
+						   struct ts_error *err)
+{
+	return s->ops->exports->snapshot(s, id, out, err);
+}
+static inline enum ts_err ts_store_export_set_building(struct ts_store *s, int64_t id,
+						       int64_t total, struct ts_error *err)
+{
+	return s->ops->exports->set_building(s, id, total, err);
+}
+static inline enum ts_err ts_store_export_set_progress(struct ts_store *s, int64_t id,
+						       int64_t done, struct ts_error *err)
+{
+	return s->ops->exports->set_progress(s, id, done, err);
+}
+static inline enum ts_err ts_store_export_set_queued(struct ts_store *s, int64_t id,
+						     struct ts_error *err)
+{
+	return s->ops->exports->set_queued(s, id, err);
+}
+static inline enum ts_err ts_store_export_set_failed(struct ts_store *s, int64_t id,
+						     const char *reason, struct ts_error *err)
+{
+	return s->ops->exports->set_failed(s, id, reason, err);
+}
+static inline enum ts_err ts_store_export_set_ready(struct ts_store *s, int64_t id,
+						    const char *hash, const char *categories_hash,
+						    const char *manifest, int64_t zip_bytes,
+						    struct ts_error *err)
+{
+	return s->ops->exports->set_ready(s, id, hash, categories_hash, manifest, zip_bytes, err);
+}
+
+#endif

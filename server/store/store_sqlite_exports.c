@@ -1,0 +1,619 @@
+/* SQLite backend: exports and their snapshots. */
+#include "store/exports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/time.h"
+#include "store/sqlite_int.h"
+#include "core/banned.h"
+
+#define EXPORT_COLS                                                                        \
+	"e.id, e.project_id, e.version, e.state, e.statuses, e.progress_done, "            \
+	"e.progress_total, e.image_count, e.excluded_deleted_category, e.hash, "           \
+	"e.categories_hash, e.zip_bytes, e.identical_to, e.error, e.job_id, "               \
+	"e.created_by_name, e.created_at, e.updated_at, e.finished_at"
+
+/* The selection filter: `a` is the annotations row; parameters ?2..?6 are
+ * the selected statuses (NULL for unused slots, which match nothing). */
+#define SELECTED "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
+
+static void read_export(sqlite3_stmt *st, struct ts_export *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, 0);
+	e->project_id = sqlite3_column_int64(st, 1);
+	e->version = sqlite3_column_int64(st, 2);
+	ts_sq_text_to(st, 3, e->state, sizeof(e->state));
+	ts_sq_text_to(st, 4, e->statuses, sizeof(e->statuses));
+	e->progress_done = sqlite3_column_int64(st, 5);
+	e->progress_total = sqlite3_column_int64(st, 6);
+	e->image_count = sqlite3_column_int64(st, 7);
+	e->excluded_deleted_category = sqlite3_column_int64(st, 8);
+	ts_sq_text_to(st, 9, e->hash, sizeof(e->hash));
+	ts_sq_text_to(st, 10, e->categories_hash, sizeof(e->categories_hash));
+	e->zip_bytes = sqlite3_column_type(st, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 11);
+	e->identical_to = sqlite3_column_int64(st, 12);
+	ts_sq_text_to(st, 13, e->error, sizeof(e->error));
+	e->job_id = sqlite3_column_int64(st, 14);
+	ts_sq_text_to(st, 15, e->created_by, sizeof(e->created_by));
+	e->created_at = sqlite3_column_int64(st, 16);
+	e->updated_at = sqlite3_column_int64(st, 17);
+	e->finished_at = sqlite3_column_int64(st, 18);
+}
+
+static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *statuses, size_t n)
+{
+	sqlite3_bind_int64(st, 1, project_id);
+	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
+		sqlite3_bind_text(st, 2 + (int)i, ts_export_statuses[statuses[i]], -1, SQLITE_STATIC);
+}
+
+static enum ts_err check_project(struct ts_sq_conn *c, int64_t project_id, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
+	enum ts_err e = TS_OK;
+	int rc;
+
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, project_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
+				 "project %lld does not exist", (long long)project_id);
+	else if (rc != SQLITE_ROW)
+		e = ts_sq_fail(c, err, "read project");
+	sqlite3_reset(st);
+	return e;
+}
+
+static enum ts_err count_one(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
+			     struct ts_error *err)
+{
+	enum ts_err e = TS_OK;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		e = ts_sq_fail(c, err, "count selection");
+	sqlite3_reset(st);
+	return e;
+}
+
+/* Counts inside the caller's transaction. */
+static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int *statuses,
+			    size_t n, struct ts_export_counts *out, struct ts_error *err)
+{
+	sqlite3_stmt *st;
+	enum ts_err e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	st = ts_sq_prepare(c, "SELECT count(DISTINCT a.asset_id) FROM annotations a "
+			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
+			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
+			      "AND c.state <> 'deleted' WHERE " SELECTED, err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->images, err);
+	if (e)
+		return e;
+	/* Excluded: labeled with a deleted category and with no live one. */
+	st = ts_sq_prepare(c, "SELECT count(DISTINCT a.asset_id) FROM annotations a "
+			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
+			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
+			      "AND c.state = 'deleted' WHERE " SELECTED " AND NOT EXISTS ("
+			      "SELECT 1 FROM annotation_categories ac2 JOIN categories c2 "
+			      "ON c2.project_id = ac2.project_id AND c2.id = ac2.category_id "
+			      "WHERE ac2.asset_id = a.asset_id AND c2.state <> 'deleted')", err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->excluded_deleted_category, err);
+	if (e)
+		return e;
+	st = ts_sq_prepare(c, "SELECT count(*) FROM annotations a WHERE " SELECTED
+			      " AND NOT EXISTS (SELECT 1 FROM annotation_categories ac "
+			      "WHERE ac.asset_id = a.asset_id)", err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->without_category, err);
+	if (e)
+		return e;
+	st = ts_sq_prepare(c, "SELECT status, count(*) FROM annotations WHERE project_id = ? "
+			      "GROUP BY status", err);
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, project_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int i = ts_export_status_index((const char *)sqlite3_column_text(st, 0));
+
+		if (i >= 0)
+			out->by_status[i] = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "count statuses");
+	sqlite3_reset(st);
+	return e;
+}
+
+static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int *statuses,
+			      size_t n, struct ts_export_counts *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e;
+
+	e = ts_sq_begin_read(c, err);
+	if (!e)
+		e = check_project(c, project_id, err);
+	if (!e)
+		e = counts_c(c, project_id, statuses, n, out, err);
+	if (!e)
+		e = ts_sq_commit(c, err);
+	if (e)
+		ts_sq_rollback(c);
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manifest,
+				struct ts_export *out, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " EXPORT_COLS ", e.manifest FROM exports e "
+					    "WHERE e.id = ?", err);
+	enum ts_err e = TS_OK;
+	int rc;
+
+	if (!st)
+		return TS_ERR_IO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_export(st, out);
+		if (with_manifest && sqlite3_column_type(st, 19) != SQLITE_NULL)
+			out->manifest = ts_sq_text(st, 19);
+	} else if (rc == SQLITE_DONE) {
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "export_not_found",
+				 "export %lld does not exist", (long long)id);
+	} else {
+		e = ts_sq_fail(c, err, "read export");
+	}
+	sqlite3_reset(st);
+	return e;
+}
+
+static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *statuses,
+			     size_t n, int64_t user_id, const char *user_name,
+			     struct ts_export *out, struct ts_export_counts *counts,
+			     struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	char sel[80];
+	size_t sel_len = 0;
+	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0;
+	enum ts_err e;
+
+	sel[0] = '\0';
+	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
+		sel_len += (size_t)snprintf(sel + sel_len, sizeof(sel) - sel_len, "%s%s",
+					    i ? "," : "", ts_export_statuses[statuses[i]]);
+
+	/* One write transaction: version, snapshot and job appear together
+	 * or not at all, and concurrent creations queue on the write lock. */
+	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = check_project(c, project_id, err);
+	if (!e)
+		e = counts_c(c, project_id, statuses, n, counts, err);
+	if (e)
+		goto out;
+	if (counts->images == 0) {
+		e = ts_error_set(err, TS_ERR_INVALID, "nothing_to_export",
+				 "nothing to export: no asset with a category has the selected statuses");
+		goto out;
+	}
+	st = ts_sq_prepare(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports WHERE project_id = ?",
+			   err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, project_id);
+	e = count_one(c, st, &version, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "INSERT INTO exports(project_id, version, statuses, created_by, "
+			      "created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, project_id);
+	sqlite3_bind_int64(st, 2, version);
+	ts_sq_bind_text(st, 3, sel);
+	if (user_id > 0)
+		sqlite3_bind_int64(st, 4, user_id);
+	ts_sq_bind_text(st, 5, user_name ? user_name : "");
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_int64(st, 7, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		goto out;
+	id = sqlite3_last_insert_rowid(c->db);
+
+	st = ts_sq_prepare(c, "INSERT INTO export_categories(export_id, id, name) "
+			      "SELECT ?, id, name FROM categories WHERE project_id = ? "
+			      "AND state <> 'deleted'", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, project_id);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		goto out;
+
+	st = ts_sq_prepare(c, "INSERT INTO export_items(export_id, asset_id, category_id, status, "
+			      "labeled_by, file_name, width, height, mime_type, checksum_sha256, "
+			      "source_type, video_id, frame_index, timestamp_ms) "
+			      "SELECT ?7, s.id, ac.category_id, a.status, COALESCE(u.name, ''), "
+			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
+			      "s.source_type, s.video_id, s.frame_index, s.timestamp_ms "
+			      "FROM annotations a "
+			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
+			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
+			      "AND c.state <> 'deleted' "
+			      "JOIN assets s ON s.id = a.asset_id "
+			      "LEFT JOIN users u ON u.id = a.labeled_by WHERE " SELECTED, err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	bind_selection(st, project_id, statuses, n);
+	sqlite3_bind_int64(st, 7, id);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		goto out;
+	items = sqlite3_changes64(c->db);
+
+	/* The job row goes in the same transaction: a crash right after
+	 * the commit still leaves a build to run. */
+	st = ts_sq_prepare(c, "INSERT INTO jobs(kind, ref_id, created_at, updated_at) "
+			      "VALUES ('" TS_EXPORT_JOB_KIND "', ?, ?, ?)", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		goto out;
+	job_id = sqlite3_last_insert_rowid(c->db);
+
+	st = ts_sq_prepare(c, "UPDATE exports SET job_id = ?, progress_total = ?, image_count = ?, "
+			      "excluded_deleted_category = ? WHERE id = ?", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, job_id);
+	sqlite3_bind_int64(st, 2, items);
+	sqlite3_bind_int64(st, 3, counts->images);
+	sqlite3_bind_int64(st, 4, counts->excluded_deleted_category);
+	sqlite3_bind_int64(st, 5, id);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (!e)
+		e = export_get_c(c, id, 0, out, err);
+	if (!e)
+		e = ts_sq_commit(c, err);
+out:
+	if (e)
+		ts_sq_rollback(c);
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_get(struct ts_store *s, int64_t id, int with_manifest,
+			  struct ts_export *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = export_get_c(c, id, with_manifest, out, err);
+
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t before_version,
+			   int limit, struct ts_export **out, size_t *n, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	struct ts_export *arr = NULL;
+	size_t len = 0;
+	enum ts_err e;
+	int rc;
+
+	e = ts_sq_begin_read(c, err);
+	if (!e)
+		e = check_project(c, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "SELECT " EXPORT_COLS " FROM exports e WHERE e.project_id = ? "
+			      "AND e.version < ? ORDER BY e.version DESC LIMIT ?", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, project_id);
+	sqlite3_bind_int64(st, 2, before_version > 0 ? before_version : INT64_MAX);
+	sqlite3_bind_int(st, 3, limit);
+	arr = ts_xcalloc((size_t)(limit > 0 ? limit : 1), sizeof(*arr));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
+		read_export(st, &arr[len++]);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		e = ts_sq_fail(c, err, "list exports");
+	sqlite3_reset(st);
+	if (!e)
+		e = ts_sq_commit(c, err);
+out:
+	if (e) {
+		ts_sq_rollback(c);
+		free(arr);
+		arr = NULL;
+		len = 0;
+	}
+	ts_sq_release(s, c);
+	*out = arr;
+	*n = len;
+	return e;
+}
+
+static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
+			       struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_export_snapshot snap = { 0 };
+	size_t cap;
+	sqlite3_stmt *st;
+	enum ts_err e;
+	int rc;
+
+	e = ts_sq_begin_read(c, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "SELECT id, name FROM export_categories WHERE export_id = ? "
+			      "ORDER BY id", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	cap = 16;
+	snap.categories = ts_xmalloc(cap * sizeof(*snap.categories));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (snap.n_categories == cap) {
+			cap *= 2;
+			snap.categories = ts_xrealloc(snap.categories, cap * sizeof(*snap.categories));
+		}
+		snap.categories[snap.n_categories].id = sqlite3_column_int64(st, 0);
+		snap.categories[snap.n_categories].name = ts_sq_text(st, 1);
+		snap.n_categories++;
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "read export categories");
+	sqlite3_reset(st);
+	if (e)
+		goto out;
+
+	st = ts_sq_prepare(c, "SELECT asset_id, category_id, status, labeled_by, file_name, width, "
+			      "height, mime_type, checksum_sha256, source_type, video_id, frame_index, "
+			      "timestamp_ms FROM export_items WHERE export_id = ? "
+			      "ORDER BY asset_id, category_id", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	cap = 256;
+	snap.items = ts_xmalloc(cap * sizeof(*snap.items));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ts_export_item *it;
+
+		if (snap.n_items == cap) {
+			cap *= 2;
+			snap.items = ts_xrealloc(snap.items, cap * sizeof(*snap.items));
+		}
+		it = &snap.items[snap.n_items++];
+		memset(it, 0, sizeof(*it));
+		it->asset_id = sqlite3_column_int64(st, 0);
+		it->category_id = sqlite3_column_int64(st, 1);
+		ts_sq_text_to(st, 2, it->status, sizeof(it->status));
+		it->labeled_by = ts_sq_text(st, 3);
+		it->file_name = ts_sq_text(st, 4);
+		it->width = sqlite3_column_int64(st, 5);
+		it->height = sqlite3_column_int64(st, 6);
+		ts_sq_text_to(st, 7, it->mime_type, sizeof(it->mime_type));
+		ts_sq_text_to(st, 8, it->checksum_sha256, sizeof(it->checksum_sha256));
+		it->video_frame = strcmp((const char *)sqlite3_column_text(st, 9), "video_frame") == 0;
+		it->video_id = sqlite3_column_int64(st, 10);
+		it->frame_index = sqlite3_column_int64(st, 11);
+		it->timestamp_ms = sqlite3_column_int64(st, 12);
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "read export items");
+	sqlite3_reset(st);
+	if (!e)
+		e = ts_sq_commit(c, err);
+out:
+	if (e) {
+		ts_sq_rollback(c);
+		ts_export_snapshot_release(&snap);
+	}
+	ts_sq_release(s, c);
+	*out = snap;
+	return e;
+}
+
+/* Runs an UPDATE of one export that must not touch a ready one. */
+static enum ts_err update_unready(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t id,
+				  struct ts_error *err)
+{
+	enum ts_err e = ts_sq_exec_stmt(c, st, err);
+
+	if (!e && sqlite3_changes64(c->db) == 0)
+		e = ts_error_set(err, TS_ERR_CONFLICT, "export_immutable",
+				 "export %lld is ready (or gone) and cannot change", (long long)id);
+	return e;
+}
+
+static enum ts_err sq_set_building(struct ts_store *s, int64_t id, int64_t total,
+				   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'building', progress_done = 0, "
+					    "progress_total = ?, error = NULL, updated_at = ? "
+					    "WHERE id = ? AND state <> 'ready'", err);
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, total);
+		sqlite3_bind_int64(st, 2, ts_time_now_ms());
+		sqlite3_bind_int64(st, 3, id);
+		e = update_unready(c, st, id, err);
+	}
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_set_progress(struct ts_store *s, int64_t id, int64_t done,
+				   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET progress_done = ?, updated_at = ? "
+					    "WHERE id = ? AND state <> 'ready'", err);
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, done);
+		sqlite3_bind_int64(st, 2, ts_time_now_ms());
+		sqlite3_bind_int64(st, 3, id);
+		e = update_unready(c, st, id, err);
+	}
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_set_queued(struct ts_store *s, int64_t id, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'queued', progress_done = 0, "
+					    "updated_at = ? WHERE id = ? AND state <> 'ready'", err);
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		sqlite3_bind_int64(st, 1, ts_time_now_ms());
+		sqlite3_bind_int64(st, 2, id);
+		e = update_unready(c, st, id, err);
+	}
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_set_failed(struct ts_store *s, int64_t id, const char *reason,
+				 struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'failed', error = ?, "
+					    "updated_at = ?, finished_at = ? "
+					    "WHERE id = ? AND state <> 'ready'", err);
+	int64_t now = ts_time_now_ms();
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		ts_sq_bind_text(st, 1, reason ? reason : "the build failed");
+		sqlite3_bind_int64(st, 2, now);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, id);
+		e = update_unready(c, st, id, err);
+	}
+	ts_sq_release(s, c);
+	return e;
+}
+
+static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash,
+				const char *categories_hash, const char *manifest,
+				int64_t zip_bytes, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	int64_t now = ts_time_now_ms();
+	enum ts_err e;
+
+	e = ts_sq_begin_write(c, err);
+	if (e)
+		goto out;
+	/* identical_to: the earliest earlier version with the same hash. */
+	st = ts_sq_prepare(c, "UPDATE exports SET state = 'ready', hash = ?1, categories_hash = ?2, "
+			      "manifest = ?3, zip_bytes = ?4, progress_done = progress_total, "
+			      "error = NULL, updated_at = ?5, finished_at = ?5, identical_to = ("
+			      "SELECT MIN(o.version) FROM exports o WHERE o.project_id = exports.project_id "
+			      "AND o.hash = ?1 AND o.state = 'ready' AND o.version < exports.version) "
+			      "WHERE id = ?6 AND state <> 'ready'", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	ts_sq_bind_text(st, 1, hash);
+	ts_sq_bind_text(st, 2, categories_hash);
+	ts_sq_bind_text(st, 3, manifest);
+	sqlite3_bind_int64(st, 4, zip_bytes);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, id);
+	e = update_unready(c, st, id, err);
+	if (e)
+		goto out;
+	/* A later version that was ready first (builds run in parallel) now
+	 * learns about this earlier twin. Only this derived note changes. */
+	st = ts_sq_prepare(c, "UPDATE exports SET identical_to = m.version FROM "
+			      "(SELECT project_id, version FROM exports WHERE id = ?2) AS m "
+			      "WHERE exports.project_id = m.project_id AND exports.hash = ?1 "
+			      "AND exports.state = 'ready' AND exports.version > m.version "
+			      "AND (exports.identical_to IS NULL OR exports.identical_to > m.version)",
+			   err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	ts_sq_bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, id);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (!e)
+		e = ts_sq_commit(c, err);
+out:
+	if (e)
+		ts_sq_rollback(c);
+	ts_sq_release(s, c);
+	return e;
+}
+
+const struct ts_store_export_ops ts_sq_export_ops = {
+	.preview = sq_preview,
+	.create = sq_create,
+	.get = sq_get,
+	.list = sq_list,
+	.snapshot = sq_snapshot,
+	.set_building = sq_set_building,
+	.set_progress = sq_set_progress,
+	.set_queued = sq_set_queued,
+	.set_failed = sq_set_failed,
+	.set_ready = sq_set_ready,
+};
