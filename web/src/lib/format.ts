@@ -14,8 +14,3 @@ export function formatDateTime(iso: string, zone: 'local' | 'utc' = 'local'): st
   }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
-
-/** Trims and collapses inner whitespace runs, as names are typed. */
-export function cleanName(s: string): string {
-  return s.trim();
-}
