@@ -61,6 +61,7 @@ extern const struct ts_store_user_ops ts_sq_user_ops;
 extern const struct ts_store_project_ops ts_sq_project_ops;
 extern const struct ts_store_job_ops ts_sq_job_ops;
 extern const struct ts_store_asset_ops ts_sq_asset_ops;
+extern const struct ts_store_annotation_ops ts_sq_annotation_ops;
 extern const struct ts_store_export_ops ts_sq_export_ops;
 
 #endif

@@ -296,6 +296,7 @@ static const struct ts_store_ops sq_ops = {
 	.projects = &ts_sq_project_ops,
 	.jobs = &ts_sq_job_ops,
 	.assets = &ts_sq_asset_ops,
+	.annotations = &ts_sq_annotation_ops,
 	.exports = &ts_sq_export_ops,
 };
 
