@@ -52,5 +52,6 @@ extern const struct ts_route ts_routes_health[];
 extern const struct ts_route ts_routes_auth[];
 extern const struct ts_route ts_routes_projects[];
 extern const struct ts_route ts_routes_categories[];
+extern const struct ts_route ts_routes_annotations[];
 
 #endif

@@ -1,0 +1,310 @@
+/* Annotations: set an asset's label or status, read its history, bulk
+ * review actions and project stats. The transitions are the state
+ * machine's (domain/annotation.h); this file parses and answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/annotation.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "store/annotations.h"
+#include "core/banned.h"
+
+/* More ids than this in category_ids is refused before the store sees it. */
+#define MAX_IDS_IN_BODY 1000
+
+static json_t *ids_json(const int64_t *ids, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_integer((json_int_t)ids[i]));
+	return arr;
+}
+
+static json_t *view_annotation(const struct ts_annotation *a)
+{
+	return json_pack("{s:I, s:s, s:o, s:I, s:o, s:o}", "asset_id", (json_int_t)a->asset_id,
+			 "status", ts_ann_status_name(a->status), "category_ids",
+			 ids_json(a->category_ids, a->ncat), "revision", (json_int_t)a->revision,
+			 "labeled_by",
+			 a->labeled_by_name[0] ? json_string(a->labeled_by_name) : json_null(),
+			 "updated_at", ts_json_time(a->updated_at));
+}
+
+/* An error answer whose details hold the current annotation. */
+static void fail_with_current(struct ts_req *req, struct ts_error *err,
+			      const struct ts_annotation *cur)
+{
+	ts_error_details(err, json_pack("{s:o}", "current", view_annotation(cur)));
+	ts_req_error(req, err);
+}
+
+static void get_one(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	struct ts_annotation a;
+
+	if (ts_store_annotation_get(req->app->store, req->params[0], &a, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, view_annotation(&a));
+}
+
+/* Reads a JSON array of positive ids (at most max) into a malloc'd array.
+ * Answers 400 with `field` and returns -1 on a bad value. */
+static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t max,
+		    int64_t **out, size_t *n)
+{
+	json_t *v;
+	size_t i;
+	int64_t *ids;
+
+	if (!json_is_array(arr)) {
+		ts_req_fail(req, 400, "invalid_field", "\"%s\" must be an array of ids", field);
+		return -1;
+	}
+	if (json_array_size(arr) > max) {
+		ts_req_fail(req, json_array_size(arr) > 100000 ? 413 : 400, "too_many",
+			    "\"%s\" holds more than %zu ids", field, max);
+		return -1;
+	}
+	ids = ts_xmalloc((json_array_size(arr) + 1) * sizeof(*ids));
+	json_array_foreach(arr, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+		    json_integer_value(v) > 9007199254740991LL) {
+			free(ids);
+			ts_req_fail(req, 400, "invalid_field",
+				    "%s[%zu] is not an id (a positive integer)", field, i);
+			return -1;
+		}
+		ids[i] = json_integer_value(v);
+	}
+	*out = ids;
+	*n = json_array_size(arr);
+	return 0;
+}
+
+static void put(struct ts_req *req)
+{
+	static const char *const keys[] = { "category_ids", "status", "revision", NULL };
+	json_t *body = ts_req_body_object(req);
+	struct ts_ann_request ar = { 0 };
+	struct ts_error err = { 0 };
+	struct ts_annotation a;
+	const char *status = NULL;
+	int64_t *ids = NULL, revision = -1;
+	int has_status = 0, changed = 0;
+	json_t *cats;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) ||
+	    ts_req_field_string(req, body, "status", 0, &status, &has_status) ||
+	    ts_req_field_int(req, body, "revision", 0, 0, 9007199254740991LL, &revision, NULL))
+		goto out;
+	cats = json_object_get(body, "category_ids");
+	if (!cats == !has_status) {
+		ts_req_fail(req, 400, "invalid_request",
+			    "send either \"category_ids\" or \"status\" (exactly one of them)");
+		goto out;
+	}
+	ar.expected_revision = revision;
+	ar.user_id = req->user.id;
+	ar.user_name = req->user.name;
+	if (cats) {
+		ar.kind = TS_ANN_SET_CATEGORIES;
+		if (read_ids(req, cats, "category_ids", MAX_IDS_IN_BODY, &ids, &ar.ncat))
+			goto out;
+		ar.category_ids = ids;
+	} else {
+		ar.kind = TS_ANN_SET_STATUS;
+		if (ts_ann_status_parse(status, &ar.status)) {
+			ts_req_fail(req, 400, "invalid_status",
+				    "status must be one of unlabeled, labeled, skipped, needs_review, "
+				    "approved");
+			goto out;
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	if (ts_store_annotation_set(req->app->store, req->params[0], &ar, &a, &changed, &err)) {
+		if (a.asset_id && (err.err == TS_ERR_CONFLICT || err.err == TS_ERR_INVALID))
+			fail_with_current(req, &err, &a);
+		else
+			ts_req_error(req, &err);
+		goto out;
+	}
+	ts_req_json(req, 200, view_annotation(&a));
+out:
+	free(ids);
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void history(struct ts_req *req)
+{
+	struct ts_ann_history_entry *h = NULL;
+	struct ts_error err = { 0 };
+	size_t n = 0;
+	json_t *items;
+
+	if (ts_store_annotation_history(req->app->store, req->params[0], &h, &n, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *from = json_loads(h[i].from_categories, 0, NULL);
+		json_t *to = json_loads(h[i].to_categories, 0, NULL);
+
+		json_array_append_new(
+			items,
+			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o}, s:{s:s, s:o}, s:s}", "id",
+				  (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision, "by",
+				  h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
+				  "at", ts_json_time(h[i].at), "from", "status",
+				  ts_ann_status_name(h[i].from_status), "category_ids",
+				  from ? from : json_array(), "to", "status",
+				  ts_ann_status_name(h[i].to_status), "category_ids",
+				  to ? to : json_array(), "via", h[i].via));
+	}
+	free(h);
+	ts_req_json(req, 200, json_pack("{s:I, s:o}", "asset_id", (json_int_t)req->params[0],
+					"history", items));
+}
+
+static void bulk(struct ts_req *req)
+{
+	static const char *const keys[] = { "action", "asset_ids", "filter", NULL };
+	static const char *const filter_keys[] = { "status", "category_id", NULL };
+	json_t *body = ts_req_body_object(req);
+	struct ts_ann_bulk_result *res = NULL;
+	struct ts_ann_filter filter = { NULL, 0 };
+	struct ts_error err = { 0 };
+	enum ts_ann_bulk_action action;
+	const char *action_name = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, nres = 0, ok = 0;
+	json_t *jids, *jfilter, *results;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) ||
+	    ts_req_field_string(req, body, "action", 1, &action_name, NULL))
+		goto out;
+	if (strcmp(action_name, "approve") == 0) {
+		action = TS_ANN_BULK_APPROVE;
+	} else if (strcmp(action_name, "needs_review") == 0) {
+		action = TS_ANN_BULK_NEEDS_REVIEW;
+	} else {
+		ts_req_fail(req, 400, "invalid_action", "action must be \"approve\" or \"needs_review\"");
+		goto out;
+	}
+	jids = json_object_get(body, "asset_ids");
+	jfilter = json_object_get(body, "filter");
+	if (!jids == !jfilter) {
+		ts_req_fail(req, 400, "invalid_request",
+			    "send either \"asset_ids\" or \"filter\" (exactly one of them)");
+		goto out;
+	}
+	if (jids) {
+		if (read_ids(req, jids, "asset_ids", TS_ANN_BULK_MAX, &ids, &n))
+			goto out;
+	} else {
+		if (!json_is_object(jfilter)) {
+			ts_req_fail(req, 400, "invalid_filter",
+				    "filter must be an object {\"status\", \"category_id\"}");
+			goto out;
+		}
+		if (ts_req_only_fields(req, jfilter, filter_keys) ||
+		    ts_req_field_string(req, jfilter, "status", 0, &filter.status, NULL) ||
+		    ts_req_field_int(req, jfilter, "category_id", 0, 1, 9007199254740991LL,
+				     &filter.category_id, NULL))
+			goto out;
+	}
+	if (ts_store_annotation_bulk(req->app->store, req->params[0], action, jids ? ids : NULL, n,
+				     &filter, req->user.id, &res, &nres, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	results = json_array();
+	for (size_t i = 0; i < nres; i++) {
+		const struct ts_ann_bulk_result *r = &res[i];
+
+		if (r->err == TS_OK) {
+			ok++;
+			json_array_append_new(results,
+					      json_pack("{s:I, s:b, s:s, s:I, s:b}", "asset_id",
+							(json_int_t)r->asset_id, "ok", 1, "status",
+							ts_ann_status_name(r->status), "revision",
+							(json_int_t)r->revision, "changed", r->changed));
+		} else {
+			json_array_append_new(results,
+					      json_pack("{s:I, s:b, s:{s:s, s:s}}", "asset_id",
+							(json_int_t)r->asset_id, "ok", 0, "error",
+							"code", r->code, "message", r->message));
+		}
+	}
+	ts_req_json(req, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "action", action_name,
+					"matched", (json_int_t)nres, "succeeded", (json_int_t)ok,
+					"failed", (json_int_t)(nres - ok), "results", results));
+out:
+	free(res);
+	free(ids);
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void stats(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	struct ts_ann_stats st;
+	json_t *counts, *per_cat;
+
+	if (ts_store_annotation_stats(req->app->store, req->params[0], &st, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	counts = json_pack("{s:I}", "total", (json_int_t)st.total);
+	for (int i = 0; i < TS_ANN_STATUS_COUNT; i++)
+		json_object_set_new(counts, ts_ann_status_name((enum ts_ann_status)i),
+				    json_integer((json_int_t)st.by_status[i]));
+	per_cat = json_array();
+	for (size_t i = 0; i < st.ncat; i++) {
+		const struct ts_ann_cat_count *cc = &st.per_category[i];
+		json_t *by = json_object();
+
+		/* Deleted categories appear only while labels still point at them. */
+		if (strcmp(cc->state, "deleted") == 0 && cc->count == 0)
+			continue;
+		for (int k = 0; k < TS_ANN_STATUS_COUNT; k++)
+			if (k != TS_ANN_UNLABELED && k != TS_ANN_SKIPPED)
+				json_object_set_new(by, ts_ann_status_name((enum ts_ann_status)k),
+						    json_integer((json_int_t)cc->by_status[k]));
+		json_array_append_new(per_cat, json_pack("{s:I, s:s, s:I, s:o}", "category_id",
+							 (json_int_t)cc->category_id, "state",
+							 cc->state, "count", (json_int_t)cc->count,
+							 "by_status", by));
+	}
+	ts_req_json(req, 200,
+		    json_pack("{s:I, s:o, s:o, s:{s:I, s:I, s:I}}", "project_id",
+			      (json_int_t)req->params[0], "counts", counts, "per_category", per_cat,
+			      "issues", "missing_labels",
+			      (json_int_t)st.by_status[TS_ANN_UNLABELED], "skipped",
+			      (json_int_t)st.by_status[TS_ANN_SKIPPED], "deleted_category",
+			      (json_int_t)st.deleted_category));
+	ts_ann_stats_release(&st);
+}
+
+const struct ts_route ts_routes_annotations[] = {
+	{ "GET", "/api/v1/assets/{id}/annotation", 0, get_one, NULL, NULL },
+	{ "PUT", "/api/v1/assets/{id}/annotation", 0, put, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/annotation/history", 0, history, NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/annotations/bulk", 0, bulk, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/stats", 0, stats, NULL, NULL },
+	{ 0 },
+};
