@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "media/image.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "version.h"
@@ -69,6 +70,13 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 		fprintf(stderr, "tessera: TESSERA_LISTEN must be HOST:PORT, not \"%s\"\n", env);
 		return -1;
 	}
+	/* Limits (tests and small machines lower them). */
+	env = getenv("TESSERA_MAX_UPLOAD_BYTES");
+	if (env && strtoull(env, NULL, 10) > 0)
+		cfg->max_upload_bytes = strtoull(env, NULL, 10);
+	env = getenv("TESSERA_MAX_PIXELS");
+	if (env && strtoull(env, NULL, 10) > 0)
+		cfg->max_pixels = strtoull(env, NULL, 10);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
@@ -256,8 +264,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tessera: cannot initialise libsodium\n");
 		return 1;
 	}
-	if (!strcmp(argv[1], "serve"))
-		return cmd_serve(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "serve")) {
+		int rc;
+
+		if (ts_media_init(argv[0]) != 0) {
+			fprintf(stderr, "tessera: cannot initialise libvips\n");
+			return 1;
+		}
+		rc = cmd_serve(argc - 2, argv + 2);
+		ts_media_shutdown();
+		return rc;
+	}
 	if (!strcmp(argv[1], "user"))
 		return cmd_user(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
