@@ -63,5 +63,6 @@ extern const struct ts_store_job_ops ts_sq_job_ops;
 extern const struct ts_store_asset_ops ts_sq_asset_ops;
 extern const struct ts_store_annotation_ops ts_sq_annotation_ops;
 extern const struct ts_store_export_ops ts_sq_export_ops;
+extern const struct ts_store_video_ops ts_sq_video_ops;
 
 #endif

@@ -298,6 +298,7 @@ static const struct ts_store_ops sq_ops = {
 	.assets = &ts_sq_asset_ops,
 	.annotations = &ts_sq_annotation_ops,
 	.exports = &ts_sq_export_ops,
+	.videos = &ts_sq_video_ops,
 };
 
 struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err)
