@@ -18,9 +18,8 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 SRCS := $(filter-out server/main.c,$(shell find server -name '*.c' | sort))
-OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/embedded.o
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
 MIGRATIONS := $(sort $(wildcard server/store/migrations/*.sql))
-EMBEDDED := $(sort $(wildcard contract/schema/*.json))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
@@ -49,10 +48,6 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/gen/embedded.c: $(EMBEDDED) scripts/embed-files.sh
-	@mkdir -p $(dir $@)
-	scripts/embed-files.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -112,7 +112,7 @@ static void reorder_needs_a_permutation(void **state)
 	const int64_t good[] = { 3, 1 }, dup[] = { 1, 1 }, missing[] = { 1 }, deleted[] = { 1, 2, 3 };
 
 	for (int i = 0; i < 3; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "c%d", i);
 		assert_int_equal(ts_store_category_create(f->s, pid, name, &c, &err), TS_OK);
