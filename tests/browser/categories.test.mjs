@@ -236,6 +236,12 @@ describe('category editor', () => {
     );
     await page.screenshot({ path: `${SHOT_DIR}/tessera-categories-deleted.png`, fullPage: true });
 
+    // The toggle is kept in the URL, so a reload still shows deleted rows.
+    assert.match(page.url(), /\?include_deleted=true$/);
+    await page.reload();
+    await row('bird').locator('.badge-deleted').waitFor();
+    assert.equal((await shownRows()).length, 4);
+
     const { body } = await api(`/api/v1/projects/${projectId}/categories?include_deleted=true`);
     const byId = Object.fromEntries(body.categories.map((c) => [c.id, [c.name, c.state]]));
     assert.deepEqual(byId, {

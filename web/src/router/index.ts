@@ -24,7 +24,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
     else window.history.pushState(null, '', to);
   }
   location.value = current();
-  window.scrollTo(0, 0);
+  if (!opts.replace) window.scrollTo(0, 0);
 }
 
 /**

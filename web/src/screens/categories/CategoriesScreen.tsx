@@ -2,8 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorMessage } from '../../api/errors';
 import type { Category } from '../../api/types';
 import { FormError } from '../../components/FormError';
+import { KeyHelp } from '../../components/KeyHelp';
+import { location, navigate } from '../../router';
 import { createCategoryStore } from '../../state/categories';
 import { hotkeyMap, moveByStep, moveOnto } from '../../state/categoryOrder';
+import { CATEGORY_ROW_COMMANDS, findCommand, type CategoryRowCommandId } from '../../state/keys';
 import { showError, showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../project/tabs';
 import { CategoryRow, type RowDrag } from './CategoryRow';
@@ -26,9 +29,17 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
   const focusAfter = useRef<number | null>(null);
   const tbodyRef = useRef<HTMLTableSectionElement>(null);
 
+  // "Show deleted" lives in the URL (?include_deleted=true) so a reload keeps it.
   useEffect(() => {
-    void store.load();
+    const wanted = new URLSearchParams(location.value.search).get('include_deleted') === 'true';
+    if (wanted) void store.setIncludeDeleted(true);
+    else void store.load();
   }, [store]);
+
+  function toggleDeleted(on: boolean) {
+    navigate(location.value.path + (on ? '?include_deleted=true' : ''), { replace: true });
+    void store.setIncludeDeleted(on);
+  }
 
   // Re-focus a row after it moved or left edit mode (moving a DOM node blurs it).
   useEffect(() => {
@@ -97,24 +108,27 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
     void store.reorder(next);
   }
 
+  const rowActions: Record<CategoryRowCommandId, (c: Category) => void> = {
+    moveUp: (c) => reorderTo(moveByStep(store.list.value, c.id, -1), c.id),
+    moveDown: (c) => reorderTo(moveByStep(store.list.value, c.id, 1), c.id),
+    focusPrev: (c) => focusNeighbour(c.id, -1),
+    focusNext: (c) => focusNeighbour(c.id, 1),
+    rename: (c) => c.state !== 'deleted' && setEditingId(c.id),
+    delete: (c) => c.state !== 'deleted' && setToDelete(c),
+  };
+
+  function focusNeighbour(id: number, step: -1 | 1) {
+    const rows = store.list.value;
+    const next = rows[rows.findIndex((r) => r.id === id) + step];
+    if (next) focusRow(next.id);
+  }
+
   function onRowKeyDown(c: Category, e: KeyboardEvent) {
     if (e.target !== e.currentTarget) return; // keys typed in the row's inputs and buttons
-    const rows = store.list.value;
-    const i = rows.findIndex((r) => r.id === c.id);
-    if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
-      e.preventDefault();
-      reorderTo(moveByStep(rows, c.id, e.key === 'ArrowUp' ? -1 : 1), c.id);
-    } else if (!e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
-      e.preventDefault();
-      const next = rows[i + (e.key === 'ArrowUp' ? -1 : 1)];
-      if (next) focusRow(next.id);
-    } else if ((e.key === 'Enter' || e.key === 'F2') && c.state !== 'deleted') {
-      e.preventDefault();
-      setEditingId(c.id);
-    } else if (e.key === 'Delete' && c.state !== 'deleted') {
-      e.preventDefault();
-      setToDelete(c);
-    }
+    const command = findCommand(CATEGORY_ROW_COMMANDS, e);
+    if (!command) return;
+    e.preventDefault();
+    rowActions[command.id](c);
   }
 
   const drag: RowDrag = {
@@ -192,7 +206,7 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
               type="checkbox"
               name="show-deleted"
               checked={store.includeDeleted.value}
-              onChange={(e) => void store.setIncludeDeleted(e.currentTarget.checked)}
+              onChange={(e) => toggleDeleted(e.currentTarget.checked)}
             />
             Show deleted
           </label>
@@ -258,11 +272,13 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
       </table>
       {store.loading.value && <p class="muted small">Loading…</p>}
 
-      <p class="help muted small">
-        Drag a row by its handle, or focus it and press <kbd>Alt</kbd>+<kbd>↑</kbd>/<kbd>↓</kbd>, to change the
-        display order. Keys <kbd>1</kbd>–<kbd>9</kbd> go to the first nine active categories. Enter or F2
-        renames. Ids never change and are never reused; exports use them, not the display order.
-      </p>
+      <div class="help muted small">
+        <p>
+          Drag a row by its handle to change the display order. Keys 1–9 go to the first nine active categories
+          while labeling. Ids never change and are never reused; exports use them, not the display order.
+        </p>
+        <KeyHelp commands={CATEGORY_ROW_COMMANDS} />
+      </div>
 
       {toDelete && (
         <DeleteCategoryDialog
