@@ -35,6 +35,7 @@ void ts_export_snapshot_release(struct ts_export_snapshot *snap)
 	for (size_t i = 0; i < snap->n_items; i++) {
 		free(snap->items[i].labeled_by);
 		free(snap->items[i].file_name);
+		free(snap->items[i].video_file_name);
 	}
 	free(snap->categories);
 	free(snap->items);

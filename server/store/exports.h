@@ -70,6 +70,7 @@ struct ts_export_item {
 	char checksum_sha256[65];
 	int video_frame;       /* source_type is video_frame */
 	int64_t video_id, frame_index, timestamp_ms;
+	char *video_file_name; /* owned; "" for images */
 };
 
 /* Everything a build reads, sorted by id / (asset_id, category_id). */

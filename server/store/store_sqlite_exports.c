@@ -262,10 +262,10 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 
 	st = ts_sq_prepare(c, "INSERT INTO export_items(export_id, asset_id, category_id, status, "
 			      "labeled_by, file_name, width, height, mime_type, checksum_sha256, "
-			      "source_type, video_id, frame_index, timestamp_ms) "
+			      "source_type, video_id, video_file_name, frame_index, timestamp_ms) "
 			      "SELECT ?7, s.id, ac.category_id, a.status, COALESCE(u.name, ''), "
 			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
-			      "s.source_type, s.video_id, s.frame_index, s.timestamp_ms "
+			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms "
 			      "FROM annotations a "
 			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
 			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
@@ -416,7 +416,7 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 
 	st = ts_sq_prepare(c, "SELECT asset_id, category_id, status, labeled_by, file_name, width, "
 			      "height, mime_type, checksum_sha256, source_type, video_id, frame_index, "
-			      "timestamp_ms FROM export_items WHERE export_id = ? "
+			      "timestamp_ms, video_file_name FROM export_items WHERE export_id = ? "
 			      "ORDER BY asset_id, category_id", err);
 	if (!st) {
 		e = TS_ERR_IO;
@@ -447,6 +447,7 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 		it->video_id = sqlite3_column_int64(st, 10);
 		it->frame_index = sqlite3_column_int64(st, 11);
 		it->timestamp_ms = sqlite3_column_int64(st, 12);
+		it->video_file_name = ts_sq_text(st, 13);
 	}
 	if (rc != SQLITE_DONE)
 		e = ts_sq_fail(c, err, "read export items");

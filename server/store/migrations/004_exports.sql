@@ -52,6 +52,7 @@ CREATE TABLE export_items (
 	checksum_sha256 TEXT NOT NULL,
 	source_type TEXT NOT NULL,
 	video_id INTEGER,
+	video_file_name TEXT,
 	frame_index INTEGER,
 	timestamp_ms INTEGER,
 	PRIMARY KEY (export_id, asset_id, category_id)

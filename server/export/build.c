@@ -1,0 +1,693 @@
+/* The export build: snapshot -> folder of hardlinks + annotations.json +
+ * manifest.json -> zip, all under temporary names, then renamed into place
+ * and marked ready. */
+#include "export/build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "export/coco.h"
+#include "hash/sha256.h"
+#include "jobs/jobs.h"
+#include "store/exports.h"
+#include "store/projects.h"
+#include "core/banned.h"
+
+#define PATH_MAX_LEN 4096
+#define JSON_CAP ((size_t)1 << 31)
+#define REPORT_EVERY_US 200000 /* progress writes to the database at most 5 times a second */
+#define MAX_ATTEMPTS 5
+
+const char *ts_export_ext_of(const char *mime_type)
+{
+	static const struct {
+		const char *mime, *ext;
+	} map[] = {
+		{ "image/jpeg", "jpg" }, { "image/png", "png" },  { "image/webp", "webp" },
+		{ "image/gif", "gif" },  { "image/tiff", "tif" }, { "image/bmp", "bmp" },
+		{ "image/avif", "avif" }, { "image/heif", "heif" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (mime_type && strcmp(mime_type, map[i].mime) == 0)
+			return map[i].ext;
+	return "bin";
+}
+
+static int path_fmt(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int path_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int ts_export_zip_path(const char *exports_dir, int64_t project_id, int64_t version, char *out,
+		       size_t outlen)
+{
+	return path_fmt(out, outlen, "%s/%lld/%lld.zip", exports_dir, (long long)project_id,
+			(long long)version);
+}
+
+/* --- files ---------------------------------------------------------------- */
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* Removes path (a file or a tree); a missing path is fine. */
+static int remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Everything a build of this version may have left: the temporary folder
+ * and zip (and libzip's own temporary "<zip>.XXXXXX"), and the final names
+ * when the export never became ready. */
+static void remove_partial(const char *projdir, int64_t version)
+{
+	char prefix[64], path[PATH_MAX_LEN];
+	size_t plen;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(prefix, sizeof(prefix), ".build-%lld", (long long)version);
+	plen = strlen(prefix);
+	d = opendir(projdir);
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, prefix, plen) != 0)
+				continue;
+			if (de->d_name[plen] != '\0' && de->d_name[plen] != '.')
+				continue; /* .build-12 is not .build-1 */
+			if (!path_fmt(path, sizeof(path), "%s/%s", projdir, de->d_name))
+				remove_tree(path);
+		}
+		closedir(d);
+	}
+	if (!path_fmt(path, sizeof(path), "%s/%lld", projdir, (long long)version))
+		remove_tree(path);
+	if (!path_fmt(path, sizeof(path), "%s/%lld.zip", projdir, (long long)version))
+		remove_tree(path);
+}
+
+static enum ts_err sys_fail(struct ts_error *err, const char *what, const char *path)
+{
+	return ts_error_set(err, TS_ERR_IO, "export_io", "%s %s: %s", what, path, strerror(errno));
+}
+
+static enum ts_err mkdir_p(const char *path, struct ts_error *err)
+{
+	char tmp[PATH_MAX_LEN];
+
+	if (path_fmt(tmp, sizeof(tmp), "%s", path))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return sys_fail(err, "cannot create", tmp);
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+		return sys_fail(err, "cannot create", tmp);
+	return TS_OK;
+}
+
+static int fsync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static enum ts_err write_file(const char *path, const char *data, size_t len,
+			      struct ts_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	enum ts_err e = TS_OK;
+
+	if (fd < 0)
+		return sys_fail(err, "cannot create", path);
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = sys_fail(err, "cannot write", path);
+			goto out;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		e = sys_fail(err, "cannot sync", path);
+out:
+	close(fd);
+	return e;
+}
+
+/* A copy for when a hardlink is impossible (another filesystem). */
+static enum ts_err copy_file(const char *from, const char *to, struct ts_error *err)
+{
+	int in = -1, out = -1;
+	char buf[64 * 1024];
+	enum ts_err e = TS_OK;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		e = sys_fail(err, "cannot read", from);
+		goto out;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		e = sys_fail(err, "cannot create", to);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		char *p = buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = sys_fail(err, "cannot read", from);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				e = sys_fail(err, "cannot write", to);
+				goto out;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (fsync(out) != 0)
+		e = sys_fail(err, "cannot sync", to);
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return e;
+}
+
+/* --- the build -------------------------------------------------------------- */
+
+struct build {
+	const struct ts_export_build_opts *opts;
+	int64_t id;
+	int64_t total; /* progress units: one per image linked, one per image zipped */
+	int64_t last_report_us;
+	int stopped;
+};
+
+static int should_stop(struct build *b)
+{
+	if (!b->stopped && b->opts->stop && b->opts->stop(b->opts->stop_arg))
+		b->stopped = 1;
+	return b->stopped;
+}
+
+static void report(struct build *b, int64_t done, int force)
+{
+	struct ts_error err = { 0 };
+	int64_t now = ts_time_mono_us();
+
+	if (!force && now - b->last_report_us < REPORT_EVERY_US)
+		return;
+	b->last_report_us = now;
+	if (ts_store_export_set_progress(b->opts->store, b->id, done, &err))
+		ts_log_warn("export %lld: cannot record progress: %s", (long long)b->id, err.message);
+	ts_error_release(&err);
+}
+
+static void zip_progress(zip_t *za, double frac, void *ud)
+{
+	struct build *b = ud;
+	int64_t half = b->total / 2;
+
+	(void)za;
+	report(b, half + (int64_t)(frac * (double)half), 0);
+}
+
+static int zip_cancel(zip_t *za, void *ud)
+{
+	(void)za;
+	return should_stop(ud);
+}
+
+/* The DOS timestamp written for every entry: 1980-01-01 00:00:00 local
+ * time, which libzip converts back to the same DOS fields in any time
+ * zone, so the zip bytes never depend on the clock or the TZ. */
+static time_t fixed_mtime(void)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = 80;
+	tm.tm_mon = 0;
+	tm.tm_mday = 1;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+static enum ts_err zip_fail(zip_t *za, struct ts_error *err, const char *what)
+{
+	return ts_error_set(err, TS_ERR_IO, "export_zip", "zip: %s: %s", what,
+			    za ? zip_strerror(za) : "cannot open");
+}
+
+static enum ts_err add_entry(zip_t *za, const char *name, zip_source_t *src, time_t mtime,
+			     struct ts_error *err)
+{
+	zip_int64_t idx;
+
+	if (!src)
+		return zip_fail(za, err, name);
+	idx = zip_file_add(za, name, src, 0);
+	if (idx < 0) {
+		zip_source_free(src);
+		return zip_fail(za, err, name);
+	}
+	if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) != 0 ||
+	    zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)0100644 << 16) != 0)
+		return zip_fail(za, err, name);
+	return TS_OK;
+}
+
+/* Writes the zip at path: manifest.json, annotations.json, images/ and the
+ * images in id order, all stored (images are already compressed; storing
+ * keeps the build as fast as copying). */
+static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
+			     const struct ts_buf *manifest, const struct ts_buf *annotations,
+			     char (*names)[32], size_t n, struct ts_error *err)
+{
+	char src_path[PATH_MAX_LEN], entry[64];
+	time_t mtime = fixed_mtime();
+	zip_t *za = NULL;
+	zip_int64_t idx;
+	int zerr = 0;
+	enum ts_err e = TS_OK;
+
+	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (!za)
+		return ts_error_set(err, TS_ERR_IO, "export_zip", "cannot create %s (libzip error %d)",
+				    path, zerr);
+	e = add_entry(za, "manifest.json",
+		      zip_source_buffer(za, manifest->ptr, manifest->len, 0), mtime, err);
+	if (!e)
+		e = add_entry(za, "annotations.json",
+			      zip_source_buffer(za, annotations->ptr, annotations->len, 0), mtime,
+			      err);
+	if (e)
+		goto fail;
+	idx = zip_dir_add(za, "images", 0);
+	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
+		e = zip_fail(za, err, "images/");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (path_fmt(src_path, sizeof(src_path), "%s/images/%s", dir, names[i])) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+			goto fail;
+		}
+		snprintf(entry, sizeof(entry), "images/%s", names[i]);
+		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
+		if (e)
+			goto fail;
+	}
+	zip_register_progress_callback_with_state(za, 0.002, zip_progress, NULL, b);
+	zip_register_cancel_callback_with_state(za, zip_cancel, NULL, b);
+	if (zip_close(za) != 0) {
+		if (should_stop(b))
+			e = ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+		else
+			e = zip_fail(za, err, "write");
+		goto fail;
+	}
+	return fsync_path(path, 0) == 0 ? TS_OK : sys_fail(err, "cannot sync", path);
+fail:
+	zip_discard(za);
+	return e;
+}
+
+static enum ts_err link_images(struct build *b, const struct ts_export_snapshot *snap,
+			       const char *dir, char (*names)[32], struct ts_error *err)
+{
+	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
+	int copy = 0;
+
+	for (size_t i = 0; i < snap->n_items; i++) {
+		const struct ts_export_item *it = &snap->items[i];
+
+		if ((i & 255) == 0 && should_stop(b))
+			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+		if (!ts_sha256_is_hex(it->checksum_sha256))
+			return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+					    "asset %lld has no valid checksum", (long long)it->asset_id);
+		snprintf(names[i], sizeof(names[i]), "%lld.%s", (long long)it->asset_id,
+			 ts_export_ext_of(it->mime_type));
+		if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
+			     it->checksum_sha256, it->checksum_sha256) ||
+		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
+			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+		if (!copy && link(blob, dst) == 0)
+			goto next;
+		if (!copy && errno == ENOENT)
+			return ts_error_set(err, TS_ERR_IO, "blob_missing",
+					    "the stored file of asset %lld (sha256 %s) is missing",
+					    (long long)it->asset_id, it->checksum_sha256);
+		if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK &&
+		    errno != ENOTSUP)
+			return sys_fail(err, "cannot link", dst);
+		/* Another filesystem (or one without hardlinks): copy this and
+		 * every following image. */
+		if (!copy)
+			ts_log_info("export %lld: hardlinks impossible (%s); copying images",
+				    (long long)b->id, strerror(errno));
+		copy = 1;
+		if (copy_file(blob, dst, err))
+			return err->err;
+next:
+		report(b, (int64_t)i + 1, 0);
+	}
+	return TS_OK;
+}
+
+/* Splits "approved,labeled" into pointers into buf. */
+static size_t split_statuses(char *buf, const char **out, size_t max)
+{
+	size_t n = 0;
+	char *p = buf;
+
+	while (*p && n < max) {
+		char *comma = strchr(p, ',');
+
+		out[n++] = p;
+		if (!comma)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+	}
+	return n;
+}
+
+static enum ts_err build(struct build *b, const struct ts_export *ex,
+			 const struct ts_project *proj, const struct ts_export_snapshot *snap,
+			 struct ts_error *err)
+{
+	const struct ts_export_build_opts *o = b->opts;
+	char projdir[PATH_MAX_LEN], tmpdir[PATH_MAX_LEN], tmpzip[PATH_MAX_LEN];
+	char finaldir[PATH_MAX_LEN], finalzip[PATH_MAX_LEN], path[PATH_MAX_LEN];
+	char dataset_id[24], created_at[32], statuses_buf[sizeof(ex->statuses)];
+	char hash[TS_COCO_PREFIXED_HASH_SIZE], cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
+	char hex[TS_SHA256_HEX_SIZE];
+	const char *statuses[TS_EXPORT_NSTATUS];
+	struct ts_coco_image *images = NULL;
+	struct ts_coco_annotation *anns = NULL;
+	struct ts_coco_category *cats = NULL;
+	struct ts_coco_dataset ds = { 0 };
+	struct ts_coco_manifest_info info = { 0 };
+	struct ts_buf ann, man;
+	char (*names)[32] = NULL;
+	struct stat st;
+	enum ts_err e;
+	size_t n = snap->n_items;
+
+	ts_buf_init(&ann, JSON_CAP);
+	ts_buf_init(&man, JSON_CAP);
+	if (path_fmt(projdir, sizeof(projdir), "%s/%lld", o->exports_dir,
+		     (long long)ex->project_id) ||
+	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld", projdir, (long long)ex->version) ||
+	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
+		     (long long)ex->version) ||
+	    path_fmt(finaldir, sizeof(finaldir), "%s/%lld", projdir, (long long)ex->version) ||
+	    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir, (long long)ex->version)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = mkdir_p(projdir, err);
+	if (e)
+		goto out;
+	/* Leftovers of an earlier attempt of this (never ready) version. */
+	remove_partial(projdir, ex->version);
+	if (path_fmt(path, sizeof(path), "%s/images", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = mkdir_p(path, err);
+	if (e)
+		goto out;
+
+	names = ts_xcalloc(n ? n : 1, sizeof(*names));
+	e = link_images(b, snap, tmpdir, names, err);
+	if (e)
+		goto out;
+	report(b, (int64_t)n, 1);
+
+	/* The dataset, from the snapshot only. */
+	images = ts_xcalloc(n ? n : 1, sizeof(*images));
+	anns = ts_xcalloc(n ? n : 1, sizeof(*anns));
+	cats = ts_xcalloc(snap->n_categories ? snap->n_categories : 1, sizeof(*cats));
+	for (size_t i = 0; i < n; i++) {
+		const struct ts_export_item *it = &snap->items[i];
+		struct ts_coco_image *im = &images[i];
+
+		im->id = it->asset_id;
+		im->file_name = names[i];
+		im->width = it->width;
+		im->height = it->height;
+		im->mime_type = it->mime_type;
+		im->checksum_sha256 = it->checksum_sha256;
+		im->original_file_name = it->file_name;
+		if (it->video_frame) {
+			im->source_type = TS_COCO_SOURCE_VIDEO_FRAME;
+			im->video_id = it->video_id;
+			im->video_file_name = it->video_file_name;
+			im->frame_index = it->frame_index;
+			im->timestamp_ms = it->timestamp_ms;
+		}
+		anns[i].image_id = it->asset_id;
+		anns[i].category_id = it->category_id;
+		anns[i].status = it->status;
+		anns[i].labeled_by = it->labeled_by;
+	}
+	for (size_t i = 0; i < snap->n_categories; i++) {
+		cats[i].id = snap->categories[i].id;
+		cats[i].name = snap->categories[i].name;
+	}
+	ds.task_type = proj->task_type;
+	ds.images = images;
+	ds.n_images = n;
+	ds.annotations = anns;
+	ds.n_annotations = n;
+	ds.categories = cats;
+	ds.n_categories = snap->n_categories;
+	e = ts_coco_write_annotations(&ds, &ann, err);
+	if (e)
+		goto out;
+
+	snprintf(dataset_id, sizeof(dataset_id), "%lld", (long long)ex->project_id);
+	ts_time_rfc3339(ex->created_at, created_at, sizeof(created_at));
+	memcpy(statuses_buf, ex->statuses, sizeof(statuses_buf));
+	info.dataset_id = dataset_id;
+	info.project_name = proj->name;
+	info.version = ex->version;
+	info.created_at = created_at;
+	info.created_by = ex->created_by;
+	info.statuses = statuses;
+	info.n_statuses = split_statuses(statuses_buf, statuses, TS_EXPORT_NSTATUS);
+	info.excluded_deleted_category = ex->excluded_deleted_category;
+	e = ts_coco_write_manifest(&ds, &info, ann.ptr, ann.len, &man, err);
+	if (!e)
+		e = ts_coco_categories_hash(cats, snap->n_categories, cat_hash, err);
+	if (e)
+		goto out;
+	ts_sha256_hex(ann.ptr, ann.len, hex);
+	snprintf(hash, sizeof(hash), "sha256:%s", hex);
+
+	if (path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = write_file(path, ann.ptr, ann.len, err);
+	if (e)
+		goto out;
+	if (path_fmt(path, sizeof(path), "%s/manifest.json", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = write_file(path, man.ptr, man.len, err);
+	if (e)
+		goto out;
+	/* The images folder's entries (the hardlinks) must be durable too. */
+	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || fsync_path(path, 1) != 0 ||
+	    fsync_path(tmpdir, 1) != 0) {
+		e = sys_fail(err, "cannot sync", tmpdir);
+		goto out;
+	}
+
+	e = write_zip(b, tmpzip, tmpdir, &man, &ann, names, n, err);
+	if (e)
+		goto out;
+	if (stat(tmpzip, &st) != 0) {
+		e = sys_fail(err, "cannot stat", tmpzip);
+		goto out;
+	}
+
+	/* Into place; only then ready. A crash between the renames and the
+	 * database update leaves files under the final names of a version
+	 * that is not ready: the next attempt removes and rebuilds them. */
+	if (rename(tmpdir, finaldir) != 0) {
+		e = sys_fail(err, "cannot rename", tmpdir);
+		goto out;
+	}
+	if (rename(tmpzip, finalzip) != 0) {
+		e = sys_fail(err, "cannot rename", tmpzip);
+		goto out;
+	}
+	if (fsync_path(projdir, 1) != 0) {
+		e = sys_fail(err, "cannot sync", projdir);
+		goto out;
+	}
+	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, (int64_t)st.st_size,
+				      err);
+out:
+	if (e && projdir[0])
+		remove_partial(projdir, ex->version);
+	free(names);
+	free(images);
+	free(anns);
+	free(cats);
+	ts_buf_release(&ann);
+	ts_buf_release(&man);
+	return e;
+}
+
+enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
+			    struct ts_error *err)
+{
+	struct build b = { 0 };
+	struct ts_export ex;
+	struct ts_project proj;
+	struct ts_export_snapshot snap = { 0 };
+	struct ts_error ignore = { 0 };
+	int64_t t0 = ts_time_mono_us();
+	enum ts_err e;
+
+	b.opts = opts;
+	b.id = id;
+	e = ts_store_export_get(opts->store, id, 0, &ex, err);
+	if (e)
+		return e;
+	if (strcmp(ex.state, "ready") == 0)
+		return TS_OK;
+	if (strcmp(ex.state, "failed") == 0)
+		return ts_error_set(err, TS_ERR_CONFLICT, "export_failed",
+				    "export %lld already failed: %s", (long long)id, ex.error);
+	e = ts_store_project_get(opts->store, ex.project_id, &proj, err);
+	if (!e)
+		e = ts_store_export_snapshot(opts->store, id, &snap, err);
+	if (e)
+		goto fail;
+	b.total = 2 * (int64_t)snap.n_items;
+	e = ts_store_export_set_building(opts->store, id, b.total, err);
+	if (e)
+		goto fail;
+	e = build(&b, &ex, &proj, &snap, err);
+	if (e)
+		goto fail;
+	ts_log_info("export %lld (project %lld version %lld): %zu images ready in %.2f s",
+		    (long long)id, (long long)ex.project_id, (long long)ex.version, snap.n_items,
+		    (double)(ts_time_mono_us() - t0) / 1e6);
+	goto out;
+fail:
+	if (e == TS_ERR_UNAVAILABLE || b.stopped) {
+		e = ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping",
+				 "the server stopped during the build");
+		if (ts_store_export_set_queued(opts->store, id, &ignore))
+			ts_log_warn("export %lld: %s", (long long)id, ignore.message);
+	} else if (ts_store_export_set_failed(opts->store, id, err->message, &ignore)) {
+		ts_log_warn("export %lld: cannot record the failure: %s", (long long)id,
+			    ignore.message);
+	}
+out:
+	ts_error_release(&ignore);
+	ts_export_snapshot_release(&snap);
+	return e;
+}
+
+static int job_stopping(void *arg)
+{
+	return ts_jobs_stopping(arg);
+}
+
+enum ts_err ts_export_job_run(struct ts_app *app, const struct ts_job *job, struct ts_error *err)
+{
+	char blobs[PATH_MAX_LEN], exports[PATH_MAX_LEN];
+	struct ts_export_build_opts opts = { 0 };
+	struct ts_error ignore = { 0 };
+
+	if (job->attempts > MAX_ATTEMPTS) {
+		ts_error_set(err, TS_ERR_IO, "export_gave_up",
+			     "the build was interrupted %d times; giving up", job->attempts - 1);
+		ts_store_export_set_failed(app->store, job->ref_id, err->message, &ignore);
+		ts_error_release(&ignore);
+		return TS_ERR_IO;
+	}
+	if (path_fmt(blobs, sizeof(blobs), "%s/blobs", app->cfg.data_dir) ||
+	    path_fmt(exports, sizeof(exports), "%s/exports", app->cfg.data_dir))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "data path too long");
+	opts.store = app->store;
+	opts.blobs_dir = blobs;
+	opts.exports_dir = exports;
+	opts.stop = job_stopping;
+	opts.stop_arg = app->jobs;
+	return ts_export_build(&opts, job->ref_id, err);
+}
