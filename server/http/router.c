@@ -11,7 +11,9 @@ static const struct ts_route *const tables[] = {
 	ts_routes_auth,
 	ts_routes_projects,
 	ts_routes_categories,
+	ts_routes_assets,
 	ts_routes_annotations,
+	ts_routes_exports,
 };
 
 /* Ids are positive integers that fit in a JSON number exactly (2^53). */

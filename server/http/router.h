@@ -52,6 +52,8 @@ extern const struct ts_route ts_routes_health[];
 extern const struct ts_route ts_routes_auth[];
 extern const struct ts_route ts_routes_projects[];
 extern const struct ts_route ts_routes_categories[];
+extern const struct ts_route ts_routes_assets[];
 extern const struct ts_route ts_routes_annotations[];
+extern const struct ts_route ts_routes_exports[];
 
 #endif

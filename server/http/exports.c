@@ -1,0 +1,468 @@
+/* Exports (dataset versions): preview a selection, create a version (the
+ * build runs as a job), list, read, and download the zip with ETag and
+ * Range support. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export/build.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "http/views.h"
+#include "jobs/jobs.h"
+#include "store/exports.h"
+#include "store/projects.h"
+#include "core/banned.h"
+
+#define DEFAULT_STATUS "approved"
+
+/* --- selection ------------------------------------------------------------- */
+
+/* Parses a JSON array of statuses into indexes (deduplicated, in order).
+ * Answers 400 and returns -1 on a bad value. */
+static int parse_statuses_json(struct ts_req *req, json_t *arr, int *out, size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	*n = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16) {
+		ts_req_fail(req, 400, "invalid_statuses",
+			    "statuses must be a non-empty array of annotation statuses (unlabeled, "
+			    "labeled, skipped, needs_review, approved)");
+		return -1;
+	}
+	json_array_foreach(arr, i, v) {
+		int idx = json_is_string(v) ? ts_export_status_index(json_string_value(v)) : -1;
+		int dup = 0;
+
+		if (idx < 0) {
+			ts_req_fail(req, 400, "invalid_statuses",
+				    "statuses[%zu] is not one of unlabeled, labeled, skipped, "
+				    "needs_review, approved", i);
+			return -1;
+		}
+		for (size_t k = 0; k < *n; k++)
+			dup |= out[k] == idx;
+		if (!dup)
+			out[(*n)++] = idx;
+	}
+	return 0;
+}
+
+/* ?statuses=approved,labeled (default approved). */
+static int parse_statuses_query(struct ts_req *req, int *out, size_t *n)
+{
+	const char *q = ts_req_query(req, "statuses");
+	char buf[128];
+	char *p, *save = NULL;
+
+	*n = 0;
+	if (!q) {
+		out[(*n)++] = ts_export_status_index(DEFAULT_STATUS);
+		return 0;
+	}
+	if (strlen(q) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", q);
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		int idx = ts_export_status_index(p);
+		int dup = 0;
+
+		if (idx < 0)
+			goto bad;
+		for (size_t k = 0; k < *n; k++)
+			dup |= out[k] == idx;
+		if (!dup)
+			out[(*n)++] = idx;
+	}
+	if (*n == 0)
+		goto bad;
+	return 0;
+bad:
+	ts_req_fail(req, 400, "invalid_statuses",
+		    "statuses must be a comma-separated list of unlabeled, labeled, skipped, "
+		    "needs_review, approved");
+	return -1;
+}
+
+static json_t *view_counts(const struct ts_export_counts *c)
+{
+	json_t *by = json_object();
+
+	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
+		json_object_set_new(by, ts_export_statuses[i], json_integer(c->by_status[i]));
+	return json_pack("{s:I, s:{s:I}, s:I, s:o}", "images", (json_int_t)c->images, "excluded",
+			 "deleted_category", (json_int_t)c->excluded_deleted_category,
+			 "without_category", (json_int_t)c->without_category, "by_status", by);
+}
+
+static json_t *statuses_array(const int *st, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(ts_export_statuses[st[i]]));
+	return a;
+}
+
+/* --- views ----------------------------------------------------------------- */
+
+static json_t *statuses_of(const char *csv)
+{
+	json_t *a = json_array();
+	const char *p = csv;
+
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+		json_array_append_new(a, json_stringn(p, len));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return a;
+}
+
+static json_t *or_null_str(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *view_export(const struct ts_export *ex)
+{
+	json_t *o, *manifest = NULL, *counts;
+	char url[96];
+	double frac = ex->progress_total > 0 ? (double)ex->progress_done / (double)ex->progress_total
+					     : 0.0;
+
+	if (strcmp(ex->state, "ready") == 0)
+		frac = 1.0;
+	if (ex->manifest)
+		manifest = json_loads(ex->manifest, 0, NULL);
+	if (manifest && json_is_object(json_object_get(manifest, "counts")))
+		counts = json_deep_copy(json_object_get(manifest, "counts"));
+	else
+		counts = json_pack("{s:I, s:{s:I}}", "images", (json_int_t)ex->image_count,
+				   "excluded", "deleted_category",
+				   (json_int_t)ex->excluded_deleted_category);
+	snprintf(url, sizeof(url), "/api/v1/exports/%lld/download", (long long)ex->id);
+	o = json_pack("{s:I, s:I, s:I, s:s, s:{s:o}, s:{s:I, s:I, s:f}, s:o}", "id",
+		      (json_int_t)ex->id, "project_id", (json_int_t)ex->project_id, "version",
+		      (json_int_t)ex->version, "state", ex->state, "selection", "statuses",
+		      statuses_of(ex->statuses), "progress", "done", (json_int_t)ex->progress_done,
+		      "total", (json_int_t)ex->progress_total, "fraction", frac, "counts", counts);
+	if (!o)
+		ts_die("cannot build an export view");
+	json_object_set_new(o, "hash", or_null_str(ex->hash));
+	json_object_set_new(o, "categories_hash", or_null_str(ex->categories_hash));
+	json_object_set_new(o, "identical_to_version",
+			    ex->identical_to > 0 ? json_integer(ex->identical_to) : json_null());
+	json_object_set_new(o, "zip_bytes",
+			    ex->zip_bytes >= 0 ? json_integer(ex->zip_bytes) : json_null());
+	json_object_set_new(o, "download_url",
+			    strcmp(ex->state, "ready") == 0 ? json_string(url) : json_null());
+	json_object_set_new(o, "error", or_null_str(ex->error));
+	json_object_set_new(o, "job_id", ex->job_id > 0 ? json_integer(ex->job_id) : json_null());
+	json_object_set_new(o, "created_by", json_string(ex->created_by));
+	json_object_set_new(o, "created_at", ts_json_time(ex->created_at));
+	json_object_set_new(o, "finished_at",
+			    ex->finished_at > 0 ? ts_json_time(ex->finished_at) : json_null());
+	if (manifest)
+		json_object_set_new(o, "manifest", manifest);
+	return o;
+}
+
+/* --- handlers -------------------------------------------------------------- */
+
+static void preview(struct ts_req *req)
+{
+	int st[TS_EXPORT_NSTATUS];
+	size_t n;
+	struct ts_export_counts c;
+	struct ts_error err = { 0 };
+
+	if (parse_statuses_query(req, st, &n))
+		return;
+	if (ts_store_export_preview(req->app->store, req->params[0], st, n, &c, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, json_pack("{s:{s:o}, s:o}", "selection", "statuses",
+					statuses_array(st, n), "counts", view_counts(&c)));
+}
+
+static void create(struct ts_req *req)
+{
+	static const char *const keys[] = { "statuses", NULL };
+	int st[16];
+	size_t n = 0;
+	json_t *body = NULL;
+	struct ts_export ex = { 0 };
+	struct ts_export_counts c = { 0 };
+	struct ts_error err = { 0 };
+	json_t *view;
+
+	if (req->body.len == 0 && !req->body_too_large) {
+		st[n++] = ts_export_status_index(DEFAULT_STATUS);
+	} else {
+		body = ts_req_body_object(req);
+		if (!body)
+			return;
+		if (ts_req_only_fields(req, body, keys))
+			goto out;
+		if (!json_object_get(body, "statuses"))
+			st[n++] = ts_export_status_index(DEFAULT_STATUS);
+		else if (parse_statuses_json(req, json_object_get(body, "statuses"), st, &n))
+			goto out;
+	}
+	if (ts_store_export_create(req->app->store, req->params[0], st, n, req->user.id,
+				   req->user.name, &ex, &c, &err)) {
+		if (strcmp(err.code, "nothing_to_export") == 0)
+			ts_error_details(&err, json_pack("{s:{s:o}, s:o}", "selection", "statuses",
+							 statuses_array(st, n), "counts",
+							 view_counts(&c)));
+		ts_req_error(req, &err);
+		goto out;
+	}
+	ts_jobs_notify(req->app->jobs, TS_EXPORT_JOB_KIND);
+	view = view_export(&ex);
+	ts_req_json(req, 202, view);
+	{
+		char loc[64];
+
+		snprintf(loc, sizeof(loc), "/api/v1/exports/%lld", (long long)ex.id);
+		ts_req_add_header(req, "Location", loc);
+	}
+out:
+	ts_export_release(&ex);
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void list(struct ts_req *req)
+{
+	struct ts_export *arr = NULL;
+	struct ts_error err = { 0 };
+	int64_t cursor;
+	size_t n = 0;
+	int limit;
+	json_t *items;
+
+	if (ts_req_page(req, 50, 500, &limit, &cursor))
+		return;
+	if (ts_store_export_list(req->app->store, req->params[0], cursor, limit, &arr, &n, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, view_export(&arr[i]));
+	ts_req_json(req, 200, json_pack("{s:o, s:o}", "exports", items, "next_cursor",
+					ts_cursor_json(n == (size_t)limit && n > 0
+							       ? arr[n - 1].version
+							       : 0)));
+	free(arr);
+}
+
+static void get(struct ts_req *req)
+{
+	struct ts_export ex = { 0 };
+	struct ts_error err = { 0 };
+
+	if (ts_store_export_get(req->app->store, req->params[0], 1, &ex, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, view_export(&ex));
+	ts_export_release(&ex);
+}
+
+/* "Pets & Cats!" -> "pets-cats"; "" -> "dataset". */
+static void slug(const char *name, char *out, size_t outlen)
+{
+	size_t n = 0;
+	int dash = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && n + 2 < outlen; p++) {
+		unsigned char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (dash && n)
+				out[n++] = '-';
+			dash = 0;
+			out[n++] = (char)c;
+		} else if (c >= 'A' && c <= 'Z') {
+			if (dash && n)
+				out[n++] = '-';
+			dash = 0;
+			out[n++] = (char)(c - 'A' + 'a');
+		} else {
+			dash = 1;
+		}
+		if (n >= 60)
+			break;
+	}
+	out[n] = '\0';
+	if (!n)
+		snprintf(out, outlen, "dataset");
+}
+
+/* Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range against
+ * size. Returns 1 with [*from, *to] (inclusive), 0 when the header should
+ * be ignored (not bytes, several ranges), -1 when unsatisfiable. */
+static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	const char *p;
+	char *end;
+	unsigned long long a, b;
+
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	p = h + 6;
+	while (*p == ' ')
+		p++;
+	if (*p == '-') {
+		errno = 0;
+		b = strtoull(p + 1, &end, 10);
+		if (errno || end == p + 1 || *end)
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*from = b >= size ? 0 : size - b;
+		*to = size - 1;
+		return 1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	errno = 0;
+	a = strtoull(p, &end, 10);
+	if (errno || *end != '-')
+		return 0;
+	p = end + 1;
+	if (!*p) {
+		b = size ? size - 1 : 0;
+	} else {
+		if (*p < '0' || *p > '9')
+			return 0;
+		errno = 0;
+		b = strtoull(p, &end, 10);
+		if (errno || *end)
+			return 0;
+		if (b < a)
+			return 0;
+		if (b >= size)
+			b = size ? size - 1 : 0;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b;
+	return 1;
+}
+
+static void download(struct ts_req *req)
+{
+	struct ts_export ex = { 0 };
+	struct ts_project proj;
+	struct ts_error err = { 0 };
+	struct MHD_Response *resp;
+	struct stat st;
+	char exports_dir[4096], path[4200], etag[96], disp[160], name[72], range_hdr[96];
+	const char *inm, *range, *if_range;
+	uint64_t from = 0, to = 0, size;
+	int fd = -1, partial = 0;
+
+	if (ts_store_export_get(req->app->store, req->params[0], 0, &ex, &err) ||
+	    ts_store_project_get(req->app->store, ex.project_id, &proj, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (strcmp(ex.state, "ready") != 0) {
+		ts_req_fail(req, 409, "export_not_ready", "version %lld is %s; download it once it is ready",
+			    (long long)ex.version, ex.state);
+		goto out;
+	}
+	snprintf(exports_dir, sizeof(exports_dir), "%s/exports", req->app->cfg.data_dir);
+	if (ts_export_zip_path(exports_dir, ex.project_id, ex.version, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode)) {
+		ts_req_fail(req, 410, "export_file_missing",
+			    "the zip of version %lld is missing from the server's export folder",
+			    (long long)ex.version);
+		goto out;
+	}
+	size = (uint64_t)st.st_size;
+	/* A version never changes: its id and content hash make a strong tag. */
+	snprintf(etag, sizeof(etag), "\"e%lld-%.24s-%" PRIu64 "\"", (long long)ex.id,
+		 ex.hash + (strncmp(ex.hash, "sha256:", 7) == 0 ? 7 : 0), size);
+	inm = ts_req_header(req, "If-None-Match");
+	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+		ts_req_empty(req, 304);
+		ts_req_add_header(req, "ETag", etag);
+		goto out;
+	}
+	range = ts_req_header(req, "Range");
+	if_range = ts_req_header(req, "If-Range");
+	if (range && (!if_range || strcmp(if_range, etag) == 0)) {
+		int r = parse_range(range, size, &from, &to);
+
+		if (r < 0) {
+			snprintf(range_hdr, sizeof(range_hdr), "bytes */%" PRIu64, size);
+			ts_req_fail(req, 416, "range_not_satisfiable",
+				    "the range is outside the file (%" PRIu64 " bytes)", size);
+			ts_req_add_header(req, "Content-Range", range_hdr);
+			goto out;
+		}
+		partial = r == 1;
+	}
+	if (!partial) {
+		from = 0;
+		to = size ? size - 1 : 0;
+	}
+	resp = MHD_create_response_from_fd_at_offset64(size ? to - from + 1 : 0, fd, from);
+	if (!resp) {
+		ts_req_fail(req, 500, "internal_error", "cannot send the file");
+		goto out;
+	}
+	fd = -1; /* the response owns it now */
+	slug(proj.name, name, sizeof(name));
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s-v%lld.zip\"", name,
+		 (long long)ex.version);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/zip");
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				"private, max-age=31536000, immutable");
+	if (partial) {
+		snprintf(range_hdr, sizeof(range_hdr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from,
+			 to, size);
+		MHD_add_response_header(resp, "Content-Range", range_hdr);
+	}
+	ts_req_raw(req, partial ? 206 : 200, resp, size ? to - from + 1 : 0);
+out:
+	if (fd >= 0)
+		close(fd);
+	ts_export_release(&ex);
+	ts_error_release(&err);
+}
+
+const struct ts_route ts_routes_exports[] = {
+	{ "GET", "/api/v1/projects/{id}/exports/preview", 0, preview, NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/exports", 0, create, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/exports", 0, list, NULL, NULL },
+	{ "GET", "/api/v1/exports/{id}", 0, get, NULL, NULL },
+	{ "GET", "/api/v1/exports/{id}/download", 0, download, NULL, NULL },
+	{ 0 },
+};
