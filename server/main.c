@@ -10,6 +10,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "core/log.h"
+#include "export/verify.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
@@ -277,6 +278,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "user"))
 		return cmd_user(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "verify")) {
+		if (argc != 3) {
+			usage(stderr);
+			return 2;
+		}
+		/* 0 valid, 1 problems found, 2 unreadable: ts_verify_path's codes. */
+		return ts_verify_path(argv[2], stdout, NULL);
+	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("tessera %s (dataset schema 1.0.0)\n", TS_VERSION);
 		return 0;
