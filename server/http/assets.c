@@ -1,0 +1,609 @@
+/* Assets: multipart upload (streamed to disk while hashed), the asset list
+ * with filters and counts, one asset, its original and its thumbnail.
+ *
+ * An upload is judged one file at a time: a bad file becomes an entry in
+ * "errors" and the others go in. Each part is written to DATA/tmp as it
+ * arrives; when the part ends it is ingested (ts_ingest_hashed) and its
+ * temporary file is gone, moved or removed. If the client goes away, the
+ * request's cleanup removes the part in progress. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domain/names.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "http/views.h"
+#include "ingest/ingest.h"
+#include "media/image.h"
+#include "storage/blobs.h"
+#include "store/assets.h"
+#include "core/banned.h"
+
+#define ASSET_PAGE_DEFAULT 100
+#define POST_BUFFER (64 * 1024)
+#define CACHE_FOREVER "private, max-age=31536000, immutable"
+
+/* ---- views ---- */
+
+static json_t *user_or_null(const char *name)
+{
+	return name[0] ? json_string(name) : json_null();
+}
+
+json_t *ts_view_asset_annotation(int64_t asset_id, const struct ts_asset_annotation *an)
+{
+	json_t *cats = json_array();
+
+	for (size_t i = 0; i < an->ncategories; i++)
+		json_array_append_new(cats, json_integer((json_int_t)an->category_ids[i]));
+	return json_pack("{s:I, s:s, s:o, s:I, s:o, s:o}", "asset_id", (json_int_t)asset_id,
+			 "status", an->status, "category_ids", cats, "revision",
+			 (json_int_t)an->revision, "labeled_by", user_or_null(an->labeled_by),
+			 "updated_at", ts_json_time(an->updated_at));
+}
+
+json_t *ts_view_asset(const struct ts_asset *a)
+{
+	json_t *source;
+
+	if (strcmp(a->origin.type, "video_frame") == 0)
+		source = json_pack("{s:s, s:I, s:s, s:I, s:I}", "type", "video_frame", "video_id",
+				   (json_int_t)a->origin.video_id, "video_file_name",
+				   a->origin.video_file_name, "frame_index",
+				   (json_int_t)a->origin.frame_index, "timestamp_ms",
+				   (json_int_t)a->origin.timestamp_ms);
+	else
+		source = json_pack("{s:s}", "type", "image");
+	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:o}",
+			 "id", (json_int_t)a->id, "project_id", (json_int_t)a->project_id,
+			 "file_name", a->file_name, "width", (json_int_t)a->width, "height",
+			 (json_int_t)a->height, "mime_type", a->mime_type, "checksum_sha256",
+			 a->checksum_sha256, "byte_size", (json_int_t)a->byte_size, "source",
+			 source, "created_at", ts_json_time(a->created_at), "uploaded_by",
+			 user_or_null(a->uploaded_by_name), "thumbnail_ready", a->thumbnail_ready,
+			 "annotation", ts_view_asset_annotation(a->id, &a->annotation));
+}
+
+/* ---- upload ---- */
+
+struct upload {
+	struct ts_req *req;
+	struct MHD_PostProcessor *pp;
+	int64_t project_id;
+	json_t *assets; /* owned */
+	json_t *errors; /* owned */
+	int nparts;
+	/* The part in progress. */
+	int in_part;
+	int skipping;     /* its error is recorded: drop the rest of its data */
+	char *shown_name; /* owned; the name as sent, made printable; NULL: none */
+	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
+	struct ts_blob_writer w;
+	int writing;
+	int fatal; /* a disk or database failure: the request fails */
+	struct ts_error fatal_err;
+};
+
+/* The name as the client sent it, safe to put in JSON: invalid UTF-8 and
+ * control characters become U+FFFD, and it is cut at 300 bytes. */
+static char *shown(const char *name)
+{
+	size_t len = strlen(name), o = 0;
+	char *out = ts_xmalloc(len * 3 + 4);
+
+	for (size_t i = 0; i < len && o < 300;) {
+		unsigned char c = (unsigned char)name[i];
+		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+
+		if (n == 0 || i + n > len || ts_utf8_count(name + i, n) != 1 || c < 0x20 || c == 0x7F) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, name + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void add_error(struct upload *u, const char *code, const char *message)
+{
+	json_array_append_new(u->errors,
+			      json_pack("{s:o, s:s, s:s}", "file_name",
+					u->shown_name ? json_string(u->shown_name) : json_null(),
+					"code", code, "message", message));
+}
+
+static void add_ts_error(struct upload *u, const struct ts_error *err)
+{
+	add_error(u, err->code[0] ? err->code : "upload_failed",
+		  err->message[0] ? err->message : "the file could not be stored");
+}
+
+static void fail_fatal(struct upload *u, const struct ts_error *err)
+{
+	if (!u->fatal) {
+		u->fatal = 1;
+		u->fatal_err = *err;
+		u->fatal_err.details = NULL;
+	}
+}
+
+/* Ends the part in progress: ingests a complete file, or drops it. */
+static void end_part(struct upload *u, int complete)
+{
+	struct ts_error err = { 0 };
+	char hex[TS_SHA256_HEX_SIZE];
+	struct ts_asset a;
+	int duplicate = 0;
+
+	if (!u->in_part)
+		return;
+	u->in_part = 0;
+	if (u->writing) {
+		u->writing = 0;
+		if (!complete) {
+			ts_blob_writer_abort(&u->w);
+			add_error(u, "incomplete_upload", "the upload ended before this file did");
+		} else if (u->w.bytes == 0) {
+			ts_blob_writer_abort(&u->w);
+			add_error(u, "empty_file", "the file is empty");
+		} else if (ts_blob_writer_finish(&u->w, hex, &err)) {
+			ts_blob_writer_abort(&u->w);
+			fail_fatal(u, &err);
+			add_ts_error(u, &err);
+		} else {
+			enum ts_err e = ts_ingest_hashed(u->req->app, u->project_id, u->req->user.id,
+							 u->w.tmp_path, hex, u->w.bytes,
+							 u->file_name, NULL, &a, &duplicate, &err);
+
+			/* ts_ingest_hashed consumed the temporary file. */
+			u->w.tmp_path[0] = '\0';
+			if (e == TS_OK) {
+				json_t *v = ts_view_asset(&a);
+
+				json_object_set_new(v, "duplicate", json_boolean(duplicate));
+				json_array_append_new(u->assets, v);
+			} else {
+				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL)
+					fail_fatal(u, &err);
+				add_ts_error(u, &err);
+			}
+		}
+	}
+	free(u->shown_name);
+	u->shown_name = NULL;
+	u->skipping = 0;
+	ts_error_release(&err);
+}
+
+static void begin_part(struct upload *u, const char *key, const char *filename)
+{
+	struct ts_error err = { 0 };
+
+	end_part(u, 1);
+	u->in_part = 1;
+	u->nparts++;
+	u->skipping = 1;
+	u->shown_name = filename ? shown(filename) : NULL;
+	if (!key || strcmp(key, "file") != 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "unexpected form field \"%.60s\": send each image as a "
+					   "part named \"file\"", key ? key : "");
+		/* Show the field name when there is no file name. */
+		if (!u->shown_name && key)
+			u->shown_name = shown(key);
+		add_error(u, "unexpected_field", msg);
+		goto out;
+	}
+	if (!filename) {
+		add_error(u, "missing_file_name",
+			  "this part has no file name (Content-Disposition filename)");
+		goto out;
+	}
+	if (ts_ingest_check_name(filename, strlen(filename), u->file_name, &err)) {
+		add_ts_error(u, &err);
+		goto out;
+	}
+	if (ts_blob_writer_open(&u->w, u->req->app->cfg.data_dir, u->req->app->cfg.max_upload_bytes,
+				&err)) {
+		fail_fatal(u, &err);
+		add_ts_error(u, &err);
+		goto out;
+	}
+	u->writing = 1;
+	u->skipping = 0;
+out:
+	ts_error_release(&err);
+}
+
+static enum MHD_Result on_part_data(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *filename, const char *content_type,
+				    const char *transfer_encoding, const char *data, uint64_t off,
+				    size_t size)
+{
+	struct upload *u = cls;
+	struct ts_error err = { 0 };
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (off == 0)
+		begin_part(u, key, filename);
+	if (u->skipping || !u->writing || size == 0)
+		return MHD_YES;
+	if (ts_blob_writer_write(&u->w, data, size, &err)) {
+		ts_blob_writer_abort(&u->w);
+		u->writing = 0;
+		u->skipping = 1;
+		if (err.err == TS_ERR_TOO_LARGE)
+			add_ts_error(u, &err);
+		else
+			fail_fatal(u, &err);
+	}
+	ts_error_release(&err);
+	return u->fatal ? MHD_NO : MHD_YES;
+}
+
+static void upload_free(void *arg)
+{
+	struct upload *u = arg;
+
+	if (u->pp)
+		MHD_destroy_post_processor(u->pp);
+	if (u->writing)
+		ts_blob_writer_abort(&u->w);
+	free(u->shown_name);
+	json_decref(u->assets);
+	json_decref(u->errors);
+	free(u);
+}
+
+static int upload_begin(struct ts_req *req)
+{
+	const char *ct = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct ts_project p;
+	struct upload *u;
+
+	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
+		ts_req_fail(req, 415, "unsupported_media_type",
+			    "send the images as multipart/form-data with one \"file\" part each");
+		return -1;
+	}
+	if (ts_load_project(req, &p))
+		return -1;
+	u = ts_xcalloc(1, sizeof(*u));
+	u->req = req;
+	u->project_id = p.id;
+	u->assets = json_array();
+	u->errors = json_array();
+	u->w.fd = -1;
+	ts_req_on_cleanup(req, upload_free, u);
+	req->stream = u;
+	u->pp = MHD_create_post_processor(req->conn, POST_BUFFER, on_part_data, u);
+	if (!u->pp) {
+		ts_req_fail(req, 400, "invalid_multipart",
+			    "the multipart/form-data body has no boundary");
+		return -1;
+	}
+	return 0;
+}
+
+static int upload_data(struct ts_req *req, const char *data, size_t len)
+{
+	struct upload *u = req->stream;
+
+	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
+		if (u->fatal) {
+			ts_req_error(req, &u->fatal_err);
+		} else {
+			ts_req_fail(req, 400, "invalid_multipart",
+				    "the multipart/form-data body is malformed");
+		}
+		/* Whatever was in progress is dropped; finished files stay. */
+		end_part(u, 0);
+		return -1;
+	}
+	return 0;
+}
+
+static void upload_done(struct ts_req *req)
+{
+	struct upload *u = req->stream;
+	enum MHD_Result whole;
+	json_t *body;
+
+	whole = MHD_destroy_post_processor(u->pp);
+	u->pp = NULL;
+	end_part(u, whole == MHD_YES && !u->fatal);
+	if (u->fatal) {
+		ts_req_error(req, &u->fatal_err);
+		return;
+	}
+	if (u->nparts == 0) {
+		ts_req_fail(req, 400, "no_files", "the request holds no \"file\" part");
+		return;
+	}
+	body = json_pack("{s:O, s:O}", "assets", u->assets, "errors", u->errors);
+	if (json_array_size(u->assets) == 0) {
+		json_object_set_new(body, "error",
+				    json_pack("{s:s, s:s, s:{s:O}}", "code", "no_valid_files",
+					      "message", "none of the files could be added",
+					      "details", "errors", u->errors));
+		ts_req_json(req, 422, body);
+		return;
+	}
+	ts_req_json(req, 201, body);
+}
+
+/* ---- list, get ---- */
+
+static int parse_positive(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > 9007199254740991LL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void list(struct ts_req *req)
+{
+	const char *status = ts_req_query(req, "status");
+	const char *cat = ts_req_query(req, "category_id");
+	struct ts_asset_query q = { .project_id = req->params[0] };
+	struct ts_asset_counts counts;
+	struct ts_error err = { 0 };
+	struct ts_asset *arr = NULL;
+	int64_t next = 0;
+	size_t n = 0;
+	json_t *items;
+	int f = 0;
+
+	if (status && *status && (f = ts_asset_filter_parse(status)) < 0) {
+		ts_req_fail(req, 400, "invalid_status",
+			    "status must be all, unlabeled, in_review, done or skipped");
+		return;
+	}
+	q.filter = (enum ts_asset_filter)f;
+	if (cat && *cat && parse_positive(cat, &q.category_id)) {
+		ts_req_fail(req, 400, "invalid_category_id", "category_id must be a positive integer");
+		return;
+	}
+	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
+		return;
+	if (ts_store_asset_list(req->app->store, &q, &arr, &n, &next, &err) ||
+	    ts_store_asset_counts(req->app->store, q.project_id, q.category_id, &counts, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, ts_view_asset(&arr[i]));
+	ts_req_json(req, 200,
+		    json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "assets", items,
+			      "next_cursor", ts_cursor_json(next), "counts", "all",
+			      (json_int_t)counts.all, "unlabeled", (json_int_t)counts.unlabeled,
+			      "in_review", (json_int_t)counts.in_review, "done",
+			      (json_int_t)counts.done, "skipped", (json_int_t)counts.skipped));
+out:
+	free(arr);
+	ts_error_release(&err);
+}
+
+static int load_asset(struct ts_req *req, struct ts_asset *a)
+{
+	struct ts_error err = { 0 };
+
+	if (ts_store_asset_get(req->app->store, req->params[0], a, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return -1;
+	}
+	return 0;
+}
+
+static void get(struct ts_req *req)
+{
+	struct ts_asset a;
+
+	if (load_asset(req, &a))
+		return;
+	ts_req_json(req, 200, ts_view_asset(&a));
+}
+
+/* ---- bytes ---- */
+
+/* If-None-Match holds etag (or "*"): weak comparison, as RFC 9110 asks. */
+static int etag_matches(const char *header, const char *etag)
+{
+	size_t elen = strlen(etag);
+	const char *p = header;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, elen) == 0 && (p[elen] == '\0' || p[elen] == ',' ||
+						    p[elen] == ' '))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
+}
+
+/* One "bytes=a-b" range. Returns 1 with [*start, *start + *len) when
+ * satisfiable, 0 to ignore the header (malformed or several ranges: the
+ * whole file is sent), -1 when unsatisfiable (416). */
+static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
+{
+	unsigned long long a = 0, b = 0;
+	const char *p;
+	char *end;
+
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	p = h + 6;
+	if (*p == '-') {
+		errno = 0;
+		b = strtoull(p + 1, &end, 10);
+		if (errno || end == p + 1 || *end)
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		if (b > size)
+			b = size;
+		*start = size - b;
+		*len = b;
+		return 1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	errno = 0;
+	a = strtoull(p, &end, 10);
+	if (errno || *end != '-')
+		return 0;
+	p = end + 1;
+	if (*p) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		b = strtoull(p, &end, 10);
+		if (errno || *end || b < a)
+			return 0;
+	} else {
+		b = size ? size - 1 : 0;
+	}
+	if (a >= size)
+		return -1;
+	if (b >= size)
+		b = size - 1;
+	*start = a;
+	*len = b - a + 1;
+	return 1;
+}
+
+static void send_file(struct ts_req *req, const char *path, const char *mime, const char *etag,
+		      int ranges)
+{
+	const char *inm = ts_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *range = ranges ? ts_req_header(req, MHD_HTTP_HEADER_RANGE) : NULL;
+	const char *if_range = ts_req_header(req, MHD_HTTP_HEADER_IF_RANGE);
+	struct MHD_Response *resp;
+	uint64_t start = 0, len;
+	struct stat st;
+	unsigned status = 200;
+	char cr[96];
+	int fd, r = 0;
+
+	if (inm && etag_matches(inm, etag)) {
+		ts_req_empty(req, 304);
+		ts_req_add_header(req, MHD_HTTP_HEADER_ETAG, etag);
+		ts_req_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, CACHE_FOREVER);
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		ts_req_fail(req, 500, "file_missing", "the stored file cannot be read");
+		return;
+	}
+	len = (uint64_t)st.st_size;
+	if (range && (!if_range || strcmp(if_range, etag) == 0))
+		r = parse_range(range, (uint64_t)st.st_size, &start, &len);
+	if (r < 0) {
+		close(fd);
+		ts_req_fail(req, 416, "range_not_satisfiable",
+			    "the range is outside the file (%lld bytes)", (long long)st.st_size);
+		snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st.st_size);
+		ts_req_add_header(req, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+		return;
+	}
+	resp = MHD_create_response_from_fd_at_offset64(len, fd, start);
+	if (!resp) {
+		close(fd);
+		ts_req_fail(req, 500, "internal_error", "cannot send the file");
+		return;
+	}
+	if (r > 0) {
+		status = 206;
+		snprintf(cr, sizeof(cr), "bytes %llu-%llu/%lld", (unsigned long long)start,
+			 (unsigned long long)(start + len - 1), (long long)st.st_size);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, CACHE_FOREVER);
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+	if (ranges)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	ts_req_raw(req, status, resp, len);
+}
+
+static void file(struct ts_req *req)
+{
+	char path[TS_BLOB_PATH_MAX], etag[80];
+	struct ts_asset a;
+
+	if (load_asset(req, &a))
+		return;
+	if (ts_blob_path(req->app->cfg.data_dir, a.checksum_sha256, path, sizeof(path)) != 0) {
+		ts_req_fail(req, 500, "internal_error", "bad stored checksum");
+		return;
+	}
+	snprintf(etag, sizeof(etag), "\"%s\"", a.checksum_sha256);
+	send_file(req, path, a.mime_type, etag, 1);
+}
+
+static void thumbnail(struct ts_req *req)
+{
+	char path[TS_BLOB_PATH_MAX], etag[96];
+	struct ts_error err = { 0 };
+	struct ts_asset a;
+
+	if (load_asset(req, &a))
+		return;
+	snprintf(etag, sizeof(etag), "\"%s-t%d\"", a.checksum_sha256, TS_THUMB_SIZE);
+	/* A conditional request needs no file at all. */
+	if (ts_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH) &&
+	    etag_matches(ts_req_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH), etag)) {
+		send_file(req, "", TS_THUMB_MIME, etag, 0);
+		return;
+	}
+	/* Made on demand when the job has not run yet (or the file was lost). */
+	if (ts_ingest_thumbnail(req->app, &a, path, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	send_file(req, path, TS_THUMB_MIME, etag, 0);
+}
+
+const struct ts_route ts_routes_assets[] = {
+	{ "POST", "/api/v1/projects/{id}/assets", TS_ROUTE_STREAM | TS_ROUTE_LARGE, upload_done,
+	  upload_begin, upload_data },
+	{ "GET", "/api/v1/projects/{id}/assets", 0, list, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}", 0, get, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/file", 0, file, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/thumbnail", 0, thumbnail, NULL, NULL },
+	{ 0 },
+};
