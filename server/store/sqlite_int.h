@@ -19,12 +19,19 @@ struct ts_sq_conn {
 	const char *keys[TS_SQ_STMT_CACHE];
 	sqlite3_stmt *stmts[TS_SQ_STMT_CACHE];
 	int in_use;
+	struct ts_sq *owner;
+	int writing; /* holds owner->write_lock (inside ts_sq_begin_write) */
 };
 
 struct ts_sq {
 	char *path;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
+	/* Serialises write transactions inside the process, so writers queue
+	 * on a mutex (woken at once) rather than on SQLite's busy handler
+	 * (which sleeps up to 100 ms between tries). Never acquire a second
+	 * connection while holding it. */
+	pthread_mutex_t write_lock;
 	int nconn;
 	struct ts_sq_conn *conns;
 };
@@ -37,8 +44,9 @@ void ts_sq_release(struct ts_store *s, struct ts_sq_conn *c);
  * sql must be a string with static storage. Returns NULL and fills err. */
 sqlite3_stmt *ts_sq_prepare(struct ts_sq_conn *c, const char *sql, struct ts_error *err);
 
-/* Transactions. begin_write takes the write lock up front (BEGIN IMMEDIATE)
- * so concurrent writers queue on the busy timeout instead of deadlocking. */
+/* Transactions. begin_write takes the process's write lock and then the
+ * database's (BEGIN IMMEDIATE) so concurrent writers queue instead of
+ * deadlocking; commit and rollback release both. */
 enum ts_err ts_sq_begin_write(struct ts_sq_conn *c, struct ts_error *err);
 enum ts_err ts_sq_begin_read(struct ts_sq_conn *c, struct ts_error *err);
 enum ts_err ts_sq_commit(struct ts_sq_conn *c, struct ts_error *err);

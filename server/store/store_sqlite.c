@@ -140,8 +140,7 @@ void ts_sq_release(struct ts_store *s, struct ts_sq_conn *c)
 	if (!c)
 		return;
 	/* A connection must never go back to the pool inside a transaction. */
-	if (!sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	ts_sq_rollback(c);
 	pthread_mutex_lock(&sq->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&sq->freed);
@@ -197,9 +196,24 @@ static enum ts_err exec_simple(struct ts_sq_conn *c, const char *sql, struct ts_
 	return ts_sq_exec_stmt(c, st, err);
 }
 
+static void end_write(struct ts_sq_conn *c)
+{
+	if (c->writing) {
+		c->writing = 0;
+		pthread_mutex_unlock(&c->owner->write_lock);
+	}
+}
+
 enum ts_err ts_sq_begin_write(struct ts_sq_conn *c, struct ts_error *err)
 {
-	return exec_simple(c, "BEGIN IMMEDIATE", err);
+	enum ts_err e;
+
+	pthread_mutex_lock(&c->owner->write_lock);
+	c->writing = 1;
+	e = exec_simple(c, "BEGIN IMMEDIATE", err);
+	if (e)
+		end_write(c);
+	return e;
 }
 
 enum ts_err ts_sq_begin_read(struct ts_sq_conn *c, struct ts_error *err)
@@ -209,13 +223,20 @@ enum ts_err ts_sq_begin_read(struct ts_sq_conn *c, struct ts_error *err)
 
 enum ts_err ts_sq_commit(struct ts_sq_conn *c, struct ts_error *err)
 {
-	return exec_simple(c, "COMMIT", err);
+	enum ts_err e = exec_simple(c, "COMMIT", err);
+
+	/* A failed COMMIT may leave the transaction open: the caller's
+	 * rollback then releases the write lock. */
+	if (sqlite3_get_autocommit(c->db))
+		end_write(c);
+	return e;
 }
 
 void ts_sq_rollback(struct ts_sq_conn *c)
 {
 	if (!sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	end_write(c);
 }
 
 enum ts_err ts_sq_exec_stmt(struct ts_sq_conn *c, sqlite3_stmt *st, struct ts_error *err)
@@ -283,6 +304,7 @@ static void sq_close(struct ts_store *s)
 	free(sq->conns);
 	pthread_mutex_destroy(&sq->lock);
 	pthread_cond_destroy(&sq->freed);
+	pthread_mutex_destroy(&sq->write_lock);
 	free(sq->path);
 	free(sq);
 	s->impl = NULL;
@@ -332,11 +354,13 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 	sq->path = ts_buf_take(&path, NULL);
 	pthread_mutex_init(&sq->lock, NULL);
 	pthread_cond_init(&sq->freed, NULL);
+	pthread_mutex_init(&sq->write_lock, NULL);
 	sq->conns = ts_xcalloc(TS_SQ_POOL, sizeof(*sq->conns));
 	s = ts_xcalloc(1, sizeof(*s));
 	s->ops = &sq_ops;
 	s->impl = sq;
 	for (int i = 0; i < TS_SQ_POOL; i++) {
+		sq->conns[i].owner = sq;
 		if (open_conn(sq->path, &sq->conns[i].db, err))
 			goto fail;
 		sq->nconn++;
