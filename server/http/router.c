@@ -14,6 +14,7 @@ static const struct ts_route *const tables[] = {
 	ts_routes_assets,
 	ts_routes_annotations,
 	ts_routes_exports,
+	ts_routes_videos,
 };
 
 /* Ids are positive integers that fit in a JSON number exactly (2^53). */

@@ -55,5 +55,6 @@ extern const struct ts_route ts_routes_categories[];
 extern const struct ts_route ts_routes_assets[];
 extern const struct ts_route ts_routes_annotations[];
 extern const struct ts_route ts_routes_exports[];
+extern const struct ts_route ts_routes_videos[];
 
 #endif

@@ -1,0 +1,398 @@
+/* Videos: upload (multipart, streamed to disk and hashed as it arrives),
+ * read one, list a project's. Frames are extracted by the video_extract
+ * job; the upload answers 202 as soon as the video is stored and probed. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/ingest.h"
+#include "jobs/jobs.h"
+#include "media/video.h"
+#include "http/req.h"
+#include "http/router.h"
+#include "http/views.h"
+#include "storage/blobs.h"
+#include "store/projects.h"
+#include "store/videos.h"
+#include "core/banned.h"
+
+#define FIELD_MAX 32 /* bytes of an fps or frames value */
+
+struct upload {
+	struct ts_req *req;
+	struct MHD_PostProcessor *pp;
+	struct ts_blob_writer w;
+	int have_file;
+	int file_done;
+	int files;
+	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
+	struct ts_error name_err;
+	int name_bad;
+	char fps[FIELD_MAX + 1];
+	char frames[FIELD_MAX + 1];
+	int has_fps, has_frames, field_too_long, unknown_field;
+	char unknown[64];
+	struct ts_error werr; /* a write failure while streaming */
+	int write_failed;
+};
+
+static json_t *view_video(const struct ts_video *v)
+{
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:f, "
+			      "s:I, s:I, s:I, s:s, s:I, s:o, s:o}",
+			      "id", (json_int_t)v->id, "project_id", (json_int_t)v->project_id,
+			      "file_name", v->file_name, "checksum_sha256", v->checksum_sha256,
+			      "byte_size", (json_int_t)v->byte_size, "state", v->state, "mode",
+			      v->mode, "frames_extracted", (json_int_t)v->frames_extracted,
+			      "frames_expected", (json_int_t)v->frames_expected, "frames_duplicate",
+			      (json_int_t)v->frames_duplicate, "duration_ms",
+			      (json_int_t)v->duration_ms, "frame_rate", v->frame_rate, "width",
+			      (json_int_t)v->width, "height", (json_int_t)v->height, "rotation",
+			      (json_int_t)v->rotation, "codec", v->codec, "job_id",
+			      (json_int_t)v->job_id, "created_at", ts_json_time(v->created_at),
+			      "updated_at", ts_json_time(v->updated_at));
+
+	if (!o)
+		ts_die("out of memory");
+	json_object_set_new(o, "fps", strcmp(v->mode, "fps") == 0 ? json_real(v->fps) : json_null());
+	json_object_set_new(o, "frames",
+			    strcmp(v->mode, "frames") == 0 ? json_integer(v->frames) : json_null());
+	json_object_set_new(o, "error", v->error[0] ? json_string(v->error) : json_null());
+	return o;
+}
+
+static void upload_free(void *arg)
+{
+	struct upload *u = arg;
+
+	if (u->pp)
+		MHD_destroy_post_processor(u->pp);
+	ts_blob_writer_abort(&u->w);
+	ts_error_release(&u->name_err);
+	ts_error_release(&u->werr);
+	free(u);
+}
+
+/* A strict decimal number: no spaces, no hex, no inf/nan. */
+static int parse_fps(const char *s, double *out)
+{
+	char *end = NULL;
+	double d;
+
+	if (!*s)
+		return -1;
+	for (const char *p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.' && *p != '-' && *p != '+' &&
+		    *p != 'e' && *p != 'E')
+			return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || *end || !isfinite(d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+static int parse_frames(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i = 0;
+
+	if (s[0] == '-' || s[0] == '+')
+		i = 1;
+	if (!s[i] || strlen(s) > 18)
+		return -1;
+	for (; s[i]; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = s[0] == '-' ? -v : v;
+	return 0;
+}
+
+/* Checks fps/frames as given. 0 when good (mode filled), else answers. */
+static int check_mode(struct ts_req *req, struct upload *u, struct ts_video_mode *mode)
+{
+	struct ts_error err = { 0 };
+
+	memset(mode, 0, sizeof(*mode));
+	if (u->field_too_long) {
+		ts_req_fail(req, 400, "invalid_mode", "fps and frames are short numbers");
+		return -1;
+	}
+	if (u->has_fps == u->has_frames) {
+		ts_req_fail(req, 400, "invalid_mode",
+			    "give exactly one of fps (frames per second) and frames (a count)");
+		return -1;
+	}
+	if (u->has_fps && (parse_fps(u->fps, &mode->fps) || mode->fps <= 0)) {
+		ts_req_fail(req, 400, "invalid_mode", "fps must be a number in (0, %g]",
+			    TS_VIDEO_FPS_MAX);
+		return -1;
+	}
+	if (u->has_frames && (parse_frames(u->frames, &mode->frames) || mode->frames <= 0)) {
+		ts_req_fail(req, 400, "invalid_mode", "frames must be an integer in [1, %d]",
+			    TS_VIDEO_FRAMES_MAX);
+		return -1;
+	}
+	if (ts_media_video_check_mode(mode, NULL, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return -1;
+	}
+	return 0;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	struct upload *u = cls;
+	char *field = NULL;
+	int *has = NULL;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (!key)
+		return MHD_YES;
+	if (strcmp(key, "file") == 0 && filename) {
+		if (off == 0) {
+			struct ts_video_mode mode;
+
+			u->files++;
+			if (u->files > 1)
+				return MHD_YES; /* answered in handle */
+			/* Fields sent before the file are checked before a
+			 * byte of it is stored. */
+			if ((u->has_fps || u->has_frames) && check_mode(u->req, u, &mode))
+				return MHD_NO;
+			if (ts_ingest_check_name(filename, strlen(filename), u->file_name,
+						 &u->name_err)) {
+				u->name_bad = 1;
+				return MHD_YES;
+			}
+			if (ts_blob_writer_open(&u->w, u->req->app->cfg.data_dir,
+						u->req->app->cfg.max_upload_bytes, &u->werr)) {
+				u->write_failed = 1;
+				return MHD_NO;
+			}
+			u->have_file = 1;
+		}
+		if (u->files > 1 || u->name_bad || !u->have_file)
+			return MHD_YES;
+		if (size && ts_blob_writer_write(&u->w, data, size, &u->werr)) {
+			u->write_failed = 1;
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (strcmp(key, "fps") == 0) {
+		field = u->fps;
+		has = &u->has_fps;
+	} else if (strcmp(key, "frames") == 0) {
+		field = u->frames;
+		has = &u->has_frames;
+	} else {
+		if (!u->unknown_field)
+			snprintf(u->unknown, sizeof(u->unknown), "%s", key);
+		u->unknown_field = 1;
+		return MHD_YES;
+	}
+	*has = 1;
+	if (off + size > FIELD_MAX) {
+		u->field_too_long = 1;
+		return MHD_YES;
+	}
+	memcpy(field + off, data, size);
+	field[off + size] = '\0';
+	return MHD_YES;
+}
+
+static int upload_begin(struct ts_req *req)
+{
+	const char *ct = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct ts_project p;
+	struct upload *u;
+
+	if (ts_load_project(req, &p))
+		return -1;
+	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
+		ts_req_fail(req, 415, "unsupported_media_type",
+			    "send the video as multipart/form-data with a file part");
+		return -1;
+	}
+	u = ts_xcalloc(1, sizeof(*u));
+	u->req = req;
+	u->w.fd = -1;
+	ts_req_on_cleanup(req, upload_free, u);
+	req->stream = u;
+	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, on_part, u);
+	if (!u->pp) {
+		ts_req_fail(req, 400, "bad_multipart", "the multipart body has no boundary");
+		return -1;
+	}
+	return 0;
+}
+
+static int upload_data(struct ts_req *req, const char *data, size_t len)
+{
+	struct upload *u = req->stream;
+
+	if (!u)
+		return -1;
+	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
+		if (req->response)
+			return -1;
+		if (u->write_failed)
+			ts_req_error(req, &u->werr);
+		else
+			ts_req_fail(req, 400, "bad_multipart", "the multipart body is malformed");
+		return -1;
+	}
+	return 0;
+}
+
+static void upload(struct ts_req *req)
+{
+	struct upload *u = req->stream;
+	struct ts_error err = { 0 };
+	struct ts_media_video *mv = NULL;
+	const struct ts_video_info *info;
+	struct ts_video_mode mode;
+	struct ts_video_new in;
+	struct ts_video v;
+	char hex[TS_SHA256_HEX_SIZE];
+	uint64_t bytes;
+
+	if (!u) {
+		ts_req_fail(req, 400, "bad_multipart", "send the video as multipart/form-data");
+		return;
+	}
+	if (u->unknown_field) {
+		json_t *d = json_pack("{s:s}", "field", u->unknown);
+
+		ts_error_set(&err, TS_ERR_INVALID, "unknown_field",
+			     "unknown form field; expected file, and fps or frames");
+		ts_error_details(&err, d);
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (check_mode(req, u, &mode))
+		goto out;
+	if (u->files > 1) {
+		ts_req_fail(req, 400, "too_many_files", "send one video per request");
+		goto out;
+	}
+	if (u->name_bad) {
+		ts_req_error(req, &u->name_err);
+		goto out;
+	}
+	if (!u->have_file) {
+		ts_req_fail(req, 400, "missing_file", "the form has no file part");
+		goto out;
+	}
+	bytes = u->w.bytes;
+	if (ts_blob_writer_finish(&u->w, hex, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (bytes == 0) {
+		ts_req_fail(req, 400, "empty_file", "the file is empty");
+		goto out;
+	}
+	mv = ts_media_video_open(u->w.tmp_path, req->app->cfg.max_pixels, &err);
+	if (!mv) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	info = ts_media_video_info(mv);
+	if (ts_media_video_check_mode(&mode, info, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (ts_blob_commit(req->app->cfg.data_dir, u->w.tmp_path, hex, &err)) {
+		u->w.tmp_path[0] = '\0';
+		ts_req_error(req, &err);
+		goto out;
+	}
+	u->w.tmp_path[0] = '\0';
+	memset(&in, 0, sizeof(in));
+	in.project_id = req->params[0];
+	in.user_id = req->user.id;
+	in.file_name = u->file_name;
+	in.checksum_sha256 = hex;
+	in.byte_size = (int64_t)bytes;
+	in.fps = mode.fps;
+	in.frames = mode.frames;
+	in.duration_ms = info->duration_ms;
+	in.frame_rate = info->frame_rate;
+	in.width = info->width;
+	in.height = info->height;
+	in.rotation = info->rotation;
+	in.codec = info->codec;
+	if (mode.frames > 0)
+		in.frames_expected = mode.frames;
+	else if (info->duration_ms > 0)
+		in.frames_expected = (int64_t)floor((double)info->duration_ms / 1000.0 * mode.fps) + 1;
+	if (ts_store_video_create(req->app->store, &in, &v, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	ts_jobs_notify(req->app->jobs, TS_JOB_VIDEO_EXTRACT);
+	ts_req_json(req, 202, view_video(&v));
+out:
+	ts_media_video_free(mv);
+	ts_error_release(&err);
+}
+
+static void get(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	struct ts_video v;
+
+	if (ts_store_video_get(req->app->store, req->params[0], &v, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, view_video(&v));
+}
+
+static void list(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	struct ts_video *arr = NULL;
+	int64_t cursor;
+	size_t n = 0;
+	int limit;
+	json_t *items;
+
+	if (ts_req_page(req, 50, TS_VIDEO_PAGE_MAX, &limit, &cursor))
+		return;
+	if (ts_store_video_list(req->app->store, req->params[0], cursor, limit, &arr, &n, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, view_video(&arr[i]));
+	ts_req_json(req, 200, json_pack("{s:o, s:o}", "videos", items, "next_cursor",
+					ts_cursor_json(n == (size_t)limit ? arr[n - 1].id : 0)));
+	free(arr);
+}
+
+const struct ts_route ts_routes_videos[] = {
+	{ "POST", "/api/v1/projects/{id}/videos", TS_ROUTE_STREAM | TS_ROUTE_LARGE, upload,
+	  upload_begin, upload_data },
+	{ "GET", "/api/v1/projects/{id}/videos", 0, list, NULL, NULL },
+	{ "GET", "/api/v1/videos/{id}", 0, get, NULL, NULL },
+	{ 0 },
+};

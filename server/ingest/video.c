@@ -1,0 +1,169 @@
+/* The frame extraction job: plan, skip what is stored, extract the rest,
+ * ingest each frame like an uploaded image. */
+#include "ingest/video.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "ingest/ingest.h"
+#include "jobs/jobs.h"
+#include "media/video.h"
+#include "storage/blobs.h"
+#include "store/jobs.h"
+#include "store/videos.h"
+#include "core/banned.h"
+
+void ts_ingest_frame_name(const char *video_name, int64_t frame_index, char *out, size_t outlen)
+{
+	char suffix[40];
+	size_t slen, nlen = strlen(video_name);
+
+	slen = (size_t)snprintf(suffix, sizeof(suffix), "#frame=%lld", (long long)frame_index);
+	if (outlen == 0)
+		return;
+	if (slen + 1 > outlen) {
+		out[0] = '\0';
+		return;
+	}
+	if (nlen > outlen - 1 - slen) {
+		nlen = outlen - 1 - slen;
+		/* Do not cut a UTF-8 sequence: back up over continuation bytes. */
+		while (nlen > 0 && ((unsigned char)video_name[nlen] & 0xC0) == 0x80)
+			nlen--;
+	}
+	memcpy(out, video_name, nlen);
+	memcpy(out + nlen, suffix, slen + 1);
+}
+
+struct extract_ctx {
+	struct ts_app *app;
+	const struct ts_video *video;
+};
+
+static enum ts_err on_frame(void *arg, const struct ts_video_frame *f, struct ts_error *err)
+{
+	struct extract_ctx *x = arg;
+	struct ts_app *app = x->app;
+	struct ts_blob_writer w;
+	struct ts_asset_source src;
+	struct ts_asset asset;
+	char hex[TS_SHA256_HEX_SIZE];
+	char name[TS_ASSET_FILE_NAME_MAX + 1];
+	int duplicate = 0;
+	enum ts_err e;
+
+	if (ts_jobs_stopping(app->jobs))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "the server is stopping");
+	e = ts_blob_writer_open(&w, app->cfg.data_dir, app->cfg.max_upload_bytes, err);
+	if (e)
+		return e;
+	e = ts_blob_writer_write(&w, f->jpeg, f->jpeg_len, err);
+	if (!e)
+		e = ts_blob_writer_finish(&w, hex, err);
+	if (e) {
+		ts_blob_writer_abort(&w);
+		return e;
+	}
+	ts_ingest_frame_name(x->video->file_name, f->frame_index, name, sizeof(name));
+	src.video_id = x->video->id;
+	src.video_file_name = x->video->file_name;
+	src.frame_index = f->frame_index;
+	src.timestamp_ms = f->timestamp_ms;
+	/* ts_ingest_hashed consumes the temporary file whatever happens. */
+	e = ts_ingest_hashed(app, x->video->project_id, x->video->uploaded_by, w.tmp_path, hex,
+			     w.bytes, name, &src, &asset, &duplicate, err);
+	w.tmp_path[0] = '\0';
+	ts_blob_writer_abort(&w);
+	if (e) {
+		char why[TS_ERROR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		return ts_error_set(err, e, "frame_failed", "frame %lld: %s",
+				    (long long)f->frame_index, why);
+	}
+	return ts_store_video_progress(app->store, x->video->id, duplicate, err);
+}
+
+static int has_index(const int64_t *a, size_t n, int64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && a[lo] == key;
+}
+
+enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
+				struct ts_error *err)
+{
+	struct ts_video video;
+	struct ts_media_video *mv = NULL;
+	struct ts_video_target *targets = NULL;
+	struct ts_video_mode mode = { 0 };
+	struct extract_ctx x;
+	struct ts_error ferr = { 0 };
+	int64_t *stored = NULL;
+	size_t ntargets = 0, nstored = 0, todo = 0;
+	char path[TS_BLOB_PATH_MAX];
+	enum ts_err e;
+
+	e = ts_store_video_get(app->store, job->ref_id, &video, err);
+	if (e)
+		return e;
+	if (strcmp(video.state, "ready") == 0 || strcmp(video.state, "failed") == 0)
+		return TS_OK;
+	if (ts_blob_path(app->cfg.data_dir, video.checksum_sha256, path, sizeof(path)) != 0) {
+		e = ts_error_set(err, TS_ERR_INTERNAL, "bad_checksum", "the video's checksum is invalid");
+		goto out;
+	}
+	if (strcmp(video.mode, "fps") == 0)
+		mode.fps = video.fps;
+	else
+		mode.frames = video.frames;
+	mv = ts_media_video_open(path, app->cfg.max_pixels, err);
+	if (!mv) {
+		e = err->err ? err->err : TS_ERR_UNPROCESSABLE;
+		goto out;
+	}
+	e = ts_media_video_plan(mv, &mode, &targets, &ntargets, err);
+	if (e)
+		goto out;
+	e = ts_store_video_stored_frames(app->store, video.id, &stored, &nstored, err);
+	if (e)
+		goto out;
+	/* Keep only the targets not stored yet (in place, order kept). */
+	for (size_t i = 0; i < ntargets; i++)
+		if (!has_index(stored, nstored, targets[i].frame_index))
+			targets[todo++] = targets[i];
+	e = ts_store_video_start(app->store, video.id, (int64_t)ntargets,
+				 (int64_t)(ntargets - todo), err);
+	if (e)
+		goto out;
+	if (todo < ntargets)
+		ts_log_info("video %lld: %zu of %zu frames already stored; resuming",
+			    (long long)video.id, ntargets - todo, ntargets);
+	x.app = app;
+	x.video = &video;
+	e = ts_media_video_extract(mv, targets, todo, on_frame, &x, err);
+out:
+	if (e && e != TS_ERR_UNAVAILABLE) {
+		if (ts_store_video_finish(app->store, video.id, err->message, &ferr))
+			ts_log_error("video %lld: cannot record the failure: %s",
+				     (long long)video.id, ferr.message);
+	} else if (!e) {
+		e = ts_store_video_finish(app->store, video.id, NULL, err);
+	}
+	ts_error_release(&ferr);
+	free(stored);
+	free(targets);
+	ts_media_video_free(mv);
+	return e;
+}
