@@ -249,7 +249,7 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 	AVPacket *pkt = av_packet_alloc();
 	size_t cap = 0, kcap = 0;
 	enum ts_err e = TS_OK;
-	int64_t max_pts = INT64_MIN;
+	int64_t max_pts = INT64_MIN, discarded = 0;
 	int rc;
 
 	if (!pkt)
@@ -273,8 +273,12 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 				    "the video cannot be read to its end (corrupt or truncated)", rc);
 			goto out;
 		}
-		if (pkt->stream_index != v->vidx || (pkt->flags & AV_PKT_FLAG_DISCARD) ||
-		    (pkt->flags & AV_PKT_FLAG_CORRUPT)) {
+		if (pkt->stream_index != v->vidx) {
+			av_packet_unref(pkt);
+			continue;
+		}
+		if (pkt->flags & (AV_PKT_FLAG_DISCARD | AV_PKT_FLAG_CORRUPT)) {
+			discarded++;
 			av_packet_unref(pkt);
 			continue;
 		}
@@ -300,6 +304,14 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 	if (v->npts == 0) {
 		e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "zero_duration",
 				 "the video has no frames");
+		goto out;
+	}
+	/* A container that lists its frames (MP4, MOV) reaches a short end
+	 * quietly when the file was cut: compare with its own count. */
+	if (v->info.frames_estimate > 0 && (int64_t)v->npts + discarded < v->info.frames_estimate) {
+		e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_video",
+				 "the video is truncated: it lists %lld frames but only %zu can be "
+				 "read", (long long)v->info.frames_estimate, v->npts);
 		goto out;
 	}
 	qsort(v->pts, v->npts, sizeof(*v->pts), cmp_i64);
