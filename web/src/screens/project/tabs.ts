@@ -4,6 +4,7 @@
 import type { ComponentType } from 'preact';
 import type { Project } from '../../api/types';
 import { CategoriesScreen } from '../categories/CategoriesScreen';
+import { ExportsScreen } from '../exports/ExportsScreen';
 
 export interface ProjectTabProps {
   project: Project;
@@ -17,6 +18,7 @@ export interface ProjectTab {
 
 export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'categories', label: 'Categories', component: CategoriesScreen },
+  { key: 'exports', label: 'Exports', component: ExportsScreen },
 ];
 
 export function tabPath(projectId: number, key: string): string {

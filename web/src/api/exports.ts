@@ -1,0 +1,69 @@
+// Exports (dataset versions): types and typed calls.
+import { request } from './client';
+
+const V1 = '/api/v1';
+
+export const EXPORT_STATUSES = ['approved', 'needs_review', 'labeled', 'skipped', 'unlabeled'] as const;
+export type AnnotationStatus = (typeof EXPORT_STATUSES)[number];
+
+export type ExportState = 'queued' | 'building' | 'ready' | 'failed';
+
+export interface SelectionCounts {
+  images: number;
+  excluded: { deleted_category: number };
+  without_category: number;
+  by_status: Record<AnnotationStatus, number>;
+}
+
+export interface ExportPreview {
+  selection: { statuses: AnnotationStatus[] };
+  counts: SelectionCounts;
+}
+
+export interface ManifestCategory {
+  id: number;
+  name: string;
+  class_index: number;
+}
+
+export interface ExportCounts {
+  images: number;
+  annotations?: number;
+  per_category?: Record<string, number>;
+  excluded: { deleted_category: number };
+}
+
+export interface ExportVersion {
+  id: number;
+  project_id: number;
+  version: number;
+  state: ExportState;
+  selection: { statuses: AnnotationStatus[] };
+  progress: { done: number; total: number; fraction: number };
+  counts: ExportCounts;
+  hash: string | null;
+  categories_hash: string | null;
+  identical_to_version: number | null;
+  zip_bytes: number | null;
+  download_url: string | null;
+  error: string | null;
+  created_by: string;
+  created_at: string;
+  finished_at: string | null;
+  manifest?: { categories: ManifestCategory[] } & Record<string, unknown>;
+}
+
+export const exportsApi = {
+  preview: (projectId: number, statuses: readonly AnnotationStatus[], signal?: AbortSignal) =>
+    request<ExportPreview>('GET', `${V1}/projects/${projectId}/exports/preview`, {
+      query: { statuses: statuses.join(',') },
+      signal,
+    }),
+  create: (projectId: number, statuses: readonly AnnotationStatus[]) =>
+    request<ExportVersion>('POST', `${V1}/projects/${projectId}/exports`, { body: { statuses } }),
+  list: (projectId: number, limit = 100) =>
+    request<{ exports: ExportVersion[]; next_cursor: string | null }>('GET', `${V1}/projects/${projectId}/exports`, {
+      query: { limit },
+    }),
+  get: (id: number) => request<ExportVersion>('GET', `${V1}/exports/${id}`),
+};

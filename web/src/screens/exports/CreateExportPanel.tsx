@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'preact/hooks';
+import { EXPORT_STATUSES, exportsApi, type AnnotationStatus, type ExportVersion, type SelectionCounts } from '../../api/exports';
+import { errorMessage } from '../../api/errors';
+import { FormError } from '../../components/FormError';
+import { DEFAULT_SELECTION, STATUS_LABELS, selectionSummary, toggleStatus } from '../../state/exports';
+
+interface Props {
+  projectId: number;
+  /** Bumped after a creation so the counts are fetched again. */
+  refreshKey: number;
+  onCreated: (ex: ExportVersion) => void;
+}
+
+export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
+  const [selected, setSelected] = useState<AnnotationStatus[]>([...DEFAULT_SELECTION]);
+  const [counts, setCounts] = useState<SelectionCounts | null>(null);
+  const [previewError, setPreviewError] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [createError, setCreateError] = useState('');
+
+  // How many images the selection holds, before anything is created.
+  useEffect(() => {
+    if (selected.length === 0) {
+      setCounts(null);
+      return;
+    }
+    const ctl = new AbortController();
+    const t = setTimeout(() => {
+      exportsApi
+        .preview(projectId, selected, ctl.signal)
+        .then((r) => {
+          setCounts(r.counts);
+          setPreviewError('');
+        })
+        .catch((e: unknown) => {
+          if (!ctl.signal.aborted) setPreviewError(errorMessage(e));
+        });
+    }, 120);
+    return () => {
+      clearTimeout(t);
+      ctl.abort();
+    };
+  }, [projectId, selected, refreshKey]);
+
+  async function onSubmit(e: Event) {
+    e.preventDefault();
+    if (creating || selected.length === 0) return;
+    setCreating(true);
+    setCreateError('');
+    try {
+      onCreated(await exportsApi.create(projectId, selected));
+    } catch (err) {
+      setCreateError(errorMessage(err));
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  const empty = selected.length === 0 || (counts !== null && counts.images === 0);
+  return (
+    <form class="export-create" onSubmit={(e) => void onSubmit(e)} aria-label="Create a dataset version">
+      <fieldset class="export-statuses">
+        <legend class="field-label">Include images whose status is</legend>
+        {EXPORT_STATUSES.map((s) => (
+          <label key={s} class="check export-status">
+            <input
+              type="checkbox"
+              name={`status-${s}`}
+              checked={selected.includes(s)}
+              onChange={(e) => setSelected(toggleStatus(selected, s, e.currentTarget.checked, EXPORT_STATUSES))}
+            />
+            {STATUS_LABELS[s]}
+            <span class="badge badge-muted mono">{counts ? counts.by_status[s].toLocaleString('en-US') : '–'}</span>
+          </label>
+        ))}
+      </fieldset>
+      <div class="export-create-foot">
+        <span class="export-summary" aria-live="polite" data-testid="export-summary">
+          {selected.length === 0 ? 'Choose at least one status.' : counts ? selectionSummary(counts) : 'Counting…'}
+        </span>
+        <button type="submit" class="btn btn-primary" disabled={creating || empty}>
+          {creating ? 'Creating…' : 'Create version'}
+        </button>
+      </div>
+      <FormError message={previewError || createError} />
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+// Export page logic without the DOM: selections, labels, hashes, polling.
+import type { AnnotationStatus, ExportVersion, SelectionCounts } from '../api/exports';
+
+export const STATUS_LABELS: Record<AnnotationStatus, string> = {
+  approved: 'Approved',
+  needs_review: 'Needs review',
+  labeled: 'Labeled',
+  skipped: 'Skipped',
+  unlabeled: 'Unlabeled',
+};
+
+/** The default selection of a new export (CONTRACT: approved only). */
+export const DEFAULT_SELECTION: readonly AnnotationStatus[] = ['approved'];
+
+/** Adds or removes a status, keeping the canonical order of `order`. */
+export function toggleStatus(
+  selected: readonly AnnotationStatus[],
+  status: AnnotationStatus,
+  on: boolean,
+  order: readonly AnnotationStatus[],
+): AnnotationStatus[] {
+  const set = new Set(selected);
+  if (on) set.add(status);
+  else set.delete(status);
+  return order.filter((s) => set.has(s));
+}
+
+/** "sha256:abcdef…" → "abcdef012345" (12 hex digits), "" for null. */
+export function shortHash(hash: string | null | undefined, digits = 12): string {
+  if (!hash) return '';
+  const hex = hash.startsWith('sha256:') ? hash.slice(7) : hash;
+  return hex.slice(0, digits);
+}
+
+/** Whole percent for a progress bar, 0..100. */
+export function progressPercent(ex: Pick<ExportVersion, 'state' | 'progress'>): number {
+  if (ex.state === 'ready') return 100;
+  const { done, total } = ex.progress;
+  if (!total || total <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
+}
+
+export function isActive(ex: Pick<ExportVersion, 'state'>): boolean {
+  return ex.state === 'queued' || ex.state === 'building';
+}
+
+/** The polling delay while some version is building, or null to stop. */
+export function pollDelay(list: readonly Pick<ExportVersion, 'state'>[], attempt: number): number | null {
+  if (!list.some(isActive)) return null;
+  return Math.min(2000, 300 + attempt * 150);
+}
+
+export function identicalNote(ex: Pick<ExportVersion, 'identical_to_version'>): string {
+  return ex.identical_to_version ? `identical to version ${ex.identical_to_version}` : '';
+}
+
+/** What the create button will do, for the summary line beside it. */
+export function selectionSummary(counts: SelectionCounts | null): string {
+  if (!counts) return '';
+  const n = counts.images;
+  const parts = [`${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`];
+  const ex = counts.excluded.deleted_category;
+  if (ex) parts.push(`${ex.toLocaleString('en-US')} left out (deleted category)`);
+  if (counts.without_category) parts.push(`${counts.without_category.toLocaleString('en-US')} without a label`);
+  return parts.join(' · ');
+}
+
+/** 1234567 → "1.2 MB". */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || n < 0) return '';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** Merges a refreshed version into the list (newest version first). */
+export function upsertVersion(list: readonly ExportVersion[], ex: ExportVersion): ExportVersion[] {
+  const rest = list.filter((x) => x.id !== ex.id);
+  return [...rest, ex].sort((a, b) => b.version - a.version);
+}
