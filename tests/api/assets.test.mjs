@@ -58,7 +58,9 @@ async function filesUnder(dir) {
   return out;
 }
 
-const tmpFiles = () => filesUnder(join(srv.dataDir, 'tmp'));
+// Uploads in progress (thumbnails being made also pass through tmp/).
+const tmpFiles = async () => (await filesUnder(join(srv.dataDir, 'tmp')))
+  .filter((f) => f.endsWith('.upload'));
 const blobFiles = () => filesUnder(join(srv.dataDir, 'blobs'));
 
 async function waitFor(fn, ms = 15000) {
@@ -103,7 +105,9 @@ test('an uploaded JPEG and PNG keep their bytes, size, type and checksum', async
   assert.equal(file.status, 200);
   assert.deepEqual(Buffer.from(await file.arrayBuffer()), big[0].bytes);
   // Thumbnails come from the job workers.
-  await waitFor(async () => (await api('GET', `/api/v1/assets/${p.id}`)).json.thumbnail_ready);
+  for (const a of [jpg, p]) {
+    await waitFor(async () => (await api('GET', `/api/v1/assets/${a.id}`)).json.thumbnail_ready);
+  }
   assert.deepEqual(await tmpFiles(), []);
 });
 
@@ -395,4 +399,14 @@ test('a thumbnail is a small JPEG, made on demand if its job has not run', async
   const again = await fetch(url, { headers: { ...auth, 'if-none-match': etag } });
   assert.equal(again.status, 304);
   await waitFor(async () => (await api('GET', `/api/v1/assets/${a.id}`)).json.thumbnail_ready);
+});
+
+test('once every thumbnail job has run, nothing is left in tmp/', async () => {
+  const pid = await newProject('Quiet');
+  await upload(pid, small);
+  await waitFor(async () => {
+    const r = await api('GET', `/api/v1/projects/${pid}/assets`);
+    return r.json.assets.every((a) => a.thumbnail_ready);
+  });
+  await waitFor(async () => (await filesUnder(join(srv.dataDir, 'tmp'))).length === 0, 20000);
 });
