@@ -8,6 +8,7 @@
 #include <libavutil/mathematics.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,15 @@ static int is_image_demuxer(const char *name)
 	       strcmp(name, "gif") == 0 || strcmp(name, "webp") == 0;
 }
 
+/* FFmpeg's own log lines would only repeat, less clearly, what the errors
+ * returned here say: keep them off stderr. */
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+static void quiet_av_log(void)
+{
+	av_log_set_level(AV_LOG_QUIET);
+}
+
 struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels,
 				     struct ts_error *err)
 {
@@ -81,6 +91,7 @@ struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels
 	const AVStream *st;
 	int rc;
 
+	pthread_once(&quiet_once, quiet_av_log);
 	v->path = ts_xstrdup(path);
 	v->max_pixels = max_pixels;
 	v->vidx = -1;
