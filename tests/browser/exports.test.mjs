@@ -1,0 +1,126 @@
+// The exports page, end to end: see how many images a selection holds, create
+// a version, watch it become ready, create the same selection again ("identical
+// to version 1"), download the zip and check it with `tessera verify`.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { launchBrowser } from '../lib/browser.mjs';
+import { BIN, startServer } from '../lib/server.mjs';
+
+const run = promisify(execFile);
+const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
+const USER = { name: 'alice', password: 'correct horse battery' };
+
+let srv;
+let browser;
+let page;
+let token;
+let projectId;
+let work;
+
+async function api(method, path, body) {
+  const init = { method, headers: { Authorization: `Bearer ${token}` } };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(`${srv.url}${path}`, init);
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function onePixelPngs(n) {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-exports-ui-'));
+  const files = [];
+  for (let i = 0; i < n; i++) {
+    const path = join(dir, `shot_${i}.png`);
+    await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', `color=c=0x${(i * 40 + 20).toString(16).padStart(2, '0')}3366:s=6x4`, '-frames:v', '1', path]);
+    files.push(path);
+  }
+  return { dir, files };
+}
+
+describe('exports page', () => {
+  before(async () => {
+    srv = await startServer();
+    token = await srv.addUser(USER.name, { admin: true, password: USER.password });
+    work = await mkdtemp(join(tmpdir(), 'tessera-exports-dl-'));
+    projectId = (await api('POST', '/api/v1/projects', { name: 'Street signs' })).id;
+    const stop = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'stop' })).id;
+    const yieldSign = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'yield' })).id;
+    const imgs = await onePixelPngs(5);
+    const fd = new FormData();
+    const { readFile } = await import('node:fs/promises');
+    for (const f of imgs.files) fd.append('file', new Blob([await readFile(f)], { type: 'image/png' }), f.split('/').pop());
+    const assets = (await api('POST', `/api/v1/projects/${projectId}/assets`, fd)).assets;
+    await rm(imgs.dir, { recursive: true, force: true });
+    // 3 approved, 1 labeled, 1 unlabeled
+    for (let i = 0; i < 4; i++) {
+      await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { category_ids: [i % 2 ? yieldSign : stop] });
+      if (i < 3) await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { status: 'approved' });
+    }
+    browser = await launchBrowser({ acceptDownloads: true });
+    page = await browser.newPage();
+    await page.goto(`${srv.url}/login`);
+    await page.getByLabel('Name').fill(USER.name);
+    await page.getByLabel('Password').fill(USER.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    browser.errors.length = 0; // the 401 of the logged-out first load is expected
+  });
+
+  after(async () => {
+    await browser?.close();
+    await srv?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('the selection shows how many images the version will hold before it is created', async () => {
+    await page.goto(`${srv.url}/projects/${projectId}/exports`);
+    await page.getByRole('link', { name: 'Exports' }).waitFor();
+    const summary = page.getByTestId('export-summary');
+    await page.getByText('No versions yet.').waitFor();
+    await assert.doesNotReject(summary.filter({ hasText: '3 images' }).waitFor());
+    await page.locator('input[name="status-labeled"]').check();
+    await summary.filter({ hasText: '4 images' }).waitFor();
+    await page.locator('input[name="status-labeled"]').uncheck();
+    await page.locator('input[name="status-approved"]').uncheck();
+    await summary.filter({ hasText: 'Choose at least one status.' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Create version' }).isDisabled(), true);
+    await page.locator('input[name="status-approved"]').check();
+    await summary.filter({ hasText: '3 images' }).waitFor();
+  });
+
+  test('creating a version shows it building then ready, and the same selection again is identical to version 1', async () => {
+    await page.getByRole('button', { name: 'Create version' }).click();
+    const v1 = page.locator('tr.export-row[data-version="1"]');
+    await v1.locator('.badge', { hasText: 'ready' }).waitFor();
+    const hash1 = await v1.locator('.hash-chip').innerText();
+    assert.match(hash1, /^[0-9a-f]{12}$/);
+    await page.getByRole('button', { name: 'Create version' }).click();
+    const v2 = page.locator('tr.export-row[data-version="2"]');
+    await v2.locator('.badge', { hasText: 'ready' }).waitFor();
+    assert.equal(await v2.locator('.hash-chip').innerText(), hash1);
+    await v2.getByText('identical to version 1').waitFor();
+    const versions = await page.locator('tr.export-row').evaluateAll((rows) => rows.map((r) => r.dataset.version));
+    assert.deepEqual(versions, ['2', '1']);
+    await page.screenshot({ path: join(SHOT_DIR, 'tessera-exports.png'), fullPage: true });
+  });
+
+  test('the download button gives the zip, and tessera verify passes on it', async () => {
+    const v1 = page.locator('tr.export-row[data-version="1"]');
+    const [dl] = await Promise.all([page.waitForEvent('download'), v1.getByRole('link', { name: /Download version 1/ }).click()]);
+    assert.equal(dl.suggestedFilename(), 'street-signs-v1.zip');
+    const path = join(work, dl.suggestedFilename());
+    await dl.saveAs(path);
+    const { stdout } = await run(BIN, ['verify', path]);
+    assert.match(stdout, /^OK: .* version 1, 3 images/);
+    assert.deepEqual(browser.errors, []);
+  });
+});
