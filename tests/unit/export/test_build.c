@@ -1,0 +1,326 @@
+/* The export build against a real SQLite store and real blobs in a temp
+ * folder: hardlinks, the copy fallback across filesystems, a stop that puts
+ * the export back in the queue without leftovers, a missing blob that fails
+ * with a reason, and a snapshot that later label changes do not reach. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export/build.h"
+#include "export/verify.h"
+#include "hash/sha256.h"
+#include "store/exports.h"
+#include "store/projects.h"
+#include "store/store.h"
+
+#define NIMG 3
+
+struct fixture {
+	char dir[64];
+	char blobs[128];
+	char exports[128];
+	struct ts_store *s;
+	int64_t project;
+	int64_t cats[2];
+	char hex[NIMG][TS_SHA256_HEX_SIZE];
+};
+
+static void sql(struct fixture *f, const char *text)
+{
+	char path[128];
+	sqlite3 *db;
+	char *msg = NULL;
+
+	snprintf(path, sizeof(path), "%s/tessera.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sql: %s", msg);
+	sqlite3_close(db);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ts_error err = { 0 };
+	struct ts_project p;
+	struct ts_category c;
+	char path[256], q[1024];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/tessera-unit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->blobs, sizeof(f->blobs), "%s/blobs", f->dir);
+	snprintf(f->exports, sizeof(f->exports), "%s/exports", f->dir);
+	f->s = ts_store_open(NULL, f->dir, &err);
+	if (!f->s || ts_store_project_create(f->s, "Unit", "classification_single", 0, &p, &err))
+		return -1;
+	f->project = p.id;
+	if (ts_store_category_create(f->s, p.id, "cat", &c, &err))
+		return -1;
+	f->cats[0] = c.id;
+	if (ts_store_category_create(f->s, p.id, "dog", &c, &err))
+		return -1;
+	f->cats[1] = c.id;
+	mkdir(f->blobs, 0755);
+	snprintf(path, sizeof(path), "%s/sha256", f->blobs);
+	mkdir(path, 0755);
+	for (int i = 0; i < NIMG; i++) {
+		char bytes[32];
+		FILE *fp;
+
+		snprintf(bytes, sizeof(bytes), "not really a png %d", i);
+		ts_sha256_hex(bytes, strlen(bytes), f->hex[i]);
+		snprintf(path, sizeof(path), "%s/sha256/%.2s", f->blobs, f->hex[i]);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[i], f->hex[i]);
+		fp = fopen(path, "wb");
+		if (!fp)
+			return -1;
+		fwrite(bytes, 1, strlen(bytes), fp);
+		fclose(fp);
+		snprintf(q, sizeof(q),
+			 "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
+			 "byte_size, checksum_sha256, created_at) VALUES (%d, %lld, 'a%d.png', 4, 3, "
+			 "'image/png', %zu, '%s', 0);"
+			 "INSERT INTO annotations(asset_id, project_id, status, queue, revision, "
+			 "updated_at) VALUES (%d, %lld, 'approved', 'done', 2, 0);"
+			 "INSERT INTO annotation_categories(asset_id, project_id, category_id) "
+			 "VALUES (%d, %lld, %lld);",
+			 10 + i, (long long)p.id, i, strlen(bytes), f->hex[i], 10 + i, (long long)p.id,
+			 10 + i, (long long)p.id, (long long)f->cats[i % 2]);
+		sql(f, q);
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	ts_store_free(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int64_t create_export(struct fixture *f)
+{
+	static const int approved[] = { 4 }; /* ts_export_statuses[4] */
+	struct ts_export ex;
+	struct ts_export_counts counts;
+	struct ts_error err = { 0 };
+
+	assert_string_equal(ts_export_statuses[4], "approved");
+	assert_int_equal(ts_store_export_create(f->s, f->project, approved, 1, 0, "unit", &ex, &counts,
+						&err),
+			 TS_OK);
+	assert_int_equal(counts.images, NIMG);
+	assert_string_equal(ex.state, "queued");
+	return ex.id;
+}
+
+static enum ts_err build(struct fixture *f, const char *exports, int64_t id, int (*stop)(void *),
+			 struct ts_error *err)
+{
+	struct ts_export_build_opts o = { 0 };
+
+	o.store = f->s;
+	o.blobs_dir = f->blobs;
+	o.exports_dir = exports;
+	o.stop = stop;
+	return ts_export_build(&o, id, err);
+}
+
+static void get(struct fixture *f, int64_t id, struct ts_export *ex)
+{
+	struct ts_error err = { 0 };
+
+	assert_int_equal(ts_store_export_get(f->s, id, 1, ex, &err), TS_OK);
+}
+
+static int verify(const char *path)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc = ts_verify_path(path, devnull, NULL);
+
+	fclose(devnull);
+	return rc;
+}
+
+static void test_build_hardlinks_and_verifies(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_export ex;
+	struct stat img, blob;
+	char path[256];
+	int64_t id = create_export(f);
+
+	assert_int_equal(build(f, f->exports, id, NULL, &err), TS_OK);
+	get(f, id, &ex);
+	assert_string_equal(ex.state, "ready");
+	assert_non_null(ex.manifest);
+	assert_non_null(strstr(ex.manifest, ex.hash));
+	assert_true(ex.zip_bytes > 0);
+	snprintf(path, sizeof(path), "%s/%lld/1/images/10.png", f->exports, (long long)f->project);
+	assert_int_equal(stat(path, &img), 0);
+	snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[0], f->hex[0]);
+	assert_int_equal(stat(path, &blob), 0);
+	assert_int_equal(img.st_ino, blob.st_ino); /* a hardlink, not a copy */
+	snprintf(path, sizeof(path), "%s/%lld/1", f->exports, (long long)f->project);
+	assert_int_equal(verify(path), 0);
+	snprintf(path, sizeof(path), "%s/%lld/1.zip", f->exports, (long long)f->project);
+	assert_int_equal(verify(path), 0);
+	/* building a ready export again changes nothing */
+	assert_int_equal(build(f, f->exports, id, NULL, &err), TS_OK);
+	ts_export_release(&ex);
+}
+
+static void test_build_copies_across_filesystems(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_export ex;
+	struct stat a, b;
+	char other[64], path[256], cmd[128];
+	int64_t id;
+
+	snprintf(other, sizeof(other), "/dev/shm/tessera-unit-XXXXXX");
+	if (!mkdtemp(other) || stat(other, &a) != 0 || stat(f->dir, &b) != 0 ||
+	    a.st_dev == b.st_dev) {
+		skip();
+		return;
+	}
+	id = create_export(f);
+	assert_int_equal(build(f, other, id, NULL, &err), TS_OK);
+	get(f, id, &ex);
+	assert_string_equal(ex.state, "ready");
+	snprintf(path, sizeof(path), "%s/%lld/1/images/11.png", other, (long long)f->project);
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(a.st_nlink, 1); /* copied */
+	snprintf(path, sizeof(path), "%s/%lld/1.zip", other, (long long)f->project);
+	assert_int_equal(verify(path), 0);
+	ts_export_release(&ex);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", other);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int always_stop(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_stop_requeues_without_leftovers(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_export ex;
+	char path[256];
+	int64_t id = create_export(f);
+
+	assert_int_equal(build(f, f->exports, id, always_stop, &err), TS_ERR_UNAVAILABLE);
+	get(f, id, &ex);
+	assert_string_equal(ex.state, "queued");
+	assert_string_equal(ex.hash, "");
+	snprintf(path, sizeof(path), "%s/%lld", f->exports, (long long)f->project);
+	assert_int_equal(count_entries(path), 0);
+	ts_error_release(&err);
+	/* the next start builds it from the same snapshot */
+	assert_int_equal(build(f, f->exports, id, NULL, &err), TS_OK);
+	ts_export_release(&ex);
+	get(f, id, &ex);
+	assert_string_equal(ex.state, "ready");
+	ts_export_release(&ex);
+}
+
+static void test_missing_blob_fails_with_reason(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_export ex;
+	char path[256];
+	int64_t id = create_export(f);
+
+	snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[1], f->hex[1]);
+	assert_int_equal(unlink(path), 0);
+	assert_int_not_equal(build(f, f->exports, id, NULL, &err), TS_OK);
+	assert_string_equal(err.code, "blob_missing");
+	get(f, id, &ex);
+	assert_string_equal(ex.state, "failed");
+	assert_non_null(strstr(ex.error, "asset 11"));
+	snprintf(path, sizeof(path), "%s/%lld", f->exports, (long long)f->project);
+	assert_int_equal(count_entries(path), 0);
+	ts_export_release(&ex);
+	ts_error_release(&err);
+}
+
+static void test_snapshot_ignores_later_changes(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_export a, b;
+	int64_t first = create_export(f), second;
+	char q[256];
+
+	/* After the snapshot, relabel everything and rename a category. */
+	snprintf(q, sizeof(q),
+		 "UPDATE annotation_categories SET category_id = %lld;"
+		 "UPDATE categories SET name = 'kitten' WHERE id = %lld;",
+		 (long long)f->cats[1], (long long)f->cats[0]);
+	sql(f, q);
+	second = create_export(f);
+	assert_int_equal(build(f, f->exports, first, NULL, &err), TS_OK);
+	assert_int_equal(build(f, f->exports, second, NULL, &err), TS_OK);
+	get(f, first, &a);
+	get(f, second, &b);
+	assert_string_not_equal(a.hash, b.hash);
+	assert_string_not_equal(a.categories_hash, b.categories_hash);
+	assert_non_null(strstr(a.manifest, "\"cat\""));
+	assert_null(strstr(a.manifest, "kitten"));
+	assert_int_equal(b.identical_to, 0);
+	ts_export_release(&a);
+	ts_export_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_build_hardlinks_and_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_copies_across_filesystems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_requeues_without_leftovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_blob_fails_with_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_ignores_later_changes, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
