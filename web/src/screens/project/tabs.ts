@@ -3,8 +3,10 @@
 // /projects/:id/<key>. Only list tabs whose screens exist.
 import type { ComponentType } from 'preact';
 import type { Project } from '../../api/types';
+import { AssetsScreen } from '../assets/AssetsScreen';
 import { CategoriesScreen } from '../categories/CategoriesScreen';
 import { ExportsScreen } from '../exports/ExportsScreen';
+import { LabelScreen } from '../label/LabelScreen';
 
 export interface ProjectTabProps {
   project: Project;
@@ -18,6 +20,8 @@ export interface ProjectTab {
 
 export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'categories', label: 'Categories', component: CategoriesScreen },
+  { key: 'assets', label: 'Assets', component: AssetsScreen },
+  { key: 'label', label: 'Label', component: LabelScreen },
   { key: 'exports', label: 'Exports', component: ExportsScreen },
 ];
 

@@ -1,0 +1,122 @@
+// Typed wrappers for labeling and review: the asset queue, annotations,
+// bulk review and project stats.
+import { request } from './client';
+
+const V1 = '/api/v1';
+
+export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
+export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = [
+  'unlabeled',
+  'labeled',
+  'skipped',
+  'needs_review',
+  'approved',
+];
+
+/** The list filters of the asset API. */
+export type QueueFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
+export const QUEUE_FILTERS: readonly QueueFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
+
+export interface Annotation {
+  asset_id: number;
+  status: AnnotationStatus;
+  category_ids: number[];
+  revision: number;
+  labeled_by: string | null;
+  updated_at: string;
+}
+
+export interface Asset {
+  id: number;
+  project_id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  mime_type: string;
+  byte_size: number;
+  checksum_sha256: string;
+  thumbnail_ready?: boolean;
+  annotation: Annotation;
+}
+
+export type QueueCounts = Record<QueueFilter, number>;
+
+export interface AssetPage {
+  assets: Asset[];
+  next_cursor: string | null;
+  counts: QueueCounts;
+}
+
+/** The body of PUT /assets/{id}/annotation. */
+export type AnnotationChange =
+  | { category_ids: number[]; revision?: number }
+  | { status: AnnotationStatus; revision?: number };
+
+export interface CategoryCount {
+  category_id: number;
+  state: 'active' | 'disabled' | 'deleted';
+  count: number;
+  by_status: Record<'labeled' | 'needs_review' | 'approved', number>;
+}
+
+export interface Stats {
+  project_id: number;
+  counts: Record<AnnotationStatus | 'total', number>;
+  per_category: CategoryCount[];
+  issues: { missing_labels: number; skipped: number; deleted_category: number };
+}
+
+export type BulkAction = 'approve' | 'needs_review';
+
+export interface BulkResult {
+  action: BulkAction;
+  matched: number;
+  succeeded: number;
+  failed: number;
+  results: (
+    | { asset_id: number; ok: true; status: AnnotationStatus; revision: number; changed: boolean }
+    | { asset_id: number; ok: false; error: { code: string; message: string } }
+  )[];
+}
+
+export interface HistoryEntry {
+  id: number;
+  revision: number;
+  by: string | null;
+  at: string;
+  from: { status: AnnotationStatus; category_ids: number[] };
+  to: { status: AnnotationStatus; category_ids: number[] };
+  via: 'single' | 'bulk';
+}
+
+export const assetFileUrl = (id: number) => `${V1}/assets/${id}/file`;
+export const assetThumbUrl = (id: number) => `${V1}/assets/${id}/thumbnail`;
+
+export const labeling = {
+  assets: (
+    projectId: number,
+    q: { status?: QueueFilter; category_id?: number | null; cursor?: string | null; limit?: number },
+  ) =>
+    request<AssetPage>('GET', `${V1}/projects/${projectId}/assets`, {
+      query: { status: q.status ?? 'all', category_id: q.category_id, cursor: q.cursor, limit: q.limit ?? 500 },
+    }),
+  setAnnotation: (assetId: number, change: AnnotationChange) =>
+    request<Annotation>('PUT', `${V1}/assets/${assetId}/annotation`, { body: change }),
+  history: (assetId: number) =>
+    request<{ asset_id: number; history: HistoryEntry[] }>('GET', `${V1}/assets/${assetId}/annotation/history`).then(
+      (r) => r.history,
+    ),
+  bulk: (
+    projectId: number,
+    action: BulkAction,
+    target: { asset_ids: number[] } | { filter: { status?: string; category_id?: number } },
+  ) => request<BulkResult>('POST', `${V1}/projects/${projectId}/annotations/bulk`, { body: { action, ...target } }),
+  stats: (projectId: number) => request<Stats>('GET', `${V1}/projects/${projectId}/stats`),
+};
+
+/** The queue filter a status belongs to (as the server keeps it). */
+export function queueOf(s: AnnotationStatus): Exclude<QueueFilter, 'all'> {
+  if (s === 'labeled' || s === 'needs_review') return 'in_review';
+  if (s === 'approved') return 'done';
+  return s;
+}

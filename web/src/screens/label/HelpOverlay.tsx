@@ -1,0 +1,35 @@
+import { keyCaps } from '../../state/keys';
+import type { LabelCommand } from '../../state/labelActions';
+
+export function HelpOverlay({ commands, onClose }: { commands: readonly LabelCommand[]; onClose: () => void }) {
+  return (
+    <div class="help-backdrop" onClick={onClose}>
+      <div
+        class="help-card"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <div class="help-head">
+          <h2>Keyboard shortcuts</h2>
+          <button type="button" class="btn btn-sm btn-ghost" onClick={onClose} aria-label="Close help">
+            ×
+          </button>
+        </div>
+        <table class="help-table">
+          <tbody>
+            {commands.map((c) => (
+              <tr key={c.id}>
+                <td class="help-keys">
+                  {c.keys.map((combo) => keyCaps(combo).map((cap, j) => <kbd key={`${combo}${j}`}>{cap}</kbd>))}
+                </td>
+                <td>{c.position ? `Label as “${c.label}” and go to the next` : c.label}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

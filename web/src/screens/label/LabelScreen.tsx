@@ -1,0 +1,147 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { categories as categoriesApi } from '../../api/endpoints';
+import { errorMessage } from '../../api/errors';
+import { QUEUE_FILTERS, type QueueFilter } from '../../api/labeling';
+import type { Category } from '../../api/types';
+import { location, navigate } from '../../router';
+import { findCommand } from '../../state/keys';
+import { labelCommands, type LabelCommand } from '../../state/labelActions';
+import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
+import type { ProjectTabProps } from '../project/tabs';
+import { HelpOverlay } from './HelpOverlay';
+import { LabelPanel } from './LabelPanel';
+import { preload } from './preload';
+import { QueuePanel } from './QueuePanel';
+import { SaveIndicator, StatusCounters } from './StatusCounters';
+import { FIT, Viewer, type ViewTransform } from './Viewer';
+import '../../styles/labeling.css';
+
+const PRELOAD_AHEAD = 5;
+
+function parseQuery(search: string) {
+  const q = new URLSearchParams(search);
+  const f = q.get('filter');
+  const filter: QueueFilter = f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as QueueFilter) : 'unlabeled';
+  const num = (k: string) => {
+    const v = Number(q.get(k));
+    return Number.isSafeInteger(v) && v > 0 ? v : null;
+  };
+  return { filter, category: num('category'), asset: num('asset') };
+}
+
+export function labelPath(projectId: number, filter: QueueFilter, category: number | null, asset: number | null): string {
+  const q = new URLSearchParams({ filter });
+  if (category) q.set('category', String(category));
+  if (asset) q.set('asset', String(asset));
+  return `/projects/${projectId}/label?${q.toString()}`;
+}
+
+function typing(t: EventTarget | null): boolean {
+  return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+}
+
+export function LabelScreen({ project }: ProjectTabProps) {
+  const { filter, category, asset } = parseQuery(location.value.search);
+  const [cats, setCats] = useState<Category[]>([]);
+  const [error, setError] = useState('');
+  const [help, setHelp] = useState(false);
+  const [view, setView] = useState<ViewTransform>(FIT);
+  // A new session when the queue changes; the start asset is read once.
+  const session = useMemo(() => new LabelSession(project.id, filter, category), [project.id, filter, category]);
+
+  useEffect(() => {
+    void session.open(asset);
+    return () => session.dispose();
+  }, [session]);
+
+  useEffect(() => {
+    categoriesApi
+      .list(project.id)
+      .then(setCats)
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, [project.id]);
+
+  const commands = useMemo(() => labelCommands(cats), [cats]);
+  const cur = session.current.value;
+  const index = session.index.value;
+  const items = session.items.value;
+
+  // Preload and decode what comes next; remember the place in the URL.
+  useEffect(() => {
+    preload(items.slice(index + 1, index + 1 + PRELOAD_AHEAD).map((a) => a.id));
+    setView(FIT);
+    if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id));
+  }, [cur?.id, items.length]);
+
+  const run = (c: LabelCommand) => {
+    if (c.categoryId !== undefined) session.apply({ category_ids: [c.categoryId] }, true);
+    else if (c.id === 'next') session.go(1);
+    else if (c.id === 'prev') session.go(-1);
+    else if (c.id === 'skip') session.apply({ status: 'skipped' }, true);
+    else if (c.id === 'help') setHelp((h) => !h);
+    else if (c.id === 'close') setHelp(false);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typing(e.target) || e.defaultPrevented) return;
+      if (e.key === '+' || e.key === '=') setView((v) => ({ ...v, zoom: Math.min(16, v.zoom * 1.25) }));
+      else if (e.key === '-') setView((v) => (v.zoom / 1.25 <= 1 ? FIT : { ...v, zoom: v.zoom / 1.25 }));
+      else if (e.key === '0') setView(FIT);
+      else {
+        const c = findCommand(commands, e);
+        if (!c) return;
+        if (help && c.id !== 'help' && c.id !== 'close') return;
+        run(c);
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const shown = cur ? session.effective(cur) : null;
+  return (
+    <section class="label-screen" aria-label="Labeling">
+      <div class="label-top">
+        <StatusCounters stats={session.stats.value} />
+        <SaveIndicator status={saveStatus.value} pending={pendingWrites.value} />
+      </div>
+      {(error || session.error.value) && (
+        <div class="notice notice-error" role="alert">
+          {error || session.error.value}
+        </div>
+      )}
+      <div class="label-layout">
+        <QueuePanel
+          filter={filter}
+          onFilter={(f) => navigate(labelPath(project.id, f, category, null))}
+          items={items}
+          index={index}
+          total={session.total.value}
+          effective={(a) => session.effective(a)}
+          onPick={(i) => session.go(i - index)}
+          onPrev={() => session.go(-1)}
+          onNext={() => session.go(1)}
+        />
+        {session.loading.value ? (
+          <div class="viewer">
+            <p class="muted">Loading the queue…</p>
+          </div>
+        ) : (
+          <Viewer asset={cur} view={view} onView={setView} />
+        )}
+        <LabelPanel
+          categories={cats}
+          commands={commands}
+          current={shown}
+          perCategory={session.perCategory.value}
+          onAssign={(id) => session.apply({ category_ids: [id] }, true)}
+          onSkip={() => session.apply({ status: 'skipped' }, true)}
+          onHelp={() => setHelp(true)}
+        />
+      </div>
+      {help && <HelpOverlay commands={commands} onClose={() => setHelp(false)} />}
+    </section>
+  );
+}

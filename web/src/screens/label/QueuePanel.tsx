@@ -1,0 +1,96 @@
+import type { Asset, QueueFilter } from '../../api/labeling';
+import type { LocalAnnotation } from '../../state/labelLocal';
+
+const FILTER_LABELS: Record<QueueFilter, string> = {
+  all: 'All',
+  unlabeled: 'Unlabeled',
+  in_review: 'In review',
+  done: 'Done',
+  skipped: 'Skipped',
+};
+
+const WINDOW = 40;
+
+export function QueuePanel({
+  filter,
+  onFilter,
+  items,
+  index,
+  total,
+  effective,
+  onPick,
+  onPrev,
+  onNext,
+}: {
+  filter: QueueFilter;
+  onFilter: (f: QueueFilter) => void;
+  items: readonly Asset[];
+  index: number;
+  total: number;
+  effective: (a: Asset) => LocalAnnotation;
+  onPick: (i: number) => void;
+  onPrev: () => void;
+  onNext: () => void;
+}) {
+  const start = Math.max(0, Math.min(index - 8, items.length - WINDOW));
+  const shown = items.slice(start, start + WINDOW);
+  const count = Math.max(total, items.length);
+  return (
+    <aside class="queue-panel" aria-label="Queue">
+      <label class="queue-filter">
+        <span class="sr-only">Queue filter</span>
+        <select
+          value={filter}
+          onChange={(e) => {
+            onFilter((e.currentTarget as HTMLSelectElement).value as QueueFilter);
+            (e.currentTarget as HTMLSelectElement).blur();
+          }}
+        >
+          {(Object.keys(FILTER_LABELS) as QueueFilter[]).map((f) => (
+            <option key={f} value={f}>
+              {FILTER_LABELS[f]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div class="queue-nav">
+        <button type="button" class="btn btn-sm" onClick={onPrev} disabled={index <= 0} title="Previous (←)">
+          ←
+        </button>
+        <span class="queue-pos mono" data-testid="queue-position">
+          {items.length ? index + 1 : 0} / {count}
+        </span>
+        <button
+          type="button"
+          class="btn btn-sm"
+          onClick={onNext}
+          disabled={index >= items.length - 1}
+          title="Next (→)"
+        >
+          →
+        </button>
+      </div>
+      <ol class="queue-list">
+        {shown.map((a, k) => {
+          const i = start + k;
+          const st = effective(a).status;
+          return (
+            <li key={a.id}>
+              <button
+                type="button"
+                tabIndex={-1}
+                class={i === index ? 'queue-item queue-item-current' : 'queue-item'}
+                aria-current={i === index ? 'true' : undefined}
+                onClick={() => onPick(i)}
+              >
+                <span class={`status-dot status-${st}`} title={st} />
+                <span class="queue-name">{a.file_name}</span>
+                <span class="queue-id mono">#{a.id}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </aside>
+  );
+}

@@ -1,0 +1,106 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { assetFileUrl, type Asset } from '../../api/labeling';
+
+export interface ViewTransform {
+  zoom: number;
+  x: number;
+  y: number;
+}
+
+export const FIT: ViewTransform = { zoom: 1, x: 0, y: 0 };
+
+/** Fitted size of a w x h image in a box, never upscaled past 8x. */
+function fit(w: number, h: number, box: { w: number; h: number }) {
+  if (!w || !h || !box.w || !box.h) return { w: 0, h: 0 };
+  const s = Math.min(box.w / w, box.h / h, 8);
+  return { w: Math.round(w * s), h: Math.round(h * s) };
+}
+
+/**
+ * The image, fitted, with zoom (wheel, +/-) and pan (drag), and an overlay
+ * layer above it with the image's exact box: empty in v1, the place where
+ * boxes and polygons will be drawn.
+ */
+export function Viewer({
+  asset,
+  view,
+  onView,
+}: {
+  asset: Asset | null;
+  view: ViewTransform;
+  onView: (v: ViewTransform) => void;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState({ w: 0, h: 0 });
+  const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setSize({ w: el.clientWidth - 24, h: el.clientHeight - 24 }));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  if (!asset) {
+    return (
+      <div class="viewer" ref={box}>
+        <p class="muted">Nothing to show in this queue.</p>
+      </div>
+    );
+  }
+  const f = fit(asset.width, asset.height, size);
+  const onWheel = (e: WheelEvent) => {
+    e.preventDefault();
+    const zoom = Math.min(16, Math.max(1, view.zoom * (e.deltaY < 0 ? 1.2 : 1 / 1.2)));
+    onView(zoom === 1 ? FIT : { ...view, zoom });
+  };
+  const onDown = (e: MouseEvent) => {
+    if (view.zoom === 1) return;
+    drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+  };
+  const onMove = (e: MouseEvent) => {
+    const d = drag.current;
+    if (d) onView({ ...view, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y });
+  };
+  const onUp = () => {
+    drag.current = null;
+  };
+  return (
+    <div
+      class={view.zoom > 1 ? 'viewer viewer-zoomed' : 'viewer'}
+      ref={box}
+      onWheel={onWheel}
+      onMouseDown={onDown}
+      onMouseMove={onMove}
+      onMouseUp={onUp}
+      onMouseLeave={onUp}
+    >
+      <div
+        class="viewer-frame"
+        style={{
+          width: `${f.w}px`,
+          height: `${f.h}px`,
+          transform: `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`,
+        }}
+      >
+        <img
+          class="viewer-img"
+          data-testid="viewer-img"
+          data-asset-id={asset.id}
+          src={assetFileUrl(asset.id)}
+          alt={asset.file_name}
+          width={f.w}
+          height={f.h}
+          draggable={false}
+          decoding="sync"
+        />
+        <div class="overlay-layer" data-testid="overlay-layer" aria-hidden="true" />
+      </div>
+      <div class="viewer-info mono">
+        {asset.file_name} · {asset.width}×{asset.height}
+        {view.zoom > 1 && ` · ${Math.round(view.zoom * 100)}%`}
+      </div>
+    </div>
+  );
+}

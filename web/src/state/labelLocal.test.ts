@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { moveCategories, moveCount, predict } from './labelLocal';
+import { labelCommands, assignable } from './labelActions';
+import { findCommand } from './keys';
+import type { Category } from '../api/types';
+
+const key = (k: string, shift = false) => ({ key: k, altKey: false, ctrlKey: false, metaKey: false, shiftKey: shift });
+
+describe('predict', () => {
+  it('mirrors the server: labeling, relabeling, repeats, skip and refusals', () => {
+    const un = { status: 'unlabeled' as const, category_ids: [] };
+    expect(predict(un, { category_ids: [2] })).toEqual({ status: 'labeled', category_ids: [2] });
+    expect(predict(un, { status: 'approved' })).toBeNull();
+    expect(predict(un, { status: 'needs_review' })).toBeNull();
+    expect(predict(un, { category_ids: [] })).toBeNull();
+    const ap = { status: 'approved' as const, category_ids: [2] };
+    expect(predict(ap, { category_ids: [2] })).toEqual(ap);
+    expect(predict(ap, { category_ids: [3] })).toEqual({ status: 'labeled', category_ids: [3] });
+    expect(predict(ap, { status: 'skipped' })).toEqual({ status: 'skipped', category_ids: [] });
+    expect(predict(ap, { status: 'needs_review' })).toEqual({ status: 'needs_review', category_ids: [2] });
+    expect(predict({ status: 'skipped', category_ids: [] }, { category_ids: [1] })).toEqual({ status: 'labeled', category_ids: [1] });
+  });
+
+  it('moves counts between statuses and categories', () => {
+    const c = { total: 3, unlabeled: 2, labeled: 1, skipped: 0, needs_review: 0, approved: 0 };
+    expect(moveCount(c, 'unlabeled', 'labeled')).toEqual({ ...c, unlabeled: 1, labeled: 2 });
+    expect(moveCount(c, 'labeled', 'labeled')).toBe(c);
+    expect(moveCategories({ 1: 1 }, [1], [2])).toEqual({ 1: 0, 2: 1 });
+  });
+});
+
+describe('labelCommands', () => {
+  const cats: Category[] = [
+    { id: 5, name: 'dog', display_order: 2, state: 'active' },
+    { id: 3, name: 'cat', display_order: 1, state: 'active' },
+    { id: 9, name: 'old', display_order: 3, state: 'disabled' },
+    ...Array.from({ length: 10 }, (_, i): Category => ({ id: 20 + i, name: `c${i}`, display_order: 10 + i, state: 'active' })),
+  ];
+
+  it('numbers active categories by display order, at most 9', () => {
+    const cmds = labelCommands(cats);
+    const assigns = cmds.filter((c) => c.categoryId !== undefined);
+    expect(assigns.map((c) => c.categoryId)).toEqual([3, 5, 20, 21, 22, 23, 24, 25, 26]);
+    expect(assigns.map((c) => c.keys[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(assignable(cats).map((c) => c.id)).not.toContain(9);
+  });
+
+  it('maps keys to commands', () => {
+    const cmds = labelCommands(cats);
+    expect(findCommand(cmds, key('1'))?.id).toBe('assign:3');
+    expect(findCommand(cmds, key('ArrowRight'))?.id).toBe('next');
+    expect(findCommand(cmds, key('ArrowLeft'))?.id).toBe('prev');
+    expect(findCommand(cmds, key('s'))?.id).toBe('skip');
+    expect(findCommand(cmds, key('S', true))?.id).toBe('skip');
+    expect(findCommand(cmds, key('?', true))?.id).toBe('help');
+    expect(findCommand(cmds, key('0'))).toBeUndefined();
+    expect(findCommand(cmds, { ...key('1'), ctrlKey: true })).toBeUndefined();
+  });
+});

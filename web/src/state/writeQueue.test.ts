@@ -1,0 +1,130 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { IdbStorage, MemoryStorage, WriteQueue, type PendingWrite, type QueueStorage, type SendOutcome } from './writeQueue';
+
+type Send = (w: PendingWrite) => Promise<SendOutcome<number>>;
+
+function queue<S extends QueueStorage = MemoryStorage>(storage: S = new MemoryStorage() as unknown as S, send: Send = () => Promise.resolve({ kind: 'ok', result: 1 })) {
+  const acks: PendingWrite[] = [];
+  const rejects: PendingWrite[] = [];
+  const statuses: string[] = [];
+  const q = new WriteQueue<number>({
+    storage,
+    send,
+    retryMs: 5,
+    maxRetryMs: 20,
+    onAck: (w) => acks.push(w),
+    onReject: (w) => rejects.push(w),
+    onChange: (s) => statuses.push(s),
+  });
+  return { q, storage, acks, rejects, statuses };
+}
+
+const until = async (cond: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+describe('WriteQueue', () => {
+  it('sends each write once, in order, and forgets it after the acknowledgement', async () => {
+    const sent: number[] = [];
+    const { q, storage, acks } = queue(new MemoryStorage(), (w) => {
+      sent.push(w.assetId);
+      return Promise.resolve({ kind: 'ok', result: 1 });
+    });
+    await q.start();
+    await q.enqueue(1, 10, { category_ids: [1] });
+    await q.enqueue(1, 11, { category_ids: [2] });
+    await q.enqueue(1, 12, { status: 'skipped' });
+    await until(() => acks.length === 3);
+    expect(sent).toEqual([10, 11, 12]);
+    expect(q.size).toBe(0);
+    expect(q.status).toBe('saved');
+    expect(storage.rows.size).toBe(0);
+  });
+
+  it('collapses writes to the same asset: only the latest is kept', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: PendingWrite[] = [];
+    const { q, acks } = queue(new MemoryStorage(), async (w) => {
+      sent.push(w);
+      await gate;
+      return { kind: 'ok', result: 1 };
+    });
+    await q.start();
+    await q.enqueue(1, 5, { category_ids: [1] }); // in flight
+    await q.enqueue(1, 6, { category_ids: [1] });
+    await q.enqueue(1, 6, { category_ids: [2] });
+    await q.enqueue(1, 6, { category_ids: [3] });
+    release();
+    await until(() => acks.length === 2);
+    expect(sent.map((w) => [w.assetId, w.change])).toEqual([
+      [5, { category_ids: [1] }],
+      [6, { category_ids: [3] }],
+    ]);
+  });
+
+  it('goes offline on a network error, keeps the writes, and sends them when back', async () => {
+    let online = false;
+    const { q, acks, statuses } = queue(new MemoryStorage(), () =>
+      Promise.resolve(online ? { kind: 'ok', result: 1 } : { kind: 'retry', error: new Error('offline') }),
+    );
+    await q.start();
+    for (let i = 1; i <= 20; i++) await q.enqueue(1, i, { category_ids: [1] });
+    await until(() => q.status === 'offline');
+    expect(q.size).toBe(20);
+    online = true;
+    q.retryNow();
+    await until(() => acks.length === 20);
+    expect(q.status).toBe('saved');
+    expect(statuses).toContain('offline');
+    expect(statuses.at(-1)).toBe('saved');
+  });
+
+  it('drops a write the server refuses and reports it', async () => {
+    const { q, rejects, acks } = queue(new MemoryStorage(), (w) =>
+      Promise.resolve(w.assetId === 2 ? { kind: 'rejected', error: new Error('409') } : { kind: 'ok', result: 1 }),
+    );
+    await q.start();
+    await q.enqueue(1, 1, { status: 'approved' });
+    await q.enqueue(1, 2, { status: 'approved' });
+    await q.enqueue(1, 3, { status: 'approved' });
+    await until(() => acks.length + rejects.length === 3);
+    expect(rejects.map((w) => w.assetId)).toEqual([2]);
+    expect(q.size).toBe(0);
+  });
+
+  it('replays what an earlier page left in IndexedDB, after a "reload"', async () => {
+    const name = `t-${Math.random()}`;
+    // page 1: stores writes while the server is unreachable, then goes away
+    const first = queue(new IdbStorage(indexedDB, name), () =>
+      Promise.resolve({ kind: 'retry', error: new Error('down') }),
+    );
+    await first.q.start();
+    await first.q.enqueue(7, 100, { category_ids: [4] });
+    await first.q.enqueue(7, 101, { status: 'skipped' });
+    await first.q.enqueue(7, 100, { category_ids: [5] });
+    first.q.stop();
+    // page 2: the same database, a working server
+    const sent: PendingWrite[] = [];
+    const second = queue(new IdbStorage(indexedDB, name), (w) => {
+      sent.push(w);
+      return Promise.resolve({ kind: 'ok', result: 1 });
+    });
+    await second.q.start();
+    await until(() => second.acks.length === 2);
+    expect(sent.map((w) => [w.projectId, w.assetId, w.change])).toEqual([
+      [7, 101, { status: 'skipped' }],
+      [7, 100, { category_ids: [5] }],
+    ]);
+    expect(await second.storage.load()).toEqual([]);
+    // page 3 finds nothing left
+    const third = queue(new IdbStorage(indexedDB, name));
+    await third.q.start();
+    expect(third.q.size).toBe(0);
+  });
+});

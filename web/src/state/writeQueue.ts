@@ -1,0 +1,252 @@
+// The offline write queue: every annotation change is stored (IndexedDB in
+// the browser) before it is sent, sent in order, and removed only when the
+// server has acknowledged it. A reload, a closed tab or a dropped connection
+// therefore loses nothing: the next start replays what is left.
+//
+// Writes to the same asset collapse: only the latest one is kept, since the
+// server's answer to it makes the earlier ones moot. DOM-free; the storage
+// and the sender are passed in so the logic can be unit tested.
+import type { AnnotationChange } from '../api/labeling';
+
+export interface PendingWrite {
+  assetId: number;
+  projectId: number;
+  change: AnnotationChange;
+  /** Increases with every enqueue in this tab; orders the sends. */
+  seq: number;
+  queuedAt: number;
+}
+
+export interface QueueStorage {
+  load(): Promise<PendingWrite[]>;
+  /** Stores w, replacing any write for the same asset. */
+  save(w: PendingWrite): Promise<void>;
+  /** Removes the write for assetId if it is still the one with seq. */
+  remove(assetId: number, seq: number): Promise<void>;
+}
+
+/** What happened to one send. 'retry': keep it and try again later. */
+export type SendOutcome<R> = { kind: 'ok'; result: R } | { kind: 'rejected'; error: unknown } | { kind: 'retry'; error: unknown };
+
+export type QueueStatus = 'saved' | 'saving' | 'offline';
+
+export interface WriteQueueOptions<R> {
+  storage: QueueStorage;
+  send: (w: PendingWrite) => Promise<SendOutcome<R>>;
+  onAck?: (w: PendingWrite, result: R, stillLatest: boolean) => void;
+  onReject?: (w: PendingWrite, error: unknown) => void;
+  onChange?: (status: QueueStatus, pending: number) => void;
+  /** First retry delay in ms; doubles up to maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  now?: () => number;
+}
+
+export class WriteQueue<R = unknown> {
+  private readonly opts: WriteQueueOptions<R>;
+  private readonly pending = new Map<number, PendingWrite>();
+  private seq = 0;
+  private flushing = false;
+  private offline = false;
+  private retryDelay: number;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private saves: Promise<void> = Promise.resolve();
+
+  constructor(opts: WriteQueueOptions<R>) {
+    this.opts = opts;
+    this.retryDelay = opts.retryMs ?? 500;
+  }
+
+  /** Loads what an earlier page left behind and starts sending it. */
+  async start(): Promise<void> {
+    const left = await this.opts.storage.load();
+    // Keep their numbers (storage removes by them); new writes go after.
+    for (const w of left) {
+      this.pending.set(w.assetId, w);
+      this.seq = Math.max(this.seq, w.seq);
+    }
+    this.changed();
+    this.kick();
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  get status(): QueueStatus {
+    if (this.offline) return 'offline';
+    return this.pending.size ? 'saving' : 'saved';
+  }
+
+  /** The latest unacknowledged change of an asset, if any. */
+  pendingFor(assetId: number): PendingWrite | undefined {
+    return this.pending.get(assetId);
+  }
+
+  all(): PendingWrite[] {
+    return [...this.pending.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Queues a change; resolves once it is stored (not yet sent). */
+  enqueue(projectId: number, assetId: number, change: AnnotationChange): Promise<void> {
+    const w: PendingWrite = { assetId, projectId, change, seq: ++this.seq, queuedAt: (this.opts.now ?? Date.now)() };
+    this.pending.set(assetId, w);
+    this.changed();
+    const saved = this.saves.then(() => this.opts.storage.save(w));
+    this.saves = saved.catch(() => undefined);
+    void saved.then(
+      () => this.kick(),
+      () => this.kick(),
+    );
+    return saved;
+  }
+
+  /** Try now (e.g. the browser says it is online again). */
+  retryNow(): void {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    this.retryDelay = this.opts.retryMs ?? 500;
+    this.kick();
+  }
+
+  /** Resolves when nothing is pending (or sending stopped on an error). */
+  idle(): Promise<void> {
+    if (!this.pending.size || (!this.flushing && this.retryTimer)) return Promise.resolve();
+    return new Promise((res) => this.idleWaiters.push(res));
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private changed(): void {
+    this.opts.onChange?.(this.status, this.pending.size);
+  }
+
+  private wakeIdle(): void {
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  private kick(): void {
+    if (this.flushing || this.retryTimer) return;
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      for (;;) {
+        const next = this.all()[0];
+        if (!next) break;
+        // Never send a write before it is stored: a crash right after the
+        // send must still find it on disk if the answer was lost.
+        await this.saves;
+        const out = await this.opts.send(next);
+        if (out.kind === 'retry') {
+          this.offline = true;
+          this.changed();
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            this.kick();
+          }, this.retryDelay);
+          this.retryDelay = Math.min(this.retryDelay * 2, this.opts.maxRetryMs ?? 5000);
+          break;
+        }
+        this.offline = false;
+        this.retryDelay = this.opts.retryMs ?? 500;
+        const stillLatest = this.pending.get(next.assetId)?.seq === next.seq;
+        if (stillLatest) this.pending.delete(next.assetId);
+        await this.opts.storage.remove(next.assetId, next.seq).catch(() => undefined);
+        if (out.kind === 'ok') this.opts.onAck?.(next, out.result, stillLatest);
+        else this.opts.onReject?.(next, out.error);
+        this.changed();
+      }
+    } finally {
+      this.flushing = false;
+      this.wakeIdle();
+    }
+  }
+}
+
+/** In-memory storage (tests, and browsers without IndexedDB). */
+export class MemoryStorage implements QueueStorage {
+  readonly rows = new Map<number, PendingWrite>();
+  load(): Promise<PendingWrite[]> {
+    return Promise.resolve([...this.rows.values()]);
+  }
+  save(w: PendingWrite): Promise<void> {
+    this.rows.set(w.assetId, w);
+    return Promise.resolve();
+  }
+  remove(assetId: number, seq: number): Promise<void> {
+    if (this.rows.get(assetId)?.seq === seq) this.rows.delete(assetId);
+    return Promise.resolve();
+  }
+}
+
+function req<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((res, rej) => {
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((res, rej) => {
+    tx.oncomplete = () => res();
+    tx.onerror = () => rej(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => rej(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+/** IndexedDB storage: one row per asset in database `name`. */
+export class IdbStorage implements QueueStorage {
+  private db: Promise<IDBDatabase>;
+
+  constructor(factory: IDBFactory, name = 'tessera-writes') {
+    this.db = new Promise((res, rej) => {
+      const open = factory.open(name, 1);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore('pending', { keyPath: 'assetId' });
+      };
+      open.onsuccess = () => res(open.result);
+      open.onerror = () => rej(open.error ?? new Error('cannot open IndexedDB'));
+    });
+  }
+
+  async load(): Promise<PendingWrite[]> {
+    const db = await this.db;
+    const tx = db.transaction('pending', 'readonly');
+    return req(tx.objectStore('pending').getAll() as IDBRequest<PendingWrite[]>);
+  }
+
+  async save(w: PendingWrite): Promise<void> {
+    const db = await this.db;
+    const tx = db.transaction('pending', 'readwrite', { durability: 'strict' });
+    tx.objectStore('pending').put(w);
+    await done(tx);
+  }
+
+  async remove(assetId: number, seq: number): Promise<void> {
+    const db = await this.db;
+    const tx = db.transaction('pending', 'readwrite');
+    const store = tx.objectStore('pending');
+    const get = store.get(assetId);
+    // Decide inside the request callback: the transaction is still active.
+    get.onsuccess = () => {
+      const cur = get.result as PendingWrite | undefined;
+      if (cur && cur.seq === seq) store.delete(assetId);
+    };
+    await done(tx);
+  }
+
+  async close(): Promise<void> {
+    (await this.db).close();
+  }
+}
