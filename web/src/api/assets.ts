@@ -1,0 +1,127 @@
+// Assets: types, the list endpoint, byte URLs, and the upload call (XHR,
+// because fetch cannot report upload progress).
+import { request } from './client';
+import { ApiError, parseApiError } from './errors';
+
+const V1 = '/api/v1';
+
+export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
+export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
+export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
+
+export interface AssetAnnotation {
+  asset_id: number;
+  status: AnnotationStatus;
+  category_ids: number[];
+  revision: number;
+  labeled_by: string | null;
+  updated_at: string;
+}
+
+export type AssetSource =
+  | { type: 'image' }
+  | { type: 'video_frame'; video_id: number; video_file_name: string; frame_index: number; timestamp_ms: number };
+
+export interface Asset {
+  id: number;
+  project_id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  mime_type: string;
+  checksum_sha256: string;
+  byte_size: number;
+  source: AssetSource;
+  created_at: string;
+  uploaded_by: string | null;
+  thumbnail_ready: boolean;
+  annotation: AssetAnnotation;
+  duplicate?: boolean;
+}
+
+export type AssetCounts = Record<AssetFilter, number>;
+
+export interface AssetPage {
+  assets: Asset[];
+  next_cursor: string | null;
+  counts: AssetCounts;
+}
+
+export interface AssetQuery {
+  status?: AssetFilter;
+  categoryId?: number | null;
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface UploadFileError {
+  file_name: string | null;
+  code: string;
+  message: string;
+}
+
+export interface UploadResponse {
+  assets: Asset[];
+  errors: UploadFileError[];
+}
+
+export const assets = {
+  list: (projectId: number, q: AssetQuery = {}, signal?: AbortSignal) =>
+    request<AssetPage>('GET', `${V1}/projects/${projectId}/assets`, {
+      query: {
+        status: q.status && q.status !== 'all' ? q.status : undefined,
+        category_id: q.categoryId ?? undefined,
+        cursor: q.cursor ?? undefined,
+        limit: q.limit ?? 200,
+      },
+      signal,
+    }),
+  get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
+};
+
+export const thumbnailUrl = (id: number) => `${V1}/assets/${id}/thumbnail`;
+export const fileUrl = (id: number) => `${V1}/assets/${id}/file`;
+
+/** What one file's upload came to. */
+export type UploadOutcome =
+  | { ok: true; asset: Asset; duplicate: boolean }
+  | { ok: false; code: string; message: string };
+
+/** The outcome of a finished upload request of one file. */
+export function outcomeOf(status: number, text: string): UploadOutcome {
+  let body: Partial<UploadResponse> | null = null;
+  try {
+    body = text ? (JSON.parse(text) as Partial<UploadResponse>) : null;
+  } catch {
+    body = null;
+  }
+  const asset = body?.assets?.[0];
+  if (status >= 200 && status < 300 && asset) return { ok: true, asset, duplicate: asset.duplicate === true };
+  const fileErr = body?.errors?.[0];
+  if (fileErr) return { ok: false, code: fileErr.code, message: fileErr.message };
+  const err: ApiError = parseApiError(status, text);
+  return { ok: false, code: err.code, message: err.message };
+}
+
+/** Uploads one file; onProgress gets the bytes sent so far. */
+export function uploadFile(
+  projectId: number,
+  file: File,
+  onProgress: (loaded: number) => void,
+  signal?: AbortSignal,
+): Promise<UploadOutcome> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.open('POST', `${V1}/projects/${projectId}/assets`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
+    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.' });
+    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.' });
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,160 @@
+// The Assets tab: upload panel, filter tabs with counts, and the
+// virtualized thumbnail grid. A tile opens the labeling screen.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
+import type { Asset, AssetFilter } from '../../api/assets';
+import { categories as categoriesApi } from '../../api/endpoints';
+import type { Category } from '../../api/types';
+import { AssetGrid } from '../../components/grid/AssetGrid';
+import { formatCount } from '../../lib/bytes';
+import { navigate } from '../../router';
+import { createAssetPager, gridCount } from '../../state/assetPager';
+import { createUploadQueue } from '../../state/uploadQueue';
+import type { ProjectTabProps } from '../project/tabs';
+import { UploadPanel } from './UploadPanel';
+import './assets.css';
+
+const FILTER_LABEL: Record<AssetFilter, string> = {
+  all: 'All',
+  unlabeled: 'Unlabeled',
+  in_review: 'In review',
+  done: 'Done',
+  skipped: 'Skipped',
+};
+
+export const labelHref = (projectId: number, a: Asset) => `/projects/${projectId}/label?asset=${a.id}`;
+
+export function AssetsScreen({ project }: ProjectTabProps) {
+  const pid = project.id;
+  const [filter, setFilter] = useState<AssetFilter>('all');
+  const [categoryId, setCategoryId] = useState<number | null>(null);
+  const [cats, setCats] = useState<Category[]>([]);
+  const [showUpload, setShowUpload] = useState(false);
+  const refreshTimer = useRef<number>(0);
+
+  const fetcher = useCallback(
+    (f: AssetFilter, c: number | null) => (cursor: string | null, limit: number, signal: AbortSignal) =>
+      assetsApi.list(pid, { status: f, categoryId: c, cursor, limit }, signal),
+    [pid],
+  );
+  const pager = useMemo(() => createAssetPager(fetcher('all', null)), [fetcher]);
+
+  const refresh = useCallback(() => {
+    window.clearTimeout(refreshTimer.current);
+    refreshTimer.current = 0;
+    pager.reset();
+  }, [pager]);
+
+  const queue = useMemo(
+    () =>
+      createUploadQueue((file, onProgress, signal) => uploadFile(pid, file, onProgress, signal), {
+        concurrency: 4,
+        // New assets show up while a batch runs, at most once a second.
+        onFileDone: () => {
+          if (!refreshTimer.current) refreshTimer.current = window.setTimeout(refresh, 1000);
+        },
+        onIdle: refresh,
+      }),
+    [pid, refresh],
+  );
+
+  useEffect(() => {
+    pager.reset(fetcher(filter, categoryId));
+  }, [pager, fetcher, filter, categoryId]);
+
+  useEffect(() => {
+    categoriesApi
+      .list(pid)
+      .then(setCats)
+      .catch(() => setCats([]));
+    return () => window.clearTimeout(refreshTimer.current);
+  }, [pid]);
+
+  const counts = pager.counts.value;
+  const items = pager.items.value;
+  const total = gridCount(items.length, pager.done.value, counts?.[filter]);
+  const empty = pager.loaded.value && counts !== null && counts.all === 0;
+
+  useEffect(() => {
+    if (empty) setShowUpload(true);
+  }, [empty]);
+
+  const onRange = useCallback((_start: number, end: number) => pager.ensure(end - 1), [pager]);
+  const getItem = useCallback((i: number) => items[i], [items]);
+
+  return (
+    <div class="assets-screen">
+      <div class="assets-bar">
+        <nav class="assets-filters" aria-label="Filter assets">
+          {ASSET_FILTERS.map((f) => (
+            <button
+              key={f}
+              type="button"
+              class={`af-tab${f === filter ? ' af-active' : ''}`}
+              aria-pressed={f === filter}
+              onClick={() => setFilter(f)}
+              data-filter={f}
+            >
+              {FILTER_LABEL[f]}
+              <span class="af-count mono">{counts ? formatCount(counts[f]) : '·'}</span>
+            </button>
+          ))}
+        </nav>
+        <select
+          class="assets-cat"
+          aria-label="Category"
+          value={categoryId ?? ''}
+          onChange={(e) => setCategoryId(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
+        >
+          <option value="">Any category</option>
+          {cats
+            .filter((c) => c.state !== 'deleted')
+            .map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+        </select>
+        <span class="assets-total muted" data-testid="asset-count">
+          {counts ? `${formatCount(total)} ${total === 1 ? 'asset' : 'assets'}` : 'Loading…'}
+        </span>
+        <button
+          type="button"
+          class={`btn btn-sm${showUpload ? '' : ' btn-primary'}`}
+          aria-expanded={showUpload}
+          onClick={() => setShowUpload(!showUpload)}
+        >
+          {showUpload ? 'Hide upload' : 'Upload images'}
+        </button>
+      </div>
+
+      {showUpload && <UploadPanel queue={queue} />}
+
+      {pager.error.value && (
+        <div class="notice notice-error" role="alert">
+          {pager.error.value}{' '}
+          <button type="button" class="btn btn-sm" onClick={refresh}>
+            Try again
+          </button>
+        </div>
+      )}
+
+      <div class="assets-grid-wrap">
+        {empty ? (
+          <div class="assets-empty muted">No images yet. Drop some on the upload panel above.</div>
+        ) : pager.loaded.value && total === 0 ? (
+          <div class="assets-empty muted">No assets match this filter.</div>
+        ) : (
+          <AssetGrid
+            count={total}
+            getItem={getItem}
+            onRange={onRange}
+            hrefFor={(a) => labelHref(pid, a)}
+            onOpen={(a) => navigate(labelHref(pid, a))}
+            label={`${FILTER_LABEL[filter]} assets`}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
