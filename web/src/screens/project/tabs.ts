@@ -4,7 +4,6 @@
 import type { ComponentType } from 'preact';
 import type { Project } from '../../api/types';
 import { AssetsScreen } from '../assets/AssetsScreen';
-import { AssetsScreen } from '../assets/AssetsScreen';
 import { CategoriesScreen } from '../categories/CategoriesScreen';
 import { ExportsScreen } from '../exports/ExportsScreen';
 import { LabelScreen } from '../label/LabelScreen';
@@ -21,7 +20,6 @@ export interface ProjectTab {
 
 export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'categories', label: 'Categories', component: CategoriesScreen },
-  { key: 'assets', label: 'Assets', component: AssetsScreen },
   { key: 'assets', label: 'Assets', component: AssetsScreen },
   { key: 'label', label: 'Label', component: LabelScreen },
   { key: 'exports', label: 'Exports', component: ExportsScreen },
