@@ -367,6 +367,7 @@ static void list(struct ts_req *req)
 {
 	const char *status = ts_req_query(req, "status");
 	const char *cat = ts_req_query(req, "category_id");
+	const char *video = ts_req_query(req, "video_id");
 	struct ts_asset_query q = { .project_id = req->params[0] };
 	struct ts_asset_counts counts;
 	struct ts_error err = { 0 };
@@ -384,6 +385,10 @@ static void list(struct ts_req *req)
 	q.filter = (enum ts_asset_filter)f;
 	if (cat && *cat && parse_positive(cat, &q.category_id)) {
 		ts_req_fail(req, 400, "invalid_category_id", "category_id must be a positive integer");
+		return;
+	}
+	if (video && *video && parse_positive(video, &q.video_id)) {
+		ts_req_fail(req, 400, "invalid_video_id", "video_id must be a positive integer");
 		return;
 	}
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))

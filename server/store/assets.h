@@ -89,6 +89,7 @@ struct ts_asset_query {
 	int64_t project_id;
 	enum ts_asset_filter filter;
 	int64_t category_id; /* 0: any */
+	int64_t video_id;    /* 0: any; else only that video's frames */
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
 };

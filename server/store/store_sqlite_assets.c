@@ -264,12 +264,42 @@ static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_asset *out,
 
 static const char *const queue_names[] = { NULL, "unlabeled", "in_review", "done", "skipped" };
 
+/* One video's frames (the grid's video filter): a range of assets_video,
+ * then the other filters row by row; a video has at most a few thousand
+ * frames. */
+static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+				     struct ts_error *err)
+{
+	sqlite3_stmt *st;
+	int i = 1;
+
+	st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_ALL
+			      "WHERE a.video_id = ? AND a.project_id = ? "
+			      "AND (? = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "
+			      "WHERE c.asset_id = a.id AND c.category_id = ?)) "
+			      "AND (? IS NULL OR n.queue = ?) AND a.id > ? ORDER BY a.id LIMIT ?",
+			   err);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, i++, q->video_id);
+	sqlite3_bind_int64(st, i++, q->project_id);
+	sqlite3_bind_int64(st, i++, q->category_id);
+	sqlite3_bind_int64(st, i++, q->category_id);
+	ts_sq_bind_text(st, i++, q->filter != TS_ASSET_ALL ? queue_names[q->filter] : NULL);
+	ts_sq_bind_text(st, i++, q->filter != TS_ASSET_ALL ? queue_names[q->filter] : NULL);
+	sqlite3_bind_int64(st, i++, q->after_id);
+	sqlite3_bind_int(st, i, q->limit + 1);
+	return st;
+}
+
 static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 			       struct ts_error *err)
 {
 	sqlite3_stmt *st;
 	int i = 1;
 
+	if (q->video_id > 0)
+		return list_video_stmt(c, q, err);
 	if (q->category_id > 0 && q->filter != TS_ASSET_ALL)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
 				      "WHERE c.project_id = ? AND c.category_id = ? AND n.queue = ? "

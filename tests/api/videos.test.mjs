@@ -219,6 +219,26 @@ test('rotation metadata is applied: the frame looks as ffmpeg displays it', asyn
   assert.ok(diff / ours.length < 6, `mean difference ${diff / ours.length}`);
 });
 
+test('the asset list filters by video', async () => {
+  const pid = await newProject('video filter');
+  const a = await waitDone((await upload(pid, await colourVideo('one.mp4', { seconds: 0.4 }), { frames: 3 })).json.id);
+  const b = await waitDone((await upload(pid, await colourVideo('two.mp4', { seconds: 1, size: '32x24' }), { frames: 2 })).json.id);
+  const onlyA = await api('GET', `/api/v1/projects/${pid}/assets?video_id=${a.id}`);
+  assert.equal(onlyA.status, 200);
+  assert.deepEqual(onlyA.json.assets.map((x) => x.source.video_id), [a.id, a.id, a.id]);
+  const onlyB = await api('GET', `/api/v1/projects/${pid}/assets?video_id=${b.id}&status=unlabeled&limit=1`);
+  assert.equal(onlyB.json.assets.length, 1);
+  assert.equal(onlyB.json.assets[0].source.video_id, b.id);
+  const rest = await api('GET', `/api/v1/projects/${pid}/assets?video_id=${b.id}&cursor=${onlyB.json.next_cursor}`);
+  assert.equal(rest.json.assets.length, 1);
+  assert.equal((await api('GET', `/api/v1/projects/${pid}/assets?video_id=${b.id}&status=done`)).json.assets.length, 0);
+  for (const bad of ['0', '-1', 'x', '1.5']) {
+    const r = await api('GET', `/api/v1/projects/${pid}/assets?video_id=${bad}`);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.json.error.code, 'invalid_video_id');
+  }
+});
+
 test('bad modes get a 400 before any work', async () => {
   const pid = await newProject('bad modes');
   const file = await colourVideo('mode.mp4', { seconds: 0.2 });
