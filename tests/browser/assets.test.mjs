@@ -2,6 +2,7 @@
 // upload panel, watch them go in, see the failures with their reasons, and
 // find every image in the virtualized grid with the right counts.
 import assert from 'node:assert/strict';
+/* global DataTransfer, document */
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser } from '../lib/browser.mjs';
 import { makeJpegs } from '../lib/images.mjs';
