@@ -323,7 +323,6 @@ static enum ts_err add_entry(zip_t *za, const char *name, zip_source_t *src, tim
  * images in id order, all stored (images are already compressed; storing
  * keeps the build as fast as copying). */
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     const struct ts_buf *manifest, const struct ts_buf *annotations,
 			     char (*names)[32], size_t n, struct ts_error *err)
 {
 	char src_path[PATH_MAX_LEN], entry[64];
@@ -337,14 +336,19 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 	if (!za)
 		return ts_error_set(err, TS_ERR_IO, "export_zip", "cannot create %s (libzip error %d)",
 				    path, zerr);
-	e = add_entry(za, "manifest.json",
-		      zip_source_buffer(za, manifest->ptr, manifest->len, 0), mtime, err);
-	if (!e)
-		e = add_entry(za, "annotations.json",
-			      zip_source_buffer(za, annotations->ptr, annotations->len, 0), mtime,
-			      err);
-	if (e)
-		goto fail;
+	/* The JSON files come from disk too: nothing large stays in memory
+	 * while libzip holds one source per image. */
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "annotations.json" : "manifest.json";
+
+		if (path_fmt(src_path, sizeof(src_path), "%s/%s", dir, name)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+			goto fail;
+		}
+		e = add_entry(za, name, zip_source_file(za, src_path, 0, -1), mtime, err);
+		if (e)
+			goto fail;
+	}
 	idx = zip_dir_add(za, "images", 0);
 	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
 	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
@@ -438,8 +442,9 @@ static size_t split_statuses(char *buf, const char **out, size_t max)
 	return n;
 }
 
+/* Consumes snap (released as soon as the JSON files are written). */
 static enum ts_err build(struct build *b, const struct ts_export *ex,
-			 const struct ts_project *proj, const struct ts_export_snapshot *snap,
+			 const struct ts_project *proj, struct ts_export_snapshot *snap,
 			 struct ts_error *err)
 {
 	const struct ts_export_build_opts *o = b->opts;
@@ -566,6 +571,16 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = write_file(path, man.ptr, man.len, err);
 	if (e)
 		goto out;
+	/* Only the file names are needed from here on: free the rest before
+	 * the zip (whose per-entry state is the other large allocation). */
+	free(images);
+	free(anns);
+	free(cats);
+	images = NULL;
+	anns = NULL;
+	cats = NULL;
+	ts_buf_release(&ann);
+	ts_export_snapshot_release(snap);
 	/* The images folder's entries (the hardlinks) must be durable too. */
 	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || fsync_path(path, 1) != 0 ||
 	    fsync_path(tmpdir, 1) != 0) {
@@ -573,7 +588,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 	}
 
-	e = write_zip(b, tmpzip, tmpdir, &man, &ann, names, n, err);
+	e = write_zip(b, tmpzip, tmpdir, names, n, err);
 	if (e)
 		goto out;
 	if (stat(tmpzip, &st) != 0) {
@@ -619,6 +634,7 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	struct ts_export_snapshot snap = { 0 };
 	struct ts_error ignore = { 0 };
 	int64_t t0 = ts_time_mono_us();
+	size_t n_images = 0;
 	enum ts_err e;
 
 	b.opts = opts;
@@ -636,7 +652,8 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 		e = ts_store_export_snapshot(opts->store, id, &snap, err);
 	if (e)
 		goto fail;
-	b.total = 2 * (int64_t)snap.n_items;
+	n_images = snap.n_items;
+	b.total = 2 * (int64_t)n_images;
 	e = ts_store_export_set_building(opts->store, id, b.total, err);
 	if (e)
 		goto fail;
@@ -644,7 +661,7 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	if (e)
 		goto fail;
 	ts_log_info("export %lld (project %lld version %lld): %zu images ready in %.2f s",
-		    (long long)id, (long long)ex.project_id, (long long)ex.version, snap.n_items,
+		    (long long)id, (long long)ex.project_id, (long long)ex.version, n_images,
 		    (double)(ts_time_mono_us() - t0) / 1e6);
 	goto out;
 fail:
