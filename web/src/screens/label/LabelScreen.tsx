@@ -21,7 +21,9 @@ const PRELOAD_AHEAD = 5;
 function parseQuery(search: string) {
   const q = new URLSearchParams(search);
   const f = q.get('filter');
-  const filter: QueueFilter = f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as QueueFilter) : 'unlabeled';
+  // Opened on one asset (from a grid) without a filter: the whole project.
+  const fallback: QueueFilter = q.get('asset') ? 'all' : 'unlabeled';
+  const filter: QueueFilter = f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as QueueFilter) : fallback;
   const num = (k: string) => {
     const v = Number(q.get(k));
     return Number.isSafeInteger(v) && v > 0 ? v : null;

@@ -7,6 +7,7 @@ import { AssetsScreen } from '../assets/AssetsScreen';
 import { CategoriesScreen } from '../categories/CategoriesScreen';
 import { ExportsScreen } from '../exports/ExportsScreen';
 import { LabelScreen } from '../label/LabelScreen';
+import { ReviewScreen } from '../review/ReviewScreen';
 
 export interface ProjectTabProps {
   project: Project;
@@ -22,6 +23,7 @@ export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'categories', label: 'Categories', component: CategoriesScreen },
   { key: 'assets', label: 'Assets', component: AssetsScreen },
   { key: 'label', label: 'Label', component: LabelScreen },
+  { key: 'review', label: 'Review', component: ReviewScreen },
   { key: 'exports', label: 'Exports', component: ExportsScreen },
 ];
 
