@@ -50,6 +50,7 @@ export interface AssetPage {
 export interface AssetQuery {
   status?: AssetFilter;
   categoryId?: number | null;
+  videoId?: number | null;
   cursor?: string | null;
   limit?: number;
 }
@@ -71,6 +72,7 @@ export const assets = {
       query: {
         status: q.status && q.status !== 'all' ? q.status : undefined,
         category_id: q.categoryId ?? undefined,
+        video_id: q.videoId ?? undefined,
         cursor: q.cursor ?? undefined,
         limit: q.limit ?? 200,
       },

@@ -1,5 +1,6 @@
 // Typed wrappers for labeling and review: the asset queue, annotations,
 // bulk review and project stats.
+import type { AssetSource } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
@@ -36,6 +37,7 @@ export interface Asset {
   byte_size: number;
   checksum_sha256: string;
   thumbnail_ready?: boolean;
+  source?: AssetSource;
   annotation: Annotation;
 }
 

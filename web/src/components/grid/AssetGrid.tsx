@@ -6,6 +6,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { Asset } from '../../api/assets';
 import { thumbnailUrl } from '../../api/assets';
 import { gridLayout, moveIndex, tilePosition, visibleRange } from '../../lib/virtualGrid';
+import { VideoBadge } from './VideoBadge';
 import './grid.css';
 
 export interface AssetGridProps {
@@ -106,6 +107,7 @@ export function AssetGrid(props: AssetGridProps) {
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
         <span class={`ag-status ag-${a.annotation.status}`} title={STATUS_LABEL[a.annotation.status]} />
+        <VideoBadge source={a.source} />
         <span class="ag-name">{a.file_name}</span>
         {onToggleSelect && <span class="ag-check" aria-hidden="true">{isSel ? '✓' : ''}</span>}
       </>

@@ -5,13 +5,17 @@ import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets
 import type { Asset, AssetFilter } from '../../api/assets';
 import { categories as categoriesApi } from '../../api/endpoints';
 import type { Category } from '../../api/types';
+import { uploadVideo, videos as videosApi } from '../../api/videos';
+import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
 import { navigate } from '../../router';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { createUploadQueue } from '../../state/uploadQueue';
+import { createVideoUploads } from '../../state/videoUploads';
 import type { ProjectTabProps } from '../project/tabs';
 import { UploadPanel } from './UploadPanel';
+import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
 
 const FILTER_LABEL: Record<AssetFilter, string> = {
@@ -29,12 +33,15 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const [filter, setFilter] = useState<AssetFilter>('all');
   const [categoryId, setCategoryId] = useState<number | null>(null);
   const [cats, setCats] = useState<Category[]>([]);
+  const [videoId, setVideoId] = useState<number | null>(null);
+  const [vids, setVids] = useState<Video[]>([]);
   const [showUpload, setShowUpload] = useState(false);
   const refreshTimer = useRef<number>(0);
 
   const fetcher = useCallback(
-    (f: AssetFilter, c: number | null) => (cursor: string | null, limit: number, signal: AbortSignal) =>
-      assetsApi.list(pid, { status: f, categoryId: c, cursor, limit }, signal),
+    (f: AssetFilter, c: number | null, v: number | null = null) =>
+      (cursor: string | null, limit: number, signal: AbortSignal) =>
+        assetsApi.list(pid, { status: f, categoryId: c, videoId: v, cursor, limit }, signal),
     [pid],
   );
   const pager = useMemo(() => createAssetPager(fetcher('all', null)), [fetcher]);
@@ -58,9 +65,35 @@ export function AssetsScreen({ project }: ProjectTabProps) {
     [pid, refresh],
   );
 
+  const loadVideos = useCallback(() => {
+    videosApi
+      .list(pid)
+      .then(setVids)
+      .catch(() => setVids([]));
+  }, [pid]);
+
+  const videoUploads = useMemo(
+    () =>
+      createVideoUploads({
+        upload: (file, mode, onProgress) => uploadVideo(pid, file, mode, onProgress),
+        get: (id) => videosApi.get(id),
+        // Frames show up while a video is extracted, at most once a second.
+        onFrames: (v) => {
+          if (!refreshTimer.current) refreshTimer.current = window.setTimeout(refresh, 1000);
+          if (v.state === 'ready' || v.state === 'failed') loadVideos();
+        },
+      }),
+    [pid, refresh, loadVideos],
+  );
+
   useEffect(() => {
-    pager.reset(fetcher(filter, categoryId));
-  }, [pager, fetcher, filter, categoryId]);
+    loadVideos();
+    return () => videoUploads.stop();
+  }, [loadVideos, videoUploads]);
+
+  useEffect(() => {
+    pager.reset(fetcher(filter, categoryId, videoId));
+  }, [pager, fetcher, filter, categoryId, videoId]);
 
   useEffect(() => {
     categoriesApi
@@ -115,6 +148,21 @@ export function AssetsScreen({ project }: ProjectTabProps) {
               </option>
             ))}
         </select>
+        {vids.length > 0 && (
+          <select
+            class="assets-cat assets-video"
+            aria-label="Video"
+            value={videoId ?? ''}
+            onChange={(e) => setVideoId(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
+          >
+            <option value="">Any source</option>
+            {vids.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.file_name} (video {v.id})
+              </option>
+            ))}
+          </select>
+        )}
         <span class="assets-total muted" data-testid="asset-count">
           {counts ? `${formatCount(total)} ${total === 1 ? 'asset' : 'assets'}` : 'Loading…'}
         </span>
@@ -124,11 +172,12 @@ export function AssetsScreen({ project }: ProjectTabProps) {
           aria-expanded={showUpload}
           onClick={() => setShowUpload(!showUpload)}
         >
-          {showUpload ? 'Hide upload' : 'Upload images'}
+          {showUpload ? 'Hide upload' : 'Upload images or video'}
         </button>
       </div>
 
       {showUpload && <UploadPanel queue={queue} />}
+      {showUpload && <VideoUploadPanel uploads={videoUploads} />}
 
       {pager.error.value && (
         <div class="notice notice-error" role="alert">

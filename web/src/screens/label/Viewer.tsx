@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { assetFileUrl, type Asset } from '../../api/labeling';
+import { frameLabel } from '../../lib/videoFrame';
 
 export interface ViewTransform {
   zoom: number;
@@ -99,6 +100,11 @@ export function Viewer({
       </div>
       <div class="viewer-info mono">
         {asset.file_name} · {asset.width}×{asset.height}
+        {asset.source?.type === 'video_frame' && (
+          <span class="viewer-source" data-testid="viewer-source">
+            · from {asset.source.video_file_name} (video {asset.source.video_id}), {frameLabel(asset.source)}
+          </span>
+        )}
         {view.zoom > 1 && ` · ${Math.round(view.zoom * 100)}%`}
       </div>
     </div>

@@ -1,0 +1,81 @@
+// Videos: upload (XHR, for upload progress), read, list.
+import { request } from './client';
+import { parseApiError } from './errors';
+import type { VideoMode } from '../lib/videoFrame';
+
+const V1 = '/api/v1';
+
+export type VideoState = 'queued' | 'extracting' | 'ready' | 'failed';
+
+export interface Video {
+  id: number;
+  project_id: number;
+  file_name: string;
+  checksum_sha256: string;
+  byte_size: number;
+  state: VideoState;
+  mode: 'fps' | 'frames';
+  fps: number | null;
+  frames: number | null;
+  frames_extracted: number;
+  frames_expected: number;
+  frames_duplicate: number;
+  duration_ms: number;
+  frame_rate: number;
+  width: number;
+  height: number;
+  rotation: number;
+  codec: string;
+  error: string | null;
+  job_id: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export const videos = {
+  get: (id: number, signal?: AbortSignal) => request<Video>('GET', `${V1}/videos/${id}`, { signal }),
+  list: (projectId: number, limit = 200) =>
+    request<{ videos: Video[]; next_cursor: string | null }>('GET', `${V1}/projects/${projectId}/videos`, {
+      query: { limit },
+    }).then((r) => r.videos),
+};
+
+export type VideoUploadOutcome = { ok: true; video: Video } | { ok: false; code: string; message: string };
+
+/** Uploads one video with its mode; onProgress gets the bytes sent so far. */
+export function uploadVideo(
+  projectId: number,
+  file: File,
+  mode: VideoMode,
+  onProgress: (loaded: number) => void,
+  signal?: AbortSignal,
+): Promise<VideoUploadOutcome> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    const form = new FormData();
+    // The mode first: the server checks it before storing any byte.
+    if ('fps' in mode) form.append('fps', String(mode.fps));
+    else form.append('frames', String(mode.frames));
+    form.append('file', file, file.name);
+    xhr.open('POST', `${V1}/projects/${projectId}/videos`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      if (xhr.status === 202) {
+        try {
+          resolve({ ok: true, video: JSON.parse(xhr.responseText) as Video });
+          return;
+        } catch {
+          /* fall through */
+        }
+      }
+      const err = parseApiError(xhr.status, xhr.responseText);
+      resolve({ ok: false, code: err.code, message: err.message });
+    };
+    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.' });
+    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.' });
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}
