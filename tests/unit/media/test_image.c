@@ -1,0 +1,214 @@
+/* Unit tests for server/media/image.c: header probes, the pixel limit
+ * before decoding, structure checks of JPEG and PNG, thumbnails. Test
+ * images are made in memory with libvips-free byte building (PNG) or by
+ * writing a thumbnail of a generated PNG (JPEG). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media/image.h"
+#include "core/banned.h"
+
+static char dir[64];
+
+static uint32_t crc(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+	}
+	return c ^ 0xFFFFFFFFu;
+}
+
+static size_t chunk(unsigned char *out, const char *type, const unsigned char *data, uint32_t len)
+{
+	uint32_t c;
+
+	out[0] = (unsigned char)(len >> 24);
+	out[1] = (unsigned char)(len >> 16);
+	out[2] = (unsigned char)(len >> 8);
+	out[3] = (unsigned char)len;
+	memcpy(out + 4, type, 4);
+	if (len)
+		memcpy(out + 8, data, len);
+	c = crc(out + 4, len + 4);
+	out[8 + len] = (unsigned char)(c >> 24);
+	out[9 + len] = (unsigned char)(c >> 16);
+	out[10 + len] = (unsigned char)(c >> 8);
+	out[11 + len] = (unsigned char)c;
+	return 12 + len;
+}
+
+/* A 1x1 (or w x h header) grey PNG; the IDAT holds one pixel row. */
+static size_t png(unsigned char *out, uint32_t w, uint32_t h)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	static const unsigned char idat[] = { 0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01 };
+	unsigned char ihdr[13] = { 0 };
+	size_t n = 8;
+
+	memcpy(out, sig, 8);
+	for (int i = 0; i < 4; i++) {
+		ihdr[i] = (unsigned char)(w >> (24 - 8 * i));
+		ihdr[4 + i] = (unsigned char)(h >> (24 - 8 * i));
+	}
+	ihdr[8] = 8;
+	n += chunk(out + n, "IHDR", ihdr, 13);
+	n += chunk(out + n, "IDAT", idat, sizeof(idat));
+	n += chunk(out + n, "IEND", NULL, 0);
+	return n;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static enum ts_err probe_bytes(const void *data, size_t len, uint64_t max_pixels,
+			       struct ts_image_info *info, struct ts_error *err)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/probe", dir);
+	write_file(path, data, len);
+	return ts_media_image_probe(path, max_pixels, info, err);
+}
+
+static void test_png_header(void **state)
+{
+	unsigned char buf[256];
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+	size_t n = png(buf, 1, 1);
+
+	(void)state;
+	assert_int_equal(probe_bytes(buf, n, 100, &info, &err), TS_OK);
+	assert_int_equal(info.width, 1);
+	assert_int_equal(info.height, 1);
+	assert_string_equal(info.mime_type, "image/png");
+}
+
+static void test_bomb_refused_from_header(void **state)
+{
+	unsigned char buf[256];
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+	size_t n = png(buf, 60000, 60000);
+
+	(void)state;
+	assert_int_equal(probe_bytes(buf, n, 100000000ull, &info, &err), TS_ERR_TOO_LARGE);
+	assert_string_equal(err.code, "too_many_pixels");
+}
+
+static void test_png_damage_found(void **state)
+{
+	unsigned char buf[256];
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+	size_t n = png(buf, 1, 1);
+
+	(void)state;
+	/* Truncated before IEND. */
+	assert_int_equal(probe_bytes(buf, n - 12, 100, &info, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "corrupt_image");
+	/* A flipped bit in IDAT breaks its CRC. */
+	buf[8 + 25 + 9] ^= 0x40;
+	assert_int_equal(probe_bytes(buf, n, 100, &info, &err), TS_ERR_UNPROCESSABLE);
+}
+
+static void test_not_images(void **state)
+{
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(probe_bytes("hello, world\n", 13, 100, &info, &err), TS_ERR_UNSUPPORTED);
+	assert_string_equal(err.code, "not_an_image");
+	assert_int_equal(probe_bytes("", 0, 100, &info, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "empty_file");
+	assert_int_equal(probe_bytes("<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 40, 100, &info,
+				     &err), TS_ERR_UNSUPPORTED);
+}
+
+static void test_jpeg_thumbnail_and_truncation(void **state)
+{
+	unsigned char buf[256];
+	char src[128], thumb[128], cut[128];
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+	struct stat st;
+	FILE *f;
+	char *data;
+	size_t n = png(buf, 1, 1);
+
+	(void)state;
+	snprintf(src, sizeof(src), "%s/src.png", dir);
+	snprintf(thumb, sizeof(thumb), "%s/thumb.jpg", dir);
+	snprintf(cut, sizeof(cut), "%s/cut.jpg", dir);
+	write_file(src, buf, n);
+	/* The thumbnail of a PNG is a JPEG: a whole one probes fine. */
+	assert_int_equal(ts_media_image_thumbnail(src, thumb, &err), TS_OK);
+	assert_int_equal(ts_media_image_probe(thumb, 100, &info, &err), TS_OK);
+	assert_string_equal(info.mime_type, "image/jpeg");
+	/* The same JPEG without its last bytes (no EOI) is refused. */
+	assert_int_equal(stat(thumb, &st), 0);
+	data = malloc((size_t)st.st_size);
+	f = fopen(thumb, "rb");
+	assert_int_equal(fread(data, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	write_file(cut, data, (size_t)st.st_size - 2);
+	assert_int_equal(ts_media_image_probe(cut, 100, &info, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "corrupt_image");
+	free(data);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ts-image-XXXXXX");
+	if (!mkdtemp(dir) || ts_media_init("test_image") != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	static const char *const names[] = { "probe", "src.png", "thumb.jpg", "cut.jpg" };
+	char path[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	ts_media_shutdown();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_png_header),
+		cmocka_unit_test(test_bomb_refused_from_header),
+		cmocka_unit_test(test_png_damage_found),
+		cmocka_unit_test(test_not_images),
+		cmocka_unit_test(test_jpeg_thumbnail_and_truncation),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
