@@ -52,6 +52,8 @@ export class WriteQueue<R = unknown> {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private idleWaiters: (() => void)[] = [];
   private saves: Promise<void> = Promise.resolve();
+  /** seq -> the promise of that write being stored. */
+  private readonly stored = new Map<number, Promise<void>>();
 
   constructor(opts: WriteQueueOptions<R>) {
     this.opts = opts;
@@ -95,6 +97,8 @@ export class WriteQueue<R = unknown> {
     this.changed();
     const saved = this.saves.then(() => this.opts.storage.save(w));
     this.saves = saved.catch(() => undefined);
+    this.stored.set(w.seq, this.saves);
+    void this.saves.then(() => this.stored.delete(w.seq));
     void saved.then(
       () => this.kick(),
       () => this.kick(),
@@ -146,7 +150,7 @@ export class WriteQueue<R = unknown> {
         if (!next) break;
         // Never send a write before it is stored: a crash right after the
         // send must still find it on disk if the answer was lost.
-        await this.saves;
+        await this.stored.get(next.seq);
         const out = await this.opts.send(next);
         if (out.kind === 'retry') {
           this.offline = true;
@@ -162,7 +166,8 @@ export class WriteQueue<R = unknown> {
         this.retryDelay = this.opts.retryMs ?? 500;
         const stillLatest = this.pending.get(next.assetId)?.seq === next.seq;
         if (stillLatest) this.pending.delete(next.assetId);
-        await this.opts.storage.remove(next.assetId, next.seq).catch(() => undefined);
+        // Not awaited: removal is by seq, so it cannot drop a newer write.
+        void this.saves.then(() => this.opts.storage.remove(next.assetId, next.seq)).catch(() => undefined);
         if (out.kind === 'ok') this.opts.onAck?.(next, out.result, stillLatest);
         else this.opts.onReject?.(next, out.error);
         this.changed();
@@ -228,7 +233,9 @@ export class IdbStorage implements QueueStorage {
 
   async save(w: PendingWrite): Promise<void> {
     const db = await this.db;
-    const tx = db.transaction('pending', 'readwrite', { durability: 'strict' });
+    // 'relaxed': handed to the OS before resolving (survives a closed tab
+    // or a browser crash), without an fsync per keypress.
+    const tx = db.transaction('pending', 'readwrite', { durability: 'relaxed' });
     tx.objectStore('pending').put(w);
     await done(tx);
   }
