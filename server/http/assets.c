@@ -29,6 +29,8 @@
 
 #define ASSET_PAGE_DEFAULT 100
 #define POST_BUFFER (64 * 1024)
+/* Parts per request: bounds the size of the answer. */
+#define MAX_PARTS 10000
 #define CACHE_FOREVER "private, max-age=31536000, immutable"
 
 /* ---- views ---- */
@@ -88,7 +90,8 @@ struct upload {
 	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
 	struct ts_blob_writer w;
 	int writing;
-	int fatal; /* a disk or database failure: the request fails */
+	int too_many; /* more than MAX_PARTS parts */
+	int fatal;    /* a disk or database failure: the request fails */
 	struct ts_error fatal_err;
 };
 
@@ -240,8 +243,14 @@ static enum MHD_Result on_part_data(void *cls, enum MHD_ValueKind kind, const ch
 	(void)kind;
 	(void)content_type;
 	(void)transfer_encoding;
-	if (off == 0)
+	if (off == 0) {
+		if (u->nparts >= MAX_PARTS) {
+			end_part(u, 1);
+			u->too_many = 1;
+			return MHD_NO;
+		}
 		begin_part(u, key, filename);
+	}
 	if (u->skipping || !u->writing || size == 0)
 		return MHD_YES;
 	if (ts_blob_writer_write(&u->w, data, size, &err)) {
@@ -308,6 +317,10 @@ static int upload_data(struct ts_req *req, const char *data, size_t len)
 	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
 		if (u->fatal) {
 			ts_req_error(req, &u->fatal_err);
+		} else if (u->too_many) {
+			ts_req_fail(req, 413, "too_many_files",
+				    "at most %d files per request; the first %d were handled, send "
+				    "the rest in another request", MAX_PARTS, MAX_PARTS);
 		} else {
 			ts_req_fail(req, 400, "invalid_multipart",
 				    "the multipart/form-data body is malformed");

@@ -134,17 +134,19 @@ enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, ch
 
 	if (ts_blob_thumb_path(dir, a->checksum_sha256, thumb, sizeof(thumb)) != 0 ||
 	    ts_blob_path(dir, a->checksum_sha256, blob, sizeof(blob)) != 0 ||
-	    ts_blob_tmp_name(dir, ".thumb.jpg", tmp, sizeof(tmp)) != 0)
+	    ts_blob_thumb_tmp_path(dir, a->checksum_sha256, tmp, sizeof(tmp)) != 0)
 		return ts_error_set(err, TS_ERR_INTERNAL, "bad_path", "bad blob path");
 	if (path)
 		snprintf(path, TS_BLOB_PATH_MAX, "%s", thumb);
 	/* Thumbnails are shared by content: another asset may have made it. */
 	if (stat(thumb, &st) != 0) {
+		e = ts_blob_make_parent(thumb, err);
+		if (e)
+			return e;
 		e = ts_media_image_thumbnail(blob, tmp, err);
 		if (e)
 			return e;
-		e = ts_blob_make_parent(thumb, err);
-		if (!e && rename(tmp, thumb) != 0)
+		if (rename(tmp, thumb) != 0)
 			e = ts_error_set(err, TS_ERR_IO, "write_failed",
 					 "cannot store the thumbnail: %s", strerror(errno));
 		if (e) {

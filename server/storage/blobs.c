@@ -131,6 +131,18 @@ int ts_blob_thumb_path(const char *data_dir, const char *hex, char *out, size_t 
 	return path_of(data_dir, "thumbs", hex, ".jpg", out, outlen);
 }
 
+int ts_blob_thumb_tmp_path(const char *data_dir, const char *hex, char *out, size_t outlen)
+{
+	unsigned long n = atomic_fetch_add(&tmp_counter, 1);
+	int len;
+
+	if (!ts_sha256_is_hex(hex))
+		return -1;
+	len = snprintf(out, outlen, "%s/thumbs/%.2s/%s.jpg.%ld-%lu.tmp", data_dir, hex, hex,
+		       (long)getpid(), n);
+	return len < 0 || (size_t)len >= outlen ? -1 : 0;
+}
+
 static void fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -63,6 +63,10 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 int ts_blob_path(const char *data_dir, const char *hex, char *out, size_t outlen);
 int ts_blob_thumb_path(const char *data_dir, const char *hex, char *out, size_t outlen);
 
+/* A unique temporary path beside the thumbnail of hex (same folder, so the
+ * rename into place is atomic; uploads alone use data_dir/tmp). */
+int ts_blob_thumb_tmp_path(const char *data_dir, const char *hex, char *out, size_t outlen);
+
 /* A new unique temporary path in data_dir/tmp with the given suffix (the
  * file is not created). Returns 0, or -1 when out is too small. */
 int ts_blob_tmp_name(const char *data_dir, const char *suffix, char *out, size_t outlen);

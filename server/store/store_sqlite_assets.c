@@ -3,8 +3,10 @@
  * Every list query walks one index range in id order and stops after
  * limit + 1 rows: the unfiltered list uses assets(project_id, id), a
  * status filter annotations(project_id, queue, asset_id), a category
- * annotation_categories(project_id, category_id, asset_id). CROSS JOIN
- * pins the join order so the planner cannot pick a full scan. */
+ * annotation_categories(project_id, category_id, asset_id). CROSS JOIN and
+ * INDEXED BY pin the plan so the planner cannot pick a scan of the rowid
+ * range across every project. Counts come from asset_counts, which
+ * triggers keep (migration 006). */
 #include "store/assets.h"
 
 #include <stdio.h>
@@ -24,6 +26,8 @@
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id)"
 
 #define FROM_ALL " FROM assets a CROSS JOIN annotations n ON n.asset_id = a.id "
+#define FROM_PROJECT \
+	" FROM assets a INDEXED BY assets_project CROSS JOIN annotations n ON n.asset_id = a.id "
 #define FROM_CAT                                                                  \
 	" FROM annotation_categories c CROSS JOIN annotations n ON n.asset_id = c.asset_id " \
 	"CROSS JOIN assets a ON a.id = c.asset_id "
@@ -310,11 +314,12 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
 	else if (q->filter != TS_ASSET_ALL)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS
-				      " FROM annotations n CROSS JOIN assets a ON a.id = n.asset_id "
+				      " FROM annotations n INDEXED BY annotations_queue "
+				      "CROSS JOIN assets a ON a.id = n.asset_id "
 				      "WHERE n.project_id = ? AND n.queue = ? AND n.asset_id > ? "
 				      "ORDER BY n.asset_id LIMIT ?", err);
 	else
-		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_ALL
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_PROJECT
 				      "WHERE a.project_id = ? AND a.id > ? ORDER BY a.id LIMIT ?",
 				   err);
 	if (!st)
@@ -407,8 +412,8 @@ static enum ts_err sq_counts(struct ts_store *s, int64_t project_id, int64_t cat
 				      "WHERE c.project_id = ? AND c.category_id = ? GROUP BY n.queue",
 				   err);
 	} else {
-		st = ts_sq_prepare(c, "SELECT queue, count(*) FROM annotations "
-				      "WHERE project_id = ? GROUP BY queue", err);
+		/* Kept by triggers (migration 006): one short index range. */
+		st = ts_sq_prepare(c, "SELECT queue, n FROM asset_counts WHERE project_id = ?", err);
 	}
 	if (!st) {
 		e = TS_ERR_IO;

@@ -58,9 +58,7 @@ async function filesUnder(dir) {
   return out;
 }
 
-// Uploads in progress (thumbnails being made also pass through tmp/).
-const tmpFiles = async () => (await filesUnder(join(srv.dataDir, 'tmp')))
-  .filter((f) => f.endsWith('.upload'));
+const tmpFiles = () => filesUnder(join(srv.dataDir, 'tmp'));
 const blobFiles = () => filesUnder(join(srv.dataDir, 'blobs'));
 
 async function waitFor(fn, ms = 15000) {
