@@ -34,6 +34,13 @@ struct ts_sq {
 	pthread_mutex_t write_lock;
 	int nconn;
 	struct ts_sq_conn *conns;
+	/* WAL checkpoints run here, off the commit path (auto-checkpoint is
+	 * off on every pooled connection): a commit never waits for one. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	int ckpt_started;
+	int ckpt_stop;
+	pthread_cond_t ckpt_wake;
 };
 
 /* Borrow a connection from the pool (blocks while all are busy). */

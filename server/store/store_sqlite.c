@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -36,6 +37,7 @@ static enum ts_err open_conn(const char *path, sqlite3 **out, struct ts_error *e
 	rc = sqlite3_exec(db,
 			  "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=NORMAL;"
+			  "PRAGMA wal_autocheckpoint=0;"
 			  "PRAGMA foreign_keys=ON;"
 			  "PRAGMA temp_store=MEMORY;"
 			  "PRAGMA cache_size=-16000;",
@@ -287,12 +289,70 @@ static enum ts_err sq_ping(struct ts_store *s, struct ts_error *err)
 	return e;
 }
 
+/* Copies the WAL back into the database every half second without taking
+ * the write lock (PASSIVE), so commits stay short. */
+static void *checkpoint_main(void *arg)
+{
+	struct ts_sq *sq = arg;
+
+	pthread_mutex_lock(&sq->lock);
+	while (!sq->ckpt_stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&sq->ckpt_wake, &sq->lock, &until);
+		if (sq->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&sq->lock);
+		sqlite3_wal_checkpoint_v2(sq->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&sq->lock);
+	}
+	pthread_mutex_unlock(&sq->lock);
+	return NULL;
+}
+
+static enum ts_err start_checkpointer(struct ts_sq *sq, struct ts_error *err)
+{
+	if (open_conn(sq->path, &sq->ckpt_db, err))
+		return TS_ERR_IO;
+	pthread_cond_init(&sq->ckpt_wake, NULL);
+	if (pthread_create(&sq->ckpt_thread, NULL, checkpoint_main, sq) != 0)
+		ts_die("cannot start the checkpoint thread");
+	sq->ckpt_started = 1;
+	return TS_OK;
+}
+
+static void stop_checkpointer(struct ts_sq *sq)
+{
+	if (sq->ckpt_started) {
+		pthread_mutex_lock(&sq->lock);
+		sq->ckpt_stop = 1;
+		pthread_cond_broadcast(&sq->ckpt_wake);
+		pthread_mutex_unlock(&sq->lock);
+		pthread_join(sq->ckpt_thread, NULL);
+		pthread_cond_destroy(&sq->ckpt_wake);
+		sq->ckpt_started = 0;
+	}
+	if (sq->ckpt_db) {
+		/* Everything into the database file, and the WAL emptied. */
+		sqlite3_wal_checkpoint_v2(sq->ckpt_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_close(sq->ckpt_db);
+		sq->ckpt_db = NULL;
+	}
+}
+
 static void sq_close(struct ts_store *s)
 {
 	struct ts_sq *sq = s->impl;
 
 	if (!sq)
 		return;
+	stop_checkpointer(sq);
 	for (int i = 0; i < sq->nconn; i++) {
 		struct ts_sq_conn *c = &sq->conns[i];
 
@@ -367,6 +427,8 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 		if (i == 0 && migrate(sq->conns[0].db, err))
 			goto fail;
 	}
+	if (start_checkpointer(sq, err))
+		goto fail;
 	return s;
 fail:
 	ts_buf_release(&path);
