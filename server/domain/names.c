@@ -47,6 +47,45 @@ long ts_utf8_count(const char *s, size_t len)
 	return n;
 }
 
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if none. */
+static size_t utf8_seq(const char *s, size_t avail)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+		 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n == 0 || n > avail || ts_utf8_count(s, n) != 1)
+		return 0;
+	return n;
+}
+
+char *ts_utf8_scrub(const char *s, size_t len, size_t max_bytes, int no_controls)
+{
+	/* Each input byte gives at most 3 output bytes (U+FFFD). */
+	size_t cap = (len < max_bytes ? len : max_bytes) * 3 + 1, o = 0;
+	char *out = ts_xmalloc(cap);
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(s + i, len - i);
+		unsigned char c = (unsigned char)s[i];
+		int bad = n == 0 || c == 0 || (no_controls && n == 1 && (c < 0x20 || c == 0x7f));
+		size_t add = bad ? 3 : n;
+
+		if (o + add > max_bytes || o + add >= cap)
+			break;
+		if (bad) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			i++;
+		} else {
+			memcpy(out + o, s + i, n);
+			i += n;
+		}
+		o += add;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* C0, DEL and C1 control characters (C1 are U+0080..U+009F: 0xC2 0x80..0x9F). */
 static int has_control(const char *s, size_t len)
 {

@@ -368,6 +368,8 @@ static int parse_positive(const char *s, int64_t *out)
 	char *end;
 	long long v;
 
+	if (*s < '0' || *s > '9')
+		return -1; /* strtoll would also take " 5" and "+5" */
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v <= 0 || v > 9007199254740991LL)

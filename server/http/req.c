@@ -10,6 +10,7 @@
 
 #include "core/cursor.h"
 #include "core/time.h"
+#include "domain/names.h"
 #include "core/banned.h"
 
 void ts_req_on_cleanup(struct ts_req *req, void (*fn)(void *), void *arg)
@@ -96,9 +97,14 @@ unsigned ts_http_status_of(enum ts_err e)
 static void send_error(struct ts_req *req, unsigned status, const char *code, const char *msg,
 		       json_t *details)
 {
-	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg,
+	/* Messages quote what the client sent (a path, a field name, a file
+	 * name), cut to a fixed size: make them valid UTF-8, or jansson
+	 * refuses them. */
+	char *clean = ts_utf8_scrub(msg, strlen(msg), TS_ERROR_MSG_MAX, 0);
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", clean,
 				 "details", details ? details : json_object());
 
+	free(clean);
 	if (!body)
 		ts_die("cannot build an error body");
 	ts_req_json(req, status, body);
@@ -144,9 +150,12 @@ json_t *ts_req_body_object(struct ts_req *req)
 	}
 	root = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
+		char *reason = ts_utf8_scrub(jerr.text, strlen(jerr.text), sizeof(jerr.text), 1);
+
 		send_error(req, 400, "invalid_json", "the request body is not valid JSON",
-			   json_pack("{s:s, s:i, s:i}", "reason", jerr.text, "line", jerr.line,
+			   json_pack("{s:s, s:i, s:i}", "reason", reason, "line", jerr.line,
 				     "column", jerr.column));
+		free(reason);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -263,7 +272,8 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 
 		errno = 0;
 		v = strtol(l, &end, 10);
-		if (errno || end == l || *end || v < 1 || v > max) {
+		/* Digits only: strtol would also take " 5" and "+5". */
+		if (*l < '0' || *l > '9' || errno || *end || v < 1 || v > max) {
 			ts_req_fail(req, 400, "invalid_limit", "limit must be an integer from 1 to %d",
 				    max);
 			return -1;

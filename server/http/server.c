@@ -16,6 +16,7 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "domain/names.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "store/users.h"
@@ -70,6 +71,32 @@ static void authenticate(struct ts_req *req)
 	ts_error_release(&err);
 }
 
+/* Browsers send Origin with every POST, PUT, PATCH and DELETE. A request
+ * from another origin (another site, or another port on the same host,
+ * which SameSite does not tell apart) is refused before it can use the
+ * session cookie or log someone in: the web app is always same-origin. */
+static int cross_origin(struct ts_req *req)
+{
+	const char *origin = ts_req_header(req, "Origin");
+	const char *host = ts_req_header(req, MHD_HTTP_HEADER_HOST);
+	const char *site = ts_req_header(req, "Sec-Fetch-Site");
+	const char *rest;
+
+	if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+		return 0;
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+		return 1;
+	if (!origin)
+		return 0;
+	if (strncmp(origin, "http://", 7) == 0)
+		rest = origin + 7;
+	else if (strncmp(origin, "https://", 8) == 0)
+		rest = origin + 8;
+	else
+		return 1; /* "null" (sandboxed pages, file:) or anything else */
+	return !host || strcmp(rest, host) != 0;
+}
+
 static int is_api_path(const char *path)
 {
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
@@ -102,6 +129,11 @@ static void begin(struct ts_req *req)
 		return;
 	default:
 		ts_req_fail(req, 404, "not_found", "no such endpoint: %s", req->path);
+		return;
+	}
+	if (cross_origin(req)) {
+		ts_req_fail(req, 403, "cross_origin",
+			    "requests that change data must come from this server's own pages");
 		return;
 	}
 	if (!(req->route->flags & TS_ROUTE_PUBLIC)) {
@@ -149,6 +181,42 @@ static enum MHD_Result queue(struct ts_req *req)
 	r = MHD_queue_response(req->conn, req->status, req->response);
 	req->queued = 1;
 	return r;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the path and of query values, in place. "%00" is
+ * left as it is: decoded, it would cut the string short, so that
+ * "/api/v1/projects/1%00x" would reach project 1 and "?cursor=%00" would
+ * read as no cursor. Malformed escapes stay as they are too. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)conn;
+	while (*r) {
+		int hi, lo;
+
+		if (r[0] == '%' && (hi = hex_value(r[1])) >= 0 && (lo = hex_value(r[2])) >= 0 &&
+		    (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -215,15 +283,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct ts_http *h = cls;
 	struct ts_req *req = *con_cls;
+	char *shown;
 	int64_t us;
 
 	(void)conn;
 	if (!req)
 		return;
 	us = ts_time_mono_us() - req->start_us;
-	ts_log("http", "%s %s %u %llu %.1fms%s", req->method, req->path,
+	/* The path is the client's: no line breaks or escapes in the log. */
+	shown = ts_utf8_scrub(req->path, strlen(req->path), 300, 1);
+	ts_log("http", "%.16s %s %u %llu %.1fms%s", req->method, shown,
 	       req->queued ? req->status : 0, (unsigned long long)(req->queued ? req->bytes : 0),
 	       (double)us / 1000.0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	free(shown);
 	while (req->cleanups) {
 		struct ts_req_cleanup *c = req->cleanups;
 
@@ -281,6 +353,7 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_END);
 	if (!h->daemon) {
 		ts_error_set(err, TS_ERR_IO, "listen_failed",

@@ -1,0 +1,326 @@
+// Hostile and careless clients: odd paths, headers, bodies and uploads,
+// concurrency, files on disk and authentication on every route. Each bad
+// input gets a JSON error with a 4xx status; the server never crashes,
+// leaks or leaves a partial write (run against the sanitized build too).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startWithAdmin } from '../lib/server.mjs';
+
+let srv, token;
+before(async () => { ({ srv, token } = await startWithAdmin()); });
+after(async () => { await srv.close(); });
+
+const api = (method, path, body, extra = {}) => srv.req(method, path, { token, body, ...extra });
+
+// Sends bytes as they are (fetch would normalise the path or refuse the
+// header) and returns { status, headers, text, json } of the answer, or
+// { closed: true } when the server drops the connection without one.
+function rawRequest(bytes, { timeoutMs = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(srv.port, '127.0.0.1');
+    const chunks = [];
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in time')); },
+      timeoutMs);
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('error', () => { /* a reset: judged by what arrived */ });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks).toString('latin1');
+      if (!all) { resolve({ closed: true }); return; }
+      const head = all.slice(0, all.indexOf('\r\n\r\n'));
+      const status = Number(head.split(' ')[1]);
+      const headers = {};
+      for (const line of head.split('\r\n').slice(1)) {
+        const i = line.indexOf(':');
+        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      const text = Buffer.from(all.slice(head.length + 4), 'latin1').toString('utf8');
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      resolve({ status, headers, text, json });
+    });
+    sock.write(bytes);
+  });
+}
+
+function rawGet(path, headers = {}) {
+  const lines = [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close',
+    `Authorization: Bearer ${token}`];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  return rawRequest(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'));
+}
+
+function assertJsonError(r, status, code) {
+  assert.equal(r.status, status, r.text);
+  assert.ok(r.json && r.json.error, `a JSON error body, not ${r.text.slice(0, 200)}`);
+  assert.equal(typeof r.json.error.message, 'string');
+  if (code) assert.equal(r.json.error.code, code);
+}
+
+async function alive() {
+  const r = await srv.req('GET', '/healthz');
+  assert.equal(r.status, 200, 'the server still answers');
+}
+
+async function newProject(name) {
+  const r = await api('POST', '/api/v1/projects', { name });
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
+// ---- 1. the HTTP layer ----
+
+test('a path that is not valid UTF-8 gets a JSON 404, and the server lives on', async () => {
+  // given a path with bytes that are not UTF-8 (once percent-decoded)
+  // when it is requested, with and without credentials
+  const r = await rawGet('/api/v1/projects/%ff%fe');
+  const anon = await rawRequest(Buffer.from(
+    'GET /api/%C0%AF%ed%a0%80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'));
+  // then each is a JSON 404 whose message is valid UTF-8, and the server is up
+  assertJsonError(r, 404, 'not_found');
+  assert.match(r.json.error.message, /\uFFFD/);
+  assertJsonError(anon, 404, 'not_found');
+  await alive();
+});
+
+test('an error message cut inside a multi-byte character stays valid JSON', async () => {
+  // given a project and a body with an unknown field whose name is cut by
+  // the message's length limit in the middle of "é"
+  const pid = await newProject('Cut names');
+  const key = `${'a'.repeat(99)}é`;
+  // when it is sent
+  const r = await api('PATCH', `/api/v1/projects/${pid}`, { [key]: 1 });
+  // then a 400 unknown_field naming the field
+  assertJsonError(r, 400, 'unknown_field');
+  assert.equal(r.json.error.details.field, key);
+  await alive();
+});
+
+test('%00 in a path or a query value is not read as the end of it', async () => {
+  // given a project
+  const pid = await newProject('Nul paths');
+  // when its path has %00 after the id, or the cursor is %00
+  const path = await rawGet(`/api/v1/projects/${pid}%00`);
+  const pathMore = await rawGet(`/api/v1/projects/${pid}%00/categories`);
+  const cursor = await rawGet('/api/v1/projects?cursor=%00');
+  const limit = await rawGet('/api/v1/projects?limit=5%00');
+  // then none of them reaches the project or reads as "no cursor"
+  assertJsonError(path, 404, 'not_found');
+  assertJsonError(pathMore, 404, 'not_found');
+  assertJsonError(cursor, 400, 'invalid_cursor');
+  assertJsonError(limit, 400, 'invalid_limit');
+  // and a plain escape still decodes
+  const ok = await rawGet(`/api/v1/project%73/${pid}`);
+  assert.equal(ok.status, 200, ok.text);
+});
+
+test('weird paths: //, .., trailing slash, huge ids, very long URLs', async () => {
+  const pid = await newProject('Weird paths');
+  const cases = [
+    [`/api/v1/projects//${pid}`, 404],
+    [`/api/v1/projects/${pid}/`, 404],
+    [`/api/v1/projects/%2e%2e/${pid}`, 404],
+    [`/api/v1/projects/../projects/${pid}`, 404],
+    ['/api/v1/projects/9007199254740992', 404], // 2^53: not an id
+    ['/api/v1/projects/-1', 404],
+    ['/api/v1/projects/1.5', 404],
+    ['/api/v1/projects/0x10', 404],
+    ['/api/v1/projects/01', 404],
+    [`/api/v1/${'a'.repeat(20000)}`, 404],
+  ];
+  for (const [path, status] of cases) {
+    const r = await rawGet(path);
+    assertJsonError(r, status);
+  }
+  // a URL beyond the connection's memory gets libmicrohttpd's own 414
+  // (it answers before any callback of ours can run)
+  const huge = await rawGet(`/api/v1/${'a'.repeat(100000)}`);
+  assert.ok(huge.closed || huge.status === 414, `414, not ${huge.status}`);
+  await alive();
+});
+
+test('log lines show the path without line breaks', async () => {
+  // given a path with an encoded newline and a fake log line after it
+  await rawGet('/api/v1/x%0A2026-01-01T00:00:00.000Z%20error%20forged');
+  await new Promise((r) => setTimeout(r, 100));
+  // then the log has no line starting with the forged text
+  assert.ok(!/^2026-01-01T00:00:00\.000Z error forged/m.test(srv.log));
+  assert.match(srv.log, /http GET \/api\/v1\/x\uFFFD2026-01-01/);
+});
+
+test('unknown methods, OPTIONS, HEAD and a body on GET', async () => {
+  const pid = await newProject('Methods');
+  const brew = await api('BREW', `/api/v1/projects/${pid}`);
+  assertJsonError(brew, 405, 'method_not_allowed');
+  assert.equal(brew.headers.get('allow'), 'GET, PATCH');
+  assertJsonError(await api('OPTIONS', `/api/v1/projects/${pid}`), 405);
+  const head = await api('HEAD', `/api/v1/projects/${pid}`);
+  assert.equal(head.status, 200);
+  assert.equal(head.text, '');
+  const withBody = await rawRequest(Buffer.from(
+    `GET /api/v1/projects/${pid} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+    `Authorization: Bearer ${token}\r\nContent-Length: 9\r\n\r\n{"a":"b"}`));
+  assert.equal(withBody.status, 200);
+  assert.equal(withBody.json.id, pid);
+  // a static path with a write method
+  assertJsonError(await srv.req('POST', '/index.html'), 405);
+});
+
+test('JSON bodies: duplicate keys, deep nesting, numbers out of range, wrong types', async () => {
+  const pid = await newProject('Bodies');
+  const send = (text) => api('POST', `/api/v1/projects/${pid}/categories`, text,
+    { headers: { 'content-type': 'application/json' } });
+  const bad = [
+    '{"name":"a","name":"b"}',
+    `${'['.repeat(100000)}${']'.repeat(100000)}`,
+    `${'{"a":'.repeat(30000)}1${'}'.repeat(30000)}`,
+    '{"name":"\\u0000x"}',
+    '{"name":"\\ud800"}',
+    '{"name":1e400}',
+    '{"name":99999999999999999999999}',
+    '{"name":"a"',
+    '',
+    'null',
+    '[]',
+    '"name"',
+    '{"name":"a"} trailing',
+  ];
+  for (const text of bad) {
+    const r = await send(text);
+    assertJsonError(r, 400);
+  }
+  const nonUtf8 = await api('POST', `/api/v1/projects/${pid}/categories`,
+    Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    { raw: true, headers: { 'content-type': 'application/json' } });
+  assertJsonError(nonUtf8, 400, 'invalid_json');
+  for (const name of [12, 1.5, true, null, ['a'], { a: 1 }]) {
+    assertJsonError(await send(JSON.stringify({ name })), 400, 'invalid_field');
+  }
+  // ids and revisions out of range on the annotation route
+  for (const body of [
+    { category_ids: [2 ** 53] }, { category_ids: [-1] }, { category_ids: [1.5] },
+    { category_ids: ['1'] }, { category_ids: 1 }, { status: 'approved', revision: -2 },
+    { status: 'approved', revision: 1.5 }, { status: 7 },
+  ]) {
+    const r = await api('PUT', '/api/v1/assets/1/annotation', body);
+    assert.ok([400, 404].includes(r.status), `${JSON.stringify(body)} gave ${r.status}`);
+    assert.ok(r.json.error);
+  }
+  // nothing was created by any of it
+  const cats = await api('GET', `/api/v1/projects/${pid}/categories?include_deleted=true`);
+  assert.deepEqual(cats.json.categories, []);
+});
+
+test('bodies over the limit: by Content-Length, chunked, and far over', async () => {
+  const pid = await newProject('Big bodies');
+  const big = `{"name":"${'a'.repeat(2 * 1024 * 1024)}"}`;
+  const r = await api('POST', `/api/v1/projects/${pid}/categories`, big,
+    { headers: { 'content-type': 'application/json' } });
+  assertJsonError(r, 413, 'body_too_large');
+  // chunked: no length up front
+  const stream = new ReadableStream({
+    start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); },
+  });
+  const res = await fetch(`${srv.url}/api/v1/projects/${pid}/categories`, {
+    method: 'POST', body: stream, duplex: 'half',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  });
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).error.code, 'body_too_large');
+  // a declared length far beyond what is worth reading: answered at once
+  const far = await rawRequest(Buffer.from(
+    `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: x\r\n` +
+    `Authorization: Bearer ${token}\r\nContent-Length: 10000000000\r\n\r\n{"name":`));
+  assertJsonError(far, 413, 'body_too_large');
+  // odd lengths
+  for (const cl of ['-1', 'abc', '1, 2', '99999999999999999999999']) {
+    const odd = await rawRequest(Buffer.from(
+      `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+      `Authorization: Bearer ${token}\r\nContent-Length: ${cl}\r\n\r\n{}`));
+    assert.ok(odd.closed || (odd.status >= 400 && odd.status < 500), `${cl}: ${odd.status}`);
+  }
+  const cats = await api('GET', `/api/v1/projects/${pid}/categories`);
+  assert.deepEqual(cats.json.categories, []);
+  await alive();
+});
+
+test('limit and cursor abuse gets 400, never a 500', async () => {
+  const pid = await newProject('Paging');
+  const paths = [`/api/v1/projects/${pid}/assets`, '/api/v1/projects',
+    `/api/v1/projects/${pid}/exports`];
+  for (const base of paths) {
+    for (const q of ['limit=0', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=1e3',
+      'limit=99999999999999999999', 'limit=', 'limit=%20%31', 'limit=+5', 'limit=0x10']) {
+      const r = await api('GET', `${base}?${q}`);
+      assertJsonError(r, 400);
+    }
+    for (const c of ['!!!', 'A'.repeat(5000), '%ff%fe', 'AAAAAAAAAAA', '-1', '0']) {
+      const r = await api('GET', `${base}?cursor=${c}`);
+      assertJsonError(r, 400);
+    }
+  }
+  for (const q of ['status=nope', 'category_id=-1', 'category_id=abc', 'category_id=9007199254740992',
+    'video_id=0', 'video_id=1.5', 'category_id=%201', 'category_id=+1']) {
+    assertJsonError(await api('GET', `/api/v1/projects/${pid}/assets?${q}`), 400);
+  }
+});
+
+test('odd Authorization headers and cookies get 401', async () => {
+  const cases = [
+    { authorization: 'Bearer' }, { authorization: 'Bearer ' }, { authorization: 'bearer x' },
+    { authorization: 'Basic YWRtaW46cGFzc3dvcmQxMjM=' }, { authorization: `Bearer ${token}x` },
+    { authorization: `Bearer  ${token}` }, { authorization: 'Bearer \u00ff\u00fe' },
+    { cookie: 'tessera_session=' }, { cookie: 'tessera_session' },
+    { cookie: ';;;=;tessera_session="abc"' }, { cookie: `tessera_session=${'a'.repeat(4000)}` },
+  ];
+  for (const headers of cases) {
+    const r = await srv.req('GET', '/api/v1/me', { headers });
+    assertJsonError(r, 401, 'unauthorized');
+  }
+  // raw bytes that are not Latin-1 text
+  const bin = await rawRequest(Buffer.concat([
+    Buffer.from('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer '),
+    Buffer.from([0xff, 0x00, 0x80]), Buffer.from('\r\n\r\n')]));
+  assert.ok(bin.closed || bin.status === 400 || bin.status === 401, `${bin.status}`);
+  await alive();
+});
+
+test('a write from another origin is refused before it can use the session', async () => {
+  // given a logged-in browser session
+  const login = await srv.req('POST', '/api/v1/auth/login',
+    { body: { name: 'admin', password: 'password123' } });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  // when a page on another site (or another port of this host) posts with it
+  for (const origin of ['http://evil.example', `http://127.0.0.1:${srv.port + 1}`, 'null']) {
+    const r = await srv.req('POST', '/api/v1/projects', {
+      body: { name: `from ${origin}` }, headers: { cookie, origin },
+    });
+    // then 403 cross_origin, and nothing is created
+    assertJsonError(r, 403, 'cross_origin');
+  }
+  const site = await srv.req('POST', '/api/v1/projects',
+    { body: { name: 'same-site' }, headers: { cookie, 'sec-fetch-site': 'same-site' } });
+  assertJsonError(site, 403, 'cross_origin');
+  const loginFromElsewhere = await srv.req('POST', '/api/v1/auth/login', {
+    body: { name: 'admin', password: 'password123' }, headers: { origin: 'http://evil.example' },
+  });
+  assertJsonError(loginFromElsewhere, 403, 'cross_origin');
+  // while the app's own pages, and scripts with no Origin, go through
+  const own = await srv.req('POST', '/api/v1/projects', {
+    body: { name: 'from the app' }, headers: { cookie, origin: srv.url, 'sec-fetch-site': 'same-origin' },
+  });
+  assert.equal(own.status, 201, own.text);
+  const list = await api('GET', '/api/v1/projects?limit=500');
+  const names = list.json.projects.map((p) => p.name);
+  assert.ok(!names.some((n) => n.startsWith('from http') || n === 'from null' || n === 'same-site'));
+  // and reads from anywhere are still just reads
+  const read = await srv.req('GET', '/api/v1/me', { headers: { cookie, origin: 'http://evil.example' } });
+  assert.equal(read.status, 200);
+});
+
+// ---- 2. multipart uploads ----
+
