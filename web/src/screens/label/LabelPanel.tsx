@@ -1,4 +1,5 @@
 import type { Category } from '../../api/types';
+import { Link } from '../../components/Link';
 import type { LabelCommand } from '../../state/labelActions';
 import type { LocalAnnotation } from '../../state/labelLocal';
 
@@ -10,6 +11,7 @@ export function LabelPanel({
   onAssign,
   onSkip,
   onHelp,
+  categoriesHref,
 }: {
   categories: readonly Category[];
   commands: readonly LabelCommand[];
@@ -18,6 +20,8 @@ export function LabelPanel({
   onAssign: (categoryId: number) => void;
   onSkip: () => void;
   onHelp: () => void;
+  /** Where categories are edited, for the empty state. */
+  categoriesHref: string;
 }) {
   const keyOf = new Map(commands.filter((c) => c.categoryId).map((c) => [c.categoryId, c.keys[0]]));
   const shown = categories.filter((c) => c.state !== 'deleted');
@@ -31,6 +35,11 @@ export function LabelPanel({
           </span>
         )}
       </div>
+      {shown.length === 0 && (
+        <p class="label-empty muted small">
+          No categories yet. <Link href={categoriesHref}>Add some on the Categories tab</Link> to label with keys 1–9.
+        </p>
+      )}
       <ul class="label-list">
         {shown.map((c) => {
           const key = keyOf.get(c.id);

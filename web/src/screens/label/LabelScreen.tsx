@@ -3,6 +3,7 @@ import { categories as categoriesApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import { QUEUE_FILTERS, type QueueFilter } from '../../api/labeling';
 import type { Category } from '../../api/types';
+import { Link } from '../../components/Link';
 import { location, navigate } from '../../router';
 import { findCommand } from '../../state/keys';
 import { labelCommands, type LabelCommand } from '../../state/labelActions';
@@ -103,6 +104,15 @@ export function LabelScreen({ project }: ProjectTabProps) {
   });
 
   const shown = cur ? session.effective(cur) : null;
+  const stats = session.stats.value;
+  const empty =
+    stats && stats.counts.total === 0 ? (
+      <>
+        This project has no images yet. <Link href={`/projects/${project.id}/assets`}>Upload some on the Assets tab</Link>.
+      </>
+    ) : (
+      'Nothing left in this queue. Pick another one on the left.'
+    );
   return (
     <section class="label-screen" aria-label="Labeling">
       <div class="label-top">
@@ -131,7 +141,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
             <p class="muted">Loading the queue…</p>
           </div>
         ) : (
-          <Viewer asset={cur} view={view} onView={setView} />
+          <Viewer asset={cur} view={view} onView={setView} empty={empty} />
         )}
         <LabelPanel
           categories={cats}
@@ -141,6 +151,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
           onAssign={(id) => session.apply({ category_ids: [id] }, true)}
           onSkip={() => session.apply({ status: 'skipped' }, true)}
           onHelp={() => setHelp(true)}
+          categoriesHref={`/projects/${project.id}/categories`}
         />
       </div>
       {help && <HelpOverlay commands={commands} onClose={() => setHelp(false)} />}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { assetFileUrl, type Asset } from '../../api/labeling';
 import { frameLabel } from '../../lib/videoFrame';
@@ -26,10 +27,13 @@ export function Viewer({
   asset,
   view,
   onView,
+  empty,
 }: {
   asset: Asset | null;
   view: ViewTransform;
   onView: (v: ViewTransform) => void;
+  /** What to say when there is no asset to show. */
+  empty?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 0, h: 0 });
@@ -46,7 +50,7 @@ export function Viewer({
   if (!asset) {
     return (
       <div class="viewer" ref={box}>
-        <p class="muted">Nothing to show in this queue.</p>
+        <p class="muted viewer-empty">{empty ?? 'Nothing to show in this queue.'}</p>
       </div>
     );
   }

@@ -187,7 +187,11 @@ export function ReviewScreen({ project }: ProjectTabProps) {
       <div class="review-layout">
         <div class="review-grid">
           {pager.loaded.value && total === 0 ? (
-            <div class="assets-empty muted">No assets match this filter.</div>
+            <div class="assets-empty muted">
+              {stats && stats.counts.total === 0
+                ? 'This project has no images yet. Upload some on the Assets tab.'
+                : 'No assets match this filter.'}
+            </div>
           ) : (
             <AssetGrid
               count={total}
