@@ -324,3 +324,98 @@ test('a write from another origin is refused before it can use the session', asy
 
 // ---- 2. multipart uploads ----
 
+
+// ---- 5. authentication on every route ----
+
+// Every route of the router tables, with its flags, read from the source
+// as tests/api/openapi.test.mjs does.
+async function routeTable() {
+  const { readFile } = await import('node:fs/promises');
+  const { ROOT } = await import('../lib/server.mjs');
+  const dir = join(ROOT, 'server', 'http');
+  const routes = [];
+  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.c'))) {
+    const text = await readFile(join(dir, f), 'utf8');
+    for (const m of text.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*([^,]+),/g)) {
+      routes.push({ method: m[1], pattern: m[2], flags: m[3], file: f });
+    }
+  }
+  return routes;
+}
+
+const PUBLIC = new Set(['GET /api/v1/auth/status', 'POST /api/v1/auth/setup',
+  'POST /api/v1/auth/login', 'GET /healthz', 'GET /readyz']);
+
+test('every /api/ route needs credentials, except auth status, setup and login', async () => {
+  // given every route in the router tables
+  const routes = await routeTable();
+  assert.ok(routes.length >= 25, `found ${routes.length} routes`);
+  const flagged = routes.filter((r) => r.flags.includes('TS_ROUTE_PUBLIC'))
+    .map((r) => `${r.method} ${r.pattern}`).sort();
+  // then only the expected ones are marked public
+  assert.deepEqual(flagged, [...PUBLIC].sort());
+  for (const r of routes) {
+    if (PUBLIC.has(`${r.method} ${r.pattern}`)) continue;
+    assert.ok(r.pattern.startsWith('/api/'), r.pattern);
+    const path = r.pattern.replace(/\{id\}/g, '1');
+    // when called with no credentials, a bad token, or a bad cookie, with a body
+    for (const headers of [{}, { authorization: 'Bearer tsk_nope' },
+      { cookie: 'tessera_session=nope' }]) {
+      const res = await srv.req(r.method, path, {
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: r.method === 'GET' ? undefined : '{"name":"x"}',
+      });
+      // then 401 with a JSON error, before anything else is looked at
+      assertJsonError(res, 401, 'unauthorized');
+      assert.equal(res.headers.get('cache-control'), 'no-store', `${r.method} ${path}`);
+    }
+  }
+});
+
+test('admin-only routes answer 403 to a user who is not an admin', async () => {
+  const routes = (await routeTable()).filter((r) => r.flags.includes('TS_ROUTE_ADMIN'));
+  assert.ok(routes.length >= 2);
+  const userToken = await srv.addUser(`plain${Date.now() % 100000}`);
+  for (const r of routes) {
+    const res = await srv.req(r.method, r.pattern.replace(/\{id\}/g, '1'), {
+      token: userToken, body: r.method === 'GET' ? undefined : { name: 'sneaky', password: 'password123', is_admin: true },
+    });
+    assertJsonError(res, 403, 'forbidden');
+  }
+  const users = await api('GET', '/api/v1/users');
+  assert.ok(!users.json.users.some((u) => u.name === 'sneaky'));
+});
+
+test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, and ends on logout', async () => {
+  const login = await srv.req('POST', '/api/v1/auth/login',
+    { body: { name: 'admin', password: 'password123' } });
+  assert.equal(login.status, 200);
+  const set = login.headers.get('set-cookie');
+  assert.match(set, /^tessera_session=[0-9a-f]{64};/);
+  assert.match(set, /; HttpOnly/);
+  assert.match(set, /; SameSite=Strict/);
+  assert.match(set, /; Path=\//);
+  const cookie = set.split(';')[0];
+  assert.equal((await srv.req('GET', '/api/v1/me', { headers: { cookie } })).status, 200);
+  const out = await srv.req('POST', '/api/v1/auth/logout', { headers: { cookie } });
+  assert.equal(out.status, 204);
+  assert.match(out.headers.get('set-cookie'), /Max-Age=0/);
+  assertJsonError(await srv.req('GET', '/api/v1/me', { headers: { cookie } }), 401);
+  // the login answer itself is not cached, nor is any other API answer
+  assert.equal(login.headers.get('cache-control'), 'no-store');
+});
+
+test('the web app is served with a CSP; API answers are never cached', async () => {
+  const page = await srv.req('GET', '/');
+  if (page.status === 200) {
+    const csp = page.headers.get('content-security-policy');
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /object-src 'none'/);
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  }
+  for (const path of ['/api/v1/me', '/api/v1/projects', '/api/v1/nope', '/api/v1/auth/status']) {
+    const r = await api('GET', path);
+    assert.equal(r.headers.get('cache-control'), 'no-store', path);
+  }
+});
