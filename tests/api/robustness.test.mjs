@@ -325,6 +325,225 @@ test('a write from another origin is refused before it can use the session', asy
 // ---- 2. multipart uploads ----
 
 
+// ---- 2. multipart uploads ----
+
+let jpegA, jpegB;
+async function images() {
+  if (!jpegA) {
+    const { makeJpegs } = await import('../lib/images.mjs');
+    [jpegA, jpegB] = (await makeJpegs(2, { w: 24, h: 16, start: 4242, prefix: 'rob' }))
+      .map((f) => f.bytes);
+  }
+  return [jpegA, jpegB];
+}
+
+function part(disposition, data, type = 'image/jpeg', boundary = 'BND') {
+  return Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: `, 'latin1'),
+    Buffer.isBuffer(disposition) ? disposition : Buffer.from(disposition, 'latin1'),
+    Buffer.from(type === null ? '\r\n\r\n' : `\r\nContent-Type: ${type}\r\n\r\n`, 'latin1'),
+    data, Buffer.from('\r\n')]);
+}
+const END = Buffer.from('--BND--\r\n');
+
+const postUpload = (pid, body, type = 'multipart/form-data; boundary=BND') =>
+  api('POST', `/api/v1/projects/${pid}/assets`, body, { raw: true, headers: { 'content-type': type } });
+
+async function tmpFiles() {
+  return readdir(join(srv.dataDir, 'tmp'));
+}
+
+async function allAssets(pid) {
+  const r = await api('GET', `/api/v1/projects/${pid}/assets?limit=1000`);
+  assert.equal(r.status, 200);
+  return r.json.assets;
+}
+
+test('malformed multipart bodies get 4xx and leave nothing behind', async () => {
+  const [img] = await images();
+  const pid = await newProject('Malformed multipart');
+  const good = Buffer.concat([part('form-data; name="file"; filename="a.jpg"', img), END]);
+  const cases = [
+    [good, 'multipart/form-data', 400],                 // no boundary
+    [good, 'multipart/form-data; boundary=', 400],      // empty boundary
+    [good, 'multipart/form-data; boundary=OTHER', 400], // the wrong one
+    [good, 'application/octet-stream', 415],
+    [good, 'image/jpeg', 415],
+    [Buffer.from('file=abc'), 'application/x-www-form-urlencoded', 415],
+    [Buffer.alloc(0), 'multipart/form-data; boundary=BND', 400],
+    [Buffer.from('garbage, not multipart at all'), 'multipart/form-data; boundary=BND', 400],
+    [Buffer.concat([Buffer.from('--BND\r\n\r\n'), img, Buffer.from('\r\n'), END]),
+      'multipart/form-data; boundary=BND', 422],       // a part with no headers
+    [Buffer.concat([part('form-data; filename="a.jpg"', img), END]),
+      'multipart/form-data; boundary=BND', 422],       // no field name
+    [Buffer.concat([part('form-data; name="file"; filename="a.jpg"', img).subarray(0, 200)]),
+      'multipart/form-data; boundary=BND', 422],       // cut in the middle of the file
+  ];
+  for (const [body, type, status] of cases) {
+    const r = await postUpload(pid, body, type);
+    assert.equal(r.status, status, `${type}: ${r.text.slice(0, 300)}`);
+    assert.ok(r.json.error, r.text);
+  }
+  assert.deepEqual(await allAssets(pid), []);
+  assert.deepEqual(await tmpFiles(), []);
+});
+
+test('hostile file names are refused one by one, shown safely, and never used as paths', async () => {
+  const [img, img2] = await images();
+  const pid = await newProject('Hostile names');
+  const names = [
+    Buffer.from('../../../../tmp/evil.jpg'), Buffer.from('..'), Buffer.from('a\\b.jpg'),
+    Buffer.from('/etc/passwd'), Buffer.from(''), Buffer.from('   '),
+    Buffer.from(`${'n'.repeat(5000)}.jpg`), Buffer.from([0xff, 0xfe, 0x2e, 0x6a, 0x70, 0x67]),
+    Buffer.from([0x61, 0x01, 0x62, 0x2e, 0x6a, 0x70, 0x67]), Buffer.from([0x61, 0xc2, 0x85, 0x62]),
+  ];
+  const parts = names.map((n) => part(Buffer.concat([
+    Buffer.from('form-data; name="file"; filename="'), n, Buffer.from('"')]), img));
+  // and one good file among them, whose name has quotes and markup in it
+  parts.push(part('form-data; name="file"; filename="<img src=x onerror=1>&%22q%22.jpg"', img2));
+  const r = await postUpload(pid, Buffer.concat([...parts, END]));
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.assets.length, 1);
+  assert.equal(r.json.assets[0].file_name, '<img src=x onerror=1>&%22q%22.jpg');
+  assert.equal(r.json.errors.length, names.length);
+  for (const e of r.json.errors) {
+    assert.equal(e.code, 'invalid_file_name', JSON.stringify(e));
+    assert.ok(e.file_name === null || e.file_name.length <= 300);
+  }
+  // nothing was written outside the data folder
+  const { access } = await import('node:fs/promises');
+  await assert.rejects(access('/tmp/evil.jpg'));
+  assert.equal((await allAssets(pid)).length, 1);
+  assert.deepEqual(await tmpFiles(), []);
+});
+
+test('Content-Type lies: what decides is the bytes, not the declared type or the name', async () => {
+  const [img] = await images();
+  const pid = await newProject('Lies');
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+  const html = Buffer.from('<!doctype html><script>alert(1)</script>');
+  const body = Buffer.concat([
+    part('form-data; name="file"; filename="x.png"', svg, 'image/png'),
+    part('form-data; name="file"; filename="x.jpg"', html, 'image/jpeg'),
+    part('form-data; name="file"; filename="really.html"', img, 'text/html'),
+    END]);
+  const r = await postUpload(pid, body);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.assets.length, 1);
+  assert.equal(r.json.assets[0].mime_type, 'image/jpeg');
+  assert.deepEqual(r.json.errors.map((e) => e.code).sort(), ['not_an_image', 'not_an_image']);
+  // the stored file is served as what it is, sandboxed
+  const f = await api('GET', `/api/v1/assets/${r.json.assets[0].id}/file`);
+  assert.equal(f.headers.get('content-type'), 'image/jpeg');
+  assert.equal(f.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(f.headers.get('content-security-policy'), /sandbox/);
+});
+
+test('many tiny parts are bounded; a part that never ends is dropped', async () => {
+  const pid = await newProject('Many parts');
+  const tiny = part('form-data; name="x"', Buffer.from('a'), null);
+  const r = await postUpload(pid, Buffer.concat([...Array(10050).fill(tiny), END]));
+  assertJsonError(r, 413, 'too_many_files');
+  const empties = Array.from({ length: 500 }, (_, i) =>
+    part(`form-data; name="file"; filename="e${i}.jpg"`, Buffer.alloc(0)));
+  const e = await postUpload(pid, Buffer.concat([...empties, END]));
+  assert.equal(e.status, 422);
+  assert.equal(e.json.errors.length, 500);
+  assert.ok(e.json.errors.every((x) => x.code === 'empty_file'));
+  assert.deepEqual(await allAssets(pid), []);
+  assert.deepEqual(await tmpFiles(), []);
+});
+
+test('a client that goes away mid-file leaves no temporary file and no row', async () => {
+  const [img] = await images();
+  const pid = await newProject('Disconnects');
+  for (const route of ['assets', 'videos']) {
+    const head = part('form-data; name="file"; filename="gone.jpg"', Buffer.concat(Array(40).fill(img)));
+    const sock = connect(srv.port, '127.0.0.1');
+    await new Promise((r) => sock.on('connect', r));
+    sock.write(`POST /api/v1/projects/${pid}/${route} HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
+      `Content-Length: ${head.length + 100000}\r\n\r\n`);
+    sock.write(head);
+    // the part is being written to disk...
+    let during = [];
+    for (let i = 0; i < 50 && during.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      during = await tmpFiles();
+    }
+    assert.equal(during.length, 1, `${route}: a temporary file while the part arrives`);
+    // ...when the client vanishes
+    sock.destroy();
+    let after = during;
+    for (let i = 0; i < 100 && after.length; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await tmpFiles();
+    }
+    assert.deepEqual(after, [], `${route}: the temporary file is removed`);
+  }
+  assert.deepEqual(await allAssets(pid), []);
+  const videos = await api('GET', `/api/v1/projects/${pid}/videos`);
+  assert.equal(videos.status, 200);
+  assert.deepEqual(videos.json.videos, []);
+  await alive();
+});
+
+// A small seeded PRNG, so that a failure can be replayed.
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('fuzz: 300 seeded mutations of a valid upload never crash, 500 or leave partial state', async () => {
+  const [img, img2] = await images();
+  const pid = await newProject('Fuzz');
+  const base = Buffer.concat([part('form-data; name="file"; filename="f.jpg"', img),
+    part('form-data; name="file"; filename="g.jpg"', img2, null), END]);
+  const tokens = ['--BND', '\r\n', '"', ';', '=', '\0', '\xff', '--', 'filename=', 'name="file"',
+    'Content-Disposition: ', '\r\n\r\n', 'Content-Type: multipart/mixed; boundary=X\r\n']
+    .map((t) => Buffer.from(t, 'latin1'));
+  const seed = Number(process.env.TESSERA_FUZZ_SEED || 20261126);
+  const rnd = prng(seed);
+  const pick = (n) => Math.floor(rnd() * n);
+  const created = new Set();
+  const statuses = {};
+  for (let i = 0; i < 300; i++) {
+    let b = Buffer.from(base);
+    for (let k = 1 + pick(6); k > 0; k--) {
+      const at = pick(b.length + 1);
+      switch (pick(5)) {
+        case 0: if (b.length) b[Math.min(at, b.length - 1)] = pick(256); break;
+        case 1: b = Buffer.concat([b.subarray(0, at), tokens[pick(tokens.length)], b.subarray(at)]); break;
+        case 2: b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + pick(40))]); break;
+        case 3: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.max(0, at - 50), at), b.subarray(at)]); break;
+        default: b = b.subarray(0, at);
+      }
+    }
+    const r = await postUpload(pid, b);
+    statuses[r.status] = (statuses[r.status] || 0) + 1;
+    assert.ok([201, 400, 413, 415, 422].includes(r.status),
+      `seed ${seed}, case ${i}: ${r.status} ${r.text.slice(0, 300)}`);
+    assert.ok(r.json, `seed ${seed}, case ${i}: JSON body`);
+    for (const a of r.json.assets || []) created.add(a.id);
+  }
+  // every stored asset was reported to some client, and its file is whole
+  const listed = await allAssets(pid);
+  for (const a of listed) {
+    assert.ok(created.has(a.id), `asset ${a.id} was never reported`);
+    const f = await api('GET', `/api/v1/assets/${a.id}/file`);
+    assert.equal(f.status, 200);
+  }
+  assert.deepEqual(await tmpFiles(), []);
+  assert.ok(statuses[201] > 0 && (statuses[400] || 0) + (statuses[422] || 0) > 0,
+    JSON.stringify(statuses));
+  await alive();
+});
+
 // ---- 5. authentication on every route ----
 
 // Every route of the router tables, with its flags, read from the source
