@@ -435,6 +435,7 @@ struct decoder {
 	struct SwsContext *sws;
 	int draining;
 	int64_t last_pts; /* of the last frame out of the decoder; INT64_MIN: none */
+	int64_t want_pts; /* the target being decoded to */
 	uint8_t *rgb;
 	uint8_t *rot;
 	size_t rgb_cap;
@@ -469,6 +470,11 @@ static int decode_next(struct decoder *d)
 		if (rc < 0)
 			return rc;
 		if (d->pkt->stream_index == d->v->vidx) {
+			/* A frame before the target that no other frame refers
+			 * to need not be decoded at all (most B-frames). */
+			d->ctx->skip_frame = d->pkt->pts != AV_NOPTS_VALUE && d->pkt->pts < d->want_pts
+						     ? AVDISCARD_NONREF
+						     : AVDISCARD_DEFAULT;
 			rc = avcodec_send_packet(d->ctx, d->pkt);
 			/* Damaged packets are skipped; the frame they carried is
 			 * simply missing, which the caller notices. */
@@ -617,6 +623,8 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 		const struct ts_video_target *t = &targets[ti];
 		int64_t key = key_before(v, t->pts);
 		int retries = 0;
+
+		d.want_pts = t->pts;
 
 		/* Seeking pays when a keyframe lies between what was decoded
 		 * and the target: everything before it need not be decoded. */
