@@ -544,6 +544,141 @@ test('fuzz: 300 seeded mutations of a valid upload never crash, 500 or leave par
   await alive();
 });
 
+// ---- 3. concurrency ----
+
+test('parallel creates, renames and deletes of categories keep names unique and ids unique', async () => {
+  const pid = await newProject('Category race');
+  const url = `/api/v1/projects/${pid}/categories`;
+  // given 30 clients creating the same name at once
+  const same = await Promise.all(Array.from({ length: 30 }, () => api('POST', url, { name: 'Cat' })));
+  // then exactly one wins and the others get 409
+  assert.equal(same.filter((r) => r.status === 201).length, 1);
+  assert.ok(same.every((r) => r.status === 201 || r.status === 409), same.map((r) => r.status).join());
+  // given 20 distinct creates at once
+  const made = await Promise.all(Array.from({ length: 20 }, (_, i) => api('POST', url, { name: `c${i}` })));
+  assert.ok(made.every((r) => r.status === 201));
+  const ids = made.map((r) => r.json.id);
+  assert.equal(new Set(ids).size, ids.length);
+  // when they are renamed to colliding names, deleted, disabled and reordered all at once
+  const ops = [];
+  for (let i = 0; i < ids.length; i++) {
+    ops.push(api('PATCH', `${url}/${ids[i]}`, { name: `n${i % 5}` }));
+    if (i % 3 === 0) ops.push(api('DELETE', `${url}/${ids[i]}`));
+    if (i % 4 === 0) ops.push(api('PATCH', `${url}/${ids[i]}`, { state: 'disabled' }));
+    ops.push(api('POST', url, { name: `n${i % 5}` }));
+  }
+  const results = await Promise.all(ops);
+  // then no request failed with a 5xx
+  for (const r of results) assert.ok(r.status < 500, `${r.status} ${r.text}`);
+  // and the end state holds the contract: names unique among live categories,
+  // ids unique, and no id reused after a delete
+  const all = (await api('GET', `${url}?include_deleted=true`)).json.categories;
+  const live = all.filter((c) => c.state !== 'deleted');
+  const keys = live.map((c) => c.name.toLowerCase());
+  assert.equal(new Set(keys).size, keys.length, JSON.stringify(live));
+  assert.equal(new Set(all.map((c) => c.id)).size, all.length);
+  const order = await api('PUT', `${url}/order`, { order: live.map((c) => c.id).reverse() });
+  assert.equal(order.status, 200, order.text);
+});
+
+test('parallel annotation writes on one asset: each revision once, history complete', async () => {
+  const [img] = await images();
+  const pid = await newProject('Annotation race');
+  const cats = [];
+  for (const name of ['a', 'b', 'c']) cats.push((await api('POST', `/api/v1/projects/${pid}/categories`, { name })).json.id);
+  const up = await postUpload(pid, Buffer.concat([part('form-data; name="file"; filename="r.jpg"', img), END]));
+  assert.equal(up.status, 201, up.text);
+  const aid = up.json.assets[0].id;
+  // given 40 clients labeling the same asset at once, half with a revision
+  const writes = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+    api('PUT', `/api/v1/assets/${aid}/annotation`, i % 2
+      ? { category_ids: [cats[i % 3]], revision: 0 }
+      : { category_ids: [cats[i % 3]] })));
+  // then each answer is 200 or 409 (stale), never a 5xx
+  for (const w of writes) assert.ok(w.status === 200 || w.status === 409, `${w.status} ${w.text}`);
+  assert.ok(writes.filter((w) => w.status === 200).every((w) => w.json.category_ids.length === 1));
+  // and the history has exactly one entry per revision, in order
+  const now = (await api('GET', `/api/v1/assets/${aid}`)).json.annotation;
+  const hist = (await api('GET', `/api/v1/assets/${aid}/annotation/history`)).json.history;
+  assert.equal(hist.length, now.revision);
+  const okRevs = writes.filter((w) => w.status === 200).map((w) => w.json.revision);
+  assert.ok(Math.max(...okRevs) === now.revision);
+  // revision-checked writes against revision 0 that went through all agree
+  // (one real write; the others repeat it, which is a no-op)
+  const checked = writes.filter((w, i) => i % 2 && w.status === 200 && w.json.revision === 1);
+  assert.ok(new Set(checked.map((w) => w.json.category_ids.join())).size <= 1);
+});
+
+test('exports started at once get distinct versions and the same hash', async () => {
+  const [img, img2] = await images();
+  const pid = await newProject('Export race');
+  const cid = (await api('POST', `/api/v1/projects/${pid}/categories`, { name: 'x' })).json.id;
+  const up = await postUpload(pid, Buffer.concat([
+    part('form-data; name="file"; filename="1.jpg"', img),
+    part('form-data; name="file"; filename="2.jpg"', img2), END]));
+  for (const a of up.json.assets) {
+    assert.equal((await api('PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [cid] })).status, 200);
+    assert.equal((await api('PUT', `/api/v1/assets/${a.id}/annotation`, { status: 'approved' })).status, 200);
+  }
+  const started = await Promise.all(Array.from({ length: 5 }, () =>
+    api('POST', `/api/v1/projects/${pid}/exports`, { statuses: ['approved'] })));
+  for (const s of started) assert.equal(s.status, 202, s.text);
+  assert.deepEqual(started.map((s) => s.json.version).sort(), [1, 2, 3, 4, 5]);
+  const done = [];
+  for (const s of started) {
+    for (let i = 0; ; i++) {
+      const r = await api('GET', `/api/v1/exports/${s.json.id}`);
+      if (r.json.state === 'ready') { done.push(r.json); break; }
+      assert.notEqual(r.json.state, 'failed', r.text);
+      assert.ok(i < 600, 'the export finishes');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+  assert.equal(new Set(done.map((d) => d.hash)).size, 1);
+  assert.deepEqual(await tmpFiles(), []);
+});
+
+test('SIGTERM during uploads: a clean exit, no temporary files, and the data intact', async () => {
+  const [img] = await images();
+  const { startWithAdmin: start } = await import('../lib/server.mjs');
+  const own = await start();
+  try {
+    const pr = await own.srv.req('POST', '/api/v1/projects', { token: own.token, body: { name: 'T' } });
+    const pid = pr.json.id;
+    // given a finished upload and three uploads in the middle of their file
+    const done = await own.srv.req('POST', `/api/v1/projects/${pid}/assets`, {
+      token: own.token, headers: { 'content-type': 'multipart/form-data; boundary=BND' },
+      raw: true, body: Buffer.concat([part('form-data; name="file"; filename="kept.jpg"', img), END]),
+    });
+    assert.equal(done.status, 201);
+    const socks = [];
+    for (let i = 0; i < 3; i++) {
+      const s = connect(own.srv.port, '127.0.0.1');
+      s.on('error', () => {});
+      await new Promise((r) => s.on('connect', r));
+      const head = part(`form-data; name="file"; filename="half${i}.jpg"`, img);
+      s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: x\r\n` +
+        `Authorization: Bearer ${own.token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
+        `Content-Length: ${head.length + 50000}\r\n\r\n`);
+      s.write(head);
+      socks.push(s);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    // when the server is told to stop (the clients never finish)
+    const t0 = Date.now();
+    await own.srv.stop('SIGTERM'); // throws unless the exit code is 0 without sanitizer reports
+    assert.ok(Date.now() - t0 < 30000);
+    for (const s of socks) s.destroy();
+    // then nothing is left in tmp, and after a restart the finished upload is there
+    assert.deepEqual(await readdir(join(own.srv.dataDir, 'tmp')), []);
+    await own.srv.start();
+    const list = await own.srv.req('GET', `/api/v1/projects/${pid}/assets`, { token: own.token });
+    assert.deepEqual(list.json.assets.map((a) => a.file_name), ['kept.jpg']);
+  } finally {
+    await own.srv.close();
+  }
+});
+
 // ---- 5. authentication on every route ----
 
 // Every route of the router tables, with its flags, read from the source
