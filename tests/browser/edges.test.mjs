@@ -1,7 +1,7 @@
 // The edges of the app that a first-time user meets: a project with no
 // categories and no images, names that are very long or hostile, and an
 // upload panel that grows while the grid is on screen.
-/* global document */
+/* global document, window */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser } from '../lib/browser.mjs';
@@ -111,6 +111,71 @@ describe('edges', () => {
     assert.ok(box.scBottom <= box.wrapBottom + 1, `grid bottom ${box.scBottom} below its card ${box.wrapBottom}`);
     assert.ok(box.scHeight >= 200, `grid only ${box.scHeight}px tall`);
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('twelve categories: keys 1-9 go to the first nine active ones, in display order', async () => {
+    // given: 12 categories, the third disabled, and three images
+    const p = await post('/api/v1/projects', { name: 'Twelve' });
+    const cats = [];
+    for (let i = 1; i <= 12; i++) cats.push(await post(`/api/v1/projects/${p.id}/categories`, { name: `class ${i}` }));
+    await srv.req('PATCH', `/api/v1/projects/${p.id}/categories/${cats[2].id}`, { token, body: { state: 'disabled' } });
+    await uploadPngs(srv, token, p.id, 3);
+
+    // when: the label panel shows them
+    await page.goto(`${srv.url}/projects/${p.id}/label`);
+    await page.locator('.label-btn[data-category-id]').first().waitFor();
+
+    // then: class 3 and the last two have no key, the others 1..9
+    const keys = await page.locator('.label-btn[data-category-id]').evaluateAll((els) =>
+      els.map((el) => [el.querySelector('.label-name')?.textContent, el.querySelector('kbd')?.textContent]),
+    );
+    assert.deepEqual(
+      keys.filter(([, k]) => k !== '·').map(([n]) => n),
+      ['class 1', 'class 2', 'class 4', 'class 5', 'class 6', 'class 7', 'class 8', 'class 9', 'class 10'],
+    );
+    // and 9 labels the current image "class 10"
+    await page.keyboard.press('9');
+    await page.locator('[data-count-for="' + cats[9].id + '"]', { hasText: '1' }).waitFor();
+  });
+
+  test('the queue keeps the current image in sight while the keyboard labels', async () => {
+    // given: 40 unlabeled images and one category
+    const p = await post('/api/v1/projects', { name: 'Queue' });
+    await post(`/api/v1/projects/${p.id}/categories`, { name: 'cat' });
+    await uploadPngs(srv, token, p.id, 40);
+    await page.goto(`${srv.url}/projects/${p.id}/label`);
+    await page.locator('.queue-item-current').waitFor();
+
+    // when: 30 of them are labeled with the key 1
+    for (let i = 0; i < 30; i++) await page.keyboard.press('1');
+    await page.getByTestId('queue-position').filter({ hasText: /^31 \// }).waitFor();
+
+    // then: the highlighted item is inside the list's visible box
+    const r = await page.evaluate(() => {
+      const list = document.querySelector('.queue-list').getBoundingClientRect();
+      const cur = document.querySelector('.queue-item-current').getBoundingClientRect();
+      return { top: cur.top, bottom: cur.bottom, listTop: list.top, listBottom: list.bottom };
+    });
+    assert.ok(r.top >= r.listTop - 1 && r.bottom <= r.listBottom + 1, JSON.stringify(r));
+  });
+
+  test('the label distribution follows the display order, like the label panel', async () => {
+    // given: three categories, the last moved to the top, one label each
+    const p = await post('/api/v1/projects', { name: 'Chart' });
+    const ids = [];
+    for (const name of ['cat', 'dog', 'horse']) ids.push((await post(`/api/v1/projects/${p.id}/categories`, { name })).id);
+    await srv.req('PUT', `/api/v1/projects/${p.id}/categories/order`, { token, body: { order: [ids[2], ids[0], ids[1]] } });
+    const assets = await uploadPngs(srv, token, p.id, 3);
+    for (const [i, a] of assets.entries()) {
+      await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body: { category_ids: [ids[i]] } });
+    }
+
+    // when: the review screen draws the chart
+    await page.goto(`${srv.url}/projects/${p.id}/review`);
+    await page.locator('.dist-row').first().waitFor();
+
+    // then: horse comes first
+    assert.deepEqual(await page.locator('.dist-name').allInnerTexts(), ['horse', 'cat', 'dog']);
   });
 
   test('the pages raised no script errors', () => {

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { Asset, QueueFilter } from '../../api/labeling';
 import type { LocalAnnotation } from '../../state/labelLocal';
 
@@ -35,6 +36,12 @@ export function QueuePanel({
   const start = Math.max(0, Math.min(index - 8, items.length - WINDOW));
   const shown = items.slice(start, start + WINDOW);
   const count = Math.max(total, items.length);
+  const list = useRef<HTMLOListElement>(null);
+  const currentId = items[index]?.id;
+  // Keep the current item in sight while the keyboard moves through the queue.
+  useEffect(() => {
+    list.current?.querySelector('[aria-current]')?.scrollIntoView({ block: 'nearest' });
+  }, [currentId, index]);
   return (
     <aside class="queue-panel" aria-label="Queue">
       <label class="queue-filter">
@@ -70,7 +77,7 @@ export function QueuePanel({
           →
         </button>
       </div>
-      <ol class="queue-list">
+      <ol class="queue-list" ref={list}>
         {shown.map((a, k) => {
           const i = start + k;
           const st = effective(a).status;

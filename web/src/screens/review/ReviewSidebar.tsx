@@ -1,5 +1,6 @@
 import type { Stats } from '../../api/labeling';
 import type { Category } from '../../api/types';
+import { distributionRows } from '../../lib/distribution';
 
 export type IssueTarget = { filter: 'unlabeled' | 'skipped' | 'all'; categoryId: number | null };
 
@@ -62,13 +63,7 @@ export function IssuesPanel({
 
 /** Horizontal bars: labels per category (deleted ones marked). */
 export function DistributionChart({ stats, categories }: { stats: Stats | null; categories: readonly Category[] }) {
-  const rows = (stats?.per_category ?? []).map((c) => ({
-    id: c.category_id,
-    name: categories.find((k) => k.id === c.category_id)?.name ?? `#${c.category_id}`,
-    count: c.count,
-    approved: c.by_status.approved,
-    deleted: c.state === 'deleted',
-  }));
+  const rows = distributionRows(stats, categories);
   const max = Math.max(1, ...rows.map((r) => r.count));
   return (
     <section class="review-card" aria-label="Label distribution" data-testid="distribution">
