@@ -189,7 +189,7 @@ static enum ts_err copy_file(const char *from, const char *to, struct ts_error *
 	char buf[64 * 1024];
 	enum ts_err e = TS_OK;
 
-	in = open(from, O_RDONLY | O_CLOEXEC);
+	in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (in < 0) {
 		e = sys_fail(err, "cannot read", from);
 		goto out;
@@ -385,6 +385,7 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 			       const char *dir, char (*names)[32], struct ts_error *err)
 {
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
+	struct stat bst;
 	int copy = 0;
 
 	for (size_t i = 0; i < snap->n_items; i++) {
@@ -401,6 +402,13 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 			     it->checksum_sha256, it->checksum_sha256) ||
 		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+		/* A blob is a regular file we wrote; a symlink in its place would
+		 * carry whatever it points at into the zip. */
+		if (lstat(blob, &bst) == 0 && !S_ISREG(bst.st_mode))
+			return ts_error_set(err, TS_ERR_IO, "blob_not_regular",
+					    "the stored file of asset %lld (sha256 %s) is not a "
+					    "regular file", (long long)it->asset_id,
+					    it->checksum_sha256);
 		if (!copy && link(blob, dst) == 0)
 			goto next;
 		if (!copy && errno == ENOENT)

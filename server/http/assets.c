@@ -540,7 +540,9 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 		ts_req_add_header(req, MHD_HTTP_HEADER_CACHE_CONTROL, CACHE_FOREVER);
 		return;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Blobs and thumbnails are regular files that we wrote: a symlink in
+	 * their place is not followed out of the data folder. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);

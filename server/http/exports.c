@@ -395,7 +395,7 @@ static void download(struct ts_req *req)
 	}
 	snprintf(exports_dir, sizeof(exports_dir), "%s/exports", req->app->cfg.data_dir);
 	if (ts_export_zip_path(exports_dir, ex.project_id, ex.version, path, sizeof(path)) != 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(fd, &st) != 0 ||
 	    !S_ISREG(st.st_mode)) {
 		ts_req_fail(req, 410, "export_file_missing",
 			    "the zip of version %lld is missing from the server's export folder",

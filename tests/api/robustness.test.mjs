@@ -679,6 +679,69 @@ test('SIGTERM during uploads: a clean exit, no temporary files, and the data int
   }
 });
 
+// ---- 4. files ----
+
+test('a symlink planted in the blob store is not followed by downloads or exports', async () => {
+  const { writeFile, rm, symlink, rename, readFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const [img] = await images();
+  const pid = await newProject('Symlinks');
+  const cid = (await api('POST', `/api/v1/projects/${pid}/categories`, { name: 's' })).json.id;
+  const up = await postUpload(pid, Buffer.concat([part('form-data; name="file"; filename="s.jpg"', img), END]));
+  const a = up.json.assets[0];
+  await api('PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [cid] });
+  await api('PUT', `/api/v1/assets/${a.id}/annotation`, { status: 'approved' });
+  // given the blob of an asset replaced by a symlink to a secret elsewhere
+  const secret = join(tmpdir(), `tessera-secret-${process.pid}.txt`);
+  await writeFile(secret, 'TOP SECRET');
+  const blob = join(srv.dataDir, 'blobs', 'sha256', a.checksum_sha256.slice(0, 2), a.checksum_sha256);
+  await rename(blob, `${blob}.moved`);
+  await symlink(secret, blob);
+  try {
+    // when the file is downloaded, or exported
+    const f = await api('GET', `/api/v1/assets/${a.id}/file`);
+    const ex = await api('POST', `/api/v1/projects/${pid}/exports`, { statuses: ['approved'] });
+    assert.equal(ex.status, 202);
+    let state;
+    for (let i = 0; i < 400; i++) {
+      state = (await api('GET', `/api/v1/exports/${ex.json.id}`)).json;
+      if (state.state === 'ready' || state.state === 'failed') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // then the secret is not served, and the export fails instead of carrying it
+    assert.ok(!f.text.includes('TOP SECRET'));
+    assert.ok(f.json && f.json.error, f.text.slice(0, 200));
+    assert.equal(state.state, 'failed', JSON.stringify(state));
+    const { readdir: rd } = await import('node:fs/promises');
+    const dir = join(srv.dataDir, 'exports', String(pid));
+    for (const e of await rd(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
+      if (e.isFile()) assert.ok(!(await readFile(join(e.parentPath ?? e.path, e.name), 'latin1')).includes('TOP SECRET'));
+    }
+  } finally {
+    await rm(blob);
+    await rename(`${blob}.moved`, blob);
+    await rm(secret);
+  }
+  // and with the real file back, it is served again
+  assert.equal((await api('GET', `/api/v1/assets/${a.id}/file`)).status, 200);
+});
+
+test('stored files live under paths made of ids and hashes only', async () => {
+  const [, img2] = await images();
+  const pid = await newProject('Paths');
+  const up = await postUpload(pid, Buffer.concat([
+    part('form-data; name="file"; filename="..%2F..%2Fx; rm -rf .jpg"', img2), END]));
+  assert.equal(up.status, 201, up.text);
+  const walk = async (dir) => (await readdir(dir, { recursive: true })).map(String);
+  for (const area of ['blobs', 'thumbs', 'exports']) {
+    const files = await walk(join(srv.dataDir, area)).catch(() => []);
+    for (const f of files) {
+      assert.match(f, /^[0-9a-z/._-]+$/, `${area}/${f}`);
+      assert.ok(!f.includes('..') && !f.includes('rm'), `${area}/${f}`);
+    }
+  }
+});
+
 // ---- 5. authentication on every route ----
 
 // Every route of the router tables, with its flags, read from the source
