@@ -43,7 +43,7 @@ export function ProjectScreen({ projectId, tab }: { projectId: number; tab: stri
 
   const Screen = active?.component;
   return (
-    <main class="page">
+    <main class={active?.wide ? 'page page-wide' : 'page'}>
       <div class="project-head">
         <p class="crumbs">
           <Link href="/">Projects</Link>

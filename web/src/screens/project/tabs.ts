@@ -17,13 +17,15 @@ export interface ProjectTab {
   key: string;
   label: string;
   component: ComponentType<ProjectTabProps>;
+  /** Use the window's width (grids and the viewer), not the reading column. */
+  wide?: boolean;
 }
 
 export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'categories', label: 'Categories', component: CategoriesScreen },
-  { key: 'assets', label: 'Assets', component: AssetsScreen },
-  { key: 'label', label: 'Label', component: LabelScreen },
-  { key: 'review', label: 'Review', component: ReviewScreen },
+  { key: 'assets', label: 'Assets', component: AssetsScreen, wide: true },
+  { key: 'label', label: 'Label', component: LabelScreen, wide: true },
+  { key: 'review', label: 'Review', component: ReviewScreen, wide: true },
   { key: 'exports', label: 'Exports', component: ExportsScreen },
 ];
 
