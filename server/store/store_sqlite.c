@@ -113,11 +113,19 @@ out:
 	return e;
 }
 
+/* Connections this thread holds. A second one while holding the first can
+ * wait forever: on the pool when every connection is held by threads doing
+ * the same, or on the write lock when the first is inside a write. */
+static _Thread_local int held_here;
+
 struct ts_sq_conn *ts_sq_acquire(struct ts_store *s)
 {
 	struct ts_sq *sq = s->impl;
 	struct ts_sq_conn *c = NULL;
 
+	if (held_here)
+		ts_die("a thread asked for a second database connection while holding one");
+	held_here = 1;
 	pthread_mutex_lock(&sq->lock);
 	for (;;) {
 		for (int i = 0; i < sq->nconn; i++) {
@@ -143,6 +151,7 @@ void ts_sq_release(struct ts_store *s, struct ts_sq_conn *c)
 		return;
 	/* A connection must never go back to the pool inside a transaction. */
 	ts_sq_rollback(c);
+	held_here = 0;
 	pthread_mutex_lock(&sq->lock);
 	c->in_use = 0;
 	pthread_cond_signal(&sq->freed);
