@@ -6,7 +6,7 @@ import { showError, showToast } from '../../state/toasts';
 async function copy(text: string) {
   try {
     await navigator.clipboard.writeText(text);
-    showToast('Hash copied');
+    showToast('Hash copied.');
   } catch {
     showError('Could not copy: the browser refused access to the clipboard.');
   }

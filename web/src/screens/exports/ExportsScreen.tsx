@@ -48,7 +48,7 @@ export function ExportsScreen({ project }: ProjectTabProps) {
     attempt.current = 0;
     setVersions((list) => upsertVersion(list, ex));
     setPreviewKey((k) => k + 1);
-    showToast(`Version ${ex.version} queued`);
+    showToast(`Version ${ex.version} queued.`);
   }
 
   return (

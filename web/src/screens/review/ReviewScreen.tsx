@@ -113,7 +113,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
       const why = Object.entries(t.reasons)
         .map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`)
         .join(', ');
-      showToast(`${verb} ${t.succeeded.toLocaleString('en-US')}${t.failed ? ` · ${t.failed} refused (${why})` : ''}`);
+      showToast(`${verb} ${t.succeeded.toLocaleString('en-US')}${t.failed ? ` · ${t.failed} refused (${why})` : ''}.`);
       setSel(EMPTY);
       pager.reset();
       loadStats();
