@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "domain/names.h"
 #include "core/banned.h"
@@ -45,9 +46,18 @@ void ts_req_raw(struct ts_req *req, unsigned status, struct MHD_Response *resp, 
 void ts_req_json(struct ts_req *req, unsigned status, json_t *body)
 {
 	size_t len = 0;
-	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *text;
 	struct MHD_Response *resp;
 
+	/* A view that could not be built (json_pack refuses a stored string
+	 * that is not UTF-8) fails this request, not the process. */
+	if (!body) {
+		ts_log_error("%s %s: the answer could not be built as JSON", req->method, req->path);
+		body = json_pack("{s:{s:s, s:s, s:{}}}", "error", "code", "internal_error",
+				 "message", "the answer could not be built", "details");
+		status = 500;
+	}
+	text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(body);
 	if (!text)
 		ts_die("cannot serialise a JSON response");
@@ -101,9 +111,12 @@ static void send_error(struct ts_req *req, unsigned status, const char *code, co
 	 * name), cut to a fixed size: make them valid UTF-8, or jansson
 	 * refuses them. */
 	char *clean = ts_utf8_scrub(msg, strlen(msg), TS_ERROR_MSG_MAX, 0);
-	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", clean,
+	/* Every message reads as a sentence, whichever layer wrote it. */
+	char *sentence = ts_error_sentence(clean);
+	json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", sentence,
 				 "details", details ? details : json_object());
 
+	free(sentence);
 	free(clean);
 	if (!body)
 		ts_die("cannot build an error body");
@@ -115,7 +128,7 @@ void ts_req_error(struct ts_req *req, const struct ts_error *err)
 	json_t *details = err->details ? json_incref((json_t *)err->details) : NULL;
 
 	send_error(req, ts_http_status_of(err->err), err->code[0] ? err->code : "internal_error",
-		   err->message[0] ? err->message : "something went wrong", details);
+		   err->message[0] ? err->message : "Something went wrong.", details);
 }
 
 void ts_req_fail(struct ts_req *req, unsigned status, const char *code, const char *fmt, ...)
@@ -140,19 +153,19 @@ json_t *ts_req_body_object(struct ts_req *req)
 	json_t *root;
 
 	if (req->body_too_large) {
-		ts_req_fail(req, 413, "body_too_large", "the request body is larger than %zu bytes",
+		ts_req_fail(req, 413, "body_too_large", "The request body is larger than %zu bytes.",
 			    req->app->cfg.max_json_body);
 		return NULL;
 	}
 	if (req->body.len == 0) {
-		ts_req_fail(req, 400, "invalid_json", "the request body is empty; send a JSON object");
+		ts_req_fail(req, 400, "invalid_json", "The request body is empty; send a JSON object.");
 		return NULL;
 	}
 	root = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		char *reason = ts_utf8_scrub(jerr.text, strlen(jerr.text), sizeof(jerr.text), 1);
 
-		send_error(req, 400, "invalid_json", "the request body is not valid JSON",
+		send_error(req, 400, "invalid_json", "The request body is not valid JSON.",
 			   json_pack("{s:s, s:i, s:i}", "reason", reason, "line", jerr.line,
 				     "column", jerr.column));
 		free(reason);
@@ -160,7 +173,7 @@ json_t *ts_req_body_object(struct ts_req *req)
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		ts_req_fail(req, 400, "invalid_json", "the request body must be a JSON object");
+		ts_req_fail(req, 400, "invalid_json", "The request body must be a JSON object.");
 		return NULL;
 	}
 	return root;
@@ -177,17 +190,17 @@ int ts_req_field_string(struct ts_req *req, json_t *obj, const char *key, int re
 	if (!v) {
 		if (!required)
 			return 0;
-		snprintf(msg, sizeof(msg), "\"%s\" is required", key);
+		snprintf(msg, sizeof(msg), "The field \"%s\" is required.", key);
 		fail_field(req, "missing_field", key, msg);
 		return -1;
 	}
 	if (!json_is_string(v)) {
-		snprintf(msg, sizeof(msg), "\"%s\" must be a string", key);
+		snprintf(msg, sizeof(msg), "The field \"%s\" must be a string.", key);
 		fail_field(req, "invalid_field", key, msg);
 		return -1;
 	}
 	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		snprintf(msg, sizeof(msg), "\"%s\" must not contain NUL characters", key);
+		snprintf(msg, sizeof(msg), "The field \"%s\" must not contain NUL characters.", key);
 		fail_field(req, "invalid_field", key, msg);
 		return -1;
 	}
@@ -205,7 +218,7 @@ int ts_req_field_bool(struct ts_req *req, json_t *obj, const char *key, int *out
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v)) {
-		snprintf(msg, sizeof(msg), "\"%s\" must be true or false", key);
+		snprintf(msg, sizeof(msg), "The field \"%s\" must be true or false.", key);
 		fail_field(req, "invalid_field", key, msg);
 		return -1;
 	}
@@ -224,12 +237,12 @@ int ts_req_field_int(struct ts_req *req, json_t *obj, const char *key, int requi
 	if (!v) {
 		if (!required)
 			return 0;
-		snprintf(msg, sizeof(msg), "\"%s\" is required", key);
+		snprintf(msg, sizeof(msg), "The field \"%s\" is required.", key);
 		fail_field(req, "missing_field", key, msg);
 		return -1;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		snprintf(msg, sizeof(msg), "\"%s\" must be an integer from %lld to %lld", key,
+		snprintf(msg, sizeof(msg), "The field \"%s\" must be an integer from %lld to %lld.", key,
 			 (long long)min, (long long)max);
 		fail_field(req, "invalid_field", key, msg);
 		return -1;
@@ -251,7 +264,7 @@ int ts_req_only_fields(struct ts_req *req, json_t *obj, const char *const *keys)
 			if (strcmp(*p, k) == 0)
 				known = 1;
 		if (!known) {
-			snprintf(msg, sizeof(msg), "unknown field \"%.100s\"", k);
+			snprintf(msg, sizeof(msg), "Unknown field \"%.100s\".", k);
 			fail_field(req, "unknown_field", k, msg);
 			return -1;
 		}
@@ -274,7 +287,7 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 		v = strtol(l, &end, 10);
 		/* Digits only: strtol would also take " 5" and "+5". */
 		if (*l < '0' || *l > '9' || errno || *end || v < 1 || v > max) {
-			ts_req_fail(req, 400, "invalid_limit", "limit must be an integer from 1 to %d",
+			ts_req_fail(req, 400, "invalid_limit", "The limit must be an integer from 1 to %d.",
 				    max);
 			return -1;
 		}
@@ -283,7 +296,7 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 	if (c && *c) {
 		if (ts_cursor_decode(c, cursor, 1) != 0 || *cursor <= 0) {
 			ts_req_fail(req, 400, "invalid_cursor",
-				    "cursor is not one this server gave out; start again without it");
+				    "The cursor is not one this server gave out; start again without it.");
 			return -1;
 		}
 	}

@@ -322,8 +322,22 @@ test('a write from another origin is refused before it can use the session', asy
   assert.equal(read.status, 200);
 });
 
-// ---- 2. multipart uploads ----
-
+test('a stored row that is not valid UTF-8 fails its own request with a JSON 500, not the process', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  // given a project whose name was damaged in the database by hand
+  const pid = await newProject('Damaged');
+  await promisify(execFile)('sqlite3', [join(srv.dataDir, 'tessera.db'),
+    `UPDATE projects SET name = CAST(x'61ff62' AS TEXT) WHERE id = ${pid}`]);
+  // when it is read
+  const r = await api('GET', `/api/v1/projects/${pid}`);
+  // then that request gets a JSON 500, and everything else goes on
+  assertJsonError(r, 500, 'internal_error');
+  assert.equal((await api('GET', '/api/v1/projects?limit=500')).status, 200);
+  await promisify(execFile)('sqlite3', [join(srv.dataDir, 'tessera.db'),
+    `UPDATE projects SET name = 'Repaired' WHERE id = ${pid}`]);
+  assert.equal((await api('GET', `/api/v1/projects/${pid}`)).json.name, 'Repaired');
+});
 
 // ---- 2. multipart uploads ----
 
