@@ -23,6 +23,27 @@ enum ts_err ts_error_set(struct ts_error *err, enum ts_err e, const char *code,
 	return e;
 }
 
+char *ts_error_sentence(const char *msg)
+{
+	size_t len = strlen(msg);
+	char *out;
+
+	while (len > 0 && msg[len - 1] == ' ')
+		len--;
+	out = ts_xmalloc(len + 2);
+	memcpy(out, msg, len);
+	out[len] = '\0';
+	if (len == 0)
+		return out;
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	if (!strchr(".!?", out[len - 1])) {
+		out[len] = '.';
+		out[len + 1] = '\0';
+	}
+	return out;
+}
+
 void ts_error_details(struct ts_error *err, void *details)
 {
 	if (!err) {

@@ -39,6 +39,13 @@ struct ts_error {
 enum ts_err ts_error_set(struct ts_error *err, enum ts_err e, const char *code,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A malloc'd copy of msg that reads as a sentence for the people who see it
+ * in an API error: the first letter upper-cased (when it is an ASCII
+ * letter) and a final period added unless msg already ends with '.', '!' or
+ * '?'. Trailing spaces are dropped; an empty msg stays empty. The caller
+ * frees. */
+char *ts_error_sentence(const char *msg);
+
 /* Takes ownership of details (a json_t *). */
 void ts_error_details(struct ts_error *err, void *details);
 void ts_error_release(struct ts_error *err);

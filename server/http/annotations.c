@@ -63,12 +63,12 @@ static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t m
 	int64_t *ids;
 
 	if (!json_is_array(arr)) {
-		ts_req_fail(req, 400, "invalid_field", "\"%s\" must be an array of ids", field);
+		ts_req_fail(req, 400, "invalid_field", "The field \"%s\" must be an array of ids.", field);
 		return -1;
 	}
 	if (json_array_size(arr) > max) {
 		ts_req_fail(req, json_array_size(arr) > 100000 ? 413 : 400, "too_many",
-			    "\"%s\" holds more than %zu ids", field, max);
+			    "The field \"%s\" holds more than %zu ids.", field, max);
 		return -1;
 	}
 	ids = ts_xmalloc((json_array_size(arr) + 1) * sizeof(*ids));
@@ -77,7 +77,7 @@ static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t m
 		    json_integer_value(v) > 9007199254740991LL) {
 			free(ids);
 			ts_req_fail(req, 400, "invalid_field",
-				    "%s[%zu] is not an id (a positive integer)", field, i);
+				    "The value %s[%zu] is not an id (a positive integer).", field, i);
 			return -1;
 		}
 		ids[i] = json_integer_value(v);
@@ -108,7 +108,7 @@ static void put(struct ts_req *req)
 	cats = json_object_get(body, "category_ids");
 	if (!cats == !has_status) {
 		ts_req_fail(req, 400, "invalid_request",
-			    "send either \"category_ids\" or \"status\" (exactly one of them)");
+			    "Send either \"category_ids\" or \"status\" (exactly one of them).");
 		goto out;
 	}
 	ar.expected_revision = revision;
@@ -123,8 +123,8 @@ static void put(struct ts_req *req)
 		ar.kind = TS_ANN_SET_STATUS;
 		if (ts_ann_status_parse(status, &ar.status)) {
 			ts_req_fail(req, 400, "invalid_status",
-				    "status must be one of unlabeled, labeled, skipped, needs_review, "
-				    "approved");
+				    "The status must be one of unlabeled, labeled, skipped, needs_review "
+				    "or approved.");
 			goto out;
 		}
 	}
@@ -200,14 +200,14 @@ static void bulk(struct ts_req *req)
 	} else if (strcmp(action_name, "needs_review") == 0) {
 		action = TS_ANN_BULK_NEEDS_REVIEW;
 	} else {
-		ts_req_fail(req, 400, "invalid_action", "action must be \"approve\" or \"needs_review\"");
+		ts_req_fail(req, 400, "invalid_action", "The action must be \"approve\" or \"needs_review\".");
 		goto out;
 	}
 	jids = json_object_get(body, "asset_ids");
 	jfilter = json_object_get(body, "filter");
 	if (!jids == !jfilter) {
 		ts_req_fail(req, 400, "invalid_request",
-			    "send either \"asset_ids\" or \"filter\" (exactly one of them)");
+			    "Send either \"asset_ids\" or \"filter\" (exactly one of them).");
 		goto out;
 	}
 	if (jids) {
@@ -216,7 +216,7 @@ static void bulk(struct ts_req *req)
 	} else {
 		if (!json_is_object(jfilter)) {
 			ts_req_fail(req, 400, "invalid_filter",
-				    "filter must be an object {\"status\", \"category_id\"}");
+				    "The filter must be an object {\"status\", \"category_id\"}.");
 			goto out;
 		}
 		if (ts_req_only_fields(req, jfilter, filter_keys) ||
@@ -242,10 +242,13 @@ static void bulk(struct ts_req *req)
 							ts_ann_status_name(r->status), "revision",
 							(json_int_t)r->revision, "changed", r->changed));
 		} else {
+			char *sentence = ts_error_sentence(r->message);
+
 			json_array_append_new(results,
 					      json_pack("{s:I, s:b, s:{s:s, s:s}}", "asset_id",
 							(json_int_t)r->asset_id, "ok", 0, "error",
-							"code", r->code, "message", r->message));
+							"code", r->code, "message", sentence));
+			free(sentence);
 		}
 	}
 	ts_req_json(req, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "action", action_name,

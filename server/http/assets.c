@@ -122,16 +122,20 @@ static char *shown(const char *name)
 
 static void add_error(struct upload *u, const char *code, const char *message)
 {
+	/* The reasons come from ingest and media too: one style for all. */
+	char *sentence = ts_error_sentence(message);
+
 	json_array_append_new(u->errors,
 			      json_pack("{s:o, s:s, s:s}", "file_name",
 					u->shown_name ? json_string(u->shown_name) : json_null(),
-					"code", code, "message", message));
+					"code", code, "message", sentence));
+	free(sentence);
 }
 
 static void add_ts_error(struct upload *u, const struct ts_error *err)
 {
 	add_error(u, err->code[0] ? err->code : "upload_failed",
-		  err->message[0] ? err->message : "the file could not be stored");
+		  err->message[0] ? err->message : "The file could not be stored.");
 }
 
 static void fail_fatal(struct upload *u, const struct ts_error *err)
@@ -158,10 +162,10 @@ static void end_part(struct upload *u, int complete)
 		u->writing = 0;
 		if (!complete) {
 			ts_blob_writer_abort(&u->w);
-			add_error(u, "incomplete_upload", "the upload ended before this file did");
+			add_error(u, "incomplete_upload", "The upload ended before this file did.");
 		} else if (u->w.bytes == 0) {
 			ts_blob_writer_abort(&u->w);
-			add_error(u, "empty_file", "the file is empty");
+			add_error(u, "empty_file", "The file is empty.");
 		} else if (ts_blob_writer_finish(&u->w, hex, &err)) {
 			ts_blob_writer_abort(&u->w);
 			fail_fatal(u, &err);
@@ -203,8 +207,8 @@ static void begin_part(struct upload *u, const char *key, const char *filename)
 	if (!key || strcmp(key, "file") != 0) {
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "unexpected form field \"%.60s\": send each image as a "
-					   "part named \"file\"", key ? key : "");
+		snprintf(msg, sizeof(msg), "Unexpected form field \"%.60s\": send each image as a "
+					   "part named \"file\".", key ? key : "");
 		/* Show the field name when there is no file name. */
 		if (!u->shown_name && key)
 			u->shown_name = shown(key);
@@ -213,7 +217,7 @@ static void begin_part(struct upload *u, const char *key, const char *filename)
 	}
 	if (!filename) {
 		add_error(u, "missing_file_name",
-			  "this part has no file name (Content-Disposition filename)");
+			  "This part has no file name (Content-Disposition filename).");
 		goto out;
 	}
 	if (ts_ingest_check_name(filename, strlen(filename), u->file_name, &err)) {
@@ -288,7 +292,7 @@ static int upload_begin(struct ts_req *req)
 
 	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
 		ts_req_fail(req, 415, "unsupported_media_type",
-			    "send the images as multipart/form-data with one \"file\" part each");
+			    "Send the images as multipart/form-data with one \"file\" part each.");
 		return -1;
 	}
 	if (ts_load_project(req, &p))
@@ -304,7 +308,7 @@ static int upload_begin(struct ts_req *req)
 	u->pp = MHD_create_post_processor(req->conn, POST_BUFFER, on_part_data, u);
 	if (!u->pp) {
 		ts_req_fail(req, 400, "invalid_multipart",
-			    "the multipart/form-data body has no boundary");
+			    "The multipart/form-data body has no boundary.");
 		return -1;
 	}
 	return 0;
@@ -319,11 +323,11 @@ static int upload_data(struct ts_req *req, const char *data, size_t len)
 			ts_req_error(req, &u->fatal_err);
 		} else if (u->too_many) {
 			ts_req_fail(req, 413, "too_many_files",
-				    "at most %d files per request; the first %d were handled, send "
-				    "the rest in another request", MAX_PARTS, MAX_PARTS);
+				    "At most %d files go in one request: the first %d were handled; "
+				    "send the rest in another request.", MAX_PARTS, MAX_PARTS);
 		} else {
 			ts_req_fail(req, 400, "invalid_multipart",
-				    "the multipart/form-data body is malformed");
+				    "The multipart/form-data body is malformed.");
 		}
 		/* Whatever was in progress is dropped; finished files stay. */
 		end_part(u, 0);
@@ -346,7 +350,7 @@ static void upload_done(struct ts_req *req)
 		return;
 	}
 	if (u->nparts == 0) {
-		ts_req_fail(req, 400, "no_files", "the request holds no \"file\" part");
+		ts_req_fail(req, 400, "no_files", "The request holds no \"file\" part.");
 		return;
 	}
 	body = json_pack("{s:O, s:O}", "assets", u->assets, "errors", u->errors);
@@ -394,16 +398,16 @@ static void list(struct ts_req *req)
 
 	if (status && *status && (f = ts_asset_filter_parse(status)) < 0) {
 		ts_req_fail(req, 400, "invalid_status",
-			    "status must be all, unlabeled, in_review, done or skipped");
+			    "The status must be all, unlabeled, in_review, done or skipped.");
 		return;
 	}
 	q.filter = (enum ts_asset_filter)f;
 	if (cat && *cat && parse_positive(cat, &q.category_id)) {
-		ts_req_fail(req, 400, "invalid_category_id", "category_id must be a positive integer");
+		ts_req_fail(req, 400, "invalid_category_id", "The category_id must be a positive integer.");
 		return;
 	}
 	if (video && *video && parse_positive(video, &q.video_id)) {
-		ts_req_fail(req, 400, "invalid_video_id", "video_id must be a positive integer");
+		ts_req_fail(req, 400, "invalid_video_id", "The video_id must be a positive integer.");
 		return;
 	}
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
@@ -546,7 +550,7 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
-		ts_req_fail(req, 500, "file_missing", "the stored file cannot be read");
+		ts_req_fail(req, 500, "file_missing", "The stored file cannot be read.");
 		return;
 	}
 	len = (uint64_t)st.st_size;
@@ -555,7 +559,7 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 	if (r < 0) {
 		close(fd);
 		ts_req_fail(req, 416, "range_not_satisfiable",
-			    "the range is outside the file (%lld bytes)", (long long)st.st_size);
+			    "The range is outside the file (%lld bytes).", (long long)st.st_size);
 		snprintf(cr, sizeof(cr), "bytes */%lld", (long long)st.st_size);
 		ts_req_add_header(req, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
 		return;
@@ -563,7 +567,7 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 	resp = MHD_create_response_from_fd_at_offset64(len, fd, start);
 	if (!resp) {
 		close(fd);
-		ts_req_fail(req, 500, "internal_error", "cannot send the file");
+		ts_req_fail(req, 500, "internal_error", "The file cannot be sent.");
 		return;
 	}
 	if (r > 0) {
@@ -589,7 +593,7 @@ static void file(struct ts_req *req)
 	if (load_asset(req, &a))
 		return;
 	if (ts_blob_path(req->app->cfg.data_dir, a.checksum_sha256, path, sizeof(path)) != 0) {
-		ts_req_fail(req, 500, "internal_error", "bad stored checksum");
+		ts_req_fail(req, 500, "internal_error", "The stored checksum is malformed.");
 		return;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", a.checksum_sha256);

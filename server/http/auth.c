@@ -113,7 +113,7 @@ static void auth_login(struct ts_req *req)
 		goto out;
 	}
 	if (!ts_auth_check_password(e ? NULL : hash, password)) {
-		ts_req_fail(req, 401, "invalid_credentials", "wrong user name or password");
+		ts_req_fail(req, 401, "invalid_credentials", "Wrong user name or password.");
 		goto out;
 	}
 	start_session(req, &u, 200);

@@ -45,7 +45,7 @@ static void list(struct ts_req *req)
 	const char *inc = ts_req_query(req, "include_deleted");
 
 	if (inc && strcmp(inc, "true") != 0 && strcmp(inc, "false") != 0) {
-		ts_req_fail(req, 400, "invalid_parameter", "include_deleted must be true or false");
+		ts_req_fail(req, 400, "invalid_parameter", "The include_deleted parameter must be true or false.");
 		return;
 	}
 	answer_list(req, inc && strcmp(inc, "true") == 0);
@@ -96,7 +96,7 @@ static void patch(struct ts_req *req)
 		goto out;
 	if (state && strcmp(state, "active") != 0 && strcmp(state, "disabled") != 0) {
 		ts_req_fail(req, 400, "invalid_state",
-			    "state must be \"active\" or \"disabled\"; use DELETE to delete");
+			    "The state must be \"active\" or \"disabled\"; use DELETE to delete.");
 		goto out;
 	}
 	if (has_name) {
@@ -147,15 +147,15 @@ static void reorder(struct ts_req *req)
 	order = json_object_get(body, "order");
 	if (!json_is_array(order) || json_array_size(order) > MAX_CATEGORIES) {
 		ts_req_fail(req, 400, "invalid_order",
-			    "order must be an array of category ids (a permutation of the "
-			    "non-deleted ones)");
+			    "The order must be an array of category ids (a permutation of the "
+			    "non-deleted ones).");
 		goto out;
 	}
 	ids = ts_xmalloc((json_array_size(order) + 1) * sizeof(*ids));
 	json_array_foreach(order, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
 			ts_req_fail(req, 400, "invalid_order",
-				    "order[%zu] is not a category id (a positive integer)", i);
+				    "The value order[%zu] is not a category id (a positive integer).", i);
 			goto out;
 		}
 		ids[i] = json_integer_value(v);

@@ -34,8 +34,8 @@ static int parse_statuses_json(struct ts_req *req, json_t *arr, int *out, size_t
 	*n = 0;
 	if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 16) {
 		ts_req_fail(req, 400, "invalid_statuses",
-			    "statuses must be a non-empty array of annotation statuses (unlabeled, "
-			    "labeled, skipped, needs_review, approved)");
+			    "The statuses must be a non-empty array of annotation statuses (unlabeled, "
+			    "labeled, skipped, needs_review, approved).");
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
@@ -44,8 +44,8 @@ static int parse_statuses_json(struct ts_req *req, json_t *arr, int *out, size_t
 
 		if (idx < 0) {
 			ts_req_fail(req, 400, "invalid_statuses",
-				    "statuses[%zu] is not one of unlabeled, labeled, skipped, "
-				    "needs_review, approved", i);
+				    "The value statuses[%zu] is not one of unlabeled, labeled, skipped, "
+				    "needs_review or approved.", i);
 			return -1;
 		}
 		for (size_t k = 0; k < *n; k++)
@@ -87,8 +87,8 @@ static int parse_statuses_query(struct ts_req *req, int *out, size_t *n)
 	return 0;
 bad:
 	ts_req_fail(req, 400, "invalid_statuses",
-		    "statuses must be a comma-separated list of unlabeled, labeled, skipped, "
-		    "needs_review, approved");
+		    "The statuses must be a comma-separated list of unlabeled, labeled, skipped, "
+		    "needs_review or approved.");
 	return -1;
 }
 
@@ -389,7 +389,7 @@ static void download(struct ts_req *req)
 		goto out;
 	}
 	if (strcmp(ex.state, "ready") != 0) {
-		ts_req_fail(req, 409, "export_not_ready", "version %lld is %s; download it once it is ready",
+		ts_req_fail(req, 409, "export_not_ready", "Version %lld is %s; download it once it is ready.",
 			    (long long)ex.version, ex.state);
 		goto out;
 	}
@@ -398,7 +398,7 @@ static void download(struct ts_req *req)
 	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(fd, &st) != 0 ||
 	    !S_ISREG(st.st_mode)) {
 		ts_req_fail(req, 410, "export_file_missing",
-			    "the zip of version %lld is missing from the server's export folder",
+			    "The zip of version %lld is missing from the server's export folder.",
 			    (long long)ex.version);
 		goto out;
 	}
@@ -420,7 +420,7 @@ static void download(struct ts_req *req)
 		if (r < 0) {
 			snprintf(range_hdr, sizeof(range_hdr), "bytes */%" PRIu64, size);
 			ts_req_fail(req, 416, "range_not_satisfiable",
-				    "the range is outside the file (%" PRIu64 " bytes)", size);
+				    "The range is outside the file (%" PRIu64 " bytes).", size);
 			ts_req_add_header(req, "Content-Range", range_hdr);
 			goto out;
 		}
@@ -432,7 +432,7 @@ static void download(struct ts_req *req)
 	}
 	resp = MHD_create_response_from_fd_at_offset64(size ? to - from + 1 : 0, fd, from);
 	if (!resp) {
-		ts_req_fail(req, 500, "internal_error", "cannot send the file");
+		ts_req_fail(req, 500, "internal_error", "The file cannot be sent.");
 		goto out;
 	}
 	fd = -1; /* the response owns it now */

@@ -46,7 +46,7 @@ static void create(struct ts_req *req)
 		goto out;
 	if (strcmp(task_type, "classification_single") != 0) {
 		ts_req_fail(req, 400, "unsupported_task_type",
-			    "task_type must be \"classification_single\" (the only one so far)");
+			    "The task_type must be \"classification_single\" (the only one so far).");
 		goto out;
 	}
 	name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);

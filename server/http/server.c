@@ -46,14 +46,14 @@ static void authenticate(struct ts_req *req)
 	if (authz) {
 		if (strncmp(authz, "Bearer ", 7) != 0 || !authz[7]) {
 			ts_req_fail(req, 401, "unauthorized",
-				    "the Authorization header must be \"Bearer <token>\"");
+				    "The Authorization header must be \"Bearer <token>\".");
 			return;
 		}
 		ts_auth_digest(authz + 7, digest);
 		if (ts_store_token_user(s, digest, &req->user, &err) == TS_OK)
 			req->authed = 1;
 		else if (err.err == TS_ERR_UNAUTHORIZED)
-			ts_req_fail(req, 401, "unauthorized", "the API token is not valid");
+			ts_req_fail(req, 401, "unauthorized", "The API token is not valid.");
 		else
 			ts_req_error(req, &err);
 	} else if (cookie) {
@@ -61,12 +61,12 @@ static void authenticate(struct ts_req *req)
 		if (ts_store_session_user(s, digest, ts_time_now_ms(), &req->user, &err) == TS_OK)
 			req->authed = 1;
 		else if (err.err == TS_ERR_UNAUTHORIZED)
-			ts_req_fail(req, 401, "unauthorized", "your session has ended; log in again");
+			ts_req_fail(req, 401, "unauthorized", "Your session has ended; log in again.");
 		else
 			ts_req_error(req, &err);
 	} else {
 		ts_req_fail(req, 401, "unauthorized",
-			    "log in, or send an API token as \"Authorization: Bearer <token>\"");
+			    "Log in, or send an API token as \"Authorization: Bearer <token>\".");
 	}
 	ts_error_release(&err);
 }
@@ -114,7 +114,7 @@ static void begin(struct ts_req *req)
 		if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
 			ts_static_serve(req);
 		else
-			ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed here",
+			ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed here.",
 				    req->method);
 		return;
 	}
@@ -123,17 +123,17 @@ static void begin(struct ts_req *req)
 	case TS_ROUTE_FOUND:
 		break;
 	case TS_ROUTE_NO_METHOD:
-		ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed on %s; use %s",
+		ts_req_fail(req, 405, "method_not_allowed", "%s is not allowed on %s; use %s.",
 			    req->method, req->path, allow);
 		ts_req_add_header(req, MHD_HTTP_HEADER_ALLOW, allow);
 		return;
 	default:
-		ts_req_fail(req, 404, "not_found", "no such endpoint: %s", req->path);
+		ts_req_fail(req, 404, "not_found", "No such endpoint: %s.", req->path);
 		return;
 	}
 	if (cross_origin(req)) {
 		ts_req_fail(req, 403, "cross_origin",
-			    "requests that change data must come from this server's own pages");
+			    "Requests that change data must come from this server's own pages.");
 		return;
 	}
 	if (!(req->route->flags & TS_ROUTE_PUBLIC)) {
@@ -141,14 +141,14 @@ static void begin(struct ts_req *req)
 		if (req->response)
 			return;
 		if ((req->route->flags & TS_ROUTE_ADMIN) && !req->user.is_admin) {
-			ts_req_fail(req, 403, "forbidden", "only an admin may do this");
+			ts_req_fail(req, 403, "forbidden", "Only an admin may do this.");
 			return;
 		}
 	}
 	cl = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && !(req->route->flags & (TS_ROUTE_STREAM | TS_ROUTE_LARGE)) &&
 	    strtoull(cl, NULL, 10) > req->app->cfg.max_json_body) {
-		ts_req_fail(req, 413, "body_too_large", "the request body is larger than %zu bytes",
+		ts_req_fail(req, 413, "body_too_large", "The request body is larger than %zu bytes.",
 			    req->app->cfg.max_json_body);
 		return;
 	}
@@ -176,7 +176,7 @@ static enum MHD_Result queue(struct ts_req *req)
 	if (req->queued)
 		return MHD_YES;
 	if (!req->response)
-		ts_req_fail(req, 500, "internal_error", "the server produced no answer");
+		ts_req_fail(req, 500, "internal_error", "The server produced no answer.");
 	MHD_add_response_header(req->response, "X-Content-Type-Options", "nosniff");
 	r = MHD_queue_response(req->conn, req->status, req->response);
 	req->queued = 1;
@@ -262,7 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		if (req->route->flags & TS_ROUTE_STREAM) {
 			if (req->route->stream_data(req, upload_data, n) != 0 && !req->response)
-				ts_req_fail(req, 500, "internal_error", "upload failed");
+				ts_req_fail(req, 500, "internal_error", "The upload failed.");
 		} else if (req->body_too_large) {
 			req->discarded += n;
 			if (req->discarded > TS_DISCARD_MAX)

@@ -76,20 +76,20 @@ void ts_static_serve(struct ts_req *req)
 		/* A client-side route, or nothing there: the app decides. But a
 		 * missing file with an extension under /assets/ is a real 404. */
 		if (strncmp(rel, "/assets/", 8) == 0) {
-			ts_req_fail(req, 404, "not_found", "no such file");
+			ts_req_fail(req, 404, "not_found", "No such file.");
 			return;
 		}
 		rel = "/index.html";
 		if (open_file(dir, rel, &fd, &st) != 0) {
 			ts_req_fail(req, 503, "web_app_missing",
-				    "the web app is not built: run `make` (looked in %s)", dir);
+				    "The web app is not built: run `make` (looked in %s).", dir);
 			return;
 		}
 	}
 	resp = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
 	if (!resp) {
 		close(fd);
-		ts_req_fail(req, 500, "internal_error", "cannot send the file");
+		ts_req_fail(req, 500, "internal_error", "The file cannot be sent.");
 		return;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(rel));
