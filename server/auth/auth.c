@@ -1,5 +1,6 @@
 #include "auth/auth.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,35 @@
 /* A real argon2id string of a random password, made once at start, so that
  * a login for an unknown user costs as much as one for a known user. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+
+/* The hashing slots (see auth.h). */
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slots_freed = PTHREAD_COND_INITIALIZER;
+static int slots_used, slots_waiting;
+
+static int slot_take(void)
+{
+	pthread_mutex_lock(&slots_lock);
+	if (slots_used >= TS_AUTH_HASH_SLOTS && slots_waiting >= TS_AUTH_HASH_QUEUE) {
+		pthread_mutex_unlock(&slots_lock);
+		return -1;
+	}
+	slots_waiting++;
+	while (slots_used >= TS_AUTH_HASH_SLOTS)
+		pthread_cond_wait(&slots_freed, &slots_lock);
+	slots_waiting--;
+	slots_used++;
+	pthread_mutex_unlock(&slots_lock);
+	return 0;
+}
+
+static void slot_give(void)
+{
+	pthread_mutex_lock(&slots_lock);
+	slots_used--;
+	pthread_cond_signal(&slots_freed);
+	pthread_mutex_unlock(&slots_lock);
+}
 
 int ts_auth_init(void)
 {
@@ -28,9 +58,16 @@ int ts_auth_init(void)
 
 enum ts_err ts_auth_hash_password(const char *password, char *out, struct ts_error *err)
 {
+	int rc;
+
 	_Static_assert(crypto_pwhash_STRBYTES <= TS_AUTH_HASH_MAX, "hash buffer too small");
-	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	if (slot_take())
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "busy",
+				    "too many password operations at once; try again in a moment");
+	rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			       crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	slot_give();
+	if (rc != 0)
 		return ts_error_set(err, TS_ERR_INTERNAL, "hash_failed",
 				    "could not hash the password (out of memory?)");
 	return TS_OK;
@@ -38,13 +75,20 @@ enum ts_err ts_auth_hash_password(const char *password, char *out, struct ts_err
 
 int ts_auth_check_password(const char *hash, const char *password)
 {
+	int ok;
+
+	if (slot_take())
+		return -1;
 	if (!hash) {
 		int ignored = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
 
 		(void)ignored;
-		return 0;
+		ok = 0;
+	} else {
+		ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 	}
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	slot_give();
+	return ok;
 }
 
 void ts_auth_new_secret(const char *prefix, char *out)

@@ -14,10 +14,20 @@
 /* Must run once before any other call (thread-safe afterwards). */
 int ts_auth_init(void);
 
-/* argon2id string for password into out (TS_AUTH_HASH_MAX bytes). */
+/* Each argon2id hash or check takes 64 MiB and a good part of a second of
+ * CPU, and anyone can ask for one (login): at most TS_AUTH_HASH_SLOTS run
+ * at once and at most TS_AUTH_HASH_QUEUE more wait; beyond that the calls
+ * below answer "busy" at once, so a flood of logins can neither exhaust
+ * memory nor tie up every HTTP thread. */
+#define TS_AUTH_HASH_SLOTS 2
+#define TS_AUTH_HASH_QUEUE 6
+
+/* argon2id string for password into out (TS_AUTH_HASH_MAX bytes).
+ * UNAVAILABLE "busy" when too many hashes are under way. */
 enum ts_err ts_auth_hash_password(const char *password, char *out, struct ts_error *err);
-/* 1 when password matches hash. Always spends the same time when the user
- * is unknown: pass hash NULL to run a dummy verification. */
+/* 1 when password matches hash, 0 when not, -1 when too many checks are
+ * under way (busy: nothing was checked). Always spends the same time when
+ * the user is unknown: pass hash NULL to run a dummy verification. */
 int ts_auth_check_password(const char *hash, const char *password);
 
 /* A new random secret with a prefix ("tsk_" for API tokens, "" for

@@ -102,6 +102,7 @@ static void auth_login(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_user u;
 	enum ts_err e;
+	int ok;
 
 	if (!body)
 		return;
@@ -112,7 +113,14 @@ static void auth_login(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	if (!ts_auth_check_password(e ? NULL : hash, password)) {
+	ok = ts_auth_check_password(e ? NULL : hash, password);
+	if (ok < 0) {
+		/* Too many password checks under way: say so at once. */
+		ts_req_fail(req, 503, "busy", "too many logins at once; try again in a moment");
+		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		goto out;
+	}
+	if (!ok) {
 		ts_req_fail(req, 401, "invalid_credentials", "Wrong user name or password.");
 		goto out;
 	}

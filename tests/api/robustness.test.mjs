@@ -817,6 +817,36 @@ test('admin-only routes answer 403 to a user who is not an admin', async () => {
   assert.ok(!users.json.users.some((u) => u.name === 'sneaky'));
 });
 
+test('a flood of logins gets quick 503s beyond a few password checks at a time', async () => {
+  // given 48 clients trying passwords at once (each check costs 64 MiB),
+  // each on its own new connection, a few ms apart (a burst of connections
+  // arriving together may all be accepted by one HTTP thread, which would
+  // then answer them one after the other)
+  const body = '{"name":"admin","password":"not the password"}';
+  const pending = [];
+  for (let i = 0; i < 48; i++) {
+    pending.push(rawRequest(Buffer.from(
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)));
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  const tries = await Promise.all(pending);
+  for (const t of tries) t.headers.get = (k) => t.headers[k];
+  // then each is refused, the ones beyond the limit with 503 busy and Retry-After
+  const statuses = tries.map((t) => t.status);
+  assert.ok(statuses.every((s) => s === 401 || s === 503), statuses.join());
+  assert.ok(statuses.filter((s) => s === 401).length >= 2, statuses.join());
+  assert.ok(statuses.includes(503), statuses.join());
+  for (const t of tries.filter((x) => x.status === 503)) {
+    assertJsonError(t, 503, 'busy');
+    assert.equal(t.headers.get('retry-after'), '1');
+  }
+  // and the right password still works once the flood is over
+  const ok = await srv.req('POST', '/api/v1/auth/login', { body: { name: 'admin', password: 'password123' } });
+  assert.equal(ok.status, 200);
+  await alive();
+});
+
 test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, and ends on logout', async () => {
   const login = await srv.req('POST', '/api/v1/auth/login',
     { body: { name: 'admin', password: 'password123' } });
