@@ -345,6 +345,9 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 	h->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, h,
+		/* First, so that MHD's own messages about later options come here
+		 * too (it warns on stderr otherwise). */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)app->cfg.threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
@@ -352,7 +355,6 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_END);
 	if (!h->daemon) {

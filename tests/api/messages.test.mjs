@@ -111,3 +111,9 @@ test('each refused file of an upload has a sentence as its reason', async () => 
   assert.equal(r.json.errors.length, 3);
   for (const e of r.json.errors) assertSentence(e.message, e.file_name);
 });
+
+test('a normal start logs no warnings', () => {
+  // given: the server started by before(); then: its log holds no warn or error line
+  const bad = srv.log.split('\n').filter((l) => / (warn|error) /.test(l));
+  assert.deepEqual(bad, []);
+});
