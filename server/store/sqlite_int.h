@@ -72,6 +72,78 @@ void ts_sq_text_to(sqlite3_stmt *st, int col, char *out, size_t outlen);
 
 int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s);
 
+/* The patterns every store file shares. Statements are cached ones from
+ * ts_sq_prepare; none of these takes or gives back a connection except
+ * ts_sq_end. */
+
+/* Integers to bind as ?1..?n: TS_SQ_I64(a, b, c) expands to the array and
+ * its length, the two arguments that the _i64 helpers take. */
+#define TS_SQ_I64(...)                        \
+	(const int64_t[]){ __VA_ARGS__ },     \
+	(int)(sizeof((const int64_t[]){ __VA_ARGS__ }) / sizeof(int64_t))
+
+/* ts_sq_prepare, then binds args[0..n-1] to ?1..?n. NULL and err filled
+ * when the statement cannot be prepared. */
+sqlite3_stmt *ts_sq_prepare_i64(struct ts_sq_conn *c, const char *sql, const int64_t *args,
+				int n, struct ts_error *err);
+/* ts_sq_prepare_i64, then runs the statement to its end (ts_sq_exec_stmt). */
+enum ts_err ts_sq_exec_i64(struct ts_sq_conn *c, const char *sql, const int64_t *args, int n,
+			   struct ts_error *err);
+
+/* Steps st once. A row: TS_OK, *found = 1, st left on the row for the
+ * caller to read and then reset. No row: TS_OK, *found = 0. A database
+ * error: ts_sq_fail(what). st is reset unless it stands on a row. */
+enum ts_err ts_sq_step(struct ts_sq_conn *c, sqlite3_stmt *st, int *found, const char *what,
+		       struct ts_error *err);
+/* ts_sq_step for a row that must exist: no row gives TS_ERR_NOT_FOUND with
+ * not_found_code and the formatted message. */
+enum ts_err ts_sq_step_row(struct ts_sq_conn *c, sqlite3_stmt *st, const char *what,
+			   struct ts_error *err, const char *not_found_code, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Steps st to its one row and stores column 0 in *out; resets st. No row
+ * is a database error (what). */
+enum ts_err ts_sq_scalar_i64(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
+			     const char *what, struct ts_error *err);
+
+/* TS_OK when project id exists; TS_ERR_NOT_FOUND "project_not_found"
+ * otherwise. */
+enum ts_err ts_sq_project_exists(struct ts_sq_conn *c, int64_t id, struct ts_error *err);
+
+/* Reads the row st stands on into *out, a zeroed element of the caller's
+ * type. */
+typedef void (*ts_sq_read_fn)(sqlite3_stmt *st, void *out);
+/* A ts_sq_read_fn for an int64_t element: column 0. */
+void ts_sq_read_i64(sqlite3_stmt *st, void *out);
+
+/* Rows read by ts_sq_collect: items is a malloc'd array of n elements (NULL
+ * when n is 0), owned by the caller. */
+struct ts_sq_rows {
+	void *items;
+	size_t n;
+};
+/* Steps st to its end, or until it has read max rows when max > 0, reading
+ * each row with read into a new zeroed element of elem_size bytes; resets
+ * st. On a database error (what) rows still holds the elements read so
+ * far, for the caller to release as it would on success. */
+enum ts_err ts_sq_collect(struct ts_sq_conn *c, sqlite3_stmt *st, size_t elem_size,
+			  ts_sq_read_fn read, size_t max, struct ts_sq_rows *rows, const char *what,
+			  struct ts_error *err);
+
+/* Ends an operation on c: commits its open transaction when e is TS_OK,
+ * rolls it back otherwise, and gives c back to the pool. Returns e, or the
+ * commit's error. Without an open transaction it only gives c back. */
+enum ts_err ts_sq_end(struct ts_store *s, struct ts_sq_conn *c, enum ts_err e,
+		      struct ts_error *err);
+
+/* Inserts a queued job of kind for ref_id (inside the caller's
+ * transaction, so the job appears with what it works on); *id receives its
+ * id when id is not NULL. */
+enum ts_err ts_sq_job_insert(struct ts_sq_conn *c, const char *kind, int64_t ref_id, int64_t now,
+			     int64_t *id, struct ts_error *err);
+
+/* qsort comparison of int64_t values, ascending. */
+int ts_sq_cmp_i64(const void *a, const void *b);
+
 extern const struct ts_store_user_ops ts_sq_user_ops;
 extern const struct ts_store_project_ops ts_sq_project_ops;
 extern const struct ts_store_job_ops ts_sq_job_ops;

@@ -2,6 +2,7 @@
 #include "store/sqlite_int.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,132 @@ int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s)
 	if (!s)
 		return sqlite3_bind_null(st, idx);
 	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+sqlite3_stmt *ts_sq_prepare_i64(struct ts_sq_conn *c, const char *sql, const int64_t *args,
+				int n, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(c, sql, err);
+
+	for (int i = 0; st && i < n; i++)
+		sqlite3_bind_int64(st, i + 1, args[i]);
+	return st;
+}
+
+enum ts_err ts_sq_exec_i64(struct ts_sq_conn *c, const char *sql, const int64_t *args, int n,
+			   struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, sql, args, n, err);
+
+	return st ? ts_sq_exec_stmt(c, st, err) : TS_ERR_IO;
+}
+
+enum ts_err ts_sq_step(struct ts_sq_conn *c, sqlite3_stmt *st, int *found, const char *what,
+		       struct ts_error *err)
+{
+	int rc = sqlite3_step(st);
+	enum ts_err e = TS_OK;
+
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW)
+		return TS_OK;
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, what);
+	sqlite3_reset(st);
+	return e;
+}
+
+enum ts_err ts_sq_step_row(struct ts_sq_conn *c, sqlite3_stmt *st, const char *what,
+			   struct ts_error *err, const char *not_found_code, const char *fmt, ...)
+{
+	char msg[TS_ERROR_MSG_MAX];
+	va_list ap;
+	int found;
+	enum ts_err e = ts_sq_step(c, st, &found, what, err);
+
+	if (e || found)
+		return e;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ts_error_set(err, TS_ERR_NOT_FOUND, not_found_code, "%s", msg);
+}
+
+enum ts_err ts_sq_scalar_i64(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
+			     const char *what, struct ts_error *err)
+{
+	enum ts_err e = TS_OK;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		e = ts_sq_fail(c, err, what);
+	sqlite3_reset(st);
+	return e;
+}
+
+enum ts_err ts_sq_project_exists(struct ts_sq_conn *c, int64_t id, struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT 1 FROM projects WHERE id = ?", TS_SQ_I64(id),
+					     err);
+	enum ts_err e;
+
+	if (!st)
+		return TS_ERR_IO;
+	e = ts_sq_step_row(c, st, "read project", err, "project_not_found",
+			   "project %lld does not exist", (long long)id);
+	sqlite3_reset(st);
+	return e;
+}
+
+void ts_sq_read_i64(sqlite3_stmt *st, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
+enum ts_err ts_sq_collect(struct ts_sq_conn *c, sqlite3_stmt *st, size_t elem_size,
+			  ts_sq_read_fn read, size_t max, struct ts_sq_rows *rows, const char *what,
+			  struct ts_error *err)
+{
+	unsigned char *items = NULL;
+	size_t len = 0, cap = 0;
+	enum ts_err e = TS_OK;
+	int rc = SQLITE_DONE;
+
+	while ((max == 0 || len < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (max && cap > max)
+				cap = max;
+			items = ts_xrealloc(items, cap * elem_size);
+		}
+		memset(items + len * elem_size, 0, elem_size);
+		read(st, items + len * elem_size);
+		len++;
+	}
+	if ((max == 0 || len < max) && rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, what);
+	sqlite3_reset(st);
+	rows->items = items;
+	rows->n = len;
+	return e;
+}
+
+enum ts_err ts_sq_end(struct ts_store *s, struct ts_sq_conn *c, enum ts_err e,
+		      struct ts_error *err)
+{
+	if (!e && !sqlite3_get_autocommit(c->db))
+		e = ts_sq_commit(c, err);
+	/* Rolls back whatever is still open (a failed operation or commit). */
+	ts_sq_release(s, c);
+	return e;
+}
+
+int ts_sq_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 static enum ts_err sq_ping(struct ts_store *s, struct ts_error *err)
