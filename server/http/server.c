@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,6 +170,16 @@ static int expects_body(struct ts_req *req)
 	return n > 0 && n <= TS_DISCARD_MAX;
 }
 
+/* "Expect: 100-continue": the client waits for a go-ahead before it sends
+ * the body, so an early answer can go out at once instead of the go-ahead
+ * (curl asks this way for bodies over 1 MiB). */
+static int expects_continue(struct ts_req *req)
+{
+	const char *e = ts_req_header(req, MHD_HTTP_HEADER_EXPECT);
+
+	return e && strcasecmp(e, "100-continue") == 0;
+}
+
 static enum MHD_Result queue(struct ts_req *req)
 {
 	enum MHD_Result r;
@@ -245,7 +256,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* An early answer (401, 413 ...) waits until the body is read, so
 		 * the client sees it instead of a reset connection; a body too big
 		 * to be worth reading gets the answer now and the connection closes. */
-		if (req->response && !expects_body(req))
+		if (req->response && (!expects_body(req) || expects_continue(req)))
 			return queue(req);
 		return MHD_YES;
 	}

@@ -247,6 +247,21 @@ test('bodies over the limit: by Content-Length, chunked, and far over', async ()
   await alive();
 });
 
+test('with Expect: 100-continue an early answer comes at once, without asking for the body', async () => {
+  // given clients that wait for a go-ahead before sending a body
+  const big = await rawRequest(Buffer.from(
+    `POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+    'Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n'),
+  { timeoutMs: 5000 });
+  const anon = await rawRequest(Buffer.from(
+    'POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n' +
+    'Expect: 100-continue\r\n\r\n'), { timeoutMs: 5000 });
+  // then the refusal is the first and only answer (no "100 Continue")
+  assertJsonError(big, 413, 'body_too_large');
+  assertJsonError(anon, 401, 'unauthorized');
+  await alive();
+});
+
 test('limit and cursor abuse gets 400, never a 500', async () => {
   const pid = await newProject('Paging');
   const paths = [`/api/v1/projects/${pid}/assets`, '/api/v1/projects',
