@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
+#include "storage/blobs.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "version.h"
@@ -143,7 +144,7 @@ static int cmd_serve(int argc, char **argv)
 	struct ts_error err = { 0 };
 	struct ts_http *http = NULL;
 	sigset_t set;
-	int sig = 0, rc = 1;
+	int sig = 0, rc = 1, n;
 
 	if (load_config(&app.cfg, &argc, argv))
 		goto out;
@@ -163,6 +164,8 @@ static int cmd_serve(int argc, char **argv)
 	app.store = open_store(&app.cfg);
 	if (!app.store)
 		goto out;
+	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
+		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.jobs = ts_jobs_start(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);

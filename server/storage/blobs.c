@@ -1,6 +1,7 @@
 /* Content-addressed originals and thumbnails on the local filesystem. */
 #include "storage/blobs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -204,4 +205,36 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 out:
 	unlink(tmp_path);
 	return e;
+}
+
+int ts_blob_sweep_tmp(const char *data_dir)
+{
+	char dir[TS_BLOB_PATH_MAX];
+	struct dirent *de;
+	int fd, n = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/tmp", data_dir) >= sizeof(dir))
+		return 0;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct stat st;
+
+		if (!((len > 7 && strcmp(de->d_name + len - 7, ".upload") == 0) ||
+		      strncmp(de->d_name, ".readyz-", 8) == 0))
+			continue;
+		/* unlinkat never follows a symlink; only regular files go. */
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    unlinkat(fd, de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -74,4 +74,11 @@ int ts_blob_tmp_name(const char *data_dir, const char *suffix, char *out, size_t
 /* Makes the folder that will hold path (its fan-out folder). */
 enum ts_err ts_blob_make_parent(const char *path, struct ts_error *err);
 
+/* Removes what a process that died (SIGKILL, a crash, a power cut) left in
+ * data_dir/tmp: the regular files whose names end in ".upload" (partial
+ * uploads and video frames) or start with ".readyz-". Other files are left
+ * alone. Call at start, before anything writes there. Returns how many
+ * files were removed. */
+int ts_blob_sweep_tmp(const char *data_dir);
+
 #endif

@@ -708,6 +708,44 @@ test('SIGTERM during uploads: a clean exit, no temporary files, and the data int
   }
 });
 
+test('SIGKILL mid-upload: the partial file is swept from tmp at the next start, other files stay', async () => {
+  const [img] = await images();
+  const { writeFile, readFile } = await import('node:fs/promises');
+  const { startWithAdmin: start } = await import('../lib/server.mjs');
+  const own = await start();
+  try {
+    const pid = (await own.srv.req('POST', '/api/v1/projects', { token: own.token, body: { name: 'K' } })).json.id;
+    // given an upload in the middle of its file, and a file of someone else's in tmp
+    await writeFile(join(own.srv.dataDir, 'tmp', 'notes.txt'), 'keep me');
+    const s = connect(own.srv.port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((r) => s.on('connect', r));
+    const head = part('form-data; name="file"; filename="k.jpg"', img);
+    s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: Bearer ${own.token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
+      `Content-Length: ${head.length + 50000}\r\n\r\n`);
+    s.write(head);
+    let during = [];
+    for (let i = 0; i < 100 && !during.some((f) => f.endsWith('.upload')); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      during = await readdir(join(own.srv.dataDir, 'tmp'));
+    }
+    assert.ok(during.some((f) => f.endsWith('.upload')), during.join());
+    // when the process is killed and started again
+    await own.srv.kill();
+    s.destroy();
+    await own.srv.start();
+    // then the partial upload is gone, no row was made, and the other file is kept
+    assert.deepEqual(await readdir(join(own.srv.dataDir, 'tmp')), ['notes.txt']);
+    assert.equal(await readFile(join(own.srv.dataDir, 'tmp', 'notes.txt'), 'utf8'), 'keep me');
+    assert.match(own.srv.log, /removed 1 temporary file\(s\) left by an earlier run/);
+    const list = await own.srv.req('GET', `/api/v1/projects/${pid}/assets`, { token: own.token });
+    assert.deepEqual(list.json.assets, []);
+  } finally {
+    await own.srv.close();
+  }
+});
+
 // ---- 4. files ----
 
 test('a symlink planted in the blob store is not followed by downloads or exports', async () => {
