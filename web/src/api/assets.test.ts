@@ -8,7 +8,15 @@ describe('outcomeOf', () => {
   });
   it('takes the per-file reason of a refused file', () => {
     const body = { assets: [], errors: [{ file_name: 'a.txt', code: 'not_an_image', message: 'no' }], error: { code: 'no_valid_files', message: 'x' } };
-    expect(outcomeOf(422, JSON.stringify(body))).toEqual({ ok: false, code: 'not_an_image', message: 'no' });
+    expect(outcomeOf(422, JSON.stringify(body))).toEqual({ ok: false, code: 'not_an_image', message: 'no', retryable: false });
+  });
+  it('calls a failure retryable only when it is about the transfer, not the file', () => {
+    const cut = { assets: [], errors: [{ file_name: 'a.jpg', code: 'incomplete_upload', message: 'cut' }] };
+    expect(outcomeOf(400, JSON.stringify(cut))).toMatchObject({ ok: false, retryable: true });
+    expect(outcomeOf(503, '')).toMatchObject({ ok: false, retryable: true });
+    expect(outcomeOf(0, '')).toMatchObject({ ok: false, retryable: true });
+    const gone = { error: { code: 'project_not_found', message: 'gone', details: {} } };
+    expect(outcomeOf(404, JSON.stringify(gone))).toMatchObject({ ok: false, retryable: false });
   });
   it('falls back to the error envelope, or to the status for non-JSON', () => {
     const o = outcomeOf(404, JSON.stringify({ error: { code: 'project_not_found', message: 'gone', details: {} } }));

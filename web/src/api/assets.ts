@@ -87,7 +87,13 @@ export const fileUrl = (id: number) => `${V1}/assets/${id}/file`;
 /** What one file's upload came to. */
 export type UploadOutcome =
   | { ok: true; asset: Asset; duplicate: boolean }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: string; message: string; retryable: boolean };
+
+/** Per-file refusals that are about the transfer, not the file's content. */
+const RETRYABLE_FILE_CODES = new Set(['incomplete_upload', 'upload_failed']);
+
+/** A request that failed on the way (no answer, a timeout, a busy or broken server) may work again. */
+const retryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 
 /** The outcome of a finished upload request of one file. */
 export function outcomeOf(status: number, text: string): UploadOutcome {
@@ -100,9 +106,11 @@ export function outcomeOf(status: number, text: string): UploadOutcome {
   const asset = body?.assets?.[0];
   if (status >= 200 && status < 300 && asset) return { ok: true, asset, duplicate: asset.duplicate === true };
   const fileErr = body?.errors?.[0];
-  if (fileErr) return { ok: false, code: fileErr.code, message: fileErr.message };
+  if (fileErr) {
+    return { ok: false, code: fileErr.code, message: fileErr.message, retryable: RETRYABLE_FILE_CODES.has(fileErr.code) };
+  }
   const err: ApiError = parseApiError(status, text);
-  return { ok: false, code: err.code, message: err.message };
+  return { ok: false, code: err.code, message: err.message, retryable: retryableStatus(status) };
 }
 
 /** Uploads one file; onProgress gets the bytes sent so far. */
@@ -121,8 +129,8 @@ export function uploadFile(
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.onprogress = (e) => onProgress(e.loaded);
     xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
-    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.' });
-    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.' });
+    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.', retryable: true });
+    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.', retryable: true });
     signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(form);
   });

@@ -48,7 +48,7 @@ describe('upload queue', () => {
     const q = createUploadQueue(u.upload, { concurrency: 4, onIdle: () => (idle += 1) });
     q.add([file('good.jpg'), file('bad.txt')]);
     u.calls[0].resolve(ok(1));
-    u.calls[1].resolve({ ok: false, code: 'not_an_image', message: 'not an image' });
+    u.calls[1].resolve({ ok: false, code: 'network_error', message: 'not an image', retryable: true });
     await tick();
     expect(idle).toBe(1);
     const bad = q.items.value.find((i) => i.name === 'bad.txt');
@@ -62,6 +62,18 @@ describe('upload queue', () => {
     expect(q.summary.value.failed).toBe(0);
     q.clearFinished();
     expect(q.items.value).toEqual([]);
+  });
+
+  it('does not send again a file the server refused for its content', async () => {
+    const u = deferredUploader();
+    const q = createUploadQueue(u.upload, { concurrency: 4 });
+    q.add([file('text.jpg'), file('cut.jpg')]);
+    u.calls[0].resolve({ ok: false, code: 'not_an_image', message: 'Not an image.', retryable: false });
+    u.calls[1].resolve({ ok: false, code: 'network_error', message: 'The connection failed.', retryable: true });
+    await tick();
+    q.retryFailed();
+    expect(u.calls.map((c) => c.name)).toEqual(['text.jpg', 'cut.jpg', 'cut.jpg']);
+    expect(q.items.value.find((i) => i.name === 'text.jpg')?.status).toBe('failed');
   });
 
   it('summarizes an empty queue as idle and complete', () => {

@@ -16,6 +16,8 @@ export interface UploadItem {
   status: UploadStatus;
   code?: string;
   message?: string;
+  /** A failure that may go away on a second try (network, server); a refused file stays refused. */
+  retryable?: boolean;
   assetId?: number;
 }
 
@@ -88,7 +90,7 @@ export function createUploadQueue(upload: Uploader, opts: UploadQueueOptions = {
         running -= 1;
         const done = out.ok
           ? patch(next.key, { status: out.duplicate ? 'duplicate' : 'done', loaded: next.size, assetId: out.asset.id })
-          : patch(next.key, { status: 'failed', code: out.code, message: out.message });
+          : patch(next.key, { status: 'failed', code: out.code, message: out.message, retryable: out.retryable });
         if (done) opts.onFileDone?.(done);
         pump();
         if (running === 0 && !items.value.some((it) => it.status === 'queued')) opts.onIdle?.();
@@ -110,9 +112,12 @@ export function createUploadQueue(upload: Uploader, opts: UploadQueueOptions = {
       }
       return added.length;
     },
+    /** Queues again the failures that may work on a second try. */
     retryFailed(): void {
       items.value = items.value.map((it) =>
-        it.status === 'failed' ? { ...it, status: 'queued', loaded: 0, code: undefined, message: undefined } : it,
+        it.status === 'failed' && it.retryable
+          ? { ...it, status: 'queued', loaded: 0, code: undefined, message: undefined, retryable: undefined }
+          : it,
       );
       pump();
     },

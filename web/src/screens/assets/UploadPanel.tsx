@@ -43,6 +43,7 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
   const items = queue.items.value;
   const s = queue.summary.value;
   const failed = items.filter((it) => it.status === 'failed');
+  const retryable = failed.filter((it) => it.retryable);
   const pending = items.filter((it) => it.status !== 'failed');
   // Keep the DOM small for big batches: in-flight first, then the most recent.
   const shown = [
@@ -125,9 +126,9 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
               {formatBytes(s.bytesDone)} / {formatBytes(s.bytesTotal)}
             </span>
             <span class="up-batch-actions">
-              {failed.length > 0 && !s.active && (
+              {retryable.length > 0 && !s.active && (
                 <button type="button" class="btn btn-sm" onClick={() => queue.retryFailed()}>
-                  Retry {failed.length} failed
+                  Retry {retryable.length} failed
                 </button>
               )}
               {s.active ? (
