@@ -142,6 +142,31 @@ test('weird paths: //, .., trailing slash, huge ids, very long URLs', async () =
   await alive();
 });
 
+test('slow clients (half-sent headers, trickled bodies) do not hold up others', async () => {
+  // given 200 connections that stop in the middle of their headers or body
+  const socks = [];
+  for (let i = 0; i < 200; i++) {
+    const s = connect(srv.port, '127.0.0.1');
+    s.on('error', () => {});
+    socks.push(s);
+    s.write(i % 2
+      ? 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthoriz'
+      : `POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na');
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  try {
+    // when a normal client asks for something
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) assert.equal((await api('GET', '/api/v1/me')).status, 200);
+    // then it is answered at once
+    assert.ok(Date.now() - t0 < 5000, `${Date.now() - t0} ms for 20 requests`);
+  } finally {
+    for (const s of socks) s.destroy();
+  }
+  await alive();
+});
+
 test('log lines show the path without line breaks', async () => {
   // given a path with an encoded newline and a fake log line after it
   await rawGet('/api/v1/x%0A2026-01-01T00:00:00.000Z%20error%20forged');
