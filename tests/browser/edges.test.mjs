@@ -178,6 +178,21 @@ describe('edges', () => {
     assert.deepEqual(await page.locator('.dist-name').allInnerTexts(), ['horse', 'cat', 'dog']);
   });
 
+  test('a user makes an API token on the Account page, and a script can use it', async () => {
+    // given: alice signed in; when: she opens her account from the top bar and asks for a token
+    await page.goto(`${srv.url}/`);
+    await page.locator('.whoami').click();
+    await page.waitForURL('**/account');
+    await page.getByRole('button', { name: 'Create API token' }).click();
+    const token = await page.getByLabel('New API token').inputValue();
+
+    // then: it is shown once and answers for her over the API
+    assert.match(token, /^tsk_[0-9a-f]+$/);
+    const me = await srv.req('GET', '/api/v1/me', { token });
+    assert.equal(me.status, 200);
+    assert.equal(me.json.name ?? me.json.user?.name, 'alice');
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });

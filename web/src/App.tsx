@@ -7,6 +7,7 @@ import { LoginScreen } from './screens/LoginScreen';
 import { ProjectsScreen } from './screens/ProjectsScreen';
 import { SetupScreen } from './screens/SetupScreen';
 import { UsersScreen } from './screens/UsersScreen';
+import { AccountScreen } from './screens/AccountScreen';
 import { ProjectScreen } from './screens/project/ProjectScreen';
 import { defaultTabPath } from './screens/project/tabs';
 import { boot, bootError, phase } from './state/session';
@@ -16,6 +17,7 @@ export const ROUTES = [
   ['login', '/login'],
   ['projects', '/'],
   ['users', '/users'],
+  ['account', '/account'],
   ['project', '/projects/:id'],
   ['projectTab', '/projects/:id/:tab'],
 ] as const;
@@ -25,6 +27,7 @@ const TITLES: Record<string, string> = {
   login: 'Log in',
   projects: 'Projects',
   users: 'Users',
+  account: 'Account',
 };
 
 function NotFound() {
@@ -55,6 +58,7 @@ function SignedInRoutes() {
 
   if (route === 'projects') return <ProjectsScreen />;
   if (route === 'users') return <UsersScreen />;
+  if (route === 'account') return <AccountScreen />;
   if (route === 'projectTab' && projectId !== null) {
     return <ProjectScreen key={projectId} projectId={projectId} tab={m?.params['tab'] ?? ''} />;
   }

@@ -12,6 +12,8 @@ export const auth = {
     request<{ user: User }>('POST', `${V1}/auth/login`, { body: { name, password } }).then((r) => r.user),
   logout: () => request<undefined>('POST', `${V1}/auth/logout`),
   me: () => request<User>('GET', `${V1}/me`),
+  /** A new API token for the signed-in user; the server shows it only this once. */
+  createToken: () => request<{ token: string }>('POST', `${V1}/me/tokens`).then((r) => r.token),
 };
 
 export const users = {

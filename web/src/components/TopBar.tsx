@@ -40,10 +40,14 @@ export function TopBar() {
       </nav>
       <div class="topbar-right">
         {u && (
-          <span class="whoami" title={u.is_admin ? 'Administrator' : 'User'}>
-            {u.name}
+          <Link
+            href="/account"
+            class="whoami"
+            aria-current={path === '/account' ? 'page' : undefined}
+          >
+            <span title={`${u.is_admin ? 'Administrator' : 'User'}: account and API tokens`}>{u.name}</span>
             {u.is_admin && <span class="badge badge-muted">admin</span>}
-          </span>
+          </Link>
         )}
         <button type="button" class="btn btn-ghost btn-sm" onClick={onLogout} disabled={busy}>
           Log out
