@@ -12,8 +12,10 @@
 #define PROJECT_COLS "id, name, task_type, schema_version, created_at, updated_at"
 #define CATEGORY_COLS "project_id, id, name, display_order, state, created_at, updated_at"
 
-static void read_project(sqlite3_stmt *st, struct ts_project *p)
+static void read_project(sqlite3_stmt *st, void *out)
 {
+	struct ts_project *p = out;
+
 	p->id = sqlite3_column_int64(st, 0);
 	ts_sq_text_to(st, 1, p->name, sizeof(p->name));
 	ts_sq_text_to(st, 2, p->task_type, sizeof(p->task_type));
@@ -22,8 +24,10 @@ static void read_project(sqlite3_stmt *st, struct ts_project *p)
 	p->updated_at = sqlite3_column_int64(st, 5);
 }
 
-static void read_category(sqlite3_stmt *st, struct ts_category *c)
+static void read_category(sqlite3_stmt *st, void *out)
 {
+	struct ts_category *c = out;
+
 	c->project_id = sqlite3_column_int64(st, 0);
 	c->id = sqlite3_column_int64(st, 1);
 	ts_sq_text_to(st, 2, c->name, sizeof(c->name));
@@ -36,23 +40,16 @@ static void read_category(sqlite3_stmt *st, struct ts_category *c)
 static enum ts_err project_get_c(struct ts_sq_conn *c, int64_t id, struct ts_project *out,
 				 struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?",
+					     TS_SQ_I64(id), err);
+	enum ts_err e;
 
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (out)
-			read_project(st, out);
-	} else if (rc == SQLITE_DONE) {
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
-				 "project %lld does not exist", (long long)id);
-	} else {
-		e = ts_sq_fail(c, err, "read project");
-	}
+	e = ts_sq_step_row(c, st, "read project", err, "project_not_found",
+			   "project %lld does not exist", (long long)id);
+	if (!e)
+		read_project(st, out);
 	sqlite3_reset(st);
 	return e;
 }
@@ -78,51 +75,38 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *t
 		if (!e)
 			e = project_get_c(c, sqlite3_last_insert_rowid(c->db), out, err);
 	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_project *out,
 			  struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = project_get_c(c, id, out, err);
 
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, project_get_c(c, id, out, err), err);
 }
 
 static enum ts_err sq_list(struct ts_store *s, int64_t before_id, int limit,
 			   struct ts_project **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " PROJECT_COLS " FROM projects "
-					    "WHERE id < ? ORDER BY id DESC LIMIT ?", err);
-	struct ts_project *arr = NULL;
-	size_t len = 0;
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects "
+					        "WHERE id < ? ORDER BY id DESC LIMIT ?",
+					     TS_SQ_I64(before_id > 0 ? before_id : INT64_MAX, limit),
+					     err);
+	struct ts_sq_rows rows = { 0 };
+	enum ts_err e = TS_ERR_IO;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
+	if (st)
+		e = ts_sq_collect(c, st, sizeof(struct ts_project), read_project, (size_t)limit,
+				  &rows, "list projects", err);
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
 	}
-	sqlite3_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX);
-	sqlite3_bind_int(st, 2, limit);
-	arr = ts_xcalloc((size_t)limit, sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
-		read_project(st, &arr[len++]);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "list projects");
-		free(arr);
-		arr = NULL;
-		len = 0;
-	}
-	sqlite3_reset(st);
-out:
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -130,43 +114,35 @@ static enum ts_err sq_rename(struct ts_store *s, int64_t id, const char *name,
 			     struct ts_project *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE projects SET name = ?, updated_at = ? WHERE id = ?",
-					 err);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE projects SET updated_at = ?1, name = ?3 "
+					        "WHERE id = ?2",
+					     TS_SQ_I64(ts_time_now_ms(), id), err);
 	enum ts_err e = TS_ERR_IO;
 
 	if (st) {
-		ts_sq_bind_text(st, 1, name);
-		sqlite3_bind_int64(st, 2, ts_time_now_ms());
-		sqlite3_bind_int64(st, 3, id);
+		ts_sq_bind_text(st, 3, name);
 		e = ts_sq_exec_stmt(c, st, err);
 		if (!e)
 			e = project_get_c(c, id, out, err);
 	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err category_get_c(struct ts_sq_conn *c, int64_t project_id, int64_t id,
 				  struct ts_category *out, struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " CATEGORY_COLS " FROM categories "
-					    "WHERE project_id = ? AND id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories "
+					        "WHERE project_id = ? AND id = ?",
+					     TS_SQ_I64(project_id, id), err);
+	enum ts_err e;
 
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	e = ts_sq_step_row(c, st, "read category", err, "category_not_found",
+			   "category %lld does not exist in project %lld", (long long)id,
+			   (long long)project_id);
+	if (!e)
 		read_category(st, out);
-	else if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "category_not_found",
-				 "category %lld does not exist in project %lld", (long long)id,
-				 (long long)project_id);
-	else
-		e = ts_sq_fail(c, err, "read category");
 	sqlite3_reset(st);
 	return e;
 }
@@ -175,50 +151,30 @@ static enum ts_err sq_category_list(struct ts_store *s, int64_t project_id, int 
 				    struct ts_category **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
 	sqlite3_stmt *st;
-	struct ts_category *arr = NULL;
-	size_t len = 0, cap = 16;
 	enum ts_err e;
-	int rc;
 
 	/* One read transaction: the project check and the list agree. */
 	e = ts_sq_begin_read(c, err);
-	if (e)
-		goto out;
-	e = project_get_c(c, project_id, NULL, err);
-	if (e)
-		goto out;
-	st = ts_sq_prepare(c, "SELECT " CATEGORY_COLS " FROM categories WHERE project_id = ? "
-			      "AND (? OR state <> 'deleted') ORDER BY display_order, id", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	sqlite3_bind_int(st, 2, include_deleted ? 1 : 0);
-	arr = ts_xmalloc(cap * sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap *= 2;
-			arr = ts_xrealloc(arr, cap * sizeof(*arr));
-		}
-		read_category(st, &arr[len++]);
-	}
-	if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "list categories");
-	sqlite3_reset(st);
 	if (!e)
-		e = ts_sq_commit(c, err);
+		e = ts_sq_project_exists(c, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories WHERE project_id = ? "
+				  "AND (? OR state <> 'deleted') ORDER BY display_order, id",
+			       TS_SQ_I64(project_id, include_deleted ? 1 : 0), err);
+	e = st ? ts_sq_collect(c, st, sizeof(struct ts_category), read_category, 0, &rows,
+			       "list categories", err)
+	       : TS_ERR_IO;
 out:
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		ts_sq_rollback(c);
-		free(arr);
-		arr = NULL;
-		len = 0;
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
 	}
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -226,10 +182,8 @@ static enum ts_err sq_category_get(struct ts_store *s, int64_t project_id, int64
 				   struct ts_category *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = category_get_c(c, project_id, id, out, err);
 
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, category_get_c(c, project_id, id, out, err), err);
 }
 
 /* Is the name key used by a live category other than except_id? */
@@ -237,26 +191,21 @@ static enum ts_err name_taken(struct ts_sq_conn *c, int64_t project_id, const ch
 			      int64_t except_id, struct ts_error *err)
 {
 	char *key = ts_store_name_key(name);
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT id FROM categories WHERE project_id = ? "
-					    "AND name_key = ? AND state <> 'deleted' AND id <> ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT id FROM categories WHERE project_id = ?1 "
+					        "AND name_key = ?3 AND state <> 'deleted' AND id <> ?2",
+					     TS_SQ_I64(project_id, except_id), err);
+	enum ts_err e = TS_ERR_IO;
+	int found;
 
-	if (!st) {
-		free(key);
-		return TS_ERR_IO;
+	if (st) {
+		ts_sq_bind_text(st, 3, key);
+		e = ts_sq_step(c, st, &found, "check category name", err);
+		if (!e && found)
+			e = ts_error_set(err, TS_ERR_CONFLICT, "name_taken",
+					 "a category named \"%s\" exists already (id %lld)", name,
+					 (long long)sqlite3_column_int64(st, 0));
+		sqlite3_reset(st);
 	}
-	sqlite3_bind_int64(st, 1, project_id);
-	ts_sq_bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, except_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		e = ts_error_set(err, TS_ERR_CONFLICT, "name_taken",
-				 "a category named \"%s\" exists already (id %lld)", name,
-				 (long long)sqlite3_column_int64(st, 0));
-	else if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "check category name");
-	sqlite3_reset(st);
 	free(key);
 	return e;
 }
@@ -273,69 +222,48 @@ static enum ts_err sq_category_create(struct ts_store *s, int64_t project_id, co
 	/* BEGIN IMMEDIATE serialises creators: reading and bumping the
 	 * counter cannot interleave, so concurrent creates get distinct ids. */
 	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = ts_sq_project_exists(c, project_id, err);
+	if (!e)
+		e = name_taken(c, project_id, name, 0, err);
 	if (e)
 		goto out;
-	e = project_get_c(c, project_id, NULL, err);
-	if (e)
-		goto out;
-	e = name_taken(c, project_id, name, 0, err);
-	if (e)
-		goto out;
-	st = ts_sq_prepare(c, "SELECT p.next_category_id, (SELECT coalesce(max(display_order), 0) + 1 "
-			      "FROM categories WHERE project_id = p.id) FROM projects p WHERE p.id = ?",
-			   err);
+	st = ts_sq_prepare_i64(c, "SELECT p.next_category_id, (SELECT coalesce(max(display_order), "
+				  "0) + 1 FROM categories WHERE project_id = p.id) FROM projects p "
+				  "WHERE p.id = ?",
+			       TS_SQ_I64(project_id), err);
 	if (!st) {
 		e = TS_ERR_IO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, project_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "allocate category id");
-		sqlite3_reset(st);
+	e = ts_sq_step_row(c, st, "allocate category id", err, "project_not_found",
+			   "project %lld does not exist", (long long)project_id);
+	if (e)
 		goto out;
-	}
 	id = sqlite3_column_int64(st, 0);
 	order = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
-	st = ts_sq_prepare(c, "UPDATE projects SET next_category_id = ? + 1, updated_at = ? "
-			      "WHERE id = ?", err);
+	e = ts_sq_exec_i64(c, "UPDATE projects SET next_category_id = ? + 1, updated_at = ? "
+			      "WHERE id = ?",
+			   TS_SQ_I64(id, now, project_id), err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "INSERT INTO categories(project_id, id, display_order, created_at, "
+				  "updated_at, name, name_key, state) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, 'active')",
+			       TS_SQ_I64(project_id, id, order, now, now), err);
 	if (!st) {
 		e = TS_ERR_IO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, project_id);
+	ts_sq_bind_text(st, 6, name);
+	ts_sq_bind_text(st, 7, key);
 	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	st = ts_sq_prepare(c, "INSERT INTO categories(project_id, id, name, name_key, display_order, "
-			      "state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
-			   err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	sqlite3_bind_int64(st, 2, id);
-	ts_sq_bind_text(st, 3, name);
-	ts_sq_bind_text(st, 4, key);
-	sqlite3_bind_int64(st, 5, order);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_int64(st, 7, now);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	e = category_get_c(c, project_id, id, out, err);
-	if (e)
-		goto out;
-	e = ts_sq_commit(c, err);
+	if (!e)
+		e = category_get_c(c, project_id, id, out, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
 	free(key);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_category_update(struct ts_store *s, int64_t project_id, int64_t id,
@@ -365,32 +293,23 @@ static enum ts_err sq_category_update(struct ts_store *s, int64_t project_id, in
 			goto out;
 		key = ts_store_name_key(name);
 	}
-	st = ts_sq_prepare(c, "UPDATE categories SET name = coalesce(?, name), "
-			      "name_key = coalesce(?, name_key), state = coalesce(?, state), "
-			      "updated_at = ? WHERE project_id = ? AND id = ?", err);
+	st = ts_sq_prepare_i64(c, "UPDATE categories SET updated_at = ?1, "
+				  "name = coalesce(?4, name), name_key = coalesce(?5, name_key), "
+				  "state = coalesce(?6, state) WHERE project_id = ?2 AND id = ?3",
+			       TS_SQ_I64(ts_time_now_ms(), project_id, id), err);
 	if (!st) {
 		e = TS_ERR_IO;
 		goto out;
 	}
-	ts_sq_bind_text(st, 1, name);
-	ts_sq_bind_text(st, 2, key);
-	ts_sq_bind_text(st, 3, state);
-	sqlite3_bind_int64(st, 4, ts_time_now_ms());
-	sqlite3_bind_int64(st, 5, project_id);
-	sqlite3_bind_int64(st, 6, id);
+	ts_sq_bind_text(st, 4, name);
+	ts_sq_bind_text(st, 5, key);
+	ts_sq_bind_text(st, 6, state);
 	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	e = category_get_c(c, project_id, id, out, err);
-	if (e)
-		goto out;
-	e = ts_sq_commit(c, err);
+	if (!e)
+		e = category_get_c(c, project_id, id, out, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
 	free(key);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_category_delete(struct ts_store *s, int64_t project_id, int64_t id,
@@ -398,115 +317,61 @@ static enum ts_err sq_category_delete(struct ts_store *s, int64_t project_id, in
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	struct ts_category cur;
-	sqlite3_stmt *st;
 	enum ts_err e;
 
 	e = ts_sq_begin_write(c, err);
-	if (e)
-		goto out;
-	e = category_get_c(c, project_id, id, &cur, err);
-	if (e)
-		goto out;
+	if (!e)
+		e = category_get_c(c, project_id, id, &cur, err);
 	/* Deleting twice is not an error: the state is what the caller asked. */
-	st = ts_sq_prepare(c, "UPDATE categories SET state = 'deleted', updated_at = ? "
-			      "WHERE project_id = ? AND id = ? AND state <> 'deleted'", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, ts_time_now_ms());
-	sqlite3_bind_int64(st, 2, project_id);
-	sqlite3_bind_int64(st, 3, id);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	e = category_get_c(c, project_id, id, out, err);
-	if (e)
-		goto out;
-	e = ts_sq_commit(c, err);
-out:
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE categories SET state = 'deleted', updated_at = ? "
+				      "WHERE project_id = ? AND id = ? AND state <> 'deleted'",
+				   TS_SQ_I64(ts_time_now_ms(), project_id, id), err);
+	if (!e)
+		e = category_get_c(c, project_id, id, out, err);
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, const int64_t *ids,
 				       size_t n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	int64_t *live = NULL, *given = NULL;
-	size_t nlive = 0, cap = 16;
+	struct ts_sq_rows live = { 0 };
+	int64_t *given = NULL;
 	sqlite3_stmt *st;
 	enum ts_err e;
-	int rc;
 
 	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		goto out;
-	e = project_get_c(c, project_id, NULL, err);
+	st = ts_sq_prepare_i64(c, "SELECT id FROM categories WHERE project_id = ? "
+				  "AND state <> 'deleted' ORDER BY id",
+			       TS_SQ_I64(project_id), err);
+	e = st ? ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &live,
+			       "reorder categories", err)
+	       : TS_ERR_IO;
 	if (e)
 		goto out;
-	st = ts_sq_prepare(c, "SELECT id FROM categories WHERE project_id = ? AND state <> 'deleted' "
-			      "ORDER BY id", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	live = ts_xmalloc(cap * sizeof(*live));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nlive == cap) {
-			cap *= 2;
-			live = ts_xrealloc(live, cap * sizeof(*live));
-		}
-		live[nlive++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		e = ts_sq_fail(c, err, "reorder categories");
-		goto out;
-	}
 	given = ts_xmalloc((n ? n : 1) * sizeof(*given));
 	if (n)
 		memcpy(given, ids, n * sizeof(*given));
-	qsort(given, n, sizeof(*given), cmp_i64);
-	if (n != nlive || (n && memcmp(given, live, n * sizeof(*given)) != 0)) {
+	qsort(given, n, sizeof(*given), ts_sq_cmp_i64);
+	if (n != live.n || (n && memcmp(given, live.items, n * sizeof(*given)) != 0)) {
 		e = ts_error_set(err, TS_ERR_INVALID, "invalid_order",
 				 "order must list each of the %zu non-deleted category ids exactly once",
-				 nlive);
+				 live.n);
 		goto out;
 	}
-	st = ts_sq_prepare(c, "UPDATE categories SET display_order = ?, updated_at = ? "
-			      "WHERE project_id = ? AND id = ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, (int64_t)i + 1);
-		sqlite3_bind_int64(st, 2, ts_time_now_ms());
-		sqlite3_bind_int64(st, 3, project_id);
-		sqlite3_bind_int64(st, 4, ids[i]);
-		e = ts_sq_exec_stmt(c, st, err);
-		if (e)
-			goto out;
-	}
-	e = ts_sq_commit(c, err);
+	for (size_t i = 0; i < n && !e; i++)
+		e = ts_sq_exec_i64(c, "UPDATE categories SET display_order = ?, updated_at = ? "
+				      "WHERE project_id = ? AND id = ?",
+				   TS_SQ_I64((int64_t)i + 1, ts_time_now_ms(), project_id, ids[i]), err);
 out:
-	if (e)
-		ts_sq_rollback(c);
-	free(live);
+	free(live.items);
 	free(given);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 const struct ts_store_project_ops ts_sq_project_ops = {
