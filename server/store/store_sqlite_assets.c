@@ -53,15 +53,9 @@ const char *ts_asset_queue_of_status(const char *status)
 	return "unlabeled";
 }
 
-static int cmp_i64(const void *a, const void *b)
+static void read_asset(sqlite3_stmt *st, void *out)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void read_asset(sqlite3_stmt *st, struct ts_asset *a)
-{
+	struct ts_asset *a = out;
 	const char *cats;
 
 	memset(a, 0, sizeof(*a));
@@ -93,27 +87,23 @@ static void read_asset(sqlite3_stmt *st, struct ts_asset *a)
 		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t), cmp_i64);
+	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
+	      ts_sq_cmp_i64);
 }
 
 static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
 			 struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_ALL "WHERE a.id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " ASSET_COLS FROM_ALL "WHERE a.id = ?",
+					     TS_SQ_I64(id), err);
+	enum ts_err e;
 
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	e = ts_sq_step_row(c, st, "read asset", err, "asset_not_found", "asset %lld does not exist",
+			   (long long)id);
+	if (!e)
 		read_asset(st, out);
-	else if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "asset_not_found",
-				 "asset %lld does not exist", (long long)id);
-	else
-		e = ts_sq_fail(c, err, "read asset");
 	sqlite3_reset(st);
 	return e;
 }
@@ -122,40 +112,19 @@ static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
 static enum ts_err find_checksum(struct ts_sq_conn *c, int64_t project_id, const char *checksum,
 				 int64_t *id, struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT id FROM assets WHERE project_id = ? AND "
-					    "checksum_sha256 = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT id FROM assets WHERE project_id = ? AND "
+					        "checksum_sha256 = ?",
+					     TS_SQ_I64(project_id), err);
+	enum ts_err e;
+	int found;
 
 	*id = 0;
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
 	ts_sq_bind_text(st, 2, checksum);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	e = ts_sq_step(c, st, &found, "find asset by checksum", err);
+	if (!e && found)
 		*id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "find asset by checksum");
-	sqlite3_reset(st);
-	return e;
-}
-
-static enum ts_err project_exists(struct ts_sq_conn *c, int64_t project_id, struct ts_error *err)
-{
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
-
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
-				 "project %lld does not exist", (long long)project_id);
-	else if (rc != SQLITE_ROW)
-		e = ts_sq_fail(c, err, "read project");
 	sqlite3_reset(st);
 	return e;
 }
@@ -196,27 +165,11 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 		return e;
 	*asset_id = sqlite3_last_insert_rowid(c->db);
 
-	st = ts_sq_prepare(c, "INSERT INTO annotations(asset_id, project_id, updated_at) "
-			      "VALUES (?, ?, ?)", err);
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, *asset_id);
-	sqlite3_bind_int64(st, 2, in->project_id);
-	sqlite3_bind_int64(st, 3, now);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		return e;
-
-	st = ts_sq_prepare(c, "INSERT INTO jobs(kind, ref_id, created_at, updated_at) "
-			      "VALUES ('" TS_JOB_THUMBNAIL "', ?, ?, ?)", err);
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, *asset_id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, now);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (!e && job_id)
-		*job_id = sqlite3_last_insert_rowid(c->db);
+	e = ts_sq_exec_i64(c, "INSERT INTO annotations(asset_id, project_id, updated_at) "
+			      "VALUES (?, ?, ?)",
+			   TS_SQ_I64(*asset_id, in->project_id, now), err);
+	if (!e)
+		e = ts_sq_job_insert(c, TS_JOB_THUMBNAIL, *asset_id, now, job_id, err);
 	return e;
 }
 
@@ -240,30 +193,22 @@ static enum ts_err sq_insert(struct ts_store *s, const struct ts_asset_new *in,
 	if (id) {
 		*duplicate = 1;
 	} else {
-		e = project_exists(c, in->project_id, err);
+		e = ts_sq_project_exists(c, in->project_id, err);
 		if (!e)
 			e = insert_rows(c, in, ts_time_now_ms(), &id, job_id, err);
-		if (e)
-			goto out;
 	}
-	e = get_c(c, id, out, err);
 	if (!e)
-		e = ts_sq_commit(c, err);
+		e = get_c(c, id, out, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_asset *out,
 			  struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = get_c(c, id, out, err);
 
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, get_c(c, id, out, err), err);
 }
 
 static const char *const queue_names[] = { NULL, "unlabeled", "in_review", "done", "skipped" };
@@ -339,11 +284,11 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 			   struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	struct ts_asset *arr = NULL;
-	size_t len = 0;
-	sqlite3_stmt *st = NULL;
-	enum ts_err e = TS_OK;
-	int rc, more = 0;
+	struct ts_sq_rows rows = { 0 };
+	struct ts_asset *arr;
+	sqlite3_stmt *st;
+	enum ts_err e;
+	int more;
 
 	*out = NULL;
 	*n = 0;
@@ -353,47 +298,28 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 		e = ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset list query");
 		goto out;
 	}
-	/* A read transaction: the page and the project check see one snapshot. */
+	/* A read transaction: the page and the project check see one snapshot.
+	 * One row past the page says whether there is a next one. */
 	e = ts_sq_begin_read(c, err);
+	if (!e)
+		e = ts_sq_project_exists(c, q->project_id, err);
 	if (e)
 		goto out;
-	e = project_exists(c, q->project_id, err);
-	if (e)
-		goto done;
 	st = list_stmt(c, q, err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto done;
-	}
-	arr = ts_xcalloc((size_t)q->limit, sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == (size_t)q->limit) {
-			more = 1;
-			break;
-		}
-		read_asset(st, &arr[len++]);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "list assets");
-		free(arr);
-		arr = NULL;
-		len = 0;
-	}
-	sqlite3_reset(st);
-done:
-	if (e)
-		ts_sq_rollback(c);
-	else
-		e = ts_sq_commit(c, err);
+	e = st ? ts_sq_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
+			       &rows, "list assets", err)
+	       : TS_ERR_IO;
 out:
-	ts_sq_release(s, c);
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		free(arr);
+		free(rows.items);
 		return e;
 	}
+	arr = rows.items;
+	more = rows.n > (size_t)q->limit;
 	*out = arr;
-	*n = len;
-	*next_after = more && len ? arr[len - 1].id : 0;
+	*n = more ? (size_t)q->limit : rows.n;
+	*next_after = more ? arr[q->limit - 1].id : 0;
 	return TS_OK;
 }
 
@@ -442,23 +368,17 @@ static enum ts_err sq_counts(struct ts_store *s, int64_t project_id, int64_t cat
 		e = ts_sq_fail(c, err, "count assets");
 	sqlite3_reset(st);
 out:
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_set_thumbnail_ready(struct ts_store *s, int64_t id, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE assets SET thumb_ready = 1 WHERE id = ? AND "
-					    "thumb_ready = 0", err);
-	enum ts_err e = TS_ERR_IO;
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE assets SET thumb_ready = 1 WHERE id = ? AND "
+					  "thumb_ready = 0",
+				       TS_SQ_I64(id), err);
 
-	if (st) {
-		sqlite3_bind_int64(st, 1, id);
-		e = ts_sq_exec_stmt(c, st, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 const struct ts_store_asset_ops ts_sq_asset_ops = {
