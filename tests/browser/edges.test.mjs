@@ -193,6 +193,23 @@ describe('edges', () => {
     assert.equal(me.json.name ?? me.json.user?.name, 'alice');
   });
 
+  test('an image labeled with a category that was deleted says so in the label panel', async () => {
+    // given: an image labeled "kitten", then kitten deleted
+    const p = await post('/api/v1/projects', { name: 'Deleted label' });
+    const kitten = await post(`/api/v1/projects/${p.id}/categories`, { name: 'kitten' });
+    await post(`/api/v1/projects/${p.id}/categories`, { name: 'cat' });
+    const [a] = await uploadPngs(srv, token, p.id, 1);
+    await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body: { category_ids: [kitten.id] } });
+    await srv.req('DELETE', `/api/v1/projects/${p.id}/categories/${kitten.id}`, { token });
+
+    // when: the labeler opens it
+    await page.goto(`${srv.url}/projects/${p.id}/label?filter=all&asset=${a.id}`);
+
+    // then: the panel names the deleted label, and lists only the live categories
+    await page.getByRole('note').filter({ hasText: 'Labeled “kitten”, a deleted category' }).waitFor();
+    assert.deepEqual(await page.locator('.label-btn .label-name').allInnerTexts(), ['cat']);
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });

@@ -25,6 +25,7 @@ export function LabelPanel({
 }) {
   const keyOf = new Map(commands.filter((c) => c.categoryId).map((c) => [c.categoryId, c.keys[0]]));
   const shown = categories.filter((c) => c.state !== 'deleted');
+  const onDeleted = categories.filter((c) => c.state === 'deleted' && current?.category_ids.includes(c.id));
   return (
     <aside class="label-panel" aria-label="Labels">
       <div class="label-panel-head">
@@ -40,6 +41,11 @@ export function LabelPanel({
           No categories yet. <Link href={categoriesHref}>Add some on the Categories tab</Link> to label with keys 1–9.
         </p>
       )}
+      {onDeleted.map((c) => (
+        <p key={c.id} class="label-deleted small" role="note">
+          Labeled “{c.name}”, a deleted category: this image is left out of exports until it gets a new label.
+        </p>
+      ))}
       <ul class="label-list">
         {shown.map((c) => {
           const key = keyOf.get(c.id);

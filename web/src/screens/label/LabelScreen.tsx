@@ -58,8 +58,9 @@ export function LabelScreen({ project }: ProjectTabProps) {
   }, [session]);
 
   useEffect(() => {
+    // Deleted ones too, so that a label on one can be named (the panel lists only the others).
     categoriesApi
-      .list(project.id)
+      .list(project.id, true)
       .then(setCats)
       .catch((e: unknown) => setError(errorMessage(e)));
   }, [project.id]);
