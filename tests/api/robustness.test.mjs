@@ -925,6 +925,25 @@ test('a flood of logins gets quick 503s beyond a few password checks at a time',
   await alive();
 });
 
+test('first-account setup raced by 8 clients makes exactly one admin', async () => {
+  const { startServer } = await import('../lib/server.mjs');
+  const fresh = await startServer();
+  try {
+    const r = await Promise.all(Array.from({ length: 8 }, (_, i) => fresh.req('POST', '/api/v1/auth/setup',
+      { body: { name: `boss${i}`, password: 'password123' } })));
+    const statuses = r.map((x) => x.status).sort();
+    assert.equal(statuses.filter((s) => s === 201).length, 1, statuses.join());
+    assert.ok(statuses.every((s) => s === 201 || s === 409 || s === 503), statuses.join());
+    const winner = r.find((x) => x.status === 201);
+    const cookie = winner.headers.get('set-cookie').split(';')[0];
+    const users = await fresh.req('GET', '/api/v1/users', { headers: { cookie } });
+    assert.equal(users.json.users.length, 1);
+    assert.equal(users.json.users[0].is_admin, true);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, and ends on logout', async () => {
   const login = await srv.req('POST', '/api/v1/auth/login',
     { body: { name: 'admin', password: 'password123' } });
