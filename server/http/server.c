@@ -80,6 +80,10 @@ static int cross_origin(struct ts_req *req)
 {
 	const char *origin = ts_req_header(req, "Origin");
 	const char *host = ts_req_header(req, MHD_HTTP_HEADER_HOST);
+	/* A reverse proxy may pass its own Host on and the client's in
+	 * X-Forwarded-Host; a browser cannot set that header cross-origin
+	 * without a CORS preflight, which this server never grants. */
+	const char *fwd = ts_req_header(req, "X-Forwarded-Host");
 	const char *site = ts_req_header(req, "Sec-Fetch-Site");
 	const char *rest;
 
@@ -95,7 +99,7 @@ static int cross_origin(struct ts_req *req)
 		rest = origin + 8;
 	else
 		return 1; /* "null" (sandboxed pages, file:) or anything else */
-	return !host || strcmp(rest, host) != 0;
+	return !((host && strcmp(rest, host) == 0) || (fwd && strcmp(rest, fwd) == 0));
 }
 
 static int is_api_path(const char *path)

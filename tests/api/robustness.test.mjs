@@ -357,6 +357,13 @@ test('a write from another origin is refused before it can use the session', asy
   const list = await api('GET', '/api/v1/projects?limit=500');
   const names = list.json.projects.map((p) => p.name);
   assert.ok(!names.some((n) => n.startsWith('from http') || n === 'from null' || n === 'same-site'));
+  // as do pages behind a reverse proxy that names the public host in
+  // X-Forwarded-Host (a header no other site's page can send)
+  const proxied = await srv.req('POST', '/api/v1/projects', {
+    body: { name: 'via the proxy' },
+    headers: { cookie, origin: 'http://localhost:8080', 'x-forwarded-host': 'localhost:8080' },
+  });
+  assert.equal(proxied.status, 201, proxied.text);
   // and reads from anywhere are still just reads
   const read = await srv.req('GET', '/api/v1/me', { headers: { cookie, origin: 'http://evil.example' } });
   assert.equal(read.status, 200);
