@@ -210,6 +210,25 @@ describe('edges', () => {
     assert.deepEqual(await page.locator('.label-btn .label-name').allInnerTexts(), ['cat']);
   });
 
+  test('labeling the last image of the unlabeled queue says the queue is done', async () => {
+    // given: two unlabeled images and one category
+    const p = await post('/api/v1/projects', { name: 'Done queue' });
+    await post(`/api/v1/projects/${p.id}/categories`, { name: 'only' });
+    await uploadPngs(srv, token, p.id, 2);
+    await page.goto(`${srv.url}/projects/${p.id}/label`);
+    await page.locator('.queue-item-current').waitFor();
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Queue done' }).count(), 0);
+
+    // when: both are labeled with the keyboard
+    await page.keyboard.press('1');
+    await page.keyboard.press('1');
+
+    // then: the top bar says so and links to the review
+    const done = page.getByRole('status').filter({ hasText: 'Queue done' });
+    await done.waitFor();
+    await done.getByRole('link', { name: 'Review them' }).waitFor();
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });

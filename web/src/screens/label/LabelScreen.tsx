@@ -112,12 +112,24 @@ export function LabelScreen({ project }: ProjectTabProps) {
         This project has no images yet. <Link href={`/projects/${project.id}/assets`}>Upload some on the Assets tab</Link>.
       </>
     ) : (
-      'Nothing left in this queue. Pick another one on the left.'
+      <>
+        Nothing left in this queue. Pick another one on the left, or{' '}
+        <Link href={`/projects/${project.id}/review`}>review the labels</Link>.
+      </>
     );
+  // The unlabeled queue is finished once every image in it has been labeled or skipped here.
+  const queueDone =
+    filter === 'unlabeled' && items.length > 0 && items.every((a) => session.effective(a).status !== 'unlabeled');
   return (
     <section class="label-screen" aria-label="Labeling">
       <div class="label-top">
         <StatusCounters stats={session.stats.value} />
+        {queueDone && (
+          <span class="label-done" role="status">
+            Queue done: every image has a label or was skipped.{' '}
+            <Link href={`/projects/${project.id}/review`}>Review them</Link>
+          </span>
+        )}
         <SaveIndicator status={saveStatus.value} pending={pendingWrites.value} />
       </div>
       {(error || session.error.value) && (
