@@ -19,26 +19,18 @@ static void read_user(sqlite3_stmt *st, int col, struct ts_user *out)
 	out->created_at = sqlite3_column_int64(st, col + 3);
 }
 
+static void read_user_row(sqlite3_stmt *st, void *out)
+{
+	read_user(st, 0, out);
+}
+
 static enum ts_err sq_count(struct ts_store *s, int64_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT count(*) FROM users", err);
-	enum ts_err e = TS_OK;
+	enum ts_err e = st ? ts_sq_scalar_i64(c, st, n, "count users", err) : TS_ERR_IO;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "count users");
-		goto out;
-	}
-	*n = sqlite3_column_int64(st, 0);
-out:
-	if (st)
-		sqlite3_reset(st);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_create(struct ts_store *s, const char *name, const char *password_hash,
@@ -95,13 +87,9 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *p
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	out->is_admin = is_admin ? 1 : 0;
 	out->created_at = now;
-	e = ts_sq_commit(c, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
 	free(key);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_find_by_name(struct ts_store *s, const char *name, struct ts_user *out,
@@ -111,31 +99,19 @@ static enum ts_err sq_find_by_name(struct ts_store *s, const char *name, struct 
 	char *key = ts_store_name_key(name);
 	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " USER_COLS ", u.password_hash FROM users u "
 					    "WHERE u.name_key = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	enum ts_err e = TS_ERR_IO;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	ts_sq_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "not_found", "no such user");
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "find user");
-		goto out;
-	}
-	read_user(st, 0, out);
-	*password_hash = ts_sq_text(st, 4);
-out:
-	if (st)
+	if (st) {
+		ts_sq_bind_text(st, 1, key);
+		e = ts_sq_step_row(c, st, "find user", err, "not_found", "no such user");
+		if (!e) {
+			read_user(st, 0, out);
+			*password_hash = ts_sq_text(st, 4);
+		}
 		sqlite3_reset(st);
+	}
 	free(key);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_list(struct ts_store *s, struct ts_user **out, size_t *n,
@@ -143,35 +119,19 @@ static enum ts_err sq_list(struct ts_store *s, struct ts_user **out, size_t *n,
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " USER_COLS " FROM users u ORDER BY u.id", err);
-	enum ts_err e = TS_OK;
-	size_t cap = 16, len = 0;
-	struct ts_user *arr = NULL;
-	int rc;
+	struct ts_sq_rows rows = { 0 };
+	enum ts_err e = TS_ERR_IO;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	arr = ts_xmalloc(cap * sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap *= 2;
-			arr = ts_xrealloc(arr, cap * sizeof(*arr));
-		}
-		read_user(st, 0, &arr[len++]);
-	}
-	if (rc != SQLITE_DONE) {
-		e = ts_sq_fail(c, err, "list users");
-		free(arr);
-		arr = NULL;
-		len = 0;
-	}
-out:
 	if (st)
-		sqlite3_reset(st);
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+		e = ts_sq_collect(c, st, sizeof(struct ts_user), read_user_row, 0, &rows,
+				  "list users", err);
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
+	}
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -192,8 +152,7 @@ static enum ts_err exec_with_hash(struct ts_store *s, const char *sql, const cha
 			sqlite3_bind_int64(st, 4, c3);
 		e = ts_sq_exec_stmt(c, st, err);
 	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_session_create(struct ts_store *s, const char *token_hash, int64_t user_id,
@@ -209,29 +168,22 @@ static enum ts_err lookup_user(struct ts_store *s, const char *sql, const char *
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st = ts_sq_prepare(c, sql, err);
-	enum ts_err e = TS_OK;
-	int rc;
+	enum ts_err e = TS_ERR_IO;
+	int found;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	ts_sq_bind_text(st, 1, hash);
-	if (now)
-		sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		read_user(st, 0, out);
-	else if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
-				 "the session or token is not valid");
-	else
-		e = ts_sq_fail(c, err, "authenticate");
-out:
-	if (st)
+	if (st) {
+		ts_sq_bind_text(st, 1, hash);
+		if (now)
+			sqlite3_bind_int64(st, 2, now);
+		e = ts_sq_step(c, st, &found, "authenticate", err);
+		if (!e && found)
+			read_user(st, 0, out);
+		else if (!e)
+			e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
+					 "the session or token is not valid");
 		sqlite3_reset(st);
-	ts_sq_release(s, c);
-	return e;
+	}
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_session_user(struct ts_store *s, const char *token_hash, int64_t now,

@@ -15,8 +15,10 @@
 	"frames_extracted, frames_duplicate, error, job_id, uploaded_by, created_at, "        \
 	"updated_at"
 
-static void read_video(sqlite3_stmt *st, struct ts_video *v)
+static void read_video(sqlite3_stmt *st, void *out)
 {
+	struct ts_video *v = out;
+
 	memset(v, 0, sizeof(*v));
 	v->id = sqlite3_column_int64(st, 0);
 	v->project_id = sqlite3_column_int64(st, 1);
@@ -46,43 +48,16 @@ static void read_video(sqlite3_stmt *st, struct ts_video *v)
 static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_video *out,
 			 struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?",
+					     TS_SQ_I64(id), err);
+	enum ts_err e;
 
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (out)
-			read_video(st, out);
-	} else if (rc == SQLITE_DONE) {
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "video_not_found",
-				 "video %lld does not exist", (long long)id);
-	} else {
-		e = ts_sq_fail(c, err, "read video");
-	}
-	sqlite3_reset(st);
-	return e;
-}
-
-static enum ts_err project_exists_c(struct ts_sq_conn *c, int64_t project_id,
-				    struct ts_error *err)
-{
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
-
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
-				 "project %lld does not exist", (long long)project_id);
-	else if (rc != SQLITE_ROW)
-		e = ts_sq_fail(c, err, "read project");
+	e = ts_sq_step_row(c, st, "read video", err, "video_not_found", "video %lld does not exist",
+			   (long long)id);
+	if (!e && out)
+		read_video(st, out);
 	sqlite3_reset(st);
 	return e;
 }
@@ -96,9 +71,8 @@ static enum ts_err sq_create(struct ts_store *s, const struct ts_video_new *in,
 	enum ts_err e;
 
 	e = ts_sq_begin_write(c, err);
-	if (e)
-		goto out;
-	e = project_exists_c(c, in->project_id, err);
+	if (!e)
+		e = ts_sq_project_exists(c, in->project_id, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare(c, "INSERT INTO videos(project_id, file_name, checksum_sha256, byte_size, "
@@ -133,85 +107,50 @@ static enum ts_err sq_create(struct ts_store *s, const struct ts_video_new *in,
 	if (e)
 		goto out;
 	vid = sqlite3_last_insert_rowid(c->db);
-	st = ts_sq_prepare(c, "INSERT INTO jobs(kind, ref_id, created_at, updated_at) "
-			      "VALUES (?, ?, ?, ?)", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	ts_sq_bind_text(st, 1, TS_JOB_VIDEO_EXTRACT);
-	sqlite3_bind_int64(st, 2, vid);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, now);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	jid = sqlite3_last_insert_rowid(c->db);
-	st = ts_sq_prepare(c, "UPDATE videos SET job_id = ? WHERE id = ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, jid);
-	sqlite3_bind_int64(st, 2, vid);
-	e = ts_sq_exec_stmt(c, st, err);
+	e = ts_sq_job_insert(c, TS_JOB_VIDEO_EXTRACT, vid, now, &jid, err);
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE videos SET job_id = ? WHERE id = ?",
+				   TS_SQ_I64(jid, vid), err);
 	if (!e)
 		e = get_c(c, vid, out, err);
-	if (!e)
-		e = ts_sq_commit(c, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_video *out,
 			  struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = get_c(c, id, out, err);
 
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, get_c(c, id, out, err), err);
 }
 
 static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t before_id, int limit,
 			   struct ts_video **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	struct ts_video *arr = NULL;
-	size_t len = 0;
+	struct ts_sq_rows rows = { 0 };
 	sqlite3_stmt *st;
 	enum ts_err e;
-	int rc;
 
-	e = project_exists_c(c, project_id, err);
+	e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		goto out;
-	st = ts_sq_prepare(c, "SELECT " VIDEO_COLS " FROM videos WHERE project_id = ? AND id < ? "
-			      "ORDER BY id DESC LIMIT ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	sqlite3_bind_int64(st, 2, before_id > 0 ? before_id : INT64_MAX);
-	sqlite3_bind_int(st, 3, limit);
-	arr = ts_xcalloc((size_t)limit, sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
-		read_video(st, &arr[len++]);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "list videos");
-		free(arr);
-		arr = NULL;
-		len = 0;
-	}
-	sqlite3_reset(st);
+	st = ts_sq_prepare_i64(c, "SELECT " VIDEO_COLS " FROM videos WHERE project_id = ? "
+				  "AND id < ? ORDER BY id DESC LIMIT ?",
+			       TS_SQ_I64(project_id, before_id > 0 ? before_id : INT64_MAX, limit),
+			       err);
+	e = st ? ts_sq_collect(c, st, sizeof(struct ts_video), read_video, (size_t)limit, &rows,
+			       "list videos", err)
+	       : TS_ERR_IO;
 out:
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
+	}
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -219,95 +158,66 @@ static enum ts_err sq_start(struct ts_store *s, int64_t id, int64_t frames_expec
 			    int64_t frames_extracted, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE videos SET state = 'extracting', "
-					    "frames_expected = ?, frames_extracted = ?, "
-					    "frames_duplicate = 0, error = NULL, updated_at = ? "
-					    "WHERE id = ?", err);
-	enum ts_err e = TS_ERR_IO;
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE videos SET state = 'extracting', "
+					  "frames_expected = ?, frames_extracted = ?, "
+					  "frames_duplicate = 0, error = NULL, updated_at = ? "
+					  "WHERE id = ?",
+				       TS_SQ_I64(frames_expected, frames_extracted, ts_time_now_ms(),
+						 id),
+				       err);
 
-	if (st) {
-		sqlite3_bind_int64(st, 1, frames_expected);
-		sqlite3_bind_int64(st, 2, frames_extracted);
-		sqlite3_bind_int64(st, 3, ts_time_now_ms());
-		sqlite3_bind_int64(st, 4, id);
-		e = ts_sq_exec_stmt(c, st, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_progress(struct ts_store *s, int64_t id, int duplicate,
 			       struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE videos SET frames_extracted = "
-					    "frames_extracted + 1, frames_duplicate = "
-					    "frames_duplicate + ?, updated_at = ? WHERE id = ?", err);
-	enum ts_err e = TS_ERR_IO;
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE videos SET frames_extracted = "
+					  "frames_extracted + 1, frames_duplicate = "
+					  "frames_duplicate + ?, updated_at = ? WHERE id = ?",
+				       TS_SQ_I64(duplicate ? 1 : 0, ts_time_now_ms(), id), err);
 
-	if (st) {
-		sqlite3_bind_int(st, 1, duplicate ? 1 : 0);
-		sqlite3_bind_int64(st, 2, ts_time_now_ms());
-		sqlite3_bind_int64(st, 3, id);
-		e = ts_sq_exec_stmt(c, st, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_finish(struct ts_store *s, int64_t id, const char *error,
 			     struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE videos SET state = ?, error = ?, "
-					    "updated_at = ? WHERE id = ?", err);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE videos SET updated_at = ?1, state = ?3, "
+					        "error = ?4 WHERE id = ?2",
+					     TS_SQ_I64(ts_time_now_ms(), id), err);
 	enum ts_err e = TS_ERR_IO;
 
 	if (st) {
-		ts_sq_bind_text(st, 1, error ? "failed" : "ready");
-		ts_sq_bind_text(st, 2, error);
-		sqlite3_bind_int64(st, 3, ts_time_now_ms());
-		sqlite3_bind_int64(st, 4, id);
+		ts_sq_bind_text(st, 3, error ? "failed" : "ready");
+		ts_sq_bind_text(st, 4, error);
 		e = ts_sq_exec_stmt(c, st, err);
 	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_stored_frames(struct ts_store *s, int64_t id, int64_t **out, size_t *n,
 				    struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT frame_index FROM assets WHERE video_id = ? "
-					    "ORDER BY frame_index", err);
-	int64_t *arr = NULL;
-	size_t len = 0, cap = 0;
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT frame_index FROM assets WHERE video_id = ? "
+					        "ORDER BY frame_index",
+					     TS_SQ_I64(id), err);
+	struct ts_sq_rows rows = { 0 };
+	enum ts_err e = TS_ERR_IO;
 
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
+	if (st)
+		e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows,
+				  "list stored frames", err);
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
 	}
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			arr = ts_xrealloc(arr, cap * sizeof(*arr));
-		}
-		arr[len++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		e = ts_sq_fail(c, err, "list stored frames");
-		free(arr);
-		arr = NULL;
-		len = 0;
-	}
-	sqlite3_reset(st);
-out:
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
