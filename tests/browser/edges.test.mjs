@@ -229,6 +229,23 @@ describe('edges', () => {
     await done.getByRole('link', { name: 'Review them' }).waitFor();
   });
 
+  test('a project is renamed from its page; an empty name is refused', async () => {
+    // given: a project; when: Rename, an empty name, then a real one
+    const p = await post('/api/v1/projects', { name: 'Old name' });
+    await page.goto(`${srv.url}/projects/${p.id}/categories`);
+    await page.getByRole('button', { name: 'Rename' }).click();
+    const field = page.getByLabel('Project name');
+    await field.fill('   ');
+    await field.press('Enter');
+    await page.getByText('Give the project a name.').waitFor();
+    await field.fill('Shiny <new> name');
+    await field.press('Enter');
+
+    // then: the title shows it, and so does the API
+    await page.getByRole('heading', { name: /Shiny <new> name/ }).waitFor();
+    assert.equal((await srv.req('GET', `/api/v1/projects/${p.id}`, { token })).json.name, 'Shiny <new> name');
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });

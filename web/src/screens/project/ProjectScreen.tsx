@@ -3,6 +3,7 @@ import { projects as projectsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Project } from '../../api/types';
 import { Link } from '../../components/Link';
+import { ProjectTitle } from './ProjectTitle';
 import { PROJECT_TABS, findTab, tabPath } from './tabs';
 
 export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
@@ -51,10 +52,7 @@ export function ProjectScreen({ projectId, tab }: { projectId: number; tab: stri
             /
           </span>
         </p>
-        <h1 class="page-title">
-          {project ? project.name : '\u00a0'}
-          {project && <span class="title-id mono">#{project.id}</span>}
-        </h1>
+        {project ? <ProjectTitle project={project} onRenamed={setProject} /> : <h1 class="page-title">{'\u00a0'}</h1>}
         {project && (
           <span class="muted small project-meta">
             {project.task_type} · schema {project.schema_version}
