@@ -32,7 +32,7 @@ static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct c
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
 		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ?",
 		err);
-	enum ts_err e = TS_OK;
+	enum ts_err e;
 	char status[16];
 	int rc;
 
@@ -40,8 +40,9 @@ static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct c
 		return TS_ERR_IO;
 	memset(cur, 0, sizeof(*cur));
 	sqlite3_bind_int64(st, 1, asset_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	e = ts_sq_step_row(c, st, "read annotation", err, "asset_not_found",
+			   "asset %lld does not exist", (long long)asset_id);
+	if (!e) {
 		cur->ann.asset_id = asset_id;
 		cur->ann.project_id = sqlite3_column_int64(st, 0);
 		ts_sq_text_to(st, 1, status, sizeof(status));
@@ -53,21 +54,16 @@ static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct c
 		cur->ann.updated_at = sqlite3_column_int64(st, 5);
 		cur->has_row = sqlite3_column_int(st, 6);
 		cur->single_label = sqlite3_column_int(st, 7);
-	} else if (rc == SQLITE_DONE) {
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "asset_not_found",
-				 "asset %lld does not exist", (long long)asset_id);
-	} else {
-		e = ts_sq_fail(c, err, "read annotation");
 	}
 	sqlite3_reset(st);
 	if (e)
 		return e;
 
-	st = ts_sq_prepare(c, "SELECT category_id FROM annotation_categories WHERE asset_id = ? "
-			      "ORDER BY category_id", err);
+	st = ts_sq_prepare_i64(c, "SELECT category_id FROM annotation_categories WHERE asset_id = ? "
+				  "ORDER BY category_id",
+			       TS_SQ_I64(asset_id), err);
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, asset_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && cur->ann.ncat < TS_ANN_MAX_CATEGORIES)
 		cur->ann.category_ids[cur->ann.ncat++] = sqlite3_column_int64(st, 0);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -82,34 +78,25 @@ static enum ts_err category_states(struct ts_sq_conn *c, int64_t project_id, con
 	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT state FROM categories WHERE project_id = ? "
 					    "AND id = ?", err);
 	char state[12];
-	int rc;
+	enum ts_err e;
+	int found;
 
 	if (!st)
 		return TS_ERR_IO;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, project_id);
 		sqlite3_bind_int64(st, 2, ids[i]);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
+		e = ts_sq_step(c, st, &found, "read category state", err);
+		if (e)
+			return e;
+		out[i] = TS_ANN_CAT_UNKNOWN;
+		if (found) {
 			ts_sq_text_to(st, 0, state, sizeof(state));
 			out[i] = ts_ann_cat_state_parse(state);
-		} else if (rc == SQLITE_DONE) {
-			out[i] = TS_ANN_CAT_UNKNOWN;
-		} else {
 			sqlite3_reset(st);
-			return ts_sq_fail(c, err, "read category state");
 		}
 	}
-	sqlite3_reset(st);
 	return TS_OK;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* Writes the decided outcome: annotation row, categories (when they
@@ -127,7 +114,7 @@ static enum ts_err write_outcome(struct ts_sq_conn *c, struct current *cur,
 	enum ts_err e;
 
 	memcpy(sorted, o->category_ids, nsorted * sizeof(*sorted));
-	qsort(sorted, nsorted, sizeof(*sorted), cmp_i64);
+	qsort(sorted, nsorted, sizeof(*sorted), ts_sq_cmp_i64);
 	/* The labeler is whoever last set the label; a reviewer's approve or
 	 * needs_review keeps it. */
 	if (o->categories_changed ||
@@ -159,25 +146,16 @@ static enum ts_err write_outcome(struct ts_sq_conn *c, struct current *cur,
 		return e;
 
 	if (o->categories_changed) {
-		st = ts_sq_prepare(c, "DELETE FROM annotation_categories WHERE asset_id = ?", err);
-		if (!st)
-			return TS_ERR_IO;
-		sqlite3_bind_int64(st, 1, cur->ann.asset_id);
-		e = ts_sq_exec_stmt(c, st, err);
+		e = ts_sq_exec_i64(c, "DELETE FROM annotation_categories WHERE asset_id = ?",
+				   TS_SQ_I64(cur->ann.asset_id), err);
+		for (size_t i = 0; i < nsorted && !e; i++)
+			e = ts_sq_exec_i64(c, "INSERT INTO annotation_categories(asset_id, "
+					      "project_id, category_id) VALUES (?, ?, ?)",
+					   TS_SQ_I64(cur->ann.asset_id, cur->ann.project_id,
+						     sorted[i]),
+					   err);
 		if (e)
 			return e;
-		st = ts_sq_prepare(c, "INSERT INTO annotation_categories(asset_id, project_id, "
-				      "category_id) VALUES (?, ?, ?)", err);
-		if (!st)
-			return TS_ERR_IO;
-		for (size_t i = 0; i < nsorted; i++) {
-			sqlite3_bind_int64(st, 1, cur->ann.asset_id);
-			sqlite3_bind_int64(st, 2, cur->ann.project_id);
-			sqlite3_bind_int64(st, 3, sorted[i]);
-			e = ts_sq_exec_stmt(c, st, err);
-			if (e)
-				return e;
-		}
 	}
 
 	st = ts_sq_prepare(c, "INSERT INTO annotation_history(asset_id, project_id, revision, user_id, "
@@ -226,13 +204,9 @@ static enum ts_err sq_get(struct ts_store *s, int64_t asset_id, struct ts_annota
 	e = ts_sq_begin_read(c, err);
 	if (!e)
 		e = load_current(c, asset_id, &cur, err);
+	e = ts_sq_end(s, c, e, err);
 	if (!e)
-		e = ts_sq_commit(c, err);
-	if (e)
-		ts_sq_rollback(c);
-	else
 		*out = cur.ann;
-	ts_sq_release(s, c);
 	return e;
 }
 
@@ -247,7 +221,7 @@ static enum ts_err sq_set(struct ts_store *s, int64_t asset_id, const struct ts_
 	struct ts_error derr = { 0 };
 	struct current cur;
 	enum ts_err e, decided;
-	int loaded = 0;
+	int loaded = 0, wrote = 0;
 
 	*changed = 0;
 	e = ts_sq_begin_write(c, err);
@@ -271,7 +245,6 @@ static enum ts_err sq_set(struct ts_store *s, int64_t asset_id, const struct ts_
 	decided = ts_ann_decide(&now_state, &chg, cur.single_label, &o, &derr);
 	if (!decided && !o.changed) {
 		/* An idempotent repeat: nothing to write, whatever the revision. */
-		e = ts_sq_commit(c, err);
 		goto out;
 	}
 	if (req->expected_revision >= 0 && req->expected_revision != cur.ann.revision) {
@@ -285,88 +258,68 @@ static enum ts_err sq_set(struct ts_store *s, int64_t asset_id, const struct ts_
 		goto out;
 	}
 	e = write_outcome(c, &cur, &o, req->user_id, req->user_name, "single", err);
-	if (e)
-		goto out;
-	e = ts_sq_commit(c, err);
-	if (!e)
-		*changed = 1;
+	wrote = !e;
 out:
-	if (e)
-		ts_sq_rollback(c);
+	e = ts_sq_end(s, c, e, err);
+	*changed = wrote && !e;
 	ts_error_release(&derr);
 	if (loaded)
 		*out = cur.ann;
-	ts_sq_release(s, c);
 	return e;
+}
+
+static void read_history(sqlite3_stmt *st, void *out)
+{
+	struct ts_ann_history_entry *h = out;
+	char status[16];
+
+	h->id = sqlite3_column_int64(st, 0);
+	h->revision = sqlite3_column_int64(st, 1);
+	h->user_id = sqlite3_column_int64(st, 2);
+	ts_sq_text_to(st, 3, h->user_name, sizeof(h->user_name));
+	h->at = sqlite3_column_int64(st, 4);
+	ts_sq_text_to(st, 5, status, sizeof(status));
+	if (ts_ann_status_parse(status, &h->from_status))
+		h->from_status = TS_ANN_UNLABELED;
+	ts_sq_text_to(st, 6, h->from_categories, sizeof(h->from_categories));
+	ts_sq_text_to(st, 7, status, sizeof(status));
+	if (ts_ann_status_parse(status, &h->to_status))
+		h->to_status = TS_ANN_UNLABELED;
+	ts_sq_text_to(st, 8, h->to_categories, sizeof(h->to_categories));
+	ts_sq_text_to(st, 9, h->via, sizeof(h->via));
 }
 
 static enum ts_err sq_history(struct ts_store *s, int64_t asset_id,
 			      struct ts_ann_history_entry **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	struct ts_ann_history_entry *arr = NULL;
-	size_t len = 0, cap = 16;
+	struct ts_sq_rows rows = { 0 };
 	struct current cur;
 	sqlite3_stmt *st;
-	char status[16];
 	enum ts_err e;
-	int rc;
 
 	e = ts_sq_begin_read(c, err);
-	if (e)
-		goto out;
-	e = load_current(c, asset_id, &cur, err);
-	if (e)
-		goto out;
-	st = ts_sq_prepare(c, "SELECT h.id, h.revision, coalesce(h.user_id, 0), coalesce(u.name, ''), "
-			      "h.at, h.from_status, h.from_categories, h.to_status, h.to_categories, "
-			      "h.via FROM annotation_history h LEFT JOIN users u ON u.id = h.user_id "
-			      "WHERE h.asset_id = ? ORDER BY h.id LIMIT ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, asset_id);
-	sqlite3_bind_int(st, 2, TS_ANN_HISTORY_MAX);
-	arr = ts_xmalloc(cap * sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ts_ann_history_entry *h;
-
-		if (len == cap) {
-			cap *= 2;
-			arr = ts_xrealloc(arr, cap * sizeof(*arr));
-		}
-		h = &arr[len++];
-		h->id = sqlite3_column_int64(st, 0);
-		h->revision = sqlite3_column_int64(st, 1);
-		h->user_id = sqlite3_column_int64(st, 2);
-		ts_sq_text_to(st, 3, h->user_name, sizeof(h->user_name));
-		h->at = sqlite3_column_int64(st, 4);
-		ts_sq_text_to(st, 5, status, sizeof(status));
-		if (ts_ann_status_parse(status, &h->from_status))
-			h->from_status = TS_ANN_UNLABELED;
-		ts_sq_text_to(st, 6, h->from_categories, sizeof(h->from_categories));
-		ts_sq_text_to(st, 7, status, sizeof(status));
-		if (ts_ann_status_parse(status, &h->to_status))
-			h->to_status = TS_ANN_UNLABELED;
-		ts_sq_text_to(st, 8, h->to_categories, sizeof(h->to_categories));
-		ts_sq_text_to(st, 9, h->via, sizeof(h->via));
-	}
-	if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "read annotation history");
-	sqlite3_reset(st);
 	if (!e)
-		e = ts_sq_commit(c, err);
+		e = load_current(c, asset_id, &cur, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT h.id, h.revision, coalesce(h.user_id, 0), "
+				  "coalesce(u.name, ''), h.at, h.from_status, h.from_categories, "
+				  "h.to_status, h.to_categories, h.via FROM annotation_history h "
+				  "LEFT JOIN users u ON u.id = h.user_id WHERE h.asset_id = ? "
+				  "ORDER BY h.id LIMIT ?",
+			       TS_SQ_I64(asset_id, TS_ANN_HISTORY_MAX), err);
+	e = st ? ts_sq_collect(c, st, sizeof(struct ts_ann_history_entry), read_history, 0, &rows,
+			       "read annotation history", err)
+	       : TS_ERR_IO;
 out:
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		ts_sq_rollback(c);
-		free(arr);
-		arr = NULL;
-		len = 0;
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
 	}
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	*out = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -400,11 +353,9 @@ static enum ts_err match_filter(struct ts_sq_conn *c, int64_t project_id,
 				struct ts_error *err)
 {
 	const char *queue, *status;
+	struct ts_sq_rows rows = { 0 };
 	sqlite3_stmt *st;
-	size_t len = 0, cap = 256;
-	int64_t *arr;
-	enum ts_err e = TS_OK;
-	int rc;
+	enum ts_err e;
 
 	*ids = NULL;
 	*n = 0;
@@ -424,47 +375,19 @@ static enum ts_err match_filter(struct ts_sq_conn *c, int64_t project_id,
 	ts_sq_bind_text(st, 3, status);
 	sqlite3_bind_int64(st, 4, f->category_id);
 	sqlite3_bind_int(st, 5, TS_ANN_BULK_MAX + 1);
-	arr = ts_xmalloc(cap * sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap *= 2;
-			arr = ts_xrealloc(arr, cap * sizeof(*arr));
-		}
-		arr[len++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "match bulk filter");
-	sqlite3_reset(st);
-	if (!e && len > TS_ANN_BULK_MAX)
+	e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows, "match bulk filter",
+			  err);
+	if (!e && rows.n > TS_ANN_BULK_MAX)
 		e = ts_error_set(err, TS_ERR_TOO_LARGE, "too_many",
 				 "the filter matches more than %d assets; narrow it",
 				 TS_ANN_BULK_MAX);
 	if (e) {
-		free(arr);
+		free(rows.items);
 		return e;
 	}
-	*ids = arr;
-	*n = len;
+	*ids = rows.items;
+	*n = rows.n;
 	return TS_OK;
-}
-
-static enum ts_err project_exists(struct ts_sq_conn *c, int64_t project_id, struct ts_error *err)
-{
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
-
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
-				 "project %lld does not exist", (long long)project_id);
-	else if (rc != SQLITE_ROW)
-		e = ts_sq_fail(c, err, "read project");
-	sqlite3_reset(st);
-	return e;
 }
 
 /* One asset of a bulk action, inside the caller's write transaction. A
@@ -541,7 +464,7 @@ static enum ts_err sq_bulk(struct ts_store *s, int64_t project_id, enum ts_ann_b
 	e = ts_sq_begin_read(c, err);
 	if (e)
 		goto out;
-	e = project_exists(c, project_id, err);
+	e = ts_sq_project_exists(c, project_id, err);
 	if (!e && !ids) {
 		e = match_filter(c, project_id, filter, &matched, &n, err);
 		ids = matched;
@@ -572,8 +495,8 @@ static enum ts_err sq_bulk(struct ts_store *s, int64_t project_id, enum ts_ann_b
 		done = end;
 	}
 out:
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		ts_sq_rollback(c);
 		/* Chunks already committed stay (each asset is all-or-nothing);
 		 * report the error for the whole call. */
 		free(res);
@@ -581,18 +504,26 @@ out:
 		done = 0;
 	}
 	free(matched);
-	ts_sq_release(s, c);
 	*out = res;
 	*nout = done;
 	return e;
+}
+
+static void read_cat_count(sqlite3_stmt *st, void *out)
+{
+	struct ts_ann_cat_count *k = out;
+
+	k->category_id = sqlite3_column_int64(st, 0);
+	ts_sq_text_to(st, 1, k->state, sizeof(k->state));
 }
 
 static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_ann_stats *out,
 			    struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
 	struct ts_ann_cat_count *cats = NULL;
-	size_t ncat = 0, cap = 16;
+	size_t ncat = 0;
 	sqlite3_stmt *st;
 	enum ts_ann_status status;
 	char text[16];
@@ -604,7 +535,7 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 	e = ts_sq_begin_read(c, err);
 	if (e)
 		goto out;
-	e = project_exists(c, project_id, err);
+	e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		goto out;
 
@@ -629,29 +560,16 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 	}
 
 	/* Every category (deleted ones too), then the label counts merged in. */
-	st = ts_sq_prepare(c, "SELECT id, state FROM categories WHERE project_id = ? ORDER BY id",
-			   err);
-	if (!st) {
-		e = TS_ERR_IO;
+	st = ts_sq_prepare_i64(c, "SELECT id, state FROM categories WHERE project_id = ? "
+				  "ORDER BY id",
+			       TS_SQ_I64(project_id), err);
+	e = st ? ts_sq_collect(c, st, sizeof(*cats), read_cat_count, 0, &rows, "list categories",
+			       err)
+	       : TS_ERR_IO;
+	cats = rows.items;
+	ncat = rows.n;
+	if (e)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	cats = ts_xcalloc(cap, sizeof(*cats));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (ncat == cap) {
-			cats = ts_xrealloc(cats, cap * 2 * sizeof(*cats));
-			memset(cats + cap, 0, cap * sizeof(*cats));
-			cap *= 2;
-		}
-		cats[ncat].category_id = sqlite3_column_int64(st, 0);
-		ts_sq_text_to(st, 1, cats[ncat].state, sizeof(cats[ncat].state));
-		ncat++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		e = ts_sq_fail(c, err, "list categories");
-		goto out;
-	}
 
 	st = ts_sq_prepare(c, "SELECT ac.category_id, an.status, count(*) FROM annotation_categories ac "
 			      "JOIN annotations an ON an.asset_id = ac.asset_id "
@@ -684,33 +602,23 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 		goto out;
 	}
 
-	st = ts_sq_prepare(c, "SELECT count(DISTINCT ac.asset_id) FROM annotation_categories ac "
-			      "JOIN categories k ON k.project_id = ac.project_id AND k.id = ac.category_id "
-			      "WHERE ac.project_id = ? AND k.state = 'deleted'", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		out->deleted_category = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		e = ts_sq_fail(c, err, "count deleted-category labels");
-		goto out;
-	}
-	e = ts_sq_commit(c, err);
+	st = ts_sq_prepare_i64(c, "SELECT count(DISTINCT ac.asset_id) FROM annotation_categories ac "
+				  "JOIN categories k ON k.project_id = ac.project_id "
+				  "AND k.id = ac.category_id "
+				  "WHERE ac.project_id = ? AND k.state = 'deleted'",
+			       TS_SQ_I64(project_id), err);
+	e = st ? ts_sq_scalar_i64(c, st, &out->deleted_category, "count deleted-category labels",
+				  err)
+	       : TS_ERR_IO;
 out:
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		ts_sq_rollback(c);
 		free(cats);
 		memset(out, 0, sizeof(*out));
 	} else {
 		out->per_category = cats;
 		out->ncat = ncat;
 	}
-	ts_sq_release(s, c);
 	return e;
 }
 

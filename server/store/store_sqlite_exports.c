@@ -19,8 +19,10 @@
  * the selected statuses (NULL for unused slots, which match nothing). */
 #define SELECTED "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
 
-static void read_export(sqlite3_stmt *st, struct ts_export *e)
+static void read_export(sqlite3_stmt *st, void *out)
 {
+	struct ts_export *e = out;
+
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(st, 0);
 	e->project_id = sqlite3_column_int64(st, 1);
@@ -50,36 +52,10 @@ static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *stat
 		sqlite3_bind_text(st, 2 + (int)i, ts_export_statuses[statuses[i]], -1, SQLITE_STATIC);
 }
 
-static enum ts_err check_project(struct ts_sq_conn *c, int64_t project_id, struct ts_error *err)
-{
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT 1 FROM projects WHERE id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
-
-	if (!st)
-		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "project_not_found",
-				 "project %lld does not exist", (long long)project_id);
-	else if (rc != SQLITE_ROW)
-		e = ts_sq_fail(c, err, "read project");
-	sqlite3_reset(st);
-	return e;
-}
-
 static enum ts_err count_one(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
 			     struct ts_error *err)
 {
-	enum ts_err e = TS_OK;
-
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else
-		e = ts_sq_fail(c, err, "count selection");
-	sqlite3_reset(st);
-	return e;
+	return ts_sq_scalar_i64(c, st, out, "count selection", err);
 }
 
 /* Counts inside the caller's transaction. */
@@ -124,11 +100,11 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	e = count_one(c, st, &out->without_category, err);
 	if (e)
 		return e;
-	st = ts_sq_prepare(c, "SELECT status, count(*) FROM annotations WHERE project_id = ? "
-			      "GROUP BY status", err);
+	st = ts_sq_prepare_i64(c, "SELECT status, count(*) FROM annotations WHERE project_id = ? "
+				  "GROUP BY status",
+			       TS_SQ_I64(project_id), err);
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, project_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int i = ts_export_status_index((const char *)sqlite3_column_text(st, 0));
 
@@ -149,38 +125,28 @@ static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int 
 
 	e = ts_sq_begin_read(c, err);
 	if (!e)
-		e = check_project(c, project_id, err);
+		e = ts_sq_project_exists(c, project_id, err);
 	if (!e)
 		e = counts_c(c, project_id, statuses, n, out, err);
-	if (!e)
-		e = ts_sq_commit(c, err);
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manifest,
 				struct ts_export *out, struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " EXPORT_COLS ", e.manifest FROM exports e "
-					    "WHERE e.id = ?", err);
-	enum ts_err e = TS_OK;
-	int rc;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " EXPORT_COLS ", e.manifest FROM exports e "
+					        "WHERE e.id = ?",
+					     TS_SQ_I64(id), err);
+	enum ts_err e;
 
 	if (!st)
 		return TS_ERR_IO;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	e = ts_sq_step_row(c, st, "read export", err, "export_not_found",
+			   "export %lld does not exist", (long long)id);
+	if (!e) {
 		read_export(st, out);
 		if (with_manifest && sqlite3_column_type(st, 19) != SQLITE_NULL)
 			out->manifest = ts_sq_text(st, 19);
-	} else if (rc == SQLITE_DONE) {
-		e = ts_error_set(err, TS_ERR_NOT_FOUND, "export_not_found",
-				 "export %lld does not exist", (long long)id);
-	} else {
-		e = ts_sq_fail(c, err, "read export");
 	}
 	sqlite3_reset(st);
 	return e;
@@ -207,7 +173,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	 * or not at all, and concurrent creations queue on the write lock. */
 	e = ts_sq_begin_write(c, err);
 	if (!e)
-		e = check_project(c, project_id, err);
+		e = ts_sq_project_exists(c, project_id, err);
 	if (!e)
 		e = counts_c(c, project_id, statuses, n, counts, err);
 	if (e)
@@ -217,14 +183,10 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 				 "nothing to export: no asset with a category has the selected statuses");
 		goto out;
 	}
-	st = ts_sq_prepare(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports WHERE project_id = ?",
-			   err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	e = count_one(c, st, &version, err);
+	st = ts_sq_prepare_i64(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports "
+				  "WHERE project_id = ?",
+			       TS_SQ_I64(project_id), err);
+	e = st ? count_one(c, st, &version, err) : TS_ERR_IO;
 	if (e)
 		goto out;
 	st = ts_sq_prepare(c, "INSERT INTO exports(project_id, version, statuses, created_by, "
@@ -247,16 +209,10 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 		goto out;
 	id = sqlite3_last_insert_rowid(c->db);
 
-	st = ts_sq_prepare(c, "INSERT INTO export_categories(export_id, id, name) "
+	e = ts_sq_exec_i64(c, "INSERT INTO export_categories(export_id, id, name) "
 			      "SELECT ?, id, name FROM categories WHERE project_id = ? "
-			      "AND state <> 'deleted'", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, project_id);
-	e = ts_sq_exec_stmt(c, st, err);
+			      "AND state <> 'deleted'",
+			   TS_SQ_I64(id, project_id), err);
 	if (e)
 		goto out;
 
@@ -285,96 +241,85 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 
 	/* The job row goes in the same transaction: a crash right after
 	 * the commit still leaves a build to run. */
-	st = ts_sq_prepare(c, "INSERT INTO jobs(kind, ref_id, created_at, updated_at) "
-			      "VALUES ('" TS_EXPORT_JOB_KIND "', ?, ?, ?)", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, now);
-	e = ts_sq_exec_stmt(c, st, err);
-	if (e)
-		goto out;
-	job_id = sqlite3_last_insert_rowid(c->db);
-
-	st = ts_sq_prepare(c, "UPDATE exports SET job_id = ?, progress_total = ?, image_count = ?, "
-			      "excluded_deleted_category = ? WHERE id = ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, job_id);
-	sqlite3_bind_int64(st, 2, items);
-	sqlite3_bind_int64(st, 3, counts->images);
-	sqlite3_bind_int64(st, 4, counts->excluded_deleted_category);
-	sqlite3_bind_int64(st, 5, id);
-	e = ts_sq_exec_stmt(c, st, err);
+	e = ts_sq_job_insert(c, TS_EXPORT_JOB_KIND, id, now, &job_id, err);
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE exports SET job_id = ?, progress_total = ?, "
+				      "image_count = ?, excluded_deleted_category = ? WHERE id = ?",
+				   TS_SQ_I64(job_id, items, counts->images,
+					     counts->excluded_deleted_category, id),
+				   err);
 	if (!e)
 		e = export_get_c(c, id, 0, out, err);
-	if (!e)
-		e = ts_sq_commit(c, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_get(struct ts_store *s, int64_t id, int with_manifest,
 			  struct ts_export *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = export_get_c(c, id, with_manifest, out, err);
 
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, export_get_c(c, id, with_manifest, out, err), err);
 }
 
 static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t before_version,
 			   int limit, struct ts_export **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
 	sqlite3_stmt *st;
-	struct ts_export *arr = NULL;
-	size_t len = 0;
 	enum ts_err e;
-	int rc;
 
 	e = ts_sq_begin_read(c, err);
 	if (!e)
-		e = check_project(c, project_id, err);
+		e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		goto out;
-	st = ts_sq_prepare(c, "SELECT " EXPORT_COLS " FROM exports e WHERE e.project_id = ? "
-			      "AND e.version < ? ORDER BY e.version DESC LIMIT ?", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, project_id);
-	sqlite3_bind_int64(st, 2, before_version > 0 ? before_version : INT64_MAX);
-	sqlite3_bind_int(st, 3, limit);
-	arr = ts_xcalloc((size_t)(limit > 0 ? limit : 1), sizeof(*arr));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && len < (size_t)limit)
-		read_export(st, &arr[len++]);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		e = ts_sq_fail(c, err, "list exports");
-	sqlite3_reset(st);
-	if (!e)
-		e = ts_sq_commit(c, err);
+	st = ts_sq_prepare_i64(c, "SELECT " EXPORT_COLS " FROM exports e WHERE e.project_id = ? "
+				  "AND e.version < ? ORDER BY e.version DESC LIMIT ?",
+			       TS_SQ_I64(project_id,
+					 before_version > 0 ? before_version : INT64_MAX, limit),
+			       err);
+	e = st ? ts_sq_collect(c, st, sizeof(struct ts_export), read_export,
+			       (size_t)(limit > 0 ? limit : 1), &rows, "list exports", err)
+	       : TS_ERR_IO;
 out:
+	e = ts_sq_end(s, c, e, err);
 	if (e) {
-		ts_sq_rollback(c);
-		free(arr);
-		arr = NULL;
-		len = 0;
+		free(rows.items);
+		rows = (struct ts_sq_rows){ 0 };
 	}
-	ts_sq_release(s, c);
-	*out = arr;
-	*n = len;
+	*out = rows.items;
+	*n = rows.n;
 	return e;
+}
+
+static void read_export_category(sqlite3_stmt *st, void *out)
+{
+	struct ts_export_category *k = out;
+
+	k->id = sqlite3_column_int64(st, 0);
+	k->name = ts_sq_text(st, 1);
+}
+
+static void read_export_item(sqlite3_stmt *st, void *out)
+{
+	struct ts_export_item *it = out;
+
+	it->asset_id = sqlite3_column_int64(st, 0);
+	it->category_id = sqlite3_column_int64(st, 1);
+	ts_sq_text_to(st, 2, it->status, sizeof(it->status));
+	it->labeled_by = ts_sq_text(st, 3);
+	it->file_name = ts_sq_text(st, 4);
+	it->width = sqlite3_column_int64(st, 5);
+	it->height = sqlite3_column_int64(st, 6);
+	ts_sq_text_to(st, 7, it->mime_type, sizeof(it->mime_type));
+	ts_sq_text_to(st, 8, it->checksum_sha256, sizeof(it->checksum_sha256));
+	it->video_frame = strcmp((const char *)sqlite3_column_text(st, 9), "video_frame") == 0;
+	it->video_id = sqlite3_column_int64(st, 10);
+	it->frame_index = sqlite3_column_int64(st, 11);
+	it->timestamp_ms = sqlite3_column_int64(st, 12);
+	it->video_file_name = ts_sq_text(st, 13);
 }
 
 static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
@@ -382,84 +327,38 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	struct ts_export_snapshot snap = { 0 };
-	size_t cap;
+	struct ts_sq_rows rows = { 0 };
 	sqlite3_stmt *st;
 	enum ts_err e;
-	int rc;
 
 	e = ts_sq_begin_read(c, err);
 	if (e)
 		goto out;
-	st = ts_sq_prepare(c, "SELECT id, name FROM export_categories WHERE export_id = ? "
-			      "ORDER BY id", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	cap = 16;
-	snap.categories = ts_xmalloc(cap * sizeof(*snap.categories));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (snap.n_categories == cap) {
-			cap *= 2;
-			snap.categories = ts_xrealloc(snap.categories, cap * sizeof(*snap.categories));
-		}
-		snap.categories[snap.n_categories].id = sqlite3_column_int64(st, 0);
-		snap.categories[snap.n_categories].name = ts_sq_text(st, 1);
-		snap.n_categories++;
-	}
-	if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "read export categories");
-	sqlite3_reset(st);
+	st = ts_sq_prepare_i64(c, "SELECT id, name FROM export_categories WHERE export_id = ? "
+				  "ORDER BY id",
+			       TS_SQ_I64(id), err);
+	e = st ? ts_sq_collect(c, st, sizeof(*snap.categories), read_export_category, 0, &rows,
+			       "read export categories", err)
+	       : TS_ERR_IO;
+	snap.categories = rows.items;
+	snap.n_categories = rows.n;
 	if (e)
 		goto out;
-
-	st = ts_sq_prepare(c, "SELECT asset_id, category_id, status, labeled_by, file_name, width, "
-			      "height, mime_type, checksum_sha256, source_type, video_id, frame_index, "
-			      "timestamp_ms, video_file_name FROM export_items WHERE export_id = ? "
-			      "ORDER BY asset_id, category_id", err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	cap = 256;
-	snap.items = ts_xmalloc(cap * sizeof(*snap.items));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ts_export_item *it;
-
-		if (snap.n_items == cap) {
-			cap *= 2;
-			snap.items = ts_xrealloc(snap.items, cap * sizeof(*snap.items));
-		}
-		it = &snap.items[snap.n_items++];
-		memset(it, 0, sizeof(*it));
-		it->asset_id = sqlite3_column_int64(st, 0);
-		it->category_id = sqlite3_column_int64(st, 1);
-		ts_sq_text_to(st, 2, it->status, sizeof(it->status));
-		it->labeled_by = ts_sq_text(st, 3);
-		it->file_name = ts_sq_text(st, 4);
-		it->width = sqlite3_column_int64(st, 5);
-		it->height = sqlite3_column_int64(st, 6);
-		ts_sq_text_to(st, 7, it->mime_type, sizeof(it->mime_type));
-		ts_sq_text_to(st, 8, it->checksum_sha256, sizeof(it->checksum_sha256));
-		it->video_frame = strcmp((const char *)sqlite3_column_text(st, 9), "video_frame") == 0;
-		it->video_id = sqlite3_column_int64(st, 10);
-		it->frame_index = sqlite3_column_int64(st, 11);
-		it->timestamp_ms = sqlite3_column_int64(st, 12);
-		it->video_file_name = ts_sq_text(st, 13);
-	}
-	if (rc != SQLITE_DONE)
-		e = ts_sq_fail(c, err, "read export items");
-	sqlite3_reset(st);
-	if (!e)
-		e = ts_sq_commit(c, err);
+	st = ts_sq_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
+				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
+				  "frame_index, timestamp_ms, video_file_name FROM export_items "
+				  "WHERE export_id = ? ORDER BY asset_id, category_id",
+			       TS_SQ_I64(id), err);
+	rows = (struct ts_sq_rows){ 0 };
+	e = st ? ts_sq_collect(c, st, sizeof(*snap.items), read_export_item, 0, &rows,
+			       "read export items", err)
+	       : TS_ERR_IO;
+	snap.items = rows.items;
+	snap.n_items = rows.n;
 out:
-	if (e) {
-		ts_sq_rollback(c);
+	e = ts_sq_end(s, c, e, err);
+	if (e)
 		ts_export_snapshot_release(&snap);
-	}
-	ts_sq_release(s, c);
 	*out = snap;
 	return e;
 }
@@ -480,74 +379,51 @@ static enum ts_err sq_set_building(struct ts_store *s, int64_t id, int64_t total
 				   struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'building', progress_done = 0, "
-					    "progress_total = ?, error = NULL, updated_at = ? "
-					    "WHERE id = ? AND state <> 'ready'", err);
-	enum ts_err e = TS_ERR_IO;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE exports SET state = 'building', "
+					        "progress_done = 0, progress_total = ?, error = NULL, "
+					        "updated_at = ? WHERE id = ? AND state <> 'ready'",
+					     TS_SQ_I64(total, ts_time_now_ms(), id), err);
 
-	if (st) {
-		sqlite3_bind_int64(st, 1, total);
-		sqlite3_bind_int64(st, 2, ts_time_now_ms());
-		sqlite3_bind_int64(st, 3, id);
-		e = update_unready(c, st, id, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, st ? update_unready(c, st, id, err) : TS_ERR_IO, err);
 }
 
 static enum ts_err sq_set_progress(struct ts_store *s, int64_t id, int64_t done,
 				   struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET progress_done = ?, updated_at = ? "
-					    "WHERE id = ? AND state <> 'ready'", err);
-	enum ts_err e = TS_ERR_IO;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE exports SET progress_done = ?, "
+					        "updated_at = ? WHERE id = ? AND state <> 'ready'",
+					     TS_SQ_I64(done, ts_time_now_ms(), id), err);
 
-	if (st) {
-		sqlite3_bind_int64(st, 1, done);
-		sqlite3_bind_int64(st, 2, ts_time_now_ms());
-		sqlite3_bind_int64(st, 3, id);
-		e = update_unready(c, st, id, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, st ? update_unready(c, st, id, err) : TS_ERR_IO, err);
 }
 
 static enum ts_err sq_set_queued(struct ts_store *s, int64_t id, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'queued', progress_done = 0, "
-					    "updated_at = ? WHERE id = ? AND state <> 'ready'", err);
-	enum ts_err e = TS_ERR_IO;
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE exports SET state = 'queued', "
+					        "progress_done = 0, updated_at = ? "
+					        "WHERE id = ? AND state <> 'ready'",
+					     TS_SQ_I64(ts_time_now_ms(), id), err);
 
-	if (st) {
-		sqlite3_bind_int64(st, 1, ts_time_now_ms());
-		sqlite3_bind_int64(st, 2, id);
-		e = update_unready(c, st, id, err);
-	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, st ? update_unready(c, st, id, err) : TS_ERR_IO, err);
 }
 
 static enum ts_err sq_set_failed(struct ts_store *s, int64_t id, const char *reason,
 				 struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "UPDATE exports SET state = 'failed', error = ?, "
-					    "updated_at = ?, finished_at = ? "
-					    "WHERE id = ? AND state <> 'ready'", err);
-	int64_t now = ts_time_now_ms();
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE exports SET state = 'failed', error = ?3, "
+					        "updated_at = ?1, finished_at = ?1 "
+					        "WHERE id = ?2 AND state <> 'ready'",
+					     TS_SQ_I64(ts_time_now_ms(), id), err);
 	enum ts_err e = TS_ERR_IO;
 
 	if (st) {
-		ts_sq_bind_text(st, 1, reason ? reason : "the build failed");
-		sqlite3_bind_int64(st, 2, now);
-		sqlite3_bind_int64(st, 3, now);
-		sqlite3_bind_int64(st, 4, id);
+		ts_sq_bind_text(st, 3, reason ? reason : "the build failed");
 		e = update_unready(c, st, id, err);
 	}
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash,
@@ -597,13 +473,8 @@ static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash
 	ts_sq_bind_text(st, 1, hash);
 	sqlite3_bind_int64(st, 2, id);
 	e = ts_sq_exec_stmt(c, st, err);
-	if (!e)
-		e = ts_sq_commit(c, err);
 out:
-	if (e)
-		ts_sq_rollback(c);
-	ts_sq_release(s, c);
-	return e;
+	return ts_sq_end(s, c, e, err);
 }
 
 const struct ts_store_export_ops ts_sq_export_ops = {
