@@ -169,7 +169,15 @@ static json_t *view_export(const struct ts_export *ex)
 			    ex->zip_bytes >= 0 ? json_integer(ex->zip_bytes) : json_null());
 	json_object_set_new(o, "download_url",
 			    strcmp(ex->state, "ready") == 0 ? json_string(url) : json_null());
-	json_object_set_new(o, "error", or_null_str(ex->error));
+	if (ex->error[0]) {
+		/* Written by the build job: shown as a sentence like every other message. */
+		char *sentence = ts_error_sentence(ex->error);
+
+		json_object_set_new(o, "error", json_string(sentence));
+		free(sentence);
+	} else {
+		json_object_set_new(o, "error", json_null());
+	}
 	json_object_set_new(o, "job_id", ex->job_id > 0 ? json_integer(ex->job_id) : json_null());
 	json_object_set_new(o, "created_by", json_string(ex->created_by));
 	json_object_set_new(o, "created_at", ts_json_time(ex->created_at));

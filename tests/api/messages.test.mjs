@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWithAdmin } from '../lib/server.mjs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { formOf, makePng } from '../lib/images.mjs';
 
 let srv, token, project, category;
@@ -116,4 +118,29 @@ test('a normal start logs no warnings', () => {
   // given: the server started by before(); then: its log holds no warn or error line
   const bad = srv.log.split('\n').filter((l) => / (warn|error) /.test(l));
   assert.deepEqual(bad, []);
+});
+
+test('a failed export explains itself in a sentence', async () => {
+  // given: an approved image whose stored original has gone missing
+  const p = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Broken export' } })).json;
+  const c = (await srv.req('POST', `/api/v1/projects/${p.id}/categories`, { token, body: { name: 'cat' } })).json;
+  const up = await srv.req('POST', `/api/v1/projects/${p.id}/assets`, { token, body: formOf([{ name: 'x.png', bytes: await makePng(20, 20) }]) });
+  const a = up.json.assets[0];
+  await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body: { category_ids: [c.id] } });
+  await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body: { status: 'approved' } });
+  const hex = a.checksum_sha256;
+  await rm(join(srv.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex), { force: true });
+
+  // when: it is exported
+  const ex = (await srv.req('POST', `/api/v1/projects/${p.id}/exports`, { token, body: {} })).json;
+  let got;
+  for (let i = 0; i < 200; i++) {
+    got = (await srv.req('GET', `/api/v1/exports/${ex.id}`, { token })).json;
+    if (got.state === 'failed' || got.state === 'ready') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  // then: it failed, and says why in a sentence
+  assert.equal(got.state, 'failed', JSON.stringify(got));
+  assertSentence(got.error, 'export error');
 });
