@@ -50,6 +50,9 @@ describe('export selection', () => {
     };
     expect(selectionSummary(counts)).toBe('1,234 images · 2 left out (deleted category)');
     expect(selectionSummary({ ...counts, images: 1, excluded: { deleted_category: 0 } })).toBe('1 image');
+    expect(selectionSummary({ ...counts, images: 0, excluded: { deleted_category: 0 } })).toMatch(
+      /^0 images: nothing has these statuses yet\. Approve labels on the Review tab/,
+    );
   });
 });
 

@@ -62,6 +62,8 @@ export function selectionSummary(counts: SelectionCounts | null): string {
   const ex = counts.excluded.deleted_category;
   if (ex) parts.push(`${ex.toLocaleString('en-US')} left out (deleted category)`);
   if (counts.without_category) parts.push(`${counts.without_category.toLocaleString('en-US')} without a label`);
+  // Nothing to export: say what would change that, rather than a bare 0.
+  if (n === 0 && !ex) return '0 images: nothing has these statuses yet. Approve labels on the Review tab, or include more statuses.';
   return parts.join(' · ');
 }
 
