@@ -165,6 +165,10 @@ enum ts_err ts_ingest_thumbnail_job(struct ts_app *app, const struct ts_job *job
 	struct ts_asset a;
 	enum ts_err e = ts_store_asset_get(app->store, job->ref_id, &a, err);
 
+	/* Gone since (a failed video's unlabeled frames are removed): nothing
+	 * to draw. */
+	if (e == TS_ERR_NOT_FOUND)
+		return TS_OK;
 	if (e)
 		return e;
 	return ts_ingest_thumbnail(app, &a, NULL, err);

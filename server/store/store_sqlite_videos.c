@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/time.h"
+#include "store/assets.h"
 #include "store/sqlite_int.h"
 #include "core/banned.h"
 
@@ -181,20 +182,89 @@ static enum ts_err sq_progress(struct ts_store *s, int64_t id, int duplicate,
 	return ts_sq_end(s, c, e, err);
 }
 
+/* Removes the frames of a failed video that nobody has touched (annotation
+ * never written: revision 0, no history), with their annotation, labels and
+ * queued thumbnail jobs, inside the caller's write transaction. Frames with
+ * any human decision stay. Blobs are content-addressed and may be shared:
+ * they are left alone. */
+static enum ts_err drop_untouched_frames(struct ts_sq_conn *c, int64_t id, int64_t *removed,
+					 int64_t *kept, struct ts_error *err)
+{
+	static const char *const del[] = {
+		"DELETE FROM annotation_categories WHERE asset_id = ?",
+		"DELETE FROM annotations WHERE asset_id = ?",
+		"DELETE FROM jobs WHERE kind = '" TS_JOB_THUMBNAIL "' AND ref_id = ? "
+		"AND state = 'queued'",
+		"DELETE FROM assets WHERE id = ?",
+	};
+	struct ts_sq_rows rows = { 0 };
+	const int64_t *ids;
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	st = ts_sq_prepare_i64(c, "SELECT a.id FROM assets a JOIN annotations n ON n.asset_id = a.id "
+				  "WHERE a.video_id = ? AND n.revision = 0 AND n.status = 'unlabeled' "
+				  "AND NOT EXISTS (SELECT 1 FROM annotation_history h "
+				  "WHERE h.asset_id = a.id) ORDER BY a.id",
+			       TS_SQ_I64(id), err);
+	e = st ? ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows,
+			       "list untouched frames", err)
+	       : TS_ERR_IO;
+	ids = rows.items;
+	for (size_t i = 0; i < rows.n && !e; i++)
+		for (size_t k = 0; k < sizeof(del) / sizeof(del[0]) && !e; k++)
+			e = ts_sq_exec_i64(c, del[k], TS_SQ_I64(ids[i]), err);
+	*removed = (int64_t)rows.n;
+	free(rows.items);
+	if (e)
+		return e;
+	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM assets WHERE video_id = ?", TS_SQ_I64(id),
+			       err);
+	return st ? ts_sq_scalar_i64(c, st, kept, "count kept frames", err) : TS_ERR_IO;
+}
+
 static enum ts_err sq_finish(struct ts_store *s, int64_t id, const char *error,
 			     struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE videos SET updated_at = ?1, state = ?3, "
-					        "error = ?4 WHERE id = ?2",
-					     TS_SQ_I64(ts_time_now_ms(), id), err);
-	enum ts_err e = TS_ERR_IO;
+	char text[TS_VIDEO_ERROR_MAX];
+	int64_t removed = 0, kept = 0;
+	sqlite3_stmt *st;
+	enum ts_err e;
 
-	if (st) {
-		ts_sq_bind_text(st, 3, error ? "failed" : "ready");
-		ts_sq_bind_text(st, 4, error);
-		e = ts_sq_exec_stmt(c, st, err);
+	e = ts_sq_begin_write(c, err);
+	if (!e && error) {
+		/* A failed extraction leaves no half-ingested set presented as
+		 * data: the frames nobody labeled go, in this transaction. */
+		e = drop_untouched_frames(c, id, &removed, &kept, err);
+		if (!e && kept)
+			snprintf(text, sizeof(text),
+				 "%s (%lld extracted frame%s removed; %lld labeled frame%s kept)",
+				 error, (long long)removed, removed == 1 ? "" : "s",
+				 (long long)kept, kept == 1 ? "" : "s");
+		else if (!e && removed)
+			snprintf(text, sizeof(text), "%s (%lld extracted frame%s removed)", error,
+				 (long long)removed, removed == 1 ? "" : "s");
+		else
+			snprintf(text, sizeof(text), "%s", error);
+		error = text;
 	}
+	if (e)
+		goto out;
+	/* A failed video's count is the frames that remain (the kept ones). */
+	st = ts_sq_prepare_i64(c, "UPDATE videos SET updated_at = ?1, state = ?3, error = ?4, "
+				  "frames_extracted = CASE WHEN ?3 = 'failed' THEN ?5 "
+				  "ELSE frames_extracted END WHERE id = ?2",
+			       TS_SQ_I64(ts_time_now_ms(), id), err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	ts_sq_bind_text(st, 3, error ? "failed" : "ready");
+	ts_sq_bind_text(st, 4, error);
+	sqlite3_bind_int64(st, 5, kept);
+	e = ts_sq_exec_stmt(c, st, err);
+out:
 	return ts_sq_end(s, c, e, err);
 }
 

@@ -84,7 +84,12 @@ struct ts_store_video_ops {
 	/* One more frame stored (duplicate: it was already in the project). */
 	enum ts_err (*progress)(struct ts_store *s, int64_t id, int duplicate,
 				struct ts_error *err);
-	/* Ends the extraction: error NULL -> ready, else failed with it. */
+	/* Ends the extraction: error NULL -> ready, else failed with it. A
+	 * failure also removes, in the same transaction, the video's frames
+	 * that nobody has labeled (asset, annotation, labels, queued thumbnail
+	 * job; never a blob, which other assets may share); frames with a
+	 * human decision stay, frames_extracted becomes their number and the
+	 * stored error says what was removed and kept. */
 	enum ts_err (*finish)(struct ts_store *s, int64_t id, const char *error,
 			      struct ts_error *err);
 	/* The frame indexes of the video's frames stored as assets, ascending.

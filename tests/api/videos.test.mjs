@@ -345,6 +345,58 @@ test('a video whose frames cannot be read fails with a readable error', async ()
   assert.deepEqual(await framesOf(pid, v.id), []);
 });
 
+test('a video that fails midway leaves no unlabeled frames behind; a labeled one stays and the error says so', async () => {
+  // given 300 frames whose index sits up front (faststart) and whose last
+  // 15% of bytes are zeroed: the plan and the first ~240 frames succeed,
+  // then decoding runs out before the next target
+  const pid = await newProject('fails midway');
+  const cat = await api('POST', `/api/v1/projects/${pid}/categories`, { name: 'car' });
+  assert.equal(cat.status, 201);
+  const file = await colourVideo('midway.mp4',
+    { rate: 30, seconds: 10, size: '320x240', gop: 30, extra: ['-movflags', '+faststart'] });
+  const bytes = await readFile(file);
+  bytes.fill(0, Math.floor(bytes.length * 0.85));
+  const broken = join(dir, 'midway-broken.mp4');
+  await writeFile(broken, bytes);
+  const r = await upload(pid, broken, { fps: 30 });
+  assert.equal(r.status, 202, r.text);
+
+  // when a labeler labels one of the first frames while extraction runs
+  const until = Date.now() + WAIT_MS;
+  let frames = [];
+  while (frames.length < 2) {
+    const v = (await api('GET', `/api/v1/videos/${r.json.id}`)).json;
+    assert.equal(v.state === 'failed' || v.state === 'ready', false, `${v.state} before a frame was labeled`);
+    assert.ok(Date.now() < until, 'no frames extracted');
+    if (v.frames_extracted >= 2) frames = await framesOf(pid, v.id);
+    else await new Promise((res) => setTimeout(res, 10));
+  }
+  const [labeled, other] = frames;
+  const put = await api('PUT', `/api/v1/assets/${labeled.id}/annotation`, { category_ids: [cat.json.id] });
+  assert.equal(put.status, 200, put.text);
+  const v = await waitDone(r.json.id);
+
+  // then the video failed, the frames nobody labeled are gone with their
+  // rows, the labeled one stays (file included), and the error says both
+  assert.equal(v.state, 'failed');
+  assert.match(v.error, /cannot be decoded|corrupt|truncated/);
+  const removed = Number((v.error.match(/(\d+) extracted frames? removed/) || [])[1]);
+  assert.ok(removed >= 1, v.error);
+  assert.match(v.error, /1 labeled frame kept/);
+  assert.equal(v.frames_extracted, 1);
+  assert.deepEqual((await framesOf(pid, v.id)).map((a) => a.id), [labeled.id]);
+  const gone = await api('GET', `/api/v1/assets/${other.id}`);
+  assert.equal(gone.status, 404);
+  assert.equal(gone.json.error.code, 'asset_not_found');
+  const kept = await fetch(`${srv.url}/api/v1/assets/${labeled.id}/file`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(kept.status, 200);
+  const stats = await api('GET', `/api/v1/projects/${pid}/stats`);
+  assert.equal(stats.json.counts.total, 1);
+  assert.equal(stats.json.counts.labeled, 1);
+  const unlabeled = await api('GET', `/api/v1/projects/${pid}/assets?status=unlabeled`);
+  assert.deepEqual(unlabeled.json.assets, []);
+});
+
 test('wrong requests: unknown ids, not multipart, no auth', async () => {
   const pid = await newProject('wrong');
   assert.equal((await api('GET', '/api/v1/videos/999999')).status, 404);
