@@ -18,7 +18,9 @@ CFLAGS_ALL = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 SRCS := $(filter-out server/main.c,$(shell find server -name '*.c' | sort))
-OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+# The dataset contract's JSON Schemas, built in as byte arrays (export/schemas.h).
+SCHEMA_OBJS := $(BUILD)/obj/gen/annotations_schema.o $(BUILD)/obj/gen/manifest_schema.o
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(SCHEMA_OBJS)
 MIGRATIONS := $(sort $(wildcard server/store/migrations/*.sql))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
@@ -48,6 +50,11 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(SCHEMA_OBJS:$(BUILD)/obj/gen/%.o=$(BUILD)/gen/%.c)
+$(BUILD)/gen/%_schema.c: contract/schema/%.schema.json scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh ts_schema_$*_json $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -1,12 +1,13 @@
 /* The dataset contract's JSON Schemas, built into the binary so that
- * `tessera verify` works from any directory. The arrays are generated from
- * contract/schema/ by scripts/embed.sh (and committed; a unit test checks
- * they still equal the files):
+ * `tessera verify` works from any directory. The Makefile generates the
+ * arrays from contract/schema/ into $(BUILD)/gen/ with scripts/embed.sh at
+ * every build, so they cannot drift from the files (a unit test checks
+ * they equal them):
  *
  *   scripts/embed.sh ts_schema_annotations_json \
- *       contract/schema/annotations.schema.json > server/export/annotations_schema.c
+ *       contract/schema/annotations.schema.json > $(BUILD)/gen/annotations_schema.c
  *   scripts/embed.sh ts_schema_manifest_json \
- *       contract/schema/manifest.schema.json > server/export/manifest_schema.c
+ *       contract/schema/manifest.schema.json > $(BUILD)/gen/manifest_schema.c
  *
  * Each array holds the file's bytes followed by a NUL (not counted in _len).
  * Static data: never freed. */
