@@ -145,6 +145,7 @@ describe('edges', () => {
     await uploadPngs(srv, token, p.id, 40);
     await page.goto(`${srv.url}/projects/${p.id}/label`);
     await page.locator('.queue-item-current').waitFor();
+    await page.locator('.label-btn[data-category-id]').first().waitFor(); // keys work once the categories are in
 
     // when: 30 of them are labeled with the key 1
     for (let i = 0; i < 30; i++) await page.keyboard.press('1');
@@ -217,6 +218,7 @@ describe('edges', () => {
     await uploadPngs(srv, token, p.id, 2);
     await page.goto(`${srv.url}/projects/${p.id}/label`);
     await page.locator('.queue-item-current').waitFor();
+    await page.locator('.label-btn[data-category-id]').first().waitFor(); // keys work once the categories are in
     assert.equal(await page.getByRole('status').filter({ hasText: 'Queue done' }).count(), 0);
 
     // when: both are labeled with the keyboard
@@ -244,6 +246,24 @@ describe('edges', () => {
     // then: the title shows it, and so does the API
     await page.getByRole('heading', { name: /Shiny <new> name/ }).waitFor();
     assert.equal((await srv.req('GET', `/api/v1/projects/${p.id}`, { token })).json.name, 'Shiny <new> name');
+  });
+
+  test('a session that ends under the user leads to a login page that says why, then back', async () => {
+    // given: alice on a project's categories; when: her session cookie disappears and she acts
+    const p = await post('/api/v1/projects', { name: 'Expiry' });
+    await page.goto(`${srv.url}/projects/${p.id}/categories`);
+    await page.getByPlaceholder(/New category name/).waitFor();
+    await page.context().clearCookies();
+    await page.getByPlaceholder(/New category name/).fill('cat');
+    await page.keyboard.press('Enter');
+
+    // then: the login page explains, and logging in returns to the page
+    await page.getByRole('status').filter({ hasText: 'Your session has ended.' }).waitFor();
+    await page.getByLabel('Name').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/projects/${p.id}/categories`);
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Your session has ended.' }).count(), 0);
   });
 
   test('the pages raised no script errors', () => {

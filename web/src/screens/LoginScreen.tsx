@@ -4,7 +4,7 @@ import { errorMessage } from '../api/errors';
 import { AuthCard } from '../components/AuthCard';
 import { Field } from '../components/Field';
 import { FormError } from '../components/FormError';
-import { signedIn } from '../state/session';
+import { loginNotice, signedIn } from '../state/session';
 
 export function LoginScreen() {
   const [name, setName] = useState('');
@@ -30,6 +30,11 @@ export function LoginScreen() {
 
   return (
     <AuthCard title="Log in">
+      {loginNotice.value && (
+        <p class="auth-notice" role="status">
+          {loginNotice.value}
+        </p>
+      )}
       <form class="stack" onSubmit={onSubmit} noValidate>
         <Field id="login-name" label="Name">
           <input

@@ -11,6 +11,8 @@ export type Phase = 'loading' | 'needs_setup' | 'signed_out' | 'signed_in' | 'fa
 export const phase = signal<Phase>('loading');
 export const user = signal<User | null>(null);
 export const bootError = signal<string>('');
+/** Why the login page is shown, when it is not a first visit (the session ended under the user). */
+export const loginNotice = signal<string>('');
 
 /** Where to go after signing in (the page that asked for a login). */
 let returnTo = '/';
@@ -51,6 +53,7 @@ export async function boot(): Promise<void> {
 }
 
 export function signedIn(u: User): void {
+  loginNotice.value = '';
   user.value = u;
   phase.value = 'signed_in';
   const to = returnTo;
@@ -64,6 +67,7 @@ export async function logout(): Promise<void> {
   } finally {
     user.value = null;
     phase.value = 'signed_out';
+    loginNotice.value = '';
     returnTo = '/';
     navigate('/login', { replace: true });
   }
@@ -73,5 +77,6 @@ setUnauthorizedHandler(() => {
   if (phase.value !== 'signed_in') return;
   user.value = null;
   phase.value = 'signed_out';
+  loginNotice.value = 'Your session has ended. Log in again to carry on where you were.';
   sendToLogin();
 });
