@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { deflateSync } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { startWithAdmin, BIN, ROOT, SANITIZED } from '../lib/server.mjs';
+import { tinyPng } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
 const WAIT_MS = SANITIZED ? 30000 : 10000;
@@ -37,52 +37,9 @@ after(async () => {
 
 // ---- tiny PNGs made in-process -------------------------------------------
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
-// A w x h RGB PNG of one colour (seed picks the colour: distinct seeds give
-// distinct bytes).
+// A w x h RGB PNG; each call without a seed gives new bytes.
 let seedCounter = 1;
-function png(w = 5, h = 4, seed = seedCounter++) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const row = Buffer.alloc(1 + w * 3);
-  for (let x = 0; x < w; x++) {
-    row[1 + x * 3] = seed & 0xff;
-    row[2 + x * 3] = (seed >> 8) & 0xff;
-    row[3 + x * 3] = (seed * 37) & 0xff;
-  }
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+const png = (w = 5, h = 4, seed = seedCounter++) => tinyPng(seed, w, h);
 
 // ---- API helpers ----------------------------------------------------------
 

@@ -1,5 +1,6 @@
 // Tiny valid PNG files made in-process (no tools needed), distinct per
-// seed, and a helper that uploads many of them to a project.
+// seed, the chunk writer for hand-made (hostile) PNGs, and a helper that
+// uploads many of them to a project.
 import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = new Uint32Array(256).map((_, n) => {
@@ -8,13 +9,14 @@ const CRC_TABLE = new Uint32Array(256).map((_, n) => {
   return c >>> 0;
 });
 
-function crc32(buf) {
+export function crc32(buf) {
   let c = 0xffffffff;
   for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type, data) {
+// One PNG chunk: length, type, data and the CRC of type + data.
+export function pngChunk(type, data) {
   const len = Buffer.alloc(4);
   len.writeUInt32BE(data.length);
   const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
@@ -42,9 +44,9 @@ export function tinyPng(seed, w = 16, h = 12) {
   }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
