@@ -57,7 +57,7 @@ static json_t *view_video(const struct ts_video *v)
 			      "updated_at", ts_json_time(v->updated_at));
 
 	if (!o)
-		ts_die("out of memory");
+		return NULL; /* a damaged stored string: the request fails with 500 */
 	json_object_set_new(o, "fps", strcmp(v->mode, "fps") == 0 ? json_real(v->fps) : json_null());
 	json_object_set_new(o, "frames",
 			    strcmp(v->mode, "frames") == 0 ? json_integer(v->frames) : json_null());
@@ -269,11 +269,25 @@ static void upload(struct ts_req *req)
 	struct ts_video_new in;
 	struct ts_video v;
 	char hex[TS_SHA256_HEX_SIZE];
+	enum MHD_Result whole;
 	uint64_t bytes;
 
 	if (!u) {
 		ts_req_fail(req, 400, "bad_multipart", "send the video as multipart/form-data");
 		return;
+	}
+	/* Only a body that reached its closing boundary holds the whole file
+	 * (destroying the parser also hands over the bytes it held back). */
+	whole = MHD_destroy_post_processor(u->pp);
+	u->pp = NULL;
+	if (whole != MHD_YES && !u->write_failed) {
+		ts_req_fail(req, 400, "incomplete_upload",
+			    "the upload ended before the multipart body did (no closing boundary)");
+		goto out;
+	}
+	if (u->write_failed) {
+		ts_req_error(req, &u->werr);
+		goto out;
 	}
 	if (u->unknown_field) {
 		json_t *d = json_pack("{s:s}", "field", u->unknown);

@@ -326,7 +326,10 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 		goto out;
 	}
 	qsort(v->pts, v->npts, sizeof(*v->pts), cmp_i64);
-	qsort(v->keys, v->nkeys, sizeof(*v->keys), cmp_i64);
+	/* No keyframe left when the edit list discards the only one (a video
+	 * trimmed by stream copy); qsort must not be given a NULL array. */
+	if (v->nkeys)
+		qsort(v->keys, v->nkeys, sizeof(*v->keys), cmp_i64);
 	v->start_pts = v->pts[0];
 out:
 	av_packet_free(&pkt);

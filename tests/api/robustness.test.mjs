@@ -605,6 +605,72 @@ test('fuzz: 300 seeded mutations of a valid upload never crash, 500 or leave par
   await alive();
 });
 
+test('a video upload whose multipart body ends before its closing boundary is refused', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { readFile, mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-rob-video-'));
+  const path = join(dir, 'v.mp4');
+  await promisify(execFile)('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+    'testsrc=size=64x48:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', path]);
+  const video = await readFile(path);
+  const pid = await newProject('Cut videos');
+  const fields = Buffer.concat([part('form-data; name="fps"', Buffer.from('1'), null),
+    part('form-data; name="file"; filename="v.mp4"', video, 'video/mp4')]);
+  const whole = Buffer.concat([fields, END]);
+  // given bodies cut after the file's bytes: no closing boundary, or half of one
+  for (const cut of [fields.subarray(0, fields.length - 2), fields, Buffer.concat([fields, Buffer.from('--BN')])]) {
+    const r = await api('POST', `/api/v1/projects/${pid}/videos`, cut,
+      { raw: true, headers: { 'content-type': 'multipart/form-data; boundary=BND' } });
+    // then each is a 400, not a stored video missing its last bytes
+    assertJsonError(r, 400);
+  }
+  assert.deepEqual((await api('GET', `/api/v1/projects/${pid}/videos`)).json.videos, []);
+  assert.deepEqual(await tmpFiles(), []);
+  // while the whole body is taken, with the file's exact bytes
+  const ok = await api('POST', `/api/v1/projects/${pid}/videos`, whole,
+    { raw: true, headers: { 'content-type': 'multipart/form-data; boundary=BND' } });
+  assert.equal(ok.status, 202, ok.text);
+  assert.equal(ok.json.byte_size, video.length);
+  const { sha256 } = await import('../lib/images.mjs');
+  assert.equal(ok.json.checksum_sha256, sha256(video));
+});
+
+test('a video trimmed by stream copy (its only keyframe cut by the edit list) is extracted', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { readFile, mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const run = promisify(execFile);
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-rob-video-'));
+  // given a 3 s video with one keyframe, trimmed to start at 1 s without
+  // re-encoding: the keyframe stays in the file but the edit list discards it
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10',
+    '-t', '3', '-g', '1000', '-pix_fmt', 'yuv420p', join(dir, 'gop.mp4')]);
+  await run('ffmpeg', ['-loglevel', 'error', '-y', '-ss', '1', '-i', join(dir, 'gop.mp4'), '-c', 'copy',
+    join(dir, 'trimmed.mp4')]);
+  const video = await readFile(join(dir, 'trimmed.mp4'));
+  const pid = await newProject('Trimmed');
+  const body = Buffer.concat([part('form-data; name="frames"', Buffer.from('3'), null),
+    part('form-data; name="file"; filename="trimmed.mp4"', video, 'video/mp4'), END]);
+  // when it is uploaded and its frames are extracted
+  const r = await api('POST', `/api/v1/projects/${pid}/videos`, body,
+    { raw: true, headers: { 'content-type': 'multipart/form-data; boundary=BND' } });
+  assert.equal(r.status, 202, r.text);
+  let v;
+  for (let i = 0; i < 400; i++) {
+    v = (await api('GET', `/api/v1/videos/${r.json.id}`)).json;
+    if (v.state === 'ready' || v.state === 'failed') break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  // then the 3 frames are there, and the (sanitized) server had nothing to say
+  assert.equal(v.state, 'ready', JSON.stringify(v));
+  assert.equal(v.frames_extracted, 3);
+  await alive();
+  srv.checkLog();
+});
+
 // ---- 3. concurrency ----
 
 test('parallel creates, renames and deletes of categories keep names unique and ids unique', async () => {
