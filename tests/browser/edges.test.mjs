@@ -266,6 +266,19 @@ describe('edges', () => {
     assert.equal(await page.getByRole('status').filter({ hasText: 'Your session has ended.' }).count(), 0);
   });
 
+  test('the projects table shows each project\'s progress', async () => {
+    // given: a project with three images, one labeled and one approved
+    const p = await post('/api/v1/projects', { name: 'Progress' });
+    const c = await post(`/api/v1/projects/${p.id}/categories`, { name: 'cat' });
+    const [a, b] = await uploadPngs(srv, token, p.id, 3);
+    for (const x of [a, b]) await srv.req('PUT', `/api/v1/assets/${x.id}/annotation`, { token, body: { category_ids: [c.id] } });
+    await srv.req('PUT', `/api/v1/assets/${b.id}/annotation`, { token, body: { status: 'approved' } });
+
+    // when: the projects page opens; then: its row counts them
+    await page.goto(`${srv.url}/`);
+    await page.getByTestId(`progress-${p.id}`).filter({ hasText: '2 of 3 labeled · 1 approved' }).waitFor();
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });

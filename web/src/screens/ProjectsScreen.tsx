@@ -6,6 +6,7 @@ import { FormError } from '../components/FormError';
 import { Link } from '../components/Link';
 import { formatDateTime } from '../lib/format';
 import { navigate } from '../router';
+import { ProjectProgress } from './ProjectProgress';
 import { defaultTabPath } from './project/tabs';
 
 export function ProjectsScreen() {
@@ -88,6 +89,7 @@ export function ProjectsScreen() {
         <thead>
           <tr>
             <th>Name</th>
+            <th class="col-progress">Progress</th>
             <th class="col-id">ID</th>
             <th class="col-date">Created</th>
           </tr>
@@ -100,6 +102,9 @@ export function ProjectsScreen() {
                   {p.name}
                 </Link>
               </td>
+              <td class="col-progress">
+                <ProjectProgress projectId={p.id} />
+              </td>
               <td class="col-id mono">#{p.id}</td>
               <td class="col-date muted" title={p.created_at}>
                 {formatDateTime(p.created_at)}
@@ -108,7 +113,7 @@ export function ProjectsScreen() {
           ))}
           {!loading && !loadError && list.length === 0 && (
             <tr>
-              <td colSpan={3} class="empty">
+              <td colSpan={4} class="empty">
                 No projects yet. Create one above to start defining categories.
               </td>
             </tr>

@@ -1,0 +1,33 @@
+// One project's progress in the projects table: a two-tone bar (labeled,
+// approved) and a line of counts, loaded on its own so the table shows at once.
+import { useEffect, useState } from 'preact/hooks';
+import { labeling } from '../api/labeling';
+import { projectProgress, type Progress } from '../lib/progress';
+
+export function ProjectProgress({ projectId }: { projectId: number }) {
+  const [p, setP] = useState<Progress | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    labeling
+      .stats(projectId)
+      .then((s) => live && setP(projectProgress(s.counts)))
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
+  }, [projectId]);
+
+  if (failed) return <span class="muted small">–</span>;
+  if (!p) return <span class="muted small">…</span>;
+  return (
+    <span class="proj-progress" data-testid={`progress-${projectId}`}>
+      <span class="proj-bar" aria-hidden="true">
+        <span class="proj-bar-labeled" style={{ width: `${100 * p.labeledFraction}%` }} />
+        <span class="proj-bar-approved" style={{ width: `${100 * p.approvedFraction}%` }} />
+      </span>
+      <span class="muted small">{p.text}</span>
+    </span>
+  );
+}
