@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 /* global DataTransfer, document */
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser } from '../lib/browser.mjs';
 import { makeJpegs } from '../lib/images.mjs';
-import { startServer } from '../lib/server.mjs';
+import { startSession } from '../lib/session.mjs';
 
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
 const USER = { name: 'uploader', password: 'correct horse battery' };
 
+let session;
 let srv;
 let browser;
 let page;
@@ -28,21 +28,19 @@ async function api(method, path, body) {
 
 describe('assets tab', () => {
   before(async () => {
-    srv = await startServer();
-    token = await srv.addUser(USER.name, { admin: true, password: USER.password });
-    projectId = (await api('POST', '/api/v1/projects', { name: 'Street scenes' })).id;
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(`${srv.url}/login`);
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    session = await startSession({
+      ...USER,
+      setup: async (s, t) => {
+        [srv, token] = [s, t];
+        projectId = (await api('POST', '/api/v1/projects', { name: 'Street scenes' })).id;
+      },
+    });
+    ({ browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
+    await session?.close();
   });
 
   test('120 images dropped on the upload panel all appear in the grid with the right counts', async () => {

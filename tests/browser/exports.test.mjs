@@ -8,13 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { launchBrowser } from '../lib/browser.mjs';
-import { BIN, startServer } from '../lib/server.mjs';
+import { BIN } from '../lib/server.mjs';
+import { startSession } from '../lib/session.mjs';
+import { tinyPng } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
 const USER = { name: 'alice', password: 'correct horse battery' };
 
+let session;
 let srv;
 let browser;
 let page;
@@ -35,49 +37,34 @@ async function api(method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function onePixelPngs(n) {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-exports-ui-'));
-  const files = [];
-  for (let i = 0; i < n; i++) {
-    const path = join(dir, `shot_${i}.png`);
-    await run('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', `color=c=0x${(i * 40 + 20).toString(16).padStart(2, '0')}3366:s=6x4`, '-frames:v', '1', path]);
-    files.push(path);
-  }
-  return { dir, files };
-}
-
 describe('exports page', () => {
   before(async () => {
-    srv = await startServer();
-    token = await srv.addUser(USER.name, { admin: true, password: USER.password });
     work = await mkdtemp(join(tmpdir(), 'tessera-exports-dl-'));
-    projectId = (await api('POST', '/api/v1/projects', { name: 'Street signs' })).id;
-    const stop = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'stop' })).id;
-    const yieldSign = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'yield' })).id;
-    const imgs = await onePixelPngs(5);
-    const fd = new FormData();
-    const { readFile } = await import('node:fs/promises');
-    for (const f of imgs.files) fd.append('file', new Blob([await readFile(f)], { type: 'image/png' }), f.split('/').pop());
-    const assets = (await api('POST', `/api/v1/projects/${projectId}/assets`, fd)).assets;
-    await rm(imgs.dir, { recursive: true, force: true });
-    // 3 approved, 1 labeled, 1 unlabeled
-    for (let i = 0; i < 4; i++) {
-      await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { category_ids: [i % 2 ? yieldSign : stop] });
-      if (i < 3) await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { status: 'approved' });
-    }
-    browser = await launchBrowser({ acceptDownloads: true });
-    page = await browser.newPage();
-    await page.goto(`${srv.url}/login`);
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    session = await startSession({
+      ...USER,
+      browserOptions: { acceptDownloads: true },
+      setup: async (s, t) => {
+        [srv, token] = [s, t];
+        projectId = (await api('POST', '/api/v1/projects', { name: 'Street signs' })).id;
+        const stop = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'stop' })).id;
+        const yieldSign = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'yield' })).id;
+        const fd = new FormData();
+        for (let i = 0; i < 5; i++) fd.append('file', new Blob([tinyPng(i + 1, 6, 4)], { type: 'image/png' }), `shot_${i}.png`);
+        const assets = (await api('POST', `/api/v1/projects/${projectId}/assets`, fd)).assets;
+        // 3 approved, 1 labeled, 1 unlabeled
+        for (let i = 0; i < 4; i++) {
+          await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { category_ids: [i % 2 ? yieldSign : stop] });
+          if (i < 3) await api('PUT', `/api/v1/assets/${assets[i].id}/annotation`, { status: 'approved' });
+        }
+      },
+    });
+    ({ browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
     browser.errors.length = 0; // the 401 of the logged-out first load is expected
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
+    await session?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -9,16 +9,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { launchBrowser } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { startSession } from '../lib/session.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
-const PASSWORD = 'correct horse battery';
 const N = 500;
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
 
-let srv, browser, page, token, project, cats;
+let session, srv, browser, page, token, project, cats;
 
 async function dbRows() {
   const db = join(srv.dataDir, 'tessera.db');
@@ -73,26 +71,22 @@ async function labelAll(ids, key, { reloadAfter = 0 } = {}) {
 
 describe('labeling screen', () => {
   before(async () => {
-    srv = await startServer();
-    token = await srv.addUser('alice', { admin: true, password: PASSWORD });
-    project = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Pets' } })).json;
-    cats = [];
-    for (const name of ['cat', 'dog', 'bird', 'horse']) {
-      cats.push((await srv.req('POST', `/api/v1/projects/${project.id}/categories`, { token, body: { name } })).json);
-    }
-    await uploadPngs(srv, token, project.id, N, { batch: 100 });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(`${srv.url}/login`);
-    await page.getByLabel('Name').fill('alice');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    session = await startSession({
+      setup: async (s, t) => {
+        [srv, token] = [s, t];
+        project = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Pets' } })).json;
+        cats = [];
+        for (const name of ['cat', 'dog', 'bird', 'horse']) {
+          cats.push((await srv.req('POST', `/api/v1/projects/${project.id}/categories`, { token, body: { name } })).json);
+        }
+        await uploadPngs(srv, token, project.id, N, { batch: 100 });
+      },
+    });
+    ({ browser, page } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
+    await session?.close();
   });
 
   test('500 images labeled by keyboard, with a reload in the middle, are all in the database', async () => {

@@ -4,44 +4,38 @@
 /* global document */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { startSession } from '../lib/session.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
-const PASSWORD = 'correct horse battery';
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
-let srv, browser, page, token, project, cats;
+let session, srv, browser, page, token, project, cats;
 
 const stats = async () => (await srv.req('GET', `/api/v1/projects/${project.id}/stats`, { token })).json;
 const filterCount = (f) => page.locator(`[data-filter-count="${f}"]`).innerText().then((t) => Number(t.replace(/,/g, '')));
 
 describe('review mode', () => {
   before(async () => {
-    srv = await startServer();
-    token = await srv.addUser('alice', { admin: true, password: PASSWORD });
-    project = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Review' } })).json;
-    cats = [];
-    for (const name of ['cat', 'dog', 'bird']) {
-      cats.push((await srv.req('POST', `/api/v1/projects/${project.id}/categories`, { token, body: { name } })).json);
-    }
-    const assets = await uploadPngs(srv, token, project.id, 170, { batch: 85 });
-    // given: 150 labeled (by category in turn), 10 skipped, 10 unlabeled
-    for (const [i, a] of assets.entries()) {
-      const body = i < 150 ? { category_ids: [cats[i % 3].id] } : i < 160 ? { status: 'skipped' } : null;
-      if (body) await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body });
-    }
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(`${srv.url}/login`);
-    await page.getByLabel('Name').fill('alice');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    session = await startSession({
+      setup: async (s, t) => {
+        [srv, token] = [s, t];
+        project = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Review' } })).json;
+        cats = [];
+        for (const name of ['cat', 'dog', 'bird']) {
+          cats.push((await srv.req('POST', `/api/v1/projects/${project.id}/categories`, { token, body: { name } })).json);
+        }
+        const assets = await uploadPngs(srv, token, project.id, 170, { batch: 85 });
+        // given: 150 labeled (by category in turn), 10 skipped, 10 unlabeled
+        for (const [i, a] of assets.entries()) {
+          const body = i < 150 ? { category_ids: [cats[i % 3].id] } : i < 160 ? { status: 'skipped' } : null;
+          if (body) await srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body });
+        }
+      },
+    });
+    ({ browser, page } = session);
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
+    await session?.close();
   });
 
   test('select 100 with a click and a shift-range, bulk approve, and the counts change', async () => {

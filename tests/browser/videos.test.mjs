@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { launchBrowser } from '../lib/browser.mjs';
-import { startServer } from '../lib/server.mjs';
+import { startSession } from '../lib/session.mjs';
 
 const run = promisify(execFile);
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
 const USER = { name: 'editor', password: 'correct horse battery' };
 
+let session;
 let srv;
 let browser;
 let page;
@@ -36,23 +36,21 @@ async function api(method, path, body) {
 describe('video upload', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-browser-video-'));
-    srv = await startServer();
-    token = await srv.addUser(USER.name, { admin: true, password: USER.password });
-    projectId = (await api('POST', '/api/v1/projects', { name: 'Dashcam' })).id;
-    await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'car' });
-    await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'truck' });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.goto(`${srv.url}/login`);
-    await page.getByLabel('Name').fill(USER.name);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    session = await startSession({
+      ...USER,
+      setup: async (s, t) => {
+        [srv, token] = [s, t];
+        projectId = (await api('POST', '/api/v1/projects', { name: 'Dashcam' })).id;
+        await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'car' });
+        await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'truck' });
+      },
+    });
+    ({ browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
   });
 
   after(async () => {
-    await browser?.close();
-    await srv?.close();
+    await session?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
