@@ -122,9 +122,11 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
               {s.failed > 0 && ` · ${s.failed} failed`}
               {s.active && ` · ${s.queued + s.uploading} to go`}
             </span>
-            <span class="muted mono">
-              {formatBytes(s.bytesDone)} / {formatBytes(s.bytesTotal)}
-            </span>
+            {s.bytesTotal > 0 && (
+              <span class="muted mono">
+                {formatBytes(s.bytesDone)} / {formatBytes(s.bytesTotal)}
+              </span>
+            )}
             <span class="up-batch-actions">
               {retryable.length > 0 && !s.active && (
                 <button type="button" class="btn btn-sm" onClick={() => queue.retryFailed()}>
