@@ -101,7 +101,8 @@ enum ts_err ts_sq_step_row(struct ts_sq_conn *c, sqlite3_stmt *st, const char *w
 			   struct ts_error *err, const char *not_found_code, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 /* Steps st to its one row and stores column 0 in *out; resets st. No row
- * is a database error (what). */
+ * is a database error (what). A NULL st (a failed prepare, err filled)
+ * gives TS_ERR_IO, here and in ts_sq_collect. */
 enum ts_err ts_sq_scalar_i64(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
 			     const char *what, struct ts_error *err);
 
@@ -134,6 +135,12 @@ enum ts_err ts_sq_collect(struct ts_sq_conn *c, sqlite3_stmt *st, size_t elem_si
  * commit's error. Without an open transaction it only gives c back. */
 enum ts_err ts_sq_end(struct ts_store *s, struct ts_sq_conn *c, enum ts_err e,
 		      struct ts_error *err);
+
+/* ts_sq_end for an operation that read rows: returns the rows' array and
+ * sets *n on success; frees them and gives NULL and 0 when *e, or the
+ * commit, failed (*e then holds the error). */
+void *ts_sq_end_rows(struct ts_store *s, struct ts_sq_conn *c, enum ts_err *e,
+		     struct ts_sq_rows *rows, size_t *n, struct ts_error *err);
 
 /* Inserts a queued job of kind for ref_id (inside the caller's
  * transaction, so the job appears with what it works on); *id receives its

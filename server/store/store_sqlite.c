@@ -337,6 +337,8 @@ enum ts_err ts_sq_scalar_i64(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *ou
 {
 	enum ts_err e = TS_OK;
 
+	if (!st)
+		return TS_ERR_IO;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else
@@ -373,6 +375,10 @@ enum ts_err ts_sq_collect(struct ts_sq_conn *c, sqlite3_stmt *st, size_t elem_si
 	enum ts_err e = TS_OK;
 	int rc = SQLITE_DONE;
 
+	rows->items = NULL;
+	rows->n = 0;
+	if (!st)
+		return TS_ERR_IO;
 	while ((max == 0 || len < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -400,6 +406,18 @@ enum ts_err ts_sq_end(struct ts_store *s, struct ts_sq_conn *c, enum ts_err e,
 	/* Rolls back whatever is still open (a failed operation or commit). */
 	ts_sq_release(s, c);
 	return e;
+}
+
+void *ts_sq_end_rows(struct ts_store *s, struct ts_sq_conn *c, enum ts_err *e,
+		     struct ts_sq_rows *rows, size_t *n, struct ts_error *err)
+{
+	*e = ts_sq_end(s, c, *e, err);
+	if (*e) {
+		free(rows->items);
+		*rows = (struct ts_sq_rows){ 0 };
+	}
+	*n = rows->n;
+	return rows->items;
 }
 
 int ts_sq_cmp_i64(const void *a, const void *b)

@@ -309,17 +309,10 @@ static enum ts_err sq_history(struct ts_store *s, int64_t asset_id,
 				  "LEFT JOIN users u ON u.id = h.user_id WHERE h.asset_id = ? "
 				  "ORDER BY h.id LIMIT ?",
 			       TS_SQ_I64(asset_id, TS_ANN_HISTORY_MAX), err);
-	e = st ? ts_sq_collect(c, st, sizeof(struct ts_ann_history_entry), read_history, 0, &rows,
-			       "read annotation history", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(struct ts_ann_history_entry), read_history, 0, &rows,
+			  "read annotation history", err);
 out:
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
@@ -563,9 +556,8 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 	st = ts_sq_prepare_i64(c, "SELECT id, state FROM categories WHERE project_id = ? "
 				  "ORDER BY id",
 			       TS_SQ_I64(project_id), err);
-	e = st ? ts_sq_collect(c, st, sizeof(*cats), read_cat_count, 0, &rows, "list categories",
-			       err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(*cats), read_cat_count, 0, &rows, "list categories",
+			  err);
 	cats = rows.items;
 	ncat = rows.n;
 	if (e)
@@ -607,9 +599,8 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 				  "AND k.id = ac.category_id "
 				  "WHERE ac.project_id = ? AND k.state = 'deleted'",
 			       TS_SQ_I64(project_id), err);
-	e = st ? ts_sq_scalar_i64(c, st, &out->deleted_category, "count deleted-category labels",
-				  err)
-	       : TS_ERR_IO;
+	e = ts_sq_scalar_i64(c, st, &out->deleted_category, "count deleted-category labels",
+			     err);
 out:
 	e = ts_sq_end(s, c, e, err);
 	if (e) {

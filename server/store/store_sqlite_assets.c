@@ -306,9 +306,8 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 	if (e)
 		goto out;
 	st = list_stmt(c, q, err);
-	e = st ? ts_sq_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
-			       &rows, "list assets", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
+			  &rows, "list assets", err);
 out:
 	e = ts_sq_end(s, c, e, err);
 	if (e) {

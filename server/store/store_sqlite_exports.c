@@ -186,7 +186,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	st = ts_sq_prepare_i64(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports "
 				  "WHERE project_id = ?",
 			       TS_SQ_I64(project_id), err);
-	e = st ? count_one(c, st, &version, err) : TS_ERR_IO;
+	e = count_one(c, st, &version, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare(c, "INSERT INTO exports(project_id, version, statuses, created_by, "
@@ -280,17 +280,10 @@ static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t befor
 			       TS_SQ_I64(project_id,
 					 before_version > 0 ? before_version : INT64_MAX, limit),
 			       err);
-	e = st ? ts_sq_collect(c, st, sizeof(struct ts_export), read_export,
-			       (size_t)(limit > 0 ? limit : 1), &rows, "list exports", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(struct ts_export), read_export,
+			  (size_t)(limit > 0 ? limit : 1), &rows, "list exports", err);
 out:
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
@@ -337,9 +330,8 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 	st = ts_sq_prepare_i64(c, "SELECT id, name FROM export_categories WHERE export_id = ? "
 				  "ORDER BY id",
 			       TS_SQ_I64(id), err);
-	e = st ? ts_sq_collect(c, st, sizeof(*snap.categories), read_export_category, 0, &rows,
-			       "read export categories", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(*snap.categories), read_export_category, 0, &rows,
+			  "read export categories", err);
 	snap.categories = rows.items;
 	snap.n_categories = rows.n;
 	if (e)
@@ -350,9 +342,8 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 				  "WHERE export_id = ? ORDER BY asset_id, category_id",
 			       TS_SQ_I64(id), err);
 	rows = (struct ts_sq_rows){ 0 };
-	e = st ? ts_sq_collect(c, st, sizeof(*snap.items), read_export_item, 0, &rows,
-			       "read export items", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(*snap.items), read_export_item, 0, &rows,
+			  "read export items", err);
 	snap.items = rows.items;
 	snap.n_items = rows.n;
 out:

@@ -100,13 +100,7 @@ static enum ts_err sq_list(struct ts_store *s, int64_t before_id, int limit,
 	if (st)
 		e = ts_sq_collect(c, st, sizeof(struct ts_project), read_project, (size_t)limit,
 				  &rows, "list projects", err);
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
@@ -164,17 +158,10 @@ static enum ts_err sq_category_list(struct ts_store *s, int64_t project_id, int 
 	st = ts_sq_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories WHERE project_id = ? "
 				  "AND (? OR state <> 'deleted') ORDER BY display_order, id",
 			       TS_SQ_I64(project_id, include_deleted ? 1 : 0), err);
-	e = st ? ts_sq_collect(c, st, sizeof(struct ts_category), read_category, 0, &rows,
-			       "list categories", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(struct ts_category), read_category, 0, &rows,
+			  "list categories", err);
 out:
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
@@ -349,9 +336,8 @@ static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, c
 	st = ts_sq_prepare_i64(c, "SELECT id FROM categories WHERE project_id = ? "
 				  "AND state <> 'deleted' ORDER BY id",
 			       TS_SQ_I64(project_id), err);
-	e = st ? ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &live,
-			       "reorder categories", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &live,
+			  "reorder categories", err);
 	if (e)
 		goto out;
 	given = ts_xmalloc((n ? n : 1) * sizeof(*given));

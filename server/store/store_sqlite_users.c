@@ -28,7 +28,7 @@ static enum ts_err sq_count(struct ts_store *s, int64_t *n, struct ts_error *err
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT count(*) FROM users", err);
-	enum ts_err e = st ? ts_sq_scalar_i64(c, st, n, "count users", err) : TS_ERR_IO;
+	enum ts_err e = ts_sq_scalar_i64(c, st, n, "count users", err);
 
 	return ts_sq_end(s, c, e, err);
 }
@@ -125,13 +125,7 @@ static enum ts_err sq_list(struct ts_store *s, struct ts_user **out, size_t *n,
 	if (st)
 		e = ts_sq_collect(c, st, sizeof(struct ts_user), read_user_row, 0, &rows,
 				  "list users", err);
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 

@@ -141,17 +141,10 @@ static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t befor
 				  "AND id < ? ORDER BY id DESC LIMIT ?",
 			       TS_SQ_I64(project_id, before_id > 0 ? before_id : INT64_MAX, limit),
 			       err);
-	e = st ? ts_sq_collect(c, st, sizeof(struct ts_video), read_video, (size_t)limit, &rows,
-			       "list videos", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(struct ts_video), read_video, (size_t)limit, &rows,
+			  "list videos", err);
 out:
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
@@ -207,9 +200,8 @@ static enum ts_err drop_untouched_frames(struct ts_sq_conn *c, int64_t id, int64
 				  "AND NOT EXISTS (SELECT 1 FROM annotation_history h "
 				  "WHERE h.asset_id = a.id) ORDER BY a.id",
 			       TS_SQ_I64(id), err);
-	e = st ? ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows,
-			       "list untouched frames", err)
-	       : TS_ERR_IO;
+	e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows,
+			  "list untouched frames", err);
 	ids = rows.items;
 	for (size_t i = 0; i < rows.n && !e; i++)
 		for (size_t k = 0; k < sizeof(del) / sizeof(del[0]) && !e; k++)
@@ -220,7 +212,7 @@ static enum ts_err drop_untouched_frames(struct ts_sq_conn *c, int64_t id, int64
 		return e;
 	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM assets WHERE video_id = ?", TS_SQ_I64(id),
 			       err);
-	return st ? ts_sq_scalar_i64(c, st, kept, "count kept frames", err) : TS_ERR_IO;
+	return ts_sq_scalar_i64(c, st, kept, "count kept frames", err);
 }
 
 static enum ts_err sq_finish(struct ts_store *s, int64_t id, const char *error,
@@ -281,13 +273,7 @@ static enum ts_err sq_stored_frames(struct ts_store *s, int64_t id, int64_t **ou
 	if (st)
 		e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, 0, &rows,
 				  "list stored frames", err);
-	e = ts_sq_end(s, c, e, err);
-	if (e) {
-		free(rows.items);
-		rows = (struct ts_sq_rows){ 0 };
-	}
-	*out = rows.items;
-	*n = rows.n;
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
