@@ -1,32 +1,12 @@
 import { useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
-import { errorMessage } from '../api/errors';
 import { AuthCard } from '../components/AuthCard';
-import { Field } from '../components/Field';
-import { FormError } from '../components/FormError';
-import { loginNotice, signedIn } from '../state/session';
+import { AuthForm, TextField } from '../components/AuthForm';
+import { loginNotice } from '../state/session';
 
 export function LoginScreen() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function onSubmit(e: Event) {
-    e.preventDefault();
-    if (!name.trim() || !password) {
-      setError('Enter your name and password.');
-      return;
-    }
-    setBusy(true);
-    setError('');
-    try {
-      signedIn(await auth.login(name.trim(), password));
-    } catch (err) {
-      setBusy(false);
-      setError(errorMessage(err));
-    }
-  }
 
   return (
     <AuthCard title="Log in">
@@ -35,32 +15,23 @@ export function LoginScreen() {
           {loginNotice.value}
         </p>
       )}
-      <form class="stack" onSubmit={onSubmit} noValidate>
-        <Field id="login-name" label="Name">
-          <input
-            id="login-name"
-            name="name"
-            autoComplete="username"
-            autoFocus
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </Field>
-        <Field id="login-password" label="Password">
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
-        <FormError message={error} />
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
+      <AuthForm
+        check={() => (!name.trim() || !password ? 'Enter your name and password.' : null)}
+        send={() => auth.login(name.trim(), password)}
+        submit="Log in"
+        busy="Logging in…"
+      >
+        <TextField id="login-name" label="Name" name="name" autoComplete="username" autoFocus value={name} onValue={setName} />
+        <TextField
+          id="login-password"
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+        />
+      </AuthForm>
     </AuthCard>
   );
 }
