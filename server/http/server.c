@@ -33,6 +33,7 @@ struct ts_http {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	int inflight;
+	int stopping; /* set when shutdown starts: answers then close their connection */
 };
 
 static void authenticate(struct ts_req *req)
@@ -184,7 +185,7 @@ static int expects_continue(struct ts_req *req)
 	return e && strcasecmp(e, "100-continue") == 0;
 }
 
-static enum MHD_Result queue(struct ts_req *req)
+static enum MHD_Result queue(struct ts_http *h, struct ts_req *req)
 {
 	enum MHD_Result r;
 
@@ -193,6 +194,10 @@ static enum MHD_Result queue(struct ts_req *req)
 	if (!req->response)
 		ts_req_fail(req, 500, "internal_error", "The server produced no answer.");
 	MHD_add_response_header(req->response, "X-Content-Type-Options", "nosniff");
+	/* While shutting down, no connection is kept alive for a next request
+	 * that would race the final close. */
+	if (__atomic_load_n(&h->stopping, __ATOMIC_ACQUIRE))
+		MHD_add_response_header(req->response, MHD_HTTP_HEADER_CONNECTION, "close");
 	r = MHD_queue_response(req->conn, req->status, req->response);
 	req->queued = 1;
 	return r;
@@ -261,7 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * the client sees it instead of a reset connection; a body too big
 		 * to be worth reading gets the answer now and the connection closes. */
 		if (req->response && (!expects_body(req) || expects_continue(req)))
-			return queue(req);
+			return queue(h, req);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -290,7 +295,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!req->response && req->route)
 		req->route->handle(req);
-	return queue(req);
+	return queue(h, req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -398,6 +403,7 @@ void ts_http_stop(struct ts_http *h, int grace_ms)
 
 	if (!h)
 		return;
+	__atomic_store_n(&h->stopping, 1, __ATOMIC_RELEASE);
 	fd = MHD_quiesce_daemon(h->daemon);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += grace_ms / 1000;
