@@ -39,6 +39,7 @@ static int read_credentials(struct ts_req *req, json_t *body, const char **name,
 static void start_session(struct ts_req *req, const struct ts_user *u, unsigned status)
 {
 	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX], cookie[256];
+	const char *proto;
 	struct ts_error err = { 0 };
 	int64_t expires = ts_time_now_ms() + (int64_t)SESSION_DAYS * 86400 * 1000;
 
@@ -50,9 +51,11 @@ static void start_session(struct ts_req *req, const struct ts_user *u, unsigned 
 		return;
 	}
 	ts_req_json(req, status, json_pack("{s:o}", "user", user_json(u)));
+	/* Behind a TLS proxy the cookie must never travel over plain HTTP. */
+	proto = ts_req_header(req, "X-Forwarded-Proto");
 	snprintf(cookie, sizeof(cookie),
-		 "tessera_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", secret,
-		 SESSION_DAYS * 86400);
+		 "tessera_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", secret,
+		 SESSION_DAYS * 86400, proto && strcmp(proto, "https") == 0 ? "; Secure" : "");
 	ts_req_add_header(req, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 

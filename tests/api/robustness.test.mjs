@@ -1034,6 +1034,12 @@ test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, and e
   assertJsonError(await srv.req('GET', '/api/v1/me', { headers: { cookie } }), 401);
   // the login answer itself is not cached, nor is any other API answer
   assert.equal(login.headers.get('cache-control'), 'no-store');
+  assert.ok(!/Secure/.test(set), 'plain HTTP: no Secure flag, or the browser would drop it');
+  // behind a TLS proxy the cookie is Secure
+  const tls = await srv.req('POST', '/api/v1/auth/login', {
+    body: { name: 'admin', password: 'password123' }, headers: { 'x-forwarded-proto': 'https' },
+  });
+  assert.match(tls.headers.get('set-cookie'), /; Secure/);
 });
 
 test('the web app is served with a CSP; API answers are never cached', async () => {
