@@ -109,6 +109,13 @@ enum ts_err ts_sq_scalar_i64(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *ou
 /* TS_OK when project id exists; TS_ERR_NOT_FOUND "project_not_found"
  * otherwise. */
 enum ts_err ts_sq_project_exists(struct ts_sq_conn *c, int64_t id, struct ts_error *err);
+/* Begins a transaction (a write one when write is set) and checks in it
+ * that the project exists, so what follows sees the same project. */
+enum ts_err ts_sq_begin_in_project(struct ts_sq_conn *c, int write, int64_t project_id,
+				   struct ts_error *err);
+
+/* Binds a reference to a row (a user id): NULL when id <= 0 (none). */
+int ts_sq_bind_ref(sqlite3_stmt *st, int idx, int64_t id);
 
 /* Reads the row st stands on into *out, a zeroed element of the caller's
  * type. */

@@ -361,6 +361,19 @@ enum ts_err ts_sq_project_exists(struct ts_sq_conn *c, int64_t id, struct ts_err
 	return e;
 }
 
+enum ts_err ts_sq_begin_in_project(struct ts_sq_conn *c, int write, int64_t project_id,
+				   struct ts_error *err)
+{
+	enum ts_err e = write ? ts_sq_begin_write(c, err) : ts_sq_begin_read(c, err);
+
+	return e ? e : ts_sq_project_exists(c, project_id, err);
+}
+
+int ts_sq_bind_ref(sqlite3_stmt *st, int idx, int64_t id)
+{
+	return id > 0 ? sqlite3_bind_int64(st, idx, id) : sqlite3_bind_null(st, idx);
+}
+
 void ts_sq_read_i64(sqlite3_stmt *st, void *out)
 {
 	*(int64_t *)out = sqlite3_column_int64(st, 0);

@@ -136,10 +136,7 @@ static enum ts_err write_outcome(struct ts_sq_conn *c, struct current *cur,
 	sqlite3_bind_text(st, 3, ts_ann_status_name(o->status), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ts_ann_queue_of(o->status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, cur->ann.revision + 1);
-	if (labeled_by > 0)
-		sqlite3_bind_int64(st, 6, labeled_by);
-	else
-		sqlite3_bind_null(st, 6);
+	ts_sq_bind_ref(st, 6, labeled_by);
 	sqlite3_bind_int64(st, 7, now);
 	e = ts_sq_exec_stmt(c, st, err);
 	if (e)
@@ -166,10 +163,7 @@ static enum ts_err write_outcome(struct ts_sq_conn *c, struct current *cur,
 	sqlite3_bind_int64(st, 1, cur->ann.asset_id);
 	sqlite3_bind_int64(st, 2, cur->ann.project_id);
 	sqlite3_bind_int64(st, 3, cur->ann.revision + 1);
-	if (user_id > 0)
-		sqlite3_bind_int64(st, 4, user_id);
-	else
-		sqlite3_bind_null(st, 4);
+	ts_sq_bind_ref(st, 4, user_id);
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_text(st, 6, ts_ann_status_name(cur->ann.status), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, from_text, -1, SQLITE_TRANSIENT);
@@ -454,10 +448,7 @@ static enum ts_err sq_bulk(struct ts_store *s, int64_t project_id, enum ts_ann_b
 				 "at most %d asset ids per call", TS_ANN_BULK_MAX);
 		goto out;
 	}
-	e = ts_sq_begin_read(c, err);
-	if (e)
-		goto out;
-	e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (!e && !ids) {
 		e = match_filter(c, project_id, filter, &matched, &n, err);
 		ids = matched;
@@ -525,10 +516,7 @@ static enum ts_err sq_stats(struct ts_store *s, int64_t project_id, struct ts_an
 
 	memset(out, 0, sizeof(*out));
 	/* One read transaction: every figure comes from the same snapshot. */
-	e = ts_sq_begin_read(c, err);
-	if (e)
-		goto out;
-	e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (e)
 		goto out;
 

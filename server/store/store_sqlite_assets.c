@@ -157,8 +157,7 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 		sqlite3_bind_int64(st, 11, o->frame_index);
 		sqlite3_bind_int64(st, 12, o->timestamp_ms);
 	}
-	if (in->user_id > 0)
-		sqlite3_bind_int64(st, 13, in->user_id);
+	ts_sq_bind_ref(st, 13, in->user_id);
 	sqlite3_bind_int64(st, 14, now);
 	e = ts_sq_exec_stmt(c, st, err);
 	if (e)
@@ -300,9 +299,7 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 	}
 	/* A read transaction: the page and the project check see one snapshot.
 	 * One row past the page says whether there is a next one. */
-	e = ts_sq_begin_read(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, q->project_id, err);
+	e = ts_sq_begin_in_project(c, 0, q->project_id, err);
 	if (e)
 		goto out;
 	st = list_stmt(c, q, err);

@@ -123,9 +123,7 @@ static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int 
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	enum ts_err e;
 
-	e = ts_sq_begin_read(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (!e)
 		e = counts_c(c, project_id, statuses, n, out, err);
 	return ts_sq_end(s, c, e, err);
@@ -171,9 +169,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 
 	/* One write transaction: version, snapshot and job appear together
 	 * or not at all, and concurrent creations queue on the write lock. */
-	e = ts_sq_begin_write(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 1, project_id, err);
 	if (!e)
 		e = counts_c(c, project_id, statuses, n, counts, err);
 	if (e)
@@ -199,8 +195,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	sqlite3_bind_int64(st, 1, project_id);
 	sqlite3_bind_int64(st, 2, version);
 	ts_sq_bind_text(st, 3, sel);
-	if (user_id > 0)
-		sqlite3_bind_int64(st, 4, user_id);
+	ts_sq_bind_ref(st, 4, user_id);
 	ts_sq_bind_text(st, 5, user_name ? user_name : "");
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_int64(st, 7, now);
@@ -270,9 +265,7 @@ static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t befor
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	e = ts_sq_begin_read(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT " EXPORT_COLS " FROM exports e WHERE e.project_id = ? "

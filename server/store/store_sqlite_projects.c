@@ -67,8 +67,7 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *t
 	if (st) {
 		ts_sq_bind_text(st, 1, name);
 		ts_sq_bind_text(st, 2, task_type);
-		if (user_id > 0)
-			sqlite3_bind_int64(st, 3, user_id);
+		ts_sq_bind_ref(st, 3, user_id);
 		sqlite3_bind_int64(st, 4, now);
 		sqlite3_bind_int64(st, 5, now);
 		e = ts_sq_exec_stmt(c, st, err);
@@ -150,9 +149,7 @@ static enum ts_err sq_category_list(struct ts_store *s, int64_t project_id, int 
 	enum ts_err e;
 
 	/* One read transaction: the project check and the list agree. */
-	e = ts_sq_begin_read(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories WHERE project_id = ? "
@@ -208,9 +205,7 @@ static enum ts_err sq_category_create(struct ts_store *s, int64_t project_id, co
 
 	/* BEGIN IMMEDIATE serialises creators: reading and bumping the
 	 * counter cannot interleave, so concurrent creates get distinct ids. */
-	e = ts_sq_begin_write(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 1, project_id, err);
 	if (!e)
 		e = name_taken(c, project_id, name, 0, err);
 	if (e)
@@ -328,9 +323,7 @@ static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, c
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	e = ts_sq_begin_write(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, project_id, err);
+	e = ts_sq_begin_in_project(c, 1, project_id, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT id FROM categories WHERE project_id = ? "

@@ -71,9 +71,7 @@ static enum ts_err sq_create(struct ts_store *s, const struct ts_video_new *in,
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	e = ts_sq_begin_write(c, err);
-	if (!e)
-		e = ts_sq_project_exists(c, in->project_id, err);
+	e = ts_sq_begin_in_project(c, 1, in->project_id, err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare(c, "INSERT INTO videos(project_id, file_name, checksum_sha256, byte_size, "
@@ -100,8 +98,7 @@ static enum ts_err sq_create(struct ts_store *s, const struct ts_video_new *in,
 	sqlite3_bind_int64(st, 12, in->rotation);
 	ts_sq_bind_text(st, 13, in->codec ? in->codec : "");
 	sqlite3_bind_int64(st, 14, in->frames_expected);
-	if (in->user_id > 0)
-		sqlite3_bind_int64(st, 15, in->user_id);
+	ts_sq_bind_ref(st, 15, in->user_id);
 	sqlite3_bind_int64(st, 16, now);
 	sqlite3_bind_int64(st, 17, now);
 	e = ts_sq_exec_stmt(c, st, err);
