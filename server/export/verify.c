@@ -200,83 +200,120 @@ static int cmp_entry(const void *a, const void *b)
 
 /* --- reading members --------------------------------------------------- */
 
+/* An open member: a file of the folder (fd) or an entry of the zip (zf). */
+struct member {
+	int fd;
+	zip_file_t *zf;
+};
+
+/* Opens the zip entry at idx (shown as name). Returns 0, or -1 after
+ * reporting. */
+static int member_open_index(struct vctx *c, const char *name, zip_int64_t idx, struct member *m)
+{
+	m->fd = -1;
+	m->zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0);
+	if (!m->zf) {
+		problem(c, "%s: cannot open in zip: %s", name, zip_strerror(c->zip));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens member name, a regular file. Returns 0, or -1 after reporting. */
+static int member_open(struct vctx *c, const char *name, struct member *m)
+{
+	struct stat st;
+	zip_int64_t idx;
+
+	m->fd = -1;
+	m->zf = NULL;
+	if (!c->is_zip) {
+		m->fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (m->fd < 0) {
+			problem(c, "%s: %s", name, errno == ENOENT ? "missing" : strerror(errno));
+			return -1;
+		}
+		if (fstat(m->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			problem(c, "%s: not a regular file", name);
+			close(m->fd);
+			m->fd = -1;
+			return -1;
+		}
+		return 0;
+	}
+	idx = zip_name_locate(c->zip, name, 0);
+	if (idx < 0) {
+		problem(c, "%s: missing", name);
+		return -1;
+	}
+	return member_open_index(c, name, idx, m);
+}
+
+static void member_close(struct member *m)
+{
+	if (m->zf)
+		zip_fclose(m->zf);
+	if (m->fd >= 0)
+		close(m->fd);
+}
+
+/* The next bytes of m: their count, 0 at the end, or -1 after reporting. */
+static ssize_t member_read(struct vctx *c, struct member *m, const char *name, char *buf,
+			   size_t len)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (m->zf) {
+			zip_int64_t z = zip_fread(m->zf, buf, len);
+
+			if (z >= 0)
+				return (ssize_t)z;
+			problem(c, "%s: read failed: %s", name, zip_file_strerror(m->zf));
+			return -1;
+		}
+		n = read(m->fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR) {
+			problem(c, "%s: read failed: %s", name, strerror(errno));
+			return -1;
+		}
+	}
+}
+
 /* Reads a whole (small) member into out. Returns 0, or -1 after reporting. */
 static int read_member(struct vctx *c, const char *name, size_t cap, struct ts_buf *out)
 {
-	char *chunk = ts_xmalloc(CHUNK);
-	int rc = -1;
+	struct member m;
+	char *chunk;
+	ssize_t n;
 
-	if (!c->is_zip) {
-		int fd = openat(c->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-
-		if (fd < 0) {
-			problem(c, "%s: %s", name, errno == ENOENT ? "missing" : strerror(errno));
-			goto out;
+	if (member_open(c, name, &m))
+		return -1;
+	chunk = ts_xmalloc(CHUNK);
+	while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0) {
+		if (ts_buf_add(out, chunk, (size_t)n)) {
+			problem(c, "%s: larger than %zu bytes", name, cap);
+			n = -1;
+			break;
 		}
-		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-			problem(c, "%s: not a regular file", name);
-			close(fd);
-			goto out;
-		}
-		for (;;) {
-			ssize_t n = read(fd, chunk, CHUNK);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				problem(c, "%s: read failed: %s", name, strerror(errno));
-				break;
-			}
-			if (n == 0) {
-				rc = 0;
-				break;
-			}
-			if (ts_buf_add(out, chunk, (size_t)n)) {
-				problem(c, "%s: larger than %zu bytes", name, cap);
-				break;
-			}
-		}
-		close(fd);
-	} else {
-		zip_int64_t idx = zip_name_locate(c->zip, name, 0);
-		zip_file_t *zf;
-
-		if (idx < 0) {
-			problem(c, "%s: missing", name);
-			goto out;
-		}
-		zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0);
-		if (!zf) {
-			problem(c, "%s: cannot open in zip: %s", name, zip_strerror(c->zip));
-			goto out;
-		}
-		for (;;) {
-			zip_int64_t n = zip_fread(zf, chunk, CHUNK);
-
-			if (n < 0) {
-				problem(c, "%s: read failed: %s", name, zip_file_strerror(zf));
-				break;
-			}
-			if (n == 0) {
-				rc = 0;
-				break;
-			}
-			if (ts_buf_add(out, chunk, (size_t)n)) {
-				problem(c, "%s: larger than %zu bytes", name, cap);
-				break;
-			}
-		}
-		zip_fclose(zf);
 	}
-out:
 	free(chunk);
-	return rc;
+	member_close(&m);
+	return n == 0 ? 0 : -1;
 }
 
 /* Streams one image through SHA-256. Returns 0, or -1 after reporting. */
 static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE])
 {
+	char name[PATH_MAX];
+	struct member m;
+	struct ts_sha256 h;
+	char *chunk;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "images/%s", im->file_name);
 	if (!c->is_zip) {
 		struct ts_error err = { 0 };
 		int fd;
@@ -289,47 +326,28 @@ static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256
 					    O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
 
 		if (fd < 0)
-			problem(c, "images/%s: cannot open: %s", im->file_name, strerror(errno));
+			problem(c, "%s: cannot open: %s", name, strerror(errno));
 		else if (ts_sha256_fd(fd, hex, NULL, &err))
-			problem(c, "images/%s: %s", im->file_name, err.message);
+			problem(c, "%s: %s", name, err.message);
 		else
 			rc = 0;
 		if (fd >= 0)
 			close(fd);
 		return rc;
-	} else {
-		struct ts_sha256 h;
-		zip_file_t *zf = zip_fopen_index(c->zip, (zip_uint64_t)im->zip_index, 0);
-		char *chunk;
-		int rc = -1;
-
-		if (!zf) {
-			problem(c, "images/%s: cannot open in zip: %s", im->file_name,
-				zip_strerror(c->zip));
-			return -1;
-		}
-		chunk = ts_xmalloc(CHUNK);
-		ts_sha256_init(&h);
-		for (;;) {
-			zip_int64_t n = zip_fread(zf, chunk, CHUNK);
-
-			if (n < 0) {
-				problem(c, "images/%s: read failed: %s", im->file_name,
-					zip_file_strerror(zf));
-				ts_sha256_release(&h);
-				break;
-			}
-			if (n == 0) {
-				ts_sha256_final(&h, hex, NULL);
-				rc = 0;
-				break;
-			}
-			ts_sha256_update(&h, chunk, (size_t)n);
-		}
-		free(chunk);
-		zip_fclose(zf);
-		return rc;
 	}
+	if (member_open_index(c, name, im->zip_index, &m))
+		return -1;
+	chunk = ts_xmalloc(CHUNK);
+	ts_sha256_init(&h);
+	while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0)
+		ts_sha256_update(&h, chunk, (size_t)n);
+	if (n == 0)
+		ts_sha256_final(&h, hex, NULL);
+	else
+		ts_sha256_release(&h);
+	free(chunk);
+	member_close(&m);
+	return n == 0 ? 0 : -1;
 }
 
 /* --- parsing and schema ------------------------------------------------ */
