@@ -475,56 +475,6 @@ static int etag_matches(const char *header, const char *etag)
 	return 0;
 }
 
-/* One "bytes=a-b" range. Returns 1 with [*start, *start + *len) when
- * satisfiable, 0 to ignore the header (malformed or several ranges: the
- * whole file is sent), -1 when unsatisfiable (416). */
-static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
-{
-	unsigned long long a = 0, b = 0;
-	const char *p;
-	char *end;
-
-	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-		return 0;
-	p = h + 6;
-	if (*p == '-') {
-		errno = 0;
-		b = strtoull(p + 1, &end, 10);
-		if (errno || end == p + 1 || *end)
-			return 0;
-		if (b == 0 || size == 0)
-			return -1;
-		if (b > size)
-			b = size;
-		*start = size - b;
-		*len = b;
-		return 1;
-	}
-	if (*p < '0' || *p > '9')
-		return 0;
-	errno = 0;
-	a = strtoull(p, &end, 10);
-	if (errno || *end != '-')
-		return 0;
-	p = end + 1;
-	if (*p) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		b = strtoull(p, &end, 10);
-		if (errno || *end || b < a)
-			return 0;
-	} else {
-		b = size ? size - 1 : 0;
-	}
-	if (a >= size)
-		return -1;
-	if (b >= size)
-		b = size - 1;
-	*start = a;
-	*len = b - a + 1;
-	return 1;
-}
-
 static void send_file(struct ts_req *req, const char *path, const char *mime, const char *etag,
 		      int ranges)
 {
@@ -532,7 +482,7 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 	const char *range = ranges ? ts_req_header(req, MHD_HTTP_HEADER_RANGE) : NULL;
 	const char *if_range = ts_req_header(req, MHD_HTTP_HEADER_IF_RANGE);
 	struct MHD_Response *resp;
-	uint64_t start = 0, len;
+	uint64_t start = 0, last = 0, len;
 	struct stat st;
 	unsigned status = 200;
 	char cr[96];
@@ -555,7 +505,9 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 	}
 	len = (uint64_t)st.st_size;
 	if (range && (!if_range || strcmp(if_range, etag) == 0))
-		r = parse_range(range, (uint64_t)st.st_size, &start, &len);
+		r = ts_req_range(range, (uint64_t)st.st_size, &start, &last);
+	if (r > 0)
+		len = last - start + 1;
 	if (r < 0) {
 		close(fd);
 		ts_req_fail(req, 416, "range_not_satisfiable",

@@ -326,59 +326,6 @@ static void slug(const char *name, char *out, size_t outlen)
 		snprintf(out, outlen, "dataset");
 }
 
-/* Parses a single "bytes=a-b" / "bytes=a-" / "bytes=-n" range against
- * size. Returns 1 with [*from, *to] (inclusive), 0 when the header should
- * be ignored (not bytes, several ranges), -1 when unsatisfiable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
-{
-	const char *p;
-	char *end;
-	unsigned long long a, b;
-
-	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
-		return 0;
-	p = h + 6;
-	while (*p == ' ')
-		p++;
-	if (*p == '-') {
-		errno = 0;
-		b = strtoull(p + 1, &end, 10);
-		if (errno || end == p + 1 || *end)
-			return 0;
-		if (b == 0 || size == 0)
-			return -1;
-		*from = b >= size ? 0 : size - b;
-		*to = size - 1;
-		return 1;
-	}
-	if (*p < '0' || *p > '9')
-		return 0;
-	errno = 0;
-	a = strtoull(p, &end, 10);
-	if (errno || *end != '-')
-		return 0;
-	p = end + 1;
-	if (!*p) {
-		b = size ? size - 1 : 0;
-	} else {
-		if (*p < '0' || *p > '9')
-			return 0;
-		errno = 0;
-		b = strtoull(p, &end, 10);
-		if (errno || *end)
-			return 0;
-		if (b < a)
-			return 0;
-		if (b >= size)
-			b = size ? size - 1 : 0;
-	}
-	if (a >= size)
-		return -1;
-	*from = a;
-	*to = b;
-	return 1;
-}
-
 static void download(struct ts_req *req)
 {
 	struct ts_export ex = { 0 };
@@ -423,7 +370,7 @@ static void download(struct ts_req *req)
 	range = ts_req_header(req, "Range");
 	if_range = ts_req_header(req, "If-Range");
 	if (range && (!if_range || strcmp(if_range, etag) == 0)) {
-		int r = parse_range(range, size, &from, &to);
+		int r = ts_req_range(range, size, &from, &to);
 
 		if (r < 0) {
 			snprintf(range_hdr, sizeof(range_hdr), "bytes */%" PRIu64, size);

@@ -303,6 +303,56 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 	return 0;
 }
 
+int ts_req_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	const char *p;
+	char *end;
+	unsigned long long a, b;
+
+	if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ','))
+		return 0;
+	p = h + 6;
+	while (*p == ' ')
+		p++;
+	if (*p == '-') {
+		errno = 0;
+		b = strtoull(p + 1, &end, 10);
+		if (errno || end == p + 1 || *end)
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*from = b >= size ? 0 : size - b;
+		*to = size - 1;
+		return 1;
+	}
+	if (*p < '0' || *p > '9')
+		return 0;
+	errno = 0;
+	a = strtoull(p, &end, 10);
+	if (errno || *end != '-')
+		return 0;
+	p = end + 1;
+	if (!*p) {
+		b = size ? size - 1 : 0;
+	} else {
+		if (*p < '0' || *p > '9')
+			return 0;
+		errno = 0;
+		b = strtoull(p, &end, 10);
+		if (errno || *end)
+			return 0;
+		if (b < a)
+			return 0;
+		if (b >= size)
+			b = size ? size - 1 : 0;
+	}
+	if (a >= size)
+		return -1;
+	*from = a;
+	*to = b;
+	return 1;
+}
+
 json_t *ts_cursor_json(int64_t cursor)
 {
 	char text[TS_CURSOR_TEXT_MAX];

@@ -98,6 +98,12 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 /* Encodes a cursor for next_cursor; json null for 0. */
 json_t *ts_cursor_json(int64_t cursor);
 
+/* One "bytes=a-b" / "bytes=a-" / "bytes=-n" Range header against a body of
+ * size bytes. Returns 1 with the inclusive [*from, *to] when satisfiable,
+ * 0 when the header is to be ignored (not bytes, several ranges,
+ * malformed: the whole body is sent), -1 when unsatisfiable (416). */
+int ts_req_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
+
 /* RFC 3339 UTC with milliseconds, as a JSON string. */
 json_t *ts_json_time(int64_t epoch_ms);
 
