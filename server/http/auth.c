@@ -64,12 +64,26 @@ static void auth_status(struct ts_req *req)
 	struct ts_error err = { 0 };
 	int64_t n = 0;
 
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+							 "tessera_session");
+	char digest[TS_AUTH_DIGEST_HEX];
+	struct ts_user u;
+	json_t *who = json_null();
+
 	if (ts_store_user_count(req->app->store, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, 200, json_pack("{s:b}", "needs_setup", n == 0));
+	/* Who the session cookie belongs to, if anyone: the app learns in one
+	 * request whether to show setup, login or itself. */
+	if (cookie) {
+		ts_auth_digest(cookie, digest);
+		if (ts_store_session_user(req->app->store, digest, ts_time_now_ms(), &u, &err) == TS_OK)
+			who = user_json(&u);
+		ts_error_release(&err);
+	}
+	ts_req_json(req, 200, json_pack("{s:b, s:o}", "needs_setup", n == 0, "user", who));
 }
 
 static void auth_setup(struct ts_req *req)

@@ -51,6 +51,9 @@ test('login gives a session cookie that authenticates; logout ends it', async ()
   const me = await srv.req('GET', '/api/v1/me', { headers: { cookie } });
   assert.equal(me.status, 200);
   assert.equal(me.json.name, 'alice');
+  const st = await srv.req('GET', '/api/v1/auth/status', { headers: { cookie } });
+  assert.equal(st.json.user.name, 'alice', 'the status names the session user');
+  assert.equal((await srv.req('GET', '/api/v1/auth/status')).json.user, null);
 
   const out = await srv.req('POST', '/api/v1/auth/logout', { headers: { cookie } });
   assert.equal(out.status, 204);

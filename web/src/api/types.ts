@@ -31,5 +31,7 @@ export interface Category {
 
 export interface AuthStatus {
   needs_setup: boolean;
+  /** The user of the session cookie, or null when there is no valid session. */
+  user?: User | null;
 }
 

@@ -37,7 +37,10 @@ export async function boot(): Promise<void> {
       return;
     }
     try {
-      user.value = await auth.me();
+      // The status names the session's user (null: no session), so a signed
+      // out visit asks nothing that answers 401.
+      if (status.user === null) throw Object.assign(new Error('signed out'), { status: 401 });
+      user.value = status.user ?? (await auth.me());
       phase.value = 'signed_in';
       if (PUBLIC_PATHS.has(location.value.path)) navigate('/', { replace: true });
     } catch (e) {
