@@ -179,21 +179,34 @@ json_t *ts_req_body_object(struct ts_req *req)
 	return root;
 }
 
+/* Looks up obj's field key into *v: 1 when present, 0 when absent and
+ * optional, -1 after answering 400 when absent and required. */
+static int field_get(struct ts_req *req, json_t *obj, const char *key, int required,
+		     int *present, json_t **v)
+{
+	char msg[160];
+
+	*v = json_object_get(obj, key);
+	if (present)
+		*present = *v != NULL;
+	if (*v)
+		return 1;
+	if (!required)
+		return 0;
+	snprintf(msg, sizeof(msg), "The field \"%s\" is required.", key);
+	fail_field(req, "missing_field", key, msg);
+	return -1;
+}
+
 int ts_req_field_string(struct ts_req *req, json_t *obj, const char *key, int required,
 			const char **out, int *present)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 	char msg[160];
+	int got = field_get(req, obj, key, required, present, &v);
 
-	if (present)
-		*present = v != NULL;
-	if (!v) {
-		if (!required)
-			return 0;
-		snprintf(msg, sizeof(msg), "The field \"%s\" is required.", key);
-		fail_field(req, "missing_field", key, msg);
-		return -1;
-	}
+	if (got <= 0)
+		return got;
 	if (!json_is_string(v)) {
 		snprintf(msg, sizeof(msg), "The field \"%s\" must be a string.", key);
 		fail_field(req, "invalid_field", key, msg);
@@ -210,13 +223,12 @@ int ts_req_field_string(struct ts_req *req, json_t *obj, const char *key, int re
 
 int ts_req_field_bool(struct ts_req *req, json_t *obj, const char *key, int *out, int *present)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 	char msg[160];
+	int got = field_get(req, obj, key, 0, present, &v);
 
-	if (present)
-		*present = v != NULL;
-	if (!v)
-		return 0;
+	if (got <= 0)
+		return got;
 	if (!json_is_boolean(v)) {
 		snprintf(msg, sizeof(msg), "The field \"%s\" must be true or false.", key);
 		fail_field(req, "invalid_field", key, msg);
@@ -229,18 +241,12 @@ int ts_req_field_bool(struct ts_req *req, json_t *obj, const char *key, int *out
 int ts_req_field_int(struct ts_req *req, json_t *obj, const char *key, int required,
 		     int64_t min, int64_t max, int64_t *out, int *present)
 {
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 	char msg[200];
+	int got = field_get(req, obj, key, required, present, &v);
 
-	if (present)
-		*present = v != NULL;
-	if (!v) {
-		if (!required)
-			return 0;
-		snprintf(msg, sizeof(msg), "The field \"%s\" is required.", key);
-		fail_field(req, "missing_field", key, msg);
-		return -1;
-	}
+	if (got <= 0)
+		return got;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
 		snprintf(msg, sizeof(msg), "The field \"%s\" must be an integer from %lld to %lld.", key,
 			 (long long)min, (long long)max);
