@@ -8,34 +8,18 @@ import { makeJpegs } from '../lib/images.mjs';
 import { startSession } from '../lib/session.mjs';
 
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
-const USER = { name: 'uploader', password: 'correct horse battery' };
 
-let session;
-let srv;
-let browser;
-let page;
-let token;
-let projectId;
-
-async function api(method, path, body) {
-  const res = await fetch(`${srv.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+let session, srv, browser, page, projectId;
 
 describe('assets tab', () => {
   before(async () => {
     session = await startSession({
-      ...USER,
-      setup: async (s, t) => {
-        [srv, token] = [s, t];
+      name: 'uploader',
+      setup: async (_srv, _token, api) => {
         projectId = (await api('POST', '/api/v1/projects', { name: 'Street scenes' })).id;
       },
     });
-    ({ browser, page } = session);
+    ({ srv, browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
   });
 

@@ -14,37 +14,16 @@ import { tinyPng } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
-const USER = { name: 'alice', password: 'correct horse battery' };
 
-let session;
-let srv;
-let browser;
-let page;
-let token;
-let projectId;
-let work;
-
-async function api(method, path, body) {
-  const init = { method, headers: { Authorization: `Bearer ${token}` } };
-  if (body instanceof FormData) init.body = body;
-  else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers['Content-Type'] = 'application/json';
-  }
-  const res = await fetch(`${srv.url}${path}`, init);
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+let session, srv, browser, page, projectId, work;
 
 describe('exports page', () => {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'tessera-exports-dl-'));
     session = await startSession({
-      ...USER,
+      name: 'alice',
       browserOptions: { acceptDownloads: true },
-      setup: async (s, t) => {
-        [srv, token] = [s, t];
+      setup: async (_srv, _token, api) => {
         projectId = (await api('POST', '/api/v1/projects', { name: 'Street signs' })).id;
         const stop = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'stop' })).id;
         const yieldSign = (await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'yield' })).id;
@@ -58,7 +37,7 @@ describe('exports page', () => {
         }
       },
     });
-    ({ browser, page } = session);
+    ({ srv, browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
     browser.errors.length = 0; // the 401 of the logged-out first load is expected
   });

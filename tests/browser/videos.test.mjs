@@ -14,38 +14,22 @@ import { startSession } from '../lib/session.mjs';
 
 const run = promisify(execFile);
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
-const USER = { name: 'editor', password: 'correct horse battery' };
 
-let session;
-let srv;
-let browser;
-let page;
-let token;
-let projectId;
-let dir;
-
-async function api(method, path, body) {
-  const res = await fetch(`${srv.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+let session, srv, browser, page, api, projectId, dir;
 
 describe('video upload', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-browser-video-'));
     session = await startSession({
-      ...USER,
-      setup: async (s, t) => {
-        [srv, token] = [s, t];
+      name: 'editor',
+      setup: async (_srv, _token, seedApi) => {
+        api = seedApi;
         projectId = (await api('POST', '/api/v1/projects', { name: 'Dashcam' })).id;
         await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'car' });
         await api('POST', `/api/v1/projects/${projectId}/categories`, { name: 'truck' });
       },
     });
-    ({ browser, page } = session);
+    ({ srv, browser, page } = session);
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
   });
 

@@ -2,13 +2,24 @@
 // (and its API token), chromium, and that account logged in through the real
 // login page.
 //
-//   const s = await startSession({ name: 'alice', setup: async (srv, token) => { ...seed... } });
-//   // s.srv, s.token, s.browser, s.page
+//   const s = await startSession({ name: 'alice', setup: async (srv, token, api) => { ...seed... } });
+//   // s.srv, s.token, s.api, s.browser, s.page
 //   await s.close();
 import { launchBrowser } from './browser.mjs';
 import { startServer } from './server.mjs';
 
 export const PASSWORD = 'correct horse battery';
+
+// A caller of the API as `token` for seeding and checks: a JSON body (a
+// FormData goes as is), the parsed answer back (undefined when empty); an
+// answer other than 2xx throws with its status and body.
+export function apiAs(srv, token) {
+  return async function api(method, path, body) {
+    const res = await srv.req(method, path, { token, body });
+    if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+    return res.json ?? undefined;
+  };
+}
 
 // Logs in on the login page and waits until the app has left it.
 export async function logIn(page, url, name, password = PASSWORD) {
@@ -19,20 +30,21 @@ export async function logIn(page, url, name, password = PASSWORD) {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
-// setup(srv, token) runs once the account exists and before chromium starts
-// (seed projects, categories and images through the API there); what it
-// returns is handed back as `seed`. browserOptions go to launchBrowser.
+// setup(srv, token, api) runs once the account exists and before chromium
+// starts (seed projects, categories and images through the API there; api is
+// apiAs(srv, token)); what it returns is handed back as `seed`. browserOptions go to launchBrowser.
 export async function startSession({ name = 'alice', password = PASSWORD, setup, browserOptions } = {}) {
   const srv = await startServer();
   let browser;
   try {
     const token = await srv.addUser(name, { admin: true, password });
-    const seed = setup ? await setup(srv, token) : undefined;
+    const api = apiAs(srv, token);
+    const seed = setup ? await setup(srv, token, api) : undefined;
     browser = await launchBrowser(browserOptions);
     const page = await browser.newPage();
     await logIn(page, srv.url, name, password);
     return {
-      srv, token, browser, page, seed,
+      srv, token, api, browser, page, seed,
       async close() {
         await browser.close();
         await srv.close();
