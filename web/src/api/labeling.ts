@@ -1,11 +1,12 @@
 // Typed wrappers for labeling and review: the asset queue, annotations,
 // bulk review and project stats.
-import type { AssetSource } from './assets';
+import { ASSET_FILTERS, fileUrl, thumbnailUrl } from './assets';
+import type { AnnotationStatus, AssetAnnotation, AssetCounts, AssetFilter, AssetSource } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
 
-export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
+export type { AnnotationStatus };
 export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = [
   'unlabeled',
   'labeled',
@@ -15,17 +16,10 @@ export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = [
 ];
 
 /** The list filters of the asset API. */
-export type QueueFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
-export const QUEUE_FILTERS: readonly QueueFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
+export type QueueFilter = AssetFilter;
+export const QUEUE_FILTERS: readonly QueueFilter[] = ASSET_FILTERS;
 
-export interface Annotation {
-  asset_id: number;
-  status: AnnotationStatus;
-  category_ids: number[];
-  revision: number;
-  labeled_by: string | null;
-  updated_at: string;
-}
+export type Annotation = AssetAnnotation;
 
 export interface Asset {
   id: number;
@@ -41,7 +35,7 @@ export interface Asset {
   annotation: Annotation;
 }
 
-export type QueueCounts = Record<QueueFilter, number>;
+export type QueueCounts = AssetCounts;
 
 export interface AssetPage {
   assets: Asset[];
@@ -91,8 +85,8 @@ export interface HistoryEntry {
   via: 'single' | 'bulk';
 }
 
-export const assetFileUrl = (id: number) => `${V1}/assets/${id}/file`;
-export const assetThumbUrl = (id: number) => `${V1}/assets/${id}/thumbnail`;
+export const assetFileUrl = fileUrl;
+export const assetThumbUrl = thumbnailUrl;
 
 export const labeling = {
   assets: (
