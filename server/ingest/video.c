@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sorted.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "media/video.h"
@@ -86,21 +87,6 @@ static enum ts_err on_frame(void *arg, const struct ts_video_frame *f, struct ts
 	return ts_store_video_progress(app->store, x->video->id, duplicate, err);
 }
 
-static int has_index(const int64_t *a, size_t n, int64_t key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && a[lo] == key;
-}
-
 enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 				struct ts_error *err)
 {
@@ -141,7 +127,7 @@ enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 		goto out;
 	/* Keep only the targets not stored yet (in place, order kept). */
 	for (size_t i = 0; i < ntargets; i++)
-		if (!has_index(stored, nstored, targets[i].frame_index))
+		if (!ts_sorted_contains(stored, nstored, targets[i].frame_index))
 			targets[todo++] = targets[i];
 	e = ts_store_video_start(app->store, video.id, (int64_t)ntargets,
 				 (int64_t)(ntargets - todo), err);

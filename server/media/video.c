@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sorted.h"
 #include "media/image.h"
 #include "core/banned.h"
 
@@ -227,22 +228,6 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* First index i with a[i] >= key (n when none). */
-static size_t lower_bound(const int64_t *a, size_t n, int64_t key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static void push_i64(int64_t **a, size_t *n, size_t *cap, int64_t x)
 {
 	if (*n == *cap) {
@@ -395,7 +380,7 @@ enum ts_err ts_media_video_plan(struct ts_media_video *v, const struct ts_video_
 						    "%g fps would give more than %d frames",
 						    mode->fps, TS_VIDEO_FPS_FRAMES_MAX);
 			}
-			idx = lower_bound(v->pts, v->npts, at);
+			idx = ts_sorted_lower_bound(v->pts, v->npts, at);
 			add_target(v, &t, &len, &cap, idx);
 			/* Skip the k that this frame already covers. */
 			while (v->start_pts + av_rescale_q_rnd(k + 1, step, v->tb, AV_ROUND_UP) <=
@@ -411,7 +396,7 @@ enum ts_err ts_media_video_plan(struct ts_media_video *v, const struct ts_video_
 		span += last_dur > 0 ? last_dur : 0;
 		for (int64_t i = 0; i < mode->frames; i++) {
 			int64_t at = v->start_pts + av_rescale_rnd(i, span, mode->frames, AV_ROUND_UP);
-			size_t idx = lower_bound(v->pts, v->npts, at);
+			size_t idx = ts_sorted_lower_bound(v->pts, v->npts, at);
 
 			if (idx >= v->npts)
 				break;
@@ -505,7 +490,7 @@ static int seek_to(struct decoder *d, int64_t ts)
 /* The keyframe at or before pts (the first frame when none). */
 static int64_t key_before(const struct ts_media_video *v, int64_t pts)
 {
-	size_t i = lower_bound(v->keys, v->nkeys, pts + 1);
+	size_t i = ts_sorted_lower_bound(v->keys, v->nkeys, pts + 1);
 
 	return i == 0 ? v->start_pts : v->keys[i - 1];
 }
@@ -574,7 +559,7 @@ static enum ts_err emit(struct decoder *d, const struct ts_video_target *t, size
 	e = ts_media_image_jpeg_from_rgb(pix, w, h, TS_VIDEO_JPEG_QUALITY, &jpeg, &jpeg_len, err);
 	if (e)
 		return e;
-	idx = lower_bound(d->v->pts, d->v->npts, f->pts);
+	idx = ts_sorted_lower_bound(d->v->pts, d->v->npts, f->pts);
 	out.frame_index = idx < d->v->npts ? (int64_t)idx : t->frame_index;
 	out.timestamp_ms = pts_to_ms(d->v, f->pts);
 	out.target = ti;
@@ -658,8 +643,8 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 			/* The seek landed after the target (a demuxer that
 			 * seeks by decode time): go back one keyframe more. */
 			if (d.frame->pts > t->pts && retries < 3 &&
-			    lower_bound(v->pts, v->npts, d.frame->pts) >
-				    lower_bound(v->pts, v->npts, t->pts)) {
+			    ts_sorted_lower_bound(v->pts, v->npts, d.frame->pts) >
+				    ts_sorted_lower_bound(v->pts, v->npts, t->pts)) {
 				int64_t back = key_before(v, key - 1);
 
 				av_frame_unref(d.frame);
