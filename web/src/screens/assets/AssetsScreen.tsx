@@ -9,6 +9,7 @@ import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
+import { FILTER_LABEL } from '../../lib/filters';
 import { navigate } from '../../router';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { createUploadQueue } from '../../state/uploadQueue';
@@ -17,14 +18,6 @@ import type { ProjectTabProps } from '../project/tabs';
 import { UploadPanel } from './UploadPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
-
-const FILTER_LABEL: Record<AssetFilter, string> = {
-  all: 'All',
-  unlabeled: 'Unlabeled',
-  in_review: 'In review',
-  done: 'Done',
-  skipped: 'Skipped',
-};
 
 export const labelHref = (projectId: number, a: Asset) => `/projects/${projectId}/label?asset=${a.id}`;
 

@@ -1,14 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Asset, QueueFilter } from '../../api/labeling';
+import { FILTER_LABEL } from '../../lib/filters';
 import type { LocalAnnotation } from '../../state/labelLocal';
-
-const FILTER_LABELS: Record<QueueFilter, string> = {
-  all: 'All',
-  unlabeled: 'Unlabeled',
-  in_review: 'In review',
-  done: 'Done',
-  skipped: 'Skipped',
-};
 
 const WINDOW = 40;
 
@@ -53,9 +46,9 @@ export function QueuePanel({
             (e.currentTarget as HTMLSelectElement).blur();
           }}
         >
-          {(Object.keys(FILTER_LABELS) as QueueFilter[]).map((f) => (
+          {(Object.keys(FILTER_LABEL) as QueueFilter[]).map((f) => (
             <option key={f} value={f}>
-              {FILTER_LABELS[f]}
+              {FILTER_LABEL[f]}
             </option>
           ))}
         </select>

@@ -5,6 +5,7 @@ import { errorMessage } from '../../api/errors';
 import { labeling, QUEUE_FILTERS, type BulkAction, type Stats } from '../../api/labeling';
 import type { Category } from '../../api/types';
 import { AssetGrid } from '../../components/grid/AssetGrid';
+import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import {
@@ -24,13 +25,6 @@ import { BulkBar } from './BulkBar';
 import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSidebar';
 import '../../styles/review.css';
 
-const FILTER_LABEL: Record<AssetFilter, string> = {
-  all: 'All',
-  unlabeled: 'Unlabeled',
-  in_review: 'In review',
-  done: 'Done',
-  skipped: 'Skipped',
-};
 const CHUNK = 500;
 
 function parseQuery(search: string): { filter: AssetFilter; category: number | null } {
