@@ -21,6 +21,32 @@ import './assets.css';
 
 export const labelHref = (projectId: number, a: Asset) => `/projects/${projectId}/label?asset=${a.id}`;
 
+/** A filter select: "any" (null) or one id. */
+function IdSelect(props: {
+  class: string;
+  label: string;
+  any: string;
+  value: number | null;
+  onChange: (id: number | null) => void;
+  options: { id: number; text: string }[];
+}) {
+  return (
+    <select
+      class={props.class}
+      aria-label={props.label}
+      value={props.value ?? ''}
+      onChange={(e) => props.onChange(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
+    >
+      <option value="">{props.any}</option>
+      {props.options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.text}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function AssetsScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const [filter, setFilter] = useState<AssetFilter>('all');
@@ -126,35 +152,23 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             </button>
           ))}
         </nav>
-        <select
+        <IdSelect
           class="assets-cat"
-          aria-label="Category"
-          value={categoryId ?? ''}
-          onChange={(e) => setCategoryId(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
-        >
-          <option value="">Any category</option>
-          {cats
-            .filter((c) => c.state !== 'deleted')
-            .map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-        </select>
+          label="Category"
+          any="Any category"
+          value={categoryId}
+          onChange={setCategoryId}
+          options={cats.filter((c) => c.state !== 'deleted').map((c) => ({ id: c.id, text: c.name }))}
+        />
         {vids.length > 0 && (
-          <select
+          <IdSelect
             class="assets-cat assets-video"
-            aria-label="Video"
-            value={videoId ?? ''}
-            onChange={(e) => setVideoId(e.currentTarget.value ? Number(e.currentTarget.value) : null)}
-          >
-            <option value="">Any source</option>
-            {vids.map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.file_name} (video {v.id})
-              </option>
-            ))}
-          </select>
+            label="Video"
+            any="Any source"
+            value={videoId}
+            onChange={setVideoId}
+            options={vids.map((v) => ({ id: v.id, text: `${v.file_name} (video ${v.id})` }))}
+          />
         )}
         <span class="assets-total muted" data-testid="asset-count">
           {counts ? `${formatCount(total)} ${total === 1 ? 'asset' : 'assets'}` : 'Loading…'}

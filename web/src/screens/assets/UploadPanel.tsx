@@ -57,6 +57,13 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
     if (e.dataTransfer) queue.add(await filesFromDrop(e.dataTransfer));
   };
 
+  // The same input can pick the same files again once it is emptied.
+  const onPicked = (e: { currentTarget: HTMLInputElement }) => {
+    const input = e.currentTarget;
+    queue.add(filesFromInput(input.files));
+    input.value = '';
+  };
+
   return (
     <section class="up-panel" aria-label="Upload images">
       <div
@@ -89,11 +96,7 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
           class="sr-only"
           tabIndex={-1}
           aria-label="Choose image files"
-          onChange={(e) => {
-            const input = e.currentTarget;
-            queue.add(filesFromInput(input.files));
-            input.value = '';
-          }}
+          onChange={onPicked}
         />
         <input
           ref={(el) => {
@@ -105,11 +108,7 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
           class="sr-only"
           tabIndex={-1}
           aria-label="Choose a folder"
-          onChange={(e) => {
-            const input = e.currentTarget;
-            queue.add(filesFromInput(input.files));
-            input.value = '';
-          }}
+          onChange={onPicked}
         />
       </div>
 

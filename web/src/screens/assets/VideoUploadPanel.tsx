@@ -43,6 +43,33 @@ function Row({ row }: { row: VideoRow }) {
   );
 }
 
+/** One way of choosing frames: its radio button and its number. */
+function ModeChoice(props: {
+  checked: boolean;
+  onPick: () => void;
+  inputMode: 'decimal' | 'numeric';
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  unit: string;
+}) {
+  return (
+    <label class="vu-choice">
+      <input type="radio" name="vu-kind" checked={props.checked} onChange={props.onPick} />
+      <input
+        class="vu-num mono"
+        type="text"
+        inputMode={props.inputMode}
+        aria-label={props.label}
+        value={props.value}
+        onFocus={props.onPick}
+        onInput={(e) => props.onValue(e.currentTarget.value)}
+      />
+      <span>{props.unit}</span>
+    </label>
+  );
+}
+
 export function VideoUploadPanel({ uploads }: { uploads: VideoUploads }) {
   const input = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -94,32 +121,24 @@ export function VideoUploadPanel({ uploads }: { uploads: VideoUploads }) {
         />
         <fieldset class="vu-mode">
           <legend class="sr-only">Which frames</legend>
-          <label class="vu-choice">
-            <input type="radio" name="vu-kind" checked={kind === 'fps'} onChange={() => setKind('fps')} />
-            <input
-              class="vu-num mono"
-              type="text"
-              inputMode="decimal"
-              aria-label="Frames per second"
-              value={fps}
-              onFocus={() => setKind('fps')}
-              onInput={(e) => setFps(e.currentTarget.value)}
-            />
-            <span>per second</span>
-          </label>
-          <label class="vu-choice">
-            <input type="radio" name="vu-kind" checked={kind === 'frames'} onChange={() => setKind('frames')} />
-            <input
-              class="vu-num mono"
-              type="text"
-              inputMode="numeric"
-              aria-label="Number of evenly spaced frames"
-              value={frames}
-              onFocus={() => setKind('frames')}
-              onInput={(e) => setFrames(e.currentTarget.value)}
-            />
-            <span>evenly spaced</span>
-          </label>
+          <ModeChoice
+            checked={kind === 'fps'}
+            onPick={() => setKind('fps')}
+            inputMode="decimal"
+            label="Frames per second"
+            value={fps}
+            onValue={setFps}
+            unit="per second"
+          />
+          <ModeChoice
+            checked={kind === 'frames'}
+            onPick={() => setKind('frames')}
+            inputMode="numeric"
+            label="Number of evenly spaced frames"
+            value={frames}
+            onValue={setFrames}
+            unit="evenly spaced"
+          />
         </fieldset>
         <button type="submit" class="btn btn-primary btn-sm" disabled={!file}>
           Extract frames
