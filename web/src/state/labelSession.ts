@@ -13,7 +13,7 @@ import {
   type Stats,
 } from '../api/labeling';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
-import { IdbStorage, MemoryStorage, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
+import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
 
 /** Whether an API failure is worth retrying (network, server, session). */
 export function retryable(e: unknown): boolean {
@@ -44,6 +44,7 @@ export function writeQueue(): WriteQueue<Annotation> {
   const storage = typeof indexedDB !== 'undefined' ? new IdbStorage(indexedDB) : new MemoryStorage();
   const q = new WriteQueue<Annotation>({
     storage,
+    journal: typeof localStorage !== 'undefined' ? new WebStorageJournal(localStorage) : undefined,
     send: (w) => sendChange(w.assetId, w.change),
     onAck: (w, ann, latest) => {
       for (const l of listeners) l('ack', w.assetId, latest ? ann : null, null);

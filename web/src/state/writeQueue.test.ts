@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { IdbStorage, MemoryStorage, WriteQueue, type PendingWrite, type QueueStorage, type SendOutcome } from './writeQueue';
+import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type PendingWrite, type QueueStorage, type SendOutcome } from './writeQueue';
 
 type Send = (w: PendingWrite) => Promise<SendOutcome<number>>;
 
@@ -127,4 +127,66 @@ describe('WriteQueue', () => {
     await third.q.start();
     expect(third.q.size).toBe(0);
   });
+
+  it('keeps a write whose save never finished (a reload mid-save) through the journal', async () => {
+    const journal = new WebStorageJournal(memoryWebStorage());
+    // page 1: its storage never finishes a save, as when a reload aborts
+    // the IndexedDB transaction in flight
+    const stuck: QueueStorage = {
+      load: () => Promise.resolve([]),
+      save: () => new Promise<void>(() => undefined),
+      remove: () => Promise.resolve(),
+    };
+    const first = new WriteQueue<number>({ storage: stuck, journal, send: () => Promise.resolve({ kind: 'ok', result: 1 }) });
+    await first.start();
+    void first.enqueue(3, 250, { category_ids: [2] });
+    first.stop();
+    // page 2: an empty store, but the journal has the write
+    const sent: PendingWrite[] = [];
+    const acks: PendingWrite[] = [];
+    const second = new WriteQueue<number>({
+      storage: new MemoryStorage(),
+      journal,
+      send: (w) => {
+        sent.push(w);
+        return Promise.resolve({ kind: 'ok', result: 1 });
+      },
+      onAck: (w) => acks.push(w),
+    });
+    await second.start();
+    await until(() => acks.length === 1);
+    expect(sent.map((w) => [w.assetId, w.change])).toEqual([[250, { category_ids: [2] }]]);
+    expect(journal.all()).toEqual([]);
+  });
+
+  it('journal entries are dropped once saved, and a newer write wins over an older one', async () => {
+    const journal = new WebStorageJournal(memoryWebStorage());
+    const storage = new MemoryStorage();
+    const q = new WriteQueue<number>({ storage, journal, send: () => Promise.resolve({ kind: 'retry', error: new Error('down') }), retryMs: 1000 });
+    await q.start();
+    await q.enqueue(1, 5, { category_ids: [1] });
+    expect(journal.all()).toEqual([]);
+    expect([...storage.rows.keys()]).toEqual([5]);
+    q.stop();
+    journal.put({ assetId: 5, projectId: 1, change: { status: 'skipped' }, seq: 0, queuedAt: 0 });
+    const again = new WriteQueue<number>({ storage, journal, send: () => Promise.resolve({ kind: 'retry', error: new Error('down') }), retryMs: 1000 });
+    await again.start();
+    expect(again.pendingFor(5)?.change).toEqual({ category_ids: [1] });
+    again.stop();
+  });
 });
+
+/** A Storage (the localStorage interface) kept in memory. */
+function memoryWebStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    clear: () => m.clear(),
+    getItem: (k: string) => m.get(k) ?? null,
+    key: (i: number) => [...m.keys()][i] ?? null,
+    removeItem: (k: string) => void m.delete(k),
+    setItem: (k: string, v: string) => void m.set(k, String(v)),
+  };
+}

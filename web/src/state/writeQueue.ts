@@ -30,8 +30,22 @@ export type SendOutcome<R> = { kind: 'ok'; result: R } | { kind: 'rejected'; err
 
 export type QueueStatus = 'saved' | 'saving' | 'offline';
 
+/**
+ * A synchronous write-ahead copy of writes whose asynchronous save has not
+ * finished yet. A reload right after a keypress can abort an IndexedDB
+ * transaction still in flight; a synchronous journal entry (localStorage)
+ * is already there when the next page starts.
+ */
+export interface QueueJournal {
+  put(w: PendingWrite): void;
+  /** Removes the entry for assetId if it is still the one with seq. */
+  drop(assetId: number, seq: number): void;
+  all(): PendingWrite[];
+}
+
 export interface WriteQueueOptions<R> {
   storage: QueueStorage;
+  journal?: QueueJournal;
   send: (w: PendingWrite) => Promise<SendOutcome<R>>;
   onAck?: (w: PendingWrite, result: R, stillLatest: boolean) => void;
   onReject?: (w: PendingWrite, error: unknown) => void;
@@ -62,10 +76,12 @@ export class WriteQueue<R = unknown> {
 
   /** Loads what an earlier page left behind and starts sending it. */
   async start(): Promise<void> {
-    const left = await this.opts.storage.load();
+    const left = [...(await this.opts.storage.load()), ...(this.opts.journal?.all() ?? [])];
     // Keep their numbers (storage removes by them); new writes go after.
+    // Per asset the newest write wins, wherever it was found.
     for (const w of left) {
-      this.pending.set(w.assetId, w);
+      const cur = this.pending.get(w.assetId);
+      if (!cur || cur.seq < w.seq) this.pending.set(w.assetId, w);
       this.seq = Math.max(this.seq, w.seq);
     }
     this.changed();
@@ -94,8 +110,10 @@ export class WriteQueue<R = unknown> {
   enqueue(projectId: number, assetId: number, change: AnnotationChange): Promise<void> {
     const w: PendingWrite = { assetId, projectId, change, seq: ++this.seq, queuedAt: (this.opts.now ?? Date.now)() };
     this.pending.set(assetId, w);
+    this.opts.journal?.put(w);
     this.changed();
     const saved = this.saves.then(() => this.opts.storage.save(w));
+    void saved.then(() => this.opts.journal?.drop(assetId, w.seq), () => undefined);
     this.saves = saved.catch(() => undefined);
     this.stored.set(w.seq, this.saves);
     void this.saves.then(() => this.stored.delete(w.seq));
@@ -168,6 +186,7 @@ export class WriteQueue<R = unknown> {
         if (stillLatest) this.pending.delete(next.assetId);
         // Not awaited: removal is by seq, so it cannot drop a newer write.
         void this.saves.then(() => this.opts.storage.remove(next.assetId, next.seq)).catch(() => undefined);
+        this.opts.journal?.drop(next.assetId, next.seq);
         if (out.kind === 'ok') this.opts.onAck?.(next, out.result, stillLatest);
         else this.opts.onReject?.(next, out.error);
         this.changed();
@@ -175,6 +194,46 @@ export class WriteQueue<R = unknown> {
     } finally {
       this.flushing = false;
       this.wakeIdle();
+    }
+  }
+}
+
+/** The journal in Web Storage (localStorage): one key per asset. */
+export class WebStorageJournal implements QueueJournal {
+  constructor(
+    private readonly store: Storage,
+    private readonly prefix = 'tessera-write:',
+  ) {}
+
+  put(w: PendingWrite): void {
+    try {
+      this.store.setItem(this.prefix + w.assetId, JSON.stringify(w));
+    } catch {
+      // Full or disabled: IndexedDB still gets the write.
+    }
+  }
+
+  drop(assetId: number, seq: number): void {
+    const cur = this.read(this.prefix + assetId);
+    if (cur && cur.seq === seq) this.store.removeItem(this.prefix + assetId);
+  }
+
+  all(): PendingWrite[] {
+    const out: PendingWrite[] = [];
+    for (let i = 0; i < this.store.length; i++) {
+      const key = this.store.key(i);
+      const w = key?.startsWith(this.prefix) ? this.read(key) : null;
+      if (w) out.push(w);
+    }
+    return out;
+  }
+
+  private read(key: string): PendingWrite | null {
+    try {
+      const v = JSON.parse(this.store.getItem(key) ?? 'null') as PendingWrite | null;
+      return v && typeof v.assetId === 'number' && typeof v.seq === 'number' ? v : null;
+    } catch {
+      return null;
     }
   }
 }
