@@ -43,6 +43,11 @@ describe('review mode', () => {
     await page.locator('[role=gridcell][data-index="0"]').waitFor();
     assert.equal(await filterCount('in_review'), 150);
     assert.equal(await filterCount('done'), 0);
+    // each tile names its label, so a reviewer sees what they approve
+    for (const i of [0, 1, 2]) {
+      const chip = page.locator(`[role=gridcell][data-index="${i}"] .ag-label`);
+      assert.equal(await chip.innerText(), cats[i % 3].name);
+    }
 
     await page.locator('[role=gridcell][data-index="0"]').click();
     for (let i = 0; i < 99; i++) await page.keyboard.press('ArrowRight');

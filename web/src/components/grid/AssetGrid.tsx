@@ -20,6 +20,8 @@ export interface AssetGridProps {
   onToggleSelect?: (asset: Asset, index: number, e: MouseEvent | KeyboardEvent) => void;
   minTile?: number;
   label?: string;
+  /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
+  categoryName?: (id: number) => string | undefined;
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -31,7 +33,7 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export function AssetGrid(props: AssetGridProps) {
-  const { count, getItem, onRange, onOpen, hrefFor, selected, onToggleSelect, minTile = 150 } = props;
+  const { count, getItem, onRange, onOpen, hrefFor, selected, onToggleSelect, categoryName, minTile = 150 } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [scrollTop, setScrollTop] = useState(0);
@@ -102,11 +104,14 @@ export function AssetGrid(props: AssetGridProps) {
     }
     const isSel = selected?.has(a.id) ?? false;
     const cls = `ag-tile${isSel ? ' ag-selected' : ''}`;
-    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_LABEL[a.annotation.status] ?? a.annotation.status}`;
+    const catId = a.annotation.category_ids[0];
+    const catName = catId !== undefined && categoryName ? (categoryName(catId) ?? `#${catId}`) : undefined;
+    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_LABEL[a.annotation.status] ?? a.annotation.status}${catName ? ` · ${catName}` : ''}`;
     const body = (
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
         <span class={`ag-status ag-${a.annotation.status}`} title={STATUS_LABEL[a.annotation.status]} />
+        {catName && <span class="ag-label">{catName}</span>}
         <VideoBadge source={a.source} />
         <span class="ag-name">{a.file_name}</span>
         {onToggleSelect && <span class="ag-check" aria-hidden="true">{isSel ? '✓' : ''}</span>}

@@ -116,12 +116,14 @@ export function AssetsScreen({ project }: ProjectTabProps) {
 
   useEffect(() => {
     categoriesApi
-      .list(pid)
+      .list(pid, true)
       .then(setCats)
       .catch(() => setCats([]));
     return () => window.clearTimeout(refreshTimer.current);
   }, [pid]);
 
+  const names = useMemo(() => new Map(cats.map((c) => [c.id, c.name])), [cats]);
+  const nameOf = useCallback((id: number) => names.get(id), [names]);
   const counts = pager.counts.value;
   const items = pager.items.value;
   const total = gridCount(items.length, pager.done.value, counts?.[filter]);
@@ -208,6 +210,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             hrefFor={(a) => labelHref(pid, a)}
             onOpen={(a) => navigate(labelHref(pid, a))}
             label={`${FILTER_LABEL[filter]} assets`}
+            categoryName={nameOf}
           />
         )}
       </div>

@@ -84,6 +84,8 @@ export function ReviewScreen({ project }: ProjectTabProps) {
   const matching = counts?.[filter] ?? 0;
   const total = gridCount(items.length, pager.done.value, counts?.[filter]);
   const getItem = useCallback((i: number) => pager.items.value[i], [pager]);
+  const names = useMemo(() => new Map(cats.map((c) => [c.id, c.name])), [cats]);
+  const nameOf = useCallback((id: number) => names.get(id), [names]);
   const onRange = useCallback((_s: number, end: number) => pager.ensure(end - 1), [pager]);
   const go = (f: AssetFilter, c: number | null) => navigate(reviewPath(pid, f, c), { replace: true });
   const anchorAsset = sel.kind === 'ids' && sel.anchor !== null ? items[sel.anchor] : undefined;
@@ -197,6 +199,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
                 setSel((s) => (e.shiftKey ? extend(s, i, (k) => pager.items.value[k]?.id) : toggle(s, a.id, i)))
               }
               label={`${FILTER_LABEL[filter]} assets for review`}
+              categoryName={nameOf}
             />
           )}
         </div>
