@@ -1,5 +1,5 @@
 /* The canonical writer of an export's annotations.json and manifest.json
- * (see /work/shared/design/CONTRACT.md and contract/README.md).
+ * (see contract/README.md and the JSON Schemas in contract/schema/).
  *
  * Pure functions over plain structs: no I/O, no database. The caller fills
  * the structs from the store (all strings borrowed: the caller keeps them
