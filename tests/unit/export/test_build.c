@@ -21,6 +21,7 @@
 #include "store/exports.h"
 #include "store/projects.h"
 #include "store/store.h"
+#include "testdir.h"
 
 #define NIMG 3
 
@@ -107,11 +108,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[256];
 
 	ts_store_free(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
+	if (ts_test_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -196,7 +195,7 @@ static void test_build_copies_across_filesystems(void **state)
 	struct ts_error err = { 0 };
 	struct ts_export ex;
 	struct stat a, b;
-	char other[64], path[256], cmd[128];
+	char other[64], path[256];
 	int64_t id;
 
 	snprintf(other, sizeof(other), "/dev/shm/tessera-unit-XXXXXX");
@@ -215,8 +214,7 @@ static void test_build_copies_across_filesystems(void **state)
 	snprintf(path, sizeof(path), "%s/%lld/1.zip", other, (long long)f->project);
 	assert_int_equal(verify(path), 0);
 	ts_export_release(&ex);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", other);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ts_test_rmtree(other), 0);
 }
 
 static int always_stop(void *arg)

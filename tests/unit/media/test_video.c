@@ -15,6 +15,7 @@
 #include "ingest/video.h"
 #include "media/image.h"
 #include "media/video.h"
+#include "testdir.h"
 #include "core/banned.h"
 
 static char dir[64];
@@ -60,7 +61,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sh("rm -rf %s%s", dir, "");
+	ts_test_rmtree(dir);
 	return 0;
 }
 

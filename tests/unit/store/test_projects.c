@@ -14,6 +14,7 @@
 #include "store/projects.h"
 #include "store/store.h"
 #include "store/users.h"
+#include "testdir.h"
 
 struct fixture {
 	char dir[64];
@@ -38,11 +39,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	ts_store_free(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
+	if (ts_test_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
