@@ -161,6 +161,7 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	ts_auth_prepare_logins();
 	app.store = open_store(&app.cfg);
 	if (!app.store)
 		goto out;

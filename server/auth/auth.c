@@ -11,9 +11,10 @@
 #define PW_MIN 8
 #define PW_MAX 1024
 
-/* A real argon2id string of a random password, made once at start, so that
- * a login for an unknown user costs as much as one for a known user. */
+/* A real argon2id string of a random password, made once, so that a login
+ * for an unknown user costs as much as one for a known user. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
 /* The hashing slots (see auth.h). */
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -46,14 +47,23 @@ static void slot_give(void)
 
 int ts_auth_init(void)
 {
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+static void make_dummy(void)
+{
 	char pw[TS_AUTH_SECRET_MAX];
 
-	if (sodium_init() < 0)
-		return -1;
-	if (dummy_hash[0])
-		return 0;
 	ts_auth_new_secret("", pw);
-	return ts_auth_hash_password(pw, dummy_hash, NULL) ? -1 : 0;
+	/* Outside the slots: this runs before a caller takes one. */
+	if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		ts_die("cannot make the dummy password hash (out of memory?)");
+}
+
+void ts_auth_prepare_logins(void)
+{
+	pthread_once(&dummy_once, make_dummy);
 }
 
 enum ts_err ts_auth_hash_password(const char *password, char *out, struct ts_error *err)
@@ -77,6 +87,8 @@ int ts_auth_check_password(const char *hash, const char *password)
 {
 	int ok;
 
+	if (!hash)
+		ts_auth_prepare_logins();
 	if (slot_take())
 		return -1;
 	if (!hash) {

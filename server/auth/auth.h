@@ -11,8 +11,13 @@
 #define TS_AUTH_SECRET_MAX 80    /* "tsk_" + 64 hex + NUL fits */
 #define TS_AUTH_DIGEST_HEX 65
 
-/* Must run once before any other call (thread-safe afterwards). */
+/* Must run once before any other call (thread-safe afterwards). Cheap:
+ * the commands that never check a password pay nothing more. */
 int ts_auth_init(void);
+/* Makes the dummy hash that a login for an unknown user is checked
+ * against (once; also done on first need). The server calls it at start so
+ * that even the first such login costs what a real one does. */
+void ts_auth_prepare_logins(void);
 
 /* Each argon2id hash or check takes 64 MiB and a good part of a second of
  * CPU, and anyone can ask for one (login): at most TS_AUTH_HASH_SLOTS run
