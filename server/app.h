@@ -20,6 +20,9 @@ struct ts_config {
 	uint64_t max_upload_bytes; /* per file */
 	uint64_t max_pixels;     /* per image or video frame */
 	unsigned thumb_workers;
+	/* Quotas per project; 0: none. */
+	uint64_t quota_project_bytes;    /* uploaded images and videos (and frames) */
+	uint64_t quota_export_versions;  /* export versions that did not fail */
 };
 
 struct ts_app {
@@ -30,5 +33,15 @@ struct ts_app {
 
 void ts_config_defaults(struct ts_config *cfg);
 void ts_config_release(struct ts_config *cfg);
+
+/* Reads the quota settings from the environment (TESSERA_QUOTA_PROJECT_BYTES,
+ * TESSERA_QUOTA_EXPORT_VERSIONS) into cfg. Returns -1 with a message on
+ * stderr for a bad value. */
+int ts_config_quota_env(struct ts_config *cfg);
+
+/* Applies a quota flag (--quota-project-bytes N, --quota-export-versions
+ * N; 0 means none). Returns 1 when name is not a quota flag, 0 when
+ * applied, -1 with a message on stderr for a bad value. */
+int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *value);
 
 #endif

@@ -1,7 +1,9 @@
 #include "app.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/banned.h"
 
@@ -17,6 +19,45 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->max_upload_bytes = 200ull << 20;
 	cfg->max_pixels = 100000000ull;
 	cfg->thumb_workers = 2;
+	cfg->quota_project_bytes = 0;
+	cfg->quota_export_versions = 0;
+}
+
+/* A count of bytes or versions: digits only, 0 allowed (no quota). */
+static int parse_count(const char *what, const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (!v || *v < '0' || *v > '9' || (n = strtoull(v, &end, 10), errno) || *end) {
+		fprintf(stderr, "tessera: %s must be a whole number (0: no quota), not \"%s\"\n",
+			what, v ? v : "");
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int ts_config_quota_env(struct ts_config *cfg)
+{
+	const char *v = getenv("TESSERA_QUOTA_PROJECT_BYTES");
+
+	if (v && parse_count("TESSERA_QUOTA_PROJECT_BYTES", v, &cfg->quota_project_bytes))
+		return -1;
+	v = getenv("TESSERA_QUOTA_EXPORT_VERSIONS");
+	if (v && parse_count("TESSERA_QUOTA_EXPORT_VERSIONS", v, &cfg->quota_export_versions))
+		return -1;
+	return 0;
+}
+
+int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *value)
+{
+	if (strcmp(name, "--quota-project-bytes") == 0)
+		return parse_count(name, value, &cfg->quota_project_bytes);
+	if (strcmp(name, "--quota-export-versions") == 0)
+		return parse_count(name, value, &cfg->quota_export_versions);
+	return 1;
 }
 
 void ts_config_release(struct ts_config *cfg)

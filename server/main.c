@@ -24,11 +24,13 @@ static void usage(FILE *out)
 {
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
+	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
 	      "  tessera version\n"
 	      "\n"
-	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB do what the\n"
+	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB,\n"
+	      "TESSERA_QUOTA_PROJECT_BYTES, TESSERA_QUOTA_EXPORT_VERSIONS do what the\n"
 	      "flags do. Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
 	      out);
 }
@@ -79,9 +81,19 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	env = getenv("TESSERA_MAX_PIXELS");
 	if (env && strtoull(env, NULL, 10) > 0)
 		cfg->max_pixels = strtoull(env, NULL, 10);
+	if (ts_config_quota_env(cfg))
+		return -1;
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
+		int q = ts_config_quota_flag(cfg, a, v);
+
+		if (q < 0)
+			return -1;
+		if (q == 0) {
+			i++;
+			continue;
+		}
 
 		if (!strcmp(a, "--listen") || !strcmp(a, "--data") || !strcmp(a, "--db") ||
 		    !strcmp(a, "--web")) {

@@ -19,6 +19,7 @@ enum ts_err {
 	TS_ERR_IO,           /* disk or database failure (500) */
 	TS_ERR_INTERNAL,     /* a bug (500) */
 	TS_ERR_UNAVAILABLE,  /* not ready (503) */
+	TS_ERR_QUOTA,        /* over a configured storage quota (507) */
 };
 
 #define TS_ERROR_CODE_MAX 48

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "export/coco.h"
+#include "export/share.h"
 #include "hash/sha256.h"
 #include "jobs/jobs.h"
 #include "store/exports.h"
@@ -117,6 +118,8 @@ static void remove_partial(const char *projdir, int64_t version)
 		remove_tree(path);
 	if (!path_fmt(path, sizeof(path), "%s/%lld.zip", projdir, (long long)version))
 		remove_tree(path);
+	if (!path_fmt(path, sizeof(path), "%s/%lld.zip.parts", projdir, (long long)version))
+		remove_tree(path);
 }
 
 static enum ts_err sys_fail(struct ts_error *err, const char *what, const char *path)
@@ -141,45 +144,6 @@ static enum ts_err mkdir_p(const char *path, struct ts_error *err)
 	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
 		return sys_fail(err, "cannot create", tmp);
 	return TS_OK;
-}
-
-static int fsync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-static enum ts_err write_file(const char *path, const char *data, size_t len,
-			      struct ts_error *err)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	enum ts_err e = TS_OK;
-
-	if (fd < 0)
-		return sys_fail(err, "cannot create", path);
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			e = sys_fail(err, "cannot write", path);
-			goto out;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		e = sys_fail(err, "cannot sync", path);
-out:
-	close(fd);
-	return e;
 }
 
 /* A copy for when a hardlink is impossible (another filesystem). */
@@ -375,14 +339,34 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			e = zip_fail(za, err, "write");
 		goto fail;
 	}
-	return fsync_path(path, 0) == 0 ? TS_OK : sys_fail(err, "cannot sync", path);
+	return ts_export_fsync_path(path, 0) == 0 ? TS_OK : sys_fail(err, "cannot sync", path);
 fail:
 	zip_discard(za);
 	return e;
 }
 
+/* The file names in images/, from immutable asset fields only. */
+static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*names)[32],
+			       struct ts_error *err)
+{
+	for (size_t i = 0; i < snap->n_items; i++) {
+		const struct ts_export_item *it = &snap->items[i];
+
+		if (!ts_sha256_is_hex(it->checksum_sha256))
+			return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+					    "asset %lld has no valid checksum", (long long)it->asset_id);
+		snprintf(names[i], sizeof(names[i]), "%lld.%s", (long long)it->asset_id,
+			 ts_export_ext_of(it->mime_type));
+	}
+	return TS_OK;
+}
+
+/* Links every image into dir/images: from the blobs, or from the images/
+ * of shared_dir (an identical version's folder) when given, which holds
+ * the same bytes under the same names. */
 static enum ts_err link_images(struct build *b, const struct ts_export_snapshot *snap,
-			       const char *dir, char (*names)[32], struct ts_error *err)
+			       const char *dir, char (*names)[32], const char *shared_dir,
+			       struct ts_error *err)
 {
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
 	struct stat bst;
@@ -390,16 +374,13 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 
 	for (size_t i = 0; i < snap->n_items; i++) {
 		const struct ts_export_item *it = &snap->items[i];
+		int from_shared = shared_dir && !copy;
 
 		if ((i & 255) == 0 && should_stop(b))
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
-		if (!ts_sha256_is_hex(it->checksum_sha256))
-			return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
-					    "asset %lld has no valid checksum", (long long)it->asset_id);
-		snprintf(names[i], sizeof(names[i]), "%lld.%s", (long long)it->asset_id,
-			 ts_export_ext_of(it->mime_type));
-		if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
-			     it->checksum_sha256, it->checksum_sha256) ||
+		if ((from_shared ? path_fmt(blob, sizeof(blob), "%s/images/%s", shared_dir, names[i])
+				 : path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
+					    it->checksum_sha256, it->checksum_sha256)) ||
 		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 		/* A blob is a regular file we wrote; a symlink in its place would
@@ -411,6 +392,13 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 					    it->checksum_sha256);
 		if (!copy && link(blob, dst) == 0)
 			goto next;
+		if (from_shared) {
+			/* The earlier version's folder is not as expected: use the
+			 * blobs for this and every following image. */
+			shared_dir = NULL;
+			i--;
+			continue;
+		}
 		if (!copy && errno == ENOENT)
 			return ts_error_set(err, TS_ERR_IO, "blob_missing",
 					    "the stored file of asset %lld (sha256 %s) is missing",
@@ -450,6 +438,19 @@ static size_t split_statuses(char *buf, const char **out, size_t max)
 	return n;
 }
 
+/* annotations.json for the new version: a hardlink of the identical
+ * version's (the same bytes: the same hash), else written. */
+static enum ts_err put_annotations(const char *path, const char *shared_dir, const struct ts_buf *ann,
+				   struct ts_error *err)
+{
+	char from[PATH_MAX_LEN];
+
+	if (shared_dir && !path_fmt(from, sizeof(from), "%s/annotations.json", shared_dir) &&
+	    link(from, path) == 0)
+		return TS_OK;
+	return ts_export_write_file(path, ann->ptr, ann->len, err);
+}
+
 /* Consumes snap (released as soon as the JSON files are written). */
 static enum ts_err build(struct build *b, const struct ts_export *ex,
 			 const struct ts_project *proj, struct ts_export_snapshot *snap,
@@ -458,6 +459,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	const struct ts_export_build_opts *o = b->opts;
 	char projdir[PATH_MAX_LEN], tmpdir[PATH_MAX_LEN], tmpzip[PATH_MAX_LEN];
 	char finaldir[PATH_MAX_LEN], finalzip[PATH_MAX_LEN], path[PATH_MAX_LEN];
+	char shared_dir[PATH_MAX_LEN], shared_zip[PATH_MAX_LEN];
 	char dataset_id[24], created_at[32], statuses_buf[sizeof(ex->statuses)];
 	char hash[TS_COCO_PREFIXED_HASH_SIZE], cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
 	char hex[TS_SHA256_HEX_SIZE];
@@ -467,14 +469,18 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	struct ts_coco_category *cats = NULL;
 	struct ts_coco_dataset ds = { 0 };
 	struct ts_coco_manifest_info info = { 0 };
+	struct ts_export_share share = { 0 };
+	struct ts_error why = { 0 };
 	struct ts_buf ann, man;
 	char (*names)[32] = NULL;
 	struct stat st;
+	int64_t zip_bytes = 0;
 	enum ts_err e;
 	size_t n = snap->n_items;
 
 	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
+	projdir[0] = '\0';
 	if (path_fmt(projdir, sizeof(projdir), "%s/%lld", o->exports_dir,
 		     (long long)ex->project_id) ||
 	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld", projdir, (long long)ex->version) ||
@@ -499,10 +505,9 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 
 	names = ts_xcalloc(n ? n : 1, sizeof(*names));
-	e = link_images(b, snap, tmpdir, names, err);
+	e = name_images(snap, names, err);
 	if (e)
 		goto out;
-	report(b, (int64_t)n, 1);
 
 	/* The dataset, from the snapshot only. */
 	images = ts_xcalloc(n ? n : 1, sizeof(*images));
@@ -564,44 +569,90 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 	ts_sha256_hex(ann.ptr, ann.len, hex);
 	snprintf(hash, sizeof(hash), "sha256:%s", hex);
-
-	if (path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir)) {
-		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
-		goto out;
-	}
-	e = write_file(path, ann.ptr, ann.len, err);
-	if (e)
-		goto out;
-	if (path_fmt(path, sizeof(path), "%s/manifest.json", tmpdir)) {
-		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
-		goto out;
-	}
-	e = write_file(path, man.ptr, man.len, err);
-	if (e)
-		goto out;
-	/* Only the file names are needed from here on: free the rest before
-	 * the zip (whose per-entry state is the other large allocation). */
 	free(images);
 	free(anns);
 	free(cats);
 	images = NULL;
 	anns = NULL;
 	cats = NULL;
+
+	/* The same annotations.json as an earlier ready version: the same
+	 * images under the same names. Reuse its files (share.h). */
+	e = ts_store_export_find_shareable(o->store, ex->project_id, hash, ex->version,
+					   &share.version, err);
+	if (e)
+		goto out;
+	if (share.version > 0 &&
+	    (path_fmt(shared_dir, sizeof(shared_dir), "%s/%lld", projdir,
+		      (long long)share.version) ||
+	     path_fmt(shared_zip, sizeof(shared_zip), "%s/%lld.zip", projdir,
+		      (long long)share.version)))
+		share.version = 0;
+
+	e = link_images(b, snap, tmpdir, names, share.version > 0 ? shared_dir : NULL, err);
+	if (e)
+		goto out;
+	report(b, (int64_t)n, 1);
+
+	if (path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = put_annotations(path, share.version > 0 ? shared_dir : NULL, &ann, err);
+	if (e)
+		goto out;
+	if (path_fmt(path, sizeof(path), "%s/manifest.json", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = ts_export_write_file(path, man.ptr, man.len, err);
+	if (e)
+		goto out;
+	/* Only the file names are needed from here on: free the rest before
+	 * the zip (whose per-entry state is the other large allocation). */
 	ts_buf_release(&ann);
 	ts_export_snapshot_release(snap);
 	/* The images folder's entries (the hardlinks) must be durable too. */
-	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || fsync_path(path, 1) != 0 ||
-	    fsync_path(tmpdir, 1) != 0) {
+	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || ts_export_fsync_path(path, 1) != 0 ||
+	    ts_export_fsync_path(tmpdir, 1) != 0) {
 		e = sys_fail(err, "cannot sync", tmpdir);
 		goto out;
 	}
 
-	e = write_zip(b, tmpzip, tmpdir, names, n, err);
-	if (e)
-		goto out;
-	if (stat(tmpzip, &st) != 0) {
-		e = sys_fail(err, "cannot stat", tmpzip);
-		goto out;
+	if (share.version > 0) {
+		if (path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.parts", projdir,
+			     (long long)ex->version) ||
+		    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip.parts", projdir,
+			     (long long)ex->version)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+			goto out;
+		}
+		e = ts_export_share_zip(shared_zip, man.ptr, man.len, tmpzip, &share, &zip_bytes,
+					&why);
+		if (e == TS_ERR_UNSUPPORTED) {
+			ts_log_info("export %lld: writing a full zip, since version %lld's cannot be "
+				    "shared: %s", (long long)b->id, (long long)share.version,
+				    why.message);
+			share.version = 0;
+			path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
+				 (long long)ex->version);
+			path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir,
+				 (long long)ex->version);
+		} else if (e) {
+			*err = why;
+			why.details = NULL;
+			goto out;
+		}
+	}
+	if (share.version == 0) {
+		e = write_zip(b, tmpzip, tmpdir, names, n, err);
+		if (e)
+			goto out;
+		if (stat(tmpzip, &st) != 0) {
+			e = sys_fail(err, "cannot stat", tmpzip);
+			goto out;
+		}
+		zip_bytes = (int64_t)st.st_size;
 	}
 
 	/* Into place; only then ready. A crash between the renames and the
@@ -615,15 +666,16 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = sys_fail(err, "cannot rename", tmpzip);
 		goto out;
 	}
-	if (fsync_path(projdir, 1) != 0) {
+	if (ts_export_fsync_path(projdir, 1) != 0) {
 		e = sys_fail(err, "cannot sync", projdir);
 		goto out;
 	}
-	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, (int64_t)st.st_size,
-				      err);
+	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
+				      share.version > 0 ? &share : NULL, err);
 out:
 	if (e && projdir[0])
 		remove_partial(projdir, ex->version);
+	ts_error_release(&why);
 	free(names);
 	free(images);
 	free(anns);

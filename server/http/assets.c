@@ -23,6 +23,7 @@
 #include "http/views.h"
 #include "ingest/ingest.h"
 #include "media/image.h"
+#include "service/quotas.h"
 #include "storage/blobs.h"
 #include "store/assets.h"
 #include "core/banned.h"
@@ -166,7 +167,8 @@ static void end_part(struct upload *u, int complete)
 		} else if (u->w.bytes == 0) {
 			ts_blob_writer_abort(&u->w);
 			add_error(u, "empty_file", "The file is empty.");
-		} else if (ts_blob_writer_finish(&u->w, hex, &err)) {
+		} else if (ts_quota_check_upload(u->req->app, u->project_id, u->w.bytes, &err) ||
+			   ts_blob_writer_finish(&u->w, hex, &err)) {
 			ts_blob_writer_abort(&u->w);
 			fail_fatal(u, &err);
 			add_ts_error(u, &err);

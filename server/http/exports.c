@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export/build.h"
+#include "export/share.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -165,6 +165,9 @@ static json_t *view_export(const struct ts_export *ex)
 	json_object_set_new(o, "categories_hash", or_null_str(ex->categories_hash));
 	json_object_set_new(o, "identical_to_version",
 			    ex->identical_to > 0 ? json_integer(ex->identical_to) : json_null());
+	json_object_set_new(o, "shares_files_with_version",
+			    ex->shares_files_with > 0 ? json_integer(ex->shares_files_with)
+						      : json_null());
 	json_object_set_new(o, "zip_bytes",
 			    ex->zip_bytes >= 0 ? json_integer(ex->zip_bytes) : json_null());
 	json_object_set_new(o, "download_url",
@@ -233,7 +236,8 @@ static void create(struct ts_req *req)
 			goto out;
 	}
 	if (ts_store_export_create(req->app->store, req->params[0], st, n, req->user.id,
-				   req->user.name, &ex, &c, &err)) {
+				   req->user.name, (int64_t)req->app->cfg.quota_export_versions, &ex,
+				   &c, &err)) {
 		if (strcmp(err.code, "nothing_to_export") == 0)
 			ts_error_details(&err, json_pack("{s:{s:o}, s:o}", "selection", "statuses",
 							 statuses_array(st, n), "counts",
@@ -326,18 +330,44 @@ static void slug(const char *name, char *out, size_t outlen)
 		snprintf(out, outlen, "dataset");
 }
 
+/* A shared zip (export/share.h) is sent from its parts. */
+struct zip_stream {
+	struct ts_export_zip z;
+	uint64_t from;
+};
+
+static ssize_t zip_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct zip_stream *zs = cls;
+	ssize_t n = ts_export_zip_pread(&zs->z, buf, max, zs->from + pos);
+
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void zip_stream_free(void *cls)
+{
+	struct zip_stream *zs = cls;
+
+	ts_export_zip_close(&zs->z);
+	free(zs);
+}
+
 static void download(struct ts_req *req)
 {
 	struct ts_export ex = { 0 };
 	struct ts_project proj;
 	struct ts_error err = { 0 };
+	struct ts_export_zip z = { .n = 0 };
 	struct MHD_Response *resp;
-	struct stat st;
-	char exports_dir[4096], path[4200], etag[96], disp[160], name[72], range_hdr[96];
+	char exports_dir[4096], etag[96], disp[160], name[72], range_hdr[96];
 	const char *inm, *range, *if_range;
 	uint64_t from = 0, to = 0, size;
-	int fd = -1, partial = 0;
+	int partial = 0;
 
+	for (size_t i = 0; i < 3; i++)
+		z.parts[i].fd = -1;
 	if (ts_store_export_get(req->app->store, req->params[0], 0, &ex, &err) ||
 	    ts_store_project_get(req->app->store, ex.project_id, &proj, &err)) {
 		ts_req_error(req, &err);
@@ -349,15 +379,13 @@ static void download(struct ts_req *req)
 		goto out;
 	}
 	snprintf(exports_dir, sizeof(exports_dir), "%s/exports", req->app->cfg.data_dir);
-	if (ts_export_zip_path(exports_dir, ex.project_id, ex.version, path, sizeof(path)) != 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(fd, &st) != 0 ||
-	    !S_ISREG(st.st_mode)) {
+	if (ts_export_zip_open(exports_dir, &ex, &z, &err)) {
 		ts_req_fail(req, 410, "export_file_missing",
 			    "The zip of version %lld is missing from the server's export folder.",
 			    (long long)ex.version);
 		goto out;
 	}
-	size = (uint64_t)st.st_size;
+	size = z.size;
 	/* A version never changes: its id and content hash make a strong tag. */
 	snprintf(etag, sizeof(etag), "\"e%lld-%.24s-%" PRIu64 "\"", (long long)ex.id,
 		 ex.hash + (strncmp(ex.hash, "sha256:", 7) == 0 ? 7 : 0), size);
@@ -385,12 +413,29 @@ static void download(struct ts_req *req)
 		from = 0;
 		to = size ? size - 1 : 0;
 	}
-	resp = MHD_create_response_from_fd_at_offset64(size ? to - from + 1 : 0, fd, from);
+	if (z.n == 1) {
+		resp = MHD_create_response_from_fd_at_offset64(size ? to - from + 1 : 0, z.parts[0].fd,
+							       from);
+		if (resp)
+			z.parts[0].fd = -1; /* the response owns it now */
+	} else {
+		struct zip_stream *zs = ts_xcalloc(1, sizeof(*zs));
+
+		zs->z = z;
+		zs->from = from;
+		resp = MHD_create_response_from_callback(size ? to - from + 1 : 0, 64 * 1024,
+							 zip_read, zs, zip_stream_free);
+		if (resp)
+			z.n = 0; /* the stream owns the parts now */
+		else
+			free(zs);
+		for (size_t i = 0; resp && i < 3; i++)
+			z.parts[i].fd = -1;
+	}
 	if (!resp) {
 		ts_req_fail(req, 500, "internal_error", "The file cannot be sent.");
 		goto out;
 	}
-	fd = -1; /* the response owns it now */
 	slug(proj.name, name, sizeof(name));
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s-v%lld.zip\"", name,
 		 (long long)ex.version);
@@ -407,8 +452,7 @@ static void download(struct ts_req *req)
 	}
 	ts_req_raw(req, partial ? 206 : 200, resp, size ? to - from + 1 : 0);
 out:
-	if (fd >= 0)
-		close(fd);
+	ts_export_zip_close(&z);
 	ts_export_release(&ex);
 	ts_error_release(&err);
 }

@@ -98,6 +98,7 @@ unsigned ts_http_status_of(enum ts_err e)
 	case TS_ERR_UNSUPPORTED: return 415;
 	case TS_ERR_UNPROCESSABLE: return 422;
 	case TS_ERR_UNAVAILABLE: return 503;
+	case TS_ERR_QUOTA: return 507;
 	case TS_ERR_IO:
 	case TS_ERR_INTERNAL:
 	default: return 500;

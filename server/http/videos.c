@@ -12,6 +12,7 @@
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "media/video.h"
+#include "service/quotas.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -313,7 +314,8 @@ static void upload(struct ts_req *req)
 		goto out;
 	}
 	bytes = u->w.bytes;
-	if (ts_blob_writer_finish(&u->w, hex, &err)) {
+	if (ts_quota_check_upload(req->app, req->params[0], bytes, &err) ||
+	    ts_blob_writer_finish(&u->w, hex, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}

@@ -46,12 +46,28 @@ struct ts_export {
 	char *manifest;          /* manifest.json bytes (ready, and asked for); owned */
 	int64_t zip_bytes;       /* -1 until ready */
 	int64_t identical_to;    /* earlier version with the same hash, or 0 */
+	int64_t shares_files_with; /* the version whose files this one reuses, or 0 */
+	int64_t zip_base_from;   /* with shares_files_with: the byte range of that */
+	int64_t zip_base_len;    /* version's zip that this version's zip reuses */
 	char error[512];
 	int64_t job_id;
 	char created_by[160];
 	int64_t created_at;      /* epoch ms */
 	int64_t updated_at;
 	int64_t finished_at;     /* 0 until ready or failed */
+};
+
+/* How a version reuses an identical earlier version's files (export/share.c). */
+struct ts_export_share {
+	int64_t version;   /* the earlier version; its own files, never shared */
+	int64_t base_from; /* the byte range of its zip that this zip reuses */
+	int64_t base_len;
+};
+
+/* What a project's quotas are measured against. */
+struct ts_project_usage {
+	int64_t stored_bytes;    /* its uploaded images and videos, and their frames */
+	int64_t export_versions; /* its versions that did not fail */
 };
 
 struct ts_export_category {
@@ -93,11 +109,14 @@ struct ts_store_export_ops {
 	/* Creates the next version with its snapshot and build job (kind
 	 * TS_EXPORT_JOB_KIND, ref_id the export id). counts is always filled
 	 * when the project exists; an empty selection is INVALID
-	 * "nothing_to_export" and writes nothing. */
+	 * "nothing_to_export" and writes nothing. max_versions > 0: when the
+	 * project already has that many versions that did not fail, CONFLICT
+	 * "export_quota_exceeded" and nothing is written (checked inside the
+	 * transaction, so concurrent requests cannot pass it together). */
 	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
 			      size_t n, int64_t user_id, const char *user_name,
-			      struct ts_export *out, struct ts_export_counts *counts,
-			      struct ts_error *err);
+			      int64_t max_versions, struct ts_export *out,
+			      struct ts_export_counts *counts, struct ts_error *err);
 	/* with_manifest: also load manifest (caller releases with
 	 * ts_export_release). NOT_FOUND "export_not_found". */
 	enum ts_err (*get)(struct ts_store *s, int64_t id, int with_manifest,
@@ -121,10 +140,20 @@ struct ts_store_export_ops {
 	enum ts_err (*set_failed)(struct ts_store *s, int64_t id, const char *reason,
 				  struct ts_error *err);
 	/* Marks ready and records identical_to (the earliest ready version of
-	 * the project with the same hash). */
+	 * the project with the same hash), and share (NULL: the version has its
+	 * own files). */
 	enum ts_err (*set_ready)(struct ts_store *s, int64_t id, const char *hash,
 				 const char *categories_hash, const char *manifest,
-				 int64_t zip_bytes, struct ts_error *err);
+				 int64_t zip_bytes, const struct ts_export_share *share,
+				 struct ts_error *err);
+	/* The earliest ready version of the project with this hash that has
+	 * its own files, below before_version; *version is 0 when none. */
+	enum ts_err (*find_shareable)(struct ts_store *s, int64_t project_id, const char *hash,
+				      int64_t before_version, int64_t *version,
+				      struct ts_error *err);
+	/* The project's usage (NOT_FOUND for an unknown project). */
+	enum ts_err (*usage)(struct ts_store *s, int64_t project_id, struct ts_project_usage *out,
+			     struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t project_id,
@@ -136,12 +165,13 @@ static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t pr
 }
 static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t project_id,
 						 const int *statuses, size_t n, int64_t user_id,
-						 const char *user_name, struct ts_export *out,
+						 const char *user_name, int64_t max_versions,
+						 struct ts_export *out,
 						 struct ts_export_counts *counts,
 						 struct ts_error *err)
 {
-	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, out,
-				       counts, err);
+	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name,
+				       max_versions, out, counts, err);
 }
 static inline enum ts_err ts_store_export_get(struct ts_store *s, int64_t id, int with_manifest,
 					      struct ts_export *out, struct ts_error *err)
@@ -184,9 +214,24 @@ static inline enum ts_err ts_store_export_set_failed(struct ts_store *s, int64_t
 static inline enum ts_err ts_store_export_set_ready(struct ts_store *s, int64_t id,
 						    const char *hash, const char *categories_hash,
 						    const char *manifest, int64_t zip_bytes,
+						    const struct ts_export_share *share,
 						    struct ts_error *err)
 {
-	return s->ops->exports->set_ready(s, id, hash, categories_hash, manifest, zip_bytes, err);
+	return s->ops->exports->set_ready(s, id, hash, categories_hash, manifest, zip_bytes,
+					  share, err);
+}
+static inline enum ts_err ts_store_export_find_shareable(struct ts_store *s, int64_t project_id,
+							 const char *hash,
+							 int64_t before_version,
+							 int64_t *version, struct ts_error *err)
+{
+	return s->ops->exports->find_shareable(s, project_id, hash, before_version, version, err);
+}
+static inline enum ts_err ts_store_project_usage(struct ts_store *s, int64_t project_id,
+						 struct ts_project_usage *out,
+						 struct ts_error *err)
+{
+	return s->ops->exports->usage(s, project_id, out, err);
 }
 
 #endif

@@ -13,7 +13,8 @@
 	"e.id, e.project_id, e.version, e.state, e.statuses, e.progress_done, "            \
 	"e.progress_total, e.image_count, e.excluded_deleted_category, e.hash, "           \
 	"e.categories_hash, e.zip_bytes, e.identical_to, e.error, e.job_id, "               \
-	"e.created_by_name, e.created_at, e.updated_at, e.finished_at"
+	"e.created_by_name, e.created_at, e.updated_at, e.finished_at, e.shares_files_with, "  \
+	"e.zip_base_from, e.zip_base_len"
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
  * the selected statuses (NULL for unused slots, which match nothing). */
@@ -43,6 +44,9 @@ static void read_export(sqlite3_stmt *st, void *out)
 	e->created_at = sqlite3_column_int64(st, 16);
 	e->updated_at = sqlite3_column_int64(st, 17);
 	e->finished_at = sqlite3_column_int64(st, 18);
+	e->shares_files_with = sqlite3_column_int64(st, 19);
+	e->zip_base_from = sqlite3_column_int64(st, 20);
+	e->zip_base_len = sqlite3_column_int64(st, 21);
 }
 
 static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *statuses, size_t n)
@@ -143,8 +147,8 @@ static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manif
 			   "export %lld does not exist", (long long)id);
 	if (!e) {
 		read_export(st, out);
-		if (with_manifest && sqlite3_column_type(st, 19) != SQLITE_NULL)
-			out->manifest = ts_sq_text(st, 19);
+		if (with_manifest && sqlite3_column_type(st, 22) != SQLITE_NULL)
+			out->manifest = ts_sq_text(st, 22);
 	}
 	sqlite3_reset(st);
 	return e;
@@ -152,14 +156,14 @@ static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manif
 
 static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *statuses,
 			     size_t n, int64_t user_id, const char *user_name,
-			     struct ts_export *out, struct ts_export_counts *counts,
-			     struct ts_error *err)
+			     int64_t max_versions, struct ts_export *out,
+			     struct ts_export_counts *counts, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st;
 	char sel[80];
 	size_t sel_len = 0;
-	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0;
+	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0, kept = 0;
 	enum ts_err e;
 
 	sel[0] = '\0';
@@ -178,6 +182,21 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 		e = ts_error_set(err, TS_ERR_INVALID, "nothing_to_export",
 				 "nothing to export: no asset with a category has the selected statuses");
 		goto out;
+	}
+	if (max_versions > 0) {
+		st = ts_sq_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
+					  "AND state <> 'failed'",
+				       TS_SQ_I64(project_id), err);
+		e = count_one(c, st, &kept, err);
+		if (e)
+			goto out;
+		if (kept >= max_versions) {
+			e = ts_error_set(err, TS_ERR_CONFLICT, "export_quota_exceeded",
+					 "this project already has %lld export versions, the most "
+					 "this server keeps per project (--quota-export-versions)",
+					 (long long)kept);
+			goto out;
+		}
 	}
 	st = ts_sq_prepare_i64(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports "
 				  "WHERE project_id = ?",
@@ -412,7 +431,8 @@ static enum ts_err sq_set_failed(struct ts_store *s, int64_t id, const char *rea
 
 static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash,
 				const char *categories_hash, const char *manifest,
-				int64_t zip_bytes, struct ts_error *err)
+				int64_t zip_bytes, const struct ts_export_share *share,
+				struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st;
@@ -427,7 +447,8 @@ static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash
 			      "manifest = ?3, zip_bytes = ?4, progress_done = progress_total, "
 			      "error = NULL, updated_at = ?5, finished_at = ?5, identical_to = ("
 			      "SELECT MIN(o.version) FROM exports o WHERE o.project_id = exports.project_id "
-			      "AND o.hash = ?1 AND o.state = 'ready' AND o.version < exports.version) "
+			      "AND o.hash = ?1 AND o.state = 'ready' AND o.version < exports.version), "
+			      "shares_files_with = ?7, zip_base_from = ?8, zip_base_len = ?9 "
 			      "WHERE id = ?6 AND state <> 'ready'", err);
 	if (!st) {
 		e = TS_ERR_IO;
@@ -439,6 +460,11 @@ static enum ts_err sq_set_ready(struct ts_store *s, int64_t id, const char *hash
 	sqlite3_bind_int64(st, 4, zip_bytes);
 	sqlite3_bind_int64(st, 5, now);
 	sqlite3_bind_int64(st, 6, id);
+	if (share) {
+		sqlite3_bind_int64(st, 7, share->version);
+		sqlite3_bind_int64(st, 8, share->base_from);
+		sqlite3_bind_int64(st, 9, share->base_len);
+	}
 	e = update_unready(c, st, id, err);
 	if (e)
 		goto out;
@@ -461,6 +487,50 @@ out:
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_find_shareable(struct ts_store *s, int64_t project_id, const char *hash,
+				     int64_t before_version, int64_t *version,
+				     struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT COALESCE(MIN(version), 0) FROM exports "
+					        "WHERE project_id = ?1 AND version < ?2 AND "
+					        "state = 'ready' AND shares_files_with IS NULL "
+					        "AND hash = ?3",
+					     TS_SQ_I64(project_id, before_version), err);
+
+	*version = 0;
+	if (st)
+		ts_sq_bind_text(st, 3, hash);
+	return ts_sq_end(s, c, ts_sq_scalar_i64(c, st, version, "find an identical version", err),
+			 err);
+}
+
+static enum ts_err sq_usage(struct ts_store *s, int64_t project_id, struct ts_project_usage *out,
+			    struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	memset(out, 0, sizeof(*out));
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT (SELECT COALESCE(SUM(byte_size), 0) FROM assets "
+				  "WHERE project_id = ?1) + (SELECT COALESCE(SUM(byte_size), 0) "
+				  "FROM videos WHERE project_id = ?1)",
+			       TS_SQ_I64(project_id), err);
+	e = ts_sq_scalar_i64(c, st, &out->stored_bytes, "measure the project", err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
+				  "AND state <> 'failed'",
+			       TS_SQ_I64(project_id), err);
+	e = ts_sq_scalar_i64(c, st, &out->export_versions, "count export versions", err);
+out:
+	return ts_sq_end(s, c, e, err);
+}
+
 const struct ts_store_export_ops ts_sq_export_ops = {
 	.preview = sq_preview,
 	.create = sq_create,
@@ -472,4 +542,6 @@ const struct ts_store_export_ops ts_sq_export_ops = {
 	.set_queued = sq_set_queued,
 	.set_failed = sq_set_failed,
 	.set_ready = sq_set_ready,
+	.find_shareable = sq_find_shareable,
+	.usage = sq_usage,
 };
