@@ -43,6 +43,8 @@ enum ts_err ts_ingest_check_name(const char *name, size_t len,
 			return ts_error_set(err, TS_ERR_INVALID, "invalid_file_name",
 					    "the file name contains a path separator");
 	}
+	if (ts_name_check_bidi((const char *)s, len, "file name", "invalid_file_name", err))
+		return TS_ERR_INVALID;
 	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_file_name",
 				    "\".\" and \"..\" are not file names");
