@@ -192,9 +192,9 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 			goto out;
 		if (kept >= max_versions) {
 			e = ts_error_set(err, TS_ERR_CONFLICT, "export_quota_exceeded",
-					 "this project already has %lld export versions, the most "
+					 "this project already has %lld export version%s, the most "
 					 "this server keeps per project (--quota-export-versions)",
-					 (long long)kept);
+					 (long long)kept, kept == 1 ? "" : "s");
 			goto out;
 		}
 	}

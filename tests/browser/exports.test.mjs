@@ -73,7 +73,8 @@ describe('exports page', () => {
     const v2 = page.locator('tr.export-row[data-version="2"]');
     await v2.locator('.badge', { hasText: 'ready' }).waitFor();
     assert.equal(await v2.locator('.hash-chip').innerText(), hash1);
-    await v2.getByText('identical to version 1').waitFor();
+    // It reuses version 1's files, and says so.
+    await v2.locator('.export-identical', { hasText: 'identical to version 1 (no extra space)' }).waitFor();
     const versions = await page.locator('tr.export-row').evaluateAll((rows) => rows.map((r) => r.dataset.version));
     assert.deepEqual(versions, ['2', '1']);
     await page.screenshot({ path: join(SHOT_DIR, 'tessera-exports.png'), fullPage: true });
@@ -88,5 +89,46 @@ describe('exports page', () => {
     const { stdout } = await run(BIN, ['verify', path]);
     assert.match(stdout, /^OK: .* version 1, 3 images/);
     assert.deepEqual(browser.errors, []);
+  });
+});
+
+describe('exports page with a version quota', () => {
+  let quotaSession;
+
+  before(async () => {
+    quotaSession = await startSession({
+      name: 'bob',
+      serverOptions: { env: { TESSERA_QUOTA_EXPORT_VERSIONS: '1' } },
+      setup: async (_srv, _token, api) => {
+        const pid = (await api('POST', '/api/v1/projects', { name: 'Limited' })).id;
+        const cat = (await api('POST', `/api/v1/projects/${pid}/categories`, { name: 'one' })).id;
+        const fd = new FormData();
+        fd.append('file', new Blob([tinyPng(99, 6, 4)], { type: 'image/png' }), 'only.png');
+        const [asset] = (await api('POST', `/api/v1/projects/${pid}/assets`, fd)).assets;
+        await api('PUT', `/api/v1/assets/${asset.id}/annotation`, { category_ids: [cat] });
+        await api('PUT', `/api/v1/assets/${asset.id}/annotation`, { status: 'approved' });
+        return pid;
+      },
+    });
+  });
+
+  after(async () => {
+    await quotaSession?.close();
+  });
+
+  test('a version beyond the quota is refused with the reason shown under the button', async () => {
+    const { page: p, srv: s, seed: pid } = quotaSession;
+    await p.goto(`${s.url}/projects/${pid}/exports`);
+    await p.getByTestId('export-summary').filter({ hasText: '1 image' }).waitFor();
+    await p.getByRole('button', { name: 'Create version' }).click();
+    await p.locator('tr.export-row[data-version="1"] .badge', { hasText: 'ready' }).waitFor();
+    await p.getByRole('button', { name: 'Create version' }).click();
+    const alert = p.locator('.export-create [role="alert"]');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.match(text, /already has 1 export version, the most this server keeps per project/);
+    assert.match(text, /An administrator can raise the limit\./);
+    assert.equal(await p.locator('tr.export-row').count(), 1);
+    await p.screenshot({ path: join(SHOT_DIR, 'tessera-exports-quota.png'), fullPage: true });
   });
 });

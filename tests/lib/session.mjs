@@ -33,8 +33,8 @@ export async function logIn(page, url, name, password = PASSWORD) {
 // setup(srv, token, api) runs once the account exists and before chromium
 // starts (seed projects, categories and images through the API there; api is
 // apiAs(srv, token)); what it returns is handed back as `seed`. browserOptions go to launchBrowser.
-export async function startSession({ name = 'alice', password = PASSWORD, setup, browserOptions } = {}) {
-  const srv = await startServer();
+export async function startSession({ name = 'alice', password = PASSWORD, setup, browserOptions, serverOptions } = {}) {
+  const srv = await startServer(serverOptions);
   let browser;
   try {
     const token = await srv.addUser(name, { admin: true, password });

@@ -29,6 +29,7 @@ const STATUS_TEXT: Record<number, string> = {
   502: 'The server is unreachable (bad gateway)',
   503: 'The server is not ready',
   504: 'The server took too long to answer',
+  507: 'The server has no room for this (a storage quota is reached)',
 };
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -44,6 +44,8 @@ export interface ExportVersion {
   hash: string | null;
   categories_hash: string | null;
   identical_to_version: number | null;
+  /** The identical earlier version whose files this one reuses (it took no extra space). */
+  shares_files_with_version: number | null;
   zip_bytes: number | null;
   download_url: string | null;
   error: string | null;

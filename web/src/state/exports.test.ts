@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EXPORT_STATUSES, type ExportVersion } from '../api/exports';
+import { ApiError } from '../api/errors';
 import {
+  createErrorMessage,
   formatBytes,
   identicalNote,
   pollDelay,
@@ -22,6 +24,7 @@ const version = (v: number, over: Partial<ExportVersion> = {}): ExportVersion =>
   hash: `sha256:${'ab'.repeat(32)}`,
   categories_hash: null,
   identical_to_version: null,
+  shares_files_with_version: null,
   zip_bytes: 100,
   download_url: null,
   error: null,
@@ -78,6 +81,17 @@ describe('export versions', () => {
   it('says which earlier version a new one is identical to', () => {
     expect(identicalNote(version(2, { identical_to_version: 1 }))).toBe('identical to version 1');
     expect(identicalNote(version(2))).toBe('');
+    expect(identicalNote(version(3, { identical_to_version: 1, shares_files_with_version: 1 }))).toBe(
+      'identical to version 1 (no extra space)',
+    );
+  });
+
+  it('says how to get past a quota when a new version is refused', () => {
+    const quota = new ApiError(409, 'export_quota_exceeded', 'This project already has 5 export versions, the most this server keeps per project (--quota-export-versions).');
+    expect(createErrorMessage(quota)).toBe(
+      'This project already has 5 export versions, the most this server keeps per project (--quota-export-versions). An administrator can raise the limit.',
+    );
+    expect(createErrorMessage(new ApiError(400, 'nothing_to_export', 'Nothing to export.'))).toBe('Nothing to export.');
   });
 
   it('keeps the list newest first when a version is refreshed or added', () => {

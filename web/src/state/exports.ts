@@ -1,4 +1,5 @@
 // Export page logic without the DOM: selections, labels, hashes, polling.
+import { ApiError, errorMessage } from '../api/errors';
 import type { AnnotationStatus, ExportVersion, SelectionCounts } from '../api/exports';
 
 export const STATUS_LABELS: Record<AnnotationStatus, string> = {
@@ -50,8 +51,20 @@ export function pollDelay(list: readonly Pick<ExportVersion, 'state'>[], attempt
   return Math.min(2000, 300 + attempt * 150);
 }
 
-export function identicalNote(ex: Pick<ExportVersion, 'identical_to_version'>): string {
+export function identicalNote(ex: Pick<ExportVersion, 'identical_to_version' | 'shares_files_with_version'>): string {
+  // A version that reuses an identical one's files (hardlinks, the same zip
+  // bytes) cost no space beyond its manifest.
+  if (ex.shares_files_with_version) return `identical to version ${ex.shares_files_with_version} (no extra space)`;
   return ex.identical_to_version ? `identical to version ${ex.identical_to_version}` : '';
+}
+
+/** The line under the create button when the server refuses a new version. */
+export function createErrorMessage(err: unknown): string {
+  const text = errorMessage(err);
+  if (err instanceof ApiError && (err.code === 'export_quota_exceeded' || err.code === 'project_quota_exceeded')) {
+    return `${text} An administrator can raise the limit.`;
+  }
+  return text;
 }
 
 /** What the create button will do, for the summary line beside it. */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { EXPORT_STATUSES, exportsApi, type AnnotationStatus, type ExportVersion, type SelectionCounts } from '../../api/exports';
 import { errorMessage } from '../../api/errors';
 import { FormError } from '../../components/FormError';
-import { DEFAULT_SELECTION, STATUS_LABELS, selectionSummary, toggleStatus } from '../../state/exports';
+import { DEFAULT_SELECTION, STATUS_LABELS, createErrorMessage, selectionSummary, toggleStatus } from '../../state/exports';
 
 interface Props {
   projectId: number;
@@ -50,7 +50,7 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
     try {
       onCreated(await exportsApi.create(projectId, selected));
     } catch (err) {
-      setCreateError(errorMessage(err));
+      setCreateError(createErrorMessage(err));
     } finally {
       setCreating(false);
     }
