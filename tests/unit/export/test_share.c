@@ -69,7 +69,7 @@ static void write_zip(const char *path, const char *manifest, size_t n, int stor
 	assert_true(dir >= 0);
 	assert_int_equal(zip_file_set_mtime(za, (zip_uint64_t)dir, 315532800, 0), 0);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(data + i * 8, 9, "%08zx", i);
+		snprintf(data + i * 8, 9, "%08x", (unsigned)(i & 0xffffffffu));
 		snprintf(name, sizeof(name), "images/%zu.png", i);
 		add(za, name, data + i * 8, 8, 1);
 	}
