@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/utf8.h" /* names are checked with it; callers use both */
 
 /* Returns a malloc'd copy of in with leading and trailing white space
  * removed, after checking it is valid UTF-8 with no control characters (nor
@@ -27,17 +28,5 @@ unsigned long ts_name_bidi_control(const char *s, size_t len);
  * point when s (valid UTF-8, len bytes) holds a refused bidi control. */
 enum ts_err ts_name_check_bidi(const char *s, size_t len, const char *what, const char *code,
 			       struct ts_error *err);
-
-/* Number of code points in valid UTF-8 s of len bytes, or -1 when s is not
- * valid UTF-8 (overlongs, surrogates and values over U+10FFFF refused). */
-long ts_utf8_count(const char *s, size_t len);
-
-/* A malloc'd, NUL-terminated copy of the first len bytes of s that is valid
- * UTF-8: each byte that does not start a valid sequence (and, when
- * no_controls, each C0 control or DEL) becomes U+FFFD. The copy is cut at a
- * character boundary so that it holds at most max_bytes bytes. For text
- * from clients that ends up in JSON (jansson refuses invalid UTF-8) or in
- * the log. The caller frees. */
-char *ts_utf8_scrub(const char *s, size_t len, size_t max_bytes, int no_controls);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "hash/sha256.h"
 #include "core/banned.h"
 
@@ -16,47 +17,6 @@ static const char *const annotation_statuses[] = {
 static const char *const selection_statuses[] = {
 	"unlabeled", "labeled", "skipped", "needs_review", "approved", NULL,
 };
-
-int ts_coco_utf8_ok(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = p[i];
-		size_t len;
-		unsigned int cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i < len)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-			return 0;
-		i += len;
-	}
-	return 1;
-}
 
 int ts_coco_file_name_ok(const char *s)
 {
@@ -84,7 +44,7 @@ static int in_list(const char *s, const char *const *list)
 
 static int str_ok(const char *s)
 {
-	return s && ts_coco_utf8_ok(s, strlen(s));
+	return s && ts_utf8_count(s, strlen(s)) >= 0;
 }
 
 /* --- string escaping -------------------------------------------------- */

@@ -128,7 +128,4 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 /* 1 when s is a safe file_name as described in struct ts_coco_image. */
 int ts_coco_file_name_ok(const char *s);
 
-/* 1 when s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
-int ts_coco_utf8_ok(const char *s, size_t n);
-
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/banned.h"
 
 #define MAX_DEPTH 64
@@ -120,17 +121,6 @@ static int equal(json_t *a, json_t *b)
 		return json_number_value(a) == json_number_value(b);
 	}
 	return json_equal(a, b);
-}
-
-/* Unicode code points in a valid UTF-8 string (jansson guarantees that). */
-static size_t utf8_length(const char *s, size_t n)
-{
-	size_t count = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			count++;
-	return count;
 }
 
 static void path_push_key(struct vctx *c, const char *key, size_t *saved)
@@ -306,14 +296,14 @@ static void check_string(struct vctx *c, json_t *schema, json_t *inst)
 	if ((k = json_object_get(schema, "minLength"))) {
 		if (!json_is_integer(k))
 			fail(c, "schema: \"minLength\" must be an integer");
-		else if ((json_int_t)utf8_length(s, n) < json_integer_value(k))
+		else if ((json_int_t)ts_utf8_count(s, n) < json_integer_value(k))
 			fail(c, "must be at least %lld characters long",
 			     (long long)json_integer_value(k));
 	}
 	if ((k = json_object_get(schema, "maxLength"))) {
 		if (!json_is_integer(k))
 			fail(c, "schema: \"maxLength\" must be an integer");
-		else if ((json_int_t)utf8_length(s, n) > json_integer_value(k))
+		else if ((json_int_t)ts_utf8_count(s, n) > json_integer_value(k))
 			fail(c, "must be at most %lld characters long",
 			     (long long)json_integer_value(k));
 	}

@@ -1,4 +1,5 @@
-/* ts_utf8_scrub: client text made safe for JSON and the log. */
+/* core/utf8: the one UTF-8 checker (ts_utf8_count) and ts_utf8_scrub,
+ * client text made safe for JSON and the log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/names.h"
+#include "core/utf8.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -19,6 +20,37 @@ static void check(const char *in, size_t len, size_t max, int no_controls, const
 	assert_true(ts_utf8_count(out, strlen(out)) >= 0);
 	assert_true(strlen(out) <= max);
 	free(out);
+}
+
+/* Code points of valid text; -1 for every way text is not UTF-8. */
+static void counts_and_checks(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		long want;
+	} cases[] = {
+		{ "", 0, 0 },
+		{ "cat", 3, 3 },
+		{ "\xe7\x8c\xab", 3, 1 },           /* U+732B */
+		{ "\xf0\x9f\x90\x88", 4, 1 },       /* U+1F408 */
+		{ "\xf4\x8f\xbf\xbf", 4, 1 },       /* U+10FFFF, the last */
+		{ "a\0b", 3, 3 },                    /* NUL is a character */
+		{ "\xc0\xaf", 2, -1 },               /* overlong '/' */
+		{ "\xe0\x80\xaf", 3, -1 },           /* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", 4, -1 },       /* overlong, 4 bytes */
+		{ "\xed\xa0\x80", 3, -1 },           /* a surrogate */
+		{ "\xf4\x90\x80\x80", 4, -1 },       /* over U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80", 5, -1 },   /* 5-byte form */
+		{ "\xe7\x8c", 2, -1 },               /* truncated */
+		{ "\x80", 1, -1 },                   /* a lone continuation */
+		{ "\xe7\x41\xab", 3, -1 },           /* a bad continuation */
+		{ "\xff", 1, -1 },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(ts_utf8_count(cases[i].s, cases[i].len), cases[i].want);
 }
 
 static void keeps_valid_text(void **state)
@@ -64,10 +96,11 @@ static void cuts_at_a_character_boundary(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(counts_and_checks),
 		cmocka_unit_test(keeps_valid_text),
 		cmocka_unit_test(replaces_invalid_bytes),
 		cmocka_unit_test(nul_and_controls),
 		cmocka_unit_test(cuts_at_a_character_boundary),
 	};
-	return cmocka_run_group_tests_name("domain/utf8_scrub", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("core/utf8", tests, NULL, NULL);
 }
