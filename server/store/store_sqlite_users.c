@@ -377,11 +377,15 @@ static enum ts_err sq_token_user(struct ts_store *s, const char *token_hash, int
 		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
 				 "this API token expired at %s; make a new one", when);
 	} else if (now - used >= TOKEN_TOUCH_MS) {
-		/* A failed touch is no reason to refuse the request. */
+		/* A failed touch is no reason to refuse the request. The write
+		 * queues on the process's write lock like every other. */
 		struct ts_error ignored = { 0 };
 
-		ts_sq_exec_i64(c, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
-			       TS_SQ_I64(now, id), &ignored);
+		if (ts_sq_begin_write(c, &ignored) == TS_OK &&
+		    (ts_sq_exec_i64(c, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+				    TS_SQ_I64(now, id), &ignored) != TS_OK ||
+		     ts_sq_commit(c, &ignored) != TS_OK))
+			ts_sq_rollback(c);
 		ts_error_release(&ignored);
 	}
 	if (!e && token_id)
