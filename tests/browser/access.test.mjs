@@ -54,6 +54,10 @@ describe('access', () => {
     await page.getByText('bob is now a labeler.').waitFor();
     const { members } = await mia('GET', `/api/v1/projects/${pid}/members`);
     assert.deepEqual(members.map((m) => [m.name, m.role]), [['bob', 'labeler'], ['mia', 'manager']]);
+    // The change is in the project's history, with its author.
+    const history = page.getByRole('list', { name: 'Project history' });
+    await history.getByText('made bob a labeler (was reviewer)').waitFor();
+    assert.match(await history.locator('li').first().innerText(), /mia made bob a labeler \(was reviewer\)/);
   });
 
   test('an API token is made with a name and an expiry, listed without its secret, and revoked', async () => {

@@ -1,6 +1,6 @@
 // Typed wrappers, one per endpoint the web app uses.
 import { request } from './client';
-import type { ApiToken, AuthStatus, Category, Member, MemberRole, Project, User } from './types';
+import type { ApiToken, AuthStatus, Category, Member, MemberRole, Project, ProjectEvent, User } from './types';
 
 const V1 = '/api/v1';
 
@@ -40,6 +40,10 @@ export const projects = {
   create: (name: string) =>
     request<Project>('POST', `${V1}/projects`, { body: { name, task_type: 'classification_single' } }),
   rename: (id: number, name: string) => request<Project>('PATCH', `${V1}/projects/${id}`, { body: { name } }),
+  history: (id: number, limit = 50) =>
+    request<{ history: ProjectEvent[]; next_cursor: string | null }>('GET', `${V1}/projects/${id}/history`, {
+      query: { limit },
+    }).then((r) => r.history),
   setReviewOwnLabels: (id: number, value: boolean) =>
     request<Project>('PATCH', `${V1}/projects/${id}`, { body: { settings: { review_own_labels: value } } }),
 };

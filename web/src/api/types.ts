@@ -25,6 +25,15 @@ export interface ApiToken {
 export type Role = 'labeler' | 'reviewer' | 'manager' | 'admin';
 export type MemberRole = Exclude<Role, 'admin'>;
 
+/** One entry of a project's history: who changed what, and when. */
+export interface ProjectEvent {
+  id: number;
+  action: string;
+  by: string | null;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
 export interface Member {
   user_id: number;
   name: string;

@@ -11,6 +11,8 @@ import { canManage } from '../../lib/roles';
 import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../project/tabs';
+import { ProjectHistory } from './ProjectHistory';
+import '../../styles/members.css';
 
 const ROLES: readonly { role: MemberRole; label: string; what: string }[] = [
   { role: 'labeler', label: 'Labeler', what: 'labels images' },
@@ -44,6 +46,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [reviewOwn, setReviewOwn] = useState(project.settings?.review_own_labels ?? true);
+  const [changes, setChanges] = useState(0);
 
   useEffect(() => {
     membersApi
@@ -61,6 +64,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
     setError('');
     try {
       await what();
+      setChanges((n) => n + 1);
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -198,6 +202,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
           Reviewers may approve labels they set themselves
         </label>
       )}
+      {manage && <ProjectHistory projectId={pid} refreshKey={changes} />}
     </section>
   );
 }
