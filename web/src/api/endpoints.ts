@@ -15,9 +15,9 @@ export const auth = {
   logoutEverywhere: () => request<undefined>('POST', `${V1}/auth/logout`, { query: { all: true } }),
   me: () => request<User>('GET', `${V1}/me`),
   /** A new API token for the signed-in user; the server shows the secret only this once. */
-  createToken: (name: string, expiresAt: string | null) =>
+  createToken: (name: string | null, expiresAt: string | null) =>
     request<ApiToken & { token: string }>('POST', `${V1}/me/tokens`, {
-      body: { name, expires_at: expiresAt },
+      body: name ? { name, expires_at: expiresAt } : { expires_at: expiresAt },
     }),
   tokens: () => request<{ tokens: ApiToken[] }>('GET', `${V1}/me/tokens`).then((r) => r.tokens),
   revokeToken: (id: number) => request<undefined>('DELETE', `${V1}/me/tokens/${id}`),

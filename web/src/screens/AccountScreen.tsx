@@ -37,16 +37,12 @@ export function AccountScreen() {
 
   async function onCreate(e: Event) {
     e.preventDefault();
-    if (!name.trim()) {
-      setError('Give the token a name, such as the script or machine that will use it.');
-      return;
-    }
     setBusy(true);
     setError('');
     try {
       const d = days === 'never' ? null : Number(days);
       const expires = d === null ? null : new Date(Date.now() + d * 86400000).toISOString();
-      const t = await auth.createToken(name.trim(), expires);
+      const t = await auth.createToken(name.trim() || null, expires);
       setSecret(t.token);
       setTokens((prev) => [...prev, { ...t, token: undefined } as ApiToken]);
       setName('');
@@ -97,7 +93,7 @@ export function AccountScreen() {
         <form class="inline-form" onSubmit={onCreate} aria-label="Create API token" noValidate>
           <input
             name="token-name"
-            placeholder="Name (e.g. training server)"
+            placeholder="Name, optional (e.g. training server)"
             aria-label="Token name"
             maxLength={100}
             value={name}
@@ -150,7 +146,7 @@ export function AccountScreen() {
         </h2>
         <p class="muted">Ends every session of yours, on every device, and revokes all your API tokens.</p>
         <button type="button" class="btn" onClick={() => void onLogoutEverywhere()}>
-          Log out everywhere
+          End all sessions and tokens
         </button>
       </section>
     </main>
