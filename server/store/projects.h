@@ -34,7 +34,9 @@ struct ts_category {
 
 /* Changes to a project and its categories record their author (`by`, a user
  * id; 0 for none) in the project's history (store/members.h), in the same
- * transaction. The creator of a project becomes its manager. */
+ * transaction. The creator of a project becomes its manager. The wrappers
+ * without `by` (ts_store_category_create ...) record no author: for tools
+ * and tests; requests use the `_by` ones. */
 struct ts_store_project_ops {
 	enum ts_err (*create)(struct ts_store *s, const char *name, const char *task_type,
 			      int64_t user_id, struct ts_project *out, struct ts_error *err);
