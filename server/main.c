@@ -10,6 +10,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "export/verify.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
@@ -26,6 +27,7 @@ static void usage(FILE *out)
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
 	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
+	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
 	      "  tessera version\n"
 	      "\n"
@@ -157,6 +159,7 @@ static int cmd_serve(int argc, char **argv)
 	struct ts_http *http = NULL;
 	sigset_t set;
 	int sig = 0, rc = 1, n;
+	int64_t purged = 0;
 
 	if (load_config(&app.cfg, &argc, argv))
 		goto out;
@@ -177,6 +180,12 @@ static int cmd_serve(int argc, char **argv)
 	app.store = open_store(&app.cfg);
 	if (!app.store)
 		goto out;
+	/* Logins purge expired sessions too; this catches a server that no one
+	 * logged in to for a while. */
+	if (ts_store_session_purge(app.store, ts_time_now_ms(), &purged, &err) == TS_OK &&
+	    purged > 0)
+		ts_log_info("removed %lld expired session(s)", (long long)purged);
+	ts_error_release(&err);
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.jobs = ts_jobs_start(&app, &err);
@@ -206,6 +215,32 @@ out:
 	return rc;
 }
 
+/* tessera user disable|enable NAME: the same as the Users page. */
+static int cmd_user_state(struct ts_config *cfg, const char *name, int disabled)
+{
+	struct ts_error err = { 0 };
+	struct ts_store *s = open_store(cfg);
+	struct ts_user u;
+	char *hash = NULL;
+	int rc = 1;
+
+	if (!s)
+		goto out;
+	if (ts_store_user_find_by_name(s, name, &u, &hash, &err) ||
+	    ts_store_user_set_disabled(s, u.id, disabled, &u, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
+	printf("%s user %s (id %lld)\n", disabled ? "disabled" : "enabled", u.name,
+	       (long long)u.id);
+	rc = 0;
+out:
+	free(hash);
+	ts_store_free(s);
+	ts_error_release(&err);
+	return rc;
+}
+
 static int cmd_user(int argc, char **argv)
 {
 	struct ts_config cfg;
@@ -219,6 +254,10 @@ static int cmd_user(int argc, char **argv)
 
 	if (load_config(&cfg, &argc, argv))
 		goto out;
+	if (argc == 2 && (!strcmp(argv[0], "disable") || !strcmp(argv[0], "enable"))) {
+		rc = cmd_user_state(&cfg, argv[1], !strcmp(argv[0], "disable"));
+		goto out;
+	}
 	if (argc < 2 || strcmp(argv[0], "add") != 0) {
 		usage(stderr);
 		goto out;
@@ -257,7 +296,7 @@ static int cmd_user(int argc, char **argv)
 	}
 	ts_auth_new_secret("tsk_", token);
 	ts_auth_digest(token, digest);
-	if (ts_store_token_create(s, digest, u.id, &err)) {
+	if (ts_store_token_create(s, digest, u.id, "command line", 0, NULL, &err)) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;
 	}

@@ -184,3 +184,13 @@ int ts_ann_ids_text(const int64_t *ids, size_t n, char *out, size_t outlen)
 	out[len] = '\0';
 	return 0;
 }
+
+enum ts_err ts_ann_may_approve(int review_own_labels, int64_t labeled_by, int64_t reviewer,
+			       struct ts_error *err)
+{
+	if (review_own_labels || labeled_by <= 0 || labeled_by != reviewer)
+		return TS_OK;
+	return ts_error_set(err, TS_ERR_FORBIDDEN, "own_label",
+			    "you set this label yourself, and in this project another reviewer "
+			    "must approve it");
+}

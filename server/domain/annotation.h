@@ -92,4 +92,11 @@ enum ts_err ts_ann_decide(const struct ts_ann_state *cur, const struct ts_ann_ch
  * outlen is too small. */
 int ts_ann_ids_text(const int64_t *ids, size_t n, char *out, size_t outlen);
 
+/* May reviewer approve an annotation whose label labeled_by set last?
+ * Always, unless the project forbids reviewing one's own labels
+ * (review_own_labels 0) and the reviewer is that labeler. Refusals fill err
+ * (FORBIDDEN "own_label") and return it; err may be NULL. */
+enum ts_err ts_ann_may_approve(int review_own_labels, int64_t labeled_by, int64_t reviewer,
+			       struct ts_error *err);
+
 #endif

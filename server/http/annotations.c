@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/annotation.h"
+#include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "store/annotations.h"
@@ -127,6 +128,9 @@ static void put(struct ts_req *req)
 				    "or approved.");
 			goto out;
 		}
+		if (ar.status == TS_ANN_APPROVED &&
+		    ts_access_need(req, TS_ROLE_REVIEWER, "Approving"))
+			goto out;
 	}
 	memset(&a, 0, sizeof(a));
 	if (ts_store_annotation_set(req->app->store, req->params[0], &ar, &a, &changed, &err)) {
@@ -304,10 +308,15 @@ static void stats(struct ts_req *req)
 }
 
 const struct ts_route ts_routes_annotations[] = {
-	{ "GET", "/api/v1/assets/{id}/annotation", 0, get_one, NULL, NULL },
-	{ "PUT", "/api/v1/assets/{id}/annotation", 0, put, NULL, NULL },
-	{ "GET", "/api/v1/assets/{id}/annotation/history", 0, history, NULL, NULL },
-	{ "POST", "/api/v1/projects/{id}/annotations/bulk", 0, bulk, NULL, NULL },
-	{ "GET", "/api/v1/projects/{id}/stats", 0, stats, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, get_one,
+	  NULL, NULL },
+	{ "PUT", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, put, NULL,
+	  NULL },
+	{ "GET", "/api/v1/assets/{id}/annotation/history", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER,
+	  history, NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/annotations/bulk", TS_ROUTE_IN_PROJECT | TS_ROUTE_REVIEWER,
+	  bulk, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/stats", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, stats, NULL,
+	  NULL },
 	{ 0 },
 };

@@ -579,11 +579,14 @@ static void thumbnail(struct ts_req *req)
 }
 
 const struct ts_route ts_routes_assets[] = {
-	{ "POST", "/api/v1/projects/{id}/assets", TS_ROUTE_STREAM | TS_ROUTE_LARGE, upload_done,
+	{ "POST", "/api/v1/projects/{id}/assets",
+	  TS_ROUTE_STREAM | TS_ROUTE_LARGE | TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, upload_done,
 	  upload_begin, upload_data },
-	{ "GET", "/api/v1/projects/{id}/assets", 0, list, NULL, NULL },
-	{ "GET", "/api/v1/assets/{id}", 0, get, NULL, NULL },
-	{ "GET", "/api/v1/assets/{id}/file", 0, file, NULL, NULL },
-	{ "GET", "/api/v1/assets/{id}/thumbnail", 0, thumbnail, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/assets", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, list, NULL,
+	  NULL },
+	{ "GET", "/api/v1/assets/{id}", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, get, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/file", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, file, NULL, NULL },
+	{ "GET", "/api/v1/assets/{id}/thumbnail", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, thumbnail,
+	  NULL, NULL },
 	{ 0 },
 };

@@ -1,4 +1,5 @@
-/* Accounts: first-account setup, login, logout, me, users, API tokens. */
+/* Accounts: first-account setup, login, logout, me, users (disable and
+ * enable), API tokens (named, expiring, listed, revoked). */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 
 #include "auth/auth.h"
 #include "core/time.h"
+#include "domain/names.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "store/users.h"
@@ -15,8 +17,24 @@
 
 static json_t *user_json(const struct ts_user *u)
 {
-	return json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)u->id, "name", u->name,
-			 "is_admin", u->is_admin, "created_at", ts_json_time(u->created_at));
+	return json_pack("{s:I, s:s, s:b, s:b, s:o}", "id", (json_int_t)u->id, "name", u->name,
+			 "is_admin", u->is_admin, "disabled", u->disabled_at != 0, "created_at",
+			 ts_json_time(u->created_at));
+}
+
+static json_t *time_or_null(int64_t t)
+{
+	return t ? ts_json_time(t) : json_null();
+}
+
+static json_t *token_json(const struct ts_token *t, int64_t current)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:b, s:b}", "id", (json_int_t)t->id, "name",
+			 t->name[0] ? json_string(t->name) : json_null(), "created_at",
+			 ts_json_time(t->created_at), "expires_at", time_or_null(t->expires_at),
+			 "last_used_at", time_or_null(t->last_used_at), "expired",
+			 t->expires_at && t->expires_at <= ts_time_now_ms(), "current",
+			 t->id == current);
 }
 
 /* Reads and checks {"name", "password"}; answers and returns -1 on error. */
@@ -141,6 +159,15 @@ static void auth_login(struct ts_req *req)
 		ts_req_fail(req, 401, "invalid_credentials", "Wrong user name or password.");
 		goto out;
 	}
+	/* Told only to whoever knows the password. */
+	if (u.disabled_at) {
+		ts_req_fail(req, 401, "account_disabled", "This account is disabled.");
+		goto out;
+	}
+	/* Expired sessions go here (and at start): no timer needed, and the
+	 * table never holds more than the sessions begun since the last login. */
+	if (ts_store_session_purge(req->app->store, ts_time_now_ms(), NULL, &err))
+		ts_error_release(&err);
 	start_session(req, &u, 200);
 out:
 	free(hash);
@@ -152,10 +179,22 @@ static void auth_logout(struct ts_req *req)
 {
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
 							 "tessera_session");
+	const char *all = ts_req_query(req, "all");
 	char digest[TS_AUTH_DIGEST_HEX];
 	struct ts_error err = { 0 };
 
-	if (cookie) {
+	if (all && strcmp(all, "true") != 0 && strcmp(all, "false") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter", "The all parameter must be true or false.");
+		return;
+	}
+	if (all && strcmp(all, "true") == 0) {
+		/* Everywhere: every session and every API token of the user. */
+		if (ts_store_revoke_all(req->app->store, req->user.id, &err)) {
+			ts_req_error(req, &err);
+			ts_error_release(&err);
+			return;
+		}
+	} else if (cookie) {
 		ts_auth_digest(cookie, digest);
 		if (ts_store_session_delete(req->app->store, digest, &err)) {
 			ts_req_error(req, &err);
@@ -175,17 +214,93 @@ static void me(struct ts_req *req)
 
 static void me_token(struct ts_req *req)
 {
+	static const char *const keys[] = { "name", "expires_at", NULL };
 	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX];
+	const char *name_in = NULL, *expires_in = NULL;
+	json_t *body = NULL, *view;
 	struct ts_error err = { 0 };
+	struct ts_token t;
+	int64_t expires = 0;
+	char *name = NULL;
+	int has_name = 0;
 
+	/* No body at all is a token with no name that never expires. */
+	if (req->body.len || req->body_too_large) {
+		body = ts_req_body_object(req);
+		if (!body)
+			return;
+		if (ts_req_only_fields(req, body, keys) ||
+		    ts_req_field_string(req, body, "name", 0, &name_in, &has_name))
+			goto out;
+		if (json_is_string(json_object_get(body, "expires_at")))
+			expires_in = json_string_value(json_object_get(body, "expires_at"));
+		else if (json_object_get(body, "expires_at") &&
+			 !json_is_null(json_object_get(body, "expires_at"))) {
+			ts_req_fail(req, 400, "invalid_field",
+				    "The field \"expires_at\" must be an RFC 3339 time or null.");
+			goto out;
+		}
+	}
+	if (has_name) {
+		name = ts_name_clean(name_in, TS_TOKEN_NAME_MAX, "token name", &err);
+		if (!name) {
+			ts_req_error(req, &err);
+			goto out;
+		}
+	}
+	if (expires_in && (ts_time_parse_rfc3339(expires_in, &expires) ||
+			   expires <= ts_time_now_ms())) {
+		ts_req_fail(req, 400, "invalid_expiry",
+			    "The expires_at must be a time in the future, such as "
+			    "\"2030-01-31T00:00:00Z\".");
+		goto out;
+	}
 	ts_auth_new_secret("tsk_", secret);
 	ts_auth_digest(secret, digest);
-	if (ts_store_token_create(req->app->store, digest, req->user.id, &err)) {
+	if (ts_store_token_create(req->app->store, digest, req->user.id, name ? name : "", expires,
+				  &t, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	/* The secret is shown this once; listings never show it. */
+	view = token_json(&t, req->token_id);
+	json_object_set_new(view, "token", json_string(secret));
+	ts_req_json(req, 201, view);
+out:
+	free(name);
+	ts_error_release(&err);
+	json_decref(body);
+}
+
+static void me_tokens(struct ts_req *req)
+{
+	struct ts_token *arr = NULL;
+	struct ts_error err = { 0 };
+	size_t n = 0;
+	json_t *items;
+
+	if (ts_store_token_list(req->app->store, req->user.id, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, 201, json_pack("{s:s}", "token", secret));
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, token_json(&arr[i], req->token_id));
+	free(arr);
+	ts_req_json(req, 200, json_pack("{s:o}", "tokens", items));
+}
+
+static void me_token_revoke(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+
+	if (ts_store_token_revoke(req->app->store, req->user.id, req->params[0], &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_empty(req, 204);
 }
 
 static void users_list(struct ts_req *req)
@@ -234,14 +349,42 @@ out:
 	json_decref(body);
 }
 
+static void users_patch(struct ts_req *req)
+{
+	static const char *const keys[] = { "disabled", NULL };
+	json_t *body = ts_req_body_object(req);
+	struct ts_error err = { 0 };
+	struct ts_user u;
+	int disabled = 0, present = 0;
+
+	if (!body)
+		return;
+	if (ts_req_only_fields(req, body, keys) ||
+	    ts_req_field_bool(req, body, "disabled", &disabled, &present))
+		goto out;
+	if (!present ? ts_store_user_get(req->app->store, req->params[0], &u, &err)
+		     : ts_store_user_set_disabled(req->app->store, req->params[0], disabled, &u,
+						  &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	ts_req_json(req, 200, user_json(&u));
+out:
+	ts_error_release(&err);
+	json_decref(body);
+}
+
 const struct ts_route ts_routes_auth[] = {
 	{ "GET", "/api/v1/auth/status", TS_ROUTE_PUBLIC, auth_status, NULL, NULL },
 	{ "POST", "/api/v1/auth/setup", TS_ROUTE_PUBLIC, auth_setup, NULL, NULL },
 	{ "POST", "/api/v1/auth/login", TS_ROUTE_PUBLIC, auth_login, NULL, NULL },
 	{ "POST", "/api/v1/auth/logout", 0, auth_logout, NULL, NULL },
 	{ "GET", "/api/v1/me", 0, me, NULL, NULL },
+	{ "GET", "/api/v1/me/tokens", 0, me_tokens, NULL, NULL },
 	{ "POST", "/api/v1/me/tokens", 0, me_token, NULL, NULL },
+	{ "DELETE", "/api/v1/me/tokens/{id}", 0, me_token_revoke, NULL, NULL },
 	{ "GET", "/api/v1/users", TS_ROUTE_ADMIN, users_list, NULL, NULL },
 	{ "POST", "/api/v1/users", TS_ROUTE_ADMIN, users_create, NULL, NULL },
+	{ "PATCH", "/api/v1/users/{id}", TS_ROUTE_ADMIN, users_patch, NULL, NULL },
 	{ 0 },
 };

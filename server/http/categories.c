@@ -67,7 +67,8 @@ static void create(struct ts_req *req)
 		goto out;
 	name = ts_name_clean(name_in, TS_CATEGORY_NAME_MAX, "category name", &err);
 	if (!name ||
-	    ts_store_category_create(req->app->store, req->params[0], name, &c, &err)) {
+	    ts_store_category_create_by(req->app->store, req->params[0], name, req->user.id, &c,
+					&err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -106,8 +107,8 @@ static void patch(struct ts_req *req)
 			goto out;
 		}
 	}
-	if (ts_store_category_update(req->app->store, req->params[0], req->params[1], name, state,
-				     &c, &err)) {
+	if (ts_store_category_update_by(req->app->store, req->params[0], req->params[1], name, state,
+					req->user.id, &c, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -123,7 +124,8 @@ static void delete(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_category c;
 
-	if (ts_store_category_delete(req->app->store, req->params[0], req->params[1], &c, &err)) {
+	if (ts_store_category_delete_by(req->app->store, req->params[0], req->params[1],
+					req->user.id, &c, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -160,8 +162,8 @@ static void reorder(struct ts_req *req)
 		}
 		ids[i] = json_integer_value(v);
 	}
-	if (ts_store_category_reorder(req->app->store, req->params[0], ids,
-				      json_array_size(order), &err)) {
+	if (ts_store_category_reorder_by(req->app->store, req->params[0], ids,
+					 json_array_size(order), req->user.id, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -173,10 +175,15 @@ out:
 }
 
 const struct ts_route ts_routes_categories[] = {
-	{ "GET", "/api/v1/projects/{id}/categories", 0, list, NULL, NULL },
-	{ "POST", "/api/v1/projects/{id}/categories", 0, create, NULL, NULL },
-	{ "PUT", "/api/v1/projects/{id}/categories/order", 0, reorder, NULL, NULL },
-	{ "PATCH", "/api/v1/projects/{id}/categories/{id}", 0, patch, NULL, NULL },
-	{ "DELETE", "/api/v1/projects/{id}/categories/{id}", 0, delete, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/categories", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, list,
+	  NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/categories", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, create,
+	  NULL, NULL },
+	{ "PUT", "/api/v1/projects/{id}/categories/order", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER,
+	  reorder, NULL, NULL },
+	{ "PATCH", "/api/v1/projects/{id}/categories/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER,
+	  patch, NULL, NULL },
+	{ "DELETE", "/api/v1/projects/{id}/categories/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER,
+	  delete, NULL, NULL },
 	{ 0 },
 };

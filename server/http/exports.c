@@ -458,10 +458,14 @@ out:
 }
 
 const struct ts_route ts_routes_exports[] = {
-	{ "GET", "/api/v1/projects/{id}/exports/preview", 0, preview, NULL, NULL },
-	{ "POST", "/api/v1/projects/{id}/exports", 0, create, NULL, NULL },
-	{ "GET", "/api/v1/projects/{id}/exports", 0, list, NULL, NULL },
-	{ "GET", "/api/v1/exports/{id}", 0, get, NULL, NULL },
-	{ "GET", "/api/v1/exports/{id}/download", 0, download, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/exports/preview", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER,
+	  preview, NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/exports", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, create,
+	  NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/exports", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, list, NULL,
+	  NULL },
+	{ "GET", "/api/v1/exports/{id}", TS_ROUTE_IN_EXPORT | TS_ROUTE_LABELER, get, NULL, NULL },
+	{ "GET", "/api/v1/exports/{id}/download", TS_ROUTE_IN_EXPORT | TS_ROUTE_LABELER, download,
+	  NULL, NULL },
 	{ 0 },
 };

@@ -1,4 +1,6 @@
-/* Projects: create, list, read, rename. */
+/* Projects: create, list (the user's own), read, rename and settings, and
+ * the history of changes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,15 +8,29 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
+#include "store/members.h"
 #include "store/projects.h"
 #include "core/banned.h"
 
 json_t *ts_view_project(const struct ts_project *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id, "name", p->name,
-			 "task_type", p->task_type, "schema_version", p->schema_version,
-			 "created_at", ts_json_time(p->created_at), "updated_at",
-			 ts_json_time(p->updated_at));
+	json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:{s:b}}", "id", (json_int_t)p->id,
+			      "name", p->name, "task_type", p->task_type, "schema_version",
+			      p->schema_version, "created_at", ts_json_time(p->created_at),
+			      "updated_at", ts_json_time(p->updated_at), "settings",
+			      "review_own_labels", p->review_own_labels);
+
+	if (p->role[0])
+		json_object_set_new(v, "role", json_string(p->role));
+	return v;
+}
+
+/* The view with the caller's role in the project (resolved by
+ * http/access.c for project-scoped routes). */
+static void answer_project(struct ts_req *req, unsigned status, struct ts_project *p)
+{
+	snprintf(p->role, sizeof(p->role), "%s", ts_role_name(req->role));
+	ts_req_json(req, status, ts_view_project(p));
 }
 
 int ts_load_project(struct ts_req *req, struct ts_project *out)
@@ -55,7 +71,9 @@ static void create(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ts_req_json(req, 201, ts_view_project(&p));
+	/* The creator is its manager (an admin stays an admin). */
+	req->role = req->user.is_admin ? TS_ROLE_ADMIN : TS_ROLE_MANAGER;
+	answer_project(req, 201, &p);
 out:
 	free(name);
 	ts_error_release(&err);
@@ -73,14 +91,20 @@ static void list(struct ts_req *req)
 
 	if (ts_req_page(req, 100, 500, &limit, &cursor))
 		return;
-	if (ts_store_project_list(req->app->store, cursor, limit, &arr, &n, &err)) {
+	/* An admin sees every project; anyone else, those they belong to. */
+	if (req->user.is_admin ? ts_store_project_list(req->app->store, cursor, limit, &arr, &n, &err)
+			       : ts_store_project_list_for(req->app->store, req->user.id, cursor,
+							   limit, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
 	items = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (req->user.is_admin)
+			snprintf(arr[i].role, sizeof(arr[i].role), "%s", ts_role_name(TS_ROLE_ADMIN));
 		json_array_append_new(items, ts_view_project(&arr[i]));
+	}
 	ts_req_json(req, 200, json_pack("{s:o, s:o}", "projects", items, "next_cursor",
 					ts_cursor_json(n == (size_t)limit ? arr[n - 1].id : 0)));
 	free(arr);
@@ -92,45 +116,96 @@ static void get(struct ts_req *req)
 
 	if (ts_load_project(req, &p))
 		return;
-	ts_req_json(req, 200, ts_view_project(&p));
+	answer_project(req, 200, &p);
 }
 
 static void patch(struct ts_req *req)
 {
-	static const char *const keys[] = { "name", NULL };
-	json_t *body = ts_req_body_object(req);
+	static const char *const keys[] = { "name", "settings", NULL };
+	static const char *const setting_keys[] = { "review_own_labels", NULL };
+	json_t *body = ts_req_body_object(req), *settings;
 	const char *name_in = NULL;
 	struct ts_error err = { 0 };
 	struct ts_project p;
 	char *name = NULL;
-	int present = 0;
+	int has_name = 0, review_own = -1;
 
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
-	    ts_req_field_string(req, body, "name", 0, &name_in, &present))
+	    ts_req_field_string(req, body, "name", 0, &name_in, &has_name))
 		goto out;
-	if (!present) {
-		if (!ts_load_project(req, &p))
-			ts_req_json(req, 200, ts_view_project(&p));
-		goto out;
+	settings = json_object_get(body, "settings");
+	if (settings) {
+		if (!json_is_object(settings)) {
+			ts_req_fail(req, 400, "invalid_field",
+				    "The field \"settings\" must be an object.");
+			goto out;
+		}
+		if (ts_req_only_fields(req, settings, setting_keys) ||
+		    ts_req_field_bool(req, settings, "review_own_labels", &review_own, NULL))
+			goto out;
 	}
-	name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);
-	if (!name || ts_store_project_rename(req->app->store, req->params[0], name, &p, &err)) {
+	if (has_name) {
+		name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);
+		if (!name) {
+			ts_req_error(req, &err);
+			goto out;
+		}
+	}
+	if (ts_store_project_update(req->app->store, req->params[0], name, review_own, req->user.id,
+				    &p, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ts_req_json(req, 200, ts_view_project(&p));
+	answer_project(req, 200, &p);
 out:
 	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
 
+/* Who changed the project, its categories or its members: newest first. */
+static void history(struct ts_req *req)
+{
+	struct ts_project_event *ev = NULL;
+	struct ts_error err = { 0 };
+	int64_t cursor;
+	size_t n = 0;
+	int limit;
+	json_t *items;
+
+	if (ts_req_page(req, 100, TS_EVENTS_PAGE_MAX, &limit, &cursor))
+		return;
+	if (ts_store_project_events(req->app->store, req->params[0], cursor, limit, &ev, &n,
+				    &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *detail = json_loads(ev[i].detail, 0, NULL);
+
+		json_array_append_new(
+			items, json_pack("{s:I, s:s, s:o, s:o, s:o}", "id", (json_int_t)ev[i].id,
+					 "action", ev[i].action, "by",
+					 ev[i].user_name[0] ? json_string(ev[i].user_name) : json_null(),
+					 "at", ts_json_time(ev[i].at), "detail",
+					 detail ? detail : json_object()));
+	}
+	ts_req_json(req, 200, json_pack("{s:I, s:o, s:o}", "project_id", (json_int_t)req->params[0],
+					"history", items, "next_cursor",
+					ts_cursor_json(n == (size_t)limit ? ev[n - 1].id : 0)));
+	ts_store_events_release(ev, n);
+}
+
 const struct ts_route ts_routes_projects[] = {
 	{ "POST", "/api/v1/projects", 0, create, NULL, NULL },
 	{ "GET", "/api/v1/projects", 0, list, NULL, NULL },
-	{ "GET", "/api/v1/projects/{id}", 0, get, NULL, NULL },
-	{ "PATCH", "/api/v1/projects/{id}", 0, patch, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, get, NULL, NULL },
+	{ "PATCH", "/api/v1/projects/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, patch, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/history", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, history,
+	  NULL, NULL },
 	{ 0 },
 };

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "domain/role.h"
 #include "store/users.h"
 
 struct MHD_Connection;
@@ -39,6 +40,12 @@ struct ts_req {
 
 	int authed;
 	struct ts_user user;
+	int64_t token_id; /* the API token used, 0 for a session */
+
+	/* Project-scoped routes (http/access.c): the project the request is
+	 * in and the user's role there (TS_ROLE_ADMIN for an admin). */
+	int64_t project_id;
+	enum ts_role role;
 
 	int started;      /* routing and auth done */
 	int body_too_large;

@@ -15,7 +15,36 @@ static const struct ts_route *const tables[] = {
 	ts_routes_annotations,
 	ts_routes_exports,
 	ts_routes_videos,
+	ts_routes_members,
 };
+
+const struct ts_route *const *ts_router_tables(size_t *n)
+{
+	*n = sizeof(tables) / sizeof(tables[0]);
+	return tables;
+}
+
+enum ts_scope ts_route_scope(const struct ts_route *r)
+{
+	switch (r->flags & (TS_ROUTE_IN_PROJECT | TS_ROUTE_IN_ASSET | TS_ROUTE_IN_EXPORT |
+			    TS_ROUTE_IN_VIDEO)) {
+	case TS_ROUTE_IN_PROJECT:
+		return TS_SCOPE_PROJECT;
+	case TS_ROUTE_IN_ASSET:
+		return TS_SCOPE_ASSET;
+	case TS_ROUTE_IN_EXPORT:
+		return TS_SCOPE_EXPORT;
+	case TS_ROUTE_IN_VIDEO:
+		return TS_SCOPE_VIDEO;
+	default:
+		return (enum ts_scope)0;
+	}
+}
+
+enum ts_role ts_route_role(const struct ts_route *r)
+{
+	return (enum ts_role)((r->flags >> 8) & 3);
+}
 
 /* Ids are positive integers that fit in a JSON number exactly (2^53). */
 static int parse_id(const char *s, size_t len, int64_t *out)

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/role.h"
+#include "store/members.h"
+
 struct ts_req;
 
 enum {
@@ -14,6 +17,20 @@ enum {
 	TS_ROUTE_ADMIN = 2,  /* the user must be an admin */
 	TS_ROUTE_STREAM = 4, /* body goes to stream_data, not to req->body */
 	TS_ROUTE_LARGE = 8,  /* no JSON body size cap (streaming routes check their own) */
+
+	/* Project-scoped routes: what the first {id} names, and so which
+	 * project the request is in. Exactly one of these, with one role
+	 * below, on every route under a project, asset, export or video (a
+	 * unit test walks the tables). */
+	TS_ROUTE_IN_PROJECT = 16,
+	TS_ROUTE_IN_ASSET = 32,
+	TS_ROUTE_IN_EXPORT = 64,
+	TS_ROUTE_IN_VIDEO = 128,
+	/* The least role the user needs in that project (admins pass). Someone
+	 * who is not a member gets 404, as for an id that does not exist. */
+	TS_ROUTE_LABELER = TS_ROLE_LABELER << 8,
+	TS_ROUTE_REVIEWER = TS_ROLE_REVIEWER << 8,
+	TS_ROUTE_MANAGER = TS_ROLE_MANAGER << 8,
 };
 
 struct ts_route {
@@ -47,6 +64,14 @@ enum ts_route_result ts_router_find(const char *method, const char *path,
 				    const struct ts_route **route, int64_t *params, int *nparams,
 				    char *allow, size_t allow_len);
 
+/* What a route's first {id} names (0: nothing project-scoped), and the
+ * role it needs (TS_ROLE_NONE when none). */
+enum ts_scope ts_route_scope(const struct ts_route *r);
+enum ts_role ts_route_role(const struct ts_route *r);
+
+/* Every route table, for checks that walk them all; *n receives how many. */
+const struct ts_route *const *ts_router_tables(size_t *n);
+
 /* The tables. */
 extern const struct ts_route ts_routes_health[];
 extern const struct ts_route ts_routes_auth[];
@@ -56,5 +81,6 @@ extern const struct ts_route ts_routes_assets[];
 extern const struct ts_route ts_routes_annotations[];
 extern const struct ts_route ts_routes_exports[];
 extern const struct ts_route ts_routes_videos[];
+extern const struct ts_route ts_routes_members[];
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/names.h"
+#include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "store/users.h"
@@ -52,10 +53,11 @@ static void authenticate(struct ts_req *req)
 			return;
 		}
 		ts_auth_digest(authz + 7, digest);
-		if (ts_store_token_user(s, digest, &req->user, &err) == TS_OK)
+		/* Unknown, revoked, expired, or a disabled account: the store's
+		 * message says which. */
+		if (ts_store_token_user(s, digest, ts_time_now_ms(), &req->user, &req->token_id,
+					&err) == TS_OK)
 			req->authed = 1;
-		else if (err.err == TS_ERR_UNAUTHORIZED)
-			ts_req_fail(req, 401, "unauthorized", "The API token is not valid.");
 		else
 			ts_req_error(req, &err);
 	} else if (cookie) {
@@ -150,6 +152,9 @@ static void begin(struct ts_req *req)
 			ts_req_fail(req, 403, "forbidden", "Only an admin may do this.");
 			return;
 		}
+		ts_access_check(req);
+		if (req->response)
+			return;
 	}
 	cl = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && !(req->route->flags & (TS_ROUTE_STREAM | TS_ROUTE_LARGE)) &&

@@ -406,9 +406,11 @@ static void list(struct ts_req *req)
 }
 
 const struct ts_route ts_routes_videos[] = {
-	{ "POST", "/api/v1/projects/{id}/videos", TS_ROUTE_STREAM | TS_ROUTE_LARGE, upload,
+	{ "POST", "/api/v1/projects/{id}/videos",
+	  TS_ROUTE_STREAM | TS_ROUTE_LARGE | TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, upload,
 	  upload_begin, upload_data },
-	{ "GET", "/api/v1/projects/{id}/videos", 0, list, NULL, NULL },
-	{ "GET", "/api/v1/videos/{id}", 0, get, NULL, NULL },
+	{ "GET", "/api/v1/projects/{id}/videos", TS_ROUTE_IN_PROJECT | TS_ROUTE_LABELER, list, NULL,
+	  NULL },
+	{ "GET", "/api/v1/videos/{id}", TS_ROUTE_IN_VIDEO | TS_ROUTE_LABELER, get, NULL, NULL },
 	{ 0 },
 };

@@ -18,6 +18,8 @@ struct ts_project {
 	char schema_version[16];
 	int64_t created_at;
 	int64_t updated_at;
+	int review_own_labels; /* may a reviewer approve labels they set? */
+	char role[12];         /* list_for only: the user's role ("" otherwise) */
 };
 
 struct ts_category {
@@ -30,16 +32,24 @@ struct ts_category {
 	int64_t updated_at;
 };
 
+/* Changes to a project and its categories record their author (`by`, a user
+ * id; 0 for none) in the project's history (store/members.h), in the same
+ * transaction. The creator of a project becomes its manager. The wrappers
+ * without `by` (ts_store_category_create ...) record no author: for tools
+ * and tests; requests use the `_by` ones. */
 struct ts_store_project_ops {
 	enum ts_err (*create)(struct ts_store *s, const char *name, const char *task_type,
 			      int64_t user_id, struct ts_project *out, struct ts_error *err);
 	enum ts_err (*get)(struct ts_store *s, int64_t id, struct ts_project *out,
 			   struct ts_error *err);
-	/* Newest first; before_id 0 starts at the newest. *out malloc'd. */
-	enum ts_err (*list)(struct ts_store *s, int64_t before_id, int limit,
+	/* Newest first; before_id 0 starts at the newest. *out malloc'd.
+	 * member_of > 0: only that user's projects, each with their role. */
+	enum ts_err (*list)(struct ts_store *s, int64_t member_of, int64_t before_id, int limit,
 			    struct ts_project **out, size_t *n, struct ts_error *err);
-	enum ts_err (*rename)(struct ts_store *s, int64_t id, const char *name,
-			      struct ts_project *out, struct ts_error *err);
+	/* name NULL: unchanged; review_own_labels < 0: unchanged. */
+	enum ts_err (*update)(struct ts_store *s, int64_t id, const char *name,
+			      int review_own_labels, int64_t by, struct ts_project *out,
+			      struct ts_error *err);
 
 	/* By display_order; *out malloc'd. NOT_FOUND for an unknown project. */
 	enum ts_err (*category_list)(struct ts_store *s, int64_t project_id, int include_deleted,
@@ -48,18 +58,19 @@ struct ts_store_project_ops {
 				    struct ts_category *out, struct ts_error *err);
 	/* CONFLICT "name_taken" when a live category has the same name key. */
 	enum ts_err (*category_create)(struct ts_store *s, int64_t project_id, const char *name,
-				       struct ts_category *out, struct ts_error *err);
+				       int64_t by, struct ts_category *out, struct ts_error *err);
 	/* name or state may be NULL (unchanged); state is "active" or
 	 * "disabled"; a deleted category cannot be changed. */
 	enum ts_err (*category_update)(struct ts_store *s, int64_t project_id, int64_t id,
-				       const char *name, const char *state,
+				       const char *name, const char *state, int64_t by,
 				       struct ts_category *out, struct ts_error *err);
 	enum ts_err (*category_delete)(struct ts_store *s, int64_t project_id, int64_t id,
-				       struct ts_category *out, struct ts_error *err);
+				       int64_t by, struct ts_category *out, struct ts_error *err);
 	/* ids must be a permutation of the non-deleted ids (INVALID
 	 * "invalid_order" otherwise); only display_order changes. */
 	enum ts_err (*category_reorder)(struct ts_store *s, int64_t project_id,
-					const int64_t *ids, size_t n, struct ts_error *err);
+					const int64_t *ids, size_t n, int64_t by,
+					struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_project_create(struct ts_store *s, const char *name,
@@ -77,13 +88,27 @@ static inline enum ts_err ts_store_project_list(struct ts_store *s, int64_t befo
 						struct ts_project **out, size_t *n,
 						struct ts_error *err)
 {
-	return s->ops->projects->list(s, before_id, limit, out, n, err);
+	return s->ops->projects->list(s, 0, before_id, limit, out, n, err);
+}
+static inline enum ts_err ts_store_project_list_for(struct ts_store *s, int64_t user_id,
+						    int64_t before_id, int limit,
+						    struct ts_project **out, size_t *n,
+						    struct ts_error *err)
+{
+	return s->ops->projects->list(s, user_id, before_id, limit, out, n, err);
 }
 static inline enum ts_err ts_store_project_rename(struct ts_store *s, int64_t id,
 						  const char *name, struct ts_project *out,
 						  struct ts_error *err)
 {
-	return s->ops->projects->rename(s, id, name, out, err);
+	return s->ops->projects->update(s, id, name, -1, 0, out, err);
+}
+static inline enum ts_err ts_store_project_update(struct ts_store *s, int64_t id,
+						  const char *name, int review_own_labels,
+						  int64_t by, struct ts_project *out,
+						  struct ts_error *err)
+{
+	return s->ops->projects->update(s, id, name, review_own_labels, by, out, err);
 }
 static inline enum ts_err ts_store_category_list(struct ts_store *s, int64_t project_id,
 						 int include_deleted, struct ts_category **out,
@@ -101,25 +126,50 @@ static inline enum ts_err ts_store_category_create(struct ts_store *s, int64_t p
 						   const char *name, struct ts_category *out,
 						   struct ts_error *err)
 {
-	return s->ops->projects->category_create(s, project_id, name, out, err);
+	return s->ops->projects->category_create(s, project_id, name, 0, out, err);
+}
+static inline enum ts_err ts_store_category_create_by(struct ts_store *s, int64_t project_id,
+						      const char *name, int64_t by,
+						      struct ts_category *out, struct ts_error *err)
+{
+	return s->ops->projects->category_create(s, project_id, name, by, out, err);
 }
 static inline enum ts_err ts_store_category_update(struct ts_store *s, int64_t project_id,
 						   int64_t id, const char *name, const char *state,
 						   struct ts_category *out, struct ts_error *err)
 {
-	return s->ops->projects->category_update(s, project_id, id, name, state, out, err);
+	return s->ops->projects->category_update(s, project_id, id, name, state, 0, out, err);
+}
+static inline enum ts_err ts_store_category_update_by(struct ts_store *s, int64_t project_id,
+						      int64_t id, const char *name,
+						      const char *state, int64_t by,
+						      struct ts_category *out, struct ts_error *err)
+{
+	return s->ops->projects->category_update(s, project_id, id, name, state, by, out, err);
 }
 static inline enum ts_err ts_store_category_delete(struct ts_store *s, int64_t project_id,
 						   int64_t id, struct ts_category *out,
 						   struct ts_error *err)
 {
-	return s->ops->projects->category_delete(s, project_id, id, out, err);
+	return s->ops->projects->category_delete(s, project_id, id, 0, out, err);
+}
+static inline enum ts_err ts_store_category_delete_by(struct ts_store *s, int64_t project_id,
+						      int64_t id, int64_t by,
+						      struct ts_category *out, struct ts_error *err)
+{
+	return s->ops->projects->category_delete(s, project_id, id, by, out, err);
 }
 static inline enum ts_err ts_store_category_reorder(struct ts_store *s, int64_t project_id,
 						    const int64_t *ids, size_t n,
 						    struct ts_error *err)
 {
-	return s->ops->projects->category_reorder(s, project_id, ids, n, err);
+	return s->ops->projects->category_reorder(s, project_id, ids, n, 0, err);
+}
+static inline enum ts_err ts_store_category_reorder_by(struct ts_store *s, int64_t project_id,
+						       const int64_t *ids, size_t n, int64_t by,
+						       struct ts_error *err)
+{
+	return s->ops->projects->category_reorder(s, project_id, ids, n, by, err);
 }
 
 #endif

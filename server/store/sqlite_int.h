@@ -165,5 +165,14 @@ extern const struct ts_store_asset_ops ts_sq_asset_ops;
 extern const struct ts_store_annotation_ops ts_sq_annotation_ops;
 extern const struct ts_store_export_ops ts_sq_export_ops;
 extern const struct ts_store_video_ops ts_sq_video_ops;
+extern const struct ts_store_member_ops ts_sq_member_ops;
+
+/* Appends to a project's audit history inside the caller's write
+ * transaction. sql is a static INSERT INTO project_events whose ?1 is the
+ * project, ?2 the author (by; NULL when 0), ?3 the time; args bind ?4 on,
+ * then texts (each may be NULL) after them. */
+enum ts_err ts_sq_project_event(struct ts_sq_conn *c, const char *sql, int64_t project_id,
+				int64_t by, const int64_t *args, int n, const char *const *texts,
+				int ntexts, struct ts_error *err);
 
 #endif

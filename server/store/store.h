@@ -19,6 +19,7 @@ struct ts_store_asset_ops;
 struct ts_store_annotation_ops;
 struct ts_store_export_ops;
 struct ts_store_video_ops;
+struct ts_store_member_ops;
 
 struct ts_store_ops {
 	const char *name;
@@ -31,6 +32,7 @@ struct ts_store_ops {
 	const struct ts_store_annotation_ops *annotations;
 	const struct ts_store_export_ops *exports;
 	const struct ts_store_video_ops *videos;
+	const struct ts_store_member_ops *members;
 };
 
 struct ts_store {

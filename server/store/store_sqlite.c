@@ -543,6 +543,7 @@ static const struct ts_store_ops sq_ops = {
 	.ping = sq_ping,
 	.users = &ts_sq_user_ops,
 	.projects = &ts_sq_project_ops,
+	.members = &ts_sq_member_ops,
 	.jobs = &ts_sq_job_ops,
 	.assets = &ts_sq_asset_ops,
 	.annotations = &ts_sq_annotation_ops,

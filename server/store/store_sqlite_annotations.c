@@ -18,6 +18,7 @@ struct current {
 	struct ts_annotation ann;
 	int single_label;
 	int has_row;
+	int review_own_labels; /* the project's setting */
 };
 
 static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct current *cur,
@@ -27,7 +28,7 @@ static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct c
 		c,
 		"SELECT a.project_id, coalesce(an.status, 'unlabeled'), coalesce(an.revision, 0), "
 		"coalesce(an.labeled_by, 0), coalesce(u.name, ''), coalesce(an.updated_at, a.created_at), "
-		"an.asset_id IS NOT NULL, p.task_type = 'classification_single' "
+		"an.asset_id IS NOT NULL, p.task_type = 'classification_single', p.review_own_labels "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
 		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ?",
@@ -54,6 +55,7 @@ static enum ts_err load_current(struct ts_sq_conn *c, int64_t asset_id, struct c
 		cur->ann.updated_at = sqlite3_column_int64(st, 5);
 		cur->has_row = sqlite3_column_int(st, 6);
 		cur->single_label = sqlite3_column_int(st, 7);
+		cur->review_own_labels = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
 	if (e)
@@ -247,6 +249,9 @@ static enum ts_err sq_set(struct ts_store *s, int64_t asset_id, const struct ts_
 				 (long long)cur.ann.revision, (long long)req->expected_revision);
 		goto out;
 	}
+	if (!decided && o.status == TS_ANN_APPROVED && cur.ann.status != TS_ANN_APPROVED)
+		decided = ts_ann_may_approve(cur.review_own_labels, cur.ann.labeled_by, req->user_id,
+					     &derr);
 	if (decided) {
 		e = ts_error_set(err, derr.err, derr.code, "%s", derr.message);
 		goto out;
@@ -408,7 +413,9 @@ static enum ts_err bulk_one(struct ts_sq_conn *c, int64_t project_id, enum ts_an
 	now_state.status = cur.ann.status;
 	now_state.category_ids = cur.ann.category_ids;
 	now_state.ncat = cur.ann.ncat;
-	if (ts_ann_decide(&now_state, &chg, cur.single_label, &o, &derr)) {
+	if (ts_ann_decide(&now_state, &chg, cur.single_label, &o, &derr) ||
+	    (o.changed && o.status == TS_ANN_APPROVED &&
+	     ts_ann_may_approve(cur.review_own_labels, cur.ann.labeled_by, user_id, &derr))) {
 		r->err = derr.err;
 		snprintf(r->code, sizeof(r->code), "%s", derr.code);
 		snprintf(r->message, sizeof(r->message), "%.150s", derr.message);

@@ -9,7 +9,7 @@
 #include "store/sqlite_int.h"
 #include "core/banned.h"
 
-#define PROJECT_COLS "id, name, task_type, schema_version, created_at, updated_at"
+#define PROJECT_COLS "id, name, task_type, schema_version, created_at, updated_at, review_own_labels"
 #define CATEGORY_COLS "project_id, id, name, display_order, state, created_at, updated_at"
 
 static void read_project(sqlite3_stmt *st, void *out)
@@ -22,7 +22,21 @@ static void read_project(sqlite3_stmt *st, void *out)
 	ts_sq_text_to(st, 3, p->schema_version, sizeof(p->schema_version));
 	p->created_at = sqlite3_column_int64(st, 4);
 	p->updated_at = sqlite3_column_int64(st, 5);
+	p->review_own_labels = sqlite3_column_int(st, 6);
+	p->role[0] = '\0';
 }
+
+static void read_project_role(sqlite3_stmt *st, void *out)
+{
+	struct ts_project *p = out;
+
+	read_project(st, out);
+	ts_sq_text_to(st, 7, p->role, sizeof(p->role));
+}
+
+#define EVENT_SQL(action, detail)                                                   \
+	"INSERT INTO project_events(project_id, user_id, at, action, detail) VALUES " \
+	"(?1, ?2, ?3, '" action "', " detail ")"
 
 static void read_category(sqlite3_stmt *st, void *out)
 {
@@ -58,22 +72,41 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *t
 			     int64_t user_id, struct ts_project *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare(c, "INSERT INTO projects(name, task_type, schema_version, "
-					    "created_by, created_at, updated_at) VALUES (?, ?, '1.0.0', ?, ?, ?)",
-					 err);
+	sqlite3_stmt *st;
 	int64_t now = ts_time_now_ms();
-	enum ts_err e = TS_ERR_IO;
+	enum ts_err e;
 
-	if (st) {
-		ts_sq_bind_text(st, 1, name);
-		ts_sq_bind_text(st, 2, task_type);
-		ts_sq_bind_ref(st, 3, user_id);
-		sqlite3_bind_int64(st, 4, now);
-		sqlite3_bind_int64(st, 5, now);
-		e = ts_sq_exec_stmt(c, st, err);
-		if (!e)
-			e = project_get_c(c, sqlite3_last_insert_rowid(c->db), out, err);
+	int64_t id = 0;
+
+	e = ts_sq_begin_write(c, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "INSERT INTO projects(name, task_type, schema_version, created_by, "
+			      "created_at, updated_at) VALUES (?, ?, '1.0.0', ?, ?, ?)",
+			   err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
 	}
+	ts_sq_bind_text(st, 1, name);
+	ts_sq_bind_text(st, 2, task_type);
+	ts_sq_bind_ref(st, 3, user_id);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, now);
+	e = ts_sq_exec_stmt(c, st, err);
+	if (e)
+		goto out;
+	id = sqlite3_last_insert_rowid(c->db);
+	if (user_id > 0)
+		e = ts_sq_exec_i64(c, "INSERT INTO project_members(project_id, user_id, role, added_at) "
+				      "VALUES (?, ?, 'manager', ?)",
+				   TS_SQ_I64(id, user_id, now), err);
+	if (!e)
+		e = ts_sq_project_event(c, EVENT_SQL("project.create", "json_object('name', ?4)"), id,
+					user_id, NULL, 0, (const char *const[]){ name }, 1, err);
+	if (!e)
+		e = project_get_c(c, id, out, err);
+out:
 	return ts_sq_end(s, c, e, err);
 }
 
@@ -85,39 +118,75 @@ static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_project *out
 	return ts_sq_end(s, c, project_get_c(c, id, out, err), err);
 }
 
-static enum ts_err sq_list(struct ts_store *s, int64_t before_id, int limit,
+static enum ts_err sq_list(struct ts_store *s, int64_t member_of, int64_t before_id, int limit,
 			   struct ts_project **out, size_t *n, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects "
-					        "WHERE id < ? ORDER BY id DESC LIMIT ?",
-					     TS_SQ_I64(before_id > 0 ? before_id : INT64_MAX, limit),
-					     err);
+	int64_t before = before_id > 0 ? before_id : INT64_MAX;
+	sqlite3_stmt *st;
 	struct ts_sq_rows rows = { 0 };
 	enum ts_err e = TS_ERR_IO;
 
+	if (member_of > 0)
+		st = ts_sq_prepare_i64(c, "SELECT p.id, p.name, p.task_type, p.schema_version, "
+					  "p.created_at, p.updated_at, p.review_own_labels, m.role "
+					  "FROM project_members m JOIN projects p ON p.id = m.project_id "
+					  "WHERE m.user_id = ? AND m.project_id < ? "
+					  "ORDER BY m.project_id DESC LIMIT ?",
+				       TS_SQ_I64(member_of, before, limit), err);
+	else
+		st = ts_sq_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects "
+					  "WHERE id < ? ORDER BY id DESC LIMIT ?",
+				       TS_SQ_I64(before, limit), err);
 	if (st)
-		e = ts_sq_collect(c, st, sizeof(struct ts_project), read_project, (size_t)limit,
+		e = ts_sq_collect(c, st, sizeof(struct ts_project),
+				  member_of > 0 ? read_project_role : read_project, (size_t)limit,
 				  &rows, "list projects", err);
 	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
 	return e;
 }
 
-static enum ts_err sq_rename(struct ts_store *s, int64_t id, const char *name,
-			     struct ts_project *out, struct ts_error *err)
+static enum ts_err sq_update(struct ts_store *s, int64_t id, const char *name,
+			     int review_own_labels, int64_t by, struct ts_project *out,
+			     struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "UPDATE projects SET updated_at = ?1, name = ?3 "
-					        "WHERE id = ?2",
-					     TS_SQ_I64(ts_time_now_ms(), id), err);
-	enum ts_err e = TS_ERR_IO;
+	struct ts_project cur;
+	sqlite3_stmt *st;
+	enum ts_err e;
 
-	if (st) {
-		ts_sq_bind_text(st, 3, name);
-		e = ts_sq_exec_stmt(c, st, err);
+	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = project_get_c(c, id, &cur, err);
+	if (e)
+		goto out;
+	if (name && strcmp(name, cur.name) != 0) {
+		st = ts_sq_prepare_i64(c, "UPDATE projects SET updated_at = ?1, name = ?3 WHERE id = ?2",
+				       TS_SQ_I64(ts_time_now_ms(), id), err);
+		e = st ? (ts_sq_bind_text(st, 3, name), ts_sq_exec_stmt(c, st, err)) : TS_ERR_IO;
 		if (!e)
-			e = project_get_c(c, id, out, err);
+			e = ts_sq_project_event(c, EVENT_SQL("project.rename",
+							     "json_object('from', ?4, 'to', ?5)"),
+						id, by, NULL, 0,
+						(const char *const[]){ cur.name, name }, 2, err);
+		if (e)
+			goto out;
 	}
+	if (review_own_labels >= 0 && !review_own_labels != !cur.review_own_labels) {
+		e = ts_sq_exec_i64(c, "UPDATE projects SET updated_at = ?, review_own_labels = ? "
+				      "WHERE id = ?",
+				   TS_SQ_I64(ts_time_now_ms(), review_own_labels ? 1 : 0, id), err);
+		if (!e)
+			e = ts_sq_project_event(c, EVENT_SQL("project.settings",
+							     "json_object('review_own_labels', "
+							     "json(CASE WHEN ?4 THEN 'true' ELSE 'false' END))"),
+						id, by, TS_SQ_I64(review_own_labels ? 1 : 0), NULL, 0,
+						err);
+		if (e)
+			goto out;
+	}
+	e = project_get_c(c, id, out, err);
+out:
 	return ts_sq_end(s, c, e, err);
 }
 
@@ -195,7 +264,7 @@ static enum ts_err name_taken(struct ts_sq_conn *c, int64_t project_id, const ch
 }
 
 static enum ts_err sq_category_create(struct ts_store *s, int64_t project_id, const char *name,
-				      struct ts_category *out, struct ts_error *err)
+				      int64_t by, struct ts_category *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	char *key = ts_store_name_key(name);
@@ -242,6 +311,11 @@ static enum ts_err sq_category_create(struct ts_store *s, int64_t project_id, co
 	ts_sq_bind_text(st, 7, key);
 	e = ts_sq_exec_stmt(c, st, err);
 	if (!e)
+		e = ts_sq_project_event(c, EVENT_SQL("category.create",
+						     "json_object('category_id', ?4, 'name', ?5)"),
+					project_id, by, TS_SQ_I64(id), (const char *const[]){ name },
+					1, err);
+	if (!e)
 		e = category_get_c(c, project_id, id, out, err);
 out:
 	free(key);
@@ -249,7 +323,7 @@ out:
 }
 
 static enum ts_err sq_category_update(struct ts_store *s, int64_t project_id, int64_t id,
-				      const char *name, const char *state,
+				      const char *name, const char *state, int64_t by,
 				      struct ts_category *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
@@ -287,6 +361,18 @@ static enum ts_err sq_category_update(struct ts_store *s, int64_t project_id, in
 	ts_sq_bind_text(st, 5, key);
 	ts_sq_bind_text(st, 6, state);
 	e = ts_sq_exec_stmt(c, st, err);
+	if (!e && name && strcmp(name, cur.name) != 0)
+		e = ts_sq_project_event(c, EVENT_SQL("category.rename",
+						     "json_object('category_id', ?4, 'from', ?5, 'to', ?6)"),
+					project_id, by, TS_SQ_I64(id),
+					(const char *const[]){ cur.name, name }, 2, err);
+	if (!e && state && strcmp(state, cur.state) != 0)
+		e = ts_sq_project_event(c, EVENT_SQL("category.state",
+						     "json_object('category_id', ?4, 'name', ?5, "
+						     "'from', ?6, 'to', ?7)"),
+					project_id, by, TS_SQ_I64(id),
+					(const char *const[]){ name ? name : cur.name, cur.state, state },
+					3, err);
 	if (!e)
 		e = category_get_c(c, project_id, id, out, err);
 out:
@@ -295,7 +381,7 @@ out:
 }
 
 static enum ts_err sq_category_delete(struct ts_store *s, int64_t project_id, int64_t id,
-				      struct ts_category *out, struct ts_error *err)
+				      int64_t by, struct ts_category *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	struct ts_category cur;
@@ -309,13 +395,18 @@ static enum ts_err sq_category_delete(struct ts_store *s, int64_t project_id, in
 		e = ts_sq_exec_i64(c, "UPDATE categories SET state = 'deleted', updated_at = ? "
 				      "WHERE project_id = ? AND id = ? AND state <> 'deleted'",
 				   TS_SQ_I64(ts_time_now_ms(), project_id, id), err);
+	if (!e && strcmp(cur.state, "deleted") != 0)
+		e = ts_sq_project_event(c, EVENT_SQL("category.delete",
+						     "json_object('category_id', ?4, 'name', ?5)"),
+					project_id, by, TS_SQ_I64(id),
+					(const char *const[]){ cur.name }, 1, err);
 	if (!e)
 		e = category_get_c(c, project_id, id, out, err);
 	return ts_sq_end(s, c, e, err);
 }
 
 static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, const int64_t *ids,
-				       size_t n, struct ts_error *err)
+				       size_t n, int64_t by, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	struct ts_sq_rows live = { 0 };
@@ -347,6 +438,12 @@ static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, c
 		e = ts_sq_exec_i64(c, "UPDATE categories SET display_order = ?, updated_at = ? "
 				      "WHERE project_id = ? AND id = ?",
 				   TS_SQ_I64((int64_t)i + 1, ts_time_now_ms(), project_id, ids[i]), err);
+	if (!e)
+		e = ts_sq_project_event(c, EVENT_SQL("category.reorder",
+						     "json_object('order', (SELECT json_group_array(id) "
+						     "FROM (SELECT id FROM categories WHERE project_id = ?1 "
+						     "AND state <> 'deleted' ORDER BY display_order, id)))"),
+					project_id, by, NULL, 0, NULL, 0, err);
 out:
 	free(live.items);
 	free(given);
@@ -357,7 +454,7 @@ const struct ts_store_project_ops ts_sq_project_ops = {
 	.create = sq_create,
 	.get = sq_get,
 	.list = sq_list,
-	.rename = sq_rename,
+	.update = sq_update,
 	.category_list = sq_category_list,
 	.category_get = sq_category_get,
 	.category_create = sq_category_create,

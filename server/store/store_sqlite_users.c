@@ -9,7 +9,10 @@
 #include "store/sqlite_int.h"
 #include "core/banned.h"
 
-#define USER_COLS "u.id, u.name, u.is_admin, u.created_at"
+#define USER_COLS "u.id, u.name, u.is_admin, u.created_at, coalesce(u.disabled_at, 0)"
+#define TOKEN_COLS "t.id, t.user_id, t.name, t.created_at, coalesce(t.expires_at, 0), coalesce(t.last_used_at, 0)"
+/* A token is touched at most this often: a write per minute, not per request. */
+#define TOKEN_TOUCH_MS 60000
 
 static void read_user(sqlite3_stmt *st, int col, struct ts_user *out)
 {
@@ -17,6 +20,19 @@ static void read_user(sqlite3_stmt *st, int col, struct ts_user *out)
 	ts_sq_text_to(st, col + 1, out->name, sizeof(out->name));
 	out->is_admin = sqlite3_column_int(st, col + 2);
 	out->created_at = sqlite3_column_int64(st, col + 3);
+	out->disabled_at = sqlite3_column_int64(st, col + 4);
+}
+
+static void read_token(sqlite3_stmt *st, void *out)
+{
+	struct ts_token *t = out;
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->user_id = sqlite3_column_int64(st, 1);
+	ts_sq_text_to(st, 2, t->name, sizeof(t->name));
+	t->created_at = sqlite3_column_int64(st, 3);
+	t->expires_at = sqlite3_column_int64(st, 4);
+	t->last_used_at = sqlite3_column_int64(st, 5);
 }
 
 static void read_user_row(sqlite3_stmt *st, void *out)
@@ -87,6 +103,7 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *p
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	out->is_admin = is_admin ? 1 : 0;
 	out->created_at = now;
+	out->disabled_at = 0;
 out:
 	free(key);
 	return ts_sq_end(s, c, e, err);
@@ -106,7 +123,7 @@ static enum ts_err sq_find_by_name(struct ts_store *s, const char *name, struct 
 		e = ts_sq_step_row(c, st, "find user", err, "not_found", "no such user");
 		if (!e) {
 			read_user(st, 0, out);
-			*password_hash = ts_sq_text(st, 4);
+			*password_hash = ts_sq_text(st, 5);
 		}
 		sqlite3_reset(st);
 	}
@@ -184,7 +201,7 @@ static enum ts_err sq_session_user(struct ts_store *s, const char *token_hash, i
 				   struct ts_user *out, struct ts_error *err)
 {
 	return lookup_user(s, "SELECT " USER_COLS " FROM sessions x JOIN users u ON u.id = x.user_id "
-			      "WHERE x.token_hash = ? AND x.expires_at > ?",
+			      "WHERE x.token_hash = ? AND x.expires_at > ? AND u.disabled_at IS NULL",
 			   token_hash, now, out, err);
 }
 
@@ -195,20 +212,228 @@ static enum ts_err sq_session_delete(struct ts_store *s, const char *token_hash,
 			      0, err);
 }
 
-static enum ts_err sq_token_create(struct ts_store *s, const char *token_hash, int64_t user_id,
-				   struct ts_error *err)
+static enum ts_err user_get_c(struct ts_sq_conn *c, int64_t id, struct ts_user *out,
+			      struct ts_error *err)
 {
-	return exec_with_hash(s, "INSERT INTO api_tokens(token_hash, user_id, created_at) "
-			         "VALUES (?, ?, ?)",
-			      token_hash, user_id, ts_time_now_ms(), 0, 2, err);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
+					     TS_SQ_I64(id), err);
+	enum ts_err e;
+
+	if (!st)
+		return TS_ERR_IO;
+	e = ts_sq_step_row(c, st, "read user", err, "user_not_found", "user %lld does not exist",
+			   (long long)id);
+	if (!e)
+		read_user(st, 0, out);
+	sqlite3_reset(st);
+	return e;
 }
 
-static enum ts_err sq_token_user(struct ts_store *s, const char *token_hash, struct ts_user *out,
-				 struct ts_error *err)
+static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_user *out,
+			  struct ts_error *err)
 {
-	return lookup_user(s, "SELECT " USER_COLS " FROM api_tokens x JOIN users u ON u.id = x.user_id "
-			      "WHERE x.token_hash = ?",
-			   token_hash, 0, out, err);
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+
+	return ts_sq_end(s, c, user_get_c(c, id, out, err), err);
+}
+
+/* Inside a write transaction: every session of the user ends, every token
+ * is revoked. */
+static enum ts_err end_credentials(struct ts_sq_conn *c, int64_t user_id, int64_t now,
+				   struct ts_error *err)
+{
+	enum ts_err e = ts_sq_exec_i64(c, "DELETE FROM sessions WHERE user_id = ?",
+				       TS_SQ_I64(user_id), err);
+
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE api_tokens SET revoked_at = ?2 "
+				      "WHERE user_id = ?1 AND revoked_at IS NULL",
+				   TS_SQ_I64(user_id, now), err);
+	return e;
+}
+
+static enum ts_err sq_set_disabled(struct ts_store *s, int64_t id, int disabled,
+				   struct ts_user *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	int64_t now = ts_time_now_ms(), others = 0;
+	struct ts_user cur;
+	enum ts_err e;
+
+	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = user_get_c(c, id, &cur, err);
+	if (e)
+		goto out;
+	if (disabled && !cur.disabled_at && cur.is_admin) {
+		e = ts_sq_scalar_i64(c, ts_sq_prepare_i64(c, "SELECT count(*) FROM users WHERE "
+							     "is_admin = 1 AND disabled_at IS NULL AND id <> ?",
+							  TS_SQ_I64(id), err),
+				     &others, "count admins", err);
+		if (!e && others == 0)
+			e = ts_error_set(err, TS_ERR_CONFLICT, "last_admin",
+					 "%s is the last enabled admin; make another admin first",
+					 cur.name);
+		if (e)
+			goto out;
+	}
+	if (disabled && !cur.disabled_at) {
+		e = ts_sq_exec_i64(c, "UPDATE users SET disabled_at = ? WHERE id = ?",
+				   TS_SQ_I64(now, id), err);
+		if (!e)
+			e = end_credentials(c, id, now, err);
+	} else if (!disabled && cur.disabled_at) {
+		e = ts_sq_exec_i64(c, "UPDATE users SET disabled_at = NULL WHERE id = ?",
+				   TS_SQ_I64(id), err);
+	}
+	if (!e)
+		e = user_get_c(c, id, out, err);
+out:
+	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_session_purge(struct ts_store *s, int64_t now, int64_t *n,
+				    struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = ts_sq_exec_i64(c, "DELETE FROM sessions WHERE expires_at <= ?",
+				       TS_SQ_I64(now), err);
+
+	if (n)
+		*n = e ? 0 : sqlite3_changes(c->db);
+	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_token_create(struct ts_store *s, const char *token_hash, int64_t user_id,
+				   const char *name, int64_t expires_at, struct ts_token *out,
+				   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	int64_t now = ts_time_now_ms();
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "INSERT INTO api_tokens(user_id, created_at, "
+					        "expires_at, token_hash, name) VALUES (?, ?, ?, ?4, ?5)",
+					     TS_SQ_I64(user_id, now, expires_at), err);
+	enum ts_err e = TS_ERR_IO;
+
+	if (st) {
+		if (expires_at <= 0)
+			sqlite3_bind_null(st, 3);
+		ts_sq_bind_text(st, 4, token_hash);
+		ts_sq_bind_text(st, 5, name ? name : "");
+		e = ts_sq_exec_stmt(c, st, err);
+		if (!e && out) {
+			memset(out, 0, sizeof(*out));
+			out->id = sqlite3_last_insert_rowid(c->db);
+			out->user_id = user_id;
+			snprintf(out->name, sizeof(out->name), "%s", name ? name : "");
+			out->created_at = now;
+			out->expires_at = expires_at > 0 ? expires_at : 0;
+		}
+	}
+	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_token_user(struct ts_store *s, const char *token_hash, int64_t now,
+				 struct ts_user *out, int64_t *token_id, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare(c, "SELECT " USER_COLS ", t.id, coalesce(t.expires_at, 0), "
+					    "coalesce(t.last_used_at, 0), t.revoked_at IS NOT NULL "
+					    "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+					    "WHERE t.token_hash = ?",
+					 err);
+	int64_t id = 0, expires = 0, used = 0;
+	int found = 0, revoked = 0;
+	enum ts_err e = TS_ERR_IO;
+	char when[32];
+
+	if (st) {
+		ts_sq_bind_text(st, 1, token_hash);
+		e = ts_sq_step(c, st, &found, "authenticate", err);
+		if (!e && found) {
+			read_user(st, 0, out);
+			id = sqlite3_column_int64(st, 5);
+			expires = sqlite3_column_int64(st, 6);
+			used = sqlite3_column_int64(st, 7);
+			revoked = sqlite3_column_int(st, 8);
+		}
+		sqlite3_reset(st);
+	}
+	if (e)
+		goto out;
+	/* The account first: a disabled user's tokens are revoked too, and
+	 * "disabled" is what the caller needs to hear. */
+	if (!found) {
+		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
+				 "the API token is not valid");
+	} else if (out->disabled_at) {
+		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
+				 "this account is disabled");
+	} else if (revoked) {
+		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
+				 "this API token has been revoked");
+	} else if (expires && expires <= now) {
+		ts_time_rfc3339(expires, when, sizeof(when));
+		e = ts_error_set(err, TS_ERR_UNAUTHORIZED, "unauthorized",
+				 "this API token expired at %s; make a new one", when);
+	} else if (now - used >= TOKEN_TOUCH_MS) {
+		/* A failed touch is no reason to refuse the request. The write
+		 * queues on the process's write lock like every other. */
+		struct ts_error ignored = { 0 };
+
+		if (ts_sq_begin_write(c, &ignored) == TS_OK &&
+		    (ts_sq_exec_i64(c, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+				    TS_SQ_I64(now, id), &ignored) != TS_OK ||
+		     ts_sq_commit(c, &ignored) != TS_OK))
+			ts_sq_rollback(c);
+		ts_error_release(&ignored);
+	}
+	if (!e && token_id)
+		*token_id = id;
+out:
+	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_token_list(struct ts_store *s, int64_t user_id, struct ts_token **out,
+				 size_t *n, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " TOKEN_COLS " FROM api_tokens t "
+					        "WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.id",
+					     TS_SQ_I64(user_id), err);
+	struct ts_sq_rows rows = { 0 };
+	enum ts_err e = TS_ERR_IO;
+
+	if (st)
+		e = ts_sq_collect(c, st, sizeof(struct ts_token), read_token, 0, &rows,
+				  "list tokens", err);
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
+	return e;
+}
+
+static enum ts_err sq_token_revoke(struct ts_store *s, int64_t user_id, int64_t token_id,
+				   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 "
+					  "AND user_id = ?2 AND revoked_at IS NULL",
+				       TS_SQ_I64(token_id, user_id, ts_time_now_ms()), err);
+
+	if (!e && sqlite3_changes(c->db) == 0)
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "token_not_found",
+				 "you have no token %lld (or it is revoked already)",
+				 (long long)token_id);
+	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_revoke_all(struct ts_store *s, int64_t user_id, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = ts_sq_begin_write(c, err);
+
+	if (!e)
+		e = end_credentials(c, user_id, ts_time_now_ms(), err);
+	return ts_sq_end(s, c, e, err);
 }
 
 const struct ts_store_user_ops ts_sq_user_ops = {
@@ -219,6 +444,12 @@ const struct ts_store_user_ops ts_sq_user_ops = {
 	.session_create = sq_session_create,
 	.session_user = sq_session_user,
 	.session_delete = sq_session_delete,
+	.get = sq_get,
+	.set_disabled = sq_set_disabled,
+	.session_purge = sq_session_purge,
 	.token_create = sq_token_create,
 	.token_user = sq_token_user,
+	.token_list = sq_token_list,
+	.token_revoke = sq_token_revoke,
+	.revoke_all = sq_revoke_all,
 };

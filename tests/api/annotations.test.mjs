@@ -174,6 +174,9 @@ test('writes are idempotent: the same label again is not a new revision (even wi
 test('history lists every change oldest first with who, when, from and to', async () => {
   const id = assets[6].id;
   const bob = await srv.addUser('bob');
+  // A user labels only in projects they belong to.
+  const me = (await srv.req('GET', '/api/v1/me', { token: bob })).json;
+  assert.equal((await srv.req('PUT', `/api/v1/projects/${pid}/members/${me.id}`, { token, body: { role: 'labeler' } })).status, 201);
   await put(id, { category_ids: [cats[0].id] });
   await put(id, { category_ids: [cats[1].id] }, bob);
   await put(id, { status: 'approved' });

@@ -243,6 +243,19 @@ static void test_ids_text(void **unused)
 	assert_int_equal(ts_ann_ids_text(ids, 0, tiny, 2), -1);
 }
 
+static void test_may_approve(void **unused)
+{
+	struct ts_error err = { 0 };
+
+	(void)unused;
+	assert_int_equal(ts_ann_may_approve(1, 7, 7, NULL), TS_OK);
+	assert_int_equal(ts_ann_may_approve(0, 7, 8, NULL), TS_OK);
+	assert_int_equal(ts_ann_may_approve(0, 0, 8, NULL), TS_OK);
+	assert_int_equal(ts_ann_may_approve(0, 7, 7, &err), TS_ERR_FORBIDDEN);
+	assert_string_equal(err.code, "own_label");
+	ts_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_status_table),
 		cmocka_unit_test(test_bad_status_value),
 		cmocka_unit_test(test_ids_text),
+		cmocka_unit_test(test_may_approve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/jobs.h"
+#include "store/members.h"
 #include "store/projects.h"
 #include "store/store.h"
 #include "store/users.h"
@@ -134,6 +135,9 @@ static void users_sessions_tokens(void **state)
 	struct fixture *f = *state;
 	struct ts_error err = { 0 };
 	struct ts_user u, got;
+	struct ts_token t, *list = NULL;
+	int64_t n = 0, tid = 0;
+	size_t n2 = 0;
 	char *hash = NULL;
 
 	assert_int_equal(ts_store_user_create(f->s, "alice", "h1", 1, 1, &u, &err), TS_OK);
@@ -147,9 +151,99 @@ static void users_sessions_tokens(void **state)
 	assert_int_equal(ts_store_session_user(f->s, "d1", 1000, &u, &err), TS_OK);
 	assert_string_equal(u.name, "alice");
 	assert_int_equal(ts_store_session_user(f->s, "d1", 3000, &u, &err), TS_ERR_UNAUTHORIZED);
-	assert_int_equal(ts_store_token_create(f->s, "t1", got.id, &err), TS_OK);
-	assert_int_equal(ts_store_token_user(f->s, "t1", &u, &err), TS_OK);
-	assert_int_equal(ts_store_token_user(f->s, "t2", &u, &err), TS_ERR_UNAUTHORIZED);
+	assert_int_equal(ts_store_session_purge(f->s, 3000, &n, &err), TS_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ts_store_token_create(f->s, "t1", got.id, "ci", 0, &t, &err), TS_OK);
+	assert_int_equal(ts_store_token_user(f->s, "t1", 1000, &u, &tid, &err), TS_OK);
+	assert_int_equal(tid, t.id);
+	assert_int_equal(ts_store_token_user(f->s, "t2", 1000, &u, &tid, &err), TS_ERR_UNAUTHORIZED);
+
+	/* Expiry, revocation, and a disabled account, each said as such. */
+	assert_int_equal(ts_store_token_create(f->s, "t3", got.id, "", 5000, &t, &err), TS_OK);
+	assert_int_equal(ts_store_token_user(f->s, "t3", 4999, &u, NULL, &err), TS_OK);
+	assert_int_equal(ts_store_token_user(f->s, "t3", 5000, &u, NULL, &err), TS_ERR_UNAUTHORIZED);
+	assert_non_null(strstr(err.message, "expired"));
+	assert_int_equal(ts_store_token_list(f->s, got.id, &list, &n2, &err), TS_OK);
+	assert_int_equal(n2, 2);
+	assert_string_equal(list[0].name, "ci");
+	free(list);
+	assert_int_equal(ts_store_token_revoke(f->s, got.id, t.id, &err), TS_OK);
+	assert_int_equal(ts_store_token_revoke(f->s, got.id, t.id, &err), TS_ERR_NOT_FOUND);
+	assert_int_equal(ts_store_token_user(f->s, "t3", 1000, &u, NULL, &err), TS_ERR_UNAUTHORIZED);
+	assert_non_null(strstr(err.message, "revoked"));
+
+	/* The last enabled admin cannot be disabled; anyone else can, at once. */
+	assert_int_equal(ts_store_user_set_disabled(f->s, got.id, 1, &u, &err), TS_ERR_CONFLICT);
+	assert_string_equal(err.code, "last_admin");
+	assert_int_equal(ts_store_user_create(f->s, "carol", "h3", 0, 0, &u, &err), TS_OK);
+	assert_int_equal(ts_store_token_create(f->s, "t4", u.id, "", 0, NULL, &err), TS_OK);
+	assert_int_equal(ts_store_session_create(f->s, "d4", u.id, 9000, &err), TS_OK);
+	assert_int_equal(ts_store_user_set_disabled(f->s, u.id, 1, &got, &err), TS_OK);
+	assert_true(got.disabled_at > 0);
+	assert_int_equal(ts_store_token_user(f->s, "t4", 1000, &got, NULL, &err), TS_ERR_UNAUTHORIZED);
+	assert_non_null(strstr(err.message, "disabled"));
+	assert_int_equal(ts_store_session_user(f->s, "d4", 1000, &got, &err), TS_ERR_UNAUTHORIZED);
+	assert_int_equal(ts_store_user_set_disabled(f->s, u.id, 0, &got, &err), TS_OK);
+	assert_int_equal(got.disabled_at, 0);
+	/* Enabling again does not bring ended credentials back. */
+	assert_int_equal(ts_store_token_user(f->s, "t4", 1000, &got, NULL, &err), TS_ERR_UNAUTHORIZED);
+}
+
+static void members_and_history(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_project_event *ev = NULL;
+	struct ts_user a, b;
+	struct ts_project p;
+	struct ts_category c;
+	struct ts_member m;
+	char role[TS_ROLE_NAME_MAX];
+	int64_t pid = 0;
+	size_t n = 0;
+	int created = 0;
+
+	assert_int_equal(ts_store_user_create(f->s, "m1", "h", 0, 0, &a, &err), TS_OK);
+	assert_int_equal(ts_store_user_create(f->s, "m2", "h", 0, 0, &b, &err), TS_OK);
+	assert_int_equal(ts_store_project_create(f->s, "Team", "classification_single", a.id, &p, &err),
+			 TS_OK);
+	assert_int_equal(ts_store_resolve(f->s, TS_SCOPE_PROJECT, p.id, a.id, &pid, role, &err), TS_OK);
+	assert_int_equal(pid, p.id);
+	assert_string_equal(role, "manager");
+	assert_int_equal(ts_store_resolve(f->s, TS_SCOPE_PROJECT, p.id, b.id, &pid, role, &err), TS_OK);
+	assert_string_equal(role, "");
+	assert_int_equal(ts_store_resolve(f->s, TS_SCOPE_ASSET, 999, a.id, &pid, role, &err),
+			 TS_ERR_NOT_FOUND);
+	assert_string_equal(err.code, "asset_not_found");
+
+	assert_int_equal(ts_store_member_set(f->s, p.id, b.id, "reviewer", a.id, &m, &created, &err),
+			 TS_OK);
+	assert_true(created);
+	assert_int_equal(ts_store_member_set(f->s, p.id, b.id, "labeler", a.id, &m, &created, &err),
+			 TS_OK);
+	assert_false(created);
+	assert_string_equal(m.role, "labeler");
+	/* The only manager stays one. */
+	assert_int_equal(ts_store_member_set(f->s, p.id, a.id, "labeler", a.id, &m, &created, &err),
+			 TS_ERR_CONFLICT);
+	assert_string_equal(err.code, "last_manager");
+	assert_int_equal(ts_store_member_remove(f->s, p.id, a.id, a.id, &err), TS_ERR_CONFLICT);
+	assert_int_equal(ts_store_member_remove(f->s, p.id, b.id, a.id, &err), TS_OK);
+	assert_int_equal(ts_store_member_remove(f->s, p.id, b.id, a.id, &err), TS_ERR_NOT_FOUND);
+
+	assert_int_equal(ts_store_category_create_by(f->s, p.id, "cat", a.id, &c, &err), TS_OK);
+	assert_int_equal(ts_store_project_update(f->s, p.id, "Team 2", 0, a.id, &p, &err), TS_OK);
+	assert_false(p.review_own_labels);
+	assert_int_equal(ts_store_project_events(f->s, p.id, 0, 100, &ev, &n, &err), TS_OK);
+	/* Newest first: settings, rename, category, remove, role, add, create. */
+	assert_int_equal(n, 7);
+	assert_string_equal(ev[0].action, "project.settings");
+	assert_string_equal(ev[1].action, "project.rename");
+	assert_string_equal(ev[1].detail, "{\"from\":\"Team\",\"to\":\"Team 2\"}");
+	assert_string_equal(ev[2].action, "category.create");
+	assert_string_equal(ev[6].action, "project.create");
+	assert_string_equal(ev[2].user_name, "m1");
+	ts_store_events_release(ev, n);
 }
 
 static void jobs_claim_once_and_recover(void **state)
@@ -180,6 +274,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ids_grow_and_are_never_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(names_are_unique_among_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(reorder_needs_a_permutation, setup, teardown),
+		cmocka_unit_test_setup_teardown(members_and_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(users_sessions_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(jobs_claim_once_and_recover, setup, teardown),
 	};

@@ -1,6 +1,6 @@
 // Typed wrappers, one per endpoint the web app uses.
 import { request } from './client';
-import type { AuthStatus, Category, Project, User } from './types';
+import type { ApiToken, AuthStatus, Category, Member, MemberRole, Project, ProjectEvent, User } from './types';
 
 const V1 = '/api/v1';
 
@@ -11,15 +11,24 @@ export const auth = {
   login: (name: string, password: string) =>
     request<{ user: User }>('POST', `${V1}/auth/login`, { body: { name, password } }).then((r) => r.user),
   logout: () => request<undefined>('POST', `${V1}/auth/logout`),
+  /** Ends every session and revokes every API token of the signed-in user. */
+  logoutEverywhere: () => request<undefined>('POST', `${V1}/auth/logout`, { query: { all: true } }),
   me: () => request<User>('GET', `${V1}/me`),
-  /** A new API token for the signed-in user; the server shows it only this once. */
-  createToken: () => request<{ token: string }>('POST', `${V1}/me/tokens`).then((r) => r.token),
+  /** A new API token for the signed-in user; the server shows the secret only this once. */
+  createToken: (name: string | null, expiresAt: string | null) =>
+    request<ApiToken & { token: string }>('POST', `${V1}/me/tokens`, {
+      body: name ? { name, expires_at: expiresAt } : { expires_at: expiresAt },
+    }),
+  tokens: () => request<{ tokens: ApiToken[] }>('GET', `${V1}/me/tokens`).then((r) => r.tokens),
+  revokeToken: (id: number) => request<undefined>('DELETE', `${V1}/me/tokens/${id}`),
 };
 
 export const users = {
   list: () => request<{ users: User[] }>('GET', `${V1}/users`).then((r) => r.users),
   create: (name: string, password: string, isAdmin: boolean) =>
     request<User>('POST', `${V1}/users`, { body: { name, password, is_admin: isAdmin } }),
+  setDisabled: (id: number, disabled: boolean) =>
+    request<User>('PATCH', `${V1}/users/${id}`, { body: { disabled } }),
 };
 
 export const projects = {
@@ -31,6 +40,23 @@ export const projects = {
   create: (name: string) =>
     request<Project>('POST', `${V1}/projects`, { body: { name, task_type: 'classification_single' } }),
   rename: (id: number, name: string) => request<Project>('PATCH', `${V1}/projects/${id}`, { body: { name } }),
+  history: (id: number, limit = 50) =>
+    request<{ history: ProjectEvent[]; next_cursor: string | null }>('GET', `${V1}/projects/${id}/history`, {
+      query: { limit },
+    }).then((r) => r.history),
+  setReviewOwnLabels: (id: number, value: boolean) =>
+    request<Project>('PATCH', `${V1}/projects/${id}`, { body: { settings: { review_own_labels: value } } }),
+};
+
+export const members = {
+  list: (projectId: number) =>
+    request<{ members: Member[] }>('GET', `${V1}/projects/${projectId}/members`).then((r) => r.members),
+  add: (projectId: number, name: string, role: MemberRole) =>
+    request<Member>('POST', `${V1}/projects/${projectId}/members`, { body: { name, role } }),
+  setRole: (projectId: number, userId: number, role: MemberRole) =>
+    request<Member>('PUT', `${V1}/projects/${projectId}/members/${userId}`, { body: { role } }),
+  remove: (projectId: number, userId: number) =>
+    request<undefined>('DELETE', `${V1}/projects/${projectId}/members/${userId}`),
 };
 
 export const categories = {

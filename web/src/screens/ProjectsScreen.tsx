@@ -101,6 +101,7 @@ export function ProjectsScreen() {
                 <Link href={defaultTabPath(p.id)} class="strong-link">
                   {p.name}
                 </Link>
+                {p.role && p.role !== 'admin' && <span class="badge badge-muted">{p.role}</span>}
               </td>
               <td class="col-progress">
                 <ProjectProgress projectId={p.id} />

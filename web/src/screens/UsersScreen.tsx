@@ -39,6 +39,17 @@ export function UsersScreen() {
     );
   }
 
+  async function onToggle(u: User) {
+    setError('');
+    try {
+      const changed = await usersApi.setDisabled(u.id, !u.disabled);
+      setList((prev) => prev.map((x) => (x.id === changed.id ? changed : x)));
+      showToast(changed.disabled ? `User “${changed.name}” disabled: signed out everywhere.` : `User “${changed.name}” enabled.`);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+
   async function onAdd(e: Event) {
     e.preventDefault();
     const problem = checkNewAccount(name.trim(), password);
@@ -104,6 +115,7 @@ export function UsersScreen() {
             <th class="col-id">ID</th>
             <th>Role</th>
             <th class="col-date">Created</th>
+            <th>Status</th>
           </tr>
         </thead>
         <tbody>
@@ -114,6 +126,19 @@ export function UsersScreen() {
               <td>{u.is_admin ? <span class="badge badge-accent">admin</span> : <span class="muted">user</span>}</td>
               <td class="col-date muted" title={u.created_at}>
                 {formatDateTime(u.created_at)}
+              </td>
+              <td>
+                {u.disabled ? <span class="badge badge-deleted">disabled</span> : <span class="muted">active</span>}{' '}
+                {u.id !== me.value?.id && (
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                    onClick={() => void onToggle(u)}
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
               </td>
             </tr>
           ))}

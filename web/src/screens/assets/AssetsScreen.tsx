@@ -12,6 +12,7 @@ import { formatCount } from '../../lib/bytes';
 import { FILTER_LABEL } from '../../lib/filters';
 import { navigate } from '../../router';
 import { createAssetPager, gridCount } from '../../state/assetPager';
+import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
 import type { ProjectTabProps } from '../project/tabs';
@@ -129,9 +130,11 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const total = gridCount(items.length, pager.done.value, counts?.[filter]);
   const empty = pager.loaded.value && counts !== null && counts.all === 0;
 
+  const manage = canManage(project);
+
   useEffect(() => {
-    if (empty) setShowUpload(true);
-  }, [empty]);
+    if (empty && manage) setShowUpload(true);
+  }, [empty, manage]);
 
   const onRange = useCallback((_start: number, end: number) => pager.ensure(end - 1), [pager]);
   const getItem = useCallback((i: number) => items[i], [items]);
@@ -175,18 +178,20 @@ export function AssetsScreen({ project }: ProjectTabProps) {
         <span class="assets-total muted" data-testid="asset-count">
           {counts ? `${formatCount(total)} ${total === 1 ? 'asset' : 'assets'}` : 'Loading…'}
         </span>
-        <button
-          type="button"
-          class={`btn btn-sm${showUpload ? '' : ' btn-primary'}`}
-          aria-expanded={showUpload}
-          onClick={() => setShowUpload(!showUpload)}
-        >
-          {showUpload ? 'Hide upload' : 'Upload images or video'}
-        </button>
+        {manage && (
+          <button
+            type="button"
+            class={`btn btn-sm${showUpload ? '' : ' btn-primary'}`}
+            aria-expanded={showUpload}
+            onClick={() => setShowUpload(!showUpload)}
+          >
+            {showUpload ? 'Hide upload' : 'Upload images or video'}
+          </button>
+        )}
       </div>
 
-      {showUpload && <UploadPanel queue={queue} />}
-      {showUpload && <VideoUploadPanel uploads={videoUploads} />}
+      {manage && showUpload && <UploadPanel queue={queue} />}
+      {manage && showUpload && <VideoUploadPanel uploads={videoUploads} />}
 
       {pager.error.value && (
         <div class="notice notice-error" role="alert">
@@ -199,7 +204,9 @@ export function AssetsScreen({ project }: ProjectTabProps) {
 
       <div class="assets-grid-wrap">
         {empty ? (
-          <div class="assets-empty muted">No images yet. Drop some on the upload panel above.</div>
+          <div class="assets-empty muted">
+            {manage ? 'No images yet. Drop some on the upload panel above.' : 'No images yet.'}
+          </div>
         ) : pager.loaded.value && total === 0 ? (
           <div class="assets-empty muted">No assets match this filter.</div>
         ) : (

@@ -3,6 +3,7 @@ import { errorMessage } from '../../api/errors';
 import type { Category } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { KeyHelp } from '../../components/KeyHelp';
+import { canManage } from '../../lib/roles';
 import { location, navigate } from '../../router';
 import { createCategoryStore } from '../../state/categories';
 import { hotkeyMap, moveByStep, moveOnto } from '../../state/categoryOrder';
@@ -16,6 +17,7 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
   const store = useMemo(() => createCategoryStore(project.id, { onError: showError }), [project.id]);
   const list = store.list.value;
   const keys = useMemo(() => hotkeyMap(list), [list]);
+  const manage = canManage(project);
 
   const [newName, setNewName] = useState('');
   const [addError, setAddError] = useState('');
@@ -179,23 +181,26 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
   return (
     <section class="categories" aria-label="Categories">
       <div class="toolbar">
-        <form class="inline-form" onSubmit={onAdd} aria-label="Add category">
-          <input
-            name="category-name"
-            class="input-wide"
-            placeholder="New category name, then Enter"
-            aria-label="New category name"
-            maxLength={100}
-            value={newName}
-            onInput={(e) => {
-              setNewName(e.currentTarget.value);
-              setAddError('');
-            }}
-          />
-          <button type="submit" class="btn btn-primary" disabled={adding}>
-            Add
-          </button>
-        </form>
+        {!manage && <p class="muted small">Only a manager of this project changes its categories.</p>}
+        {manage && (
+          <form class="inline-form" onSubmit={onAdd} aria-label="Add category">
+            <input
+              name="category-name"
+              class="input-wide"
+              placeholder="New category name, then Enter"
+              aria-label="New category name"
+              maxLength={100}
+              value={newName}
+              onInput={(e) => {
+                setNewName(e.currentTarget.value);
+                setAddError('');
+              }}
+            />
+            <button type="submit" class="btn btn-primary" disabled={adding}>
+              Add
+            </button>
+          </form>
+        )}
         <div class="toolbar-right">
           <span class="muted small" aria-live="polite">
             {counts.active} active · {counts.disabled} disabled
@@ -253,12 +258,13 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
               dragging={dragId === c.id}
               dropHint={dropHint(c.id)}
               drag={drag}
+              readOnly={!manage}
               onStartEdit={setEditingId}
               onRename={onRename}
               onCancelEdit={cancelEdit}
               onToggleState={(x) => void onToggleState(x)}
               onAskDelete={setToDelete}
-              onRowKeyDown={onRowKeyDown}
+              onRowKeyDown={manage ? onRowKeyDown : () => undefined}
             />
           ))}
           {!store.loading.value && !store.loadError.value && list.length === 0 && (

@@ -16,6 +16,8 @@ interface Props {
   dragging: boolean;
   dropHint: 'above' | 'below' | null;
   drag: RowDrag;
+  /** Shown without the controls that change it (the user is not a manager). */
+  readOnly?: boolean;
   onStartEdit: (id: number) => void;
   onRename: (id: number, name: string) => Promise<string>;
   onCancelEdit: () => void;
@@ -33,6 +35,7 @@ const STATE_LABEL: Record<Category['state'], string> = {
 export function CategoryRow(props: Props) {
   const { category: c, editing, drag } = props;
   const deleted = c.state === 'deleted';
+  const fixed = deleted || props.readOnly;
   const classes = ['cat-row', `cat-${c.state}`];
   if (props.dragging) classes.push('is-dragging');
   if (props.dropHint) classes.push(`drop-${props.dropHint}`);
@@ -43,7 +46,7 @@ export function CategoryRow(props: Props) {
       data-id={c.id}
       data-testid={`category-row-${c.id}`}
       tabIndex={0}
-      draggable={!deleted && !editing}
+      draggable={!fixed && !editing}
       aria-label={`${c.name}, id ${c.id}, ${c.state}${props.hotkey ? `, hotkey ${props.hotkey}` : ''}`}
       onKeyDown={(e) => props.onRowKeyDown(c, e)}
       onDragStart={(e) => drag.onDragStart(c.id, e)}
@@ -52,7 +55,7 @@ export function CategoryRow(props: Props) {
       onDragEnd={drag.onDragEnd}
     >
       <td class="col-handle" aria-hidden="true">
-        {!deleted && <span class="drag-handle" title="Drag to reorder (or Alt+↑/↓)" />}
+        {!fixed && <span class="drag-handle" title="Drag to reorder (or Alt+↑/↓)" />}
       </td>
       <td class="col-key">{props.hotkey ? <kbd>{props.hotkey}</kbd> : null}</td>
       <td class="col-id mono cat-id">#{c.id}</td>
@@ -61,9 +64,9 @@ export function CategoryRow(props: Props) {
           <RenameInput initial={c.name} onSave={(n) => props.onRename(c.id, n)} onCancel={props.onCancelEdit} />
         ) : (
           <span
-            class={deleted ? 'cat-name' : 'cat-name editable'}
-            title={deleted ? undefined : 'Click, Enter or F2 to rename'}
-            onClick={() => !deleted && props.onStartEdit(c.id)}
+            class={fixed ? 'cat-name' : 'cat-name editable'}
+            title={fixed ? undefined : 'Click, Enter or F2 to rename'}
+            onClick={() => !fixed && props.onStartEdit(c.id)}
           >
             {c.name}
           </span>
@@ -73,7 +76,7 @@ export function CategoryRow(props: Props) {
         <span class={`badge badge-${c.state}`}>{STATE_LABEL[c.state]}</span>
       </td>
       <td class="col-actions">
-        {!deleted && (
+        {!fixed && (
           <>
             <button
               type="button"

@@ -4,6 +4,7 @@ import { errorMessage } from '../../api/errors';
 import { pollDelay, upsertVersion } from '../../state/exports';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../project/tabs';
+import { canManage } from '../../lib/roles';
 import { CreateExportPanel } from './CreateExportPanel';
 import { ExportRow } from './ExportRow';
 
@@ -53,7 +54,11 @@ export function ExportsScreen({ project }: ProjectTabProps) {
 
   return (
     <section class="exports" aria-label="Exports">
-      <CreateExportPanel projectId={project.id} refreshKey={previewKey} onCreated={onCreated} />
+      {canManage(project) ? (
+        <CreateExportPanel projectId={project.id} refreshKey={previewKey} onCreated={onCreated} />
+      ) : (
+        <p class="muted small">Only a manager of this project creates dataset versions.</p>
+      )}
 
       {loadError && (
         <div class="notice notice-error" role="alert">

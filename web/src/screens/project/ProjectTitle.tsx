@@ -5,6 +5,7 @@ import { projects as projectsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Project } from '../../api/types';
 import { FormError } from '../../components/FormError';
+import { canManage } from '../../lib/roles';
 
 export function ProjectTitle({ project, onRenamed }: { project: Project; onRenamed: (p: Project) => void }) {
   const [editing, setEditing] = useState(false);
@@ -44,16 +45,19 @@ export function ProjectTitle({ project, onRenamed }: { project: Project; onRenam
     }
   }
 
-  if (!editing) {
+  const manage = canManage(project);
+  if (!editing || !manage) {
     return (
       <>
-        <h1 class="page-title" onDblClick={start}>
+        <h1 class="page-title" onDblClick={manage ? start : undefined}>
           {project.name}
           <span class="title-id mono">#{project.id}</span>
         </h1>
-        <button type="button" class="btn btn-ghost btn-sm title-rename" onClick={start}>
-          Rename
-        </button>
+        {manage && (
+          <button type="button" class="btn btn-ghost btn-sm title-rename" onClick={start}>
+            Rename
+          </button>
+        )}
       </>
     );
   }

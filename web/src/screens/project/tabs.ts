@@ -7,6 +7,7 @@ import { AssetsScreen } from '../assets/AssetsScreen';
 import { CategoriesScreen } from '../categories/CategoriesScreen';
 import { ExportsScreen } from '../exports/ExportsScreen';
 import { LabelScreen } from '../label/LabelScreen';
+import { MembersScreen } from '../members/MembersScreen';
 import { ReviewScreen } from '../review/ReviewScreen';
 
 export interface ProjectTabProps {
@@ -27,6 +28,7 @@ export const PROJECT_TABS: readonly ProjectTab[] = [
   { key: 'label', label: 'Label', component: LabelScreen, wide: true },
   { key: 'review', label: 'Review', component: ReviewScreen, wide: true },
   { key: 'exports', label: 'Exports', component: ExportsScreen },
+  { key: 'members', label: 'Members', component: MembersScreen },
 ];
 
 export function tabPath(projectId: number, key: string): string {

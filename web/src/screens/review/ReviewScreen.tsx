@@ -21,6 +21,7 @@ import {
 import { showError, showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../project/tabs';
 import { labelPath } from '../label/LabelScreen';
+import { canReview } from '../../lib/roles';
 import { BulkBar } from './BulkBar';
 import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSidebar';
 import '../../styles/review.css';
@@ -169,17 +170,21 @@ export function ReviewScreen({ project }: ProjectTabProps) {
           Open in labeling
         </button>
       </div>
-      <BulkBar
-        selected={selectedCount(sel, matching)}
-        matching={matching}
-        allSelected={sel.kind === 'all'}
-        busy={busy}
-        progress={progress}
-        onSelectAll={() => setSel({ kind: 'all' })}
-        onClear={() => setSel(EMPTY)}
-        onApprove={() => void runBulk('approve')}
-        onNeedsReview={() => void runBulk('needs_review')}
-      />
+      {canReview(project) ? (
+        <BulkBar
+          selected={selectedCount(sel, matching)}
+          matching={matching}
+          allSelected={sel.kind === 'all'}
+          busy={busy}
+          progress={progress}
+          onSelectAll={() => setSel({ kind: 'all' })}
+          onClear={() => setSel(EMPTY)}
+          onApprove={() => void runBulk('approve')}
+          onNeedsReview={() => void runBulk('needs_review')}
+        />
+      ) : (
+        <p class="muted small">Approving needs the reviewer role in this project.</p>
+      )}
       <div class="review-layout">
         <div class="review-grid">
           {pager.loaded.value && total === 0 ? (
