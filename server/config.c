@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,6 +18,39 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->max_upload_bytes = 200ull << 20;
 	cfg->max_pixels = 100000000ull;
 	cfg->thumb_workers = 2;
+	/* Streaming decoders (baseline JPEG, PNG) hold a few lines at a time;
+	 * the others hold the whole frame: 40 MP is 160 MB of RGBA. */
+	cfg->max_pixels_jpeg = 100000000ull;
+	cfg->max_pixels_png = 100000000ull;
+	cfg->max_pixels_webp = 40000000ull;
+	cfg->max_pixels_gif = 40000000ull;
+	cfg->max_pixels_tiff = 40000000ull;
+	cfg->max_pixels_heif = 40000000ull;
+	cfg->decode_budget = 256ull << 20;
+}
+
+static void env_u64(const char *name, uint64_t *out, uint64_t unit)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return;
+	n = strtoull(v, &end, 10);
+	if (*end == '\0' && n > 0 && n <= UINT64_MAX / unit)
+		*out = (uint64_t)n * unit;
+}
+
+void ts_config_image_env(struct ts_config *cfg)
+{
+	env_u64("TESSERA_MAX_PIXELS_JPEG", &cfg->max_pixels_jpeg, 1);
+	env_u64("TESSERA_MAX_PIXELS_PNG", &cfg->max_pixels_png, 1);
+	env_u64("TESSERA_MAX_PIXELS_WEBP", &cfg->max_pixels_webp, 1);
+	env_u64("TESSERA_MAX_PIXELS_GIF", &cfg->max_pixels_gif, 1);
+	env_u64("TESSERA_MAX_PIXELS_TIFF", &cfg->max_pixels_tiff, 1);
+	env_u64("TESSERA_MAX_PIXELS_HEIF", &cfg->max_pixels_heif, 1);
+	env_u64("TESSERA_DECODE_BUDGET_MB", &cfg->decode_budget, 1ull << 20);
 }
 
 void ts_config_release(struct ts_config *cfg)

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "export/verify.h"
 #include "http/server.h"
+#include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
@@ -79,6 +80,7 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	env = getenv("TESSERA_MAX_PIXELS");
 	if (env && strtoull(env, NULL, 10) > 0)
 		cfg->max_pixels = strtoull(env, NULL, 10);
+	ts_config_image_env(cfg);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
@@ -167,6 +169,7 @@ static int cmd_serve(int argc, char **argv)
 		goto out;
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
+	app.ingest = ts_ingest_new(&app.cfg);
 	app.jobs = ts_jobs_start(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
@@ -186,6 +189,7 @@ static int cmd_serve(int argc, char **argv)
 out:
 	ts_http_stop(http, 10000);
 	ts_jobs_stop(app.jobs);
+	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
 	if (rc == 0)
 		ts_log_info("stopped cleanly");

@@ -16,8 +16,18 @@
 	"e.created_by_name, e.created_at, e.updated_at, e.finished_at"
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
- * the selected statuses (NULL for unused slots, which match nothing). */
-#define SELECTED "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
+ * the selected statuses (NULL for unused slots, which match nothing).
+ * Only images that decoded are exported (decode_state 'ok'). */
+#define SELECTED_ANY "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
+#define DECODE_IS(state)                                                          \
+	" AND EXISTS (SELECT 1 FROM assets d WHERE d.id = a.asset_id AND "         \
+	"d.decode_state = '" state "')"
+#define SELECTED SELECTED_ANY DECODE_IS("ok")
+/* Selected, with a live category, whatever the decode state. */
+#define SELECTED_LIVE_FROM                                                                  \
+	" FROM annotations a WHERE " SELECTED_ANY " AND EXISTS (SELECT 1 FROM "              \
+	"annotation_categories ac JOIN categories c ON c.project_id = ac.project_id AND "     \
+	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id)"
 
 static void read_export(sqlite3_stmt *st, void *out)
 {
@@ -100,6 +110,20 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	e = count_one(c, st, &out->without_category, err);
 	if (e)
 		return e;
+	st = ts_sq_prepare(c, "SELECT count(*)" SELECTED_LIVE_FROM DECODE_IS("damaged"), err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->excluded_damaged, err);
+	if (e)
+		return e;
+	st = ts_sq_prepare(c, "SELECT count(*)" SELECTED_LIVE_FROM DECODE_IS("pending"), err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->excluded_unchecked, err);
+	if (e)
+		return e;
 	st = ts_sq_prepare_i64(c, "SELECT status, count(*) FROM annotations WHERE project_id = ? "
 				  "GROUP BY status",
 			       TS_SQ_I64(project_id), err);
@@ -127,6 +151,47 @@ static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int 
 	if (!e)
 		e = counts_c(c, project_id, statuses, n, out, err);
 	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_unchecked(struct ts_store *s, int64_t project_id, const int *statuses,
+				size_t n, int64_t **ids, size_t *n_ids, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	enum ts_err e;
+	int rc;
+
+	*ids = NULL;
+	*n_ids = 0;
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "SELECT a.asset_id" SELECTED_LIVE_FROM DECODE_IS("pending")
+			      " ORDER BY a.asset_id", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	bind_selection(st, project_id, statuses, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n_ids == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			*ids = ts_xrealloc(*ids, alloc * sizeof(**ids));
+		}
+		(*ids)[(*n_ids)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "list unchecked assets");
+	sqlite3_reset(st);
+out:
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(*ids);
+		*ids = NULL;
+		*n_ids = 0;
+	}
+	return e;
 }
 
 static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manifest,
@@ -467,6 +532,7 @@ const struct ts_store_export_ops ts_sq_export_ops = {
 	.get = sq_get,
 	.list = sq_list,
 	.snapshot = sq_snapshot,
+	.unchecked = sq_unchecked,
 	.set_building = sq_set_building,
 	.set_progress = sq_set_progress,
 	.set_queued = sq_set_queued,
