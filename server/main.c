@@ -291,8 +291,16 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+		int rc;
+
+		if (ts_media_init(argv[0]) != 0) {
+			fprintf(stderr, "tessera: cannot initialise libvips\n");
+			return 2;
+		}
 		/* 0 valid, 1 problems found, 2 unreadable: ts_verify_path's codes. */
-		return ts_verify_path(argv[2], stdout, NULL);
+		rc = ts_verify_path(argv[2], stdout, NULL);
+		ts_media_shutdown();
+		return rc;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("tessera %s (dataset schema 1.0.0)\n", TS_VERSION);
