@@ -78,7 +78,7 @@ static int setup(void **state)
 	mkdir(path, 0755);
 	for (int i = 0; i < NIMG; i++) {
 		unsigned char bytes[8192];
-		size_t blen = tu_png(i, 4, 3, bytes, sizeof(bytes));
+		size_t blen = tu_png(i, 4, 3, 0, bytes, sizeof(bytes));
 		FILE *fp;
 
 		if (!blen)

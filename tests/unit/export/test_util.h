@@ -151,10 +151,12 @@ static inline int tu_replace_in_file(const char *path, const char *from, const c
 	return rc;
 }
 
-/* A whole w x h grey PNG whose pixels depend on seed, into out (cap
- * bytes, at least 128 + 2 * (w + 1) * h). Returns its length, 0 if out is
- * too small. */
-static inline size_t tu_png(int seed, unsigned w, unsigned h, unsigned char *out, size_t cap)
+/* A w x h grey PNG whose pixels depend on seed, into out (cap bytes, at
+ * least 8 KiB); every row's filter byte is filter (0 for a whole image, 5
+ * and above for one that does not decode although its CRCs are good).
+ * Returns its length, 0 if out is too small. */
+static inline size_t tu_png(int seed, unsigned w, unsigned h, unsigned char filter,
+			    unsigned char *out, size_t cap)
 {
 	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
 	unsigned char raw[4096], z[4096 + 64], ihdr[13] = { 0 };
@@ -166,7 +168,7 @@ static inline size_t tu_png(int seed, unsigned w, unsigned h, unsigned char *out
 	if (rawlen > sizeof(raw) || cap < 8 + 3 * 12 + 13 + sizeof(z))
 		return 0;
 	for (unsigned y = 0; y < h; y++) {
-		raw[y * (w + 1)] = 0;
+		raw[y * (w + 1)] = filter;
 		for (unsigned x = 0; x < w; x++)
 			raw[y * (w + 1) + 1 + x] = (unsigned char)(seed * 31 + x * 7 + y * 13);
 	}
