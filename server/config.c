@@ -19,13 +19,14 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->max_pixels = 100000000ull;
 	cfg->thumb_workers = 2;
 	/* Streaming decoders (baseline JPEG, PNG) hold a few lines at a time;
-	 * the others hold the whole frame: 40 MP is 160 MB of RGBA. */
+	 * the others hold the whole frame twice (decoder, then libvips): 30 MP
+	 * of RGBA is 240 MB, within the 256 MB decode budget. */
 	cfg->max_pixels_jpeg = 100000000ull;
 	cfg->max_pixels_png = 100000000ull;
-	cfg->max_pixels_webp = 40000000ull;
-	cfg->max_pixels_gif = 40000000ull;
+	cfg->max_pixels_webp = 30000000ull;
+	cfg->max_pixels_gif = 30000000ull;
 	cfg->max_pixels_tiff = 40000000ull;
-	cfg->max_pixels_heif = 40000000ull;
+	cfg->max_pixels_heif = 30000000ull;
 	cfg->decode_budget = 256ull << 20;
 }
 

@@ -213,6 +213,8 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 		ts_error_release(&derr);
 		return e;
 	}
+	ts_log_info("asset %lld: image %s decoded in full (%lld x %lld)", (long long)a->id,
+		    a->checksum_sha256, (long long)a->width, (long long)a->height);
 	if (rename(tmp, thumb) != 0) {
 		e = ts_error_set(err, TS_ERR_IO, "write_failed", "cannot store the thumbnail: %s",
 				 strerror(errno));

@@ -59,11 +59,12 @@ void ts_image_limits_default(struct ts_image_limits *lim)
 	lim->max_pixels = 100000000ull;
 	lim->max_pixels_format[TS_IMAGE_JPEG] = 100000000ull;
 	lim->max_pixels_format[TS_IMAGE_PNG] = 100000000ull;
-	/* Whole-frame decoders: 40 MP is 160 MB of RGBA. */
-	lim->max_pixels_format[TS_IMAGE_WEBP] = 40000000ull;
-	lim->max_pixels_format[TS_IMAGE_GIF] = 40000000ull;
+	/* Whole-frame decoders hold the frame twice (decoder, then libvips):
+	 * 30 MP of RGBA is 240 MB. Keep in step with config.c. */
+	lim->max_pixels_format[TS_IMAGE_WEBP] = 30000000ull;
+	lim->max_pixels_format[TS_IMAGE_GIF] = 30000000ull;
 	lim->max_pixels_format[TS_IMAGE_TIFF] = 40000000ull;
-	lim->max_pixels_format[TS_IMAGE_HEIF] = 40000000ull;
+	lim->max_pixels_format[TS_IMAGE_HEIF] = 30000000ull;
 	lim->decode_budget = 256ull << 20;
 }
 

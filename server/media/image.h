@@ -97,8 +97,8 @@ enum ts_err ts_media_image_decode_buffer(const void *buf, size_t len,
 					 const struct ts_image_limits *lim,
 					 struct ts_media_budget *b, struct ts_error *err);
 
-/* Default limits (jpeg/png 100 MP, webp/gif/tiff/heif 40 MP, 256 MiB
- * budget), the ones the server starts with. */
+/* Default limits (jpeg/png 100 MP, webp/gif/heif 30 MP, tiff 40 MP,
+ * 256 MiB budget), the ones the server starts with. */
 void ts_image_limits_default(struct ts_image_limits *lim);
 
 /* Encodes w x h packed RGB (3 bytes a pixel, rows of w * 3 bytes) as a

@@ -295,7 +295,9 @@ uint64_t ts_image_decode_bytes(const struct ts_image_header *h)
 		/* Decoded planes, then the RGB(A) copy libvips makes. */
 		return w * ht * 8;
 	if (h->whole_frame)
-		return w * ht * px + w * 4 * STREAM_LINES;
+		/* The decoder's frame, then libvips' copy of it (a 5000 x 5000
+		 * WebP peaks at 227 MB). */
+		return w * ht * px * 2 + w * 4 * STREAM_LINES;
 	lines = ht < STREAM_LINES ? ht : STREAM_LINES;
 	return w * px * lines * 2;
 }
