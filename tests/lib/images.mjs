@@ -101,11 +101,12 @@ export async function writeTemp(name, bytes) {
 // ---- hostile and damaged images (made at test time) ----------------------
 
 // An image of one colour made by the vips command line: a lossless WebP of
-// 10000 x 10000 is about 4 KB. ext: "webp", "heic", "png" ...
-export async function solidImage(w, h, ext, opts = '') {
+// 10000 x 10000 is about 4 KB. ext: "webp", "heic", "png" ...; opts: save
+// options ("[lossless]"); bands: 1 (grey) to 4 (RGBA).
+export async function solidImage(w, h, ext, opts = '', bands = 1) {
   const dir = await tempDir();
   const path = join(dir, `solid_${w}x${h}.${ext}`);
-  await run('vips', ['black', `${path}${opts}`, String(w), String(h)]);
+  await run('vips', ['black', `${path}${opts}`, String(w), String(h), '--bands', String(bands)]);
   return readFile(path);
 }
 
