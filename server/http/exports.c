@@ -99,9 +99,9 @@ static json_t *view_counts(const struct ts_export_counts *c)
 
 	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
 		json_object_set_new(by, ts_export_statuses[i], json_integer(c->by_status[i]));
-	return json_pack("{s:I, s:{s:I, s:I, s:I}, s:I, s:o}", "images", (json_int_t)c->images,
+	return json_pack("{s:I, s:{s:I, s:I}, s:I, s:I, s:o}", "images", (json_int_t)c->images,
 			 "excluded", "deleted_category", (json_int_t)c->excluded_deleted_category,
-			 "damaged", (json_int_t)c->excluded_damaged, "unchecked",
+			 "damaged", (json_int_t)c->excluded_damaged, "not_decoded_yet",
 			 (json_int_t)c->excluded_unchecked, "without_category",
 			 (json_int_t)c->without_category, "by_status", by);
 }

@@ -25,7 +25,9 @@ int ts_export_status_index(const char *status);
 
 /* What a selection holds. */
 struct ts_export_counts {
-	int64_t images;                    /* selected assets with a live category */
+	/* Selected assets with a live category whose image decodes; a preview
+	 * also counts the ones not decoded yet (excluded_unchecked). */
+	int64_t images;
 	int64_t excluded_deleted_category; /* selected assets labeled with a deleted category */
 	int64_t without_category;          /* selected assets with no category (not exportable) */
 	int64_t excluded_damaged;          /* selected, with a live category, image damaged */

@@ -124,6 +124,7 @@ test('given damaged PNGs and JPEGs labeled and approved, when exporting at once,
   const pv = (await api('GET', `/api/v1/projects/${p.id}/exports/preview?statuses=approved`, undefined, 200)).json;
   assert.equal(pv.counts.images, 2);
   assert.equal(pv.counts.excluded.damaged, bad.length);
+  assert.equal(pv.counts.not_decoded_yet, 0);
 });
 
 test('given an 8 x 8 PNG whose data inflates to 200 MB, the decode stops at once (the thumbnail job finishes in well under a second)', async () => {
