@@ -235,7 +235,7 @@ static enum ts_err read_header(const unsigned char *d, size_t n, const struct ts
 
 	if (rc == -1)
 		return not_accepted(err);
-	name = ts_image_format_name(h->format);
+	name = ts_image_format_label(h->format);
 	if (rc != 0)
 		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
 				    "the %s header is damaged or gives an impossible size", name);
@@ -304,7 +304,7 @@ enum ts_err ts_media_image_probe(const char *path, const struct ts_image_limits 
 	if (w != h.width || ht != h.height) {
 		e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
 				 "the %s header gives two different sizes",
-				 ts_image_format_name(h.format));
+				 ts_image_format_label(h.format));
 		goto out;
 	}
 	out->width = w;
@@ -355,9 +355,14 @@ static enum ts_err write_all(const char *path, const void *data, size_t len,
 	return TS_OK;
 }
 
-static enum ts_err damaged(struct ts_error *err)
+/* libvips' error text is shared by all threads: another thread's failure
+ * may have taken it already, so the sentence stands on its own. */
+static enum ts_err damaged(enum ts_image_format fmt, struct ts_error *err)
 {
-	return vips_fail(err, TS_ERR_UNPROCESSABLE, "damaged_image", "the image does not decode");
+	char what[64];
+
+	snprintf(what, sizeof(what), "the %s image does not decode", ts_image_format_label(fmt));
+	return vips_fail(err, TS_ERR_UNPROCESSABLE, "damaged_image", what);
 }
 
 /* The full decode of d (and the thumbnail when thumb_tmp is set). */
@@ -399,24 +404,24 @@ static enum ts_err decode(const unsigned char *d, size_t n, const struct ts_imag
 	held = budget_take(b, ts_image_decode_bytes(&h));
 	im = load(h.format, d, n, 1, shrink, scale);
 	if (!im) {
-		e = damaged(err);
+		e = damaged(h.format, err);
 		goto out;
 	}
 	if (!thumb_tmp) {
 		if (vips_avg(im, &avg, NULL) != 0)
-			e = damaged(err);
+			e = damaged(h.format, err);
 		goto out;
 	}
 	if (vips_thumbnail_image(im, &thumb, TS_THUMB_SIZE, "height", TS_THUMB_SIZE, "size",
 				 VIPS_SIZE_DOWN, NULL) != 0) {
-		e = damaged(err);
+		e = damaged(h.format, err);
 		goto out;
 	}
 	/* Encoded in memory: any failure here is the decode's; writing the
 	 * small result is then plain I/O. */
 	if (vips_jpegsave_buffer(thumb, &jpg, &jpg_len, "Q", 80, "strip", TRUE,
 				 "optimize_coding", TRUE, NULL) != 0) {
-		e = damaged(err);
+		e = damaged(h.format, err);
 		goto out;
 	}
 	e = write_all(thumb_tmp, jpg, jpg_len, err);

@@ -23,6 +23,14 @@ const char *ts_image_format_name(enum ts_image_format f)
 	return f > 0 && f < TS_IMAGE_NFORMATS ? names[f] : "";
 }
 
+const char *ts_image_format_label(enum ts_image_format f)
+{
+	static const char *const labels[TS_IMAGE_NFORMATS] = { "", "JPEG", "PNG", "WebP",
+							       "GIF", "TIFF", "HEIF" };
+
+	return f > 0 && f < TS_IMAGE_NFORMATS ? labels[f] : "";
+}
+
 const char *ts_image_format_mime(enum ts_image_format f)
 {
 	return f > 0 && f < TS_IMAGE_NFORMATS ? mimes[f] : "";

@@ -41,6 +41,8 @@ struct ts_image_header {
 
 /* "jpeg", "png" ... ("" for UNKNOWN). */
 const char *ts_image_format_name(enum ts_image_format f);
+/* "JPEG", "PNG", "WebP" ... for people ("" for UNKNOWN). */
+const char *ts_image_format_label(enum ts_image_format f);
 /* "image/jpeg" ... ("" for UNKNOWN). */
 const char *ts_image_format_mime(enum ts_image_format f);
 

@@ -68,7 +68,7 @@ test('given eight concurrent uploads of 4 KB WebPs of 10000 x 10000, each is ref
     for (const r of rs) {
       assert.equal(r.status, 422, r.text);
       assert.equal(r.json.errors[0].code, 'too_many_pixels');
-      assert.match(r.json.errors[0].message, /10000 x 10000 pixels; the limit for webp images is 30000000 pixels/);
+      assert.match(r.json.errors[0].message, /10000 x 10000 pixels; the limit for WebP images is 30000000 pixels/);
     }
   });
 });
@@ -84,7 +84,7 @@ test('given four 1 KB HEICs claiming 10000 x 10000, each is refused from its hea
     for (const r of rs) {
       assert.equal(r.status, 422, r.text);
       assert.equal(r.json.errors[0].code, 'too_many_pixels');
-      assert.match(r.json.errors[0].message, /limit for heif images is 30000000 pixels/);
+      assert.match(r.json.errors[0].message, /limit for HEIF images is 30000000 pixels/);
     }
   });
 });
