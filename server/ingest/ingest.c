@@ -224,6 +224,26 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 	return ts_store_asset_set_decoded(app->store, a->checksum_sha256, 1, NULL, err);
 }
 
+/* The recorded outcome for a's bytes: TS_OK (decoded, thumbnail on
+ * disk), UNPROCESSABLE "damaged_image", or NOT_FOUND when a decode is
+ * still needed. */
+static enum ts_err decided(struct ts_app *app, const struct ts_asset *a, const char *thumb,
+			   struct ts_error *err)
+{
+	struct ts_asset now;
+	struct stat st;
+
+	if (ts_store_asset_get(app->store, a->id, &now, NULL) != TS_OK)
+		return TS_ERR_NOT_FOUND;
+	if (strcmp(now.decode_state, "damaged") == 0)
+		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "damaged_image", "%s",
+				    now.damage_reason[0] ? now.damage_reason
+							 : "the image does not decode");
+	if (strcmp(now.decode_state, "ok") == 0 && stat(thumb, &st) == 0)
+		return TS_OK;
+	return TS_ERR_NOT_FOUND;
+}
+
 /* Runs decode_record once per checksum at a time: a second caller waits
  * for the first and gets its outcome. */
 static enum ts_err decode_shared(struct ts_app *app, const struct ts_asset *a, const char *blob,
@@ -253,7 +273,11 @@ static enum ts_err decode_shared(struct ts_app *app, const struct ts_asset *a, c
 	if (mine) {
 		struct ts_error mine_err = { 0 };
 
-		e = decode_record(app, a, blob, thumb, tmp, &mine_err);
+		/* A decode that ended just before we looked has recorded its
+		 * outcome already: use it rather than decode again. */
+		e = decided(app, a, thumb, &mine_err);
+		if (e == TS_ERR_NOT_FOUND)
+			e = decode_record(app, a, blob, thumb, tmp, &mine_err);
 		pthread_mutex_lock(&in->mu);
 		f->e = e;
 		snprintf(f->code, sizeof(f->code), "%s", mine_err.code);
