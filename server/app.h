@@ -8,6 +8,7 @@
 
 struct ts_store;
 struct ts_jobs;
+struct ts_ingest;
 
 struct ts_config {
 	char host[64];
@@ -19,6 +20,10 @@ struct ts_config {
 	size_t max_json_body;    /* bytes */
 	uint64_t max_upload_bytes; /* per file */
 	uint64_t max_pixels;     /* per image or video frame */
+	/* Per image format, on top of max_pixels (0: max_pixels only). */
+	uint64_t max_pixels_jpeg, max_pixels_png, max_pixels_webp, max_pixels_gif,
+		max_pixels_tiff, max_pixels_heif;
+	uint64_t decode_budget; /* bytes all image decodes may hold at once */
 	unsigned thumb_workers;
 	/* Quotas per project; 0: none. */
 	uint64_t quota_project_bytes;    /* uploaded images and videos (and frames) */
@@ -29,10 +34,15 @@ struct ts_app {
 	struct ts_config cfg;
 	struct ts_store *store;
 	struct ts_jobs *jobs;
+	struct ts_ingest *ingest; /* decode budget, thumbnails in progress; may be NULL */
 };
 
 void ts_config_defaults(struct ts_config *cfg);
 void ts_config_release(struct ts_config *cfg);
+/* Reads the image limits from the environment: TESSERA_MAX_PIXELS_JPEG,
+ * _PNG, _WEBP, _GIF, _TIFF, _HEIF (pixels) and TESSERA_DECODE_BUDGET_MB.
+ * Unset or non-positive values keep the defaults. */
+void ts_config_image_env(struct ts_config *cfg);
 
 /* Reads the quota settings from the environment (TESSERA_QUOTA_PROJECT_BYTES,
  * TESSERA_QUOTA_EXPORT_VERSIONS) into cfg. Returns -1 with a message on

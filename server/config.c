@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,40 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->thumb_workers = 2;
 	cfg->quota_project_bytes = 0;
 	cfg->quota_export_versions = 0;
+	/* Streaming decoders (baseline JPEG, PNG) hold a few lines at a time;
+	 * the others hold the whole frame twice (decoder, then libvips): 30 MP
+	 * of RGBA is 240 MB, within the 256 MB decode budget. */
+	cfg->max_pixels_jpeg = 100000000ull;
+	cfg->max_pixels_png = 100000000ull;
+	cfg->max_pixels_webp = 30000000ull;
+	cfg->max_pixels_gif = 30000000ull;
+	cfg->max_pixels_tiff = 40000000ull;
+	cfg->max_pixels_heif = 30000000ull;
+	cfg->decode_budget = 256ull << 20;
+}
+
+static void env_u64(const char *name, uint64_t *out, uint64_t unit)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v)
+		return;
+	n = strtoull(v, &end, 10);
+	if (*end == '\0' && n > 0 && n <= UINT64_MAX / unit)
+		*out = (uint64_t)n * unit;
+}
+
+void ts_config_image_env(struct ts_config *cfg)
+{
+	env_u64("TESSERA_MAX_PIXELS_JPEG", &cfg->max_pixels_jpeg, 1);
+	env_u64("TESSERA_MAX_PIXELS_PNG", &cfg->max_pixels_png, 1);
+	env_u64("TESSERA_MAX_PIXELS_WEBP", &cfg->max_pixels_webp, 1);
+	env_u64("TESSERA_MAX_PIXELS_GIF", &cfg->max_pixels_gif, 1);
+	env_u64("TESSERA_MAX_PIXELS_TIFF", &cfg->max_pixels_tiff, 1);
+	env_u64("TESSERA_MAX_PIXELS_HEIF", &cfg->max_pixels_heif, 1);
+	env_u64("TESSERA_DECODE_BUDGET_MB", &cfg->decode_budget, 1ull << 20);
 }
 
 /* A count of bytes or versions: digits only, 0 allowed (no quota). */

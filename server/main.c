@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "export/verify.h"
 #include "http/server.h"
+#include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
@@ -85,6 +86,7 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 		cfg->max_pixels = strtoull(env, NULL, 10);
 	if (ts_config_quota_env(cfg))
 		return -1;
+	ts_config_image_env(cfg);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
@@ -188,6 +190,7 @@ static int cmd_serve(int argc, char **argv)
 	ts_error_release(&err);
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
+	app.ingest = ts_ingest_new(&app.cfg);
 	app.jobs = ts_jobs_start(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
@@ -207,6 +210,7 @@ static int cmd_serve(int argc, char **argv)
 out:
 	ts_http_stop(http, 10000);
 	ts_jobs_stop(app.jobs);
+	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
 	if (rc == 0)
 		ts_log_info("stopped cleanly");
@@ -338,8 +342,16 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+		int rc;
+
+		if (ts_media_init(argv[0]) != 0) {
+			fprintf(stderr, "tessera: cannot initialise libvips\n");
+			return 2;
+		}
 		/* 0 valid, 1 problems found, 2 unreadable: ts_verify_path's codes. */
-		return ts_verify_path(argv[2], stdout, NULL);
+		rc = ts_verify_path(argv[2], stdout, NULL);
+		ts_media_shutdown();
+		return rc;
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("tessera %s (dataset schema 1.0.0)\n", TS_VERSION);

@@ -10,10 +10,13 @@ exactly manifest.json, annotations.json and images/<file_name> per image
   manifest's categories (id, name, class_index 0..n-1) equal them;
 - every annotation points at a listed image and category, one per image;
 - the export holds exactly the listed files, with safe names;
-- every image's SHA-256 equals its checksum_sha256: by default all images
-  are hashed when the dataset is opened (verify_images="eager"); with
-  verify_images="lazy" each image is hashed when iteration reaches it, and
-  the error is raised there.
+- every image's SHA-256 equals its checksum_sha256, and every image is
+  whole: an accepted format by its magic bytes (JPEG, PNG, WebP, GIF, TIFF,
+  HEIF), every PNG checked chunk by chunk and row by row and every JPEG
+  marker by marker (see contract/README.md for exactly what is checked).
+  By default all images are checked when the dataset is opened
+  (verify_images="eager"); with verify_images="lazy" each image is checked
+  when iteration reaches it, and the error is raised there.
 
 Any mismatch raises DatasetError. Usage:
 
@@ -33,9 +36,12 @@ import hashlib
 import json
 import pathlib
 import re
+import struct
 import zipfile
+import zlib
 
-__all__ = ["DatasetError", "TesseraDataset", "categories_hash"]
+__all__ = ["DatasetError", "TesseraDataset", "categories_hash", "check_image", "check_jpeg",
+           "check_png", "image_format"]
 
 SUPPORTED_MAJOR = 1
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -61,6 +67,241 @@ def _sha256_stream(f):
     for chunk in iter(lambda: f.read(_CHUNK), b""):
         h.update(chunk)
     return h.hexdigest()
+
+
+# --- image structure ---------------------------------------------------------
+
+_PNG_SIG = b"\x89PNG\r\n\x1a\n"
+# Channels per PNG colour type, and the bit depths each allows.
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+# Adam7 passes: x0, y0, dx, dy.
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4),
+          (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis",
+                b"hevm", b"hevs", b"mif1", b"msf1", b"avif", b"avis")
+
+
+def image_format(data):
+    """'jpeg', 'png', 'webp', 'gif', 'tiff', 'heif' from the magic bytes, or
+    None (not an accepted format)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == _PNG_SIG:
+        return "png"
+    if data[:4] == b"RIFF" and data[8:15] == b"WEBPVP8":
+        return "webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if len(data) >= 16 and data[4:8] == b"ftyp":
+        n = min(struct.unpack(">I", data[:4])[0], len(data))
+        brands = [data[8:12]] + [data[i:i + 4] for i in range(16, n - 3, 4)]
+        if any(b in _HEIF_BRANDS for b in brands):
+            return "heif"
+    return None
+
+
+def _png_rows(width, height, depth, channels, interlace):
+    """The (row count, bytes per row including its filter byte) of each pass."""
+    bits = depth * channels
+    if not interlace:
+        return [(height, (width * bits + 7) // 8 + 1)]
+    passes = []
+    for x0, y0, dx, dy in _ADAM7:
+        pw = (width - x0 + dx - 1) // dx if width > x0 else 0
+        ph = (height - y0 + dy - 1) // dy if height > y0 else 0
+        if pw and ph:
+            passes.append((ph, (pw * bits + 7) // 8 + 1))
+    return passes
+
+
+def check_png(data):
+    """Raises ValueError with the reason unless data is a whole PNG: the
+    signature; every chunk complete with a good CRC up to IEND; IHDR first
+    and sane; PLTE before the data for palette images; IDAT chunks
+    consecutive; their zlib stream inflating to exactly the rows the header
+    promises (inflation stops one byte past that size), each row's filter
+    type 0 to 4; the stream ending there. Bytes after IEND are ignored."""
+    if data[:8] != _PNG_SIG:
+        raise ValueError("not a PNG signature")
+    p, first, header, plte = 8, True, None, False
+    idat_state = 0  # 0 none yet, 1 in the IDAT run, 2 after it
+    inflater = zlib.decompressobj()
+    passes, pass_i, rows_left, row_len, row_left = [], 0, 0, 0, 0
+    expected = got = 0
+    while True:
+        if p + 12 > len(data):
+            raise ValueError("the PNG ends before IEND")
+        length, ctype = struct.unpack(">I4s", data[p:p + 8])
+        if length > len(data) - p - 12:
+            raise ValueError("a PNG chunk runs past the end of the file")
+        body = data[p + 8:p + 8 + length]
+        crc = struct.unpack(">I", data[p + 8 + length:p + 12 + length])[0]
+        if zlib.crc32(data[p + 4:p + 8 + length]) != crc:
+            raise ValueError("bad CRC in PNG chunk %r" % ctype.decode("latin-1"))
+        p += 12 + length
+        if first:
+            if ctype != b"IHDR" or length != 13:
+                raise ValueError("the PNG does not start with IHDR")
+            w, h, depth, colour, comp, filt, interlace = struct.unpack(">IIBBBBB", body)
+            if (not 0 < w < 2 ** 31 or not 0 < h < 2 ** 31 or colour not in _PNG_DEPTHS
+                    or depth not in _PNG_DEPTHS[colour] or comp or filt or interlace > 1):
+                raise ValueError("the PNG header (IHDR) is not valid")
+            header = (w, h, colour)
+            passes = _png_rows(w, h, depth, _PNG_CHANNELS[colour], interlace)
+            expected = sum(n * size for n, size in passes)
+            first = False
+            continue
+        if ctype == b"IEND":
+            break
+        if ctype == b"PLTE":
+            plte = True
+        if ctype != b"IDAT":
+            if idat_state == 1:
+                idat_state = 2
+            continue
+        if idat_state == 2:
+            raise ValueError("the PNG's IDAT chunks are not consecutive")
+        if header[2] == 3 and not plte:
+            raise ValueError("a palette PNG has no PLTE before its data")
+        idat_state = 1
+        pending = body
+        while pending:
+            if inflater.eof:
+                raise ValueError("the PNG has data after the end of its zlib stream")
+            try:
+                out = inflater.decompress(pending, expected + 1 - got)
+            except zlib.error:
+                raise ValueError("the PNG's compressed image data is corrupt") from None
+            pending = inflater.unconsumed_tail
+            if inflater.unused_data:
+                raise ValueError("the PNG has data after the end of its zlib stream")
+            i = 0
+            while i < len(out):
+                if got >= expected:
+                    raise ValueError("the PNG holds more image data than its size allows")
+                if row_left == 0:
+                    while rows_left == 0:
+                        rows_left, row_len = passes[pass_i]
+                        pass_i += 1
+                    if out[i] > 4:
+                        raise ValueError("a PNG row has a filter type other than 0 to 4")
+                    row_left = row_len
+                    rows_left -= 1
+                take = min(len(out) - i, row_left)
+                i += take
+                row_left -= take
+                got += take
+            if not out and pending:
+                break
+    if idat_state == 0:
+        raise ValueError("the PNG has no image data (IDAT)")
+    if got < expected:
+        raise ValueError("the PNG's image data stops before its last row")
+    if not inflater.eof:
+        raise ValueError("the PNG's zlib stream does not end after the last row")
+
+
+# SOF markers by kind: Huffman-coded sequential/progressive frames are the
+# ones whose data size can be bounded below.
+_SOF_HUFFMAN = (0xC0, 0xC1, 0xC2)
+_SOF_ALL = tuple(m for m in range(0xC0, 0xD0) if m not in (0xC4, 0xC8, 0xCC))
+
+
+def check_jpeg(data):
+    """Raises ValueError with the reason unless data is a structurally whole
+    JPEG: SOI; every marker segment complete; no reserved marker; one frame
+    header (SOF) with a non-zero size and 1 to 4 components before the first
+    scan; at least one scan (SOS) whose entropy-coded data holds only
+    stuffed 0xFF00 and restart markers RST0..7 in order; EOI at the end of
+    the last scan (bytes after EOI are ignored). For Huffman-coded frames
+    the entropy-coded data must hold at least one bit per 8x8 block of the
+    full-resolution component (every block codes at least its DC value), so
+    a frame header claiming 9000 x 9000 over 320 x 240 of data fails."""
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("the JPEG does not start with SOI")
+    p, sof, scans, scan_bytes = 2, None, 0, 0
+    while True:
+        if p >= n or data[p] != 0xFF:
+            raise ValueError("the JPEG has bytes where a marker should be")
+        while p < n and data[p] == 0xFF:
+            p += 1
+        if p >= n:
+            raise ValueError("the JPEG ends inside a marker")
+        m = data[p]
+        p += 1
+        if m == 0xD9:
+            break
+        if m == 0x01 or 0xD0 <= m <= 0xD7:
+            continue
+        if m < 0xC0 or m == 0xD8:
+            raise ValueError("the JPEG has a reserved or misplaced marker 0x%02X" % m)
+        if p + 2 > n:
+            raise ValueError("the JPEG ends inside a marker segment")
+        length = struct.unpack(">H", data[p:p + 2])[0]
+        if length < 2 or p + length > n:
+            raise ValueError("a JPEG marker segment runs past the end of the file")
+        seg = data[p + 2:p + length]
+        p += length
+        if m in _SOF_ALL:
+            if sof is not None:
+                raise ValueError("the JPEG has more than one frame header")
+            if len(seg) < 6:
+                raise ValueError("the JPEG frame header is too short")
+            h, w, comps = struct.unpack(">HHB", seg[1:6])
+            if not w or not h or not 1 <= comps <= 4 or len(seg) < 6 + 3 * comps:
+                raise ValueError("the JPEG frame header gives no size or bad components")
+            sof = (m, w, h)
+            continue
+        if m != 0xDA:
+            continue
+        if sof is None:
+            raise ValueError("the JPEG has a scan before its frame header")
+        scans += 1
+        start, rst = p, 0
+        while True:
+            q = data.find(b"\xff", p)
+            if q < 0 or q + 1 >= n:
+                raise ValueError("the JPEG's scan data runs to the end of the file (no EOI)")
+            b = data[q + 1]
+            if b == 0x00:
+                p = q + 2
+                continue
+            if 0xD0 <= b <= 0xD7:
+                if b - 0xD0 != rst:
+                    raise ValueError("the JPEG's restart markers are out of order")
+                rst = (rst + 1) % 8
+                p = q + 2
+                continue
+            if b == 0xFF:
+                p = q + 1
+                continue
+            p = q
+            break
+        scan_bytes += p - start
+    if sof is None or scans == 0:
+        raise ValueError("the JPEG has no frame header or no scan")
+    kind, w, h = sof
+    if kind in _SOF_HUFFMAN:
+        blocks = ((w + 7) // 8) * ((h + 7) // 8)
+        if scan_bytes * 8 < blocks:
+            raise ValueError("the JPEG's frame header claims %d x %d pixels but its data is "
+                             "only %d bytes" % (w, h, scan_bytes))
+
+
+def check_image(data):
+    """Raises ValueError unless data is an accepted format, and for PNG
+    and JPEG structurally whole (check_png, check_jpeg)."""
+    fmt = image_format(data)
+    if fmt is None:
+        raise ValueError("not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, HEIF)")
+    if fmt == "png":
+        check_png(data)
+    elif fmt == "jpeg":
+        check_jpeg(data)
 
 
 class _Folder:
@@ -264,10 +505,15 @@ class TesseraDataset:
     def _verify_image(self, file_name):
         if file_name in self._verified:
             return
-        got = self._src.sha256("images/" + file_name)
+        data = self._src.read("images/" + file_name)
+        got = hashlib.sha256(data).hexdigest()
         if got != self._checksum[file_name]:
             self._fail("images/%s: checksum mismatch (expected %s, got %s)"
                        % (file_name, self._checksum[file_name], got))
+        try:
+            check_image(data)
+        except ValueError as e:
+            self._fail("images/%s: damaged image: %s" % (file_name, e))
         self._verified.add(file_name)
 
     # --- use ------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -19,6 +20,7 @@
 #include "export/schema.h"
 #include "export/schemas.h"
 #include "hash/sha256.h"
+#include "media/image.h"
 #include "core/banned.h"
 
 /* Size caps: the JSON files are parsed in memory (bounded here); images are
@@ -28,6 +30,7 @@
 #define SCHEMA_ERRORS_MAX ((size_t)256 << 10)
 #define MAX_PRINTED 500
 #define CHUNK (64 * 1024)
+#define IMAGE_MAX ((size_t)512 << 20) /* a zip member decoded in memory */
 
 enum entry_kind { ENTRY_FILE, ENTRY_DIR, ENTRY_OTHER };
 
@@ -79,6 +82,7 @@ struct vctx {
 	struct cat *cats;
 	size_t n_cats;
 	int imgfd; /* images/ of a folder, opened on first use */
+	struct ts_image_limits limits; /* for the full decode of each image */
 };
 
 static void problem(struct vctx *c, const char *fmt, ...)
@@ -304,50 +308,91 @@ static int read_member(struct vctx *c, const char *name, size_t cap, struct ts_b
 	return n == 0 ? 0 : -1;
 }
 
-/* Streams one image through SHA-256. Returns 0, or -1 after reporting. */
-static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE])
+/* Hashes one image and decodes it in full (media/image.h): an export
+ * must hold no image that does not decode. A folder's file is mapped; a
+ * zip member is read into memory (at most IMAGE_MAX bytes). Returns 0
+ * (hex set; *decoded 1 when the image decodes, else a problem was
+ * reported and *decoded is 0), or -1 after reporting when the bytes
+ * cannot be read. */
+static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE],
+		      int *decoded)
 {
 	char name[PATH_MAX];
-	struct member m;
+	struct ts_error err = { 0 };
 	struct ts_sha256 h;
-	char *chunk;
-	ssize_t n;
+	struct ts_buf bytes;
+	const unsigned char *data = NULL;
+	void *map = NULL;
+	size_t len = 0;
+	int rc = -1;
 
+	*decoded = 0;
+	ts_buf_init(&bytes, IMAGE_MAX);
 	snprintf(name, sizeof(name), "images/%s", im->file_name);
 	if (!c->is_zip) {
-		struct ts_error err = { 0 };
+		struct stat st;
 		int fd;
-		int rc = -1;
 
 		if (c->imgfd < 0)
 			c->imgfd = openat(c->dirfd, "images",
 					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		fd = c->imgfd >= 0 ? openat(c->imgfd, im->file_name,
 					    O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-
-		if (fd < 0)
+		if (fd < 0) {
 			problem(c, "%s: cannot open: %s", name, strerror(errno));
-		else if (ts_sha256_fd(fd, hex, NULL, &err))
-			problem(c, "%s: %s", name, err.message);
-		else
-			rc = 0;
-		if (fd >= 0)
+			return -1;
+		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			problem(c, "%s: not a regular file", name);
 			close(fd);
-		return rc;
+			return -1;
+		}
+		len = (size_t)st.st_size;
+		if (len > 0) {
+			map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (map == MAP_FAILED) {
+				problem(c, "%s: cannot read: %s", name, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			data = map;
+		}
+		close(fd);
+	} else {
+		struct member m;
+		char *chunk;
+		ssize_t n;
+
+		if (member_open_index(c, name, im->zip_index, &m))
+			return -1;
+		chunk = ts_xmalloc(CHUNK);
+		while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0)
+			if (ts_buf_add(&bytes, chunk, (size_t)n)) {
+				problem(c, "%s: larger than %zu bytes", name, (size_t)IMAGE_MAX);
+				n = -1;
+				break;
+			}
+		free(chunk);
+		member_close(&m);
+		if (n != 0)
+			goto out;
+		data = (const unsigned char *)bytes.ptr;
+		len = bytes.len;
 	}
-	if (member_open_index(c, name, im->zip_index, &m))
-		return -1;
-	chunk = ts_xmalloc(CHUNK);
 	ts_sha256_init(&h);
-	while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0)
-		ts_sha256_update(&h, chunk, (size_t)n);
-	if (n == 0)
-		ts_sha256_final(&h, hex, NULL);
+	ts_sha256_update(&h, data ? (const void *)data : "", len);
+	ts_sha256_final(&h, hex, NULL);
+	rc = 0;
+	if (ts_media_image_decode_buffer(data, len, &c->limits, NULL, &err) == TS_OK)
+		*decoded = 1;
 	else
-		ts_sha256_release(&h);
-	free(chunk);
-	member_close(&m);
-	return n == 0 ? 0 : -1;
+		problem(c, "%s: the image does not decode: %s", name, err.message);
+	ts_error_release(&err);
+out:
+	if (map)
+		munmap(map, len);
+	ts_buf_release(&bytes);
+	return rc;
 }
 
 /* --- parsing and schema ------------------------------------------------ */
@@ -772,6 +817,7 @@ static void check_images(struct vctx *c)
 	for (size_t i = 0; i < c->n_images; i++) {
 		struct image *im = &c->images[i];
 		char hex[TS_SHA256_HEX_SIZE];
+		int decoded;
 
 		if (!im->file_name)
 			continue;
@@ -780,7 +826,7 @@ static void check_images(struct vctx *c)
 				im->file_name, (long long)im->id);
 			continue;
 		}
-		if (hash_image(c, im, hex))
+		if (hash_image(c, im, hex, &decoded))
 			continue;
 		if (!im->checksum)
 			problem(c, "images/%s: no valid checksum_sha256 to compare (got %s)",
@@ -846,6 +892,7 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	c.out = out;
 	c.dirfd = -1;
 	c.imgfd = -1;
+	ts_image_limits_default(&c.limits);
 	ts_buf_init(&c.ann_bytes, ANNOTATIONS_MAX);
 	ts_buf_init(&c.man_bytes, MANIFEST_MAX);
 

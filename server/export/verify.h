@@ -13,8 +13,12 @@
  *    0..n-1); counts (images, annotations, per_category) are right;
  *  - the folder/zip holds manifest.json, annotations.json and
  *    images/<file_name> for every image, and nothing else; every image's
- *    SHA-256 equals its checksum_sha256 (images are streamed: memory does
- *    not grow with image sizes).
+ *    SHA-256 equals its checksum_sha256;
+ *  - every image decodes in full (ts_media_image_decode_buffer: an accepted
+ *    format by its magic bytes, within the default pixel limits, no
+ *    decoder warning; PNG data checked row by row). A folder's images are
+ *    mapped, a zip's read into memory one at a time (at most 512 MiB).
+ *    libvips must be started (ts_media_init) before calling.
  *
  * Every problem found is printed to out as one line "<where>: <what>", e.g.
  *   images/17.jpg: checksum mismatch (expected 3a..., got 9f...)

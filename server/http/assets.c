@@ -65,14 +65,18 @@ json_t *ts_view_asset(const struct ts_asset *a)
 				   (json_int_t)a->origin.timestamp_ms);
 	else
 		source = json_pack("{s:s}", "type", "image");
-	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:o}",
+	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:o, s:s, "
+			 "s:o}",
 			 "id", (json_int_t)a->id, "project_id", (json_int_t)a->project_id,
 			 "file_name", a->file_name, "width", (json_int_t)a->width, "height",
 			 (json_int_t)a->height, "mime_type", a->mime_type, "checksum_sha256",
 			 a->checksum_sha256, "byte_size", (json_int_t)a->byte_size, "source",
 			 source, "created_at", ts_json_time(a->created_at), "uploaded_by",
 			 user_or_null(a->uploaded_by_name), "thumbnail_ready", a->thumbnail_ready,
-			 "annotation", ts_view_asset_annotation(a->id, &a->annotation));
+			 "annotation", ts_view_asset_annotation(a->id, &a->annotation),
+			 "decode_state", a->decode_state[0] ? a->decode_state : "pending",
+			 "damage_reason",
+			 a->damage_reason[0] ? json_string(a->damage_reason) : json_null());
 }
 
 /* ---- upload ---- */

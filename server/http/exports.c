@@ -15,6 +15,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
+#include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "store/exports.h"
 #include "store/projects.h"
@@ -98,9 +99,11 @@ static json_t *view_counts(const struct ts_export_counts *c)
 
 	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
 		json_object_set_new(by, ts_export_statuses[i], json_integer(c->by_status[i]));
-	return json_pack("{s:I, s:{s:I}, s:I, s:o}", "images", (json_int_t)c->images, "excluded",
-			 "deleted_category", (json_int_t)c->excluded_deleted_category,
-			 "without_category", (json_int_t)c->without_category, "by_status", by);
+	return json_pack("{s:I, s:{s:I, s:I}, s:I, s:I, s:o}", "images", (json_int_t)c->images,
+			 "excluded", "deleted_category", (json_int_t)c->excluded_deleted_category,
+			 "damaged", (json_int_t)c->excluded_damaged, "not_decoded_yet",
+			 (json_int_t)c->excluded_unchecked, "without_category",
+			 (json_int_t)c->without_category, "by_status", by);
 }
 
 static json_t *statuses_array(const int *st, size_t n)
@@ -234,6 +237,12 @@ static void create(struct ts_req *req)
 			st[n++] = ts_export_status_index(DEFAULT_STATUS);
 		else if (parse_statuses_json(req, json_object_get(body, "statuses"), st, &n))
 			goto out;
+	}
+	/* Images not decoded yet (their thumbnail job has not run) are
+	 * decoded now: a damaged one must not enter the version. */
+	if (ts_ingest_check_selection(req->app, req->params[0], st, n, &err)) {
+		ts_req_error(req, &err);
+		goto out;
 	}
 	if (ts_store_export_create(req->app->store, req->params[0], st, n, req->user.id,
 				   req->user.name, (int64_t)req->app->cfg.quota_export_versions, &ex,

@@ -3,10 +3,12 @@
  * extractor for each extracted frame, so a frame is ingested exactly like
  * an uploaded image (same checks, same blob store, same thumbnail job).
  *
- * Steps: hash (unless the caller already did), probe with libvips (header
- * only; pixel limit before decoding; structure check), move the file into
- * the content-addressed blob store, then insert the asset + annotation +
- * thumbnail job in one transaction and wake a thumbnail worker. */
+ * Steps: hash (unless the caller already did), probe (our own header
+ * read: accepted format, pixel limits and decode budget before any
+ * decoding; structure check), move the file into the content-addressed
+ * blob store, then insert the asset + annotation + thumbnail job in one
+ * transaction and wake a thumbnail worker. The thumbnail job decodes the
+ * whole image once and marks it "damaged" when it does not decode. */
 #ifndef TS_INGEST_H
 #define TS_INGEST_H
 
@@ -15,6 +17,7 @@
 
 #include "app.h"
 #include "core/error.h"
+#include "media/image.h"
 #include "store/assets.h"
 
 /* Provenance of a video frame. */
@@ -59,11 +62,35 @@ enum ts_err ts_ingest_hashed(struct ts_app *app, int64_t project_id, int64_t use
 enum ts_err ts_ingest_check_name(const char *name, size_t len,
 				 char out[TS_ASSET_FILE_NAME_MAX + 1], struct ts_error *err);
 
-/* Makes the thumbnail of asset a if it does not exist yet and records it
- * as ready. path (TS_BLOB_PATH_MAX bytes, may be NULL) receives its path.
- * Errors: UNPROCESSABLE "corrupt_image", IO. */
+/* What image work shares across threads: the decode memory budget and
+ * the table of decodes in progress (by checksum), so that one image is
+ * decoded once however many requests and jobs ask for it at the same
+ * time. Made once at start (app->ingest); _free(NULL) is a no-op. */
+struct ts_ingest;
+struct ts_ingest *ts_ingest_new(const struct ts_config *cfg);
+void ts_ingest_free(struct ts_ingest *in);
+
+/* The image limits of cfg. */
+void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out);
+
+/* Makes sure asset a was decoded: the first caller for its bytes decodes
+ * the whole image once (ts_media_image_decode), writes the thumbnail and
+ * records the outcome for every asset with those bytes ("ok", or
+ * "damaged" with the reason); callers that come while that decode runs
+ * wait for it and share its outcome. path (TS_BLOB_PATH_MAX bytes, may be
+ * NULL) receives the thumbnail's path. A thumbnail that already exists is
+ * served as it is. Errors: UNPROCESSABLE "damaged_image" (the reason in
+ * the message), IO. */
 enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, char *path,
 				struct ts_error *err);
+
+/* Decodes every asset the export selection (statuses, indexes into
+ * ts_export_statuses) would take that was not decoded yet, so that the
+ * export holds every image that decodes and none that does not. Damaged
+ * images are recorded, not errors; an asset that could not be checked
+ * (I/O) stays pending and out of the export. Errors: NOT_FOUND, IO. */
+enum ts_err ts_ingest_check_selection(struct ts_app *app, int64_t project_id,
+				      const int *statuses, size_t n, struct ts_error *err);
 
 /* The "thumbnail" job (jobs/kinds.c): job->ref_id is the asset id. */
 struct ts_job;

@@ -1,10 +1,12 @@
-/* libvips glue: header probes, structure checks, thumbnails. */
+/* libvips glue: header probes, full decodes, thumbnails, the decode budget. */
 #include "media/image.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,21 +14,6 @@
 #include <vips/vips.h>
 
 #include "core/banned.h"
-
-/* Loaders we accept, by the prefix of libvips' class name, with the
- * format and mime type they give. Everything else (SVG, PDF, matrix
- * files, ImageMagick ...) is refused before it is opened. */
-static const struct {
-	const char *prefix, *format, *mime;
-} loaders[] = {
-	{ "VipsForeignLoadJpeg", "jpeg", "image/jpeg" },
-	{ "VipsForeignLoadPng", "png", "image/png" },
-	{ "VipsForeignLoadWebp", "webp", "image/webp" },
-	{ "VipsForeignLoadNsgif", "gif", "image/gif" },
-	{ "VipsForeignLoadGif", "gif", "image/gif" },
-	{ "VipsForeignLoadTiff", "tiff", "image/tiff" },
-	{ "VipsForeignLoadHeif", "heif", "image/heif" },
-};
 
 /* Copies libvips' shared error text into err and clears it. */
 static enum ts_err vips_fail(struct ts_error *err, enum ts_err e, const char *code,
@@ -66,240 +53,411 @@ void ts_media_shutdown(void)
 	vips_shutdown();
 }
 
-static uint32_t be32(const unsigned char *p)
+void ts_image_limits_default(struct ts_image_limits *lim)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	memset(lim, 0, sizeof(*lim));
+	lim->max_pixels = 100000000ull;
+	lim->max_pixels_format[TS_IMAGE_JPEG] = 100000000ull;
+	lim->max_pixels_format[TS_IMAGE_PNG] = 100000000ull;
+	/* Whole-frame decoders hold the frame twice (decoder, then libvips):
+	 * 30 MP of RGBA is 240 MB. Keep in step with config.c. */
+	lim->max_pixels_format[TS_IMAGE_WEBP] = 30000000ull;
+	lim->max_pixels_format[TS_IMAGE_GIF] = 30000000ull;
+	lim->max_pixels_format[TS_IMAGE_TIFF] = 40000000ull;
+	lim->max_pixels_format[TS_IMAGE_HEIF] = 30000000ull;
+	lim->decode_budget = 256ull << 20;
 }
 
-/* Walks a JPEG's markers and entropy-coded data up to EOI. Trailing bytes
- * after EOI (some cameras append data) are accepted. Returns 0 when the
- * structure is whole, -1 when truncated or damaged. */
-static int jpeg_whole(const unsigned char *d, size_t n)
+/* ---- the decode budget ---- */
+
+struct ts_media_budget {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t total, used, peak;
+};
+
+struct ts_media_budget *ts_media_budget_new(uint64_t bytes)
 {
-	size_t p = 2;
+	struct ts_media_budget *b = ts_xcalloc(1, sizeof(*b));
 
-	if (n < 4 || d[0] != 0xFF || d[1] != 0xD8)
-		return -1;
-	for (;;) {
-		unsigned m;
-		size_t len;
-
-		if (p >= n || d[p] != 0xFF)
-			return -1;
-		while (p < n && d[p] == 0xFF)
-			p++;
-		if (p >= n)
-			return -1;
-		m = d[p++];
-		if (m == 0xD9)
-			return 0;
-		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
-			continue;
-		if (m < 0xC0)
-			return -1; /* reserved marker: damaged data */
-		if (p + 2 > n)
-			return -1;
-		len = (size_t)d[p] << 8 | d[p + 1];
-		if (len < 2 || p + len > n)
-			return -1;
-		p += len;
-		if (m != 0xDA)
-			continue;
-		/* Entropy-coded data: 0xFF is followed by 0x00 (stuffing), a
-		 * restart marker, more 0xFF, or the next real marker. */
-		for (;;) {
-			const unsigned char *q = memchr(d + p, 0xFF, n - p);
-			unsigned b;
-
-			if (!q || (size_t)(q - d) + 1 >= n)
-				return -1;
-			b = q[1];
-			if (b == 0x00 || (b >= 0xD0 && b <= 0xD7)) {
-				p = (size_t)(q - d) + 2;
-				continue;
-			}
-			p = (size_t)(q - d);
-			break;
-		}
-	}
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	b->total = bytes;
+	return b;
 }
 
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void crc_init(void)
+void ts_media_budget_free(struct ts_media_budget *b)
 {
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
+	if (!b)
+		return;
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
 }
 
-static uint32_t crc32_of(const unsigned char *p, size_t n)
+uint64_t ts_media_budget_peak(struct ts_media_budget *b)
 {
-	uint32_t c = 0xFFFFFFFFu;
+	uint64_t v;
 
-	for (size_t i = 0; i < n; i++)
-		c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-	return c ^ 0xFFFFFFFFu;
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	v = b->peak;
+	pthread_mutex_unlock(&b->mu);
+	return v;
 }
 
-/* Every chunk of a PNG up to IEND must be complete with a good CRC. */
-static int png_whole(const unsigned char *d, size_t n)
+/* Takes bytes (at most the whole budget) and returns what was taken. */
+static uint64_t budget_take(struct ts_media_budget *b, uint64_t bytes)
 {
-	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
-	size_t p = 8;
-
-	pthread_once(&crc_once, crc_init);
-	if (n < 8 || memcmp(d, sig, 8) != 0)
-		return -1;
-	for (;;) {
-		uint32_t len;
-
-		if (p + 12 > n)
-			return -1;
-		len = be32(d + p);
-		if (len > n - p - 12)
-			return -1;
-		if (crc32_of(d + p + 4, (size_t)len + 4) != be32(d + p + 8 + len))
-			return -1;
-		if (memcmp(d + p + 4, "IEND", 4) == 0)
-			return 0;
-		p += 12 + (size_t)len;
-	}
+	if (!b || b->total == 0)
+		return 0;
+	if (bytes > b->total)
+		bytes = b->total;
+	pthread_mutex_lock(&b->mu);
+	while (b->used + bytes > b->total)
+		pthread_cond_wait(&b->cv, &b->mu);
+	b->used += bytes;
+	if (b->used > b->peak)
+		b->peak = b->used;
+	pthread_mutex_unlock(&b->mu);
+	return bytes;
 }
 
-/* Structure check without decoding, for JPEG and PNG. Returns 0 (whole),
- * -1 (damaged), or -2 (cannot read the file). */
-static int check_structure(const char *path, const char *format)
+static void budget_give(struct ts_media_budget *b, uint64_t bytes)
+{
+	if (!b || bytes == 0)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->used -= bytes;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* ---- files and loaders ---- */
+
+/* Maps path read-only. Returns 0, or an error (empty_file, read_failed). */
+static enum ts_err map_file(const char *path, const unsigned char **map, size_t *len,
+			    struct ts_error *err)
 {
 	struct stat st;
-	void *map;
-	int fd, rc;
+	void *m;
+	int fd;
 
+	*map = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -2;
-	if (fstat(fd, &st) != 0 || st.st_size <= 0) {
-		close(fd);
-		return -2;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return -2;
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	if (strcmp(format, "jpeg") == 0)
-		rc = jpeg_whole(map, (size_t)st.st_size);
-	else
-		rc = png_whole(map, (size_t)st.st_size);
-	munmap(map, (size_t)st.st_size);
-	return rc;
-}
-
-/* Decodes the whole (first) image once, failing on truncation. */
-static enum ts_err decode_check(const char *path, struct ts_error *err)
-{
-	VipsImage *im = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
-						 "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
-	double avg;
-	enum ts_err e = TS_OK;
-
-	if (!im)
-		return vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-				 "the image is damaged or incomplete");
-	if (vips_avg(im, &avg, NULL) != 0)
-		e = vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-			      "the image is damaged or incomplete");
-	g_object_unref(im);
-	return e;
-}
-
-enum ts_err ts_media_image_probe(const char *path, uint64_t max_pixels,
-				 struct ts_image_info *out, struct ts_error *err)
-{
-	const char *loader;
-	VipsImage *im = NULL;
-	struct stat st;
-	size_t k, nloaders = sizeof(loaders) / sizeof(loaders[0]);
-	enum ts_err e = TS_OK;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (stat(path, &st) != 0)
 		return ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read the file: %s",
 				    strerror(errno));
-	if (st.st_size == 0)
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read the file: %s",
+				    strerror(errno));
+	}
+	if (st.st_size == 0) {
+		close(fd);
 		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "empty_file", "the file is empty");
-	loader = vips_foreign_find_load(path);
-	if (!loader) {
-		vips_error_clear();
-		return ts_error_set(err, TS_ERR_UNSUPPORTED, "not_an_image",
-				    "not an image in a supported format "
-				    "(JPEG, PNG, WebP, GIF, TIFF, HEIF)");
 	}
-	for (k = 0; k < nloaders; k++)
-		if (strncmp(loader, loaders[k].prefix, strlen(loaders[k].prefix)) == 0)
-			break;
-	if (k == nloaders)
-		return ts_error_set(err, TS_ERR_UNSUPPORTED, "not_an_image",
-				    "this file type is not accepted; upload JPEG, PNG, WebP, GIF, "
-				    "TIFF or HEIF images");
-	/* Lazy open: reads the header, decodes nothing. */
-	im = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-	if (!im)
-		return vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-				 "the image header cannot be read: the file is damaged or incomplete");
-	out->width = vips_image_get_width(im);
-	out->height = vips_image_get_height(im);
-	snprintf(out->format, sizeof(out->format), "%s", loaders[k].format);
-	snprintf(out->mime_type, sizeof(out->mime_type), "%s", loaders[k].mime);
-	g_object_unref(im);
-	if (out->width <= 0 || out->height <= 0)
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return ts_error_set(err, TS_ERR_IO, "read_failed", "cannot map the file: %s",
+				    strerror(errno));
+	*map = m;
+	*len = (size_t)st.st_size;
+	return TS_OK;
+}
+
+static void unmap_file(const unsigned char *map, size_t len)
+{
+	if (map)
+		munmap((void *)(uintptr_t)map, len);
+}
+
+/* Opens buf with the loader of fmt, and that loader only. The header is
+ * read now; pixels when the image is used. decode: treat warnings as
+ * errors. shrink: JPEG DCT scaling (1, 2, 4, 8); scale: WebP scaling. */
+static VipsImage *load(enum ts_image_format fmt, const unsigned char *buf, size_t len,
+		       int decode, int shrink, double scale)
+{
+	VipsFailOn fail = decode ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_NONE;
+	VipsImage *im = NULL;
+	int rc = -1;
+
+	switch (fmt) {
+	case TS_IMAGE_JPEG:
+		rc = vips_jpegload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, "shrink",
+					  shrink > 0 ? shrink : 1, NULL);
+		break;
+	case TS_IMAGE_PNG:
+		rc = vips_pngload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					 VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		break;
+	case TS_IMAGE_WEBP:
+		rc = vips_webpload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, "scale",
+					  scale > 0 ? scale : 1.0, NULL);
+		break;
+	case TS_IMAGE_GIF:
+		rc = vips_gifload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					 VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		break;
+	case TS_IMAGE_TIFF:
+		rc = vips_tiffload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		break;
+	case TS_IMAGE_HEIF:
+		rc = vips_heifload_buffer((void *)(uintptr_t)buf, len, &im, "access",
+					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		break;
+	default:
+		break;
+	}
+	return rc == 0 ? im : NULL;
+}
+
+static enum ts_err not_accepted(struct ts_error *err)
+{
+	return ts_error_set(err, TS_ERR_UNSUPPORTED, "not_an_image",
+			    "not an image in an accepted format (JPEG, PNG, WebP, GIF, TIFF, HEIF)");
+}
+
+/* Reads the header (ours, then libvips' for the size when ours has none)
+ * and applies the pixel limits and the budget. */
+static enum ts_err read_header(const unsigned char *d, size_t n, const struct ts_image_limits *lim,
+			       struct ts_image_header *h, struct ts_error *err)
+{
+	const char *name;
+	uint64_t px, limit, bytes;
+	int rc = ts_image_header_read(d, n, h);
+
+	if (rc == -1)
+		return not_accepted(err);
+	name = ts_image_format_label(h->format);
+	if (rc != 0)
 		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-				    "the image header gives no size");
-	if ((uint64_t)out->width * (uint64_t)out->height > max_pixels)
-		return ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_pixels",
-				    "the image is %lld x %lld pixels; the limit is %llu pixels",
-				    (long long)out->width, (long long)out->height,
-				    (unsigned long long)max_pixels);
-	if (strcmp(out->format, "jpeg") == 0 || strcmp(out->format, "png") == 0) {
-		rc = check_structure(path, out->format);
-		if (rc == -2)
-			e = ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read the file");
-		else if (rc != 0)
-			e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-					 "the %s file is truncated or damaged",
-					 out->format[0] == 'j' ? "JPEG" : "PNG");
-	} else {
-		e = decode_check(path, err);
+				    "the %s header is damaged or gives an impossible size", name);
+	if (h->width == 0) {
+		/* HEIF: the box tree, read by libheif (no decoding). */
+		VipsImage *im = load(h->format, d, n, 0, 1, 1.0);
+
+		if (!im)
+			return vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
+					 "the image header cannot be read: the file is damaged");
+		h->width = vips_image_get_width(im);
+		h->height = vips_image_get_height(im);
+		g_object_unref(im);
+		if (h->width <= 0 || h->height <= 0)
+			return ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
+					    "the image header gives no size");
 	}
+	px = (uint64_t)h->width * (uint64_t)h->height;
+	limit = lim->max_pixels;
+	if (lim->max_pixels_format[h->format] && lim->max_pixels_format[h->format] < limit)
+		limit = lim->max_pixels_format[h->format];
+	if (limit && px > limit)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_pixels",
+				    "the image is %lld x %lld pixels; the limit for %s images is "
+				    "%llu pixels",
+				    (long long)h->width, (long long)h->height, name,
+				    (unsigned long long)limit);
+	bytes = ts_image_decode_bytes(h);
+	if (lim->decode_budget && bytes > lim->decode_budget)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_pixels",
+				    "decoding this %lld x %lld %s image needs about %llu MB; the "
+				    "decode memory limit is %llu MB",
+				    (long long)h->width, (long long)h->height, name,
+				    (unsigned long long)(bytes >> 20),
+				    (unsigned long long)(lim->decode_budget >> 20));
+	return TS_OK;
+}
+
+enum ts_err ts_media_image_probe(const char *path, const struct ts_image_limits *lim,
+				 struct ts_image_info *out, struct ts_error *err)
+{
+	struct ts_image_header h;
+	const unsigned char *d = NULL;
+	VipsImage *im;
+	size_t n = 0;
+	int64_t w, ht;
+	enum ts_err e;
+
+	memset(out, 0, sizeof(*out));
+	e = map_file(path, &d, &n, err);
+	if (e)
+		return e;
+	e = read_header(d, n, lim, &h, err);
+	if (e)
+		goto out;
+	/* The format's own loader reads its header: sizes must agree. */
+	im = load(h.format, d, n, 0, 1, 1.0);
+	if (!im) {
+		e = vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
+			      "the image header cannot be read: the file is damaged or incomplete");
+		goto out;
+	}
+	w = vips_image_get_width(im);
+	ht = vips_image_get_height(im);
+	g_object_unref(im);
+	if (w != h.width || ht != h.height) {
+		e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
+				 "the %s header gives two different sizes",
+				 ts_image_format_label(h.format));
+		goto out;
+	}
+	out->width = w;
+	out->height = ht;
+	out->decode_bytes = ts_image_decode_bytes(&h);
+	snprintf(out->format, sizeof(out->format), "%s", ts_image_format_name(h.format));
+	snprintf(out->mime_type, sizeof(out->mime_type), "%s", ts_image_format_mime(h.format));
+	if ((h.format == TS_IMAGE_JPEG && ts_image_jpeg_whole(d, n) != 0) ||
+	    (h.format == TS_IMAGE_PNG && ts_image_png_whole(d, n) != 0))
+		e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
+				 "the %s file is truncated or damaged",
+				 h.format == TS_IMAGE_JPEG ? "JPEG" : "PNG");
+out:
+	unmap_file(d, n);
 	return e;
 }
 
-enum ts_err ts_media_image_thumbnail(const char *src, const char *dst_tmp, struct ts_error *err)
+/* Writes data to path (created or truncated); removes it on failure. */
+static enum ts_err write_all(const char *path, const void *data, size_t len,
+			     struct ts_error *err)
 {
-	VipsImage *thumb = NULL;
-	enum ts_err e = TS_OK;
+	const char *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-	if (vips_thumbnail(src, &thumb, TS_THUMB_SIZE, "height", TS_THUMB_SIZE, "size",
-			   VIPS_SIZE_DOWN, NULL) != 0) {
-		e = vips_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_image",
-			      "the image cannot be decoded");
+	if (fd < 0)
+		return ts_error_set(err, TS_ERR_IO, "write_failed",
+				    "cannot write the thumbnail: %s", strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int saved = w < 0 ? errno : ENOSPC;
+
+			close(fd);
+			unlink(path);
+			return ts_error_set(err, TS_ERR_IO, "write_failed",
+					    "cannot write the thumbnail: %s", strerror(saved));
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) != 0) {
+		unlink(path);
+		return ts_error_set(err, TS_ERR_IO, "write_failed", "cannot write the thumbnail");
+	}
+	return TS_OK;
+}
+
+/* libvips' error text is shared by all threads: another thread's failure
+ * may have taken it already, so the sentence stands on its own. */
+static enum ts_err damaged(enum ts_image_format fmt, struct ts_error *err)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "the %s image does not decode", ts_image_format_label(fmt));
+	return vips_fail(err, TS_ERR_UNPROCESSABLE, "damaged_image", what);
+}
+
+/* The full decode of d (and the thumbnail when thumb_tmp is set). */
+static enum ts_err decode(const unsigned char *d, size_t n, const struct ts_image_limits *lim,
+			  struct ts_media_budget *b, const char *thumb_tmp, struct ts_error *err)
+{
+	struct ts_image_header h;
+	VipsImage *im = NULL, *thumb = NULL;
+	void *jpg = NULL;
+	size_t jpg_len = 0;
+	uint64_t held = 0;
+	int shrink = 1;
+	double scale = 1.0, avg;
+	char why[160];
+	enum ts_err e;
+
+	e = read_header(d, n, lim, &h, err);
+	if (e)
+		return e;
+	if ((h.format == TS_IMAGE_JPEG && ts_image_jpeg_whole(d, n) != 0) ||
+	    (h.format == TS_IMAGE_PNG && ts_image_png_whole(d, n) != 0))
+		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "damaged_image",
+				    "the %s file is truncated or damaged",
+				    h.format == TS_IMAGE_JPEG ? "JPEG" : "PNG");
+	/* Our own check of the PNG data first: it stops one byte past the
+	 * rows the header promises, where libpng would inflate (and only
+	 * warn about) everything that follows. */
+	if (h.format == TS_IMAGE_PNG && ts_image_png_data_check(d, n, why, sizeof(why)) != 0)
+		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "damaged_image", "%s", why);
+	if (thumb_tmp) {
+		int64_t longest = h.width > h.height ? h.width : h.height;
+
+		if (h.format == TS_IMAGE_JPEG)
+			while (shrink < 8 && longest / (shrink * 2) >= TS_THUMB_SIZE)
+				shrink *= 2;
+		if (h.format == TS_IMAGE_WEBP && longest > TS_THUMB_SIZE)
+			scale = (double)TS_THUMB_SIZE / (double)longest;
+	}
+	held = budget_take(b, ts_image_decode_bytes(&h));
+	im = load(h.format, d, n, 1, shrink, scale);
+	if (!im) {
+		e = damaged(h.format, err);
 		goto out;
 	}
-	if (vips_jpegsave(thumb, dst_tmp, "Q", 80, "strip", TRUE, "optimize_coding", TRUE,
-			  NULL) != 0) {
-		e = vips_fail(err, TS_ERR_IO, "write_failed", "cannot write the thumbnail");
-		unlink(dst_tmp);
+	if (!thumb_tmp) {
+		if (vips_avg(im, &avg, NULL) != 0)
+			e = damaged(h.format, err);
+		goto out;
 	}
+	if (vips_thumbnail_image(im, &thumb, TS_THUMB_SIZE, "height", TS_THUMB_SIZE, "size",
+				 VIPS_SIZE_DOWN, NULL) != 0) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	/* Encoded in memory: any failure here is the decode's; writing the
+	 * small result is then plain I/O. */
+	if (vips_jpegsave_buffer(thumb, &jpg, &jpg_len, "Q", 80, "strip", TRUE,
+				 "optimize_coding", TRUE, NULL) != 0) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	e = write_all(thumb_tmp, jpg, jpg_len, err);
 out:
+	g_free(jpg);
 	if (thumb)
 		g_object_unref(thumb);
+	if (im)
+		g_object_unref(im);
+	budget_give(b, held);
 	return e;
+}
+
+enum ts_err ts_media_image_decode(const char *path, const struct ts_image_limits *lim,
+				  struct ts_media_budget *b, const char *thumb_tmp,
+				  struct ts_error *err)
+{
+	const unsigned char *d = NULL;
+	size_t n = 0;
+	enum ts_err e;
+
+	e = map_file(path, &d, &n, err);
+	if (e)
+		return e;
+	e = decode(d, n, lim, b, thumb_tmp, err);
+	unmap_file(d, n);
+	return e;
+}
+
+enum ts_err ts_media_image_decode_buffer(const void *buf, size_t len,
+					 const struct ts_image_limits *lim,
+					 struct ts_media_budget *b, struct ts_error *err)
+{
+	if (len == 0)
+		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "empty_file", "the file is empty");
+	return decode(buf, len, lim, b, NULL, err);
 }
 
 enum ts_err ts_media_image_jpeg_from_rgb(const void *rgb, int w, int h, int quality,

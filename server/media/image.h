@@ -1,15 +1,19 @@
 /* Images through libvips: the only module that includes <vips/vips.h>.
  *
- * Probing reads the header only (width, height, format) and refuses an
- * image of more than max_pixels before any pixel is decoded, so a
- * decompression bomb costs a header read. It then checks the file's
- * structure without decoding: a JPEG's markers must be well formed up to
- * its end-of-image marker, a PNG's chunks must have good CRCs up to IEND.
- * Other formats (GIF, WebP, TIFF, HEIF/AVIF) are decoded once to prove
- * they are whole.
+ * Only JPEG, PNG, WebP, GIF, TIFF and HEIF/AVIF are accepted. The format
+ * comes from our own reading of the magic bytes (media/image_header.h),
+ * and each format is opened with its own loader (vips_jpegload_buffer ...),
+ * so no other libvips loader ever sees an upload.
  *
- * Thumbnails use shrink-on-load (the JPEG decoder skips most of the work
- * at 1/8 scale), so memory stays small whatever the original size.
+ * Probing (at upload) reads headers only and refuses an image over its
+ * pixel limit, or one whose decode would not fit the decode budget, before
+ * any pixel is decoded: a decompression bomb costs a header read. It then
+ * checks the structure of JPEG and PNG files without decoding.
+ *
+ * Decoding (the thumbnail job) decodes every pixel once with warnings
+ * treated as errors, inside the process-wide decode budget, and writes the
+ * thumbnail from that same decode. JPEGs are decoded with DCT scaling
+ * (every coefficient is still entropy-decoded, so damage is still found).
  *
  * libvips keeps its error text in a buffer shared by all threads: every
  * failure here copies it into err and clears it at once. All functions
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "media/image_header.h"
 
 #define TS_THUMB_SIZE 256 /* long side, pixels */
 #define TS_THUMB_MIME "image/jpeg"
@@ -30,7 +35,28 @@ struct ts_image_info {
 	int64_t height;
 	char format[16];    /* "jpeg", "png", "webp", "gif", "tiff", "heif" */
 	char mime_type[32]; /* "image/jpeg" ... */
+	uint64_t decode_bytes; /* estimate of what a full decode holds at once */
 };
+
+/* Limits on what is decoded. A format's own pixel limit applies on top of
+ * max_pixels (0: only max_pixels). decode_budget (bytes, 0: none) is the
+ * most all concurrent decodes of the process may hold at once; an image
+ * whose estimate alone exceeds it is refused. */
+struct ts_image_limits {
+	uint64_t max_pixels;
+	uint64_t max_pixels_format[TS_IMAGE_NFORMATS]; /* by enum ts_image_format */
+	uint64_t decode_budget;
+};
+
+/* The process-wide decode memory budget: a counting semaphore in bytes.
+ * Each full decode takes its estimate (ts_image_decode_bytes) before it
+ * starts and gives it back when done; a decode that does not fit waits.
+ * _new aborts on out of memory; _free(NULL) is a no-op. */
+struct ts_media_budget;
+struct ts_media_budget *ts_media_budget_new(uint64_t bytes);
+void ts_media_budget_free(struct ts_media_budget *b);
+/* Highest number of bytes ever held at once (for tests and logs). */
+uint64_t ts_media_budget_peak(struct ts_media_budget *b);
 
 /* Starts libvips (once per process, before any other call; argv0 may be
  * NULL). Returns 0, or -1 when libvips cannot start. */
@@ -38,22 +64,42 @@ int ts_media_init(const char *argv0);
 /* Shuts libvips down at exit. */
 void ts_media_shutdown(void);
 
-/* Reads path's header and checks its structure. Errors (all with a
- * sentence for people in err->message):
- *   UNSUPPORTED "not_an_image"     not a format we accept (or not an image)
+/* Reads path's header with our own parser (the format comes from its
+ * magic bytes, never from probing libvips' loader list), applies the
+ * limits, reads the header again with that format's libvips loader only,
+ * and checks the structure of JPEG and PNG files without decoding. No
+ * pixel is decoded. Errors (all with a sentence in err->message):
+ *   UNSUPPORTED "not_an_image"     not one of the accepted formats
  *   UNPROCESSABLE "corrupt_image"  truncated or damaged
  *   UNPROCESSABLE "empty_file"     zero bytes
- *   TOO_LARGE "too_many_pixels"    width * height > max_pixels
+ *   TOO_LARGE "too_many_pixels"    over a pixel limit or the decode budget
+ *                                  (the message names the limit)
  *   IO "read_failed"               the file cannot be read */
-enum ts_err ts_media_image_probe(const char *path, uint64_t max_pixels,
+enum ts_err ts_media_image_probe(const char *path, const struct ts_image_limits *lim,
 				 struct ts_image_info *out, struct ts_error *err);
 
-/* Writes a JPEG thumbnail of src (long side TS_THUMB_SIZE, never
- * enlarged) to dst_tmp. The caller renames it into place. Errors:
- * UNPROCESSABLE "corrupt_image" when src cannot be decoded, IO
- * "write_failed". On failure dst_tmp does not exist. */
-enum ts_err ts_media_image_thumbnail(const char *src, const char *dst_tmp,
-				     struct ts_error *err);
+/* Decodes the whole image once, with libvips warnings treated as errors
+ * and, for PNG, ts_image_png_data_check first, holding its estimate of the
+ * budget (b may be NULL) while it runs. When thumb_tmp is not NULL the
+ * same decode writes the JPEG thumbnail (long side TS_THUMB_SIZE, never
+ * enlarged) there; the caller renames it into place. Errors:
+ *   UNPROCESSABLE "damaged_image"  the image does not decode; the message
+ *                                  says why
+ *   UNSUPPORTED / TOO_LARGE / IO   as for the probe; IO "write_failed".
+ * On failure thumb_tmp does not exist. */
+enum ts_err ts_media_image_decode(const char *path, const struct ts_image_limits *lim,
+				  struct ts_media_budget *b, const char *thumb_tmp,
+				  struct ts_error *err);
+
+/* The same full decode for bytes in memory (buf is borrowed), without a
+ * thumbnail: `tessera verify` runs it on every image of an export. */
+enum ts_err ts_media_image_decode_buffer(const void *buf, size_t len,
+					 const struct ts_image_limits *lim,
+					 struct ts_media_budget *b, struct ts_error *err);
+
+/* Default limits (jpeg/png 100 MP, webp/gif/heif 30 MP, tiff 40 MP,
+ * 256 MiB budget), the ones the server starts with. */
+void ts_image_limits_default(struct ts_image_limits *lim);
 
 /* Encodes w x h packed RGB (3 bytes a pixel, rows of w * 3 bytes) as a
  * baseline JPEG of the given quality (1..100), without metadata. *out is

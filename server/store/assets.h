@@ -55,6 +55,16 @@ struct ts_asset {
 	char uploaded_by_name[128]; /* "" when unknown */
 	int64_t created_at;          /* epoch ms */
 	struct ts_asset_annotation annotation;
+	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
+	char decode_state[12];
+	char damage_reason[256]; /* why a damaged image does not decode; else "" */
+};
+
+/* A damaged asset, as the issues panel lists it. */
+struct ts_asset_damaged {
+	int64_t id;
+	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
+	char reason[256];
 };
 
 /* What the caller knows about a new asset; all strings borrowed. */
@@ -125,6 +135,17 @@ struct ts_store_asset_ops {
 			      struct ts_asset_counts *out, struct ts_error *err);
 	/* Records that the asset's thumbnail exists. */
 	enum ts_err (*set_thumbnail_ready)(struct ts_store *s, int64_t id, struct ts_error *err);
+	/* Records the outcome of the full decode of these bytes for every
+	 * still-pending asset with this checksum: ok (thumbnail ready too) or
+	 * damaged with reason. */
+	enum ts_err (*set_decoded)(struct ts_store *s, const char *checksum, int ok,
+				   const char *reason, struct ts_error *err);
+	/* The project's damaged assets, by id, at most limit of them; *total
+	 * counts all. *out malloc'd (caller frees). NOT_FOUND for an unknown
+	 * project. */
+	enum ts_err (*list_damaged)(struct ts_store *s, int64_t project_id, int limit,
+				    struct ts_asset_damaged **out, size_t *n, int64_t *total,
+				    struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_asset_insert(struct ts_store *s, const struct ts_asset_new *in,
@@ -154,6 +175,19 @@ static inline enum ts_err ts_store_asset_set_thumbnail_ready(struct ts_store *s,
 							     struct ts_error *err)
 {
 	return s->ops->assets->set_thumbnail_ready(s, id, err);
+}
+
+static inline enum ts_err ts_store_asset_set_decoded(struct ts_store *s, const char *checksum,
+					      int ok, const char *reason,
+					      struct ts_error *err)
+{
+	return s->ops->assets->set_decoded(s, checksum, ok, reason, err);
+}
+static inline enum ts_err ts_store_asset_list_damaged(struct ts_store *s, int64_t project_id,
+						int limit, struct ts_asset_damaged **out,
+						size_t *n, int64_t *total, struct ts_error *err)
+{
+	return s->ops->assets->list_damaged(s, project_id, limit, out, n, total, err);
 }
 
 #endif

@@ -25,9 +25,13 @@ int ts_export_status_index(const char *status);
 
 /* What a selection holds. */
 struct ts_export_counts {
-	int64_t images;                    /* selected assets with a live category */
+	/* Selected assets with a live category whose image decodes; a preview
+	 * also counts the ones not decoded yet (excluded_unchecked). */
+	int64_t images;
 	int64_t excluded_deleted_category; /* selected assets labeled with a deleted category */
 	int64_t without_category;          /* selected assets with no category (not exportable) */
+	int64_t excluded_damaged;          /* selected, with a live category, image damaged */
+	int64_t excluded_unchecked;        /* selected, with a live category, not decoded yet */
 	int64_t by_status[TS_EXPORT_NSTATUS]; /* project-wide, per ts_export_statuses */
 };
 
@@ -117,6 +121,10 @@ struct ts_store_export_ops {
 			      size_t n, int64_t user_id, const char *user_name,
 			      int64_t max_versions, struct ts_export *out,
 			      struct ts_export_counts *counts, struct ts_error *err);
+	/* The assets the selection would export but that were never decoded
+	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
+	enum ts_err (*unchecked)(struct ts_store *s, int64_t project_id, const int *statuses,
+				 size_t n, int64_t **ids, size_t *n_ids, struct ts_error *err);
 	/* with_manifest: also load manifest (caller releases with
 	 * ts_export_release). NOT_FOUND "export_not_found". */
 	enum ts_err (*get)(struct ts_store *s, int64_t id, int with_manifest,
@@ -172,6 +180,12 @@ static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t pro
 {
 	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name,
 				       max_versions, out, counts, err);
+}
+static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,
+						    const int *statuses, size_t n, int64_t **ids,
+						    size_t *n_ids, struct ts_error *err)
+{
+	return s->ops->exports->unchecked(s, project_id, statuses, n, ids, n_ids, err);
 }
 static inline enum ts_err ts_store_export_get(struct ts_store *s, int64_t id, int with_manifest,
 					      struct ts_export *out, struct ts_error *err)

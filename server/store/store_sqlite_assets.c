@@ -23,7 +23,8 @@
 	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, "                                     \
 	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
 	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
-	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id)"
+	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
+	"a.decode_state, a.damage_reason"
 
 #define FROM_ALL " FROM assets a CROSS JOIN annotations n ON n.asset_id = a.id "
 #define FROM_PROJECT \
@@ -80,6 +81,8 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->annotation.revision = sqlite3_column_int64(st, 18);
 	ts_sq_text_to(st, 19, a->annotation.labeled_by, sizeof(a->annotation.labeled_by));
 	a->annotation.updated_at = sqlite3_column_int64(st, 20);
+	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
+	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
 	cats = (const char *)sqlite3_column_text(st, 21);
 	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
 		char *end;
@@ -377,7 +380,78 @@ static enum ts_err sq_set_thumbnail_ready(struct ts_store *s, int64_t id, struct
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_set_decoded(struct ts_store *s, const char *checksum, int ok,
+				  const char *reason, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	e = ts_sq_begin_write(c, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "UPDATE assets SET decode_state = ?1, damage_reason = ?2, "
+			      "thumb_ready = CASE WHEN ?1 = 'ok' THEN 1 ELSE thumb_ready END "
+			      "WHERE checksum_sha256 = ?3 AND decode_state = 'pending'",
+			   err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	ts_sq_bind_text(st, 1, ok ? "ok" : "damaged");
+	if (ok)
+		sqlite3_bind_null(st, 2);
+	else
+		ts_sq_bind_text(st, 2, reason ? reason : "");
+	ts_sq_bind_text(st, 3, checksum);
+	e = ts_sq_exec_stmt(c, st, err);
+out:
+	return ts_sq_end(s, c, e, err);
+}
+
+static void read_damaged(sqlite3_stmt *st, void *out)
+{
+	struct ts_asset_damaged *d = out;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	ts_sq_text_to(st, 1, d->file_name, sizeof(d->file_name));
+	ts_sq_text_to(st, 2, d->reason, sizeof(d->reason));
+}
+
+static enum ts_err sq_list_damaged(struct ts_store *s, int64_t project_id, int limit,
+				   struct ts_asset_damaged **out, size_t *n, int64_t *total,
+				   struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	*total = 0;
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM assets WHERE project_id = ? AND "
+				  "decode_state = 'damaged'",
+			       TS_SQ_I64(project_id), err);
+	e = ts_sq_scalar_i64(c, st, total, "count damaged assets", err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT id, file_name, COALESCE(damage_reason, '') FROM assets "
+				  "WHERE project_id = ? AND decode_state = 'damaged' "
+				  "ORDER BY id LIMIT ?",
+			       TS_SQ_I64(project_id, limit), err);
+	e = ts_sq_collect(c, st, sizeof(struct ts_asset_damaged), read_damaged,
+			  (size_t)(limit > 0 ? limit : 1), &rows, "list damaged assets", err);
+out:
+	*out = ts_sq_end_rows(s, c, &e, &rows, n, err);
+	return e;
+}
+
 const struct ts_store_asset_ops ts_sq_asset_ops = {
+	.set_decoded = sq_set_decoded,
+	.list_damaged = sq_list_damaged,
 	.insert = sq_insert,
 	.get = sq_get,
 	.list = sq_list,

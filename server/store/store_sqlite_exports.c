@@ -17,8 +17,28 @@
 	"e.zip_base_from, e.zip_base_len"
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
- * the selected statuses (NULL for unused slots, which match nothing). */
-#define SELECTED "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
+ * the selected statuses (NULL for unused slots, which match nothing).
+ * Only images that decoded are exported (decode_state 'ok'). */
+#define SELECTED_ANY "a.project_id = ?1 AND a.status IN (?2, ?3, ?4, ?5, ?6)"
+#define DECODE_IS(state)                                                          \
+	" AND EXISTS (SELECT 1 FROM assets d WHERE d.id = a.asset_id AND "         \
+	"d.decode_state = '" state "')"
+#define SELECTED SELECTED_ANY DECODE_IS("ok")
+/* Not known to be damaged: what a preview counts (pending images are
+ * decoded when the export is created). */
+#define SELECTED_USABLE                                                           \
+	SELECTED_ANY " AND NOT EXISTS (SELECT 1 FROM assets d WHERE d.id = a.asset_id AND " \
+	"d.decode_state = 'damaged')"
+#define COUNT_IMAGES_FROM                                                                   \
+	"SELECT count(DISTINCT a.asset_id) FROM annotations a "                             \
+	"JOIN annotation_categories ac ON ac.asset_id = a.asset_id "                         \
+	"JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "       \
+	"AND c.state <> 'deleted' WHERE "
+/* Selected, with a live category, whatever the decode state. */
+#define SELECTED_LIVE_FROM                                                                  \
+	" FROM annotations a WHERE " SELECTED_ANY " AND EXISTS (SELECT 1 FROM "              \
+	"annotation_categories ac JOIN categories c ON c.project_id = ac.project_id AND "     \
+	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id)"
 
 static void read_export(sqlite3_stmt *st, void *out)
 {
@@ -62,19 +82,20 @@ static enum ts_err count_one(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *ou
 	return ts_sq_scalar_i64(c, st, out, "count selection", err);
 }
 
-/* Counts inside the caller's transaction. */
+/* Counts inside the caller's transaction. strict: images counts only the
+ * decoded ones (what a snapshot takes now); else also those not decoded
+ * yet (a preview: creating the export decodes them first). */
 static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int *statuses,
-			    size_t n, struct ts_export_counts *out, struct ts_error *err)
+			    size_t n, int strict, struct ts_export_counts *out,
+			    struct ts_error *err)
 {
 	sqlite3_stmt *st;
 	enum ts_err e;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	st = ts_sq_prepare(c, "SELECT count(DISTINCT a.asset_id) FROM annotations a "
-			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
-			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
-			      "AND c.state <> 'deleted' WHERE " SELECTED, err);
+	st = ts_sq_prepare(c, strict ? COUNT_IMAGES_FROM SELECTED : COUNT_IMAGES_FROM SELECTED_USABLE,
+			   err);
 	if (!st)
 		return TS_ERR_IO;
 	bind_selection(st, project_id, statuses, n);
@@ -85,7 +106,7 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	st = ts_sq_prepare(c, "SELECT count(DISTINCT a.asset_id) FROM annotations a "
 			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
 			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
-			      "AND c.state = 'deleted' WHERE " SELECTED " AND NOT EXISTS ("
+			      "AND c.state = 'deleted' WHERE " SELECTED_USABLE " AND NOT EXISTS ("
 			      "SELECT 1 FROM annotation_categories ac2 JOIN categories c2 "
 			      "ON c2.project_id = ac2.project_id AND c2.id = ac2.category_id "
 			      "WHERE ac2.asset_id = a.asset_id AND c2.state <> 'deleted')", err);
@@ -95,13 +116,27 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	e = count_one(c, st, &out->excluded_deleted_category, err);
 	if (e)
 		return e;
-	st = ts_sq_prepare(c, "SELECT count(*) FROM annotations a WHERE " SELECTED
+	st = ts_sq_prepare(c, "SELECT count(*) FROM annotations a WHERE " SELECTED_USABLE
 			      " AND NOT EXISTS (SELECT 1 FROM annotation_categories ac "
 			      "WHERE ac.asset_id = a.asset_id)", err);
 	if (!st)
 		return TS_ERR_IO;
 	bind_selection(st, project_id, statuses, n);
 	e = count_one(c, st, &out->without_category, err);
+	if (e)
+		return e;
+	st = ts_sq_prepare(c, "SELECT count(*)" SELECTED_LIVE_FROM DECODE_IS("damaged"), err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->excluded_damaged, err);
+	if (e)
+		return e;
+	st = ts_sq_prepare(c, "SELECT count(*)" SELECTED_LIVE_FROM DECODE_IS("pending"), err);
+	if (!st)
+		return TS_ERR_IO;
+	bind_selection(st, project_id, statuses, n);
+	e = count_one(c, st, &out->excluded_unchecked, err);
 	if (e)
 		return e;
 	st = ts_sq_prepare_i64(c, "SELECT status, count(*) FROM annotations WHERE project_id = ? "
@@ -129,8 +164,49 @@ static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int 
 
 	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (!e)
-		e = counts_c(c, project_id, statuses, n, out, err);
+		e = counts_c(c, project_id, statuses, n, 0, out, err);
 	return ts_sq_end(s, c, e, err);
+}
+
+static enum ts_err sq_unchecked(struct ts_store *s, int64_t project_id, const int *statuses,
+				size_t n, int64_t **ids, size_t *n_ids, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	enum ts_err e;
+	int rc;
+
+	*ids = NULL;
+	*n_ids = 0;
+	e = ts_sq_begin_in_project(c, 0, project_id, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare(c, "SELECT a.asset_id" SELECTED_LIVE_FROM DECODE_IS("pending")
+			      " ORDER BY a.asset_id", err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	bind_selection(st, project_id, statuses, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n_ids == alloc) {
+			alloc = alloc ? alloc * 2 : 64;
+			*ids = ts_xrealloc(*ids, alloc * sizeof(**ids));
+		}
+		(*ids)[(*n_ids)++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE)
+		e = ts_sq_fail(c, err, "list unchecked assets");
+	sqlite3_reset(st);
+out:
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		free(*ids);
+		*ids = NULL;
+		*n_ids = 0;
+	}
+	return e;
 }
 
 static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manifest,
@@ -175,7 +251,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	 * or not at all, and concurrent creations queue on the write lock. */
 	e = ts_sq_begin_in_project(c, 1, project_id, err);
 	if (!e)
-		e = counts_c(c, project_id, statuses, n, counts, err);
+		e = counts_c(c, project_id, statuses, n, 1, counts, err);
 	if (e)
 		goto out;
 	if (counts->images == 0) {
@@ -537,6 +613,7 @@ const struct ts_store_export_ops ts_sq_export_ops = {
 	.get = sq_get,
 	.list = sq_list,
 	.snapshot = sq_snapshot,
+	.unchecked = sq_unchecked,
 	.set_building = sq_set_building,
 	.set_progress = sq_set_progress,
 	.set_queued = sq_set_queued,

@@ -4,6 +4,8 @@ and of the golden export's generator.
     python3 -m unittest discover -s tests/contract -v
 """
 
+import base64
+import hashlib
 import importlib.util
 import json
 import os
@@ -11,15 +13,21 @@ import pathlib
 import shutil
 import sys
 import tempfile
+import struct
+import subprocess
 import unittest
 import zipfile
+import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "contract" / "golden" / "export"
 sys.path.insert(0, str(ROOT / "contract" / "python"))
 
-from tessera_dataset import DatasetError, TesseraDataset, categories_hash  # noqa: E402
+from tessera_dataset import DatasetError, TesseraDataset, categories_hash, check_png  # noqa: E402
 
+# The server binary, when built: `tessera verify` must reject what the
+# reader rejects.
+BIN = pathlib.Path(os.environ.get("TESSERA_BIN", ROOT / "build" / "tessera"))
 GOLDEN_HASH = "sha256:e0f81055bb7f8336f3cb4cb05be17719dc6310ec99482439bd4a2702d6fe2fb7"
 GOLDEN_PAIRS = [("17.png", 0), ("18.png", 1), ("21.png", 1)]
 
@@ -128,6 +136,147 @@ class GoldenReaderTest(unittest.TestCase):
     def test_not_an_export(self):
         self.assertFails(self.tmp / "nothing", "no such folder or zip")
         self.assertFails(self.copy / "manifest.json", "not a readable zip")
+
+
+# A 64 x 48 baseline JPEG (ffmpeg testsrc), whole.
+SMALL_JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgQEBMQExYWFhYWFhoYGhsbGxoaGhobGxsdHR0i"
+    "IiIdHR0bGx0dICAiIiUmJSMjIiMmJigoKDAwLi44ODpFRVP/xACxAAACAgMBAQAAAAAAAAAAAAAABwYIBAUDAgEBAAIDAQEB"
+    "AAAAAAAAAAAAAAAGBwQIBQIBEAABAwIDAgcKDwEBAAAAAAABAgARBAMSBSFBMTJRcWEiEwaiFcGB0pKC4UNEs8OjwtHThOPi"
+    "QqFidCNzkTURAAEDAgMCBwwJBQEAAAAAAAEAAgMEETEhBRMGQUODEmHSgYLiwsOjkcFRROMWQtFx0yIUMvCioSNyUpJjNP/A"
+    "ABEIADAAQAMBEgACEgADEgD/2gAMAwEAAhEDEQA/AK/vcZfRrzCqs0yNDdVE6dFI1UqCUzhSCYmTEBiEITWoqI1Bxr0tju+Y"
+    "c3GfEGwEITbSEpEAbg6FJSGY852TB+7oHR6z5k7MY1jQ1osBgE17w7wt0xpp6ch1U4dBEAPzOGBeRm1p/udlYHMFRUS1Ur5p"
+    "nmSR5u5xxPoAAyAGQGQyS8JKjJ1L8tliiZAxscbQ1rRYAfrH1k5kqwtqwwx00bYomhjGCzWjg9JJxJOZOZVpLNja0LP6FcVj"
+    "wAhNSEst7+tva4tIc0kEG4INiCMCD614UBNc5jg5pLXNIIINiCMCCMwQvCwaKv6w9XdPSPBVoMXMY0B4uPlcFBIIIMEagjY5"
+    "bpK3aHmSH73yuwv0Hgv6vX9aTgSDcZEcKlfeHdgUjTVUTTsWj+rFcuMduMaSS5zOF1yS3H8uGj3sbI1zXNDmuBa5rgCHA5EE"
+    "HIgjEK2Lh+RZj3zoLd4mbif67v8AokCTwUjpAhcJEDFGxtSFAiEjOxaEqzK4SkEpp1qSSASk47aZHEYJEjYSH07Ff+je/ir+"
+    "FtMQhCabG1oWf0JasbShbrQlmxtaFn9CuKx4AQmpCWbG2IWf0JasbShbqQpv2GWoprU4jhBsKCZMAq6wEgbpISJO2A/HYX3/"
+    "AOz/ABra0KAEKNZLQqpauzUpugm2T0SgwQpJSoSF6GCYOsHYXE7OdVNjgosnlCvAsNck1DZ8Xfuu9Vh9BFJiX9hHVTdNpWy4"
+    "2/cW8JVJNTmlxbH2B3WVkup6OKf09bhdNnKlnBeCEg7lAEQf3So6c+x1fiTO34byvu1y4NOpXPtK+Vt8CHNsD03YcungUQza"
+    "BsfaL8nbxhUza1pdQ2nMtGNq5ly+J4u5zf8Anzeb94f42JdwZ5HiuhwHhz6PrfBdZcUdUpHiP0t2ZvPz/Zbct7pdOPd2isHN"
+    "lncCAQQ+Mgg4EER5hcGbevZH/wAl+Wt4pdR27VBUAPEs5DgCC18ZBBwIOzNwVoRkE+8fJ/ePXDPakfks+avy21wa/tvZ7cpf"
+    "xYXRi0KmhwfN2uZ1FDB1a3E/v71XDpcB+aTzt6qcNRm3UeyxenHzS8y9ldi/wlXByFPhSXC8e6W09rtyPvVxmb1V0eEdN2tk"
+    "+1XWh1ra8TblL+Ar8ej08WDpe0t6iUnffpYep7v8Dze9VjFOK7/1PkuRfhLK/wCL8j71cb4qrrW2dN/rJ9qlqHSdtx1u4v4Q"
+    "VOLVJ4sGx9od1lokIxjfDlFFQKUkm7iQNwG5XKZ3DxatgfoPM9ovyffrpw1tVMCZWRsHAA1wd9Zu42C1fDVbUflt239Ch3Vd"
+    "44dPc2GgMdQ4ZvkcefEARk1pjLec7hJBs3DM3t1yjME5NSmwLRvFVxVxSjcCRJAGicBgQkbydZPM2CezlIfaX/OR9W1qdux6"
+    "f4+lfJXGbH+P0U6jRL8f5Pv1QGs1A+SLzO66/9k=")
+
+
+def png_chunk(ctype, body):
+    return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body))
+
+
+def png_of(w, h, raw=None, idat=None):
+    """An RGB PNG with good CRCs: only its data can be damaged."""
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+            + png_chunk(b"IDAT", idat if idat is not None else zlib.compress(raw))
+            + png_chunk(b"IEND", b""))
+
+
+def rgb_rows(w, h, filter_type=0):
+    row = bytes([filter_type]) + bytes((x * 7) & 0xFF for x in range(w * 3))
+    return row * h
+
+
+def inflate_bomb():
+    """8 x 8 rows followed by 200 MB of zeros, deflated (about 200 KB)."""
+    z = zlib.compressobj(9)
+    out = [z.compress(rgb_rows(8, 8))]
+    zero = bytes(1 << 20)
+    for _ in range(200):
+        out.append(z.compress(zero))
+    out.append(z.flush())
+    return png_of(8, 8, idat=b"".join(out))
+
+
+def jpeg_sof(data, w, h):
+    """data with its frame header claiming w x h."""
+    p = 2
+    while True:
+        m, length = data[p + 1], struct.unpack(">H", data[p + 2:p + 4])[0]
+        if m in (0xC0, 0xC1, 0xC2):
+            return data[:p + 5] + struct.pack(">HH", h, w) + data[p + 9:]
+        p += 2 + length
+
+
+def slip_in(folder, name, data):
+    """Replaces images/<name> and re-seals the export around it (its
+    checksum, the annotations hash), as an exporter that never decoded its
+    images would have written it: only the image check can object."""
+    path = folder / "images" / name
+    old = hashlib.sha256(path.read_bytes()).hexdigest().encode()
+    path.write_bytes(data)
+    ann = folder / "annotations.json"
+    before = ann.read_bytes()
+    after = before.replace(old, hashlib.sha256(data).hexdigest().encode())
+    ann.write_bytes(after)
+    man = folder / "manifest.json"
+    man.write_bytes(man.read_bytes().replace(
+        hashlib.sha256(before).hexdigest().encode(), hashlib.sha256(after).hexdigest().encode()))
+
+
+class DamagedImageTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = pathlib.Path(tempfile.mkdtemp())
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def export_with(self, data, tag):
+        folder = self.tmp / tag
+        shutil.copytree(GOLDEN, folder)
+        slip_in(folder, "18.png", data)
+        return folder
+
+    def test_whole_images_pass(self):
+        for tag, data in [("png", png_of(16, 16, rgb_rows(16, 16))), ("jpeg", SMALL_JPEG)]:
+            folder = self.export_with(data, tag)
+            with TesseraDataset(folder) as ds:
+                self.assertEqual(len(list(ds)), 3)
+            if BIN.exists():
+                r = subprocess.run([str(BIN), "verify", str(folder)], capture_output=True,
+                                   text=True, check=False)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_damaged_images_are_rejected(self):
+        cases = {
+            "random IDAT": (png_of(32, 32, idat=b"\x78\x9c" + bytes(range(256)) * 3),
+                            "compressed image data is corrupt"),
+            "missing rows": (png_of(32, 32, rgb_rows(32, 20)), "stops before its last row"),
+            "bad filter": (png_of(32, 32, rgb_rows(32, 32, 7)), "filter type other than 0 to 4"),
+            "200 MB inflate": (inflate_bomb(), "more image data than its size allows"),
+            "JPEG garbage scan": (SMALL_JPEG[:len(SMALL_JPEG) // 2] + b"\xff\x12garbage"
+                                  + SMALL_JPEG[len(SMALL_JPEG) // 2 + 9:], "marker"),
+            "JPEG SOF 9000 x 9000": (jpeg_sof(SMALL_JPEG, 9000, 9000), "claims 9000 x 9000"),
+            "not an image": (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "accepted format"),
+        }
+        for i, (kind, (data, why)) in enumerate(cases.items()):
+            with self.subTest(kind):
+                folder = self.export_with(data, "case%d" % i)
+                with self.assertRaises(DatasetError) as cm:
+                    TesseraDataset(folder)
+                self.assertIn("images/18.png: damaged image: ", str(cm.exception))
+                self.assertIn(why, str(cm.exception))
+                zip_path = self.tmp / ("case%d.zip" % i)
+                zip_folder(folder, zip_path)
+                with self.assertRaises(DatasetError):
+                    TesseraDataset(zip_path)
+                if BIN.exists():
+                    for path in (folder, zip_path):
+                        r = subprocess.run([str(BIN), "verify", str(path)], capture_output=True,
+                                           text=True, check=False)
+                        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                        self.assertIn("images/18.png: the image does not decode", r.stdout)
+
+    def test_inflate_bomb_stops_early(self):
+        # Inflation stops one byte past the 8 rows: 200 MB are never made.
+        import time
+        data = inflate_bomb()
+        t0 = time.monotonic()
+        with self.assertRaises(ValueError):
+            check_png(data)
+        self.assertLess(time.monotonic() - t0, 0.5)
 
 
 class GoldenGeneratorTest(unittest.TestCase):

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { deflateSync } from 'node:zlib';
 import { pngChunk } from './tinypng.mjs';
 
 const run = promisify(execFile);
@@ -95,4 +96,90 @@ export async function writeTemp(name, bytes) {
   const path = join(dir, name);
   await writeFile(path, bytes);
   return path;
+}
+
+// ---- hostile and damaged images (made at test time) ----------------------
+
+// An image of one colour made by the vips command line: a lossless WebP of
+// 10000 x 10000 is about 4 KB. ext: "webp", "heic", "png" ...; opts: save
+// options ("[lossless]"); bands: 1 (grey) to 4 (RGBA).
+export async function solidImage(w, h, ext, opts = '', bands = 1) {
+  const dir = await tempDir();
+  const path = join(dir, `solid_${w}x${h}.${ext}`);
+  await run('vips', ['black', `${path}${opts}`, String(w), String(h), '--bands', String(bands)]);
+  return readFile(path);
+}
+
+// A small real HEIC whose 'ispe' box (the size libheif reports) claims
+// w x h: an attacker's 1 KB file.
+export async function heicClaiming(w, h) {
+  const bytes = await solidImage(64, 64, 'heic');
+  const at = bytes.indexOf(Buffer.from('ispe'));
+  if (at < 0) throw new Error('no ispe box in the HEIC');
+  bytes.writeUInt32BE(w, at + 8);
+  bytes.writeUInt32BE(h, at + 12);
+  return bytes;
+}
+
+const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+// An RGB PNG of w x h from raw filtered rows (filter bytes included), or
+// from a ready IDAT payload. Chunks and CRCs are always whole: only a
+// decode can tell these apart from good images.
+function pngOf(w, h, { raw, idat }) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([PNG_SIG, pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', idat ?? deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+function rgbRows(w, h, seed, filter = 0) {
+  const stride = w * 3 + 1;
+  const raw = Buffer.alloc(stride * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * stride] = filter;
+    for (let x = 1; x < stride; x++) raw[y * stride + x] = (seed * 31 + x * 7 + y * 13) & 0xff;
+  }
+  return raw;
+}
+
+// The damaged kinds of PNG and JPEG a strict reader refuses, each
+// { kind, name, bytes }, distinct per seed.
+export async function damagedImages(seed = 1) {
+  const zlibRandom = Buffer.concat([Buffer.from([0x78, 0x9c]), randomBytes(600)]);
+  const [jpeg] = await makeJpegs(1, { w: 320, h: 240, start: seed });
+  const j = jpeg.bytes;
+  let p = 2;
+  let sof = -1;
+  let sos = -1;
+  while (p + 4 < j.length) {
+    const m = j[p + 1];
+    const len = j.readUInt16BE(p + 2);
+    if (m >= 0xc0 && m <= 0xc2) sof = p;
+    if (m === 0xda) { sos = p + 2 + len; break; }
+    p += 2 + len;
+  }
+  // Garbage scan data without any 0xFF byte: the markers stay well formed.
+  const garbage = Buffer.from(j);
+  const noise = randomBytes(Math.min(2000, j.length - sos - 64));
+  for (let i = 0; i < noise.length; i++) if (noise[i] === 0xff) noise[i] = 0x5a;
+  noise.copy(garbage, sos + 32);
+  // The frame header claims 9000 x 9000 over 320 x 240 of data.
+  const bigSof = Buffer.from(j);
+  bigSof.writeUInt16BE(9000, sof + 5);
+  bigSof.writeUInt16BE(9000, sof + 7);
+  const rows = rgbRows(32, 32, seed);
+  return [
+    { kind: 'random_idat', name: `random_idat_${seed}.png`, bytes: pngOf(32, 32, { idat: zlibRandom }) },
+    { kind: 'missing_rows', name: `missing_rows_${seed}.png`, bytes: pngOf(32, 32, { raw: rows.subarray(0, 97 * 20) }) },
+    { kind: 'bad_filter', name: `bad_filter_${seed}.png`, bytes: pngOf(32, 32, { raw: rgbRows(32, 32, seed, 7) }) },
+    // 8 x 8 whose IDAT inflates to 200 MB (about 200 KB of deflate).
+    { kind: 'inflate_bomb', name: `inflate_bomb_${seed}.png`,
+      bytes: pngOf(8, 8, { idat: deflateSync(Buffer.concat([rgbRows(8, 8, seed), Buffer.alloc(200 << 20)]), { level: 9 }) }) },
+    { kind: 'jpeg_garbage_scan', name: `garbage_scan_${seed}.jpg`, bytes: garbage },
+    { kind: 'jpeg_sof_9000', name: `sof_9000_${seed}.jpg`, bytes: bigSof },
+  ];
 }

@@ -21,6 +21,7 @@
 #include "store/exports.h"
 #include "store/projects.h"
 #include "store/store.h"
+#include "export/test_util.h"
 #include "testdir.h"
 
 #define NIMG 3
@@ -76,28 +77,30 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/sha256", f->blobs);
 	mkdir(path, 0755);
 	for (int i = 0; i < NIMG; i++) {
-		char bytes[32];
+		unsigned char bytes[8192];
+		size_t blen = tu_png(i, 4, 3, 0, bytes, sizeof(bytes));
 		FILE *fp;
 
-		snprintf(bytes, sizeof(bytes), "not really a png %d", i);
-		ts_sha256_hex(bytes, strlen(bytes), f->hex[i]);
+		if (!blen)
+			return -1;
+		ts_sha256_hex(bytes, blen, f->hex[i]);
 		snprintf(path, sizeof(path), "%s/sha256/%.2s", f->blobs, f->hex[i]);
 		mkdir(path, 0755);
 		snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[i], f->hex[i]);
 		fp = fopen(path, "wb");
 		if (!fp)
 			return -1;
-		fwrite(bytes, 1, strlen(bytes), fp);
+		fwrite(bytes, 1, blen, fp);
 		fclose(fp);
 		snprintf(q, sizeof(q),
 			 "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
-			 "byte_size, checksum_sha256, created_at) VALUES (%d, %lld, 'a%d.png', 4, 3, "
-			 "'image/png', %zu, '%s', 0);"
+			 "byte_size, checksum_sha256, created_at, decode_state) VALUES (%d, %lld, "
+			 "'a%d.png', 4, 3, 'image/png', %zu, '%s', 0, 'ok');"
 			 "INSERT INTO annotations(asset_id, project_id, status, queue, revision, "
 			 "updated_at) VALUES (%d, %lld, 'approved', 'done', 2, 0);"
 			 "INSERT INTO annotation_categories(asset_id, project_id, category_id) "
 			 "VALUES (%d, %lld, %lld);",
-			 10 + i, (long long)p.id, i, strlen(bytes), f->hex[i], 10 + i, (long long)p.id,
+			 10 + i, (long long)p.id, i, blen, f->hex[i], 10 + i, (long long)p.id,
 			 10 + i, (long long)p.id, (long long)f->cats[i % 2]);
 		sql(f, q);
 	}

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "core/buf.h"
 #include "core/error.h"
 
@@ -147,6 +149,57 @@ static inline int tu_replace_in_file(const char *path, const char *from, const c
 	}
 	free(data);
 	return rc;
+}
+
+/* A w x h grey PNG whose pixels depend on seed, into out (cap bytes, at
+ * least 8 KiB); every row's filter byte is filter (0 for a whole image, 5
+ * and above for one that does not decode although its CRCs are good).
+ * Returns its length, 0 if out is too small. */
+static inline size_t tu_png(int seed, unsigned w, unsigned h, unsigned char filter,
+			    unsigned char *out, size_t cap)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	unsigned char raw[4096], z[4096 + 64], ihdr[13] = { 0 };
+	uLongf zlen = sizeof(z);
+	size_t n = 0, rawlen = (size_t)(w + 1) * h;
+	const struct { const char *type; const unsigned char *data; size_t len; } chunks[3] = {
+		{ "IHDR", ihdr, 13 }, { "IDAT", z, 0 }, { "IEND", NULL, 0 } };
+
+	if (rawlen > sizeof(raw) || cap < 8 + 3 * 12 + 13 + sizeof(z))
+		return 0;
+	for (unsigned y = 0; y < h; y++) {
+		raw[y * (w + 1)] = filter;
+		for (unsigned x = 0; x < w; x++)
+			raw[y * (w + 1) + 1 + x] = (unsigned char)(seed * 31 + x * 7 + y * 13);
+	}
+	if (compress(z, &zlen, raw, rawlen) != Z_OK)
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		ihdr[i] = (unsigned char)(w >> (24 - 8 * i));
+		ihdr[4 + i] = (unsigned char)(h >> (24 - 8 * i));
+	}
+	ihdr[8] = 8; /* depth 8, grey, deflate, no filter choice, not interlaced */
+	memcpy(out, sig, 8);
+	n = 8;
+	for (int i = 0; i < 3; i++) {
+		size_t len = i == 1 ? zlen : chunks[i].len;
+		uLong crc;
+
+		out[n] = (unsigned char)(len >> 24);
+		out[n + 1] = (unsigned char)(len >> 16);
+		out[n + 2] = (unsigned char)(len >> 8);
+		out[n + 3] = (unsigned char)len;
+		memcpy(out + n + 4, chunks[i].type, 4);
+		if (len)
+			memcpy(out + n + 8, chunks[i].data, len);
+		crc = crc32(0L, out + n + 4, (uInt)(len + 4));
+		out[n + 8 + len] = (unsigned char)(crc >> 24);
+		out[n + 9 + len] = (unsigned char)(crc >> 16);
+		out[n + 10 + len] = (unsigned char)(crc >> 8);
+		out[n + 11 + len] = (unsigned char)crc;
+		n += 12 + len;
+	}
+	return n;
 }
 
 #endif

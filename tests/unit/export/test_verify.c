@@ -166,6 +166,24 @@ static void test_changed_image_byte(void **state)
 	expect_fail(f->zip, 1, "images/18.png: checksum mismatch");
 }
 
+/* An image whose chunks and CRCs are whole but whose rows carry filter
+ * type 9: only a decode finds it, and verify reports it. */
+static void test_damaged_image(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char png[8192];
+	size_t len = tu_png(3, 16, 16, 9, png, sizeof(png));
+	char p[512];
+
+	assert_true(len > 0);
+	path_in(f, "images/18.png", p, sizeof(p));
+	assert_int_equal(tu_write_file(p, png, len), 0);
+	expect_fail(f->copy, 1, "images/18.png: the image does not decode: a PNG row has a "
+				"filter type other than 0 to 4");
+	make_zip(f->copy, f->zip, NULL, NULL);
+	expect_fail(f->zip, 1, "images/18.png: the image does not decode");
+}
+
 static void test_missing_image(void **state)
 {
 	struct fixture *f = *state;
@@ -298,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_golden_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_zip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_image_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extra_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edited_annotations, setup, teardown),

@@ -1,5 +1,6 @@
-/* Unit tests for server/media/image.c: header probes, the pixel limit
- * before decoding, structure checks of JPEG and PNG, thumbnails. Test
+/* Unit tests for server/media/image.c and image_header.c: header probes,
+ * the pixel limits before decoding, structure checks of JPEG and PNG, the
+ * full decode that finds damage, thumbnails. Test
  * images are made in memory with libvips-free byte building (PNG) or by
  * writing a thumbnail of a generated PNG (JPEG). */
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "media/image.h"
 #include "core/banned.h"
@@ -86,7 +88,11 @@ static enum ts_err probe_bytes(const void *data, size_t len, uint64_t max_pixels
 
 	snprintf(path, sizeof(path), "%s/probe", dir);
 	write_file(path, data, len);
-	return ts_media_image_probe(path, max_pixels, info, err);
+	struct ts_image_limits lim;
+
+	ts_image_limits_default(&lim);
+	lim.max_pixels = max_pixels;
+	return ts_media_image_probe(path, &lim, info, err);
 }
 
 static void test_png_header(void **state)
@@ -150,6 +156,7 @@ static void test_jpeg_thumbnail_and_truncation(void **state)
 	unsigned char buf[256];
 	char src[128], thumb[128], cut[128];
 	struct ts_image_info info;
+	struct ts_image_limits lim;
 	struct ts_error err = { 0 };
 	struct stat st;
 	FILE *f;
@@ -157,13 +164,15 @@ static void test_jpeg_thumbnail_and_truncation(void **state)
 	size_t n = png(buf, 1, 1);
 
 	(void)state;
+	ts_image_limits_default(&lim);
+	lim.max_pixels = 100;
 	snprintf(src, sizeof(src), "%s/src.png", dir);
 	snprintf(thumb, sizeof(thumb), "%s/thumb.jpg", dir);
 	snprintf(cut, sizeof(cut), "%s/cut.jpg", dir);
 	write_file(src, buf, n);
 	/* The thumbnail of a PNG is a JPEG: a whole one probes fine. */
-	assert_int_equal(ts_media_image_thumbnail(src, thumb, &err), TS_OK);
-	assert_int_equal(ts_media_image_probe(thumb, 100, &info, &err), TS_OK);
+	assert_int_equal(ts_media_image_decode(src, &lim, NULL, thumb, &err), TS_OK);
+	assert_int_equal(ts_media_image_probe(thumb, &lim, &info, &err), TS_OK);
 	assert_string_equal(info.mime_type, "image/jpeg");
 	/* The same JPEG without its last bytes (no EOI) is refused. */
 	assert_int_equal(stat(thumb, &st), 0);
@@ -172,9 +181,178 @@ static void test_jpeg_thumbnail_and_truncation(void **state)
 	assert_int_equal(fread(data, 1, (size_t)st.st_size, f), (size_t)st.st_size);
 	fclose(f);
 	write_file(cut, data, (size_t)st.st_size - 2);
-	assert_int_equal(ts_media_image_probe(cut, 100, &info, &err), TS_ERR_UNPROCESSABLE);
+	assert_int_equal(ts_media_image_probe(cut, &lim, &info, &err), TS_ERR_UNPROCESSABLE);
 	assert_string_equal(err.code, "corrupt_image");
 	free(data);
+}
+
+
+/* A w x h grey PNG from raw filtered rows (filter bytes included). */
+static size_t png_raw(unsigned char *out, uint32_t w, uint32_t h, const unsigned char *raw,
+		      size_t rawlen)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	unsigned char ihdr[13] = { 0 }, z[1 << 16];
+	uLongf zlen = sizeof(z);
+	size_t n = 8;
+
+	assert_int_equal(compress(z, &zlen, raw, rawlen), Z_OK);
+	memcpy(out, sig, 8);
+	for (int i = 0; i < 4; i++) {
+		ihdr[i] = (unsigned char)(w >> (24 - 8 * i));
+		ihdr[4 + i] = (unsigned char)(h >> (24 - 8 * i));
+	}
+	ihdr[8] = 8;
+	n += chunk(out + n, "IHDR", ihdr, 13);
+	n += chunk(out + n, "IDAT", z, (uint32_t)zlen);
+	n += chunk(out + n, "IEND", NULL, 0);
+	return n;
+}
+
+static enum ts_err decode_bytes(const void *data, size_t len, struct ts_error *err)
+{
+	struct ts_image_limits lim;
+
+	ts_image_limits_default(&lim);
+	return ts_media_image_decode_buffer(data, len, &lim, NULL, err);
+}
+
+/* Each damage the structure walk lets through is found by the decode. */
+static void test_png_damage_found_by_decode(void **state)
+{
+	static unsigned char raw[(8 + 1) * 8 + 100000], out[1 << 17];
+	struct ts_error err = { 0 };
+	size_t n;
+
+	(void)state;
+	memset(raw, 9, sizeof(raw));
+	for (int y = 0; y < 8; y++)
+		raw[y * 9] = 0;
+	n = png_raw(out, 8, 8, raw, 9 * 8);
+	assert_int_equal(ts_image_png_whole(out, n), 0);
+	assert_int_equal(decode_bytes(out, n, &err), TS_OK);
+	/* A filter byte of 7. */
+	raw[3 * 9] = 7;
+	n = png_raw(out, 8, 8, raw, 9 * 8);
+	assert_int_equal(decode_bytes(out, n, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "damaged_image");
+	assert_non_null(strstr(err.message, "filter"));
+	raw[3 * 9] = 0;
+	/* Rows missing. */
+	n = png_raw(out, 8, 8, raw, 9 * 5);
+	assert_int_equal(decode_bytes(out, n, &err), TS_ERR_UNPROCESSABLE);
+	assert_non_null(strstr(err.message, "last row"));
+	/* 100,000 bytes more than 8 rows: stops at once. */
+	n = png_raw(out, 8, 8, raw, sizeof(raw));
+	assert_int_equal(decode_bytes(out, n, &err), TS_ERR_UNPROCESSABLE);
+	assert_non_null(strstr(err.message, "more image data"));
+}
+
+static void test_jpeg_damage_found_by_decode(void **state)
+{
+	unsigned char buf[256];
+	char src[128], thumb[128];
+	struct ts_image_limits lim;
+	struct ts_error err = { 0 };
+	unsigned char *data;
+	size_t len, sos = 0, sof = 0;
+	FILE *f;
+	struct stat st;
+
+	(void)state;
+	ts_image_limits_default(&lim);
+	snprintf(src, sizeof(src), "%s/src.png", dir);
+	snprintf(thumb, sizeof(thumb), "%s/thumb.jpg", dir);
+	write_file(src, buf, png(buf, 1, 1));
+	assert_int_equal(ts_media_image_decode(src, &lim, NULL, thumb, &err), TS_OK);
+	assert_int_equal(stat(thumb, &st), 0);
+	len = (size_t)st.st_size;
+	data = malloc(len);
+	f = fopen(thumb, "rb");
+	assert_int_equal(fread(data, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(decode_bytes(data, len, &err), TS_OK);
+	for (size_t p = 2; p + 4 < len;) {
+		unsigned m = data[p + 1], l = (unsigned)data[p + 2] << 8 | data[p + 3];
+
+		if (m == 0xC0 || m == 0xC2)
+			sof = p;
+		if (m == 0xDA) {
+			sos = p + 2 + l;
+			break;
+		}
+		p += 2 + l;
+	}
+	assert_true(sof > 0 && sos > 0);
+	/* The frame header claims 9000 x 9000 over 1 x 1 of data. */
+	data[sof + 5] = 9000 >> 8;
+	data[sof + 6] = 9000 & 0xFF;
+	data[sof + 7] = 9000 >> 8;
+	data[sof + 8] = 9000 & 0xFF;
+	assert_int_equal(ts_image_jpeg_whole(data, len), 0);
+	assert_int_equal(decode_bytes(data, len, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "damaged_image");
+	free(data);
+}
+
+static void test_header_formats(void **state)
+{
+	static const unsigned char gif[13] = { 'G', 'I', 'F', '8', '9', 'a', 0x10, 0x27, 0x10, 0x27 };
+	static const unsigned char webp[30] = { 'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P',
+						'V', 'P', '8', 'X', 10, 0, 0, 0, 0x10, 0, 0, 0,
+						0x0F, 0x27, 0x00, 0x0F, 0x27, 0x00 };
+	static const unsigned char heif[24] = { 0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c',
+						0, 0, 0, 0, 'm', 'i', 'f', '1', 'h', 'e', 'i', 'c' };
+	struct ts_image_header h;
+	unsigned char buf[256];
+	size_t n = png(buf, 300, 200);
+
+	(void)state;
+	assert_int_equal(ts_image_header_read(buf, n, &h), 0);
+	assert_int_equal(h.format, TS_IMAGE_PNG);
+	assert_int_equal(h.width, 300);
+	assert_int_equal(h.height, 200);
+	assert_int_equal(ts_image_header_read(gif, sizeof(gif), &h), 0);
+	assert_int_equal(h.format, TS_IMAGE_GIF);
+	assert_int_equal(h.width, 10000);
+	assert_int_equal(ts_image_header_read(webp, sizeof(webp), &h), 0);
+	assert_int_equal(h.format, TS_IMAGE_WEBP);
+	assert_int_equal(h.width, 10000);
+	assert_int_equal(h.height, 10000);
+	assert_true(h.whole_frame);
+	assert_true(ts_image_decode_bytes(&h) >= 400000000ull);
+	assert_int_equal(ts_image_header_read(heif, sizeof(heif), &h), 0);
+	assert_int_equal(h.format, TS_IMAGE_HEIF);
+	/* SVG, PDF, text: not accepted. */
+	assert_int_equal(ts_image_header_read((const unsigned char *)"%PDF-1.4\n", 9, &h), -1);
+	assert_int_equal(ts_image_header_read((const unsigned char *)"<svg", 4, &h), -1);
+	/* A known format with a broken header. */
+	assert_int_equal(ts_image_header_read(gif, 8, &h), -2);
+}
+
+/* A 10000 x 10000 WebP header is refused from the header, by the WebP
+ * limit, before libvips reads a byte. */
+static void test_format_limit_and_budget(void **state)
+{
+	static const unsigned char webp[30] = { 'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P',
+						'V', 'P', '8', 'X', 10, 0, 0, 0, 0x10, 0, 0, 0,
+						0x0F, 0x27, 0x00, 0x0F, 0x27, 0x00 };
+	struct ts_image_limits lim;
+	struct ts_image_info info;
+	struct ts_error err = { 0 };
+	char path[128];
+
+	(void)state;
+	ts_image_limits_default(&lim);
+	snprintf(path, sizeof(path), "%s/probe", dir);
+	write_file(path, webp, sizeof(webp));
+	assert_int_equal(ts_media_image_probe(path, &lim, &info, &err), TS_ERR_TOO_LARGE);
+	assert_string_equal(err.code, "too_many_pixels");
+	assert_non_null(strstr(err.message, "30000000"));
+	/* Raised limit: then the decode budget refuses it. */
+	lim.max_pixels_format[TS_IMAGE_WEBP] = 0;
+	assert_int_equal(ts_media_image_probe(path, &lim, &info, &err), TS_ERR_TOO_LARGE);
+	assert_non_null(strstr(err.message, "decode memory limit"));
 }
 
 static int setup(void **state)
@@ -209,6 +387,10 @@ int main(void)
 		cmocka_unit_test(test_png_damage_found),
 		cmocka_unit_test(test_not_images),
 		cmocka_unit_test(test_jpeg_thumbnail_and_truncation),
+		cmocka_unit_test(test_png_damage_found_by_decode),
+		cmocka_unit_test(test_jpeg_damage_found_by_decode),
+		cmocka_unit_test(test_header_formats),
+		cmocka_unit_test(test_format_limit_and_budget),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -37,6 +37,9 @@ export interface Asset {
   thumbnail_ready: boolean;
   annotation: AssetAnnotation;
   duplicate?: boolean;
+  /** "damaged": the image does not decode and is never exported. */
+  decode_state?: 'pending' | 'ok' | 'damaged';
+  damage_reason?: string | null;
 }
 
 export type AssetCounts = Record<AssetFilter, number>;

@@ -10,7 +10,10 @@ export type ExportState = 'queued' | 'building' | 'ready' | 'failed';
 
 export interface SelectionCounts {
   images: number;
-  excluded: { deleted_category: number };
+  /** damaged: images that do not decode (absent from older servers). */
+  excluded: { deleted_category: number; damaged?: number };
+  /** Counted in images; decoded (and left out if damaged) when the export is created. */
+  not_decoded_yet?: number;
   without_category: number;
   by_status: Record<AnnotationStatus, number>;
 }

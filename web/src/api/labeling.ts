@@ -31,6 +31,9 @@ export interface Asset {
   byte_size: number;
   checksum_sha256: string;
   thumbnail_ready?: boolean;
+  /** "damaged": the image does not decode and is never exported. */
+  decode_state?: 'pending' | 'ok' | 'damaged';
+  damage_reason?: string | null;
   source?: AssetSource;
   annotation: Annotation;
 }
@@ -55,11 +58,25 @@ export interface CategoryCount {
   by_status: Record<'labeled' | 'needs_review' | 'approved', number>;
 }
 
+/** An image that does not decode, with the decoder's reason. */
+export interface DamagedAsset {
+  asset_id: number;
+  file_name: string;
+  reason: string;
+}
+
 export interface Stats {
   project_id: number;
   counts: Record<AnnotationStatus | 'total', number>;
   per_category: CategoryCount[];
-  issues: { missing_labels: number; skipped: number; deleted_category: number };
+  issues: {
+    missing_labels: number;
+    skipped: number;
+    deleted_category: number;
+    /** Images that do not decode: never exported (absent from older servers). */
+    damaged?: number;
+    damaged_assets?: DamagedAsset[];
+  };
 }
 
 export type BulkAction = 'approve' | 'needs_review';

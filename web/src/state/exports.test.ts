@@ -53,6 +53,9 @@ describe('export selection', () => {
     };
     expect(selectionSummary(counts)).toBe('1,234 images · 2 left out (deleted category)');
     expect(selectionSummary({ ...counts, images: 1, excluded: { deleted_category: 0 } })).toBe('1 image');
+    expect(selectionSummary({ ...counts, images: 3, excluded: { deleted_category: 0, damaged: 1 } })).toBe(
+      '3 images · 1 left out (damaged image)',
+    );
     expect(selectionSummary({ ...counts, images: 0, excluded: { deleted_category: 0 } })).toMatch(
       /^0 images: nothing has these statuses yet\. Approve labels on the Review tab/,
     );

@@ -74,9 +74,11 @@ export function selectionSummary(counts: SelectionCounts | null): string {
   const parts = [`${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`];
   const ex = counts.excluded.deleted_category;
   if (ex) parts.push(`${ex.toLocaleString('en-US')} left out (deleted category)`);
+  const damaged = counts.excluded.damaged ?? 0;
+  if (damaged) parts.push(`${damaged.toLocaleString('en-US')} left out (damaged image${damaged === 1 ? '' : 's'})`);
   if (counts.without_category) parts.push(`${counts.without_category.toLocaleString('en-US')} without a label`);
   // Nothing to export: say what would change that, rather than a bare 0.
-  if (n === 0 && !ex) return '0 images: nothing has these statuses yet. Approve labels on the Review tab, or include more statuses.';
+  if (n === 0 && !ex && !damaged) return '0 images: nothing has these statuses yet. Approve labels on the Review tab, or include more statuses.';
   return parts.join(' · ');
 }
 

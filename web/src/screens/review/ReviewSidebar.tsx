@@ -4,7 +4,8 @@ import { distributionRows } from '../../lib/distribution';
 
 export type IssueTarget = { filter: 'unlabeled' | 'skipped' | 'all'; categoryId: number | null };
 
-/** Missing labels, skipped, labels on deleted categories; each opens its filter. */
+/** Missing labels, skipped, labels on deleted categories (each opens its
+ * filter), and damaged images with the decoder's reason (never exported). */
 export function IssuesPanel({
   stats,
   categories,
@@ -16,6 +17,7 @@ export function IssuesPanel({
 }) {
   const name = (id: number) => categories.find((c) => c.id === id)?.name ?? `#${id}`;
   const deleted = stats?.per_category.filter((c) => c.state === 'deleted' && c.count > 0) ?? [];
+  const damaged = stats?.issues.damaged_assets ?? [];
   return (
     <section class="review-card" aria-label="Issues" data-testid="issues-panel">
       <h2 class="review-card-title">Issues</h2>
@@ -51,6 +53,26 @@ export function IssuesPanel({
                     <span>{name(c.category_id)}</span>
                     <span class="issue-n mono">{c.count}</span>
                   </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </li>
+        <li>
+          <div class="issue issue-static">
+            <span>Damaged images (not exported)</span>
+            <span class="issue-n mono" data-issue="damaged">
+              {stats?.issues.damaged ?? '–'}
+            </span>
+          </div>
+          {damaged.length > 0 && (
+            <ul class="issue-sub" data-testid="damaged-assets">
+              {damaged.map((d) => (
+                <li key={d.asset_id} class="issue issue-static issue-damaged">
+                  <span class="issue-file" title={d.file_name}>
+                    {d.file_name}
+                  </span>
+                  <span class="issue-reason muted small">{d.reason}</span>
                 </li>
               ))}
             </ul>
