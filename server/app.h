@@ -20,6 +20,14 @@ struct ts_config {
 	uint64_t max_upload_bytes; /* per file */
 	uint64_t max_pixels;     /* per image or video frame */
 	unsigned thumb_workers;
+	/* A job started this many times without finishing (the server was
+	 * killed or crashed during each) fails instead of starting again. */
+	unsigned job_max_attempts;
+	/* Frame extraction's deadline: video_deadline_s, plus
+	 * video_deadline_per_s seconds per unit of work (a second of video,
+	 * or ten megapixels of frames to extract). */
+	double video_deadline_s;
+	double video_deadline_per_s;
 };
 
 struct ts_app {

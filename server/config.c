@@ -17,6 +17,9 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->max_upload_bytes = 200ull << 20;
 	cfg->max_pixels = 100000000ull;
 	cfg->thumb_workers = 2;
+	cfg->job_max_attempts = 3;
+	cfg->video_deadline_s = 300;
+	cfg->video_deadline_per_s = 1;
 }
 
 void ts_config_release(struct ts_config *cfg)

@@ -479,7 +479,7 @@ enum ts_err ts_media_video_check_mode(const struct ts_video_mode *mode,
 	if (has_fps) {
 		if (!(mode->fps >= TS_VIDEO_FPS_MIN && mode->fps <= TS_VIDEO_FPS_MAX))
 			return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
-					    "fps must be a number from %g to %g", TS_VIDEO_FPS_MIN,
+					    "the fps field must be a number from %g to %g", TS_VIDEO_FPS_MIN,
 					    TS_VIDEO_FPS_MAX);
 		if (info && info->duration_ms > 0 &&
 		    (double)info->duration_ms / 1000.0 * mode->fps > TS_VIDEO_FPS_FRAMES_MAX)
@@ -491,7 +491,7 @@ enum ts_err ts_media_video_check_mode(const struct ts_video_mode *mode,
 	}
 	if (mode->frames < 1 || mode->frames > TS_VIDEO_FRAMES_MAX)
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
-				    "frames must be an integer from 1 to %d", TS_VIDEO_FRAMES_MAX);
+				    "the frames field must be an integer from 1 to %d", TS_VIDEO_FRAMES_MAX);
 	return TS_OK;
 }
 
@@ -668,7 +668,7 @@ enum ts_err ts_media_video_plan(struct ts_media_video *v, const struct ts_video_
 
 		if (num <= 0 || den <= 0)
 			return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
-					    "fps must be a number from %g to %g", TS_VIDEO_FPS_MIN,
+					    "the fps field must be a number from %g to %g", TS_VIDEO_FPS_MIN,
 					    TS_VIDEO_FPS_MAX);
 		for (size_t i = 0; i < v->npts; i++) {
 			int64_t c = av_rescale_rnd(v->pts[i] - v->start_pts, num, den, AV_ROUND_DOWN);
