@@ -2,6 +2,7 @@
 #include "media/container.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -172,22 +173,30 @@ const char *ts_container_demuxer(enum ts_container c)
 	return NULL;
 }
 
-/* ---- MP4/MOV boxes ---- */
+/* ---- MP4/MOV boxes ----
+ *
+ * FFmpeg's MP4 reader does not follow the box hierarchy: it parses a
+ * sample table wherever one appears (inside a data-reference box, after a
+ * sample description, at the top level after moov), for the last track
+ * opened. So the tables are not looked for on the path moov/trak/.../stbl
+ * but wherever their type appears, at any byte, in every top-level box
+ * except media data (which FFmpeg never parses either). */
 
-/* Boxes visited before the structure counts as hostile (a real file has
- * a few hundred, plus two per fragment). */
+#define SCAN_CHUNK 65536
+/* Top-level boxes and sample tables before a file counts as hostile (a
+ * real file has a handful of each per track, plus a few per fragment). */
 #define MP4_BOXES_MAX 200000
-#define MP4_DEPTH_MAX 8
+#define MP4_TABLES_MAX 200000
 
 struct mp4 {
 	int fd;
 	uint64_t size;
 	int64_t max_frames;
+	int64_t largest; /* largest sample count of one table */
+	int64_t total;   /* all tables and fragments */
 	long boxes;
-	int tracks;
-	int64_t track_samples; /* of the track being read */
-	int64_t largest;       /* largest track */
-	int64_t total;         /* every track and fragment */
+	long tables;
+	uint8_t *buf;    /* SCAN_CHUNK bytes */
 	struct ts_error *err;
 };
 
@@ -224,10 +233,10 @@ static enum ts_err too_many(struct mp4 *m, int64_t n)
 			    (long long)n, (long long)m->max_frames);
 }
 
-static enum ts_err add_samples(struct mp4 *m, int64_t n, int track)
+static enum ts_err add_samples(struct mp4 *m, int64_t n)
 {
-	if (track && n > m->track_samples)
-		m->track_samples = n;
+	if (n > m->largest)
+		m->largest = n;
 	if (n > m->max_frames)
 		return too_many(m, n);
 	m->total += n;
@@ -267,7 +276,7 @@ static enum ts_err leaf(struct mp4 *m, const char *type, uint64_t body, uint64_t
 			return TS_OK;
 		fixed = be32(b + 4);
 		count = be32(b + 8);
-		e = add_samples(m, count, 1);
+		e = add_samples(m, count);
 		if (e)
 			return e;
 		if (fixed == 0)
@@ -284,7 +293,7 @@ static enum ts_err leaf(struct mp4 *m, const char *type, uint64_t body, uint64_t
 			return TS_OK;
 		bits = b[7];
 		count = be32(b + 8);
-		e = add_samples(m, count, 1);
+		e = add_samples(m, count);
 		if (e)
 			return e;
 		if (bits != 4 && bits != 8 && bits != 16)
@@ -304,7 +313,7 @@ static enum ts_err leaf(struct mp4 *m, const char *type, uint64_t body, uint64_t
 		head += (flags & 0x4) ? 4 : 0;
 		for (uint32_t bit = 0x100; bit <= 0x800; bit <<= 1)
 			per += (flags & bit) ? 4 : 0;
-		e = add_samples(m, count, 0);
+		e = add_samples(m, count);
 		if (e)
 			return e;
 		if (per && blen >= head && (uint64_t)count * per > blen - head)
@@ -320,69 +329,104 @@ static enum ts_err leaf(struct mp4 *m, const char *type, uint64_t body, uint64_t
 		return table_fits(m, type, b, got, blen, 4, 12);
 	if (!strcmp(type, "elst"))
 		return table_fits(m, type, b, got, blen, 4, got >= 1 && b[0] == 1 ? 20 : 12);
+	if (!strcmp(type, "sbgp"))
+		return table_fits(m, type, b, got, blen, got >= 1 && b[0] == 1 ? 12 : 8, 8);
+	if (!strcmp(type, "tfra"))
+		return table_fits(m, type, b, got, blen, 12, 11);
 	return TS_OK;
 }
 
-static int is_container(const char *type)
-{
-	static const char *const types[] = { "moov", "trak", "mdia", "minf", "stbl",
-					      "edts", "moof", "traf", "mvex" };
+static const char *const table_types[] = { "stsz", "stz2", "trun", "stts", "ctts", "co64",
+					   "stss", "stps", "stco", "stsc", "elst", "sbgp",
+					   "tfra" };
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(type, types[i]))
-			return 1;
-	return 0;
+/* Every table type at any byte of [off, end): its box begins 4 bytes
+ * before, and ends where it says or at end. */
+static enum ts_err scan_box(struct mp4 *m, uint64_t off, uint64_t end)
+{
+	uint8_t *buf = m->buf;
+	uint64_t at = off;
+
+	/* Overlapping chunks, so a type cut by a chunk's end is seen. */
+	while (at + 4 <= end) {
+		size_t want = end - at < SCAN_CHUNK ? (size_t)(end - at) : SCAN_CHUNK, got = 0;
+		enum ts_err e = mp4_read(m, at, buf, want, &got);
+
+		if (e)
+			return e;
+		if (got < 4)
+			return TS_OK;
+		for (size_t i = 0; i + 4 <= got; i++) {
+			uint64_t box = at + i - 4, size, hdr = 8;
+			uint8_t h[8];
+			size_t hgot = 0;
+
+			if (at + i < off + 4)
+				continue; /* no room for a size before it */
+			for (size_t k = 0; k < sizeof(table_types) / sizeof(table_types[0]); k++) {
+				char type[5];
+
+				if (memcmp(buf + i, table_types[k], 4) != 0)
+					continue;
+				if (++m->tables > MP4_TABLES_MAX)
+					return ts_error_set(m->err, TS_ERR_INVALID, "not_a_video",
+							    "the video has more than %d sample tables",
+							    MP4_TABLES_MAX);
+				e = mp4_read(m, box, h, 4, &hgot);
+				if (e)
+					return e;
+				if (hgot < 4)
+					break;
+				size = be32(h);
+				if (size == 1 || size == 0 || size > end - box)
+					size = end - box; /* as the demuxer clips it */
+				if (size < hdr)
+					break;
+				memcpy(type, table_types[k], 5);
+				e = leaf(m, type, box + hdr, size - hdr);
+				if (e)
+					return e;
+				break;
+			}
+		}
+		if (got < want || at + got >= end)
+			return TS_OK;
+		at += got - 3;
+	}
+	return TS_OK;
 }
 
-static enum ts_err walk(struct mp4 *m, uint64_t off, uint64_t end, int depth)
+/* The top-level boxes: every one but media data is scanned. */
+static enum ts_err walk(struct mp4 *m)
 {
+	uint64_t off = 0, end = m->size;
+
 	while (off + 8 <= end) {
 		uint8_t h[16];
-		char type[5];
 		uint64_t size, hdr = 8;
 		size_t got = 0;
-		enum ts_err e;
+		enum ts_err e = mp4_read(m, off, h, end - off < 16 ? (size_t)(end - off) : 16, &got);
 
-		if (++m->boxes > MP4_BOXES_MAX)
-			return ts_error_set(m->err, TS_ERR_INVALID, "not_a_video",
-					    "the video has more than %d boxes", MP4_BOXES_MAX);
-		e = mp4_read(m, off, h, end - off < 16 ? (size_t)(end - off) : 16, &got);
 		if (e)
 			return e;
 		if (got < 8)
 			return TS_OK;
+		if (++m->boxes > MP4_BOXES_MAX)
+			return ts_error_set(m->err, TS_ERR_INVALID, "not_a_video",
+					    "the video has more than %d top-level boxes", MP4_BOXES_MAX);
 		size = be32(h);
-		memcpy(type, h + 4, 4);
-		type[4] = '\0';
-		if (size == 1) {
-			if (got < 16)
-				return TS_OK;
+		if (size == 1 && got == 16) {
 			size = be64(h + 8);
 			hdr = 16;
-		} else if (size == 0) {
+		} else if (size == 0 || size == 1) {
 			size = end - off;
 		}
 		if (size < hdr)
 			return TS_OK; /* damaged: the demuxer stops here too */
 		if (size > end - off)
 			size = end - off; /* cut short */
-		if (is_container(type) && depth < MP4_DEPTH_MAX) {
-			int track = !strcmp(type, "trak");
-
-			if (track) {
-				if (++m->tracks > TS_CONTAINER_TRACKS_MAX)
-					return ts_error_set(m->err, TS_ERR_INVALID, "not_a_video",
-							    "the video has more than %d tracks",
-							    TS_CONTAINER_TRACKS_MAX);
-				m->track_samples = 0;
-			}
-			e = walk(m, off + hdr, off + size, depth + 1);
-			if (e)
-				return e;
-			if (track && m->track_samples > m->largest)
-				m->largest = m->track_samples;
-		} else if (depth > 0) {
-			e = leaf(m, type, off + hdr, size - hdr);
+		if (memcmp(h + 4, "mdat", 4) != 0) {
+			e = scan_box(m, off, off + size); /* its own type too */
 			if (e)
 				return e;
 		}
@@ -395,7 +439,11 @@ enum ts_err ts_container_mp4_check(int fd, uint64_t size, int64_t max_frames, in
 				   struct ts_error *err)
 {
 	struct mp4 m = { .fd = fd, .size = size, .max_frames = max_frames, .err = err };
-	enum ts_err e = walk(&m, 0, size, 0);
+	enum ts_err e;
+
+	m.buf = ts_xmalloc(SCAN_CHUNK);
+	e = walk(&m);
+	free(m.buf);
 
 	if (!e && frames)
 		*frames = m.largest;

@@ -4,8 +4,8 @@
  * image sequences): only the containers below are ever opened, each with
  * its demuxer named explicitly (media/video.c).
  *
- * For MP4/MOV the box structure is also read (no decoding, a few small
- * reads) to refuse, before the demuxer allocates for them, sample tables
+ * For MP4/MOV the boxes are also searched (no decoding; media data is
+ * skipped) to refuse, before the demuxer allocates for them, sample tables
  * that claim more frames than the limit or than the file can hold.
  *
  * Pure C over bytes and a file descriptor: no libav here. */
@@ -30,7 +30,7 @@ enum ts_container {
 /* Bytes sniff wants to see (fewer is fine for a short file). */
 #define TS_CONTAINER_HEAD 512
 
-/* Tracks an MP4/MOV may have. */
+/* Streams a video may have (the demuxer refuses more). */
 #define TS_CONTAINER_TRACKS_MAX 16
 
 /* The container of a file whose first n bytes are head. NONE with err set
@@ -43,15 +43,17 @@ enum ts_container ts_container_sniff(const uint8_t *head, size_t n, struct ts_er
  * "avi"); NULL for NONE. */
 const char *ts_container_demuxer(enum ts_container c);
 
-/* Reads the box structure of the MP4/MOV file fd (size bytes) and refuses
- * a track whose sample table claims more than max_frames samples, all
- * tracks and fragments together more than 2 * max_frames, more than
- * TS_CONTAINER_TRACKS_MAX tracks, or a table longer than its box or a
- * fixed sample size times the count larger than the file. Errors:
- * TS_ERR_INVALID "too_many_frames" or "not_a_video"; TS_ERR_IO when fd
- * cannot be read. Boxes cut short by the end of the file are left to the
- * demuxer to judge. *frames (optional) receives the largest sample count
- * of a track. */
+/* Refuses, in the MP4/MOV file fd (size bytes), what FFmpeg's reader would
+ * allocate for from a count in a header: a sample table (stsz, stz2) or a
+ * fragment (trun) claiming more than max_frames samples, all of them
+ * together more than 2 * max_frames, or a table (stts, ctts, stsc, stco,
+ * co64, stss, elst ...) claiming more entries than its box holds, or
+ * fixed-size samples larger together than the file. The reader parses a
+ * table wherever one appears, so every top-level box but media data is
+ * searched for table types at any byte. Errors: TS_ERR_INVALID
+ * "too_many_frames" or "not_a_video"; TS_ERR_IO when fd cannot be read.
+ * Boxes cut short by the end of the file are left to the demuxer to judge.
+ * *frames (optional) receives the largest sample count of one table. */
 enum ts_err ts_container_mp4_check(int fd, uint64_t size, int64_t max_frames, int64_t *frames,
 				   struct ts_error *err);
 
