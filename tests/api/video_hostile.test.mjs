@@ -93,14 +93,20 @@ test('fps and frames outside their documented ranges get a 400 before any work',
   } finally { await g.srv.close(); }
 });
 
-test('a 2 KB MP4 claiming 50M frames is refused, and the server stays under 400 MB', async () => {
+test('2 KB MP4s claiming 50M frames are refused, and the server stays under 400 MB', async () => {
   const g = await given();
   try {
     const tiny = await readFile(await makeVideo('tiny.mp4', { size: '16x16', seconds: 0.04 }));
     const huge = claimFrames(tiny, 50e6);
     assert.ok(huge.length < 4096, String(huge.length));
-    for (let i = 0; i < 4; i++) {
-      const r = await g.upload(huge, { frames: 10 }, 'huge.mp4');
+    // The same claim with the sample tables moved inside the data
+    // reference box (its size made to cover them): the reader still
+    // parses them there.
+    const hidden = Buffer.from(huge);
+    hidden.writeUInt32BE(0x10024, hidden.indexOf('dinf') - 4);
+    const attack = await Promise.all([...Array(8)].map((_, i) =>
+      g.upload(i % 2 ? hidden : huge, { frames: 10 }, `huge-${i}.mp4`)));
+    for (const r of attack) {
       assert.equal(r.status, 400, r.text);
       assert.equal(r.json.error.code, 'too_many_frames');
       assert.match(r.json.error.message, /50000000 frames; at most 1000000/);
@@ -119,9 +125,9 @@ test('a 2 KB MP4 claiming 50M frames is refused, and the server stays under 400 
     assert.equal(a.json.error.code, 'too_many_frames');
     await g.nothingStored();
     const peak = await peakRssMb(g.srv);
-    console.log(`peak RSS after the 50M-frame MP4s: ${peak.toFixed(0)} MB`);
+    console.log(`peak RSS after eight concurrent 50M-frame MP4s: ${peak.toFixed(0)} MB`);
     // AddressSanitizer's shadow memory and quarantine inflate the figure.
-    if (!SANITIZED) assert.ok(peak < 400, `peak RSS ${peak.toFixed(0)} MB`);
+    assert.ok(peak < (SANITIZED ? 800 : 400), `peak RSS ${peak.toFixed(0)} MB`);
   } finally { await g.srv.close(); }
 });
 
