@@ -1,11 +1,10 @@
 #include "jobs/jobs.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <stdio.h>
 
 #include "core/log.h"
 #include "core/banned.h"
