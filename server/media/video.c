@@ -307,6 +307,13 @@ struct ts_media_video *ts_media_video_open_fd(int fd, uint64_t max_pixels,
 		goto fail;
 	rc = demux_open(v, &v->main);
 	v->fmt = v->main.fmt;
+	if (rc == AVERROR(ENOMEM) && !v->tripped) {
+		/* What the demuxer says when a stream is one too many. */
+		ts_error_set(err, TS_ERR_INVALID, "not_a_video",
+			     "the file is not a video that can be read: more than %d streams, or a "
+			     "damaged header", TS_CONTAINER_TRACKS_MAX);
+		goto fail;
+	}
 	if (rc < 0) {
 		av_fail(v, err, TS_ERR_INVALID, "not_a_video",
 			"the file is not a video that can be read", rc);

@@ -23,6 +23,7 @@ static char dir[64];
 static char cfr[128];  /* 64x48, 30 fps, 2 s, keyframe every 12 */
 static char text[128]; /* not a video */
 static char rot[128];  /* cfr with a rotation tag */
+static char many[128]; /* 17 video streams */
 
 static int sh(const char *fmt, const char *a, const char *b)
 {
@@ -45,11 +46,16 @@ static int setup(void **state)
 	snprintf(cfr, sizeof(cfr), "%s/cfr.mp4", dir);
 	snprintf(text, sizeof(text), "%s/text.mp4", dir);
 	snprintf(rot, sizeof(rot), "%s/rot.mp4", dir);
+	snprintf(many, sizeof(many), "%s/many.mkv", dir);
 	if (sh("ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=s=64x48:r=30:d=2 "
 	       "-c:v libx264 -pix_fmt yuv420p -g 12 %s%s", cfr, "") != 0)
 		return -1;
 	if (sh("ffmpeg -hide_banner -loglevel error -y -i %s -c copy -metadata:s:v:0 rotate=90 %s",
 	       cfr, rot) != 0)
+		return -1;
+	if (sh("ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=s=16x16:r=5:d=0.2 "
+	       "-map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 "
+	       "-map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -c:v mpeg4 %s%s", many, "") != 0)
 		return -1;
 	f = fopen(text, "w");
 	if (!f)
@@ -106,6 +112,10 @@ static void test_refusals(void **state)
 	ts_error_release(&err);
 	assert_null(ts_media_video_open("/nonexistent/x.mp4", 100000000, &err));
 	assert_string_equal(err.code, "not_a_video");
+	ts_error_release(&err);
+	assert_null(ts_media_video_open(many, 100000000, &err));
+	assert_string_equal(err.code, "not_a_video");
+	assert_non_null(strstr(err.message, "more than 16 streams"));
 	ts_error_release(&err);
 }
 
