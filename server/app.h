@@ -28,6 +28,14 @@ struct ts_config {
 	/* Quotas per project; 0: none. */
 	uint64_t quota_project_bytes;    /* uploaded images and videos (and frames) */
 	uint64_t quota_export_versions;  /* export versions that did not fail */
+	/* A job started this many times without finishing (the server was
+	 * killed or crashed during each) fails instead of starting again. */
+	unsigned job_max_attempts;
+	/* Frame extraction's deadline: video_deadline_s, plus
+	 * video_deadline_per_s seconds per unit of work (a second of video,
+	 * or ten megapixels of frames to extract). */
+	double video_deadline_s;
+	double video_deadline_per_s;
 };
 
 struct ts_app {

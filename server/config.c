@@ -32,6 +32,9 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->max_pixels_tiff = 40000000ull;
 	cfg->max_pixels_heif = 30000000ull;
 	cfg->decode_budget = 256ull << 20;
+	cfg->job_max_attempts = 3;
+	cfg->video_deadline_s = 300;
+	cfg->video_deadline_per_s = 1;
 }
 
 static void env_u64(const char *name, uint64_t *out, uint64_t unit)

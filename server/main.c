@@ -61,6 +61,27 @@ static void set_str(char **dst, const char *v)
 	*dst = v ? ts_xstrdup(v) : NULL;
 }
 
+/* A number of seconds from the environment, at least min: -1 (with a
+ * message) when set to anything else. */
+static int env_seconds(const char *name, double min, double *out)
+{
+	const char *env = getenv(name);
+	char *end = NULL;
+	double d;
+
+	if (!env)
+		return 0;
+	errno = 0;
+	d = strtod(env, &end);
+	if (errno || end == env || *end || !(d >= min && d <= 1e7)) {
+		fprintf(stderr, "tessera: %s must be a number of seconds from %g, not \"%s\"\n",
+			name, min, env);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
 /* Reads TESSERA_* then the flags (flags win). Consumes known flags from
  * argv in place; returns -1 on a bad value. */
 static int load_config(struct ts_config *cfg, int *argc, char **argv)
@@ -87,6 +108,12 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	if (ts_config_quota_env(cfg))
 		return -1;
 	ts_config_image_env(cfg);
+	env = getenv("TESSERA_JOB_MAX_ATTEMPTS");
+	if (env && strtoul(env, NULL, 10) > 0)
+		cfg->job_max_attempts = (unsigned)strtoul(env, NULL, 10);
+	if (env_seconds("TESSERA_VIDEO_DEADLINE_S", 0.1, &cfg->video_deadline_s) ||
+	    env_seconds("TESSERA_VIDEO_DEADLINE_PER_S", 0, &cfg->video_deadline_per_s))
+		return -1;
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;

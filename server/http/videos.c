@@ -132,12 +132,12 @@ static int check_mode(struct ts_req *req, struct upload *u, struct ts_video_mode
 		return -1;
 	}
 	if (u->has_fps && (parse_fps(u->fps, &mode->fps) || mode->fps <= 0)) {
-		ts_req_fail(req, 400, "invalid_mode", "fps must be a number in (0, %g]",
-			    TS_VIDEO_FPS_MAX);
+		ts_req_fail(req, 400, "invalid_mode", "the fps field must be a number from %g to %g",
+			    TS_VIDEO_FPS_MIN, TS_VIDEO_FPS_MAX);
 		return -1;
 	}
 	if (u->has_frames && (parse_frames(u->frames, &mode->frames) || mode->frames <= 0)) {
-		ts_req_fail(req, 400, "invalid_mode", "frames must be an integer in [1, %d]",
+		ts_req_fail(req, 400, "invalid_mode", "the frames field must be an integer from 1 to %d",
 			    TS_VIDEO_FRAMES_MAX);
 		return -1;
 	}

@@ -2,12 +2,14 @@
  * ingest each frame like an uploaded image. */
 #include "ingest/video.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/sorted.h"
+#include "core/time.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "media/video.h"
@@ -36,6 +38,37 @@ void ts_ingest_frame_name(const char *video_name, int64_t frame_index, char *out
 	}
 	memcpy(out, video_name, nlen);
 	memcpy(out + nlen, suffix, slen + 1);
+}
+
+static int stop_requested(void *jobs)
+{
+	return ts_jobs_stopping(jobs);
+}
+
+int64_t ts_ingest_video_limit_s(const struct ts_config *cfg, const struct ts_video_info *info,
+				const struct ts_video_mode *mode)
+{
+	double seconds = (double)info->duration_ms / 1000.0, frames, work, limit;
+
+	if (seconds > 86400)
+		seconds = 86400;
+	frames = mode->frames > 0 ? (double)mode->frames : seconds * mode->fps + 1;
+	work = seconds + frames * (double)info->width * (double)info->height / 1e7;
+	limit = ceil(cfg->video_deadline_s + cfg->video_deadline_per_s * work);
+	return limit < 1 ? 1 : (int64_t)limit;
+}
+
+void ts_ingest_video_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
+{
+	struct ts_error err = { 0 };
+	struct ts_video video;
+
+	if (ts_store_video_get(app->store, job->ref_id, &video, &err) == TS_OK &&
+	    strcmp(video.state, "ready") != 0 && strcmp(video.state, "failed") != 0 &&
+	    ts_store_video_finish(app->store, video.id, reason, &err))
+		ts_log_error("video %lld: cannot record the failure: %s", (long long)video.id,
+			     err.message);
+	ts_error_release(&err);
 }
 
 struct extract_ctx {
@@ -96,6 +129,8 @@ enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 	struct ts_video_mode mode = { 0 };
 	struct extract_ctx x;
 	struct ts_error ferr = { 0 };
+	struct ts_video_guard guard = { 0 };
+	int64_t t0 = ts_time_mono_us();
 	int64_t *stored = NULL;
 	size_t ntargets = 0, nstored = 0, todo = 0;
 	char path[TS_BLOB_PATH_MAX];
@@ -114,11 +149,16 @@ enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 		mode.fps = video.fps;
 	else
 		mode.frames = video.frames;
-	mv = ts_media_video_open(path, app->cfg.max_pixels, err);
+	guard.stop = stop_requested;
+	guard.ctx = app->jobs;
+	mv = ts_media_video_open_guarded(path, app->cfg.max_pixels, &guard, err);
 	if (!mv) {
 		e = err->err ? err->err : TS_ERR_UNPROCESSABLE;
 		goto out;
 	}
+	guard.limit_s = ts_ingest_video_limit_s(&app->cfg, ts_media_video_info(mv), &mode);
+	guard.deadline_us = t0 + guard.limit_s * 1000000;
+	ts_media_video_set_guard(mv, &guard);
 	e = ts_media_video_plan(mv, &mode, &targets, &ntargets, err);
 	if (e)
 		goto out;

@@ -18,10 +18,25 @@ struct ts_job;
 
 /* The job (jobs/kinds.c): job->ref_id is the video id. Returns TS_OK when
  * the video is ready (or was already finished), TS_ERR_UNAVAILABLE when
- * interrupted by shutdown (the video stays "extracting"), another error
- * when it failed (the video is "failed" with err->message). */
+ * interrupted by shutdown (the video stays "extracting"; the stop flag is
+ * polled between packets, so this is prompt even mid-decode), another
+ * error when it failed (the video is "failed" with err->message), which
+ * includes running past the deadline of ts_ingest_video_limit_s. */
 enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 				struct ts_error *err);
+
+/* The kind's abandon (jobs/jobs.h): the video fails with reason, unless it
+ * already ended. */
+void ts_ingest_video_abandon(struct ts_app *app, const struct ts_job *job, const char *reason);
+
+/* How long one attempt at extracting a video may take, in seconds:
+ * cfg->video_deadline_s plus cfg->video_deadline_per_s per unit of work,
+ * a unit being a second of video (at most a day counted) or ten
+ * megapixels of frames to extract. */
+struct ts_video_info;
+struct ts_video_mode;
+int64_t ts_ingest_video_limit_s(const struct ts_config *cfg, const struct ts_video_info *info,
+				const struct ts_video_mode *mode);
 
 /* The stored file name of a frame: "<video name>#frame=<index>", the
  * video name cut on a character boundary so the whole fits in

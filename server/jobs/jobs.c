@@ -1,6 +1,7 @@
 #include "jobs/jobs.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,31 @@ struct ts_jobs {
 	size_t nworkers;
 };
 
+/* A job claimed once more than allowed: every earlier attempt ended with
+ * the process (killed, crashed, or hung until killed). It fails now, with
+ * that reason on the job and, through the kind, on what it works on. */
+static int give_up(struct ts_jobs *j, const struct ts_job_kind *kind, const struct ts_job *job)
+{
+	unsigned max = j->app->cfg.job_max_attempts;
+	struct ts_error err = { 0 };
+	char why[256];
+
+	if (max == 0 || job->attempts <= (int)max)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "gave up after %u attempts: the server stopped (killed or crashed) during each",
+		 max);
+	ts_log_warn("job %lld (%s %lld): %s", (long long)job->id, job->kind,
+		    (long long)job->ref_id, why);
+	if (kind->abandon)
+		kind->abandon(j->app, job, why);
+	if (ts_store_job_finish(j->app->store, job->id, why, &err))
+		ts_log_error("cannot record the end of job %lld: %s", (long long)job->id,
+			     err.message);
+	ts_error_release(&err);
+	return 1;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -42,6 +68,8 @@ static void *worker_main(void *arg)
 		if (ts_jobs_stopping(j))
 			break;
 		e = ts_store_job_claim(s, w->kind->kind, &job, &err);
+		if (e == TS_OK && give_up(j, w->kind, &job))
+			continue;
 		if (e == TS_OK) {
 			struct ts_error jerr = { 0 };
 
@@ -49,6 +77,9 @@ static void *worker_main(void *arg)
 			if (e == TS_ERR_UNAVAILABLE) {
 				ts_log_info("job %lld (%s) interrupted; it resumes at the next start",
 					    (long long)job.id, job.kind);
+				if (ts_store_job_release(s, job.id, &err))
+					ts_log_error("cannot queue job %lld again: %s",
+						     (long long)job.id, err.message);
 			} else {
 				if (e)
 					ts_log_warn("job %lld (%s %lld) failed: %s", (long long)job.id,

@@ -1,6 +1,10 @@
 /* The job runner: worker threads that take jobs from the job table, one
  * small pool per kind (so a long export never starves thumbnails). A job
- * left running by a dead process is queued again at start. */
+ * left running by a dead process is queued again at start; one started
+ * cfg.job_max_attempts times without ever finishing (the server was killed
+ * or crashed during each) fails instead, so a job that kills the server
+ * cannot do so forever. A job stopped early by a shutdown goes back to
+ * the queue without counting the attempt. */
 #ifndef TS_JOBS_H
 #define TS_JOBS_H
 
@@ -19,6 +23,9 @@ struct ts_job_kind {
 	const char *kind;
 	unsigned workers;
 	enum ts_err (*run)(struct ts_app *app, const struct ts_job *job, struct ts_error *err);
+	/* Optional: the job is given up (too many attempts) with reason;
+	 * records the failure on what the job works on. */
+	void (*abandon)(struct ts_app *app, const struct ts_job *job, const char *reason);
 };
 
 /* The kinds this build knows (jobs/kinds.c). */

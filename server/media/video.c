@@ -1,6 +1,9 @@
 /* Video probe, frame planning and extraction with libav*. See video.h. */
 #include "media/video.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
@@ -11,18 +14,38 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/sorted.h"
+#include "core/time.h"
+#include "media/container.h"
 #include "media/image.h"
 #include "core/banned.h"
 
-/* Packets a plan may hold (a day of 60 fps video). */
-#define MAX_PACKETS 5000000
+#define IO_BUFFER 65536
+#define TS_PTS_LIMIT ((int64_t)1 << 61)
+
+enum tripped { RUNNING = 0, STOPPED, TIMED_OUT };
+
+/* One demuxer over the uploaded file, reading through our own I/O. */
+struct demux {
+	struct ts_media_video *v;
+	AVIOContext *pb;
+	AVFormatContext *fmt;
+	int64_t pos;
+};
 
 struct ts_media_video {
-	char *path;
+	int fd;
+	int64_t size;
+	enum ts_container container;
 	uint64_t max_pixels;
-	AVFormatContext *fmt;
+	struct ts_video_guard guard;
+	int64_t open_deadline_us; /* while opening only; 0 after */
+	enum tripped tripped;
+	struct demux main;
+	AVFormatContext *fmt; /* main.fmt */
 	int vidx;
 	AVRational tb;
 	int coded_width;
@@ -37,11 +60,47 @@ struct ts_media_video {
 	int64_t start_pts;
 };
 
-static enum ts_err av_fail(struct ts_error *err, enum ts_err e, const char *code,
-			   const char *what, int averr)
+/* The guard, polled by every read and between packets. Once tripped it
+ * stays so: every later step fails the same way. */
+static enum tripped guard_check(struct ts_media_video *v)
+{
+	int64_t now;
+
+	if (v->tripped)
+		return v->tripped;
+	if (v->guard.stop && v->guard.stop(v->guard.ctx)) {
+		v->tripped = STOPPED;
+		return v->tripped;
+	}
+	if (v->guard.deadline_us || v->open_deadline_us) {
+		now = ts_time_mono_us();
+		if ((v->guard.deadline_us && now > v->guard.deadline_us) ||
+		    (v->open_deadline_us && now > v->open_deadline_us))
+			v->tripped = TIMED_OUT;
+	}
+	return v->tripped;
+}
+
+static enum ts_err guard_error(struct ts_media_video *v, struct ts_error *err)
+{
+	if (v->tripped == STOPPED)
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "the server is stopping");
+	if (v->open_deadline_us)
+		return ts_error_set(err, TS_ERR_INVALID, "timed_out",
+				    "reading the video's header took longer than %d s",
+				    TS_VIDEO_OPEN_SECONDS);
+	return ts_error_set(err, TS_ERR_UNPROCESSABLE, "timed_out",
+			    "processing the video took longer than its limit of %lld s",
+			    (long long)v->guard.limit_s);
+}
+
+static enum ts_err av_fail(struct ts_media_video *v, struct ts_error *err, enum ts_err e,
+			   const char *code, const char *what, int averr)
 {
 	char msg[AV_ERROR_MAX_STRING_SIZE] = "";
 
+	if (v->tripped || averr == AVERROR_EXIT)
+		return guard_error(v, err);
 	av_strerror(averr, msg, sizeof(msg));
 	return ts_error_set(err, e, code, "%s: %s", what, msg);
 }
@@ -66,15 +125,6 @@ static int rotation_of(const AVStream *st)
 	return (int)r;
 }
 
-/* Image formats FFmpeg reads as one-frame "videos": not videos to us. */
-static int is_image_demuxer(const char *name)
-{
-	size_t n = strlen(name);
-
-	return strcmp(name, "image2") == 0 || (n > 5 && strcmp(name + n - 5, "_pipe") == 0) ||
-	       strcmp(name, "gif") == 0 || strcmp(name, "webp") == 0;
-}
-
 /* FFmpeg's own log lines would only repeat, less clearly, what the errors
  * returned here say: keep them off stderr. */
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
@@ -84,32 +134,215 @@ static void quiet_av_log(void)
 	av_log_set_level(AV_LOG_QUIET);
 }
 
-struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels,
-				     struct ts_error *err)
+/* ---- our I/O: the one file, nothing else ---- */
+
+static int io_read(void *opaque, uint8_t *buf, int len)
+{
+	struct demux *d = opaque;
+	ssize_t r;
+
+	if (guard_check(d->v))
+		return AVERROR_EXIT;
+	if (d->pos >= d->v->size)
+		return AVERROR_EOF;
+	do
+		r = pread(d->v->fd, buf, (size_t)len, (off_t)d->pos);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return AVERROR(errno);
+	if (r == 0)
+		return AVERROR_EOF;
+	d->pos += r;
+	return (int)r;
+}
+
+static int64_t io_seek(void *opaque, int64_t offset, int whence)
+{
+	struct demux *d = opaque;
+	int64_t to;
+
+	whence &= ~AVSEEK_FORCE;
+	if (whence == AVSEEK_SIZE)
+		return d->v->size;
+	if (whence == SEEK_SET)
+		to = offset;
+	else if (whence == SEEK_CUR && offset <= INT64_MAX - d->pos)
+		to = d->pos + offset;
+	else if (whence == SEEK_END && offset <= INT64_MAX - d->v->size)
+		to = d->v->size + offset;
+	else
+		return AVERROR(EINVAL);
+	if (to < 0)
+		return AVERROR(EINVAL);
+	d->pos = to;
+	return to;
+}
+
+/* Demuxers that would open another file or URL (a playlist's entries, a
+ * QuickTime reference) ask for it here: always refused. */
+static int refuse_io_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+			  AVDictionary **options)
+{
+	(void)s;
+	(void)url;
+	(void)flags;
+	(void)options;
+	*pb = NULL;
+	return AVERROR(EPERM);
+}
+
+static int interrupt_cb(void *opaque)
+{
+	return guard_check(opaque) != RUNNING;
+}
+
+static void demux_close(struct demux *d)
+{
+	avformat_close_input(&d->fmt);
+	if (d->pb) {
+		av_freep(&d->pb->buffer);
+		avio_context_free(&d->pb);
+	}
+}
+
+static int demux_open(struct ts_media_video *v, struct demux *d)
+{
+	const char *name = ts_container_demuxer(v->container);
+	const AVInputFormat *ifmt = av_find_input_format(name);
+	AVDictionary *opts = NULL;
+	uint8_t *buf;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->v = v;
+	if (!ifmt)
+		return AVERROR_DEMUXER_NOT_FOUND;
+	buf = av_malloc(IO_BUFFER);
+	d->fmt = avformat_alloc_context();
+	if (!buf || !d->fmt)
+		ts_die("out of memory");
+	d->pb = avio_alloc_context(buf, IO_BUFFER, 0, d, io_read, NULL, io_seek);
+	if (!d->pb)
+		ts_die("out of memory");
+	d->fmt->pb = d->pb;
+	d->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+	d->fmt->io_open = refuse_io_open;
+	d->fmt->interrupt_callback.callback = interrupt_cb;
+	d->fmt->interrupt_callback.opaque = v;
+	d->fmt->probesize = TS_VIDEO_PROBE_BYTES;
+	d->fmt->max_analyze_duration = (int64_t)TS_VIDEO_PROBE_SECONDS * AV_TIME_BASE;
+	d->fmt->max_streams = TS_CONTAINER_TRACKS_MAX;
+	/* Belt and braces: even a nested demuxer could open nothing. */
+	av_dict_set(&opts, "protocol_whitelist", "none", 0);
+	av_dict_set(&opts, "format_whitelist", ifmt->name, 0);
+	/* avformat_open_input frees the context on failure. */
+	rc = avformat_open_input(&d->fmt, "", ifmt, &opts);
+	av_dict_free(&opts);
+	return rc;
+}
+
+static int probe_streams(struct ts_media_video *v)
+{
+	AVFormatContext *fmt = v->fmt;
+	AVDictionary **opts = av_calloc(fmt->nb_streams ? fmt->nb_streams : 1, sizeof(*opts));
+	char pixels[32];
+	int rc;
+
+	if (!opts)
+		ts_die("out of memory");
+	/* The decoders probing the streams allocate for the picture size
+	 * their headers claim: bound it, and keep to one thread. */
+	snprintf(pixels, sizeof(pixels), "%llu",
+		 (unsigned long long)(v->max_pixels < INT_MAX ? v->max_pixels : INT_MAX));
+	for (unsigned i = 0; i < fmt->nb_streams; i++) {
+		av_dict_set(&opts[i], "max_pixels", pixels, 0);
+		av_dict_set(&opts[i], "threads", "1", 0);
+	}
+	rc = avformat_find_stream_info(fmt, opts);
+	for (unsigned i = 0; i < fmt->nb_streams; i++)
+		av_dict_free(&opts[i]);
+	av_free(opts);
+	return rc;
+}
+
+struct ts_media_video *ts_media_video_open_fd(int fd, uint64_t max_pixels,
+					      const struct ts_video_guard *guard,
+					      struct ts_error *err)
 {
 	struct ts_media_video *v = ts_xcalloc(1, sizeof(*v));
+	uint8_t head[TS_CONTAINER_HEAD];
 	const AVCodecParameters *par;
 	const AVStream *st;
+	struct stat sb;
+	ssize_t got;
 	int rc;
 
 	pthread_once(&quiet_once, quiet_av_log);
-	v->path = ts_xstrdup(path);
+	v->fd = -1;
 	v->max_pixels = max_pixels;
 	v->vidx = -1;
-	rc = avformat_open_input(&v->fmt, path, NULL, NULL);
-	if (rc < 0) {
-		av_fail(err, TS_ERR_INVALID, "not_a_video", "not a video FFmpeg can read", rc);
+	if (guard)
+		v->guard = *guard;
+	v->open_deadline_us = ts_time_mono_us() + (int64_t)TS_VIDEO_OPEN_SECONDS * 1000000;
+	v->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (v->fd < 0 || fstat(v->fd, &sb) != 0) {
+		ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read the video: %s",
+			     strerror(errno));
 		goto fail;
 	}
-	if (is_image_demuxer(v->fmt->iformat->name)) {
+	v->size = sb.st_size;
+	do
+		got = pread(v->fd, head, sizeof(head), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read the video: %s",
+			     strerror(errno));
+		goto fail;
+	}
+	v->container = ts_container_sniff(head, (size_t)got, err);
+	if (v->container == TS_CONTAINER_NONE)
+		goto fail;
+	if (v->container == TS_CONTAINER_MP4 &&
+	    ts_container_mp4_check(v->fd, (uint64_t)v->size, TS_VIDEO_SOURCE_FRAMES_MAX, NULL, err))
+		goto fail;
+	rc = demux_open(v, &v->main);
+	v->fmt = v->main.fmt;
+	if (rc == AVERROR(ENOMEM) && !v->tripped) {
+		/* What the demuxer says when a stream is one too many. */
 		ts_error_set(err, TS_ERR_INVALID, "not_a_video",
-			     "this is an image (%s), not a video; upload it as an image",
-			     v->fmt->iformat->name);
+			     "the file is not a video that can be read: more than %d streams, or a "
+			     "damaged header", TS_CONTAINER_TRACKS_MAX);
 		goto fail;
 	}
-	rc = avformat_find_stream_info(v->fmt, NULL);
 	if (rc < 0) {
-		av_fail(err, TS_ERR_INVALID, "not_a_video", "cannot read the video's streams", rc);
+		av_fail(v, err, TS_ERR_INVALID, "not_a_video",
+			"the file is not a video that can be read", rc);
+		goto fail;
+	}
+	for (unsigned i = 0; i < v->fmt->nb_streams; i++) {
+		const AVStream *s = v->fmt->streams[i];
+
+		if (s->codecpar->codec_type != AVMEDIA_TYPE_VIDEO ||
+		    (s->disposition & AV_DISPOSITION_ATTACHED_PIC))
+			continue;
+		/* The header's picture size, before any decoder allocates. */
+		if ((uint64_t)(s->codecpar->width > 0 ? s->codecpar->width : 0) *
+			    (uint64_t)(s->codecpar->height > 0 ? s->codecpar->height : 0) >
+		    max_pixels) {
+			ts_error_set(err, TS_ERR_INVALID, "too_many_pixels",
+				     "the video is %dx%d, over the limit of %llu pixels per frame",
+				     s->codecpar->width, s->codecpar->height,
+				     (unsigned long long)max_pixels);
+			goto fail;
+		}
+	}
+	rc = probe_streams(v);
+	if (rc < 0) {
+		av_fail(v, err, TS_ERR_INVALID, "not_a_video", "cannot read the video's streams", rc);
+		goto fail;
+	}
+	if (guard_check(v)) {
+		guard_error(v, err);
 		goto fail;
 	}
 	for (unsigned i = 0; i < v->fmt->nb_streams; i++) {
@@ -145,6 +378,16 @@ struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels
 			     par->width, par->height, (unsigned long long)max_pixels);
 		goto fail;
 	}
+	if (v->tb.num <= 0 || v->tb.den <= 0) {
+		ts_error_set(err, TS_ERR_INVALID, "not_a_video", "the video has no time base");
+		goto fail;
+	}
+	if (st->nb_frames > TS_VIDEO_SOURCE_FRAMES_MAX) {
+		ts_error_set(err, TS_ERR_INVALID, "too_many_frames",
+			     "the video claims %lld frames; at most %d are accepted",
+			     (long long)st->nb_frames, TS_VIDEO_SOURCE_FRAMES_MAX);
+		goto fail;
+	}
 	v->coded_width = par->width;
 	v->coded_height = par->height;
 	v->info.rotation = rotation_of(st);
@@ -161,10 +404,14 @@ struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels
 		v->info.frame_rate = av_q2d(st->avg_frame_rate);
 	else if (st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0)
 		v->info.frame_rate = av_q2d(st->r_frame_rate);
+	if (!isfinite(v->info.frame_rate) || v->info.frame_rate < 0)
+		v->info.frame_rate = 0;
 	if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
 		v->info.duration_ms = av_rescale_q(st->duration, st->time_base, (AVRational){ 1, 1000 });
 	else if (v->fmt->duration != AV_NOPTS_VALUE && v->fmt->duration > 0)
 		v->info.duration_ms = av_rescale(v->fmt->duration, 1000, AV_TIME_BASE);
+	if (v->info.duration_ms < 0)
+		v->info.duration_ms = 0;
 	v->info.frames_estimate = st->nb_frames > 0 ? st->nb_frames : 0;
 	/* A container that states its frame count or length: zero is known up
 	 * front. Otherwise the plan finds out. */
@@ -173,20 +420,53 @@ struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels
 		ts_error_set(err, TS_ERR_INVALID, "zero_duration", "the video has no frames");
 		goto fail;
 	}
+	v->open_deadline_us = 0;
 	return v;
 fail:
 	ts_media_video_free(v);
 	return NULL;
 }
 
+struct ts_media_video *ts_media_video_open_guarded(const char *path, uint64_t max_pixels,
+						   const struct ts_video_guard *guard,
+						   struct ts_error *err)
+{
+	struct ts_media_video *v;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		ts_error_set(err, TS_ERR_INVALID, "not_a_video", "cannot open the video: %s",
+			     strerror(errno));
+		return NULL;
+	}
+	v = ts_media_video_open_fd(fd, max_pixels, guard, err);
+	close(fd);
+	return v;
+}
+
+struct ts_media_video *ts_media_video_open(const char *path, uint64_t max_pixels,
+				     struct ts_error *err)
+{
+	return ts_media_video_open_guarded(path, max_pixels, NULL, err);
+}
+
+void ts_media_video_set_guard(struct ts_media_video *v, const struct ts_video_guard *guard)
+{
+	memset(&v->guard, 0, sizeof(v->guard));
+	if (guard)
+		v->guard = *guard;
+	v->tripped = RUNNING;
+}
+
 void ts_media_video_free(struct ts_media_video *v)
 {
 	if (!v)
 		return;
-	avformat_close_input(&v->fmt);
+	demux_close(&v->main);
+	if (v->fd >= 0)
+		close(v->fd);
 	free(v->pts);
 	free(v->keys);
-	free(v->path);
 	free(v);
 }
 
@@ -204,9 +484,10 @@ enum ts_err ts_media_video_check_mode(const struct ts_video_mode *mode,
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
 				    "give exactly one of fps and frames");
 	if (has_fps) {
-		if (!(mode->fps > 0 && mode->fps <= TS_VIDEO_FPS_MAX))
+		if (!(mode->fps >= TS_VIDEO_FPS_MIN && mode->fps <= TS_VIDEO_FPS_MAX))
 			return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
-					    "fps must be a number in (0, %g]", TS_VIDEO_FPS_MAX);
+					    "the fps field must be a number from %g to %g", TS_VIDEO_FPS_MIN,
+					    TS_VIDEO_FPS_MAX);
 		if (info && info->duration_ms > 0 &&
 		    (double)info->duration_ms / 1000.0 * mode->fps > TS_VIDEO_FPS_FRAMES_MAX)
 			return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
@@ -217,7 +498,7 @@ enum ts_err ts_media_video_check_mode(const struct ts_video_mode *mode,
 	}
 	if (mode->frames < 1 || mode->frames > TS_VIDEO_FRAMES_MAX)
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
-				    "frames must be an integer in [1, %d]", TS_VIDEO_FRAMES_MAX);
+				    "the frames field must be an integer from 1 to %d", TS_VIDEO_FRAMES_MAX);
 	return TS_OK;
 }
 
@@ -238,35 +519,50 @@ static void push_i64(int64_t **a, size_t *n, size_t *cap, int64_t x)
 }
 
 /* Every presented frame's pts (packets the demuxer marks as discarded,
- * such as those before an edit list's start, are not presented). */
+ * such as those before an edit list's start, are not presented). Every
+ * packet read counts towards TS_VIDEO_SOURCE_FRAMES_MAX, whichever stream
+ * it belongs to, so the loop ends however the file lies. */
 static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_error *err)
 {
-	AVFormatContext *fmt = NULL;
+	struct demux d;
 	AVPacket *pkt = av_packet_alloc();
 	size_t cap = 0, kcap = 0;
 	enum ts_err e = TS_OK;
-	int64_t max_pts = INT64_MIN, discarded = 0;
+	int64_t max_pts = INT64_MIN, discarded = 0, packets = 0;
 	int rc;
 
 	if (!pkt)
 		ts_die("out of memory");
 	*last_dur = 0;
-	rc = avformat_open_input(&fmt, v->path, NULL, NULL);
+	rc = demux_open(v, &d);
 	if (rc < 0) {
-		e = av_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_video", "cannot reopen the video", rc);
+		e = av_fail(v, err, TS_ERR_UNPROCESSABLE, "corrupt_video", "cannot reopen the video",
+			    rc);
 		goto out;
 	}
-	for (unsigned i = 0; i < fmt->nb_streams; i++)
-		fmt->streams[i]->discard = (int)i == v->vidx ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+	for (unsigned i = 0; i < d.fmt->nb_streams; i++)
+		d.fmt->streams[i]->discard = (int)i == v->vidx ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
 	for (;;) {
 		int64_t t;
 
-		rc = av_read_frame(fmt, pkt);
+		if (guard_check(v)) {
+			e = guard_error(v, err);
+			goto out;
+		}
+		rc = av_read_frame(d.fmt, pkt);
 		if (rc == AVERROR_EOF)
 			break;
 		if (rc < 0) {
-			e = av_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_video",
+			e = av_fail(v, err, TS_ERR_UNPROCESSABLE, "corrupt_video",
 				    "the video cannot be read to its end (corrupt or truncated)", rc);
+			goto out;
+		}
+		if (++packets > 2 * (int64_t)TS_VIDEO_SOURCE_FRAMES_MAX ||
+		    v->npts >= TS_VIDEO_SOURCE_FRAMES_MAX) {
+			av_packet_unref(pkt);
+			e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "too_many_frames",
+					 "the video has more than %d frames",
+					 TS_VIDEO_SOURCE_FRAMES_MAX);
 			goto out;
 		}
 		if (pkt->stream_index != v->vidx) {
@@ -283,9 +579,11 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 			av_packet_unref(pkt);
 			continue;
 		}
-		if (v->npts >= MAX_PACKETS) {
-			e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "too_many_frames",
-					 "the video has more than %d frames", MAX_PACKETS);
+		/* Differences of timestamps must fit in 64 bits. */
+		if (t < -TS_PTS_LIMIT || t > TS_PTS_LIMIT) {
+			av_packet_unref(pkt);
+			e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_video",
+					 "a frame's timestamp is out of range (corrupt video)");
 			goto out;
 		}
 		push_i64(&v->pts, &v->npts, &cap, t);
@@ -318,7 +616,7 @@ static enum ts_err scan(struct ts_media_video *v, int64_t *last_dur, struct ts_e
 	v->start_pts = v->pts[0];
 out:
 	av_packet_free(&pkt);
-	avformat_close_input(&fmt);
+	demux_close(&d);
 	return e;
 }
 
@@ -365,27 +663,35 @@ enum ts_err ts_media_video_plan(struct ts_media_video *v, const struct ts_video_
 		return e;
 	last = v->pts[v->npts - 1];
 	if (mode->fps > 0) {
-		/* k/fps as an exact fraction: fps rounded to 1/1000 of a frame. */
+		/* Frame i is kept when some k/fps (k = 0, 1, ...) falls in
+		 * (pts[i-1], pts[i]]: with k/fps as an exact fraction (fps
+		 * rounded to 1/1000 of a frame), the number of k at or before
+		 * a time p is floor(p * tb / step) + 1, so frame i is kept
+		 * when that count grows from frame i-1. One pass over the
+		 * frames, whatever fps is. */
 		AVRational step = av_d2q(1.0 / mode->fps, 1000000);
+		int64_t num = (int64_t)v->tb.num * step.den, den = (int64_t)v->tb.den * step.num;
+		int64_t prev = -1;
 
-		for (int64_t k = 0;; k++) {
-			int64_t at = v->start_pts + av_rescale_q_rnd(k, step, v->tb, AV_ROUND_UP);
-			size_t idx;
+		if (num <= 0 || den <= 0)
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
+					    "the fps field must be a number from %g to %g", TS_VIDEO_FPS_MIN,
+					    TS_VIDEO_FPS_MAX);
+		for (size_t i = 0; i < v->npts; i++) {
+			int64_t c = av_rescale_rnd(v->pts[i] - v->start_pts, num, den, AV_ROUND_DOWN);
 
-			if (at > last)
-				break;
+			if (c == INT64_MIN) /* overflow: later than any k that matters */
+				c = INT64_MAX;
+			if (i > 0 && c <= prev)
+				continue;
+			prev = c;
 			if (len >= TS_VIDEO_FPS_FRAMES_MAX) {
 				free(t);
 				return ts_error_set(err, TS_ERR_INVALID, "invalid_mode",
 						    "%g fps would give more than %d frames",
 						    mode->fps, TS_VIDEO_FPS_FRAMES_MAX);
 			}
-			idx = ts_sorted_lower_bound(v->pts, v->npts, at);
-			add_target(v, &t, &len, &cap, idx);
-			/* Skip the k that this frame already covers. */
-			while (v->start_pts + av_rescale_q_rnd(k + 1, step, v->tb, AV_ROUND_UP) <=
-			       v->pts[idx])
-				k++;
+			add_target(v, &t, &len, &cap, i);
 		}
 	} else {
 		/* The span the frames cover: to the end of the last frame. */
@@ -393,6 +699,8 @@ enum ts_err ts_media_video_plan(struct ts_media_video *v, const struct ts_video_
 
 		if (last_dur <= 0 && v->npts > 1)
 			last_dur = (last - v->start_pts) / (int64_t)(v->npts - 1);
+		if (last_dur > TS_PTS_LIMIT)
+			last_dur = TS_PTS_LIMIT;
 		span += last_dur > 0 ? last_dur : 0;
 		for (int64_t i = 0; i < mode->frames; i++) {
 			int64_t at = v->start_pts + av_rescale_rnd(i, span, mode->frames, AV_ROUND_UP);
@@ -429,11 +737,16 @@ struct decoder {
 	size_t rgb_cap;
 };
 
-/* The next decoded frame into d->frame: 0, AVERROR_EOF, or an error. */
+/* The next decoded frame into d->frame: 0, AVERROR_EOF, or an error
+ * (AVERROR_EXIT when the guard tripped). */
 static int decode_next(struct decoder *d)
 {
 	for (;;) {
-		int rc = avcodec_receive_frame(d->ctx, d->frame);
+		int rc;
+
+		if (guard_check(d->v))
+			return AVERROR_EXIT;
+		rc = avcodec_receive_frame(d->ctx, d->frame);
 
 		if (rc == 0) {
 			int64_t t = d->frame->best_effort_timestamp;
@@ -592,12 +905,13 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 	rc = avcodec_parameters_to_context(d.ctx, st->codecpar);
 	if (rc >= 0) {
 		d.ctx->pkt_timebase = st->time_base;
+		d.ctx->max_pixels = (int64_t)(v->max_pixels < INT_MAX ? v->max_pixels : INT_MAX);
 		d.ctx->thread_count = 0;
 		d.ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
 		rc = avcodec_open2(d.ctx, codec, NULL);
 	}
 	if (rc < 0) {
-		e = av_fail(err, TS_ERR_UNPROCESSABLE, "unsupported_codec",
+		e = av_fail(v, err, TS_ERR_UNPROCESSABLE, "unsupported_codec",
 			    "cannot open the video decoder", rc);
 		goto out;
 	}
@@ -624,7 +938,7 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 		}
 		for (;;) {
 			rc = decode_next(&d);
-			if (rc == AVERROR_EOF) {
+			if (rc == AVERROR_EOF && !guard_check(v)) {
 				e = ts_error_set(err, TS_ERR_UNPROCESSABLE, "corrupt_video",
 						 "frame %lld (at %lld ms) could not be decoded: the "
 						 "video is corrupt or truncated",
@@ -632,7 +946,7 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 				goto out;
 			}
 			if (rc < 0) {
-				e = av_fail(err, TS_ERR_UNPROCESSABLE, "corrupt_video",
+				e = av_fail(v, err, TS_ERR_UNPROCESSABLE, "corrupt_video",
 					    "the video cannot be decoded", rc);
 				goto out;
 			}

@@ -10,7 +10,7 @@ struct ts_job {
 	int64_t id;
 	char kind[32];
 	int64_t ref_id; /* the asset, video or export the job works on */
-	int attempts;
+	int attempts; /* starts, this one included, that did not end cleanly */
 };
 
 struct ts_store_job_ops {
@@ -23,8 +23,12 @@ struct ts_store_job_ops {
 	/* error NULL: done; else failed with that reason. */
 	enum ts_err (*finish)(struct ts_store *s, int64_t id, const char *error,
 			      struct ts_error *err);
-	/* Puts jobs left running by a dead process back in the queue. */
+	/* Puts jobs left running by a dead process back in the queue (their
+	 * attempts stay counted). */
 	enum ts_err (*recover)(struct ts_store *s, int64_t *n, struct ts_error *err);
+	/* A running job stopped early by a shutdown goes back to the queue;
+	 * the attempt it was is not counted. */
+	enum ts_err (*release)(struct ts_store *s, int64_t id, struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_job_enqueue(struct ts_store *s, const char *kind,
@@ -41,6 +45,11 @@ static inline enum ts_err ts_store_job_finish(struct ts_store *s, int64_t id, co
 					      struct ts_error *err)
 {
 	return s->ops->jobs->finish(s, id, error, err);
+}
+static inline enum ts_err ts_store_job_release(struct ts_store *s, int64_t id,
+					       struct ts_error *err)
+{
+	return s->ops->jobs->release(s, id, err);
 }
 static inline enum ts_err ts_store_job_recover(struct ts_store *s, int64_t *n,
 					       struct ts_error *err)

@@ -94,9 +94,21 @@ static enum ts_err sq_recover(struct ts_store *s, int64_t *n, struct ts_error *e
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_release(struct ts_store *s, int64_t id, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE jobs SET state = 'queued', updated_at = ?, "
+					  "attempts = max(attempts - 1, 0) "
+					  "WHERE id = ? AND state = 'running'",
+				       TS_SQ_I64(ts_time_now_ms(), id), err);
+
+	return ts_sq_end(s, c, e, err);
+}
+
 const struct ts_store_job_ops ts_sq_job_ops = {
 	.enqueue = sq_enqueue,
 	.claim = sq_claim,
 	.finish = sq_finish,
 	.recover = sq_recover,
+	.release = sq_release,
 };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "ingest/video.h"
@@ -22,6 +23,7 @@ static char dir[64];
 static char cfr[128];  /* 64x48, 30 fps, 2 s, keyframe every 12 */
 static char text[128]; /* not a video */
 static char rot[128];  /* cfr with a rotation tag */
+static char many[128]; /* 17 video streams */
 
 static int sh(const char *fmt, const char *a, const char *b)
 {
@@ -44,11 +46,16 @@ static int setup(void **state)
 	snprintf(cfr, sizeof(cfr), "%s/cfr.mp4", dir);
 	snprintf(text, sizeof(text), "%s/text.mp4", dir);
 	snprintf(rot, sizeof(rot), "%s/rot.mp4", dir);
+	snprintf(many, sizeof(many), "%s/many.mkv", dir);
 	if (sh("ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=s=64x48:r=30:d=2 "
 	       "-c:v libx264 -pix_fmt yuv420p -g 12 %s%s", cfr, "") != 0)
 		return -1;
 	if (sh("ffmpeg -hide_banner -loglevel error -y -i %s -c copy -metadata:s:v:0 rotate=90 %s",
 	       cfr, rot) != 0)
+		return -1;
+	if (sh("ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=s=16x16:r=5:d=0.2 "
+	       "-map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -map 0 "
+	       "-map 0 -map 0 -map 0 -map 0 -map 0 -map 0 -c:v mpeg4 %s%s", many, "") != 0)
 		return -1;
 	f = fopen(text, "w");
 	if (!f)
@@ -106,6 +113,10 @@ static void test_refusals(void **state)
 	assert_null(ts_media_video_open("/nonexistent/x.mp4", 100000000, &err));
 	assert_string_equal(err.code, "not_a_video");
 	ts_error_release(&err);
+	assert_null(ts_media_video_open(many, 100000000, &err));
+	assert_string_equal(err.code, "not_a_video");
+	assert_non_null(strstr(err.message, "more than 16 streams"));
+	ts_error_release(&err);
 }
 
 static void test_check_mode(void **state)
@@ -121,6 +132,15 @@ static void test_check_mode(void **state)
 	assert_int_equal(ts_media_video_check_mode(&m, NULL, &err), TS_OK);
 	/* 60 fps for an hour is 216,000 frames: over the fps-mode limit. */
 	assert_int_equal(ts_media_video_check_mode(&m, &info, &err), TS_ERR_INVALID);
+	/* Tiny rates once made the plan loop forever. */
+	m = (struct ts_video_mode){ .fps = 1e-10 };
+	assert_int_equal(ts_media_video_check_mode(&m, NULL, &err), TS_ERR_INVALID);
+	m = (struct ts_video_mode){ .fps = 1e-300 };
+	assert_int_equal(ts_media_video_check_mode(&m, NULL, &err), TS_ERR_INVALID);
+	m = (struct ts_video_mode){ .fps = TS_VIDEO_FPS_MIN * 0.99 };
+	assert_int_equal(ts_media_video_check_mode(&m, NULL, &err), TS_ERR_INVALID);
+	m = (struct ts_video_mode){ .fps = TS_VIDEO_FPS_MIN };
+	assert_int_equal(ts_media_video_check_mode(&m, &info, &err), TS_OK);
 	m = (struct ts_video_mode){ .fps = 60.01 };
 	assert_int_equal(ts_media_video_check_mode(&m, NULL, &err), TS_ERR_INVALID);
 	m = (struct ts_video_mode){ .fps = -1 };
@@ -173,6 +193,9 @@ static void test_plan(void **state)
 	plan_of(&m, fps7_idx, fps7_ms, 14);
 	m = (struct ts_video_mode){ .frames = 3 };
 	plan_of(&m, n3_idx, n3_ms, 3);
+	/* The smallest rate: the first frame only. */
+	m = (struct ts_video_mode){ .fps = TS_VIDEO_FPS_MIN };
+	plan_of(&m, fps1_idx, fps1_ms, 1);
 	/* 60 fps of a 30 fps video: every frame once. */
 	m = (struct ts_video_mode){ .fps = 60 };
 	{
@@ -266,6 +289,102 @@ static void test_extract(void **state)
 	ts_media_video_free(v);
 }
 
+static int stop_now(void *ctx)
+{
+	return *(int *)ctx;
+}
+
+static enum ts_err stop_after_one(void *ctx, const struct ts_video_frame *f, struct ts_error *err)
+{
+	int *flag = ctx;
+
+	(void)f;
+	(void)err;
+	*flag = 1; /* the stop flag the guard polls */
+	return TS_OK;
+}
+
+/* The guard: a stop flag ends plan and extract with UNAVAILABLE, a past
+ * deadline with timed_out. */
+static void test_guard(void **state)
+{
+	struct ts_error err = { 0 };
+	int flag = 0;
+	struct ts_video_guard g = { .stop = stop_now, .ctx = &flag };
+	struct ts_media_video *v = ts_media_video_open_guarded(cfr, 100000000, &g, &err);
+	struct ts_video_mode m = { .fps = 30 };
+	struct ts_video_target *t = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(ts_media_video_plan(v, &m, &t, &n, &err), TS_OK);
+	assert_int_equal(n, 60);
+	/* The flag rises after the first frame: extraction stops before the
+	 * second, whatever the callback returns. */
+	assert_int_equal(ts_media_video_extract(v, t, n, stop_after_one, &flag, &err),
+			 TS_ERR_UNAVAILABLE);
+	assert_string_equal(err.code, "stopping");
+	ts_error_release(&err);
+	free(t);
+	t = NULL;
+	assert_int_equal(ts_media_video_plan(v, &m, &t, &n, &err), TS_ERR_UNAVAILABLE);
+	ts_error_release(&err);
+
+	g.stop = NULL;
+	g.deadline_us = 1; /* long past */
+	g.limit_s = 7;
+	ts_media_video_set_guard(v, &g);
+	assert_int_equal(ts_media_video_plan(v, &m, &t, &n, &err), TS_ERR_UNPROCESSABLE);
+	assert_string_equal(err.code, "timed_out");
+	assert_non_null(strstr(err.message, "limit of 7 s"));
+	ts_error_release(&err);
+	ts_media_video_set_guard(v, NULL);
+	assert_int_equal(ts_media_video_plan(v, &m, &t, &n, &err), TS_OK);
+	free(t);
+	ts_media_video_free(v);
+
+	/* Stopping while opening. */
+	flag = 1;
+	g = (struct ts_video_guard){ .stop = stop_now, .ctx = &flag };
+	assert_null(ts_media_video_open_guarded(cfr, 100000000, &g, &err));
+	assert_int_equal(err.err, TS_ERR_UNAVAILABLE);
+	ts_error_release(&err);
+}
+
+/* A playlist naming a real video is refused before any demuxer reads it;
+ * the same bytes as a file descriptor open like a path. */
+static void test_playlist_and_fd(void **state)
+{
+	struct ts_error err = { 0 };
+	char m3u8[160];
+	struct ts_media_video *v;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	snprintf(m3u8, sizeof(m3u8), "%s/list.m3u8", dir);
+	f = fopen(m3u8, "w");
+	assert_non_null(f);
+	fprintf(f, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://%s\n#EXT-X-ENDLIST\n",
+		cfr);
+	fclose(f);
+	assert_null(ts_media_video_open(m3u8, 100000000, &err));
+	assert_string_equal(err.code, "not_a_video");
+	assert_non_null(strstr(err.message, "HLS playlist"));
+	assert_null(strstr(err.message, "64x48"));
+	ts_error_release(&err);
+
+	fd = open(cfr, O_RDONLY);
+	assert_true(fd >= 0);
+	v = ts_media_video_open_fd(fd, 100000000, NULL, &err);
+	close(fd); /* the video keeps its own */
+	assert_non_null(v);
+	assert_int_equal(ts_media_video_info(v)->width, 64);
+	assert_string_equal(ts_media_video_info(v)->container, "mov,mp4,m4a,3gp,3g2,mj2");
+	ts_media_video_free(v);
+}
+
 static void test_frame_name(void **state)
 {
 	char out[24];
@@ -301,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_check_mode),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_extract),
+		cmocka_unit_test(test_guard),
+		cmocka_unit_test(test_playlist_and_fd),
 		cmocka_unit_test(test_frame_name),
 	};
 
