@@ -24,12 +24,14 @@ static void usage(FILE *out)
 {
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
+	      "                [--public-origin URL] [--trusted-proxy ADDR[,ADDR...]]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
 	      "  tessera version\n"
 	      "\n"
-	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB do what the\n"
-	      "flags do. Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
+	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB,\n"
+	      "TESSERA_PUBLIC_ORIGIN and TESSERA_TRUSTED_PROXY do what the flags do.\n"
+	      "Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
 	      out);
 }
 
@@ -67,6 +69,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	set_str(&cfg->data_dir, getenv("TESSERA_DATA") ? getenv("TESSERA_DATA") : "./var");
 	set_str(&cfg->db_url, getenv("TESSERA_DB"));
 	set_str(&cfg->web_dir, getenv("TESSERA_WEB") ? getenv("TESSERA_WEB") : "./web/dist");
+	set_str(&cfg->public_origin, getenv("TESSERA_PUBLIC_ORIGIN"));
+	set_str(&cfg->trusted_proxy, getenv("TESSERA_TRUSTED_PROXY"));
 	env = getenv("TESSERA_LISTEN");
 	if (env && parse_listen(cfg, env)) {
 		fprintf(stderr, "tessera: TESSERA_LISTEN must be HOST:PORT, not \"%s\"\n", env);
@@ -79,12 +83,19 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	env = getenv("TESSERA_MAX_PIXELS");
 	if (env && strtoull(env, NULL, 10) > 0)
 		cfg->max_pixels = strtoull(env, NULL, 10);
+	env = getenv("TESSERA_HEADER_TIMEOUT");
+	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 3600)
+		cfg->header_timeout_s = (unsigned)strtoul(env, NULL, 10);
+	env = getenv("TESSERA_MAX_CONNECTIONS_PER_IP");
+	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 100000)
+		cfg->max_conns_per_ip = (unsigned)strtoul(env, NULL, 10);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--listen") || !strcmp(a, "--data") || !strcmp(a, "--db") ||
-		    !strcmp(a, "--web")) {
+		    !strcmp(a, "--web") || !strcmp(a, "--public-origin") ||
+		    !strcmp(a, "--trusted-proxy")) {
 			if (!v) {
 				fprintf(stderr, "tessera: %s needs a value\n", a);
 				return -1;
@@ -99,6 +110,10 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 				set_str(&cfg->db_url, v);
 			if (!strcmp(a, "--web"))
 				set_str(&cfg->web_dir, v);
+			if (!strcmp(a, "--public-origin"))
+				set_str(&cfg->public_origin, v);
+			if (!strcmp(a, "--trusted-proxy"))
+				set_str(&cfg->trusted_proxy, v);
 			i++;
 			continue;
 		}
