@@ -176,6 +176,10 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (ts_http_check_config(&app.cfg, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
 	ts_auth_prepare_logins();
 	app.store = open_store(&app.cfg);
 	if (!app.store)

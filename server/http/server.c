@@ -826,6 +826,35 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	ts_log_warn("http: %s", line);
 }
 
+/* Reads --trusted-proxy and --public-origin into h. */
+static enum ts_err read_config(struct ts_http *h, const struct ts_config *cfg, struct ts_error *err)
+{
+	for (const char *p = cfg->trusted_proxy; p && *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (h->nproxies == MAX_PROXIES || addr_normalise(p, n, h->proxies[h->nproxies]))
+			return ts_error_set(err, TS_ERR_INVALID, "bad_trusted_proxy",
+					    "--trusted-proxy takes up to %d IP addresses separated by "
+					    "commas, not \"%s\"", MAX_PROXIES, cfg->trusted_proxy);
+		h->nproxies++;
+		p += n + (p[n] == ',');
+	}
+	if (cfg->public_origin && parse_origin(h, cfg->public_origin))
+		return ts_error_set(err, TS_ERR_INVALID, "bad_public_origin",
+				    "--public-origin must look like https://tessera.example.com[:PORT], "
+				    "not \"%s\"", cfg->public_origin);
+	return TS_OK;
+}
+
+enum ts_err ts_http_check_config(const struct ts_config *cfg, struct ts_error *err)
+{
+	struct ts_http *h = ts_xcalloc(1, sizeof(*h));
+	enum ts_err e = read_config(h, cfg, err);
+
+	free(h);
+	return e;
+}
+
 struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 {
 	struct ts_http *h = ts_xcalloc(1, sizeof(*h));
@@ -842,23 +871,7 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		return NULL;
 	}
 	h->app = app;
-	for (const char *p = app->cfg.trusted_proxy; p && *p;) {
-		size_t n = strcspn(p, ",");
-
-		if (h->nproxies == MAX_PROXIES || addr_normalise(p, n, h->proxies[h->nproxies])) {
-			ts_error_set(err, TS_ERR_INVALID, "bad_trusted_proxy",
-				     "--trusted-proxy takes up to %d IP addresses separated by commas, "
-				     "not \"%s\"", MAX_PROXIES, app->cfg.trusted_proxy);
-			free(h);
-			return NULL;
-		}
-		h->nproxies++;
-		p += n + (p[n] == ',');
-	}
-	if (app->cfg.public_origin && parse_origin(h, app->cfg.public_origin)) {
-		ts_error_set(err, TS_ERR_INVALID, "bad_public_origin",
-			     "--public-origin must look like https://tessera.example.com[:PORT], "
-			     "not \"%s\"", app->cfg.public_origin);
+	if (read_config(h, &app->cfg, err)) {
 		free(h);
 		return NULL;
 	}
