@@ -31,6 +31,10 @@
 /* A body this far over the limit is not worth reading to the end: the
  * connection is dropped instead. */
 #define TS_DISCARD_MAX (64u << 20)
+/* Seconds of silence after which a connection is dropped: any, and one
+ * sending an upload. */
+#define TS_IDLE_S 120
+#define TS_UPLOAD_IDLE_S 30
 
 #define MAX_PROXIES 16
 #define IP_BUCKETS 4096
@@ -614,8 +618,13 @@ static void begin(struct ts_req *req)
 			    req->app->cfg.max_json_body);
 		return;
 	}
-	if (req->route->flags & TS_ROUTE_STREAM && req->route->stream_begin)
+	if (req->route->flags & TS_ROUTE_STREAM && req->route->stream_begin) {
+		/* An upload whose client vanished without closing (a cut cable)
+		 * is dropped, with its temporary file, after this much silence. */
+		MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)TS_UPLOAD_IDLE_S);
 		req->route->stream_begin(req);
+	}
 }
 
 static int expects_body(struct ts_req *req)
@@ -708,7 +717,6 @@ static struct ts_req *new_req(struct ts_http *h, struct MHD_Connection *conn)
 	pthread_mutex_lock(&h->lock);
 	h->inflight++;
 	pthread_mutex_unlock(&h->lock);
-	conn_waiting(h, conn, 0);
 	return req;
 }
 
@@ -737,6 +745,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = method;
 		req->path = url;
 		*con_cls = req;
+		conn_waiting(h, conn, 0); /* the headers are in */
 		identify(h, req);
 		if (refuse_framing(h, req, version)) {
 			req->started = 1;
@@ -891,7 +900,7 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)TS_IDLE_S,
 		MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
