@@ -175,6 +175,9 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (ulimit -f) fails the write with EFBIG, which is
+	 * answered like a full disk, instead of killing the server. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (ts_http_check_config(&app.cfg, &err)) {
 		fprintf(stderr, "tessera: %s\n", err.message);

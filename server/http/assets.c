@@ -261,10 +261,9 @@ static enum MHD_Result on_part_data(void *cls, enum MHD_ValueKind kind, const ch
 		ts_blob_writer_abort(&u->w);
 		u->writing = 0;
 		u->skipping = 1;
-		if (err.err == TS_ERR_TOO_LARGE)
-			add_ts_error(u, &err);
-		else
+		if (err.err != TS_ERR_TOO_LARGE)
 			fail_fatal(u, &err);
+		add_ts_error(u, &err);
 	}
 	ts_error_release(&err);
 	return u->fatal ? MHD_NO : MHD_YES;
@@ -314,23 +313,44 @@ static int upload_begin(struct ts_req *req)
 	return 0;
 }
 
+/* An answer that fails the request still lists what was stored and what
+ * was refused, and why: the files stored before the failure stay. */
+static void answer_failure(struct upload *u, unsigned status, const char *code,
+			   const char *message)
+{
+	char *sentence = ts_error_sentence(message);
+
+	ts_req_json(u->req, status,
+		    json_pack("{s:{s:s, s:s, s:{}}, s:O, s:O}", "error", "code", code, "message",
+			      sentence, "details", "assets", u->assets, "errors", u->errors));
+	free(sentence);
+}
+
+static void answer_fatal(struct upload *u)
+{
+	answer_failure(u, ts_http_status_of(u->fatal_err.err),
+		       u->fatal_err.code[0] ? u->fatal_err.code : "internal_error",
+		       u->fatal_err.message[0] ? u->fatal_err.message : "The upload failed.");
+}
+
 static int upload_data(struct ts_req *req, const char *data, size_t len)
 {
 	struct upload *u = req->stream;
+	char msg[200];
 
 	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
-		if (u->fatal) {
-			ts_req_error(req, &u->fatal_err);
-		} else if (u->too_many) {
-			ts_req_fail(req, 413, "too_many_files",
-				    "At most %d files go in one request: the first %d were handled; "
-				    "send the rest in another request.", MAX_PARTS, MAX_PARTS);
-		} else {
-			ts_req_fail(req, 400, "invalid_multipart",
-				    "The multipart/form-data body is malformed.");
-		}
 		/* Whatever was in progress is dropped; finished files stay. */
 		end_part(u, 0);
+		if (u->fatal) {
+			answer_fatal(u);
+		} else if (u->too_many) {
+			snprintf(msg, sizeof(msg), "At most %d files go in one request: the first %d "
+				 "were handled; send the rest in another request.", MAX_PARTS, MAX_PARTS);
+			answer_failure(u, 413, "too_many_files", msg);
+		} else {
+			answer_failure(u, 400, "invalid_multipart",
+				       "The multipart/form-data body is malformed.");
+		}
 		return -1;
 	}
 	return 0;
@@ -346,7 +366,7 @@ static void upload_done(struct ts_req *req)
 	u->pp = NULL;
 	end_part(u, whole == MHD_YES && !u->fatal);
 	if (u->fatal) {
-		ts_req_error(req, &u->fatal_err);
+		answer_fatal(u);
 		return;
 	}
 	if (u->nparts == 0) {
