@@ -888,6 +888,7 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 	pthread_cond_init(&h->idle, NULL);
 	pthread_mutex_init(&h->conns_lock, NULL);
 	pthread_cond_init(&h->reaper_wake, NULL);
+	app->throttle = ts_throttle_new(); /* before the first request can come in */
 	h->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
 		0, on_accept, h, on_request, h,
@@ -913,6 +914,8 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		pthread_cond_destroy(&h->idle);
 		pthread_mutex_destroy(&h->conns_lock);
 		pthread_cond_destroy(&h->reaper_wake);
+		ts_throttle_free(app->throttle);
+		app->throttle = NULL;
 		free(h);
 		return NULL;
 	}
@@ -920,7 +923,6 @@ struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err)
 		h->reaper_running = 1;
 	else
 		ts_log_warn("cannot start the header-deadline thread: slow clients are not cut off");
-	app->throttle = ts_throttle_new();
 	return h;
 }
 
