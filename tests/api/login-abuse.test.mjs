@@ -83,6 +83,18 @@ test('guessing is throttled per client and account: 429 with Retry-After before 
   assert.equal((await login('bob', PASSWORD, '198.51.100.7')).status, 429, 'waits twice as long now');
 });
 
+test('behind the proxy, the client is the right-most X-Forwarded-For entry that is not the proxy', async () => {
+  await srv.addUser('erin', { password: PASSWORD });
+  // given guesses whose left-hand entries (written by the client) vary
+  for (let i = 0; i < 5; i++) {
+    const r = await login('erin', `guess ${i}`, `203.0.113.${i}, 10.77.0.1, 127.0.0.1`);
+    assert.equal(r.status, 401);
+  }
+  // then they were one client, 10.77.0.1
+  assert.equal((await login('erin', PASSWORD, '198.18.0.1, 10.77.0.1')).status, 429);
+  assert.equal((await login('erin', PASSWORD, '10.77.0.2')).status, 200);
+});
+
 test('X-Forwarded-For counts only from the trusted proxy', async () => {
   // given a server that trusts no proxy, 5 wrong guesses each claiming another address
   const plain = await startServer();
