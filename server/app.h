@@ -9,6 +9,7 @@
 struct ts_store;
 struct ts_jobs;
 struct ts_ingest;
+struct ts_throttle;
 
 struct ts_config {
 	char host[64];
@@ -36,6 +37,10 @@ struct ts_config {
 	 * or ten megapixels of frames to extract). */
 	double video_deadline_s;
 	double video_deadline_per_s;
+	char *public_origin;  /* owned; "https://host[:port]" the server is reached at, or NULL */
+	char *trusted_proxy;  /* owned; comma-separated addresses whose X-Forwarded-* count */
+	unsigned header_timeout_s; /* a request's headers must be in within this */
+	unsigned max_conns_per_ip; /* open connections per client address */
 };
 
 struct ts_app {
@@ -43,6 +48,7 @@ struct ts_app {
 	struct ts_store *store;
 	struct ts_jobs *jobs;
 	struct ts_ingest *ingest; /* decode budget, thumbnails in progress; may be NULL */
+	struct ts_throttle *throttle; /* login throttling; owned by the HTTP server */
 };
 
 void ts_config_defaults(struct ts_config *cfg);

@@ -35,6 +35,10 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->job_max_attempts = 3;
 	cfg->video_deadline_s = 300;
 	cfg->video_deadline_per_s = 1;
+	cfg->public_origin = NULL;
+	cfg->trusted_proxy = NULL;
+	cfg->header_timeout_s = 10;
+	cfg->max_conns_per_ip = 64;
 }
 
 static void env_u64(const char *name, uint64_t *out, uint64_t unit)
@@ -103,5 +107,8 @@ void ts_config_release(struct ts_config *cfg)
 	free(cfg->data_dir);
 	free(cfg->db_url);
 	free(cfg->web_dir);
+	free(cfg->public_origin);
+	free(cfg->trusted_proxy);
 	cfg->data_dir = cfg->db_url = cfg->web_dir = NULL;
+	cfg->public_origin = cfg->trusted_proxy = NULL;
 }

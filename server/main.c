@@ -27,14 +27,16 @@ static void usage(FILE *out)
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
 	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
+	      "                [--public-origin URL] [--trusted-proxy ADDR[,ADDR...]]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
 	      "  tessera version\n"
 	      "\n"
 	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB,\n"
-	      "TESSERA_QUOTA_PROJECT_BYTES, TESSERA_QUOTA_EXPORT_VERSIONS do what the\n"
-	      "flags do. Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
+	      "TESSERA_QUOTA_PROJECT_BYTES, TESSERA_QUOTA_EXPORT_VERSIONS,\n"
+	      "TESSERA_PUBLIC_ORIGIN and TESSERA_TRUSTED_PROXY do what the flags do.\n"
+	      "Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
 	      out);
 }
 
@@ -93,6 +95,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	set_str(&cfg->data_dir, getenv("TESSERA_DATA") ? getenv("TESSERA_DATA") : "./var");
 	set_str(&cfg->db_url, getenv("TESSERA_DB"));
 	set_str(&cfg->web_dir, getenv("TESSERA_WEB") ? getenv("TESSERA_WEB") : "./web/dist");
+	set_str(&cfg->public_origin, getenv("TESSERA_PUBLIC_ORIGIN"));
+	set_str(&cfg->trusted_proxy, getenv("TESSERA_TRUSTED_PROXY"));
 	env = getenv("TESSERA_LISTEN");
 	if (env && parse_listen(cfg, env)) {
 		fprintf(stderr, "tessera: TESSERA_LISTEN must be HOST:PORT, not \"%s\"\n", env);
@@ -114,6 +118,12 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	if (env_seconds("TESSERA_VIDEO_DEADLINE_S", 0.1, &cfg->video_deadline_s) ||
 	    env_seconds("TESSERA_VIDEO_DEADLINE_PER_S", 0, &cfg->video_deadline_per_s))
 		return -1;
+	env = getenv("TESSERA_HEADER_TIMEOUT");
+	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 3600)
+		cfg->header_timeout_s = (unsigned)strtoul(env, NULL, 10);
+	env = getenv("TESSERA_MAX_CONNECTIONS_PER_IP");
+	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 100000)
+		cfg->max_conns_per_ip = (unsigned)strtoul(env, NULL, 10);
 	for (int i = 0; i < *argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < *argc ? argv[i + 1] : NULL;
@@ -127,7 +137,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 		}
 
 		if (!strcmp(a, "--listen") || !strcmp(a, "--data") || !strcmp(a, "--db") ||
-		    !strcmp(a, "--web")) {
+		    !strcmp(a, "--web") || !strcmp(a, "--public-origin") ||
+		    !strcmp(a, "--trusted-proxy")) {
 			if (!v) {
 				fprintf(stderr, "tessera: %s needs a value\n", a);
 				return -1;
@@ -142,6 +153,10 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 				set_str(&cfg->db_url, v);
 			if (!strcmp(a, "--web"))
 				set_str(&cfg->web_dir, v);
+			if (!strcmp(a, "--public-origin"))
+				set_str(&cfg->public_origin, v);
+			if (!strcmp(a, "--trusted-proxy"))
+				set_str(&cfg->trusted_proxy, v);
 			i++;
 			continue;
 		}
@@ -204,7 +219,14 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (ulimit -f) fails the write with EFBIG, which is
+	 * answered like a full disk, instead of killing the server. */
+	signal(SIGXFSZ, SIG_IGN);
 
+	if (ts_http_check_config(&app.cfg, &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
 	ts_auth_prepare_logins();
 	app.store = open_store(&app.cfg);
 	if (!app.store)

@@ -21,19 +21,27 @@ void ts_auth_prepare_logins(void);
 
 /* Each argon2id hash or check takes 64 MiB and a good part of a second of
  * CPU, and anyone can ask for one (login): at most TS_AUTH_HASH_SLOTS run
- * at once and at most TS_AUTH_HASH_QUEUE more wait; beyond that the calls
- * below answer "busy" at once, so a flood of logins can neither exhaust
- * memory nor tie up every HTTP thread. */
+ * at once and at most TS_AUTH_HASH_QUEUE more checks wait; beyond that the
+ * calls below answer "busy" at once, so a flood of logins can neither
+ * exhaust memory nor tie up every HTTP thread. The queue is fair: a free
+ * slot goes to a new password (setup, user creation: they have their own
+ * TS_AUTH_HASH_QUEUE places) before any check, then to the waiting client
+ * served longest ago; one client has at most TS_AUTH_HASH_PER_CLIENT
+ * checks running or waiting. */
 #define TS_AUTH_HASH_SLOTS 2
-#define TS_AUTH_HASH_QUEUE 6
+#define TS_AUTH_HASH_QUEUE 8
+#define TS_AUTH_HASH_PER_CLIENT 2
+#define TS_AUTH_CLIENT_MAX 64 /* a client's identity (its address), with NUL */
 
 /* argon2id string for password into out (TS_AUTH_HASH_MAX bytes).
  * UNAVAILABLE "busy" when too many hashes are under way. */
 enum ts_err ts_auth_hash_password(const char *password, char *out, struct ts_error *err);
-/* 1 when password matches hash, 0 when not, -1 when too many checks are
- * under way (busy: nothing was checked). Always spends the same time when
- * the user is unknown: pass hash NULL to run a dummy verification. */
-int ts_auth_check_password(const char *hash, const char *password);
+/* 1 when password matches hash, 0 when not; nothing was checked when -1
+ * (too many checks under way: busy) or -2 (this client has its share under
+ * way already). client tells clients apart for the fair queue (an address;
+ * cut to TS_AUTH_CLIENT_MAX). Always spends the same time when the user is
+ * unknown: pass hash NULL to run a dummy verification. */
+int ts_auth_check_password(const char *hash, const char *password, const char *client);
 
 /* A new random secret with a prefix ("tsk_" for API tokens, "" for
  * sessions) into out (TS_AUTH_SECRET_MAX bytes). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "domain/names.h"
+#include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -29,7 +30,6 @@
 #include "core/banned.h"
 
 #define ASSET_PAGE_DEFAULT 100
-#define POST_BUFFER (64 * 1024)
 /* Parts per request: bounds the size of the answer. */
 #define MAX_PARTS 10000
 #define CACHE_FOREVER "private, max-age=31536000, immutable"
@@ -83,7 +83,7 @@ json_t *ts_view_asset(const struct ts_asset *a)
 
 struct upload {
 	struct ts_req *req;
-	struct MHD_PostProcessor *pp;
+	struct ts_multipart mp;
 	int64_t project_id;
 	json_t *assets; /* owned */
 	json_t *errors; /* owned */
@@ -242,46 +242,53 @@ out:
 	ts_error_release(&err);
 }
 
-static enum MHD_Result on_part_data(void *cls, enum MHD_ValueKind kind, const char *key,
-				    const char *filename, const char *content_type,
-				    const char *transfer_encoding, const char *data, uint64_t off,
-				    size_t size)
+static int on_part_begin(void *cls, const char *key, const char *filename,
+			 const char *content_type)
+{
+	struct upload *u = cls;
+
+	(void)content_type;
+	if (u->nparts >= MAX_PARTS) {
+		u->too_many = 1;
+		return -1;
+	}
+	begin_part(u, key, filename);
+	return u->fatal ? -1 : 0;
+}
+
+static int on_part_data(void *cls, const char *data, size_t size)
 {
 	struct upload *u = cls;
 	struct ts_error err = { 0 };
 
-	(void)kind;
-	(void)content_type;
-	(void)transfer_encoding;
-	if (off == 0) {
-		if (u->nparts >= MAX_PARTS) {
-			end_part(u, 1);
-			u->too_many = 1;
-			return MHD_NO;
-		}
-		begin_part(u, key, filename);
-	}
-	if (u->skipping || !u->writing || size == 0)
-		return MHD_YES;
+	if (u->skipping || !u->writing)
+		return 0;
 	if (ts_blob_writer_write(&u->w, data, size, &err)) {
 		ts_blob_writer_abort(&u->w);
 		u->writing = 0;
 		u->skipping = 1;
-		if (err.err == TS_ERR_TOO_LARGE)
-			add_ts_error(u, &err);
-		else
+		if (err.err != TS_ERR_TOO_LARGE)
 			fail_fatal(u, &err);
+		add_ts_error(u, &err);
 	}
 	ts_error_release(&err);
-	return u->fatal ? MHD_NO : MHD_YES;
+	return u->fatal ? -1 : 0;
 }
+
+static int on_part_end(void *cls)
+{
+	struct upload *u = cls;
+
+	end_part(u, 1);
+	return u->fatal ? -1 : 0;
+}
+
+static const struct ts_multipart_cb part_cb = { on_part_begin, on_part_data, on_part_end };
 
 static void upload_free(void *arg)
 {
 	struct upload *u = arg;
 
-	if (u->pp)
-		MHD_destroy_post_processor(u->pp);
 	if (u->writing)
 		ts_blob_writer_abort(&u->w);
 	free(u->shown_name);
@@ -311,32 +318,52 @@ static int upload_begin(struct ts_req *req)
 	u->w.fd = -1;
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
-	u->pp = MHD_create_post_processor(req->conn, POST_BUFFER, on_part_data, u);
-	if (!u->pp) {
+	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
 		ts_req_fail(req, 400, "invalid_multipart",
-			    "The multipart/form-data body has no boundary.");
+			    "The multipart/form-data body has no boundary, or a malformed one.");
 		return -1;
 	}
 	return 0;
 }
 
+/* An answer that fails the request still lists what was stored and what
+ * was refused, and why: the files stored before the failure stay. */
+static void answer_failure(struct upload *u, unsigned status, const char *code,
+			   const char *message)
+{
+	char *sentence = ts_error_sentence(message);
+
+	ts_req_json(u->req, status,
+		    json_pack("{s:{s:s, s:s, s:{}}, s:O, s:O}", "error", "code", code, "message",
+			      sentence, "details", "assets", u->assets, "errors", u->errors));
+	free(sentence);
+}
+
+static void answer_fatal(struct upload *u)
+{
+	answer_failure(u, ts_http_status_of(u->fatal_err.err),
+		       u->fatal_err.code[0] ? u->fatal_err.code : "internal_error",
+		       u->fatal_err.message[0] ? u->fatal_err.message : "The upload failed.");
+}
+
 static int upload_data(struct ts_req *req, const char *data, size_t len)
 {
 	struct upload *u = req->stream;
+	char msg[200];
 
-	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
-		if (u->fatal) {
-			ts_req_error(req, &u->fatal_err);
-		} else if (u->too_many) {
-			ts_req_fail(req, 413, "too_many_files",
-				    "At most %d files go in one request: the first %d were handled; "
-				    "send the rest in another request.", MAX_PARTS, MAX_PARTS);
-		} else {
-			ts_req_fail(req, 400, "invalid_multipart",
-				    "The multipart/form-data body is malformed.");
-		}
+	if (ts_multipart_push(&u->mp, data, len) != TS_MULTIPART_OK) {
 		/* Whatever was in progress is dropped; finished files stay. */
 		end_part(u, 0);
+		if (u->fatal) {
+			answer_fatal(u);
+		} else if (u->too_many) {
+			snprintf(msg, sizeof(msg), "At most %d files go in one request: the first %d "
+				 "were handled; send the rest in another request.", MAX_PARTS, MAX_PARTS);
+			answer_failure(u, 413, "too_many_files", msg);
+		} else {
+			answer_failure(u, 400, "invalid_multipart",
+				       "The multipart/form-data body is malformed.");
+		}
 		return -1;
 	}
 	return 0;
@@ -345,14 +372,13 @@ static int upload_data(struct ts_req *req, const char *data, size_t len)
 static void upload_done(struct ts_req *req)
 {
 	struct upload *u = req->stream;
-	enum MHD_Result whole;
+	int whole = ts_multipart_finish(&u->mp) == 0;
 	json_t *body;
 
-	whole = MHD_destroy_post_processor(u->pp);
-	u->pp = NULL;
-	end_part(u, whole == MHD_YES && !u->fatal);
+	/* A part still open here was cut short: the body ended early. */
+	end_part(u, whole && !u->fatal);
 	if (u->fatal) {
-		ts_req_error(req, &u->fatal_err);
+		answer_fatal(u);
 		return;
 	}
 	if (u->nparts == 0) {

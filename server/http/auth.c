@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "auth/throttle.h"
 #include "core/time.h"
 #include "domain/names.h"
 #include "http/req.h"
@@ -112,12 +113,17 @@ static void auth_setup(struct ts_req *req)
 	char hash[TS_AUTH_HASH_MAX];
 	struct ts_error err = { 0 };
 	struct ts_user u;
+	int64_t n = 0;
 
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 1))
 		goto out;
-	if (ts_auth_hash_password(password, hash, &err) ||
+	/* Once set up, refused before any hashing (the store decides races). */
+	if (ts_store_user_count(req->app->store, &n, &err) == TS_OK && n > 0)
+		ts_error_set(&err, TS_ERR_CONFLICT, "already_set_up",
+			     "the first account exists already; log in instead");
+	if (err.err || ts_auth_hash_password(password, hash, &err) ||
 	    ts_store_user_create(req->app->store, name, hash, 1, 1, &u, &err)) {
 		ts_req_error(req, &err);
 		goto out;
@@ -137,24 +143,39 @@ static void auth_login(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_user u;
 	enum ts_err e;
-	int ok;
+	int ok, wait;
+	char retry[16];
 
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 0))
 		goto out;
+	/* Throttled before any password check (docs/internals/auth.md). */
+	wait = ts_throttle_login_check(req->app->throttle, req->client, name, ts_time_now_ms());
+	if (wait > 0) {
+		ts_req_fail(req, 429, "too_many_attempts",
+			    "Too many failed logins; try again in %d seconds.", wait);
+		snprintf(retry, sizeof(retry), "%d", wait);
+		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+		goto out;
+	}
 	e = ts_store_user_find_by_name(req->app->store, name, &u, &hash, &err);
 	if (e && e != TS_ERR_NOT_FOUND) {
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ok = ts_auth_check_password(e ? NULL : hash, password);
+	ok = ts_auth_check_password(e ? NULL : hash, password, req->client);
 	if (ok < 0) {
-		/* Too many password checks under way: say so at once. */
-		ts_req_fail(req, 503, "busy", "too many logins at once; try again in a moment");
+		/* Too many password checks under way (from this client): say so at once. */
+		if (ok == -2)
+			ts_req_fail(req, 429, "too_many_attempts",
+				    "This client has logins under way already; try again in a moment.");
+		else
+			ts_req_fail(req, 503, "busy", "too many logins at once; try again in a moment");
 		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 		goto out;
 	}
+	ts_throttle_login_result(req->app->throttle, req->client, name, ok, ts_time_now_ms());
 	if (!ok) {
 		ts_req_fail(req, 401, "invalid_credentials", "Wrong user name or password.");
 		goto out;

@@ -33,6 +33,13 @@ struct ts_req {
 	const char *method;
 	const char *path; /* without the query string */
 	int64_t start_us;
+	/* Who asks: the peer's address, or the client's from X-Forwarded-For
+	 * when the peer is a trusted proxy (via_proxy). */
+	char client[48];
+	int via_proxy;
+	const char *raw_uri; /* the request target as read, before decoding */
+	size_t raw_uri_len;  /* its length up to a first NUL */
+	int close_conn;      /* close the connection after the answer */
 
 	const struct ts_route *route;
 	int64_t params[TS_REQ_MAX_PARAMS]; /* the {id} parts of the path, in order */

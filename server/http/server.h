@@ -7,6 +7,9 @@
 
 struct ts_http;
 
+/* Checks the HTTP options of cfg (--trusted-proxy, --public-origin)
+ * without starting anything; ts_http_start checks them again. */
+enum ts_err ts_http_check_config(const struct ts_config *cfg, struct ts_error *err);
 /* Starts listening on app->cfg.host:port. NULL and err on failure. */
 struct ts_http *ts_http_start(struct ts_app *app, struct ts_error *err);
 /* The port actually bound (useful with port 0). */

@@ -13,6 +13,7 @@
 #include "jobs/jobs.h"
 #include "media/video.h"
 #include "service/quotas.h"
+#include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -25,7 +26,9 @@
 
 struct upload {
 	struct ts_req *req;
-	struct MHD_PostProcessor *pp;
+	struct ts_multipart mp;
+	char *part_name, *part_file; /* the part being read (owned) */
+	uint64_t part_off;
 	struct ts_blob_writer w;
 	int have_file;
 	int file_done;
@@ -70,8 +73,8 @@ static void upload_free(void *arg)
 {
 	struct upload *u = arg;
 
-	if (u->pp)
-		MHD_destroy_post_processor(u->pp);
+	free(u->part_name);
+	free(u->part_file);
 	ts_blob_writer_abort(&u->w);
 	ts_error_release(&u->name_err);
 	ts_error_release(&u->werr);
@@ -216,6 +219,40 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+/* The multipart reader's callbacks, fed to on_part as parts and offsets. */
+static int part_begin(void *cls, const char *name, const char *filename, const char *type)
+{
+	struct upload *u = cls;
+
+	(void)type;
+	free(u->part_name);
+	free(u->part_file);
+	u->part_name = name ? ts_xstrdup(name) : NULL;
+	u->part_file = filename ? ts_xstrdup(filename) : NULL;
+	u->part_off = 0;
+	return 0;
+}
+
+static int part_data(void *cls, const char *data, size_t len)
+{
+	struct upload *u = cls;
+	enum MHD_Result r = on_part(u, MHD_POSTDATA_KIND, u->part_name, u->part_file, NULL, NULL,
+				    data, u->part_off, len);
+
+	u->part_off += len;
+	return r == MHD_YES ? 0 : -1;
+}
+
+static int part_end(void *cls)
+{
+	struct upload *u = cls;
+
+	/* An empty part is seen too (an empty file, an empty field). */
+	return u->part_off == 0 ? part_data(u, "", 0) : 0;
+}
+
+static const struct ts_multipart_cb part_cb = { part_begin, part_data, part_end };
+
 static int upload_begin(struct ts_req *req)
 {
 	const char *ct = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -234,9 +271,9 @@ static int upload_begin(struct ts_req *req)
 	u->w.fd = -1;
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
-	u->pp = MHD_create_post_processor(req->conn, 64 * 1024, on_part, u);
-	if (!u->pp) {
-		ts_req_fail(req, 400, "bad_multipart", "the multipart body has no boundary");
+	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
+		ts_req_fail(req, 400, "invalid_multipart",
+			    "the multipart body has no boundary, or a malformed one");
 		return -1;
 	}
 	return 0;
@@ -248,13 +285,13 @@ static int upload_data(struct ts_req *req, const char *data, size_t len)
 
 	if (!u)
 		return -1;
-	if (MHD_post_process(u->pp, data, len) != MHD_YES) {
+	if (ts_multipart_push(&u->mp, data, len) != TS_MULTIPART_OK) {
 		if (req->response)
 			return -1;
 		if (u->write_failed)
 			ts_req_error(req, &u->werr);
 		else
-			ts_req_fail(req, 400, "bad_multipart", "the multipart body is malformed");
+			ts_req_fail(req, 400, "invalid_multipart", "the multipart body is malformed");
 		return -1;
 	}
 	return 0;
@@ -270,18 +307,16 @@ static void upload(struct ts_req *req)
 	struct ts_video_new in;
 	struct ts_video v;
 	char hex[TS_SHA256_HEX_SIZE];
-	enum MHD_Result whole;
+	int whole;
 	uint64_t bytes;
 
 	if (!u) {
-		ts_req_fail(req, 400, "bad_multipart", "send the video as multipart/form-data");
+		ts_req_fail(req, 400, "invalid_multipart", "send the video as multipart/form-data");
 		return;
 	}
-	/* Only a body that reached its closing boundary holds the whole file
-	 * (destroying the parser also hands over the bytes it held back). */
-	whole = MHD_destroy_post_processor(u->pp);
-	u->pp = NULL;
-	if (whole != MHD_YES && !u->write_failed) {
+	/* Only a body that reached its closing boundary holds the whole file. */
+	whole = ts_multipart_finish(&u->mp) == 0;
+	if (!whole && !u->write_failed) {
 		ts_req_fail(req, 400, "incomplete_upload",
 			    "the upload ended before the multipart body did (no closing boundary)");
 		goto out;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { startWithAdmin } from '../lib/server.mjs';
 
 let srv, token;
-before(async () => { ({ srv, token } = await startWithAdmin()); });
+// 127.0.0.1 stands for a reverse proxy: X-Forwarded-For and -Host count.
+before(async () => { ({ srv, token } = await startWithAdmin({ args: ['--trusted-proxy', '127.0.0.1'] })); });
 after(async () => { await srv.close(); });
 
 const api = (method, path, body, extra = {}) => srv.req(method, path, { token, body, ...extra });
@@ -78,7 +79,7 @@ test('a path that is not valid UTF-8 gets a JSON 404, and the server lives on', 
   // when it is requested, with and without credentials
   const r = await rawGet('/api/v1/projects/%ff%fe');
   const anon = await rawRequest(Buffer.from(
-    'GET /api/%C0%AF%ed%a0%80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'));
+    'GET /api/%C0%AF%ed%a0%80 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', 'latin1'));
   // then each is a JSON 404 whose message is valid UTF-8, and the server is up
   assertJsonError(r, 404, 'not_found');
   assert.match(r.json.error.message, /\uFFFD/);
@@ -150,8 +151,8 @@ test('slow clients (half-sent headers, trickled bodies) do not hold up others', 
     s.on('error', () => {});
     socks.push(s);
     s.write(i % 2
-      ? 'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthoriz'
-      : `POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+      ? 'GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthoriz'
+      : `POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
         'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na');
   }
   await new Promise((r) => setTimeout(r, 200));
@@ -186,7 +187,7 @@ test('unknown methods, OPTIONS, HEAD and a body on GET', async () => {
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
   const withBody = await rawRequest(Buffer.from(
-    `GET /api/v1/projects/${pid} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+    `GET /api/v1/projects/${pid} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
     `Authorization: Bearer ${token}\r\nContent-Length: 9\r\n\r\n{"a":"b"}`));
   assert.equal(withBody.status, 200);
   assert.equal(withBody.json.id, pid);
@@ -257,13 +258,13 @@ test('bodies over the limit: by Content-Length, chunked, and far over', async ()
   assert.equal((await res.json()).error.code, 'body_too_large');
   // a declared length far beyond what is worth reading: answered at once
   const far = await rawRequest(Buffer.from(
-    `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: x\r\n` +
+    `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
     `Authorization: Bearer ${token}\r\nContent-Length: 10000000000\r\n\r\n{"name":`));
   assertJsonError(far, 413, 'body_too_large');
   // odd lengths
   for (const cl of ['-1', 'abc', '1, 2', '99999999999999999999999']) {
     const odd = await rawRequest(Buffer.from(
-      `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+      `POST /api/v1/projects/${pid}/categories HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n` +
       `Authorization: Bearer ${token}\r\nContent-Length: ${cl}\r\n\r\n{}`));
     assert.ok(odd.closed || (odd.status >= 400 && odd.status < 500), `${cl}: ${odd.status}`);
   }
@@ -275,11 +276,11 @@ test('bodies over the limit: by Content-Length, chunked, and far over', async ()
 test('with Expect: 100-continue an early answer comes at once, without asking for the body', async () => {
   // given clients that wait for a go-ahead before sending a body
   const big = await rawRequest(Buffer.from(
-    `POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+    `POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
     'Content-Type: application/json\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n'),
   { timeoutMs: 5000 });
   const anon = await rawRequest(Buffer.from(
-    'POST /api/v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n' +
+    'POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 50\r\n' +
     'Expect: 100-continue\r\n\r\n'), { timeoutMs: 5000 });
   // then the refusal is the first and only answer (no "100 Continue")
   assertJsonError(big, 413, 'body_too_large');
@@ -322,7 +323,7 @@ test('odd Authorization headers and cookies get 401', async () => {
   }
   // raw bytes that are not Latin-1 text
   const bin = await rawRequest(Buffer.concat([
-    Buffer.from('GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer '),
+    Buffer.from('GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer '),
     Buffer.from([0xff, 0x00, 0x80]), Buffer.from('\r\n\r\n')]));
   assert.ok(bin.closed || bin.status === 400 || bin.status === 401, `${bin.status}`);
   await alive();
@@ -521,7 +522,7 @@ test('a client that goes away mid-file leaves no temporary file and no row', asy
     const head = part('form-data; name="file"; filename="gone.jpg"', Buffer.concat(Array(40).fill(img)));
     const sock = connect(srv.port, '127.0.0.1');
     await new Promise((r) => sock.on('connect', r));
-    sock.write(`POST /api/v1/projects/${pid}/${route} HTTP/1.1\r\nHost: x\r\n` +
+    sock.write(`POST /api/v1/projects/${pid}/${route} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
       `Authorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
       `Content-Length: ${head.length + 100000}\r\n\r\n`);
     sock.write(head);
@@ -784,7 +785,7 @@ test('SIGTERM during uploads: a clean exit, no temporary files, and the data int
       s.on('error', () => {});
       await new Promise((r) => s.on('connect', r));
       const head = part(`form-data; name="file"; filename="half${i}.jpg"`, img);
-      s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: x\r\n` +
+      s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
         `Authorization: Bearer ${own.token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
         `Content-Length: ${head.length + 50000}\r\n\r\n`);
       s.write(head);
@@ -819,7 +820,7 @@ test('SIGKILL mid-upload: the partial file is swept from tmp at the next start, 
     s.on('error', () => {});
     await new Promise((r) => s.on('connect', r));
     const head = part('form-data; name="file"; filename="k.jpg"', img);
-    s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: x\r\n` +
+    s.write(`POST /api/v1/projects/${pid}/assets HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
       `Authorization: Bearer ${own.token}\r\nContent-Type: multipart/form-data; boundary=BND\r\n` +
       `Content-Length: ${head.length + 50000}\r\n\r\n`);
     s.write(head);
@@ -968,29 +969,32 @@ test('admin-only routes answer 403 to a user who is not an admin', async () => {
   assert.ok(!users.json.users.some((u) => u.name === 'sneaky'));
 });
 
-test('a flood of logins gets quick 503s beyond a few password checks at a time', async () => {
+test('a flood of logins gets quick 429s and 503s beyond a few password checks at a time', async () => {
   // given 48 clients trying passwords at once (each check costs 64 MiB),
   // each on its own new connection, a few ms apart (a burst of connections
   // arriving together may all be accepted by one HTTP thread, which would
-  // then answer them one after the other)
+  // then answer them one after the other), all from one address behind the proxy
   const body = '{"name":"admin","password":"not the password"}';
   const pending = [];
   for (let i = 0; i < 48; i++) {
     pending.push(rawRequest(Buffer.from(
-      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n' +
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n' +
+      'X-Forwarded-For: 10.20.30.40\r\n' +
       `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)));
     await new Promise((r) => setTimeout(r, 3));
   }
   const tries = await Promise.all(pending);
   for (const t of tries) t.headers.get = (k) => t.headers[k];
-  // then each is refused, the ones beyond the limit with 503 busy and Retry-After
+  // then each is refused, the ones beyond the limits with 429 (this client
+  // has its share of checks under way, or has failed too often) or 503
+  // busy, and Retry-After
   const statuses = tries.map((t) => t.status);
-  assert.ok(statuses.every((s) => s === 401 || s === 503), statuses.join());
+  assert.ok(statuses.every((s) => s === 401 || s === 429 || s === 503), statuses.join());
   assert.ok(statuses.filter((s) => s === 401).length >= 2, statuses.join());
-  assert.ok(statuses.includes(503), statuses.join());
-  for (const t of tries.filter((x) => x.status === 503)) {
-    assertJsonError(t, 503, 'busy');
-    assert.equal(t.headers.get('retry-after'), '1');
+  assert.ok(statuses.includes(429), statuses.join());
+  for (const t of tries.filter((x) => x.status !== 401)) {
+    assertJsonError(t, t.status, t.status === 429 ? 'too_many_attempts' : 'busy');
+    assert.match(t.headers.get('retry-after'), /^[1-9][0-9]*$/);
   }
   // and the right password still works once the flood is over
   const ok = await srv.req('POST', '/api/v1/auth/login', { body: { name: 'admin', password: 'password123' } });
