@@ -1,11 +1,12 @@
 // Assets: types, the list endpoint, byte URLs, and the upload call (XHR,
 // because fetch cannot report upload progress).
 import { request } from './client';
-import { ApiError, parseApiError } from './errors';
+import { ApiError, parseApiError, retryableStatus } from './errors';
 
 const V1 = '/api/v1';
 
 export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
+/** The list filters of the asset API. */
 export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
 export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
 
@@ -94,9 +95,6 @@ export type UploadOutcome =
 
 /** Per-file refusals that are about the transfer, not the file's content. */
 const RETRYABLE_FILE_CODES = new Set(['incomplete_upload', 'upload_failed']);
-
-/** A request that failed on the way (no answer, a timeout, a busy or broken server) may work again. */
-const retryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 
 /** The outcome of a finished upload request of one file. */
 export function outcomeOf(status: number, text: string): UploadOutcome {

@@ -1,9 +1,11 @@
 // Videos: upload (XHR, for upload progress), read, list.
 import { request } from './client';
 import { parseApiError } from './errors';
-import type { VideoMode } from '../lib/videoFrame';
 
 const V1 = '/api/v1';
+
+/** How frames are taken from a video: so many per second, or so many in all. */
+export type VideoMode = { fps: number } | { frames: number };
 
 export type VideoState = 'queued' | 'extracting' | 'ready' | 'failed';
 

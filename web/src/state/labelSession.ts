@@ -3,29 +3,17 @@
 // labels shown (server state with unacknowledged local changes on top), and
 // the status counters. Writes go through the offline write queue.
 import { computed, signal } from '@preact/signals';
-import { ApiError } from '../api/errors';
-import {
-  labeling,
-  type Annotation,
-  type AnnotationChange,
-  type Asset,
-  type QueueFilter,
-  type Stats,
-} from '../api/labeling';
+import { assets, type Asset, type AssetFilter } from '../api/assets';
+import { ApiError, isRetryable } from '../api/errors';
+import { labeling, type Annotation, type AnnotationChange, type Stats } from '../api/labeling';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
-
-/** Whether an API failure is worth retrying (network, server, session). */
-export function retryable(e: unknown): boolean {
-  if (!(e instanceof ApiError)) return true;
-  return e.status === 0 || e.status >= 500 || e.status === 401 || e.status === 408 || e.status === 429;
-}
 
 export async function sendChange(assetId: number, change: AnnotationChange): Promise<SendOutcome<Annotation>> {
   try {
     return { kind: 'ok', result: await labeling.setAnnotation(assetId, change) };
   } catch (e) {
-    return retryable(e) ? { kind: 'retry', error: e } : { kind: 'rejected', error: e };
+    return isRetryable(e) ? { kind: 'retry', error: e } : { kind: 'rejected', error: e };
   }
 }
 
@@ -88,7 +76,7 @@ export class LabelSession {
 
   constructor(
     readonly projectId: number,
-    readonly filter: QueueFilter,
+    readonly filter: AssetFilter,
     readonly categoryId: number | null,
     private readonly queue: WriteQueue<Annotation> = writeQueue(),
   ) {
@@ -103,7 +91,7 @@ export class LabelSession {
   async open(startAssetId: number | null): Promise<void> {
     this.loading.value = true;
     try {
-      const page = await labeling.assets(this.projectId, { status: this.filter, category_id: this.categoryId, limit: 500 });
+      const page = await assets.list(this.projectId, { status: this.filter, categoryId: this.categoryId, limit: 500 });
       this.cursor = page.next_cursor;
       this.total.value = page.counts[this.filter];
       this.items.value = page.assets;
@@ -127,12 +115,7 @@ export class LabelSession {
     if (!this.cursor || this.loadingMore) return;
     this.loadingMore = true;
     try {
-      const page = await labeling.assets(this.projectId, {
-        status: this.filter,
-        category_id: this.categoryId,
-        cursor: this.cursor,
-        limit: 500,
-      });
+      const page = await assets.list(this.projectId, { status: this.filter, categoryId: this.categoryId, cursor: this.cursor, limit: 500 });
       this.cursor = page.next_cursor;
       this.items.value = [...this.items.value, ...page.assets];
     } finally {

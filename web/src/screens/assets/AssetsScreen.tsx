@@ -2,7 +2,7 @@
 // virtualized thumbnail grid. A tile opens the labeling screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
-import type { Asset, AssetFilter } from '../../api/assets';
+import type { AssetFilter } from '../../api/assets';
 import { categories as categoriesApi } from '../../api/endpoints';
 import type { Category } from '../../api/types';
 import { uploadVideo, videos as videosApi } from '../../api/videos';
@@ -11,16 +11,14 @@ import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
 import { FILTER_LABEL } from '../../lib/filters';
 import { navigate } from '../../router';
+import { labelAssetPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
-import type { ProjectTabProps } from '../project/tabs';
 import { UploadPanel } from './UploadPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
-
-export const labelHref = (projectId: number, a: Asset) => `/projects/${projectId}/label?asset=${a.id}`;
 
 /** A filter select: "any" (null) or one id. */
 function IdSelect(props: {
@@ -214,8 +212,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             count={total}
             getItem={getItem}
             onRange={onRange}
-            hrefFor={(a) => labelHref(pid, a)}
-            onOpen={(a) => navigate(labelHref(pid, a))}
+            hrefFor={(a) => labelAssetPath(pid, a.id)}
+            onOpen={(a) => navigate(labelAssetPath(pid, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
           />

@@ -3,7 +3,7 @@ import { exportsApi, type ExportVersion } from '../../api/exports';
 import { errorMessage } from '../../api/errors';
 import { pollDelay, upsertVersion } from '../../state/exports';
 import { showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
+import type { ProjectTabProps } from '../../routes';
 import { canManage } from '../../lib/roles';
 import { CreateExportPanel } from './CreateExportPanel';
 import { ExportRow } from './ExportRow';

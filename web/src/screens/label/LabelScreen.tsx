@@ -1,14 +1,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { categories as categoriesApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
-import { QUEUE_FILTERS, type QueueFilter } from '../../api/labeling';
 import type { Category } from '../../api/types';
 import { Link } from '../../components/Link';
 import { location, navigate } from '../../router';
+import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
 import { labelCommands, type LabelCommand } from '../../state/labelActions';
 import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
-import type { ProjectTabProps } from '../project/tabs';
 import { HelpOverlay } from './HelpOverlay';
 import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
@@ -19,32 +18,12 @@ import '../../styles/labeling.css';
 
 const PRELOAD_AHEAD = 5;
 
-function parseQuery(search: string) {
-  const q = new URLSearchParams(search);
-  const f = q.get('filter');
-  // Opened on one asset (from a grid) without a filter: the whole project.
-  const fallback: QueueFilter = q.get('asset') ? 'all' : 'unlabeled';
-  const filter: QueueFilter = f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as QueueFilter) : fallback;
-  const num = (k: string) => {
-    const v = Number(q.get(k));
-    return Number.isSafeInteger(v) && v > 0 ? v : null;
-  };
-  return { filter, category: num('category'), asset: num('asset') };
-}
-
-export function labelPath(projectId: number, filter: QueueFilter, category: number | null, asset: number | null): string {
-  const q = new URLSearchParams({ filter });
-  if (category) q.set('category', String(category));
-  if (asset) q.set('asset', String(asset));
-  return `/projects/${projectId}/label?${q.toString()}`;
-}
-
 function typing(t: EventTarget | null): boolean {
   return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 }
 
 export function LabelScreen({ project }: ProjectTabProps) {
-  const { filter, category, asset } = parseQuery(location.value.search);
+  const { filter, category, asset } = parseLabelQuery(location.value.search);
   const [cats, setCats] = useState<Category[]>([]);
   const [error, setError] = useState('');
   const [help, setHelp] = useState(false);
@@ -109,12 +88,12 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const empty =
     stats && stats.counts.total === 0 ? (
       <>
-        This project has no images yet. <Link href={`/projects/${project.id}/assets`}>Upload some on the Assets tab</Link>.
+        This project has no images yet. <Link href={tabPath(project.id, 'assets')}>Upload some on the Assets tab</Link>.
       </>
     ) : (
       <>
         Nothing left in this queue. Pick another one on the left, or{' '}
-        <Link href={`/projects/${project.id}/review`}>review the labels</Link>.
+        <Link href={tabPath(project.id, 'review')}>review the labels</Link>.
       </>
     );
   // The unlabeled queue is finished once every image in it has been labeled or skipped here.
@@ -127,7 +106,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
         {queueDone && (
           <span class="label-done" role="status">
             Queue done: every image has a label or was skipped.{' '}
-            <Link href={`/projects/${project.id}/review`}>Review them</Link>
+            <Link href={tabPath(project.id, 'review')}>Review them</Link>
           </span>
         )}
         <SaveIndicator status={saveStatus.value} pending={pendingWrites.value} />
@@ -164,7 +143,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
           onAssign={(id) => session.apply({ category_ids: [id] }, true)}
           onSkip={() => session.apply({ status: 'skipped' }, true)}
           onHelp={() => setHelp(true)}
-          categoriesHref={`/projects/${project.id}/categories`}
+          categoriesHref={tabPath(project.id, 'categories')}
         />
       </div>
       {help && <HelpOverlay commands={commands} onClose={() => setHelp(false)} />}

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { assetFileUrl, type Asset } from '../../api/labeling';
+import { fileUrl, type Asset } from '../../api/assets';
 import { frameLabel } from '../../lib/videoFrame';
 
 export interface ViewTransform {
@@ -93,7 +93,7 @@ export function Viewer({
           class="viewer-img"
           data-testid="viewer-img"
           data-asset-id={asset.id}
-          src={assetFileUrl(asset.id)}
+          src={fileUrl(asset.id)}
           alt={asset.file_name}
           width={f.w}
           height={f.h}

@@ -10,7 +10,7 @@ import { formatDateTime } from '../../lib/format';
 import { canManage } from '../../lib/roles';
 import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
+import type { ProjectTabProps } from '../../routes';
 import { ProjectHistory } from './ProjectHistory';
 import '../../styles/members.css';
 

@@ -4,7 +4,8 @@ import { errorMessage } from '../../api/errors';
 import type { Project } from '../../api/types';
 import { Link } from '../../components/Link';
 import { ProjectTitle } from './ProjectTitle';
-import { PROJECT_TABS, findTab, tabPath } from './tabs';
+import { tabPath } from '../../routes';
+import { PROJECT_TABS, findTab } from './tabs';
 
 export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
   const [project, setProject] = useState<Project | null>(null);

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
+import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { categories as categoriesApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
-import { labeling, QUEUE_FILTERS, type BulkAction, type Stats } from '../../api/labeling';
+import { labeling, type BulkAction, type Stats } from '../../api/labeling';
 import type { Category } from '../../api/types';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
+import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import {
   EMPTY,
@@ -19,8 +20,6 @@ import {
   type Selection,
 } from '../../state/reviewSelection';
 import { showError, showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
-import { labelPath } from '../label/LabelScreen';
 import { canReview } from '../../lib/roles';
 import { BulkBar } from './BulkBar';
 import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSidebar';
@@ -28,25 +27,9 @@ import '../../styles/review.css';
 
 const CHUNK = 500;
 
-function parseQuery(search: string): { filter: AssetFilter; category: number | null } {
-  const q = new URLSearchParams(search);
-  const f = q.get('filter');
-  const c = Number(q.get('category'));
-  return {
-    filter: f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as AssetFilter) : 'in_review',
-    category: Number.isSafeInteger(c) && c > 0 ? c : null,
-  };
-}
-
-export function reviewPath(projectId: number, filter: AssetFilter, category: number | null): string {
-  const q = new URLSearchParams({ filter });
-  if (category) q.set('category', String(category));
-  return `/projects/${projectId}/review?${q.toString()}`;
-}
-
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
-  const { filter, category } = parseQuery(location.value.search);
+  const { filter, category } = parseReviewQuery(location.value.search);
   const [cats, setCats] = useState<Category[]>([]);
   const [stats, setStats] = useState<Stats | null>(null);
   const [sel, setSel] = useState<Selection>(EMPTY);
@@ -130,7 +113,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
     <section class="review-screen" aria-label="Review">
       <div class="review-filters">
         <div class="seg" role="group" aria-label="Status filter">
-          {QUEUE_FILTERS.map((f) => (
+          {ASSET_FILTERS.map((f) => (
             <button
               key={f}
               type="button"
