@@ -9,7 +9,7 @@ import { FormError } from '../components/FormError';
 import { user } from '../state/session';
 import { showError, showToast } from '../state/toasts';
 import { TokenList } from './account/TokenList';
-import '../styles/account.css';
+import './account/account.css';
 
 const EXPIRY_CHOICES: readonly { label: string; days: number | null }[] = [
   { label: '30 days', days: 30 },

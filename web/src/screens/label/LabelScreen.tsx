@@ -14,7 +14,7 @@ import { preload } from './preload';
 import { QueuePanel } from './QueuePanel';
 import { SaveIndicator, StatusCounters } from './StatusCounters';
 import { FIT, Viewer, type ViewTransform } from './Viewer';
-import '../../styles/labeling.css';
+import './label.css';
 
 const PRELOAD_AHEAD = 5;
 

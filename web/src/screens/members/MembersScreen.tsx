@@ -12,7 +12,7 @@ import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
 import { ProjectHistory } from './ProjectHistory';
-import '../../styles/members.css';
+import './members.css';
 
 const ROLES: readonly { role: MemberRole; label: string; what: string }[] = [
   { role: 'labeler', label: 'Labeler', what: 'labels images' },

@@ -23,7 +23,7 @@ import { showError, showToast } from '../../state/toasts';
 import { canReview } from '../../lib/roles';
 import { BulkBar } from './BulkBar';
 import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSidebar';
-import '../../styles/review.css';
+import './review.css';
 
 const CHUNK = 500;
 
