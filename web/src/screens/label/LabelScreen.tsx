@@ -6,14 +6,15 @@ import { Link } from '../../components/Link';
 import { location, navigate } from '../../router';
 import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
-import { labelCommands, type LabelCommand } from '../../state/labelActions';
+import { FIT, zoomBy, type ViewTransform } from '../../lib/view';
+import { labelCommands } from '../../state/labelActions';
 import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
 import { HelpOverlay } from './HelpOverlay';
 import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
 import { QueuePanel } from './QueuePanel';
 import { SaveIndicator, StatusCounters } from './StatusCounters';
-import { FIT, Viewer, type ViewTransform } from './Viewer';
+import { Viewer } from './Viewer';
 import './label.css';
 
 const PRELOAD_AHEAD = 5;
@@ -44,7 +45,19 @@ export function LabelScreen({ project }: ProjectTabProps) {
       .catch((e: unknown) => setError(errorMessage(e)));
   }, [project.id]);
 
-  const commands = useMemo(() => labelCommands(cats), [cats]);
+  const commands = useMemo(
+    () =>
+      labelCommands(cats, {
+        assign: (id) => session.apply({ category_ids: [id] }, true),
+        prev: () => session.go(-1),
+        next: () => session.go(1),
+        skip: () => session.apply({ status: 'skipped' }, true),
+        zoom: (f) => setView((v) => (f === 'fit' ? FIT : zoomBy(v, f))),
+        toggleHelp: () => setHelp((h) => !h),
+        closeHelp: () => setHelp(false),
+      }),
+    [cats, session],
+  );
   const cur = session.current.value;
   const index = session.index.value;
   const items = session.items.value;
@@ -56,27 +69,12 @@ export function LabelScreen({ project }: ProjectTabProps) {
     if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id));
   }, [cur?.id, items.length]);
 
-  const run = (c: LabelCommand) => {
-    if (c.categoryId !== undefined) session.apply({ category_ids: [c.categoryId] }, true);
-    else if (c.id === 'next') session.go(1);
-    else if (c.id === 'prev') session.go(-1);
-    else if (c.id === 'skip') session.apply({ status: 'skipped' }, true);
-    else if (c.id === 'help') setHelp((h) => !h);
-    else if (c.id === 'close') setHelp(false);
-  };
-
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target) || e.defaultPrevented) return;
-      if (e.key === '+' || e.key === '=') setView((v) => ({ ...v, zoom: Math.min(16, v.zoom * 1.25) }));
-      else if (e.key === '-') setView((v) => (v.zoom / 1.25 <= 1 ? FIT : { ...v, zoom: v.zoom / 1.25 }));
-      else if (e.key === '0') setView(FIT);
-      else {
-        const c = findCommand(commands, e);
-        if (!c) return;
-        if (help && c.id !== 'help' && c.id !== 'close') return;
-        run(c);
-      }
+      const c = findCommand(commands, e);
+      if (!c || (help && !c.inHelp)) return;
+      c.run();
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -140,13 +138,10 @@ export function LabelScreen({ project }: ProjectTabProps) {
           commands={commands}
           current={shown}
           perCategory={session.perCategory.value}
-          onAssign={(id) => session.apply({ category_ids: [id] }, true)}
-          onSkip={() => session.apply({ status: 'skipped' }, true)}
-          onHelp={() => setHelp(true)}
           categoriesHref={tabPath(project.id, 'categories')}
         />
       </div>
-      {help && <HelpOverlay commands={commands} onClose={() => setHelp(false)} />}
+      {help && <HelpOverlay commands={commands} />}
     </section>
   );
 }
