@@ -3,8 +3,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
 import type { AssetFilter } from '../../api/assets';
-import { categories as categoriesApi } from '../../api/endpoints';
-import type { Category } from '../../api/types';
 import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
@@ -13,6 +11,7 @@ import { FILTER_LABEL } from '../../lib/filters';
 import { navigate } from '../../router';
 import { labelAssetPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
+import { projectCategories } from '../../state/projectCategories';
 import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
@@ -50,7 +49,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const [filter, setFilter] = useState<AssetFilter>('all');
   const [categoryId, setCategoryId] = useState<number | null>(null);
-  const [cats, setCats] = useState<Category[]>([]);
+  const categories = projectCategories(pid);
+  const cats = categories.list.value;
   const [videoId, setVideoId] = useState<number | null>(null);
   const [vids, setVids] = useState<Video[]>([]);
   const [showUpload, setShowUpload] = useState(false);
@@ -114,12 +114,9 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   }, [pager, fetcher, filter, categoryId, videoId]);
 
   useEffect(() => {
-    categoriesApi
-      .list(pid, true)
-      .then(setCats)
-      .catch(() => setCats([]));
+    void categories.refresh();
     return () => window.clearTimeout(refreshTimer.current);
-  }, [pid]);
+  }, [categories]);
 
   const names = useMemo(() => new Map(cats.map((c) => [c.id, c.name])), [cats]);
   const nameOf = useCallback((id: number) => names.get(id), [names]);

@@ -1,13 +1,11 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { categories as categoriesApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/errors';
-import type { Category } from '../../api/types';
 import { Link } from '../../components/Link';
 import { location, navigate } from '../../router';
 import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
 import { FIT, zoomBy, type ViewTransform } from '../../lib/view';
 import { labelCommands } from '../../state/labelActions';
+import { projectCategories } from '../../state/projectCategories';
 import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
 import { HelpOverlay } from './HelpOverlay';
 import { LabelPanel } from './LabelPanel';
@@ -25,8 +23,10 @@ function typing(t: EventTarget | null): boolean {
 
 export function LabelScreen({ project }: ProjectTabProps) {
   const { filter, category, asset } = parseLabelQuery(location.value.search);
-  const [cats, setCats] = useState<Category[]>([]);
-  const [error, setError] = useState('');
+  // Deleted ones too, so that a label on one can be named (the panel lists only the others).
+  const categories = projectCategories(project.id);
+  const cats = categories.list.value;
+  const error = categories.error.value;
   const [help, setHelp] = useState(false);
   const [view, setView] = useState<ViewTransform>(FIT);
   // A new session when the queue changes; the start asset is read once.
@@ -38,12 +38,8 @@ export function LabelScreen({ project }: ProjectTabProps) {
   }, [session]);
 
   useEffect(() => {
-    // Deleted ones too, so that a label on one can be named (the panel lists only the others).
-    categoriesApi
-      .list(project.id, true)
-      .then(setCats)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [project.id]);
+    void categories.refresh();
+  }, [categories]);
 
   const commands = useMemo(
     () =>

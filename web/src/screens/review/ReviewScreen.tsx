@@ -1,14 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
-import { categories as categoriesApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
-import type { Category } from '../../api/types';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
+import { projectCategories } from '../../state/projectCategories';
 import {
   EMPTY,
   extend,
@@ -30,7 +29,8 @@ const CHUNK = 500;
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const { filter, category } = parseReviewQuery(location.value.search);
-  const [cats, setCats] = useState<Category[]>([]);
+  const categories = projectCategories(pid);
+  const cats = categories.list.value;
   const [stats, setStats] = useState<Stats | null>(null);
   const [sel, setSel] = useState<Selection>(EMPTY);
   const [busy, setBusy] = useState(false);
@@ -57,11 +57,8 @@ export function ReviewScreen({ project }: ProjectTabProps) {
 
   useEffect(() => {
     loadStats();
-    categoriesApi
-      .list(pid, true)
-      .then(setCats)
-      .catch(() => setCats([]));
-  }, [pid, loadStats]);
+    void categories.refresh();
+  }, [categories, loadStats]);
 
   const items = pager.items.value;
   const counts = pager.counts.value;
