@@ -6,7 +6,7 @@ import { findCommand } from '../../state/keys';
 import { FIT, zoomBy, type ViewTransform } from '../../lib/view';
 import { labelCommands } from '../../state/labelActions';
 import { projectCategories } from '../../state/projectCategories';
-import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
+import { createLabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
 import { HelpOverlay } from './HelpOverlay';
 import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
@@ -30,7 +30,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const [help, setHelp] = useState(false);
   const [view, setView] = useState<ViewTransform>(FIT);
   // A new session when the queue changes; the start asset is read once.
-  const session = useMemo(() => new LabelSession(project.id, filter, category), [project.id, filter, category]);
+  const session = useMemo(() => createLabelSession(project.id, filter, category), [project.id, filter, category]);
 
   useEffect(() => {
     void session.open(asset);
