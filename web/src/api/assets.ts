@@ -1,6 +1,5 @@
-// Assets: types, the list endpoint, byte URLs, and the upload call (XHR,
-// because fetch cannot report upload progress).
-import { request } from './client';
+// Assets: types, the list endpoint, byte URLs, and the upload call.
+import { request, sendForm } from './client';
 import { ApiError, parseApiError, retryableStatus } from './errors';
 
 const V1 = '/api/v1';
@@ -115,24 +114,14 @@ export function outcomeOf(status: number, text: string): UploadOutcome {
 }
 
 /** Uploads one file; onProgress gets the bytes sent so far. */
-export function uploadFile(
+export async function uploadFile(
   projectId: number,
   file: File,
   onProgress: (loaded: number) => void,
   signal?: AbortSignal,
 ): Promise<UploadOutcome> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.open('POST', `${V1}/projects/${projectId}/assets`);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('Accept', 'application/json');
-    xhr.upload.onprogress = (e) => onProgress(e.loaded);
-    xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
-    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.', retryable: true });
-    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.', retryable: true });
-    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-    xhr.send(form);
-  });
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const answer = await sendForm(`${V1}/projects/${projectId}/assets`, form, onProgress, signal);
+  return answer.failure ? { ok: false, ...answer.failure, retryable: true } : outcomeOf(answer.status, answer.text);
 }
