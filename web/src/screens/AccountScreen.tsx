@@ -64,7 +64,7 @@ export function AccountScreen() {
 
   async function onLogoutEverywhere() {
     try {
-      await auth.logoutEverywhere();
+      await auth.logout(true);
       window.location.assign('/');
     } catch (err) {
       showError(errorMessage(err));

@@ -101,7 +101,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
 
   const onReviewOwn = (value: boolean) =>
     run(async () => {
-      const p = await projectsApi.setReviewOwnLabels(pid, value);
+      const p = await projectsApi.update(pid, { settings: { review_own_labels: value } });
       setReviewOwn(p.settings?.review_own_labels ?? value);
     });
 
