@@ -1,11 +1,12 @@
 // The signed-in user's page: who they are, and API tokens for scripts
 // (named, with an expiry, listed, revoked). A token's secret is shown once,
 // right after it is made; the server keeps only its digest.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { ApiToken } from '../api/types';
 import { FormError } from '../components/FormError';
+import { createResource } from '../state/resource';
 import { user } from '../state/session';
 import { showError, showToast } from '../state/toasts';
 import { TokenList } from './account/TokenList';
@@ -21,7 +22,9 @@ const EXPIRY_CHOICES: readonly { label: string; days: number | null }[] = [
 
 export function AccountScreen() {
   const u = user.value;
-  const [tokens, setTokens] = useState<ApiToken[]>([]);
+  const tokenList = useMemo(() => createResource(() => auth.tokens(), [] as ApiToken[]), []);
+  const tokens = tokenList.value.value;
+  const setTokens = tokenList.set;
   const [name, setName] = useState('');
   const [days, setDays] = useState<string>('30');
   const [secret, setSecret] = useState('');
@@ -29,11 +32,8 @@ export function AccountScreen() {
   const [error, setError] = useState('');
 
   useEffect(() => {
-    auth
-      .tokens()
-      .then(setTokens)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+    void tokenList.load();
+  }, [tokenList]);
 
   async function onCreate(e: Event) {
     e.preventDefault();
@@ -113,7 +113,7 @@ export function AccountScreen() {
             {busy ? 'Creating…' : 'Create API token'}
           </button>
         </form>
-        <FormError message={error} />
+        <FormError message={error || tokenList.error.value} />
         {secret && (
           <div class="token-box" data-testid="new-token">
             <label class="token-row">

@@ -1,13 +1,14 @@
 // The Members tab: who is in the project and with which role. A manager
 // adds someone by name, changes roles, removes members, and decides whether
 // reviewers may approve their own labels. Others see the list only.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { members as membersApi, projects as projectsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Member, MemberRole } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { formatDateTime } from '../../lib/format';
 import { canManage } from '../../lib/roles';
+import { createResource } from '../../state/resource';
 import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
@@ -40,7 +41,9 @@ function RoleSelect(props: { value: MemberRole; label: string; disabled?: boolea
 export function MembersScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const manage = canManage(project);
-  const [list, setList] = useState<Member[]>([]);
+  const members = useMemo(() => createResource(() => membersApi.list(pid), [] as Member[]), [pid]);
+  const list = members.value.value;
+  const setList = members.set;
   const [name, setName] = useState('');
   const [role, setRole] = useState<MemberRole>('labeler');
   const [error, setError] = useState('');
@@ -49,11 +52,8 @@ export function MembersScreen({ project }: ProjectTabProps) {
   const [changes, setChanges] = useState(0);
 
   useEffect(() => {
-    membersApi
-      .list(pid)
-      .then(setList)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [pid]);
+    void members.load();
+  }, [members]);
 
   function upsert(m: Member) {
     setList((prev) => [...prev.filter((x) => x.user_id !== m.user_id), m].sort((a, b) => a.name.localeCompare(b.name)));
@@ -123,7 +123,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
           </button>
         </form>
       )}
-      <FormError message={error} />
+      <FormError message={error || members.error.value} />
 
       <table class="table" aria-label="Project members">
         <thead>
