@@ -13,7 +13,7 @@ import { ROOT } from '../lib/server.mjs';
 // web type -> the schema it mirrors
 const PAIRS = {
   Asset: 'Asset',
-  AssetAnnotation: 'Annotation',
+  Annotation: 'Annotation',
   AssetCounts: 'AssetCounts',
   User: 'User',
   ApiToken: 'Token',

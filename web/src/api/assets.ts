@@ -9,7 +9,7 @@ export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_revi
 export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
 export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
 
-export interface AssetAnnotation {
+export interface Annotation {
   asset_id: number;
   status: AnnotationStatus;
   category_ids: number[];
@@ -35,7 +35,7 @@ export interface Asset {
   created_at: string;
   uploaded_by: string | null;
   thumbnail_ready: boolean;
-  annotation: AssetAnnotation;
+  annotation: Annotation;
   duplicate?: boolean;
   /** "damaged": the image does not decode and is never exported. */
   decode_state?: 'pending' | 'ok' | 'damaged';

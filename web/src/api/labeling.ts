@@ -1,11 +1,9 @@
 // Typed wrappers for labeling and review: annotations, their history, bulk
 // review and project stats. The asset list is assets.list (api/assets).
-import type { AnnotationStatus, AssetAnnotation } from './assets';
+import type { Annotation, AnnotationStatus } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
-
-export type Annotation = AssetAnnotation;
 
 /** The body of PUT /assets/{id}/annotation. */
 export type AnnotationChange =

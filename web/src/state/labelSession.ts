@@ -3,9 +3,9 @@
 // labels shown (server state with unacknowledged local changes on top), and
 // the status counters. Writes go through the offline write queue.
 import { computed, signal } from '@preact/signals';
-import { assets, type Asset, type AssetFilter } from '../api/assets';
+import { assets, type Annotation, type Asset, type AssetFilter } from '../api/assets';
 import { ApiError, isRetryable } from '../api/errors';
-import { labeling, type Annotation, type AnnotationChange, type Stats } from '../api/labeling';
+import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
 
