@@ -9,8 +9,10 @@ describe('createResource', () => {
       if (n === 2) throw new Error('server down');
       return [n];
     }, [] as number[]);
+    expect(r.loaded.value).toBe(false);
     await r.load();
     expect(r.value.value).toEqual([1]);
+    expect(r.loaded.value).toBe(true);
     await r.load();
     expect(r.value.value).toEqual([1]);
     expect(r.error.value).toBe('Server down');

@@ -7,6 +7,8 @@ import { errorMessage } from '../api/errors';
 export function createResource<T>(fetch: () => Promise<T>, initial: T) {
   const value = signal<T>(initial);
   const loading = signal(false);
+  /** Whether a load has finished once (answered or failed). */
+  const loaded = signal(false);
   const error = signal('');
   /** Bumped by every load and set, so that a late answer does not undo a newer one. */
   let generation = 0;
@@ -14,6 +16,7 @@ export function createResource<T>(fetch: () => Promise<T>, initial: T) {
   return {
     value,
     loading,
+    loaded,
     error,
     /** Reads it again; a failure keeps the last value and sets error. */
     async load(): Promise<void> {
@@ -27,6 +30,7 @@ export function createResource<T>(fetch: () => Promise<T>, initial: T) {
         if (mine === generation) error.value = errorMessage(e);
       } finally {
         if (mine === generation) loading.value = false;
+        loaded.value = true;
       }
     },
     /** Replaces the value (from the answer of a change). */
