@@ -12,6 +12,7 @@ import { navigate } from '../../router';
 import { labelAssetPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { projectCategories } from '../../state/projectCategories';
+import { createResource } from '../../state/resource';
 import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
@@ -52,7 +53,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const categories = projectCategories(pid);
   const cats = categories.list.value;
   const [videoId, setVideoId] = useState<number | null>(null);
-  const [vids, setVids] = useState<Video[]>([]);
+  const videoList = useMemo(() => createResource(() => videosApi.list(pid), [] as Video[]), [pid]);
+  const vids = videoList.value.value;
   const [showUpload, setShowUpload] = useState(false);
   const refreshTimer = useRef<number>(0);
 
@@ -83,12 +85,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
     [pid, refresh],
   );
 
-  const loadVideos = useCallback(() => {
-    videosApi
-      .list(pid)
-      .then(setVids)
-      .catch(() => setVids([]));
-  }, [pid]);
+  const loadVideos = useCallback(() => void videoList.load(), [videoList]);
 
   const videoUploads = useMemo(
     () =>

@@ -8,6 +8,7 @@ import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { projectCategories } from '../../state/projectCategories';
+import { createResource } from '../../state/resource';
 import {
   EMPTY,
   extend,
@@ -31,7 +32,6 @@ export function ReviewScreen({ project }: ProjectTabProps) {
   const { filter, category } = parseReviewQuery(location.value.search);
   const categories = projectCategories(pid);
   const cats = categories.list.value;
-  const [stats, setStats] = useState<Stats | null>(null);
   const [sel, setSel] = useState<Selection>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<BulkTally | null>(null);
@@ -43,12 +43,13 @@ export function ReviewScreen({ project }: ProjectTabProps) {
   );
   const pager = useMemo(() => createAssetPager(fetcher(filter, category)), [fetcher]);
 
+  const statsStore = useMemo(() => createResource<Stats | null>(() => labeling.stats(pid), null), [pid]);
+  const stats = statsStore.value.value;
   const loadStats = useCallback(() => {
-    labeling
-      .stats(pid)
-      .then(setStats)
-      .catch((e: unknown) => showError(errorMessage(e)));
-  }, [pid]);
+    void statsStore.load().then(() => {
+      if (statsStore.error.value) showError(statsStore.error.value);
+    });
+  }, [statsStore]);
 
   useEffect(() => {
     pager.reset(fetcher(filter, category));
