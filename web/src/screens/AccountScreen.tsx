@@ -1,12 +1,12 @@
 // The signed-in user's page: who they are, and API tokens for scripts
 // (named, with an expiry, listed, revoked). A token's secret is shown once,
 // right after it is made; the server keeps only its digest.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { ApiToken } from '../api/types';
 import { FormError } from '../components/FormError';
-import { createResource } from '../state/resource';
+import { useResource } from '../state/resource';
 import { user } from '../state/session';
 import { showError, showToast } from '../state/toasts';
 import { TokenList } from './account/TokenList';
@@ -22,7 +22,7 @@ const EXPIRY_CHOICES: readonly { label: string; days: number | null }[] = [
 
 export function AccountScreen() {
   const u = user.value;
-  const tokenList = useMemo(() => createResource(() => auth.tokens(), [] as ApiToken[]), []);
+  const tokenList = useResource(() => auth.tokens(), [] as ApiToken[], []);
   const tokens = tokenList.value.value;
   const setTokens = tokenList.set;
   const [name, setName] = useState('');
@@ -31,9 +31,6 @@ export function AccountScreen() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
-  useEffect(() => {
-    void tokenList.load();
-  }, [tokenList]);
 
   async function onCreate(e: Event) {
     e.preventDefault();

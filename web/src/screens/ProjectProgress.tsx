@@ -1,21 +1,14 @@
 // One project's progress in the projects table: a two-tone bar (labeled,
 // approved) and a line of counts, loaded on its own so the table shows at once.
-import { useEffect, useMemo } from 'preact/hooks';
 import { labeling } from '../api/labeling';
 import { projectProgress, type Progress } from '../lib/progress';
-import { createResource } from '../state/resource';
+import { useResource } from '../state/resource';
 
 export function ProjectProgress({ projectId }: { projectId: number }) {
-  const progress = useMemo(
-    () => createResource<Progress | null>(() => labeling.stats(projectId).then((s) => projectProgress(s.counts)), null),
-    [projectId],
-  );
+  const progress = useResource<Progress | null>(() => labeling.stats(projectId).then((s) => projectProgress(s.counts)), null, [projectId]);
   const p = progress.value.value;
   const failed = progress.error.value !== '';
 
-  useEffect(() => {
-    void progress.load();
-  }, [progress]);
 
   if (failed) return <span class="muted small">–</span>;
   if (!p) return <span class="muted small">…</span>;

@@ -1,16 +1,16 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { users as usersApi } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { User } from '../api/types';
 import { FormError } from '../components/FormError';
 import { formatDateTime } from '../lib/format';
 import { checkNewAccount } from '../lib/validate';
-import { createResource } from '../state/resource';
+import { useResource } from '../state/resource';
 import { user as me } from '../state/session';
 import { showToast } from '../state/toasts';
 
 export function UsersScreen() {
-  const users = useMemo(() => createResource(() => usersApi.list(), [] as User[]), []);
+  const users = useResource(() => usersApi.list(), [] as User[], []);
   const list = users.value.value;
   const setList = users.set;
   const loadError = users.error.value;
@@ -20,9 +20,6 @@ export function UsersScreen() {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    void users.load();
-  }, [users]);
 
   if (!me.value?.is_admin) {
     return (

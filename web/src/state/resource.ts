@@ -2,6 +2,7 @@
 // whether it is loading, why it failed, and a setter for the answers of
 // later changes. The stores' idiom: signals and actions, made per screen.
 import { signal } from '@preact/signals';
+import { useEffect, useMemo } from 'preact/hooks';
 import { errorMessage } from '../api/errors';
 
 export function createResource<T>(fetch: () => Promise<T>, initial: T) {
@@ -43,3 +44,12 @@ export function createResource<T>(fetch: () => Promise<T>, initial: T) {
 }
 
 export type Resource<T> = ReturnType<typeof createResource<T>>;
+
+/** In a component: a resource made again when deps change, and loaded when made. */
+export function useResource<T>(fetch: () => Promise<T>, initial: T, deps: readonly unknown[]): Resource<T> {
+  const resource = useMemo(() => createResource(fetch, initial), deps);
+  useEffect(() => {
+    void resource.load();
+  }, [resource]);
+  return resource;
+}

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { exportsApi, type ExportVersion } from '../../api/exports';
 import { pollDelay, upsertVersion } from '../../state/exports';
-import { createResource } from '../../state/resource';
+import { useResource } from '../../state/resource';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
 import { canManage } from '../../lib/roles';
@@ -9,20 +9,13 @@ import { CreateExportPanel } from './CreateExportPanel';
 import { ExportRow } from './ExportRow';
 
 export function ExportsScreen({ project }: ProjectTabProps) {
-  const list = useMemo(
-    () => createResource(() => exportsApi.list(project.id).then((r) => r.exports), [] as ExportVersion[]),
-    [project.id],
-  );
+  const list = useResource(() => exportsApi.list(project.id).then((r) => r.exports), [] as ExportVersion[], [project.id]);
   const versions = list.value.value;
   const loaded = list.loaded.value;
   const loadError = list.error.value;
   const load = list.load;
   const [previewKey, setPreviewKey] = useState(0);
   const attempt = useRef(0);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   // While a version is queued or building, refresh the list (with back-off).
   useEffect(() => {

@@ -1,14 +1,14 @@
 // The Members tab: who is in the project and with which role. A manager
 // adds someone by name, changes roles, removes members, and decides whether
 // reviewers may approve their own labels. Others see the list only.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { members as membersApi, projects as projectsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Member, MemberRole } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { formatDateTime } from '../../lib/format';
 import { canManage } from '../../lib/roles';
-import { createResource } from '../../state/resource';
+import { useResource } from '../../state/resource';
 import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
@@ -41,7 +41,7 @@ function RoleSelect(props: { value: MemberRole; label: string; disabled?: boolea
 export function MembersScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const manage = canManage(project);
-  const members = useMemo(() => createResource(() => membersApi.list(pid), [] as Member[]), [pid]);
+  const members = useResource(() => membersApi.list(pid), [] as Member[], [pid]);
   const list = members.value.value;
   const setList = members.set;
   const [name, setName] = useState('');
@@ -51,9 +51,6 @@ export function MembersScreen({ project }: ProjectTabProps) {
   const [reviewOwn, setReviewOwn] = useState(project.settings?.review_own_labels ?? true);
   const [changes, setChanges] = useState(0);
 
-  useEffect(() => {
-    void members.load();
-  }, [members]);
 
   function upsert(m: Member) {
     setList((prev) => [...prev.filter((x) => x.user_id !== m.user_id), m].sort((a, b) => a.name.localeCompare(b.name)));

@@ -1,20 +1,17 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { projects as projectsApi } from '../../api/endpoints';
 import type { Project } from '../../api/types';
 import { Link } from '../../components/Link';
-import { createResource } from '../../state/resource';
+import { useResource } from '../../state/resource';
 import { ProjectTitle } from './ProjectTitle';
 import { tabPath } from '../../routes';
 import { PROJECT_TABS, findTab } from './tabs';
 
 export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
-  const loaded = useMemo(() => createResource<Project | null>(() => projectsApi.get(projectId), null), [projectId]);
+  const loaded = useResource<Project | null>(() => projectsApi.get(projectId), null, [projectId]);
   const project = loaded.value.value;
   const error = loaded.error.value;
 
-  useEffect(() => {
-    void loaded.load();
-  }, [loaded]);
 
   const active = findTab(tab);
 
