@@ -24,6 +24,27 @@ export default tseslint.config(
       ],
     },
   },
+  // The web app's layers (docs/internals/web.md): api imports nothing of the
+  // app; lib, state and components never import a screen; only App.tsx and
+  // the tab table import screens.
+  {
+    files: ['web/src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./', message: 'api/ imports nothing of the app (only other api/ modules).' }] },
+      ],
+    },
+  },
+  {
+    files: ['web/src/{lib,state,components}/**/*.{ts,tsx}', 'web/src/routes.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)screens/', message: 'Only App.tsx and the tab table import screens.' }] },
+      ],
+    },
+  },
   {
     files: ['web/vite.config.ts'],
     languageOptions: { globals: globals.node },

@@ -138,7 +138,7 @@ describe('category editor', () => {
     ]);
     await page.screenshot({ path: `${SHOT_DIR}/tessera-categories.png`, fullPage: true });
 
-    token = await srv.addUser('checker', { admin: false });
+    token = await srv.addUser('checker', { admin: true }); // another reader: an admin sees every project
     const { status, body } = await api(`/api/v1/projects/${projectId}/categories`);
     assert.equal(status, 200);
     assert.deepEqual(

@@ -1,33 +1,20 @@
 /* global document */
 // The labeling screen, end to end in headless Chromium: 500 images labeled
 // with the keyboard alone, a reload in the middle (unsent writes replayed
-// from IndexedDB), every label found in the database and the on-screen
+// from IndexedDB), every label read back through the API and the on-screen
 // counters equal to /stats; then 20 labels while offline, all saved once
 // the connection is back.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { startSession } from '../lib/session.mjs';
+import { apiAs, labelsOf, startSession } from '../lib/session.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
-const run = promisify(execFile);
 const N = 500;
 const SHOT_DIR = process.env.SCREENSHOT_DIR || '/tmp';
 
 let session, srv, browser, page, token, project, cats;
 
-async function dbRows() {
-  const db = join(srv.dataDir, 'tessera.db');
-  const { stdout } = await run('sqlite3', ['-readonly', db,
-    `SELECT an.asset_id || '|' || an.status || '|' || coalesce((SELECT group_concat(category_id) FROM annotation_categories ac WHERE ac.asset_id = an.asset_id), '')
-     FROM annotations an WHERE an.project_id = ${project.id} ORDER BY an.asset_id`]);
-  return new Map(stdout.trim().split('\n').map((l) => {
-    const [id, status, c] = l.split('|');
-    return [Number(id), { status, cats: c ? c.split(',').map(Number) : [] }];
-  }));
-}
+const dbRows = () => labelsOf(apiAs(srv, token), project.id);
 
 async function shownCounters() {
   return page.locator('[data-testid=status-counters] dd').evaluateAll((els) =>
@@ -146,8 +133,19 @@ describe('labeling screen', () => {
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await dialog.waitFor();
     const text = await dialog.innerText();
-    for (const s of ['cat', 'dog', 'bird', 'horse', 'Skip', 'Next asset', 'Previous asset']) assert.ok(text.includes(s), s);
+    for (const s of ['cat', 'dog', 'bird', 'horse', 'Skip', 'Next asset', 'Previous asset', 'Zoom in', 'Zoom out', 'Fit the image']) {
+      assert.ok(text.includes(s), s);
+    }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    // the zoom keys listed there work through the same list
+    const info = page.locator('.viewer-info');
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    assert.match(await info.innerText(), /· 156%$/);
+    await page.keyboard.press('-');
+    assert.match(await info.innerText(), /· 125%$/);
+    await page.keyboard.press('0');
+    assert.doesNotMatch(await info.innerText(), /%/);
   });
 });

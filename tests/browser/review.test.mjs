@@ -72,6 +72,8 @@ describe('review mode', () => {
     await page.getByRole('button', { name: /^Select all 50 matching/ }).click();
     assert.equal(await page.getByTestId('selected-count').innerText(), '50 selected');
     await page.getByRole('button', { name: 'Needs review', exact: true }).click();
+    // the in_review count is 50 before and after (labeled and needs_review are both in review): wait for the answer
+    await page.getByText('Marked for review 50.').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-filter-count="in_review"]')?.textContent === '50');
     const s = await stats();
     assert.equal(s.counts.needs_review, 50);

@@ -21,6 +21,21 @@ export function apiAs(srv, token) {
   };
 }
 
+// Every asset of a project with its label as the server keeps it, read
+// through the API page by page: Map(asset id -> { status, cats }).
+export async function labelsOf(api, projectId) {
+  const out = new Map();
+  let cursor = null;
+  do {
+    const q = new URLSearchParams({ limit: '200' });
+    if (cursor) q.set('cursor', cursor);
+    const page = await api('GET', `/api/v1/projects/${projectId}/assets?${q}`);
+    for (const a of page.assets) out.set(a.id, { status: a.annotation.status, cats: a.annotation.category_ids });
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
 // Logs in on the login page and waits until the app has left it.
 export async function logIn(page, url, name, password = PASSWORD) {
   await page.goto(`${url}/login`);

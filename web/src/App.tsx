@@ -9,18 +9,8 @@ import { SetupScreen } from './screens/SetupScreen';
 import { UsersScreen } from './screens/UsersScreen';
 import { AccountScreen } from './screens/AccountScreen';
 import { ProjectScreen } from './screens/project/ProjectScreen';
-import { defaultTabPath } from './screens/project/tabs';
+import { defaultTabPath, ROUTES } from './routes';
 import { boot, bootError, phase } from './state/session';
-
-export const ROUTES = [
-  ['setup', '/setup'],
-  ['login', '/login'],
-  ['projects', '/'],
-  ['users', '/users'],
-  ['account', '/account'],
-  ['project', '/projects/:id'],
-  ['projectTab', '/projects/:id/:tab'],
-] as const;
 
 const TITLES: Record<string, string> = {
   setup: 'Set up',

@@ -24,3 +24,12 @@ describe('outcomeOf', () => {
     expect(outcomeOf(502, '<html>').ok).toBe(false);
   });
 });
+
+describe('the retry policy', () => {
+  it('retries an upload refused because the session ended, as the write queue does', () => {
+    const gone = { error: { code: 'unauthorized', message: 'Sign in.', details: {} } };
+    expect(outcomeOf(401, JSON.stringify(gone))).toMatchObject({ ok: false, retryable: true });
+    expect(outcomeOf(429, '')).toMatchObject({ ok: false, retryable: true });
+    expect(outcomeOf(413, '')).toMatchObject({ ok: false, retryable: false });
+  });
+});

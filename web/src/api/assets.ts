@@ -1,15 +1,15 @@
-// Assets: types, the list endpoint, byte URLs, and the upload call (XHR,
-// because fetch cannot report upload progress).
-import { request } from './client';
-import { ApiError, parseApiError } from './errors';
+// Assets: types, the list endpoint, byte URLs, and the upload call.
+import { request, sendForm } from './client';
+import { ApiError, parseApiError, retryableStatus } from './errors';
 
 const V1 = '/api/v1';
 
 export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
+/** The list filters of the asset API. */
 export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
 export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
 
-export interface AssetAnnotation {
+export interface Annotation {
   asset_id: number;
   status: AnnotationStatus;
   category_ids: number[];
@@ -35,7 +35,7 @@ export interface Asset {
   created_at: string;
   uploaded_by: string | null;
   thumbnail_ready: boolean;
-  annotation: AssetAnnotation;
+  annotation: Annotation;
   duplicate?: boolean;
   /** "damaged": the image does not decode and is never exported. */
   decode_state?: 'pending' | 'ok' | 'damaged';
@@ -95,9 +95,6 @@ export type UploadOutcome =
 /** Per-file refusals that are about the transfer, not the file's content. */
 const RETRYABLE_FILE_CODES = new Set(['incomplete_upload', 'upload_failed']);
 
-/** A request that failed on the way (no answer, a timeout, a busy or broken server) may work again. */
-const retryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
-
 /** The outcome of a finished upload request of one file. */
 export function outcomeOf(status: number, text: string): UploadOutcome {
   let body: Partial<UploadResponse> | null = null;
@@ -117,24 +114,14 @@ export function outcomeOf(status: number, text: string): UploadOutcome {
 }
 
 /** Uploads one file; onProgress gets the bytes sent so far. */
-export function uploadFile(
+export async function uploadFile(
   projectId: number,
   file: File,
   onProgress: (loaded: number) => void,
   signal?: AbortSignal,
 ): Promise<UploadOutcome> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.open('POST', `${V1}/projects/${projectId}/assets`);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('Accept', 'application/json');
-    xhr.upload.onprogress = (e) => onProgress(e.loaded);
-    xhr.onload = () => resolve(outcomeOf(xhr.status, xhr.responseText));
-    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.', retryable: true });
-    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.', retryable: true });
-    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-    xhr.send(form);
-  });
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const answer = await sendForm(`${V1}/projects/${projectId}/assets`, form, onProgress, signal);
+  return answer.failure ? { ok: false, ...answer.failure, retryable: true } : outcomeOf(answer.status, answer.text);
 }

@@ -57,3 +57,25 @@ export async function request<T>(method: Method, path: string, opts: RequestOpti
     throw new ApiError(res.status, 'bad_response', 'The server sent a response that is not valid JSON.');
   }
 }
+
+/** How a form upload ended: the answer's status and body, or why no answer came. */
+export type FormAnswer = { status: number; text: string; failure?: undefined } | { failure: { code: 'network_error' | 'cancelled'; message: string } };
+
+/**
+ * POSTs a multipart form with the session cookie, reporting the bytes sent
+ * so far (fetch cannot report upload progress, so this uses XHR).
+ */
+export function sendForm(path: string, form: FormData, onProgress: (loaded: number) => void, signal?: AbortSignal): Promise<FormAnswer> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => resolve({ failure: { code: 'network_error', message: 'The connection to the server failed.' } });
+    xhr.onabort = () => resolve({ failure: { code: 'cancelled', message: 'The upload was cancelled.' } });
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}

@@ -10,9 +10,8 @@ export const auth = {
     request<{ user: User }>('POST', `${V1}/auth/setup`, { body: { name, password } }).then((r) => r.user),
   login: (name: string, password: string) =>
     request<{ user: User }>('POST', `${V1}/auth/login`, { body: { name, password } }).then((r) => r.user),
-  logout: () => request<undefined>('POST', `${V1}/auth/logout`),
-  /** Ends every session and revokes every API token of the signed-in user. */
-  logoutEverywhere: () => request<undefined>('POST', `${V1}/auth/logout`, { query: { all: true } }),
+  /** Ends this session; with everywhere, every session and API token of the signed-in user. */
+  logout: (everywhere = false) => request<undefined>('POST', `${V1}/auth/logout`, { query: { all: everywhere } }),
   me: () => request<User>('GET', `${V1}/me`),
   /** A new API token for the signed-in user; the server shows the secret only this once. */
   createToken: (name: string | null, expiresAt: string | null) =>
@@ -39,13 +38,13 @@ export const projects = {
   get: (id: number) => request<Project>('GET', `${V1}/projects/${id}`),
   create: (name: string) =>
     request<Project>('POST', `${V1}/projects`, { body: { name, task_type: 'classification_single' } }),
-  rename: (id: number, name: string) => request<Project>('PATCH', `${V1}/projects/${id}`, { body: { name } }),
+  /** Renames a project or changes its settings. */
+  update: (id: number, patch: { name?: string; settings?: { review_own_labels: boolean } }) =>
+    request<Project>('PATCH', `${V1}/projects/${id}`, { body: patch }),
   history: (id: number, limit = 50) =>
     request<{ history: ProjectEvent[]; next_cursor: string | null }>('GET', `${V1}/projects/${id}/history`, {
       query: { limit },
     }).then((r) => r.history),
-  setReviewOwnLabels: (id: number, value: boolean) =>
-    request<Project>('PATCH', `${V1}/projects/${id}`, { body: { settings: { review_own_labels: value } } }),
 };
 
 export const members = {

@@ -84,3 +84,18 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error && e.message) return sentence(e.message);
   return 'Something went wrong.';
 }
+
+/**
+ * The one retry policy: a request that failed on the way (no answer, a
+ * timeout, a busy or broken server) or because the session ended (it works
+ * again after signing in) may work when sent again; any other refusal is
+ * about the request itself and would be refused again.
+ */
+export function retryableStatus(status: number): boolean {
+  return status === 0 || status === 401 || status === 408 || status === 429 || status >= 500;
+}
+
+/** retryableStatus() for anything an API call threw (not an ApiError: our own failure, tried again). */
+export function isRetryable(e: unknown): boolean {
+  return e instanceof ApiError ? retryableStatus(e.status) : true;
+}

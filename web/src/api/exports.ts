@@ -1,10 +1,12 @@
 // Exports (dataset versions): types and typed calls.
+import type { AnnotationStatus } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
 
-export const EXPORT_STATUSES = ['approved', 'needs_review', 'labeled', 'skipped', 'unlabeled'] as const;
-export type AnnotationStatus = (typeof EXPORT_STATUSES)[number];
+export type { AnnotationStatus };
+/** The statuses an export can select, in the order offered. */
+export const EXPORT_STATUSES: readonly AnnotationStatus[] = ['approved', 'needs_review', 'labeled', 'skipped', 'unlabeled'];
 
 export type ExportState = 'queued' | 'building' | 'ready' | 'failed';
 

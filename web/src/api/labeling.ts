@@ -1,50 +1,9 @@
-// Typed wrappers for labeling and review: the asset queue, annotations,
-// bulk review and project stats.
-import { ASSET_FILTERS, fileUrl, thumbnailUrl } from './assets';
-import type { AnnotationStatus, AssetAnnotation, AssetCounts, AssetFilter, AssetSource } from './assets';
+// Typed wrappers for labeling and review: annotations, their history, bulk
+// review and project stats. The asset list is assets.list (api/assets).
+import type { Annotation, AnnotationStatus } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
-
-export type { AnnotationStatus };
-export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = [
-  'unlabeled',
-  'labeled',
-  'skipped',
-  'needs_review',
-  'approved',
-];
-
-/** The list filters of the asset API. */
-export type QueueFilter = AssetFilter;
-export const QUEUE_FILTERS: readonly QueueFilter[] = ASSET_FILTERS;
-
-export type Annotation = AssetAnnotation;
-
-export interface Asset {
-  id: number;
-  project_id: number;
-  file_name: string;
-  width: number;
-  height: number;
-  mime_type: string;
-  byte_size: number;
-  checksum_sha256: string;
-  thumbnail_ready?: boolean;
-  /** "damaged": the image does not decode and is never exported. */
-  decode_state?: 'pending' | 'ok' | 'damaged';
-  damage_reason?: string | null;
-  source?: AssetSource;
-  annotation: Annotation;
-}
-
-export type QueueCounts = AssetCounts;
-
-export interface AssetPage {
-  assets: Asset[];
-  next_cursor: string | null;
-  counts: QueueCounts;
-}
 
 /** The body of PUT /assets/{id}/annotation. */
 export type AnnotationChange =
@@ -102,17 +61,7 @@ export interface HistoryEntry {
   via: 'single' | 'bulk';
 }
 
-export const assetFileUrl = fileUrl;
-export const assetThumbUrl = thumbnailUrl;
-
 export const labeling = {
-  assets: (
-    projectId: number,
-    q: { status?: QueueFilter; category_id?: number | null; cursor?: string | null; limit?: number },
-  ) =>
-    request<AssetPage>('GET', `${V1}/projects/${projectId}/assets`, {
-      query: { status: q.status ?? 'all', category_id: q.category_id, cursor: q.cursor, limit: q.limit ?? 500 },
-    }),
   setAnnotation: (assetId: number, change: AnnotationChange) =>
     request<Annotation>('PUT', `${V1}/assets/${assetId}/annotation`, { body: change }),
   history: (assetId: number) =>
@@ -126,10 +75,3 @@ export const labeling = {
   ) => request<BulkResult>('POST', `${V1}/projects/${projectId}/annotations/bulk`, { body: { action, ...target } }),
   stats: (projectId: number) => request<Stats>('GET', `${V1}/projects/${projectId}/stats`),
 };
-
-/** The queue filter a status belongs to (as the server keeps it). */
-export function queueOf(s: AnnotationStatus): Exclude<QueueFilter, 'all'> {
-  if (s === 'labeled' || s === 'needs_review') return 'in_review';
-  if (s === 'approved') return 'done';
-  return s;
-}

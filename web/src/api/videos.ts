@@ -1,9 +1,11 @@
 // Videos: upload (XHR, for upload progress), read, list.
-import { request } from './client';
+import { request, sendForm } from './client';
 import { parseApiError } from './errors';
-import type { VideoMode } from '../lib/videoFrame';
 
 const V1 = '/api/v1';
+
+/** How frames are taken from a video: so many per second, or so many in all. */
+export type VideoMode = { fps: number } | { frames: number };
 
 export type VideoState = 'queued' | 'extracting' | 'ready' | 'failed';
 
@@ -43,39 +45,27 @@ export const videos = {
 export type VideoUploadOutcome = { ok: true; video: Video } | { ok: false; code: string; message: string };
 
 /** Uploads one video with its mode; onProgress gets the bytes sent so far. */
-export function uploadVideo(
+export async function uploadVideo(
   projectId: number,
   file: File,
   mode: VideoMode,
   onProgress: (loaded: number) => void,
   signal?: AbortSignal,
 ): Promise<VideoUploadOutcome> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    const form = new FormData();
-    // The mode first: the server checks it before storing any byte.
-    if ('fps' in mode) form.append('fps', String(mode.fps));
-    else form.append('frames', String(mode.frames));
-    form.append('file', file, file.name);
-    xhr.open('POST', `${V1}/projects/${projectId}/videos`);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader('Accept', 'application/json');
-    xhr.upload.onprogress = (e) => onProgress(e.loaded);
-    xhr.onload = () => {
-      if (xhr.status === 202) {
-        try {
-          resolve({ ok: true, video: JSON.parse(xhr.responseText) as Video });
-          return;
-        } catch {
-          /* fall through */
-        }
-      }
-      const err = parseApiError(xhr.status, xhr.responseText);
-      resolve({ ok: false, code: err.code, message: err.message });
-    };
-    xhr.onerror = () => resolve({ ok: false, code: 'network_error', message: 'The connection to the server failed.' });
-    xhr.onabort = () => resolve({ ok: false, code: 'cancelled', message: 'The upload was cancelled.' });
-    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-    xhr.send(form);
-  });
+  const form = new FormData();
+  // The mode first: the server checks it before storing any byte.
+  if ('fps' in mode) form.append('fps', String(mode.fps));
+  else form.append('frames', String(mode.frames));
+  form.append('file', file, file.name);
+  const answer = await sendForm(`${V1}/projects/${projectId}/videos`, form, onProgress, signal);
+  if (answer.failure) return { ok: false, ...answer.failure };
+  if (answer.status === 202) {
+    try {
+      return { ok: true, video: JSON.parse(answer.text) as Video };
+    } catch {
+      /* fall through */
+    }
+  }
+  const err = parseApiError(answer.status, answer.text);
+  return { ok: false, code: err.code, message: err.message };
 }

@@ -1,4 +1,5 @@
 import { keyCaps, type KeyCommand } from '../state/keys';
+import './KeyHelp.css';
 
 /** A one-line legend of keyboard commands, generated from their list. */
 export function KeyHelp({ commands }: { commands: readonly KeyCommand[] }) {

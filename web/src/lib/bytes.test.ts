@@ -8,6 +8,8 @@ describe('formatBytes', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(200 * 1024 * 1024)).toBe('200 MB');
     expect(formatBytes(-1)).toBe('—');
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
+    expect(formatBytes(null)).toBe('');
   });
   it('groups counts', () => {
     expect(formatCount(100000)).toBe('100,000');

@@ -2,8 +2,9 @@
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** 1536 -> "1.5 KB" (powers of 1024, one decimal under 10). */
-export function formatBytes(n: number): string {
+/** 1536 -> "1.5 KB" (powers of 1024, one decimal under 10); nothing for an unknown size. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '';
   if (!Number.isFinite(n) || n < 0) return '—';
   let v = n;
   let u = 0;

@@ -1,12 +1,9 @@
 // Video frame provenance for display, and the upload form's mode. DOM-free.
+import type { AssetSource } from '../api/assets';
+import type { VideoMode } from '../api/videos';
 
-export interface FrameSource {
-  type: 'video_frame';
-  video_id: number;
-  video_file_name: string;
-  frame_index: number;
-  timestamp_ms: number;
-}
+/** Where a frame of a video came from. */
+export type FrameSource = Extract<AssetSource, { type: 'video_frame' }>;
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -25,7 +22,7 @@ export function frameLabel(src: Pick<FrameSource, 'frame_index' | 'timestamp_ms'
   return `frame ${src.frame_index} · ${formatTimestamp(src.timestamp_ms)}`;
 }
 
-export type VideoMode = { fps: number } | { frames: number };
+export type { VideoMode };
 export type ModeKind = 'fps' | 'frames';
 
 export const FPS_MAX = 60;

@@ -1,15 +1,16 @@
 // The signed-in user's page: who they are, and API tokens for scripts
 // (named, with an expiry, listed, revoked). A token's secret is shown once,
 // right after it is made; the server keeps only its digest.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { auth } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { ApiToken } from '../api/types';
 import { FormError } from '../components/FormError';
+import { useResource } from '../state/resource';
 import { user } from '../state/session';
 import { showError, showToast } from '../state/toasts';
 import { TokenList } from './account/TokenList';
-import '../styles/account.css';
+import './account/account.css';
 
 const EXPIRY_CHOICES: readonly { label: string; days: number | null }[] = [
   { label: '30 days', days: 30 },
@@ -21,19 +22,15 @@ const EXPIRY_CHOICES: readonly { label: string; days: number | null }[] = [
 
 export function AccountScreen() {
   const u = user.value;
-  const [tokens, setTokens] = useState<ApiToken[]>([]);
+  const tokenList = useResource(() => auth.tokens(), [] as ApiToken[], []);
+  const tokens = tokenList.value.value;
+  const setTokens = tokenList.set;
   const [name, setName] = useState('');
   const [days, setDays] = useState<string>('30');
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
-  useEffect(() => {
-    auth
-      .tokens()
-      .then(setTokens)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
 
   async function onCreate(e: Event) {
     e.preventDefault();
@@ -64,7 +61,7 @@ export function AccountScreen() {
 
   async function onLogoutEverywhere() {
     try {
-      await auth.logoutEverywhere();
+      await auth.logout(true);
       window.location.assign('/');
     } catch (err) {
       showError(errorMessage(err));
@@ -113,7 +110,7 @@ export function AccountScreen() {
             {busy ? 'Creating…' : 'Create API token'}
           </button>
         </form>
-        <FormError message={error} />
+        <FormError message={error || tokenList.error.value} />
         {secret && (
           <div class="token-box" data-testid="new-token">
             <label class="token-row">

@@ -1,23 +1,14 @@
 // One project's progress in the projects table: a two-tone bar (labeled,
 // approved) and a line of counts, loaded on its own so the table shows at once.
-import { useEffect, useState } from 'preact/hooks';
 import { labeling } from '../api/labeling';
 import { projectProgress, type Progress } from '../lib/progress';
+import { useResource } from '../state/resource';
 
 export function ProjectProgress({ projectId }: { projectId: number }) {
-  const [p, setP] = useState<Progress | null>(null);
-  const [failed, setFailed] = useState(false);
+  const progress = useResource<Progress | null>(() => labeling.stats(projectId).then((s) => projectProgress(s.counts)), null, [projectId]);
+  const p = progress.value.value;
+  const failed = progress.error.value !== '';
 
-  useEffect(() => {
-    let live = true;
-    labeling
-      .stats(projectId)
-      .then((s) => live && setP(projectProgress(s.counts)))
-      .catch(() => live && setFailed(true));
-    return () => {
-      live = false;
-    };
-  }, [projectId]);
 
   if (failed) return <span class="muted small">–</span>;
   if (!p) return <span class="muted small">…</span>;

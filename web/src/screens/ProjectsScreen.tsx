@@ -7,7 +7,7 @@ import { Link } from '../components/Link';
 import { formatDateTime } from '../lib/format';
 import { navigate } from '../router';
 import { ProjectProgress } from './ProjectProgress';
-import { defaultTabPath } from './project/tabs';
+import { defaultTabPath } from '../routes';
 
 export function ProjectsScreen() {
   const [list, setList] = useState<Project[]>([]);

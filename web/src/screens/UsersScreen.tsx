@@ -1,34 +1,25 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { users as usersApi } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { User } from '../api/types';
 import { FormError } from '../components/FormError';
 import { formatDateTime } from '../lib/format';
 import { checkNewAccount } from '../lib/validate';
+import { useResource } from '../state/resource';
 import { user as me } from '../state/session';
 import { showToast } from '../state/toasts';
 
 export function UsersScreen() {
-  const [list, setList] = useState<User[]>([]);
-  const [loadError, setLoadError] = useState('');
+  const users = useResource(() => usersApi.list(), [] as User[], []);
+  const list = users.value.value;
+  const setList = users.set;
+  const loadError = users.error.value;
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [isAdmin, setIsAdmin] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
-  async function load() {
-    setLoadError('');
-    try {
-      setList(await usersApi.list());
-    } catch (e) {
-      setLoadError(errorMessage(e));
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, []);
 
   if (!me.value?.is_admin) {
     return (

@@ -1,23 +1,28 @@
 // The category editor's state: the list in display order and the actions on
 // it. Reorders are optimistic: the list changes at once, the request goes out
 // in order behind any earlier ones, and a failure rolls back to the last order
-// the server confirmed.
+// the server confirmed. Every answer also goes to the project's category
+// cache (projectCategories), which the other tabs read.
 import { signal } from '@preact/signals';
 import { categories as categoriesApi } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { Category } from '../api/types';
 import { byDisplayOrder, orderPayload, renumber, sameOrder } from './categoryOrder';
+import { projectCategories, type ProjectCategories } from './projectCategories';
 
 export type CategoriesApi = Pick<typeof categoriesApi, 'list' | 'create' | 'update' | 'remove' | 'reorder'>;
 
 export interface CategoryStoreOptions {
   api?: CategoriesApi;
   onError?: (message: string) => void;
+  /** Where the answers go for the other tabs; the project's cache by default. */
+  shared?: Pick<ProjectCategories, 'merge'>;
 }
 
 export function createCategoryStore(projectId: number, opts: CategoryStoreOptions = {}) {
   const api = opts.api ?? categoriesApi;
   const onError = opts.onError ?? (() => undefined);
+  const shared = opts.shared ?? projectCategories(projectId);
 
   const list = signal<Category[]>([]);
   const loading = signal(true);
@@ -32,12 +37,14 @@ export function createCategoryStore(projectId: number, opts: CategoryStoreOption
   let pendingReorders = 0;
 
   function setBoth(next: Category[]): void {
+    shared.merge(next);
     confirmed = next;
     list.value = next;
   }
 
   /** Replaces one category (by id) in both the shown and confirmed lists. */
   function patchOne(updated: Category): void {
+    shared.merge([updated]);
     const swap = (arr: Category[]) => {
       if (updated.state === 'deleted' && !includeDeleted.value) return arr.filter((c) => c.id !== updated.id);
       return arr.map((c) => (c.id === updated.id ? { ...c, ...updated, display_order: c.display_order } : c));
@@ -69,6 +76,7 @@ export function createCategoryStore(projectId: number, opts: CategoryStoreOption
 
   async function add(name: string): Promise<Category> {
     const created = await api.create(projectId, name);
+    shared.merge([created]);
     const withIt = (arr: Category[]) => [...arr.filter((c) => c.id !== created.id), created];
     confirmed = withIt(confirmed);
     list.value = withIt(list.value);
@@ -102,6 +110,7 @@ export function createCategoryStore(projectId: number, opts: CategoryStoreOption
       if (myEpoch !== epoch) return false; // an earlier reorder failed: this one builds on it
       try {
         const saved = byDisplayOrder(await api.reorder(projectId, order));
+        shared.merge(saved);
         if (myEpoch !== epoch) return false;
         if (includeDeleted.value) {
           // The answer may leave out deleted rows: keep them where they are shown.

@@ -3,7 +3,6 @@ import { EXPORT_STATUSES, type ExportVersion } from '../api/exports';
 import { ApiError } from '../api/errors';
 import {
   createErrorMessage,
-  formatBytes,
   identicalNote,
   pollDelay,
   progressPercent,
@@ -105,12 +104,5 @@ describe('export versions', () => {
       [1, 'failed'],
     ]);
     expect(upsertVersion(list, version(3)).map((v) => v.version)).toEqual([3, 2, 1]);
-  });
-
-  it('formats sizes', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(2048)).toBe('2.0 KB');
-    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
-    expect(formatBytes(null)).toBe('');
   });
 });

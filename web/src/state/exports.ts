@@ -82,20 +82,6 @@ export function selectionSummary(counts: SelectionCounts | null): string {
   return parts.join(' · ');
 }
 
-/** 1234567 → "1.2 MB". */
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || n < 0) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
 /** Merges a refreshed version into the list (newest version first). */
 export function upsertVersion(list: readonly ExportVersion[], ex: ExportVersion): ExportVersion[] {
   const rest = list.filter((x) => x.id !== ex.id);

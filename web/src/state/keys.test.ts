@@ -40,5 +40,7 @@ describe('category row commands', () => {
   it('prints keys as caps', () => {
     expect(keyCaps('Alt+ArrowUp')).toEqual(['Alt', '↑']);
     expect(keyCaps('Delete')).toEqual(['Del']);
+    expect(keyCaps('+')).toEqual(['+']);
+    expect(keyCaps('Ctrl++')).toEqual(['Ctrl', '+']);
   });
 });

@@ -28,10 +28,7 @@ export function keyCombo(e: KeyLike): string {
   return parts.join('+');
 }
 
-export function findCommand<Id extends string>(
-  commands: readonly KeyCommand<Id>[],
-  e: KeyLike,
-): KeyCommand<Id> | undefined {
+export function findCommand<C extends KeyCommand>(commands: readonly C[], e: KeyLike): C | undefined {
   const combo = keyCombo(e);
   return commands.find((c) => c.keys.includes(combo));
 }
@@ -47,7 +44,8 @@ const KEY_LABELS: Record<string, string> = {
 
 /** Short text for a combo, as printed on a key cap: "Alt+ArrowUp" -> ["Alt", "↑"]. */
 export function keyCaps(combo: string): string[] {
-  return combo.split('+').map((k) => KEY_LABELS[k] ?? k);
+  // "+" separates keys, and is itself a key when it comes last ("+", "Ctrl++").
+  return (combo.match(/[^+]+|\+$/g) ?? []).map((k) => KEY_LABELS[k] ?? k);
 }
 
 /** The keys of the category table rows. */

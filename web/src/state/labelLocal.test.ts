@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { moveCategories, moveCount, predict } from './labelLocal';
-import { labelCommands, assignable } from './labelActions';
+import { labelCommands, assignable, type LabelHandlers } from './labelActions';
 import { findCommand } from './keys';
 import type { Category } from '../api/types';
 
@@ -37,23 +37,53 @@ describe('labelCommands', () => {
     ...Array.from({ length: 10 }, (_, i): Category => ({ id: 20 + i, name: `c${i}`, display_order: 10 + i, state: 'active' })),
   ];
 
+  const calls: string[] = [];
+  const handlers: LabelHandlers = {
+    assign: (id) => calls.push(`assign ${id}`),
+    prev: () => calls.push('prev'),
+    next: () => calls.push('next'),
+    skip: () => calls.push('skip'),
+    zoom: (f) => calls.push(`zoom ${f === 'fit' ? 'fit' : f > 1 ? 'in' : 'out'}`),
+    toggleHelp: () => calls.push('help'),
+    closeHelp: () => calls.push('close'),
+  };
+
   it('numbers active categories by display order, at most 9', () => {
-    const cmds = labelCommands(cats);
-    const assigns = cmds.filter((c) => c.categoryId !== undefined);
+    const cmds = labelCommands(cats, handlers);
+    const assigns = cmds.filter((c) => c.categoryId !== undefined && c.keys.length > 0);
     expect(assigns.map((c) => c.categoryId)).toEqual([3, 5, 20, 21, 22, 23, 24, 25, 26]);
     expect(assigns.map((c) => c.keys[0])).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(assignable(cats).map((c) => c.id)).not.toContain(9);
   });
 
+  it('gives every active category a command, past the ninth without a key', () => {
+    const cmds = labelCommands(cats, handlers);
+    const tenth = cmds.find((c) => c.categoryId === 27);
+    expect(tenth?.keys).toEqual([]);
+    expect(tenth?.position).toBeUndefined();
+    calls.length = 0;
+    tenth?.run();
+    expect(calls).toEqual(['assign 27']);
+  });
+
   it('maps keys to commands', () => {
-    const cmds = labelCommands(cats);
+    const cmds = labelCommands(cats, handlers);
     expect(findCommand(cmds, key('1'))?.id).toBe('assign:3');
     expect(findCommand(cmds, key('ArrowRight'))?.id).toBe('next');
     expect(findCommand(cmds, key('ArrowLeft'))?.id).toBe('prev');
     expect(findCommand(cmds, key('s'))?.id).toBe('skip');
     expect(findCommand(cmds, key('S', true))?.id).toBe('skip');
     expect(findCommand(cmds, key('?', true))?.id).toBe('help');
-    expect(findCommand(cmds, key('0'))).toBeUndefined();
     expect(findCommand(cmds, { ...key('1'), ctrlKey: true })).toBeUndefined();
+  });
+
+  it('carries the zoom keys in the same list, each running its handler', () => {
+    const cmds = labelCommands(cats, handlers);
+    calls.length = 0;
+    for (const k of [key('+', true), key('='), key('-'), key('0'), key('1'), key('s'), key('?', true), key('Escape')]) {
+      findCommand(cmds, k)?.run();
+    }
+    expect(calls).toEqual(['zoom in', 'zoom in', 'zoom out', 'zoom fit', 'assign 3', 'skip', 'help', 'close']);
+    expect(cmds.filter((c) => c.inHelp).map((c) => c.id)).toEqual(['help', 'close']);
   });
 });

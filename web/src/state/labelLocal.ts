@@ -1,7 +1,8 @@
 // What the server will answer, predicted locally so the UI can show a label
 // the moment a key is pressed (the server's state machine has the last
 // word: a refusal rolls the prediction back). DOM-free.
-import type { AnnotationChange, AnnotationStatus, Stats } from '../api/labeling';
+import type { AnnotationStatus } from '../api/assets';
+import type { AnnotationChange, Stats } from '../api/labeling';
 
 export interface LocalAnnotation {
   status: AnnotationStatus;

@@ -3,29 +3,17 @@
 // labels shown (server state with unacknowledged local changes on top), and
 // the status counters. Writes go through the offline write queue.
 import { computed, signal } from '@preact/signals';
-import { ApiError } from '../api/errors';
-import {
-  labeling,
-  type Annotation,
-  type AnnotationChange,
-  type Asset,
-  type QueueFilter,
-  type Stats,
-} from '../api/labeling';
+import { assets, type Annotation, type Asset, type AssetFilter } from '../api/assets';
+import { ApiError, isRetryable } from '../api/errors';
+import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
-
-/** Whether an API failure is worth retrying (network, server, session). */
-export function retryable(e: unknown): boolean {
-  if (!(e instanceof ApiError)) return true;
-  return e.status === 0 || e.status >= 500 || e.status === 401 || e.status === 408 || e.status === 429;
-}
 
 export async function sendChange(assetId: number, change: AnnotationChange): Promise<SendOutcome<Annotation>> {
   try {
     return { kind: 'ok', result: await labeling.setAnnotation(assetId, change) };
   } catch (e) {
-    return retryable(e) ? { kind: 'retry', error: e } : { kind: 'rejected', error: e };
+    return isRetryable(e) ? { kind: 'retry', error: e } : { kind: 'rejected', error: e };
   }
 }
 
@@ -70,150 +58,162 @@ export function onWriteResult(l: Listener): () => void {
   return () => listeners.delete(l);
 }
 
-export class LabelSession {
-  readonly items = signal<Asset[]>([]);
-  readonly index = signal(0);
-  readonly total = signal(0);
-  readonly loading = signal(true);
-  readonly error = signal('');
-  readonly local = signal<ReadonlyMap<number, LocalAnnotation>>(new Map());
-  readonly stats = signal<Stats | null>(null);
-  readonly perCategory = signal<Record<number, number>>({});
-  private cursor: string | null = null;
-  private loadingMore = false;
-  private statsTimer: ReturnType<typeof setTimeout> | null = null;
-  private unsubscribe: () => void;
+/** One labeling session over the queue of a filter (and category), in the stores' idiom: signals and actions. */
+export function createLabelSession(
+  projectId: number,
+  filter: AssetFilter,
+  categoryId: number | null,
+  queue: WriteQueue<Annotation> = writeQueue(),
+) {
+  const items = signal<Asset[]>([]);
+  const index = signal(0);
+  const total = signal(0);
+  const loading = signal(true);
+  const error = signal('');
+  const local = signal<ReadonlyMap<number, LocalAnnotation>>(new Map());
+  const stats = signal<Stats | null>(null);
+  const perCategory = signal<Record<number, number>>({});
+  const current = computed(() => items.value[index.value] ?? null);
+  let cursor: string | null = null;
+  let loadingMore = false;
+  let statsTimer: ReturnType<typeof setTimeout> | null = null;
 
-  readonly current = computed(() => this.items.value[this.index.value] ?? null);
+  const page = (from: string | null) => assets.list(projectId, { status: filter, categoryId, cursor: from, limit: 500 });
 
-  constructor(
-    readonly projectId: number,
-    readonly filter: QueueFilter,
-    readonly categoryId: number | null,
-    private readonly queue: WriteQueue<Annotation> = writeQueue(),
-  ) {
-    this.unsubscribe = onWriteResult((kind, assetId, ann, err) => this.onResult(kind, assetId, ann, err));
-  }
-
-  dispose(): void {
-    this.unsubscribe();
-    if (this.statsTimer) clearTimeout(this.statsTimer);
-  }
-
-  async open(startAssetId: number | null): Promise<void> {
-    this.loading.value = true;
+  async function loadMore(): Promise<void> {
+    if (!cursor || loadingMore) return;
+    loadingMore = true;
     try {
-      const page = await labeling.assets(this.projectId, { status: this.filter, category_id: this.categoryId, limit: 500 });
-      this.cursor = page.next_cursor;
-      this.total.value = page.counts[this.filter];
-      this.items.value = page.assets;
-      if (startAssetId !== null) {
-        let i = this.items.value.findIndex((a) => a.id === startAssetId);
-        while (i < 0 && this.cursor) {
-          await this.loadMore();
-          i = this.items.value.findIndex((a) => a.id === startAssetId);
-        }
-        this.index.value = Math.max(0, i);
-      }
-      await this.refreshStats();
-    } catch (e) {
-      this.error.value = e instanceof Error ? e.message : String(e);
+      const next = await page(cursor);
+      cursor = next.next_cursor;
+      items.value = [...items.value, ...next.assets];
     } finally {
-      this.loading.value = false;
+      loadingMore = false;
     }
   }
 
-  private async loadMore(): Promise<void> {
-    if (!this.cursor || this.loadingMore) return;
-    this.loadingMore = true;
-    try {
-      const page = await labeling.assets(this.projectId, {
-        status: this.filter,
-        category_id: this.categoryId,
-        cursor: this.cursor,
-        limit: 500,
-      });
-      this.cursor = page.next_cursor;
-      this.items.value = [...this.items.value, ...page.assets];
-    } finally {
-      this.loadingMore = false;
-    }
+  async function refreshStats(): Promise<void> {
+    const s = await labeling.stats(projectId);
+    if (queue.size !== 0) return; // newer local changes: wait for them
+    stats.value = s;
+    const per: Record<number, number> = {};
+    for (const c of s.per_category) per[c.category_id] = c.count;
+    perCategory.value = per;
   }
+
+  /** Re-reads the counters once the queue is drained (they then match the server). */
+  function scheduleStats(): void {
+    if (statsTimer) clearTimeout(statsTimer);
+    statsTimer = setTimeout(() => {
+      statsTimer = null;
+      if (queue.size === 0) void refreshStats();
+    }, 150);
+  }
+
+  /** Puts an annotation the server sent on its asset. */
+  function setAnnotation(at: number, ann: Annotation): void {
+    const list = items.value.slice();
+    const cur = list[at];
+    if (cur) list[at] = { ...cur, annotation: ann };
+    items.value = list;
+  }
+
+  function onResult(kind: 'ack' | 'reject', assetId: number, ann: Annotation | null, err: unknown): void {
+    const idx = items.value.findIndex((x) => x.id === assetId);
+    if (kind === 'ack' && ann && idx >= 0) setAnnotation(idx, ann);
+    if (ann || kind === 'reject') {
+      const m = new Map(local.value);
+      m.delete(assetId);
+      local.value = m;
+    }
+    if (kind === 'reject' && idx >= 0) {
+      const details = err instanceof ApiError ? (err.details['current'] as Annotation | undefined) : undefined;
+      if (details) setAnnotation(idx, details);
+    }
+    scheduleStats();
+  }
+
+  const unsubscribe = onWriteResult(onResult);
 
   /** The annotation shown for an asset: local change, pending write, or server. */
-  effective(a: Asset): LocalAnnotation {
-    const l = this.local.value.get(a.id);
+  function effective(a: Asset): LocalAnnotation {
+    const l = local.value.get(a.id);
     if (l) return l;
-    const p = this.queue.pendingFor(a.id);
+    const p = queue.pendingFor(a.id);
     if (p) return predict(a.annotation, p.change) ?? a.annotation;
     return a.annotation;
   }
 
-  go(delta: number): void {
-    const n = this.items.value.length;
-    const i = Math.min(Math.max(0, this.index.value + delta), Math.max(0, n - 1));
-    this.index.value = i;
-    if (n - i < 50) void this.loadMore();
+  function go(delta: number): void {
+    const n = items.value.length;
+    const i = Math.min(Math.max(0, index.value + delta), Math.max(0, n - 1));
+    index.value = i;
+    if (n - i < 50) void loadMore();
   }
 
-  /** Applies a change to the current asset at once and queues it. */
-  apply(change: AnnotationChange, advance: boolean): boolean {
-    const a = this.current.value;
-    if (!a) return false;
-    const before = this.effective(a);
-    const after = predict(before, change);
-    if (!after) return false;
-    const m = new Map(this.local.value);
-    m.set(a.id, after);
-    this.local.value = m;
-    const s = this.stats.value;
-    if (s) this.stats.value = { ...s, counts: moveCount(s.counts, before.status, after.status) };
-    this.perCategory.value = moveCategories(this.perCategory.value, before.category_ids, after.category_ids);
-    void this.queue.enqueue(this.projectId, a.id, change);
-    if (advance) this.go(1);
-    return true;
-  }
+  return {
+    projectId,
+    filter,
+    categoryId,
+    items,
+    index,
+    total,
+    loading,
+    error,
+    local,
+    stats,
+    perCategory,
+    current,
+    effective,
+    go,
+    refreshStats,
 
-  private onResult(kind: 'ack' | 'reject', assetId: number, ann: Annotation | null, err: unknown): void {
-    const idx = this.items.value.findIndex((x) => x.id === assetId);
-    if (kind === 'ack' && ann && idx >= 0) {
-      const items = this.items.value.slice();
-      const cur = items[idx];
-      if (cur) items[idx] = { ...cur, annotation: ann };
-      this.items.value = items;
-    }
-    if (ann || kind === 'reject') {
-      const m = new Map(this.local.value);
-      m.delete(assetId);
-      this.local.value = m;
-    }
-    if (kind === 'reject' && idx >= 0) {
-      const details = err instanceof ApiError ? (err.details['current'] as Annotation | undefined) : undefined;
-      if (details) {
-        const items = this.items.value.slice();
-        const cur = items[idx];
-        if (cur) items[idx] = { ...cur, annotation: details };
-        this.items.value = items;
+    dispose(): void {
+      unsubscribe();
+      if (statsTimer) clearTimeout(statsTimer);
+    },
+
+    async open(startAssetId: number | null): Promise<void> {
+      loading.value = true;
+      try {
+        const first = await page(null);
+        cursor = first.next_cursor;
+        total.value = first.counts[filter];
+        items.value = first.assets;
+        if (startAssetId !== null) {
+          let i = items.value.findIndex((a) => a.id === startAssetId);
+          while (i < 0 && cursor) {
+            await loadMore();
+            i = items.value.findIndex((a) => a.id === startAssetId);
+          }
+          index.value = Math.max(0, i);
+        }
+        await refreshStats();
+      } catch (e) {
+        error.value = e instanceof Error ? e.message : String(e);
+      } finally {
+        loading.value = false;
       }
-    }
-    this.scheduleStats();
-  }
+    },
 
-  /** Re-reads the counters once the queue is drained (they then match the server). */
-  private scheduleStats(): void {
-    if (this.statsTimer) clearTimeout(this.statsTimer);
-    this.statsTimer = setTimeout(() => {
-      this.statsTimer = null;
-      if (this.queue.size === 0) void this.refreshStats();
-    }, 150);
-  }
-
-  async refreshStats(): Promise<void> {
-    const s = await labeling.stats(this.projectId);
-    if (this.queue.size !== 0) return; // newer local changes: wait for them
-    this.stats.value = s;
-    const per: Record<number, number> = {};
-    for (const c of s.per_category) per[c.category_id] = c.count;
-    this.perCategory.value = per;
-  }
+    /** Applies a change to the current asset at once and queues it. */
+    apply(change: AnnotationChange, advance: boolean): boolean {
+      const a = current.value;
+      if (!a) return false;
+      const before = effective(a);
+      const after = predict(before, change);
+      if (!after) return false;
+      const m = new Map(local.value);
+      m.set(a.id, after);
+      local.value = m;
+      const s = stats.value;
+      if (s) stats.value = { ...s, counts: moveCount(s.counts, before.status, after.status) };
+      perCategory.value = moveCategories(perCategory.value, before.category_ids, after.category_ids);
+      void queue.enqueue(projectId, a.id, change);
+      if (advance) go(1);
+      return true;
+    },
+  };
 }
+
+export type LabelSession = ReturnType<typeof createLabelSession>;

@@ -5,6 +5,7 @@ import { auth } from '../api/endpoints';
 import type { User } from '../api/types';
 import { errorMessage } from '../api/errors';
 import { location, navigate } from '../router';
+import { clearProjectCategories } from './projectCategories';
 
 export type Phase = 'loading' | 'needs_setup' | 'signed_out' | 'signed_in' | 'failed';
 
@@ -56,6 +57,7 @@ export async function boot(): Promise<void> {
 }
 
 export function signedIn(u: User): void {
+  if (user.value?.id !== u.id) clearProjectCategories(); // another account may see other projects
   loginNotice.value = '';
   user.value = u;
   phase.value = 'signed_in';
@@ -68,6 +70,7 @@ export async function logout(): Promise<void> {
   try {
     await auth.logout();
   } finally {
+    clearProjectCategories();
     user.value = null;
     phase.value = 'signed_out';
     loginNotice.value = '';

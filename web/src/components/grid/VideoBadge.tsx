@@ -1,7 +1,7 @@
 // The badge of a video frame's tile: "▶ frame 30 · 00:01.000".
 import type { AssetSource } from '../../api/assets';
 import { frameLabel } from '../../lib/videoFrame';
-import '../../screens/assets/videos.css';
+import './VideoBadge.css';
 
 export function VideoBadge({ source }: { source: AssetSource }) {
   if (source.type !== 'video_frame') return null;

@@ -2,25 +2,23 @@
 // virtualized thumbnail grid. A tile opens the labeling screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
-import type { Asset, AssetFilter } from '../../api/assets';
-import { categories as categoriesApi } from '../../api/endpoints';
-import type { Category } from '../../api/types';
+import type { AssetFilter } from '../../api/assets';
 import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
 import { FILTER_LABEL } from '../../lib/filters';
 import { navigate } from '../../router';
+import { labelAssetPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
+import { projectCategories } from '../../state/projectCategories';
+import { createResource } from '../../state/resource';
 import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
-import type { ProjectTabProps } from '../project/tabs';
 import { UploadPanel } from './UploadPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
-
-export const labelHref = (projectId: number, a: Asset) => `/projects/${projectId}/label?asset=${a.id}`;
 
 /** A filter select: "any" (null) or one id. */
 function IdSelect(props: {
@@ -52,9 +50,11 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const [filter, setFilter] = useState<AssetFilter>('all');
   const [categoryId, setCategoryId] = useState<number | null>(null);
-  const [cats, setCats] = useState<Category[]>([]);
+  const categories = projectCategories(pid);
+  const cats = categories.list.value;
   const [videoId, setVideoId] = useState<number | null>(null);
-  const [vids, setVids] = useState<Video[]>([]);
+  const videoList = useMemo(() => createResource(() => videosApi.list(pid), [] as Video[]), [pid]);
+  const vids = videoList.value.value;
   const [showUpload, setShowUpload] = useState(false);
   const refreshTimer = useRef<number>(0);
 
@@ -85,12 +85,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
     [pid, refresh],
   );
 
-  const loadVideos = useCallback(() => {
-    videosApi
-      .list(pid)
-      .then(setVids)
-      .catch(() => setVids([]));
-  }, [pid]);
+  const loadVideos = useCallback(() => void videoList.load(), [videoList]);
 
   const videoUploads = useMemo(
     () =>
@@ -116,12 +111,9 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   }, [pager, fetcher, filter, categoryId, videoId]);
 
   useEffect(() => {
-    categoriesApi
-      .list(pid, true)
-      .then(setCats)
-      .catch(() => setCats([]));
+    void categories.refresh();
     return () => window.clearTimeout(refreshTimer.current);
-  }, [pid]);
+  }, [categories]);
 
   const names = useMemo(() => new Map(cats.map((c) => [c.id, c.name])), [cats]);
   const nameOf = useCallback((id: number) => names.get(id), [names]);
@@ -214,8 +206,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             count={total}
             getItem={getItem}
             onRange={onRange}
-            hrefFor={(a) => labelHref(pid, a)}
-            onOpen={(a) => navigate(labelHref(pid, a))}
+            hrefFor={(a) => labelAssetPath(pid, a.id)}
+            onOpen={(a) => navigate(labelAssetPath(pid, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
           />

@@ -5,11 +5,11 @@ import { FormError } from '../../components/FormError';
 import { KeyHelp } from '../../components/KeyHelp';
 import { canManage } from '../../lib/roles';
 import { location, navigate } from '../../router';
+import { categoriesPath, parseCategoriesQuery, type ProjectTabProps } from '../../routes';
 import { createCategoryStore } from '../../state/categories';
 import { hotkeyMap, moveByStep, moveOnto } from '../../state/categoryOrder';
 import { CATEGORY_ROW_COMMANDS, findCommand, type CategoryRowCommandId } from '../../state/keys';
 import { showError, showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
 import { CategoryRow, type RowDrag } from './CategoryRow';
 import { DeleteCategoryDialog } from './DeleteCategoryDialog';
 
@@ -33,13 +33,13 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
 
   // "Show deleted" lives in the URL (?include_deleted=true) so a reload keeps it.
   useEffect(() => {
-    const wanted = new URLSearchParams(location.value.search).get('include_deleted') === 'true';
+    const wanted = parseCategoriesQuery(location.value.search).includeDeleted;
     if (wanted) void store.setIncludeDeleted(true);
     else void store.load();
   }, [store]);
 
   function toggleDeleted(on: boolean) {
-    navigate(location.value.path + (on ? '?include_deleted=true' : ''), { replace: true });
+    navigate(categoriesPath(project.id, on), { replace: true });
     void store.setIncludeDeleted(on);
   }
 

@@ -1,6 +1,7 @@
 import type { ExportVersion } from '../../api/exports';
 import { formatDateTime } from '../../lib/format';
-import { STATUS_LABELS, formatBytes, identicalNote, progressPercent, shortHash } from '../../state/exports';
+import { formatBytes } from '../../lib/bytes';
+import { STATUS_LABELS, identicalNote, progressPercent, shortHash } from '../../state/exports';
 import { showError, showToast } from '../../state/toasts';
 
 async function copy(text: string) {

@@ -1,35 +1,21 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { exportsApi, type ExportVersion } from '../../api/exports';
-import { errorMessage } from '../../api/errors';
 import { pollDelay, upsertVersion } from '../../state/exports';
+import { useResource } from '../../state/resource';
 import { showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
+import type { ProjectTabProps } from '../../routes';
 import { canManage } from '../../lib/roles';
 import { CreateExportPanel } from './CreateExportPanel';
 import { ExportRow } from './ExportRow';
 
 export function ExportsScreen({ project }: ProjectTabProps) {
-  const [versions, setVersions] = useState<ExportVersion[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [loadError, setLoadError] = useState('');
+  const list = useResource(() => exportsApi.list(project.id).then((r) => r.exports), [] as ExportVersion[], [project.id]);
+  const versions = list.value.value;
+  const loaded = list.loaded.value;
+  const loadError = list.error.value;
+  const load = list.load;
   const [previewKey, setPreviewKey] = useState(0);
   const attempt = useRef(0);
-
-  const load = useCallback(async () => {
-    try {
-      const r = await exportsApi.list(project.id);
-      setVersions(r.exports);
-      setLoadError('');
-    } catch (e) {
-      setLoadError(errorMessage(e));
-    } finally {
-      setLoaded(true);
-    }
-  }, [project.id]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   // While a version is queued or building, refresh the list (with back-off).
   useEffect(() => {
@@ -47,7 +33,7 @@ export function ExportsScreen({ project }: ProjectTabProps) {
 
   function onCreated(ex: ExportVersion) {
     attempt.current = 0;
-    setVersions((list) => upsertVersion(list, ex));
+    list.set((prev) => upsertVersion(prev, ex));
     setPreviewKey((k) => k + 1);
     showToast(`Version ${ex.version} queued.`);
   }

@@ -1,7 +1,9 @@
 import { keyCaps } from '../../state/keys';
-import type { LabelCommand } from '../../state/labelActions';
+import { commandById, type LabelCommand } from '../../state/labelActions';
 
-export function HelpOverlay({ commands, onClose }: { commands: readonly LabelCommand[]; onClose: () => void }) {
+/** Every command that has a key, from the same list the keyboard uses. */
+export function HelpOverlay({ commands }: { commands: readonly LabelCommand[] }) {
+  const onClose = () => commandById(commands, 'close')?.run();
   return (
     <div class="help-backdrop" onClick={onClose}>
       <div
@@ -19,7 +21,7 @@ export function HelpOverlay({ commands, onClose }: { commands: readonly LabelCom
         </div>
         <table class="help-table">
           <tbody>
-            {commands.map((c) => (
+            {commands.filter((c) => c.keys.length > 0).map((c) => (
               <tr key={c.id}>
                 <td class="help-keys">
                   {c.keys.map((combo) => keyCaps(combo).map((cap, j) => <kbd key={`${combo}${j}`}>{cap}</kbd>))}

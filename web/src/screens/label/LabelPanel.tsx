@@ -1,29 +1,32 @@
 import type { Category } from '../../api/types';
 import { Link } from '../../components/Link';
-import type { LabelCommand } from '../../state/labelActions';
+import { keyCaps } from '../../state/keys';
+import { commandById, type LabelCommand } from '../../state/labelActions';
 import type { LocalAnnotation } from '../../state/labelLocal';
+
+/** The first key of a command, as a key cap. */
+function CommandKey({ command }: { command: LabelCommand | undefined }) {
+  const combo = command?.keys[0];
+  return combo ? <kbd>{keyCaps(combo).join('+')}</kbd> : null;
+}
 
 export function LabelPanel({
   categories,
   commands,
   current,
   perCategory,
-  onAssign,
-  onSkip,
-  onHelp,
   categoriesHref,
 }: {
   categories: readonly Category[];
   commands: readonly LabelCommand[];
   current: LocalAnnotation | null;
   perCategory: Record<number, number>;
-  onAssign: (categoryId: number) => void;
-  onSkip: () => void;
-  onHelp: () => void;
   /** Where categories are edited, for the empty state. */
   categoriesHref: string;
 }) {
-  const keyOf = new Map(commands.filter((c) => c.categoryId).map((c) => [c.categoryId, c.keys[0]]));
+  const assignOf = new Map(commands.filter((c) => c.categoryId !== undefined).map((c) => [c.categoryId, c]));
+  const skip = commandById(commands, 'skip');
+  const help = commandById(commands, 'help');
   const shown = categories.filter((c) => c.state !== 'deleted');
   const onDeleted = categories.filter((c) => c.state === 'deleted' && current?.category_ids.includes(c.id));
   return (
@@ -48,7 +51,8 @@ export function LabelPanel({
       ))}
       <ul class="label-list">
         {shown.map((c) => {
-          const key = keyOf.get(c.id);
+          const cmd = assignOf.get(c.id);
+          const key = cmd?.keys[0];
           const on = current?.category_ids.includes(c.id) ?? false;
           return (
             <li key={c.id}>
@@ -59,7 +63,7 @@ export function LabelPanel({
                 disabled={c.state !== 'active' || !current}
                 aria-pressed={on}
                 data-category-id={c.id}
-                onClick={() => onAssign(c.id)}
+                onClick={() => cmd?.run()}
               >
                 <kbd class={key ? '' : 'kbd-none'}>{key ?? '·'}</kbd>
                 <span class="label-name">{c.name}</span>
@@ -73,11 +77,11 @@ export function LabelPanel({
         })}
       </ul>
       <div class="label-actions">
-        <button type="button" tabIndex={-1} class="btn btn-sm" onClick={onSkip} disabled={!current}>
-          <kbd>S</kbd> Skip
+        <button type="button" tabIndex={-1} class="btn btn-sm" onClick={() => skip?.run()} disabled={!current}>
+          <CommandKey command={skip} /> Skip
         </button>
-        <button type="button" tabIndex={-1} class="btn btn-sm btn-ghost" onClick={onHelp}>
-          <kbd>?</kbd> Shortcuts
+        <button type="button" tabIndex={-1} class="btn btn-sm btn-ghost" onClick={() => help?.run()}>
+          <CommandKey command={help} /> Shortcuts
         </button>
       </div>
     </aside>

@@ -1,56 +1,36 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { categories as categoriesApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/errors';
-import { QUEUE_FILTERS, type QueueFilter } from '../../api/labeling';
-import type { Category } from '../../api/types';
 import { Link } from '../../components/Link';
 import { location, navigate } from '../../router';
+import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
-import { labelCommands, type LabelCommand } from '../../state/labelActions';
-import { LabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
-import type { ProjectTabProps } from '../project/tabs';
+import { FIT, zoomBy, type ViewTransform } from '../../lib/view';
+import { labelCommands } from '../../state/labelActions';
+import { projectCategories } from '../../state/projectCategories';
+import { createLabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
 import { HelpOverlay } from './HelpOverlay';
 import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
 import { QueuePanel } from './QueuePanel';
 import { SaveIndicator, StatusCounters } from './StatusCounters';
-import { FIT, Viewer, type ViewTransform } from './Viewer';
-import '../../styles/labeling.css';
+import { Viewer } from './Viewer';
+import './label.css';
 
 const PRELOAD_AHEAD = 5;
-
-function parseQuery(search: string) {
-  const q = new URLSearchParams(search);
-  const f = q.get('filter');
-  // Opened on one asset (from a grid) without a filter: the whole project.
-  const fallback: QueueFilter = q.get('asset') ? 'all' : 'unlabeled';
-  const filter: QueueFilter = f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as QueueFilter) : fallback;
-  const num = (k: string) => {
-    const v = Number(q.get(k));
-    return Number.isSafeInteger(v) && v > 0 ? v : null;
-  };
-  return { filter, category: num('category'), asset: num('asset') };
-}
-
-export function labelPath(projectId: number, filter: QueueFilter, category: number | null, asset: number | null): string {
-  const q = new URLSearchParams({ filter });
-  if (category) q.set('category', String(category));
-  if (asset) q.set('asset', String(asset));
-  return `/projects/${projectId}/label?${q.toString()}`;
-}
 
 function typing(t: EventTarget | null): boolean {
   return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 }
 
 export function LabelScreen({ project }: ProjectTabProps) {
-  const { filter, category, asset } = parseQuery(location.value.search);
-  const [cats, setCats] = useState<Category[]>([]);
-  const [error, setError] = useState('');
+  const { filter, category, asset } = parseLabelQuery(location.value.search);
+  // Deleted ones too, so that a label on one can be named (the panel lists only the others).
+  const categories = projectCategories(project.id);
+  const cats = categories.list.value;
+  const error = categories.error.value;
   const [help, setHelp] = useState(false);
   const [view, setView] = useState<ViewTransform>(FIT);
   // A new session when the queue changes; the start asset is read once.
-  const session = useMemo(() => new LabelSession(project.id, filter, category), [project.id, filter, category]);
+  const session = useMemo(() => createLabelSession(project.id, filter, category), [project.id, filter, category]);
 
   useEffect(() => {
     void session.open(asset);
@@ -58,14 +38,22 @@ export function LabelScreen({ project }: ProjectTabProps) {
   }, [session]);
 
   useEffect(() => {
-    // Deleted ones too, so that a label on one can be named (the panel lists only the others).
-    categoriesApi
-      .list(project.id, true)
-      .then(setCats)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [project.id]);
+    void categories.refresh();
+  }, [categories]);
 
-  const commands = useMemo(() => labelCommands(cats), [cats]);
+  const commands = useMemo(
+    () =>
+      labelCommands(cats, {
+        assign: (id) => session.apply({ category_ids: [id] }, true),
+        prev: () => session.go(-1),
+        next: () => session.go(1),
+        skip: () => session.apply({ status: 'skipped' }, true),
+        zoom: (f) => setView((v) => (f === 'fit' ? FIT : zoomBy(v, f))),
+        toggleHelp: () => setHelp((h) => !h),
+        closeHelp: () => setHelp(false),
+      }),
+    [cats, session],
+  );
   const cur = session.current.value;
   const index = session.index.value;
   const items = session.items.value;
@@ -77,27 +65,12 @@ export function LabelScreen({ project }: ProjectTabProps) {
     if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id));
   }, [cur?.id, items.length]);
 
-  const run = (c: LabelCommand) => {
-    if (c.categoryId !== undefined) session.apply({ category_ids: [c.categoryId] }, true);
-    else if (c.id === 'next') session.go(1);
-    else if (c.id === 'prev') session.go(-1);
-    else if (c.id === 'skip') session.apply({ status: 'skipped' }, true);
-    else if (c.id === 'help') setHelp((h) => !h);
-    else if (c.id === 'close') setHelp(false);
-  };
-
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target) || e.defaultPrevented) return;
-      if (e.key === '+' || e.key === '=') setView((v) => ({ ...v, zoom: Math.min(16, v.zoom * 1.25) }));
-      else if (e.key === '-') setView((v) => (v.zoom / 1.25 <= 1 ? FIT : { ...v, zoom: v.zoom / 1.25 }));
-      else if (e.key === '0') setView(FIT);
-      else {
-        const c = findCommand(commands, e);
-        if (!c) return;
-        if (help && c.id !== 'help' && c.id !== 'close') return;
-        run(c);
-      }
+      const c = findCommand(commands, e);
+      if (!c || (help && !c.inHelp)) return;
+      c.run();
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -109,12 +82,12 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const empty =
     stats && stats.counts.total === 0 ? (
       <>
-        This project has no images yet. <Link href={`/projects/${project.id}/assets`}>Upload some on the Assets tab</Link>.
+        This project has no images yet. <Link href={tabPath(project.id, 'assets')}>Upload some on the Assets tab</Link>.
       </>
     ) : (
       <>
         Nothing left in this queue. Pick another one on the left, or{' '}
-        <Link href={`/projects/${project.id}/review`}>review the labels</Link>.
+        <Link href={tabPath(project.id, 'review')}>review the labels</Link>.
       </>
     );
   // The unlabeled queue is finished once every image in it has been labeled or skipped here.
@@ -127,7 +100,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
         {queueDone && (
           <span class="label-done" role="status">
             Queue done: every image has a label or was skipped.{' '}
-            <Link href={`/projects/${project.id}/review`}>Review them</Link>
+            <Link href={tabPath(project.id, 'review')}>Review them</Link>
           </span>
         )}
         <SaveIndicator status={saveStatus.value} pending={pendingWrites.value} />
@@ -161,13 +134,10 @@ export function LabelScreen({ project }: ProjectTabProps) {
           commands={commands}
           current={shown}
           perCategory={session.perCategory.value}
-          onAssign={(id) => session.apply({ category_ids: [id] }, true)}
-          onSkip={() => session.apply({ status: 'skipped' }, true)}
-          onHelp={() => setHelp(true)}
-          categoriesHref={`/projects/${project.id}/categories`}
+          categoriesHref={tabPath(project.id, 'categories')}
         />
       </div>
-      {help && <HelpOverlay commands={commands} onClose={() => setHelp(false)} />}
+      {help && <HelpOverlay commands={commands} />}
     </section>
   );
 }

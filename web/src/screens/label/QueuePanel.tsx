@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Asset, QueueFilter } from '../../api/labeling';
+import type { Asset, AssetFilter } from '../../api/assets';
 import { FILTER_LABEL } from '../../lib/filters';
 import type { LocalAnnotation } from '../../state/labelLocal';
 
@@ -16,8 +16,8 @@ export function QueuePanel({
   onPrev,
   onNext,
 }: {
-  filter: QueueFilter;
-  onFilter: (f: QueueFilter) => void;
+  filter: AssetFilter;
+  onFilter: (f: AssetFilter) => void;
   items: readonly Asset[];
   index: number;
   total: number;
@@ -42,11 +42,11 @@ export function QueuePanel({
         <select
           value={filter}
           onChange={(e) => {
-            onFilter((e.currentTarget as HTMLSelectElement).value as QueueFilter);
+            onFilter((e.currentTarget as HTMLSelectElement).value as AssetFilter);
             (e.currentTarget as HTMLSelectElement).blur();
           }}
         >
-          {(Object.keys(FILTER_LABEL) as QueueFilter[]).map((f) => (
+          {(Object.keys(FILTER_LABEL) as AssetFilter[]).map((f) => (
             <option key={f} value={f}>
               {FILTER_LABEL[f]}
             </option>

@@ -1,15 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { assetFileUrl, type Asset } from '../../api/labeling';
+import { fileUrl, type Asset } from '../../api/assets';
 import { frameLabel } from '../../lib/videoFrame';
-
-export interface ViewTransform {
-  zoom: number;
-  x: number;
-  y: number;
-}
-
-export const FIT: ViewTransform = { zoom: 1, x: 0, y: 0 };
+import { zoomBy, type ViewTransform } from '../../lib/view';
 
 /** Fitted size of a w x h image in a box, never upscaled past 8x. */
 function fit(w: number, h: number, box: { w: number; h: number }) {
@@ -57,8 +50,7 @@ export function Viewer({
   const f = fit(asset.width, asset.height, size);
   const onWheel = (e: WheelEvent) => {
     e.preventDefault();
-    const zoom = Math.min(16, Math.max(1, view.zoom * (e.deltaY < 0 ? 1.2 : 1 / 1.2)));
-    onView(zoom === 1 ? FIT : { ...view, zoom });
+    onView(zoomBy(view, e.deltaY < 0 ? 1.2 : 1 / 1.2));
   };
   const onDown = (e: MouseEvent) => {
     if (view.zoom === 1) return;
@@ -93,7 +85,7 @@ export function Viewer({
           class="viewer-img"
           data-testid="viewer-img"
           data-asset-id={asset.id}
-          src={assetFileUrl(asset.id)}
+          src={fileUrl(asset.id)}
           alt={asset.file_name}
           width={f.w}
           height={f.h}

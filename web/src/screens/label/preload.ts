@@ -1,6 +1,6 @@
 // Decoded-image cache: the next assets are fetched and decoded before they
 // are shown, so moving on paints at once.
-import { assetFileUrl } from '../../api/labeling';
+import { fileUrl } from '../../api/assets';
 
 const MAX = 24;
 const cache = new Map<number, HTMLImageElement>();
@@ -15,7 +15,7 @@ export function preload(ids: readonly number[]): void {
     }
     const img = new Image();
     img.decoding = 'async';
-    img.src = assetFileUrl(id);
+    img.src = fileUrl(id);
     img.decode().catch(() => undefined);
     cache.set(id, img);
     while (cache.size > MAX) {

@@ -1,18 +1,19 @@
 // The Members tab: who is in the project and with which role. A manager
 // adds someone by name, changes roles, removes members, and decides whether
 // reviewers may approve their own labels. Others see the list only.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { members as membersApi, projects as projectsApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Member, MemberRole } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { formatDateTime } from '../../lib/format';
 import { canManage } from '../../lib/roles';
+import { useResource } from '../../state/resource';
 import { user as me } from '../../state/session';
 import { showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
+import type { ProjectTabProps } from '../../routes';
 import { ProjectHistory } from './ProjectHistory';
-import '../../styles/members.css';
+import './members.css';
 
 const ROLES: readonly { role: MemberRole; label: string; what: string }[] = [
   { role: 'labeler', label: 'Labeler', what: 'labels images' },
@@ -40,7 +41,9 @@ function RoleSelect(props: { value: MemberRole; label: string; disabled?: boolea
 export function MembersScreen({ project }: ProjectTabProps) {
   const pid = project.id;
   const manage = canManage(project);
-  const [list, setList] = useState<Member[]>([]);
+  const members = useResource(() => membersApi.list(pid), [] as Member[], [pid]);
+  const list = members.value.value;
+  const setList = members.set;
   const [name, setName] = useState('');
   const [role, setRole] = useState<MemberRole>('labeler');
   const [error, setError] = useState('');
@@ -48,12 +51,6 @@ export function MembersScreen({ project }: ProjectTabProps) {
   const [reviewOwn, setReviewOwn] = useState(project.settings?.review_own_labels ?? true);
   const [changes, setChanges] = useState(0);
 
-  useEffect(() => {
-    membersApi
-      .list(pid)
-      .then(setList)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [pid]);
 
   function upsert(m: Member) {
     setList((prev) => [...prev.filter((x) => x.user_id !== m.user_id), m].sort((a, b) => a.name.localeCompare(b.name)));
@@ -101,7 +98,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
 
   const onReviewOwn = (value: boolean) =>
     run(async () => {
-      const p = await projectsApi.setReviewOwnLabels(pid, value);
+      const p = await projectsApi.update(pid, { settings: { review_own_labels: value } });
       setReviewOwn(p.settings?.review_own_labels ?? value);
     });
 
@@ -123,7 +120,7 @@ export function MembersScreen({ project }: ProjectTabProps) {
           </button>
         </form>
       )}
-      <FormError message={error} />
+      <FormError message={error || members.error.value} />
 
       <table class="table" aria-label="Project members">
         <thead>

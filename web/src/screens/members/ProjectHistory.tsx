@@ -1,21 +1,19 @@
 // A manager's view of the project's recent changes: who, when, what.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import { projects as projectsApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/errors';
 import type { ProjectEvent } from '../../api/types';
 import { formatDateTime } from '../../lib/format';
 import { describeEvent } from '../../lib/history';
+import { createResource } from '../../state/resource';
 
 export function ProjectHistory({ projectId, refreshKey }: { projectId: number; refreshKey: number }) {
-  const [events, setEvents] = useState<ProjectEvent[]>([]);
-  const [error, setError] = useState('');
+  const history = useMemo(() => createResource(() => projectsApi.history(projectId), [] as ProjectEvent[]), [projectId]);
+  const events = history.value.value;
+  const error = history.error.value;
 
   useEffect(() => {
-    projectsApi
-      .history(projectId)
-      .then(setEvents)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [projectId, refreshKey]);
+    void history.load();
+  }, [history, refreshKey]);
 
   return (
     <section class="project-history" aria-labelledby="history-title">

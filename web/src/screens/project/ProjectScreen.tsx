@@ -1,27 +1,17 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { projects as projectsApi } from '../../api/endpoints';
-import { errorMessage } from '../../api/errors';
 import type { Project } from '../../api/types';
 import { Link } from '../../components/Link';
+import { useResource } from '../../state/resource';
 import { ProjectTitle } from './ProjectTitle';
-import { PROJECT_TABS, findTab, tabPath } from './tabs';
+import { tabPath } from '../../routes';
+import { PROJECT_TABS, findTab } from './tabs';
 
 export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
-  const [project, setProject] = useState<Project | null>(null);
-  const [error, setError] = useState('');
+  const loaded = useResource<Project | null>(() => projectsApi.get(projectId), null, [projectId]);
+  const project = loaded.value.value;
+  const error = loaded.error.value;
 
-  useEffect(() => {
-    let live = true;
-    setProject(null);
-    setError('');
-    projectsApi
-      .get(projectId)
-      .then((p) => live && setProject(p))
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [projectId]);
 
   const active = findTab(tab);
 
@@ -52,7 +42,7 @@ export function ProjectScreen({ projectId, tab }: { projectId: number; tab: stri
             /
           </span>
         </p>
-        {project ? <ProjectTitle project={project} onRenamed={setProject} /> : <h1 class="page-title">{'\u00a0'}</h1>}
+        {project ? <ProjectTitle project={project} onRenamed={loaded.set} /> : <h1 class="page-title">{'\u00a0'}</h1>}
         {project && (
           <span class="muted small project-meta">
             {project.task_type} · schema {project.schema_version}

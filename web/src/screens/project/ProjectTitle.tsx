@@ -36,7 +36,7 @@ export function ProjectTitle({ project, onRenamed }: { project: Project; onRenam
     }
     setBusy(true);
     try {
-      onRenamed(await projectsApi.rename(project.id, name));
+      onRenamed(await projectsApi.update(project.id, { name }));
       setEditing(false);
     } catch (e) {
       setError(errorMessage(e));

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
-import { categories as categoriesApi } from '../../api/endpoints';
+import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { errorMessage } from '../../api/errors';
-import { labeling, QUEUE_FILTERS, type BulkAction, type Stats } from '../../api/labeling';
-import type { Category } from '../../api/types';
+import { labeling, type BulkAction, type Stats } from '../../api/labeling';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
+import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
+import { projectCategories } from '../../state/projectCategories';
+import { createResource } from '../../state/resource';
 import {
   EMPTY,
   extend,
@@ -19,36 +20,18 @@ import {
   type Selection,
 } from '../../state/reviewSelection';
 import { showError, showToast } from '../../state/toasts';
-import type { ProjectTabProps } from '../project/tabs';
-import { labelPath } from '../label/LabelScreen';
 import { canReview } from '../../lib/roles';
 import { BulkBar } from './BulkBar';
 import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSidebar';
-import '../../styles/review.css';
+import './review.css';
 
 const CHUNK = 500;
 
-function parseQuery(search: string): { filter: AssetFilter; category: number | null } {
-  const q = new URLSearchParams(search);
-  const f = q.get('filter');
-  const c = Number(q.get('category'));
-  return {
-    filter: f && (QUEUE_FILTERS as readonly string[]).includes(f) ? (f as AssetFilter) : 'in_review',
-    category: Number.isSafeInteger(c) && c > 0 ? c : null,
-  };
-}
-
-export function reviewPath(projectId: number, filter: AssetFilter, category: number | null): string {
-  const q = new URLSearchParams({ filter });
-  if (category) q.set('category', String(category));
-  return `/projects/${projectId}/review?${q.toString()}`;
-}
-
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
-  const { filter, category } = parseQuery(location.value.search);
-  const [cats, setCats] = useState<Category[]>([]);
-  const [stats, setStats] = useState<Stats | null>(null);
+  const { filter, category } = parseReviewQuery(location.value.search);
+  const categories = projectCategories(pid);
+  const cats = categories.list.value;
   const [sel, setSel] = useState<Selection>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<BulkTally | null>(null);
@@ -60,12 +43,13 @@ export function ReviewScreen({ project }: ProjectTabProps) {
   );
   const pager = useMemo(() => createAssetPager(fetcher(filter, category)), [fetcher]);
 
+  const statsStore = useMemo(() => createResource<Stats | null>(() => labeling.stats(pid), null), [pid]);
+  const stats = statsStore.value.value;
   const loadStats = useCallback(() => {
-    labeling
-      .stats(pid)
-      .then(setStats)
-      .catch((e: unknown) => showError(errorMessage(e)));
-  }, [pid]);
+    void statsStore.load().then(() => {
+      if (statsStore.error.value) showError(statsStore.error.value);
+    });
+  }, [statsStore]);
 
   useEffect(() => {
     pager.reset(fetcher(filter, category));
@@ -74,11 +58,8 @@ export function ReviewScreen({ project }: ProjectTabProps) {
 
   useEffect(() => {
     loadStats();
-    categoriesApi
-      .list(pid, true)
-      .then(setCats)
-      .catch(() => setCats([]));
-  }, [pid, loadStats]);
+    void categories.refresh();
+  }, [categories, loadStats]);
 
   const items = pager.items.value;
   const counts = pager.counts.value;
@@ -130,7 +111,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
     <section class="review-screen" aria-label="Review">
       <div class="review-filters">
         <div class="seg" role="group" aria-label="Status filter">
-          {QUEUE_FILTERS.map((f) => (
+          {ASSET_FILTERS.map((f) => (
             <button
               key={f}
               type="button"

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { categoriesPath, defaultTabPath, labelAssetPath, labelPath, parseCategoriesQuery, parseLabelQuery, parseReviewQuery, reviewPath } from './routes';
+
+describe('routes', () => {
+  it('builds tab paths, the first tab being the default', () => {
+    expect(defaultTabPath(7)).toBe('/projects/7/categories');
+    expect(labelAssetPath(7, 12)).toBe('/projects/7/label?asset=12');
+    expect(categoriesPath(7, true)).toBe('/projects/7/categories?include_deleted=true');
+  });
+
+  it('parses what it builds', () => {
+    const path = labelPath(3, 'done', 4, 9);
+    expect(parseLabelQuery(path.slice(path.indexOf('?')))).toEqual({ filter: 'done', category: 4, asset: 9 });
+    const r = reviewPath(3, 'skipped', null);
+    expect(parseReviewQuery(r.slice(r.indexOf('?')))).toEqual({ filter: 'skipped', category: null });
+    expect(parseCategoriesQuery('?include_deleted=true')).toEqual({ includeDeleted: true });
+  });
+
+  it('falls back on bad query values', () => {
+    expect(parseLabelQuery('?filter=nope&category=-1')).toEqual({ filter: 'unlabeled', category: null, asset: null });
+    expect(parseLabelQuery('?asset=5')).toEqual({ filter: 'all', category: null, asset: 5 });
+    expect(parseReviewQuery('')).toEqual({ filter: 'in_review', category: null });
+  });
+});

@@ -1,0 +1,99 @@
+// Every path of the app, and the query each screen keeps in its URL: built
+// and parsed here, so screens never spell a path or read a query themselves.
+// DOM-free.
+import { ASSET_FILTERS, type AssetFilter } from './api/assets';
+import type { Project } from './api/types';
+
+/** The app's routes, matched in this order (see router/match). */
+export const ROUTES = [
+  ['setup', '/setup'],
+  ['login', '/login'],
+  ['projects', '/'],
+  ['users', '/users'],
+  ['account', '/account'],
+  ['project', '/projects/:id'],
+  ['projectTab', '/projects/:id/:tab'],
+] as const;
+
+export type RouteName = (typeof ROUTES)[number][0];
+
+/** The tabs of a project page, in the order shown. */
+export const TAB_KEYS = ['categories', 'assets', 'label', 'review', 'exports', 'members'] as const;
+export type TabKey = (typeof TAB_KEYS)[number];
+
+/** What every project tab's screen is given. */
+export interface ProjectTabProps {
+  project: Project;
+}
+
+export function tabPath(projectId: number, key: TabKey): string {
+  return `/projects/${projectId}/${key}`;
+}
+
+export function defaultTabPath(projectId: number): string {
+  return tabPath(projectId, TAB_KEYS[0]);
+}
+
+/** A positive safe integer from a query value, else null. */
+function positive(v: string | null): number | null {
+  const n = Number(v);
+  return v !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+function isFilter(f: string | null): f is AssetFilter {
+  return f !== null && (ASSET_FILTERS as readonly string[]).includes(f);
+}
+
+export interface LabelQuery {
+  filter: AssetFilter;
+  category: number | null;
+  asset: number | null;
+}
+
+/** The labeling screen's queue: ?filter=&category=&asset=. */
+export function parseLabelQuery(search: string): LabelQuery {
+  const q = new URLSearchParams(search);
+  const f = q.get('filter');
+  // Opened on one asset (from a grid) without a filter: the whole project.
+  const fallback: AssetFilter = q.get('asset') ? 'all' : 'unlabeled';
+  return { filter: isFilter(f) ? f : fallback, category: positive(q.get('category')), asset: positive(q.get('asset')) };
+}
+
+export function labelPath(projectId: number, filter: AssetFilter, category: number | null, asset: number | null): string {
+  const q = new URLSearchParams({ filter });
+  if (category) q.set('category', String(category));
+  if (asset) q.set('asset', String(asset));
+  return `${tabPath(projectId, 'label')}?${q.toString()}`;
+}
+
+/** The labeling screen opened on one asset, with the whole project as its queue. */
+export function labelAssetPath(projectId: number, assetId: number): string {
+  return `${tabPath(projectId, 'label')}?asset=${assetId}`;
+}
+
+export interface ReviewQuery {
+  filter: AssetFilter;
+  category: number | null;
+}
+
+/** The review screen's grid: ?filter=&category=. */
+export function parseReviewQuery(search: string): ReviewQuery {
+  const q = new URLSearchParams(search);
+  const f = q.get('filter');
+  return { filter: isFilter(f) ? f : 'in_review', category: positive(q.get('category')) };
+}
+
+export function reviewPath(projectId: number, filter: AssetFilter, category: number | null): string {
+  const q = new URLSearchParams({ filter });
+  if (category) q.set('category', String(category));
+  return `${tabPath(projectId, 'review')}?${q.toString()}`;
+}
+
+/** The categories screen: ?include_deleted=true shows deleted ones. */
+export function parseCategoriesQuery(search: string): { includeDeleted: boolean } {
+  return { includeDeleted: new URLSearchParams(search).get('include_deleted') === 'true' };
+}
+
+export function categoriesPath(projectId: number, includeDeleted = false): string {
+  return tabPath(projectId, 'categories') + (includeDeleted ? '?include_deleted=true' : '');
+}
