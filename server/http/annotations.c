@@ -290,11 +290,12 @@ static void stats(struct ts_req *req)
 	per_cat = json_array();
 	for (size_t i = 0; i < st.ncat; i++) {
 		const struct ts_ann_cat_count *cc = &st.per_category[i];
-		json_t *by = json_object();
+		json_t *by;
 
 		/* Deleted categories appear only while labels still point at them. */
 		if (strcmp(cc->state, "deleted") == 0 && cc->count == 0)
 			continue;
+		by = json_object();
 		for (int k = 0; k < TS_ANN_STATUS_COUNT; k++)
 			if (k != TS_ANN_UNLABELED && k != TS_ANN_SKIPPED)
 				json_object_set_new(by, ts_ann_status_name((enum ts_ann_status)k),
