@@ -21,7 +21,7 @@ SRCS := $(filter-out server/main.c,$(shell find server -name '*.c' | sort))
 # The dataset contract's JSON Schemas, built in as byte arrays (export/schemas.h).
 SCHEMA_OBJS := $(BUILD)/obj/gen/annotations_schema.o $(BUILD)/obj/gen/manifest_schema.o
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(SCHEMA_OBJS)
-MIGRATIONS := $(sort $(wildcard server/store/migrations/*.sql))
+MIGRATIONS := $(sort $(wildcard server/store/sqlite/migrations/*.sql))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 

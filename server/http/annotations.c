@@ -8,8 +8,8 @@
 #include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/annotations.h"
-#include "store/assets.h"
+#include "store/store_annotations.h"
+#include "store/store_assets.h"
 #include "core/banned.h"
 
 /* More ids than this in category_ids is refused before the store sees it. */

@@ -4,9 +4,9 @@
 #include "export/build.h"
 #include "ingest/ingest.h"
 #include "ingest/video.h"
-#include "store/assets.h"
-#include "store/exports.h"
-#include "store/videos.h"
+#include "store/store_assets.h"
+#include "store/store_exports.h"
+#include "store/store_videos.h"
 #include "core/banned.h"
 
 const struct ts_job_kind ts_job_kinds[] = {

@@ -46,6 +46,9 @@ struct ts_store {
 struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err);
 void ts_store_free(struct ts_store *s);
 
+/* The backends ts_store_open picks from. */
+struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err);
+
 static inline enum ts_err ts_store_ping(struct ts_store *s, struct ts_error *err)
 {
 	return s->ops->ping(s, err);

@@ -1,7 +1,7 @@
 /* Internals shared by the SQLite backend's files; nothing outside
- * server/store includes this. */
-#ifndef TS_SQLITE_INT_H
-#define TS_SQLITE_INT_H
+ * server/store/sqlite includes this. */
+#ifndef TS_STORE_SQLITE_H
+#define TS_STORE_SQLITE_H
 
 #include <pthread.h>
 #include <sqlite3.h>

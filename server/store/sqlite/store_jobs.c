@@ -1,8 +1,8 @@
 /* SQLite backend: the job table. */
-#include "store/jobs.h"
+#include "store/store_jobs.h"
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 enum ts_err ts_sq_job_insert(struct ts_sq_conn *c, const char *kind, int64_t ref_id, int64_t now,

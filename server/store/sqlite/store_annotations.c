@@ -1,12 +1,12 @@
 /* SQLite backend: annotations, their history, bulk review and stats. */
-#include "store/annotations.h"
+#include "store/store_annotations.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 /* Assets per write transaction in a bulk action: short enough that a

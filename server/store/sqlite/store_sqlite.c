@@ -1,5 +1,5 @@
 /* SQLite backend: connection pool, migrations, transaction helpers. */
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "store/migrations.h"
+#include "store/sqlite/migrations.h"
 #include "core/banned.h"
 
 #define TS_SQ_POOL 12
@@ -551,35 +551,13 @@ static const struct ts_store_ops sq_ops = {
 	.videos = &ts_sq_video_ops,
 };
 
-struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err)
+struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err)
 {
 	struct ts_store *s = NULL;
 	struct ts_sq *sq = NULL;
-	struct ts_buf path;
-
-	ts_buf_init(&path, 4096);
-	if (!url || !*url) {
-		if (ts_buf_addf(&path, "%s/tessera.db", data_dir)) {
-			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "data path too long");
-			goto fail;
-		}
-	} else if (strncmp(url, "sqlite:", 7) == 0 && url[7]) {
-		if (ts_buf_adds(&path, url + 7)) {
-			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "database path too long");
-			goto fail;
-		}
-	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
-			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
-		goto fail;
-	} else {
-		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
-			     "--db must be sqlite:PATH or postgresql://...");
-		goto fail;
-	}
 
 	sq = ts_xcalloc(1, sizeof(*sq));
-	sq->path = ts_buf_take(&path, NULL);
+	sq->path = ts_xstrdup(path);
 	pthread_mutex_init(&sq->lock, NULL);
 	pthread_cond_init(&sq->freed, NULL);
 	pthread_mutex_init(&sq->write_lock, NULL);
@@ -599,33 +577,6 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 		goto fail;
 	return s;
 fail:
-	ts_buf_release(&path);
-	if (s)
-		ts_store_free(s);
+	ts_store_free(s);
 	return NULL;
-}
-
-void ts_store_free(struct ts_store *s)
-{
-	if (!s)
-		return;
-	s->ops->close(s);
-	free(s);
-}
-
-char *ts_store_name_key(const char *name)
-{
-	size_t len = strlen(name);
-	size_t start = 0;
-	char *key;
-
-	while (start < len && isspace((unsigned char)name[start]))
-		start++;
-	while (len > start && isspace((unsigned char)name[len - 1]))
-		len--;
-	key = ts_xstrndup(name + start, len - start);
-	for (char *p = key; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return key;
 }

@@ -7,14 +7,14 @@
  * INDEXED BY pin the plan so the planner cannot pick a scan of the rowid
  * range across every project. Counts come from asset_counts, which
  * triggers keep (migration 006). */
-#include "store/assets.h"
+#include "store/store_assets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define ASSET_COLS                                                                          \
