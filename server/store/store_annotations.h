@@ -1,12 +1,15 @@
-/* Annotations: setting an asset's label or status (with an optional
- * revision check), its history, bulk review actions and project stats.
- * The transitions themselves are decided by domain/annotation.h; the store
- * runs that decision inside the write transaction so that the check and the
+/* Annotations: the port's primitives on the annotations table, its
+ * per-category index (annotation_categories), its history and the counts
+ * over them. The store keeps rows and decides nothing: what a change does
+ * is decided by service/labeling.c (with domain/annotation.h), which runs
+ * these inside one of its transactions (store.h) so that the check and the
  * write see the same row.
  *
- * Every change bumps the annotation's revision by one and appends a history
- * row in the same transaction. A request that changes nothing (the same
- * label again) writes nothing and returns the current annotation. */
+ * An annotation's content is a typed payload: JSON text with its type
+ * ("classification"), stored as given. The per-category index holds the
+ * category ids the payload names, as the caller lists them; filters, counts
+ * and exports read the index, never the payload. Statuses and queues are
+ * stored as the names the caller gives. */
 #ifndef TS_STORE_ANNOTATIONS_H
 #define TS_STORE_ANNOTATIONS_H
 
@@ -14,33 +17,71 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "domain/annotation.h"
 #include "store/store.h"
 
 #define TS_ANN_BULK_MAX 100000   /* assets per bulk call (ids or filter) */
 #define TS_ANN_HISTORY_MAX 10000 /* rows returned by one history call */
+/* Category ids of one annotation the index keeps (and load returns). */
+#define TS_STORE_ANN_MAX_CATEGORIES 64
+#define TS_STORE_ANN_NAME 16 /* a status or queue name, with its NUL */
+/* A list of category ids as JSON text ("[1,2]"). */
+#define TS_STORE_ANN_IDS_TEXT (TS_STORE_ANN_MAX_CATEGORIES * 21 + 3)
 
-struct ts_annotation {
+/* An asset's annotation as stored, with what deciding a change needs. */
+struct ts_ann_row {
 	int64_t asset_id;
 	int64_t project_id;
-	enum ts_ann_status status;
-	size_t ncat;
-	int64_t category_ids[TS_ANN_MAX_CATEGORIES]; /* ascending */
-	int64_t revision;
-	int64_t labeled_by;         /* user id, 0 when nobody */
-	char labeled_by_name[260];  /* "" when nobody */
-	int64_t updated_at;         /* epoch ms */
+	int has_row;                   /* 0: never annotated (the defaults below) */
+	char status[TS_STORE_ANN_NAME]; /* "unlabeled" without a row */
+	int64_t revision;              /* 0 without a row */
+	int64_t labeled_by;            /* user id, 0 when nobody */
+	char labeled_by_name[260];     /* "" when nobody */
+	int64_t updated_at;            /* epoch ms; the asset's creation without a row */
+	char payload_type[32];         /* "" when the annotation has no content */
+	char *payload;                 /* JSON text or NULL; malloc'd (ts_ann_row_release) */
+	size_t ncat;                   /* the per-category index, ascending */
+	int64_t category_ids[TS_STORE_ANN_MAX_CATEGORIES];
+	/* The project's settings, read with the row. */
+	char task_type[32];
+	int review_own_labels;
 };
 
-/* A requested change, as the HTTP layer parsed it (ids borrowed). */
-struct ts_ann_request {
-	enum ts_ann_change_kind kind;
-	enum ts_ann_status status;
+static inline void ts_ann_row_release(struct ts_ann_row *r)
+{
+	free(r->payload);
+	r->payload = NULL;
+}
+
+/* The row to store (all borrowed). */
+struct ts_ann_write {
+	int64_t asset_id;
+	int64_t project_id;
+	const char *status;
+	const char *queue;
+	int64_t revision;
+	int64_t labeled_by; /* 0: nobody */
+	int64_t updated_at;
+	const char *payload_type; /* NULL: no content */
+	const char *payload;      /* JSON text, NULL with payload_type */
+	/* With replace_index set, the per-category index becomes these ids
+	 * (at most TS_STORE_ANN_MAX_CATEGORIES, no duplicates); otherwise it is
+	 * left as it is. */
+	int replace_index;
 	const int64_t *category_ids;
 	size_t ncat;
-	int64_t expected_revision; /* -1: no check */
-	int64_t user_id;
-	const char *user_name; /* the actor's name, for the returned annotation */
+};
+
+/* One history row to append (all borrowed). Categories are JSON arrays of
+ * ids; payloads JSON text or NULL. */
+struct ts_ann_history_add {
+	int64_t asset_id;
+	int64_t project_id;
+	int64_t revision;
+	int64_t user_id; /* 0: nobody */
+	int64_t at;
+	const char *from_status, *from_categories, *from_payload;
+	const char *to_status, *to_categories, *to_payload;
+	const char *via; /* "single" or "bulk" */
 };
 
 struct ts_ann_history_entry {
@@ -49,118 +90,119 @@ struct ts_ann_history_entry {
 	int64_t user_id;
 	char user_name[260];
 	int64_t at;
-	enum ts_ann_status from_status, to_status;
-	char from_categories[TS_ANN_MAX_CATEGORIES * 21 + 3]; /* JSON array text */
-	char to_categories[TS_ANN_MAX_CATEGORIES * 21 + 3];
+	char from_status[TS_STORE_ANN_NAME], to_status[TS_STORE_ANN_NAME];
+	char from_categories[TS_STORE_ANN_IDS_TEXT]; /* JSON array text */
+	char to_categories[TS_STORE_ANN_IDS_TEXT];
 	char via[8];
 };
 
-enum ts_ann_bulk_action { TS_ANN_BULK_APPROVE, TS_ANN_BULK_NEEDS_REVIEW };
-
-/* "Everything matching": a status or queue filter and an optional category.
- * filter is one of all, unlabeled, in_review, done, skipped (queues) or
- * labeled, needs_review, approved (statuses). */
-struct ts_ann_filter {
-	const char *status;  /* NULL or "all": any */
-	int64_t category_id; /* 0: any */
+/* A count of a project's annotations with one status, in one category
+ * (category_id > 0, by the index) or in all (category_id 0). */
+struct ts_ann_count {
+	int64_t category_id;
+	char status[TS_STORE_ANN_NAME];
+	int64_t count;
 };
 
-struct ts_ann_bulk_result {
-	int64_t asset_id;
-	enum ts_err err;       /* TS_OK: applied (or already so) */
-	char code[TS_ERROR_CODE_MAX];
-	char message[160];
-	enum ts_ann_status status;
-	int64_t revision;
-	int changed;
+/* A category of the project as the counts see it. */
+struct ts_ann_category {
+	int64_t category_id;
+	char state[12]; /* active, disabled, deleted */
 };
 
-struct ts_ann_stats {
-	int64_t total;
-	int64_t by_status[TS_ANN_STATUS_COUNT];
-	size_t ncat;
-	/* per category that has assets or exists (id ascending); malloc'd */
-	struct ts_ann_cat_count {
-		int64_t category_id;
-		char state[12]; /* active, disabled, deleted, or "" (unknown) */
-		int64_t count;
-		int64_t by_status[TS_ANN_STATUS_COUNT];
-	} *per_category;
-	int64_t deleted_category; /* assets labeled with a deleted category */
+/* The counts of a project, from one snapshot. Arrays malloc'd: release
+ * with ts_ann_counts_release. */
+struct ts_ann_counts {
+	struct ts_ann_count *counts; /* category 0 first, then by category id */
+	size_t ncounts;
+	struct ts_ann_category *categories; /* every category, deleted ones too, by id */
+	size_t ncategories;
+	int64_t deleted_category; /* assets whose index names a deleted category */
 };
 
+static inline void ts_ann_counts_release(struct ts_ann_counts *c)
+{
+	free(c->counts);
+	free(c->categories);
+	c->counts = NULL;
+	c->categories = NULL;
+	c->ncounts = c->ncategories = 0;
+}
+
+/* Every operation runs inside tx (a write one for write and history_add). */
 struct ts_store_annotation_ops {
-	/* NOT_FOUND "asset_not_found" for an unknown asset. */
-	enum ts_err (*get)(struct ts_store *s, int64_t asset_id, struct ts_annotation *out,
-			   struct ts_error *err);
-	/* Applies req in one BEGIN IMMEDIATE transaction (decision, revision
-	 * bump, history row). *changed says whether anything was written. A
-	 * stale expected_revision: CONFLICT "stale_revision" with *out holding
-	 * the current annotation (a repeat of the current state is not stale:
-	 * it succeeds without a write). Refusals of the state machine keep
-	 * their codes; *out then holds the current annotation too. */
-	enum ts_err (*set)(struct ts_store *s, int64_t asset_id, const struct ts_ann_request *req,
-			   struct ts_annotation *out, int *changed, struct ts_error *err);
-	/* Oldest first. *out malloc'd (caller frees). */
-	enum ts_err (*history)(struct ts_store *s, int64_t asset_id,
-			       struct ts_ann_history_entry **out, size_t *n, struct ts_error *err);
-	/* Bulk review action for ids (n of them) or, when ids is NULL, every
-	 * asset of the project matching filter. Each asset is all-or-nothing;
-	 * *out (malloc'd, caller frees) has one result per asset in the order
-	 * given (ids) or ascending id (filter). Ids of another project or
-	 * unknown ones fail with "asset_not_found". TOO_LARGE "too_many" when
-	 * the filter matches more than TS_ANN_BULK_MAX assets. */
-	enum ts_err (*bulk)(struct ts_store *s, int64_t project_id, enum ts_ann_bulk_action action,
-			    const int64_t *ids, size_t n, const struct ts_ann_filter *filter,
-			    int64_t user_id, struct ts_ann_bulk_result **out, size_t *nout,
+	/* NOT_FOUND "asset_not_found" for an unknown asset. Release *out with
+	 * ts_ann_row_release (also after an error). */
+	enum ts_err (*load)(struct ts_store_tx *tx, int64_t asset_id, struct ts_ann_row *out,
 			    struct ts_error *err);
-	/* Counts in one read transaction. out->per_category is malloc'd:
-	 * release with ts_ann_stats_release. NOT_FOUND for an unknown project. */
-	enum ts_err (*stats)(struct ts_store *s, int64_t project_id, struct ts_ann_stats *out,
+	/* The state of each of the project's categories ids[0..n-1] into
+	 * states[i] ("active", "disabled", "deleted"; "" for no such category). */
+	enum ts_err (*category_states)(struct ts_store_tx *tx, int64_t project_id,
+				       const int64_t *ids, size_t n, char (*states)[12],
+				       struct ts_error *err);
+	/* Inserts or replaces the asset's annotation row (and its index). */
+	enum ts_err (*write)(struct ts_store_tx *tx, const struct ts_ann_write *w,
 			     struct ts_error *err);
+	enum ts_err (*history_add)(struct ts_store_tx *tx, const struct ts_ann_history_add *h,
+				   struct ts_error *err);
+	/* The asset's history, oldest first, at most TS_ANN_HISTORY_MAX rows.
+	 * *out malloc'd (caller frees). */
+	enum ts_err (*history)(struct ts_store_tx *tx, int64_t asset_id,
+			       struct ts_ann_history_entry **out, size_t *n,
+			       struct ts_error *err);
+	/* The ids of the project's annotations with queue (NULL: any), status
+	 * (NULL: any) and category_id in their index (0: any), ascending, at
+	 * most max of them. *ids malloc'd (caller frees). NOT_FOUND
+	 * "project_not_found" for an unknown project. */
+	enum ts_err (*match)(struct ts_store_tx *tx, int64_t project_id, const char *queue,
+			     const char *status, int64_t category_id, size_t max, int64_t **ids,
+			     size_t *n, struct ts_error *err);
+	/* NOT_FOUND "project_not_found" for an unknown project. */
+	enum ts_err (*counts)(struct ts_store_tx *tx, int64_t project_id,
+			      struct ts_ann_counts *out, struct ts_error *err);
 };
 
-static inline void ts_ann_stats_release(struct ts_ann_stats *st)
+static inline enum ts_err ts_store_ann_load(struct ts_store_tx *tx, int64_t asset_id,
+					    struct ts_ann_row *out, struct ts_error *err)
 {
-	free(st->per_category);
-	st->per_category = NULL;
-	st->ncat = 0;
+	return tx->store->ops->annotations->load(tx, asset_id, out, err);
 }
-
-static inline enum ts_err ts_store_annotation_get(struct ts_store *s, int64_t asset_id,
-						  struct ts_annotation *out, struct ts_error *err)
+static inline enum ts_err ts_store_ann_category_states(struct ts_store_tx *tx,
+						       int64_t project_id, const int64_t *ids,
+						       size_t n, char (*states)[12],
+						       struct ts_error *err)
 {
-	return s->ops->annotations->get(s, asset_id, out, err);
+	return tx->store->ops->annotations->category_states(tx, project_id, ids, n, states, err);
 }
-static inline enum ts_err ts_store_annotation_set(struct ts_store *s, int64_t asset_id,
-						  const struct ts_ann_request *req,
-						  struct ts_annotation *out, int *changed,
-						  struct ts_error *err)
+static inline enum ts_err ts_store_ann_write(struct ts_store_tx *tx,
+					     const struct ts_ann_write *w, struct ts_error *err)
 {
-	return s->ops->annotations->set(s, asset_id, req, out, changed, err);
+	return tx->store->ops->annotations->write(tx, w, err);
 }
-static inline enum ts_err ts_store_annotation_history(struct ts_store *s, int64_t asset_id,
-						      struct ts_ann_history_entry **out,
-						      size_t *n, struct ts_error *err)
-{
-	return s->ops->annotations->history(s, asset_id, out, n, err);
-}
-static inline enum ts_err ts_store_annotation_bulk(struct ts_store *s, int64_t project_id,
-						   enum ts_ann_bulk_action action,
-						   const int64_t *ids, size_t n,
-						   const struct ts_ann_filter *filter,
-						   int64_t user_id,
-						   struct ts_ann_bulk_result **out, size_t *nout,
+static inline enum ts_err ts_store_ann_history_add(struct ts_store_tx *tx,
+						   const struct ts_ann_history_add *h,
 						   struct ts_error *err)
 {
-	return s->ops->annotations->bulk(s, project_id, action, ids, n, filter, user_id, out,
-					  nout, err);
+	return tx->store->ops->annotations->history_add(tx, h, err);
 }
-static inline enum ts_err ts_store_annotation_stats(struct ts_store *s, int64_t project_id,
-						    struct ts_ann_stats *out,
-						    struct ts_error *err)
+static inline enum ts_err ts_store_ann_history(struct ts_store_tx *tx, int64_t asset_id,
+					       struct ts_ann_history_entry **out, size_t *n,
+					       struct ts_error *err)
 {
-	return s->ops->annotations->stats(s, project_id, out, err);
+	return tx->store->ops->annotations->history(tx, asset_id, out, n, err);
+}
+static inline enum ts_err ts_store_ann_match(struct ts_store_tx *tx, int64_t project_id,
+					     const char *queue, const char *status,
+					     int64_t category_id, size_t max, int64_t **ids,
+					     size_t *n, struct ts_error *err)
+{
+	return tx->store->ops->annotations->match(tx, project_id, queue, status, category_id, max,
+						   ids, n, err);
+}
+static inline enum ts_err ts_store_ann_counts(struct ts_store_tx *tx, int64_t project_id,
+					      struct ts_ann_counts *out, struct ts_error *err)
+{
+	return tx->store->ops->annotations->counts(tx, project_id, out, err);
 }
 
 #endif

@@ -537,10 +537,44 @@ static void sq_close(struct ts_store *s)
 	s->impl = NULL;
 }
 
+static enum ts_err sq_begin(struct ts_store *s, int write, struct ts_store_tx *tx,
+			    struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = write ? ts_sq_begin_write(c, err) : ts_sq_begin_read(c, err);
+
+	tx->store = s;
+	tx->impl = NULL;
+	if (e) {
+		ts_sq_release(s, c);
+		return e;
+	}
+	tx->impl = c;
+	return TS_OK;
+}
+
+static enum ts_err sq_commit(struct ts_store_tx *tx, struct ts_error *err)
+{
+	enum ts_err e = ts_sq_end(tx->store, tx->impl, TS_OK, err);
+
+	tx->impl = NULL;
+	return e;
+}
+
+static void sq_rollback(struct ts_store_tx *tx)
+{
+	if (tx->impl)
+		ts_sq_release(tx->store, tx->impl); /* rolls back what is open */
+	tx->impl = NULL;
+}
+
 static const struct ts_store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.ping = sq_ping,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
 	.users = &ts_sq_user_ops,
 	.projects = &ts_sq_project_ops,
 	.members = &ts_sq_member_ops,
