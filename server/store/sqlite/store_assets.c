@@ -140,10 +140,12 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	st = ts_sq_prepare(c, "INSERT INTO assets(project_id, file_name, width, height, mime_type, "
+	/* The id starts above every id ever deleted (id_floors). */
+	st = ts_sq_prepare(c, "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
 			      "byte_size, checksum_sha256, source_type, video_id, video_file_name, "
 			      "frame_index, timestamp_ms, uploaded_by, created_at) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+			      "VALUES (" TS_SQ_NEXT_ID("assets") ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   err);
 	if (!st)
 		return TS_ERR_IO;
 	sqlite3_bind_int64(st, 1, in->project_id);
