@@ -134,3 +134,36 @@ test('rows labeled before payloads existed are converted once on upgrade', async
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.revision, 3);
 });
+
+test('concurrent writers with the same revision: exactly one wins each revision, the others get 409', async () => {
+  const id = assets[6].id;
+  const [c1, c2] = [cats[0].id, cats[1].id];
+  let revision = 0;
+  for (let round = 0; round < 6; round++) {
+    // Eight writers at the same revision, half of them sending each label
+    // (in both forms): at least half of them change something.
+    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => {
+      const label = i % 2 ? c1 : c2;
+      return put(id, i % 4 < 2
+        ? { payload: { type: 'classification', category_ids: [label] }, revision }
+        : { category_ids: [label], revision });
+    }));
+    for (const r of rs) {
+      if (r.status === 409) {
+        assert.equal(r.json.error.code, 'stale_revision');
+      } else {
+        // A winner, or a repeat of the state it found (no write).
+        assert.equal(r.status, 200, r.text);
+        assert.ok([revision, revision + 1].includes(r.json.revision));
+      }
+    }
+    // From unlabeled every request changes something: the first one wins,
+    // the three with its label repeat it, the four with the other are stale.
+    if (round === 0) assert.equal(rs.filter((r) => r.status === 409).length, 4);
+    const now = (await get(id)).json;
+    assert.equal(now.revision, revision + 1, 'one write per round');
+    revision = now.revision;
+  }
+  const h = await srv.req('GET', `/api/v1/assets/${id}/annotation/history`, { token });
+  assert.deepEqual(h.json.history.map((e) => e.revision), [1, 2, 3, 4, 5, 6]);
+});
