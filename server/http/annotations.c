@@ -209,19 +209,21 @@ static void history(struct ts_req *req)
 	for (size_t i = 0; i < n; i++) {
 		json_t *from = json_loads(h[i].from_categories, 0, NULL);
 		json_t *to = json_loads(h[i].to_categories, 0, NULL);
+		json_t *from_p = h[i].from_payload ? json_loads(h[i].from_payload, 0, NULL) : NULL;
+		json_t *to_p = h[i].to_payload ? json_loads(h[i].to_payload, 0, NULL) : NULL;
 
 		json_array_append_new(
 			items,
-			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o}, s:{s:s, s:o}, s:s}", "id",
-				  (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision, "by",
-				  h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
-				  "at", ts_json_time(h[i].at), "from", "status",
-				  h[i].from_status, "category_ids",
-				  from ? from : json_array(), "to", "status",
-				  h[i].to_status, "category_ids",
-				  to ? to : json_array(), "via", h[i].via));
+			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}, s:s}",
+				  "id", (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision,
+				  "by", h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
+				  "at", ts_json_time(h[i].at), "from", "status", h[i].from_status,
+				  "category_ids", from ? from : json_array(), "payload",
+				  from_p ? from_p : json_null(), "to", "status", h[i].to_status,
+				  "category_ids", to ? to : json_array(), "payload",
+				  to_p ? to_p : json_null(), "via", h[i].via));
 	}
-	free(h);
+	ts_ann_history_release(h, n);
 	ts_req_json(req, 200, json_pack("{s:I, s:o}", "asset_id", (json_int_t)req->params[0],
 					"history", items));
 }

@@ -268,7 +268,7 @@ enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 		e = ts_store_ann_history(&tx, asset_id, out, n, err);
 	e = ts_store_end(&tx, e, err);
 	if (e) {
-		free(*out);
+		ts_ann_history_release(*out, *n);
 		*out = NULL;
 		*n = 0;
 	}

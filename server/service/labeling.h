@@ -89,7 +89,7 @@ enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_anno
 enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 			    const struct ts_ann_request *req, struct ts_annotation *out,
 			    int *changed, struct ts_error *err);
-/* Oldest first. *out malloc'd (caller frees). */
+/* Oldest first. Release *out with ts_ann_history_release. */
 enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 				struct ts_ann_history_entry **out, size_t *n,
 				struct ts_error *err);

@@ -93,8 +93,20 @@ struct ts_ann_history_entry {
 	char from_status[TS_STORE_ANN_NAME], to_status[TS_STORE_ANN_NAME];
 	char from_categories[TS_STORE_ANN_IDS_TEXT]; /* JSON array text */
 	char to_categories[TS_STORE_ANN_IDS_TEXT];
+	char *from_payload; /* JSON text or NULL; malloc'd (ts_ann_history_release) */
+	char *to_payload;
 	char via[8];
 };
+
+/* Frees the payloads of h[0..n-1] and h itself. */
+static inline void ts_ann_history_release(struct ts_ann_history_entry *h, size_t n)
+{
+	for (size_t i = 0; h && i < n; i++) {
+		free(h[i].from_payload);
+		free(h[i].to_payload);
+	}
+	free(h);
+}
 
 /* A count of a project's annotations with one status, in one category
  * (category_id > 0, by the index) or in all (category_id 0). */
@@ -146,7 +158,7 @@ struct ts_store_annotation_ops {
 	enum ts_err (*history_add)(struct ts_store_tx *tx, const struct ts_ann_history_add *h,
 				   struct ts_error *err);
 	/* The asset's history, oldest first, at most TS_ANN_HISTORY_MAX rows.
-	 * *out malloc'd (caller frees). */
+	 * Release *out with ts_ann_history_release. */
 	enum ts_err (*history)(struct ts_store_tx *tx, int64_t asset_id,
 			       struct ts_ann_history_entry **out, size_t *n,
 			       struct ts_error *err);

@@ -100,6 +100,11 @@ test('the database keeps the payload as typed JSON text beside the per-category 
   assert.equal(await sql(`SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = ${id}`), String(c));
   assert.equal(await sql(`SELECT coalesce(from_payload, 'null') || ' ' || to_payload FROM annotation_history WHERE asset_id = ${id}`),
     `null {"type":"classification","category_ids":[${c}]}`);
+  // The history view shows the payloads before and after.
+  const h = (await srv.req('GET', `/api/v1/assets/${id}/annotation/history`, { token })).json.history;
+  assert.deepEqual(h.map((e) => [e.from.payload, e.to.payload]), [
+    [null, { type: 'classification', category_ids: [c] }],
+  ]);
   // Category filters and counts read the index.
   const st = (await srv.req('GET', `/api/v1/projects/${pid}/stats`, { token })).json;
   const n = Number(await sql(`SELECT count(*) FROM annotation_categories WHERE category_id = ${c} AND project_id = ${pid}`));

@@ -170,6 +170,10 @@ static void read_history(sqlite3_stmt *st, void *out)
 	ts_sq_text_to(st, 7, h->to_status, sizeof(h->to_status));
 	ts_sq_text_to(st, 8, h->to_categories, sizeof(h->to_categories));
 	ts_sq_text_to(st, 9, h->via, sizeof(h->via));
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+		h->from_payload = ts_sq_text(st, 10);
+	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+		h->to_payload = ts_sq_text(st, 11);
 }
 
 static enum ts_err sq_history(struct ts_store_tx *tx, int64_t asset_id,
@@ -184,14 +188,15 @@ static enum ts_err sq_history(struct ts_store_tx *tx, int64_t asset_id,
 	*n = 0;
 	st = ts_sq_prepare_i64(c, "SELECT h.id, h.revision, coalesce(h.user_id, 0), "
 				  "coalesce(u.name, ''), h.at, h.from_status, h.from_categories, "
-				  "h.to_status, h.to_categories, h.via FROM annotation_history h "
+				  "h.to_status, h.to_categories, h.via, h.from_payload, h.to_payload "
+				  "FROM annotation_history h "
 				  "LEFT JOIN users u ON u.id = h.user_id WHERE h.asset_id = ? "
 				  "ORDER BY h.id LIMIT ?",
 			       TS_SQ_I64(asset_id, TS_ANN_HISTORY_MAX), err);
 	e = ts_sq_collect(c, st, sizeof(struct ts_ann_history_entry), read_history, 0, &rows,
 			  "read annotation history", err);
 	if (e) {
-		free(rows.items);
+		ts_ann_history_release(rows.items, rows.n);
 		return e;
 	}
 	*out = rows.items;

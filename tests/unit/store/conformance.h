@@ -568,7 +568,10 @@ static void conf_annotations(void **state)
 	assert_string_equal(h[0].from_status, "unlabeled");
 	assert_string_equal(h[1].to_status, "approved");
 	assert_string_equal(h[1].via, "single");
-	free(h);
+	assert_null(h[0].from_payload);
+	assert_non_null(h[0].to_payload);
+	assert_string_equal(h[1].from_payload, h[0].to_payload);
+	ts_ann_history_release(h, n);
 	OK(ts_store_ann_match(&tx, p, "in_review", NULL, 0, 10, &ids, &n, &err));
 	assert_int_equal(n, 1);
 	assert_int_equal(ids[0], a2);
@@ -859,7 +862,7 @@ static void conf_concurrent_revisions(void **state)
 	assert_int_equal(n, (size_t)wins);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(h[i].revision, (int64_t)i + 1);
-	free(h);
+	ts_ann_history_release(h, n);
 }
 
 #define CREATE_THREADS 6
