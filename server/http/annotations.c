@@ -10,7 +10,6 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "service/labeling.h"
-#include "store/store_assets.h"
 #include "core/banned.h"
 
 static json_t *ids_json(const int64_t *ids, size_t n)
@@ -313,16 +312,10 @@ out:
 	json_decref(body);
 }
 
-/* Damaged assets listed by the stats (all are counted). */
-#define DAMAGED_LISTED 100
-
 static void stats(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
 	struct ts_ann_stats st;
-	struct ts_asset_damaged *dmg = NULL;
-	size_t n_dmg = 0;
-	int64_t n_damaged = 0;
 	json_t *counts, *per_cat, *damaged;
 
 	if (ts_labeling_stats(req->app->store, req->params[0], &st, &err)) {
@@ -353,22 +346,18 @@ static void stats(struct ts_req *req)
 	}
 	/* Images that do not decode (never exported), each with its reason. */
 	damaged = json_array();
-	if (ts_store_asset_list_damaged(req->app->store, req->params[0], DAMAGED_LISTED, &dmg,
-					&n_dmg, &n_damaged, &err) == TS_OK)
-		for (size_t i = 0; i < n_dmg; i++)
-			json_array_append_new(damaged,
-					      json_pack("{s:I, s:s, s:s}", "asset_id",
-							(json_int_t)dmg[i].id, "file_name",
-							dmg[i].file_name, "reason", dmg[i].reason));
-	free(dmg);
-	ts_error_release(&err);
+	for (size_t i = 0; i < st.n_damaged; i++)
+		json_array_append_new(damaged, json_pack("{s:I, s:s, s:s}", "asset_id",
+							 (json_int_t)st.damaged[i].id, "file_name",
+							 st.damaged[i].file_name, "reason",
+							 st.damaged[i].reason));
 	ts_req_json(req, 200,
 		    json_pack("{s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:o}}", "project_id",
 			      (json_int_t)req->params[0], "counts", counts, "per_category", per_cat,
 			      "issues", "missing_labels",
 			      (json_int_t)st.by_status[TS_ANN_UNLABELED], "skipped",
 			      (json_int_t)st.by_status[TS_ANN_SKIPPED], "deleted_category",
-			      (json_int_t)st.deleted_category, "damaged", (json_int_t)n_damaged,
+			      (json_int_t)st.deleted_category, "damaged", (json_int_t)st.damaged_total,
 			      "damaged_assets", damaged));
 	ts_ann_stats_release(&st);
 }

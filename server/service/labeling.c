@@ -475,12 +475,29 @@ enum ts_err ts_labeling_stats(struct ts_store *s, int64_t project_id, struct ts_
 	}
 	out->deleted_category = c.deleted_category;
 	ts_ann_counts_release(&c);
+	/* The damaged images are a figure of their own: a failure to list
+	 * them leaves the counts standing (none listed). */
+	{
+		struct ts_error derr = { 0 };
+
+		if (ts_store_asset_list_damaged(s, project_id, TS_LABELING_DAMAGED_LISTED,
+						&out->damaged, &out->n_damaged, &out->damaged_total,
+						&derr)) {
+			out->damaged = NULL;
+			out->n_damaged = 0;
+			out->damaged_total = 0;
+		}
+		ts_error_release(&derr);
+	}
 	return TS_OK;
 }
 
 void ts_ann_stats_release(struct ts_ann_stats *st)
 {
 	free(st->per_category);
+	free(st->damaged);
 	st->per_category = NULL;
+	st->damaged = NULL;
 	st->ncat = 0;
+	st->n_damaged = 0;
 }

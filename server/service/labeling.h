@@ -18,6 +18,7 @@
 #include "domain/annotation.h"
 #include "domain/payload.h"
 #include "store/store_annotations.h"
+#include "store/store_assets.h"
 
 struct ts_annotation {
 	int64_t asset_id;
@@ -74,7 +75,14 @@ struct ts_ann_stats {
 		int64_t by_status[TS_ANN_STATUS_COUNT];
 	} *per_category;
 	int64_t deleted_category; /* assets labeled with a deleted category */
+	/* Images that do not decode (never exported): all counted, the first
+	 * TS_LABELING_DAMAGED_LISTED listed with their reason; malloc'd. */
+	int64_t damaged_total;
+	size_t n_damaged;
+	struct ts_asset_damaged *damaged;
 };
+
+#define TS_LABELING_DAMAGED_LISTED 100
 
 /* NOT_FOUND "asset_not_found" for an unknown asset. */
 enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_annotation *out,
