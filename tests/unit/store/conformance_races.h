@@ -111,7 +111,7 @@ struct creator {
 	struct ts_store *s;
 	int64_t project_id;
 	int base;
-	int64_t asset_ids[CREATES], category_ids[CREATES];
+	int64_t asset_ids[CREATES], category_ids[CREATES], job_ids[CREATES];
 	int failed;
 };
 
@@ -130,7 +130,8 @@ static void *creator_main(void *arg)
 		snprintf(name, sizeof(name), "k%d", c->base + i);
 		struct ts_asset_new in = { c->project_id, 0, name, 4, 3, "image/png", 1, sum, NULL };
 		if (ts_store_asset_insert(c->s, &in, &a, &dup, NULL, &err) || dup ||
-		    ts_store_category_create(c->s, c->project_id, name, &cat, &err)) {
+		    ts_store_category_create(c->s, c->project_id, name, &cat, &err) ||
+		    ts_store_job_enqueue(c->s, "conf", a.id, &c->job_ids[i], &err)) {
 			c->failed = 1;
 			return NULL;
 		}
@@ -161,6 +162,7 @@ static void conf_concurrent_creates(void **state)
 	struct creator c[CREATE_THREADS];
 	pthread_t t[CREATE_THREADS];
 	int64_t assets[CREATE_THREADS * CREATES], cats[CREATE_THREADS * CREATES];
+	int64_t jobs[CREATE_THREADS * CREATES];
 
 	for (int i = 0; i < CREATE_THREADS; i++) {
 		memset(&c[i], 0, sizeof(c[i]));
@@ -174,9 +176,11 @@ static void conf_concurrent_creates(void **state)
 		assert_int_equal(c[i].failed, 0);
 		memcpy(&assets[i * CREATES], c[i].asset_ids, sizeof(c[i].asset_ids));
 		memcpy(&cats[i * CREATES], c[i].category_ids, sizeof(c[i].category_ids));
+		memcpy(&jobs[i * CREATES], c[i].job_ids, sizeof(c[i].job_ids));
 	}
 	assert_distinct(assets, CREATE_THREADS * CREATES);
 	assert_distinct(cats, CREATE_THREADS * CREATES);
+	assert_distinct(jobs, CREATE_THREADS * CREATES);
 }
 
 /* ---- ids are never reused ---- */
