@@ -21,9 +21,10 @@ SRCS := $(filter-out server/main.c,$(shell find server -name '*.c' | sort))
 # The dataset contract's JSON Schemas, built in as byte arrays (export/schemas.h).
 SCHEMA_OBJS := $(BUILD)/obj/gen/annotations_schema.o $(BUILD)/obj/gen/manifest_schema.o
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(SCHEMA_OBJS)
-MIGRATIONS := $(sort $(wildcard server/store/migrations/*.sql))
+MIGRATIONS := $(sort $(wildcard server/store/sqlite/migrations/*.sql))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+UNIT_HDRS := $(shell find tests/unit -name '*.h' 2>/dev/null)
 
 WEB_SRCS := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) \
 	package.json package-lock.json
@@ -60,7 +61,7 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libtessera.a
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(BUILD)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libtessera.a $(LDLIBS_ALL) -lcmocka
 

@@ -18,7 +18,7 @@
 #include "media/image.h"
 #include "storage/blobs.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "store/store_users.h"
 #include "version.h"
 #include "core/banned.h"
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/users.h"
+#include "store/store_users.h"
 #include "core/banned.h"
 
 #define PW_MIN 8

@@ -1,7 +1,8 @@
 /* The annotation state machine of CONTRACT.md, pure (no I/O): given the
  * current status and categories of an asset and a requested change, the new
- * state or a refusal with a reason code. The store runs it inside its write
- * transaction; the unit tests run it exhaustively.
+ * state or a refusal with a reason code. The labeling service
+ * (service/labeling.c) runs it inside a store write transaction; the unit
+ * tests run it exhaustively.
  *
  * States: unlabeled, labeled, skipped, needs_review, approved.
  *  - Assigning categories makes an asset `labeled` (also from approved and

@@ -23,8 +23,8 @@
 #include "export/share.h"
 #include "hash/sha256.h"
 #include "jobs/jobs.h"
-#include "store/exports.h"
-#include "store/projects.h"
+#include "store/store_exports.h"
+#include "store/store_projects.h"
 #include "core/banned.h"
 
 #define PATH_MAX_LEN 4096

@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #include "core/error.h"
-#include "store/exports.h"
+#include "store/store_exports.h"
 
 /* Writes the parts of a zip equal to base_zip (a zip written by the build)
  * with its first entry, manifest.json, replaced by manifest (len bytes),

@@ -5,7 +5,7 @@
 
 #include "http/req.h"
 #include "http/router.h"
-#include "store/members.h"
+#include "store/store_members.h"
 #include "core/banned.h"
 
 static const char *const kinds[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",

@@ -1,19 +1,16 @@
 /* Annotations: set an asset's label or status, read its history, bulk
- * review actions and project stats. The transitions are the state
- * machine's (domain/annotation.h); this file parses and answers. */
+ * review actions and project stats. The use cases are service/labeling.c's;
+ * this file parses and answers. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain/annotation.h"
+#include "domain/payload.h"
 #include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/annotations.h"
-#include "store/assets.h"
+#include "service/labeling.h"
 #include "core/banned.h"
-
-/* More ids than this in category_ids is refused before the store sees it. */
-#define MAX_IDS_IN_BODY 1000
 
 static json_t *ids_json(const int64_t *ids, size_t n)
 {
@@ -26,10 +23,13 @@ static json_t *ids_json(const int64_t *ids, size_t n)
 
 static json_t *view_annotation(const struct ts_annotation *a)
 {
-	return json_pack("{s:I, s:s, s:o, s:I, s:o, s:o}", "asset_id", (json_int_t)a->asset_id,
-			 "status", ts_ann_status_name(a->status), "category_ids",
-			 ids_json(a->category_ids, a->ncat), "revision", (json_int_t)a->revision,
-			 "labeled_by",
+	/* The payload as its type shows it; category_ids stays for v1 clients. */
+	struct ts_payload p = { a->payload_type, (int64_t *)a->category_ids, a->ncat };
+
+	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:o}", "asset_id",
+			 (json_int_t)a->asset_id, "status", ts_ann_status_name(a->status),
+			 "category_ids", ids_json(a->category_ids, a->ncat), "payload",
+			 ts_payload_json(&p), "revision", (json_int_t)a->revision, "labeled_by",
 			 a->labeled_by_name[0] ? json_string(a->labeled_by_name) : json_null(),
 			 "updated_at", ts_json_time(a->updated_at));
 }
@@ -47,7 +47,7 @@ static void get_one(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_annotation a;
 
-	if (ts_store_annotation_get(req->app->store, req->params[0], &a, &err)) {
+	if (ts_labeling_get(req->app->store, req->params[0], &a, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -89,17 +89,60 @@ static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t m
 	return 0;
 }
 
+/* The content a PUT sends, in one of its three forms: {"category_ids":
+ * [..]} (v1), {"payload": {"type": ..}} or the payload's fields at the top
+ * level {"type": .., "category_ids": [..]}. 1 when it sends one (*out
+ * filled), 0 when it sends none, -1 after answering 400. */
+static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out)
+{
+	json_t *payload = json_object_get(body, "payload");
+	json_t *type = json_object_get(body, "type");
+	json_t *cats = json_object_get(body, "category_ids");
+	struct ts_error err = { 0 };
+	enum ts_err e;
+
+	if (!payload && !type && !cats)
+		return 0;
+	if (payload && (type || cats)) {
+		ts_req_fail(req, 400, "invalid_request",
+			    "Send the content once: \"payload\", or its fields at the top level.");
+		return -1;
+	}
+	if (payload) {
+		e = ts_payload_from_json(payload, "payload", out, &err);
+	} else if (type) {
+		json_t *top = json_pack("{s:O}", "type", type);
+
+		if (cats)
+			json_object_set(top, "category_ids", cats);
+		e = ts_payload_from_json(top, "", out, &err);
+		json_decref(top);
+	} else {
+		json_t *top = json_pack("{s:s, s:O}", "type", "classification", "category_ids", cats);
+
+		e = ts_payload_from_json(top, "", out, &err);
+		json_decref(top);
+	}
+	if (e) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return -1;
+	}
+	return 1;
+}
+
 static void put(struct ts_req *req)
 {
-	static const char *const keys[] = { "category_ids", "status", "revision", NULL };
+	static const char *const keys[] = { "category_ids", "status", "revision", "payload", "type",
+					    NULL };
 	json_t *body = ts_req_body_object(req);
 	struct ts_ann_request ar = { 0 };
+	struct ts_payload payload = { 0 };
 	struct ts_error err = { 0 };
 	struct ts_annotation a;
 	const char *status = NULL;
-	int64_t *ids = NULL, revision = -1;
-	int has_status = 0, changed = 0;
-	json_t *cats;
+	int64_t revision = -1;
+	int has_status = 0, has_payload = 0, changed = 0;
 
 	if (!body)
 		return;
@@ -107,20 +150,22 @@ static void put(struct ts_req *req)
 	    ts_req_field_string(req, body, "status", 0, &status, &has_status) ||
 	    ts_req_field_int(req, body, "revision", 0, 0, 9007199254740991LL, &revision, NULL))
 		goto out;
-	cats = json_object_get(body, "category_ids");
-	if (!cats == !has_status) {
+	has_payload = json_object_get(body, "category_ids") || json_object_get(body, "payload") ||
+		      json_object_get(body, "type");
+	if (has_payload == has_status) {
 		ts_req_fail(req, 400, "invalid_request",
-			    "Send either \"category_ids\" or \"status\" (exactly one of them).");
+			    "Send either \"category_ids\" (or \"payload\") or \"status\" (exactly one "
+			    "of them).");
 		goto out;
 	}
 	ar.expected_revision = revision;
 	ar.user_id = req->user.id;
 	ar.user_name = req->user.name;
-	if (cats) {
+	if (has_payload) {
 		ar.kind = TS_ANN_SET_CATEGORIES;
-		if (read_ids(req, cats, "category_ids", MAX_IDS_IN_BODY, &ids, &ar.ncat))
+		if (read_payload(req, body, &payload) < 0)
 			goto out;
-		ar.category_ids = ids;
+		ar.payload = &payload;
 	} else {
 		ar.kind = TS_ANN_SET_STATUS;
 		if (ts_ann_status_parse(status, &ar.status)) {
@@ -133,8 +178,7 @@ static void put(struct ts_req *req)
 		    ts_access_need(req, TS_ROLE_REVIEWER, "Approving"))
 			goto out;
 	}
-	memset(&a, 0, sizeof(a));
-	if (ts_store_annotation_set(req->app->store, req->params[0], &ar, &a, &changed, &err)) {
+	if (ts_labeling_set(req->app->store, req->params[0], &ar, &a, &changed, &err)) {
 		if (a.asset_id && (err.err == TS_ERR_CONFLICT || err.err == TS_ERR_INVALID))
 			fail_with_current(req, &err, &a);
 		else
@@ -143,7 +187,7 @@ static void put(struct ts_req *req)
 	}
 	ts_req_json(req, 200, view_annotation(&a));
 out:
-	free(ids);
+	ts_payload_release(&payload);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -155,7 +199,7 @@ static void history(struct ts_req *req)
 	size_t n = 0;
 	json_t *items;
 
-	if (ts_store_annotation_history(req->app->store, req->params[0], &h, &n, &err)) {
+	if (ts_labeling_history(req->app->store, req->params[0], &h, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -164,19 +208,21 @@ static void history(struct ts_req *req)
 	for (size_t i = 0; i < n; i++) {
 		json_t *from = json_loads(h[i].from_categories, 0, NULL);
 		json_t *to = json_loads(h[i].to_categories, 0, NULL);
+		json_t *from_p = h[i].from_payload ? json_loads(h[i].from_payload, 0, NULL) : NULL;
+		json_t *to_p = h[i].to_payload ? json_loads(h[i].to_payload, 0, NULL) : NULL;
 
 		json_array_append_new(
 			items,
-			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o}, s:{s:s, s:o}, s:s}", "id",
-				  (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision, "by",
-				  h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
-				  "at", ts_json_time(h[i].at), "from", "status",
-				  ts_ann_status_name(h[i].from_status), "category_ids",
-				  from ? from : json_array(), "to", "status",
-				  ts_ann_status_name(h[i].to_status), "category_ids",
-				  to ? to : json_array(), "via", h[i].via));
+			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}, s:s}",
+				  "id", (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision,
+				  "by", h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
+				  "at", ts_json_time(h[i].at), "from", "status", h[i].from_status,
+				  "category_ids", from ? from : json_array(), "payload",
+				  from_p ? from_p : json_null(), "to", "status", h[i].to_status,
+				  "category_ids", to ? to : json_array(), "payload",
+				  to_p ? to_p : json_null(), "via", h[i].via));
 	}
-	free(h);
+	ts_ann_history_release(h, n);
 	ts_req_json(req, 200, json_pack("{s:I, s:o}", "asset_id", (json_int_t)req->params[0],
 					"history", items));
 }
@@ -230,7 +276,7 @@ static void bulk(struct ts_req *req)
 				     &filter.category_id, NULL))
 			goto out;
 	}
-	if (ts_store_annotation_bulk(req->app->store, req->params[0], action, jids ? ids : NULL, n,
+	if (ts_labeling_bulk(req->app->store, req->params[0], action, jids ? ids : NULL, n,
 				     &filter, req->user.id, &res, &nres, &err)) {
 		ts_req_error(req, &err);
 		goto out;
@@ -266,19 +312,13 @@ out:
 	json_decref(body);
 }
 
-/* Damaged assets listed by the stats (all are counted). */
-#define DAMAGED_LISTED 100
-
 static void stats(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
 	struct ts_ann_stats st;
-	struct ts_asset_damaged *dmg = NULL;
-	size_t n_dmg = 0;
-	int64_t n_damaged = 0;
 	json_t *counts, *per_cat, *damaged;
 
-	if (ts_store_annotation_stats(req->app->store, req->params[0], &st, &err)) {
+	if (ts_labeling_stats(req->app->store, req->params[0], &st, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -307,22 +347,18 @@ static void stats(struct ts_req *req)
 	}
 	/* Images that do not decode (never exported), each with its reason. */
 	damaged = json_array();
-	if (ts_store_asset_list_damaged(req->app->store, req->params[0], DAMAGED_LISTED, &dmg,
-					&n_dmg, &n_damaged, &err) == TS_OK)
-		for (size_t i = 0; i < n_dmg; i++)
-			json_array_append_new(damaged,
-					      json_pack("{s:I, s:s, s:s}", "asset_id",
-							(json_int_t)dmg[i].id, "file_name",
-							dmg[i].file_name, "reason", dmg[i].reason));
-	free(dmg);
-	ts_error_release(&err);
+	for (size_t i = 0; i < st.n_damaged; i++)
+		json_array_append_new(damaged, json_pack("{s:I, s:s, s:s}", "asset_id",
+							 (json_int_t)st.damaged[i].id, "file_name",
+							 st.damaged[i].file_name, "reason",
+							 st.damaged[i].reason));
 	ts_req_json(req, 200,
 		    json_pack("{s:I, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:o}}", "project_id",
 			      (json_int_t)req->params[0], "counts", counts, "per_category", per_cat,
 			      "issues", "missing_labels",
 			      (json_int_t)st.by_status[TS_ANN_UNLABELED], "skipped",
 			      (json_int_t)st.by_status[TS_ANN_SKIPPED], "deleted_category",
-			      (json_int_t)st.deleted_category, "damaged", (json_int_t)n_damaged,
+			      (json_int_t)st.deleted_category, "damaged", (json_int_t)st.damaged_total,
 			      "damaged_assets", damaged));
 	ts_ann_stats_release(&st);
 }

@@ -26,7 +26,7 @@
 #include "media/image.h"
 #include "service/quotas.h"
 #include "storage/blobs.h"
-#include "store/assets.h"
+#include "store/store_assets.h"
 #include "core/banned.h"
 
 #define ASSET_PAGE_DEFAULT 100

@@ -11,7 +11,7 @@
 #include "domain/names.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/users.h"
+#include "store/store_users.h"
 #include "core/banned.h"
 
 #define SESSION_DAYS 30

@@ -7,7 +7,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "store/projects.h"
+#include "store/store_projects.h"
 #include "core/banned.h"
 
 #define MAX_CATEGORIES 10000

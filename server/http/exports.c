@@ -17,8 +17,8 @@
 #include "http/views.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
-#include "store/exports.h"
-#include "store/projects.h"
+#include "store/store_exports.h"
+#include "store/store_projects.h"
 #include "core/banned.h"
 
 #define DEFAULT_STATUS "approved"

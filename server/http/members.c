@@ -6,8 +6,8 @@
 #include "domain/role.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/members.h"
-#include "store/users.h"
+#include "store/store_members.h"
+#include "store/store_users.h"
 #include "core/banned.h"
 
 static json_t *member_json(const struct ts_member *m)

@@ -8,8 +8,8 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "store/members.h"
-#include "store/projects.h"
+#include "store/store_members.h"
+#include "store/store_projects.h"
 #include "core/banned.h"
 
 json_t *ts_view_project(const struct ts_project *p)

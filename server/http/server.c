@@ -26,7 +26,7 @@
 #include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/users.h"
+#include "store/store_users.h"
 #include "core/banned.h"
 
 /* A body this far over the limit is not worth reading to the end: the

@@ -18,8 +18,8 @@
 #include "http/router.h"
 #include "http/views.h"
 #include "storage/blobs.h"
-#include "store/projects.h"
-#include "store/videos.h"
+#include "store/store_projects.h"
+#include "store/store_videos.h"
 #include "core/banned.h"
 
 #define FIELD_MAX 32 /* bytes of an fps or frames value */

@@ -4,8 +4,8 @@
 
 #include <jansson.h>
 
-#include "store/assets.h"
-#include "store/projects.h"
+#include "store/store_assets.h"
+#include "store/store_projects.h"
 
 json_t *ts_view_project(const struct ts_project *p);
 json_t *ts_view_category(const struct ts_category *c);

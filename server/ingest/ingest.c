@@ -15,7 +15,7 @@
 #include "media/image.h"
 #include "core/log.h"
 #include "storage/blobs.h"
-#include "store/exports.h"
+#include "store/store_exports.h"
 #include "core/banned.h"
 
 /* One decode in progress, keyed by checksum; waiters share its outcome. */

@@ -18,7 +18,7 @@
 #include "app.h"
 #include "core/error.h"
 #include "media/image.h"
-#include "store/assets.h"
+#include "store/store_assets.h"
 
 /* Provenance of a video frame. */
 struct ts_asset_source {

@@ -14,8 +14,8 @@
 #include "jobs/jobs.h"
 #include "media/video.h"
 #include "storage/blobs.h"
-#include "store/jobs.h"
-#include "store/videos.h"
+#include "store/store_jobs.h"
+#include "store/store_videos.h"
 #include "core/banned.h"
 
 void ts_ingest_frame_name(const char *video_name, int64_t frame_index, char *out, size_t outlen)

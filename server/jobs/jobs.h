@@ -12,7 +12,7 @@
 
 #include "app.h"
 #include "core/error.h"
-#include "store/jobs.h"
+#include "store/store_jobs.h"
 
 struct ts_jobs;
 

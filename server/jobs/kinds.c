@@ -5,9 +5,9 @@
 #include "export/build.h"
 #include "ingest/ingest.h"
 #include "ingest/video.h"
-#include "store/assets.h"
-#include "store/exports.h"
-#include "store/videos.h"
+#include "store/store_assets.h"
+#include "store/store_exports.h"
+#include "store/store_videos.h"
 #include "core/banned.h"
 
 static void export_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)

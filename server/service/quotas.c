@@ -2,7 +2,7 @@
 
 #include <jansson.h>
 
-#include "store/exports.h"
+#include "store/store_exports.h"
 #include "core/banned.h"
 
 enum ts_err ts_quota_check_upload(struct ts_app *app, int64_t project_id, uint64_t bytes,

@@ -21,10 +21,28 @@ struct ts_store_export_ops;
 struct ts_store_video_ops;
 struct ts_store_member_ops;
 
+/* A transaction: the operations of a port that take one run inside it,
+ * and nothing they did is seen by others until it commits. At most one
+ * write transaction runs at a time (others wait in begin), so what a writer
+ * reads stays true until it commits: a revision checked inside one cannot
+ * change under it. Never begin a second transaction on a thread that holds
+ * one. */
+struct ts_store_tx {
+	struct ts_store *store;
+	void *impl;
+};
+
 struct ts_store_ops {
 	const char *name;
 	void (*close)(struct ts_store *s);
 	enum ts_err (*ping)(struct ts_store *s, struct ts_error *err);
+	/* write: a write transaction (waits for the running one), else a
+	 * read snapshot. */
+	enum ts_err (*begin)(struct ts_store *s, int write, struct ts_store_tx *tx,
+			     struct ts_error *err);
+	/* Both end the transaction, whatever the outcome. */
+	enum ts_err (*commit)(struct ts_store_tx *tx, struct ts_error *err);
+	void (*rollback)(struct ts_store_tx *tx);
 	const struct ts_store_user_ops *users;
 	const struct ts_store_project_ops *projects;
 	const struct ts_store_job_ops *jobs;
@@ -46,9 +64,37 @@ struct ts_store {
 struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err);
 void ts_store_free(struct ts_store *s);
 
+/* The backends ts_store_open picks from. */
+struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err);
+
 static inline enum ts_err ts_store_ping(struct ts_store *s, struct ts_error *err)
 {
 	return s->ops->ping(s, err);
+}
+
+static inline enum ts_err ts_store_begin(struct ts_store *s, int write, struct ts_store_tx *tx,
+					 struct ts_error *err)
+{
+	return s->ops->begin(s, write, tx, err);
+}
+static inline enum ts_err ts_store_commit(struct ts_store_tx *tx, struct ts_error *err)
+{
+	return tx->store->ops->commit(tx, err);
+}
+static inline void ts_store_rollback(struct ts_store_tx *tx)
+{
+	tx->store->ops->rollback(tx);
+}
+/* Ends tx: commits it when e is TS_OK, rolls it back otherwise. Returns e,
+ * or the commit's error. */
+static inline enum ts_err ts_store_end(struct ts_store_tx *tx, enum ts_err e,
+				       struct ts_error *err)
+{
+	if (e) {
+		ts_store_rollback(tx);
+		return e;
+	}
+	return ts_store_commit(tx, err);
 }
 
 /* Lowercases ASCII letters and trims ASCII and Unicode-agnostic whitespace:

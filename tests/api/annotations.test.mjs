@@ -64,7 +64,11 @@ test('labeling an unlabeled asset makes it labeled, by the user of the token, at
   assert.equal(r.status, 200);
   assert.deepEqual(
     { ...r.json, updated_at: undefined },
-    { asset_id: a.id, status: 'labeled', category_ids: [cats[1].id], revision: 1, labeled_by: 'admin', updated_at: undefined },
+    {
+      asset_id: a.id, status: 'labeled', category_ids: [cats[1].id],
+      payload: { type: 'classification', category_ids: [cats[1].id] },
+      revision: 1, labeled_by: 'admin', updated_at: undefined,
+    },
   );
   // and the asset view shows the same annotation
   const g = await srv.req('GET', `/api/v1/assets/${a.id}`, { token });

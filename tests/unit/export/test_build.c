@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,11 @@
 #include "export/build.h"
 #include "export/verify.h"
 #include "hash/sha256.h"
-#include "store/exports.h"
-#include "store/projects.h"
 #include "store/store.h"
+#include "store/store_annotations.h"
+#include "store/store_assets.h"
+#include "store/store_exports.h"
+#include "store/store_projects.h"
 #include "export/test_util.h"
 #include "testdir.h"
 
@@ -33,21 +34,28 @@ struct fixture {
 	struct ts_store *s;
 	int64_t project;
 	int64_t cats[2];
+	int64_t assets[NIMG];
 	char hex[NIMG][TS_SHA256_HEX_SIZE];
 };
 
-static void sql(struct fixture *f, const char *text)
+/* Sets asset's label to category, approved, through the store's
+ * annotation primitives. */
+static void label(struct fixture *f, int64_t asset, int64_t category)
 {
-	char path[128];
-	sqlite3 *db;
-	char *msg = NULL;
+	struct ts_error err = { 0 };
+	struct ts_store_tx tx;
+	struct ts_ann_row r;
+	char payload[96];
 
-	snprintf(path, sizeof(path), "%s/tessera.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sql: %s", msg);
-	sqlite3_close(db);
+	snprintf(payload, sizeof(payload), "{\"type\":\"classification\",\"category_ids\":[%lld]}",
+		 (long long)category);
+	assert_int_equal(ts_store_begin(f->s, 1, &tx, &err), TS_OK);
+	assert_int_equal(ts_store_ann_load(&tx, asset, &r, &err), TS_OK);
+	struct ts_ann_write w = { asset, r.project_id, "approved", "done", r.revision + 1, 0, 0,
+				  "classification", payload, 1, &category, 1 };
+	ts_ann_row_release(&r);
+	assert_int_equal(ts_store_ann_write(&tx, &w, &err), TS_OK);
+	assert_int_equal(ts_store_commit(&tx, &err), TS_OK);
 }
 
 static int setup(void **state)
@@ -56,7 +64,7 @@ static int setup(void **state)
 	struct ts_error err = { 0 };
 	struct ts_project p;
 	struct ts_category c;
-	char path[256], q[1024];
+	char path[256], name[32];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/tessera-unit-XXXXXX");
 	if (!mkdtemp(f->dir))
@@ -92,17 +100,17 @@ static int setup(void **state)
 			return -1;
 		fwrite(bytes, 1, blen, fp);
 		fclose(fp);
-		snprintf(q, sizeof(q),
-			 "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
-			 "byte_size, checksum_sha256, created_at, decode_state) VALUES (%d, %lld, "
-			 "'a%d.png', 4, 3, 'image/png', %zu, '%s', 0, 'ok');"
-			 "INSERT INTO annotations(asset_id, project_id, status, queue, revision, "
-			 "updated_at) VALUES (%d, %lld, 'approved', 'done', 2, 0);"
-			 "INSERT INTO annotation_categories(asset_id, project_id, category_id) "
-			 "VALUES (%d, %lld, %lld);",
-			 10 + i, (long long)p.id, i, blen, f->hex[i], 10 + i, (long long)p.id,
-			 10 + i, (long long)p.id, (long long)f->cats[i % 2]);
-		sql(f, q);
+		struct ts_asset_new in = { p.id, 0, name, 4, 3, "image/png", (int64_t)blen, f->hex[i],
+					   NULL };
+		struct ts_asset a;
+		int dup = 0;
+
+		snprintf(name, sizeof(name), "a%d.png", i);
+		if (ts_store_asset_insert(f->s, &in, &a, &dup, NULL, &err) || dup ||
+		    ts_store_asset_set_decoded(f->s, f->hex[i], 1, NULL, &err))
+			return -1;
+		f->assets[i] = a.id;
+		label(f, a.id, f->cats[i % 2]);
 	}
 	*state = f;
 	return 0;
@@ -178,7 +186,8 @@ static void test_build_hardlinks_and_verifies(void **state)
 	assert_non_null(ex.manifest);
 	assert_non_null(strstr(ex.manifest, ex.hash));
 	assert_true(ex.zip_bytes > 0);
-	snprintf(path, sizeof(path), "%s/%lld/1/images/10.png", f->exports, (long long)f->project);
+	snprintf(path, sizeof(path), "%s/%lld/1/images/%lld.png", f->exports, (long long)f->project,
+		 (long long)f->assets[0]);
 	assert_int_equal(stat(path, &img), 0);
 	snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[0], f->hex[0]);
 	assert_int_equal(stat(path, &blob), 0);
@@ -211,7 +220,8 @@ static void test_build_copies_across_filesystems(void **state)
 	assert_int_equal(build(f, other, id, NULL, &err), TS_OK);
 	get(f, id, &ex);
 	assert_string_equal(ex.state, "ready");
-	snprintf(path, sizeof(path), "%s/%lld/1/images/11.png", other, (long long)f->project);
+	snprintf(path, sizeof(path), "%s/%lld/1/images/%lld.png", other, (long long)f->project,
+		 (long long)f->assets[1]);
 	assert_int_equal(stat(path, &a), 0);
 	assert_int_equal(a.st_nlink, 1); /* copied */
 	snprintf(path, sizeof(path), "%s/%lld/1.zip", other, (long long)f->project);
@@ -278,7 +288,8 @@ static void test_missing_blob_fails_with_reason(void **state)
 	assert_string_equal(err.code, "blob_missing");
 	get(f, id, &ex);
 	assert_string_equal(ex.state, "failed");
-	assert_non_null(strstr(ex.error, "asset 11"));
+	snprintf(path, sizeof(path), "asset %lld", (long long)f->assets[1]);
+	assert_non_null(strstr(ex.error, path));
 	snprintf(path, sizeof(path), "%s/%lld", f->exports, (long long)f->project);
 	assert_int_equal(count_entries(path), 0);
 	ts_export_release(&ex);
@@ -290,15 +301,15 @@ static void test_snapshot_ignores_later_changes(void **state)
 	struct fixture *f = *state;
 	struct ts_error err = { 0 };
 	struct ts_export a, b;
+	struct ts_category cat;
 	int64_t first = create_export(f), second;
-	char q[256];
 
 	/* After the snapshot, relabel everything and rename a category. */
-	snprintf(q, sizeof(q),
-		 "UPDATE annotation_categories SET category_id = %lld;"
-		 "UPDATE categories SET name = 'kitten' WHERE id = %lld;",
-		 (long long)f->cats[1], (long long)f->cats[0]);
-	sql(f, q);
+	for (int i = 0; i < NIMG; i++)
+		label(f, f->assets[i], f->cats[1]);
+	assert_int_equal(ts_store_category_update(f->s, f->project, f->cats[0], "kitten", NULL, &cat,
+						  &err),
+			 TS_OK);
 	second = create_export(f);
 	assert_int_equal(build(f, f->exports, first, NULL, &err), TS_OK);
 	assert_int_equal(build(f, f->exports, second, NULL, &err), TS_OK);

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/jobs.h"
-#include "store/members.h"
-#include "store/projects.h"
+#include "store/store_jobs.h"
+#include "store/store_members.h"
+#include "store/store_projects.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "store/store_users.h"
 #include "testdir.h"
 
 struct fixture {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
-#include "store/users.h"
+#include "store/store_users.h"
 
 #define TS_ROLE_NAME_MAX 12
 #define TS_EVENTS_PAGE_MAX 500

@@ -1,5 +1,5 @@
 /* SQLite backend: connection pool, migrations, transaction helpers. */
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "store/migrations.h"
+#include "store/sqlite/migrations.h"
 #include "core/banned.h"
 
 #define TS_SQ_POOL 12
@@ -537,10 +537,44 @@ static void sq_close(struct ts_store *s)
 	s->impl = NULL;
 }
 
+static enum ts_err sq_begin(struct ts_store *s, int write, struct ts_store_tx *tx,
+			    struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e = write ? ts_sq_begin_write(c, err) : ts_sq_begin_read(c, err);
+
+	tx->store = s;
+	tx->impl = NULL;
+	if (e) {
+		ts_sq_release(s, c);
+		return e;
+	}
+	tx->impl = c;
+	return TS_OK;
+}
+
+static enum ts_err sq_commit(struct ts_store_tx *tx, struct ts_error *err)
+{
+	enum ts_err e = ts_sq_end(tx->store, tx->impl, TS_OK, err);
+
+	tx->impl = NULL;
+	return e;
+}
+
+static void sq_rollback(struct ts_store_tx *tx)
+{
+	if (tx->impl)
+		ts_sq_release(tx->store, tx->impl); /* rolls back what is open */
+	tx->impl = NULL;
+}
+
 static const struct ts_store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.ping = sq_ping,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
 	.users = &ts_sq_user_ops,
 	.projects = &ts_sq_project_ops,
 	.members = &ts_sq_member_ops,
@@ -551,35 +585,13 @@ static const struct ts_store_ops sq_ops = {
 	.videos = &ts_sq_video_ops,
 };
 
-struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err)
+struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err)
 {
 	struct ts_store *s = NULL;
 	struct ts_sq *sq = NULL;
-	struct ts_buf path;
-
-	ts_buf_init(&path, 4096);
-	if (!url || !*url) {
-		if (ts_buf_addf(&path, "%s/tessera.db", data_dir)) {
-			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "data path too long");
-			goto fail;
-		}
-	} else if (strncmp(url, "sqlite:", 7) == 0 && url[7]) {
-		if (ts_buf_adds(&path, url + 7)) {
-			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "database path too long");
-			goto fail;
-		}
-	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
-			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
-		goto fail;
-	} else {
-		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
-			     "--db must be sqlite:PATH or postgresql://...");
-		goto fail;
-	}
 
 	sq = ts_xcalloc(1, sizeof(*sq));
-	sq->path = ts_buf_take(&path, NULL);
+	sq->path = ts_xstrdup(path);
 	pthread_mutex_init(&sq->lock, NULL);
 	pthread_cond_init(&sq->freed, NULL);
 	pthread_mutex_init(&sq->write_lock, NULL);
@@ -599,33 +611,6 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 		goto fail;
 	return s;
 fail:
-	ts_buf_release(&path);
-	if (s)
-		ts_store_free(s);
+	ts_store_free(s);
 	return NULL;
-}
-
-void ts_store_free(struct ts_store *s)
-{
-	if (!s)
-		return;
-	s->ops->close(s);
-	free(s);
-}
-
-char *ts_store_name_key(const char *name)
-{
-	size_t len = strlen(name);
-	size_t start = 0;
-	char *key;
-
-	while (start < len && isspace((unsigned char)name[start]))
-		start++;
-	while (len > start && isspace((unsigned char)name[len - 1]))
-		len--;
-	key = ts_xstrndup(name + start, len - start);
-	for (char *p = key; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return key;
 }

@@ -1,5 +1,5 @@
 /* The schema migrations, numbered and applied in order inside one
- * transaction each (generated from server/store/migrations/NNN_name.sql). */
+ * transaction each (generated from server/store/sqlite/migrations/NNN_name.sql). */
 #ifndef TS_MIGRATIONS_H
 #define TS_MIGRATIONS_H
 

@@ -1,12 +1,12 @@
 /* SQLite backend: projects and categories. */
-#include "store/projects.h"
+#include "store/store_projects.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define PROJECT_COLS "id, name, task_type, schema_version, created_at, updated_at, review_own_labels"

@@ -1,15 +1,16 @@
 /* SQLite backend: the job table. */
-#include "store/jobs.h"
+#include "store/store_jobs.h"
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 enum ts_err ts_sq_job_insert(struct ts_sq_conn *c, const char *kind, int64_t ref_id, int64_t now,
 			     int64_t *id, struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "INSERT INTO jobs(ref_id, created_at, updated_at, "
-					        "kind) VALUES (?, ?, ?, ?)",
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "INSERT INTO jobs(id, ref_id, created_at, "
+					        "updated_at, kind) VALUES (" TS_SQ_NEXT_ID("jobs")
+					        ", ?, ?, ?, ?)",
 					     TS_SQ_I64(ref_id, now, now), err);
 	enum ts_err e;
 

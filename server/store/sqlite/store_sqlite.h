@@ -1,7 +1,7 @@
 /* Internals shared by the SQLite backend's files; nothing outside
- * server/store includes this. */
-#ifndef TS_SQLITE_INT_H
-#define TS_SQLITE_INT_H
+ * server/store/sqlite includes this. */
+#ifndef TS_STORE_SQLITE_H
+#define TS_STORE_SQLITE_H
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -75,6 +75,13 @@ int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* The patterns every store file shares. Statements are cached ones from
  * ts_sq_prepare; none of these takes or gives back a connection except
  * ts_sq_end. */
+
+/* The SQL of the id for a new row of table: one above both its highest id
+ * and the highest id it ever deleted (id_floors, migration 013), so an id is
+ * never given twice. Only inside a write transaction. */
+#define TS_SQ_NEXT_ID(table)                                                          \
+	"(SELECT max(coalesce((SELECT max(id) FROM " table "), 0), "                  \
+	"coalesce((SELECT last_id FROM id_floors WHERE name = '" table "'), 0)) + 1)"
 
 /* Integers to bind as ?1..?n: TS_SQ_I64(a, b, c) expands to the array and
  * its length, the two arguments that the _i64 helpers take. */

@@ -1,12 +1,12 @@
 /* SQLite backend: users, sessions, API tokens. */
-#include "store/users.h"
+#include "store/store_users.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define USER_COLS "u.id, u.name, u.is_admin, u.created_at, coalesce(u.disabled_at, 0)"

@@ -1,13 +1,13 @@
 /* SQLite backend: project membership, the project audit history, and the
  * project an asset, export or video belongs to. */
-#include "store/members.h"
+#include "store/store_members.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 enum ts_err ts_sq_project_event(struct ts_sq_conn *c, const char *sql, int64_t project_id,

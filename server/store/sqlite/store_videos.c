@@ -1,13 +1,13 @@
 /* SQLite backend: videos and the progress of their frame extraction. */
-#include "store/videos.h"
+#include "store/store_videos.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/assets.h"
-#include "store/sqlite_int.h"
+#include "store/store_assets.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define VIDEO_COLS                                                                            \

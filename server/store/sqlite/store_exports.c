@@ -1,12 +1,12 @@
 /* SQLite backend: exports and their snapshots. */
-#include "store/exports.h"
+#include "store/store_exports.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define EXPORT_COLS                                                                        \

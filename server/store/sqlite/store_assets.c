@@ -7,14 +7,14 @@
  * INDEXED BY pin the plan so the planner cannot pick a scan of the rowid
  * range across every project. Counts come from asset_counts, which
  * triggers keep (migration 006). */
-#include "store/assets.h"
+#include "store/store_assets.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/time.h"
-#include "store/sqlite_int.h"
+#include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
 #define ASSET_COLS                                                                          \
@@ -140,10 +140,12 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	st = ts_sq_prepare(c, "INSERT INTO assets(project_id, file_name, width, height, mime_type, "
+	/* The id starts above every id ever deleted (id_floors). */
+	st = ts_sq_prepare(c, "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
 			      "byte_size, checksum_sha256, source_type, video_id, video_file_name, "
 			      "frame_index, timestamp_ms, uploaded_by, created_at) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+			      "VALUES (" TS_SQ_NEXT_ID("assets") ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   err);
 	if (!st)
 		return TS_ERR_IO;
 	sqlite3_bind_int64(st, 1, in->project_id);

@@ -1,0 +1,109 @@
+/* The backend-independent part of the store port: picking a backend by
+ * URL, and helpers shared by every backend. */
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/store_exports.h"
+
+#include "core/banned.h"
+
+struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err)
+{
+	struct ts_store *s = NULL;
+	struct ts_buf path;
+	char *p;
+
+	ts_buf_init(&path, 4096);
+	if (!url || !*url) {
+		if (ts_buf_addf(&path, "%s/tessera.db", data_dir)) {
+			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "data path too long");
+			goto fail;
+		}
+	} else if (strncmp(url, "sqlite:", 7) == 0 && url[7]) {
+		if (ts_buf_adds(&path, url + 7)) {
+			ts_error_set(err, TS_ERR_INVALID, "bad_db_url", "database path too long");
+			goto fail;
+		}
+	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
+			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
+		goto fail;
+	} else {
+		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
+			     "--db must be sqlite:PATH or postgresql://...");
+		goto fail;
+	}
+
+	p = ts_buf_take(&path, NULL);
+	s = ts_store_sqlite_open(p, err);
+	free(p);
+	return s;
+fail:
+	ts_buf_release(&path);
+	return s;
+}
+
+void ts_store_free(struct ts_store *s)
+{
+	if (!s)
+		return;
+	s->ops->close(s);
+	free(s);
+}
+
+char *ts_store_name_key(const char *name)
+{
+	size_t len = strlen(name);
+	size_t start = 0;
+	char *key;
+
+	while (start < len && isspace((unsigned char)name[start]))
+		start++;
+	while (len > start && isspace((unsigned char)name[len - 1]))
+		len--;
+	key = ts_xstrndup(name + start, len - start);
+	for (char *p = key; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return key;
+}
+
+const char *const ts_export_statuses[TS_EXPORT_NSTATUS] = {
+	"unlabeled", "labeled", "skipped", "needs_review", "approved",
+};
+
+int ts_export_status_index(const char *status)
+{
+	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
+		if (status && strcmp(status, ts_export_statuses[i]) == 0)
+			return i;
+	return -1;
+}
+
+void ts_export_release(struct ts_export *ex)
+{
+	if (!ex)
+		return;
+	free(ex->manifest);
+	ex->manifest = NULL;
+}
+
+void ts_export_snapshot_release(struct ts_export_snapshot *snap)
+{
+	if (!snap)
+		return;
+	for (size_t i = 0; i < snap->n_categories; i++)
+		free(snap->categories[i].name);
+	for (size_t i = 0; i < snap->n_items; i++) {
+		free(snap->items[i].labeled_by);
+		free(snap->items[i].file_name);
+		free(snap->items[i].video_file_name);
+	}
+	free(snap->categories);
+	free(snap->items);
+	memset(snap, 0, sizeof(*snap));
+}

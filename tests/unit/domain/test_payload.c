@@ -1,0 +1,175 @@
+/* Annotation payloads: type names, validation of every shape the API may
+ * send, the canonical text the store keeps, and reading it back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "domain/payload.h"
+
+static enum ts_err parse(const char *text, const char *field, struct ts_payload *p,
+			 struct ts_error *err)
+{
+	json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+	enum ts_err e;
+
+	assert_non_null(v);
+	e = ts_payload_from_json(v, field, p, err);
+	json_decref(v);
+	return e;
+}
+
+static void type_names(void **state)
+{
+	enum ts_payload_type t = TS_PAYLOAD_NONE;
+	(void)state;
+
+	assert_string_equal(ts_payload_type_name(TS_PAYLOAD_CLASSIFICATION), "classification");
+	assert_null(ts_payload_type_name(TS_PAYLOAD_NONE));
+	assert_null(ts_payload_type_name((enum ts_payload_type)99));
+	assert_int_equal(ts_payload_type_parse("classification", &t), 0);
+	assert_int_equal(t, TS_PAYLOAD_CLASSIFICATION);
+	assert_int_equal(ts_payload_type_parse("Classification", &t), -1);
+	assert_int_equal(ts_payload_type_parse("", &t), -1);
+	assert_int_equal(ts_payload_type_parse(NULL, &t), -1);
+}
+
+static void valid_classification(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p;
+	const int64_t *ids;
+	size_t n;
+	char *text;
+	(void)state;
+
+	assert_int_equal(parse("{\"category_ids\": [3, 1], \"type\": \"classification\"}", "payload",
+			       &p, &err),
+			 TS_OK);
+	assert_int_equal(p.type, TS_PAYLOAD_CLASSIFICATION);
+	ids = ts_payload_categories(&p, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(ids[1], 1);
+	/* The canonical text: compact, "type" first, ids as given. */
+	text = ts_payload_text(&p);
+	assert_string_equal(text, "{\"type\":\"classification\",\"category_ids\":[3,1]}");
+	ts_payload_release(&p);
+	assert_int_equal(ts_payload_from_text(text, &p, &err), TS_OK);
+	assert_int_equal(p.type, TS_PAYLOAD_CLASSIFICATION);
+	assert_int_equal(p.ncat, 2);
+	free(text);
+	ts_payload_release(&p);
+
+	assert_int_equal(parse("{\"type\": \"classification\", \"category_ids\": [9007199254740991]}",
+			       "", &p, &err),
+			 TS_OK);
+	assert_int_equal(p.category_ids[0], 9007199254740991LL);
+	ts_payload_release(&p);
+	/* Built from ids, as the state machine's outcome is. */
+	ts_payload_classification((const int64_t[]){ 7 }, 1, &p);
+	text = ts_payload_text(&p);
+	assert_string_equal(text, "{\"type\":\"classification\",\"category_ids\":[7]}");
+	free(text);
+	ts_payload_release(&p);
+}
+
+static void none(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p = { 0 };
+	json_t *v;
+	size_t n = 5;
+	(void)state;
+
+	assert_null(ts_payload_text(&p));
+	v = ts_payload_json(&p);
+	assert_true(json_is_null(v));
+	json_decref(v);
+	ts_payload_categories(&p, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(ts_payload_from_text(NULL, &p, &err), TS_OK);
+	assert_int_equal(p.type, TS_PAYLOAD_NONE);
+	assert_int_equal(ts_payload_from_text("{", &p, &err), TS_ERR_INTERNAL);
+	ts_error_release(&err);
+}
+
+static void refusals(void **state)
+{
+	static const struct {
+		const char *json, *code;
+		enum ts_err e;
+	} cases[] = {
+		{ "[1]", "invalid_payload", TS_ERR_INVALID },
+		{ "null", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": 1, \"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"category_ids\": [1]}", "unknown_payload_type", TS_ERR_INVALID },
+		{ "{\"type\": \"classification\"}", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": [1], \"scores\": [1]}",
+		  "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": 1}", "invalid_field", TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": [0]}", "invalid_field", TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": [1.5]}", "invalid_field",
+		  TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": [\"1\"]}", "invalid_field",
+		  TS_ERR_INVALID },
+		{ "{\"type\": \"classification\", \"category_ids\": [9007199254740992]}", "invalid_field",
+		  TS_ERR_INVALID },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ts_error err = { 0 };
+		struct ts_payload p;
+
+		assert_int_equal(parse(cases[i].json, "payload", &p, &err), cases[i].e);
+		assert_string_equal(err.code, cases[i].code);
+		assert_int_equal(p.type, TS_PAYLOAD_NONE);
+		assert_null(p.category_ids);
+		ts_payload_release(&p);
+		ts_error_release(&err);
+	}
+}
+
+static void too_many(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p;
+	json_t *ids = json_array(), *v;
+	(void)state;
+
+	for (int i = 1; i <= TS_PAYLOAD_MAX_IDS; i++)
+		json_array_append_new(ids, json_integer(i));
+	v = json_pack("{s:s, s:O}", "type", "classification", "category_ids", ids);
+	assert_int_equal(ts_payload_from_json(v, "", &p, &err), TS_OK);
+	assert_int_equal(p.ncat, TS_PAYLOAD_MAX_IDS);
+	ts_payload_release(&p);
+	json_array_append_new(ids, json_integer(1));
+	assert_int_equal(ts_payload_from_json(v, "", &p, &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "too_many");
+	assert_non_null(strstr(err.message, "\"category_ids\""));
+	ts_error_release(&err);
+	while (json_array_size(ids) <= TS_PAYLOAD_ABUSE_IDS)
+		json_array_append_new(ids, json_integer(2));
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_ERR_TOO_LARGE);
+	assert_non_null(strstr(err.message, "\"payload.category_ids\""));
+	ts_error_release(&err);
+	json_decref(ids);
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(type_names),
+		cmocka_unit_test(valid_classification),
+		cmocka_unit_test(none),
+		cmocka_unit_test(refusals),
+		cmocka_unit_test(too_many),
+	};
+	return cmocka_run_group_tests_name("domain/payload", tests, NULL, NULL);
+}
