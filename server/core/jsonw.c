@@ -2,7 +2,6 @@
  * escaping and number formats. */
 #include "core/jsonw.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +24,18 @@ enum ts_err ts_jsonw_finish(struct ts_jsonw *w)
 
 static void add(struct ts_jsonw *w, const char *s, size_t len)
 {
-	if (!w->err)
-		w->err = ts_buf_add(w->b, s, len);
+	struct ts_buf *b = w->b;
+
+	if (w->err)
+		return;
+	/* Punctuation and numbers: straight in when there is room. */
+	if (b->alloc > b->len + len && len <= b->cap - b->len) {
+		memcpy(b->ptr + b->len, s, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+		return;
+	}
+	w->err = ts_buf_add(b, s, len);
 }
 
 /* Before any value: the comma between items, and the checks. Returns 0
@@ -120,49 +129,66 @@ void ts_jsonw_array_end(struct ts_jsonw *w)
 
 /* "s" with jansson's escaping: \" \\ \b \f \n \r \t, \u00XX (uppercase) for
  * other controls, everything else as is; bytes that are not UTF-8 become
- * U+FFFD. */
+ * U+FFFD. Written straight into the buffer: room for the worst case (6
+ * bytes per input byte) is made first. */
 static void add_string(struct ts_jsonw *w, const char *s, size_t len)
 {
-	size_t run = 0, i = 0;
+	static const char hex[] = "0123456789ABCDEF";
+	char *out;
+	size_t o = 0, i = 0;
 
-	add(w, "\"", 1);
-	while (i < len && !w->err) {
+	if (w->err)
+		return;
+	if (len > ((size_t)-1 - 3) / 6) {
+		w->err = TS_ERR_TOO_LARGE;
+		return;
+	}
+	w->err = ts_buf_reserve(w->b, len * 6 + 2);
+	if (w->err)
+		return;
+	out = w->b->ptr + w->b->len;
+	out[o++] = '"';
+	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
-		const char *text;
-		char esc[8];
 		size_t n;
 
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			out[o++] = (char)c;
 			i++;
 			continue;
 		}
 		if (c >= 0x80) {
 			n = ts_utf8_seq(s + i, len - i);
 			if (n) {
+				memcpy(out + o, s + i, n);
+				o += n;
 				i += n;
-				continue;
+			} else {
+				memcpy(out + o, "\xEF\xBF\xBD", 3);
+				o += 3;
+				i++;
 			}
-			text = "\xEF\xBF\xBD";
-		} else {
-			switch (c) {
-			case '"': text = "\\\""; break;
-			case '\\': text = "\\\\"; break;
-			case '\b': text = "\\b"; break;
-			case '\f': text = "\\f"; break;
-			case '\n': text = "\\n"; break;
-			case '\r': text = "\\r"; break;
-			case '\t': text = "\\t"; break;
-			default:
-				snprintf(esc, sizeof(esc), "\\u%04X", c);
-				text = esc;
-			}
+			continue;
 		}
-		add(w, s + run, i - run);
-		add(w, text, strlen(text));
-		run = ++i;
+		out[o++] = '\\';
+		switch (c) {
+		case '"': out[o++] = '"'; break;
+		case '\\': out[o++] = '\\'; break;
+		case '\b': out[o++] = 'b'; break;
+		case '\f': out[o++] = 'f'; break;
+		case '\n': out[o++] = 'n'; break;
+		case '\r': out[o++] = 'r'; break;
+		case '\t': out[o++] = 't'; break;
+		default:
+			memcpy(out + o, "u00", 3);
+			out[o + 3] = hex[c >> 4];
+			out[o + 4] = hex[c & 15];
+			o += 5;
+		}
+		i++;
 	}
-	add(w, s + run, i - run);
-	add(w, "\"", 1);
+	out[o++] = '"';
+	ts_buf_commit(w->b, o);
 }
 
 void ts_jsonw_key(struct ts_jsonw *w, const char *key)
@@ -197,13 +223,20 @@ void ts_jsonw_string(struct ts_jsonw *w, const char *s)
 
 void ts_jsonw_int(struct ts_jsonw *w, int64_t v)
 {
+	/* By hand: lists print several per row. */
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	char text[24];
-	int n;
+	size_t at = sizeof(text);
 
 	if (begin_value(w))
 		return;
-	n = snprintf(text, sizeof(text), "%" PRId64, v);
-	add(w, text, (size_t)n);
+	do {
+		text[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		text[--at] = '-';
+	add(w, text + at, sizeof(text) - at);
 }
 
 void ts_jsonw_double(struct ts_jsonw *w, double v)
