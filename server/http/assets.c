@@ -32,7 +32,7 @@
 #define POST_BUFFER (64 * 1024)
 /* Parts per request: bounds the size of the answer. */
 #define MAX_PARTS 10000
-#define CACHE_FOREVER "private, max-age=31536000, immutable"
+#define CACHE_FOREVER "private, " TS_HTTP_IMMUTABLE
 
 /* ---- views ---- */
 
@@ -404,7 +404,7 @@ static int parse_positive(const char *s, int64_t *out)
 		return -1; /* strtoll would also take " 5" and "+5" */
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > 9007199254740991LL)
+	if (errno || end == s || *end || v <= 0 || v > TS_JSON_MAX_SAFE_INT)
 		return -1;
 	*out = v;
 	return 0;

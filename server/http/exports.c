@@ -453,7 +453,7 @@ static void download(struct ts_req *req)
 	MHD_add_response_header(resp, "ETag", etag);
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"private, max-age=31536000, immutable");
+				"private, " TS_HTTP_IMMUTABLE);
 	if (partial) {
 		snprintf(range_hdr, sizeof(range_hdr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from,
 			 to, size);

@@ -68,6 +68,10 @@ void ts_req_on_cleanup(struct ts_req *req, void (*fn)(void *), void *arg);
 const char *ts_req_query(struct ts_req *req, const char *key);
 const char *ts_req_header(struct ts_req *req, const char *key);
 
+/* Cache-Control for bytes that never change under their URL (a checksum
+ * or a hash is in it): "private, " or "public, " goes before it. */
+#define TS_HTTP_IMMUTABLE "max-age=31536000, immutable"
+
 /* Responses. ts_req_json steals body (a json_t *). */
 void ts_req_json(struct ts_req *req, unsigned status, json_t *body);
 /* Answers the JSON text in b (a view written with core/jsonw.h), taking
