@@ -131,9 +131,16 @@ void ts_jsonw_array_end(struct ts_jsonw *w)
  * other controls, everything else as is; bytes that are not UTF-8 become
  * U+FFFD. Written straight into the buffer: room for the worst case (6
  * bytes per input byte) is made first. */
+/* 1 for the bytes that are not copied as they are: controls, '"', '\\'
+ * and every byte of a multibyte sequence (checked as UTF-8). */
+static const unsigned char special[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 static void add_string(struct ts_jsonw *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)s;
 	char *out;
 	size_t o = 0, i = 0;
 
@@ -149,14 +156,17 @@ static void add_string(struct ts_jsonw *w, const char *s, size_t len)
 	out = w->b->ptr + w->b->len;
 	out[o++] = '"';
 	while (i < len) {
-		unsigned char c = (unsigned char)s[i];
+		size_t run = i;
+		unsigned char c;
 		size_t n;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			out[o++] = (char)c;
+		while (i < len && !special[u[i]])
 			i++;
-			continue;
-		}
+		memcpy(out + o, s + run, i - run);
+		o += i - run;
+		if (i == len)
+			break;
+		c = u[i];
 		if (c >= 0x80) {
 			n = ts_utf8_seq(s + i, len - i);
 			if (n) {
