@@ -95,8 +95,7 @@ json_t *ts_view_asset(const struct ts_asset *a)
 	struct ts_buf b;
 	struct ts_jsonw w;
 
-	ts_buf_init(&b, TS_VIEW_TEXT_MAX);
-	ts_jsonw_init(&w, &b);
+	ts_view_begin(&w, &b);
 	ts_view_asset_write(&w, a);
 	return ts_view_tree(&b, ts_jsonw_finish(&w));
 }
@@ -447,9 +446,8 @@ static void list(struct ts_req *req)
 		goto out;
 	}
 	/* Written straight to text: no tree per row. */
-	ts_buf_init(&b, TS_VIEW_TEXT_MAX);
+	ts_view_begin(&w, &b);
 	ts_buf_reserve(&b, 640 * (n + 1)); /* about a row's size: no regrowth */
-	ts_jsonw_init(&w, &b);
 	ts_jsonw_object(&w);
 	ts_jsonw_key(&w, "assets");
 	ts_jsonw_array(&w);
@@ -467,7 +465,7 @@ static void list(struct ts_req *req)
 	ts_jsonw_kint(&w, "skipped", counts.skipped);
 	ts_jsonw_object_end(&w);
 	ts_jsonw_object_end(&w);
-	ts_req_json_text(req, 200, &b, ts_jsonw_finish(&w));
+	ts_view_send(req, 200, &w, &b);
 out:
 	free(arr);
 	ts_error_release(&err);

@@ -6,6 +6,7 @@
 
 #include "core/cursor.h"
 #include "core/time.h"
+#include "http/req.h"
 #include "core/banned.h"
 
 void ts_view_time(struct ts_jsonw *w, int64_t epoch_ms)
@@ -31,6 +32,17 @@ void ts_view_cursor(struct ts_jsonw *w, int64_t cursor)
 void ts_view_user(struct ts_jsonw *w, const char *name)
 {
 	ts_jsonw_string(w, name[0] ? name : NULL);
+}
+
+void ts_view_begin(struct ts_jsonw *w, struct ts_buf *b)
+{
+	ts_buf_init(b, TS_VIEW_TEXT_MAX);
+	ts_jsonw_init(w, b);
+}
+
+void ts_view_send(struct ts_req *req, unsigned status, struct ts_jsonw *w, struct ts_buf *b)
+{
+	ts_req_json_text(req, status, b, ts_jsonw_finish(w));
 }
 
 json_t *ts_view_tree(struct ts_buf *b, enum ts_err e)
