@@ -291,6 +291,12 @@ void ts_jsonw_bool(struct ts_jsonw *w, int v)
 		add(w, v ? "true" : "false", v ? 4 : 5);
 }
 
+void ts_jsonw_raw(struct ts_jsonw *w, const char *text, size_t len)
+{
+	if (!begin_value(w))
+		add(w, text, len);
+}
+
 void ts_jsonw_null(struct ts_jsonw *w)
 {
 	if (!begin_value(w))

@@ -57,6 +57,9 @@ void ts_jsonw_int(struct ts_jsonw *w, int64_t v);
  * number. */
 void ts_jsonw_double(struct ts_jsonw *w, double v);
 void ts_jsonw_bool(struct ts_jsonw *w, int v);
+/* text[0..len) as one value, as it is: the caller vouches that it is one
+ * compact JSON value in valid UTF-8 (for example what jansson printed). */
+void ts_jsonw_raw(struct ts_jsonw *w, const char *text, size_t len);
 void ts_jsonw_null(struct ts_jsonw *w);
 
 /* key + value in one call. */

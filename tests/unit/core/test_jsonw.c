@@ -53,14 +53,16 @@ static void nested_document(void **state)
 	ts_jsonw_array_end(&w);
 	ts_jsonw_key(&w, "n");
 	ts_jsonw_double(&w, 2.5);
+	ts_jsonw_key(&w, "raw");
+	ts_jsonw_raw(&w, "{\"a\":[1]}", 9);
 	ts_jsonw_object_end(&w);
 	assert_int_equal(ts_jsonw_finish(&w), TS_OK);
 
 	want = jansson_text(json_pack("{s:[{s:i, s:s, s:[], s:{}, s:b, s:n, s:n},"
-				      "{s:i, s:s, s:[], s:{}, s:b, s:n, s:n}], s:f}",
+				      "{s:i, s:s, s:[], s:{}, s:b, s:n, s:n}], s:f, s:{s:[i]}}",
 				      "assets", "id", 1, "name", "a\"b", "cats", "empty", "ok", 1,
 				      "by", "nothing", "id", 2, "name", "a\"b", "cats", "empty",
-				      "ok", 0, "by", "nothing", "n", 2.5));
+				      "ok", 0, "by", "nothing", "n", 2.5, "raw", "a", 1));
 	assert_string_equal(b.ptr, want);
 	free(want);
 	ts_buf_release(&b);
