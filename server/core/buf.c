@@ -47,6 +47,17 @@ static enum ts_err ensure(struct ts_buf *b, size_t extra)
 	return TS_OK;
 }
 
+enum ts_err ts_buf_reserve(struct ts_buf *b, size_t extra)
+{
+	return ensure(b, extra);
+}
+
+void ts_buf_commit(struct ts_buf *b, size_t n)
+{
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
 enum ts_err ts_buf_add(struct ts_buf *b, const void *data, size_t len)
 {
 	enum ts_err e = ensure(b, len);

@@ -22,6 +22,11 @@ enum ts_err ts_buf_add(struct ts_buf *b, const void *data, size_t len);
 enum ts_err ts_buf_adds(struct ts_buf *b, const char *s);
 enum ts_err ts_buf_addf(struct ts_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Makes room for extra more bytes (and the NUL) without adding them:
+ * write them at ptr + len, then ts_buf_commit how many were written. */
+enum ts_err ts_buf_reserve(struct ts_buf *b, size_t extra);
+/* Adds n bytes written in reserved room (n at most what was reserved). */
+void ts_buf_commit(struct ts_buf *b, size_t n);
 /* Hands the contents to the caller (free with free()) and resets b. */
 char *ts_buf_take(struct ts_buf *b, size_t *len);
 

@@ -50,8 +50,7 @@ long ts_utf8_count(const char *s, size_t len)
 	return n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most avail bytes), 0 if none. */
-static size_t utf8_seq(const char *s, size_t avail)
+size_t ts_utf8_seq(const char *s, size_t avail)
 {
 	unsigned char c = (unsigned char)s[0];
 	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
@@ -69,7 +68,7 @@ char *ts_utf8_scrub(const char *s, size_t len, size_t max_bytes, int no_controls
 	char *out = ts_xmalloc(cap);
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(s + i, len - i);
+		size_t n = ts_utf8_seq(s + i, len - i);
 		unsigned char c = (unsigned char)s[i];
 		int bad = n == 0 || c == 0 || (no_controls && n == 1 && (c < 0x20 || c == 0x7f));
 		size_t add = bad ? 3 : n;

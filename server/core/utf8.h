@@ -9,6 +9,9 @@
  * valid UTF-8 (overlongs, surrogates and values over U+10FFFF refused). */
 long ts_utf8_count(const char *s, size_t len);
 
+/* Length of the valid UTF-8 sequence at s (at most avail bytes, avail >
+ * 0), 0 when s does not start one. */
+size_t ts_utf8_seq(const char *s, size_t avail);
 /* A malloc'd, NUL-terminated copy of the first len bytes of s that is valid
  * UTF-8: each byte that does not start a valid sequence (and, when
  * no_controls, each C0 control or DEL) becomes U+FFFD. The copy is cut at a

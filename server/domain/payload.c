@@ -125,7 +125,7 @@ enum ts_err ts_payload_from_text(const char *text, struct ts_payload *out, struc
 		return TS_OK;
 	v = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	if (!v)
-		return ts_error_set(err, TS_ERR_INTERNAL, "invalid_payload",
+		return ts_error_set(err, TS_ERR_INTERNAL, "corrupt_payload",
 				    "A stored payload is not JSON.");
 	e = ts_payload_from_json(v, "payload", out, err);
 	json_decref(v);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "domain/annotation.h"
 #include "domain/payload.h"
 #include "http/access.h"
@@ -69,14 +70,14 @@ static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t m
 		return -1;
 	}
 	if (json_array_size(arr) > max) {
-		ts_req_fail(req, json_array_size(arr) > 100000 ? 413 : 400, "too_many",
+		ts_req_fail(req, json_array_size(arr) > TS_ANN_BULK_MAX ? 413 : 400, "too_many",
 			    "The field \"%s\" holds more than %zu ids.", field, max);
 		return -1;
 	}
 	ids = ts_xmalloc((json_array_size(arr) + 1) * sizeof(*ids));
 	json_array_foreach(arr, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
-		    json_integer_value(v) > 9007199254740991LL) {
+		    json_integer_value(v) > TS_JSON_MAX_SAFE_INT) {
 			free(ids);
 			ts_req_fail(req, 400, "invalid_field",
 				    "The value %s[%zu] is not an id (a positive integer).", field, i);
@@ -148,7 +149,7 @@ static void put(struct ts_req *req)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "status", 0, &status, &has_status) ||
-	    ts_req_field_int(req, body, "revision", 0, 0, 9007199254740991LL, &revision, NULL))
+	    ts_req_field_int(req, body, "revision", 0, 0, TS_JSON_MAX_SAFE_INT, &revision, NULL))
 		goto out;
 	has_payload = json_object_get(body, "category_ids") || json_object_get(body, "payload") ||
 		      json_object_get(body, "type");
@@ -272,7 +273,7 @@ static void bulk(struct ts_req *req)
 		}
 		if (ts_req_only_fields(req, jfilter, filter_keys) ||
 		    ts_req_field_string(req, jfilter, "status", 0, &filter.status, NULL) ||
-		    ts_req_field_int(req, jfilter, "category_id", 0, 1, 9007199254740991LL,
+		    ts_req_field_int(req, jfilter, "category_id", 0, 1, TS_JSON_MAX_SAFE_INT,
 				     &filter.category_id, NULL))
 			goto out;
 	}

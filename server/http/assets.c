@@ -32,51 +32,72 @@
 #define ASSET_PAGE_DEFAULT 100
 /* Parts per request: bounds the size of the answer. */
 #define MAX_PARTS 10000
-#define CACHE_FOREVER "private, max-age=31536000, immutable"
+#define CACHE_FOREVER "private, " TS_HTTP_IMMUTABLE
 
 /* ---- views ---- */
 
-static json_t *user_or_null(const char *name)
+void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
+				    const struct ts_asset_annotation *an)
 {
-	return name[0] ? json_string(name) : json_null();
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "asset_id", asset_id);
+	ts_jsonw_kstring(w, "status", an->status);
+	ts_jsonw_key(w, "category_ids");
+	ts_jsonw_array(w);
+	for (size_t i = 0; i < an->ncategories; i++)
+		ts_jsonw_int(w, an->category_ids[i]);
+	ts_jsonw_array_end(w);
+	ts_jsonw_kint(w, "revision", an->revision);
+	ts_jsonw_key(w, "labeled_by");
+	ts_view_user(w, an->labeled_by);
+	ts_jsonw_key(w, "updated_at");
+	ts_view_time(w, an->updated_at);
+	ts_jsonw_object_end(w);
 }
 
-json_t *ts_view_asset_annotation(int64_t asset_id, const struct ts_asset_annotation *an)
+void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 {
-	json_t *cats = json_array();
-
-	for (size_t i = 0; i < an->ncategories; i++)
-		json_array_append_new(cats, json_integer((json_int_t)an->category_ids[i]));
-	return json_pack("{s:I, s:s, s:o, s:I, s:o, s:o}", "asset_id", (json_int_t)asset_id,
-			 "status", an->status, "category_ids", cats, "revision",
-			 (json_int_t)an->revision, "labeled_by", user_or_null(an->labeled_by),
-			 "updated_at", ts_json_time(an->updated_at));
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "id", a->id);
+	ts_jsonw_kint(w, "project_id", a->project_id);
+	ts_jsonw_kstring(w, "file_name", a->file_name);
+	ts_jsonw_kint(w, "width", a->width);
+	ts_jsonw_kint(w, "height", a->height);
+	ts_jsonw_kstring(w, "mime_type", a->mime_type);
+	ts_jsonw_kstring(w, "checksum_sha256", a->checksum_sha256);
+	ts_jsonw_kint(w, "byte_size", a->byte_size);
+	ts_jsonw_key(w, "source");
+	ts_jsonw_object(w);
+	if (strcmp(a->origin.type, "video_frame") == 0) {
+		ts_jsonw_kstring(w, "type", "video_frame");
+		ts_jsonw_kint(w, "video_id", a->origin.video_id);
+		ts_jsonw_kstring(w, "video_file_name", a->origin.video_file_name);
+		ts_jsonw_kint(w, "frame_index", a->origin.frame_index);
+		ts_jsonw_kint(w, "timestamp_ms", a->origin.timestamp_ms);
+	} else {
+		ts_jsonw_kstring(w, "type", "image");
+	}
+	ts_jsonw_object_end(w);
+	ts_jsonw_key(w, "created_at");
+	ts_view_time(w, a->created_at);
+	ts_jsonw_key(w, "uploaded_by");
+	ts_view_user(w, a->uploaded_by_name);
+	ts_jsonw_kbool(w, "thumbnail_ready", a->thumbnail_ready);
+	ts_jsonw_key(w, "annotation");
+	ts_view_asset_annotation_write(w, a->id, &a->annotation);
+	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
+	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
+	ts_jsonw_object_end(w);
 }
 
 json_t *ts_view_asset(const struct ts_asset *a)
 {
-	json_t *source;
+	struct ts_buf b;
+	struct ts_jsonw w;
 
-	if (strcmp(a->origin.type, "video_frame") == 0)
-		source = json_pack("{s:s, s:I, s:s, s:I, s:I}", "type", "video_frame", "video_id",
-				   (json_int_t)a->origin.video_id, "video_file_name",
-				   a->origin.video_file_name, "frame_index",
-				   (json_int_t)a->origin.frame_index, "timestamp_ms",
-				   (json_int_t)a->origin.timestamp_ms);
-	else
-		source = json_pack("{s:s}", "type", "image");
-	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:o, s:s, "
-			 "s:o}",
-			 "id", (json_int_t)a->id, "project_id", (json_int_t)a->project_id,
-			 "file_name", a->file_name, "width", (json_int_t)a->width, "height",
-			 (json_int_t)a->height, "mime_type", a->mime_type, "checksum_sha256",
-			 a->checksum_sha256, "byte_size", (json_int_t)a->byte_size, "source",
-			 source, "created_at", ts_json_time(a->created_at), "uploaded_by",
-			 user_or_null(a->uploaded_by_name), "thumbnail_ready", a->thumbnail_ready,
-			 "annotation", ts_view_asset_annotation(a->id, &a->annotation),
-			 "decode_state", a->decode_state[0] ? a->decode_state : "pending",
-			 "damage_reason",
-			 a->damage_reason[0] ? json_string(a->damage_reason) : json_null());
+	ts_view_begin(&w, &b);
+	ts_view_asset_write(&w, a);
+	return ts_view_tree(&b, ts_jsonw_finish(&w));
 }
 
 /* ---- upload ---- */
@@ -408,7 +429,7 @@ static int parse_positive(const char *s, int64_t *out)
 		return -1; /* strtoll would also take " 5" and "+5" */
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > 9007199254740991LL)
+	if (errno || end == s || *end || v <= 0 || v > TS_JSON_MAX_SAFE_INT)
 		return -1;
 	*out = v;
 	return 0;
@@ -423,9 +444,10 @@ static void list(struct ts_req *req)
 	struct ts_asset_counts counts;
 	struct ts_error err = { 0 };
 	struct ts_asset *arr = NULL;
+	struct ts_jsonw w;
+	struct ts_buf b;
 	int64_t next = 0;
 	size_t n = 0;
-	json_t *items;
 	int f = 0;
 
 	if (status && *status && (f = ts_asset_filter_parse(status)) < 0) {
@@ -449,15 +471,27 @@ static void list(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	items = json_array();
+	/* Written straight to text: no tree per row. */
+	ts_view_begin(&w, &b);
+	ts_buf_reserve(&b, 640 * (n + 1)); /* about a row's size: no regrowth */
+	ts_jsonw_object(&w);
+	ts_jsonw_key(&w, "assets");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, ts_view_asset(&arr[i]));
-	ts_req_json(req, 200,
-		    json_pack("{s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "assets", items,
-			      "next_cursor", ts_cursor_json(next), "counts", "all",
-			      (json_int_t)counts.all, "unlabeled", (json_int_t)counts.unlabeled,
-			      "in_review", (json_int_t)counts.in_review, "done",
-			      (json_int_t)counts.done, "skipped", (json_int_t)counts.skipped));
+		ts_view_asset_write(&w, &arr[i]);
+	ts_jsonw_array_end(&w);
+	ts_jsonw_key(&w, "next_cursor");
+	ts_view_cursor(&w, next);
+	ts_jsonw_key(&w, "counts");
+	ts_jsonw_object(&w);
+	ts_jsonw_kint(&w, "all", counts.all);
+	ts_jsonw_kint(&w, "unlabeled", counts.unlabeled);
+	ts_jsonw_kint(&w, "in_review", counts.in_review);
+	ts_jsonw_kint(&w, "done", counts.done);
+	ts_jsonw_kint(&w, "skipped", counts.skipped);
+	ts_jsonw_object_end(&w);
+	ts_jsonw_object_end(&w);
+	ts_view_send(req, 200, &w, &b);
 out:
 	free(arr);
 	ts_error_release(&err);

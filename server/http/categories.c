@@ -12,20 +12,37 @@
 
 #define MAX_CATEGORIES 10000
 
-json_t *ts_view_category(const struct ts_category *c)
+void ts_view_category_write(struct ts_jsonw *w, const struct ts_category *c)
 {
-	return json_pack("{s:I, s:s, s:I, s:s, s:o, s:o}", "id", (json_int_t)c->id, "name", c->name,
-			 "display_order", (json_int_t)c->display_order, "state", c->state,
-			 "created_at", ts_json_time(c->created_at), "updated_at",
-			 ts_json_time(c->updated_at));
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "id", c->id);
+	ts_jsonw_kstring(w, "name", c->name);
+	ts_jsonw_kint(w, "display_order", c->display_order);
+	ts_jsonw_kstring(w, "state", c->state);
+	ts_jsonw_key(w, "created_at");
+	ts_view_time(w, c->created_at);
+	ts_jsonw_key(w, "updated_at");
+	ts_view_time(w, c->updated_at);
+	ts_jsonw_object_end(w);
+}
+
+static void answer_category(struct ts_req *req, unsigned status, const struct ts_category *c)
+{
+	struct ts_jsonw w;
+	struct ts_buf b;
+
+	ts_view_begin(&w, &b);
+	ts_view_category_write(&w, c);
+	ts_view_send(req, status, &w, &b);
 }
 
 static void answer_list(struct ts_req *req, int include_deleted)
 {
 	struct ts_category *arr = NULL;
 	struct ts_error err = { 0 };
+	struct ts_jsonw w;
+	struct ts_buf b;
 	size_t n = 0;
-	json_t *items;
 
 	if (ts_store_category_list(req->app->store, req->params[0], include_deleted, &arr, &n,
 				   &err)) {
@@ -33,11 +50,16 @@ static void answer_list(struct ts_req *req, int include_deleted)
 		ts_error_release(&err);
 		return;
 	}
-	items = json_array();
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_key(&w, "categories");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, ts_view_category(&arr[i]));
+		ts_view_category_write(&w, &arr[i]);
+	ts_jsonw_array_end(&w);
+	ts_jsonw_object_end(&w);
 	free(arr);
-	ts_req_json(req, 200, json_pack("{s:o}", "categories", items));
+	ts_view_send(req, 200, &w, &b);
 }
 
 static void list(struct ts_req *req)
@@ -72,7 +94,7 @@ static void create(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ts_req_json(req, 201, ts_view_category(&c));
+	answer_category(req, 201, &c);
 out:
 	free(name);
 	ts_error_release(&err);
@@ -112,7 +134,7 @@ static void patch(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ts_req_json(req, 200, ts_view_category(&c));
+	answer_category(req, 200, &c);
 out:
 	free(name);
 	ts_error_release(&err);
@@ -130,7 +152,7 @@ static void delete(struct ts_req *req)
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, 200, ts_view_category(&c));
+	answer_category(req, 200, &c);
 }
 
 static void reorder(struct ts_req *req)

@@ -117,31 +117,38 @@ static json_t *statuses_array(const int *st, size_t n)
 
 /* --- views ----------------------------------------------------------------- */
 
-static json_t *statuses_of(const char *csv)
+/* The stored comma-separated statuses as an array. */
+static void statuses_write(struct ts_jsonw *w, const char *csv)
 {
-	json_t *a = json_array();
 	const char *p = csv;
 
+	ts_jsonw_array(w);
 	while (*p) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
-		json_array_append_new(a, json_stringn(p, len));
+		ts_jsonw_stringn(w, p, len);
 		if (!comma)
 			break;
 		p = comma + 1;
 	}
-	return a;
+	ts_jsonw_array_end(w);
 }
 
-static json_t *or_null_str(const char *s)
+/* v as jansson prints it, as one value of w. */
+static void tree_write(struct ts_jsonw *w, const json_t *v)
 {
-	return s && *s ? json_string(s) : json_null();
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (!text)
+		ts_die("cannot print a stored manifest");
+	ts_jsonw_raw(w, text, strlen(text));
+	free(text);
 }
 
-static json_t *view_export(const struct ts_export *ex)
+static void export_write(struct ts_jsonw *w, const struct ts_export *ex)
 {
-	json_t *o, *manifest = NULL, *counts;
+	json_t *manifest = NULL, *counts;
 	char url[96];
 	double frac = ex->progress_total > 0 ? (double)ex->progress_done / (double)ex->progress_total
 					     : 0.0;
@@ -150,48 +157,94 @@ static json_t *view_export(const struct ts_export *ex)
 		frac = 1.0;
 	if (ex->manifest)
 		manifest = json_loads(ex->manifest, 0, NULL);
-	if (manifest && json_is_object(json_object_get(manifest, "counts")))
-		counts = json_deep_copy(json_object_get(manifest, "counts"));
+	counts = manifest ? json_object_get(manifest, "counts") : NULL;
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "id", ex->id);
+	ts_jsonw_kint(w, "project_id", ex->project_id);
+	ts_jsonw_kint(w, "version", ex->version);
+	ts_jsonw_kstring(w, "state", ex->state);
+	ts_jsonw_key(w, "selection");
+	ts_jsonw_object(w);
+	ts_jsonw_key(w, "statuses");
+	statuses_write(w, ex->statuses);
+	ts_jsonw_object_end(w);
+	ts_jsonw_key(w, "progress");
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "done", ex->progress_done);
+	ts_jsonw_kint(w, "total", ex->progress_total);
+	ts_jsonw_key(w, "fraction");
+	ts_jsonw_double(w, frac);
+	ts_jsonw_object_end(w);
+	ts_jsonw_key(w, "counts");
+	if (json_is_object(counts)) {
+		tree_write(w, counts);
+	} else {
+		ts_jsonw_object(w);
+		ts_jsonw_kint(w, "images", ex->image_count);
+		ts_jsonw_key(w, "excluded");
+		ts_jsonw_object(w);
+		ts_jsonw_kint(w, "deleted_category", ex->excluded_deleted_category);
+		ts_jsonw_object_end(w);
+		ts_jsonw_object_end(w);
+	}
+	ts_jsonw_kstring(w, "hash", ex->hash[0] ? ex->hash : NULL);
+	ts_jsonw_kstring(w, "categories_hash", ex->categories_hash[0] ? ex->categories_hash : NULL);
+	ts_jsonw_key(w, "identical_to_version");
+	if (ex->identical_to > 0)
+		ts_jsonw_int(w, ex->identical_to);
 	else
-		counts = json_pack("{s:I, s:{s:I}}", "images", (json_int_t)ex->image_count,
-				   "excluded", "deleted_category",
-				   (json_int_t)ex->excluded_deleted_category);
+		ts_jsonw_null(w);
+	ts_jsonw_key(w, "shares_files_with_version");
+	if (ex->shares_files_with > 0)
+		ts_jsonw_int(w, ex->shares_files_with);
+	else
+		ts_jsonw_null(w);
+	ts_jsonw_key(w, "zip_bytes");
+	if (ex->zip_bytes >= 0)
+		ts_jsonw_int(w, ex->zip_bytes);
+	else
+		ts_jsonw_null(w);
 	snprintf(url, sizeof(url), "/api/v1/exports/%lld/download", (long long)ex->id);
-	o = json_pack("{s:I, s:I, s:I, s:s, s:{s:o}, s:{s:I, s:I, s:f}, s:o}", "id",
-		      (json_int_t)ex->id, "project_id", (json_int_t)ex->project_id, "version",
-		      (json_int_t)ex->version, "state", ex->state, "selection", "statuses",
-		      statuses_of(ex->statuses), "progress", "done", (json_int_t)ex->progress_done,
-		      "total", (json_int_t)ex->progress_total, "fraction", frac, "counts", counts);
-	if (!o)
-		ts_die("cannot build an export view");
-	json_object_set_new(o, "hash", or_null_str(ex->hash));
-	json_object_set_new(o, "categories_hash", or_null_str(ex->categories_hash));
-	json_object_set_new(o, "identical_to_version",
-			    ex->identical_to > 0 ? json_integer(ex->identical_to) : json_null());
-	json_object_set_new(o, "shares_files_with_version",
-			    ex->shares_files_with > 0 ? json_integer(ex->shares_files_with)
-						      : json_null());
-	json_object_set_new(o, "zip_bytes",
-			    ex->zip_bytes >= 0 ? json_integer(ex->zip_bytes) : json_null());
-	json_object_set_new(o, "download_url",
-			    strcmp(ex->state, "ready") == 0 ? json_string(url) : json_null());
+	ts_jsonw_kstring(w, "download_url", strcmp(ex->state, "ready") == 0 ? url : NULL);
+	ts_jsonw_key(w, "error");
 	if (ex->error[0]) {
 		/* Written by the build job: shown as a sentence like every other message. */
 		char *sentence = ts_error_sentence(ex->error);
 
-		json_object_set_new(o, "error", json_string(sentence));
+		ts_jsonw_string(w, sentence);
 		free(sentence);
 	} else {
-		json_object_set_new(o, "error", json_null());
+		ts_jsonw_null(w);
 	}
-	json_object_set_new(o, "job_id", ex->job_id > 0 ? json_integer(ex->job_id) : json_null());
-	json_object_set_new(o, "created_by", json_string(ex->created_by));
-	json_object_set_new(o, "created_at", ts_json_time(ex->created_at));
-	json_object_set_new(o, "finished_at",
-			    ex->finished_at > 0 ? ts_json_time(ex->finished_at) : json_null());
-	if (manifest)
-		json_object_set_new(o, "manifest", manifest);
-	return o;
+	ts_jsonw_key(w, "job_id");
+	if (ex->job_id > 0)
+		ts_jsonw_int(w, ex->job_id);
+	else
+		ts_jsonw_null(w);
+	ts_jsonw_kstring(w, "created_by", ex->created_by);
+	ts_jsonw_key(w, "created_at");
+	ts_view_time(w, ex->created_at);
+	ts_jsonw_key(w, "finished_at");
+	if (ex->finished_at > 0)
+		ts_view_time(w, ex->finished_at);
+	else
+		ts_jsonw_null(w);
+	if (manifest) {
+		ts_jsonw_key(w, "manifest");
+		tree_write(w, manifest);
+	}
+	ts_jsonw_object_end(w);
+	json_decref(manifest);
+}
+
+static void answer_export(struct ts_req *req, unsigned status, const struct ts_export *ex)
+{
+	struct ts_jsonw w;
+	struct ts_buf b;
+
+	ts_view_begin(&w, &b);
+	export_write(&w, ex);
+	ts_view_send(req, status, &w, &b);
 }
 
 /* --- handlers -------------------------------------------------------------- */
@@ -223,7 +276,6 @@ static void create(struct ts_req *req)
 	struct ts_export ex = { 0 };
 	struct ts_export_counts c = { 0 };
 	struct ts_error err = { 0 };
-	json_t *view;
 
 	if (req->body.len == 0 && !req->body_too_large) {
 		st[n++] = ts_export_status_index(DEFAULT_STATUS);
@@ -255,8 +307,7 @@ static void create(struct ts_req *req)
 		goto out;
 	}
 	ts_jobs_notify(req->app->jobs, TS_EXPORT_JOB_KIND);
-	view = view_export(&ex);
-	ts_req_json(req, 202, view);
+	answer_export(req, 202, &ex);
 	{
 		char loc[64];
 
@@ -274,9 +325,10 @@ static void list(struct ts_req *req)
 	struct ts_export *arr = NULL;
 	struct ts_error err = { 0 };
 	int64_t cursor;
+	struct ts_jsonw w;
+	struct ts_buf b;
 	size_t n = 0;
 	int limit;
-	json_t *items;
 
 	if (ts_req_page(req, 50, 500, &limit, &cursor))
 		return;
@@ -285,14 +337,18 @@ static void list(struct ts_req *req)
 		ts_error_release(&err);
 		return;
 	}
-	items = json_array();
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_key(&w, "exports");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, view_export(&arr[i]));
-	ts_req_json(req, 200, json_pack("{s:o, s:o}", "exports", items, "next_cursor",
-					ts_cursor_json(n == (size_t)limit && n > 0
-							       ? arr[n - 1].version
-							       : 0)));
+		export_write(&w, &arr[i]);
+	ts_jsonw_array_end(&w);
+	ts_jsonw_key(&w, "next_cursor");
+	ts_view_cursor(&w, n == (size_t)limit && n > 0 ? arr[n - 1].version : 0);
+	ts_jsonw_object_end(&w);
 	free(arr);
+	ts_view_send(req, 200, &w, &b);
 }
 
 static void get(struct ts_req *req)
@@ -305,7 +361,7 @@ static void get(struct ts_req *req)
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, 200, view_export(&ex));
+	answer_export(req, 200, &ex);
 	ts_export_release(&ex);
 }
 
@@ -453,7 +509,7 @@ static void download(struct ts_req *req)
 	MHD_add_response_header(resp, "ETag", etag);
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-				"private, max-age=31536000, immutable");
+				"private, " TS_HTTP_IMMUTABLE);
 	if (partial) {
 		snprintf(range_hdr, sizeof(range_hdr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from,
 			 to, size);

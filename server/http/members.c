@@ -6,35 +6,47 @@
 #include "domain/role.h"
 #include "http/req.h"
 #include "http/router.h"
+#include "http/views.h"
 #include "store/store_members.h"
 #include "store/store_users.h"
 #include "core/banned.h"
 
-static json_t *member_json(const struct ts_member *m)
+static void member_write(struct ts_jsonw *w, const struct ts_member *m)
 {
-	return json_pack("{s:I, s:s, s:s, s:b, s:o}", "user_id", (json_int_t)m->user_id, "name",
-			 m->user_name, "role", m->role, "disabled", m->disabled, "added_at",
-			 ts_json_time(m->added_at));
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "user_id", m->user_id);
+	ts_jsonw_kstring(w, "name", m->user_name);
+	ts_jsonw_kstring(w, "role", m->role);
+	ts_jsonw_kbool(w, "disabled", m->disabled);
+	ts_jsonw_key(w, "added_at");
+	ts_view_time(w, m->added_at);
+	ts_jsonw_object_end(w);
 }
 
 static void list(struct ts_req *req)
 {
 	struct ts_member *arr = NULL;
 	struct ts_error err = { 0 };
+	struct ts_jsonw w;
+	struct ts_buf b;
 	size_t n = 0;
-	json_t *items;
 
 	if (ts_store_member_list(req->app->store, req->project_id, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
-	items = json_array();
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_kint(&w, "project_id", req->project_id);
+	ts_jsonw_key(&w, "members");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, member_json(&arr[i]));
+		member_write(&w, &arr[i]);
+	ts_jsonw_array_end(&w);
+	ts_jsonw_object_end(&w);
 	free(arr);
-	ts_req_json(req, 200, json_pack("{s:I, s:o}", "project_id", (json_int_t)req->project_id,
-					"members", items));
+	ts_view_send(req, 200, &w, &b);
 }
 
 /* Reads {"role"} (and the other keys allowed); answers 400 and returns -1
@@ -57,6 +69,8 @@ static void set_member(struct ts_req *req, int64_t user_id, const char *role)
 {
 	struct ts_error err = { 0 };
 	struct ts_member m;
+	struct ts_jsonw w;
+	struct ts_buf b;
 	int created = 0;
 
 	if (ts_store_member_set(req->app->store, req->project_id, user_id, role, req->user.id, &m,
@@ -65,7 +79,9 @@ static void set_member(struct ts_req *req, int64_t user_id, const char *role)
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, created ? 201 : 200, member_json(&m));
+	ts_view_begin(&w, &b);
+	member_write(&w, &m);
+	ts_view_send(req, created ? 201 : 200, &w, &b);
 }
 
 /* POST {"name", "role"}: adds a user by name. */

@@ -12,25 +12,37 @@
 #include "store/store_projects.h"
 #include "core/banned.h"
 
-json_t *ts_view_project(const struct ts_project *p)
+void ts_view_project_write(struct ts_jsonw *w, const struct ts_project *p)
 {
-	json_t *v = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:{s:b}}", "id", (json_int_t)p->id,
-			      "name", p->name, "task_type", p->task_type, "schema_version",
-			      p->schema_version, "created_at", ts_json_time(p->created_at),
-			      "updated_at", ts_json_time(p->updated_at), "settings",
-			      "review_own_labels", p->review_own_labels);
-
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "id", p->id);
+	ts_jsonw_kstring(w, "name", p->name);
+	ts_jsonw_kstring(w, "task_type", p->task_type);
+	ts_jsonw_kstring(w, "schema_version", p->schema_version);
+	ts_jsonw_key(w, "created_at");
+	ts_view_time(w, p->created_at);
+	ts_jsonw_key(w, "updated_at");
+	ts_view_time(w, p->updated_at);
+	ts_jsonw_key(w, "settings");
+	ts_jsonw_object(w);
+	ts_jsonw_kbool(w, "review_own_labels", p->review_own_labels);
+	ts_jsonw_object_end(w);
 	if (p->role[0])
-		json_object_set_new(v, "role", json_string(p->role));
-	return v;
+		ts_jsonw_kstring(w, "role", p->role);
+	ts_jsonw_object_end(w);
 }
 
 /* The view with the caller's role in the project (resolved by
  * http/access.c for project-scoped routes). */
 static void answer_project(struct ts_req *req, unsigned status, struct ts_project *p)
 {
+	struct ts_jsonw w;
+	struct ts_buf b;
+
 	snprintf(p->role, sizeof(p->role), "%s", ts_role_name(req->role));
-	ts_req_json(req, status, ts_view_project(p));
+	ts_view_begin(&w, &b);
+	ts_view_project_write(&w, p);
+	ts_view_send(req, status, &w, &b);
 }
 
 int ts_load_project(struct ts_req *req, struct ts_project *out)
@@ -85,9 +97,10 @@ static void list(struct ts_req *req)
 	struct ts_project *arr = NULL;
 	struct ts_error err = { 0 };
 	int64_t cursor;
+	struct ts_jsonw w;
+	struct ts_buf b;
 	size_t n = 0;
 	int limit;
-	json_t *items;
 
 	if (ts_req_page(req, 100, 500, &limit, &cursor))
 		return;
@@ -99,15 +112,21 @@ static void list(struct ts_req *req)
 		ts_error_release(&err);
 		return;
 	}
-	items = json_array();
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_key(&w, "projects");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++) {
 		if (req->user.is_admin)
 			snprintf(arr[i].role, sizeof(arr[i].role), "%s", ts_role_name(TS_ROLE_ADMIN));
-		json_array_append_new(items, ts_view_project(&arr[i]));
+		ts_view_project_write(&w, &arr[i]);
 	}
-	ts_req_json(req, 200, json_pack("{s:o, s:o}", "projects", items, "next_cursor",
-					ts_cursor_json(n == (size_t)limit ? arr[n - 1].id : 0)));
+	ts_jsonw_array_end(&w);
+	ts_jsonw_key(&w, "next_cursor");
+	ts_view_cursor(&w, n == (size_t)limit ? arr[n - 1].id : 0);
+	ts_jsonw_object_end(&w);
 	free(arr);
+	ts_view_send(req, 200, &w, &b);
 }
 
 static void get(struct ts_req *req)

@@ -43,11 +43,23 @@ void ts_req_raw(struct ts_req *req, unsigned status, struct MHD_Response *resp, 
 	req->bytes = bytes;
 }
 
+/* Sends text (malloc'd, taken) as the JSON answer. */
+static void send_text(struct ts_req *req, unsigned status, char *text, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text,
+								    MHD_RESPMEM_MUST_FREE);
+
+	if (!resp)
+		ts_die("cannot create a response");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ts_req_raw(req, status, resp, len);
+}
+
 void ts_req_json(struct ts_req *req, unsigned status, json_t *body)
 {
 	size_t len = 0;
 	char *text;
-	struct MHD_Response *resp;
 
 	/* A view that could not be built (json_pack refuses a stored string
 	 * that is not UTF-8) fails this request, not the process. */
@@ -62,12 +74,21 @@ void ts_req_json(struct ts_req *req, unsigned status, json_t *body)
 	if (!text)
 		ts_die("cannot serialise a JSON response");
 	len = strlen(text);
-	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		ts_die("cannot create a response");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	ts_req_raw(req, status, resp, len);
+	send_text(req, status, text, len);
+}
+
+void ts_req_json_text(struct ts_req *req, unsigned status, struct ts_buf *b, enum ts_err e)
+{
+	size_t len = 0;
+	char *text;
+
+	if (e) {
+		ts_buf_release(b);
+		ts_req_json(req, status, NULL);
+		return;
+	}
+	text = ts_buf_take(b, &len);
+	send_text(req, status, text ? text : ts_xstrdup(""), len);
 }
 
 void ts_req_empty(struct ts_req *req, unsigned status)

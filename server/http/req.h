@@ -75,8 +75,16 @@ void ts_req_on_cleanup(struct ts_req *req, void (*fn)(void *), void *arg);
 const char *ts_req_query(struct ts_req *req, const char *key);
 const char *ts_req_header(struct ts_req *req, const char *key);
 
+/* Cache-Control for bytes that never change under their URL (a checksum
+ * or a hash is in it): "private, " or "public, " goes before it. */
+#define TS_HTTP_IMMUTABLE "max-age=31536000, immutable"
+
 /* Responses. ts_req_json steals body (a json_t *). */
 void ts_req_json(struct ts_req *req, unsigned status, json_t *body);
+/* Answers the JSON text in b (a view written with core/jsonw.h), taking
+ * its contents (b is left empty). e is the writer's result: when it is not
+ * TS_OK the answer is a 500 instead. */
+void ts_req_json_text(struct ts_req *req, unsigned status, struct ts_buf *b, enum ts_err e);
 void ts_req_empty(struct ts_req *req, unsigned status);
 /* The JSON error body of API.md from err; the status from err->err. */
 void ts_req_error(struct ts_req *req, const struct ts_error *err);

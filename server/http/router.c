@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "http/req.h"
 #include "core/banned.h"
 
@@ -58,7 +59,7 @@ static int parse_id(const char *s, size_t len, int64_t *out)
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
-	if (v > 9007199254740991LL)
+	if (v > TS_JSON_MAX_SAFE_INT)
 		return -1;
 	*out = v;
 	return 0;

@@ -95,7 +95,7 @@ void ts_static_serve(struct ts_req *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(rel));
 	if (strncmp(rel, "/assets/", 8) == 0)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-					"public, max-age=31536000, immutable");
+					"public, " TS_HTTP_IMMUTABLE);
 	else
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	if (strcmp(rel, "/index.html") == 0) {

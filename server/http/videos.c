@@ -44,29 +44,53 @@ struct upload {
 	int write_failed;
 };
 
+static void video_write(struct ts_jsonw *w, const struct ts_video *v)
+{
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "id", v->id);
+	ts_jsonw_kint(w, "project_id", v->project_id);
+	ts_jsonw_kstring(w, "file_name", v->file_name);
+	ts_jsonw_kstring(w, "checksum_sha256", v->checksum_sha256);
+	ts_jsonw_kint(w, "byte_size", v->byte_size);
+	ts_jsonw_kstring(w, "state", v->state);
+	ts_jsonw_kstring(w, "mode", v->mode);
+	ts_jsonw_kint(w, "frames_extracted", v->frames_extracted);
+	ts_jsonw_kint(w, "frames_expected", v->frames_expected);
+	ts_jsonw_kint(w, "frames_duplicate", v->frames_duplicate);
+	ts_jsonw_kint(w, "duration_ms", v->duration_ms);
+	ts_jsonw_key(w, "frame_rate");
+	ts_jsonw_double(w, v->frame_rate);
+	ts_jsonw_kint(w, "width", v->width);
+	ts_jsonw_kint(w, "height", v->height);
+	ts_jsonw_kint(w, "rotation", v->rotation);
+	ts_jsonw_kstring(w, "codec", v->codec);
+	ts_jsonw_kint(w, "job_id", v->job_id);
+	ts_jsonw_key(w, "created_at");
+	ts_view_time(w, v->created_at);
+	ts_jsonw_key(w, "updated_at");
+	ts_view_time(w, v->updated_at);
+	ts_jsonw_key(w, "fps");
+	if (strcmp(v->mode, "fps") == 0)
+		ts_jsonw_double(w, v->fps);
+	else
+		ts_jsonw_null(w);
+	ts_jsonw_key(w, "frames");
+	if (strcmp(v->mode, "frames") == 0)
+		ts_jsonw_int(w, v->frames);
+	else
+		ts_jsonw_null(w);
+	ts_jsonw_kstring(w, "error", v->error[0] ? v->error : NULL);
+	ts_jsonw_object_end(w);
+}
+
 static json_t *view_video(const struct ts_video *v)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:f, "
-			      "s:I, s:I, s:I, s:s, s:I, s:o, s:o}",
-			      "id", (json_int_t)v->id, "project_id", (json_int_t)v->project_id,
-			      "file_name", v->file_name, "checksum_sha256", v->checksum_sha256,
-			      "byte_size", (json_int_t)v->byte_size, "state", v->state, "mode",
-			      v->mode, "frames_extracted", (json_int_t)v->frames_extracted,
-			      "frames_expected", (json_int_t)v->frames_expected, "frames_duplicate",
-			      (json_int_t)v->frames_duplicate, "duration_ms",
-			      (json_int_t)v->duration_ms, "frame_rate", v->frame_rate, "width",
-			      (json_int_t)v->width, "height", (json_int_t)v->height, "rotation",
-			      (json_int_t)v->rotation, "codec", v->codec, "job_id",
-			      (json_int_t)v->job_id, "created_at", ts_json_time(v->created_at),
-			      "updated_at", ts_json_time(v->updated_at));
+	struct ts_jsonw w;
+	struct ts_buf b;
 
-	if (!o)
-		return NULL; /* a damaged stored string: the request fails with 500 */
-	json_object_set_new(o, "fps", strcmp(v->mode, "fps") == 0 ? json_real(v->fps) : json_null());
-	json_object_set_new(o, "frames",
-			    strcmp(v->mode, "frames") == 0 ? json_integer(v->frames) : json_null());
-	json_object_set_new(o, "error", v->error[0] ? json_string(v->error) : json_null());
-	return o;
+	ts_view_begin(&w, &b);
+	video_write(&w, v);
+	return ts_view_tree(&b, ts_jsonw_finish(&w));
 }
 
 static void upload_free(void *arg)
@@ -407,13 +431,17 @@ static void get(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
 	struct ts_video v;
+	struct ts_jsonw w;
+	struct ts_buf b;
 
 	if (ts_store_video_get(req->app->store, req->params[0], &v, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
-	ts_req_json(req, 200, view_video(&v));
+	ts_view_begin(&w, &b);
+	video_write(&w, &v);
+	ts_view_send(req, 200, &w, &b);
 }
 
 static void list(struct ts_req *req)
@@ -421,9 +449,10 @@ static void list(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_video *arr = NULL;
 	int64_t cursor;
+	struct ts_jsonw w;
+	struct ts_buf b;
 	size_t n = 0;
 	int limit;
-	json_t *items;
 
 	if (ts_req_page(req, 50, TS_VIDEO_PAGE_MAX, &limit, &cursor))
 		return;
@@ -432,12 +461,18 @@ static void list(struct ts_req *req)
 		ts_error_release(&err);
 		return;
 	}
-	items = json_array();
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_key(&w, "videos");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, view_video(&arr[i]));
-	ts_req_json(req, 200, json_pack("{s:o, s:o}", "videos", items, "next_cursor",
-					ts_cursor_json(n == (size_t)limit ? arr[n - 1].id : 0)));
+		video_write(&w, &arr[i]);
+	ts_jsonw_array_end(&w);
+	ts_jsonw_key(&w, "next_cursor");
+	ts_view_cursor(&w, n == (size_t)limit ? arr[n - 1].id : 0);
+	ts_jsonw_object_end(&w);
 	free(arr);
+	ts_view_send(req, 200, &w, &b);
 }
 
 const struct ts_route ts_routes_videos[] = {

@@ -896,7 +896,7 @@ enum ts_err ts_media_video_extract(struct ts_media_video *v, const struct ts_vid
 	int rc;
 
 	if (!v->pts)
-		return ts_error_set(err, TS_ERR_INTERNAL, "internal", "extract before plan");
+		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error", "extract before plan");
 	d.ctx = avcodec_alloc_context3(codec);
 	d.pkt = av_packet_alloc();
 	d.frame = av_frame_alloc();

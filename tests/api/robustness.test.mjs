@@ -370,18 +370,22 @@ test('a write from another origin is refused before it can use the session', asy
   assert.equal(read.status, 200);
 });
 
-test('a stored row that is not valid UTF-8 fails its own request with a JSON 500, not the process', async () => {
+test('a stored string that is not valid UTF-8 is answered with U+FFFD in its place, in lists too', async () => {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   // given a project whose name was damaged in the database by hand
   const pid = await newProject('Damaged');
   await promisify(execFile)('sqlite3', [join(srv.dataDir, 'tessera.db'),
     `UPDATE projects SET name = CAST(x'61ff62' AS TEXT) WHERE id = ${pid}`]);
-  // when it is read
+  // when it is read, alone and in the list
   const r = await api('GET', `/api/v1/projects/${pid}`);
-  // then that request gets a JSON 500, and everything else goes on
-  assertJsonError(r, 500, 'internal_error');
-  assert.equal((await api('GET', '/api/v1/projects?limit=500')).status, 200);
+  const list = await api('GET', '/api/v1/projects?limit=500');
+  // then the answers are valid JSON with the bad byte replaced, and the
+  // row is not left out of the list
+  assert.equal(r.status, 200);
+  assert.equal(r.json.name, 'a\uFFFDb');
+  assert.equal(list.status, 200);
+  assert.equal(list.json.projects.find((p) => p.id === pid)?.name, 'a\uFFFDb');
   await promisify(execFile)('sqlite3', [join(srv.dataDir, 'tessera.db'),
     `UPDATE projects SET name = 'Repaired' WHERE id = ${pid}`]);
   assert.equal((await api('GET', `/api/v1/projects/${pid}`)).json.name, 'Repaired');

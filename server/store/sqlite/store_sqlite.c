@@ -271,9 +271,16 @@ char *ts_sq_text(sqlite3_stmt *st, int col)
 
 void ts_sq_text_to(sqlite3_stmt *st, int col, char *out, size_t outlen)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
 
-	snprintf(out, outlen, "%s", t ? (const char *)t : "");
+	/* Lists copy a dozen columns per row: no printf here. Cut as
+	 * snprintf would: at a NUL, or to fit. */
+	if (outlen == 0)
+		return;
+	n = t ? strnlen(t, n < outlen - 1 ? n : outlen - 1) : 0;
+	memcpy(out, t ? t : "", n);
+	out[n] = '\0';
 }
 
 int ts_sq_bind_text(sqlite3_stmt *st, int idx, const char *s)
