@@ -151,29 +151,34 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_TEST_SECONDS ?= 5
 FUZZ_ARGS ?=
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# Two compile jobs unless make was given -j (its jobserver is shared then).
 fuzz-build:
-	@$(MAKE) -s --no-print-directory BUILD=$(FUZZ_BUILD) FUZZ=1 CC=$(FUZZ_CC) \
-		$(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+	@$(MAKE) -s --no-print-directory $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j2) \
+		BUILD=$(FUZZ_BUILD) FUZZ=1 CC=$(FUZZ_CC) \
+		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 
 fuzz: fuzz-build
-	@set -e; for n in $(FUZZ_NAMES); do \
+	@fail=""; for n in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/crashes/$$n; \
 		if [ -d tests/fuzz/corpus/$$n ]; then cp -R tests/fuzz/corpus/$$n/. $(FUZZ_BUILD)/corpus/$$n/; fi; \
-		echo "== fuzz_$$n for $(FUZZ_SECONDS) s"; \
-		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -jobs=1 \
+		echo "== fuzz_$$n for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz_$$n.log)"; \
+		if $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
 			-timeout=10 -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ $(FUZZ_ARGS) $(FUZZ_BUILD)/corpus/$$n \
-			> $(FUZZ_BUILD)/fuzz_$$n.log 2>&1 \
-			|| { tail -n 60 $(FUZZ_BUILD)/fuzz_$$n.log; exit 1; }; \
-		grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done)' \
-			$(FUZZ_BUILD)/fuzz_$$n.log || true; \
-	done
+			> $(FUZZ_BUILD)/fuzz_$$n.log 2>&1; then \
+			grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/fuzz_$$n.log || true; \
+		else \
+			tail -n 40 $(FUZZ_BUILD)/fuzz_$$n.log; fail="$$fail $$n"; \
+		fi; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: findings in:$$fail (inputs in $(FUZZ_BUILD)/crashes/)"; exit 1; fi
 
 test-fuzz: fuzz-build
-	@set -e; for n in $(FUZZ_NAMES); do \
+	@set -e; for n in $(FUZZ_TARGETS); do \
 		work=$(FUZZ_BUILD)/test-corpus/$$n; rm -rf $$work; \
 		mkdir -p $$work $(FUZZ_BUILD)/crashes/$$n; \
 		seeds=$$(find tests/fuzz/corpus/$$n -type f 2>/dev/null | sort); \
@@ -189,7 +194,7 @@ test-fuzz: fuzz-build
 			> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \
 			|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
 	done
-	@echo "fuzz: $(words $(FUZZ_NAMES)) targets passed"
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) targets passed"
 
 clean:
 	rm -rf build build-asan build-* web/dist
