@@ -161,13 +161,16 @@ fuzz-build:
 		BUILD=$(FUZZ_BUILD) FUZZ=1 CC=$(FUZZ_CC) \
 		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 
+# A target's libFuzzer dictionary, when tests/fuzz/<name>.dict exists.
+FUZZ_DICT := dict() { [ -f tests/fuzz/$$1.dict ] && echo -dict=tests/fuzz/$$1.dict; };
+
 fuzz: fuzz-build
-	@fail=""; for n in $(FUZZ_TARGETS); do \
+	@$(FUZZ_DICT) fail=""; for n in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/crashes/$$n; \
 		if [ -d tests/fuzz/corpus/$$n ]; then cp -R tests/fuzz/corpus/$$n/. $(FUZZ_BUILD)/corpus/$$n/; fi; \
 		echo "== fuzz_$$n for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz_$$n.log)"; \
 		if $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
-			-timeout=10 -print_final_stats=1 \
+			-timeout=10 -print_final_stats=1 $$(dict $$n) \
 			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ $(FUZZ_ARGS) $(FUZZ_BUILD)/corpus/$$n \
 			> $(FUZZ_BUILD)/fuzz_$$n.log 2>&1; then \
 			grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/fuzz_$$n.log || true; \
@@ -178,7 +181,7 @@ fuzz: fuzz-build
 	if [ -n "$$fail" ]; then echo "fuzz: findings in:$$fail (inputs in $(FUZZ_BUILD)/crashes/)"; exit 1; fi
 
 test-fuzz: fuzz-build
-	@set -e; for n in $(FUZZ_TARGETS); do \
+	@$(FUZZ_DICT) set -e; for n in $(FUZZ_TARGETS); do \
 		work=$(FUZZ_BUILD)/test-corpus/$$n; rm -rf $$work; \
 		mkdir -p $$work $(FUZZ_BUILD)/crashes/$$n; \
 		seeds=$$(find tests/fuzz/corpus/$$n -type f 2>/dev/null | sort); \
@@ -189,7 +192,7 @@ test-fuzz: fuzz-build
 				|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
 		fi; \
 		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TEST_SECONDS) \
-			-timeout=10 -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ \
+			-timeout=10 $$(dict $$n) -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ \
 			$$work $$([ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n) \
 			> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \
 			|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
