@@ -7,9 +7,10 @@
  * under $TMPDIR or /tmp) together with images/ copied from the golden export
  * (contract/golden/export/images, read relative to the working folder, as
  * `make fuzz` runs from the repository; without it the images are missing),
- * verified, and removed at exit. Besides memory errors and leaks, it checks
- * the documented answers: 0 with one "OK:" line, or 1 ending in "FAILED:". */
+ * verified, and removed at exit or at a sanitizer report. Besides memory
+ * errors and leaks, it checks the documented answers: 0 with one "OK:" line, or 1 ending in "FAILED:". */
 #include <dirent.h>
+#include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@ static int setup(void)
 	if (!mkdtemp(dir))
 		return -1;
 	atexit(remove_all);
+	__sanitizer_set_death_callback(remove_all); /* a sanitizer report */
 	path_in(p, sizeof(p), "images");
 	if (mkdir(p, 0700))
 		return -1;
