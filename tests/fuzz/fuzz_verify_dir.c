@@ -7,8 +7,9 @@
  * under $TMPDIR or /tmp) together with images/ copied from the golden export
  * (contract/golden/export/images, read relative to the working folder, as
  * `make fuzz` runs from the repository; without it the images are missing),
- * verified, and removed at exit or at a sanitizer report. Besides memory
- * errors and leaks, it checks the documented answers: 0 with one "OK:" line, or 1 ending in "FAILED:". */
+ * verified, and removed at exit, at a sanitizer report and at a failed
+ * check. Besides memory errors and leaks, it checks the documented
+ * answers: 0 with one "OK:" line, or 1 ending in "FAILED:". */
 #include <dirent.h>
 #include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
@@ -71,6 +72,13 @@ static void remove_all(void)
 	rmdir(dir);
 }
 
+/* A broken promise: clean up, then crash so libFuzzer keeps the input. */
+static void die(void)
+{
+	remove_all();
+	abort();
+}
+
 static int setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -128,20 +136,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	path_in(man, sizeof(man), "manifest.json");
 	unlink(man);
 	if (write_file("annotations.json", data, ann_len))
-		abort();
+		die();
 	if (nul && write_file("manifest.json", nul + 1, size - ann_len - 1))
-		abort();
+		die();
 	out = open_memstream(&text, &len);
 	if (!out)
-		abort();
+		die();
 	rc = ts_verify_path(dir, out, NULL);
 	fclose(out);
 	if (rc != 0 && rc != 1)
-		abort(); /* the folder itself is always readable */
+		die(); /* the folder itself is always readable */
 	if (rc == 0 && strncmp(text, "OK: ", 4) != 0)
-		abort();
+		die();
 	if (rc == 1 && !strstr(text, "FAILED: "))
-		abort();
+		die();
 	free(text);
 	return 0;
 }

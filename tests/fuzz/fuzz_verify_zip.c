@@ -2,11 +2,11 @@
  *
  * Input: the bytes of a zip. They are written to x.zip in a private
  * temporary folder (made once, under $TMPDIR or /tmp), verified, and
- * removed; the folder is removed at exit or at a sanitizer report (an
- * abort() of a check below leaves it, with x.zip, for the record).
- * Verification only reads, so nothing else is written. Besides memory
- * errors and leaks, it checks the documented answers: 0 (valid, one "OK:" line), 1 (problems, ending with
- * "FAILED:") or 2 (not a readable zip). */
+ * removed; the folder is removed at exit, at a sanitizer report and at a
+ * failed check. Verification only reads, so nothing else is written.
+ * Besides memory errors and leaks, it checks the documented answers: 0
+ * (valid, one "OK:" line), 1 (problems, ending with "FAILED:") or 2 (not a
+ * readable zip). */
 #include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +23,13 @@ static void remove_dir(void)
 {
 	unlink(path);
 	rmdir(dir);
+}
+
+/* A broken promise: clean up, then crash so libFuzzer keeps the input. */
+static void die(void)
+{
+	remove_dir();
+	abort();
 }
 
 static int setup(void)
@@ -53,19 +60,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-		abort();
+		die();
 	out = open_memstream(&text, &len);
 	if (!out)
-		abort();
+		die();
 	rc = ts_verify_path(path, out, NULL);
 	fclose(out);
 	unlink(path);
 	if (rc < 0 || rc > 2)
-		abort();
+		die();
 	if (rc == 0 && strncmp(text, "OK: ", 4) != 0)
-		abort();
+		die();
 	if (rc == 1 && !strstr(text, "FAILED: "))
-		abort();
+		die();
 	free(text);
 	return 0;
 }
