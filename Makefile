@@ -149,7 +149,7 @@ test-browser: server web
 FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
-FUZZ_TEST_SECONDS ?= 5
+FUZZ_TEST_SECONDS ?= 3
 FUZZ_ARGS ?=
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
