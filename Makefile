@@ -1,6 +1,8 @@
 # Tessera. `make` builds build/tessera and the web app; `make run` starts it;
 # `make test` runs every check. BUILD=dir picks another build folder;
-# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer;
+# FUZZ=1 (with CC=clang) builds the server objects for libFuzzer targets
+# (see `make fuzz` and tests/fuzz/README.md).
 
 BUILD ?= build
 CC ?= gcc
@@ -11,6 +13,10 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-pr
 OPT ?= -O2
 ifeq ($(SAN),1)
 OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+ifeq ($(FUZZ),1)
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,12 +31,15 @@ MIGRATIONS := $(sort $(wildcard server/store/sqlite/migrations/*.sql))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 UNIT_HDRS := $(shell find tests/unit -name '*.h' 2>/dev/null)
+# libFuzzer targets: every tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/.
+FUZZ_NAMES := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
 WEB_SRCS := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) \
 	package.json package-lock.json
 
 .PHONY: all server web run test test-unit test-api test-api-asan test-web test-browser \
-	test-contract deps node-deps clean lint-c
+	test-contract test-fuzz fuzz fuzz-build fuzz-run fuzz-smoke deps node-deps clean lint-c
 
 all: server web
 
@@ -65,6 +74,13 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(BUILD)/libtessera.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libtessera.a $(LDLIBS_ALL) -lcmocka
 
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libtessera.a
+	@mkdir -p $(dir $@)
+	@echo "LINK $@"
+	@$(CC) $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $(PKG_CFLAGS) $(CFLAGS) -Itests/fuzz \
+		-o $@ $< $(BUILD)/libtessera.a $(LDLIBS_ALL)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- web app ----
@@ -98,6 +114,7 @@ test: deps
 	$(MAKE) test-api
 	$(MAKE) test-api-asan
 	$(MAKE) test-browser
+	$(MAKE) test-fuzz
 	@echo "all checks passed"
 
 test-unit: $(UNIT_BINS)
@@ -122,6 +139,66 @@ test-contract:
 
 test-browser: server web
 	TESSERA_BIN=$(abspath $(BUILD)/tessera) node --test --test-concurrency=1 tests/browser/
+
+# ---- fuzzing (clang + libFuzzer; tests/fuzz/README.md) ----
+# The targets and the server objects they link are built in FUZZ_BUILD with
+# FUZZ=1 CC=clang. `make fuzz` runs each target FUZZ_SECONDS on a working
+# corpus in FUZZ_BUILD/corpus/<name>/ (seeded from tests/fuzz/corpus/<name>/,
+# which it never writes to); crashes go to FUZZ_BUILD/crashes/<name>/.
+# `make test-fuzz` runs every committed input once, then fuzzes each target
+# FUZZ_TEST_SECONDS on a scratch corpus: a quick regression check.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_TEST_SECONDS ?= 3
+FUZZ_ARGS ?=
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# Two compile jobs unless make was given -j (its jobserver is shared then).
+fuzz-build:
+	@$(MAKE) -s --no-print-directory $(if $(findstring j,$(filter-out --%,$(MAKEFLAGS))),,-j2) \
+		BUILD=$(FUZZ_BUILD) FUZZ=1 CC=$(FUZZ_CC) \
+		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+
+# A target's libFuzzer dictionary, when tests/fuzz/<name>.dict exists.
+FUZZ_DICT := dict() { [ -f tests/fuzz/$$1.dict ] && echo -dict=tests/fuzz/$$1.dict; };
+
+fuzz: fuzz-build
+	@$(FUZZ_DICT) fail=""; for n in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/crashes/$$n; \
+		if [ -d tests/fuzz/corpus/$$n ]; then cp -R tests/fuzz/corpus/$$n/. $(FUZZ_BUILD)/corpus/$$n/; fi; \
+		echo "== fuzz_$$n for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz_$$n.log)"; \
+		if $(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 $$(dict $$n) \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ $(FUZZ_ARGS) $(FUZZ_BUILD)/corpus/$$n \
+			> $(FUZZ_BUILD)/fuzz_$$n.log 2>&1; then \
+			grep -E '^stat::(number_of_executed_units|new_units_added)' $(FUZZ_BUILD)/fuzz_$$n.log || true; \
+		else \
+			tail -n 40 $(FUZZ_BUILD)/fuzz_$$n.log; fail="$$fail $$n"; \
+		fi; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: findings in:$$fail (inputs in $(FUZZ_BUILD)/crashes/)"; exit 1; fi
+
+test-fuzz: fuzz-build
+	@$(FUZZ_DICT) set -e; for n in $(FUZZ_TARGETS); do \
+		work=$(FUZZ_BUILD)/test-corpus/$$n; rm -rf $$work; \
+		mkdir -p $$work $(FUZZ_BUILD)/crashes/$$n; \
+		seeds=$$(find tests/fuzz/corpus/$$n -type f 2>/dev/null | sort); \
+		echo "== fuzz_$$n: $$(echo $$seeds | wc -w) committed inputs, then $(FUZZ_TEST_SECONDS) s"; \
+		if [ -n "$$seeds" ]; then \
+			$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -timeout=10 $$seeds \
+				> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \
+				|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
+		fi; \
+		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TEST_SECONDS) \
+			-timeout=10 $$(dict $$n) -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ \
+			$$work $$([ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n) \
+			> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \
+			|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
+	done
+	@echo "fuzz: $(words $(FUZZ_TARGETS)) targets passed"
 
 clean:
 	rm -rf build build-asan build-* web/dist

@@ -9,9 +9,14 @@
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* The longest plain text: "c1" and TS_CURSOR_MAX_VALUES times ":" and
+ * INT64_MIN's 20 characters; its base64 and the NUL fit TS_CURSOR_TEXT_MAX. */
+#define PLAIN_MAX (2 + TS_CURSOR_MAX_VALUES * 21)
+_Static_assert((PLAIN_MAX + 2) / 3 * 4 < TS_CURSOR_TEXT_MAX, "cursor text too small");
+
 void ts_cursor_encode(const int64_t *vals, size_t n, char *out)
 {
-	char plain[TS_CURSOR_TEXT_MAX / 2];
+	char plain[PLAIN_MAX + 1];
 	size_t len = 0, o = 0;
 
 	len += (size_t)snprintf(plain, sizeof(plain), "c1");

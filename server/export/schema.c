@@ -88,7 +88,9 @@ static int is_integral(json_t *v)
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
 
-		return d == (double)(long long)d;
+		/* Integral and within int64, the contract's integers; checked before
+		 * the cast, which is undefined for values out of range. */
+		return d >= -0x1p63 && d < 0x1p63 && d == (double)(long long)d;
 	}
 	return 0;
 }

@@ -343,6 +343,9 @@ int ts_req_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 	while (*p == ' ')
 		p++;
 	if (*p == '-') {
+		/* digits only: strtoull would also take spaces and a sign */
+		if (p[1] < '0' || p[1] > '9')
+			return 0;
 		errno = 0;
 		b = strtoull(p + 1, &end, 10);
 		if (errno || end == p + 1 || *end)

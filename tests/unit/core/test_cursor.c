@@ -43,11 +43,28 @@ static void refuses_garbage(void **state)
 	assert_int_equal(v[0], 5);
 }
 
+/* Three extreme values used to overflow the encoder's buffer (found by
+ * tests/fuzz/fuzz_cursor.c). */
+static void extreme_values(void **state)
+{
+	const int64_t vals[TS_CURSOR_MAX_VALUES] = { INT64_MIN, INT64_MAX, INT64_MIN };
+	char text[TS_CURSOR_TEXT_MAX + 8];
+	int64_t back[TS_CURSOR_MAX_VALUES] = { 0, 0, 0 };
+	(void)state;
+
+	memset(text, 'x', sizeof(text));
+	ts_cursor_encode(vals, TS_CURSOR_MAX_VALUES, text);
+	assert_true(strlen(text) < TS_CURSOR_TEXT_MAX);
+	assert_int_equal(ts_cursor_decode(text, back, TS_CURSOR_MAX_VALUES), 0);
+	assert_memory_equal(back, vals, sizeof(vals));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(refuses_garbage),
+		cmocka_unit_test(extreme_values),
 	};
 	return cmocka_run_group_tests_name("core/cursor", tests, NULL, NULL);
 }

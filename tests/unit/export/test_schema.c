@@ -74,6 +74,11 @@ static void test_keywords(void **state)
 	expect("{\"items\":{\"type\":\"integer\",\"minimum\":1}}", "[1, 2.0, 0]", 1,
 	       "/2: must be >= 1");
 	expect("{\"items\":{\"type\":\"integer\"}}", "[1.5]", 1, "/0: expected integer, got number");
+	/* integral reals count as integers only within int64 (a huge one was
+	 * cast out of range: found by tests/fuzz/fuzz_verify_dir.c) */
+	expect("{\"items\":{\"type\":\"integer\"}}", "[-9.2233720368547758e18, 9.2e18]", 0, NULL);
+	expect("{\"items\":{\"type\":\"integer\"}}", "[2.2e75, -1e300, 9.2233720368547758e18]", 3,
+	       "/1: expected integer, got number");
 	expect("{\"items\":{\"type\":[\"array\",\"object\"]}}", "[[], {}, 1]", 1,
 	       "/2: expected array or object, got integer");
 	expect("{\"required\":[\"a\",\"b\"]}", "{\"a\":1}", 1,

@@ -53,6 +53,11 @@ static void ignored_headers(void **state)
 	check("bytes=-", 10, 0, 0, 0);
 	check("bytes=1", 10, 0, 0, 0);
 	check("bytes=-1x", 10, 0, 0, 0);
+	/* a suffix length is digits only (found by tests/fuzz/fuzz_range.c) */
+	check("bytes=- 3", 10, 0, 0, 0);
+	check("bytes=-+3", 10, 0, 0, 0);
+	check("bytes=--3", 10, 0, 0, 0);
+	check("bytes=-\t3", 10, 0, 0, 0);
 	check("bytes=99999999999999999999999-", 10, 0, 0, 0);
 	check("", 10, 0, 0, 0);
 }
