@@ -7,7 +7,7 @@ import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
-import { FILTER_LABEL } from '../../lib/filters';
+import { FILTER_LABEL } from '../../lib/status';
 import { navigate } from '../../router';
 import { labelAssetPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';

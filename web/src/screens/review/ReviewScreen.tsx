@@ -3,7 +3,7 @@ import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
 import { AssetGrid } from '../../components/grid/AssetGrid';
-import { FILTER_LABEL } from '../../lib/filters';
+import { FILTER_LABEL } from '../../lib/status';
 import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
