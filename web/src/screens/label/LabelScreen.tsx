@@ -43,7 +43,7 @@ function useFillWindow(el: { current: HTMLElement | null }, deps: unknown[]): vo
       if (!e) return;
       const top = e.getBoundingClientRect().top + window.scrollY;
       const pad = parseFloat(getComputedStyle(document.querySelector('main') ?? e).paddingBottom) || 0;
-      e.style.height = `${Math.max(260, window.innerHeight - top - Math.min(pad, 12) - 1)}px`;
+      e.style.height = `${Math.max(260, window.innerHeight - top - pad)}px`;
     };
     fitNow();
     window.addEventListener('resize', fitNow);
@@ -126,6 +126,8 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const error0 = error || session.error.value;
   useFillWindow(layout, [focus, !!error0, session.loading.value]);
 
+  // Listeners of the element itself: a touch event name is only known to
+  // Preact's props where the browser reports touch support.
   const onTouchStart = (e: TouchEvent) => {
     const t = e.touches[0];
     swipe.current = t && e.touches.length === 1 && (e.target as HTMLElement).closest('.viewer') ? { x: t.clientX, y: t.clientY } : null;
@@ -139,6 +141,16 @@ export function LabelScreen({ project }: ProjectTabProps) {
     const dy = t.clientY - s.y;
     if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) session.go(dx < 0 ? 1 : -1);
   };
+  useEffect(() => {
+    const el = layout.current;
+    if (!el) return;
+    el.addEventListener('touchstart', onTouchStart, { passive: true });
+    el.addEventListener('touchend', onTouchEnd);
+    return () => {
+      el.removeEventListener('touchstart', onTouchStart);
+      el.removeEventListener('touchend', onTouchEnd);
+    };
+  });
 
   const shown = cur ? session.effective(cur) : null;
   const stats = session.stats.value;
@@ -182,7 +194,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
           {error0}
         </div>
       )}
-      <div class="label-layout" ref={layout} onTouchStart={onTouchStart} onTouchEnd={onTouchEnd}>
+      <div class="label-layout" ref={layout}>
         <QueuePanel
           filter={filter}
           onFilter={(f) => navigate(labelPath(project.id, f, category, null))}

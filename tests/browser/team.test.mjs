@@ -1,0 +1,259 @@
+/* global document, window, Touch, TouchEvent */
+// A team labels together, at three window sizes (1440x900, 1280x720 and a
+// 390x844 phone): a write made stale by another labeler is refused and the
+// app shows who changed the image and what they chose (keep theirs / apply
+// mine, each checked in the database); Ctrl+Z and Ctrl+Shift+Z undo and redo
+// across images; F flags an image needs_review; the labeling screen fits the
+// window (viewer visible, no sideways scroll, no page scroll) and a phone
+// labels by tap and swipe. Screenshots of each main screen are saved in
+// build/screenshots/ (or $SCREENSHOT_DIR) for a person to look at.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { PASSWORD, apiAs, labelsOf, startSession } from '../lib/session.mjs';
+import { uploadPngs } from '../lib/tinypng.mjs';
+
+const SIZES = [
+  { name: 'desktop', width: 1440, height: 900 },
+  { name: 'laptop', width: 1280, height: 720 },
+  { name: 'phone', width: 390, height: 844 },
+];
+const SHOT_DIR = process.env.SCREENSHOT_DIR || new URL('../../build/screenshots/', import.meta.url).pathname;
+const N = 8;
+
+let session, srv, page, api, bob;
+const projects = {};
+
+const currentId = () => page.locator('[data-testid=viewer-img]').getAttribute('data-asset-id').then(Number);
+const waitSaved = () => page.waitForSelector('[data-testid=save-indicator][data-status=saved]', { timeout: 15_000 });
+const labels = (p) => labelsOf(api, p.id);
+
+async function openLabel(p, query = 'filter=all') {
+  await page.goto(`${srv.url}/projects/${p.id}/label?${query}`);
+  await page.waitForSelector('[data-testid=viewer-img]');
+}
+
+async function waitCurrent(id) {
+  await page.waitForFunction((want) => Number(document.querySelector('[data-testid=viewer-img]')?.dataset.assetId) === want, id);
+}
+
+/** The page's sizes: the document must not be wider (or, on the labeling screen, taller) than the window. */
+const pageBox = () =>
+  page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    scrollHeight: document.documentElement.scrollHeight,
+    innerWidth: window.innerWidth,
+    innerHeight: window.innerHeight,
+  }));
+
+async function swipe(dx) {
+  await page.evaluate((d) => {
+    const v = document.querySelector('.viewer');
+    const r = v.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    const t = (cx) => new Touch({ identifier: 1, target: v, clientX: cx, clientY: y });
+    v.dispatchEvent(new TouchEvent('touchstart', { bubbles: true, touches: [t(x)], changedTouches: [t(x)] }));
+    v.dispatchEvent(new TouchEvent('touchend', { bubbles: true, touches: [], changedTouches: [t(x + d)] }));
+  }, dx);
+}
+
+describe('a team labels together', () => {
+  before(async () => {
+    session = await startSession({
+      setup: async (s, token, a) => {
+        [srv, api] = [s, a];
+        bob = apiAs(s, await s.addUser('bob', { admin: true, password: PASSWORD }));
+        for (const size of SIZES) {
+          const p = await a('POST', '/api/v1/projects', { name: `Team ${size.name}` });
+          const cats = [];
+          for (const name of ['cat', 'dog', 'bird']) cats.push(await a('POST', `/api/v1/projects/${p.id}/categories`, { name }));
+          // 3:2 images, small enough that the viewer scales them up
+          await uploadPngs(s, token, p.id, N, { w: 90, h: 60 });
+          const ids = [...(await labelsOf(a, p.id)).keys()].sort((x, y) => x - y);
+          projects[size.name] = { ...p, cats, ids };
+        }
+      },
+    });
+    ({ page } = session);
+    await mkdir(SHOT_DIR, { recursive: true });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  for (const size of SIZES) {
+    describe(`at ${size.width}x${size.height}`, () => {
+      before(async () => {
+        await page.setViewportSize({ width: size.width, height: size.height });
+      });
+
+      test('the labeling screen fits the window: viewer visible, no sideways or page scroll', async () => {
+        const p = projects[size.name];
+        await openLabel(p);
+        const box = await page.locator('.viewer').boundingBox();
+        assert.ok(box.width > 200 && box.height > 150, `viewer is ${box.width}x${box.height}`);
+        const img = await page.locator('[data-testid=viewer-img]').boundingBox();
+        assert.ok(img.width > 100 && img.height > 60, `image is ${img.width}x${img.height}`);
+        const b = await pageBox();
+        assert.ok(b.scrollWidth <= b.innerWidth, `page is ${b.scrollWidth} px wide in a ${b.innerWidth} px window`);
+        assert.ok(b.scrollHeight <= b.innerHeight, `page is ${b.scrollHeight} px tall in a ${b.innerHeight} px window`);
+        // a small image scaled up says so
+        assert.match(await page.locator('[data-testid=viewer-upscaled]').innerText(), /scaled up/);
+        // the label buttons and Skip are reached with Tab
+        const first = await currentId();
+        await page.locator('.label-btn').first().focus();
+        assert.equal(await page.evaluate(() => document.activeElement.classList.contains('label-btn')), true);
+        assert.equal(await page.locator('.label-btn').first().getAttribute('tabindex'), null);
+        if (size.name === 'phone') {
+          // the categories are below the viewer, as large tap targets
+          const btn = await page.locator('.label-btn').first().boundingBox();
+          assert.ok(btn.y >= box.y + box.height - 1, 'labels sit below the viewer');
+          assert.ok(btn.height >= 44, `tap target is ${btn.height} px tall`);
+        }
+        await page.screenshot({ path: `${SHOT_DIR}/label-${size.name}.png` });
+        // label by tap (a click on the button), which moves on
+        await page.locator('.label-btn', { hasText: 'dog' }).click();
+        await page.waitForFunction((prev) => Number(document.querySelector('[data-testid=viewer-img]')?.dataset.assetId) !== prev, first);
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(first), { status: 'labeled', cats: [p.cats[1].id] });
+        // swipe right goes back, swipe left goes on
+        const second = await currentId();
+        await swipe(120);
+        await waitCurrent(first);
+        await swipe(-120);
+        await waitCurrent(second);
+        // focus mode hides the header and the tabs, and the layout still fits
+        await page.keyboard.press('z');
+        await page.waitForSelector('.topbar', { state: 'hidden' });
+        assert.equal(await page.locator('.tabs').isVisible(), false);
+        const fb = await pageBox();
+        assert.ok(fb.scrollHeight <= fb.innerHeight && fb.scrollWidth <= fb.innerWidth);
+        await page.screenshot({ path: `${SHOT_DIR}/label-focus-${size.name}.png` });
+        await page.keyboard.press('z');
+        await page.waitForSelector('.topbar');
+      });
+
+      test('a write made stale by another labeler shows who and what, and keep theirs / apply mine both hold', async () => {
+        const p = projects[size.name];
+        const [a, b] = [p.ids[2], p.ids[3]];
+        await openLabel(p, `filter=all&asset=${a}`);
+        await waitCurrent(a);
+        // bob labels the image after this tab read it
+        await bob('PUT', `/api/v1/assets/${a}/annotation`, { category_ids: [p.cats[2].id] });
+        await page.keyboard.press('1'); // cat, on the stale revision
+        const dialog = page.locator('[data-testid=conflict-dialog]');
+        await dialog.waitFor();
+        await page.waitForFunction(() => /changed by bob/.test(document.querySelector('#conflict-title')?.textContent ?? ''));
+        assert.match(await dialog.locator('[data-testid=conflict-theirs]').innerText(), /bird/);
+        assert.match(await dialog.locator('[data-testid=conflict-theirs]').innerText(), /Labeled/);
+        assert.match(await dialog.locator('[data-testid=conflict-mine]').innerText(), /cat/);
+        // nothing was overwritten silently
+        assert.deepEqual((await labels(p)).get(a), { status: 'labeled', cats: [p.cats[2].id] });
+        if (size.name === 'phone') await page.screenshot({ path: `${SHOT_DIR}/conflict-${size.name}.png` });
+        await dialog.getByRole('button', { name: 'Apply mine' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(a), { status: 'labeled', cats: [p.cats[0].id] });
+
+        // the other choice: bob flags b, this tab labels it stale, keeps theirs
+        await page.goto(`${srv.url}/projects/${p.id}/label?filter=all&asset=${b}`);
+        await waitCurrent(b);
+        await bob('PUT', `/api/v1/assets/${b}/annotation`, { status: 'skipped' });
+        await page.keyboard.press('2');
+        await dialog.waitFor();
+        assert.match(await dialog.locator('[data-testid=conflict-theirs]').innerText(), /Skipped/);
+        await dialog.getByRole('button', { name: 'Keep theirs' }).click();
+        await dialog.waitFor({ state: 'detached' });
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(b), { status: 'skipped', cats: [] });
+        // the screen shows theirs after the choice
+        await page.keyboard.press('ArrowLeft'); // the key had moved on
+        await waitCurrent(b);
+        await page.waitForSelector('[data-testid=current-status][data-status=skipped]');
+      });
+
+      test('Ctrl+Z and Ctrl+Shift+Z undo and redo across images, and the recent list keeps them', async () => {
+        const p = projects[size.name];
+        const [x, y] = [p.ids[4], p.ids[5]];
+        await openLabel(p, `filter=all&asset=${x}`);
+        await waitCurrent(x);
+        await page.keyboard.press('1');
+        await waitCurrent(y);
+        await page.keyboard.press('2');
+        await waitSaved();
+        let l = await labels(p);
+        assert.equal(l.get(x).status, 'labeled');
+        assert.equal(l.get(y).status, 'labeled');
+        await page.keyboard.press('Control+z');
+        await waitCurrent(y);
+        await page.keyboard.press('Control+z');
+        await waitCurrent(x); // the undo went back to the other image
+        await waitSaved();
+        l = await labels(p);
+        assert.equal(l.get(x).status, 'unlabeled');
+        assert.equal(l.get(y).status, 'unlabeled');
+        await page.keyboard.press('Control+Shift+Z');
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(x), { status: 'labeled', cats: [p.cats[0].id] });
+        assert.equal((await labels(p)).get(y).status, 'unlabeled');
+        // an undo does not overwrite someone else's later change either
+        await bob('PUT', `/api/v1/assets/${x}/annotation`, { category_ids: [p.cats[2].id] });
+        await page.keyboard.press('Control+z');
+        await page.locator('[data-testid=conflict-dialog]').waitFor();
+        await page.getByRole('button', { name: 'Keep theirs' }).click();
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(x), { status: 'labeled', cats: [p.cats[2].id] });
+        // the recent list survives a reload
+        if (size.name !== 'phone') {
+          await page.reload();
+          await page.waitForSelector('[data-testid=viewer-img]');
+          await page.locator('[data-testid=recent-toggle]').click();
+          const names = await page.locator('[data-testid=recent-list] .queue-id').allInnerTexts();
+          assert.ok(names.includes(`#${x}`), `recent: ${names}`);
+        }
+      });
+
+      test('F flags the image needs review, shown with its own icon in the grid', async () => {
+        const p = projects[size.name];
+        const z = p.ids[6];
+        await openLabel(p, `filter=all&asset=${z}`);
+        await waitCurrent(z);
+        await page.keyboard.press('3');
+        await page.keyboard.press('ArrowLeft');
+        await waitCurrent(z);
+        await page.keyboard.press('f');
+        await waitSaved();
+        assert.deepEqual((await labels(p)).get(z), { status: 'needs_review', cats: [p.cats[2].id] });
+        await page.goto(`${srv.url}/projects/${p.id}/assets`);
+        const tile = page.locator(`.ag-tile[data-asset-id="${z}"], .ag-tile:has(img[alt$=".png"])`).first();
+        await tile.waitFor();
+        const badge = page.locator('.ag-status.st-needs_review').first();
+        await badge.waitFor();
+        assert.equal(await badge.locator('.st-icon').innerText(), '⚑');
+        const b = await pageBox();
+        assert.ok(b.scrollWidth <= b.innerWidth, `assets page is ${b.scrollWidth} px wide`);
+      });
+
+      test('every main screen fits the width; screenshots saved', async () => {
+        const p = projects[size.name];
+        for (const tab of ['assets', 'review', 'categories', 'exports', 'members']) {
+          await page.goto(`${srv.url}/projects/${p.id}/${tab}`);
+          await page.waitForSelector('.tabs');
+          await page.waitForTimeout(150);
+          const b = await pageBox();
+          assert.ok(b.scrollWidth <= b.innerWidth, `${tab} is ${b.scrollWidth} px wide in ${b.innerWidth}`);
+          await page.screenshot({ path: `${SHOT_DIR}/${tab}-${size.name}.png` });
+        }
+        for (const path of ['/', '/account', '/users']) {
+          await page.goto(`${srv.url}${path}`);
+          await page.waitForTimeout(200);
+          const b = await pageBox();
+          assert.ok(b.scrollWidth <= b.innerWidth, `${path} is ${b.scrollWidth} px wide in ${b.innerWidth}`);
+          await page.screenshot({ path: `${SHOT_DIR}/${path === '/' ? 'projects' : path.slice(1)}-${size.name}.png` });
+        }
+      });
+    });
+  }
+});
