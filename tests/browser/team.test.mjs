@@ -1,4 +1,4 @@
-/* global document, window, Touch, TouchEvent */
+/* global document, window, getComputedStyle, Touch, TouchEvent */
 // A team labels together, at three window sizes (1440x900, 1280x720 and a
 // 390x844 phone): a write made stale by another labeler is refused and the
 // app shows who changed the image and what they chose (keep theirs / apply
@@ -45,6 +45,14 @@ const pageBox = () =>
     innerWidth: window.innerWidth,
     innerHeight: window.innerHeight,
   }));
+
+async function waitFor(cond, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function swipe(dx) {
   await page.evaluate((d) => {
@@ -234,6 +242,39 @@ describe('a team labels together', () => {
         assert.equal(await badge.locator('.st-icon').innerText(), '⚑');
         const b = await pageBox();
         assert.ok(b.scrollWidth <= b.innerWidth, `assets page is ${b.scrollWidth} px wide`);
+      });
+
+      test('review by keyboard: arrows move, Space selects, A approves, R sends back, 1..9 relabel, Enter previews', async () => {
+        const p = projects[size.name];
+        // two labeled images to review (ids[0] was labeled dog by tap above)
+        await api('PUT', `/api/v1/assets/${p.ids[1]}/annotation`, { category_ids: [p.cats[0].id] });
+        await page.goto(`${srv.url}/projects/${p.id}/review?filter=in_review`);
+        const first = page.locator('.ag-tile[data-index="0"]');
+        await first.waitFor();
+        // contain, not crop: the 3:2 image keeps its sides
+        assert.equal(await first.locator('img').evaluate((img) => getComputedStyle(img).objectFit), 'contain');
+        await first.focus();
+        const idAt = (i) => page.locator(`.ag-tile[data-index="${i}"] img`).getAttribute('src').then((src) => Number(src.match(/assets\/(\d+)/)[1]));
+        const [a0, a1] = [await idAt(0), await idAt(1)];
+        await page.keyboard.press('a'); // approve the active tile (none selected)
+        await waitFor(async () => (await labels(p)).get(a0).status === 'approved');
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press(' '); // select
+        await page.waitForSelector('.ag-tile[data-index="1"].ag-selected');
+        await page.keyboard.press('r'); // needs_review on the selection
+        await waitFor(async () => (await labels(p)).get(a1).status === 'needs_review');
+        assert.equal((await labels(p)).get(a0).status, 'approved');
+        await page.keyboard.press('3'); // relabel in place: bird
+        await waitFor(async () => (await labels(p)).get(a1).cats[0] === p.cats[2].id);
+        await page.waitForSelector('.ag-tile[data-index="1"] .ag-label:text("bird")');
+        await page.keyboard.press('Enter');
+        const preview = page.locator('[data-testid=review-preview]');
+        await preview.waitFor();
+        const img = await preview.locator('img').boundingBox();
+        assert.ok(img.width > 300, `preview is ${img.width} px wide`);
+        await page.screenshot({ path: `${SHOT_DIR}/review-preview-${size.name}.png` });
+        await page.keyboard.press('Escape');
+        await preview.waitFor({ state: 'detached' });
       });
 
       test('every main screen fits the width; screenshots saved', async () => {

@@ -21,6 +21,8 @@ export interface AssetGridProps {
   selected?: ReadonlySet<number>;
   onToggleSelect?: (asset: Asset, index: number, e: MouseEvent | KeyboardEvent) => void;
   minTile?: number;
+  /** Other keys on the active tile (A, R, digits, Enter...): true when handled. */
+  onKey?: (asset: Asset, index: number, e: KeyboardEvent) => boolean;
   label?: string;
   /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
   categoryName?: (id: number) => string | undefined;
@@ -79,6 +81,10 @@ export function AssetGrid(props: AssetGridProps) {
     }
     const asset = getItem(active);
     if (!asset) return;
+    if (props.onKey && !e.ctrlKey && !e.metaKey && !e.altKey && props.onKey(asset, active, e)) {
+      e.preventDefault();
+      return;
+    }
     if (e.key === ' ' && onToggleSelect) {
       e.preventDefault();
       onToggleSelect(asset, active, e);
