@@ -46,10 +46,10 @@ const pageBox = () =>
     innerHeight: window.innerHeight,
   }));
 
-async function waitFor(cond, ms = 10_000) {
+async function waitFor(cond, what, ms = 10_000) {
   const end = Date.now() + ms;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -257,15 +257,16 @@ describe('a team labels together', () => {
         const idAt = (i) => page.locator(`.ag-tile[data-index="${i}"] img`).getAttribute('src').then((src) => Number(src.match(/assets\/(\d+)/)[1]));
         const [a0, a1] = [await idAt(0), await idAt(1)];
         await page.keyboard.press('a'); // approve the active tile (none selected)
-        await waitFor(async () => (await labels(p)).get(a0).status === 'approved');
+        await waitFor(async () => (await labels(p)).get(a0).status === 'approved', 'A to approve');
         await page.keyboard.press('ArrowRight');
         await page.keyboard.press(' '); // select
         await page.waitForSelector('.ag-tile[data-index="1"].ag-selected');
         await page.keyboard.press('r'); // needs_review on the selection
-        await waitFor(async () => (await labels(p)).get(a1).status === 'needs_review');
+        await waitFor(async () => (await labels(p)).get(a1).status === 'needs_review', 'R to send back');
         assert.equal((await labels(p)).get(a0).status, 'approved');
+        await page.waitForFunction(() => !document.querySelector('.ag-tile[data-index="1"] .st-labeled'));
         await page.keyboard.press('3'); // relabel in place: bird
-        await waitFor(async () => (await labels(p)).get(a1).cats[0] === p.cats[2].id);
+        await waitFor(async () => (await labels(p)).get(a1).cats[0] === p.cats[2].id, '3 to relabel');
         await page.waitForSelector('.ag-tile[data-index="1"] .ag-label:text("bird")');
         await page.keyboard.press('Enter');
         const preview = page.locator('[data-testid=review-preview]');
@@ -297,4 +298,49 @@ describe('a team labels together', () => {
       });
     });
   }
+
+  describe('small things', () => {
+    before(async () => {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    });
+
+    test('skip link, no ring left on the Label tab, digits work with the queue select focused', async () => {
+      const p = projects.laptop;
+      await page.goto(`${srv.url}/projects/${p.id}/categories`);
+      await page.waitForSelector('.tabs');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+      await page.locator('.tab', { hasText: 'Label' }).click();
+      await page.waitForSelector('[data-testid=viewer-img]');
+      assert.equal(await page.evaluate(() => Boolean(document.activeElement.closest('.tabs'))), false);
+      const id = await currentId();
+      await page.locator('.queue-filter select').focus();
+      await page.keyboard.press('2');
+      await waitSaved();
+      assert.deepEqual((await labels(p)).get(id), { status: 'labeled', cats: [p.cats[1].id] });
+    });
+
+    test('the upload panel floats over the grid and closes; one scrollbar; the export counts stay with no status chosen', async () => {
+      const p = projects.laptop;
+      await page.goto(`${srv.url}/projects/${p.id}/assets`);
+      const grid = page.locator('.ag-scroller');
+      await grid.waitFor();
+      const before = await grid.boundingBox();
+      await page.getByRole('button', { name: 'Upload images or video' }).click();
+      await page.waitForSelector('.upload-drawer');
+      assert.deepEqual(await grid.boundingBox(), before);
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('.upload-drawer', { state: 'detached' });
+      const b = await pageBox();
+      assert.ok(b.scrollHeight <= b.innerHeight, `assets page is ${b.scrollHeight} px tall in ${b.innerHeight}`);
+
+      await page.goto(`${srv.url}/projects/${p.id}/exports`);
+      const approved = page.locator('.export-status', { hasText: 'Approved' });
+      await page.waitForFunction(() => [...document.querySelectorAll('.export-status .badge')].every((e) => e.textContent !== '–'));
+      await approved.locator('input').uncheck();
+      await page.waitForTimeout(300);
+      const shown = await page.locator('.export-status .badge').allInnerTexts();
+      assert.ok(shown.every((t) => /^\d+$/.test(t)), `counts: ${shown}`);
+    });
+  });
 });

@@ -173,7 +173,14 @@ export function createLabelSession(
     const s = stats.value;
     if (s) stats.value = { ...s, counts: moveCount(s.counts, before.status, after.status) };
     perCategory.value = moveCategories(perCategory.value, before.category_ids, after.category_ids);
-    void queue.enqueue(projectId, a.id, { ...change, revision: baseRevision(a) });
+    // Writes of one asset collapse in the queue; a status that needs the
+    // categories (labeled, needs review, approved) must not replace a category
+    // write that has not reached the server yet, so it waits for it.
+    const pending = queue.pendingFor(a.id)?.change;
+    const needsLabel = 'status' in change && !['unlabeled', 'skipped'].includes(change.status);
+    if (needsLabel && pending && 'category_ids' in pending) {
+      void queue.idle().then(() => queue.enqueue(projectId, a.id, { ...change, revision: baseRevision(a) }));
+    } else void queue.enqueue(projectId, a.id, { ...change, revision: baseRevision(a) });
     if (record) recordStep({ projectId, assetId: a.id, before, after });
     if (after.status !== 'unlabeled') recent.add({ id: a.id, file_name: a.file_name });
     return true;

@@ -20,10 +20,8 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
 
   // How many images the selection holds, before anything is created.
   useEffect(() => {
-    if (selected.length === 0) {
-      setCounts(null);
-      return;
-    }
+    // No status chosen: nothing to ask; the per-status counts already shown stay true.
+    if (selected.length === 0) return;
     const ctl = new AbortController();
     const t = setTimeout(() => {
       exportsApi

@@ -1,5 +1,6 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Link } from '../../components/Link';
+import { useFillWindow } from '../../components/fillWindow';
 import { location, navigate } from '../../router';
 import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
@@ -33,22 +34,6 @@ function useFocusMode(on: boolean): void {
     document.documentElement.classList.toggle('focus-mode', on);
     return () => document.documentElement.classList.remove('focus-mode');
   }, [on]);
-}
-
-/** Sizes el to the window's height below its top, so the page never scrolls under the labeling screen. */
-function useFillWindow(el: { current: HTMLElement | null }, deps: unknown[]): void {
-  useLayoutEffect(() => {
-    const fitNow = () => {
-      const e = el.current;
-      if (!e) return;
-      const top = e.getBoundingClientRect().top + window.scrollY;
-      const pad = parseFloat(getComputedStyle(document.querySelector('main') ?? e).paddingBottom) || 0;
-      e.style.height = `${Math.max(260, window.innerHeight - top - pad)}px`;
-    };
-    fitNow();
-    window.addEventListener('resize', fitNow);
-    return () => window.removeEventListener('resize', fitNow);
-  }, deps);
 }
 
 export function LabelScreen({ project }: ProjectTabProps) {

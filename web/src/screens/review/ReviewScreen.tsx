@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
@@ -147,6 +147,13 @@ export function ReviewScreen({ project }: ProjectTabProps) {
     }
   };
 
+  // Key actions run one after another, each on the annotation the one before left.
+  const chain = useRef<Promise<void>>(Promise.resolve());
+  const queued = (f: () => Promise<void>) => {
+    chain.current = chain.current.then(f, f);
+  };
+  const latest = (a: Asset) => pager.items.value.find((x) => x?.id === a.id) ?? a;
+
   const onGridKey = (a: Asset, _i: number, e: KeyboardEvent): boolean => {
     const k = e.key.toLowerCase();
     if (k === 'enter') {
@@ -154,12 +161,12 @@ export function ReviewScreen({ project }: ProjectTabProps) {
       return true;
     }
     if ((k === 'a' || k === 'r') && canReview(project)) {
-      void review(k === 'a' ? 'approve' : 'needs_review', a);
+      queued(() => review(k === 'a' ? 'approve' : 'needs_review', a));
       return true;
     }
     if (/^[1-9]$/.test(k)) {
       const c = assignable(cats)[Number(k) - 1];
-      if (c) void relabel(a, c.id);
+      if (c) queued(() => relabel(latest(a), c.id));
       return Boolean(c);
     }
     return false;
