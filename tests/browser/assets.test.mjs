@@ -91,10 +91,12 @@ describe('assets tab', () => {
     }
     assert.deepEqual([...seen].sort(), imgs.map((f) => f.name).sort());
 
-    // A tile opens the labeling screen for that asset.
+    // A tile opens the labeling screen for that asset, in the grid's filter.
     const first = grid.locator('a.ag-tile').first();
     const href = await first.getAttribute('href');
-    assert.match(href, new RegExp(`^/projects/${projectId}/label\\?asset=\\d+$`));
+    assert.match(href, new RegExp(`^/projects/${projectId}/label\\?filter=all&asset=\\d+$`));
+    await page.locator('[data-filter="unlabeled"]').click();
+    await page.waitForFunction(() => /filter=unlabeled/.test(document.querySelector('a.ag-tile')?.getAttribute('href') ?? ''));
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });
 });

@@ -9,7 +9,7 @@ import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
 import { FILTER_LABEL } from '../../lib/status';
 import { navigate } from '../../router';
-import { labelAssetPath, type ProjectTabProps } from '../../routes';
+import { labelPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { projectCategories } from '../../state/projectCategories';
 import { createResource } from '../../state/resource';
@@ -225,8 +225,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             count={total}
             getItem={getItem}
             onRange={onRange}
-            hrefFor={(a) => labelAssetPath(pid, a.id)}
-            onOpen={(a) => navigate(labelAssetPath(pid, a.id))}
+            hrefFor={(a) => labelPath(pid, filter, categoryId, a.id)}
+            onOpen={(a) => navigate(labelPath(pid, filter, categoryId, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
           />
