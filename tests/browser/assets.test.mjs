@@ -62,7 +62,7 @@ describe('assets tab', () => {
     const allTab = page.locator('[data-filter="all"]');
     assert.match(await allTab.innerText(), /All\s*120/);
     assert.match(await page.locator('[data-filter="unlabeled"]').innerText(), /Unlabeled\s*120/);
-    assert.match(await page.locator('[data-filter="done"]').innerText(), /Done\s*0/);
+    assert.match(await page.locator('[data-filter="done"]').innerText(), /Approved\s*0/);
 
     // Virtualized: only the tiles in view are in the DOM, and they load.
     const grid = page.getByRole('grid');
@@ -91,10 +91,12 @@ describe('assets tab', () => {
     }
     assert.deepEqual([...seen].sort(), imgs.map((f) => f.name).sort());
 
-    // A tile opens the labeling screen for that asset.
+    // A tile opens the labeling screen for that asset, in the grid's filter.
     const first = grid.locator('a.ag-tile').first();
     const href = await first.getAttribute('href');
-    assert.match(href, new RegExp(`^/projects/${projectId}/label\\?asset=\\d+$`));
+    assert.match(href, new RegExp(`^/projects/${projectId}/label\\?filter=all&asset=\\d+$`));
+    await page.locator('[data-filter="unlabeled"]').click();
+    await page.waitForFunction(() => /filter=unlabeled/.test(document.querySelector('a.ag-tile')?.getAttribute('href') ?? ''));
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });
 });

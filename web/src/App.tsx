@@ -1,6 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { TopBar } from './components/TopBar';
 import { Toasts } from './components/Toasts';
+import { ConflictDialog } from './components/ConflictDialog';
 import { Link } from './components/Link';
 import { location, matchRoutes, navigate, parseId } from './router';
 import { LoginScreen } from './screens/LoginScreen';
@@ -86,8 +87,22 @@ export function App() {
   } else {
     body = (
       <>
+        <a
+          class="skip-link"
+          href="#main"
+          onClick={(e) => {
+            const m = document.querySelector('main');
+            if (!m) return;
+            e.preventDefault();
+            m.tabIndex = -1;
+            m.focus();
+          }}
+        >
+          Skip to content
+        </a>
         <TopBar />
         <SignedInRoutes />
+        <ConflictDialog />
       </>
     );
   }

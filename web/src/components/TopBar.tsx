@@ -26,7 +26,7 @@ export function TopBar() {
     <header class="topbar">
       <Link href="/" class="brand">
         <span class="brand-mark" aria-hidden="true" />
-        Tessera
+        <span class="brand-name">Tessera</span>
       </Link>
       <nav class="topnav" aria-label="Main">
         <Link href="/" aria-current={onProjects ? 'page' : undefined}>

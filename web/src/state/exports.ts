@@ -1,14 +1,9 @@
 // Export page logic without the DOM: selections, labels, hashes, polling.
 import { ApiError, errorMessage } from '../api/errors';
+import { STATUS_NAME } from '../lib/status';
 import type { AnnotationStatus, ExportVersion, SelectionCounts } from '../api/exports';
 
-export const STATUS_LABELS: Record<AnnotationStatus, string> = {
-  approved: 'Approved',
-  needs_review: 'Needs review',
-  labeled: 'Labeled',
-  skipped: 'Skipped',
-  unlabeled: 'Unlabeled',
-};
+export const STATUS_LABELS: Record<AnnotationStatus, string> = STATUS_NAME;
 
 /** The default selection of a new export (CONTRACT: approved only). */
 export const DEFAULT_SELECTION: readonly AnnotationStatus[] = ['approved'];

@@ -21,6 +21,11 @@ describe('keyCombo', () => {
     expect(keyCombo(ev('s'))).toBe('S');
     expect(keyCombo(ev('S', { shiftKey: true }))).toBe('S');
   });
+
+  it('keeps Shift beside Ctrl, so that Ctrl+Shift+Z (redo) is not Ctrl+Z (undo)', () => {
+    expect(keyCombo(ev('z', { ctrlKey: true }))).toBe('Ctrl+Z');
+    expect(keyCombo(ev('Z', { ctrlKey: true, shiftKey: true }))).toBe('Ctrl+Shift+Z');
+  });
 });
 
 describe('category row commands', () => {

@@ -9,6 +9,10 @@ export type LabelCommandId =
   | 'prev'
   | 'next'
   | 'skip'
+  | 'flag'
+  | 'undo'
+  | 'redo'
+  | 'focus'
   | 'zoomIn'
   | 'zoomOut'
   | 'zoomFit'
@@ -30,6 +34,12 @@ export interface LabelHandlers {
   prev: () => void;
   next: () => void;
   skip: () => void;
+  /** Marks the image needs_review (unsure). */
+  flag: () => void;
+  undo: () => void;
+  redo: () => void;
+  /** Focus mode: hides the header and the tabs. */
+  toggleFocus: () => void;
   zoom: (factor: number | 'fit') => void;
   toggleHelp: () => void;
   closeHelp: () => void;
@@ -63,6 +73,10 @@ export function labelCommands(categories: readonly Category[], h: LabelHandlers)
     { id: 'prev', label: 'Previous asset', keys: ['ArrowLeft'], run: h.prev },
     { id: 'next', label: 'Next asset', keys: ['ArrowRight'], run: h.next },
     { id: 'skip', label: 'Skip (and move on)', keys: ['S'], run: h.skip },
+    { id: 'flag', label: 'Flag as needs review (and move on)', keys: ['F'], run: h.flag },
+    { id: 'undo', label: 'Undo the last label change', keys: ['Ctrl+Z', 'Meta+Z'], run: h.undo },
+    { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Meta+Shift+Z', 'Ctrl+Y'], run: h.redo },
+    { id: 'focus', label: 'Focus mode (hide header and tabs)', keys: ['Z'], run: h.toggleFocus },
     { id: 'zoomIn', label: 'Zoom in', keys: ['+', '='], run: () => h.zoom(ZOOM_STEP) },
     { id: 'zoomOut', label: 'Zoom out', keys: ['-'], run: () => h.zoom(1 / ZOOM_STEP) },
     { id: 'zoomFit', label: 'Fit the image', keys: ['0'], run: () => h.zoom('fit') },

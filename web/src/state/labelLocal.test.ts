@@ -43,6 +43,10 @@ describe('labelCommands', () => {
     prev: () => calls.push('prev'),
     next: () => calls.push('next'),
     skip: () => calls.push('skip'),
+    flag: () => calls.push('flag'),
+    undo: () => calls.push('undo'),
+    redo: () => calls.push('redo'),
+    toggleFocus: () => calls.push('focus'),
     zoom: (f) => calls.push(`zoom ${f === 'fit' ? 'fit' : f > 1 ? 'in' : 'out'}`),
     toggleHelp: () => calls.push('help'),
     closeHelp: () => calls.push('close'),
@@ -75,6 +79,10 @@ describe('labelCommands', () => {
     expect(findCommand(cmds, key('S', true))?.id).toBe('skip');
     expect(findCommand(cmds, key('?', true))?.id).toBe('help');
     expect(findCommand(cmds, { ...key('1'), ctrlKey: true })).toBeUndefined();
+    expect(findCommand(cmds, key('f'))?.id).toBe('flag');
+    expect(findCommand(cmds, key('z'))?.id).toBe('focus');
+    expect(findCommand(cmds, { ...key('z'), ctrlKey: true })?.id).toBe('undo');
+    expect(findCommand(cmds, { ...key('Z', true), ctrlKey: true })?.id).toBe('redo');
   });
 
   it('carries the zoom keys in the same list, each running its handler', () => {

@@ -6,7 +6,9 @@ import { computed, signal } from '@preact/signals';
 import { assets, type Annotation, type Asset, type AssetFilter } from '../api/assets';
 import { ApiError, isRetryable } from '../api/errors';
 import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
+import { addConflict, staleCurrent } from './conflicts';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
+import { changeTo, createRecent, recordStep, takeRedo, takeUndo, type LabelStep } from './labelUndo';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
 
 export async function sendChange(assetId: number, change: AnnotationChange): Promise<SendOutcome<Annotation>> {
@@ -25,6 +27,8 @@ export const ackTick = signal(0);
 type Listener = (kind: 'ack' | 'reject', assetId: number, ann: Annotation | null, error: unknown) => void;
 const listeners = new Set<Listener>();
 let shared: WriteQueue<Annotation> | null = null;
+/** The last revision the server acknowledged per asset (for writes to images no longer in a session's queue). */
+const knownRevision = new Map<number, number>();
 
 /** The page's one write queue (started on first use). */
 export function writeQueue(): WriteQueue<Annotation> {
@@ -35,10 +39,18 @@ export function writeQueue(): WriteQueue<Annotation> {
     journal: typeof localStorage !== 'undefined' ? new WebStorageJournal(localStorage) : undefined,
     send: (w) => sendChange(w.assetId, w.change),
     onAck: (w, ann, latest) => {
+      knownRevision.set(w.assetId, ann.revision);
       for (const l of listeners) l('ack', w.assetId, latest ? ann : null, null);
       ackTick.value++;
     },
     onReject: (w, err) => {
+      const theirs = staleCurrent(err);
+      if (theirs) {
+        knownRevision.set(w.assetId, theirs.revision);
+        const { revision: _sent, ...mine } = w.change;
+        void _sent;
+        addConflict({ projectId: w.projectId, assetId: w.assetId, mine: mine as AnnotationChange, theirs });
+      }
       for (const l of listeners) l('reject', w.assetId, null, err);
       ackTick.value++;
     },
@@ -77,6 +89,7 @@ export function createLabelSession(
   let cursor: string | null = null;
   let loadingMore = false;
   let statsTimer: ReturnType<typeof setTimeout> | null = null;
+  const recent = createRecent(projectId);
 
   const page = (from: string | null) => assets.list(projectId, { status: filter, categoryId, cursor: from, limit: 500 });
 
@@ -144,6 +157,52 @@ export function createLabelSession(
     return a.annotation;
   }
 
+  /** The revision a new write of asset a is built on: the one its pending write expects, else the one last read. */
+  function baseRevision(a: Asset): number {
+    return queue.pendingFor(a.id)?.change.revision ?? Math.max(knownRevision.get(a.id) ?? -1, a.annotation.revision);
+  }
+
+  /** Shows the change on asset a at once and queues it with the revision it is built on. */
+  function applyTo(a: Asset, change: AnnotationChange, record: boolean): boolean {
+    const before = effective(a);
+    const after = predict(before, change);
+    if (!after) return false;
+    const m = new Map(local.value);
+    m.set(a.id, after);
+    local.value = m;
+    const s = stats.value;
+    if (s) stats.value = { ...s, counts: moveCount(s.counts, before.status, after.status) };
+    perCategory.value = moveCategories(perCategory.value, before.category_ids, after.category_ids);
+    // Writes of one asset collapse in the queue; a status that needs the
+    // categories (labeled, needs review, approved) must not replace a category
+    // write that has not reached the server yet, so it waits for it.
+    const pending = queue.pendingFor(a.id)?.change;
+    const needsLabel = 'status' in change && !['unlabeled', 'skipped'].includes(change.status);
+    if (needsLabel && pending && 'category_ids' in pending) {
+      void queue.idle().then(() => queue.enqueue(projectId, a.id, { ...change, revision: baseRevision(a) }));
+    } else void queue.enqueue(projectId, a.id, { ...change, revision: baseRevision(a) });
+    if (record) recordStep({ projectId, assetId: a.id, before, after });
+    if (after.status !== 'unlabeled') recent.add({ id: a.id, file_name: a.file_name });
+    return true;
+  }
+
+  /** Brings the image of a step to `target` (undo: its before, redo: its after), showing it when it is in this queue. */
+  function replay(step: LabelStep, target: LocalAnnotation): boolean {
+    const at = items.value.findIndex((x) => x.id === step.assetId);
+    const a = items.value[at];
+    if (a) {
+      index.value = at;
+      const change = changeTo(effective(a), target);
+      return change ? applyTo(a, change, false) : false;
+    }
+    // Not in this queue (another filter): the write alone, on the last revision known.
+    const change = changeTo(step.after === target ? step.before : step.after, target);
+    const base = queue.pendingFor(step.assetId)?.change.revision ?? knownRevision.get(step.assetId);
+    if (!change) return false;
+    void queue.enqueue(step.projectId, step.assetId, base === undefined ? change : { ...change, revision: base });
+    return true;
+  }
+
   function go(delta: number): void {
     const n = items.value.length;
     const i = Math.min(Math.max(0, index.value + delta), Math.max(0, n - 1));
@@ -199,20 +258,24 @@ export function createLabelSession(
     /** Applies a change to the current asset at once and queues it. */
     apply(change: AnnotationChange, advance: boolean): boolean {
       const a = current.value;
-      if (!a) return false;
-      const before = effective(a);
-      const after = predict(before, change);
-      if (!after) return false;
-      const m = new Map(local.value);
-      m.set(a.id, after);
-      local.value = m;
-      const s = stats.value;
-      if (s) stats.value = { ...s, counts: moveCount(s.counts, before.status, after.status) };
-      perCategory.value = moveCategories(perCategory.value, before.category_ids, after.category_ids);
-      void queue.enqueue(projectId, a.id, change);
+      if (!a || !applyTo(a, change, true)) return false;
       if (advance) go(1);
       return true;
     },
+
+    /** Undoes the last label change of this page (on whichever image it was). */
+    undo(): boolean {
+      const s = takeUndo();
+      return s ? replay(s, s.before) : false;
+    },
+
+    redo(): boolean {
+      const s = takeRedo();
+      return s ? replay(s, s.after) : false;
+    },
+
+    /** The images labeled last in this project (newest first). */
+    recent: recent.items,
   };
 }
 

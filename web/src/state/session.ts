@@ -1,4 +1,6 @@
 // Who is signed in, and the start-up decision: setup, login or the app.
+import { clearConflicts } from './conflicts';
+import { clearUndo } from './labelUndo';
 import { signal } from '@preact/signals';
 import { setUnauthorizedHandler } from '../api/client';
 import { auth } from '../api/endpoints';
@@ -71,6 +73,8 @@ export async function logout(): Promise<void> {
     await auth.logout();
   } finally {
     clearProjectCategories();
+    clearConflicts();
+    clearUndo();
     user.value = null;
     phase.value = 'signed_out';
     loginNotice.value = '';

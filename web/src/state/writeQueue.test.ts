@@ -174,8 +174,34 @@ describe('WriteQueue', () => {
     expect(again.pendingFor(5)?.change).toEqual({ category_ids: [1] });
     again.stop();
   });
-});
 
+  it('rebases a newer write of the same asset on the acknowledged revision, and only one built on the same base', async () => {
+    const sent: (number | undefined)[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new WriteQueue<{ revision: number }>({
+      storage: new MemoryStorage(),
+      send: async (w) => {
+        sent.push(w.change.revision);
+        if (sent.length === 1) await gate;
+        return { kind: 'ok', result: { revision: (w.change.revision ?? 0) + 1 } };
+      },
+    });
+    await q.start();
+    await q.enqueue(1, 10, { category_ids: [1], revision: 4 });
+    await until(() => sent.length === 1); // in flight
+    await q.enqueue(1, 10, { category_ids: [2], revision: 4 });
+    release();
+    await q.idle();
+    expect(sent).toEqual([4, 5]);
+    // A write built on another revision is left as it is (the server judges it).
+    const w = q.enqueue(1, 11, { category_ids: [2], revision: 2 });
+    q.rebase(11, 1, 7);
+    await w;
+    await q.idle();
+    expect(sent).toEqual([4, 5, 2]);
+  });
+});
 /** A Storage (the localStorage interface) kept in memory. */
 function memoryWebStorage(): Storage {
   const m = new Map<string, string>();

@@ -124,6 +124,21 @@ export class WriteQueue<R = unknown> {
     return saved;
   }
 
+  /**
+   * A write to assetId built on revision `from` was acknowledged at revision
+   * `to`: a newer write of the same asset that was built on `from` too was
+   * built on that acknowledged one, so it now expects `to` (otherwise it
+   * would be refused as stale against the tab's own earlier write).
+   */
+  rebase(assetId: number, from: number | undefined, to: number): void {
+    const w = this.pending.get(assetId);
+    if (!w || from === undefined || w.change.revision !== from) return;
+    const moved: PendingWrite = { ...w, change: { ...w.change, revision: to } };
+    this.pending.set(assetId, moved);
+    this.opts.journal?.put(moved);
+    this.saves = this.saves.then(() => this.opts.storage.save(moved)).catch(() => undefined);
+  }
+
   /** Try now (e.g. the browser says it is online again). */
   retryNow(): void {
     if (this.retryTimer) {
@@ -187,7 +202,11 @@ export class WriteQueue<R = unknown> {
         // Not awaited: removal is by seq, so it cannot drop a newer write.
         void this.saves.then(() => this.opts.storage.remove(next.assetId, next.seq)).catch(() => undefined);
         this.opts.journal?.drop(next.assetId, next.seq);
-        if (out.kind === 'ok') this.opts.onAck?.(next, out.result, stillLatest);
+        if (out.kind === 'ok') {
+          const rev = (out.result as { revision?: unknown } | null)?.revision;
+          if (!stillLatest && typeof rev === 'number') this.rebase(next.assetId, next.change.revision, rev);
+          this.opts.onAck?.(next, out.result, stillLatest);
+        }
         else this.opts.onReject?.(next, out.error);
         this.changed();
       }

@@ -3,6 +3,8 @@
 // 100,000 assets scroll like 100. Reusable: the assets tab opens a tile,
 // the review screen passes selection props for multi-select.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { STATUS_NAME } from '../../lib/status';
+import { StatusBadge } from '../StatusBadge';
 import type { Asset } from '../../api/assets';
 import { thumbnailUrl } from '../../api/assets';
 import { gridLayout, moveIndex, tilePosition, visibleRange } from '../../lib/virtualGrid';
@@ -19,18 +21,13 @@ export interface AssetGridProps {
   selected?: ReadonlySet<number>;
   onToggleSelect?: (asset: Asset, index: number, e: MouseEvent | KeyboardEvent) => void;
   minTile?: number;
+  /** Other keys on the active tile (A, R, digits, Enter...): true when handled. */
+  onKey?: (asset: Asset, index: number, e: KeyboardEvent) => boolean;
   label?: string;
   /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
   categoryName?: (id: number) => string | undefined;
 }
 
-const STATUS_LABEL: Record<string, string> = {
-  unlabeled: 'Unlabeled',
-  labeled: 'Labeled',
-  needs_review: 'Needs review',
-  approved: 'Approved',
-  skipped: 'Skipped',
-};
 
 export function AssetGrid(props: AssetGridProps) {
   const { count, getItem, onRange, onOpen, hrefFor, selected, onToggleSelect, categoryName, minTile = 150 } = props;
@@ -84,6 +81,10 @@ export function AssetGrid(props: AssetGridProps) {
     }
     const asset = getItem(active);
     if (!asset) return;
+    if (props.onKey && !e.ctrlKey && !e.metaKey && !e.altKey && props.onKey(asset, active, e)) {
+      e.preventDefault();
+      return;
+    }
     if (e.key === ' ' && onToggleSelect) {
       e.preventDefault();
       onToggleSelect(asset, active, e);
@@ -106,11 +107,11 @@ export function AssetGrid(props: AssetGridProps) {
     const cls = `ag-tile${isSel ? ' ag-selected' : ''}`;
     const catId = a.annotation.category_ids[0];
     const catName = catId !== undefined && categoryName ? (categoryName(catId) ?? `#${catId}`) : undefined;
-    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_LABEL[a.annotation.status] ?? a.annotation.status}${catName ? ` · ${catName}` : ''}`;
+    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_NAME[a.annotation.status]}${catName ? ` · ${catName}` : ''}`;
     const body = (
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
-        <span class={`ag-status ag-${a.annotation.status}`} title={STATUS_LABEL[a.annotation.status]} />
+        <StatusBadge status={a.annotation.status} class="ag-status" />
         {catName && <span class="ag-label">{catName}</span>}
         <VideoBadge source={a.source} />
         <span class="ag-name">{a.file_name}</span>

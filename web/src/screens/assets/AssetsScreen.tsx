@@ -7,9 +7,9 @@ import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
-import { FILTER_LABEL } from '../../lib/filters';
+import { FILTER_LABEL } from '../../lib/status';
 import { navigate } from '../../router';
-import { labelAssetPath, type ProjectTabProps } from '../../routes';
+import { labelPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { projectCategories } from '../../state/projectCategories';
 import { createResource } from '../../state/resource';
@@ -17,6 +17,7 @@ import { canManage } from '../../lib/roles';
 import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
 import { UploadPanel } from './UploadPanel';
+import { useFillWindow } from '../../components/fillWindow';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
 
@@ -123,6 +124,17 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const empty = pager.loaded.value && counts !== null && counts.all === 0;
 
   const manage = canManage(project);
+  const screen = useRef<HTMLDivElement>(null);
+  // Esc closes the upload panel (it floats over the grid).
+  useEffect(() => {
+    if (!showUpload) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) setShowUpload(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [showUpload]);
+  useFillWindow(screen, [!!pager.error.value]);
 
   useEffect(() => {
     if (empty && manage) setShowUpload(true);
@@ -132,7 +144,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const getItem = useCallback((i: number) => items[i], [items]);
 
   return (
-    <div class="assets-screen">
+    <div class="assets-screen" ref={screen}>
       <div class="assets-bar">
         <nav class="assets-filters" aria-label="Filter assets">
           {ASSET_FILTERS.map((f) => (
@@ -182,8 +194,15 @@ export function AssetsScreen({ project }: ProjectTabProps) {
         )}
       </div>
 
-      {manage && showUpload && <UploadPanel queue={queue} />}
-      {manage && showUpload && <VideoUploadPanel uploads={videoUploads} />}
+      {manage && showUpload && (
+        <div class="upload-drawer" role="region" aria-label="Upload">
+          <button type="button" class="btn btn-ghost btn-sm upload-close" onClick={() => setShowUpload(false)} aria-label="Close the upload panel">
+            ✕
+          </button>
+          <UploadPanel queue={queue} />
+          <VideoUploadPanel uploads={videoUploads} />
+        </div>
+      )}
 
       {pager.error.value && (
         <div class="notice notice-error" role="alert">
@@ -206,8 +225,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             count={total}
             getItem={getItem}
             onRange={onRange}
-            hrefFor={(a) => labelAssetPath(pid, a.id)}
-            onOpen={(a) => navigate(labelAssetPath(pid, a.id))}
+            hrefFor={(a) => labelPath(pid, filter, categoryId, a.id)}
+            onOpen={(a) => navigate(labelPath(pid, filter, categoryId, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
           />

@@ -116,7 +116,7 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
         <div class="up-batch">
           <div class="up-batch-head">
             <span data-testid="upload-summary">
-              {s.active ? 'Uploading' : 'Finished'} · {s.done} added
+              {s.active ? 'Uploading' : s.failed > 0 ? 'Finished with failures' : 'Finished'} · {s.done} added
               {s.duplicate > 0 && ` · ${s.duplicate} already here`}
               {s.failed > 0 && ` · ${s.failed} failed`}
               {s.active && ` · ${s.queued + s.uploading} to go`}
@@ -144,7 +144,7 @@ export function UploadPanel({ queue }: { queue: UploadQueue }) {
             </span>
           </div>
           <div
-            class="up-bar up-bar-batch"
+            class={`up-bar up-bar-batch${s.active ? '' : s.failed > 0 ? ' up-bar-failed' : ' up-bar-ok'}`}
             role="progressbar"
             aria-valuemin={0}
             aria-valuemax={100}

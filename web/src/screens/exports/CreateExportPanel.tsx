@@ -20,14 +20,13 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
 
   // How many images the selection holds, before anything is created.
   useEffect(() => {
-    if (selected.length === 0) {
-      setCounts(null);
-      return;
-    }
+    // No status chosen: the per-status counts are still asked for (of every
+    // status), so the choices keep their numbers instead of "–".
+    const asked = selected.length ? selected : [...EXPORT_STATUSES];
     const ctl = new AbortController();
     const t = setTimeout(() => {
       exportsApi
-        .preview(projectId, selected, ctl.signal)
+        .preview(projectId, asked, ctl.signal)
         .then((r) => {
           setCounts(r.counts);
           setPreviewError('');

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { exportsApi, type ExportVersion } from '../../api/exports';
 import { pollDelay, upsertVersion } from '../../state/exports';
 import { useResource } from '../../state/resource';
-import { showToast } from '../../state/toasts';
+import { dismissToast, showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
 import { canManage } from '../../lib/roles';
 import { CreateExportPanel } from './CreateExportPanel';
@@ -31,11 +31,22 @@ export function ExportsScreen({ project }: ProjectTabProps) {
     return () => clearTimeout(t);
   }, [versions, load]);
 
+  // The "queued" toast goes as soon as its version is no longer queued or building.
+  const queuedToast = useRef<{ version: number; id: number } | null>(null);
+  useEffect(() => {
+    const q = queuedToast.current;
+    const v = q && versions.find((x) => x.version === q.version);
+    if (q && v && v.state !== 'queued' && v.state !== 'building') {
+      dismissToast(q.id);
+      queuedToast.current = null;
+    }
+  }, [versions]);
+
   function onCreated(ex: ExportVersion) {
     attempt.current = 0;
     list.set((prev) => upsertVersion(prev, ex));
     setPreviewKey((k) => k + 1);
-    showToast(`Version ${ex.version} queued.`);
+    queuedToast.current = { version: ex.version, id: showToast(`Version ${ex.version} queued.`, 'info', 8000) };
   }
 
   return (

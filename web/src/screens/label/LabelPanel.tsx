@@ -1,5 +1,6 @@
 import type { Category } from '../../api/types';
 import { Link } from '../../components/Link';
+import { StatusBadge } from '../../components/StatusBadge';
 import { keyCaps } from '../../state/keys';
 import { commandById, type LabelCommand } from '../../state/labelActions';
 import type { LocalAnnotation } from '../../state/labelLocal';
@@ -27,6 +28,7 @@ export function LabelPanel({
   const assignOf = new Map(commands.filter((c) => c.categoryId !== undefined).map((c) => [c.categoryId, c]));
   const skip = commandById(commands, 'skip');
   const help = commandById(commands, 'help');
+  const flag = commandById(commands, 'flag');
   const shown = categories.filter((c) => c.state !== 'deleted');
   const onDeleted = categories.filter((c) => c.state === 'deleted' && current?.category_ids.includes(c.id));
   return (
@@ -34,8 +36,8 @@ export function LabelPanel({
       <div class="label-panel-head">
         <span>Label</span>
         {current && (
-          <span class={`status-pill status-${current.status}`} data-testid="current-status">
-            {current.status.replace('_', ' ')}
+          <span data-testid="current-status" data-status={current.status}>
+            <StatusBadge status={current.status} named />
           </span>
         )}
       </div>
@@ -58,7 +60,6 @@ export function LabelPanel({
             <li key={c.id}>
               <button
                 type="button"
-                tabIndex={-1}
                 class={on ? 'label-btn label-on' : 'label-btn'}
                 disabled={c.state !== 'active' || !current}
                 aria-pressed={on}
@@ -77,8 +78,11 @@ export function LabelPanel({
         })}
       </ul>
       <div class="label-actions">
-        <button type="button" tabIndex={-1} class="btn btn-sm" onClick={() => skip?.run()} disabled={!current}>
+        <button type="button" class="btn btn-sm" onClick={() => skip?.run()} disabled={!current}>
           <CommandKey command={skip} /> Skip
+        </button>
+        <button type="button" class="btn btn-sm" onClick={() => flag?.run()} disabled={!current} data-testid="flag">
+          <CommandKey command={flag} /> Needs review
         </button>
         <button type="button" tabIndex={-1} class="btn btn-sm btn-ghost" onClick={() => help?.run()}>
           <CommandKey command={help} /> Shortcuts

@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Link } from '../../components/Link';
+import { useFillWindow } from '../../components/fillWindow';
 import { location, navigate } from '../../router';
 import { labelPath, parseLabelQuery, tabPath, type ProjectTabProps } from '../../routes';
 import { findCommand } from '../../state/keys';
@@ -17,8 +18,22 @@ import './label.css';
 
 const PRELOAD_AHEAD = 5;
 
-function typing(t: EventTarget | null): boolean {
-  return t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+/** Keys typed into a field are the field's; a select keeps only its arrows (digits, S, F... still label). */
+function typing(t: EventTarget | null, key: string): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.tagName === 'SELECT') return key.startsWith('Arrow') || key === ' ' || key === 'Enter';
+  return t.isContentEditable || ['INPUT', 'TEXTAREA'].includes(t.tagName);
+}
+
+/** How far a finger must move sideways on the viewer to count as a swipe. */
+const SWIPE_PX = 50;
+
+/** Focus mode hides the header and tabs (a class on the root element, so the frame's CSS can hide them). */
+function useFocusMode(on: boolean): void {
+  useEffect(() => {
+    document.documentElement.classList.toggle('focus-mode', on);
+    return () => document.documentElement.classList.remove('focus-mode');
+  }, [on]);
 }
 
 export function LabelScreen({ project }: ProjectTabProps) {
@@ -29,6 +44,12 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const error = categories.error.value;
   const [help, setHelp] = useState(false);
   const [view, setView] = useState<ViewTransform>(FIT);
+  const [focus, setFocus] = useState(false);
+  const [showRecent, setShowRecent] = useState(false);
+  const layout = useRef<HTMLDivElement>(null);
+  const screen = useRef<HTMLElement>(null);
+  const swipe = useRef<{ x: number; y: number } | null>(null);
+  useFocusMode(focus);
   // A new session when the queue changes; the start asset is read once.
   const session = useMemo(() => createLabelSession(project.id, filter, category), [project.id, filter, category]);
 
@@ -48,6 +69,10 @@ export function LabelScreen({ project }: ProjectTabProps) {
         prev: () => session.go(-1),
         next: () => session.go(1),
         skip: () => session.apply({ status: 'skipped' }, true),
+        flag: () => session.apply({ status: 'needs_review' }, true),
+        undo: () => session.undo(),
+        redo: () => session.redo(),
+        toggleFocus: () => setFocus((f) => !f),
         zoom: (f) => setView((v) => (f === 'fit' ? FIT : zoomBy(v, f))),
         toggleHelp: () => setHelp((h) => !h),
         closeHelp: () => setHelp(false),
@@ -67,7 +92,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (typing(e.target) || e.defaultPrevented) return;
+      if (typing(e.target, e.key) || e.defaultPrevented) return;
       const c = findCommand(commands, e);
       if (!c || (help && !c.inHelp)) return;
       c.run();
@@ -75,6 +100,41 @@ export function LabelScreen({ project }: ProjectTabProps) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+  });
+
+  // Take the focus from the tab that opened the screen (no ring left on it; keys go to the screen).
+  useEffect(() => {
+    const a = document.activeElement;
+    if (a instanceof HTMLElement && a.closest('.tabs')) screen.current?.focus({ preventScroll: true });
+  }, []);
+
+  const error0 = error || session.error.value;
+  useFillWindow(layout, [focus, !!error0, session.loading.value]);
+
+  // Listeners of the element itself: a touch event name is only known to
+  // Preact's props where the browser reports touch support.
+  const onTouchStart = (e: TouchEvent) => {
+    const t = e.touches[0];
+    swipe.current = t && e.touches.length === 1 && (e.target as HTMLElement).closest('.viewer') ? { x: t.clientX, y: t.clientY } : null;
+  };
+  const onTouchEnd = (e: TouchEvent) => {
+    const s = swipe.current;
+    const t = e.changedTouches[0];
+    swipe.current = null;
+    if (!s || !t || view.zoom > 1) return;
+    const dx = t.clientX - s.x;
+    const dy = t.clientY - s.y;
+    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > 2 * Math.abs(dy)) session.go(dx < 0 ? 1 : -1);
+  };
+  useEffect(() => {
+    const el = layout.current;
+    if (!el) return;
+    el.addEventListener('touchstart', onTouchStart, { passive: true });
+    el.addEventListener('touchend', onTouchEnd);
+    return () => {
+      el.removeEventListener('touchstart', onTouchStart);
+      el.removeEventListener('touchend', onTouchEnd);
+    };
   });
 
   const shown = cur ? session.effective(cur) : null;
@@ -94,7 +154,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const queueDone =
     filter === 'unlabeled' && items.length > 0 && items.every((a) => session.effective(a).status !== 'unlabeled');
   return (
-    <section class="label-screen" aria-label="Labeling">
+    <section class="label-screen" aria-label="Labeling" ref={screen} tabIndex={-1}>
       <div class="label-top">
         <StatusCounters stats={session.stats.value} />
         {queueDone && (
@@ -104,13 +164,22 @@ export function LabelScreen({ project }: ProjectTabProps) {
           </span>
         )}
         <SaveIndicator status={saveStatus.value} pending={pendingWrites.value} />
+        <button
+          type="button"
+          class="btn btn-sm btn-ghost focus-toggle"
+          aria-pressed={focus}
+          onClick={() => setFocus((f) => !f)}
+          title="Focus mode: hide the header and tabs (Z)"
+        >
+          <kbd>Z</kbd> {focus ? 'Leave focus' : 'Focus'}
+        </button>
       </div>
-      {(error || session.error.value) && (
+      {error0 && (
         <div class="notice notice-error" role="alert">
-          {error || session.error.value}
+          {error0}
         </div>
       )}
-      <div class="label-layout">
+      <div class="label-layout" ref={layout}>
         <QueuePanel
           filter={filter}
           onFilter={(f) => navigate(labelPath(project.id, f, category, null))}
@@ -121,6 +190,14 @@ export function LabelScreen({ project }: ProjectTabProps) {
           onPick={(i) => session.go(i - index)}
           onPrev={() => session.go(-1)}
           onNext={() => session.go(1)}
+          recent={session.recent.value}
+          showRecent={showRecent}
+          onShowRecent={setShowRecent}
+          onOpenRecent={(id) => {
+            const at = items.findIndex((a) => a.id === id);
+            if (at >= 0) session.go(at - index);
+            else navigate(labelPath(project.id, 'all', null, id));
+          }}
         />
         {session.loading.value ? (
           <div class="viewer">

@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { Asset, AssetFilter } from '../../api/assets';
-import { FILTER_LABEL } from '../../lib/filters';
+import { StatusBadge } from '../../components/StatusBadge';
+import { FILTER_LABEL } from '../../lib/status';
 import type { LocalAnnotation } from '../../state/labelLocal';
+import type { RecentItem } from '../../state/labelUndo';
 
 const WINDOW = 40;
 
@@ -15,6 +17,10 @@ export function QueuePanel({
   onPick,
   onPrev,
   onNext,
+  recent,
+  showRecent,
+  onShowRecent,
+  onOpenRecent,
 }: {
   filter: AssetFilter;
   onFilter: (f: AssetFilter) => void;
@@ -25,6 +31,11 @@ export function QueuePanel({
   onPick: (i: number) => void;
   onPrev: () => void;
   onNext: () => void;
+  /** The images labeled last (newest first) and whether the list shows them instead of the queue. */
+  recent: readonly RecentItem[];
+  showRecent: boolean;
+  onShowRecent: (on: boolean) => void;
+  onOpenRecent: (assetId: number) => void;
 }) {
   const start = Math.max(0, Math.min(index - 8, items.length - WINDOW));
   const shown = items.slice(start, start + WINDOW);
@@ -70,6 +81,37 @@ export function QueuePanel({
           →
         </button>
       </div>
+      <div class="queue-switch" role="group" aria-label="List">
+        <button type="button" class="btn btn-sm btn-ghost" aria-pressed={!showRecent} onClick={() => onShowRecent(false)}>
+          Queue
+        </button>
+        <button
+          type="button"
+          class="btn btn-sm btn-ghost"
+          aria-pressed={showRecent}
+          onClick={() => onShowRecent(true)}
+          data-testid="recent-toggle"
+        >
+          Recent <span class="mono">{recent.length}</span>
+        </button>
+      </div>
+      {showRecent ? (
+        <ol class="queue-list" data-testid="recent-list">
+          {recent.length === 0 && <li class="muted small queue-none">Nothing labeled yet.</li>}
+          {recent.map((r) => (
+            <li key={r.id}>
+              <button
+                type="button"
+                class={r.id === currentId ? 'queue-item queue-item-current' : 'queue-item'}
+                onClick={() => onOpenRecent(r.id)}
+              >
+                <span class="queue-name">{r.file_name}</span>
+                <span class="queue-id mono">#{r.id}</span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      ) : (
       <ol class="queue-list" ref={list}>
         {shown.map((a, k) => {
           const i = start + k;
@@ -83,7 +125,7 @@ export function QueuePanel({
                 aria-current={i === index ? 'true' : undefined}
                 onClick={() => onPick(i)}
               >
-                <span class={`status-dot status-${st}`} title={st} />
+                <StatusBadge status={st} />
                 <span class="queue-name">{a.file_name}</span>
                 <span class="queue-id mono">#{a.id}</span>
               </button>
@@ -91,6 +133,7 @@ export function QueuePanel({
           );
         })}
       </ol>
+      )}
     </aside>
   );
 }

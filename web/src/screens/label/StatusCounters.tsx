@@ -1,20 +1,17 @@
 import type { Stats } from '../../api/labeling';
+import { StatusBadge } from '../../components/StatusBadge';
+import { STATUSES } from '../../lib/status';
 import type { QueueStatus } from '../../state/writeQueue';
 
-const ORDER = [
-  ['unlabeled', 'Unlabeled'],
-  ['labeled', 'Labeled'],
-  ['skipped', 'Skipped'],
-  ['needs_review', 'Needs review'],
-  ['approved', 'Approved'],
-] as const;
 
 export function StatusCounters({ stats }: { stats: Stats | null }) {
   return (
     <dl class="status-counters" data-testid="status-counters">
-      {ORDER.map(([k, label]) => (
+      {STATUSES.map((k) => (
         <div key={k} class={`counter counter-${k}`}>
-          <dt>{label}</dt>
+          <dt>
+            <StatusBadge status={k} named />
+          </dt>
           <dd data-status={k}>{stats ? stats.counts[k].toLocaleString('en-US') : '–'}</dd>
         </div>
       ))}

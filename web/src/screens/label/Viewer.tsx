@@ -101,6 +101,12 @@ export function Viewer({
             · from {asset.source.video_file_name} (video {asset.source.video_id}), {frameLabel(asset.source)}
           </span>
         )}
+        {f.w > asset.width * 1.01 && (
+          <span class="viewer-upscaled" data-testid="viewer-upscaled" title="A small image, scaled up to fit: its pixels are enlarged">
+            {' '}
+            · ⤢ scaled up {(f.w / asset.width).toFixed(1)}×
+          </span>
+        )}
         {view.zoom > 1 && ` · ${Math.round(view.zoom * 100)}%`}
       </div>
     </div>

@@ -1,9 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
+import { ApiError } from '../../api/errors';
+import { addConflict, staleCurrent } from '../../state/conflicts';
+import { assignable } from '../../state/labelActions';
+import { PreviewOverlay } from './PreviewOverlay';
 import { AssetGrid } from '../../components/grid/AssetGrid';
-import { FILTER_LABEL } from '../../lib/filters';
+import { FILTER_LABEL } from '../../lib/status';
 import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
@@ -35,6 +39,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
   const [sel, setSel] = useState<Selection>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<BulkTally | null>(null);
+  const [preview, setPreview] = useState<Asset | null>(null);
 
   const fetcher = useCallback(
     (f: AssetFilter, c: number | null) => (cursor: string | null, limit: number, signal: AbortSignal) =>
@@ -101,6 +106,70 @@ export function ReviewScreen({ project }: ProjectTabProps) {
       setBusy(false);
       setTimeout(() => setProgress(null), 1500);
     }
+  };
+
+  /** Puts the server's new annotation on the tiles that show it. */
+  const patch = (changed: Map<number, Partial<Asset['annotation']>>) => {
+    pager.items.value = pager.items.value.map((a) => {
+      const c = a && changed.get(a.id);
+      return c ? { ...a, annotation: { ...a.annotation, ...c } } : a;
+    });
+    loadStats();
+  };
+
+  /** A or R on the grid: the selected tiles, or the active one when none is selected. */
+  const review = async (action: BulkAction, active: Asset) => {
+    const ids = sel.kind === 'ids' && sel.ids.size > 0 ? [...sel.ids] : [active.id];
+    try {
+      const r = await labeling.bulk(pid, action, { asset_ids: ids });
+      const changed = new Map<number, Partial<Asset['annotation']>>();
+      for (const x of r.results) if (x.ok) changed.set(x.asset_id, { status: x.status, revision: x.revision });
+      patch(changed);
+      const refused = r.results.filter((x) => !x.ok).length;
+      showToast(`${action === 'approve' ? 'Approved' : 'Sent back for review'}: ${r.succeeded}${refused ? ` · ${refused} refused` : ''}.`);
+    } catch (e) {
+      showError(errorMessage(e));
+    }
+  };
+
+  /** 1..9 on the grid: relabel the active tile in place, on the revision shown (a 409 asks who wins). */
+  const relabel = async (a: Asset, categoryId: number) => {
+    const change = { category_ids: [categoryId] };
+    try {
+      const ann = await labeling.setAnnotation(a.id, { ...change, revision: a.annotation.revision });
+      patch(new Map([[a.id, ann]]));
+    } catch (e) {
+      const theirs = staleCurrent(e);
+      if (theirs) {
+        patch(new Map([[a.id, theirs]]));
+        addConflict({ projectId: pid, assetId: a.id, mine: change, theirs });
+      } else showError(e instanceof ApiError ? e.message : errorMessage(e));
+    }
+  };
+
+  // Key actions run one after another, each on the annotation the one before left.
+  const chain = useRef<Promise<void>>(Promise.resolve());
+  const queued = (f: () => Promise<void>) => {
+    chain.current = chain.current.then(f, f);
+  };
+  const latest = (a: Asset) => pager.items.value.find((x) => x?.id === a.id) ?? a;
+
+  const onGridKey = (a: Asset, _i: number, e: KeyboardEvent): boolean => {
+    const k = e.key.toLowerCase();
+    if (k === 'enter') {
+      setPreview(a);
+      return true;
+    }
+    if ((k === 'a' || k === 'r') && canReview(project)) {
+      queued(() => review(k === 'a' ? 'approve' : 'needs_review', a));
+      return true;
+    }
+    if (/^[1-9]$/.test(k)) {
+      const c = assignable(cats)[Number(k) - 1];
+      if (c) queued(() => relabel(latest(a), c.id));
+      return Boolean(c);
+    }
+    return false;
   };
 
   const openIssue = (t: IssueTarget) => go(t.filter, t.categoryId);
@@ -185,6 +254,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
                 setSel((s) => (e.shiftKey ? extend(s, i, (k) => pager.items.value[k]?.id) : toggle(s, a.id, i)))
               }
               label={`${FILTER_LABEL[filter]} assets for review`}
+              onKey={onGridKey}
               categoryName={nameOf}
             />
           )}
@@ -194,6 +264,16 @@ export function ReviewScreen({ project }: ProjectTabProps) {
           <DistributionChart stats={stats} categories={cats} />
         </div>
       </div>
+      <p class="muted small review-keys">
+        Keys: arrows move · Space selects · A approves · R sends back for review · 1–9 relabel · Enter shows it large
+      </p>
+      {preview && (
+        <PreviewOverlay
+          asset={pager.items.value.find((x) => x?.id === preview.id) ?? preview}
+          categoryName={nameOf}
+          onClose={() => setPreview(null)}
+        />
+      )}
       {anchorAsset && isSelected(sel, anchorAsset.id) && (
         <p class="muted small review-hint">
           Click to select, Shift-click for a range; “Open in labeling” opens {anchorAsset.file_name}.

@@ -1,3 +1,4 @@
+import { StatusBadge } from '../../components/StatusBadge';
 import type { Stats } from '../../api/labeling';
 import type { Category } from '../../api/types';
 import { distributionRows } from '../../lib/distribution';
@@ -108,7 +109,7 @@ export function DistributionChart({ stats, categories }: { stats: Stats | null; 
         ))}
       </ul>
       <p class="dist-legend muted small">
-        <span class="dist-key dist-key-approved" /> approved <span class="dist-key" /> all labels
+        <StatusBadge status="approved" named /> <span class="dist-key" /> all labels
       </p>
     </section>
   );
