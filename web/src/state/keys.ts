@@ -22,7 +22,8 @@ export function keyCombo(e: KeyLike): string {
   const parts: string[] = [];
   if (e.ctrlKey) parts.push('Ctrl');
   if (e.altKey) parts.push('Alt');
-  if (e.shiftKey && e.key.length > 1) parts.push('Shift'); // Shift+a is just "A"
+  // Shift+a is just "A", but Ctrl+Shift+Z is not Ctrl+Z.
+  if (e.shiftKey && (e.key.length > 1 || e.ctrlKey || e.metaKey)) parts.push('Shift');
   if (e.metaKey) parts.push('Meta');
   parts.push(e.key.length === 1 ? e.key.toUpperCase() : e.key);
   return parts.join('+');

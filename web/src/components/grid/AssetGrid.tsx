@@ -2,6 +2,7 @@
 // little overscan) are in the DOM, so only their thumbnails load, and
 // 100,000 assets scroll like 100. Reusable: the assets tab opens a tile,
 // the review screen passes selection props for multi-select.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Asset } from '../../api/assets';
 import { thumbnailUrl } from '../../api/assets';
@@ -20,6 +21,8 @@ export interface AssetGridProps {
   onToggleSelect?: (asset: Asset, index: number, e: MouseEvent | KeyboardEvent) => void;
   minTile?: number;
   label?: string;
+  /** Drawn over a tile's thumbnail (the boxes of a detection project). */
+  tileOverlay?: (a: Asset) => ComponentChildren;
   /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
   categoryName?: (id: number) => string | undefined;
 }
@@ -110,6 +113,7 @@ export function AssetGrid(props: AssetGridProps) {
     const body = (
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
+        {props.tileOverlay?.(a)}
         <span class={`ag-status ag-${a.annotation.status}`} title={STATUS_LABEL[a.annotation.status]} />
         {catName && <span class="ag-label">{catName}</span>}
         <VideoBadge source={a.source} />

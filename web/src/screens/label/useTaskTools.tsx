@@ -1,0 +1,159 @@
+// The labeling screen's tools for multi-label and box projects: their
+// commands (built on the single-label ones), the panel on the right and the
+// layer over the image. Single-label projects get nothing from here.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Asset, BoxObject } from '../../api/assets';
+import { labeling } from '../../api/labeling';
+import type { Category, TaskType } from '../../api/types';
+import { BoxCanvas } from '../../components/boxes/BoxCanvas';
+import { BoxPanel, MultiLabelChecklist } from '../../components/boxes/TaskPanels';
+import { createBoxEditor, sameBoxes, type BoxEditor } from '../../state/boxEditor';
+import { assignable, type LabelCommand } from '../../state/labelActions';
+import type { LabelSession } from '../../state/labelSession';
+import { boxCommands, labelMode, multiCommands, toggled } from '../../state/taskActions';
+
+export interface TaskTools {
+  commands: LabelCommand[];
+  /** Replaces the single-label panel. */
+  panel: ComponentChildren;
+  /** Drawn over the image, inside the viewer's frame. */
+  overlay: ComponentChildren;
+}
+
+const hasAnswer = (status: string) => status !== 'unlabeled' && status !== 'skipped';
+
+export function useTaskTools(
+  taskType: TaskType,
+  session: LabelSession,
+  cats: readonly Category[],
+  base: readonly LabelCommand[],
+): TaskTools | null {
+  const mode = labelMode(taskType);
+  const cur = session.current.value;
+  const shown = cur ? session.effective(cur) : null;
+
+  // Multi-label: the checked categories of each image not saved yet.
+  const [drafts, setDrafts] = useState<ReadonlyMap<number, number[]>>(new Map());
+  const savedIds =
+    shown && hasAnswer(shown.status)
+      ? shown.payload?.type === 'classification'
+        ? shown.payload.category_ids
+        : shown.category_ids
+      : [];
+  const checked = (cur && drafts.get(cur.id)) ?? savedIds;
+  const setDraft = (a: Asset, ids: number[] | null) =>
+    setDrafts((m) => {
+      const n = new Map(m);
+      if (ids) n.set(a.id, ids);
+      else n.delete(a.id);
+      return n;
+    });
+
+  // Boxes: one editor per image, whose every finished edit is queued as the image's new payload.
+  const editor = useMemo<BoxEditor | null>(
+    () =>
+      mode === 'boxes' && cur
+        ? createBoxEditor({
+            width: cur.width,
+            height: cur.height,
+            onCommit: (objects) => session.apply({ payload: { type: 'boxes', objects } }, false),
+          })
+        : null,
+    [mode, cur?.id, session],
+  );
+  const lastCategory = useRef<number | null>(null);
+  const shownBoxes: BoxObject[] | undefined =
+    shown?.payload?.type === 'boxes' ? shown.payload.objects : shown && !hasAnswer(shown.status) ? [] : undefined;
+
+  // Show the saved (or queued) boxes; again when the server's state differs (a refused write).
+  useEffect(() => {
+    if (!editor || !cur) return;
+    if (editor.newCategory.value === null) {
+      const first = assignable(cats)[0];
+      editor.newCategory.value = lastCategory.current ?? first?.id ?? null;
+    }
+    if (shownBoxes) {
+      if (!sameBoxes(shownBoxes, editor.boxes.value)) editor.load(shownBoxes);
+      return;
+    }
+    // The list did not carry the payload: read the annotation.
+    let live = true;
+    void labeling.get(cur.id).then(
+      (ann) => {
+        if (live && ann.payload?.type === 'boxes' && !session.local.value.has(cur.id)) editor.load(ann.payload.objects);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [editor, shownBoxes, cats]);
+
+  if (mode === 'single') return null;
+
+  if (mode === 'multi') {
+    const commands = multiCommands(cats, base, {
+      toggle: (id) => cur && setDraft(cur, toggled(checked, id)),
+      none: () => {
+        if (!cur) return;
+        setDraft(cur, null);
+        session.apply({ payload: { type: 'classification', category_ids: [] } }, true);
+      },
+      save: () => {
+        if (!cur) return;
+        const same = shown && hasAnswer(shown.status) && checked.length === savedIds.length && checked.every((x) => savedIds.includes(x));
+        setDraft(cur, null);
+        if (checked.length > 0 && !same) session.apply({ payload: { type: 'classification', category_ids: checked } }, true);
+        else session.go(1);
+      },
+    });
+    const none = !!shown && hasAnswer(shown.status) && savedIds.length === 0;
+    const draft = cur ? drafts.get(cur.id) : undefined;
+    return {
+      commands,
+      overlay: null,
+      panel: (
+        <MultiLabelChecklist
+          categories={cats}
+          commands={commands}
+          checked={checked}
+          none={none && !draft}
+          status={shown?.status ?? null}
+          saved={!draft}
+        />
+      ),
+    };
+  }
+
+  const commands = boxCommands(cats, base, {
+    pickCategory: (id) => {
+      lastCategory.current = id;
+      editor?.pickCategory(id);
+    },
+    selectNext: (dir) => editor?.selectNext(dir),
+    nudge: (dx, dy) => editor?.nudge(dx, dy) ?? false,
+    deleteBox: () => editor?.removeSelected(),
+    toggleHidden: () => editor?.toggleHidden(),
+    undo: () => editor?.undo(),
+    redo: () => editor?.redo(),
+    noObjects: () => {
+      if (editor && editor.boxes.value.length === 0) session.apply({ payload: { type: 'boxes', objects: [] } }, true);
+    },
+  });
+  return {
+    commands,
+    overlay: editor ? <BoxCanvas editor={editor} categories={cats} /> : null,
+    panel: editor ? (
+      <BoxPanel
+        categories={cats}
+        commands={commands}
+        editor={editor}
+        status={shown?.status ?? null}
+        noObjects={!!shown && hasAnswer(shown.status) && shownBoxes?.length === 0}
+      />
+    ) : (
+      <aside class="label-panel" aria-label="Labels" />
+    ),
+  };
+}
