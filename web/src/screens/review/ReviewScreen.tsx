@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
+import { BoxOverlay } from '../../components/boxes/BoxOverlay';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
@@ -26,6 +27,12 @@ import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSideba
 import './review.css';
 
 const CHUNK = 500;
+
+/** A detection tile's boxes, over its (cropped) thumbnail. */
+function tileBoxes(a: Asset) {
+  const p = a.annotation.payload;
+  return p?.type === 'boxes' && p.objects.length > 0 ? <BoxOverlay boxes={p.objects} width={a.width} height={a.height} fit="cover" /> : null;
+}
 
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
@@ -186,6 +193,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
               }
               label={`${FILTER_LABEL[filter]} assets for review`}
               categoryName={nameOf}
+              tileOverlay={project.task_type === 'detection' ? tileBoxes : undefined}
             />
           )}
         </div>

@@ -1,0 +1,157 @@
+// The box tool in headless Chromium: boxes drawn, moved and resized with the
+// mouse, moved, recategorized, selected and deleted with the keyboard,
+// undone and redone, hidden; every edit autosaved (read back through the
+// API); a reload in the middle of editing loses nothing; the review grid
+// draws the boxes.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startSession } from '../lib/session.mjs';
+import { uploadPngs } from '../lib/tinypng.mjs';
+
+const W = 400;
+const H = 300;
+let session, srv, api, page, project, cats, assets;
+
+/** Screen position of image pixel (x, y). */
+async function at(x, y) {
+  const r = await page.locator('[data-testid=box-canvas]').boundingBox();
+  return [r.x + (x * r.width) / W, r.y + (y * r.height) / H];
+}
+
+async function drag(from, to) {
+  const [ax, ay] = await at(...from);
+  const [bx, by] = await at(...to);
+  await page.mouse.move(ax, ay);
+  await page.mouse.down();
+  await page.mouse.move((ax + bx) / 2, (ay + by) / 2, { steps: 3 });
+  await page.mouse.move(bx, by, { steps: 3 });
+  await page.mouse.up();
+}
+
+const count = () => page.getAttribute('[data-testid=box-canvas]', 'data-box-count').then(Number);
+const selectedBbox = async () => (await page.getAttribute('[data-testid=selected-box]', 'data-bbox')).split(',').map(Number);
+const selectedCat = async () => Number(await page.getAttribute('[data-testid=selected-box]', 'data-category-id'));
+
+function near(actual, expected, tol, what) {
+  assert.equal(actual.length, expected.length, what);
+  actual.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol, `${what}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`));
+}
+
+async function saved() {
+  await page.waitForSelector('[data-testid=save-indicator][data-status=saved]', { timeout: 30_000 });
+  const ann = await api('GET', `/api/v1/assets/${assets[0].id}/annotation`);
+  return ann.payload?.objects ?? [];
+}
+
+describe('box tool', () => {
+  before(async () => {
+    session = await startSession({
+      setup: async (s, token, a) => {
+        project = await a('POST', '/api/v1/projects', { name: 'Streets', task_type: 'detection' });
+        cats = [];
+        for (const name of ['car', 'bus']) cats.push(await a('POST', `/api/v1/projects/${project.id}/categories`, { name }));
+        assets = await uploadPngs(s, token, project.id, 3, { w: W, h: H });
+      },
+    });
+    ({ srv, api, page } = session);
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  after(async () => {
+    await session?.close();
+  });
+
+  test('draw, move and resize by mouse; move, recategorize and select by keyboard; all autosaved', async () => {
+    await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[0].id}`);
+    await page.waitForSelector('[data-testid=box-canvas]');
+    assert.equal(await count(), 0);
+
+    await drag([50, 50], [150, 120]);
+    assert.equal(await count(), 1);
+    near(await selectedBbox(), [50, 50, 100, 70], 1.5, 'drawn');
+    assert.equal(await selectedCat(), cats[0].id); // the first category by default
+
+    await drag([100, 85], [130, 105]); // inside: moves
+    near(await selectedBbox(), [80, 70, 100, 70], 1.5, 'moved');
+
+    await drag([180, 140], [200, 160]); // the south-east handle: resizes
+    near(await selectedBbox(), [80, 70, 120, 90], 1.5, 'resized');
+
+    const before = await selectedBbox();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    near(await selectedBbox(), [before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'nudged');
+    await page.keyboard.press('2');
+    assert.equal(await selectedCat(), cats[1].id);
+
+    // A second box, drawn with the category picked last; Tab walks the boxes.
+    await drag([250, 200], [350, 280]);
+    assert.equal(await count(), 2);
+    assert.equal(await selectedCat(), cats[1].id);
+    await page.keyboard.press('1');
+    assert.equal(await selectedCat(), cats[0].id);
+    const second = await page.getAttribute('[data-testid=box-canvas]', 'data-selected');
+    await page.keyboard.press('Tab');
+    const first = await page.getAttribute('[data-testid=box-canvas]', 'data-selected');
+    assert.notEqual(first, second);
+    near(await selectedBbox(), [before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'Tab selects the first box');
+
+    const objs = await saved();
+    assert.equal(objs.length, 2);
+    const byId = new Map(objs.map((o) => [o.id, o]));
+    near(byId.get(first).bbox, [before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'saved first');
+    assert.equal(byId.get(first).category_id, cats[1].id);
+    assert.equal(byId.get(second).category_id, cats[0].id);
+  });
+
+  test('delete, undo and redo, hide; the help lists the box keys', async () => {
+    await page.keyboard.press('Delete');
+    assert.equal(await count(), 1);
+    await page.keyboard.press('Control+z');
+    assert.equal(await count(), 2);
+    await page.keyboard.press('Control+Shift+Z');
+    assert.equal(await count(), 1);
+    await page.keyboard.press('Control+z');
+    assert.equal(await count(), 2);
+    assert.equal((await saved()).length, 2);
+
+    await page.keyboard.press('h');
+    assert.equal(await page.getAttribute('[data-testid=box-canvas]', 'data-hidden'), 'true');
+    await page.keyboard.press('h');
+    assert.equal(await page.getAttribute('[data-testid=box-canvas]', 'data-hidden'), 'false');
+
+    await page.keyboard.press('?');
+    const help = await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent();
+    for (const text of ['Delete the selected box', 'Undo', 'Redo', 'Hide or show every box', 'Select the next box', 'Move the selected box 10 px left']) {
+      assert.ok(help.includes(text), `help lists "${text}"`);
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  test('a reload in the middle of editing loses nothing', async () => {
+    await drag([10, 10], [40, 40]);
+    await page.keyboard.press('ArrowDown');
+    // no wait for the save
+    await page.reload();
+    await page.waitForSelector('[data-testid=box-canvas][data-box-count="3"]', { timeout: 15_000 });
+    const objs = await saved();
+    assert.equal(objs.length, 3);
+    assert.ok(objs.some((o) => Math.abs(o.bbox[0] - 10) < 1.5 && Math.abs(o.bbox[1] - 11) < 1.5 && Math.abs(o.bbox[2] - 30) < 1.5));
+  });
+
+  test('"no objects" is an answer of its own; the review grid draws the boxes', async () => {
+    await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[1].id}`);
+    await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${assets[1].id}"]`);
+    await page.waitForSelector('[data-testid=box-canvas]');
+    await page.keyboard.press('n');
+    await page.waitForSelector('[data-testid=save-indicator][data-status=saved]');
+    const ann = await api('GET', `/api/v1/assets/${assets[1].id}/annotation`);
+    assert.equal(ann.status, 'labeled');
+    assert.deepEqual(ann.payload, { type: 'boxes', objects: [] });
+
+    await page.goto(`${srv.url}/projects/${project.id}/review?filter=all`);
+    await page.waitForSelector('[data-testid=box-overlay]');
+    const counts = await page.locator('[data-testid=box-overlay]').evaluateAll((els) => els.map((e) => Number(e.dataset.boxCount)));
+    assert.deepEqual(counts, [3]);
+  });
+});
