@@ -28,9 +28,32 @@ async function drag(from, to) {
   await page.mouse.up();
 }
 
-const count = () => page.getAttribute('[data-testid=box-canvas]', 'data-box-count').then(Number);
+/** Reads until check passes (the screen re-renders after the event), or returns the last value. */
+async function settle(read, check, ms = 3000) {
+  const end = Date.now() + ms;
+  let v = await read();
+  while (!check(v) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 25));
+    v = await read();
+  }
+  return v;
+}
+const countNow = () => page.getAttribute('[data-testid=box-canvas]', 'data-box-count').then(Number);
+/** The number of boxes, once it is `expected` (or the last one seen). */
+const countIs = (expected) => settle(countNow, (v) => v === expected);
 const selectedBbox = async () => (await page.getAttribute('[data-testid=selected-box]', 'data-bbox')).split(',').map(Number);
 const selectedCat = async () => Number(await page.getAttribute('[data-testid=selected-box]', 'data-category-id'));
+
+const close = (actual, expected, tol) => actual.length === expected.length && actual.every((v, i) => Math.abs(v - expected[i]) <= tol);
+
+/** The selected box's bbox once it is near `expected`. */
+async function expectBbox(expected, tol, what) {
+  near(await settle(selectedBbox, (v) => close(v, expected, tol)), expected, tol, what);
+}
+
+async function expectCat(expected) {
+  assert.equal(await settle(selectedCat, (v) => v === expected), expected);
+}
 
 function near(actual, expected, tol, what) {
   assert.equal(actual.length, expected.length, what);
@@ -64,37 +87,37 @@ describe('box tool', () => {
   test('draw, move and resize by mouse; move, recategorize and select by keyboard; all autosaved', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[0].id}`);
     await page.waitForSelector('[data-testid=box-canvas]');
-    assert.equal(await count(), 0);
+    assert.equal(await countIs(0), 0);
 
     await drag([50, 50], [150, 120]);
-    assert.equal(await count(), 1);
-    near(await selectedBbox(), [50, 50, 100, 70], 1.5, 'drawn');
-    assert.equal(await selectedCat(), cats[0].id); // the first category by default
+    assert.equal(await countIs(1), 1);
+    await expectBbox([50, 50, 100, 70], 1.5, 'drawn');
+    await expectCat(cats[0].id); // the first category by default
 
     await drag([100, 85], [130, 105]); // inside: moves
-    near(await selectedBbox(), [80, 70, 100, 70], 1.5, 'moved');
+    await expectBbox([80, 70, 100, 70], 1.5, 'moved');
 
     await drag([180, 140], [200, 160]); // the south-east handle: resizes
-    near(await selectedBbox(), [80, 70, 120, 90], 1.5, 'resized');
+    await expectBbox([80, 70, 120, 90], 1.5, 'resized');
 
     const before = await selectedBbox();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Shift+ArrowDown');
-    near(await selectedBbox(), [before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'nudged');
+    await expectBbox([before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'nudged');
     await page.keyboard.press('2');
-    assert.equal(await selectedCat(), cats[1].id);
+    await expectCat(cats[1].id);
 
     // A second box, drawn with the category picked last; Tab walks the boxes.
     await drag([250, 200], [350, 280]);
-    assert.equal(await count(), 2);
-    assert.equal(await selectedCat(), cats[1].id);
+    assert.equal(await countIs(2), 2);
+    await expectCat(cats[1].id);
     await page.keyboard.press('1');
-    assert.equal(await selectedCat(), cats[0].id);
+    await expectCat(cats[0].id);
     const second = await page.getAttribute('[data-testid=box-canvas]', 'data-selected');
     await page.keyboard.press('Tab');
     const first = await page.getAttribute('[data-testid=box-canvas]', 'data-selected');
     assert.notEqual(first, second);
-    near(await selectedBbox(), [before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'Tab selects the first box');
+    await expectBbox([before[0] + 1, before[1] + 10, before[2], before[3]], 0.01, 'Tab selects the first box');
 
     const objs = await saved();
     assert.equal(objs.length, 2);
@@ -106,19 +129,19 @@ describe('box tool', () => {
 
   test('delete, undo and redo, hide; the help lists the box keys', async () => {
     await page.keyboard.press('Delete');
-    assert.equal(await count(), 1);
+    assert.equal(await countIs(1), 1);
     await page.keyboard.press('Control+z');
-    assert.equal(await count(), 2);
+    assert.equal(await countIs(2), 2);
     await page.keyboard.press('Control+Shift+Z');
-    assert.equal(await count(), 1);
+    assert.equal(await countIs(1), 1);
     await page.keyboard.press('Control+z');
-    assert.equal(await count(), 2);
+    assert.equal(await countIs(2), 2);
     assert.equal((await saved()).length, 2);
 
     await page.keyboard.press('h');
-    assert.equal(await page.getAttribute('[data-testid=box-canvas]', 'data-hidden'), 'true');
+    await page.waitForSelector('[data-testid=box-canvas][data-hidden=true]');
     await page.keyboard.press('h');
-    assert.equal(await page.getAttribute('[data-testid=box-canvas]', 'data-hidden'), 'false');
+    await page.waitForSelector('[data-testid=box-canvas][data-hidden=false]');
 
     await page.keyboard.press('?');
     const help = await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent();

@@ -40,7 +40,8 @@ describe('multi-label labeling', () => {
     for (const name of ['sky', 'tree', 'road', 'water']) cats.push(await api('POST', `/api/v1/projects/${project.id}/categories`, { name }));
     await uploadPngs(srv, session.token, project.id, N);
     await page.goto(`${srv.url}/`);
-    assert.equal(await page.locator(`[data-task-type=classification_multi]`).count(), 1);
+    await page.waitForSelector('[data-task-type=classification_multi]');
+    assert.match(await page.locator('[data-task-type=classification_multi]').textContent(), /Multi-label/);
   });
 
   test('50 images labeled by keyboard: toggles, "none of these" and Enter, all saved as answered', async () => {
@@ -60,8 +61,12 @@ describe('multi-label labeling', () => {
       for (const k of keys) await page.keyboard.press(String(k));
       if (keys.length) {
         // the checklist mirrors the keys before anything is saved
-        const on = await page.locator('.label-panel [role=checkbox][aria-checked=true]').evaluateAll((els) => els.map((e) => Number(e.dataset.categoryId)));
-        assert.deepEqual(on.sort((a, b) => a - b), keys.map((k) => cats[k - 1].id).sort((a, b) => a - b));
+        const want = keys.map((k) => cats[k - 1].id).sort((a, b) => a - b);
+        await page.waitForFunction(
+          (w) => JSON.stringify([...document.querySelectorAll('.label-panel [role=checkbox][aria-checked=true]')].map((e) => Number(e.dataset.categoryId)).sort((a, b) => a - b)) === w,
+          JSON.stringify(want),
+          { timeout: 3000 },
+        );
         await page.keyboard.press('Enter');
       } else {
         await page.keyboard.press('n');
@@ -84,7 +89,9 @@ describe('multi-label labeling', () => {
   });
 
   test('going back shows the saved answer checked, and "none of these" as pressed', async () => {
+    const last = await currentId();
     await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((prev) => Number(document.querySelector('[data-testid=viewer-img]')?.dataset.assetId) !== prev, last);
     const id = await currentId();
     const ann = await api('GET', `/api/v1/assets/${id}/annotation`);
     const on = await page.locator('.label-panel [role=checkbox][aria-checked=true]').evaluateAll((els) => els.map((e) => Number(e.dataset.categoryId)));

@@ -104,3 +104,16 @@ describe('createBoxEditor', () => {
     expect(sameBoxes(a, [])).toBe(false);
   });
 });
+
+describe('clamping as the server checks it', () => {
+  it('never ends past the image edge, even after rounding', () => {
+    for (let i = 0; i < 2000; i++) {
+      const w = 97 + (i % 13) * 0.37;
+      const x = (i * 7.123) % w;
+      const b = clampBbox([x, x / 2, w, w], w, w);
+      if (b) expect(b[0] + b[2] <= w && b[1] + b[3] <= w).toBe(true);
+      const m = moveBbox([1, 1, 10.005, 10.005], 1e6, 1e6, w, w);
+      expect(m[0] + m[2] <= w && m[1] + m[3] <= w).toBe(true);
+    }
+  });
+});

@@ -26,6 +26,20 @@ export function newObjectId(): string {
 
 const round = (v: number) => Math.round(v * 100) / 100;
 
+/**
+ * A span [start, start + len] on [0, max], rounded to 0.01 px, with
+ * start + len <= max exactly as the server checks it (in doubles).
+ */
+function fitSpan(start: number, len: number, max: number): [number, number] {
+  let a = round(Math.max(0, Math.min(start, max)));
+  let l = round(Math.min(len, max - a));
+  while (a + l > max && l > 0) {
+    if (a > 0) a = Math.max(0, round(a - 0.01));
+    else l = round(l - 0.01);
+  }
+  return [a, l];
+}
+
 /** bbox clamped to a w x h image, or null when nothing of it is left. */
 export function clampBbox(b: Bbox, w: number, h: number): Bbox | null {
   const x0 = Math.max(0, Math.min(w, b[0]));
@@ -33,7 +47,9 @@ export function clampBbox(b: Bbox, w: number, h: number): Bbox | null {
   const x1 = Math.max(0, Math.min(w, b[0] + b[2]));
   const y1 = Math.max(0, Math.min(h, b[1] + b[3]));
   if (x1 - x0 <= 0 || y1 - y0 <= 0) return null;
-  return [round(x0), round(y0), round(x1 - x0), round(y1 - y0)];
+  const [x, bw] = fitSpan(x0, x1 - x0, w);
+  const [y, bh] = fitSpan(y0, y1 - y0, h);
+  return bw > 0 && bh > 0 ? [x, y, bw, bh] : null;
 }
 
 /** The box spanned by two corners, in any order. */
@@ -43,9 +59,9 @@ export function spanBbox(ax: number, ay: number, bx: number, by: number): Bbox {
 
 /** b moved by (dx, dy), kept whole inside the image. */
 export function moveBbox(b: Bbox, dx: number, dy: number, w: number, h: number): Bbox {
-  const x = Math.max(0, Math.min(w - b[2], b[0] + dx));
-  const y = Math.max(0, Math.min(h - b[3], b[1] + dy));
-  return [round(x), round(y), b[2], b[3]];
+  const [x, bw] = fitSpan(Math.min(w - b[2], b[0] + dx), b[2], w);
+  const [y, bh] = fitSpan(Math.min(h - b[3], b[1] + dy), b[3], h);
+  return [x, y, bw, bh];
 }
 
 /** b with the handle dragged to (px, py); flips over when dragged past the opposite side. */

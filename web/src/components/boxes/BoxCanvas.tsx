@@ -200,6 +200,8 @@ export function BoxCanvas({ editor, categories }: { editor: BoxEditor; categorie
       data-box-count={boxes.length}
       data-selected={selected ?? ''}
       data-hidden={hidden ? 'true' : 'false'}
+      data-can-undo={String(editor.canUndo.value)}
+      data-can-redo={String(editor.canRedo.value)}
     >
       <canvas ref={base} class="box-layer" />
       <canvas

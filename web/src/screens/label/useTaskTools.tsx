@@ -33,22 +33,22 @@ export function useTaskTools(
   const cur = session.current.value;
   const shown = cur ? session.effective(cur) : null;
 
-  // Multi-label: the checked categories of each image not saved yet.
-  const [drafts, setDrafts] = useState<ReadonlyMap<number, number[]>>(new Map());
+  // Multi-label: the checked categories of each image not saved yet. A ref, since keys
+  // can come faster than renders (the handlers then read it, not a render's copy).
+  const drafts = useRef(new Map<number, number[]>());
+  const [, rerender] = useState(0);
   const savedIds =
     shown && hasAnswer(shown.status)
       ? shown.payload?.type === 'classification'
         ? shown.payload.category_ids
         : shown.category_ids
       : [];
-  const checked = (cur && drafts.get(cur.id)) ?? savedIds;
-  const setDraft = (a: Asset, ids: number[] | null) =>
-    setDrafts((m) => {
-      const n = new Map(m);
-      if (ids) n.set(a.id, ids);
-      else n.delete(a.id);
-      return n;
-    });
+  const checked = (cur && drafts.current.get(cur.id)) ?? savedIds;
+  const setDraft = (a: Asset, ids: number[] | null) => {
+    if (ids) drafts.current.set(a.id, ids);
+    else drafts.current.delete(a.id);
+    rerender((n) => n + 1);
+  };
 
   // Boxes: one editor per image, whose every finished edit is queued as the image's new payload.
   const editor = useMemo<BoxEditor | null>(
@@ -67,21 +67,28 @@ export function useTaskTools(
     shown?.payload?.type === 'boxes' ? shown.payload.objects : shown && !hasAnswer(shown.status) ? [] : undefined;
 
   // Show the saved (or queued) boxes; again when the server's state differs (a refused write).
+  // Read live, not from this render: an edit may have come since.
   useEffect(() => {
     if (!editor || !cur) return;
     if (editor.newCategory.value === null) {
       const first = assignable(cats)[0];
       editor.newCategory.value = lastCategory.current ?? first?.id ?? null;
     }
-    if (shownBoxes) {
-      if (!sameBoxes(shownBoxes, editor.boxes.value)) editor.load(shownBoxes);
+    // An edit of ours not yet acknowledged: the editor holds it already.
+    if (session.local.value.has(cur.id)) return;
+    const a = session.items.value.find((x) => x.id === cur.id) ?? cur;
+    const eff = session.effective(a);
+    const objects = eff.payload?.type === 'boxes' ? eff.payload.objects : hasAnswer(eff.status) ? undefined : [];
+    if (objects) {
+      if (!sameBoxes(objects, editor.boxes.value)) editor.load(objects);
       return;
     }
     // The list did not carry the payload: read the annotation.
     let live = true;
     void labeling.get(cur.id).then(
       (ann) => {
-        if (live && ann.payload?.type === 'boxes' && !session.local.value.has(cur.id)) editor.load(ann.payload.objects);
+        const objs = ann.payload?.type === 'boxes' ? ann.payload.objects : null;
+        if (live && objs && !session.local.value.has(cur.id) && !sameBoxes(objs, editor.boxes.value)) editor.load(objs);
       },
       () => undefined,
     );
@@ -94,7 +101,7 @@ export function useTaskTools(
 
   if (mode === 'multi') {
     const commands = multiCommands(cats, base, {
-      toggle: (id) => cur && setDraft(cur, toggled(checked, id)),
+      toggle: (id) => cur && setDraft(cur, toggled(drafts.current.get(cur.id) ?? savedIds, id)),
       none: () => {
         if (!cur) return;
         setDraft(cur, null);
@@ -102,6 +109,7 @@ export function useTaskTools(
       },
       save: () => {
         if (!cur) return;
+        const checked = drafts.current.get(cur.id) ?? savedIds;
         const same = shown && hasAnswer(shown.status) && checked.length === savedIds.length && checked.every((x) => savedIds.includes(x));
         setDraft(cur, null);
         if (checked.length > 0 && !same) session.apply({ payload: { type: 'classification', category_ids: checked } }, true);
@@ -109,7 +117,7 @@ export function useTaskTools(
       },
     });
     const none = !!shown && hasAnswer(shown.status) && savedIds.length === 0;
-    const draft = cur ? drafts.get(cur.id) : undefined;
+    const draft = cur ? drafts.current.get(cur.id) : undefined;
     return {
       commands,
       overlay: null,

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from '../../api/assets';
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
-import { BoxOverlay } from '../../components/boxes/BoxOverlay';
+import { AssetBoxes } from '../../components/boxes/AssetBoxes';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
@@ -29,10 +29,7 @@ import './review.css';
 const CHUNK = 500;
 
 /** A detection tile's boxes, over its (cropped) thumbnail. */
-function tileBoxes(a: Asset) {
-  const p = a.annotation.payload;
-  return p?.type === 'boxes' && p.objects.length > 0 ? <BoxOverlay boxes={p.objects} width={a.width} height={a.height} fit="cover" /> : null;
-}
+const tileBoxes = (a: Asset) => <AssetBoxes asset={a} />;
 
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
