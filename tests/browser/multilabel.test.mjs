@@ -66,7 +66,10 @@ describe('multi-label labeling', () => {
           (w) => JSON.stringify([...document.querySelectorAll('.label-panel [role=checkbox][aria-checked=true]')].map((e) => Number(e.dataset.categoryId)).sort((a, b) => a - b)) === w,
           JSON.stringify(want),
           { timeout: 3000 },
-        );
+        ).catch(async (e) => {
+          const on = await page.locator('.label-panel [role=checkbox][aria-checked=true]').evaluateAll((els) => els.map((x) => Number(x.dataset.categoryId)));
+          throw new Error(`asset ${id}: checked ${JSON.stringify(on)}, want ${JSON.stringify(want)} (${e.message})`);
+        });
         await page.keyboard.press('Enter');
       } else {
         await page.keyboard.press('n');

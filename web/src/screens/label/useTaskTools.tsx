@@ -37,12 +37,13 @@ export function useTaskTools(
   // can come faster than renders (the handlers then read it, not a render's copy).
   const drafts = useRef(new Map<number, number[]>());
   const [, rerender] = useState(0);
-  const savedIds =
-    shown && hasAnswer(shown.status)
-      ? shown.payload?.type === 'classification'
-        ? shown.payload.category_ids
-        : shown.category_ids
-      : [];
+  /** The saved (or queued) categories of an asset. */
+  const savedOf = (a: Asset | null): number[] => {
+    const eff = a ? session.effective(a) : null;
+    if (!eff || !hasAnswer(eff.status)) return [];
+    return eff.payload?.type === 'classification' ? eff.payload.category_ids : eff.category_ids;
+  };
+  const savedIds = savedOf(cur);
   const checked = (cur && drafts.current.get(cur.id)) ?? savedIds;
   const setDraft = (a: Asset, ids: number[] | null) => {
     if (ids) drafts.current.set(a.id, ids);
@@ -63,6 +64,9 @@ export function useTaskTools(
     [mode, cur?.id, session],
   );
   const lastCategory = useRef<number | null>(null);
+  // The key handlers use the editor of the image shown now, even before a re-render.
+  const editorRef = useRef(editor);
+  editorRef.current = editor;
   const shownBoxes: BoxObject[] | undefined =
     shown?.payload?.type === 'boxes' ? shown.payload.objects : shown && !hasAnswer(shown.status) ? [] : undefined;
 
@@ -100,18 +104,27 @@ export function useTaskTools(
   if (mode === 'single') return null;
 
   if (mode === 'multi') {
+    // The handlers read the session and the drafts live: a key may come before the
+    // screen has re-rendered (and re-registered its key handler) for the next image.
     const commands = multiCommands(cats, base, {
-      toggle: (id) => cur && setDraft(cur, toggled(drafts.current.get(cur.id) ?? savedIds, id)),
+      toggle: (id) => {
+        const a = session.current.value;
+        if (a) setDraft(a, toggled(drafts.current.get(a.id) ?? savedOf(a), id));
+      },
       none: () => {
-        if (!cur) return;
-        setDraft(cur, null);
+        const a = session.current.value;
+        if (!a) return;
+        setDraft(a, null);
         session.apply({ payload: { type: 'classification', category_ids: [] } }, true);
       },
       save: () => {
-        if (!cur) return;
-        const checked = drafts.current.get(cur.id) ?? savedIds;
-        const same = shown && hasAnswer(shown.status) && checked.length === savedIds.length && checked.every((x) => savedIds.includes(x));
-        setDraft(cur, null);
+        const a = session.current.value;
+        if (!a) return;
+        const saved = savedOf(a);
+        const checked = drafts.current.get(a.id) ?? saved;
+        const answered = hasAnswer(session.effective(a).status);
+        const same = answered && checked.length === saved.length && checked.every((x) => saved.includes(x));
+        setDraft(a, null);
         if (checked.length > 0 && !same) session.apply({ payload: { type: 'classification', category_ids: checked } }, true);
         else session.go(1);
       },
@@ -134,19 +147,21 @@ export function useTaskTools(
     };
   }
 
+  const ed = () => editorRef.current;
   const commands = boxCommands(cats, base, {
     pickCategory: (id) => {
       lastCategory.current = id;
-      editor?.pickCategory(id);
+      ed()?.pickCategory(id);
     },
-    selectNext: (dir) => editor?.selectNext(dir),
-    nudge: (dx, dy) => editor?.nudge(dx, dy) ?? false,
-    deleteBox: () => editor?.removeSelected(),
-    toggleHidden: () => editor?.toggleHidden(),
-    undo: () => editor?.undo(),
-    redo: () => editor?.redo(),
+    selectNext: (dir) => ed()?.selectNext(dir),
+    nudge: (dx, dy) => ed()?.nudge(dx, dy) ?? false,
+    deleteBox: () => ed()?.removeSelected(),
+    toggleHidden: () => ed()?.toggleHidden(),
+    undo: () => ed()?.undo(),
+    redo: () => ed()?.redo(),
     noObjects: () => {
-      if (editor && editor.boxes.value.length === 0) session.apply({ payload: { type: 'boxes', objects: [] } }, true);
+      const e = ed();
+      if (e && e.boxes.value.length === 0) session.apply({ payload: { type: 'boxes', objects: [] } }, true);
     },
   });
   return {
