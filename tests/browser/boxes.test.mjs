@@ -61,7 +61,10 @@ function near(actual, expected, tol, what) {
 }
 
 async function saved() {
-  await page.waitForSelector('[data-testid=save-indicator][data-status=saved]', { timeout: 30_000 });
+  // The labeling screen shows when its queue is empty; elsewhere the caller polls.
+  if (await page.locator('[data-testid=save-indicator]').count()) {
+    await page.waitForSelector('[data-testid=save-indicator][data-status=saved]', { timeout: 30_000 });
+  }
   const ann = await api('GET', `/api/v1/assets/${assets[0].id}/annotation`);
   return ann.payload?.objects ?? [];
 }
@@ -176,5 +179,23 @@ describe('box tool', () => {
     await page.waitForSelector('[data-testid=box-overlay]');
     const counts = await page.locator('[data-testid=box-overlay]').evaluateAll((els) => els.map((e) => Number(e.dataset.boxCount)));
     assert.deepEqual(counts, [3]);
+  });
+
+  test('a reviewer fixes a box in place on the review screen, with the same editor', async () => {
+    const beforeFix = await saved();
+    await page.locator(`[role=gridcell][title^="${assets[0].file_name}"]`).click();
+    await page.waitForSelector('[data-testid=box-fix] [data-testid=box-canvas][data-box-count="3"]');
+    const r = await page.locator('[data-testid=box-fix] [data-testid=box-canvas]').boundingBox();
+    const p = (x, y) => [r.x + (x * r.width) / W, r.y + (y * r.height) / H];
+    const target = beforeFix.find((o) => o.bbox[0] > 200); // the box drawn at (250, 200)
+    const [cx, cy] = [target.bbox[0] + target.bbox[2] / 2, target.bbox[1] + target.bbox[3] / 2];
+    await page.mouse.move(...p(cx, cy));
+    await page.mouse.down();
+    await page.mouse.move(...p(cx - 40, cy - 40), { steps: 4 });
+    await page.mouse.up();
+    const moved = await settle(saved, (objs) => objs.find((o) => o.id === target.id)?.bbox[0] < target.bbox[0] - 20, 5000);
+    const fixed = moved.find((o) => o.id === target.id);
+    near(fixed.bbox, [target.bbox[0] - 40, target.bbox[1] - 40, target.bbox[2], target.bbox[3]], 3, 'fixed in review');
+    assert.equal(moved.length, 3);
   });
 });

@@ -3,6 +3,7 @@ import { ASSET_FILTERS, assets as assetsApi, type Asset, type AssetFilter } from
 import { errorMessage } from '../../api/errors';
 import { labeling, type BulkAction, type Stats } from '../../api/labeling';
 import { AssetBoxes } from '../../components/boxes/AssetBoxes';
+import { BoxFixPanel } from '../../components/boxes/BoxFixPanel';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/filters';
 import { location, navigate } from '../../router';
@@ -195,6 +196,9 @@ export function ReviewScreen({ project }: ProjectTabProps) {
           )}
         </div>
         <div class="review-side">
+          {project.task_type === 'detection' && anchorAsset && canReview(project) && (
+            <BoxFixPanel key={anchorAsset.id} asset={anchorAsset} categories={cats} />
+          )}
           <IssuesPanel stats={stats} categories={cats} onOpen={openIssue} />
           <DistributionChart stats={stats} categories={cats} />
         </div>
