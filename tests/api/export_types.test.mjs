@@ -156,3 +156,17 @@ test('a detection export: one annotation per box; the Python reader gives back e
   const out = await run(BIN, ['verify', tdir]).then(() => '', (e) => `${e.stdout}${e.stderr}`);
   assert.match(out, /bbox: not inside image/);
 });
+
+test('images answered with no category count in the preview and export on their own', async () => {
+  const p = await project('Nothing here', 'detection', ['car']);
+  const imgs = await uploadPngs(srv, token, p.id, 2, { start: 3300, w: 20, h: 20 });
+  for (const im of imgs) await api('PUT', `/api/v1/assets/${im.id}/annotation`, { payload: { type: 'boxes', objects: [] } }, 200);
+  await api('PUT', `/api/v1/assets/${imgs[1].id}/annotation`, { status: 'skipped' }, 200);
+  const pre = await api('GET', `/api/v1/projects/${p.id}/exports/preview?statuses=labeled,approved`, undefined, 200);
+  assert.equal(pre.json.counts?.images ?? pre.json.images, 1, pre.text);
+  const ex = await exportAll(p.id);
+  const { ann, man } = await check(ex);
+  assert.deepEqual(ann.images.map((i) => i.id), [imgs[0].id]);
+  assert.equal(ann.annotations.length, 0);
+  assert.equal(man.counts.images, 1);
+});

@@ -29,16 +29,21 @@
 #define SELECTED_USABLE                                                           \
 	SELECTED_ANY " AND NOT EXISTS (SELECT 1 FROM assets d WHERE d.id = a.asset_id AND " \
 	"d.decode_state = 'damaged')"
+/* With a live category, or an explicit answer naming none ("none of
+ * these", "no objects": content without categories). */
 #define COUNT_IMAGES_FROM                                                                   \
 	"SELECT count(DISTINCT a.asset_id) FROM annotations a "                             \
-	"JOIN annotation_categories ac ON ac.asset_id = a.asset_id "                         \
-	"JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "       \
-	"AND c.state <> 'deleted' WHERE "
+	"LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "                    \
+	"LEFT JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "  \
+	"WHERE (c.state <> 'deleted' OR (ac.category_id IS NULL AND a.payload IS NOT NULL)) " \
+	"AND "
 /* Selected, with a live category, whatever the decode state. */
 #define SELECTED_LIVE_FROM                                                                  \
-	" FROM annotations a WHERE " SELECTED_ANY " AND EXISTS (SELECT 1 FROM "              \
+	" FROM annotations a WHERE " SELECTED_ANY " AND (EXISTS (SELECT 1 FROM "             \
 	"annotation_categories ac JOIN categories c ON c.project_id = ac.project_id AND "     \
-	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id)"
+	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id) OR " \
+	"(a.payload IS NOT NULL AND NOT EXISTS (SELECT 1 FROM annotation_categories ac "     \
+	"WHERE ac.asset_id = a.asset_id)))"
 
 static void read_export(sqlite3_stmt *st, void *out)
 {
