@@ -26,6 +26,9 @@ Any mismatch raises DatasetError. Usage:
         print(ds.version, ds.hash, ds.class_names)
         for image, class_index in ds:
             ...  # image: pathlib.Path (folder) or bytes (zip)
+        # classification_multi:  for image, class_indexes in ds
+        # detection:             for image, boxes, class_indexes in ds
+        #   (boxes: [x, y, w, h] in pixels of the exported image)
 
 class_index is the position of the category in manifest.categories (sorted
 by category id); a model's output i means ds.class_names[i]. Save
@@ -368,9 +371,11 @@ class TesseraDataset:
     annotation in annotations.json order (sorted by image id): image is a
     pathlib.Path for a folder, the image bytes for a zip.
 
-    Attributes: manifest, annotations (the parsed JSON files), version,
-    hash, categories_hash, class_names and category_ids (both in
-    class_index order), samples (list of (file_name, class_index))."""
+    Attributes: manifest, annotations (the parsed JSON files), task_type,
+    version, hash, categories_hash, class_names and category_ids (both in
+    class_index order), samples (list of (file_name, class_index), or of
+    (file_name, [class_index, ...]) for classification_multi, or of
+    (file_name, boxes, [class_index, ...]) for detection)."""
 
     def __init__(self, path, verify_images="eager"):
         if verify_images not in ("eager", "lazy"):
@@ -479,8 +484,14 @@ class TesseraDataset:
         if missing:
             self._fail("missing images: %s" % ", ".join(missing))
 
-        samples = []
-        per_image = {}
+        task = man.get("task_type")
+        if task != ann.get("info", {}).get("task_type"):
+            self._fail("manifest.json: task_type differs from annotations.json")
+        if task not in ("classification_single", "classification_multi", "detection"):
+            self._fail("task_type %r is not supported" % (task,))
+        self.task_type = task
+        per_image = {i: [] for i in by_id}
+        prev = None
         for i, a in enumerate(annotations):
             if a.get("id") != i + 1:
                 self._fail("annotation ids are not 1..n")
@@ -488,10 +499,48 @@ class TesseraDataset:
                 self._fail("annotation %d: unknown image_id %r" % (i + 1, a.get("image_id")))
             if a.get("category_id") not in class_index:
                 self._fail("annotation %d: unknown category_id %r" % (i + 1, a.get("category_id")))
-            per_image[a["image_id"]] = per_image.get(a["image_id"], 0) + 1
-            samples.append((by_id[a["image_id"]]["file_name"], class_index[a["category_id"]]))
-        if any(per_image.get(i) != 1 for i in by_id):
-            self._fail("every image needs exactly one annotation (classification_single)")
+            key = (a["image_id"], a["category_id"])
+            if prev is not None and (key < prev or (key == prev and task != "detection")):
+                self._fail("annotation %d: not sorted by (image_id, category_id) or repeated"
+                           % (i + 1))
+            prev = key
+            box = a.get("bbox")
+            if (task == "detection") != (box is not None):
+                self._fail("annotation %d: a bbox belongs to detection annotations only" % (i + 1))
+            if box is not None:
+                im = by_id[a["image_id"]]
+                if (not isinstance(box, list) or len(box) != 4
+                        or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   for v in box)):
+                    self._fail("annotation %d: bbox is not [x, y, w, h]" % (i + 1))
+                x, y, w, h = box
+                if not (w > 0 and h > 0):
+                    self._fail("annotation %d: bbox width and height must be > 0" % (i + 1))
+                if x < 0 or y < 0 or x + w > im["width"] or y + h > im["height"]:
+                    self._fail("annotation %d: bbox %r is not inside image %r (%dx%d)"
+                               % (i + 1, box, im["id"], im["width"], im["height"]))
+                if abs(a.get("area", -1) - w * h) > 1e-9 * (1 + w * h) or a.get("iscrowd") != 0:
+                    self._fail("annotation %d: area is not w * h, or iscrowd is not 0" % (i + 1))
+            per_image[a["image_id"]].append((class_index[a["category_id"]], box))
+        samples = []
+        if task == "classification_single":
+            if any(len(v) != 1 for v in per_image.values()):
+                self._fail("every image needs exactly one annotation (classification_single)")
+            for im in images:
+                samples.append((im["file_name"], per_image[im["id"]][0][0]))
+        elif task == "classification_multi":
+            for im in images:
+                samples.append((im["file_name"], [c for c, _ in per_image[im["id"]]]))
+        else:
+            for im in images:
+                objs = per_image[im["id"]]
+                samples.append((im["file_name"], [list(b) for _, b in objs], [c for c, _ in objs]))
+        per_cat = man.get("counts", {}).get("per_category", {})
+        got_per_cat = {}
+        for a in annotations:
+            got_per_cat[str(a["category_id"])] = got_per_cat.get(str(a["category_id"]), 0) + 1
+        if any(per_cat.get(str(c), 0) != got_per_cat.get(str(c), 0) for c in ids):
+            self._fail("manifest.json counts.per_category differ from annotations.json")
         counts = man.get("counts", {})
         if counts.get("images") != len(images) or counts.get("annotations") != len(annotations):
             self._fail("manifest.json counts differ from annotations.json")
@@ -522,8 +571,13 @@ class TesseraDataset:
         return len(self.samples)
 
     def __iter__(self):
-        for file_name, index in self.samples:
-            yield self[file_name], index
+        """(image, class_index) for classification_single, (image,
+        [class_index, ...]) for classification_multi (an empty list for
+        "none of these"), (image, [[x, y, w, h], ...], [class_index, ...])
+        for detection (empty lists for "no objects"), one item per image
+        in id order."""
+        for file_name, *rest in self.samples:
+            yield (self[file_name], *rest)
 
     def __getitem__(self, file_name):
         """The image of file_name: a Path (folder) or bytes (zip)."""

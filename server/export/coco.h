@@ -30,6 +30,10 @@
 #include "core/error.h"
 
 #define TS_COCO_SCHEMA_VERSION "1.0.0"
+/* The schema_version of classification_multi and detection exports (the
+ * contract's additions: task types, boxes); classification_single exports
+ * stay 1.0.0, byte for byte. */
+#define TS_COCO_SCHEMA_VERSION_1_1 "1.1.0"
 /* "sha256:" + 64 hex digits + NUL */
 #define TS_COCO_PREFIXED_HASH_SIZE 72
 
@@ -58,12 +62,18 @@ struct ts_coco_image {
 
 /* One label. The "id" field is assigned by the writer (1..n in sorted
  * order). With task_type "classification_single" every image has exactly
- * one annotation. */
+ * one annotation; with "classification_multi" at most one per (image,
+ * category), and an image may have none ("none of these"); with
+ * "detection" one per box (has_bbox), any number per image, none for "no
+ * objects". Boxes of one image and category keep their input order (seq). */
 struct ts_coco_annotation {
 	int64_t image_id;       /* an id in images */
 	int64_t category_id;    /* an id in categories */
 	const char *status;     /* "labeled", "needs_review", "approved", "skipped" */
 	const char *labeled_by; /* user name; NULL is written as "" */
+	int has_bbox;           /* detection: bbox, area and iscrowd are written */
+	double bbox[4];         /* x, y, w, h: inside the image, w and h > 0 */
+	size_t seq;             /* order among equal (image_id, category_id) */
 };
 
 /* A category that is not deleted (active or disabled). */
@@ -74,7 +84,8 @@ struct ts_coco_category {
 };
 
 struct ts_coco_dataset {
-	const char *task_type; /* "classification_single" */
+	const char *task_type; /* "classification_single", "classification_multi",
+				* "detection" */
 	const struct ts_coco_image *images;
 	size_t n_images;
 	const struct ts_coco_annotation *annotations;
@@ -94,6 +105,9 @@ struct ts_coco_manifest_info {
 	size_t n_statuses;
 	int64_t excluded_deleted_category; /* counts.excluded.deleted_category */
 };
+
+/* The schema_version an export of task_type carries. Static string. */
+const char *ts_coco_schema_version(const char *task_type);
 
 /* Appends the canonical annotations.json bytes of ds to out (initialised by
  * the caller with ts_buf_init and a cap). Checks every field listed above

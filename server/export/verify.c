@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ struct image {
 	json_int_t id;
 	const char *file_name; /* NULL when missing or unsafe */
 	const char *checksum;  /* NULL when missing or malformed */
+	json_int_t width, height;
 	size_t n_annotations;
 	int present;
 	zip_int64_t zip_index;
@@ -518,6 +520,8 @@ static void collect_images(struct vctx *c)
 		const char *sum = str_of(im, "checksum_sha256");
 
 		x->id = int_of(im, "id");
+		x->width = int_of(im, "width");
+		x->height = int_of(im, "height");
 		x->zip_index = -1;
 		if (fn && ts_coco_file_name_ok(fn))
 			x->file_name = fn;
@@ -610,18 +614,61 @@ static int check_annotations_doc(struct vctx *c)
 					"twice", i, name);
 	}
 	qsort(c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
+	const char *task = str_of(json_object_get(c->ann, "info"), "task_type");
+	int single = strcmp(task, "classification_single") == 0;
+	int det = strcmp(task, "detection") == 0;
+
 	json_array_foreach(anns, i, v) {
 		json_t *prev = i ? json_array_get(anns, i - 1) : NULL;
 		json_int_t image_id = int_of(v, "image_id");
 		json_int_t cat_id = int_of(v, "category_id");
+		json_t *bbox = json_object_get(v, "bbox");
 		struct cat *cat;
+
+		/* Detection: a box per annotation, inside its image, w and h
+		 * > 0, area = w * h, iscrowd 0. Classification: no box. */
+		if (det != (bbox != NULL))
+			problem(c, "annotations.json: /annotations/%zu: %s", i,
+				det ? "a detection annotation needs a bbox"
+				    : "a classification annotation has a bbox");
+		if (det && bbox) {
+			double b[4] = { 0 };
+			int ok = json_array_size(bbox) == 4;
+
+			for (size_t k = 0; ok && k < 4; k++) {
+				ok = json_is_number(json_array_get(bbox, k));
+				b[k] = json_number_value(json_array_get(bbox, k));
+			}
+			if (!ok || !(b[2] > 0) || !(b[3] > 0))
+				problem(c, "annotations.json: /annotations/%zu/bbox: not [x, y, w, h] "
+					"with w and h > 0", i);
+			if (!json_is_number(json_object_get(v, "area")) ||
+			    fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
+				    1e-9 * (1 + b[2] * b[3]))
+				problem(c, "annotations.json: /annotations/%zu/area: not w * h of "
+					"its bbox", i);
+			if (int_of(v, "iscrowd") != 0)
+				problem(c, "annotations.json: /annotations/%zu/iscrowd: not 0", i);
+			if (images_sorted) {
+				struct image *bim = image_by_id(c, image_id);
+
+				if (ok && bim &&
+				    (b[0] < 0 || b[1] < 0 || b[0] + b[2] > (double)bim->width ||
+				     b[1] + b[3] > (double)bim->height))
+					problem(c, "annotations.json: /annotations/%zu/bbox: not "
+						"inside image %lld (%lldx%lld)",
+						i, (long long)image_id, (long long)bim->width,
+						(long long)bim->height);
+			}
+		}
 
 		if (int_of(v, "id") != (json_int_t)i + 1)
 			problem(c, "annotations.json: /annotations/%zu/id: %lld, expected %zu "
 				"(ids are 1..n in order)", i, (long long)int_of(v, "id"), i + 1);
 		if (prev && (image_id < int_of(prev, "image_id") ||
 			     (image_id == int_of(prev, "image_id") &&
-			      cat_id <= int_of(prev, "category_id"))))
+			      (det ? cat_id < int_of(prev, "category_id")
+				   : cat_id <= int_of(prev, "category_id")))))
 			problem(c, "annotations.json: /annotations/%zu: not sorted by "
 				"(image_id, category_id) or a duplicate", i);
 		cat = cat_by_id(c, cat_id);
@@ -640,7 +687,7 @@ static int check_annotations_doc(struct vctx *c)
 				im->n_annotations++;
 		}
 	}
-	if (images_sorted) {
+	if (images_sorted && single) {
 		for (i = 0; i < c->n_images; i++)
 			if (c->images[i].n_annotations != 1)
 				problem(c, "annotations.json: image %lld has %zu annotations "
