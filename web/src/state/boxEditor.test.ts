@@ -117,3 +117,18 @@ describe('clamping as the server checks it', () => {
     }
   });
 });
+
+describe('replaceAll', () => {
+  it('adds copied boxes as one undoable edit, clamped to this image', () => {
+    const { e, commits } = editor();
+    e.add([0, 0, 10, 10]);
+    e.replaceAll([...e.boxes.value, { id: 'c1', category_id: 2, bbox: [390, 290, 50, 50] }, { id: 'c2', category_id: 2, bbox: [500, 500, 5, 5] }]);
+    expect(e.boxes.value.map((b) => b.bbox)).toEqual([
+      [0, 0, 10, 10],
+      [390, 290, 10, 10],
+    ]);
+    expect(commits.length).toBe(2);
+    e.undo();
+    expect(e.boxes.value.length).toBe(1);
+  });
+});

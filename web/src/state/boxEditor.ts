@@ -193,6 +193,16 @@ export function createBoxEditor(opts: BoxEditorOptions) {
       return id;
     },
 
+    /** Replaces every box as one undoable edit (boxes copied from another frame), each clamped to this image. */
+    replaceAll(list: readonly BoxObject[]): void {
+      const next: BoxObject[] = [];
+      for (const o of list) {
+        const b = clampBbox(o.bbox, width, height);
+        if (b) next.push({ ...o, bbox: b });
+      }
+      commit(next);
+    },
+
     setBbox(id: string, bbox: Bbox): boolean {
       const b = clampBbox(bbox, width, height);
       if (!b || b[2] < MIN_SIDE / 2 || b[3] < MIN_SIDE / 2) return false;

@@ -3,7 +3,8 @@ import type { Category } from '../api/types';
 import { findCommand, keyCombo } from './keys';
 import { labelCommands, type LabelHandlers } from './labelActions';
 import { predict } from './labelLocal';
-import { boxCommands, labelMode, multiCommands, toggled } from './taskActions';
+import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from './taskActions';
+import type { Asset } from '../api/assets';
 
 const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => ({
   key: k,
@@ -69,6 +70,7 @@ describe('boxCommands', () => {
       undo: () => calls.push('undo'),
       redo: () => calls.push('redo'),
       noObjects: () => calls.push('none'),
+      copyPrevFrame: () => calls.push('copy'),
     });
     const press = (k: string, m = {}) => findCommand(cmds, key(k, m))?.run();
     press('2');
@@ -81,10 +83,11 @@ describe('boxCommands', () => {
     press('z', { ctrlKey: true });
     press('Z', { ctrlKey: true, shiftKey: true });
     press('n');
+    press('c');
     selected = false;
     press('ArrowRight');
     press('PageUp');
-    expect(calls).toEqual(['cat 4', 'tab 1', 'tab -1', 'nudge -1,0', 'nudge 0,10', 'delete', 'hide', 'undo', 'redo', 'none', 'next', 'prev']);
+    expect(calls).toEqual(['cat 4', 'tab 1', 'tab -1', 'nudge -1,0', 'nudge 0,10', 'delete', 'hide', 'undo', 'redo', 'none', 'copy', 'next', 'prev']);
     const all = cmds.flatMap((c) => c.keys);
     expect(new Set(all).size).toBe(all.length);
   });
@@ -114,5 +117,16 @@ describe('predict with payloads', () => {
     expect(predict(un, { payload: { type: 'boxes', objects: [] } })?.category_ids).toEqual([]);
     const ap = { ...(l ?? un), status: 'approved' as const };
     expect(predict(ap, { payload: boxes })?.status).toBe('approved');
+  });
+});
+
+describe('previousFrame', () => {
+  const frame = (id: number, video: number, idx: number) =>
+    ({ id, source: { type: 'video_frame', video_id: video, video_file_name: 'v.mp4', frame_index: idx, timestamp_ms: idx * 40 } }) as unknown as Asset;
+  it('finds the nearest earlier frame of the same video, wherever it is in the queue', () => {
+    const items = [frame(1, 7, 10), frame(2, 7, 30), frame(3, 8, 19), frame(4, 7, 20)];
+    expect(previousFrame(items, frame(5, 7, 25))?.id).toBe(4);
+    expect(previousFrame(items, frame(6, 7, 10))).toBeUndefined();
+    expect(previousFrame(items, { id: 9, source: { type: 'image' } } as unknown as Asset)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@
 // select, move, delete, hide, undo). They replace the single-label assign
 // commands of labelCommands() and keep the rest (skip, zoom, help), so the
 // keyboard, the panels and the `?` help still read one list. DOM-free.
+import type { Asset } from '../api/assets';
 import type { Category, TaskType } from '../api/types';
 import { assignable, type LabelCommand } from './labelActions';
 
@@ -25,7 +26,8 @@ export type TaskCommandId =
   | 'deleteBox'
   | 'hideBoxes'
   | 'undo'
-  | 'redo';
+  | 'redo'
+  | 'copyPrevFrame';
 
 export interface MultiHandlers {
   toggle: (categoryId: number) => void;
@@ -46,6 +48,21 @@ export interface BoxHandlers {
   redo: () => void;
   /** "No objects": the explicit empty answer. */
   noObjects: () => void;
+  /** For a video frame: the boxes of the previous frame of the same video, added. */
+  copyPrevFrame: () => void;
+}
+
+/** The frame of the same video just before `a` among `items` (by frame index), if any. */
+export function previousFrame(items: readonly Asset[], a: Asset): Asset | undefined {
+  const src = a.source;
+  if (src.type !== 'video_frame') return undefined;
+  let best: Asset | undefined;
+  for (const x of items) {
+    const s = x.source;
+    if (s.type !== 'video_frame' || s.video_id !== src.video_id || s.frame_index >= src.frame_index) continue;
+    if (!best || (best.source.type === 'video_frame' && s.frame_index > best.source.frame_index)) best = x;
+  }
+  return best;
 }
 
 /** The checked set after key `id` was pressed. */
@@ -122,6 +139,7 @@ export function boxCommands(categories: readonly Category[], base: readonly Labe
     cmd({ id: 'hideBoxes', label: 'Hide or show every box', keys: ['H'], run: h.toggleHidden }),
     cmd({ id: 'undo', label: 'Undo (within this image)', keys: ['Ctrl+Z', 'Meta+Z'], run: h.undo }),
     cmd({ id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Ctrl+Y', 'Shift+Meta+Z'], run: h.redo }),
+    cmd({ id: 'copyPrevFrame', label: 'Copy the boxes of the previous frame (video frames)', keys: ['C'], run: h.copyPrevFrame }),
     cmd({ id: 'noObjects', label: 'No objects in this image (an answer of its own), then the next image', keys: ['N'], run: h.noObjects }),
     ...nav(prev, 'PageUp'),
     ...nav(next, 'PageDown'),

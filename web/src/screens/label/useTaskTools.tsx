@@ -8,10 +8,10 @@ import { labeling } from '../../api/labeling';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
 import { BoxPanel, MultiLabelChecklist } from '../../components/boxes/TaskPanels';
-import { createBoxEditor, sameBoxes, type BoxEditor } from '../../state/boxEditor';
+import { createBoxEditor, newObjectId, sameBoxes, type BoxEditor } from '../../state/boxEditor';
 import { assignable, type LabelCommand } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
-import { boxCommands, labelMode, multiCommands, toggled } from '../../state/taskActions';
+import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from '../../state/taskActions';
 
 export interface TaskTools {
   commands: LabelCommand[];
@@ -159,6 +159,19 @@ export function useTaskTools(
     toggleHidden: () => ed()?.toggleHidden(),
     undo: () => ed()?.undo(),
     redo: () => ed()?.redo(),
+    copyPrevFrame: () => {
+      const a = session.current.value;
+      const prev = a ? previousFrame(session.items.value, a) : undefined;
+      const e = ed();
+      if (!prev || !e) return;
+      const copy = (objs: readonly BoxObject[]) => {
+        if (ed() !== e || objs.length === 0) return;
+        e.replaceAll([...e.boxes.value, ...objs.map((o) => ({ ...o, id: newObjectId() }))]);
+      };
+      const p = session.effective(prev).payload;
+      if (p?.type === 'boxes') copy(p.objects);
+      else void labeling.get(prev.id).then((ann) => ann.payload?.type === 'boxes' && copy(ann.payload.objects), () => undefined);
+    },
     noObjects: () => {
       const e = ed();
       if (e && e.boxes.value.length === 0) session.apply({ payload: { type: 'boxes', objects: [] } }, true);
