@@ -1,3 +1,4 @@
+/* global document */
 // The box tool in headless Chromium: boxes drawn, moved and resized with the
 // mouse, moved, recategorized, selected and deleted with the keyboard,
 // undone and redone, hidden; every edit autosaved (read back through the
@@ -165,6 +166,22 @@ describe('box tool', () => {
     assert.ok(objs.some((o) => Math.abs(o.bbox[0] - 10) < 1.5 && Math.abs(o.bbox[1] - 11) < 1.5 && Math.abs(o.bbox[2] - 30) < 1.5));
   });
 
+  test('zooming in the middle of a drag keeps the box in image pixels', async () => {
+    await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[2].id}`);
+    await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${assets[2].id}"]`);
+    await page.waitForSelector('[data-testid=box-canvas][data-box-count="0"]');
+    await page.mouse.move(...(await at(200, 150)));
+    await page.mouse.down();
+    await page.mouse.move(...(await at(220, 160)), { steps: 2 });
+    await page.mouse.wheel(0, -200); // zoom in, drawing still
+    await page.waitForFunction(() => /scale\((?!1\))/.test(document.querySelector('.viewer-frame')?.style.transform ?? ''));
+    await page.mouse.move(...(await at(240, 180)), { steps: 2 }); // the same image point, now zoomed
+    await page.mouse.up();
+    assert.equal(await countIs(1), 1);
+    await expectBbox([200, 150, 40, 30], 1.5, 'drawn while zooming');
+    await page.keyboard.press('0'); // fit again
+  });
+
   test('"no objects" is an answer of its own; the review grid draws the boxes', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[1].id}`);
     await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${assets[1].id}"]`);
@@ -176,9 +193,10 @@ describe('box tool', () => {
     assert.deepEqual(ann.payload, { type: 'boxes', objects: [] });
 
     await page.goto(`${srv.url}/projects/${project.id}/review?filter=all`);
-    await page.waitForSelector('[data-testid=box-overlay]');
+    // the image with 3 boxes and the one drawn while zooming; the "no objects" one has none
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=box-overlay]').length === 2);
     const counts = await page.locator('[data-testid=box-overlay]').evaluateAll((els) => els.map((e) => Number(e.dataset.boxCount)));
-    assert.deepEqual(counts, [3]);
+    assert.deepEqual(counts.sort(), [1, 3]);
   });
 
   test('a reviewer fixes a box in place on the review screen, with the same editor', async () => {
