@@ -197,6 +197,21 @@ def build(out_dir, task_type="classification_single"):
         "annotations": annotations,
         "categories": CATEGORIES,
     }
+    if task_type == "detection":
+        # YOLO labels: labels/<stem>.txt per image, boxes in annotations order.
+        class_index = {c["id"]: i for i, c in enumerate(CATEGORIES)}
+        os.makedirs(os.path.join(out_dir, "labels"), exist_ok=True)
+        for im in images:
+            text = ""
+            for a in annotations:
+                if a["image_id"] == im["id"]:
+                    x, y, w, h = a["bbox"]
+                    text += "%d %.6f %.6f %.6f %.6f\n" % (
+                        class_index[a["category_id"]], (x + w / 2) / im["width"],
+                        (y + h / 2) / im["height"], w / im["width"], h / im["height"])
+            with open(os.path.join(out_dir, "labels", im["file_name"].rsplit(".", 1)[0] + ".txt"),
+                      "w") as f:
+                f.write(text)
     ann_bytes = canonical_dumps(doc).encode("utf-8")
     with open(os.path.join(out_dir, "annotations.json"), "wb") as f:
         f.write(ann_bytes)

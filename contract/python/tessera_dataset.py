@@ -52,6 +52,20 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$")
 _CHUNK = 1 << 16
 
 
+def yolo_name(file_name):
+    """The YOLO label file of an image file name: "17.png" -> "17.txt"."""
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
+    return stem + ".txt"
+
+
+def yolo_line(class_index, bbox, width, height):
+    """One YOLO label line: class index, then the box's centre and size
+    divided by the image's width and height, each "%.6f"."""
+    x, y, w, h = bbox
+    return "%d %.6f %.6f %.6f %.6f\n" % (class_index, (x + w / 2) / width, (y + h / 2) / height,
+                                          w / width, h / height)
+
+
 class DatasetError(Exception):
     """The export does not match its manifest or the dataset contract."""
 
@@ -314,13 +328,13 @@ class _Folder:
     def names(self):
         found = []
         for p in sorted(self.root.iterdir()):
-            if p.name == "images" and p.is_dir() and not p.is_symlink():
-                found.append("images/")
+            if p.name in ("images", "labels") and p.is_dir() and not p.is_symlink():
+                found.append(p.name + "/")
                 for q in sorted(p.iterdir()):
                     kind = "/" if q.is_dir() else ""
                     if q.is_symlink() or not (q.is_dir() or q.is_file()):
                         kind = "?"
-                    found.append("images/" + q.name + kind)
+                    found.append(p.name + "/" + q.name + kind)
             else:
                 kind = "/" if p.is_dir() else ""
                 if p.is_symlink() or not (p.is_dir() or p.is_file()):
@@ -476,11 +490,17 @@ class TesseraDataset:
         expected_files = {"images/" + im["file_name"] for im in images}
         if len(expected_files) != len(images):
             self._fail("annotations.json: file_name repeated")
-        allowed = expected_files | {"manifest.json", "annotations.json", "images/"}
+        label_files = {}
+        if man.get("task_type") == "detection" and ann.get("info", {}).get("task_type") == "detection":
+            label_files = {"labels/" + yolo_name(im["file_name"]): im for im in images}
+            allowed_labels = set(label_files) | {"labels/"}
+        else:
+            allowed_labels = set()
+        allowed = expected_files | {"manifest.json", "annotations.json", "images/"} | allowed_labels
         extra = sorted(n for n in names if n not in allowed)
         if extra:
             self._fail("unexpected entries: %s" % ", ".join(extra))
-        missing = sorted(expected_files - set(names))
+        missing = sorted((expected_files | set(label_files)) - set(names))
         if missing:
             self._fail("missing images: %s" % ", ".join(missing))
 
@@ -535,6 +555,12 @@ class TesseraDataset:
             for im in images:
                 objs = per_image[im["id"]]
                 samples.append((im["file_name"], [list(b) for _, b in objs], [c for c, _ in objs]))
+        for name, im in label_files.items():
+            objs = per_image[im["id"]]
+            want = "".join(yolo_line(c, b, im["width"], im["height"]) for c, b in objs)
+            if self._src.read(name) != want.encode("ascii"):
+                self._fail("%s differs from the boxes of image %r in annotations.json"
+                           % (name, im["id"]))
         per_cat = man.get("counts", {}).get("per_category", {})
         got_per_cat = {}
         for a in annotations:

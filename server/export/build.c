@@ -290,8 +290,19 @@ static enum ts_err add_entry(zip_t *za, const char *name, zip_source_t *src, tim
 /* Writes the zip at path: manifest.json, annotations.json, images/ and the
  * images in id order, all stored (images are already compressed; storing
  * keeps the build as fast as copying). */
+static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_error *err)
+{
+	zip_int64_t idx = zip_dir_add(za, name, 0);
+
+	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)(040755 << 16) | 0x10) != 0)
+		return zip_fail(za, err, name);
+	return TS_OK;
+}
+
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     char (*names)[32], size_t n, struct ts_error *err)
+			     char (*names)[32], size_t n, int labels, struct ts_error *err)
 {
 	char src_path[PATH_MAX_LEN], entry[64];
 	time_t mtime = fixed_mtime();
@@ -330,6 +341,25 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			goto fail;
 		}
 		snprintf(entry, sizeof(entry), "images/%s", names[i]);
+		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
+		if (e)
+			goto fail;
+	}
+	/* Detection: the YOLO labels, after the images. */
+	if (labels) {
+		e = add_dir(za, "labels", mtime, err);
+		if (e)
+			goto fail;
+	}
+	for (size_t i = 0; labels && i < n; i++) {
+		char label[40];
+
+		if (ts_coco_yolo_name(names[i], label, sizeof(label)) ||
+		    path_fmt(src_path, sizeof(src_path), "%s/labels/%s", dir, label)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+			goto fail;
+		}
+		snprintf(entry, sizeof(entry), "labels/%s", label);
 		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
 		if (e)
 			goto fail;
@@ -471,6 +501,18 @@ static enum ts_err split_snapshot(struct ts_export_snapshot *snap, const char *t
 	return TS_OK;
 }
 
+/* Writes one image's YOLO label file into <dir>/labels. */
+static enum ts_err write_label(void *arg, const struct ts_coco_image *im, const char *text,
+			       size_t len, struct ts_error *err)
+{
+	char name[40], path[PATH_MAX_LEN];
+
+	if (ts_coco_yolo_name(im->file_name, name, sizeof(name)) ||
+	    path_fmt(path, sizeof(path), "%s/labels/%s", (const char *)arg, name))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+	return ts_export_write_file(path, text, len, err);
+}
+
 /* The file names in images/, from immutable asset fields only. */
 static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*names)[32],
 			       struct ts_error *err)
@@ -603,6 +645,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	int64_t zip_bytes = 0;
 	enum ts_err e;
 	size_t n = snap->n_items;
+	int labels = strcmp(proj->task_type, "detection") == 0;
 
 	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
@@ -690,6 +733,20 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = ts_coco_categories_hash(cats, snap->n_categories, cat_hash, err);
 	if (e)
 		goto out;
+	/* Detection: the YOLO labels, from the same dataset. */
+	if (labels) {
+		if (path_fmt(path, sizeof(path), "%s/labels", tmpdir)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+			goto out;
+		}
+		e = mkdir_p(path, err);
+		if (!e)
+			e = ts_coco_write_yolo(&ds, write_label, tmpdir, err);
+		if (!e && ts_export_fsync_path(path, 1) != 0)
+			e = sys_fail(err, "cannot sync", path);
+		if (e)
+			goto out;
+	}
 	ts_sha256_hex(ann.ptr, ann.len, hex);
 	snprintf(hash, sizeof(hash), "sha256:%s", hex);
 	free(images);
@@ -768,7 +825,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		}
 	}
 	if (share.version == 0) {
-		e = write_zip(b, tmpzip, tmpdir, names, n, err);
+		e = write_zip(b, tmpzip, tmpdir, names, n, labels, err);
 		if (e)
 			goto out;
 		if (stat(tmpzip, &st) != 0) {

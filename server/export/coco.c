@@ -466,6 +466,58 @@ out:
 	return e;
 }
 
+/* --- YOLO labels -------------------------------------------------------- */
+
+enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const double bbox[4],
+			      int64_t width, int64_t height)
+{
+	double w = (double)width, h = (double)height;
+
+	return ts_buf_addf(out, "%zu %.6f %.6f %.6f %.6f\n", class_index,
+			   (bbox[0] + bbox[2] / 2) / w, (bbox[1] + bbox[3] / 2) / h, bbox[2] / w,
+			   bbox[3] / h);
+}
+
+int ts_coco_yolo_name(const char *file_name, char *out, size_t len)
+{
+	const char *dot = strrchr(file_name, '.');
+	int stem = dot ? (int)(dot - file_name) : (int)strlen(file_name);
+	int n = snprintf(out, len, "%.*s.txt", stem, file_name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
+			       enum ts_err (*cb)(void *arg, const struct ts_coco_image *im,
+						 const char *text, size_t len,
+						 struct ts_error *err),
+			       void *arg, struct ts_error *err)
+{
+	struct sorted s;
+	struct ts_buf text;
+	size_t j = 0;
+	enum ts_err e;
+
+	ts_buf_init(&text, (size_t)1 << 24);
+	e = prepare(ds, &s, err);
+	for (size_t i = 0; !e && i < ds->n_images; i++) {
+		const struct ts_coco_image *im = s.images[i];
+
+		ts_buf_reset(&text);
+		for (; !e && j < ds->n_annotations && s.annotations[j]->image_id == im->id; j++)
+			e = ts_coco_yolo_line(&text, find_category(&s, ds->n_categories,
+								   s.annotations[j]->category_id),
+					      s.annotations[j]->bbox, im->width, im->height);
+		if (e)
+			e = ts_error_set(err, e, "too_large", "a label file is over the size limit");
+		else
+			e = cb(arg, im, text.ptr ? text.ptr : "", text.len, err);
+	}
+	sorted_release(&s);
+	ts_buf_release(&text);
+	return e;
+}
+
 /* --- categories_hash --------------------------------------------------- */
 
 enum ts_err ts_coco_categories_hash(const struct ts_coco_category *cats, size_t n,

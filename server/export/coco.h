@@ -106,6 +106,25 @@ struct ts_coco_manifest_info {
 	int64_t excluded_deleted_category; /* counts.excluded.deleted_category */
 };
 
+/* YOLO labels of a detection export: labels/<stem>.txt per image (stem:
+ * file_name without its extension), one line per box in annotations.json
+ * order, "<class_index> <cx> <cy> <w> <h>\n" with the box's centre and size
+ * divided by the image's width and height, each printed "%.6f"; an empty
+ * file for an image without boxes. Derived only from annotations.json, so
+ * its hash pins them; verify and the reader recompute and compare them. */
+enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const double bbox[4],
+			      int64_t width, int64_t height);
+/* The label file name of an image file name ("17.png" -> "17.txt") into
+ * out; -1 when it does not fit. */
+int ts_coco_yolo_name(const char *file_name, char *out, size_t len);
+/* Calls cb once per image of a detection dataset, in id order, with the
+ * text of its label file. Stops at cb's first error. */
+enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
+			       enum ts_err (*cb)(void *arg, const struct ts_coco_image *im,
+						 const char *text, size_t len,
+						 struct ts_error *err),
+			       void *arg, struct ts_error *err);
+
 /* The schema_version an export of task_type carries. Static string. */
 const char *ts_coco_schema_version(const char *task_type);
 

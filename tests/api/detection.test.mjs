@@ -37,12 +37,15 @@ after(async () => { await srv.close(); });
 test('task_type is chosen at creation, shown everywhere and cannot change', async () => {
   const one = await srv.req('GET', `/api/v1/projects/${pid}`, { token });
   assert.equal(one.json.task_type, 'detection');
+  assert.equal(one.json.schema_version, '1.1.0');
   const list = await srv.req('GET', '/api/v1/projects', { token });
   assert.equal(list.json.projects.find((p) => p.id === pid).task_type, 'detection');
   const multi = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'M', task_type: 'classification_multi' } });
   assert.equal(multi.json.task_type, 'classification_multi');
   const dflt = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'D' } });
   assert.equal(dflt.json.task_type, 'classification_single');
+  assert.equal(dflt.json.schema_version, '1.0.0');
+  assert.equal(multi.json.schema_version, '1.1.0');
   for (const t of ['segmentation', '', 'Detection', 7]) {
     const r = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'X', task_type: t } });
     assert.equal(r.status, 400, `${t}: ${r.text}`);

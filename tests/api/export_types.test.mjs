@@ -147,6 +147,14 @@ test('a detection export: one annotation per box; the Python reader gives back e
     assert.deepEqual(got, want, fileName);
   }
   assert.deepEqual(py.samples.map((s) => s[1].length), [3, 1, 0]);
+  // YOLO labels beside the images, in the folder and the zip: class cx cy w h.
+  const label0 = await readFile(join(dir, 'labels', `${imgs[0].id}.txt`), 'utf8');
+  assert.equal(label0.split('\n').filter(Boolean).length, 3);
+  assert.match(label0, /^0 0\.750000 0\.500000 0\.500000 1\.000000$/m);
+  assert.equal(await readFile(join(dir, 'labels', `${imgs[2].id}.txt`), 'utf8'), '');
+  const { stdout: names } = await run('unzip', ['-Z1', zip]);
+  assert.deepEqual(names.split('\n').filter((n) => n.startsWith('labels/')).sort(),
+    ['labels/', ...imgs.slice(0, 3).map((i) => `labels/${i.id}.txt`)].sort());
   // Tampering with a box is caught by verify.
   const bad = JSON.parse(JSON.stringify(ann));
   bad.annotations[0].bbox[2] = 1000;

@@ -370,3 +370,38 @@ class NewTaskTypesGoldenTest(unittest.TestCase):
                 with self.assertRaises(DatasetError) as cm:
                     TesseraDataset(path)
                 self.assertIn(message, str(cm.exception))
+
+    def test_yolo_labels(self):
+        root = ROOT / "contract" / "golden" / "export_detection"
+        self.assertEqual((root / "labels" / "17.txt").read_text(),
+                         "0 0.375000 0.333333 0.500000 0.500000\n"
+                         "1 0.500000 0.500000 1.000000 1.000000\n")
+        self.assertEqual((root / "labels" / "21.txt").read_text(), "")  # no objects
+        for change, message in [
+            (lambda p: (p / "labels" / "17.txt").write_text("0 0.5 0.5 0.5 0.5\n"), "differs"),
+            (lambda p: (p / "labels" / "21.txt").unlink(), "labels/21.txt"),
+            (lambda p: (p / "labels" / "99.txt").write_text(""), "labels/99.txt"),
+        ]:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = pathlib.Path(tmp) / "e"
+                shutil.copytree(root, path)
+                change(path)
+                with self.assertRaises(DatasetError) as cm:
+                    TesseraDataset(path)
+                self.assertIn(message, str(cm.exception))
+                if BIN.exists():
+                    r = subprocess.run([str(BIN), "verify", str(path)], capture_output=True,
+                                       text=True)
+                    self.assertEqual(r.returncode, 1, r.stdout)
+                    self.assertIn("labels/", r.stdout)
+        # A classification export holds no labels/.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "e"
+            shutil.copytree(ROOT / "contract" / "golden" / "export_multi", path)
+            (path / "labels").mkdir()
+            (path / "labels" / "17.txt").write_text("")
+            with self.assertRaises(DatasetError):
+                TesseraDataset(path)
+            if BIN.exists():
+                r = subprocess.run([str(BIN), "verify", str(path)], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 1, r.stdout)
