@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the golden example export (contract/golden/export/).
+"""Writes the golden example exports: contract/golden/export/
+(classification_single, schema_version 1.0.0), export_multi/
+(classification_multi) and export_detection/ (detection), both 1.1.0.
 
 Standard library only. The output is byte for byte reproducible: the PNGs
 use stored (uncompressed) deflate blocks so they do not depend on the zlib
@@ -7,9 +9,9 @@ version, and annotations.json uses the canonical serialisation described in
 contract/README.md (what jansson's json_dumps(JSON_COMPACT |
 JSON_PRESERVE_ORDER) prints).
 
-    python3 contract/golden/make_golden.py            # rewrite export/
-    python3 contract/golden/make_golden.py --out DIR  # write elsewhere
-    python3 contract/golden/make_golden.py --check    # exit 1 if export/ differs
+    python3 contract/golden/make_golden.py            # rewrite all three
+    python3 contract/golden/make_golden.py --out DIR  # write elsewhere (DIR/export...)
+    python3 contract/golden/make_golden.py --check    # exit 1 if one differs
 """
 
 import argparse
@@ -24,7 +26,7 @@ import tempfile
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_OUT = os.path.join(HERE, "export")
+DEFAULT_OUT = HERE
 
 
 # --- canonical annotations.json bytes -------------------------------------
@@ -66,6 +68,10 @@ def canonical_dumps(value):
         return "null"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # jansson's real: "%.17g", with ".0" when it reads as an integer.
+        text = "%.17g" % value
+        return text if any(c in text for c in ".eE") else text + ".0"
     raise TypeError("no canonical form for %r" % (value,))
 
 
@@ -135,7 +141,18 @@ MANIFEST_VOLATILE = {
 }
 
 
-def build(out_dir):
+# The same images as other task types: classification_multi answers (asset
+# id -> category ids; [] is "none of these") and detection boxes (asset id
+# -> [(category id, [x, y, w, h])]; [] is "no objects").
+MULTI = {17: [1, 3], 18: [2], 21: []}
+BOXES = {
+    17: [(2, [0.0, 0.0, 4.0, 3.0]), (1, [0.5, 0.25, 2.0, 1.5])],
+    18: [(3, [1.0, 1.0, 3.75, 2.0]), (2, [0.0, 0.0, 1.0, 1.0]), (2, [5.0, 3.0, 1.0, 1.0])],
+    21: [],
+}
+
+
+def build(out_dir, task_type="classification_single"):
     images_dir = os.path.join(out_dir, "images")
     os.makedirs(images_dir, exist_ok=True)
 
@@ -153,20 +170,48 @@ def build(out_dir):
             "checksum_sha256": hashlib.sha256(data).hexdigest(),
             "original_file_name": original, "source": source,
         })
-        annotations.append((asset_id, cat, status, who))
+        if task_type == "classification_single":
+            annotations.append((asset_id, cat, 0, None, status, who))
+        elif task_type == "classification_multi":
+            for c in MULTI[asset_id]:
+                annotations.append((asset_id, c, 0, None, status, who))
+        else:
+            for seq, (c, box) in enumerate(BOXES[asset_id]):
+                annotations.append((asset_id, c, seq, box, status, who))
 
-    annotations.sort(key=lambda a: (a[0], a[1]))
-    annotations = [{"id": i + 1, "image_id": a[0], "category_id": a[1],
-                    "status": a[2], "labeled_by": a[3]}
-                   for i, a in enumerate(annotations)]
+    annotations.sort(key=lambda a: (a[0], a[1], a[2]))
+    rows = []
+    for i, a in enumerate(annotations):
+        row = {"id": i + 1, "image_id": a[0], "category_id": a[1]}
+        if a[3] is not None:
+            row.update({"bbox": a[3], "area": a[3][2] * a[3][3], "iscrowd": 0})
+        row.update({"status": a[4], "labeled_by": a[5]})
+        rows.append(row)
+    annotations = rows
+    version = "1.0.0" if task_type == "classification_single" else "1.1.0"
 
     doc = {
-        "info": {"schema_version": "1.0.0", "task_type": "classification_single"},
+        "info": {"schema_version": version, "task_type": task_type},
         "licenses": [],
         "images": images,
         "annotations": annotations,
         "categories": CATEGORIES,
     }
+    if task_type == "detection":
+        # YOLO labels: labels/<stem>.txt per image, boxes in annotations order.
+        class_index = {c["id"]: i for i, c in enumerate(CATEGORIES)}
+        os.makedirs(os.path.join(out_dir, "labels"), exist_ok=True)
+        for im in images:
+            text = ""
+            for a in annotations:
+                if a["image_id"] == im["id"]:
+                    x, y, w, h = a["bbox"]
+                    text += "%d %.6f %.6f %.6f %.6f\n" % (
+                        class_index[a["category_id"]], (x + w / 2) / im["width"],
+                        (y + h / 2) / im["height"], w / im["width"], h / im["height"])
+            with open(os.path.join(out_dir, "labels", im["file_name"].rsplit(".", 1)[0] + ".txt"),
+                      "w") as f:
+                f.write(text)
     ann_bytes = canonical_dumps(doc).encode("utf-8")
     with open(os.path.join(out_dir, "annotations.json"), "wb") as f:
         f.write(ann_bytes)
@@ -177,11 +222,11 @@ def build(out_dir):
         per_category[str(a["category_id"])] += 1
 
     manifest = {
-        "schema_version": "1.0.0",
+        "schema_version": version,
         "dataset_id": MANIFEST_VOLATILE["dataset_id"],
         "project_name": MANIFEST_VOLATILE["project_name"],
         "version": MANIFEST_VOLATILE["version"],
-        "task_type": "classification_single",
+        "task_type": task_type,
         "created_at": MANIFEST_VOLATILE["created_at"],
         "created_by": MANIFEST_VOLATILE["created_by"],
         "selection": {"statuses": ["approved"]},
@@ -208,6 +253,10 @@ def same_tree(a, b):
     return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
 
 
+KINDS = (("export", "classification_single"), ("export_multi", "classification_multi"),
+         ("export_detection", "detection"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
@@ -215,20 +264,22 @@ def main():
                     help="regenerate into a temporary folder and compare with --out")
     args = ap.parse_args()
     if args.check:
-        with tempfile.TemporaryDirectory() as tmp:
-            build(tmp)
-            if not same_tree(tmp, args.out):
-                print("golden export differs from make_golden.py output: %s" % args.out,
-                      file=sys.stderr)
-                return 1
-        print("golden export is up to date: %s" % args.out)
+        for name, task in KINDS:
+            with tempfile.TemporaryDirectory() as tmp:
+                build(tmp, task)
+                if not same_tree(tmp, os.path.join(args.out, name)):
+                    print("golden export differs from make_golden.py output: %s"
+                          % os.path.join(args.out, name), file=sys.stderr)
+                    return 1
+        print("golden exports are up to date: %s" % args.out)
         return 0
-    if os.path.isdir(args.out):
-        shutil.rmtree(args.out)
-    build(args.out)
-    print("wrote %s" % args.out)
+    for name, task in KINDS:
+        out = os.path.join(args.out, name)
+        if os.path.isdir(out):
+            shutil.rmtree(out)
+        build(out, task)
+        print("wrote %s" % out)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

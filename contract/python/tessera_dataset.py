@@ -26,6 +26,9 @@ Any mismatch raises DatasetError. Usage:
         print(ds.version, ds.hash, ds.class_names)
         for image, class_index in ds:
             ...  # image: pathlib.Path (folder) or bytes (zip)
+        # classification_multi:  for image, class_indexes in ds
+        # detection:             for image, boxes, class_indexes in ds
+        #   (boxes: [x, y, w, h] in pixels of the exported image)
 
 class_index is the position of the category in manifest.categories (sorted
 by category id); a model's output i means ds.class_names[i]. Save
@@ -47,6 +50,20 @@ SUPPORTED_MAJOR = 1
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}$")
 _CHUNK = 1 << 16
+
+
+def yolo_name(file_name):
+    """The YOLO label file of an image file name: "17.png" -> "17.txt"."""
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
+    return stem + ".txt"
+
+
+def yolo_line(class_index, bbox, width, height):
+    """One YOLO label line: class index, then the box's centre and size
+    divided by the image's width and height, each "%.6f"."""
+    x, y, w, h = bbox
+    return "%d %.6f %.6f %.6f %.6f\n" % (class_index, (x + w / 2) / width, (y + h / 2) / height,
+                                          w / width, h / height)
 
 
 class DatasetError(Exception):
@@ -311,13 +328,13 @@ class _Folder:
     def names(self):
         found = []
         for p in sorted(self.root.iterdir()):
-            if p.name == "images" and p.is_dir() and not p.is_symlink():
-                found.append("images/")
+            if p.name in ("images", "labels") and p.is_dir() and not p.is_symlink():
+                found.append(p.name + "/")
                 for q in sorted(p.iterdir()):
                     kind = "/" if q.is_dir() else ""
                     if q.is_symlink() or not (q.is_dir() or q.is_file()):
                         kind = "?"
-                    found.append("images/" + q.name + kind)
+                    found.append(p.name + "/" + q.name + kind)
             else:
                 kind = "/" if p.is_dir() else ""
                 if p.is_symlink() or not (p.is_dir() or p.is_file()):
@@ -368,9 +385,11 @@ class TesseraDataset:
     annotation in annotations.json order (sorted by image id): image is a
     pathlib.Path for a folder, the image bytes for a zip.
 
-    Attributes: manifest, annotations (the parsed JSON files), version,
-    hash, categories_hash, class_names and category_ids (both in
-    class_index order), samples (list of (file_name, class_index))."""
+    Attributes: manifest, annotations (the parsed JSON files), task_type,
+    version, hash, categories_hash, class_names and category_ids (both in
+    class_index order), samples (list of (file_name, class_index), or of
+    (file_name, [class_index, ...]) for classification_multi, or of
+    (file_name, boxes, [class_index, ...]) for detection)."""
 
     def __init__(self, path, verify_images="eager"):
         if verify_images not in ("eager", "lazy"):
@@ -471,16 +490,28 @@ class TesseraDataset:
         expected_files = {"images/" + im["file_name"] for im in images}
         if len(expected_files) != len(images):
             self._fail("annotations.json: file_name repeated")
-        allowed = expected_files | {"manifest.json", "annotations.json", "images/"}
+        label_files = {}
+        if man.get("task_type") == "detection" and ann.get("info", {}).get("task_type") == "detection":
+            label_files = {"labels/" + yolo_name(im["file_name"]): im for im in images}
+            allowed_labels = set(label_files) | {"labels/"}
+        else:
+            allowed_labels = set()
+        allowed = expected_files | {"manifest.json", "annotations.json", "images/"} | allowed_labels
         extra = sorted(n for n in names if n not in allowed)
         if extra:
             self._fail("unexpected entries: %s" % ", ".join(extra))
-        missing = sorted(expected_files - set(names))
+        missing = sorted((expected_files | set(label_files)) - set(names))
         if missing:
             self._fail("missing images: %s" % ", ".join(missing))
 
-        samples = []
-        per_image = {}
+        task = man.get("task_type")
+        if task != ann.get("info", {}).get("task_type"):
+            self._fail("manifest.json: task_type differs from annotations.json")
+        if task not in ("classification_single", "classification_multi", "detection"):
+            self._fail("task_type %r is not supported" % (task,))
+        self.task_type = task
+        per_image = {i: [] for i in by_id}
+        prev = None
         for i, a in enumerate(annotations):
             if a.get("id") != i + 1:
                 self._fail("annotation ids are not 1..n")
@@ -488,10 +519,54 @@ class TesseraDataset:
                 self._fail("annotation %d: unknown image_id %r" % (i + 1, a.get("image_id")))
             if a.get("category_id") not in class_index:
                 self._fail("annotation %d: unknown category_id %r" % (i + 1, a.get("category_id")))
-            per_image[a["image_id"]] = per_image.get(a["image_id"], 0) + 1
-            samples.append((by_id[a["image_id"]]["file_name"], class_index[a["category_id"]]))
-        if any(per_image.get(i) != 1 for i in by_id):
-            self._fail("every image needs exactly one annotation (classification_single)")
+            key = (a["image_id"], a["category_id"])
+            if prev is not None and (key < prev or (key == prev and task != "detection")):
+                self._fail("annotation %d: not sorted by (image_id, category_id) or repeated"
+                           % (i + 1))
+            prev = key
+            box = a.get("bbox")
+            if (task == "detection") != (box is not None):
+                self._fail("annotation %d: a bbox belongs to detection annotations only" % (i + 1))
+            if box is not None:
+                im = by_id[a["image_id"]]
+                if (not isinstance(box, list) or len(box) != 4
+                        or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   for v in box)):
+                    self._fail("annotation %d: bbox is not [x, y, w, h]" % (i + 1))
+                x, y, w, h = box
+                if not (w > 0 and h > 0):
+                    self._fail("annotation %d: bbox width and height must be > 0" % (i + 1))
+                if x < 0 or y < 0 or x + w > im["width"] or y + h > im["height"]:
+                    self._fail("annotation %d: bbox %r is not inside image %r (%dx%d)"
+                               % (i + 1, box, im["id"], im["width"], im["height"]))
+                if abs(a.get("area", -1) - w * h) > 1e-9 * (1 + w * h) or a.get("iscrowd") != 0:
+                    self._fail("annotation %d: area is not w * h, or iscrowd is not 0" % (i + 1))
+            per_image[a["image_id"]].append((class_index[a["category_id"]], box))
+        samples = []
+        if task == "classification_single":
+            if any(len(v) != 1 for v in per_image.values()):
+                self._fail("every image needs exactly one annotation (classification_single)")
+            for im in images:
+                samples.append((im["file_name"], per_image[im["id"]][0][0]))
+        elif task == "classification_multi":
+            for im in images:
+                samples.append((im["file_name"], [c for c, _ in per_image[im["id"]]]))
+        else:
+            for im in images:
+                objs = per_image[im["id"]]
+                samples.append((im["file_name"], [list(b) for _, b in objs], [c for c, _ in objs]))
+        for name, im in label_files.items():
+            objs = per_image[im["id"]]
+            want = "".join(yolo_line(c, b, im["width"], im["height"]) for c, b in objs)
+            if self._src.read(name) != want.encode("ascii"):
+                self._fail("%s differs from the boxes of image %r in annotations.json"
+                           % (name, im["id"]))
+        per_cat = man.get("counts", {}).get("per_category", {})
+        got_per_cat = {}
+        for a in annotations:
+            got_per_cat[str(a["category_id"])] = got_per_cat.get(str(a["category_id"]), 0) + 1
+        if any(per_cat.get(str(c), 0) != got_per_cat.get(str(c), 0) for c in ids):
+            self._fail("manifest.json counts.per_category differ from annotations.json")
         counts = man.get("counts", {})
         if counts.get("images") != len(images) or counts.get("annotations") != len(annotations):
             self._fail("manifest.json counts differ from annotations.json")
@@ -522,8 +597,13 @@ class TesseraDataset:
         return len(self.samples)
 
     def __iter__(self):
-        for file_name, index in self.samples:
-            yield self[file_name], index
+        """(image, class_index) for classification_single, (image,
+        [class_index, ...]) for classification_multi (an empty list for
+        "none of these"), (image, [[x, y, w, h], ...], [class_index, ...])
+        for detection (empty lists for "no objects"), one item per image
+        in id order."""
+        for file_name, *rest in self.samples:
+            yield (self[file_name], *rest)
 
     def __getitem__(self, file_name):
         """The image of file_name: a Path (folder) or bytes (zip)."""

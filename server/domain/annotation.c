@@ -86,7 +86,7 @@ static enum ts_err decide_categories(const struct ts_ann_state *cur,
 				    single_label ? "this project is single-label: send exactly one "
 						   "category id"
 						 : "send between 1 and 64 category ids");
-	if (chg->ncat == 0)
+	if (chg->ncat == 0 && !chg->allow_empty)
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_category_count",
 				    "send at least one category id, or a status to clear the label");
 	for (size_t i = 0; i < chg->ncat; i++) {
@@ -116,7 +116,9 @@ static enum ts_err decide_categories(const struct ts_ann_state *cur,
 	out->category_ids = chg->category_ids;
 	out->ncat = chg->ncat;
 	out->categories_changed = !same_set(cur->category_ids, cur->ncat, chg->category_ids,
-					    chg->ncat);
+					    chg->ncat) ||
+				  chg->content_changed ||
+				  (chg->ncat == 0 && !cur->empty_answer);
 	/* Relabeling (a different label) sends a reviewed asset back to
 	 * `labeled`; the same label again is a repeat, not a change. */
 	if (out->categories_changed || cur->status == TS_ANN_UNLABELED ||
@@ -144,12 +146,12 @@ enum ts_err ts_ann_decide(const struct ts_ann_state *cur, const struct ts_ann_ch
 	case TS_ANN_SKIPPED:
 		out->status = chg->status;
 		out->ncat = 0;
-		out->categories_changed = cur->ncat != 0;
+		out->categories_changed = cur->ncat != 0 || cur->empty_answer;
 		break;
 	case TS_ANN_LABELED:
 	case TS_ANN_NEEDS_REVIEW:
 	case TS_ANN_APPROVED:
-		if (cur->ncat == 0)
+		if (cur->ncat == 0 && !cur->empty_answer)
 			return ts_error_set(err, TS_ERR_CONFLICT, "not_labeled",
 					    "only an asset with a category can be %s; it is %s",
 					    ts_ann_status_name(chg->status),

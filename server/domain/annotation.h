@@ -9,7 +9,9 @@
  *    needs_review: relabeling sends it back to the labeler's side). Each
  *    category must exist in the project and be active; a single-label
  *    project takes exactly one.
- *  - `approved`, `needs_review` and `labeled` need a category.
+ *  - `approved`, `needs_review` and `labeled` need a category, or an
+ *    explicit empty answer (multi-label "none of these", detection "no
+ *    objects").
  *  - `skipped` and `unlabeled` clear the categories (history keeps them).
  *  - A request that changes nothing is a no-op (idempotent repeats). */
 #ifndef TS_DOMAIN_ANNOTATION_H
@@ -53,6 +55,10 @@ struct ts_ann_state {
 	enum ts_ann_status status;
 	const int64_t *category_ids;
 	size_t ncat;
+	/* The annotation holds content that names no category: the explicit
+	 * answers "none of these" (classification_multi) and "no objects"
+	 * (detection). It counts as labeled. */
+	int empty_answer;
 };
 
 enum ts_ann_change_kind {
@@ -66,6 +72,12 @@ struct ts_ann_change {
 	const int64_t *category_ids;
 	const enum ts_ann_cat_state *cat_states; /* one per category_ids entry */
 	size_t ncat;
+	/* The project takes an answer naming no category (multi-label,
+	 * detection): ncat 0 is then an explicit answer, not a refusal. */
+	int allow_empty;
+	/* The content differs from the current one although it names the same
+	 * categories (a box moved): a change all the same. */
+	int content_changed;
 };
 
 struct ts_ann_outcome {

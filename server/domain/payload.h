@@ -3,9 +3,14 @@
  * and the category ids it names (what the store's per-category index keeps
  * for filters, counts and exports). Pure: no I/O.
  *
- * Types today: "classification" {"type": "classification",
- * "category_ids": [2]}. A new type is a new enum value with its parse,
- * text and categories below; stored payloads of other types are untouched. */
+ * Types: "classification" {"type": "classification", "category_ids": [2]}
+ * (one id in a classification_single project; zero or more in a
+ * classification_multi one, where [] is the explicit answer "none of
+ * these") and "boxes" {"type": "boxes", "objects": [{"id": "a1",
+ * "category_id": 3, "bbox": [x, y, w, h]}]} (detection: COCO boxes in image
+ * pixels of the display frame, continuous coordinates; [] is the explicit
+ * answer "no objects"). A new type is a new enum value with its parse, text
+ * and categories below; stored payloads of other types are untouched. */
 #ifndef TS_DOMAIN_PAYLOAD_H
 #define TS_DOMAIN_PAYLOAD_H
 
@@ -22,17 +27,36 @@
 #define TS_PAYLOAD_ABUSE_IDS 100000
 /* The largest id a JSON client can hold exactly (2^53 - 1). */
 #define TS_PAYLOAD_MAX_ID 9007199254740991LL
+/* Objects (boxes) of one image. */
+#define TS_PAYLOAD_MAX_OBJECTS 1000
+/* An object id: 1 to 36 characters of A-Z a-z 0-9 _ -. */
+#define TS_PAYLOAD_OBJECT_ID_MAX 36
 
 enum ts_payload_type {
 	TS_PAYLOAD_NONE = 0, /* no content (unlabeled, skipped) */
 	TS_PAYLOAD_CLASSIFICATION,
+	TS_PAYLOAD_BOXES,
 	TS_PAYLOAD_TYPE_COUNT
+};
+
+/* One object of a "boxes" payload. id "" until ts_payload_assign_ids. */
+struct ts_payload_box {
+	char id[TS_PAYLOAD_OBJECT_ID_MAX + 1];
+	int64_t category_id;
+	double bbox[4]; /* x, y, w, h: finite, w and h > 0 */
 };
 
 struct ts_payload {
 	enum ts_payload_type type;
-	int64_t *category_ids; /* malloc'd; in the order given */
+	/* classification: the ids in the order given; boxes: the distinct
+	 * categories of the objects, in order of first use. malloc'd. */
+	int64_t *category_ids;
 	size_t ncat;
+	/* boxes only: objects per category (parallel to category_ids) and the
+	 * objects in the order given. malloc'd. */
+	int64_t *cat_objects;
+	struct ts_payload_box *objects;
+	size_t nobj;
 };
 
 /* "classification"; NULL for TS_PAYLOAD_NONE. Static strings. */
@@ -47,10 +71,36 @@ int ts_payload_type_parse(const char *name, enum ts_payload_type *out);
  *   INVALID "invalid_payload" (not an object, missing or unknown field),
  *           "unknown_payload_type", "invalid_field" (a field of the wrong
  *           shape, an id not a positive integer up to 2^53 - 1),
- *           "too_many" (more than TS_PAYLOAD_MAX_IDS ids)
+ *           "too_many" (more than TS_PAYLOAD_MAX_IDS ids or
+ *           TS_PAYLOAD_MAX_OBJECTS objects, or objects of more than
+ *           TS_PAYLOAD_MAX_BOX_CATEGORIES categories),
+ *           "invalid_box" (a bbox not four finite numbers with w, h > 0),
+ *           "invalid_object_id", "duplicate_object_id"
  *   TOO_LARGE "too_many" (more than TS_PAYLOAD_ABUSE_IDS ids) */
 enum ts_err ts_payload_from_json(const json_t *v, const char *field, struct ts_payload *out,
 				 struct ts_error *err);
+/* Distinct categories one boxes payload may use (the per-category index
+ * of one annotation holds at most this many). */
+#define TS_PAYLOAD_MAX_BOX_CATEGORIES 64
+
+/* The payload type a project's task_type takes ("classification_single",
+ * "classification_multi": classification; "detection": boxes); NONE for
+ * an unknown task type. */
+enum ts_payload_type ts_payload_type_for_task(const char *task_type);
+/* 1 when task_type is one of the three a project may have. */
+int ts_payload_task_type_valid(const char *task_type);
+
+/* Every box of p lies inside a width x height image: x, y >= 0, x + w <=
+ * width, y + h <= height. Refusal: INVALID "box_outside_image" naming the
+ * object (field as in ts_payload_from_json). */
+enum ts_err ts_payload_check_bounds(const struct ts_payload *p, int64_t width, int64_t height,
+				    const char *field, struct ts_error *err);
+/* Gives each object without an id one that no object of p nor of prev
+ * (the stored payload, may be NULL) uses: "<revision>-<n>". Ids already
+ * given are kept, so an object keeps its id across edits. */
+void ts_payload_assign_ids(struct ts_payload *p, const struct ts_payload *prev,
+			   int64_t revision);
+
 /* A classification payload of ids[0..n-1] (copied). */
 void ts_payload_classification(const int64_t *ids, size_t n, struct ts_payload *out);
 /* Parses stored text (ts_payload_text's); NULL text gives TS_PAYLOAD_NONE. */

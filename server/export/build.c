@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <zip.h>
 
 #include "core/buf.h"
@@ -206,6 +207,9 @@ struct build {
 	int64_t total; /* progress units: one per image linked, one per image zipped */
 	int64_t last_report_us;
 	int stopped;
+	/* The annotations of the dataset (split_snapshot); build() frees them. */
+	struct ts_coco_annotation *anns;
+	size_t n_anns;
 };
 
 static int should_stop(struct build *b)
@@ -286,8 +290,19 @@ static enum ts_err add_entry(zip_t *za, const char *name, zip_source_t *src, tim
 /* Writes the zip at path: manifest.json, annotations.json, images/ and the
  * images in id order, all stored (images are already compressed; storing
  * keeps the build as fast as copying). */
+static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_error *err)
+{
+	zip_int64_t idx = zip_dir_add(za, name, 0);
+
+	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     (zip_uint32_t)(040755 << 16) | 0x10) != 0)
+		return zip_fail(za, err, name);
+	return TS_OK;
+}
+
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     char (*names)[32], size_t n, struct ts_error *err)
+			     char (*names)[32], size_t n, int labels, struct ts_error *err)
 {
 	char src_path[PATH_MAX_LEN], entry[64];
 	time_t mtime = fixed_mtime();
@@ -330,6 +345,25 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		if (e)
 			goto fail;
 	}
+	/* Detection: the YOLO labels, after the images. */
+	if (labels) {
+		e = add_dir(za, "labels", mtime, err);
+		if (e)
+			goto fail;
+	}
+	for (size_t i = 0; labels && i < n; i++) {
+		char label[40];
+
+		if (ts_coco_yolo_name(names[i], label, sizeof(label)) ||
+		    path_fmt(src_path, sizeof(src_path), "%s/labels/%s", dir, label)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+			goto fail;
+		}
+		snprintf(entry, sizeof(entry), "labels/%s", label);
+		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
+		if (e)
+			goto fail;
+	}
 	zip_register_progress_callback_with_state(za, 0.002, zip_progress, NULL, b);
 	zip_register_cancel_callback_with_state(za, zip_cancel, NULL, b);
 	if (zip_close(za) != 0) {
@@ -343,6 +377,140 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 fail:
 	zip_discard(za);
 	return e;
+}
+
+static int has_category(const struct ts_export_snapshot *snap, int64_t id)
+{
+	for (size_t i = 0; i < snap->n_categories; i++)
+		if (snap->categories[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* The boxes of one detection item (its stored payload) as annotations,
+ * those of exported categories only. */
+static enum ts_err add_boxes(const struct ts_export_snapshot *snap, size_t j,
+			     struct ts_coco_annotation **a, size_t *na, size_t *cap, size_t **idx,
+			     struct ts_error *err)
+{
+	const struct ts_export_item *it = &snap->items[j];
+	json_t *root = it->payload ? json_loads(it->payload, 0, NULL) : NULL;
+	json_t *objs = json_object_get(root, "objects"), *o;
+	size_t k;
+
+	if (it->payload && !json_is_array(objs)) {
+		json_decref(root);
+		return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_payload",
+				    "the boxes of asset %lld are not readable",
+				    (long long)it->asset_id);
+	}
+	json_array_foreach(objs, k, o) {
+		json_t *bbox = json_object_get(o, "bbox");
+		int64_t cat = json_integer_value(json_object_get(o, "category_id"));
+		struct ts_coco_annotation *x;
+
+		if (!has_category(snap, cat))
+			continue;
+		if (*na == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*a = ts_xrealloc(*a, *cap * sizeof(**a));
+			*idx = ts_xrealloc(*idx, *cap * sizeof(**idx));
+		}
+		x = &(*a)[*na];
+		memset(x, 0, sizeof(*x));
+		x->image_id = it->asset_id;
+		x->category_id = cat;
+		x->has_bbox = 1;
+		x->seq = k;
+		for (int m = 0; m < 4; m++)
+			x->bbox[m] = json_number_value(json_array_get(bbox, (size_t)m));
+		(*idx)[(*na)++] = j;
+	}
+	json_decref(root);
+	return TS_OK;
+}
+
+/* The dataset's annotations from the snapshot, which becomes one item per
+ * image. classification_single: one annotation per item (one item per
+ * image already); classification_multi: one per (image, category);
+ * detection: one per box of an exported category. An image whose answer
+ * names no category (an item with category 0) stays an image without
+ * annotations. Strings are borrowed from the snapshot. */
+static enum ts_err split_snapshot(struct ts_export_snapshot *snap, const char *task_type,
+				  struct ts_coco_annotation **out, size_t *nout,
+				  struct ts_error *err)
+{
+	int det = strcmp(task_type, "detection") == 0;
+	struct ts_coco_annotation *a = NULL;
+	size_t n = snap->n_items, j = 0, na = 0, cap = 0, *idx = NULL;
+	enum ts_err e = TS_OK;
+
+	*out = NULL;
+	*nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ts_export_item *it = &snap->items[i];
+
+		if (j && snap->items[j - 1].asset_id == it->asset_id) {
+			/* Another category of the same image. */
+			if (!det && it->category_id) {
+				if (na == cap) {
+					cap = cap ? 2 * cap : 64;
+					a = ts_xrealloc(a, cap * sizeof(*a));
+					idx = ts_xrealloc(idx, cap * sizeof(*idx));
+				}
+				memset(&a[na], 0, sizeof(a[na]));
+				a[na].image_id = it->asset_id;
+				a[na].category_id = it->category_id;
+				idx[na++] = j - 1;
+			}
+			free(it->labeled_by);
+			free(it->file_name);
+			free(it->video_file_name);
+			free(it->payload);
+			continue;
+		}
+		if (i != j)
+			snap->items[j] = *it;
+		if (!det && snap->items[j].category_id) {
+			if (na == cap) {
+				cap = cap ? 2 * cap : 64;
+				a = ts_xrealloc(a, cap * sizeof(*a));
+				idx = ts_xrealloc(idx, cap * sizeof(*idx));
+			}
+			memset(&a[na], 0, sizeof(a[na]));
+			a[na].image_id = snap->items[j].asset_id;
+			a[na].category_id = snap->items[j].category_id;
+			idx[na++] = j;
+		}
+		j++;
+	}
+	snap->n_items = j;
+	for (size_t i = 0; det && i < j && !e; i++)
+		e = add_boxes(snap, i, &a, &na, &cap, &idx, err);
+	for (size_t i = 0; i < na; i++) {
+		a[i].status = snap->items[idx[i]].status;
+		a[i].labeled_by = snap->items[idx[i]].labeled_by;
+	}
+	free(idx);
+	if (e) {
+		free(a);
+		return e;
+	}
+	*out = a;
+	*nout = na;
+	return TS_OK;
+}
+
+/* Writes one image's YOLO label file into <dir>/labels. */
+static enum ts_err write_label(void *arg, const struct ts_coco_image *im, const char *text,
+			       size_t len, struct ts_error *err)
+{
+	char name[40], path[PATH_MAX_LEN];
+
+	if (ts_coco_yolo_name(im->file_name, name, sizeof(name)) ||
+	    path_fmt(path, sizeof(path), "%s/labels/%s", (const char *)arg, name))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+	return ts_export_write_file(path, text, len, err);
 }
 
 /* The file names in images/, from immutable asset fields only. */
@@ -477,6 +645,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	int64_t zip_bytes = 0;
 	enum ts_err e;
 	size_t n = snap->n_items;
+	int labels = strcmp(proj->task_type, "detection") == 0;
 
 	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
@@ -511,7 +680,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 
 	/* The dataset, from the snapshot only. */
 	images = ts_xcalloc(n ? n : 1, sizeof(*images));
-	anns = ts_xcalloc(n ? n : 1, sizeof(*anns));
+	anns = b->anns;
+	b->anns = NULL;
 	cats = ts_xcalloc(snap->n_categories ? snap->n_categories : 1, sizeof(*cats));
 	for (size_t i = 0; i < n; i++) {
 		const struct ts_export_item *it = &snap->items[i];
@@ -531,10 +701,6 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 			im->frame_index = it->frame_index;
 			im->timestamp_ms = it->timestamp_ms;
 		}
-		anns[i].image_id = it->asset_id;
-		anns[i].category_id = it->category_id;
-		anns[i].status = it->status;
-		anns[i].labeled_by = it->labeled_by;
 	}
 	for (size_t i = 0; i < snap->n_categories; i++) {
 		cats[i].id = snap->categories[i].id;
@@ -544,7 +710,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	ds.images = images;
 	ds.n_images = n;
 	ds.annotations = anns;
-	ds.n_annotations = n;
+	ds.n_annotations = b->n_anns;
 	ds.categories = cats;
 	ds.n_categories = snap->n_categories;
 	e = ts_coco_write_annotations(&ds, &ann, err);
@@ -567,6 +733,20 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = ts_coco_categories_hash(cats, snap->n_categories, cat_hash, err);
 	if (e)
 		goto out;
+	/* Detection: the YOLO labels, from the same dataset. */
+	if (labels) {
+		if (path_fmt(path, sizeof(path), "%s/labels", tmpdir)) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+			goto out;
+		}
+		e = mkdir_p(path, err);
+		if (!e)
+			e = ts_coco_write_yolo(&ds, write_label, tmpdir, err);
+		if (!e && ts_export_fsync_path(path, 1) != 0)
+			e = sys_fail(err, "cannot sync", path);
+		if (e)
+			goto out;
+	}
 	ts_sha256_hex(ann.ptr, ann.len, hex);
 	snprintf(hash, sizeof(hash), "sha256:%s", hex);
 	free(images);
@@ -645,7 +825,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		}
 	}
 	if (share.version == 0) {
-		e = write_zip(b, tmpzip, tmpdir, names, n, err);
+		e = write_zip(b, tmpzip, tmpdir, names, n, labels, err);
 		if (e)
 			goto out;
 		if (stat(tmpzip, &st) != 0) {
@@ -710,6 +890,8 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	e = ts_store_project_get(opts->store, ex.project_id, &proj, err);
 	if (!e)
 		e = ts_store_export_snapshot(opts->store, id, &snap, err);
+	if (!e)
+		e = split_snapshot(&snap, proj.task_type, &b.anns, &b.n_anns, err);
 	if (e)
 		goto fail;
 	n_images = snap.n_items;
@@ -735,6 +917,7 @@ fail:
 			    ignore.message);
 	}
 out:
+	free(b.anns);
 	ts_error_release(&ignore);
 	ts_export_snapshot_release(&snap);
 	return e;

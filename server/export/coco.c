@@ -116,7 +116,31 @@ static int cmp_annotation(const void *a, const void *b)
 
 	if (x->image_id != y->image_id)
 		return (x->image_id > y->image_id) - (x->image_id < y->image_id);
-	return (x->category_id > y->category_id) - (x->category_id < y->category_id);
+	if (x->category_id != y->category_id)
+		return (x->category_id > y->category_id) - (x->category_id < y->category_id);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int is_detection(const struct ts_coco_dataset *ds)
+{
+	return strcmp(ds->task_type, "detection") == 0;
+}
+
+const char *ts_coco_schema_version(const char *task_type)
+{
+	return task_type && strcmp(task_type, "classification_single") == 0
+		       ? TS_COCO_SCHEMA_VERSION
+		       : TS_COCO_SCHEMA_VERSION_1_1;
+}
+
+/* A number as jansson prints a real ("%.17g", with ".0" when it reads
+ * as an integer), so Python's json reads back the same double. */
+static enum ts_err add_real(struct ts_buf *b, double v)
+{
+	char text[40];
+
+	snprintf(text, sizeof(text), "%.17g", v);
+	return ts_buf_addf(b, "%s%s", text, strpbrk(text, ".eE") ? "" : ".0");
 }
 
 static int cmp_category(const void *a, const void *b)
@@ -152,7 +176,7 @@ static const struct ts_coco_category **sort_categories(const struct ts_coco_cate
 	return v;
 }
 
-static int find_image(const struct sorted *s, size_t n, int64_t id)
+static const struct ts_coco_image *find_image(const struct sorted *s, size_t n, int64_t id)
 {
 	size_t lo = 0, hi = n;
 
@@ -160,13 +184,13 @@ static int find_image(const struct sorted *s, size_t n, int64_t id)
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (s->images[mid]->id == id)
-			return 1;
+			return s->images[mid];
 		if (s->images[mid]->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return NULL;
 }
 
 /* Index of category id in the sorted view, or n when absent. */
@@ -239,9 +263,11 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 	int single;
 
 	memset(s, 0, sizeof(*s));
-	if (!ds->task_type || strcmp(ds->task_type, "classification_single"))
+	if (!ds->task_type || (strcmp(ds->task_type, "classification_single") &&
+			       strcmp(ds->task_type, "classification_multi") &&
+			       strcmp(ds->task_type, "detection")))
 		return ts_error_set(err, TS_ERR_INVALID, CODE, "unsupported task_type");
-	single = 1;
+	single = strcmp(ds->task_type, "classification_single") == 0;
 	if ((ds->n_images && !ds->images) || (ds->n_annotations && !ds->annotations) ||
 	    (ds->n_categories && !ds->categories))
 		return ts_error_set(err, TS_ERR_INVALID, CODE, "NULL array");
@@ -296,7 +322,21 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 			return ts_error_set(err, TS_ERR_INVALID, CODE,
 					    "image %lld: labeled_by is not UTF-8",
 					    (long long)a->image_id);
-		if (i && a->image_id == s->annotations[i - 1]->image_id &&
+		if (!a->has_bbox != !is_detection(ds))
+			return ts_error_set(err, TS_ERR_INVALID, CODE,
+					    "image %lld: a box in a %s export, or none in detection",
+					    (long long)a->image_id, ds->task_type);
+		if (a->has_bbox) {
+			const struct ts_coco_image *im = find_image(s, ds->n_images, a->image_id);
+			const double *bb = a->bbox;
+
+			if (!(bb[2] > 0) || !(bb[3] > 0) || !(bb[0] >= 0) || !(bb[1] >= 0) ||
+			    bb[0] + bb[2] > (double)im->width || bb[1] + bb[3] > (double)im->height)
+				return ts_error_set(err, TS_ERR_INVALID, CODE,
+						    "image %lld: a box not inside the image",
+						    (long long)a->image_id);
+		}
+		if (i && a->image_id == s->annotations[i - 1]->image_id && !is_detection(ds) &&
 		    (single || a->category_id == s->annotations[i - 1]->category_id))
 			return ts_error_set(err, TS_ERR_INVALID, CODE,
 					    "image %lld: more than one annotation",
@@ -357,7 +397,7 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		goto out;
 	e = ts_buf_adds(out, "{\"info\":{");
 	if (!e)
-		e = add_kv_str(out, "schema_version", TS_COCO_SCHEMA_VERSION);
+		e = add_kv_str(out, "schema_version", ts_coco_schema_version(ds->task_type));
 	if (!e)
 		e = ts_buf_adds(out, ",");
 	if (!e)
@@ -378,6 +418,20 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		e = ts_buf_addf(out, "%s{\"id\":%zu,\"image_id\":%lld,\"category_id\":%lld,",
 				i ? "," : "", i + 1, (long long)a->image_id,
 				(long long)a->category_id);
+		/* COCO's box fields, for detection only: classification
+		 * annotations have no bbox and no segmentation. */
+		for (int k = 0; !e && a->has_bbox && k < 4; k++) {
+			e = ts_buf_adds(out, k ? "," : "\"bbox\":[");
+			if (!e)
+				e = add_real(out, a->bbox[k]);
+		}
+		if (!e && a->has_bbox) {
+			e = ts_buf_adds(out, "],\"area\":");
+			if (!e)
+				e = add_real(out, a->bbox[2] * a->bbox[3]);
+			if (!e)
+				e = ts_buf_adds(out, ",\"iscrowd\":0,");
+		}
 		if (!e)
 			e = add_kv_str(out, "status", a->status);
 		if (!e)
@@ -409,6 +463,58 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		ts_error_set(err, e, "too_large", "annotations.json is over the size limit");
 out:
 	sorted_release(&s);
+	return e;
+}
+
+/* --- YOLO labels -------------------------------------------------------- */
+
+enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const double bbox[4],
+			      int64_t width, int64_t height)
+{
+	double w = (double)width, h = (double)height;
+
+	return ts_buf_addf(out, "%zu %.6f %.6f %.6f %.6f\n", class_index,
+			   (bbox[0] + bbox[2] / 2) / w, (bbox[1] + bbox[3] / 2) / h, bbox[2] / w,
+			   bbox[3] / h);
+}
+
+int ts_coco_yolo_name(const char *file_name, char *out, size_t len)
+{
+	const char *dot = strrchr(file_name, '.');
+	int stem = dot ? (int)(dot - file_name) : (int)strlen(file_name);
+	int n = snprintf(out, len, "%.*s.txt", stem, file_name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
+			       enum ts_err (*cb)(void *arg, const struct ts_coco_image *im,
+						 const char *text, size_t len,
+						 struct ts_error *err),
+			       void *arg, struct ts_error *err)
+{
+	struct sorted s;
+	struct ts_buf text;
+	size_t j = 0;
+	enum ts_err e;
+
+	ts_buf_init(&text, (size_t)1 << 24);
+	e = prepare(ds, &s, err);
+	for (size_t i = 0; !e && i < ds->n_images; i++) {
+		const struct ts_coco_image *im = s.images[i];
+
+		ts_buf_reset(&text);
+		for (; !e && j < ds->n_annotations && s.annotations[j]->image_id == im->id; j++)
+			e = ts_coco_yolo_line(&text, find_category(&s, ds->n_categories,
+								   s.annotations[j]->category_id),
+					      s.annotations[j]->bbox, im->width, im->height);
+		if (e)
+			e = ts_error_set(err, e, "too_large", "a label file is over the size limit");
+		else
+			e = cb(arg, im, text.ptr ? text.ptr : "", text.len, err);
+	}
+	sorted_release(&s);
+	ts_buf_release(&text);
 	return e;
 }
 
@@ -517,7 +623,7 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 		per[find_category(&s, ds->n_categories, s.annotations[i]->category_id)]++;
 
 	root = json_object();
-	bad |= put(root, "schema_version", json_string(TS_COCO_SCHEMA_VERSION));
+	bad |= put(root, "schema_version", json_string(ts_coco_schema_version(ds->task_type)));
 	bad |= put(root, "dataset_id", str_or_null(info->dataset_id));
 	bad |= put(root, "project_name", str_or_null(info->project_name));
 	bad |= put(root, "version", json_integer(info->version));

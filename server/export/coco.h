@@ -30,6 +30,10 @@
 #include "core/error.h"
 
 #define TS_COCO_SCHEMA_VERSION "1.0.0"
+/* The schema_version of classification_multi and detection exports (the
+ * contract's additions: task types, boxes); classification_single exports
+ * stay 1.0.0, byte for byte. */
+#define TS_COCO_SCHEMA_VERSION_1_1 "1.1.0"
 /* "sha256:" + 64 hex digits + NUL */
 #define TS_COCO_PREFIXED_HASH_SIZE 72
 
@@ -58,12 +62,18 @@ struct ts_coco_image {
 
 /* One label. The "id" field is assigned by the writer (1..n in sorted
  * order). With task_type "classification_single" every image has exactly
- * one annotation. */
+ * one annotation; with "classification_multi" at most one per (image,
+ * category), and an image may have none ("none of these"); with
+ * "detection" one per box (has_bbox), any number per image, none for "no
+ * objects". Boxes of one image and category keep their input order (seq). */
 struct ts_coco_annotation {
 	int64_t image_id;       /* an id in images */
 	int64_t category_id;    /* an id in categories */
 	const char *status;     /* "labeled", "needs_review", "approved", "skipped" */
 	const char *labeled_by; /* user name; NULL is written as "" */
+	int has_bbox;           /* detection: bbox, area and iscrowd are written */
+	double bbox[4];         /* x, y, w, h: inside the image, w and h > 0 */
+	size_t seq;             /* order among equal (image_id, category_id) */
 };
 
 /* A category that is not deleted (active or disabled). */
@@ -74,7 +84,8 @@ struct ts_coco_category {
 };
 
 struct ts_coco_dataset {
-	const char *task_type; /* "classification_single" */
+	const char *task_type; /* "classification_single", "classification_multi",
+				* "detection" */
 	const struct ts_coco_image *images;
 	size_t n_images;
 	const struct ts_coco_annotation *annotations;
@@ -94,6 +105,28 @@ struct ts_coco_manifest_info {
 	size_t n_statuses;
 	int64_t excluded_deleted_category; /* counts.excluded.deleted_category */
 };
+
+/* YOLO labels of a detection export: labels/<stem>.txt per image (stem:
+ * file_name without its extension), one line per box in annotations.json
+ * order, "<class_index> <cx> <cy> <w> <h>\n" with the box's centre and size
+ * divided by the image's width and height, each printed "%.6f"; an empty
+ * file for an image without boxes. Derived only from annotations.json, so
+ * its hash pins them; verify and the reader recompute and compare them. */
+enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const double bbox[4],
+			      int64_t width, int64_t height);
+/* The label file name of an image file name ("17.png" -> "17.txt") into
+ * out; -1 when it does not fit. */
+int ts_coco_yolo_name(const char *file_name, char *out, size_t len);
+/* Calls cb once per image of a detection dataset, in id order, with the
+ * text of its label file. Stops at cb's first error. */
+enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
+			       enum ts_err (*cb)(void *arg, const struct ts_coco_image *im,
+						 const char *text, size_t len,
+						 struct ts_error *err),
+			       void *arg, struct ts_error *err);
+
+/* The schema_version an export of task_type carries. Static string. */
+const char *ts_coco_schema_version(const char *task_type);
 
 /* Appends the canonical annotations.json bytes of ds to out (initialised by
  * the caller with ts_buf_init and a cap). Checks every field listed above

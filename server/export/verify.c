@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,8 +46,10 @@ struct image {
 	json_int_t id;
 	const char *file_name; /* NULL when missing or unsafe */
 	const char *checksum;  /* NULL when missing or malformed */
+	json_int_t width, height;
 	size_t n_annotations;
 	int present;
+	int label_present;
 	zip_int64_t zip_index;
 };
 
@@ -82,6 +85,8 @@ struct vctx {
 	struct cat *cats;
 	size_t n_cats;
 	int imgfd; /* images/ of a folder, opened on first use */
+	int detection; /* task_type detection: labels/ holds YOLO labels */
+	size_t n_labels; /* label files found */
 	struct ts_image_limits limits; /* for the full decode of each image */
 };
 
@@ -163,15 +168,17 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 		snprintf(name, sizeof(name), "%s%s%s", prefix, de->d_name,
 			 kind == ENTRY_DIR ? "/" : "");
 		add_entry(c, alloc, name, kind, -1);
-		if (kind == ENTRY_DIR && !*prefix && !strcmp(de->d_name, "images")) {
-			int sub = openat(dirfd, "images",
+		if (kind == ENTRY_DIR && !*prefix &&
+		    (!strcmp(de->d_name, "images") || !strcmp(de->d_name, "labels"))) {
+			int sub = openat(dirfd, de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			const char *sub_prefix = strcmp(de->d_name, "images") ? "labels/" : "images/";
 
 			if (sub < 0) {
-				problem(c, "images/: cannot open: %s", strerror(errno));
+				problem(c, "%s/: cannot open: %s", de->d_name, strerror(errno));
 				continue;
 			}
-			list_dir(c, alloc, sub, "images/");
+			list_dir(c, alloc, sub, sub_prefix);
 			close(sub);
 		}
 	}
@@ -518,6 +525,8 @@ static void collect_images(struct vctx *c)
 		const char *sum = str_of(im, "checksum_sha256");
 
 		x->id = int_of(im, "id");
+		x->width = int_of(im, "width");
+		x->height = int_of(im, "height");
 		x->zip_index = -1;
 		if (fn && ts_coco_file_name_ok(fn))
 			x->file_name = fn;
@@ -610,18 +619,61 @@ static int check_annotations_doc(struct vctx *c)
 					"twice", i, name);
 	}
 	qsort(c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
+	const char *task = str_of(json_object_get(c->ann, "info"), "task_type");
+	int single = strcmp(task, "classification_single") == 0;
+	int det = strcmp(task, "detection") == 0;
+
 	json_array_foreach(anns, i, v) {
 		json_t *prev = i ? json_array_get(anns, i - 1) : NULL;
 		json_int_t image_id = int_of(v, "image_id");
 		json_int_t cat_id = int_of(v, "category_id");
+		json_t *bbox = json_object_get(v, "bbox");
 		struct cat *cat;
+
+		/* Detection: a box per annotation, inside its image, w and h
+		 * > 0, area = w * h, iscrowd 0. Classification: no box. */
+		if (det != (bbox != NULL))
+			problem(c, "annotations.json: /annotations/%zu: %s", i,
+				det ? "a detection annotation needs a bbox"
+				    : "a classification annotation has a bbox");
+		if (det && bbox) {
+			double b[4] = { 0 };
+			int ok = json_array_size(bbox) == 4;
+
+			for (size_t k = 0; ok && k < 4; k++) {
+				ok = json_is_number(json_array_get(bbox, k));
+				b[k] = json_number_value(json_array_get(bbox, k));
+			}
+			if (!ok || !(b[2] > 0) || !(b[3] > 0))
+				problem(c, "annotations.json: /annotations/%zu/bbox: not [x, y, w, h] "
+					"with w and h > 0", i);
+			if (!json_is_number(json_object_get(v, "area")) ||
+			    fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
+				    1e-9 * (1 + b[2] * b[3]))
+				problem(c, "annotations.json: /annotations/%zu/area: not w * h of "
+					"its bbox", i);
+			if (int_of(v, "iscrowd") != 0)
+				problem(c, "annotations.json: /annotations/%zu/iscrowd: not 0", i);
+			if (images_sorted) {
+				struct image *bim = image_by_id(c, image_id);
+
+				if (ok && bim &&
+				    (b[0] < 0 || b[1] < 0 || b[0] + b[2] > (double)bim->width ||
+				     b[1] + b[3] > (double)bim->height))
+					problem(c, "annotations.json: /annotations/%zu/bbox: not "
+						"inside image %lld (%lldx%lld)",
+						i, (long long)image_id, (long long)bim->width,
+						(long long)bim->height);
+			}
+		}
 
 		if (int_of(v, "id") != (json_int_t)i + 1)
 			problem(c, "annotations.json: /annotations/%zu/id: %lld, expected %zu "
 				"(ids are 1..n in order)", i, (long long)int_of(v, "id"), i + 1);
 		if (prev && (image_id < int_of(prev, "image_id") ||
 			     (image_id == int_of(prev, "image_id") &&
-			      cat_id <= int_of(prev, "category_id"))))
+			      (det ? cat_id < int_of(prev, "category_id")
+				   : cat_id <= int_of(prev, "category_id")))))
 			problem(c, "annotations.json: /annotations/%zu: not sorted by "
 				"(image_id, category_id) or a duplicate", i);
 		cat = cat_by_id(c, cat_id);
@@ -640,7 +692,7 @@ static int check_annotations_doc(struct vctx *c)
 				im->n_annotations++;
 		}
 	}
-	if (images_sorted) {
+	if (images_sorted && single) {
 		for (i = 0; i < c->n_images; i++)
 			if (c->images[i].n_annotations != 1)
 				problem(c, "annotations.json: image %lld has %zu annotations "
@@ -786,6 +838,25 @@ static void check_entries(struct vctx *c)
 			problem(c, "%s: unsafe path (absolute, \"..\" or backslash)", e->name);
 			continue;
 		}
+		if (c->detection && !strncmp(e->name, "labels/", 7)) {
+			/* YOLO labels: one file per image, compared in check_labels. */
+			struct image *lim = NULL;
+			char label[64];
+
+			if (!strcmp(e->name, "labels/") && e->kind == ENTRY_DIR)
+				continue;
+			for (size_t k = 0; k < c->n_images && !lim; k++)
+				if (c->images[k].file_name &&
+				    !ts_coco_yolo_name(c->images[k].file_name, label, sizeof(label)) &&
+				    !strcmp(label, e->name + 7))
+					lim = &c->images[k];
+			if (!lim || e->kind != ENTRY_FILE)
+				problem(c, "%s: unexpected entry under labels/ (one label file "
+					"per image)", e->name);
+			else
+				lim->label_present = 1;
+			continue;
+		}
 		if (strncmp(e->name, "images/", 7)) {
 			problem(c, "%s: unexpected %s (an export holds only manifest.json, "
 				"annotations.json and images/)", e->name,
@@ -810,6 +881,51 @@ static void check_entries(struct vctx *c)
 		im->present = 1;
 		im->zip_index = e->zip_index;
 	}
+}
+
+/* Detection: every image's labels/<stem>.txt equals the YOLO text
+ * derived from annotations.json (pinned by the hash through it). */
+static void check_labels(struct vctx *c)
+{
+	json_t *anns = json_object_get(c->ann, "annotations");
+	struct ts_buf want, got;
+	size_t j = 0, n = json_array_size(anns);
+
+	ts_buf_init(&want, (size_t)1 << 24);
+	ts_buf_init(&got, (size_t)1 << 24);
+	for (size_t i = 0; i < c->n_images; i++) {
+		struct image *im = &c->images[i];
+		char label[64], name[80];
+
+		ts_buf_reset(&want);
+		ts_buf_reset(&got);
+		for (; j < n && int_of(json_array_get(anns, j), "image_id") == im->id; j++) {
+			json_t *a = json_array_get(anns, j), *bb = json_object_get(a, "bbox");
+			struct cat *cat = cat_by_id(c, int_of(a, "category_id"));
+			double box[4];
+
+			for (size_t k = 0; k < 4; k++)
+				box[k] = json_number_value(json_array_get(bb, k));
+			if (cat && im->width > 0 && im->height > 0)
+				(void)ts_coco_yolo_line(&want, (size_t)(cat - c->cats), box, im->width,
+							im->height);
+		}
+		if (!im->file_name || ts_coco_yolo_name(im->file_name, label, sizeof(label)))
+			continue;
+		snprintf(name, sizeof(name), "labels/%s", label);
+		if (!im->label_present) {
+			problem(c, "%s: missing (the YOLO labels of image %lld)", name,
+				(long long)im->id);
+			continue;
+		}
+		if (read_member(c, name, (size_t)1 << 24, &got))
+			continue;
+		if (got.len != want.len || (want.len && memcmp(got.ptr, want.ptr, want.len)))
+			problem(c, "%s: differs from the boxes of image %lld in annotations.json",
+				name, (long long)im->id);
+	}
+	ts_buf_release(&want);
+	ts_buf_release(&got);
 }
 
 static void check_images(struct vctx *c)
@@ -912,6 +1028,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	if (c.ann) {
 		c.ann_valid = validate(&c, "annotations.json", ts_schema_annotations_json,
 				       ts_schema_annotations_json_len, c.ann);
+		c.detection = !strcmp(str_of(json_object_get(c.ann, "info"), "task_type"),
+				      "detection");
 		collect_images(&c);
 	}
 	if (c.ann_valid)
@@ -919,6 +1037,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	if (c.ann_valid && c.man_valid)
 		check_manifest(&c);
 	check_entries(&c);
+	if (c.detection && c.ann_valid)
+		check_labels(&c);
 	check_images(&c);
 
 	if (c.problems) {

@@ -25,12 +25,13 @@ static json_t *ids_json(const int64_t *ids, size_t n)
 static json_t *view_annotation(const struct ts_annotation *a)
 {
 	/* The payload as its type shows it; category_ids stays for v1 clients. */
-	struct ts_payload p = { a->payload_type, (int64_t *)a->category_ids, a->ncat };
+	struct ts_payload p = { a->payload_type, (int64_t *)a->category_ids, a->ncat, NULL, NULL, 0 };
+	json_t *payload = a->payload ? json_loads(a->payload, 0, NULL) : NULL;
 
 	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:o}", "asset_id",
 			 (json_int_t)a->asset_id, "status", ts_ann_status_name(a->status),
 			 "category_ids", ids_json(a->category_ids, a->ncat), "payload",
-			 ts_payload_json(&p), "revision", (json_int_t)a->revision, "labeled_by",
+			 payload ? payload : ts_payload_json(&p), "revision", (json_int_t)a->revision, "labeled_by",
 			 a->labeled_by_name[0] ? json_string(a->labeled_by_name) : json_null(),
 			 "updated_at", ts_json_time(a->updated_at));
 }
@@ -46,7 +47,7 @@ static void fail_with_current(struct ts_req *req, struct ts_error *err,
 static void get_one(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
-	struct ts_annotation a;
+	struct ts_annotation a = { 0 };
 
 	if (ts_labeling_get(req->app->store, req->params[0], &a, &err)) {
 		ts_req_error(req, &err);
@@ -54,6 +55,7 @@ static void get_one(struct ts_req *req)
 		return;
 	}
 	ts_req_json(req, 200, view_annotation(&a));
+	ts_annotation_release(&a);
 }
 
 /* Reads a JSON array of positive ids (at most max) into a malloc'd array.
@@ -99,12 +101,18 @@ static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out
 	json_t *payload = json_object_get(body, "payload");
 	json_t *type = json_object_get(body, "type");
 	json_t *cats = json_object_get(body, "category_ids");
+	json_t *objects = json_object_get(body, "objects");
 	struct ts_error err = { 0 };
 	enum ts_err e;
 
-	if (!payload && !type && !cats)
+	if (!payload && !type && !cats && !objects)
 		return 0;
-	if (payload && (type || cats)) {
+	if (objects && !type && !payload) {
+		ts_req_fail(req, 400, "invalid_request",
+			    "Send \"objects\" with \"type\": \"boxes\", or inside \"payload\".");
+		return -1;
+	}
+	if (payload && (type || cats || objects)) {
 		ts_req_fail(req, 400, "invalid_request",
 			    "Send the content once: \"payload\", or its fields at the top level.");
 		return -1;
@@ -116,6 +124,8 @@ static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out
 
 		if (cats)
 			json_object_set(top, "category_ids", cats);
+		if (objects)
+			json_object_set(top, "objects", objects);
 		e = ts_payload_from_json(top, "", out, &err);
 		json_decref(top);
 	} else {
@@ -135,12 +145,12 @@ static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out
 static void put(struct ts_req *req)
 {
 	static const char *const keys[] = { "category_ids", "status", "revision", "payload", "type",
-					    NULL };
+					    "objects", NULL };
 	json_t *body = ts_req_body_object(req);
 	struct ts_ann_request ar = { 0 };
 	struct ts_payload payload = { 0 };
 	struct ts_error err = { 0 };
-	struct ts_annotation a;
+	struct ts_annotation a = { 0 };
 	const char *status = NULL;
 	int64_t revision = -1;
 	int has_status = 0, has_payload = 0, changed = 0;
@@ -152,7 +162,7 @@ static void put(struct ts_req *req)
 	    ts_req_field_int(req, body, "revision", 0, 0, TS_JSON_MAX_SAFE_INT, &revision, NULL))
 		goto out;
 	has_payload = json_object_get(body, "category_ids") || json_object_get(body, "payload") ||
-		      json_object_get(body, "type");
+		      json_object_get(body, "type") || json_object_get(body, "objects");
 	if (has_payload == has_status) {
 		ts_req_fail(req, 400, "invalid_request",
 			    "Send either \"category_ids\" (or \"payload\") or \"status\" (exactly one "
@@ -188,6 +198,7 @@ static void put(struct ts_req *req)
 	}
 	ts_req_json(req, 200, view_annotation(&a));
 out:
+	ts_annotation_release(&a);
 	ts_payload_release(&payload);
 	ts_error_release(&err);
 	json_decref(body);
@@ -341,9 +352,12 @@ static void stats(struct ts_req *req)
 			if (k != TS_ANN_UNLABELED && k != TS_ANN_SKIPPED)
 				json_object_set_new(by, ts_ann_status_name((enum ts_ann_status)k),
 						    json_integer((json_int_t)cc->by_status[k]));
-		json_array_append_new(per_cat, json_pack("{s:I, s:s, s:I, s:o}", "category_id",
+		/* count: images naming the category; objects: its boxes
+		 * (detection; 0 for classification). */
+		json_array_append_new(per_cat, json_pack("{s:I, s:s, s:I, s:I, s:o}", "category_id",
 							 (json_int_t)cc->category_id, "state",
 							 cc->state, "count", (json_int_t)cc->count,
+							 "objects", (json_int_t)cc->objects,
 							 "by_status", by));
 	}
 	/* Images that do not decode (never exported), each with its reason. */

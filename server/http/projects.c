@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/names.h"
+#include "domain/payload.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -72,9 +73,10 @@ static void create(struct ts_req *req)
 	    ts_req_field_string(req, body, "name", 1, &name_in, NULL) ||
 	    ts_req_field_string(req, body, "task_type", 0, &task_type, NULL))
 		goto out;
-	if (strcmp(task_type, "classification_single") != 0) {
+	if (!ts_payload_task_type_valid(task_type)) {
 		ts_req_fail(req, 400, "unsupported_task_type",
-			    "The task_type must be \"classification_single\" (the only one so far).");
+			    "The task_type must be \"classification_single\", "
+			    "\"classification_multi\" or \"detection\".");
 		goto out;
 	}
 	name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);
@@ -151,6 +153,11 @@ static void patch(struct ts_req *req)
 
 	if (!body)
 		return;
+	if (json_object_get(body, "task_type")) {
+		ts_req_fail(req, 400, "task_type_immutable",
+			    "The field \"task_type\" is chosen at creation and cannot change.");
+		goto out;
+	}
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "name", 0, &name_in, &has_name))
 		goto out;

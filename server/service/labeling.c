@@ -28,6 +28,13 @@ static enum ts_ann_status status_of(const char *name)
 	return ts_ann_status_parse(name, &st) ? TS_ANN_UNLABELED : st;
 }
 
+void ts_annotation_release(struct ts_annotation *a)
+{
+	free(a->payload);
+	a->payload = NULL;
+}
+
+/* Fills *a (its previous content is not released: callers view a row once). */
 static void view_of(const struct ts_ann_row *r, struct ts_annotation *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -36,6 +43,9 @@ static void view_of(const struct ts_ann_row *r, struct ts_annotation *a)
 	a->status = status_of(r->status);
 	if (ts_payload_type_parse(r->payload_type, &a->payload_type))
 		a->payload_type = TS_PAYLOAD_NONE;
+	if (a->payload_type != TS_PAYLOAD_CLASSIFICATION && a->payload_type != TS_PAYLOAD_NONE &&
+	    r->payload)
+		a->payload = ts_xstrdup(r->payload);
 	a->ncat = r->ncat < TS_ANN_MAX_CATEGORIES ? r->ncat : TS_ANN_MAX_CATEGORIES;
 	memcpy(a->category_ids, r->category_ids, a->ncat * sizeof(*a->category_ids));
 	a->revision = r->revision;
@@ -54,17 +64,34 @@ static void state_of(const struct ts_ann_row *r, struct ts_ann_state *s)
 	s->status = status_of(r->status);
 	s->category_ids = r->category_ids;
 	s->ncat = r->ncat;
+	s->empty_answer = r->ncat == 0 && r->payload != NULL;
+}
+
+/* The objects of each of ids[0..n-1] in p (boxes), or NULL. */
+static const int64_t *object_counts(const struct ts_payload *p, const int64_t *ids, size_t n,
+				    int64_t *counts)
+{
+	if (!p || p->type != TS_PAYLOAD_BOXES)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		counts[i] = 0;
+		for (size_t k = 0; k < p->ncat; k++)
+			if (p->category_ids[k] == ids[i])
+				counts[i] = p->cat_objects[k];
+	}
+	return counts;
 }
 
 /* Writes the decided outcome (row, index, history) inside tx and updates
  * *a to the row as it is now. */
 static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row *cur,
-				 const struct ts_ann_outcome *o, int64_t user_id,
+				 const struct ts_ann_outcome *o, const struct ts_payload *content,
+				 int64_t user_id,
 				 const char *user_name, const char *via, struct ts_annotation *a,
 				 struct ts_error *err)
 {
 	char from_text[TS_STORE_ANN_IDS_TEXT], to_text[sizeof(from_text)];
-	int64_t sorted[TS_ANN_MAX_CATEGORIES];
+	int64_t sorted[TS_ANN_MAX_CATEGORIES], counts[TS_ANN_MAX_CATEGORIES];
 	int64_t now = ts_time_now_ms();
 	int64_t labeled_by = cur->labeled_by;
 	size_t nsorted = o->ncat;
@@ -87,9 +114,13 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error", "category list too long");
 	if (o->categories_changed) {
 		/* The content is what the state machine decided: a
-		 * classification of the sorted ids, or none. */
+		 * classification of the sorted ids, the boxes as sent (with
+		 * their ids), or none. */
 		to_type = NULL;
-		if (nsorted) {
+		if (content && content->type == TS_PAYLOAD_BOXES) {
+			to_payload = ts_payload_text(content);
+			to_type = ts_payload_type_name(content->type);
+		} else if (content && content->type != TS_PAYLOAD_NONE) {
 			ts_payload_classification(sorted, nsorted, &payload);
 			to_payload = ts_payload_text(&payload);
 			to_type = ts_payload_type_name(payload.type);
@@ -109,6 +140,7 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 		.replace_index = o->categories_changed,
 		.category_ids = sorted,
 		.ncat = nsorted,
+		.object_counts = object_counts(content, sorted, nsorted, counts),
 	};
 	struct ts_ann_history_add h = {
 		.asset_id = cur->asset_id,
@@ -128,17 +160,28 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 	e = ts_store_ann_write(tx, &w, err);
 	if (!e)
 		e = ts_store_ann_history_add(tx, &h, err);
-	free(to_payload);
 	ts_payload_release(&payload);
-	if (e)
+	if (e) {
+		free(to_payload);
 		return e;
+	}
 
 	/* The row as it is now. */
 	a->status = o->status;
 	memcpy(a->category_ids, sorted, nsorted * sizeof(*sorted));
 	a->ncat = nsorted;
-	if (o->categories_changed)
-		a->payload_type = nsorted ? TS_PAYLOAD_CLASSIFICATION : TS_PAYLOAD_NONE;
+	if (o->categories_changed) {
+		a->payload_type = TS_PAYLOAD_NONE;
+		if (to_type)
+			ts_payload_type_parse(to_type, &a->payload_type);
+		free(a->payload);
+		a->payload = NULL;
+		if (a->payload_type == TS_PAYLOAD_BOXES) {
+			a->payload = to_payload;
+			to_payload = NULL;
+		}
+	}
+	free(to_payload);
 	a->revision = cur->revision + 1;
 	a->updated_at = now;
 	if (labeled_by != cur->labeled_by) {
@@ -186,6 +229,43 @@ static enum ts_err lookup_states(struct ts_store_tx *tx, const struct ts_ann_row
 	return e;
 }
 
+/* The request's payload as this asset's project takes it, copied into
+ * *content: the type its task type wants, boxes inside the image, new
+ * objects given ids. */
+static enum ts_err check_content(const struct ts_ann_row *cur, const struct ts_payload *p,
+				 struct ts_payload *content, struct ts_error *err)
+{
+	enum ts_payload_type want = ts_payload_type_for_task(cur->task_type);
+	struct ts_payload prev = { 0 };
+	struct ts_error perr = { 0 };
+	json_t *v;
+	enum ts_err e;
+
+	if (p->type != want)
+		return ts_error_set(err, TS_ERR_INVALID, "payload_type_mismatch",
+				    "A %s project takes \"%s\" payloads, not \"%s\".",
+				    cur->task_type, want ? ts_payload_type_name(want) : "no",
+				    ts_payload_type_name(p->type));
+	/* A copy the service may complete (object ids). */
+	v = ts_payload_json(p);
+	e = ts_payload_from_json(v, "payload", content, err);
+	json_decref(v);
+	if (e)
+		return e;
+	if (content->type != TS_PAYLOAD_BOXES)
+		return TS_OK;
+	e = ts_payload_check_bounds(content, cur->width, cur->height, "payload", err);
+	if (e)
+		return e;
+	if (cur->payload_type[0] && strcmp(cur->payload_type, "boxes") == 0 &&
+	    ts_payload_from_text(cur->payload, &prev, &perr))
+		ts_payload_release(&prev); /* an unreadable stored payload names no id */
+	ts_payload_assign_ids(content, &prev, cur->revision + 1);
+	ts_payload_release(&prev);
+	ts_error_release(&perr);
+	return TS_OK;
+}
+
 enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 			    const struct ts_ann_request *req, struct ts_annotation *out,
 			    int *changed, struct ts_error *err)
@@ -197,17 +277,16 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 	struct ts_error derr = { 0 };
 	struct ts_store_tx tx;
 	struct ts_ann_row cur = { 0 };
+	struct ts_payload content = { 0 };
 	enum ts_err e, decided;
 	int wrote = 0;
 
 	*changed = 0;
 	memset(out, 0, sizeof(*out));
-	if (req->kind == TS_ANN_SET_CATEGORIES) {
-		if (!req->payload || req->payload->type == TS_PAYLOAD_NONE)
-			return ts_error_set(err, TS_ERR_INVALID, "invalid_payload",
-					    "The annotation's content needs a payload.");
-		chg.category_ids = ts_payload_categories(req->payload, &chg.ncat);
-	}
+	if (req->kind == TS_ANN_SET_CATEGORIES &&
+	    (!req->payload || req->payload->type == TS_PAYLOAD_NONE))
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_payload",
+				    "The annotation's content needs a payload.");
 	e = ts_store_begin(s, 1, &tx, err);
 	if (e)
 		return e;
@@ -216,6 +295,17 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 		goto out;
 	view_of(&cur, out);
 	if (req->kind == TS_ANN_SET_CATEGORIES) {
+		e = check_content(&cur, req->payload, &content, err);
+		if (e)
+			goto out;
+		chg.category_ids = ts_payload_categories(&content, &chg.ncat);
+		chg.allow_empty = !single_label(&cur);
+		if (cur.payload && content.type == TS_PAYLOAD_BOXES) {
+			char *text = ts_payload_text(&content);
+
+			chg.content_changed = strcmp(text, cur.payload) != 0;
+			free(text);
+		}
 		e = lookup_states(&tx, &cur, chg.category_ids, chg.ncat, states, err);
 		if (e)
 			goto out;
@@ -239,9 +329,11 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 		e = ts_error_set(err, derr.err, derr.code, "%s", derr.message);
 		goto out;
 	}
-	e = write_outcome(&tx, &cur, &o, req->user_id, req->user_name, "single", out, err);
+	e = write_outcome(&tx, &cur, &o, req->kind == TS_ANN_SET_CATEGORIES ? &content : NULL,
+			  req->user_id, req->user_name, "single", out, err);
 	wrote = !e;
 out:
+	ts_payload_release(&content);
 	e = ts_store_end(&tx, e, err);
 	*changed = wrote && !e;
 	ts_error_release(&derr);
@@ -308,7 +400,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 	struct ts_error derr = { 0 };
 	struct ts_ann_state now_state;
 	struct ts_ann_outcome o;
-	struct ts_annotation a;
+	struct ts_annotation a = { 0 };
 	struct ts_ann_row cur;
 	enum ts_err e;
 
@@ -342,7 +434,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 		goto out;
 	}
 	if (o.changed) {
-		e = write_outcome(tx, &cur, &o, user_id, NULL, "bulk", &a, err);
+		e = write_outcome(tx, &cur, &o, NULL, user_id, NULL, "bulk", &a, err);
 		if (e)
 			goto out;
 		r->changed = 1;
@@ -350,6 +442,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 	r->status = a.status;
 	r->revision = a.revision;
 out:
+	ts_annotation_release(&a);
 	ts_ann_row_release(&cur);
 	return e;
 }
@@ -472,6 +565,7 @@ enum ts_err ts_labeling_stats(struct ts_store *s, int64_t project_id, struct ts_
 		if (known)
 			out->per_category[j].by_status[st] += k->count;
 		out->per_category[j].count += k->count;
+		out->per_category[j].objects += k->objects;
 	}
 	out->deleted_category = c.deleted_category;
 	ts_ann_counts_release(&c);

@@ -25,6 +25,10 @@ struct ts_annotation {
 	int64_t project_id;
 	enum ts_ann_status status;
 	enum ts_payload_type payload_type; /* NONE when it has no content */
+	/* The payload's JSON text for types other than classification (whose
+	 * payload is its sorted category_ids); NULL otherwise. malloc'd:
+	 * release with ts_annotation_release. */
+	char *payload;
 	size_t ncat;
 	int64_t category_ids[TS_ANN_MAX_CATEGORIES]; /* ascending */
 	int64_t revision;
@@ -71,7 +75,8 @@ struct ts_ann_stats {
 	struct ts_ann_cat_count {
 		int64_t category_id;
 		char state[12]; /* active, disabled, deleted, or "" (unknown) */
-		int64_t count;
+		int64_t count;   /* images */
+		int64_t objects; /* objects (boxes) of the category, detection */
 		int64_t by_status[TS_ANN_STATUS_COUNT];
 	} *per_category;
 	int64_t deleted_category; /* assets labeled with a deleted category */
@@ -84,6 +89,8 @@ struct ts_ann_stats {
 
 #define TS_LABELING_DAMAGED_LISTED 100
 
+void ts_annotation_release(struct ts_annotation *a);
+
 /* NOT_FOUND "asset_not_found" for an unknown asset. */
 enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_annotation *out,
 			    struct ts_error *err);
@@ -91,7 +98,9 @@ enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_anno
  * row). *changed says whether anything was written. A stale
  * expected_revision: CONFLICT "stale_revision" with *out holding the
  * current annotation (a repeat of the current state is not stale: it
- * succeeds without a write). Refusals of the state machine keep their
+ * succeeds without a write). A payload whose type is not the project's
+ * task type: INVALID "payload_type_mismatch"; a box outside the image:
+ * INVALID "box_outside_image". Refusals of the state machine keep their
  * codes; *out then holds the current annotation too (out->asset_id is 0
  * when the asset could not be read). */
 enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,

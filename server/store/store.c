@@ -102,6 +102,7 @@ void ts_export_snapshot_release(struct ts_export_snapshot *snap)
 		free(snap->items[i].labeled_by);
 		free(snap->items[i].file_name);
 		free(snap->items[i].video_file_name);
+		free(snap->items[i].payload);
 	}
 	free(snap->categories);
 	free(snap->items);

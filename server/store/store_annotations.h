@@ -44,6 +44,8 @@ struct ts_ann_row {
 	/* The project's settings, read with the row. */
 	char task_type[32];
 	int review_own_labels;
+	/* The asset's size (display frame), for geometry checks. */
+	int64_t width, height;
 };
 
 static inline void ts_ann_row_release(struct ts_ann_row *r)
@@ -69,6 +71,9 @@ struct ts_ann_write {
 	int replace_index;
 	const int64_t *category_ids;
 	size_t ncat;
+	/* Objects (boxes) of each category, parallel to category_ids; NULL
+	 * for content without objects (stored as 0). */
+	const int64_t *object_counts;
 };
 
 /* One history row to append (all borrowed). Categories are JSON arrays of
@@ -114,6 +119,7 @@ struct ts_ann_count {
 	int64_t category_id;
 	char status[TS_STORE_ANN_NAME];
 	int64_t count;
+	int64_t objects; /* sum of the index's object counts (category_id > 0) */
 };
 
 /* A category of the project as the counts see it. */

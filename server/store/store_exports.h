@@ -91,9 +91,12 @@ struct ts_export_item {
 	int video_frame;       /* source_type is video_frame */
 	int64_t video_id, frame_index, timestamp_ms;
 	char *video_file_name; /* owned; "" for images */
+	char *payload;         /* owned; the image's boxes (detection), else NULL */
 };
 
-/* Everything a build reads, sorted by id / (asset_id, category_id). */
+/* Everything a build reads, sorted by id / (asset_id, category_id). An
+ * image whose answer names no category (classification_multi "none of
+ * these", detection "no objects") is one item with category_id 0. */
 struct ts_export_snapshot {
 	struct ts_export_category *categories;
 	size_t n_categories;

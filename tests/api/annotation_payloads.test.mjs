@@ -71,7 +71,8 @@ test('bad payloads get a clear 400 and write nothing', async () => {
   const cases = [
     [{ payload: [c] }, 'invalid_payload'],
     [{ payload: { category_ids: [c] } }, 'invalid_payload'],
-    [{ payload: { type: 'boxes', category_ids: [c] } }, 'unknown_payload_type'],
+    [{ payload: { type: 'boxes', objects: [] } }, 'payload_type_mismatch'],
+    [{ payload: { type: 'boxes', category_ids: [c] } }, 'invalid_payload'],
     [{ type: 'polygon', category_ids: [c] }, 'unknown_payload_type'],
     [{ payload: { type: 'classification' } }, 'invalid_payload'],
     [{ payload: { type: 'classification', category_ids: [c], scores: [1] } }, 'invalid_payload'],

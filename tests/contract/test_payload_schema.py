@@ -25,6 +25,9 @@ class PayloadSchemaTest(unittest.TestCase):
             {"type": "classification", "category_ids": [1, 3]},
             {"type": "classification", "category_ids": []},
             {"type": "classification", "category_ids": [9007199254740991]},
+            {"type": "boxes", "objects": []},
+            {"type": "boxes", "objects": [{"id": "3-1", "category_id": 2, "bbox": [0, 0.5, 10, 2.25]}]},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [1, 1, 1, 1]}]},
         ]:
             self.assertTrue(self.v.is_valid(p), p)
 
@@ -34,6 +37,16 @@ class PayloadSchemaTest(unittest.TestCase):
             None,
             {"category_ids": [2]},
             {"type": "boxes", "category_ids": [2]},
+            {"type": "boxes"},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [0, 0, 0, 1]}]},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [0, 0, 1, -1]}]},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [-1, 0, 1, 1]}]},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [0, 0, 1]}]},
+            {"type": "boxes", "objects": [{"category_id": 2, "bbox": [0, 0, 1, 1], "score": 1}]},
+            {"type": "boxes", "objects": [{"id": "a b", "category_id": 2, "bbox": [0, 0, 1, 1]}]},
+            {"type": "boxes", "objects": [{"id": "", "category_id": 2, "bbox": [0, 0, 1, 1]}]},
+            {"type": "boxes", "objects": [{"bbox": [0, 0, 1, 1]}]},
+            {"type": "boxes", "objects": [{"category_id": 1, "bbox": [0, 0, 1, 1]}] * 1001},
             {"type": "classification"},
             {"type": "classification", "category_ids": [0]},
             {"type": "classification", "category_ids": ["1"]},

@@ -306,3 +306,102 @@ class GoldenGeneratorTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NewTaskTypesGoldenTest(unittest.TestCase):
+    """The golden exports of classification_multi and detection
+    (schema_version 1.1.0): reproducible, read by the reader as category
+    lists and boxes, and refused when a box is tampered with."""
+
+    def make_golden(self):
+        spec = importlib.util.spec_from_file_location(
+            "make_golden", ROOT / "contract" / "golden" / "make_golden.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    def test_reproducible(self):
+        mg = self.make_golden()
+        for name, task in mg.KINDS:
+            with tempfile.TemporaryDirectory() as tmp:
+                mg.build(tmp, task)
+                self.assertTrue(mg.same_tree(tmp, str(ROOT / "contract" / "golden" / name)), name)
+
+    def test_multi(self):
+        root = ROOT / "contract" / "golden" / "export_multi"
+        with TesseraDataset(root) as ds:
+            self.assertEqual(ds.task_type, "classification_multi")
+            self.assertEqual(ds.manifest["schema_version"], "1.1.0")
+            got = [(p.name, idx) for p, idx in ds]
+        # 17: cat, bird; 18: dog; 21: "none of these".
+        self.assertEqual(got, [("17.png", [0, 2]), ("18.png", [1]), ("21.png", [])])
+
+    def test_detection(self):
+        root = ROOT / "contract" / "golden" / "export_detection"
+        with TesseraDataset(root) as ds:
+            self.assertEqual(ds.task_type, "detection")
+            got = [(p.name, boxes, idx) for p, boxes, idx in ds]
+        self.assertEqual(got, [
+            ("17.png", [[0.5, 0.25, 2.0, 1.5], [0.0, 0.0, 4.0, 3.0]], [0, 1]),
+            ("18.png", [[0.0, 0.0, 1.0, 1.0], [5.0, 3.0, 1.0, 1.0], [1.0, 1.0, 3.75, 2.0]],
+             [1, 1, 2]),
+            ("21.png", [], []),
+        ])
+
+    def test_detection_tampered(self):
+        mg = self.make_golden()
+        for change, message in [
+            (lambda a: a["annotations"][0]["bbox"].__setitem__(2, 100.0), "not inside"),
+            (lambda a: a["annotations"][0]["bbox"].__setitem__(3, 0.0), "> 0"),
+            (lambda a: a["annotations"][0].__setitem__("area", 2.0), "area"),
+        ]:
+            with tempfile.TemporaryDirectory() as tmp:
+                shutil.copytree(ROOT / "contract" / "golden" / "export_detection", tmp + "/e")
+                path = pathlib.Path(tmp) / "e"
+                ann = json.loads((path / "annotations.json").read_text())
+                change(ann)
+                data = mg.canonical_dumps(ann).encode()
+                (path / "annotations.json").write_bytes(data)
+                man = json.loads((path / "manifest.json").read_text())
+                digest = hashlib.sha256(data).hexdigest()
+                man["hash"] = "sha256:" + digest
+                man["files"]["annotations.json"] = {"sha256": digest, "bytes": len(data)}
+                (path / "manifest.json").write_text(json.dumps(man, indent=2) + "\n")
+                with self.assertRaises(DatasetError) as cm:
+                    TesseraDataset(path)
+                self.assertIn(message, str(cm.exception))
+
+    def test_yolo_labels(self):
+        root = ROOT / "contract" / "golden" / "export_detection"
+        self.assertEqual((root / "labels" / "17.txt").read_text(),
+                         "0 0.375000 0.333333 0.500000 0.500000\n"
+                         "1 0.500000 0.500000 1.000000 1.000000\n")
+        self.assertEqual((root / "labels" / "21.txt").read_text(), "")  # no objects
+        for change, message in [
+            (lambda p: (p / "labels" / "17.txt").write_text("0 0.5 0.5 0.5 0.5\n"), "differs"),
+            (lambda p: (p / "labels" / "21.txt").unlink(), "labels/21.txt"),
+            (lambda p: (p / "labels" / "99.txt").write_text(""), "labels/99.txt"),
+        ]:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = pathlib.Path(tmp) / "e"
+                shutil.copytree(root, path)
+                change(path)
+                with self.assertRaises(DatasetError) as cm:
+                    TesseraDataset(path)
+                self.assertIn(message, str(cm.exception))
+                if BIN.exists():
+                    r = subprocess.run([str(BIN), "verify", str(path)], capture_output=True,
+                                       text=True)
+                    self.assertEqual(r.returncode, 1, r.stdout)
+                    self.assertIn("labels/", r.stdout)
+        # A classification export holds no labels/.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "e"
+            shutil.copytree(ROOT / "contract" / "golden" / "export_multi", path)
+            (path / "labels").mkdir()
+            (path / "labels" / "17.txt").write_text("")
+            with self.assertRaises(DatasetError):
+                TesseraDataset(path)
+            if BIN.exists():
+                r = subprocess.run([str(BIN), "verify", str(path)], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 1, r.stdout)

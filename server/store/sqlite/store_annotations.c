@@ -18,7 +18,7 @@ static enum ts_err sq_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		"SELECT a.project_id, coalesce(an.status, 'unlabeled'), coalesce(an.revision, 0), "
 		"coalesce(an.labeled_by, 0), coalesce(u.name, ''), coalesce(an.updated_at, a.created_at), "
 		"an.asset_id IS NOT NULL, p.task_type, p.review_own_labels, "
-		"coalesce(an.payload_type, ''), an.payload "
+		"coalesce(an.payload_type, ''), an.payload, a.width, a.height "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
 		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ?",
@@ -46,6 +46,8 @@ static enum ts_err sq_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		ts_sq_text_to(st, 9, r->payload_type, sizeof(r->payload_type));
 		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
 			r->payload = ts_sq_text(st, 10);
+		r->width = sqlite3_column_int64(st, 11);
+		r->height = sqlite3_column_int64(st, 12);
 	}
 	sqlite3_reset(st);
 	if (e)
@@ -123,8 +125,10 @@ static enum ts_err sq_write(struct ts_store_tx *tx, const struct ts_ann_write *w
 			   TS_SQ_I64(w->asset_id), err);
 	for (size_t i = 0; i < w->ncat && !e; i++)
 		e = ts_sq_exec_i64(c, "INSERT INTO annotation_categories(asset_id, project_id, "
-				      "category_id) VALUES (?, ?, ?)",
-				   TS_SQ_I64(w->asset_id, w->project_id, w->category_ids[i]), err);
+				      "category_id, objects) VALUES (?, ?, ?, ?)",
+				   TS_SQ_I64(w->asset_id, w->project_id, w->category_ids[i],
+					     w->object_counts ? w->object_counts[i] : 0),
+				   err);
 	return e;
 }
 
@@ -248,6 +252,7 @@ static void read_count(sqlite3_stmt *st, void *out)
 	k->category_id = sqlite3_column_int64(st, 0);
 	ts_sq_text_to(st, 1, k->status, sizeof(k->status));
 	k->count = sqlite3_column_int64(st, 2);
+	k->objects = sqlite3_column_int64(st, 3);
 }
 
 static void read_category(sqlite3_stmt *st, void *out)
@@ -270,9 +275,10 @@ static enum ts_err sq_counts(struct ts_store_tx *tx, int64_t project_id,
 	e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		return e;
-	st = ts_sq_prepare_i64(c, "SELECT 0, status, count(*) FROM annotations WHERE project_id = ?1 "
-				  "GROUP BY status UNION ALL "
-				  "SELECT ac.category_id, an.status, count(*) FROM annotation_categories ac "
+	st = ts_sq_prepare_i64(c, "SELECT 0, status, count(*), 0 FROM annotations "
+				  "WHERE project_id = ?1 GROUP BY status UNION ALL "
+				  "SELECT ac.category_id, an.status, count(*), sum(ac.objects) "
+				  "FROM annotation_categories ac "
 				  "JOIN annotations an ON an.asset_id = ac.asset_id "
 				  "WHERE ac.project_id = ?1 GROUP BY ac.category_id, an.status "
 				  "ORDER BY 1, 2",

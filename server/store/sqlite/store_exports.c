@@ -29,16 +29,21 @@
 #define SELECTED_USABLE                                                           \
 	SELECTED_ANY " AND NOT EXISTS (SELECT 1 FROM assets d WHERE d.id = a.asset_id AND " \
 	"d.decode_state = 'damaged')"
+/* With a live category, or an explicit answer naming none ("none of
+ * these", "no objects": content without categories). */
 #define COUNT_IMAGES_FROM                                                                   \
 	"SELECT count(DISTINCT a.asset_id) FROM annotations a "                             \
-	"JOIN annotation_categories ac ON ac.asset_id = a.asset_id "                         \
-	"JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "       \
-	"AND c.state <> 'deleted' WHERE "
+	"LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "                    \
+	"LEFT JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "  \
+	"WHERE (c.state <> 'deleted' OR (ac.category_id IS NULL AND a.payload IS NOT NULL)) " \
+	"AND "
 /* Selected, with a live category, whatever the decode state. */
 #define SELECTED_LIVE_FROM                                                                  \
-	" FROM annotations a WHERE " SELECTED_ANY " AND EXISTS (SELECT 1 FROM "              \
+	" FROM annotations a WHERE " SELECTED_ANY " AND (EXISTS (SELECT 1 FROM "             \
 	"annotation_categories ac JOIN categories c ON c.project_id = ac.project_id AND "     \
-	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id)"
+	"c.id = ac.category_id AND c.state <> 'deleted' WHERE ac.asset_id = a.asset_id) OR " \
+	"(a.payload IS NOT NULL AND NOT EXISTS (SELECT 1 FROM annotation_categories ac "     \
+	"WHERE ac.asset_id = a.asset_id)))"
 
 static void read_export(sqlite3_stmt *st, void *out)
 {
@@ -308,16 +313,22 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 
 	st = ts_sq_prepare(c, "INSERT INTO export_items(export_id, asset_id, category_id, status, "
 			      "labeled_by, file_name, width, height, mime_type, checksum_sha256, "
-			      "source_type, video_id, video_file_name, frame_index, timestamp_ms) "
-			      "SELECT ?7, s.id, ac.category_id, a.status, COALESCE(u.name, ''), "
+			      "source_type, video_id, video_file_name, frame_index, timestamp_ms, "
+			      "payload) "
+			      "SELECT ?7, s.id, coalesce(ac.category_id, 0), a.status, "
+			      "COALESCE(u.name, ''), "
 			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
-			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms "
+			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms, "
+			      "CASE WHEN a.payload_type = 'boxes' THEN a.payload END "
 			      "FROM annotations a "
-			      "JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
-			      "JOIN categories c ON c.project_id = a.project_id AND c.id = ac.category_id "
-			      "AND c.state <> 'deleted' "
+			      "LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
+			      "LEFT JOIN categories c ON c.project_id = a.project_id "
+			      "AND c.id = ac.category_id "
 			      "JOIN assets s ON s.id = a.asset_id "
-			      "LEFT JOIN users u ON u.id = a.labeled_by WHERE " SELECTED, err);
+			      "LEFT JOIN users u ON u.id = a.labeled_by WHERE " SELECTED
+			      /* A live category, or an explicit answer naming none. */
+			      " AND (c.state <> 'deleted' OR (ac.category_id IS NULL AND "
+			      "a.payload IS NOT NULL))", err);
 	if (!st) {
 		e = TS_ERR_IO;
 		goto out;
@@ -401,6 +412,7 @@ static void read_export_item(sqlite3_stmt *st, void *out)
 	it->frame_index = sqlite3_column_int64(st, 11);
 	it->timestamp_ms = sqlite3_column_int64(st, 12);
 	it->video_file_name = ts_sq_text(st, 13);
+	it->payload = sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : ts_sq_text(st, 14);
 }
 
 static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
@@ -426,7 +438,7 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
 				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
-				  "frame_index, timestamp_ms, video_file_name FROM export_items "
+				  "frame_index, timestamp_ms, video_file_name, payload FROM export_items "
 				  "WHERE export_id = ? ORDER BY asset_id, category_id",
 			       TS_SQ_I64(id), err);
 	rows = (struct ts_sq_rows){ 0 };

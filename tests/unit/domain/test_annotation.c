@@ -179,6 +179,67 @@ static void test_multi_label_sets(void **unused)
 	assert_int_equal(o.status, TS_ANN_LABELED);
 }
 
+/* The explicit empty answers ("none of these", "no objects"): taken only
+ * where the project allows them, labeled, reviewable, cleared by skip. */
+static void test_empty_answer(void **unused)
+{
+	struct ts_ann_state cur = state(TS_ANN_UNLABELED, 0);
+	struct ts_ann_change c = set_cats(NULL, NULL, 0);
+	struct ts_ann_outcome o;
+
+	(void)unused;
+	/* Refused where not allowed (the multi-label default of old). */
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_ERR_INVALID);
+	c.allow_empty = 1;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_true(o.changed);
+	assert_true(o.categories_changed);
+	assert_int_equal(o.status, TS_ANN_LABELED);
+	assert_int_equal(o.ncat, 0);
+	/* The same answer again is a repeat. */
+	cur.status = TS_ANN_APPROVED;
+	cur.empty_answer = 1;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_false(o.changed);
+	/* It can be approved or sent back like a label; without it, not. */
+	cur.status = TS_ANN_LABELED;
+	c = set_status(TS_ANN_APPROVED);
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_int_equal(o.status, TS_ANN_APPROVED);
+	cur.empty_answer = 0;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_ERR_CONFLICT);
+	/* Skipping clears it: a content change. */
+	cur.empty_answer = 1;
+	c = set_status(TS_ANN_SKIPPED);
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_true(o.categories_changed);
+	/* From a labeled set to the empty answer is a change. */
+	cur = state(TS_ANN_APPROVED, 1);
+	c = set_cats(NULL, NULL, 0);
+	c.allow_empty = 1;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_true(o.categories_changed);
+	assert_int_equal(o.status, TS_ANN_LABELED);
+}
+
+/* Content that changed with the same categories (a box moved) is a
+ * relabel. */
+static void test_content_changed(void **unused)
+{
+	struct ts_ann_state cur = state(TS_ANN_APPROVED, 1);
+	struct ts_ann_change c = set_cats(CAT1, ACTIVE, 1);
+	struct ts_ann_outcome o;
+
+	(void)unused;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_false(o.changed);
+	c.content_changed = 1;
+	assert_int_equal(ts_ann_decide(&cur, &c, 0, &o, NULL), TS_OK);
+	assert_true(o.changed);
+	assert_true(o.categories_changed);
+	assert_int_equal(o.status, TS_ANN_LABELED);
+}
+
 /* Every status request from every state: the full table. */
 static void test_status_table(void **unused)
 {
@@ -263,6 +324,8 @@ int main(void)
 		cmocka_unit_test(test_assign_from_every_state),
 		cmocka_unit_test(test_assign_refusals),
 		cmocka_unit_test(test_multi_label_sets),
+		cmocka_unit_test(test_empty_answer),
+		cmocka_unit_test(test_content_changed),
 		cmocka_unit_test(test_status_table),
 		cmocka_unit_test(test_bad_status_value),
 		cmocka_unit_test(test_ids_text),

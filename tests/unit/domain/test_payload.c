@@ -107,7 +107,36 @@ static void refusals(void **state)
 		{ "null", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"type\": 1, \"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
-		{ "{\"type\": \"boxes\", \"category_ids\": [1]}", "unknown_payload_type", TS_ERR_INVALID },
+		{ "{\"type\": \"polygons\", \"category_ids\": [1]}", "unknown_payload_type",
+		  TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\"}", "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": {}}", "invalid_field", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [1]}", "invalid_field", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"bbox\": [0, 0, 1, 1]}]}", "invalid_field",
+		  TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [0, 0, 0, 1]}]}",
+		  "invalid_box", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [0, 0, 1, -1]}]}",
+		  "invalid_box", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [0, 0, 1]}]}",
+		  "invalid_box", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [0, null, 1, 1]}]}",
+		  "invalid_box", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [2e9, 0, 1, 1]}]}",
+		  "invalid_box", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"category_id\": 1, \"bbox\": [0, 0, 1, 1], "
+		  "\"score\": 1}]}",
+		  "invalid_payload", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"id\": \"a b\", \"category_id\": 1, "
+		  "\"bbox\": [0, 0, 1, 1]}]}",
+		  "invalid_object_id", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"id\": \"\", \"category_id\": 1, "
+		  "\"bbox\": [0, 0, 1, 1]}]}",
+		  "invalid_object_id", TS_ERR_INVALID },
+		{ "{\"type\": \"boxes\", \"objects\": [{\"id\": \"a\", \"category_id\": 1, "
+		  "\"bbox\": [0, 0, 1, 1]}, {\"id\": \"a\", \"category_id\": 2, \"bbox\": [0, 0, 1, 1]}]}",
+		  "duplicate_object_id", TS_ERR_INVALID },
 		{ "{\"type\": \"classification\"}", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"type\": \"classification\", \"category_ids\": [1], \"scores\": [1]}",
 		  "invalid_payload", TS_ERR_INVALID },
@@ -162,6 +191,119 @@ static void too_many(void **state)
 	json_decref(v);
 }
 
+static void boxes(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p, prev;
+	const int64_t *ids;
+	size_t n;
+	char *text;
+	(void)state;
+
+	assert_int_equal(parse("{\"type\": \"boxes\", \"objects\": ["
+			       "{\"id\": \"k-1\", \"category_id\": 3, \"bbox\": [0.5, 1, 10, 2.25]},"
+			       "{\"category_id\": 1, \"bbox\": [0, 0, 4, 4]},"
+			       "{\"category_id\": 3, \"bbox\": [1, 1, 1, 1]}]}",
+			       "payload", &p, &err),
+			 TS_OK);
+	assert_int_equal(p.type, TS_PAYLOAD_BOXES);
+	assert_int_equal(p.nobj, 3);
+	/* The index: distinct categories in order of first use, with counts. */
+	ids = ts_payload_categories(&p, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(ids[1], 1);
+	assert_int_equal(p.cat_objects[0], 2);
+	assert_int_equal(p.cat_objects[1], 1);
+	/* Inside a 10.5 x 4 image; not inside 10 x 4 nor 11 x 3. */
+	assert_int_equal(ts_payload_check_bounds(&p, 11, 4, "payload", &err), TS_OK);
+	assert_int_equal(ts_payload_check_bounds(&p, 10, 4, "payload", &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "box_outside_image");
+	assert_non_null(strstr(err.message, "payload.objects[0].bbox"));
+	ts_error_release(&err);
+	assert_int_equal(ts_payload_check_bounds(&p, 11, 3, "payload", &err), TS_ERR_INVALID);
+	assert_non_null(strstr(err.message, "payload.objects[0].bbox"));
+	ts_error_release(&err);
+	/* Ids: given ones kept, new ones unused by this payload or the previous. */
+	assert_int_equal(parse("{\"type\": \"boxes\", \"objects\": [{\"id\": \"7-1\", "
+			       "\"category_id\": 1, \"bbox\": [0, 0, 1, 1]}]}",
+			       "", &prev, &err),
+			 TS_OK);
+	strcpy(p.objects[0].id, "7-2");
+	ts_payload_assign_ids(&p, &prev, 7);
+	assert_string_equal(p.objects[0].id, "7-2");
+	assert_string_equal(p.objects[1].id, "7-3");
+	assert_string_equal(p.objects[2].id, "7-4");
+	text = ts_payload_text(&p);
+	assert_string_equal(text, "{\"type\":\"boxes\",\"objects\":["
+				  "{\"id\":\"7-2\",\"category_id\":3,\"bbox\":[0.5,1.0,10.0,2.25]},"
+				  "{\"id\":\"7-3\",\"category_id\":1,\"bbox\":[0.0,0.0,4.0,4.0]},"
+				  "{\"id\":\"7-4\",\"category_id\":3,\"bbox\":[1.0,1.0,1.0,1.0]}]}");
+	ts_payload_release(&p);
+	/* The stored text reads back to the same payload. */
+	assert_int_equal(ts_payload_from_text(text, &p, &err), TS_OK);
+	assert_string_equal(p.objects[2].id, "7-4");
+	assert_true(p.objects[0].bbox[3] == 2.25);
+	free(text);
+	ts_payload_release(&p);
+	ts_payload_release(&prev);
+	/* An empty list is an answer ("no objects"). */
+	assert_int_equal(parse("{\"type\": \"boxes\", \"objects\": []}", "", &p, &err), TS_OK);
+	ids = ts_payload_categories(&p, &n);
+	assert_int_equal(n, 0);
+	ts_payload_release(&p);
+}
+
+static void too_many_objects(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p;
+	json_t *objs = json_array(), *v;
+	(void)state;
+
+	for (int i = 0; i < TS_PAYLOAD_MAX_OBJECTS; i++)
+		json_array_append_new(objs, json_pack("{s:i, s:[i, i, i, i]}", "category_id",
+						      1 + i % TS_PAYLOAD_MAX_BOX_CATEGORIES, "bbox",
+						      0, 0, 1, 1));
+	v = json_pack("{s:s, s:O}", "type", "boxes", "objects", objs);
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_OK);
+	assert_int_equal(p.nobj, TS_PAYLOAD_MAX_OBJECTS);
+	assert_int_equal(p.ncat, TS_PAYLOAD_MAX_BOX_CATEGORIES);
+	ts_payload_release(&p);
+	json_array_append_new(objs, json_pack("{s:i, s:[i, i, i, i]}", "category_id", 1, "bbox", 0,
+					      0, 1, 1));
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "too_many");
+	assert_non_null(strstr(err.message, "\"payload.objects\""));
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	json_decref(v);
+	/* More distinct categories than one image's index holds. */
+	json_array_clear(objs);
+	for (int i = 0; i <= TS_PAYLOAD_MAX_BOX_CATEGORIES; i++)
+		json_array_append_new(objs, json_pack("{s:i, s:[i, i, i, i]}", "category_id", i + 1,
+						      "bbox", 0, 0, 1, 1));
+	v = json_pack("{s:s, s:O}", "type", "boxes", "objects", objs);
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "too_many");
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	json_decref(v);
+	json_decref(objs);
+}
+
+static void task_types(void **state)
+{
+	(void)state;
+	assert_int_equal(ts_payload_type_for_task("classification_single"), TS_PAYLOAD_CLASSIFICATION);
+	assert_int_equal(ts_payload_type_for_task("classification_multi"), TS_PAYLOAD_CLASSIFICATION);
+	assert_int_equal(ts_payload_type_for_task("detection"), TS_PAYLOAD_BOXES);
+	assert_int_equal(ts_payload_type_for_task("segmentation"), TS_PAYLOAD_NONE);
+	assert_int_equal(ts_payload_type_for_task(NULL), TS_PAYLOAD_NONE);
+	assert_true(ts_payload_task_type_valid("detection"));
+	assert_false(ts_payload_task_type_valid(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +312,9 @@ int main(void)
 		cmocka_unit_test(none),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(too_many),
+		cmocka_unit_test(boxes),
+		cmocka_unit_test(too_many_objects),
+		cmocka_unit_test(task_types),
 	};
 	return cmocka_run_group_tests_name("domain/payload", tests, NULL, NULL);
 }

@@ -163,6 +163,88 @@ static void test_golden_bytes(void **state)
 	ts_buf_release(&man);
 }
 
+/* The golden exports of the other task types (schema_version 1.1.0), from
+ * the same images: the writer's bytes equal make_golden.py's. */
+static void expect_golden(const char *dir, const char *task_type,
+			  const struct ts_coco_annotation *anns, size_t n)
+{
+	struct ts_coco_dataset ds = golden_dataset();
+	struct ts_buf ann, man;
+	struct ts_error err = { 0 };
+	char path[128];
+	size_t want_len;
+	char *want;
+
+	ds.task_type = task_type;
+	ds.annotations = anns;
+	ds.n_annotations = n;
+	ts_buf_init(&ann, 1 << 20);
+	ts_buf_init(&man, 1 << 20);
+	assert_int_equal(ts_coco_write_annotations(&ds, &ann, &err), TS_OK);
+	snprintf(path, sizeof(path), "contract/golden/%s/annotations.json", dir);
+	want = tu_read_file(tu_src(path), &want_len);
+	assert_non_null(want);
+	assert_int_equal(ann.len, want_len);
+	assert_memory_equal(ann.ptr, want, want_len);
+	free(want);
+	assert_int_equal(ts_coco_write_manifest(&ds, &golden_info, ann.ptr, ann.len, &man,
+						&err), TS_OK);
+	snprintf(path, sizeof(path), "contract/golden/%s/manifest.json", dir);
+	want = tu_read_file(tu_src(path), &want_len);
+	assert_non_null(want);
+	assert_string_equal(man.ptr, want);
+	free(want);
+	ts_buf_release(&ann);
+	ts_buf_release(&man);
+}
+
+static void test_golden_new_task_types(void **state)
+{
+	/* Out of order; boxes of one image and category keep their seq. */
+	const struct ts_coco_annotation multi[] = {
+		{ .image_id = 18, .category_id = 2, .status = "approved", .labeled_by = "bob" },
+		{ .image_id = 17, .category_id = 3, .status = "approved", .labeled_by = "alice" },
+		{ .image_id = 17, .category_id = 1, .status = "approved", .labeled_by = "alice" },
+	};
+	const struct ts_coco_annotation boxes[] = {
+		{ .image_id = 18, .category_id = 2, .status = "approved", .labeled_by = "bob",
+		  .has_bbox = 1, .bbox = { 5, 3, 1, 1 }, .seq = 2 },
+		{ .image_id = 17, .category_id = 2, .status = "approved", .labeled_by = "alice",
+		  .has_bbox = 1, .bbox = { 0, 0, 4, 3 }, .seq = 0 },
+		{ .image_id = 18, .category_id = 3, .status = "approved", .labeled_by = "bob",
+		  .has_bbox = 1, .bbox = { 1, 1, 3.75, 2 }, .seq = 0 },
+		{ .image_id = 17, .category_id = 1, .status = "approved", .labeled_by = "alice",
+		  .has_bbox = 1, .bbox = { 0.5, 0.25, 2, 1.5 }, .seq = 1 },
+		{ .image_id = 18, .category_id = 2, .status = "approved", .labeled_by = "bob",
+		  .has_bbox = 1, .bbox = { 0, 0, 1, 1 }, .seq = 1 },
+	};
+	struct ts_coco_annotation bad = boxes[1];
+	struct ts_coco_dataset ds = golden_dataset();
+	struct ts_buf out;
+	struct ts_error err = { 0 };
+
+	(void)state;
+	expect_golden("export_multi", "classification_multi", multi, 3);
+	expect_golden("export_detection", "detection", boxes, 5);
+	/* A box outside its image, or of zero width, is refused. */
+	ds.task_type = "detection";
+	ds.annotations = &bad;
+	ds.n_annotations = 1;
+	ts_buf_init(&out, 1 << 20);
+	bad.bbox[2] = 4.5;
+	assert_int_equal(ts_coco_write_annotations(&ds, &out, &err), TS_ERR_INVALID);
+	ts_error_release(&err);
+	bad.bbox[2] = 0;
+	assert_int_equal(ts_coco_write_annotations(&ds, &out, &err), TS_ERR_INVALID);
+	ts_error_release(&err);
+	/* A box in a classification export is refused too. */
+	bad.bbox[2] = 1;
+	ds.task_type = "classification_multi";
+	assert_int_equal(ts_coco_write_annotations(&ds, &out, &err), TS_ERR_INVALID);
+	ts_error_release(&err);
+	ts_buf_release(&out);
+}
+
 /* The writer's bytes equal what jansson's json_dumps prints for the same
  * document, including escapes (uppercase \u00XX) and raw UTF-8 and '/'. */
 static void test_matches_jansson(void **state)
@@ -256,7 +338,7 @@ static void test_rejects_bad_input(void **state)
 	ims[2].original_file_name = "\xff\xfe";
 	expect_invalid(&ds, "original_file_name");
 	ims[2].original_file_name = golden_images[2].original_file_name;
-	ds.task_type = "detection";
+	ds.task_type = "segmentation";
 	expect_invalid(&ds, "task_type");
 }
 
@@ -292,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_categories_hash_python),
 		cmocka_unit_test(test_categories_hash_rejects),
 		cmocka_unit_test(test_golden_bytes),
+		cmocka_unit_test(test_golden_new_task_types),
 		cmocka_unit_test(test_matches_jansson),
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_size_cap),

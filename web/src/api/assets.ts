@@ -9,10 +9,24 @@ export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_revi
 export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
 export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
 
+/** One box of a detection payload: bbox [x, y, w, h] in pixels of the displayed (EXIF-oriented) image. */
+export interface BoxObject {
+  id: string;
+  category_id: number;
+  bbox: [number, number, number, number];
+}
+
+/** The typed content of an annotation (contract/schema/annotation_payload.schema.json). */
+export type AnnotationPayload =
+  | { type: 'classification'; category_ids: number[] }
+  | { type: 'boxes'; objects: BoxObject[] };
+
 export interface Annotation {
   asset_id: number;
   status: AnnotationStatus;
   category_ids: number[];
+  /** The typed content; null without content (unlabeled, skipped). */
+  payload?: AnnotationPayload | null;
   revision: number;
   labeled_by: string | null;
   updated_at: string;

@@ -1,6 +1,6 @@
 // Typed wrappers, one per endpoint the web app uses.
 import { request } from './client';
-import type { ApiToken, AuthStatus, Category, Member, MemberRole, Project, ProjectEvent, User } from './types';
+import type { ApiToken, AuthStatus, Category, Member, MemberRole, Project, ProjectEvent, TaskType, User } from './types';
 
 const V1 = '/api/v1';
 
@@ -36,8 +36,8 @@ export const projects = {
       query: { limit, cursor },
     }),
   get: (id: number) => request<Project>('GET', `${V1}/projects/${id}`),
-  create: (name: string) =>
-    request<Project>('POST', `${V1}/projects`, { body: { name, task_type: 'classification_single' } }),
+  create: (name: string, taskType: TaskType = 'classification_single') =>
+    request<Project>('POST', `${V1}/projects`, { body: { name, task_type: taskType } }),
   /** Renames a project or changes its settings. */
   update: (id: number, patch: { name?: string; settings?: { review_own_labels: boolean } }) =>
     request<Project>('PATCH', `${V1}/projects/${id}`, { body: patch }),

@@ -1,6 +1,6 @@
 // Typed wrappers for labeling and review: annotations, their history, bulk
 // review and project stats. The asset list is assets.list (api/assets).
-import type { Annotation, AnnotationStatus } from './assets';
+import type { Annotation, AnnotationPayload, AnnotationStatus } from './assets';
 import { request } from './client';
 
 const V1 = '/api/v1';
@@ -8,6 +8,7 @@ const V1 = '/api/v1';
 /** The body of PUT /assets/{id}/annotation. */
 export type AnnotationChange =
   | { category_ids: number[]; revision?: number }
+  | { payload: AnnotationPayload; revision?: number }
   | { status: AnnotationStatus; revision?: number };
 
 export interface CategoryCount {
@@ -62,6 +63,7 @@ export interface HistoryEntry {
 }
 
 export const labeling = {
+  get: (assetId: number) => request<Annotation>('GET', `${V1}/assets/${assetId}/annotation`),
   setAnnotation: (assetId: number, change: AnnotationChange) =>
     request<Annotation>('PUT', `${V1}/assets/${assetId}/annotation`, { body: change }),
   history: (assetId: number) =>

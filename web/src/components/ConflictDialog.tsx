@@ -12,7 +12,13 @@ function names(ids: readonly number[], cats: readonly Category[]): string {
 }
 
 function describeMine(c: AnnotationChange, cats: readonly Category[]): string {
-  return 'category_ids' in c ? names(c.category_ids, cats) : STATUS_NAME[c.status];
+  if ('category_ids' in c) return names(c.category_ids, cats);
+  if ('payload' in c) {
+    const p = c.payload;
+    if (p.type === 'classification') return p.category_ids.length ? names(p.category_ids, cats) : '“None of these”';
+    return `${p.objects.length} box${p.objects.length === 1 ? '' : 'es'}`;
+  }
+  return STATUS_NAME[c.status];
 }
 
 /**

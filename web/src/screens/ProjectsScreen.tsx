@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { projects as projectsApi } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
-import type { Project } from '../api/types';
+import type { Project, TaskType } from '../api/types';
 import { FormError } from '../components/FormError';
 import { Link } from '../components/Link';
 import { formatDateTime } from '../lib/format';
+import { TASK_TYPES, TASK_TYPE_LABEL, taskTypeLabel } from '../lib/taskTypes';
 import { navigate } from '../router';
 import { ProjectProgress } from './ProjectProgress';
 import { defaultTabPath } from '../routes';
@@ -15,6 +16,7 @@ export function ProjectsScreen() {
   const [loading, setLoading] = useState(true);
   const [loadError, setLoadError] = useState('');
   const [name, setName] = useState('');
+  const [taskType, setTaskType] = useState<TaskType>('classification_single');
   const [createError, setCreateError] = useState('');
   const [creating, setCreating] = useState(false);
 
@@ -46,7 +48,7 @@ export function ProjectsScreen() {
     setCreating(true);
     setCreateError('');
     try {
-      const p = await projectsApi.create(trimmed);
+      const p = await projectsApi.create(trimmed, taskType);
       navigate(defaultTabPath(p.id));
     } catch (err) {
       setCreateError(errorMessage(err));
@@ -72,7 +74,21 @@ export function ProjectsScreen() {
         <button type="submit" class="btn btn-primary" disabled={creating}>
           Create project
         </button>
-        <span class="muted small">Task: single-label classification</span>
+        <label class="small">
+          <span class="muted">Task </span>
+          <select
+            name="task-type"
+            aria-label="Task type"
+            value={taskType}
+            onChange={(e) => setTaskType((e.currentTarget as HTMLSelectElement).value as TaskType)}
+          >
+            {TASK_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TASK_TYPE_LABEL[t]}
+              </option>
+            ))}
+          </select>
+        </label>
       </form>
       <FormError message={createError} />
 
@@ -102,6 +118,9 @@ export function ProjectsScreen() {
                   {p.name}
                 </Link>
                 {p.role && p.role !== 'admin' && <span class="badge badge-muted">{p.role}</span>}
+                <span class="badge badge-muted" data-task-type={p.task_type}>
+                  {taskTypeLabel(p.task_type)}
+                </span>
               </td>
               <td class="col-progress">
                 <ProjectProgress projectId={p.id} />

@@ -3,6 +3,7 @@
 // overlay. DOM-free.
 import type { Category } from '../api/types';
 import type { KeyCommand } from './keys';
+import type { TaskCommandId } from './taskActions';
 
 export type LabelCommandId =
   | `assign:${number}`
@@ -17,7 +18,8 @@ export type LabelCommandId =
   | 'zoomOut'
   | 'zoomFit'
   | 'help'
-  | 'close';
+  | 'close'
+  | TaskCommandId;
 
 export interface LabelCommand extends KeyCommand<LabelCommandId> {
   run: () => void;

@@ -1,18 +1,34 @@
 // What the server will answer, predicted locally so the UI can show a label
 // the moment a key is pressed (the server's state machine has the last
 // word: a refusal rolls the prediction back). DOM-free.
-import type { AnnotationStatus } from '../api/assets';
+import type { AnnotationPayload, AnnotationStatus } from '../api/assets';
 import type { AnnotationChange, Stats } from '../api/labeling';
 
 export interface LocalAnnotation {
   status: AnnotationStatus;
   category_ids: number[];
+  /** The typed content when known (multi-label and boxes need it; "none" is an empty one). */
+  payload?: AnnotationPayload | null;
 }
+
+/** The categories a payload names, sorted, each once. */
+export function payloadCategories(p: AnnotationPayload): number[] {
+  const ids = p.type === 'classification' ? p.category_ids : p.objects.map((o) => o.category_id);
+  return [...new Set(ids)].sort((x, y) => x - y);
+}
+
+const hasContent = (cur: LocalAnnotation) => cur.category_ids.length > 0 || (cur.payload !== undefined && cur.payload !== null);
 
 const sameSet = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /** The annotation after change, or null when the server would refuse it. */
 export function predict(cur: LocalAnnotation, change: AnnotationChange): LocalAnnotation | null {
+  if ('payload' in change) {
+    const ids = payloadCategories(change.payload);
+    const same = cur.payload ? JSON.stringify(cur.payload) === JSON.stringify(change.payload) : false;
+    const keep = same && (cur.status === 'labeled' || cur.status === 'needs_review' || cur.status === 'approved');
+    return { status: keep ? cur.status : 'labeled', category_ids: ids, payload: change.payload };
+  }
   if ('category_ids' in change) {
     if (change.category_ids.length === 0) return null;
     const changed = !sameSet(cur.category_ids, change.category_ids);
@@ -20,8 +36,8 @@ export function predict(cur: LocalAnnotation, change: AnnotationChange): LocalAn
     return { status: keep ? cur.status : 'labeled', category_ids: [...change.category_ids].sort((x, y) => x - y) };
   }
   if (change.status === 'skipped' || change.status === 'unlabeled') return { status: change.status, category_ids: [] };
-  if (cur.category_ids.length === 0) return null;
-  return { status: change.status, category_ids: cur.category_ids };
+  if (!hasContent(cur)) return null;
+  return { ...cur, status: change.status };
 }
 
 type Counts = Stats['counts'];

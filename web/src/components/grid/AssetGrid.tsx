@@ -2,6 +2,7 @@
 // little overscan) are in the DOM, so only their thumbnails load, and
 // 100,000 assets scroll like 100. Reusable: the assets tab opens a tile,
 // the review screen passes selection props for multi-select.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { STATUS_NAME } from '../../lib/status';
 import { StatusBadge } from '../StatusBadge';
@@ -24,6 +25,8 @@ export interface AssetGridProps {
   /** Other keys on the active tile (A, R, digits, Enter...): true when handled. */
   onKey?: (asset: Asset, index: number, e: KeyboardEvent) => boolean;
   label?: string;
+  /** Drawn over a tile's thumbnail (the boxes of a detection project). */
+  tileOverlay?: (a: Asset) => ComponentChildren;
   /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
   categoryName?: (id: number) => string | undefined;
 }
@@ -111,6 +114,7 @@ export function AssetGrid(props: AssetGridProps) {
     const body = (
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
+        {props.tileOverlay?.(a)}
         <StatusBadge status={a.annotation.status} class="ag-status" />
         {catName && <span class="ag-label">{catName}</span>}
         <VideoBadge source={a.source} />

@@ -13,6 +13,7 @@ import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
 import { QueuePanel } from './QueuePanel';
 import { SaveIndicator, StatusCounters } from './StatusCounters';
+import { useTaskTools } from './useTaskTools';
 import { Viewer } from './Viewer';
 import './label.css';
 
@@ -62,7 +63,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
     void categories.refresh();
   }, [categories]);
 
-  const commands = useMemo(
+  const single = useMemo(
     () =>
       labelCommands(cats, {
         assign: (id) => session.apply({ category_ids: [id] }, true),
@@ -79,6 +80,9 @@ export function LabelScreen({ project }: ProjectTabProps) {
       }),
     [cats, session],
   );
+  // Multi-label and box projects: their commands, panel and image layer.
+  const task = useTaskTools(project.task_type, session, cats, single);
+  const commands = task?.commands ?? single;
   const cur = session.current.value;
   const index = session.index.value;
   const items = session.items.value;
@@ -204,15 +208,19 @@ export function LabelScreen({ project }: ProjectTabProps) {
             <p class="muted">Loading the queue…</p>
           </div>
         ) : (
-          <Viewer asset={cur} view={view} onView={setView} empty={empty} />
+          <Viewer asset={cur} view={view} onView={setView} empty={empty} overlay={task?.overlay} />
         )}
-        <LabelPanel
-          categories={cats}
-          commands={commands}
-          current={shown}
-          perCategory={session.perCategory.value}
-          categoriesHref={tabPath(project.id, 'categories')}
-        />
+        {task ? (
+          task.panel
+        ) : (
+          <LabelPanel
+            categories={cats}
+            commands={commands}
+            current={shown}
+            perCategory={session.perCategory.value}
+            categoriesHref={tabPath(project.id, 'categories')}
+          />
+        )}
       </div>
       {help && <HelpOverlay commands={commands} />}
     </section>

@@ -21,12 +21,15 @@ export function Viewer({
   view,
   onView,
   empty,
+  overlay,
 }: {
   asset: Asset | null;
   view: ViewTransform;
   onView: (v: ViewTransform) => void;
   /** What to say when there is no asset to show. */
   empty?: ComponentChildren;
+  /** Drawn over the image in its exact box (the box tool); it keeps left drags, other buttons pan. */
+  overlay?: ComponentChildren;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 0, h: 0 });
@@ -54,6 +57,7 @@ export function Viewer({
   };
   const onDown = (e: MouseEvent) => {
     if (view.zoom === 1) return;
+    if (e.button === 1) e.preventDefault(); // no autoscroll: the middle button pans
     drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
   };
   const onMove = (e: MouseEvent) => {
@@ -92,7 +96,9 @@ export function Viewer({
           draggable={false}
           decoding="sync"
         />
-        <div class="overlay-layer" data-testid="overlay-layer" aria-hidden="true" />
+        <div class="overlay-layer" data-testid="overlay-layer" aria-hidden="true">
+          {overlay}
+        </div>
       </div>
       <div class="viewer-info mono">
         {asset.file_name} · {asset.width}×{asset.height}

@@ -6,6 +6,7 @@ import { useResource } from '../../state/resource';
 import { ProjectTitle } from './ProjectTitle';
 import { tabPath } from '../../routes';
 import { PROJECT_TABS, findTab } from './tabs';
+import { taskTypeLabel } from '../../lib/taskTypes';
 
 export function ProjectScreen({ projectId, tab }: { projectId: number; tab: string }) {
   const loaded = useResource<Project | null>(() => projectsApi.get(projectId), null, [projectId]);
@@ -44,8 +45,8 @@ export function ProjectScreen({ projectId, tab }: { projectId: number; tab: stri
         </p>
         {project ? <ProjectTitle project={project} onRenamed={loaded.set} /> : <h1 class="page-title">{'\u00a0'}</h1>}
         {project && (
-          <span class="muted small project-meta">
-            {project.task_type} · schema {project.schema_version}
+          <span class="muted small project-meta" data-task-type={project.task_type}>
+            {taskTypeLabel(project.task_type)} · schema {project.schema_version}
           </span>
         )}
       </div>

@@ -6,6 +6,8 @@ import { ApiError } from '../../api/errors';
 import { addConflict, staleCurrent } from '../../state/conflicts';
 import { assignable } from '../../state/labelActions';
 import { PreviewOverlay } from './PreviewOverlay';
+import { AssetBoxes } from '../../components/boxes/AssetBoxes';
+import { BoxFixPanel } from '../../components/boxes/BoxFixPanel';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { FILTER_LABEL } from '../../lib/status';
 import { location, navigate } from '../../router';
@@ -30,6 +32,9 @@ import { DistributionChart, IssuesPanel, type IssueTarget } from './ReviewSideba
 import './review.css';
 
 const CHUNK = 500;
+
+/** A detection tile's boxes, over its (cropped) thumbnail. */
+const tileBoxes = (a: Asset) => <AssetBoxes asset={a} />;
 
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
@@ -256,10 +261,14 @@ export function ReviewScreen({ project }: ProjectTabProps) {
               label={`${FILTER_LABEL[filter]} assets for review`}
               onKey={onGridKey}
               categoryName={nameOf}
+              tileOverlay={project.task_type === 'detection' ? tileBoxes : undefined}
             />
           )}
         </div>
         <div class="review-side">
+          {project.task_type === 'detection' && anchorAsset && canReview(project) && (
+            <BoxFixPanel key={anchorAsset.id} asset={anchorAsset} categories={cats} />
+          )}
           <IssuesPanel stats={stats} categories={cats} onOpen={openIssue} />
           <DistributionChart stats={stats} categories={cats} />
         </div>
