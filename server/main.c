@@ -240,7 +240,7 @@ static int cmd_serve(int argc, char **argv)
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.ingest = ts_ingest_new(&app.cfg);
-	app.jobs = ts_jobs_start(&app, &err);
+	app.jobs = ts_app_start_jobs(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;

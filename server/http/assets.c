@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "domain/names.h"
+#include "domain/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -426,14 +427,14 @@ static void list(struct ts_req *req)
 	int64_t next = 0;
 	size_t n = 0;
 	json_t *items;
-	int f = 0;
+	enum ts_queue queue = TS_QUEUE_ALL;
 
-	if (status && *status && (f = ts_asset_filter_parse(status)) < 0) {
+	if (status && *status && ts_queue_parse(status, &queue)) {
 		ts_req_fail(req, 400, "invalid_status",
 			    "The status must be all, unlabeled, in_review, done or skipped.");
 		return;
 	}
-	q.filter = (enum ts_asset_filter)f;
+	q.queue = queue != TS_QUEUE_ALL ? ts_queue_name(queue) : NULL;
 	if (cat && *cat && parse_positive(cat, &q.category_id)) {
 		ts_req_fail(req, 400, "invalid_category_id", "The category_id must be a positive integer.");
 		return;
