@@ -3,8 +3,8 @@
  *
  * An upload is judged one file at a time: a bad file becomes an entry in
  * "errors" and the others go in. Each part is written to DATA/tmp as it
- * arrives; when the part ends it is ingested (ts_ingest_hashed) and its
- * temporary file is gone, moved or removed. If the client goes away, the
+ * arrives; when the part ends the uploads service takes it
+ * (service/uploads.h) and its temporary file is gone, moved or removed. If the client goes away, the
  * request's cleanup removes the part in progress. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,62 +23,13 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "ingest/ingest.h"
-#include "media/image.h"
-#include "service/quotas.h"
-#include "storage/blobs.h"
-#include "store/assets.h"
+#include "service/uploads.h"
 #include "core/banned.h"
 
 #define ASSET_PAGE_DEFAULT 100
 /* Parts per request: bounds the size of the answer. */
 #define MAX_PARTS 10000
 #define CACHE_FOREVER "private, max-age=31536000, immutable"
-
-/* ---- views ---- */
-
-static json_t *user_or_null(const char *name)
-{
-	return name[0] ? json_string(name) : json_null();
-}
-
-json_t *ts_view_asset_annotation(int64_t asset_id, const struct ts_asset_annotation *an)
-{
-	json_t *cats = json_array();
-
-	for (size_t i = 0; i < an->ncategories; i++)
-		json_array_append_new(cats, json_integer((json_int_t)an->category_ids[i]));
-	return json_pack("{s:I, s:s, s:o, s:I, s:o, s:o}", "asset_id", (json_int_t)asset_id,
-			 "status", an->status, "category_ids", cats, "revision",
-			 (json_int_t)an->revision, "labeled_by", user_or_null(an->labeled_by),
-			 "updated_at", ts_json_time(an->updated_at));
-}
-
-json_t *ts_view_asset(const struct ts_asset *a)
-{
-	json_t *source;
-
-	if (strcmp(a->origin.type, "video_frame") == 0)
-		source = json_pack("{s:s, s:I, s:s, s:I, s:I}", "type", "video_frame", "video_id",
-				   (json_int_t)a->origin.video_id, "video_file_name",
-				   a->origin.video_file_name, "frame_index",
-				   (json_int_t)a->origin.frame_index, "timestamp_ms",
-				   (json_int_t)a->origin.timestamp_ms);
-	else
-		source = json_pack("{s:s}", "type", "image");
-	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:b, s:o, s:s, "
-			 "s:o}",
-			 "id", (json_int_t)a->id, "project_id", (json_int_t)a->project_id,
-			 "file_name", a->file_name, "width", (json_int_t)a->width, "height",
-			 (json_int_t)a->height, "mime_type", a->mime_type, "checksum_sha256",
-			 a->checksum_sha256, "byte_size", (json_int_t)a->byte_size, "source",
-			 source, "created_at", ts_json_time(a->created_at), "uploaded_by",
-			 user_or_null(a->uploaded_by_name), "thumbnail_ready", a->thumbnail_ready,
-			 "annotation", ts_view_asset_annotation(a->id, &a->annotation),
-			 "decode_state", a->decode_state[0] ? a->decode_state : "pending",
-			 "damage_reason",
-			 a->damage_reason[0] ? json_string(a->damage_reason) : json_null());
-}
 
 /* ---- upload ---- */
 
@@ -94,7 +45,7 @@ struct upload {
 	int skipping;     /* its error is recorded: drop the rest of its data */
 	char *shown_name; /* owned; the name as sent, made printable; NULL: none */
 	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
-	struct ts_blob_writer w;
+	struct ts_upload_file f;
 	int writing;
 	int too_many; /* more than MAX_PARTS parts */
 	int fatal;    /* a disk or database failure: the request fails */
@@ -153,11 +104,11 @@ static void fail_fatal(struct upload *u, const struct ts_error *err)
 	}
 }
 
-/* Ends the part in progress: ingests a complete file, or drops it. */
+/* Ends the part in progress: hands a complete file to the uploads
+ * service, or drops it. */
 static void end_part(struct upload *u, int complete)
 {
 	struct ts_error err = { 0 };
-	char hex[TS_SHA256_HEX_SIZE];
 	struct ts_asset a;
 	int duplicate = 0;
 
@@ -167,30 +118,20 @@ static void end_part(struct upload *u, int complete)
 	if (u->writing) {
 		u->writing = 0;
 		if (!complete) {
-			ts_blob_writer_abort(&u->w);
+			ts_upload_file_abort(&u->f);
 			add_error(u, "incomplete_upload", "The upload ended before this file did.");
-		} else if (u->w.bytes == 0) {
-			ts_blob_writer_abort(&u->w);
-			add_error(u, "empty_file", "The file is empty.");
-		} else if (ts_quota_check_upload(u->req->app, u->project_id, u->w.bytes, &err) ||
-			   ts_blob_writer_finish(&u->w, hex, &err)) {
-			ts_blob_writer_abort(&u->w);
-			fail_fatal(u, &err);
-			add_ts_error(u, &err);
 		} else {
-			enum ts_err e = ts_ingest_hashed(u->req->app, u->project_id, u->req->user.id,
-							 u->w.tmp_path, hex, u->w.bytes,
-							 u->file_name, NULL, &a, &duplicate, &err);
+			enum ts_err e = ts_upload_image_accept(u->req->app, u->project_id,
+							       u->req->user.id, u->file_name, &u->f,
+							       &a, &duplicate, &err);
 
-			/* ts_ingest_hashed consumed the temporary file. */
-			u->w.tmp_path[0] = '\0';
 			if (e == TS_OK) {
 				json_t *v = ts_view_asset(&a);
 
 				json_object_set_new(v, "duplicate", json_boolean(duplicate));
 				json_array_append_new(u->assets, v);
 			} else {
-				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL)
+				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL || e == TS_ERR_QUOTA)
 					fail_fatal(u, &err);
 				add_ts_error(u, &err);
 			}
@@ -227,12 +168,11 @@ static void begin_part(struct upload *u, const char *key, const char *filename)
 			  "This part has no file name (Content-Disposition filename).");
 		goto out;
 	}
-	if (ts_ingest_check_name(filename, strlen(filename), u->file_name, &err)) {
+	if (ts_upload_check_name(filename, strlen(filename), u->file_name, &err)) {
 		add_ts_error(u, &err);
 		goto out;
 	}
-	if (ts_blob_writer_open(&u->w, u->req->app->cfg.data_dir, u->req->app->cfg.max_upload_bytes,
-				&err)) {
+	if (ts_upload_file_open(u->req->app, &u->f, &err)) {
 		fail_fatal(u, &err);
 		add_ts_error(u, &err);
 		goto out;
@@ -264,8 +204,8 @@ static int on_part_data(void *cls, const char *data, size_t size)
 
 	if (u->skipping || !u->writing)
 		return 0;
-	if (ts_blob_writer_write(&u->w, data, size, &err)) {
-		ts_blob_writer_abort(&u->w);
+	if (ts_upload_file_write(&u->f, data, size, &err)) {
+		ts_upload_file_abort(&u->f);
 		u->writing = 0;
 		u->skipping = 1;
 		if (err.err != TS_ERR_TOO_LARGE)
@@ -291,7 +231,7 @@ static void upload_free(void *arg)
 	struct upload *u = arg;
 
 	if (u->writing)
-		ts_blob_writer_abort(&u->w);
+		ts_upload_file_abort(&u->f);
 	free(u->shown_name);
 	json_decref(u->assets);
 	json_decref(u->errors);
@@ -316,7 +256,7 @@ static int upload_begin(struct ts_req *req)
 	u->project_id = p.id;
 	u->assets = json_array();
 	u->errors = json_array();
-	u->w.fd = -1;
+	ts_upload_file_init(&u->f);
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
 	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
@@ -445,8 +385,8 @@ static void list(struct ts_req *req)
 	}
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
 		return;
-	if (ts_store_asset_list(req->app->store, &q, &arr, &n, &next, &err) ||
-	    ts_store_asset_counts(req->app->store, q.project_id, q.category_id, &counts, &err)) {
+	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
+	    ts_upload_asset_counts(req->app, q.project_id, q.category_id, &counts, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -468,7 +408,7 @@ static int load_asset(struct ts_req *req, struct ts_asset *a)
 {
 	struct ts_error err = { 0 };
 
-	if (ts_store_asset_get(req->app->store, req->params[0], a, &err)) {
+	if (ts_upload_asset_get(req->app, req->params[0], a, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return -1;
@@ -573,12 +513,14 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 static void file(struct ts_req *req)
 {
 	char path[TS_BLOB_PATH_MAX], etag[80];
+	struct ts_error err = { 0 };
 	struct ts_asset a;
 
 	if (load_asset(req, &a))
 		return;
-	if (ts_blob_path(req->app->cfg.data_dir, a.checksum_sha256, path, sizeof(path)) != 0) {
-		ts_req_fail(req, 500, "internal_error", "The stored checksum is malformed.");
+	if (ts_upload_asset_file(req->app, &a, path, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
 		return;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", a.checksum_sha256);
@@ -601,7 +543,7 @@ static void thumbnail(struct ts_req *req)
 		return;
 	}
 	/* Made on demand when the job has not run yet (or the file was lost). */
-	if (ts_ingest_thumbnail(req->app, &a, path, &err)) {
+	if (ts_upload_asset_thumbnail(req->app, &a, path, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;

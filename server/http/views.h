@@ -1,15 +1,16 @@
-/* JSON views of domain objects shared by several handler files. */
+/* JSON views of domain objects shared by several handler files
+ * (http/views.c). */
 #ifndef TS_HTTP_VIEWS_H
 #define TS_HTTP_VIEWS_H
 
 #include <jansson.h>
 
-#include "store/assets.h"
-#include "store/projects.h"
+#include "service/projects.h"
+#include "service/uploads.h"
 
 json_t *ts_view_project(const struct ts_project *p);
 json_t *ts_view_category(const struct ts_category *c);
-/* An asset with its source and annotation (http/assets.c):
+/* An asset with its source and annotation:
  * {id, project_id, file_name, width, height, mime_type, checksum_sha256,
  *  byte_size, source, created_at, uploaded_by, thumbnail_ready, annotation}. */
 json_t *ts_view_asset(const struct ts_asset *a);
