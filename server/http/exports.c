@@ -314,7 +314,7 @@ static void create(struct ts_req *req)
 		ts_req_add_header(req, "Location", loc);
 	}
 out:
-	ts_export_release(&ex);
+	ts_svc_export_release(&ex);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -361,7 +361,7 @@ static void get(struct ts_req *req)
 		return;
 	}
 	answer_export(req, 200, &ex);
-	ts_export_release(&ex);
+	ts_svc_export_release(&ex);
 }
 
 /* "Pets & Cats!" -> "pets-cats"; "" -> "dataset". */
@@ -508,7 +508,7 @@ static void download(struct ts_req *req)
 	ts_req_raw(req, partial ? 206 : 200, resp, size ? to - from + 1 : 0);
 out:
 	ts_svc_export_zip_close(&z);
-	ts_export_release(&ex);
+	ts_svc_export_release(&ex);
 	ts_error_release(&err);
 }
 

@@ -92,6 +92,11 @@ enum ts_err ts_svc_export_get(struct ts_app *app, int64_t id, int with_manifest,
 	return ts_store_export_get(app->store, id, with_manifest, out, err);
 }
 
+void ts_svc_export_release(struct ts_export *ex)
+{
+	ts_export_release(ex);
+}
+
 enum ts_err ts_svc_export_open_zip(struct ts_app *app, int64_t id, struct ts_export *ex,
 				   struct ts_project *proj, struct ts_export_zip *z,
 				   struct ts_error *err)

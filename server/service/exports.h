@@ -32,12 +32,14 @@ enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const i
 				 struct ts_error *err);
 
 /* Versions of project_id, newest first, before before_version (0: from
- * the newest); the caller frees *out (ts_export_release each). */
+ * the newest); the caller frees *out (ts_svc_export_release each). */
 enum ts_err ts_svc_export_list(struct ts_app *app, int64_t project_id, int64_t before_version,
 			       int limit, struct ts_export **out, size_t *n,
 			       struct ts_error *err);
 enum ts_err ts_svc_export_get(struct ts_app *app, int64_t id, int with_manifest,
 			      struct ts_export *out, struct ts_error *err);
+/* Frees what an export read by the calls above holds (not ex itself). */
+void ts_svc_export_release(struct ts_export *ex);
 
 /* A ready version's zip, its export and project (for the file name).
  * CONFLICT "export_not_ready" when it is not ready; NOT_FOUND
