@@ -10,6 +10,7 @@ struct ts_store;
 struct ts_jobs;
 struct ts_ingest;
 struct ts_throttle;
+struct ts_error;
 
 struct ts_config {
 	char host[64];
@@ -50,6 +51,12 @@ struct ts_app {
 	struct ts_ingest *ingest; /* decode budget, thumbnails in progress; may be NULL */
 	struct ts_throttle *throttle; /* login throttling; owned by the HTTP server */
 };
+
+/* Starts the job runner with every job kind this build runs (thumbnails,
+ * export builds, video frame extraction), each handler given app
+ * (app/app.c: the one place that names the kinds). NULL with err filled
+ * when it cannot start. */
+struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err);
 
 void ts_config_defaults(struct ts_config *cfg);
 void ts_config_release(struct ts_config *cfg);

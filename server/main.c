@@ -18,7 +18,7 @@
 #include "media/image.h"
 #include "storage/blobs.h"
 #include "store/store.h"
-#include "store/store_users.h"
+#include "service/accounts.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -240,7 +240,7 @@ static int cmd_serve(int argc, char **argv)
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.ingest = ts_ingest_new(&app.cfg);
-	app.jobs = ts_jobs_start(&app, &err);
+	app.jobs = ts_app_start_jobs(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;
@@ -274,13 +274,11 @@ static int cmd_user_state(struct ts_config *cfg, const char *name, int disabled)
 	struct ts_error err = { 0 };
 	struct ts_store *s = open_store(cfg);
 	struct ts_user u;
-	char *hash = NULL;
 	int rc = 1;
 
 	if (!s)
 		goto out;
-	if (ts_store_user_find_by_name(s, name, &u, &hash, &err) ||
-	    ts_store_user_set_disabled(s, u.id, disabled, &u, &err)) {
+	if (ts_acct_user_set_disabled_by_name(s, name, disabled, &u, &err)) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;
 	}
@@ -288,7 +286,6 @@ static int cmd_user_state(struct ts_config *cfg, const char *name, int disabled)
 	       (long long)u.id);
 	rc = 0;
 out:
-	free(hash);
 	ts_store_free(s);
 	ts_error_release(&err);
 	return rc;
@@ -299,10 +296,10 @@ static int cmd_user(int argc, char **argv)
 	struct ts_config cfg;
 	struct ts_error err = { 0 };
 	struct ts_store *s = NULL;
+	struct ts_token t;
 	struct ts_user u;
 	const char *name = NULL, *password = NULL;
-	char hash[TS_AUTH_HASH_MAX], generated[TS_AUTH_SECRET_MAX];
-	char token[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX];
+	char generated[TS_AUTH_SECRET_MAX], token[TS_AUTH_SECRET_MAX];
 	int admin = 0, rc = 1;
 
 	if (load_config(&cfg, &argc, argv))
@@ -335,21 +332,14 @@ static int cmd_user(int argc, char **argv)
 		password = generated;
 		printf("password: %s\n", password);
 	}
-	if (ts_auth_valid_user_name(name, &err) || ts_auth_valid_password(password, &err)) {
-		fprintf(stderr, "tessera: %s\n", err.message);
-		goto out;
-	}
 	s = open_store(&cfg);
 	if (!s)
 		goto out;
-	if (ts_auth_hash_password(password, hash, &err) ||
-	    ts_store_user_create(s, name, hash, admin, 0, &u, &err)) {
+	if (ts_acct_user_create(s, name, password, admin, &u, &err)) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;
 	}
-	ts_auth_new_secret("tsk_", token);
-	ts_auth_digest(token, digest);
-	if (ts_store_token_create(s, digest, u.id, "command line", 0, NULL, &err)) {
+	if (ts_acct_token_create(s, u.id, "command line", 0, &t, token, &err)) {
 		fprintf(stderr, "tessera: %s\n", err.message);
 		goto out;
 	}

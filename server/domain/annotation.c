@@ -5,44 +5,24 @@
 
 #include "core/banned.h"
 
-static const char *const status_names[TS_ANN_STATUS_COUNT] = {
-	[TS_ANN_UNLABELED] = "unlabeled",
-	[TS_ANN_LABELED] = "labeled",
-	[TS_ANN_SKIPPED] = "skipped",
-	[TS_ANN_NEEDS_REVIEW] = "needs_review",
-	[TS_ANN_APPROVED] = "approved",
-};
-
 const char *ts_ann_status_name(enum ts_ann_status s)
 {
-	if ((unsigned)s >= TS_ANN_STATUS_COUNT)
-		return "unlabeled";
-	return status_names[s];
+	return ts_status_name((enum ts_status)s);
 }
 
 int ts_ann_status_parse(const char *name, enum ts_ann_status *out)
 {
-	if (!name)
+	enum ts_status st;
+
+	if (ts_status_parse(name, &st))
 		return -1;
-	for (int i = 0; i < TS_ANN_STATUS_COUNT; i++) {
-		if (strcmp(name, status_names[i]) == 0) {
-			*out = (enum ts_ann_status)i;
-			return 0;
-		}
-	}
-	return -1;
+	*out = (enum ts_ann_status)st;
+	return 0;
 }
 
 const char *ts_ann_queue_of(enum ts_ann_status s)
 {
-	switch (s) {
-	case TS_ANN_LABELED:
-	case TS_ANN_NEEDS_REVIEW: return "in_review";
-	case TS_ANN_APPROVED: return "done";
-	case TS_ANN_SKIPPED: return "skipped";
-	case TS_ANN_UNLABELED:
-	default: return "unlabeled";
-	}
+	return ts_queue_name(ts_status_queue((enum ts_status)s));
 }
 
 enum ts_ann_cat_state ts_ann_cat_state_parse(const char *state)

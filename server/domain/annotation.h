@@ -21,16 +21,18 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "domain/status.h"
 
 #define TS_ANN_MAX_CATEGORIES 64
 
+/* The statuses of domain/status.h, under the state machine's names. */
 enum ts_ann_status {
-	TS_ANN_UNLABELED = 0,
-	TS_ANN_LABELED,
-	TS_ANN_SKIPPED,
-	TS_ANN_NEEDS_REVIEW,
-	TS_ANN_APPROVED,
-	TS_ANN_STATUS_COUNT
+	TS_ANN_UNLABELED = TS_STATUS_UNLABELED,
+	TS_ANN_LABELED = TS_STATUS_LABELED,
+	TS_ANN_SKIPPED = TS_STATUS_SKIPPED,
+	TS_ANN_NEEDS_REVIEW = TS_STATUS_NEEDS_REVIEW,
+	TS_ANN_APPROVED = TS_STATUS_APPROVED,
+	TS_ANN_STATUS_COUNT = TS_STATUS_COUNT
 };
 
 /* The state of a category as the state machine sees it. */
@@ -41,12 +43,10 @@ enum ts_ann_cat_state {
 	TS_ANN_CAT_DELETED,
 };
 
-/* "unlabeled" ... "approved"; static strings. */
+/* ts_status_name, ts_status_parse, and the name of ts_status_queue
+ * (annotations.queue), under the state machine's names. */
 const char *ts_ann_status_name(enum ts_ann_status s);
-/* 0 and *out on a known name, -1 otherwise. */
 int ts_ann_status_parse(const char *name, enum ts_ann_status *out);
-/* The list filter group (annotations.queue): unlabeled, in_review (labeled,
- * needs_review), done (approved), skipped. Static string. */
 const char *ts_ann_queue_of(enum ts_ann_status s);
 /* Maps "active"/"disabled"/"deleted" (categories.state); UNKNOWN otherwise. */
 enum ts_ann_cat_state ts_ann_cat_state_parse(const char *state);

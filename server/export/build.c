@@ -23,7 +23,6 @@
 #include "export/coco.h"
 #include "export/share.h"
 #include "hash/sha256.h"
-#include "jobs/jobs.h"
 #include "store/store_exports.h"
 #include "store/store_projects.h"
 #include "core/banned.h"
@@ -31,7 +30,6 @@
 #define PATH_MAX_LEN 4096
 #define JSON_CAP ((size_t)1 << 31)
 #define REPORT_EVERY_US 200000 /* progress writes to the database at most 5 times a second */
-#define MAX_ATTEMPTS 5
 
 const char *ts_export_ext_of(const char *mime_type)
 {
@@ -921,33 +919,4 @@ out:
 	ts_error_release(&ignore);
 	ts_export_snapshot_release(&snap);
 	return e;
-}
-
-static int job_stopping(void *arg)
-{
-	return ts_jobs_stopping(arg);
-}
-
-enum ts_err ts_export_job_run(struct ts_app *app, const struct ts_job *job, struct ts_error *err)
-{
-	char blobs[PATH_MAX_LEN], exports[PATH_MAX_LEN];
-	struct ts_export_build_opts opts = { 0 };
-	struct ts_error ignore = { 0 };
-
-	if (job->attempts > MAX_ATTEMPTS) {
-		ts_error_set(err, TS_ERR_IO, "export_gave_up",
-			     "the build was interrupted %d times; giving up", job->attempts - 1);
-		ts_store_export_set_failed(app->store, job->ref_id, err->message, &ignore);
-		ts_error_release(&ignore);
-		return TS_ERR_IO;
-	}
-	if (path_fmt(blobs, sizeof(blobs), "%s/blobs", app->cfg.data_dir) ||
-	    path_fmt(exports, sizeof(exports), "%s/exports", app->cfg.data_dir))
-		return ts_error_set(err, TS_ERR_IO, "export_io", "data path too long");
-	opts.store = app->store;
-	opts.blobs_dir = blobs;
-	opts.exports_dir = exports;
-	opts.stop = job_stopping;
-	opts.stop_arg = app->jobs;
-	return ts_export_build(&opts, job->ref_id, err);
 }

@@ -16,9 +16,7 @@
 
 #include <stdint.h>
 
-#include "app.h"
 #include "core/error.h"
-#include "store/store_jobs.h"
 
 struct ts_store;
 
@@ -39,10 +37,6 @@ struct ts_export_build_opts {
  * reason). */
 enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 			    struct ts_error *err);
-
-/* The job kind's run function (jobs/kinds.c): the build of job->ref_id
- * under app's data folder. */
-enum ts_err ts_export_job_run(struct ts_app *app, const struct ts_job *job, struct ts_error *err);
 
 /* The zip of an export: "<exports_dir>/<project_id>/<version>.zip" into
  * out. Returns -1 when it does not fit. */

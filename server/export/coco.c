@@ -6,17 +6,26 @@
 #include <string.h>
 
 #include "core/utf8.h"
+#include "domain/status.h"
 #include "hash/sha256.h"
 #include "core/banned.h"
 
 #define CODE "invalid_export"
 
-static const char *const annotation_statuses[] = {
-	"labeled", "needs_review", "approved", "skipped", NULL,
-};
-static const char *const selection_statuses[] = {
-	"unlabeled", "labeled", "skipped", "needs_review", "approved", NULL,
-};
+/* A status an exported annotation may carry: any but unlabeled. */
+static int annotated_status(const char *name)
+{
+	enum ts_status st;
+
+	return ts_status_parse(name, &st) == 0 && st != TS_STATUS_UNLABELED;
+}
+
+static int known_status(const char *name)
+{
+	enum ts_status st;
+
+	return ts_status_parse(name, &st) == 0;
+}
 
 int ts_coco_file_name_ok(const char *s)
 {
@@ -32,14 +41,6 @@ int ts_coco_file_name_ok(const char *s)
 			return 0;
 	}
 	return n <= 255;
-}
-
-static int in_list(const char *s, const char *const *list)
-{
-	for (int i = 0; list[i]; i++)
-		if (!strcmp(s, list[i]))
-			return 1;
-	return 0;
 }
 
 static int str_ok(const char *s)
@@ -314,7 +315,7 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 			return ts_error_set(err, TS_ERR_INVALID, CODE,
 					    "image %lld: annotation with unknown category %lld",
 					    (long long)a->image_id, (long long)a->category_id);
-		if (!a->status || !in_list(a->status, annotation_statuses))
+		if (!a->status || !annotated_status(a->status))
 			return ts_error_set(err, TS_ERR_INVALID, CODE,
 					    "image %lld: bad annotation status",
 					    (long long)a->image_id);
@@ -606,7 +607,7 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 		goto out;
 	}
 	for (i = 0; i < info->n_statuses; i++) {
-		if (!info->statuses[i] || !in_list(info->statuses[i], selection_statuses)) {
+		if (!info->statuses[i] || !known_status(info->statuses[i])) {
 			e = ts_error_set(err, TS_ERR_INVALID, CODE, "bad selection status");
 			goto out;
 		}

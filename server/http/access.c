@@ -5,7 +5,7 @@
 
 #include "http/req.h"
 #include "http/router.h"
-#include "store/store_members.h"
+#include "service/projects.h"
 #include "core/banned.h"
 
 static const char *const kinds[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",
@@ -21,8 +21,8 @@ void ts_access_check(struct ts_req *req)
 
 	if (!scope)
 		return;
-	if (ts_store_resolve(req->app->store, scope, req->params[0], req->user.id,
-			     &req->project_id, role, &err)) {
+	if (ts_svc_project_resolve(req->app, scope, req->params[0], req->user.id,
+				   &req->project_id, role, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}

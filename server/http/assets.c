@@ -3,8 +3,8 @@
  *
  * An upload is judged one file at a time: a bad file becomes an entry in
  * "errors" and the others go in. Each part is written to DATA/tmp as it
- * arrives; when the part ends it is ingested (ts_ingest_hashed) and its
- * temporary file is gone, moved or removed. If the client goes away, the
+ * arrives; when the part ends the uploads service takes it
+ * (service/uploads.h) and its temporary file is gone, moved or removed. If the client goes away, the
  * request's cleanup removes the part in progress. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,15 +18,12 @@
 #include <unistd.h>
 
 #include "domain/names.h"
+#include "domain/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "ingest/ingest.h"
-#include "media/image.h"
-#include "service/quotas.h"
-#include "storage/blobs.h"
-#include "store/store_assets.h"
+#include "service/uploads.h"
 #include "core/banned.h"
 
 #define ASSET_PAGE_DEFAULT 100
@@ -114,7 +111,7 @@ struct upload {
 	int skipping;     /* its error is recorded: drop the rest of its data */
 	char *shown_name; /* owned; the name as sent, made printable; NULL: none */
 	char file_name[TS_ASSET_FILE_NAME_MAX + 1];
-	struct ts_blob_writer w;
+	struct ts_upload_file f;
 	int writing;
 	int too_many; /* more than MAX_PARTS parts */
 	int fatal;    /* a disk or database failure: the request fails */
@@ -173,11 +170,11 @@ static void fail_fatal(struct upload *u, const struct ts_error *err)
 	}
 }
 
-/* Ends the part in progress: ingests a complete file, or drops it. */
+/* Ends the part in progress: hands a complete file to the uploads
+ * service, or drops it. */
 static void end_part(struct upload *u, int complete)
 {
 	struct ts_error err = { 0 };
-	char hex[TS_SHA256_HEX_SIZE];
 	struct ts_asset a;
 	int duplicate = 0;
 
@@ -187,30 +184,20 @@ static void end_part(struct upload *u, int complete)
 	if (u->writing) {
 		u->writing = 0;
 		if (!complete) {
-			ts_blob_writer_abort(&u->w);
+			ts_upload_file_abort(&u->f);
 			add_error(u, "incomplete_upload", "The upload ended before this file did.");
-		} else if (u->w.bytes == 0) {
-			ts_blob_writer_abort(&u->w);
-			add_error(u, "empty_file", "The file is empty.");
-		} else if (ts_quota_check_upload(u->req->app, u->project_id, u->w.bytes, &err) ||
-			   ts_blob_writer_finish(&u->w, hex, &err)) {
-			ts_blob_writer_abort(&u->w);
-			fail_fatal(u, &err);
-			add_ts_error(u, &err);
 		} else {
-			enum ts_err e = ts_ingest_hashed(u->req->app, u->project_id, u->req->user.id,
-							 u->w.tmp_path, hex, u->w.bytes,
-							 u->file_name, NULL, &a, &duplicate, &err);
+			enum ts_err e = ts_upload_image_accept(u->req->app, u->project_id,
+							       u->req->user.id, u->file_name, &u->f,
+							       &a, &duplicate, &err);
 
-			/* ts_ingest_hashed consumed the temporary file. */
-			u->w.tmp_path[0] = '\0';
 			if (e == TS_OK) {
 				json_t *v = ts_view_asset(&a);
 
 				json_object_set_new(v, "duplicate", json_boolean(duplicate));
 				json_array_append_new(u->assets, v);
 			} else {
-				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL)
+				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL || e == TS_ERR_QUOTA)
 					fail_fatal(u, &err);
 				add_ts_error(u, &err);
 			}
@@ -247,12 +234,11 @@ static void begin_part(struct upload *u, const char *key, const char *filename)
 			  "This part has no file name (Content-Disposition filename).");
 		goto out;
 	}
-	if (ts_ingest_check_name(filename, strlen(filename), u->file_name, &err)) {
+	if (ts_upload_check_name(filename, strlen(filename), u->file_name, &err)) {
 		add_ts_error(u, &err);
 		goto out;
 	}
-	if (ts_blob_writer_open(&u->w, u->req->app->cfg.data_dir, u->req->app->cfg.max_upload_bytes,
-				&err)) {
+	if (ts_upload_file_open(u->req->app, &u->f, &err)) {
 		fail_fatal(u, &err);
 		add_ts_error(u, &err);
 		goto out;
@@ -284,8 +270,8 @@ static int on_part_data(void *cls, const char *data, size_t size)
 
 	if (u->skipping || !u->writing)
 		return 0;
-	if (ts_blob_writer_write(&u->w, data, size, &err)) {
-		ts_blob_writer_abort(&u->w);
+	if (ts_upload_file_write(&u->f, data, size, &err)) {
+		ts_upload_file_abort(&u->f);
 		u->writing = 0;
 		u->skipping = 1;
 		if (err.err != TS_ERR_TOO_LARGE)
@@ -311,7 +297,7 @@ static void upload_free(void *arg)
 	struct upload *u = arg;
 
 	if (u->writing)
-		ts_blob_writer_abort(&u->w);
+		ts_upload_file_abort(&u->f);
 	free(u->shown_name);
 	json_decref(u->assets);
 	json_decref(u->errors);
@@ -336,7 +322,7 @@ static int upload_begin(struct ts_req *req)
 	u->project_id = p.id;
 	u->assets = json_array();
 	u->errors = json_array();
-	u->w.fd = -1;
+	ts_upload_file_init(&u->f);
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
 	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
@@ -448,14 +434,14 @@ static void list(struct ts_req *req)
 	struct ts_buf b;
 	int64_t next = 0;
 	size_t n = 0;
-	int f = 0;
+	enum ts_queue queue = TS_QUEUE_ALL;
 
-	if (status && *status && (f = ts_asset_filter_parse(status)) < 0) {
+	if (status && *status && ts_queue_parse(status, &queue)) {
 		ts_req_fail(req, 400, "invalid_status",
 			    "The status must be all, unlabeled, in_review, done or skipped.");
 		return;
 	}
-	q.filter = (enum ts_asset_filter)f;
+	q.queue = queue != TS_QUEUE_ALL ? ts_queue_name(queue) : NULL;
 	if (cat && *cat && parse_positive(cat, &q.category_id)) {
 		ts_req_fail(req, 400, "invalid_category_id", "The category_id must be a positive integer.");
 		return;
@@ -466,8 +452,8 @@ static void list(struct ts_req *req)
 	}
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
 		return;
-	if (ts_store_asset_list(req->app->store, &q, &arr, &n, &next, &err) ||
-	    ts_store_asset_counts(req->app->store, q.project_id, q.category_id, &counts, &err)) {
+	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
+	    ts_upload_asset_counts(req->app, q.project_id, q.category_id, &counts, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -501,7 +487,7 @@ static int load_asset(struct ts_req *req, struct ts_asset *a)
 {
 	struct ts_error err = { 0 };
 
-	if (ts_store_asset_get(req->app->store, req->params[0], a, &err)) {
+	if (ts_upload_asset_get(req->app, req->params[0], a, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return -1;
@@ -606,12 +592,14 @@ static void send_file(struct ts_req *req, const char *path, const char *mime, co
 static void file(struct ts_req *req)
 {
 	char path[TS_BLOB_PATH_MAX], etag[80];
+	struct ts_error err = { 0 };
 	struct ts_asset a;
 
 	if (load_asset(req, &a))
 		return;
-	if (ts_blob_path(req->app->cfg.data_dir, a.checksum_sha256, path, sizeof(path)) != 0) {
-		ts_req_fail(req, 500, "internal_error", "The stored checksum is malformed.");
+	if (ts_upload_asset_file(req->app, &a, path, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
 		return;
 	}
 	snprintf(etag, sizeof(etag), "\"%s\"", a.checksum_sha256);
@@ -634,7 +622,7 @@ static void thumbnail(struct ts_req *req)
 		return;
 	}
 	/* Made on demand when the job has not run yet (or the file was lost). */
-	if (ts_ingest_thumbnail(req->app, &a, path, &err)) {
+	if (ts_upload_asset_thumbnail(req->app, &a, path, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;

@@ -5,16 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/auth.h"
-#include "auth/throttle.h"
 #include "core/time.h"
-#include "domain/names.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/store_users.h"
+#include "service/accounts.h"
 #include "core/banned.h"
-
-#define SESSION_DAYS 30
 
 static json_t *user_json(const struct ts_user *u)
 {
@@ -38,71 +33,48 @@ static json_t *token_json(const struct ts_token *t, int64_t current)
 			 t->id == current);
 }
 
-/* Reads and checks {"name", "password"}; answers and returns -1 on error. */
+/* Reads {"name", "password"}; answers and returns -1 on error. */
 static int read_credentials(struct ts_req *req, json_t *body, const char **name,
-			    const char **password, int validate)
+			    const char **password)
 {
-	struct ts_error err = { 0 };
-
 	if (ts_req_field_string(req, body, "name", 1, name, NULL) ||
 	    ts_req_field_string(req, body, "password", 1, password, NULL))
 		return -1;
-	if (validate && (ts_auth_valid_user_name(*name, &err) ||
-			 ts_auth_valid_password(*password, &err))) {
-		ts_req_error(req, &err);
-		return -1;
-	}
 	return 0;
 }
 
-static void start_session(struct ts_req *req, const struct ts_user *u, unsigned status)
+/* Answers with the session's user and sets its cookie. */
+static void session_view(struct ts_req *req, const struct ts_acct_session *sess, unsigned status)
 {
-	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX], cookie[256];
 	const char *proto;
-	struct ts_error err = { 0 };
-	int64_t expires = ts_time_now_ms() + (int64_t)SESSION_DAYS * 86400 * 1000;
+	char cookie[256];
 
-	ts_auth_new_secret("", secret);
-	ts_auth_digest(secret, digest);
-	if (ts_store_session_create(req->app->store, digest, u->id, expires, &err)) {
-		ts_req_error(req, &err);
-		ts_error_release(&err);
-		return;
-	}
-	ts_req_json(req, status, json_pack("{s:o}", "user", user_json(u)));
+	ts_req_json(req, status, json_pack("{s:o}", "user", user_json(&sess->user)));
 	/* Behind a TLS proxy the cookie must never travel over plain HTTP. */
 	proto = ts_req_header(req, "X-Forwarded-Proto");
 	snprintf(cookie, sizeof(cookie),
-		 "tessera_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", secret,
-		 SESSION_DAYS * 86400, proto && strcmp(proto, "https") == 0 ? "; Secure" : "");
+		 "tessera_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", sess->secret,
+		 TS_ACCT_SESSION_DAYS * 86400, proto && strcmp(proto, "https") == 0 ? "; Secure" : "");
 	ts_req_add_header(req, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 
 static void auth_status(struct ts_req *req)
 {
-	struct ts_error err = { 0 };
-	int64_t n = 0;
-
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
 							 "tessera_session");
-	char digest[TS_AUTH_DIGEST_HEX];
+	struct ts_error err = { 0 };
 	struct ts_user u;
-	json_t *who = json_null();
+	int needs_setup = 0, has_user = 0;
 
-	if (ts_store_user_count(req->app->store, &n, &err)) {
+	/* Who the session cookie belongs to, if anyone: the app learns in one
+	 * request whether to show setup, login or itself. */
+	if (ts_acct_status(req->app->store, cookie, &needs_setup, &u, &has_user, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
-	/* Who the session cookie belongs to, if anyone: the app learns in one
-	 * request whether to show setup, login or itself. */
-	if (cookie) {
-		ts_auth_digest(cookie, digest);
-		if (ts_store_session_user(req->app->store, digest, ts_time_now_ms(), &u, &err) == TS_OK)
-			who = user_json(&u);
-		ts_error_release(&err);
-	}
-	ts_req_json(req, 200, json_pack("{s:b, s:o}", "needs_setup", n == 0, "user", who));
+	ts_req_json(req, 200, json_pack("{s:b, s:o}", "needs_setup", needs_setup, "user",
+					has_user ? user_json(&u) : json_null()));
 }
 
 static void auth_setup(struct ts_req *req)
@@ -110,25 +82,18 @@ static void auth_setup(struct ts_req *req)
 	static const char *const keys[] = { "name", "password", NULL };
 	json_t *body = ts_req_body_object(req);
 	const char *name, *password;
-	char hash[TS_AUTH_HASH_MAX];
+	struct ts_acct_session sess;
 	struct ts_error err = { 0 };
-	struct ts_user u;
-	int64_t n = 0;
 
 	if (!body)
 		return;
-	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 1))
+	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password))
 		goto out;
-	/* Once set up, refused before any hashing (the store decides races). */
-	if (ts_store_user_count(req->app->store, &n, &err) == TS_OK && n > 0)
-		ts_error_set(&err, TS_ERR_CONFLICT, "already_set_up",
-			     "the first account exists already; log in instead");
-	if (err.err || ts_auth_hash_password(password, hash, &err) ||
-	    ts_store_user_create(req->app->store, name, hash, 1, 1, &u, &err)) {
+	if (ts_acct_setup(req->app->store, name, password, &sess, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
-	start_session(req, &u, 201);
+	session_view(req, &sess, 201);
 out:
 	ts_error_release(&err);
 	json_decref(body);
@@ -139,59 +104,48 @@ static void auth_login(struct ts_req *req)
 	static const char *const keys[] = { "name", "password", NULL };
 	json_t *body = ts_req_body_object(req);
 	const char *name, *password;
-	char *hash = NULL;
+	struct ts_acct_session sess;
 	struct ts_error err = { 0 };
-	struct ts_user u;
-	enum ts_err e;
-	int ok, wait;
+	enum ts_acct_login_result result;
+	int wait = 0;
 	char retry[16];
 
 	if (!body)
 		return;
-	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password, 0))
+	if (ts_req_only_fields(req, body, keys) || read_credentials(req, body, &name, &password))
 		goto out;
-	/* Throttled before any password check (docs/internals/auth.md). */
-	wait = ts_throttle_login_check(req->app->throttle, req->client, name, ts_time_now_ms());
-	if (wait > 0) {
+	if (ts_acct_login(req->app, req->client, name, password, &result, &wait, &sess, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	switch (result) {
+	case TS_LOGIN_OK:
+		session_view(req, &sess, 200);
+		break;
+	case TS_LOGIN_THROTTLED:
 		ts_req_fail(req, 429, "too_many_attempts",
 			    "Too many failed logins; try again in %d seconds.", wait);
 		snprintf(retry, sizeof(retry), "%d", wait);
 		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, retry);
-		goto out;
-	}
-	e = ts_store_user_find_by_name(req->app->store, name, &u, &hash, &err);
-	if (e && e != TS_ERR_NOT_FOUND) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	ok = ts_auth_check_password(e ? NULL : hash, password, req->client);
-	if (ok < 0) {
+		break;
+	case TS_LOGIN_CLIENT_BUSY:
 		/* Too many password checks under way (from this client): say so at once. */
-		if (ok == -2)
-			ts_req_fail(req, 429, "too_many_attempts",
-				    "This client has logins under way already; try again in a moment.");
-		else
-			ts_req_fail(req, 503, "busy", "too many logins at once; try again in a moment");
+		ts_req_fail(req, 429, "too_many_attempts",
+			    "This client has logins under way already; try again in a moment.");
 		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-		goto out;
-	}
-	ts_throttle_login_result(req->app->throttle, req->client, name, ok, ts_time_now_ms());
-	if (!ok) {
+		break;
+	case TS_LOGIN_BUSY:
+		ts_req_fail(req, 503, "busy", "too many logins at once; try again in a moment");
+		ts_req_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		break;
+	case TS_LOGIN_WRONG:
 		ts_req_fail(req, 401, "invalid_credentials", "Wrong user name or password.");
-		goto out;
-	}
-	/* Told only to whoever knows the password. */
-	if (u.disabled_at) {
+		break;
+	case TS_LOGIN_DISABLED:
 		ts_req_fail(req, 401, "account_disabled", "This account is disabled.");
-		goto out;
+		break;
 	}
-	/* Expired sessions go here (and at start): no timer needed, and the
-	 * table never holds more than the sessions begun since the last login. */
-	if (ts_store_session_purge(req->app->store, ts_time_now_ms(), NULL, &err))
-		ts_error_release(&err);
-	start_session(req, &u, 200);
 out:
-	free(hash);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -201,27 +155,18 @@ static void auth_logout(struct ts_req *req)
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
 							 "tessera_session");
 	const char *all = ts_req_query(req, "all");
-	char digest[TS_AUTH_DIGEST_HEX];
 	struct ts_error err = { 0 };
 
 	if (all && strcmp(all, "true") != 0 && strcmp(all, "false") != 0) {
 		ts_req_fail(req, 400, "invalid_parameter", "The all parameter must be true or false.");
 		return;
 	}
-	if (all && strcmp(all, "true") == 0) {
-		/* Everywhere: every session and every API token of the user. */
-		if (ts_store_revoke_all(req->app->store, req->user.id, &err)) {
-			ts_req_error(req, &err);
-			ts_error_release(&err);
-			return;
-		}
-	} else if (cookie) {
-		ts_auth_digest(cookie, digest);
-		if (ts_store_session_delete(req->app->store, digest, &err)) {
-			ts_req_error(req, &err);
-			ts_error_release(&err);
-			return;
-		}
+	/* all: everywhere, every session and every API token of the user. */
+	if (ts_acct_logout(req->app->store, req->user.id, cookie, all && strcmp(all, "true") == 0,
+			   &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
 	}
 	ts_req_empty(req, 204);
 	ts_req_add_header(req, MHD_HTTP_HEADER_SET_COOKIE,
@@ -236,13 +181,12 @@ static void me(struct ts_req *req)
 static void me_token(struct ts_req *req)
 {
 	static const char *const keys[] = { "name", "expires_at", NULL };
-	char secret[TS_AUTH_SECRET_MAX], digest[TS_AUTH_DIGEST_HEX];
+	char secret[TS_AUTH_SECRET_MAX];
 	const char *name_in = NULL, *expires_in = NULL;
 	json_t *body = NULL, *view;
 	struct ts_error err = { 0 };
 	struct ts_token t;
 	int64_t expires = 0;
-	char *name = NULL;
 	int has_name = 0;
 
 	/* No body at all is a token with no name that never expires. */
@@ -262,24 +206,14 @@ static void me_token(struct ts_req *req)
 			goto out;
 		}
 	}
-	if (has_name) {
-		name = ts_name_clean(name_in, TS_TOKEN_NAME_MAX, "token name", &err);
-		if (!name) {
-			ts_req_error(req, &err);
-			goto out;
-		}
-	}
-	if (expires_in && (ts_time_parse_rfc3339(expires_in, &expires) ||
-			   expires <= ts_time_now_ms())) {
+	if (expires_in && (ts_time_parse_rfc3339(expires_in, &expires) || expires == 0)) {
 		ts_req_fail(req, 400, "invalid_expiry",
 			    "The expires_at must be a time in the future, such as "
 			    "\"2030-01-31T00:00:00Z\".");
 		goto out;
 	}
-	ts_auth_new_secret("tsk_", secret);
-	ts_auth_digest(secret, digest);
-	if (ts_store_token_create(req->app->store, digest, req->user.id, name ? name : "", expires,
-				  &t, &err)) {
+	if (ts_acct_token_create(req->app->store, req->user.id, has_name ? name_in : NULL, expires,
+				 &t, secret, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -288,7 +222,6 @@ static void me_token(struct ts_req *req)
 	json_object_set_new(view, "token", json_string(secret));
 	ts_req_json(req, 201, view);
 out:
-	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -300,7 +233,7 @@ static void me_tokens(struct ts_req *req)
 	size_t n = 0;
 	json_t *items;
 
-	if (ts_store_token_list(req->app->store, req->user.id, &arr, &n, &err)) {
+	if (ts_acct_tokens(req->app->store, req->user.id, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -316,7 +249,7 @@ static void me_token_revoke(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
 
-	if (ts_store_token_revoke(req->app->store, req->user.id, req->params[0], &err)) {
+	if (ts_acct_token_revoke(req->app->store, req->user.id, req->params[0], &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -331,7 +264,7 @@ static void users_list(struct ts_req *req)
 	size_t n = 0;
 	json_t *arr;
 
-	if (ts_store_user_list(req->app->store, &users, &n, &err)) {
+	if (ts_acct_users(req->app->store, &users, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -348,7 +281,6 @@ static void users_create(struct ts_req *req)
 	static const char *const keys[] = { "name", "password", "is_admin", NULL };
 	json_t *body = ts_req_body_object(req);
 	const char *name, *password;
-	char hash[TS_AUTH_HASH_MAX];
 	struct ts_error err = { 0 };
 	struct ts_user u;
 	int is_admin = 0;
@@ -356,11 +288,10 @@ static void users_create(struct ts_req *req)
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
-	    read_credentials(req, body, &name, &password, 1) ||
+	    read_credentials(req, body, &name, &password) ||
 	    ts_req_field_bool(req, body, "is_admin", &is_admin, NULL))
 		goto out;
-	if (ts_auth_hash_password(password, hash, &err) ||
-	    ts_store_user_create(req->app->store, name, hash, is_admin, 0, &u, &err)) {
+	if (ts_acct_user_create(req->app->store, name, password, is_admin, &u, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -383,9 +314,9 @@ static void users_patch(struct ts_req *req)
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_bool(req, body, "disabled", &disabled, &present))
 		goto out;
-	if (!present ? ts_store_user_get(req->app->store, req->params[0], &u, &err)
-		     : ts_store_user_set_disabled(req->app->store, req->params[0], disabled, &u,
-						  &err)) {
+	if (!present ? ts_acct_user_get(req->app->store, req->params[0], &u, &err)
+		     : ts_acct_user_set_disabled(req->app->store, req->params[0], disabled, &u,
+						 &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}

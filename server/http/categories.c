@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/names.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "store/store_projects.h"
+#include "service/projects.h"
 #include "core/banned.h"
 
 #define MAX_CATEGORIES 10000
@@ -44,7 +43,7 @@ static void answer_list(struct ts_req *req, int include_deleted)
 	struct ts_buf b;
 	size_t n = 0;
 
-	if (ts_store_category_list(req->app->store, req->params[0], include_deleted, &arr, &n,
+	if (ts_svc_category_list(req->app, req->params[0], include_deleted, &arr, &n,
 				   &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
@@ -80,23 +79,18 @@ static void create(struct ts_req *req)
 	const char *name_in;
 	struct ts_error err = { 0 };
 	struct ts_category c;
-	char *name = NULL;
 
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "name", 1, &name_in, NULL))
 		goto out;
-	name = ts_name_clean(name_in, TS_CATEGORY_NAME_MAX, "category name", &err);
-	if (!name ||
-	    ts_store_category_create_by(req->app->store, req->params[0], name, req->user.id, &c,
-					&err)) {
+	if (ts_svc_category_create(req->app, req->params[0], name_in, req->user.id, &c, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
 	answer_category(req, 201, &c);
 out:
-	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -108,7 +102,6 @@ static void patch(struct ts_req *req)
 	const char *name_in = NULL, *state = NULL;
 	struct ts_error err = { 0 };
 	struct ts_category c;
-	char *name = NULL;
 	int has_name = 0;
 
 	if (!body)
@@ -117,26 +110,13 @@ static void patch(struct ts_req *req)
 	    ts_req_field_string(req, body, "name", 0, &name_in, &has_name) ||
 	    ts_req_field_string(req, body, "state", 0, &state, NULL))
 		goto out;
-	if (state && strcmp(state, "active") != 0 && strcmp(state, "disabled") != 0) {
-		ts_req_fail(req, 400, "invalid_state",
-			    "The state must be \"active\" or \"disabled\"; use DELETE to delete.");
-		goto out;
-	}
-	if (has_name) {
-		name = ts_name_clean(name_in, TS_CATEGORY_NAME_MAX, "category name", &err);
-		if (!name) {
-			ts_req_error(req, &err);
-			goto out;
-		}
-	}
-	if (ts_store_category_update_by(req->app->store, req->params[0], req->params[1], name, state,
-					req->user.id, &c, &err)) {
+	if (ts_svc_category_update(req->app, req->params[0], req->params[1],
+				   has_name ? name_in : NULL, state, req->user.id, &c, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
 	answer_category(req, 200, &c);
 out:
-	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -146,7 +126,7 @@ static void delete(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_category c;
 
-	if (ts_store_category_delete_by(req->app->store, req->params[0], req->params[1],
+	if (ts_svc_category_delete(req->app, req->params[0], req->params[1],
 					req->user.id, &c, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
@@ -184,7 +164,7 @@ static void reorder(struct ts_req *req)
 		}
 		ids[i] = json_integer_value(v);
 	}
-	if (ts_store_category_reorder_by(req->app->store, req->params[0], ids,
+	if (ts_svc_category_reorder(req->app, req->params[0], ids,
 					 json_array_size(order), req->user.id, &err)) {
 		ts_req_error(req, &err);
 		goto out;

@@ -11,19 +11,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "export/share.h"
+#include "domain/status.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "ingest/ingest.h"
-#include "jobs/jobs.h"
-#include "store/store_exports.h"
-#include "store/store_projects.h"
+#include "service/exports.h"
 #include "core/banned.h"
 
-#define DEFAULT_STATUS "approved"
+#define DEFAULT_STATUS TS_STATUS_APPROVED
 
 /* --- selection ------------------------------------------------------------- */
+
+/* A status's index (its enum ts_status value, the store's status index),
+ * or -1 when unknown. */
+static int status_index(const char *name)
+{
+	enum ts_status st;
+
+	return ts_status_parse(name, &st) ? -1 : (int)st;
+}
 
 /* Parses a JSON array of statuses into indexes (deduplicated, in order).
  * Answers 400 and returns -1 on a bad value. */
@@ -40,7 +46,7 @@ static int parse_statuses_json(struct ts_req *req, json_t *arr, int *out, size_t
 		return -1;
 	}
 	json_array_foreach(arr, i, v) {
-		int idx = json_is_string(v) ? ts_export_status_index(json_string_value(v)) : -1;
+		int idx = status_index(json_is_string(v) ? json_string_value(v) : NULL);
 		int dup = 0;
 
 		if (idx < 0) {
@@ -66,14 +72,14 @@ static int parse_statuses_query(struct ts_req *req, int *out, size_t *n)
 
 	*n = 0;
 	if (!q) {
-		out[(*n)++] = ts_export_status_index(DEFAULT_STATUS);
+		out[(*n)++] = DEFAULT_STATUS;
 		return 0;
 	}
 	if (strlen(q) >= sizeof(buf))
 		goto bad;
 	snprintf(buf, sizeof(buf), "%s", q);
 	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		int idx = ts_export_status_index(p);
+		int idx = status_index(p);
 		int dup = 0;
 
 		if (idx < 0)
@@ -97,8 +103,9 @@ static json_t *view_counts(const struct ts_export_counts *c)
 {
 	json_t *by = json_object();
 
-	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
-		json_object_set_new(by, ts_export_statuses[i], json_integer(c->by_status[i]));
+	for (int i = 0; i < TS_STATUS_COUNT; i++)
+		json_object_set_new(by, ts_status_name((enum ts_status)i),
+				    json_integer(c->by_status[i]));
 	return json_pack("{s:I, s:{s:I, s:I}, s:I, s:I, s:o}", "images", (json_int_t)c->images,
 			 "excluded", "deleted_category", (json_int_t)c->excluded_deleted_category,
 			 "damaged", (json_int_t)c->excluded_damaged, "not_decoded_yet",
@@ -111,7 +118,7 @@ static json_t *statuses_array(const int *st, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(ts_export_statuses[st[i]]));
+		json_array_append_new(a, json_string(ts_status_name((enum ts_status)st[i])));
 	return a;
 }
 
@@ -251,14 +258,14 @@ static void answer_export(struct ts_req *req, unsigned status, const struct ts_e
 
 static void preview(struct ts_req *req)
 {
-	int st[TS_EXPORT_NSTATUS];
+	int st[TS_STATUS_COUNT];
 	size_t n;
 	struct ts_export_counts c;
 	struct ts_error err = { 0 };
 
 	if (parse_statuses_query(req, st, &n))
 		return;
-	if (ts_store_export_preview(req->app->store, req->params[0], st, n, &c, &err)) {
+	if (ts_svc_export_preview(req->app, req->params[0], st, n, &c, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -278,7 +285,7 @@ static void create(struct ts_req *req)
 	struct ts_error err = { 0 };
 
 	if (req->body.len == 0 && !req->body_too_large) {
-		st[n++] = ts_export_status_index(DEFAULT_STATUS);
+		st[n++] = DEFAULT_STATUS;
 	} else {
 		body = ts_req_body_object(req);
 		if (!body)
@@ -286,19 +293,12 @@ static void create(struct ts_req *req)
 		if (ts_req_only_fields(req, body, keys))
 			goto out;
 		if (!json_object_get(body, "statuses"))
-			st[n++] = ts_export_status_index(DEFAULT_STATUS);
+			st[n++] = DEFAULT_STATUS;
 		else if (parse_statuses_json(req, json_object_get(body, "statuses"), st, &n))
 			goto out;
 	}
-	/* Images not decoded yet (their thumbnail job has not run) are
-	 * decoded now: a damaged one must not enter the version. */
-	if (ts_ingest_check_selection(req->app, req->params[0], st, n, &err)) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	if (ts_store_export_create(req->app->store, req->params[0], st, n, req->user.id,
-				   req->user.name, (int64_t)req->app->cfg.quota_export_versions, &ex,
-				   &c, &err)) {
+	if (ts_svc_export_create(req->app, req->params[0], st, n, req->user.id, req->user.name,
+				 &ex, &c, &err)) {
 		if (strcmp(err.code, "nothing_to_export") == 0)
 			ts_error_details(&err, json_pack("{s:{s:o}, s:o}", "selection", "statuses",
 							 statuses_array(st, n), "counts",
@@ -306,7 +306,6 @@ static void create(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	ts_jobs_notify(req->app->jobs, TS_EXPORT_JOB_KIND);
 	answer_export(req, 202, &ex);
 	{
 		char loc[64];
@@ -315,7 +314,7 @@ static void create(struct ts_req *req)
 		ts_req_add_header(req, "Location", loc);
 	}
 out:
-	ts_export_release(&ex);
+	ts_svc_export_release(&ex);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -332,7 +331,7 @@ static void list(struct ts_req *req)
 
 	if (ts_req_page(req, 50, 500, &limit, &cursor))
 		return;
-	if (ts_store_export_list(req->app->store, req->params[0], cursor, limit, &arr, &n, &err)) {
+	if (ts_svc_export_list(req->app, req->params[0], cursor, limit, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -356,13 +355,13 @@ static void get(struct ts_req *req)
 	struct ts_export ex = { 0 };
 	struct ts_error err = { 0 };
 
-	if (ts_store_export_get(req->app->store, req->params[0], 1, &ex, &err)) {
+	if (ts_svc_export_get(req->app, req->params[0], 1, &ex, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
 	}
 	answer_export(req, 200, &ex);
-	ts_export_release(&ex);
+	ts_svc_export_release(&ex);
 }
 
 /* "Pets & Cats!" -> "pets-cats"; "" -> "dataset". */
@@ -404,7 +403,7 @@ struct zip_stream {
 static ssize_t zip_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct zip_stream *zs = cls;
-	ssize_t n = ts_export_zip_pread(&zs->z, buf, max, zs->from + pos);
+	ssize_t n = ts_svc_export_zip_pread(&zs->z, buf, max, zs->from + pos);
 
 	if (n < 0)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -415,7 +414,7 @@ static void zip_stream_free(void *cls)
 {
 	struct zip_stream *zs = cls;
 
-	ts_export_zip_close(&zs->z);
+	ts_svc_export_zip_close(&zs->z);
 	free(zs);
 }
 
@@ -426,28 +425,19 @@ static void download(struct ts_req *req)
 	struct ts_error err = { 0 };
 	struct ts_export_zip z = { .n = 0 };
 	struct MHD_Response *resp;
-	char exports_dir[4096], etag[96], disp[160], name[72], range_hdr[96];
+	char etag[96], disp[160], name[72], range_hdr[96];
 	const char *inm, *range, *if_range;
 	uint64_t from = 0, to = 0, size;
 	int partial = 0;
 
 	for (size_t i = 0; i < 3; i++)
 		z.parts[i].fd = -1;
-	if (ts_store_export_get(req->app->store, req->params[0], 0, &ex, &err) ||
-	    ts_store_project_get(req->app->store, ex.project_id, &proj, &err)) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	if (strcmp(ex.state, "ready") != 0) {
-		ts_req_fail(req, 409, "export_not_ready", "Version %lld is %s; download it once it is ready.",
-			    (long long)ex.version, ex.state);
-		goto out;
-	}
-	snprintf(exports_dir, sizeof(exports_dir), "%s/exports", req->app->cfg.data_dir);
-	if (ts_export_zip_open(exports_dir, &ex, &z, &err)) {
-		ts_req_fail(req, 410, "export_file_missing",
-			    "The zip of version %lld is missing from the server's export folder.",
-			    (long long)ex.version);
+	if (ts_svc_export_open_zip(req->app, req->params[0], &ex, &proj, &z, &err)) {
+		/* Gone for good: 410 rather than the 404 of an unknown id. */
+		if (strcmp(err.code, "export_file_missing") == 0)
+			ts_req_fail(req, 410, err.code, "%s", err.message);
+		else
+			ts_req_error(req, &err);
 		goto out;
 	}
 	size = z.size;
@@ -517,8 +507,8 @@ static void download(struct ts_req *req)
 	}
 	ts_req_raw(req, partial ? 206 : 200, resp, size ? to - from + 1 : 0);
 out:
-	ts_export_zip_close(&z);
-	ts_export_release(&ex);
+	ts_svc_export_zip_close(&z);
+	ts_svc_export_release(&ex);
 	ts_error_release(&err);
 }
 

@@ -7,8 +7,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "store/store_members.h"
-#include "store/store_users.h"
+#include "service/projects.h"
 #include "core/banned.h"
 
 static void member_write(struct ts_jsonw *w, const struct ts_member *m)
@@ -31,7 +30,7 @@ static void list(struct ts_req *req)
 	struct ts_buf b;
 	size_t n = 0;
 
-	if (ts_store_member_list(req->app->store, req->project_id, &arr, &n, &err)) {
+	if (ts_svc_member_list(req->app, req->project_id, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -73,8 +72,8 @@ static void set_member(struct ts_req *req, int64_t user_id, const char *role)
 	struct ts_buf b;
 	int created = 0;
 
-	if (ts_store_member_set(req->app->store, req->project_id, user_id, role, req->user.id, &m,
-				&created, &err)) {
+	if (ts_svc_member_set(req->app, req->project_id, user_id, role, req->user.id, &m, &created,
+			      &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -91,25 +90,19 @@ static void add(struct ts_req *req)
 	json_t *body = ts_req_body_object(req);
 	const char *name, *role;
 	struct ts_error err = { 0 };
-	struct ts_user u;
-	char *hash = NULL;
+	int64_t user_id = 0;
 
 	if (!body)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "name", 1, &name, NULL) || read_role(req, body, &role))
 		goto out;
-	if (ts_store_user_find_by_name(req->app->store, name, &u, &hash, &err)) {
-		if (err.err == TS_ERR_NOT_FOUND)
-			ts_req_fail(req, 404, "user_not_found", "There is no user named \"%.100s\".",
-				    name);
-		else
-			ts_req_error(req, &err);
+	if (ts_svc_member_find_user(req->app, name, &user_id, &err)) {
+		ts_req_error(req, &err);
 		goto out;
 	}
-	set_member(req, u.id, role);
+	set_member(req, user_id, role);
 out:
-	free(hash);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -132,8 +125,7 @@ static void remove_member(struct ts_req *req)
 {
 	struct ts_error err = { 0 };
 
-	if (ts_store_member_remove(req->app->store, req->project_id, req->params[1], req->user.id,
-				   &err)) {
+	if (ts_svc_member_remove(req->app, req->project_id, req->params[1], req->user.id, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;

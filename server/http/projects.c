@@ -4,13 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/names.h"
-#include "domain/payload.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "store/store_members.h"
-#include "store/store_projects.h"
+#include "service/projects.h"
 #include "core/banned.h"
 
 void ts_view_project_write(struct ts_jsonw *w, const struct ts_project *p)
@@ -46,18 +43,6 @@ static void answer_project(struct ts_req *req, unsigned status, struct ts_projec
 	ts_view_send(req, status, &w, &b);
 }
 
-int ts_load_project(struct ts_req *req, struct ts_project *out)
-{
-	struct ts_error err = { 0 };
-
-	if (ts_store_project_get(req->app->store, req->params[0], out, &err)) {
-		ts_req_error(req, &err);
-		ts_error_release(&err);
-		return -1;
-	}
-	return 0;
-}
-
 static void create(struct ts_req *req)
 {
 	static const char *const keys[] = { "name", "task_type", NULL };
@@ -65,7 +50,6 @@ static void create(struct ts_req *req)
 	const char *name_in, *task_type = "classification_single";
 	struct ts_error err = { 0 };
 	struct ts_project p;
-	char *name = NULL;
 
 	if (!body)
 		return;
@@ -73,15 +57,7 @@ static void create(struct ts_req *req)
 	    ts_req_field_string(req, body, "name", 1, &name_in, NULL) ||
 	    ts_req_field_string(req, body, "task_type", 0, &task_type, NULL))
 		goto out;
-	if (!ts_payload_task_type_valid(task_type)) {
-		ts_req_fail(req, 400, "unsupported_task_type",
-			    "The task_type must be \"classification_single\", "
-			    "\"classification_multi\" or \"detection\".");
-		goto out;
-	}
-	name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);
-	if (!name || ts_store_project_create(req->app->store, name, task_type, req->user.id, &p,
-					     &err)) {
+	if (ts_svc_project_create(req->app, name_in, task_type, req->user.id, &p, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -89,7 +65,6 @@ static void create(struct ts_req *req)
 	req->role = req->user.is_admin ? TS_ROLE_ADMIN : TS_ROLE_MANAGER;
 	answer_project(req, 201, &p);
 out:
-	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -107,9 +82,8 @@ static void list(struct ts_req *req)
 	if (ts_req_page(req, 100, 500, &limit, &cursor))
 		return;
 	/* An admin sees every project; anyone else, those they belong to. */
-	if (req->user.is_admin ? ts_store_project_list(req->app->store, cursor, limit, &arr, &n, &err)
-			       : ts_store_project_list_for(req->app->store, req->user.id, cursor,
-							   limit, &arr, &n, &err)) {
+	if (ts_svc_project_list(req->app, req->user.id, req->user.is_admin, cursor, limit, &arr, &n,
+				&err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -148,7 +122,6 @@ static void patch(struct ts_req *req)
 	const char *name_in = NULL;
 	struct ts_error err = { 0 };
 	struct ts_project p;
-	char *name = NULL;
 	int has_name = 0, review_own = -1;
 
 	if (!body)
@@ -172,21 +145,13 @@ static void patch(struct ts_req *req)
 		    ts_req_field_bool(req, settings, "review_own_labels", &review_own, NULL))
 			goto out;
 	}
-	if (has_name) {
-		name = ts_name_clean(name_in, TS_PROJECT_NAME_MAX, "project name", &err);
-		if (!name) {
-			ts_req_error(req, &err);
-			goto out;
-		}
-	}
-	if (ts_store_project_update(req->app->store, req->params[0], name, review_own, req->user.id,
-				    &p, &err)) {
+	if (ts_svc_project_update(req->app, req->params[0], has_name ? name_in : NULL, review_own,
+				  req->user.id, &p, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
 	answer_project(req, 200, &p);
 out:
-	free(name);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -203,8 +168,7 @@ static void history(struct ts_req *req)
 
 	if (ts_req_page(req, 100, TS_EVENTS_PAGE_MAX, &limit, &cursor))
 		return;
-	if (ts_store_project_events(req->app->store, req->params[0], cursor, limit, &ev, &n,
-				    &err)) {
+	if (ts_svc_project_events(req->app, req->params[0], cursor, limit, &ev, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -223,7 +187,7 @@ static void history(struct ts_req *req)
 	ts_req_json(req, 200, json_pack("{s:I, s:o, s:o}", "project_id", (json_int_t)req->params[0],
 					"history", items, "next_cursor",
 					ts_cursor_json(n == (size_t)limit ? ev[n - 1].id : 0)));
-	ts_store_events_release(ev, n);
+	ts_svc_project_events_release(ev, n);
 }
 
 const struct ts_route ts_routes_projects[] = {

@@ -13,7 +13,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "domain/role.h"
-#include "store/store_users.h"
+#include "service/accounts.h"
 
 struct MHD_Connection;
 struct MHD_Response;

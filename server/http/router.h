@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "domain/role.h"
-#include "store/store_members.h"
+#include "service/projects.h"
 
 struct ts_req;
 

@@ -26,7 +26,7 @@
 #include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
-#include "store/store_users.h"
+#include "service/accounts.h"
 #include "core/banned.h"
 
 /* A body this far over the limit is not worth reading to the end: the
@@ -434,7 +434,6 @@ static void authenticate(struct ts_req *req)
 	const char *authz = ts_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
 	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
 							 "tessera_session");
-	char digest[TS_AUTH_DIGEST_HEX];
 	struct ts_error err = { 0 };
 
 	if (authz) {
@@ -443,17 +442,14 @@ static void authenticate(struct ts_req *req)
 				    "The Authorization header must be \"Bearer <token>\".");
 			return;
 		}
-		ts_auth_digest(authz + 7, digest);
 		/* Unknown, revoked, expired, or a disabled account: the store's
 		 * message says which. */
-		if (ts_store_token_user(s, digest, ts_time_now_ms(), &req->user, &req->token_id,
-					&err) == TS_OK)
+		if (ts_acct_token_user(s, authz + 7, &req->user, &req->token_id, &err) == TS_OK)
 			req->authed = 1;
 		else
 			ts_req_error(req, &err);
 	} else if (cookie) {
-		ts_auth_digest(cookie, digest);
-		if (ts_store_session_user(s, digest, ts_time_now_ms(), &req->user, &err) == TS_OK)
+		if (ts_acct_session_user(s, cookie, &req->user, &err) == TS_OK)
 			req->authed = 1;
 		else if (err.err == TS_ERR_UNAUTHORIZED)
 			ts_req_fail(req, 401, "unauthorized", "Your session has ended; log in again.");

@@ -9,17 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ingest.h"
-#include "jobs/jobs.h"
-#include "media/video.h"
-#include "service/quotas.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
-#include "storage/blobs.h"
-#include "store/store_projects.h"
-#include "store/store_videos.h"
+#include "service/videos.h"
 #include "core/banned.h"
 
 #define FIELD_MAX 32 /* bytes of an fps or frames value */
@@ -29,7 +23,7 @@ struct upload {
 	struct ts_multipart mp;
 	char *part_name, *part_file; /* the part being read (owned) */
 	uint64_t part_off;
-	struct ts_blob_writer w;
+	struct ts_upload_file f;
 	int have_file;
 	int file_done;
 	int files;
@@ -99,7 +93,7 @@ static void upload_free(void *arg)
 
 	free(u->part_name);
 	free(u->part_file);
-	ts_blob_writer_abort(&u->w);
+	ts_upload_file_abort(&u->f);
 	ts_error_release(&u->name_err);
 	ts_error_release(&u->werr);
 	free(u);
@@ -168,7 +162,7 @@ static int check_mode(struct ts_req *req, struct upload *u, struct ts_video_mode
 			    TS_VIDEO_FRAMES_MAX);
 		return -1;
 	}
-	if (ts_media_video_check_mode(mode, NULL, &err)) {
+	if (ts_svc_video_check_mode(mode, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return -1;
@@ -201,13 +195,12 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 			 * byte of it is stored. */
 			if ((u->has_fps || u->has_frames) && check_mode(u->req, u, &mode))
 				return MHD_NO;
-			if (ts_ingest_check_name(filename, strlen(filename), u->file_name,
+			if (ts_upload_check_name(filename, strlen(filename), u->file_name,
 						 &u->name_err)) {
 				u->name_bad = 1;
 				return MHD_YES;
 			}
-			if (ts_blob_writer_open(&u->w, u->req->app->cfg.data_dir,
-						u->req->app->cfg.max_upload_bytes, &u->werr)) {
+			if (ts_upload_file_open(u->req->app, &u->f, &u->werr)) {
 				u->write_failed = 1;
 				return MHD_NO;
 			}
@@ -215,7 +208,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 		}
 		if (u->files > 1 || u->name_bad || !u->have_file)
 			return MHD_YES;
-		if (size && ts_blob_writer_write(&u->w, data, size, &u->werr)) {
+		if (size && ts_upload_file_write(&u->f, data, size, &u->werr)) {
 			u->write_failed = 1;
 			return MHD_NO;
 		}
@@ -292,7 +285,7 @@ static int upload_begin(struct ts_req *req)
 	}
 	u = ts_xcalloc(1, sizeof(*u));
 	u->req = req;
-	u->w.fd = -1;
+	ts_upload_file_init(&u->f);
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
 	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
@@ -325,14 +318,9 @@ static void upload(struct ts_req *req)
 {
 	struct upload *u = req->stream;
 	struct ts_error err = { 0 };
-	struct ts_media_video *mv = NULL;
-	const struct ts_video_info *info;
 	struct ts_video_mode mode;
-	struct ts_video_new in;
 	struct ts_video v;
-	char hex[TS_SHA256_HEX_SIZE];
 	int whole;
-	uint64_t bytes;
 
 	if (!u) {
 		ts_req_fail(req, 400, "invalid_multipart", "send the video as multipart/form-data");
@@ -372,58 +360,13 @@ static void upload(struct ts_req *req)
 		ts_req_fail(req, 400, "missing_file", "the form has no file part");
 		goto out;
 	}
-	bytes = u->w.bytes;
-	if (ts_quota_check_upload(req->app, req->params[0], bytes, &err) ||
-	    ts_blob_writer_finish(&u->w, hex, &err)) {
+	if (ts_svc_video_accept(req->app, req->params[0], req->user.id, u->file_name, &u->f,
+				&mode, &v, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
-	if (bytes == 0) {
-		ts_req_fail(req, 400, "empty_file", "the file is empty");
-		goto out;
-	}
-	mv = ts_media_video_open(u->w.tmp_path, req->app->cfg.max_pixels, &err);
-	if (!mv) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	info = ts_media_video_info(mv);
-	if (ts_media_video_check_mode(&mode, info, &err)) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	if (ts_blob_commit(req->app->cfg.data_dir, u->w.tmp_path, hex, &err)) {
-		u->w.tmp_path[0] = '\0';
-		ts_req_error(req, &err);
-		goto out;
-	}
-	u->w.tmp_path[0] = '\0';
-	memset(&in, 0, sizeof(in));
-	in.project_id = req->params[0];
-	in.user_id = req->user.id;
-	in.file_name = u->file_name;
-	in.checksum_sha256 = hex;
-	in.byte_size = (int64_t)bytes;
-	in.fps = mode.fps;
-	in.frames = mode.frames;
-	in.duration_ms = info->duration_ms;
-	in.frame_rate = info->frame_rate;
-	in.width = info->width;
-	in.height = info->height;
-	in.rotation = info->rotation;
-	in.codec = info->codec;
-	if (mode.frames > 0)
-		in.frames_expected = mode.frames;
-	else if (info->duration_ms > 0)
-		in.frames_expected = (int64_t)floor((double)info->duration_ms / 1000.0 * mode.fps) + 1;
-	if (ts_store_video_create(req->app->store, &in, &v, &err)) {
-		ts_req_error(req, &err);
-		goto out;
-	}
-	ts_jobs_notify(req->app->jobs, TS_JOB_VIDEO_EXTRACT);
 	ts_req_json(req, 202, view_video(&v));
 out:
-	ts_media_video_free(mv);
 	ts_error_release(&err);
 }
 
@@ -434,7 +377,7 @@ static void get(struct ts_req *req)
 	struct ts_jsonw w;
 	struct ts_buf b;
 
-	if (ts_store_video_get(req->app->store, req->params[0], &v, &err)) {
+	if (ts_svc_video_get(req->app, req->params[0], &v, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;
@@ -456,7 +399,7 @@ static void list(struct ts_req *req)
 
 	if (ts_req_page(req, 50, TS_VIDEO_PAGE_MAX, &limit, &cursor))
 		return;
-	if (ts_store_video_list(req->app->store, req->params[0], cursor, limit, &arr, &n, &err)) {
+	if (ts_svc_video_list(req->app, req->params[0], cursor, limit, &arr, &n, &err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);
 		return;

@@ -52,3 +52,15 @@ json_t *ts_view_tree(struct ts_buf *b, enum ts_err e)
 	ts_buf_release(b);
 	return v;
 }
+
+int ts_load_project(struct ts_req *req, struct ts_project *out)
+{
+	struct ts_error err = { 0 };
+
+	if (ts_svc_project_get(req->app, req->params[0], out, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return -1;
+	}
+	return 0;
+}

@@ -1,12 +1,13 @@
-/* JSON views of domain objects shared by several handler files. */
+/* JSON views of domain objects shared by several handler files: written
+ * with the streaming JSON writer from what the services return. */
 #ifndef TS_HTTP_VIEWS_H
 #define TS_HTTP_VIEWS_H
 
 #include <jansson.h>
 
 #include "core/jsonw.h"
-#include "store/store_assets.h"
-#include "store/store_projects.h"
+#include "service/projects.h"
+#include "service/uploads.h"
 
 /* The cap of one written answer (a page of 1,000 assets is a few MB). */
 #define TS_VIEW_TEXT_MAX ((size_t)64 << 20)
@@ -44,7 +45,8 @@ json_t *ts_view_asset(const struct ts_asset *a);
 void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
 				    const struct ts_asset_annotation *an);
 
-/* Loads project req->params[0]; answers 404 and returns -1 when unknown. */
+/* Loads project req->params[0] through the projects service (http/views.c);
+ * answers 404 and returns -1 when unknown. */
 int ts_load_project(struct ts_req *req, struct ts_project *out);
 
 #endif

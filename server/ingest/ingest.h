@@ -92,7 +92,7 @@ enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, ch
 enum ts_err ts_ingest_check_selection(struct ts_app *app, int64_t project_id,
 				      const int *statuses, size_t n, struct ts_error *err);
 
-/* The "thumbnail" job (jobs/kinds.c): job->ref_id is the asset id. */
+/* The "thumbnail" job (app/app.c): job->ref_id is the asset id. */
 struct ts_job;
 enum ts_err ts_ingest_thumbnail_job(struct ts_app *app, const struct ts_job *job,
 				    struct ts_error *err);

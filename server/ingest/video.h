@@ -16,7 +16,7 @@
 
 struct ts_job;
 
-/* The job (jobs/kinds.c): job->ref_id is the video id. Returns TS_OK when
+/* The job (app/app.c): job->ref_id is the video id. Returns TS_OK when
  * the video is ready (or was already finished), TS_ERR_UNAVAILABLE when
  * interrupted by shutdown (the video stays "extracting"; the stop flag is
  * polled between packets, so this is prompt even mid-decode), another

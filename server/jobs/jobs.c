@@ -21,6 +21,8 @@ struct ts_jobs {
 	pthread_cond_t wake;
 	int stopping;
 	unsigned long generation; /* bumped by every notify */
+	struct ts_job_kind *kinds;
+	size_t nkinds;
 	struct worker *workers;
 	size_t nworkers;
 };
@@ -42,7 +44,7 @@ static int give_up(struct ts_jobs *j, const struct ts_job_kind *kind, const stru
 	ts_log_warn("job %lld (%s %lld): %s", (long long)job->id, job->kind,
 		    (long long)job->ref_id, why);
 	if (kind->abandon)
-		kind->abandon(j->app, job, why);
+		kind->abandon(kind->ctx, job, why);
 	if (ts_store_job_finish(j->app->store, job->id, why, &err))
 		ts_log_error("cannot record the end of job %lld: %s", (long long)job->id,
 			     err.message);
@@ -73,7 +75,7 @@ static void *worker_main(void *arg)
 		if (e == TS_OK) {
 			struct ts_error jerr = { 0 };
 
-			e = w->kind->run(j->app, &job, &jerr);
+			e = w->kind->run(w->kind->ctx, &job, &jerr);
 			if (e == TS_ERR_UNAVAILABLE) {
 				ts_log_info("job %lld (%s) interrupted; it resumes at the next start",
 					    (long long)job.id, job.kind);
@@ -110,7 +112,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct ts_jobs *ts_jobs_start(struct ts_app *app, struct ts_error *err)
+struct ts_jobs *ts_jobs_start(struct ts_app *app, const struct ts_job_kind *kinds, size_t n,
+			      struct ts_error *err)
 {
 	struct ts_jobs *j = ts_xcalloc(1, sizeof(*j));
 	int64_t recovered = 0;
@@ -125,15 +128,19 @@ struct ts_jobs *ts_jobs_start(struct ts_app *app, struct ts_error *err)
 	j->app = app;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->wake, NULL);
-	for (size_t k = 0; k < ts_job_kinds_count; k++)
-		total += ts_job_kinds[k].workers;
-	j->workers = ts_xcalloc(total, sizeof(*j->workers));
-	for (size_t k = 0; k < ts_job_kinds_count; k++) {
-		for (unsigned i = 0; i < ts_job_kinds[k].workers; i++) {
+	j->kinds = ts_xcalloc(n ? n : 1, sizeof(*j->kinds));
+	if (n)
+		memcpy(j->kinds, kinds, n * sizeof(*kinds));
+	j->nkinds = n;
+	for (size_t k = 0; k < n; k++)
+		total += kinds[k].workers;
+	j->workers = ts_xcalloc(total ? total : 1, sizeof(*j->workers));
+	for (size_t k = 0; k < n; k++) {
+		for (unsigned i = 0; i < j->kinds[k].workers; i++) {
 			struct worker *w = &j->workers[j->nworkers];
 
 			w->jobs = j;
-			w->kind = &ts_job_kinds[k];
+			w->kind = &j->kinds[k];
 			if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 				ts_die("cannot start a worker thread");
 			j->nworkers++;
@@ -188,5 +195,6 @@ void ts_jobs_stop(struct ts_jobs *j)
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->wake);
 	free(j->workers);
+	free(j->kinds);
 	free(j);
 }

@@ -1,5 +1,7 @@
 /* The job runner: worker threads that take jobs from the job table, one
- * small pool per kind (so a long export never starves thumbnails). A job
+ * small pool per kind (so a long export never starves thumbnails). The
+ * runner knows no kinds: the caller gives it the table of kinds to run
+ * (app/app.c registers this build's kinds at start-up). A job
  * left running by a dead process is queued again at start; one started
  * cfg.job_max_attempts times without ever finishing (the server was killed
  * or crashed during each) fails instead, so a job that kills the server
@@ -16,23 +18,25 @@
 
 struct ts_jobs;
 
-/* run returns TS_OK (job done), TS_ERR_UNAVAILABLE (interrupted by shutdown:
- * the job stays running and is retried at the next start), or another
- * error (job failed; err->message is recorded). */
+/* One kind of job: its name (jobs.kind), its worker count, its handler
+ * and the handler's context. run returns TS_OK (job done),
+ * TS_ERR_UNAVAILABLE (interrupted by shutdown: the job stays running and
+ * is retried at the next start), or another error (job failed;
+ * err->message is recorded). */
 struct ts_job_kind {
 	const char *kind;
 	unsigned workers;
-	enum ts_err (*run)(struct ts_app *app, const struct ts_job *job, struct ts_error *err);
+	enum ts_err (*run)(void *ctx, const struct ts_job *job, struct ts_error *err);
 	/* Optional: the job is given up (too many attempts) with reason;
 	 * records the failure on what the job works on. */
-	void (*abandon)(struct ts_app *app, const struct ts_job *job, const char *reason);
+	void (*abandon)(void *ctx, const struct ts_job *job, const char *reason);
+	void *ctx;
 };
 
-/* The kinds this build knows (jobs/kinds.c). */
-extern const struct ts_job_kind ts_job_kinds[];
-extern const size_t ts_job_kinds_count;
-
-struct ts_jobs *ts_jobs_start(struct ts_app *app, struct ts_error *err);
+/* Starts the workers of the n kinds (the table is copied). Jobs left
+ * running by a dead process are queued again first. */
+struct ts_jobs *ts_jobs_start(struct ts_app *app, const struct ts_job_kind *kinds, size_t n,
+			      struct ts_error *err);
 /* Wakes a worker of this kind after a job was enqueued. */
 void ts_jobs_notify(struct ts_jobs *j, const char *kind);
 /* Enqueues and notifies in one call. */

@@ -81,23 +81,9 @@ struct ts_asset_new {
 	const struct ts_asset_origin *origin;
 };
 
-/* The list filters of API.md. */
-enum ts_asset_filter {
-	TS_ASSET_ALL = 0,
-	TS_ASSET_UNLABELED, /* status unlabeled */
-	TS_ASSET_IN_REVIEW, /* labeled, needs_review */
-	TS_ASSET_DONE,      /* approved */
-	TS_ASSET_SKIPPED,   /* skipped */
-};
-
-/* "all", "unlabeled" ... -> filter; -1 for an unknown name. */
-int ts_asset_filter_parse(const char *name);
-/* The annotations.queue value a status belongs to ("unlabeled" ...). */
-const char *ts_asset_queue_of_status(const char *status);
-
 struct ts_asset_query {
 	int64_t project_id;
-	enum ts_asset_filter filter;
+	const char *queue;   /* list only this annotations.queue value; NULL: all */
 	int64_t category_id; /* 0: any */
 	int64_t video_id;    /* 0: any; else only that video's frames */
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */

@@ -16,7 +16,10 @@
 
 /* The annotation statuses a selection may name, in this order. */
 #define TS_EXPORT_NSTATUS 5
-extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS]; /* unlabeled ... approved */
+/* The status values of the annotations table, in the order of
+ * domain/status.h (tests/unit/domain/test_status.c keeps them equal):
+ * status indexes below index this. */
+extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS];
 
 /* Index of status in ts_export_statuses, or -1 when unknown. */
 int ts_export_status_index(const char *status);

@@ -21,6 +21,19 @@ test('healthz and readyz answer without auth', async () => {
   } finally { await srv.close(); }
 });
 
+test('readyz answers 503 with the reason when the data folder takes no write', async () => {
+  const srv = await startServer();
+  try {
+    // A file where the temporary folder was: no file can be made in it.
+    await rm(join(srv.dataDir, 'tmp'), { recursive: true, force: true });
+    await writeFile(join(srv.dataDir, 'tmp'), 'not a folder');
+    const r = await srv.req('GET', '/readyz');
+    assert.equal(r.status, 503);
+    assert.deepEqual(r.json, { status: 'unavailable', reason: 'storage is not writable' });
+    assert.equal((await srv.req('GET', '/healthz')).status, 200);
+  } finally { await srv.close(); }
+});
+
 test('the web app is served, with index.html for client-side routes', async () => {
   const web = await mkdtemp(join(tmpdir(), 'tessera-web-'));
   await mkdir(join(web, 'assets'));

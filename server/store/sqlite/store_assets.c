@@ -33,27 +33,6 @@
 	" FROM annotation_categories c CROSS JOIN annotations n ON n.asset_id = c.asset_id " \
 	"CROSS JOIN assets a ON a.id = c.asset_id "
 
-static const char *const filter_names[] = { "all", "unlabeled", "in_review", "done", "skipped" };
-
-int ts_asset_filter_parse(const char *name)
-{
-	for (size_t i = 0; i < sizeof(filter_names) / sizeof(filter_names[0]); i++)
-		if (strcmp(name, filter_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *ts_asset_queue_of_status(const char *status)
-{
-	if (strcmp(status, "labeled") == 0 || strcmp(status, "needs_review") == 0)
-		return "in_review";
-	if (strcmp(status, "approved") == 0)
-		return "done";
-	if (strcmp(status, "skipped") == 0)
-		return "skipped";
-	return "unlabeled";
-}
-
 static void read_asset(sqlite3_stmt *st, void *out)
 {
 	struct ts_asset *a = out;
@@ -215,8 +194,6 @@ static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_asset *out,
 	return ts_sq_end(s, c, get_c(c, id, out, err), err);
 }
 
-static const char *const queue_names[] = { NULL, "unlabeled", "in_review", "done", "skipped" };
-
 /* One video's frames (the grid's video filter): a range of assets_video,
  * then the other filters row by row; a video has at most a few thousand
  * frames. */
@@ -238,8 +215,8 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	sqlite3_bind_int64(st, i++, q->project_id);
 	sqlite3_bind_int64(st, i++, q->category_id);
 	sqlite3_bind_int64(st, i++, q->category_id);
-	ts_sq_bind_text(st, i++, q->filter != TS_ASSET_ALL ? queue_names[q->filter] : NULL);
-	ts_sq_bind_text(st, i++, q->filter != TS_ASSET_ALL ? queue_names[q->filter] : NULL);
+	ts_sq_bind_text(st, i++, q->queue);
+	ts_sq_bind_text(st, i++, q->queue);
 	sqlite3_bind_int64(st, i++, q->after_id);
 	sqlite3_bind_int(st, i, q->limit + 1);
 	return st;
@@ -253,7 +230,7 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 
 	if (q->video_id > 0)
 		return list_video_stmt(c, q, err);
-	if (q->category_id > 0 && q->filter != TS_ASSET_ALL)
+	if (q->category_id > 0 && q->queue)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
 				      "WHERE c.project_id = ? AND c.category_id = ? AND n.queue = ? "
 				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
@@ -261,7 +238,7 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
 				      "WHERE c.project_id = ? AND c.category_id = ? "
 				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
-	else if (q->filter != TS_ASSET_ALL)
+	else if (q->queue)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS
 				      " FROM annotations n INDEXED BY annotations_queue "
 				      "CROSS JOIN assets a ON a.id = n.asset_id "
@@ -276,8 +253,8 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 	sqlite3_bind_int64(st, i++, q->project_id);
 	if (q->category_id > 0)
 		sqlite3_bind_int64(st, i++, q->category_id);
-	if (q->filter != TS_ASSET_ALL)
-		ts_sq_bind_text(st, i++, queue_names[q->filter]);
+	if (q->queue)
+		ts_sq_bind_text(st, i++, q->queue);
 	sqlite3_bind_int64(st, i++, q->after_id);
 	sqlite3_bind_int(st, i, q->limit + 1);
 	return st;
@@ -297,8 +274,7 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 	*out = NULL;
 	*n = 0;
 	*next_after = 0;
-	if (q->limit < 1 || q->limit > TS_ASSET_PAGE_MAX || (int)q->filter < 0 ||
-	    q->filter > TS_ASSET_SKIPPED) {
+	if (q->limit < 1 || q->limit > TS_ASSET_PAGE_MAX) {
 		e = ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset list query");
 		goto out;
 	}

@@ -326,7 +326,7 @@ static void conf_assets(void **state)
 
 	conf_label(f->s, ids[1], c, "labeled");
 	conf_label(f->s, ids[2], c, "approved");
-	struct ts_asset_query q = { p, TS_ASSET_ALL, 0, 0, 0, 2 };
+	struct ts_asset_query q = { p, NULL, 0, 0, 0, 2 };
 	OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
 	assert_int_equal(n, 2);
 	assert_int_equal(page[0].id, ids[0]);
@@ -338,7 +338,7 @@ static void conf_assets(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(next, 0);
 	free(page);
-	struct ts_asset_query qc = { p, TS_ASSET_IN_REVIEW, c, 0, 0, 10 };
+	struct ts_asset_query qc = { p, "in_review", c, 0, 0, 10 };
 	OK(ts_store_asset_list(f->s, &qc, &page, &n, &next, &err));
 	assert_int_equal(n, 1);
 	assert_int_equal(page[0].id, ids[1]);

@@ -1,0 +1,49 @@
+/* The wiring: the job kinds this build runs, registered with the runner
+ * at start-up. The runner itself knows none of them. */
+#include "app.h"
+
+#include "ingest/ingest.h"
+#include "ingest/video.h"
+#include "jobs/jobs.h"
+#include "service/exports.h"
+#include "store/store_assets.h"
+#include "store/store_exports.h"
+#include "store/store_videos.h"
+#include "core/banned.h"
+
+static enum ts_err thumbnail_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_ingest_thumbnail_job(ctx, job, err);
+}
+
+static enum ts_err export_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_svc_export_job_run(ctx, job, err);
+}
+
+static void export_abandon(void *ctx, const struct ts_job *job, const char *reason)
+{
+	ts_svc_export_abandon(ctx, job, reason);
+}
+
+static enum ts_err video_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_ingest_video_job(ctx, job, err);
+}
+
+static void video_abandon(void *ctx, const struct ts_job *job, const char *reason)
+{
+	ts_ingest_video_abandon(ctx, job, reason);
+}
+
+struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)
+{
+	const struct ts_job_kind kinds[] = {
+		{ "noop", 0, NULL, NULL, app },
+		{ TS_JOB_THUMBNAIL, 2, thumbnail_run, NULL, app },
+		{ TS_EXPORT_JOB_KIND, 1, export_run, export_abandon, app },
+		{ TS_JOB_VIDEO_EXTRACT, 1, video_run, video_abandon, app },
+	};
+
+	return ts_jobs_start(app, kinds, sizeof(kinds) / sizeof(kinds[0]), err);
+}

@@ -1,0 +1,139 @@
+#include "service/exports.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "export/build.h"
+#include "ingest/ingest.h"
+#include "jobs/jobs.h"
+#include "core/banned.h"
+
+#define PATH_MAX_LEN 4096
+#define MAX_ATTEMPTS 5
+
+static int job_stopping(void *arg)
+{
+	return ts_jobs_stopping(arg);
+}
+
+enum ts_err ts_svc_export_job_run(struct ts_app *app, const struct ts_job *job,
+				  struct ts_error *err)
+{
+	char blobs[PATH_MAX_LEN], exports[PATH_MAX_LEN];
+	struct ts_export_build_opts opts = { 0 };
+	struct ts_error ignore = { 0 };
+	int n1, n2;
+
+	if (job->attempts > MAX_ATTEMPTS) {
+		ts_error_set(err, TS_ERR_IO, "export_gave_up",
+			     "the build was interrupted %d times; giving up", job->attempts - 1);
+		ts_store_export_set_failed(app->store, job->ref_id, err->message, &ignore);
+		ts_error_release(&ignore);
+		return TS_ERR_IO;
+	}
+	n1 = snprintf(blobs, sizeof(blobs), "%s/blobs", app->cfg.data_dir);
+	n2 = snprintf(exports, sizeof(exports), "%s/exports", app->cfg.data_dir);
+	if (n1 < 0 || (size_t)n1 >= sizeof(blobs) || n2 < 0 || (size_t)n2 >= sizeof(exports))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "data path too long");
+	opts.store = app->store;
+	opts.blobs_dir = blobs;
+	opts.exports_dir = exports;
+	opts.stop = job_stopping;
+	opts.stop_arg = app->jobs;
+	return ts_export_build(&opts, job->ref_id, err);
+}
+
+void ts_svc_export_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
+{
+	struct ts_error err = { 0 };
+
+	if (ts_store_export_set_failed(app->store, job->ref_id, reason, &err))
+		ts_log_warn("export %lld: cannot record the failure: %s", (long long)job->ref_id,
+			    err.message);
+	ts_error_release(&err);
+}
+
+enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const int *statuses,
+				  size_t n, struct ts_export_counts *out, struct ts_error *err)
+{
+	return ts_store_export_preview(app->store, project_id, statuses, n, out, err);
+}
+
+enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
+				 size_t n, int64_t user_id, const char *user_name,
+				 struct ts_export *out, struct ts_export_counts *counts,
+				 struct ts_error *err)
+{
+	enum ts_err e;
+
+	/* Images not decoded yet (their thumbnail job has not run) are
+	 * decoded now: a damaged one must not enter the version. */
+	e = ts_ingest_check_selection(app, project_id, statuses, n, err);
+	if (e)
+		return e;
+	e = ts_store_export_create(app->store, project_id, statuses, n, user_id, user_name,
+				   (int64_t)app->cfg.quota_export_versions, out, counts, err);
+	if (!e)
+		ts_jobs_notify(app->jobs, TS_EXPORT_JOB_KIND);
+	return e;
+}
+
+enum ts_err ts_svc_export_list(struct ts_app *app, int64_t project_id, int64_t before_version,
+			       int limit, struct ts_export **out, size_t *n,
+			       struct ts_error *err)
+{
+	return ts_store_export_list(app->store, project_id, before_version, limit, out, n, err);
+}
+
+enum ts_err ts_svc_export_get(struct ts_app *app, int64_t id, int with_manifest,
+			      struct ts_export *out, struct ts_error *err)
+{
+	return ts_store_export_get(app->store, id, with_manifest, out, err);
+}
+
+void ts_svc_export_release(struct ts_export *ex)
+{
+	ts_export_release(ex);
+}
+
+enum ts_err ts_svc_export_open_zip(struct ts_app *app, int64_t id, struct ts_export *ex,
+				   struct ts_project *proj, struct ts_export_zip *z,
+				   struct ts_error *err)
+{
+	char exports_dir[PATH_MAX_LEN];
+	struct ts_error ignore = { 0 };
+	enum ts_err e;
+	int len;
+
+	e = ts_store_export_get(app->store, id, 0, ex, err);
+	if (!e)
+		e = ts_store_project_get(app->store, ex->project_id, proj, err);
+	if (e)
+		return e;
+	if (strcmp(ex->state, "ready") != 0)
+		return ts_error_set(err, TS_ERR_CONFLICT, "export_not_ready",
+				    "Version %lld is %s; download it once it is ready.",
+				    (long long)ex->version, ex->state);
+	len = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
+	if (len < 0 || (size_t)len >= sizeof(exports_dir) ||
+	    ts_export_zip_open(exports_dir, ex, z, &ignore)) {
+		ts_error_release(&ignore);
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "export_file_missing",
+				    "The zip of version %lld is missing from the server's export "
+				    "folder.",
+				    (long long)ex->version);
+	}
+	return TS_OK;
+}
+
+ssize_t ts_svc_export_zip_pread(const struct ts_export_zip *z, void *buf, size_t len,
+				uint64_t pos)
+{
+	return ts_export_zip_pread(z, buf, len, pos);
+}
+
+void ts_svc_export_zip_close(struct ts_export_zip *z)
+{
+	ts_export_zip_close(z);
+}

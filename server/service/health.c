@@ -1,0 +1,31 @@
+/* Readiness (service/health.h). */
+#include "service/health.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "core/banned.h"
+
+enum ts_err ts_svc_ready(struct ts_app *app, struct ts_error *err)
+{
+	enum ts_err e = ts_store_ping(app->store, err);
+	char path[4096];
+	int fd;
+
+	if (e)
+		return e;
+	snprintf(path, sizeof(path), "%s/tmp/.readyz-XXXXXX", app->cfg.data_dir);
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, "ok", 2) != 2) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "not_ready", "storage is not writable");
+	}
+	close(fd);
+	unlink(path);
+	return TS_OK;
+}
