@@ -182,39 +182,38 @@ static VipsImage *load(enum ts_image_format fmt, const unsigned char *buf, size_
 		       int decode, int shrink, double scale)
 {
 	VipsFailOn fail = decode ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_NONE;
+	void *data = (void *)(uintptr_t)buf;
 	VipsImage *im = NULL;
+	int (*plain)(void *, size_t, VipsImage **, ...) = NULL;
 	int rc = -1;
 
 	switch (fmt) {
 	case TS_IMAGE_JPEG:
-		rc = vips_jpegload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, "shrink",
-					  shrink > 0 ? shrink : 1, NULL);
-		break;
-	case TS_IMAGE_PNG:
-		rc = vips_pngload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					 VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		rc = vips_jpegload_buffer(data, len, &im, "access", VIPS_ACCESS_SEQUENTIAL,
+					  "fail_on", fail, "shrink", shrink > 0 ? shrink : 1, NULL);
 		break;
 	case TS_IMAGE_WEBP:
-		rc = vips_webpload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, "scale",
-					  scale > 0 ? scale : 1.0, NULL);
+		rc = vips_webpload_buffer(data, len, &im, "access", VIPS_ACCESS_SEQUENTIAL,
+					  "fail_on", fail, "scale", scale > 0 ? scale : 1.0, NULL);
+		break;
+	/* The loaders without options of their own. */
+	case TS_IMAGE_PNG:
+		plain = vips_pngload_buffer;
 		break;
 	case TS_IMAGE_GIF:
-		rc = vips_gifload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					 VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		plain = vips_gifload_buffer;
 		break;
 	case TS_IMAGE_TIFF:
-		rc = vips_tiffload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		plain = vips_tiffload_buffer;
 		break;
 	case TS_IMAGE_HEIF:
-		rc = vips_heifload_buffer((void *)(uintptr_t)buf, len, &im, "access",
-					  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
+		plain = vips_heifload_buffer;
 		break;
 	default:
 		break;
 	}
+	if (plain)
+		rc = plain(data, len, &im, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on", fail, NULL);
 	return rc == 0 ? im : NULL;
 }
 

@@ -241,6 +241,14 @@ static int demux_open(struct ts_media_video *v, struct demux *d)
 	return rc;
 }
 
+/* A video stream of moving pictures, not a cover picture attached to the
+ * file. */
+static int is_moving_video(const AVStream *s)
+{
+	return s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+	       !(s->disposition & AV_DISPOSITION_ATTACHED_PIC);
+}
+
 static int probe_streams(struct ts_media_video *v)
 {
 	AVFormatContext *fmt = v->fmt;
@@ -322,8 +330,7 @@ struct ts_media_video *ts_media_video_open_fd(int fd, uint64_t max_pixels,
 	for (unsigned i = 0; i < v->fmt->nb_streams; i++) {
 		const AVStream *s = v->fmt->streams[i];
 
-		if (s->codecpar->codec_type != AVMEDIA_TYPE_VIDEO ||
-		    (s->disposition & AV_DISPOSITION_ATTACHED_PIC))
+		if (!is_moving_video(s))
 			continue;
 		/* The header's picture size, before any decoder allocates. */
 		if ((uint64_t)(s->codecpar->width > 0 ? s->codecpar->width : 0) *
@@ -345,15 +352,9 @@ struct ts_media_video *ts_media_video_open_fd(int fd, uint64_t max_pixels,
 		guard_error(v, err);
 		goto fail;
 	}
-	for (unsigned i = 0; i < v->fmt->nb_streams; i++) {
-		const AVStream *s = v->fmt->streams[i];
-
-		if (s->codecpar->codec_type != AVMEDIA_TYPE_VIDEO ||
-		    (s->disposition & AV_DISPOSITION_ATTACHED_PIC))
-			continue;
-		v->vidx = (int)i;
-		break;
-	}
+	for (unsigned i = 0; i < v->fmt->nb_streams && v->vidx < 0; i++)
+		if (is_moving_video(v->fmt->streams[i]))
+			v->vidx = (int)i;
 	if (v->vidx < 0) {
 		ts_error_set(err, TS_ERR_INVALID, "no_video_stream",
 			     "the file has no video stream (audio only?)");

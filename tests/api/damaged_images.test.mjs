@@ -5,16 +5,14 @@
 // one was slipped. Only the documented formats are accepted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { startWithAdmin, BIN, SANITIZED } from '../lib/server.mjs';
+import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
 import { tinyPng } from '../lib/tinypng.mjs';
 import { damagedImages, solidImage } from '../lib/images.mjs';
+import { waitExport, verifyExport as verify } from '../lib/exports.mjs';
 
-const run = promisify(execFile);
 const WAIT_MS = SANITIZED ? 60000 : 15000;
 
 let srv;
@@ -56,23 +54,9 @@ async function approve(assetId, catId) {
 
 async function exportReady(pid) {
   const r = await api('POST', `/api/v1/projects/${pid}/exports`, undefined, 202);
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const ex = (await api('GET', `/api/v1/exports/${r.json.id}`, undefined, 200)).json;
-    if (ex.state === 'ready') return ex;
-    assert.notEqual(ex.state, 'failed', JSON.stringify(ex));
-    if (Date.now() > deadline) throw new Error(`export still ${ex.state}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-}
-
-async function verify(path) {
-  try {
-    const { stdout } = await run(BIN, ['verify', path]);
-    return { code: 0, out: stdout };
-  } catch (e) {
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
+  const ex = await waitExport(srv, token, r.json.id, WAIT_MS);
+  assert.equal(ex.state, 'ready', JSON.stringify(ex));
+  return ex;
 }
 
 test('given damaged PNGs and JPEGs labeled and approved, when exporting at once, each is marked damaged with its reason and none is exported', async () => {

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { startWithAdmin, BIN, ROOT, SANITIZED } from '../lib/server.mjs';
+import { startWithAdmin, ROOT } from '../lib/server.mjs';
 import { tinyPng } from '../lib/tinypng.mjs';
+import { waitExport, verifyExport as verify } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
-const WAIT_MS = SANITIZED ? 30000 : 10000;
 
 let srv;
 let token;
@@ -79,15 +79,7 @@ async function approvedProject(name, categories, n) {
   return { ...p, assets: ids };
 }
 
-async function waitDone(exportId) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const r = await api('GET', `/api/v1/exports/${exportId}`, undefined, 200);
-    if (r.json.state === 'ready' || r.json.state === 'failed') return r.json;
-    if (Date.now() > deadline) throw new Error(`export ${exportId} still ${r.json.state}`);
-    await new Promise((res) => setTimeout(res, 30));
-  }
-}
+const waitDone = (exportId) => waitExport(srv, token, exportId);
 
 async function exportNow(pid, statuses) {
   const r = await api('POST', `/api/v1/projects/${pid}/exports`, statuses ? { statuses } : undefined, 202);
@@ -111,15 +103,6 @@ async function download(ex) {
 }
 
 const folderOf = (ex) => join(srv.dataDir, 'exports', String(ex.project_id), String(ex.version));
-
-async function verify(path) {
-  try {
-    const { stdout } = await run(BIN, ['verify', path]);
-    return { code: 0, out: stdout };
-  } catch (e) {
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
-}
 
 // Every export the tests make: schema-valid files, `tessera verify` passes on
 // its folder and on its zip.

@@ -11,11 +11,11 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, BIN, SANITIZED } from '../lib/server.mjs';
+import { startWithAdmin, BIN } from '../lib/server.mjs';
 import { pngChunk } from '../lib/tinypng.mjs';
+import { waitExport, verifyExport as verify } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
-const WAIT_MS = SANITIZED ? 30000 : 10000;
 
 let plain; // a server without quotas
 let quota; // a server with both quotas
@@ -66,15 +66,7 @@ function client({ srv, token }) {
     for (const f of files) fd.append('file', new Blob([f.bytes], { type: f.type || 'image/png' }), f.name);
     return srv.req('POST', `/api/v1/projects/${pid}/${path}`, { token, body: fd });
   };
-  const waitDone = async (id) => {
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      const r = await api('GET', `/api/v1/exports/${id}`, undefined, 200);
-      if (r.json.state === 'ready' || r.json.state === 'failed') return r.json;
-      if (Date.now() > deadline) throw new Error(`export ${id} still ${r.json.state}`);
-      await new Promise((res) => setTimeout(res, 30));
-    }
-  };
+  const waitDone = (id) => waitExport(srv, token, id);
   const exportNow = async (pid) => {
     const r = await api('POST', `/api/v1/projects/${pid}/exports`, {}, 202);
     const ex = await waitDone(r.json.id);
@@ -102,15 +94,6 @@ function client({ srv, token }) {
     return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
   };
   return { srv, api, upload, exportNow, project, download };
-}
-
-async function verify(path) {
-  try {
-    const { stdout } = await run(BIN, ['verify', path]);
-    return { code: 0, out: stdout };
-  } catch (e) {
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
 }
 
 // Blocks in use under dir, each inode counted once (what `du` reports).

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startWithAdmin } from '../lib/server.mjs';
+import { rawRequest as sendRaw } from '../lib/raw.mjs';
 
 let srv, token;
 // 127.0.0.1 stands for a reverse proxy: X-Forwarded-For and -Host count.
@@ -18,33 +19,12 @@ const api = (method, path, body, extra = {}) => srv.req(method, path, { token, b
 
 // Sends bytes as they are (fetch would normalise the path or refuse the
 // header) and returns { status, headers, text, json } of the answer, or
-// { closed: true } when the server drops the connection without one.
-function rawRequest(bytes, { timeoutMs = 20000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const sock = connect(srv.port, '127.0.0.1');
-    const chunks = [];
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('no answer in time')); },
-      timeoutMs);
-    sock.on('data', (d) => chunks.push(d));
-    sock.on('error', () => { /* a reset: judged by what arrived */ });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      const all = Buffer.concat(chunks).toString('latin1');
-      if (!all) { resolve({ closed: true }); return; }
-      const head = all.slice(0, all.indexOf('\r\n\r\n'));
-      const status = Number(head.split(' ')[1]);
-      const headers = {};
-      for (const line of head.split('\r\n').slice(1)) {
-        const i = line.indexOf(':');
-        headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-      }
-      const text = Buffer.from(all.slice(head.length + 4), 'latin1').toString('utf8');
-      let json = null;
-      try { json = JSON.parse(text); } catch { /* not JSON */ }
-      resolve({ status, headers, text, json });
-    });
-    sock.write(bytes);
-  });
+// { closed: true } when the server drops the connection without one. It
+// waits for the server to close, however long an answer takes (a password
+// check may take seconds), up to timeoutMs.
+async function rawRequest(bytes, { timeoutMs = 20000 } = {}) {
+  const r = await sendRaw(srv.port, bytes, { idleMs: timeoutMs, timeoutMs });
+  return r.raw ? { ...r, closed: false } : { closed: true };
 }
 
 function rawGet(path, headers = {}) {

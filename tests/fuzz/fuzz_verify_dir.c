@@ -11,7 +11,6 @@
  * check. Besides memory errors and leaks, it checks the documented
  * answers: 0 with one "OK:" line, or 1 ending in "FAILED:". */
 #include <dirent.h>
-#include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,78 +19,20 @@
 #include <unistd.h>
 
 #include "export/verify.h"
+#include "fuzz_util.h"
 
 #define GOLDEN_IMAGES "contract/golden/export/images"
 
-static char dir[4096];
-
-static void path_in(char *out, size_t n, const char *name)
-{
-	snprintf(out, n, "%s/%s", dir, name);
-}
-
-static int write_file(const char *name, const uint8_t *data, size_t size)
-{
-	char p[4200];
-	FILE *f;
-
-	path_in(p, sizeof(p), name);
-	f = fopen(p, "wb");
-	if (!f)
-		return -1;
-	if (fwrite(data, 1, size, f) != size) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
-}
-
-static void remove_all(void)
-{
-	char p[4200];
-	DIR *d;
-	struct dirent *e;
-
-	path_in(p, sizeof(p), "images");
-	d = opendir(p);
-	while (d && (e = readdir(d))) {
-		char f[4500];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f, sizeof(f), "%s/%s", p, e->d_name);
-		unlink(f);
-	}
-	if (d)
-		closedir(d);
-	rmdir(p);
-	path_in(p, sizeof(p), "annotations.json");
-	unlink(p);
-	path_in(p, sizeof(p), "manifest.json");
-	unlink(p);
-	rmdir(dir);
-}
-
-/* A broken promise: clean up, then crash so libFuzzer keeps the input. */
-static void die(void)
-{
-	remove_all();
-	abort();
-}
-
+/* The folder, with images/ copied from the golden export. */
 static int setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char p[4200];
 	DIR *d;
 	struct dirent *e;
 
-	snprintf(dir, sizeof(dir), "%s/tessera-fuzz-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
+	if (fuzz_setup_dir("tessera-fuzz-verify"))
 		return -1;
-	atexit(remove_all);
-	__sanitizer_set_death_callback(remove_all); /* a sanitizer report */
-	path_in(p, sizeof(p), "images");
+	fuzz_path(p, sizeof(p), "images");
 	if (mkdir(p, 0700))
 		return -1;
 	d = opendir(GOLDEN_IMAGES);
@@ -133,23 +74,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ready = 1;
 	}
-	path_in(man, sizeof(man), "manifest.json");
+	fuzz_path(man, sizeof(man), "manifest.json");
 	unlink(man);
-	if (write_file("annotations.json", data, ann_len))
-		die();
-	if (nul && write_file("manifest.json", nul + 1, size - ann_len - 1))
-		die();
+	if (fuzz_write("annotations.json", data, ann_len))
+		fuzz_die();
+	if (nul && fuzz_write("manifest.json", nul + 1, size - ann_len - 1))
+		fuzz_die();
 	out = open_memstream(&text, &len);
 	if (!out)
-		die();
-	rc = ts_verify_path(dir, out, NULL);
+		fuzz_die();
+	rc = ts_verify_path(fuzz_dir, out, NULL);
 	fclose(out);
 	if (rc != 0 && rc != 1)
-		die(); /* the folder itself is always readable */
-	if (rc == 0 && strncmp(text, "OK: ", 4) != 0)
-		die();
-	if (rc == 1 && !strstr(text, "FAILED: "))
-		die();
+		fuzz_die(); /* the folder itself is always readable */
+	fuzz_check_verify(rc, text);
 	free(text);
 	return 0;
 }

@@ -113,6 +113,34 @@ static void close_box(struct file *f, size_t at)
 	f->b[at + 3] = (uint8_t)size;
 }
 
+/* A box of type holding the n 32-bit words. */
+static void put_box(struct file *f, const char *type, const uint32_t *words, size_t n)
+{
+	size_t at = open_box(f, type);
+
+	for (size_t i = 0; i < n; i++)
+		put32(f, words[i]);
+	close_box(f, at);
+}
+
+/* A size table claiming 50M frames of one byte. */
+static void put_huge_stsz(struct file *f)
+{
+	static const uint32_t stsz[] = { 0, 1, 50000000 };
+
+	put_box(f, "stsz", stsz, 3);
+}
+
+/* A movie fragment: moof, traf, and a trun holding the n words. */
+static void put_fragment(struct file *f, const uint32_t *trun, size_t n)
+{
+	size_t moof = open_box(f, "moof"), traf = open_box(f, "traf");
+
+	put_box(f, "trun", trun, n);
+	close_box(f, traf);
+	close_box(f, moof);
+}
+
 /* ftyp, mdat of mdat_bytes, then moov with one track per count: stsz of a
  * fixed size (or a table of `table` entries when fixed is 0). */
 static void build(struct file *f, uint32_t mdat_bytes, uint32_t fixed, uint32_t count,
@@ -167,6 +195,20 @@ static enum ts_err check(const struct file *f, size_t n, int64_t max, int64_t *f
 	return e;
 }
 
+/* The check refuses f with code (when not NULL) and, when says is
+ * not NULL, a message saying it. */
+static void refused_as(const struct file *f, const char *code, const char *says)
+{
+	struct ts_error err = { 0 };
+
+	assert_int_equal(check(f, f->n, 1000000, NULL, &err), TS_ERR_INVALID);
+	if (code)
+		assert_string_equal(err.code, code);
+	if (says && !strstr(err.message, says))
+		fail_msg("\"%s\" does not say \"%s\"", err.message, says);
+	ts_error_release(&err);
+}
+
 static void test_mp4_counts(void **state)
 {
 	struct file f;
@@ -185,21 +227,13 @@ static void test_mp4_counts(void **state)
 
 	/* The 50M-frame claim of a tiny file. */
 	build(&f, 10, 1, 50000000, 0, 1);
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "too_many_frames");
-	assert_non_null(strstr(err.message, "50000000 frames; at most 1000000"));
-	ts_error_release(&err);
+	refused_as(&f, "too_many_frames", "50000000 frames; at most 1000000");
 	/* Under the limit, but the frames would not fit in the file. */
 	build(&f, 10, 1, 900000, 0, 1);
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "not_a_video");
-	assert_non_null(strstr(err.message, "'stsz'"));
-	ts_error_release(&err);
+	refused_as(&f, "not_a_video", "'stsz'");
 	/* A size table claiming more entries than its box holds. */
 	build(&f, 10, 0, 900000, 3, 1);
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "not_a_video");
-	ts_error_release(&err);
+	refused_as(&f, "not_a_video", NULL);
 	/* Each track under the limit, all of them over twice the limit. */
 	build(&f, 1000, 1, 700, 0, 3);
 	assert_int_equal(check(&f, f.n, 1000, NULL, &err), TS_ERR_INVALID);
@@ -209,40 +243,23 @@ static void test_mp4_counts(void **state)
 	 * (here a sample description's payload)... */
 	memset(&f, 0, sizeof(f));
 	{
-		size_t moov = open_box(&f, "moov"), stsd = open_box(&f, "stsd"), box;
+		size_t moov = open_box(&f, "moov"), stsd = open_box(&f, "stsd");
 
 		put32(&f, 0);
-		box = open_box(&f, "stsz");
-		put32(&f, 0);
-		put32(&f, 1);
-		put32(&f, 50000000);
-		close_box(&f, box);
+		put_huge_stsz(&f);
 		close_box(&f, stsd);
 		close_box(&f, moov);
 	}
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "too_many_frames");
-	ts_error_release(&err);
+	refused_as(&f, "too_many_frames", NULL);
 	/* ... or at the top level after moov; but never inside media data. */
 	build(&f, 100, 10, 10, 0, 1);
-	{
-		size_t box = open_box(&f, "stsz");
-
-		put32(&f, 0);
-		put32(&f, 1);
-		put32(&f, 50000000);
-		close_box(&f, box);
-	}
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	ts_error_release(&err);
+	put_huge_stsz(&f);
+	refused_as(&f, NULL, NULL);
 	memset(&f, 0, sizeof(f));
 	{
-		size_t mdat = open_box(&f, "mdat"), box = open_box(&f, "stsz");
+		size_t mdat = open_box(&f, "mdat");
 
-		put32(&f, 0);
-		put32(&f, 1);
-		put32(&f, 50000000);
-		close_box(&f, box);
+		put_huge_stsz(&f);
 		close_box(&f, mdat);
 	}
 	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_OK);
@@ -252,36 +269,15 @@ static void test_mp4_fragments_and_damage(void **state)
 {
 	struct file f = { .n = 0 };
 	struct ts_error err = { 0 };
-	size_t moof, traf, trun;
 
 	(void)state;
 	/* A fragment whose trun claims 5M samples with no per-sample fields. */
-	moof = open_box(&f, "moof");
-	traf = open_box(&f, "traf");
-	trun = open_box(&f, "trun");
-	put32(&f, 0);
-	put32(&f, 5000000);
-	close_box(&f, trun);
-	close_box(&f, traf);
-	close_box(&f, moof);
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "too_many_frames");
-	ts_error_release(&err);
+	put_fragment(&f, (const uint32_t[]){ 0, 5000000 }, 2);
+	refused_as(&f, "too_many_frames", NULL);
 	/* 1000 samples with a size each, in a box holding two. */
 	memset(&f, 0, sizeof(f));
-	moof = open_box(&f, "moof");
-	traf = open_box(&f, "traf");
-	trun = open_box(&f, "trun");
-	put32(&f, 0x200);
-	put32(&f, 1000);
-	put32(&f, 1);
-	put32(&f, 1);
-	close_box(&f, trun);
-	close_box(&f, traf);
-	close_box(&f, moof);
-	assert_int_equal(check(&f, f.n, 1000000, NULL, &err), TS_ERR_INVALID);
-	assert_string_equal(err.code, "not_a_video");
-	ts_error_release(&err);
+	put_fragment(&f, (const uint32_t[]){ 0x200, 1000, 1, 1 }, 4);
+	refused_as(&f, "not_a_video", NULL);
 
 	/* A file cut inside its moov: left to the demuxer. */
 	build(&f, 100, 10, 10, 0, 1);

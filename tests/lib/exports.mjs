@@ -1,0 +1,33 @@
+// Exports in the API tests: waiting for a build to end and running
+// `tessera verify` on a folder or zip.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BIN, SANITIZED } from './server.mjs';
+
+const run = promisify(execFile);
+
+export const EXPORT_WAIT_MS = SANITIZED ? 30000 : 10000;
+
+// Polls an export until it is ready or failed and returns it; throws
+// after waitMs.
+export async function waitExport(srv, token, id, waitMs = EXPORT_WAIT_MS) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const r = await srv.req('GET', `/api/v1/exports/${id}`, { token });
+    assert.equal(r.status, 200, `GET /api/v1/exports/${id}: ${r.text}`);
+    if (r.json.state === 'ready' || r.json.state === 'failed') return r.json;
+    if (Date.now() > deadline) throw new Error(`export ${id} still ${r.json.state}`);
+    await new Promise((res) => setTimeout(res, 30));
+  }
+}
+
+// `tessera verify path`: { code, out } with the exit code and what it printed.
+export async function verifyExport(path) {
+  try {
+    const { stdout } = await run(BIN, ['verify', path]);
+    return { code: 0, out: stdout };
+  } catch (e) {
+    return { code: e.code, out: `${e.stdout}${e.stderr}` };
+  }
+}
