@@ -72,7 +72,7 @@ static int read_ids(struct ts_req *req, json_t *arr, const char *field, size_t m
 		return -1;
 	}
 	if (json_array_size(arr) > max) {
-		ts_req_fail(req, json_array_size(arr) > TS_ANN_BULK_MAX ? 413 : 400, "too_many",
+		ts_req_fail(req, json_array_size(arr) > TS_LABEL_BULK_MAX ? 413 : 400, "too_many",
 			    "The field \"%s\" holds more than %zu ids.", field, max);
 		return -1;
 	}
@@ -206,7 +206,7 @@ out:
 
 static void history(struct ts_req *req)
 {
-	struct ts_ann_history_entry *h = NULL;
+	struct ts_label_change *h = NULL;
 	struct ts_error err = { 0 };
 	size_t n = 0;
 	json_t *items;
@@ -234,7 +234,7 @@ static void history(struct ts_req *req)
 				  "category_ids", to ? to : json_array(), "payload",
 				  to_p ? to_p : json_null(), "via", h[i].via));
 	}
-	ts_ann_history_release(h, n);
+	ts_label_changes_free(h, n);
 	ts_req_json(req, 200, json_pack("{s:I, s:o}", "asset_id", (json_int_t)req->params[0],
 					"history", items));
 }
@@ -274,7 +274,7 @@ static void bulk(struct ts_req *req)
 		goto out;
 	}
 	if (jids) {
-		if (read_ids(req, jids, "asset_ids", TS_ANN_BULK_MAX, &ids, &n))
+		if (read_ids(req, jids, "asset_ids", TS_LABEL_BULK_MAX, &ids, &n))
 			goto out;
 	} else {
 		if (!json_is_object(jfilter)) {

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auth/auth.h"
 #include "auth/throttle.h"
 #include "core/log.h"
 #include "core/time.h"

@@ -341,10 +341,20 @@ out:
 	return e;
 }
 
+void ts_label_changes_free(struct ts_label_change *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		free(c[i].from_payload);
+		free(c[i].to_payload);
+	}
+	free(c);
+}
+
 enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
-				struct ts_ann_history_entry **out, size_t *n,
+				struct ts_label_change **out, size_t *n,
 				struct ts_error *err)
 {
+	struct ts_ann_history_entry *h = NULL;
 	struct ts_store_tx tx;
 	struct ts_ann_row row;
 	enum ts_err e;
@@ -357,14 +367,32 @@ enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 	e = ts_store_ann_load(&tx, asset_id, &row, err); /* the asset exists */
 	ts_ann_row_release(&row);
 	if (!e)
-		e = ts_store_ann_history(&tx, asset_id, out, n, err);
+		e = ts_store_ann_history(&tx, asset_id, &h, n, err);
 	e = ts_store_end(&tx, e, err);
 	if (e) {
-		ts_ann_history_release(*out, *n);
-		*out = NULL;
+		ts_ann_history_release(h, *n);
 		*n = 0;
+		return e;
 	}
-	return e;
+	*out = ts_xcalloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++) {
+		struct ts_label_change *c = &(*out)[i];
+
+		c->id = h[i].id;
+		c->revision = h[i].revision;
+		c->at = h[i].at;
+		memcpy(c->user_name, h[i].user_name, sizeof(c->user_name));
+		memcpy(c->from_status, h[i].from_status, sizeof(c->from_status));
+		memcpy(c->to_status, h[i].to_status, sizeof(c->to_status));
+		memcpy(c->from_categories, h[i].from_categories, sizeof(c->from_categories));
+		memcpy(c->to_categories, h[i].to_categories, sizeof(c->to_categories));
+		memcpy(c->via, h[i].via, sizeof(c->via));
+		c->from_payload = h[i].from_payload; /* moved */
+		c->to_payload = h[i].to_payload;
+		h[i].from_payload = h[i].to_payload = NULL;
+	}
+	ts_ann_history_release(h, *n);
+	return TS_OK;
 }
 
 /* Splits a filter name into the queue or status it tests. */

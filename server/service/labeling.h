@@ -106,9 +106,30 @@ enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_anno
 enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 			    const struct ts_ann_request *req, struct ts_annotation *out,
 			    int *changed, struct ts_error *err);
-/* Oldest first. Release *out with ts_ann_history_release. */
+/* The most assets one bulk call takes. */
+#define TS_LABEL_BULK_MAX TS_ANN_BULK_MAX
+
+/* One change of an annotation as its history shows it: the service's own
+ * copy of the stored row, so that callers need no store header. */
+struct ts_label_change {
+	int64_t id;
+	int64_t revision;
+	int64_t at;
+	char user_name[260]; /* "" when the user is unknown */
+	char from_status[TS_STORE_ANN_NAME], to_status[TS_STORE_ANN_NAME];
+	char from_categories[TS_STORE_ANN_IDS_TEXT]; /* JSON array text */
+	char to_categories[TS_STORE_ANN_IDS_TEXT];
+	char *from_payload; /* JSON text or NULL; owned */
+	char *to_payload;
+	char via[8];
+};
+
+/* Frees the payloads of c[0..n-1] and c itself. */
+void ts_label_changes_free(struct ts_label_change *c, size_t n);
+
+/* Oldest first. Release *out with ts_label_changes_free. */
 enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
-				struct ts_ann_history_entry **out, size_t *n,
+				struct ts_label_change **out, size_t *n,
 				struct ts_error *err);
 /* Bulk review action for ids (n of them) or, when ids is NULL, every asset
  * of the project matching filter. Each asset is all-or-nothing; *out

@@ -148,7 +148,7 @@ static void own_label_and_history(void **state)
 {
 	struct fixture *f = *state;
 	struct ts_error err = { 0 };
-	struct ts_ann_history_entry *h = NULL;
+	struct ts_label_change *h = NULL;
 	struct ts_project p;
 	struct ts_annotation a;
 	size_t n = 0;
@@ -173,7 +173,7 @@ static void own_label_and_history(void **state)
 	assert_string_equal(h[2].to_status, "skipped");
 	assert_null(h[2].to_payload);
 	assert_string_equal(h[2].to_categories, "[]");
-	ts_ann_history_release(h, n);
+	ts_label_changes_free(h, n);
 	assert_int_equal(ts_labeling_history(f->s, 987654, &h, &n, &err), TS_ERR_NOT_FOUND);
 	ts_error_release(&err);
 }
