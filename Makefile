@@ -146,11 +146,14 @@ test-browser: server web
 # corpus in FUZZ_BUILD/corpus/<name>/ (seeded from tests/fuzz/corpus/<name>/,
 # which it never writes to); crashes go to FUZZ_BUILD/crashes/<name>/.
 # `make test-fuzz` runs every committed input once, then fuzzes each target
-# FUZZ_TEST_SECONDS on a scratch corpus: a quick regression check.
+# FUZZ_TEST_RUNS inputs from a fixed seed (at most FUZZ_TEST_SECONDS) on a
+# scratch corpus: a quick regression check that gives the same inputs each
+# run, so a new finding shows up in `make fuzz`, not as a flaky `make test`.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
-FUZZ_TEST_SECONDS ?= 3
+FUZZ_TEST_SECONDS ?= 5
+FUZZ_TEST_RUNS ?= 3000
 FUZZ_ARGS ?=
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
@@ -186,13 +189,13 @@ test-fuzz: fuzz-build
 		work=$(FUZZ_BUILD)/test-corpus/$$n; rm -rf $$work; \
 		mkdir -p $$work $(FUZZ_BUILD)/crashes/$$n; \
 		seeds=$$(find tests/fuzz/corpus/$$n -type f 2>/dev/null | sort); \
-		echo "== fuzz_$$n: $$(echo $$seeds | wc -w) committed inputs, then $(FUZZ_TEST_SECONDS) s"; \
+		echo "== fuzz_$$n: $$(echo $$seeds | wc -w) committed inputs, then $(FUZZ_TEST_RUNS) runs from seed 1"; \
 		if [ -n "$$seeds" ]; then \
 			$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -timeout=10 $$seeds \
 				> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \
 				|| { tail -n 60 $(FUZZ_BUILD)/test-fuzz_$$n.log; exit 1; }; \
 		fi; \
-		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TEST_SECONDS) \
+		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz/fuzz_$$n -seed=1 -runs=$(FUZZ_TEST_RUNS) -max_total_time=$(FUZZ_TEST_SECONDS) \
 			-timeout=10 $$(dict $$n) -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n/ \
 			$$work $$([ -d tests/fuzz/corpus/$$n ] && echo tests/fuzz/corpus/$$n) \
 			> $(FUZZ_BUILD)/test-fuzz_$$n.log 2>&1 \

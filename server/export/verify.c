@@ -464,6 +464,13 @@ static const char *str_of(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* Whether two strings of a document differ; a missing one (NULL) equals
+ * only another missing one. */
+static int str_ne(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) != 0 : a != b;
+}
+
 static int cmp_by_name(const void *a, const void *b, void *arg)
 {
 	const struct image *images = arg;
@@ -719,20 +726,20 @@ static void check_manifest(struct vctx *c)
 	json_t *v;
 
 	snprintf(want, sizeof(want), "sha256:%s", c->ann_hex);
-	if (strcmp(str_of(c->man, "hash"), want))
+	if (str_ne(str_of(c->man, "hash"), want))
 		problem(c, "manifest.json: hash mismatch: manifest says %s, "
 			"annotations.json is %s", str_of(c->man, "hash"), want);
-	if (strcmp(str_of(file, "sha256"), c->ann_hex))
+	if (str_ne(str_of(file, "sha256"), c->ann_hex))
 		problem(c, "manifest.json: files[\"annotations.json\"].sha256 mismatch "
 			"(expected %s, got %s)", str_of(file, "sha256"), c->ann_hex);
 	if ((size_t)int_of(file, "bytes") != c->ann_bytes.len)
 		problem(c, "manifest.json: files[\"annotations.json\"].bytes is %lld, "
 			"annotations.json has %zu bytes", (long long)int_of(file, "bytes"),
 			c->ann_bytes.len);
-	if (strcmp(str_of(c->man, "schema_version"),
+	if (str_ne(str_of(c->man, "schema_version"),
 		   str_of(json_object_get(c->ann, "info"), "schema_version")))
 		problem(c, "manifest.json: schema_version differs from annotations.json");
-	if (strcmp(str_of(c->man, "task_type"),
+	if (str_ne(str_of(c->man, "task_type"),
 		   str_of(json_object_get(c->ann, "info"), "task_type")))
 		problem(c, "manifest.json: task_type differs from annotations.json");
 
@@ -743,7 +750,7 @@ static void check_manifest(struct vctx *c)
 	}
 	if (ts_coco_categories_hash(cc, n, got, &err))
 		problem(c, "annotations.json: cannot compute categories_hash: %s", err.message);
-	else if (strcmp(got, str_of(c->man, "categories_hash")))
+	else if (str_ne(got, str_of(c->man, "categories_hash")))
 		problem(c, "manifest.json: categories_hash mismatch: manifest says %s, "
 			"categories in annotations.json give %s",
 			str_of(c->man, "categories_hash"), got);
@@ -763,7 +770,7 @@ static void check_manifest(struct vctx *c)
 			problem(c, "manifest.json: /categories/%zu/id: %lld differs from "
 				"annotations.json %lld", i, (long long)int_of(v, "id"),
 				(long long)int_of(a, "id"));
-		if (strcmp(str_of(v, "name"), str_of(a, "name")))
+		if (str_ne(str_of(v, "name"), str_of(a, "name")))
 			problem(c, "manifest.json: /categories/%zu/name: \"%s\" differs from "
 				"annotations.json \"%s\"", i, str_of(v, "name"), str_of(a, "name"));
 	}
@@ -1028,8 +1035,9 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	if (c.ann) {
 		c.ann_valid = validate(&c, "annotations.json", ts_schema_annotations_json,
 				       ts_schema_annotations_json_len, c.ann);
-		c.detection = !strcmp(str_of(json_object_get(c.ann, "info"), "task_type"),
-				      "detection");
+		const char *task = str_of(json_object_get(c.ann, "info"), "task_type");
+
+		c.detection = task && !strcmp(task, "detection");
 		collect_images(&c);
 	}
 	if (c.ann_valid)
