@@ -74,12 +74,12 @@ struct ts_asset_new {
 	const char *file_name;
 	int64_t width;  /* as shown (EXIF orientation applied) */
 	int64_t height;
-	int orientation; /* EXIF orientation 1..8; 0: unknown (stored as NULL) */
 	const char *mime_type;
 	int64_t byte_size;
 	const char *checksum_sha256;
 	/* NULL for an uploaded image. */
 	const struct ts_asset_origin *origin;
+	int orientation; /* EXIF orientation 1..8; 0: not known (stored as NULL) */
 };
 
 struct ts_asset_query {
