@@ -23,6 +23,7 @@
 #include "export/coco.h"
 #include "export/share.h"
 #include "hash/sha256.h"
+#include "media/image.h"
 #include "store/store_exports.h"
 #include "store/store_projects.h"
 #include "core/banned.h"
@@ -527,12 +528,55 @@ static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*nam
 	return TS_OK;
 }
 
+/* Detection: every image with an EXIF orientation is written into
+ * dir/images with its pixels turned as shown and the tag removed
+ * (ts_media_image_upright), so a reader that ignores the tag sees what the
+ * labeler saw and the boxes fit. sums[i] gets that file's SHA-256 (""
+ * for the images that are linked unchanged). */
+static enum ts_err write_upright(struct build *b, const struct ts_export_snapshot *snap,
+				 const char *dir, char (*names)[32],
+				 char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
+{
+	struct ts_image_limits lim;
+	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
+
+	ts_image_limits_default(&lim);
+	for (size_t i = 0; i < snap->n_items; i++) {
+		const struct ts_export_item *it = &snap->items[i];
+		void *data = NULL;
+		size_t len = 0;
+		enum ts_err e;
+
+		if (it->orientation <= 1)
+			continue;
+		if ((i & 15) == 0 && should_stop(b))
+			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+		if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
+			     it->checksum_sha256, it->checksum_sha256) ||
+		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
+			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+		e = ts_media_image_upright(blob, &lim, NULL, &data, &len, err);
+		if (e)
+			return e;
+		if (!data)
+			continue;
+		e = ts_export_write_file(dst, data, len, err);
+		if (!e)
+			ts_sha256_hex(data, len, sums[i]);
+		free(data);
+		if (e)
+			return e;
+	}
+	return TS_OK;
+}
+
 /* Links every image into dir/images: from the blobs, or from the images/
  * of shared_dir (an identical version's folder) when given, which holds
- * the same bytes under the same names. */
+ * the same bytes under the same names. Images already written upright
+ * (sums[i] set; sums may be NULL) are left as they are. */
 static enum ts_err link_images(struct build *b, const struct ts_export_snapshot *snap,
 			       const char *dir, char (*names)[32], const char *shared_dir,
-			       struct ts_error *err)
+			       char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
 {
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
 	struct stat bst;
@@ -544,6 +588,8 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 
 		if ((i & 255) == 0 && should_stop(b))
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+		if (sums && sums[i][0])
+			goto next;
 		if ((from_shared ? path_fmt(blob, sizeof(blob), "%s/images/%s", shared_dir, names[i])
 				 : path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
 					    it->checksum_sha256, it->checksum_sha256)) ||
@@ -639,6 +685,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	struct ts_error why = { 0 };
 	struct ts_buf ann, man;
 	char (*names)[32] = NULL;
+	char (*sums)[TS_SHA256_HEX_SIZE] = NULL;
 	struct stat st;
 	int64_t zip_bytes = 0;
 	enum ts_err e;
@@ -675,6 +722,14 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = name_images(snap, names, err);
 	if (e)
 		goto out;
+	/* Detection boxes are in the frame the labeler saw: oriented images
+	 * are written turned (classification exports keep the stored bytes). */
+	if (labels) {
+		sums = ts_xcalloc(n ? n : 1, sizeof(*sums));
+		e = write_upright(b, snap, tmpdir, names, sums, err);
+		if (e)
+			goto out;
+	}
 
 	/* The dataset, from the snapshot only. */
 	images = ts_xcalloc(n ? n : 1, sizeof(*images));
@@ -690,7 +745,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		im->width = it->width;
 		im->height = it->height;
 		im->mime_type = it->mime_type;
-		im->checksum_sha256 = it->checksum_sha256;
+		im->checksum_sha256 = sums && sums[i][0] ? sums[i] : it->checksum_sha256;
 		im->original_file_name = it->file_name;
 		if (it->video_frame) {
 			im->source_type = TS_COCO_SOURCE_VIDEO_FRAME;
@@ -767,7 +822,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		      (long long)share.version)))
 		share.version = 0;
 
-	e = link_images(b, snap, tmpdir, names, share.version > 0 ? shared_dir : NULL, err);
+	e = link_images(b, snap, tmpdir, names, share.version > 0 ? shared_dir : NULL, sums, err);
 	if (e)
 		goto out;
 	report(b, (int64_t)n, 1);
@@ -855,6 +910,7 @@ out:
 		remove_partial(projdir, ex->version);
 	ts_error_release(&why);
 	free(names);
+	free(sums);
 	free(images);
 	free(anns);
 	free(cats);

@@ -142,6 +142,7 @@ enum ts_err ts_ingest_hashed(struct ts_app *app, int64_t project_id, int64_t use
 	in.file_name = file_name;
 	in.width = info.width;
 	in.height = info.height;
+	in.orientation = info.orientation;
 	in.mime_type = info.mime_type;
 	in.byte_size = (int64_t)byte_size;
 	in.checksum_sha256 = checksum;

@@ -306,8 +306,8 @@ enum ts_err ts_media_image_probe(const char *path, const struct ts_image_limits 
 				 ts_image_format_label(h.format));
 		goto out;
 	}
-	out->width = w;
-	out->height = ht;
+	ts_image_display_size(&h, &out->width, &out->height);
+	out->orientation = h.orientation;
 	out->decode_bytes = ts_image_decode_bytes(&h);
 	snprintf(out->format, sizeof(out->format), "%s", ts_image_format_name(h.format));
 	snprintf(out->mime_type, sizeof(out->mime_type), "%s", ts_image_format_mime(h.format));
@@ -457,6 +457,64 @@ enum ts_err ts_media_image_decode_buffer(const void *buf, size_t len,
 	if (len == 0)
 		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "empty_file", "the file is empty");
 	return decode(buf, len, lim, b, NULL, err);
+}
+
+enum ts_err ts_media_image_upright(const char *path, const struct ts_image_limits *lim,
+				   struct ts_media_budget *b, void **out, size_t *out_len,
+				   struct ts_error *err)
+{
+	struct ts_image_header h;
+	const unsigned char *d = NULL;
+	VipsImage *im = NULL, *up = NULL;
+	void *data, *buf = NULL;
+	size_t n = 0, len = 0;
+	uint64_t held = 0;
+	int rc = -1;
+	enum ts_err e;
+
+	*out = NULL;
+	*out_len = 0;
+	e = map_file(path, &d, &n, err);
+	if (e)
+		return e;
+	e = read_header(d, n, lim, &h, err);
+	if (e || h.orientation <= 1)
+		goto out;
+	/* Random access: a quarter turn reads the picture across its rows. */
+	held = budget_take(b, ts_image_decode_bytes(&h));
+	data = (void *)(uintptr_t)d;
+	if (h.format == TS_IMAGE_JPEG)
+		rc = vips_jpegload_buffer(data, n, &im, "fail_on", VIPS_FAIL_ON_WARNING, NULL);
+	else if (h.format == TS_IMAGE_TIFF)
+		rc = vips_tiffload_buffer(data, n, &im, "fail_on", VIPS_FAIL_ON_WARNING, NULL);
+	if (rc != 0 || vips_autorot(im, &up, NULL) != 0) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	/* autorot removed the orientation tag; other metadata (the colour
+	 * profile) stays. */
+	if (h.format == TS_IMAGE_JPEG)
+		rc = vips_jpegsave_buffer(up, &buf, &len, "Q", 95, "optimize_coding", TRUE, NULL);
+	else
+		rc = vips_tiffsave_buffer(up, &buf, &len, "compression",
+					  VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, NULL);
+	if (rc != 0) {
+		e = vips_fail(err, TS_ERR_INTERNAL, "encode_failed",
+			      "cannot encode the upright image");
+		goto out;
+	}
+	*out = ts_xmalloc(len);
+	memcpy(*out, buf, len);
+	*out_len = len;
+out:
+	g_free(buf);
+	if (up)
+		g_object_unref(up);
+	if (im)
+		g_object_unref(im);
+	budget_give(b, held);
+	unmap_file(d, n);
+	return e;
 }
 
 enum ts_err ts_media_image_jpeg_from_rgb(const void *rgb, int w, int h, int quality,

@@ -31,8 +31,10 @@
 #define TS_THUMB_MIME "image/jpeg"
 
 struct ts_image_info {
+	/* As shown: the EXIF orientation applied (swapped for 5..8). */
 	int64_t width;
 	int64_t height;
+	int orientation; /* EXIF orientation, 1..8 (1: none) */
 	char format[16];    /* "jpeg", "png", "webp", "gif", "tiff", "heif" */
 	char mime_type[32]; /* "image/jpeg" ... */
 	uint64_t decode_bytes; /* estimate of what a full decode holds at once */
@@ -96,6 +98,17 @@ enum ts_err ts_media_image_decode(const char *path, const struct ts_image_limits
 enum ts_err ts_media_image_decode_buffer(const void *buf, size_t len,
 					 const struct ts_image_limits *lim,
 					 struct ts_media_budget *b, struct ts_error *err);
+
+/* The image at path as shown: its EXIF orientation applied to the pixels
+ * and the tag removed, re-encoded in its own format (JPEG at quality 95,
+ * TIFF with deflate), for readers that ignore the tag. *out is malloc'd
+ * (caller frees with free()); *out_len is 0 and *out NULL when the image
+ * has no orientation to apply (orientation 1: the stored bytes already
+ * are what is shown). Holds its decode estimate of the budget (b may be
+ * NULL). Errors: as ts_media_image_decode, INTERNAL "encode_failed". */
+enum ts_err ts_media_image_upright(const char *path, const struct ts_image_limits *lim,
+				   struct ts_media_budget *b, void **out, size_t *out_len,
+				   struct ts_error *err);
 
 /* Default limits (jpeg/png 100 MP, webp/gif/heif 30 MP, tiff 40 MP,
  * 256 MiB budget), the ones the server starts with. */

@@ -105,6 +105,39 @@ enum ts_image_format ts_image_sniff(const unsigned char *d, size_t n)
 	return TS_IMAGE_UNKNOWN;
 }
 
+/* IFD0's Orientation (tag 0x0112, one SHORT) of a TIFF structure (the
+ * TIFF file itself, or the payload of JPEG's APP1 Exif). 1..8, or 1 when
+ * absent, damaged or out of range: a bad tag never refuses an image. */
+static int tiff_orientation(const unsigned char *t, size_t n)
+{
+	int le;
+	uint32_t off, count;
+
+	if (n < 8 || !((t[0] == 'I' && t[1] == 'I') || (t[0] == 'M' && t[1] == 'M')))
+		return 1;
+	le = t[0] == 'I';
+	off = le ? le32(t + 4) : be32(t + 4);
+	if (off < 8 || off > n || n - off < 2)
+		return 1;
+	count = le ? le16(t + off) : be16(t + off);
+	if ((n - off - 2) / 12 < count)
+		count = (uint32_t)((n - off - 2) / 12);
+	for (uint32_t i = 0; i < count; i++) {
+		const unsigned char *e = t + off + 2 + 12 * i;
+		uint32_t tag = le ? le16(e) : be16(e);
+		uint32_t type = le ? le16(e + 2) : be16(e + 2);
+		uint32_t v;
+
+		if (tag != 0x0112)
+			continue;
+		if (type != 3)
+			return 1;
+		v = le ? le16(e + 8) : be16(e + 8);
+		return v >= 1 && v <= 8 ? (int)v : 1;
+	}
+	return 1;
+}
+
 static int jpeg_header(const unsigned char *d, size_t n, struct ts_image_header *h)
 {
 	size_t p = 2;
@@ -127,6 +160,9 @@ static int jpeg_header(const unsigned char *d, size_t n, struct ts_image_header 
 		len = be16(d + p);
 		if (len < 2 || p + len > n)
 			return -2;
+		/* APP1 "Exif\0\0" then a TIFF structure; the first one counts. */
+		if (m == 0xE1 && !h->orientation && len >= 8 && memcmp(d + p + 2, "Exif\0\0", 6) == 0)
+			h->orientation = tiff_orientation(d + p + 8, len - 8);
 		/* SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC). */
 		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
 			if (len < 8)
@@ -241,7 +277,9 @@ static int tiff_header(const unsigned char *d, size_t n, struct ts_image_header 
 			v = le ? le32(e + 8) : be32(e + 8);
 		else
 			continue;
-		if (tag == 256)
+		if (tag == 0x0112 && type == 3)
+			h->orientation = v >= 1 && v <= 8 ? (int)v : 1;
+		else if (tag == 256)
 			h->width = v;
 		else if (tag == 257)
 			h->height = v;
@@ -260,10 +298,8 @@ static int tiff_header(const unsigned char *d, size_t n, struct ts_image_header 
 	return 0;
 }
 
-int ts_image_header_read(const unsigned char *d, size_t n, struct ts_image_header *out)
+static int header_read(const unsigned char *d, size_t n, struct ts_image_header *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->format = ts_image_sniff(d, n);
 	switch (out->format) {
 	case TS_IMAGE_JPEG:
 		return jpeg_header(d, n, out);
@@ -284,6 +320,26 @@ int ts_image_header_read(const unsigned char *d, size_t n, struct ts_image_heade
 	default:
 		return -1;
 	}
+}
+
+int ts_image_header_read(const unsigned char *d, size_t n, struct ts_image_header *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->format = ts_image_sniff(d, n);
+	rc = header_read(d, n, out);
+	if (out->orientation < 1 || out->orientation > 8)
+		out->orientation = 1;
+	return rc;
+}
+
+void ts_image_display_size(const struct ts_image_header *h, int64_t *w, int64_t *ht)
+{
+	int swap = h->orientation >= 5 && h->orientation <= 8;
+
+	*w = swap ? h->height : h->width;
+	*ht = swap ? h->width : h->height;
 }
 
 uint64_t ts_image_decode_bytes(const struct ts_image_header *h)

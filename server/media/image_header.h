@@ -37,6 +37,11 @@ struct ts_image_header {
 	 * Baseline JPEG and non-interlaced PNG stream line by line. */
 	int whole_frame;
 	int progressive; /* JPEG: a progressive (or arithmetic/lossless) SOF */
+	/* EXIF Orientation (1..8; 1 when absent or unreadable), from JPEG's
+	 * APP1 Exif segment or TIFF's first IFD (other formats: 1). 5..8
+	 * turn the picture a quarter: width and height swap on display.
+	 * width/height above are always the stored (raw) pixels. */
+	int orientation;
 };
 
 /* "jpeg", "png" ... ("" for UNKNOWN). */
@@ -53,6 +58,9 @@ enum ts_image_format ts_image_sniff(const unsigned char *d, size_t n);
  * accepted format (out->format UNKNOWN), -2 when the format is known but
  * its header is damaged or gives an impossible size. */
 int ts_image_header_read(const unsigned char *d, size_t n, struct ts_image_header *out);
+
+/* The size as shown, with the orientation applied (w/h swapped for 5..8). */
+void ts_image_display_size(const struct ts_image_header *h, int64_t *w, int64_t *ht);
 
 /* Bytes a decode of this image may hold at once (a deliberate
  * overestimate): the whole frame for whole-frame decoders, some hundreds

@@ -72,13 +72,14 @@ struct ts_asset_new {
 	int64_t project_id;
 	int64_t user_id; /* 0: nobody (background work) */
 	const char *file_name;
-	int64_t width;
+	int64_t width;  /* as shown (EXIF orientation applied) */
 	int64_t height;
 	const char *mime_type;
 	int64_t byte_size;
 	const char *checksum_sha256;
 	/* NULL for an uploaded image. */
 	const struct ts_asset_origin *origin;
+	int orientation; /* EXIF orientation 1..8; 0: not known (stored as NULL) */
 };
 
 struct ts_asset_query {

@@ -95,6 +95,7 @@ struct ts_export_item {
 	int64_t video_id, frame_index, timestamp_ms;
 	char *video_file_name; /* owned; "" for images */
 	char *payload;         /* owned; the image's boxes (detection), else NULL */
+	int orientation;       /* EXIF orientation 1..8; 0 when not known */
 };
 
 /* Everything a build reads, sorted by id / (asset_id, category_id). An

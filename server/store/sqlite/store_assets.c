@@ -122,8 +122,8 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 	/* The id starts above every id ever deleted (id_floors). */
 	st = ts_sq_prepare(c, "INSERT INTO assets(id, project_id, file_name, width, height, mime_type, "
 			      "byte_size, checksum_sha256, source_type, video_id, video_file_name, "
-			      "frame_index, timestamp_ms, uploaded_by, created_at) "
-			      "VALUES (" TS_SQ_NEXT_ID("assets") ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			      "frame_index, timestamp_ms, uploaded_by, created_at, orientation) "
+			      "VALUES (" TS_SQ_NEXT_ID("assets") ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   err);
 	if (!st)
 		return TS_ERR_IO;
@@ -143,6 +143,8 @@ static enum ts_err insert_rows(struct ts_sq_conn *c, const struct ts_asset_new *
 	}
 	ts_sq_bind_ref(st, 13, in->user_id);
 	sqlite3_bind_int64(st, 14, now);
+	if (in->orientation >= 1 && in->orientation <= 8)
+		sqlite3_bind_int(st, 15, in->orientation);
 	e = ts_sq_exec_stmt(c, st, err);
 	if (e)
 		return e;

@@ -314,12 +314,12 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	st = ts_sq_prepare(c, "INSERT INTO export_items(export_id, asset_id, category_id, status, "
 			      "labeled_by, file_name, width, height, mime_type, checksum_sha256, "
 			      "source_type, video_id, video_file_name, frame_index, timestamp_ms, "
-			      "payload) "
+			      "payload, orientation) "
 			      "SELECT ?7, s.id, coalesce(ac.category_id, 0), a.status, "
 			      "COALESCE(u.name, ''), "
 			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
 			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms, "
-			      "CASE WHEN a.payload_type = 'boxes' THEN a.payload END "
+			      "CASE WHEN a.payload_type = 'boxes' THEN a.payload END, s.orientation "
 			      "FROM annotations a "
 			      "LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
 			      "LEFT JOIN categories c ON c.project_id = a.project_id "
@@ -413,6 +413,7 @@ static void read_export_item(sqlite3_stmt *st, void *out)
 	it->timestamp_ms = sqlite3_column_int64(st, 12);
 	it->video_file_name = ts_sq_text(st, 13);
 	it->payload = sqlite3_column_type(st, 14) == SQLITE_NULL ? NULL : ts_sq_text(st, 14);
+	it->orientation = sqlite3_column_int(st, 15);
 }
 
 static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
@@ -438,7 +439,8 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
 				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
-				  "frame_index, timestamp_ms, video_file_name, payload FROM export_items "
+				  "frame_index, timestamp_ms, video_file_name, payload, orientation "
+				  "FROM export_items "
 				  "WHERE export_id = ? ORDER BY asset_id, category_id",
 			       TS_SQ_I64(id), err);
 	rows = (struct ts_sq_rows){ 0 };

@@ -335,6 +335,122 @@ static void test_header_formats(void **state)
 	assert_int_equal(ts_image_header_read(gif, 8, &h), -2);
 }
 
+/* A JPEG header: SOI, an APP1 Exif segment holding tiff (tiff_len bytes;
+ * none when 0), then a baseline SOF of 400 x 200 with 3 components. */
+static size_t exif_jpeg(unsigned char *out, const unsigned char *tiff, size_t tiff_len)
+{
+	static const unsigned char sof[] = { 0xFF, 0xC0, 0, 17, 8, 0, 200, 1, 144, 3,
+					     1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1 };
+	size_t n = 0;
+
+	out[n++] = 0xFF;
+	out[n++] = 0xD8;
+	if (tiff_len) {
+		size_t len = 2 + 6 + tiff_len;
+
+		out[n++] = 0xFF;
+		out[n++] = 0xE1;
+		out[n++] = (unsigned char)(len >> 8);
+		out[n++] = (unsigned char)len;
+		memcpy(out + n, "Exif\0\0", 6);
+		n += 6;
+		memcpy(out + n, tiff, tiff_len);
+		n += tiff_len;
+	}
+	memcpy(out + n, sof, sizeof(sof));
+	return n + sizeof(sof);
+}
+
+static int orientation_of(const unsigned char *tiff, size_t tiff_len, int64_t *w, int64_t *h)
+{
+	unsigned char buf[512];
+	struct ts_image_header hd;
+	size_t n = exif_jpeg(buf, tiff, tiff_len);
+
+	assert_int_equal(ts_image_header_read(buf, n, &hd), 0);
+	assert_int_equal(hd.width, 400); /* the raw size stays */
+	assert_int_equal(hd.height, 200);
+	ts_image_display_size(&hd, w, h);
+	return hd.orientation;
+}
+
+/* EXIF orientation from JPEG's APP1 (both byte orders) and TIFF's IFD0;
+ * width and height swap for 5..8; a damaged or odd tag means 1. */
+static void test_exif_orientation(void **state)
+{
+	/* Big-endian, one entry: Orientation = 6. */
+	unsigned char be[] = { 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+			       0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0 };
+	/* Little-endian, Make (ASCII) first, then Orientation = 8. */
+	unsigned char le[] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0,
+			       0x0F, 0x01, 2, 0, 4, 0, 0, 0, 'a', 'b', 'c', 0,
+			       0x12, 0x01, 3, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0 };
+	unsigned char t[sizeof(be)];
+	unsigned char tif[64] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 4, 0 };
+	struct ts_image_header hd;
+	int64_t w, h;
+	const unsigned char entries[4][12] = {
+		{ 0x00, 0x01, 3, 0, 1, 0, 0, 0, 0x90, 0x01, 0, 0 }, /* width 400 */
+		{ 0x01, 0x01, 3, 0, 1, 0, 0, 0, 200, 0, 0, 0 },     /* height 200 */
+		{ 0x12, 0x01, 3, 0, 1, 0, 0, 0, 5, 0, 0, 0 },       /* orientation 5 */
+		{ 0x15, 0x01, 3, 0, 1, 0, 0, 0, 3, 0, 0, 0 },       /* 3 samples */
+	};
+
+	(void)state;
+	assert_int_equal(orientation_of(be, sizeof(be), &w, &h), 6);
+	assert_int_equal(w, 200);
+	assert_int_equal(h, 400);
+	assert_int_equal(orientation_of(le, sizeof(le), &w, &h), 8);
+	assert_int_equal(w, 200);
+	/* 2..4 do not turn a quarter: no swap. */
+	memcpy(t, be, sizeof(be));
+	t[19] = 3;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 3);
+	assert_int_equal(w, 400);
+	assert_int_equal(h, 200);
+	/* No APP1: 1. Out-of-range values, a LONG type, an IFD offset past
+	 * the segment, a count past it, a bad byte order: 1, never a refusal. */
+	assert_int_equal(orientation_of(NULL, 0, &w, &h), 1);
+	assert_int_equal(w, 400);
+	t[19] = 9;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	t[19] = 0;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	memcpy(t, be, sizeof(be));
+	t[13] = 4;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	memcpy(t, be, sizeof(be));
+	t[7] = 200;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	memcpy(t, be, sizeof(be));
+	t[9] = 200;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 6); /* the entries that fit count */
+	memcpy(t, be, sizeof(be));
+	t[9] = 0;
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	memcpy(t, be, sizeof(be));
+	t[0] = 'X';
+	assert_int_equal(orientation_of(t, sizeof(t), &w, &h), 1);
+	assert_int_equal(orientation_of(be, 6, &w, &h), 1); /* shorter than a TIFF header */
+	/* An APP1 segment longer than the file: the JPEG is damaged. */
+	{
+		unsigned char buf[512];
+		size_t n = exif_jpeg(buf, be, sizeof(be));
+
+		assert_int_equal(ts_image_header_read(buf, 20, &hd), -2);
+		assert_int_equal(ts_image_header_read(buf, n, &hd), 0);
+	}
+	/* A TIFF file's own IFD0. */
+	for (int i = 0; i < 4; i++)
+		memcpy(tif + 10 + 12 * i, entries[i], 12);
+	assert_int_equal(ts_image_header_read(tif, sizeof(tif), &hd), 0);
+	assert_int_equal(hd.format, TS_IMAGE_TIFF);
+	assert_int_equal(hd.orientation, 5);
+	ts_image_display_size(&hd, &w, &h);
+	assert_int_equal(w, 200);
+	assert_int_equal(h, 400);
+}
+
 /* A 10000 x 10000 WebP header is refused from the header, by the WebP
  * limit, before libvips reads a byte. */
 static void test_format_limit_and_budget(void **state)
@@ -394,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_png_damage_found_by_decode),
 		cmocka_unit_test(test_jpeg_damage_found_by_decode),
 		cmocka_unit_test(test_header_formats),
+		cmocka_unit_test(test_exif_orientation),
 		cmocka_unit_test(test_format_limit_and_budget),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
