@@ -66,6 +66,27 @@ def yolo_line(class_index, bbox, width, height):
                                           w / width, h / height)
 
 
+def split_point(seed, checksum_sha256):
+    """The number in [0, 1) that places an image in a split: the first 8
+    bytes of SHA-256(seed (UTF-8) || checksum_sha256 (64 lowercase hex
+    ASCII)), big-endian, shifted right by 11, divided by 2**53. The server's
+    twin is server/export/split.c."""
+    d = hashlib.sha256(seed.encode("utf-8") + checksum_sha256.encode("ascii")).digest()
+    return (int.from_bytes(d[:8], "big") >> 11) / float(1 << 53)
+
+
+def split_of_checksum(split, checksum_sha256):
+    """"train", "val" or "test" for an image, given a split
+    {"seed": ..., "train": ..., "val": ..., "test": ...}. Depends only on the
+    image's own checksum, so an image keeps its split in every version."""
+    u = split_point(split["seed"], checksum_sha256)
+    if u < split["train"]:
+        return "train"
+    if u < split["train"] + split["val"]:
+        return "val"
+    return "test"
+
+
 class DatasetError(Exception):
     """The export does not match its manifest or the dataset contract."""
 

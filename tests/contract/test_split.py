@@ -1,0 +1,52 @@
+"""The reader's split function (contract/python/tessera_dataset.py,
+split_point / split_of_checksum) on the same vectors as the server's
+(tests/unit/export/test_split.c).
+
+    python3 -m unittest discover -s tests/contract -v
+"""
+
+import hashlib
+import pathlib
+import sys
+import unittest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "contract" / "python"))
+
+from tessera_dataset import split_of_checksum, split_point  # noqa: E402
+
+
+def h(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class SplitTest(unittest.TestCase):
+    def test_points_match_the_server(self):
+        two53 = float(1 << 53)
+        self.assertEqual(split_point("s", h("0")) * two53, 1172149428190027.0)
+        self.assertEqual(split_point("s", h("1")) * two53, 3007252494250094.0)
+        self.assertEqual(split_point("s", h("8")) * two53, 7225066914877027.0)
+        self.assertEqual(split_point("s", h("11")) * two53, 8172183954144215.0)
+        self.assertEqual(split_point("seed-1", h("0")) * two53, 1141607073502185.0)
+        self.assertEqual(split_point("\u00e9t\u00e9", h("0")) * two53, 4628808828229784.0)
+
+    def test_buckets(self):
+        s = {"seed": "s", "train": 0.8, "val": 0.1, "test": 0.1}
+        self.assertEqual(split_of_checksum(s, h("0")), "train")
+        self.assertEqual(split_of_checksum(s, h("8")), "val")
+        self.assertEqual(split_of_checksum(s, h("11")), "test")
+        self.assertEqual(split_of_checksum(dict(s, train=1.0, val=0.0, test=0.0), h("11")), "train")
+        self.assertEqual(split_of_checksum(dict(s, val=0.0, test=0.2), h("8")), "test")
+
+    def test_stable_and_close_to_the_fractions(self):
+        s = {"seed": "seed", "train": 0.7, "val": 0.2, "test": 0.1}
+        first = [split_of_checksum(s, h(str(i))) for i in range(2000)]
+        self.assertTrue(1330 <= first.count("train") <= 1470)
+        self.assertTrue(340 <= first.count("val") <= 460)
+        self.assertTrue(150 <= first.count("test") <= 250)
+        for i in reversed(range(0, 2000, 7)):
+            self.assertEqual(split_of_checksum(s, h(str(i))), first[i])
+
+
+if __name__ == "__main__":
+    unittest.main()
