@@ -87,6 +87,32 @@ def split_of_checksum(split, checksum_sha256):
     return "test"
 
 
+_UNSAFE_IN_FOLDER = set('/\\<>:"|?*') | {chr(c) for c in range(0x20)} | {"\x7f"}
+
+
+def class_folder(class_index, n_classes, name):
+    """The class folder of a category in the ImageFolder layout:
+    class_index zero-padded to the digits of n_classes - 1, "_", and the
+    name with / \\ < > : " | ? * and control characters replaced by "_", a
+    trailing "." or space replaced by "_", cut to at most 200 UTF-8 bytes at
+    a character boundary. Sorting the folders gives class_index order, as
+    torchvision's ImageFolder numbers them. The server's twin is
+    server/export/folder_name.c."""
+    width = len(str(max(n_classes - 1, 0)))
+    safe, size = [], 0
+    for ch in name:
+        ch = "_" if ch in _UNSAFE_IN_FOLDER else ch
+        n = len(ch.encode("utf-8"))
+        if size + n > 200:
+            break
+        safe.append(ch)
+        size += n
+    safe = "".join(safe)
+    if safe.endswith((".", " ")):
+        safe = safe[:-1] + "_"
+    return "%0*d_%s" % (width, class_index, safe)
+
+
 class DatasetError(Exception):
     """The export does not match its manifest or the dataset contract."""
 

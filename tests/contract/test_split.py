@@ -1,6 +1,7 @@
 """The reader's split function (contract/python/tessera_dataset.py,
-split_point / split_of_checksum) on the same vectors as the server's
-(tests/unit/export/test_split.c).
+split_point / split_of_checksum) and class folder names (class_folder) on
+the same vectors as the server's (tests/unit/export/test_split.c,
+test_folder_name.c).
 
     python3 -m unittest discover -s tests/contract -v
 """
@@ -13,7 +14,7 @@ import unittest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "contract" / "python"))
 
-from tessera_dataset import split_of_checksum, split_point  # noqa: E402
+from tessera_dataset import class_folder, split_of_checksum, split_point  # noqa: E402
 
 
 def h(text):
@@ -46,6 +47,27 @@ class SplitTest(unittest.TestCase):
         self.assertTrue(150 <= first.count("test") <= 250)
         for i in reversed(range(0, 2000, 7)):
             self.assertEqual(split_of_checksum(s, h(str(i))), first[i])
+
+
+class ClassFolderTest(unittest.TestCase):
+    def test_names_match_the_server(self):
+        self.assertEqual(class_folder(0, 1, "cat"), "0_cat")
+        self.assertEqual(class_folder(2, 12, "a/b\\c"), "02_a_b_c")
+        self.assertEqual(class_folder(10, 11, ".."), "10_._")
+        self.assertEqual(class_folder(0, 3, "x\ty. "), "0_x_y._")
+        self.assertEqual(class_folder(3, 1000, 'a:b*?"<>|'), "003_a_b______")
+        self.assertEqual(class_folder(0, 2, ".hidden."), "0_.hidden_")
+        self.assertEqual(class_folder(5, 100, "\u00e9" * 150), "05_" + "\u00e9" * 100)
+        self.assertEqual(class_folder(0, 1, "a\x7fb"), "0_a_b")
+
+    def test_distinct_and_in_class_index_order(self):
+        names = ["a/b", "a\\b", "a:b", "z", "A", "a?b"]
+        folders = [class_folder(i, 120, names[i % 6]) for i in range(120)]
+        self.assertEqual(sorted(folders), folders)
+        self.assertEqual(len(set(folders)), 120)
+        for f in folders:
+            self.assertNotIn("/", f)
+            self.assertLess(len(f.encode("utf-8")), 255)
 
 
 if __name__ == "__main__":
