@@ -617,12 +617,63 @@ class TesseraDataset:
         counts = man.get("counts", {})
         if counts.get("images") != len(images) or counts.get("annotations") != len(annotations):
             self._fail("manifest.json counts differ from annotations.json")
+        self._check_split(ann, man, images)
         self.samples = samples
         self._checksum = {im["file_name"]: im["checksum_sha256"] for im in images}
         self._verified = set()
         if not self._lazy:
             for im in images:
                 self._verify_image(im["file_name"])
+
+    def _check_split(self, ann, man, images):
+        """schema_version 1.2.0: every image's split is the one its
+        checksum gives (split_of_checksum), the manifest repeats info.split
+        and counts.per_split counts the images of each part."""
+        split = ann["info"].get("split")
+        self.split = split
+        self._split_of = {}
+        if split is None:
+            if any("split" in im for im in images):
+                self._fail("an image has a split, but annotations.json info has none")
+            if "split" in man.get("selection", {}) or "per_split" in man.get("counts", {}):
+                self._fail("manifest.json has a split, but annotations.json has none")
+            return
+        fractions = [split.get(k) for k in ("train", "val", "test")]
+        if (not isinstance(split.get("seed"), str) or not split["seed"]
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+                           for v in fractions)
+                or abs(sum(fractions) - 1) > 1e-9):
+            self._fail("annotations.json info.split is not a seed and fractions adding up to 1")
+        per = {"train": 0, "val": 0, "test": 0}
+        for im in images:
+            want = split_of_checksum(split, im["checksum_sha256"])
+            if im.get("split") != want:
+                self._fail("image %r: split %r, but the seed and its checksum give %r"
+                           % (im["id"], im.get("split"), want))
+            per[want] += 1
+            self._split_of[im["file_name"]] = want
+        if man.get("selection", {}).get("split") != split:
+            self._fail("manifest.json selection.split differs from annotations.json info.split")
+        if man.get("counts", {}).get("per_split") != per:
+            self._fail("manifest.json counts.per_split differ from annotations.json")
+
+    def split_of(self, file_name):
+        """"train", "val" or "test" for an image of an export with a split
+        (None without one)."""
+        if self.split is None:
+            return None
+        return self._split_of[file_name]
+
+    def iter_split(self, part):
+        """Like iterating the dataset, but only the images of one part
+        ("train", "val" or "test") of an export with a split."""
+        if self.split is None:
+            raise DatasetError("%s: this export has no split" % self.path)
+        if part not in ("train", "val", "test"):
+            raise ValueError("part must be 'train', 'val' or 'test'")
+        for file_name, *rest in self.samples:
+            if self._split_of[file_name] == part:
+                yield (self[file_name], *rest)
 
     def _verify_image(self, file_name):
         if file_name in self._verified:
