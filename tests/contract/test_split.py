@@ -7,14 +7,20 @@ test_folder_name.c).
 """
 
 import hashlib
+import json
 import pathlib
+import shutil
 import sys
+import tempfile
 import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "contract" / "python"))
 
-from tessera_dataset import class_folder, split_of_checksum, split_point  # noqa: E402
+from tessera_dataset import (DatasetError, TesseraDataset, class_folder,  # noqa: E402
+                             split_of_checksum, split_point)
+
+GOLDEN_SPLIT = ROOT / "contract" / "golden" / "export_split"
 
 
 def h(text):
@@ -68,6 +74,76 @@ class ClassFolderTest(unittest.TestCase):
         for f in folders:
             self.assertNotIn("/", f)
             self.assertLess(len(f.encode("utf-8")), 255)
+
+
+class ReaderSplitTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_golden_split(self):
+        with TesseraDataset(GOLDEN_SPLIT) as ds:
+            self.assertEqual(ds.split, {"seed": "golden", "train": 0.5, "val": 0.25, "test": 0.25})
+            self.assertEqual([ds.split_of(f) for f, _ in ds.samples], ["test", "train", "train"])
+            train = [(p.name, c) for p, c in ds.iter_split("train")]
+            self.assertEqual(train, [(f, c) for f, c in ds.samples[1:]])
+            self.assertEqual(list(ds.iter_split("val")), [])
+            self.assertEqual(len(list(ds)), 3)
+            with self.assertRaises(ValueError):
+                list(ds.iter_split("dev"))
+
+    def test_no_split(self):
+        with TesseraDataset(ROOT / "contract" / "golden" / "export") as ds:
+            self.assertIsNone(ds.split)
+            self.assertIsNone(ds.split_of("17.png"))
+            with self.assertRaises(DatasetError):
+                list(ds.iter_split("train"))
+
+    def _tampered(self, change_ann, change_man=None):
+        out = pathlib.Path(tempfile.mkdtemp(dir=self.tmp)) / "x"
+        shutil.copytree(GOLDEN_SPLIT, out)
+        ann = json.loads((out / "annotations.json").read_text("utf-8"))
+        change_ann(ann)
+        data = json.dumps(ann, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        (out / "annotations.json").write_bytes(data)
+        man = json.loads((out / "manifest.json").read_text("utf-8"))
+        hexd = hashlib.sha256(data).hexdigest()
+        man["hash"] = "sha256:" + hexd
+        man["files"]["annotations.json"] = {"sha256": hexd, "bytes": len(data)}
+        if change_man:
+            change_man(man)
+        (out / "manifest.json").write_text(json.dumps(man, indent=2, ensure_ascii=False) + "\n",
+                                           "utf-8")
+        return out
+
+    def test_moved_image_refused(self):
+        def move(ann):
+            ann["images"][1]["split"] = "val"
+        with self.assertRaisesRegex(DatasetError, "image 18: split 'val', but the seed and its "
+                                                  "checksum give 'train'"):
+            TesseraDataset(self._tampered(move))
+
+    def test_other_seed_refused(self):
+        def seed(ann):
+            ann["info"]["split"]["seed"] = "golden-2"
+        with self.assertRaisesRegex(DatasetError, "split"):
+            TesseraDataset(self._tampered(seed))
+
+    def test_manifest_must_agree(self):
+        def same(ann):
+            pass
+
+        def fractions(man):
+            man["selection"]["split"]["val"] = 0.5
+        with self.assertRaisesRegex(DatasetError, "selection.split differs"):
+            TesseraDataset(self._tampered(same, fractions))
+
+        def counts(man):
+            man["counts"]["per_split"]["val"] = 1
+        with self.assertRaisesRegex(DatasetError, "per_split"):
+            TesseraDataset(self._tampered(same, counts))
 
 
 if __name__ == "__main__":
