@@ -88,6 +88,7 @@ test('an export with a split: every image in its part, schemas, verify, reader',
     per[im.split]++;
   }
   assert.deepEqual(man.counts.per_split, per);
+  assert.deepEqual(ex.counts.per_split, per);
   assert.ok(per.train > 0 && per.val + per.test > 0, JSON.stringify(per));
   const v = await verifyExport(dir);
   assert.equal(v.code, 0, v.out);

@@ -35,6 +35,8 @@ export interface ExportCounts {
   images: number;
   annotations?: number;
   per_category?: Record<string, number>;
+  /** With a split, once ready: images per part. */
+  per_split?: { train: number; val: number; test: number };
   excluded: { deleted_category: number };
 }
 
