@@ -152,7 +152,24 @@ BOXES = {
 }
 
 
-def build(out_dir, task_type="classification_single"):
+# The split of golden/export_split/: fractions exact in binary, so Python's
+# json and jansson print them alike ("0.5", "0.25").
+SPLIT = {"seed": "golden", "train": 0.5, "val": 0.25, "test": 0.25}
+
+
+def split_of(split, checksum):
+    """The image's part: SHA-256(seed || checksum hex), first 8 bytes
+    big-endian >> 11, / 2**53, bucketed by the fractions (CONTRACT.md)."""
+    d = hashlib.sha256(split["seed"].encode("utf-8") + checksum.encode("ascii")).digest()
+    u = (int.from_bytes(d[:8], "big") >> 11) / float(1 << 53)
+    if u < split["train"]:
+        return "train"
+    if u < split["train"] + split["val"]:
+        return "val"
+    return "test"
+
+
+def build(out_dir, task_type="classification_single", split=None):
     images_dir = os.path.join(out_dir, "images")
     os.makedirs(images_dir, exist_ok=True)
 
@@ -170,6 +187,8 @@ def build(out_dir, task_type="classification_single"):
             "checksum_sha256": hashlib.sha256(data).hexdigest(),
             "original_file_name": original, "source": source,
         })
+        if split:
+            images[-1]["split"] = split_of(split, images[-1]["checksum_sha256"])
         if task_type == "classification_single":
             annotations.append((asset_id, cat, 0, None, status, who))
         elif task_type == "classification_multi":
@@ -189,9 +208,14 @@ def build(out_dir, task_type="classification_single"):
         rows.append(row)
     annotations = rows
     version = "1.0.0" if task_type == "classification_single" else "1.1.0"
+    if split:
+        version = "1.2.0"
+    info = {"schema_version": version, "task_type": task_type}
+    if split:
+        info["split"] = split
 
     doc = {
-        "info": {"schema_version": version, "task_type": task_type},
+        "info": info,
         "licenses": [],
         "images": images,
         "annotations": annotations,
@@ -229,7 +253,8 @@ def build(out_dir, task_type="classification_single"):
         "task_type": task_type,
         "created_at": MANIFEST_VOLATILE["created_at"],
         "created_by": MANIFEST_VOLATILE["created_by"],
-        "selection": {"statuses": ["approved"]},
+        "selection": ({"statuses": ["approved"], "split": split} if split
+                      else {"statuses": ["approved"]}),
         "categories": [{"id": c["id"], "name": c["name"], "class_index": i}
                        for i, c in enumerate(CATEGORIES)],
         "categories_hash": categories_hash(CATEGORIES),
@@ -239,6 +264,14 @@ def build(out_dir, task_type="classification_single"):
         "files": {"annotations.json": {"sha256": ann_hex, "bytes": len(ann_bytes)}},
         "hash": "sha256:" + ann_hex,
     }
+    if split:
+        per_split = {"train": 0, "val": 0, "test": 0}
+        for im in images:
+            per_split[im["split"]] += 1
+        counts = manifest["counts"]
+        manifest["counts"] = {"images": counts["images"], "annotations": counts["annotations"],
+                              "per_category": counts["per_category"], "per_split": per_split,
+                              "excluded": counts["excluded"]}
     with open(os.path.join(out_dir, "manifest.json"), "wb") as f:
         f.write((json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
@@ -253,8 +286,10 @@ def same_tree(a, b):
     return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
 
 
-KINDS = (("export", "classification_single"), ("export_multi", "classification_multi"),
-         ("export_detection", "detection"))
+KINDS = (("export", "classification_single", None),
+         ("export_multi", "classification_multi", None),
+         ("export_detection", "detection", None),
+         ("export_split", "classification_single", SPLIT))
 
 
 def main():
@@ -264,20 +299,20 @@ def main():
                     help="regenerate into a temporary folder and compare with --out")
     args = ap.parse_args()
     if args.check:
-        for name, task in KINDS:
+        for name, task, split in KINDS:
             with tempfile.TemporaryDirectory() as tmp:
-                build(tmp, task)
+                build(tmp, task, split)
                 if not same_tree(tmp, os.path.join(args.out, name)):
                     print("golden export differs from make_golden.py output: %s"
                           % os.path.join(args.out, name), file=sys.stderr)
                     return 1
         print("golden exports are up to date: %s" % args.out)
         return 0
-    for name, task in KINDS:
+    for name, task, split in KINDS:
         out = os.path.join(args.out, name)
         if os.path.isdir(out):
             shutil.rmtree(out)
-        build(out, task)
+        build(out, task, split)
         print("wrote %s" % out)
     return 0
 

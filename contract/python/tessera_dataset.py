@@ -66,6 +66,53 @@ def yolo_line(class_index, bbox, width, height):
                                           w / width, h / height)
 
 
+def split_point(seed, checksum_sha256):
+    """The number in [0, 1) that places an image in a split: the first 8
+    bytes of SHA-256(seed (UTF-8) || checksum_sha256 (64 lowercase hex
+    ASCII)), big-endian, shifted right by 11, divided by 2**53. The server's
+    twin is server/export/split.c."""
+    d = hashlib.sha256(seed.encode("utf-8") + checksum_sha256.encode("ascii")).digest()
+    return (int.from_bytes(d[:8], "big") >> 11) / float(1 << 53)
+
+
+def split_of_checksum(split, checksum_sha256):
+    """"train", "val" or "test" for an image, given a split
+    {"seed": ..., "train": ..., "val": ..., "test": ...}. Depends only on the
+    image's own checksum, so an image keeps its split in every version."""
+    u = split_point(split["seed"], checksum_sha256)
+    if u < split["train"]:
+        return "train"
+    if u < split["train"] + split["val"]:
+        return "val"
+    return "test"
+
+
+_UNSAFE_IN_FOLDER = set('/\\<>:"|?*') | {chr(c) for c in range(0x20)} | {"\x7f"}
+
+
+def class_folder(class_index, n_classes, name):
+    """The class folder of a category in the ImageFolder layout:
+    class_index zero-padded to the digits of n_classes - 1, "_", and the
+    name with / \\ < > : " | ? * and control characters replaced by "_", a
+    trailing "." or space replaced by "_", cut to at most 200 UTF-8 bytes at
+    a character boundary. Sorting the folders gives class_index order, as
+    torchvision's ImageFolder numbers them. The server's twin is
+    server/export/folder_name.c."""
+    width = len(str(max(n_classes - 1, 0)))
+    safe, size = [], 0
+    for ch in name:
+        ch = "_" if ch in _UNSAFE_IN_FOLDER else ch
+        n = len(ch.encode("utf-8"))
+        if size + n > 200:
+            break
+        safe.append(ch)
+        size += n
+    safe = "".join(safe)
+    if safe.endswith((".", " ")):
+        safe = safe[:-1] + "_"
+    return "%0*d_%s" % (width, class_index, safe)
+
+
 class DatasetError(Exception):
     """The export does not match its manifest or the dataset contract."""
 
@@ -570,12 +617,63 @@ class TesseraDataset:
         counts = man.get("counts", {})
         if counts.get("images") != len(images) or counts.get("annotations") != len(annotations):
             self._fail("manifest.json counts differ from annotations.json")
+        self._check_split(ann, man, images)
         self.samples = samples
         self._checksum = {im["file_name"]: im["checksum_sha256"] for im in images}
         self._verified = set()
         if not self._lazy:
             for im in images:
                 self._verify_image(im["file_name"])
+
+    def _check_split(self, ann, man, images):
+        """schema_version 1.2.0: every image's split is the one its
+        checksum gives (split_of_checksum), the manifest repeats info.split
+        and counts.per_split counts the images of each part."""
+        split = ann["info"].get("split")
+        self.split = split
+        self._split_of = {}
+        if split is None:
+            if any("split" in im for im in images):
+                self._fail("an image has a split, but annotations.json info has none")
+            if "split" in man.get("selection", {}) or "per_split" in man.get("counts", {}):
+                self._fail("manifest.json has a split, but annotations.json has none")
+            return
+        fractions = [split.get(k) for k in ("train", "val", "test")]
+        if (not isinstance(split.get("seed"), str) or not split["seed"]
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
+                           for v in fractions)
+                or abs(sum(fractions) - 1) > 1e-9):
+            self._fail("annotations.json info.split is not a seed and fractions adding up to 1")
+        per = {"train": 0, "val": 0, "test": 0}
+        for im in images:
+            want = split_of_checksum(split, im["checksum_sha256"])
+            if im.get("split") != want:
+                self._fail("image %r: split %r, but the seed and its checksum give %r"
+                           % (im["id"], im.get("split"), want))
+            per[want] += 1
+            self._split_of[im["file_name"]] = want
+        if man.get("selection", {}).get("split") != split:
+            self._fail("manifest.json selection.split differs from annotations.json info.split")
+        if man.get("counts", {}).get("per_split") != per:
+            self._fail("manifest.json counts.per_split differ from annotations.json")
+
+    def split_of(self, file_name):
+        """"train", "val" or "test" for an image of an export with a split
+        (None without one)."""
+        if self.split is None:
+            return None
+        return self._split_of[file_name]
+
+    def iter_split(self, part):
+        """Like iterating the dataset, but only the images of one part
+        ("train", "val" or "test") of an export with a split."""
+        if self.split is None:
+            raise DatasetError("%s: this export has no split" % self.path)
+        if part not in ("train", "val", "test"):
+            raise ValueError("part must be 'train', 'val' or 'test'")
+        for file_name, *rest in self.samples:
+            if self._split_of[file_name] == part:
+                yield (self[file_name], *rest)
 
     def _verify_image(self, file_name):
         if file_name in self._verified:

@@ -681,6 +681,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	struct ts_coco_category *cats = NULL;
 	struct ts_coco_dataset ds = { 0 };
 	struct ts_coco_manifest_info info = { 0 };
+	struct ts_split split;
 	struct ts_export_share share = { 0 };
 	struct ts_error why = { 0 };
 	struct ts_buf ann, man;
@@ -766,6 +767,15 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	ds.n_annotations = b->n_anns;
 	ds.categories = cats;
 	ds.n_categories = snap->n_categories;
+	if (ex->split[0]) {
+		json_t *sj = json_loads(ex->split, 0, NULL);
+
+		e = ts_split_parse(sj, &split, err);
+		json_decref(sj);
+		if (e)
+			goto out;
+		ds.split = &split;
+	}
 	e = ts_coco_write_annotations(&ds, &ann, err);
 	if (e)
 		goto out;

@@ -134,6 +134,11 @@ const char *ts_coco_schema_version(const char *task_type)
 		       : TS_COCO_SCHEMA_VERSION_1_1;
 }
 
+const char *ts_coco_dataset_schema_version(const struct ts_coco_dataset *ds)
+{
+	return ds->split ? TS_COCO_SCHEMA_VERSION_1_2 : ts_coco_schema_version(ds->task_type);
+}
+
 /* A number as jansson prints a real ("%.17g", with ".0" when it reads
  * as an integer), so Python's json reads back the same double. */
 static enum ts_err add_real(struct ts_buf *b, double v)
@@ -352,7 +357,8 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 
 /* --- annotations.json -------------------------------------------------- */
 
-static enum ts_err write_image(struct ts_buf *b, const struct ts_coco_image *im)
+static enum ts_err write_image(struct ts_buf *b, const struct ts_coco_image *im,
+			       const struct ts_split *split)
 {
 	enum ts_err e;
 
@@ -374,15 +380,46 @@ static enum ts_err write_image(struct ts_buf *b, const struct ts_coco_image *im)
 		e = add_kv_str(b, "original_file_name", im->original_file_name);
 	if (e)
 		return e;
-	if (im->source_type == TS_COCO_SOURCE_IMAGE)
-		return ts_buf_adds(b, ",\"source\":{\"type\":\"image\"}}");
-	e = ts_buf_addf(b, ",\"source\":{\"type\":\"video_frame\",\"video_id\":%lld,",
-			(long long)im->video_id);
+	if (im->source_type == TS_COCO_SOURCE_IMAGE) {
+		e = ts_buf_adds(b, ",\"source\":{\"type\":\"image\"}");
+	} else {
+		e = ts_buf_addf(b, ",\"source\":{\"type\":\"video_frame\",\"video_id\":%lld,",
+				(long long)im->video_id);
+		if (!e)
+			e = add_kv_str(b, "video_file_name", im->video_file_name);
+		if (!e)
+			e = ts_buf_addf(b, ",\"frame_index\":%lld,\"timestamp_ms\":%lld}",
+					(long long)im->frame_index, (long long)im->timestamp_ms);
+	}
+	if (!e && split)
+		e = ts_buf_addf(b, ",\"split\":\"%s\"",
+				ts_split_name(ts_split_of(split, im->checksum_sha256)));
 	if (!e)
-		e = add_kv_str(b, "video_file_name", im->video_file_name);
+		e = ts_buf_adds(b, "}");
+	return e;
+}
+
+/* info.split: {"seed":...,"train":...,"val":...,"test":...}. */
+static enum ts_err write_split(struct ts_buf *b, const struct ts_split *split)
+{
+	enum ts_err e = ts_buf_adds(b, ",\"split\":{");
+
 	if (!e)
-		e = ts_buf_addf(b, ",\"frame_index\":%lld,\"timestamp_ms\":%lld}}",
-				(long long)im->frame_index, (long long)im->timestamp_ms);
+		e = add_kv_str(b, "seed", split->seed);
+	if (!e)
+		e = ts_buf_adds(b, ",\"train\":");
+	if (!e)
+		e = add_real(b, split->train);
+	if (!e)
+		e = ts_buf_adds(b, ",\"val\":");
+	if (!e)
+		e = add_real(b, split->val);
+	if (!e)
+		e = ts_buf_adds(b, ",\"test\":");
+	if (!e)
+		e = add_real(b, split->test);
+	if (!e)
+		e = ts_buf_adds(b, "}");
 	return e;
 }
 
@@ -398,18 +435,20 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		goto out;
 	e = ts_buf_adds(out, "{\"info\":{");
 	if (!e)
-		e = add_kv_str(out, "schema_version", ts_coco_schema_version(ds->task_type));
+		e = add_kv_str(out, "schema_version", ts_coco_dataset_schema_version(ds));
 	if (!e)
 		e = ts_buf_adds(out, ",");
 	if (!e)
 		e = add_kv_str(out, "task_type", ds->task_type);
+	if (!e && ds->split)
+		e = write_split(out, ds->split);
 	if (!e)
 		e = ts_buf_adds(out, "},\"licenses\":[],\"images\":[");
 	for (i = 0; !e && i < ds->n_images; i++) {
 		if (i)
 			e = ts_buf_adds(out, ",");
 		if (!e)
-			e = write_image(out, s.images[i]);
+			e = write_image(out, s.images[i], ds->split);
 	}
 	if (!e)
 		e = ts_buf_adds(out, "],\"annotations\":[");
@@ -624,7 +663,7 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 		per[find_category(&s, ds->n_categories, s.annotations[i]->category_id)]++;
 
 	root = json_object();
-	bad |= put(root, "schema_version", json_string(ts_coco_schema_version(ds->task_type)));
+	bad |= put(root, "schema_version", json_string(ts_coco_dataset_schema_version(ds)));
 	bad |= put(root, "dataset_id", str_or_null(info->dataset_id));
 	bad |= put(root, "project_name", str_or_null(info->project_name));
 	bad |= put(root, "version", json_integer(info->version));
@@ -634,7 +673,13 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 	statuses = json_array();
 	for (i = 0; i < info->n_statuses; i++)
 		json_array_append_new(statuses, json_string(info->statuses[i]));
-	bad |= put(root, "selection", json_pack("{s:o}", "statuses", statuses));
+	if (ds->split)
+		bad |= put(root, "selection",
+			   json_pack("{s:o, s:{s:s, s:f, s:f, s:f}}", "statuses", statuses, "split",
+				     "seed", ds->split->seed, "train", ds->split->train, "val",
+				     ds->split->val, "test", ds->split->test));
+	else
+		bad |= put(root, "selection", json_pack("{s:o}", "statuses", statuses));
 	cats = json_array();
 	per_category = json_object();
 	for (i = 0; i < ds->n_categories; i++) {
@@ -653,6 +698,14 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 	bad |= put(counts, "images", json_integer((json_int_t)ds->n_images));
 	bad |= put(counts, "annotations", json_integer((json_int_t)ds->n_annotations));
 	bad |= put(counts, "per_category", per_category);
+	if (ds->split) {
+		json_int_t parts[3] = { 0, 0, 0 };
+
+		for (i = 0; i < ds->n_images; i++)
+			parts[ts_split_of(ds->split, s.images[i]->checksum_sha256)]++;
+		bad |= put(counts, "per_split", json_pack("{s:I, s:I, s:I}", "train", parts[0],
+							  "val", parts[1], "test", parts[2]));
+	}
 	bad |= put(counts, "excluded", json_pack("{s:I}", "deleted_category",
 						 (json_int_t)info->excluded_deleted_category));
 	bad |= put(root, "counts", counts);

@@ -28,12 +28,17 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "export/split.h"
 
 #define TS_COCO_SCHEMA_VERSION "1.0.0"
 /* The schema_version of classification_multi and detection exports (the
  * contract's additions: task types, boxes); classification_single exports
  * stay 1.0.0, byte for byte. */
 #define TS_COCO_SCHEMA_VERSION_1_1 "1.1.0"
+/* The schema_version of an export with a train/val/test split (any task
+ * type): info.split, each image's "split", manifest selection.split and
+ * counts.per_split are added. */
+#define TS_COCO_SCHEMA_VERSION_1_2 "1.2.0"
 /* "sha256:" + 64 hex digits + NUL */
 #define TS_COCO_PREFIXED_HASH_SIZE 72
 
@@ -92,6 +97,10 @@ struct ts_coco_dataset {
 	size_t n_annotations;
 	const struct ts_coco_category *categories;
 	size_t n_categories;
+	/* A train/val/test split (export/split.h), or NULL: info.split and
+	 * each image's "split" (computed from its checksum) are written, and
+	 * the schema_version is 1.2.0. */
+	const struct ts_split *split;
 };
 
 /* The volatile part of manifest.json (outside the hash). */
@@ -125,8 +134,11 @@ enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
 						 struct ts_error *err),
 			       void *arg, struct ts_error *err);
 
-/* The schema_version an export of task_type carries. Static string. */
+/* The schema_version an export of task_type carries (without a split).
+ * Static string. */
 const char *ts_coco_schema_version(const char *task_type);
+/* The schema_version of ds (1.2.0 with a split). Static string. */
+const char *ts_coco_dataset_schema_version(const struct ts_coco_dataset *ds);
 
 /* Appends the canonical annotations.json bytes of ds to out (initialised by
  * the caller with ts_buf_init and a cap). Checks every field listed above

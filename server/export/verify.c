@@ -813,6 +813,79 @@ static void check_manifest(struct vctx *c)
 	free(cc);
 }
 
+/* --- the split (schema_version 1.2.0) ---------------------------------- */
+
+/* Every image's "split" is the one its checksum gives under info.split;
+ * the manifest's selection.split equals info.split and counts.per_split
+ * counts the images of each part. Without info.split no image has one. */
+static void check_split(struct vctx *c)
+{
+	json_t *info = json_object_get(c->ann, "info");
+	json_t *js = json_object_get(info, "split");
+	json_t *images = json_object_get(c->ann, "images");
+	json_t *msel = c->man ? json_object_get(c->man, "selection") : NULL;
+	json_t *per = c->man ? json_object_get(json_object_get(c->man, "counts"), "per_split")
+			     : NULL;
+	struct ts_split sp;
+	size_t parts[3] = { 0, 0, 0 }, i;
+	json_t *im;
+
+	if (!js) {
+		json_array_foreach(images, i, im)
+			if (json_object_get(im, "split")) {
+				problem(c, "annotations.json: /images/%zu/split: present, but "
+					"info has no split", i);
+				break;
+			}
+		if (json_object_get(msel, "split") || per)
+			problem(c, "manifest.json: a split, but annotations.json has none");
+		return;
+	}
+	memset(&sp, 0, sizeof(sp));
+	if (!json_is_string(json_object_get(js, "seed")) ||
+	    strlen(str_of(js, "seed")) >= sizeof(sp.seed)) {
+		problem(c, "annotations.json: /info/split/seed: not a seed");
+		return;
+	}
+	memcpy(sp.seed, str_of(js, "seed"), strlen(str_of(js, "seed")) + 1);
+	sp.train = json_number_value(json_object_get(js, "train"));
+	sp.val = json_number_value(json_object_get(js, "val"));
+	sp.test = json_number_value(json_object_get(js, "test"));
+	if (!(sp.train >= 0 && sp.train <= 1 && sp.val >= 0 && sp.val <= 1 && sp.test >= 0 &&
+	      sp.test <= 1) ||
+	    fabs(sp.train + sp.val + sp.test - 1.0) > 1e-9)
+		problem(c, "annotations.json: /info/split: the fractions are not from 0 to 1 "
+			"adding up to 1");
+	json_array_foreach(images, i, im) {
+		const char *sum = str_of(im, "checksum_sha256");
+		const char *got = str_of(im, "split");
+		enum ts_split_part want;
+
+		if (!sum || !ts_sha256_is_hex(sum))
+			continue;
+		want = ts_split_of(&sp, sum);
+		parts[want]++;
+		if (!got)
+			problem(c, "annotations.json: /images/%zu/split: missing (the seed and "
+				"its checksum give \"%s\")", i, ts_split_name(want));
+		else if (strcmp(got, ts_split_name(want)))
+			problem(c, "annotations.json: /images/%zu/split: \"%s\", but the seed "
+				"and its checksum give \"%s\"", i, got, ts_split_name(want));
+	}
+	if (!c->man || !c->man_valid)
+		return;
+	if (!json_equal(json_object_get(msel, "split"), js))
+		problem(c, "manifest.json: selection.split differs from annotations.json "
+			"info.split");
+	for (int k = 0; k < 3; k++) {
+		const char *name = ts_split_name((enum ts_split_part)k);
+
+		if ((size_t)int_of(per, name) != parts[k])
+			problem(c, "manifest.json: counts.per_split.%s is %lld, annotations.json "
+				"has %zu", name, (long long)int_of(per, name), parts[k]);
+	}
+}
+
 /* --- the files in the export ------------------------------------------- */
 
 static int unsafe_name(const char *name)
@@ -1044,6 +1117,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 		check_annotations_doc(&c);
 	if (c.ann_valid && c.man_valid)
 		check_manifest(&c);
+	if (c.ann_valid)
+		check_split(&c);
 	check_entries(&c);
 	if (c.detection && c.ann_valid)
 		check_labels(&c);

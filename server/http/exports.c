@@ -174,6 +174,11 @@ static void export_write(struct ts_jsonw *w, const struct ts_export *ex)
 	ts_jsonw_object(w);
 	ts_jsonw_key(w, "statuses");
 	statuses_write(w, ex->statuses);
+	if (ex->split[0]) {
+		/* Stored by the service as compact JSON it wrote itself. */
+		ts_jsonw_key(w, "split");
+		ts_jsonw_raw(w, ex->split, strlen(ex->split));
+	}
 	ts_jsonw_object_end(w);
 	ts_jsonw_key(w, "progress");
 	ts_jsonw_object(w);
@@ -276,7 +281,8 @@ static void preview(struct ts_req *req)
 
 static void create(struct ts_req *req)
 {
-	static const char *const keys[] = { "statuses", NULL };
+	static const char *const keys[] = { "statuses", "split", NULL };
+	const json_t *split = NULL;
 	int st[16];
 	size_t n = 0;
 	json_t *body = NULL;
@@ -296,9 +302,12 @@ static void create(struct ts_req *req)
 			st[n++] = DEFAULT_STATUS;
 		else if (parse_statuses_json(req, json_object_get(body, "statuses"), st, &n))
 			goto out;
+		split = json_object_get(body, "split");
+		if (json_is_null(split))
+			split = NULL;
 	}
-	if (ts_svc_export_create(req->app, req->params[0], st, n, req->user.id, req->user.name,
-				 &ex, &c, &err)) {
+	if (ts_svc_export_create(req->app, req->params[0], st, n, split, req->user.id,
+				 req->user.name, &ex, &c, &err)) {
 		if (strcmp(err.code, "nothing_to_export") == 0)
 			ts_error_details(&err, json_pack("{s:{s:o}, s:o}", "selection", "statuses",
 							 statuses_array(st, n), "counts",

@@ -1,10 +1,12 @@
 #include "service/exports.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "export/build.h"
+#include "export/split.h"
 #include "ingest/ingest.h"
 #include "jobs/jobs.h"
 #include "core/banned.h"
@@ -61,18 +63,40 @@ enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const 
 }
 
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
-				 size_t n, int64_t user_id, const char *user_name,
-				 struct ts_export *out, struct ts_export_counts *counts,
-				 struct ts_error *err)
+				 size_t n, const json_t *split, int64_t user_id,
+				 const char *user_name, struct ts_export *out,
+				 struct ts_export_counts *counts, struct ts_error *err)
 {
+	char split_text[TS_EXPORT_SPLIT_MAX] = "";
 	enum ts_err e;
 
+	if (split) {
+		struct ts_split sp;
+		json_t *canon;
+		char *text;
+
+		e = ts_split_parse(split, &sp, err);
+		if (e)
+			return e;
+		canon = json_pack("{s:s, s:f, s:f, s:f}", "seed", sp.seed, "train", sp.train, "val",
+				  sp.val, "test", sp.test);
+		text = canon ? json_dumps(canon, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(canon);
+		if (!text || strlen(text) >= sizeof(split_text)) {
+			free(text);
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_split",
+					    "The split's seed is too long.");
+		}
+		memcpy(split_text, text, strlen(text) + 1);
+		free(text);
+	}
 	/* Images not decoded yet (their thumbnail job has not run) are
 	 * decoded now: a damaged one must not enter the version. */
 	e = ts_ingest_check_selection(app, project_id, statuses, n, err);
 	if (e)
 		return e;
 	e = ts_store_export_create(app->store, project_id, statuses, n, user_id, user_name,
+				   split ? split_text : NULL,
 				   (int64_t)app->cfg.quota_export_versions, out, counts, err);
 	if (!e)
 		ts_jobs_notify(app->jobs, TS_EXPORT_JOB_KIND);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "app.h"
 #include "core/error.h"
 #include "export/share.h"
@@ -25,11 +27,13 @@ enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const 
 /* Creates the next version of project_id (numbered in the store, within
  * the export-version quota) and queues its build. Images of the selection
  * not decoded yet are decoded first, so a damaged one stays out. counts
- * is filled also for CONFLICT "nothing_to_export". */
+ * is filled also for CONFLICT "nothing_to_export". split: the request's
+ * split object (export/split.h; INVALID "invalid_split" when it is not
+ * one), or NULL for none. */
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
-				 size_t n, int64_t user_id, const char *user_name,
-				 struct ts_export *out, struct ts_export_counts *counts,
-				 struct ts_error *err);
+				 size_t n, const json_t *split, int64_t user_id,
+				 const char *user_name, struct ts_export *out,
+				 struct ts_export_counts *counts, struct ts_error *err);
 
 /* Versions of project_id, newest first, before before_version (0: from
  * the newest); the caller frees *out (ts_svc_export_release each). */

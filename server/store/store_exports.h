@@ -25,6 +25,8 @@ extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS];
 int ts_export_status_index(const char *status);
 
 #define TS_EXPORT_JOB_KIND "export"
+/* Room for a split object (export/split.h) as compact JSON. */
+#define TS_EXPORT_SPLIT_MAX 768
 
 /* What a selection holds. */
 struct ts_export_counts {
@@ -44,6 +46,7 @@ struct ts_export {
 	int64_t version;
 	char state[12];          /* queued, building, ready, failed */
 	char statuses[80];       /* selection, comma-separated: "approved,labeled" */
+	char split[TS_EXPORT_SPLIT_MAX]; /* the split as compact JSON, "" for none */
 	int64_t progress_done;
 	int64_t progress_total;
 	int64_t image_count;
@@ -123,10 +126,12 @@ struct ts_store_export_ops {
 	 * "nothing_to_export" and writes nothing. max_versions > 0: when the
 	 * project already has that many versions that did not fail, CONFLICT
 	 * "export_quota_exceeded" and nothing is written (checked inside the
-	 * transaction, so concurrent requests cannot pass it together). */
+	 * transaction, so concurrent requests cannot pass it together).
+	 * split: the version's split as compact JSON (stored as given), or
+	 * NULL. */
 	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
 			      size_t n, int64_t user_id, const char *user_name,
-			      int64_t max_versions, struct ts_export *out,
+			      const char *split, int64_t max_versions, struct ts_export *out,
 			      struct ts_export_counts *counts, struct ts_error *err);
 	/* The assets the selection would export but that were never decoded
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
@@ -180,12 +185,12 @@ static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t pr
 }
 static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t project_id,
 						 const int *statuses, size_t n, int64_t user_id,
-						 const char *user_name, int64_t max_versions,
-						 struct ts_export *out,
+						 const char *user_name, const char *split,
+						 int64_t max_versions, struct ts_export *out,
 						 struct ts_export_counts *counts,
 						 struct ts_error *err)
 {
-	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name,
+	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
 				       max_versions, out, counts, err);
 }
 static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,

@@ -90,6 +90,25 @@ describe('exports page', () => {
     assert.match(stdout, /^OK: .* version 1, 3 images/);
     assert.deepEqual(browser.errors, []);
   });
+
+  test('a version with a train/val/test split: parts checked in the form, the split shown on the version', async () => {
+    await page.locator('input[name="split-on"]').check();
+    const create = page.getByRole('button', { name: 'Create version' });
+    await page.locator('input[name="split-val"]').fill('30');
+    await page.getByText('The parts must add up to 100%.').waitFor();
+    assert.equal(await create.isDisabled(), true);
+    await page.locator('input[name="split-train"]').fill('60');
+    await page.locator('input[name="split-seed"]').fill('signs');
+    assert.equal(await create.isDisabled(), false);
+    await create.click();
+    const v3 = page.locator('tr.export-row[data-version="3"]');
+    await v3.locator('.badge', { hasText: 'ready' }).waitFor();
+    assert.equal(await v3.getByTestId('export-split').innerText(), 'train 60% · val 30% · test 10% (seed signs)');
+    assert.equal(await page.locator('tr.export-row[data-version="1"]').getByTestId('export-split').count(), 0);
+    const ex = (await srv.req('GET', `/api/v1/projects/${projectId}/exports`, { token: session.token })).json.exports[0];
+    assert.deepEqual(ex.selection.split, { seed: 'signs', train: 0.6, val: 0.3, test: 0.1 });
+    assert.deepEqual(browser.errors, []);
+  });
 });
 
 describe('exports page with a version quota', () => {

@@ -14,7 +14,8 @@
 	"e.progress_total, e.image_count, e.excluded_deleted_category, e.hash, "           \
 	"e.categories_hash, e.zip_bytes, e.identical_to, e.error, e.job_id, "               \
 	"e.created_by_name, e.created_at, e.updated_at, e.finished_at, e.shares_files_with, "  \
-	"e.zip_base_from, e.zip_base_len"
+	"e.zip_base_from, e.zip_base_len, e.split"
+#define EXPORT_NCOLS 23 /* the columns above (read_export) */
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
  * the selected statuses (NULL for unused slots, which match nothing).
@@ -72,6 +73,7 @@ static void read_export(sqlite3_stmt *st, void *out)
 	e->shares_files_with = sqlite3_column_int64(st, 19);
 	e->zip_base_from = sqlite3_column_int64(st, 20);
 	e->zip_base_len = sqlite3_column_int64(st, 21);
+	ts_sq_text_to(st, 22, e->split, sizeof(e->split));
 }
 
 static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *statuses, size_t n)
@@ -228,8 +230,8 @@ static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manif
 			   "export %lld does not exist", (long long)id);
 	if (!e) {
 		read_export(st, out);
-		if (with_manifest && sqlite3_column_type(st, 22) != SQLITE_NULL)
-			out->manifest = ts_sq_text(st, 22);
+		if (with_manifest && sqlite3_column_type(st, EXPORT_NCOLS) != SQLITE_NULL)
+			out->manifest = ts_sq_text(st, EXPORT_NCOLS);
 	}
 	sqlite3_reset(st);
 	return e;
@@ -237,7 +239,7 @@ static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manif
 
 static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *statuses,
 			     size_t n, int64_t user_id, const char *user_name,
-			     int64_t max_versions, struct ts_export *out,
+			     const char *split, int64_t max_versions, struct ts_export *out,
 			     struct ts_export_counts *counts, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
@@ -286,7 +288,8 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	if (e)
 		goto out;
 	st = ts_sq_prepare(c, "INSERT INTO exports(project_id, version, statuses, created_by, "
-			      "created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			      "created_by_name, created_at, updated_at, split) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			   err);
 	if (!st) {
 		e = TS_ERR_IO;
@@ -299,6 +302,10 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	ts_sq_bind_text(st, 5, user_name ? user_name : "");
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_int64(st, 7, now);
+	if (split && *split)
+		ts_sq_bind_text(st, 8, split);
+	else
+		sqlite3_bind_null(st, 8);
 	e = ts_sq_exec_stmt(c, st, err);
 	if (e)
 		goto out;

@@ -135,7 +135,7 @@ static int64_t create_export(struct fixture *f)
 	struct ts_error err = { 0 };
 
 	assert_string_equal(ts_export_statuses[4], "approved");
-	assert_int_equal(ts_store_export_create(f->s, f->project, approved, 1, 0, "unit", 0, &ex, &counts,
+	assert_int_equal(ts_store_export_create(f->s, f->project, approved, 1, 0, "unit", NULL, 0, &ex, &counts,
 						&err),
 			 TS_OK);
 	assert_int_equal(counts.images, NIMG);

@@ -367,6 +367,35 @@ static void test_helpers(void **state)
 	assert_false(ts_coco_file_name_ok("/abs"));
 	assert_false(ts_coco_file_name_ok("caf\xc3\xa9.png"));
 }
+/* A split (schema_version 1.2.0): golden/export_split, byte for byte. */
+static void test_golden_split(void **state)
+{
+	struct ts_coco_dataset ds = golden_dataset();
+	struct ts_split split = { .seed = "golden", .train = 0.5, .val = 0.25, .test = 0.25 };
+	struct ts_buf ann, man;
+	struct ts_error err = { 0 };
+	size_t want_len;
+	char *want;
+
+	(void)state;
+	ds.split = &split;
+	ts_buf_init(&ann, 1 << 20);
+	ts_buf_init(&man, 1 << 20);
+	assert_int_equal(ts_coco_write_annotations(&ds, &ann, &err), TS_OK);
+	want = tu_read_file(tu_src("contract/golden/export_split/annotations.json"), &want_len);
+	assert_non_null(want);
+	assert_int_equal(ann.len, want_len);
+	assert_memory_equal(ann.ptr, want, want_len);
+	free(want);
+	assert_int_equal(ts_coco_write_manifest(&ds, &golden_info, ann.ptr, ann.len, &man,
+						&err), TS_OK);
+	want = tu_read_file(tu_src("contract/golden/export_split/manifest.json"), &want_len);
+	assert_non_null(want);
+	assert_string_equal(man.ptr, want);
+	free(want);
+	ts_buf_release(&ann);
+	ts_buf_release(&man);
+}
 
 int main(void)
 {
@@ -375,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_categories_hash_rejects),
 		cmocka_unit_test(test_golden_bytes),
 		cmocka_unit_test(test_golden_new_task_types),
+		cmocka_unit_test(test_golden_split),
 		cmocka_unit_test(test_matches_jansson),
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_size_cap),

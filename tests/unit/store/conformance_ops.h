@@ -527,7 +527,7 @@ static void conf_exports(void **state)
 	assert_int_equal(counts.images, 1);
 	assert_int_equal(counts.excluded_damaged, 1);
 
-	OK(ts_store_export_create(f->s, p, approved, 1, u, "eve", 0, &ex, &counts, &err));
+	OK(ts_store_export_create(f->s, p, approved, 1, u, "eve", NULL, 0, &ex, &counts, &err));
 	assert_int_equal(ex.version, 1);
 	assert_string_equal(ex.state, "queued");
 	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
@@ -551,13 +551,13 @@ static void conf_exports(void **state)
 
 	/* A second version with the same hash may share the first one's files;
 	 * a limit of two versions refuses a third. */
-	OK(ts_store_export_create(f->s, p, approved, 1, u, "eve", 2, &ex2, &counts, &err));
+	OK(ts_store_export_create(f->s, p, approved, 1, u, "eve", NULL, 2, &ex2, &counts, &err));
 	assert_int_equal(ex2.version, 2);
 	OK(ts_store_export_find_shareable(f->s, p, "sha256:aa", 2, &version, &err));
 	assert_int_equal(version, 1);
 	OK(ts_store_export_find_shareable(f->s, p, "sha256:bb", 2, &version, &err));
 	assert_int_equal(version, 0);
-	assert_int_equal(ts_store_export_create(f->s, p, approved, 1, u, "eve", 2, &ex, &counts, &err),
+	assert_int_equal(ts_store_export_create(f->s, p, approved, 1, u, "eve", NULL, 2, &ex, &counts, &err),
 			 TS_ERR_CONFLICT);
 	assert_string_equal(err.code, "export_quota_exceeded");
 	OK(ts_store_export_set_failed(f->s, ex2.id, "stopped", &err));
@@ -570,7 +570,7 @@ static void conf_exports(void **state)
 	assert_int_equal(usage.export_versions, 1);
 	assert_int_equal(usage.stored_bytes, 200);
 	const int unlabeled[] = { ts_export_status_index("unlabeled") };
-	assert_int_equal(ts_store_export_create(f->s, p, unlabeled, 1, u, "eve", 0, &ex, &counts, &err),
+	assert_int_equal(ts_store_export_create(f->s, p, unlabeled, 1, u, "eve", NULL, 0, &ex, &counts, &err),
 			 TS_ERR_INVALID);
 	assert_string_equal(err.code, "nothing_to_export");
 	ts_error_release(&err);

@@ -35,7 +35,17 @@ export interface ExportCounts {
   images: number;
   annotations?: number;
   per_category?: Record<string, number>;
+  /** With a split, once ready: images per part. */
+  per_split?: { train: number; val: number; test: number };
   excluded: { deleted_category: number };
+}
+
+/** A train/val/test split: each image's part comes from SHA-256(seed || its checksum). */
+export interface ExportSplit {
+  seed: string;
+  train: number;
+  val: number;
+  test: number;
 }
 
 export interface ExportVersion {
@@ -43,7 +53,7 @@ export interface ExportVersion {
   project_id: number;
   version: number;
   state: ExportState;
-  selection: { statuses: AnnotationStatus[] };
+  selection: { statuses: AnnotationStatus[]; split?: ExportSplit };
   progress: { done: number; total: number; fraction: number };
   counts: ExportCounts;
   hash: string | null;
@@ -66,8 +76,10 @@ export const exportsApi = {
       query: { statuses: statuses.join(',') },
       signal,
     }),
-  create: (projectId: number, statuses: readonly AnnotationStatus[]) =>
-    request<ExportVersion>('POST', `${V1}/projects/${projectId}/exports`, { body: { statuses } }),
+  create: (projectId: number, statuses: readonly AnnotationStatus[], split?: ExportSplit | null) =>
+    request<ExportVersion>('POST', `${V1}/projects/${projectId}/exports`, {
+      body: split ? { statuses, split } : { statuses },
+    }),
   list: (projectId: number, limit = 100) =>
     request<{ exports: ExportVersion[]; next_cursor: string | null }>('GET', `${V1}/projects/${projectId}/exports`, {
       query: { limit },

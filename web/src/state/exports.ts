@@ -1,7 +1,7 @@
 // Export page logic without the DOM: selections, labels, hashes, polling.
 import { ApiError, errorMessage } from '../api/errors';
 import { STATUS_NAME } from '../lib/status';
-import type { AnnotationStatus, ExportVersion, SelectionCounts } from '../api/exports';
+import type { AnnotationStatus, ExportSplit, ExportVersion, SelectionCounts } from '../api/exports';
 
 export const STATUS_LABELS: Record<AnnotationStatus, string> = STATUS_NAME;
 
@@ -81,4 +81,36 @@ export function selectionSummary(counts: SelectionCounts | null): string {
 export function upsertVersion(list: readonly ExportVersion[], ex: ExportVersion): ExportVersion[] {
   const rest = list.filter((x) => x.id !== ex.id);
   return [...rest, ex].sort((a, b) => b.version - a.version);
+}
+
+/** The split form: whole percents and a seed, as typed. */
+export interface SplitForm {
+  seed: string;
+  train: string;
+  val: string;
+  test: string;
+}
+
+export const DEFAULT_SPLIT_FORM: SplitForm = { seed: 'split-1', train: '80', val: '10', test: '10' };
+
+/** The split a form asks for, or a sentence saying what is wrong with it
+ * (the server checks again and has the last word). */
+export function splitFromForm(f: SplitForm): ExportSplit | string {
+  const seed = f.seed.trim();
+  if (!seed) return 'The split needs a seed.';
+  const parts = [f.train, f.val, f.test].map((t) => Number(t.trim()));
+  if (parts.some((p, i) => [f.train, f.val, f.test][i].trim() === '' || !Number.isFinite(p) || p < 0 || p > 100)) {
+    return 'Each part is a percentage from 0 to 100.';
+  }
+  if (Math.abs(parts[0] + parts[1] + parts[2] - 100) > 1e-7) return 'The parts must add up to 100%.';
+  if (parts[0] <= 0) return 'The train part must be more than 0%.';
+  return { seed, train: parts[0] / 100, val: parts[1] / 100, test: parts[2] / 100 };
+}
+
+const pct = (f: number) => `${Math.round(f * 1000) / 10}%`;
+
+/** "train 80% · val 10% · test 10% (seed split-1)", "" without a split. */
+export function splitSummary(split: ExportSplit | undefined): string {
+  if (!split) return '';
+  return `train ${pct(split.train)} · val ${pct(split.val)} · test ${pct(split.test)} (seed ${split.seed})`;
 }

@@ -2,7 +2,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { EXPORT_STATUSES, exportsApi, type AnnotationStatus, type ExportVersion, type SelectionCounts } from '../../api/exports';
 import { errorMessage } from '../../api/errors';
 import { FormError } from '../../components/FormError';
-import { DEFAULT_SELECTION, STATUS_LABELS, createErrorMessage, selectionSummary, toggleStatus } from '../../state/exports';
+import {
+  DEFAULT_SELECTION,
+  DEFAULT_SPLIT_FORM,
+  STATUS_LABELS,
+  createErrorMessage,
+  selectionSummary,
+  splitFromForm,
+  toggleStatus,
+  type SplitForm,
+} from '../../state/exports';
 
 interface Props {
   projectId: number;
@@ -17,6 +26,10 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
   const [previewError, setPreviewError] = useState('');
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState('');
+  const [splitOn, setSplitOn] = useState(false);
+  const [splitForm, setSplitForm] = useState<SplitForm>({ ...DEFAULT_SPLIT_FORM });
+  const split = splitOn ? splitFromForm(splitForm) : null;
+  const splitError = typeof split === 'string' ? split : '';
 
   // How many images the selection holds, before anything is created.
   useEffect(() => {
@@ -43,11 +56,11 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
 
   async function onSubmit(e: Event) {
     e.preventDefault();
-    if (creating || selected.length === 0) return;
+    if (creating || selected.length === 0 || typeof split === 'string') return;
     setCreating(true);
     setCreateError('');
     try {
-      onCreated(await exportsApi.create(projectId, selected));
+      onCreated(await exportsApi.create(projectId, selected, split));
     } catch (err) {
       setCreateError(createErrorMessage(err));
     } finally {
@@ -73,15 +86,53 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
           </label>
         ))}
       </fieldset>
+      <fieldset class="export-split-fields">
+        <label class="check">
+          <input type="checkbox" name="split-on" checked={splitOn} onChange={(e) => setSplitOn(e.currentTarget.checked)} />
+          Split into train / val / test
+        </label>
+        {splitOn && (
+          <div class="export-split-inputs">
+            {(['train', 'val', 'test'] as const).map((k) => (
+              <label key={k} class="export-split-part">
+                {k} %
+                <input
+                  type="number"
+                  name={`split-${k}`}
+                  min={0}
+                  max={100}
+                  step="any"
+                  value={splitForm[k]}
+                  onInput={(e) => setSplitForm({ ...splitForm, [k]: e.currentTarget.value })}
+                />
+              </label>
+            ))}
+            <label class="export-split-part">
+              seed
+              <input
+                type="text"
+                name="split-seed"
+                maxLength={100}
+                value={splitForm.seed}
+                onInput={(e) => setSplitForm({ ...splitForm, seed: e.currentTarget.value })}
+              />
+            </label>
+            <span class="small muted">
+              Each image's part comes from its content and the seed: it stays in its part in later versions with the same
+              seed and parts.
+            </span>
+          </div>
+        )}
+      </fieldset>
       <div class="export-create-foot">
         <span class="export-summary" aria-live="polite" data-testid="export-summary">
           {selected.length === 0 ? 'Choose at least one status.' : counts ? selectionSummary(counts) : 'Counting…'}
         </span>
-        <button type="submit" class="btn btn-primary" disabled={creating || empty}>
+        <button type="submit" class="btn btn-primary" disabled={creating || empty || splitError !== ''}>
           {creating ? 'Creating…' : 'Create version'}
         </button>
       </div>
-      <FormError message={previewError || createError} />
+      <FormError message={splitError || previewError || createError} />
     </form>
   );
 }

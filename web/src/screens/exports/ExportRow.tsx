@@ -1,7 +1,7 @@
 import type { ExportVersion } from '../../api/exports';
 import { formatDateTime } from '../../lib/format';
 import { formatBytes } from '../../lib/bytes';
-import { STATUS_LABELS, identicalNote, progressPercent, shortHash } from '../../state/exports';
+import { STATUS_LABELS, identicalNote, progressPercent, shortHash, splitSummary } from '../../state/exports';
 import { showError, showToast } from '../../state/toasts';
 
 async function copy(text: string) {
@@ -56,7 +56,14 @@ export function ExportRow({ version: ex }: { version: ExportVersion }) {
           </div>
         )}
       </td>
-      <td class="col-selection small">{ex.selection.statuses.map((s) => STATUS_LABELS[s] ?? s).join(', ')}</td>
+      <td class="col-selection small">
+        {ex.selection.statuses.map((s) => STATUS_LABELS[s] ?? s).join(', ')}
+        {ex.selection.split && (
+          <div class="muted export-split" data-testid="export-split">
+            {splitSummary(ex.selection.split)}
+          </div>
+        )}
+      </td>
       <td class="col-hash">
         {ex.hash ? (
           <>
