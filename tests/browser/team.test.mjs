@@ -248,7 +248,7 @@ describe('a team labels together', () => {
         const p = projects[size.name];
         // two labeled images to review (ids[0] was labeled dog by tap above)
         await api('PUT', `/api/v1/assets/${p.ids[1]}/annotation`, { category_ids: [p.cats[0].id] });
-        await page.goto(`${srv.url}/projects/${p.id}/review?filter=in_review`);
+        await page.goto(`${srv.url}/projects/${p.id}/review?filter=labeled`);
         const first = page.locator('.ag-tile[data-index="0"]');
         await first.waitFor();
         // contain, not crop: the 3:2 image keeps its sides
