@@ -30,6 +30,8 @@ export interface Annotation {
   revision: number;
   labeled_by: string | null;
   updated_at: string;
+  /** The note of the latest change (a flag to needs_review); given by the annotation endpoints. */
+  note?: string;
 }
 
 export type AssetSource =

@@ -36,3 +36,7 @@ BEGIN
 	INSERT INTO asset_counts(project_id, status, n) VALUES (NEW.project_id, NEW.status, 1)
 		ON CONFLICT(project_id, status) DO UPDATE SET n = n + 1;
 END;
+
+-- A note may go with a change to needs_review (why it needs review); NULL
+-- otherwise. The annotation shows the note of its latest change.
+ALTER TABLE annotation_history ADD COLUMN note TEXT;
