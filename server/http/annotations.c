@@ -27,13 +27,17 @@ static json_t *view_annotation(const struct ts_annotation *a)
 	/* The payload as its type shows it; category_ids stays for v1 clients. */
 	struct ts_payload p = { a->payload_type, (int64_t *)a->category_ids, a->ncat, NULL, NULL, 0 };
 	json_t *payload = a->payload ? json_loads(a->payload, 0, NULL) : NULL;
+	json_t *v;
 
-	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:o}", "asset_id",
+	v = json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:o}", "asset_id",
 			 (json_int_t)a->asset_id, "status", ts_ann_status_name(a->status),
 			 "category_ids", ids_json(a->category_ids, a->ncat), "payload",
 			 payload ? payload : ts_payload_json(&p), "revision", (json_int_t)a->revision, "labeled_by",
 			 a->labeled_by_name[0] ? json_string(a->labeled_by_name) : json_null(),
 			 "updated_at", ts_json_time(a->updated_at));
+	if (v && a->note) /* a flag's note, only when there is one */
+		json_object_set_new(v, "note", json_string(a->note));
+	return v;
 }
 
 /* An error answer whose details hold the current annotation. */
@@ -145,7 +149,7 @@ static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out
 static void put(struct ts_req *req)
 {
 	static const char *const keys[] = { "category_ids", "status", "revision", "payload", "type",
-					    "objects", NULL };
+					    "objects", "note", NULL };
 	json_t *body = ts_req_body_object(req);
 	struct ts_ann_request ar = { 0 };
 	struct ts_payload payload = { 0 };
@@ -159,6 +163,7 @@ static void put(struct ts_req *req)
 		return;
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "status", 0, &status, &has_status) ||
+	    ts_req_field_string(req, body, "note", 0, &ar.note, NULL) ||
 	    ts_req_field_int(req, body, "revision", 0, 0, TS_JSON_MAX_SAFE_INT, &revision, NULL))
 		goto out;
 	has_payload = json_object_get(body, "category_ids") || json_object_get(body, "payload") ||
@@ -169,6 +174,8 @@ static void put(struct ts_req *req)
 			    "of them).");
 		goto out;
 	}
+	if (ar.note && !*ar.note)
+		ar.note = NULL; /* an empty note is none */
 	ar.expected_revision = revision;
 	ar.user_id = req->user.id;
 	ar.user_name = req->user.name;
@@ -218,21 +225,23 @@ static void history(struct ts_req *req)
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++) {
+		json_t *entry;
 		json_t *from = json_loads(h[i].from_categories, 0, NULL);
 		json_t *to = json_loads(h[i].to_categories, 0, NULL);
 		json_t *from_p = h[i].from_payload ? json_loads(h[i].from_payload, 0, NULL) : NULL;
 		json_t *to_p = h[i].to_payload ? json_loads(h[i].to_payload, 0, NULL) : NULL;
 
-		json_array_append_new(
-			items,
-			json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}, s:s}",
+		entry = json_pack("{s:I, s:I, s:o, s:o, s:{s:s, s:o, s:o}, s:{s:s, s:o, s:o}, s:s}",
 				  "id", (json_int_t)h[i].id, "revision", (json_int_t)h[i].revision,
 				  "by", h[i].user_name[0] ? json_string(h[i].user_name) : json_null(),
 				  "at", ts_json_time(h[i].at), "from", "status", h[i].from_status,
 				  "category_ids", from ? from : json_array(), "payload",
 				  from_p ? from_p : json_null(), "to", "status", h[i].to_status,
 				  "category_ids", to ? to : json_array(), "payload",
-				  to_p ? to_p : json_null(), "via", h[i].via));
+				  to_p ? to_p : json_null(), "via", h[i].via);
+		if (entry && h[i].note)
+			json_object_set_new(entry, "note", json_string(h[i].note));
+		json_array_append_new(items, entry);
 	}
 	ts_label_changes_free(h, n);
 	ts_req_json(req, 200, json_pack("{s:I, s:o}", "asset_id", (json_int_t)req->params[0],

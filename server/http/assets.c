@@ -427,7 +427,7 @@ static void list(struct ts_req *req)
 	const char *cat = ts_req_query(req, "category_id");
 	const char *video = ts_req_query(req, "video_id");
 	struct ts_asset_query q = { .project_id = req->params[0] };
-	struct ts_asset_counts counts;
+	struct ts_upload_counts counts;
 	struct ts_error err = { 0 };
 	struct ts_asset *arr = NULL;
 	struct ts_jsonw w;
@@ -435,13 +435,18 @@ static void list(struct ts_req *req)
 	int64_t next = 0;
 	size_t n = 0;
 	enum ts_queue queue = TS_QUEUE_ALL;
+	enum ts_status one;
 
-	if (status && *status && ts_queue_parse(status, &queue)) {
+	/* A status alone, or (kept for older clients) a queue of statuses. */
+	if (status && *status && ts_status_parse(status, &one) == 0) {
+		q.status = ts_status_name(one);
+	} else if (status && *status && ts_queue_parse(status, &queue)) {
 		ts_req_fail(req, 400, "invalid_status",
-			    "The status must be all, unlabeled, in_review, done or skipped.");
+			    "The status must be all, unlabeled, labeled, skipped, needs_review "
+			    "or approved (or the groups in_review and done).");
 		return;
 	}
-	q.queue = queue != TS_QUEUE_ALL ? ts_queue_name(queue) : NULL;
+	q.queue = queue != TS_QUEUE_ALL && !q.status ? ts_queue_name(queue) : NULL;
 	if (cat && *cat && parse_positive(cat, &q.category_id)) {
 		ts_req_fail(req, 400, "invalid_category_id", "The category_id must be a positive integer.");
 		return;
@@ -453,7 +458,7 @@ static void list(struct ts_req *req)
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
 		return;
 	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
-	    ts_upload_asset_counts(req->app, q.project_id, q.category_id, &counts, &err)) {
+	    ts_upload_asset_counts(req->app, &q, &counts, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}
@@ -470,11 +475,12 @@ static void list(struct ts_req *req)
 	ts_view_cursor(&w, next);
 	ts_jsonw_key(&w, "counts");
 	ts_jsonw_object(&w);
-	ts_jsonw_kint(&w, "all", counts.all);
-	ts_jsonw_kint(&w, "unlabeled", counts.unlabeled);
-	ts_jsonw_kint(&w, "in_review", counts.in_review);
-	ts_jsonw_kint(&w, "done", counts.done);
-	ts_jsonw_kint(&w, "skipped", counts.skipped);
+	ts_jsonw_kint(&w, "all", counts.queue[TS_QUEUE_ALL]);
+	for (int i = 0; i < TS_STATUS_COUNT; i++)
+		ts_jsonw_kint(&w, ts_status_name((enum ts_status)i), counts.status[i]);
+	/* The groups that are not a status of the same name. */
+	ts_jsonw_kint(&w, "in_review", counts.queue[TS_QUEUE_IN_REVIEW]);
+	ts_jsonw_kint(&w, "done", counts.queue[TS_QUEUE_DONE]);
 	ts_jsonw_object_end(&w);
 	ts_jsonw_object_end(&w);
 	ts_view_send(req, 200, &w, &b);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/time.h"
+#include "core/utf8.h"
+#include "domain/names.h"
 #include "core/banned.h"
 
 /* Assets per write transaction in a bulk action: short enough that a
@@ -31,7 +33,9 @@ static enum ts_ann_status status_of(const char *name)
 void ts_annotation_release(struct ts_annotation *a)
 {
 	free(a->payload);
+	free(a->note);
 	a->payload = NULL;
+	a->note = NULL;
 }
 
 /* Fills *a (its previous content is not released: callers view a row once). */
@@ -52,6 +56,8 @@ static void view_of(const struct ts_ann_row *r, struct ts_annotation *a)
 	a->labeled_by = r->labeled_by;
 	snprintf(a->labeled_by_name, sizeof(a->labeled_by_name), "%s", r->labeled_by_name);
 	a->updated_at = r->updated_at;
+	if (r->note)
+		a->note = ts_xstrdup(r->note);
 }
 
 static int single_label(const struct ts_ann_row *r)
@@ -87,8 +93,8 @@ static const int64_t *object_counts(const struct ts_payload *p, const int64_t *i
 static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row *cur,
 				 const struct ts_ann_outcome *o, const struct ts_payload *content,
 				 int64_t user_id,
-				 const char *user_name, const char *via, struct ts_annotation *a,
-				 struct ts_error *err)
+				 const char *user_name, const char *via, const char *note,
+				 struct ts_annotation *a, struct ts_error *err)
 {
 	char from_text[TS_STORE_ANN_IDS_TEXT], to_text[sizeof(from_text)];
 	int64_t sorted[TS_ANN_MAX_CATEGORIES], counts[TS_ANN_MAX_CATEGORIES];
@@ -155,6 +161,7 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 		.to_categories = to_text,
 		.to_payload = w.payload,
 		.via = via,
+		.note = note,
 	};
 
 	e = ts_store_ann_write(tx, &w, err);
@@ -184,6 +191,8 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 	free(to_payload);
 	a->revision = cur->revision + 1;
 	a->updated_at = now;
+	free(a->note);
+	a->note = note ? ts_xstrdup(note) : NULL;
 	if (labeled_by != cur->labeled_by) {
 		a->labeled_by = labeled_by;
 		snprintf(a->labeled_by_name, sizeof(a->labeled_by_name), "%s",
@@ -266,6 +275,35 @@ static enum ts_err check_content(const struct ts_ann_row *cur, const struct ts_p
 	return TS_OK;
 }
 
+/* A flag's note: only with needs_review; valid UTF-8 of 1..TS_LABEL_NOTE_MAX
+ * characters, no control characters but line breaks and tabs, no bidi
+ * controls (as in names). */
+static enum ts_err check_note(const struct ts_ann_request *req, struct ts_error *err)
+{
+	size_t len;
+	long chars;
+
+	if (!req->note)
+		return TS_OK;
+	if (req->kind != TS_ANN_SET_STATUS || req->status != TS_ANN_NEEDS_REVIEW)
+		return ts_error_set(err, TS_ERR_INVALID, "note_not_allowed",
+				    "A note goes only with the status needs_review.");
+	len = strlen(req->note);
+	chars = ts_utf8_count(req->note, len);
+	if (chars < 1 || chars > TS_LABEL_NOTE_MAX)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_note",
+				    "The note must be 1 to %d characters of UTF-8.",
+				    TS_LABEL_NOTE_MAX);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)req->note[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_note",
+					    "The note must not contain control characters.");
+	}
+	return ts_name_check_bidi(req->note, len, "note", "invalid_note", err);
+}
+
 enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 			    const struct ts_ann_request *req, struct ts_annotation *out,
 			    int *changed, struct ts_error *err)
@@ -287,6 +325,8 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 	    (!req->payload || req->payload->type == TS_PAYLOAD_NONE))
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_payload",
 				    "The annotation's content needs a payload.");
+	if (check_note(req, err))
+		return err->err;
 	e = ts_store_begin(s, 1, &tx, err);
 	if (e)
 		return e;
@@ -330,7 +370,7 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 		goto out;
 	}
 	e = write_outcome(&tx, &cur, &o, req->kind == TS_ANN_SET_CATEGORIES ? &content : NULL,
-			  req->user_id, req->user_name, "single", out, err);
+			  req->user_id, req->user_name, "single", req->note, out, err);
 	wrote = !e;
 out:
 	ts_payload_release(&content);
@@ -346,6 +386,7 @@ void ts_label_changes_free(struct ts_label_change *c, size_t n)
 	for (size_t i = 0; c && i < n; i++) {
 		free(c[i].from_payload);
 		free(c[i].to_payload);
+		free(c[i].note);
 	}
 	free(c);
 }
@@ -389,7 +430,8 @@ enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 		memcpy(c->via, h[i].via, sizeof(c->via));
 		c->from_payload = h[i].from_payload; /* moved */
 		c->to_payload = h[i].to_payload;
-		h[i].from_payload = h[i].to_payload = NULL;
+		c->note = h[i].note;
+		h[i].from_payload = h[i].to_payload = h[i].note = NULL;
 	}
 	ts_ann_history_release(h, *n);
 	return TS_OK;
@@ -462,7 +504,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 		goto out;
 	}
 	if (o.changed) {
-		e = write_outcome(tx, &cur, &o, NULL, user_id, NULL, "bulk", &a, err);
+		e = write_outcome(tx, &cur, &o, NULL, user_id, NULL, "bulk", NULL, &a, err);
 		if (e)
 			goto out;
 		r->changed = 1;

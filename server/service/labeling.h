@@ -35,7 +35,13 @@ struct ts_annotation {
 	int64_t labeled_by;         /* user id, 0 when nobody */
 	char labeled_by_name[260];  /* "" when nobody */
 	int64_t updated_at;         /* epoch ms */
+	/* The note of the latest change (only a change to needs_review has
+	 * one), NULL when none; malloc'd (ts_annotation_release). */
+	char *note;
 };
+
+/* A note with a change to needs_review: at most this many characters. */
+#define TS_LABEL_NOTE_MAX 500
 
 /* A requested change, as a caller parsed it (borrowed). */
 struct ts_ann_request {
@@ -45,6 +51,9 @@ struct ts_ann_request {
 	int64_t expected_revision; /* -1: no check */
 	int64_t user_id;
 	const char *user_name; /* the actor's name, for the returned annotation */
+	/* NULL or a note (TS_ANN_SET_STATUS to needs_review only): checked by
+	 * ts_labeling_set (INVALID "invalid_note", "note_not_allowed"). */
+	const char *note;
 };
 
 enum ts_ann_bulk_action { TS_ANN_BULK_APPROVE, TS_ANN_BULK_NEEDS_REVIEW };
@@ -122,6 +131,7 @@ struct ts_label_change {
 	char *from_payload; /* JSON text or NULL; owned */
 	char *to_payload;
 	char via[8];
+	char *note; /* NULL or owned */
 };
 
 /* Frees the payloads of c[0..n-1] and c itself. */

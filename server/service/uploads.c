@@ -83,10 +83,24 @@ enum ts_err ts_upload_asset_list(struct ts_app *app, const struct ts_asset_query
 	return ts_store_asset_list(app->store, q, out, n, next_after, err);
 }
 
-enum ts_err ts_upload_asset_counts(struct ts_app *app, int64_t project_id, int64_t category_id,
-				   struct ts_asset_counts *out, struct ts_error *err)
+enum ts_err ts_upload_asset_counts(struct ts_app *app, const struct ts_asset_query *q,
+				   struct ts_upload_counts *out, struct ts_error *err)
 {
-	return ts_store_asset_counts(app->store, project_id, category_id, out, err);
+	struct ts_asset_counts c;
+	enum ts_err e = ts_store_asset_counts(app->store, q, &c, err);
+
+	memset(out, 0, sizeof(*out));
+	if (e)
+		return e;
+	out->status[TS_STATUS_UNLABELED] = c.unlabeled;
+	out->status[TS_STATUS_LABELED] = c.labeled;
+	out->status[TS_STATUS_SKIPPED] = c.skipped;
+	out->status[TS_STATUS_NEEDS_REVIEW] = c.needs_review;
+	out->status[TS_STATUS_APPROVED] = c.approved;
+	for (int i = 0; i < TS_STATUS_COUNT; i++)
+		out->queue[ts_status_queue((enum ts_status)i)] += out->status[i];
+	out->queue[TS_QUEUE_ALL] = c.all;
+	return TS_OK;
 }
 
 enum ts_err ts_upload_asset_file(struct ts_app *app, const struct ts_asset *a, char *path,

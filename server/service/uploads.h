@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "core/error.h"
+#include "domain/status.h"
 #include "media/image.h"
 #include "storage/blobs.h"
 #include "store/store_assets.h"
@@ -57,13 +58,20 @@ enum ts_err ts_upload_image_accept(struct ts_app *app, int64_t project_id, int64
  * take TS_BLOB_PATH_MAX bytes. */
 enum ts_err ts_upload_asset_get(struct ts_app *app, int64_t id, struct ts_asset *out,
 				struct ts_error *err);
-/* A page of a project's assets (q) and the counts per queue; the
- * caller frees *out. */
+/* The number of assets the category and video filters keep, per status
+ * and per queue (queue[TS_QUEUE_ALL] is all of them). */
+struct ts_upload_counts {
+	int64_t status[TS_STATUS_COUNT];
+	int64_t queue[TS_QUEUE_COUNT];
+};
+
+/* A page of a project's assets (q); the caller frees *out. */
 enum ts_err ts_upload_asset_list(struct ts_app *app, const struct ts_asset_query *q,
 				 struct ts_asset **out, size_t *n, int64_t *next_after,
 				 struct ts_error *err);
-enum ts_err ts_upload_asset_counts(struct ts_app *app, int64_t project_id, int64_t category_id,
-				   struct ts_asset_counts *out, struct ts_error *err);
+/* The counts for q's project, category_id and video_id. */
+enum ts_err ts_upload_asset_counts(struct ts_app *app, const struct ts_asset_query *q,
+				   struct ts_upload_counts *out, struct ts_error *err);
 enum ts_err ts_upload_asset_file(struct ts_app *app, const struct ts_asset *a, char *path,
 				 struct ts_error *err);
 enum ts_err ts_upload_asset_thumbnail(struct ts_app *app, const struct ts_asset *a, char *path,

@@ -39,6 +39,7 @@ struct ts_ann_row {
 	int64_t updated_at;            /* epoch ms; the asset's creation without a row */
 	char payload_type[32];         /* "" when the annotation has no content */
 	char *payload;                 /* JSON text or NULL; malloc'd (ts_ann_row_release) */
+	char *note;                    /* the latest change's note or NULL; malloc'd */
 	size_t ncat;                   /* the per-category index, ascending */
 	int64_t category_ids[TS_STORE_ANN_MAX_CATEGORIES];
 	/* The project's settings, read with the row. */
@@ -51,7 +52,9 @@ struct ts_ann_row {
 static inline void ts_ann_row_release(struct ts_ann_row *r)
 {
 	free(r->payload);
+	free(r->note);
 	r->payload = NULL;
+	r->note = NULL;
 }
 
 /* The row to store (all borrowed). */
@@ -87,6 +90,7 @@ struct ts_ann_history_add {
 	const char *from_status, *from_categories, *from_payload;
 	const char *to_status, *to_categories, *to_payload;
 	const char *via; /* "single" or "bulk" */
+	const char *note; /* NULL: none */
 };
 
 struct ts_ann_history_entry {
@@ -101,6 +105,7 @@ struct ts_ann_history_entry {
 	char *from_payload; /* JSON text or NULL; malloc'd (ts_ann_history_release) */
 	char *to_payload;
 	char via[8];
+	char *note; /* NULL or malloc'd (ts_ann_history_release) */
 };
 
 /* Frees the payloads of h[0..n-1] and h itself. */
@@ -109,6 +114,7 @@ static inline void ts_ann_history_release(struct ts_ann_history_entry *h, size_t
 	for (size_t i = 0; h && i < n; i++) {
 		free(h[i].from_payload);
 		free(h[i].to_payload);
+		free(h[i].note);
 	}
 	free(h);
 }

@@ -89,15 +89,18 @@ struct ts_asset_query {
 	int64_t video_id;    /* 0: any; else only that video's frames */
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
+	const char *status;  /* list only this annotations.status value; NULL: all */
 };
 
-/* Number of assets in each filter (for one category when category_id > 0). */
+/* Number of assets of each status among those the category and video
+ * filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
 	int64_t unlabeled;
-	int64_t in_review;
-	int64_t done;
+	int64_t labeled;
 	int64_t skipped;
+	int64_t needs_review;
+	int64_t approved;
 };
 
 struct ts_store_asset_ops {
@@ -118,7 +121,9 @@ struct ts_store_asset_ops {
 	enum ts_err (*list)(struct ts_store *s, const struct ts_asset_query *q,
 			    struct ts_asset **out, size_t *n, int64_t *next_after,
 			    struct ts_error *err);
-	enum ts_err (*counts)(struct ts_store *s, int64_t project_id, int64_t category_id,
+	/* Counts for q's project_id, category_id and video_id (the other
+	 * fields are ignored). */
+	enum ts_err (*counts)(struct ts_store *s, const struct ts_asset_query *q,
 			      struct ts_asset_counts *out, struct ts_error *err);
 	/* Records that the asset's thumbnail exists. */
 	enum ts_err (*set_thumbnail_ready)(struct ts_store *s, int64_t id, struct ts_error *err);
@@ -152,11 +157,12 @@ static inline enum ts_err ts_store_asset_list(struct ts_store *s, const struct t
 {
 	return s->ops->assets->list(s, q, out, n, next_after, err);
 }
-static inline enum ts_err ts_store_asset_counts(struct ts_store *s, int64_t project_id,
-						int64_t category_id, struct ts_asset_counts *out,
+static inline enum ts_err ts_store_asset_counts(struct ts_store *s,
+						const struct ts_asset_query *q,
+						struct ts_asset_counts *out,
 						struct ts_error *err)
 {
-	return s->ops->assets->counts(s, project_id, category_id, out, err);
+	return s->ops->assets->counts(s, q, out, err);
 }
 static inline enum ts_err ts_store_asset_set_thumbnail_ready(struct ts_store *s, int64_t id,
 							     struct ts_error *err)

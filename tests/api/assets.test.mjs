@@ -120,7 +120,9 @@ test('120 images in one request all go in, each exactly once in the list', async
   const { assets, counts } = await listAll(pid, '', 7);
   assert.equal(assets.length, 120);
   assert.equal(new Set(assets.map((a) => a.id)).size, 120);
-  assert.deepEqual(counts, { all: 120, unlabeled: 120, in_review: 0, done: 0, skipped: 0 });
+  assert.deepEqual(counts, {
+    all: 120, unlabeled: 120, labeled: 0, skipped: 0, needs_review: 0, approved: 0, in_review: 0, done: 0,
+  });
   const ids = assets.map((a) => a.id);
   assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
 });
@@ -303,11 +305,15 @@ test('filters and counts follow the annotations exactly', async () => {
   for (const [status, want] of Object.entries(expect)) {
     const { assets, counts } = await listAll(pid, `&status=${status}`, 2);
     assert.deepEqual(assets.map((a) => a.id), want, status);
-    assert.deepEqual(counts, { all: 10, unlabeled: 2, in_review: 5, done: 1, skipped: 2 });
+    assert.deepEqual(counts, {
+      all: 10, unlabeled: 2, labeled: 4, skipped: 2, needs_review: 1, approved: 1, in_review: 5, done: 1,
+    });
   }
   const cats = await listAll(pid, `&category_id=${cat.json.id}`, 2);
   assert.deepEqual(cats.assets.map((a) => a.id), [ids[0], ids[1], ids[2], ids[4]]);
-  assert.deepEqual(cats.counts, { all: 4, unlabeled: 0, in_review: 3, done: 1, skipped: 0 });
+  assert.deepEqual(cats.counts, {
+    all: 4, unlabeled: 0, labeled: 3, skipped: 0, needs_review: 0, approved: 1, in_review: 3, done: 1,
+  });
   const doneCats = await listAll(pid, `&category_id=${cat.json.id}&status=done`);
   assert.deepEqual(doneCats.assets.map((a) => a.id), [ids[4]]);
   assert.deepEqual(cats.assets[0].annotation.category_ids, [cat.json.id]);

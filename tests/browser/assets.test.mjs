@@ -62,7 +62,9 @@ describe('assets tab', () => {
     const allTab = page.locator('[data-filter="all"]');
     assert.match(await allTab.innerText(), /All\s*120/);
     assert.match(await page.locator('[data-filter="unlabeled"]').innerText(), /Unlabeled\s*120/);
-    assert.match(await page.locator('[data-filter="done"]').innerText(), /Approved\s*0/);
+    assert.match(await page.locator('[data-filter="approved"]').innerText(), /Approved\s*0/);
+    assert.match(await page.locator('[data-filter="needs_review"]').innerText(), /Needs review\s*0/);
+    assert.match(await page.locator('[data-filter="labeled"]').innerText(), /Labeled\s*0/);
 
     // Virtualized: only the tiles in view are in the DOM, and they load.
     const grid = page.getByRole('grid');

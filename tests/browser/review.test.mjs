@@ -39,10 +39,10 @@ describe('review mode', () => {
   });
 
   test('select 100 with a click and a shift-range, bulk approve, and the counts change', async () => {
-    await page.goto(`${srv.url}/projects/${project.id}/review?filter=in_review`);
+    await page.goto(`${srv.url}/projects/${project.id}/review?filter=labeled`);
     await page.locator('[role=gridcell][data-index="0"]').waitFor();
-    assert.equal(await filterCount('in_review'), 150);
-    assert.equal(await filterCount('done'), 0);
+    assert.equal(await filterCount('labeled'), 150);
+    assert.equal(await filterCount('approved'), 0);
     // each tile names its label, so a reviewer sees what they approve
     for (const i of [0, 1, 2]) {
       const chip = page.locator(`[role=gridcell][data-index="${i}"] .ag-label`);
@@ -55,8 +55,8 @@ describe('review mode', () => {
     assert.equal(await page.getByTestId('selected-count').innerText(), '100 selected');
 
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
-    await page.waitForFunction(() => document.querySelector('[data-filter-count="done"]')?.textContent === '100');
-    assert.equal(await filterCount('in_review'), 50);
+    await page.waitForFunction(() => document.querySelector('[data-filter-count="approved"]')?.textContent === '100');
+    assert.equal(await filterCount('labeled'), 50);
     const s = await stats();
     assert.equal(s.counts.approved, 100);
     assert.equal(s.counts.labeled, 50);
@@ -72,9 +72,10 @@ describe('review mode', () => {
     await page.getByRole('button', { name: /^Select all 50 matching/ }).click();
     assert.equal(await page.getByTestId('selected-count').innerText(), '50 selected');
     await page.getByRole('button', { name: 'Needs review', exact: true }).click();
-    // the in_review count is 50 before and after (labeled and needs_review are both in review): wait for the answer
+    // each status counts alone: 50 move from labeled to needs review
     await page.getByText('Marked for review 50.').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-filter-count="in_review"]')?.textContent === '50');
+    await page.waitForFunction(() => document.querySelector('[data-filter-count="needs_review"]')?.textContent === '50');
+    assert.equal(await filterCount('labeled'), 0);
     const s = await stats();
     assert.equal(s.counts.needs_review, 50);
     assert.equal(s.counts.labeled, 0);

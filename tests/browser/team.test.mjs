@@ -223,7 +223,7 @@ describe('a team labels together', () => {
         }
       });
 
-      test('F flags the image needs review, shown with its own icon in the grid', async () => {
+      test('F flags the image needs review with an optional note, shown with its own icon in the grid and in review', async () => {
         const p = projects[size.name];
         const z = p.ids[6];
         await openLabel(p, `filter=all&asset=${z}`);
@@ -232,8 +232,24 @@ describe('a team labels together', () => {
         await page.keyboard.press('ArrowLeft');
         await waitCurrent(z);
         await page.keyboard.press('f');
+        // F asks why; Enter flags with the note (Esc would flag without one)
+        await page.locator('[data-testid=flag-note] input').waitFor();
+        assert.equal((await labels(p)).get(z).status, 'labeled', 'nothing written while the note is typed');
+        const note = `tail looks odd ${size.name}`;
+        await page.keyboard.type(note);
+        await page.keyboard.press('Enter');
         await waitSaved();
         assert.deepEqual((await labels(p)).get(z), { status: 'needs_review', cats: [p.cats[2].id] });
+        assert.equal((await api('GET', `/api/v1/assets/${z}/annotation`)).note, note);
+        // the review preview shows the note and the history
+        await page.goto(`${srv.url}/projects/${p.id}/review?filter=needs_review`);
+        const flagged = page.locator(`.ag-tile:has(img[src*="assets/${z}/"])`);
+        await flagged.waitFor();
+        await flagged.focus();
+        await page.keyboard.press('Enter');
+        await page.locator('[data-testid=preview-note]').filter({ hasText: note }).waitFor();
+        assert.match(await page.locator('[data-testid=preview-history]').innerText(), /Labeled → Needs review/);
+        await page.keyboard.press('Escape');
         await page.goto(`${srv.url}/projects/${p.id}/assets`);
         const tile = page.locator(`.ag-tile[data-asset-id="${z}"], .ag-tile:has(img[alt$=".png"])`).first();
         await tile.waitFor();
@@ -248,7 +264,7 @@ describe('a team labels together', () => {
         const p = projects[size.name];
         // two labeled images to review (ids[0] was labeled dog by tap above)
         await api('PUT', `/api/v1/assets/${p.ids[1]}/annotation`, { category_ids: [p.cats[0].id] });
-        await page.goto(`${srv.url}/projects/${p.id}/review?filter=in_review`);
+        await page.goto(`${srv.url}/projects/${p.id}/review?filter=labeled`);
         const first = page.locator('.ag-tile[data-index="0"]');
         await first.waitFor();
         // contain, not crop: the 3:2 image keeps its sides

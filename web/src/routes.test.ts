@@ -9,8 +9,11 @@ describe('routes', () => {
   });
 
   it('parses what it builds', () => {
-    const path = labelPath(3, 'done', 4, 9);
-    expect(parseLabelQuery(path.slice(path.indexOf('?')))).toEqual({ filter: 'done', category: 4, asset: 9 });
+    const path = labelPath(3, 'approved', 4, 9);
+    expect(parseLabelQuery(path.slice(path.indexOf('?')))).toEqual({ filter: 'approved', category: 4, asset: 9 });
+    // Links naming the older groups still open a filter.
+    expect(parseLabelQuery('?filter=done').filter).toBe('approved');
+    expect(parseLabelQuery('?filter=in_review').filter).toBe('labeled');
     const r = reviewPath(3, 'skipped', null);
     expect(parseReviewQuery(r.slice(r.indexOf('?')))).toEqual({ filter: 'skipped', category: null });
     expect(parseCategoriesQuery('?include_deleted=true')).toEqual({ includeDeleted: true });
@@ -19,6 +22,6 @@ describe('routes', () => {
   it('falls back on bad query values', () => {
     expect(parseLabelQuery('?filter=nope&category=-1')).toEqual({ filter: 'unlabeled', category: null, asset: null });
     expect(parseLabelQuery('?asset=5')).toEqual({ filter: 'all', category: null, asset: 5 });
-    expect(parseReviewQuery('')).toEqual({ filter: 'in_review', category: null });
+    expect(parseReviewQuery('')).toEqual({ filter: 'labeled', category: null });
   });
 });

@@ -40,8 +40,12 @@ function positive(v: string | null): number | null {
   return v !== null && Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-function isFilter(f: string | null): f is AssetFilter {
-  return f !== null && (ASSET_FILTERS as readonly string[]).includes(f);
+/** Links from before each status had its own filter name the old groups. */
+const OLD_FILTERS: Record<string, AssetFilter> = { in_review: 'labeled', done: 'approved' };
+
+function filterOf(f: string | null, fallback: AssetFilter): AssetFilter {
+  if (f !== null && (ASSET_FILTERS as readonly string[]).includes(f)) return f as AssetFilter;
+  return (f !== null && OLD_FILTERS[f]) || fallback;
 }
 
 export interface LabelQuery {
@@ -56,7 +60,7 @@ export function parseLabelQuery(search: string): LabelQuery {
   const f = q.get('filter');
   // Opened on one asset (from a grid) without a filter: the whole project.
   const fallback: AssetFilter = q.get('asset') ? 'all' : 'unlabeled';
-  return { filter: isFilter(f) ? f : fallback, category: positive(q.get('category')), asset: positive(q.get('asset')) };
+  return { filter: filterOf(f, fallback), category: positive(q.get('category')), asset: positive(q.get('asset')) };
 }
 
 export function labelPath(projectId: number, filter: AssetFilter, category: number | null, asset: number | null): string {
@@ -80,7 +84,7 @@ export interface ReviewQuery {
 export function parseReviewQuery(search: string): ReviewQuery {
   const q = new URLSearchParams(search);
   const f = q.get('filter');
-  return { filter: isFilter(f) ? f : 'in_review', category: positive(q.get('category')) };
+  return { filter: filterOf(f, 'labeled'), category: positive(q.get('category')) };
 }
 
 export function reviewPath(projectId: number, filter: AssetFilter, category: number | null): string {

@@ -18,7 +18,9 @@ static enum ts_err sq_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		"SELECT a.project_id, coalesce(an.status, 'unlabeled'), coalesce(an.revision, 0), "
 		"coalesce(an.labeled_by, 0), coalesce(u.name, ''), coalesce(an.updated_at, a.created_at), "
 		"an.asset_id IS NOT NULL, p.task_type, p.review_own_labels, "
-		"coalesce(an.payload_type, ''), an.payload, a.width, a.height "
+		"coalesce(an.payload_type, ''), an.payload, a.width, a.height, "
+		"(SELECT h.note FROM annotation_history h WHERE h.asset_id = a.id "
+		"ORDER BY h.id DESC LIMIT 1) "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
 		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ?",
@@ -48,6 +50,8 @@ static enum ts_err sq_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 			r->payload = ts_sq_text(st, 10);
 		r->width = sqlite3_column_int64(st, 11);
 		r->height = sqlite3_column_int64(st, 12);
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+			r->note = ts_sq_text(st, 13);
 	}
 	sqlite3_reset(st);
 	if (e)
@@ -140,7 +144,7 @@ static enum ts_err sq_history_add(struct ts_store_tx *tx, const struct ts_ann_hi
 		c,
 		"INSERT INTO annotation_history(asset_id, project_id, revision, user_id, at, "
 		"from_status, from_categories, from_payload, to_status, to_categories, to_payload, "
-		"via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"via, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		err);
 
 	if (!st)
@@ -157,6 +161,7 @@ static enum ts_err sq_history_add(struct ts_store_tx *tx, const struct ts_ann_hi
 	ts_sq_bind_text(st, 10, h->to_categories);
 	ts_sq_bind_text(st, 11, h->to_payload);
 	ts_sq_bind_text(st, 12, h->via);
+	ts_sq_bind_text(st, 13, h->note);
 	return ts_sq_exec_stmt(c, st, err);
 }
 
@@ -178,6 +183,8 @@ static void read_history(sqlite3_stmt *st, void *out)
 		h->from_payload = ts_sq_text(st, 10);
 	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
 		h->to_payload = ts_sq_text(st, 11);
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+		h->note = ts_sq_text(st, 12);
 }
 
 static enum ts_err sq_history(struct ts_store_tx *tx, int64_t asset_id,
@@ -192,8 +199,8 @@ static enum ts_err sq_history(struct ts_store_tx *tx, int64_t asset_id,
 	*n = 0;
 	st = ts_sq_prepare_i64(c, "SELECT h.id, h.revision, coalesce(h.user_id, 0), "
 				  "coalesce(u.name, ''), h.at, h.from_status, h.from_categories, "
-				  "h.to_status, h.to_categories, h.via, h.from_payload, h.to_payload "
-				  "FROM annotation_history h "
+				  "h.to_status, h.to_categories, h.via, h.from_payload, h.to_payload, "
+				  "h.note FROM annotation_history h "
 				  "LEFT JOIN users u ON u.id = h.user_id WHERE h.asset_id = ? "
 				  "ORDER BY h.id LIMIT ?",
 			       TS_SQ_I64(asset_id, TS_ANN_HISTORY_MAX), err);

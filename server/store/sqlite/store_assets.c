@@ -2,11 +2,13 @@
  *
  * Every list query walks one index range in id order and stops after
  * limit + 1 rows: the unfiltered list uses assets(project_id, id), a
- * status filter annotations(project_id, queue, asset_id), a category
+ * queue filter annotations(project_id, queue, asset_id), a status filter
+ * annotations(project_id, status, asset_id), a category
  * annotation_categories(project_id, category_id, asset_id). CROSS JOIN and
  * INDEXED BY pin the plan so the planner cannot pick a scan of the rowid
- * range across every project. Counts come from asset_counts, which
- * triggers keep (migration 006). */
+ * range across every project. Counts per status come from asset_counts,
+ * which triggers keep (migrations 006 and 016), unless a category or video
+ * filter narrows them. */
 #include "store/store_assets.h"
 
 #include <stdio.h>
@@ -209,7 +211,8 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 			      "WHERE a.video_id = ? AND a.project_id = ? "
 			      "AND (? = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "
 			      "WHERE c.asset_id = a.id AND c.category_id = ?)) "
-			      "AND (? IS NULL OR n.queue = ?) AND a.id > ? ORDER BY a.id LIMIT ?",
+			      "AND (? IS NULL OR n.queue = ?) AND (? IS NULL OR n.status = ?) "
+			      "AND a.id > ? ORDER BY a.id LIMIT ?",
 			   err);
 	if (!st)
 		return NULL;
@@ -219,6 +222,8 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	sqlite3_bind_int64(st, i++, q->category_id);
 	ts_sq_bind_text(st, i++, q->queue);
 	ts_sq_bind_text(st, i++, q->queue);
+	ts_sq_bind_text(st, i++, q->status);
+	ts_sq_bind_text(st, i++, q->status);
 	sqlite3_bind_int64(st, i++, q->after_id);
 	sqlite3_bind_int(st, i, q->limit + 1);
 	return st;
@@ -230,9 +235,13 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 	sqlite3_stmt *st;
 	int i = 1;
 
-	if (q->video_id > 0)
+	if (q->video_id > 0 || (q->queue && q->status))
 		return list_video_stmt(c, q, err);
-	if (q->category_id > 0 && q->queue)
+	if (q->category_id > 0 && q->status)
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
+				      "WHERE c.project_id = ? AND c.category_id = ? AND n.status = ? "
+				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
+	else if (q->category_id > 0 && q->queue)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
 				      "WHERE c.project_id = ? AND c.category_id = ? AND n.queue = ? "
 				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
@@ -240,6 +249,12 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS FROM_CAT
 				      "WHERE c.project_id = ? AND c.category_id = ? "
 				      "AND c.asset_id > ? ORDER BY c.asset_id LIMIT ?", err);
+	else if (q->status)
+		st = ts_sq_prepare(c, "SELECT " ASSET_COLS
+				      " FROM annotations n INDEXED BY annotations_status "
+				      "CROSS JOIN assets a ON a.id = n.asset_id "
+				      "WHERE n.project_id = ? AND n.status = ? AND n.asset_id > ? "
+				      "ORDER BY n.asset_id LIMIT ?", err);
 	else if (q->queue)
 		st = ts_sq_prepare(c, "SELECT " ASSET_COLS
 				      " FROM annotations n INDEXED BY annotations_queue "
@@ -255,7 +270,9 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 	sqlite3_bind_int64(st, i++, q->project_id);
 	if (q->category_id > 0)
 		sqlite3_bind_int64(st, i++, q->category_id);
-	if (q->queue)
+	if (q->status)
+		ts_sq_bind_text(st, i++, q->status);
+	else if (q->queue)
 		ts_sq_bind_text(st, i++, q->queue);
 	sqlite3_bind_int64(st, i++, q->after_id);
 	sqlite3_bind_int(st, i, q->limit + 1);
@@ -302,45 +319,63 @@ out:
 	return TS_OK;
 }
 
-static enum ts_err sq_counts(struct ts_store *s, int64_t project_id, int64_t category_id,
+static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			     struct ts_asset_counts *out, struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st;
 	enum ts_err e = TS_OK;
-	int rc;
+	int rc, i = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (category_id > 0) {
-		st = ts_sq_prepare(c, "SELECT n.queue, count(*) FROM annotation_categories c "
+	if (q->video_id > 0) {
+		/* One video's frames: a range of assets_video (a few thousand). */
+		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
+				      "CROSS JOIN annotations n ON n.asset_id = a.id "
+				      "WHERE a.video_id = ? AND a.project_id = ? "
+				      "AND (? = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "
+				      "WHERE c.asset_id = a.id AND c.category_id = ?)) "
+				      "GROUP BY n.status",
+				   err);
+	} else if (q->category_id > 0) {
+		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM annotation_categories c "
 				      "CROSS JOIN annotations n ON n.asset_id = c.asset_id "
-				      "WHERE c.project_id = ? AND c.category_id = ? GROUP BY n.queue",
+				      "WHERE c.project_id = ? AND c.category_id = ? GROUP BY n.status",
 				   err);
 	} else {
-		/* Kept by triggers (migration 006): one short index range. */
-		st = ts_sq_prepare(c, "SELECT queue, n FROM asset_counts WHERE project_id = ?", err);
+		/* Kept by triggers (migration 016): one short index range. */
+		st = ts_sq_prepare(c, "SELECT status, n FROM asset_counts WHERE project_id = ?", err);
 	}
 	if (!st) {
 		e = TS_ERR_IO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, project_id);
-	if (category_id > 0)
-		sqlite3_bind_int64(st, 2, category_id);
+	if (q->video_id > 0) {
+		sqlite3_bind_int64(st, i++, q->video_id);
+		sqlite3_bind_int64(st, i++, q->project_id);
+		sqlite3_bind_int64(st, i++, q->category_id);
+		sqlite3_bind_int64(st, i++, q->category_id);
+	} else {
+		sqlite3_bind_int64(st, i++, q->project_id);
+		if (q->category_id > 0)
+			sqlite3_bind_int64(st, i++, q->category_id);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *queue = (const char *)sqlite3_column_text(st, 0);
+		const char *status = (const char *)sqlite3_column_text(st, 0);
 		int64_t k = sqlite3_column_int64(st, 1);
 
-		if (!queue)
+		if (!status)
 			continue;
-		if (strcmp(queue, "unlabeled") == 0)
+		if (strcmp(status, "unlabeled") == 0)
 			out->unlabeled = k;
-		else if (strcmp(queue, "in_review") == 0)
-			out->in_review = k;
-		else if (strcmp(queue, "done") == 0)
-			out->done = k;
-		else if (strcmp(queue, "skipped") == 0)
+		else if (strcmp(status, "labeled") == 0)
+			out->labeled = k;
+		else if (strcmp(status, "skipped") == 0)
 			out->skipped = k;
+		else if (strcmp(status, "needs_review") == 0)
+			out->needs_review = k;
+		else if (strcmp(status, "approved") == 0)
+			out->approved = k;
 		out->all += k;
 	}
 	if (rc != SQLITE_DONE)

@@ -345,13 +345,20 @@ static void conf_assets(void **state)
 	assert_int_equal(page[0].annotation.ncategories, 1);
 	assert_int_equal(page[0].annotation.category_ids[0], c);
 	free(page);
-	OK(ts_store_asset_counts(f->s, p, 0, &counts, &err));
+	struct ts_asset_query qs = { p, NULL, 0, 0, 0, 10, "approved" };
+	OK(ts_store_asset_list(f->s, &qs, &page, &n, &next, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].id, ids[2]);
+	free(page);
+	OK(ts_store_asset_counts(f->s, &q, &counts, &err));
 	assert_int_equal(counts.all, 5);
 	assert_int_equal(counts.unlabeled, 3);
-	assert_int_equal(counts.in_review, 1);
-	assert_int_equal(counts.done, 1);
-	OK(ts_store_asset_counts(f->s, p, c, &counts, &err));
+	assert_int_equal(counts.labeled, 1);
+	assert_int_equal(counts.approved, 1);
+	assert_int_equal(counts.needs_review, 0);
+	OK(ts_store_asset_counts(f->s, &qc, &counts, &err));
 	assert_int_equal(counts.all, 2);
+	assert_int_equal(counts.labeled, 1);
 
 	snprintf(sum, sizeof(sum), "%064x", 4);
 	OK(ts_store_asset_set_decoded(f->s, sum, 0, "not an image", &err));

@@ -5,9 +5,9 @@ import { ApiError, parseApiError, retryableStatus } from './errors';
 const V1 = '/api/v1';
 
 export type AnnotationStatus = 'unlabeled' | 'labeled' | 'skipped' | 'needs_review' | 'approved';
-/** The list filters of the asset API. */
-export type AssetFilter = 'all' | 'unlabeled' | 'in_review' | 'done' | 'skipped';
-export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'in_review', 'done', 'skipped'];
+/** The list filters of the asset API: every status, or each alone. */
+export type AssetFilter = 'all' | AnnotationStatus;
+export const ASSET_FILTERS: readonly AssetFilter[] = ['all', 'unlabeled', 'labeled', 'skipped', 'needs_review', 'approved'];
 
 /** One box of a detection payload: bbox [x, y, w, h] in pixels of the displayed (EXIF-oriented) image. */
 export interface BoxObject {
@@ -30,6 +30,8 @@ export interface Annotation {
   revision: number;
   labeled_by: string | null;
   updated_at: string;
+  /** The note of the latest change (a flag to needs_review); given by the annotation endpoints. */
+  note?: string;
 }
 
 export type AssetSource =

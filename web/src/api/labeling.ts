@@ -9,7 +9,7 @@ const V1 = '/api/v1';
 export type AnnotationChange =
   | { category_ids: number[]; revision?: number }
   | { payload: AnnotationPayload; revision?: number }
-  | { status: AnnotationStatus; revision?: number };
+  | { status: AnnotationStatus; revision?: number; /** needs_review only: why (at most 500 characters) */ note?: string };
 
 export interface CategoryCount {
   category_id: number;
@@ -60,6 +60,8 @@ export interface HistoryEntry {
   from: { status: AnnotationStatus; category_ids: number[] };
   to: { status: AnnotationStatus; category_ids: number[] };
   via: 'single' | 'bulk';
+  /** The note sent with a change to needs_review; absent without one. */
+  note?: string;
 }
 
 export const labeling = {

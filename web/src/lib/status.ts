@@ -36,24 +36,15 @@ export function isStatus(s: string): s is AnnotationStatus {
   return (STATUSES as readonly string[]).includes(s);
 }
 
-/**
- * The list filters of the asset API, named in the status vocabulary. The
- * list API groups labeled and needs_review into one filter (in_review) and
- * calls approved "done"; the names say which statuses each one holds.
- */
-export const FILTER_LABEL: Record<AssetFilter, string> = {
-  all: 'All',
-  unlabeled: STATUS_NAME.unlabeled,
-  in_review: `${STATUS_NAME.labeled} + ${STATUS_NAME.needs_review.toLowerCase()}`,
-  done: STATUS_NAME.approved,
-  skipped: STATUS_NAME.skipped,
-};
+/** The list filters of the asset API: All, then each status alone, by its name. */
+export const FILTER_LABEL: Record<AssetFilter, string> = { all: 'All', ...STATUS_NAME };
 
 /** The statuses a list filter holds. */
 export const FILTER_STATUSES: Record<AssetFilter, readonly AnnotationStatus[]> = {
   all: STATUSES,
   unlabeled: ['unlabeled'],
-  in_review: ['labeled', 'needs_review'],
-  done: ['approved'],
+  labeled: ['labeled'],
   skipped: ['skipped'],
+  needs_review: ['needs_review'],
+  approved: ['approved'],
 };

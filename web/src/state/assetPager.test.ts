@@ -13,7 +13,7 @@ function fakeList(n: number) {
     return {
       assets,
       next_cursor: last < n ? String(last) : null,
-      counts: { all: n, unlabeled: n, in_review: 0, done: 0, skipped: 0 },
+      counts: { all: n, unlabeled: n, labeled: 0, skipped: 0, needs_review: 0, approved: 0 },
     };
   };
   return { fetch, requests };

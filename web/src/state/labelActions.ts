@@ -75,7 +75,7 @@ export function labelCommands(categories: readonly Category[], h: LabelHandlers)
     { id: 'prev', label: 'Previous asset', keys: ['ArrowLeft'], run: h.prev },
     { id: 'next', label: 'Next asset', keys: ['ArrowRight'], run: h.next },
     { id: 'skip', label: 'Skip (and move on)', keys: ['S'], run: h.skip },
-    { id: 'flag', label: 'Flag as needs review (and move on)', keys: ['F'], run: h.flag },
+    { id: 'flag', label: 'Flag as needs review, with an optional note (and move on)', keys: ['F'], run: h.flag },
     { id: 'undo', label: 'Undo the last label change', keys: ['Ctrl+Z', 'Meta+Z'], run: h.undo },
     { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Meta+Shift+Z', 'Ctrl+Y'], run: h.redo },
     { id: 'focus', label: 'Focus mode (hide header and tabs)', keys: ['Z'], run: h.toggleFocus },

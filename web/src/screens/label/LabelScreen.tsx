@@ -9,6 +9,7 @@ import { labelCommands } from '../../state/labelActions';
 import { projectCategories } from '../../state/projectCategories';
 import { createLabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
 import { HelpOverlay } from './HelpOverlay';
+import { FlagNote } from './FlagNote';
 import { LabelPanel } from './LabelPanel';
 import { preload } from './preload';
 import { QueuePanel } from './QueuePanel';
@@ -47,6 +48,8 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const [view, setView] = useState<ViewTransform>(FIT);
   const [focus, setFocus] = useState(false);
   const [showRecent, setShowRecent] = useState(false);
+  // F asks for a note first (FlagNote); the flag is written when it is given or skipped.
+  const [noting, setNoting] = useState(false);
   const layout = useRef<HTMLDivElement>(null);
   const screen = useRef<HTMLElement>(null);
   const swipe = useRef<{ x: number; y: number } | null>(null);
@@ -70,7 +73,9 @@ export function LabelScreen({ project }: ProjectTabProps) {
         prev: () => session.go(-1),
         next: () => session.go(1),
         skip: () => session.apply({ status: 'skipped' }, true),
-        flag: () => session.apply({ status: 'needs_review' }, true),
+        flag: () => {
+          if (session.current.value) setNoting(true);
+        },
         undo: () => session.undo(),
         redo: () => session.redo(),
         toggleFocus: () => setFocus((f) => !f),
@@ -222,6 +227,16 @@ export function LabelScreen({ project }: ProjectTabProps) {
           />
         )}
       </div>
+      {noting && (
+        <FlagNote
+          onDone={(note) => {
+            setNoting(false);
+            session.apply(note ? { status: 'needs_review', note } : { status: 'needs_review' }, true);
+            screen.current?.focus({ preventScroll: true });
+          }}
+          onCancel={() => setNoting(false)}
+        />
+      )}
       {help && <HelpOverlay commands={commands} />}
     </section>
   );
