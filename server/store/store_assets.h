@@ -132,6 +132,15 @@ struct ts_store_asset_ops {
 	enum ts_err (*list_damaged)(struct ts_store *s, int64_t project_id, int limit,
 				    struct ts_asset_damaged **out, size_t *n, int64_t *total,
 				    struct ts_error *err);
+	/* Soft delete (deleted != 0) or restore, recorded in the project's
+	 * history with its author. A deleted asset keeps its row and files but
+	 * leaves every list, count, queue and new export, and get answers
+	 * NOT_FOUND for it; restoring brings its labels back as they were.
+	 * Nothing changes (and nothing is recorded) when it is in that state
+	 * already. *project_id receives its project. NOT_FOUND
+	 * "asset_not_found" for an unknown id. */
+	enum ts_err (*set_deleted)(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				   int64_t *project_id, struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_asset_insert(struct ts_store *s, const struct ts_asset_new *in,
@@ -174,6 +183,13 @@ static inline enum ts_err ts_store_asset_list_damaged(struct ts_store *s, int64_
 						size_t *n, int64_t *total, struct ts_error *err)
 {
 	return s->ops->assets->list_damaged(s, project_id, limit, out, n, total, err);
+}
+
+static inline enum ts_err ts_store_asset_set_deleted(struct ts_store *s, int64_t id, int deleted,
+						     int64_t by, int64_t *project_id,
+						     struct ts_error *err)
+{
+	return s->ops->assets->set_deleted(s, id, deleted, by, project_id, err);
 }
 
 #endif

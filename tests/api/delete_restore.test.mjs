@@ -1,10 +1,16 @@
-// Delete and restore: a deleted category comes back with its id, its labels
-// and its name (unless a live category took the name meanwhile), last in the
-// display order; only a manager restores, and the history records who did.
+// Delete and restore. A deleted asset leaves lists, counts, stats and new
+// exports, answers 404, and comes back with its labels; a ready version that
+// holds it still verifies. A deleted category comes back with its id, its
+// labels and its name (unless a live category took the name meanwhile), last
+// in the display order. Only managers delete and restore; the project history
+// records who did.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
+import { waitExport, verifyExport } from '../lib/exports.mjs';
 
 let srv, admin, pid;
 const tok = {};
@@ -93,4 +99,97 @@ test('restoring an unknown category or in another project is 404', async () => {
   const other = (await as('admin', 'POST', '/api/v1/projects', { name: 'Other' })).json;
   const r2 = await as('mia', 'POST', `/api/v1/projects/${other.id}/categories/1/restore`);
   assert.equal(r2.status, 404, r2.text);
+});
+
+async function assetIds(project, q = '') {
+  const r = await as('mia', 'GET', `/api/v1/projects/${project}/assets${q}`);
+  assert.equal(r.status, 200, r.text);
+  return { ids: r.json.assets.map((a) => a.id), counts: r.json.counts };
+}
+
+async function exportReady(project) {
+  const r = await as('mia', 'POST', `/api/v1/projects/${project}/exports`, { statuses: ['labeled'] });
+  assert.equal(r.status, 202, r.text);
+  const ex = await waitExport(srv, tok.mia, r.json.id);
+  assert.equal(ex.state, 'ready', JSON.stringify(ex));
+  return ex;
+}
+
+test('a deleted asset leaves lists, counts, stats and new exports; restored, it comes back labeled', async () => {
+  const p = (await as('mia', 'POST', '/api/v1/projects', { name: 'Cats' })).json;
+  const lee = (await as('lee', 'GET', '/api/v1/me')).json.id;
+  await as('mia', 'PUT', `/api/v1/projects/${p.id}/members/${lee}`, { role: 'reviewer' });
+  const tabby = (await as('mia', 'POST', `/api/v1/projects/${p.id}/categories`, { name: 'tabby' })).json;
+  const assets = await uploadPngs(srv, tok.mia, p.id, 4, { start: 100 });
+  for (const a of assets.slice(0, 3)) {
+    const r = await as('mia', 'PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [tabby.id] });
+    assert.equal(r.status, 200, r.text);
+  }
+  const v1 = await exportReady(p.id);
+  assert.equal(v1.counts.images, 3);
+  const gone = assets[0];
+
+  // Reviewers may not delete.
+  const denied = await as('lee', 'DELETE', `/api/v1/assets/${gone.id}`);
+  assert.equal(denied.status, 403, denied.text);
+
+  const del = await as('mia', 'DELETE', `/api/v1/assets/${gone.id}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await as('mia', 'DELETE', `/api/v1/assets/${gone.id}`)).status, 204, 'deleting twice is fine');
+
+  const all = await assetIds(p.id);
+  assert.deepEqual(all.ids, assets.slice(1).map((a) => a.id));
+  assert.equal(all.counts.all, 3);
+  assert.equal(all.counts.in_review, 2);
+  assert.ok(!(await assetIds(p.id, '?status=in_review')).ids.includes(gone.id));
+  assert.ok(!(await assetIds(p.id, `?category_id=${tabby.id}`)).ids.includes(gone.id));
+  const stats = (await as('mia', 'GET', `/api/v1/projects/${p.id}/stats`)).json;
+  assert.equal(stats.counts.total, 3);
+  assert.equal(stats.counts.labeled, 2);
+  for (const path of ['', '/file', '/thumbnail', '/annotation']) {
+    const r = await as('mia', 'GET', `/api/v1/assets/${gone.id}${path}`);
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    assert.equal(r.json.error.code, 'asset_not_found', path);
+  }
+  const write = await as('mia', 'PUT', `/api/v1/assets/${gone.id}/annotation`, { category_ids: [tabby.id] });
+  assert.equal(write.status, 404, write.text);
+
+  // A new export leaves it out; the version made before still verifies.
+  const v2 = await exportReady(p.id);
+  assert.equal(v2.counts.images, 2);
+  const ann2 = JSON.parse(await readFile(join(srv.dataDir, 'exports', String(p.id), String(v2.version), 'annotations.json'), 'utf8'));
+  assert.ok(!JSON.stringify(ann2).includes(gone.file_name), 'the deleted image is not in the new version');
+  const v = await verifyExport(join(srv.dataDir, 'exports', String(p.id), String(v1.version)));
+  assert.equal(v.code, 0, v.out);
+  assert.equal((await as('mia', 'GET', `/api/v1/exports/${v1.id}`)).json.counts.images, 3);
+
+  // Restored: back in the lists with its label and revision.
+  const back = await as('mia', 'POST', `/api/v1/assets/${gone.id}/restore`);
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.json.id, gone.id);
+  assert.deepEqual(back.json.annotation.category_ids, [tabby.id]);
+  assert.equal(back.json.annotation.status, 'labeled');
+  const after = await assetIds(p.id);
+  assert.deepEqual(after.ids, assets.map((a) => a.id));
+  assert.equal(after.counts.all, 4);
+  assert.equal(after.counts.in_review, 3);
+  assert.equal((await as('mia', 'GET', `/api/v1/assets/${gone.id}/file`)).status, 200);
+
+  const h = (await as('mia', 'GET', `/api/v1/projects/${p.id}/history?limit=2`)).json.history;
+  assert.deepEqual(h.map((e) => [e.action, e.by, e.detail]), [
+    ['asset.restore', 'mia', { asset_id: gone.id, file_name: gone.file_name }],
+    ['asset.delete', 'mia', { asset_id: gone.id, file_name: gone.file_name }],
+  ]);
+  assert.equal((await as('lee', 'POST', `/api/v1/assets/${gone.id}/restore`)).status, 403);
+  assert.equal((await as('mia', 'POST', '/api/v1/assets/999999/restore')).status, 404);
+});
+
+test('uploading the bytes of a deleted asset again brings it back', async () => {
+  const p = (await as('mia', 'POST', '/api/v1/projects', { name: 'Dogs' })).json;
+  const [a] = await uploadPngs(srv, tok.mia, p.id, 1, { start: 300 });
+  assert.equal((await as('mia', 'DELETE', `/api/v1/assets/${a.id}`)).status, 204);
+  assert.deepEqual((await assetIds(p.id)).ids, []);
+  const [again] = await uploadPngs(srv, tok.mia, p.id, 1, { start: 300 });
+  assert.equal(again.id, a.id);
+  assert.deepEqual((await assetIds(p.id)).ids, [a.id]);
 });

@@ -1,0 +1,13 @@
+-- Soft-deleted assets (DELETE /api/v1/assets/{id}). The asset row and its
+-- files stay, marked by deleted_at; its annotation row and labels move to
+-- the two tables below, so every list, count (asset_counts triggers), queue,
+-- stat, bulk change and new export, which all read annotations, leaves the
+-- asset out without a filter of its own. Restoring moves them back, so the
+-- labels, revision and payload come back as they were. A later migration
+-- that adds a column to annotations or annotation_categories adds it here
+-- too (the rows are copied with SELECT *).
+ALTER TABLE assets ADD COLUMN deleted_at INTEGER;
+CREATE TABLE deleted_annotations AS SELECT * FROM annotations WHERE 0;
+CREATE UNIQUE INDEX deleted_annotations_asset ON deleted_annotations(asset_id);
+CREATE TABLE deleted_annotation_categories AS SELECT * FROM annotation_categories WHERE 0;
+CREATE INDEX deleted_annotation_categories_asset ON deleted_annotation_categories(asset_id);
