@@ -19,4 +19,12 @@ enum ts_err ts_svc_asset_delete(struct ts_app *app, int64_t id, int64_t by,
 enum ts_err ts_svc_asset_restore(struct ts_app *app, int64_t id, int64_t by,
 				 struct ts_asset *out, struct ts_error *err);
 
+/* Deletes a finished export version: its row, hash and snapshot stay (so
+ * "identical to version N" still names it; GET shows deleted_at), its
+ * files are removed, it leaves the list and the version quota. It cannot
+ * be restored: export again. CONFLICT "export_not_finished" while it is
+ * being built; NOT_FOUND "export_not_found". */
+enum ts_err ts_svc_export_delete(struct ts_app *app, int64_t id, int64_t by,
+				 struct ts_error *err);
+
 #endif

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
@@ -192,4 +192,56 @@ test('uploading the bytes of a deleted asset again brings it back', async () => 
   const [again] = await uploadPngs(srv, tok.mia, p.id, 1, { start: 300 });
   assert.equal(again.id, a.id);
   assert.deepEqual((await assetIds(p.id)).ids, [a.id]);
+});
+
+test('deleting an export version removes its files, keeps its row and hash; a version sharing its files still verifies', async () => {
+  const p = (await as('mia', 'POST', '/api/v1/projects', { name: 'Fish' })).json;
+  const lee = (await as('lee', 'GET', '/api/v1/me')).json.id;
+  await as('mia', 'PUT', `/api/v1/projects/${p.id}/members/${lee}`, { role: 'reviewer' });
+  const carp = (await as('mia', 'POST', `/api/v1/projects/${p.id}/categories`, { name: 'carp' })).json;
+  for (const a of await uploadPngs(srv, tok.mia, p.id, 3, { start: 500 })) {
+    await as('mia', 'PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [carp.id] });
+  }
+  const dir = (ex) => join(srv.dataDir, 'exports', String(p.id), String(ex.version));
+  const v1 = await exportReady(p.id);
+  const v2 = await exportReady(p.id);
+  assert.equal(v2.shares_files_with_version, v1.version, 'the identical version shares the files of the first');
+
+  assert.equal((await as('lee', 'DELETE', `/api/v1/exports/${v1.id}`)).status, 403);
+  const del = await as('mia', 'DELETE', `/api/v1/exports/${v1.id}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await as('mia', 'DELETE', `/api/v1/exports/${v1.id}`)).status, 204, 'deleting twice is fine');
+  await assert.rejects(stat(dir(v1)), { code: 'ENOENT' });
+  await assert.rejects(stat(`${dir(v1)}.zip`), { code: 'ENOENT' });
+
+  // The row stays, with its hash; the list leaves it out; its download is gone.
+  const row = await as('mia', 'GET', `/api/v1/exports/${v1.id}`);
+  assert.equal(row.status, 200);
+  assert.equal(row.json.hash, v1.hash);
+  assert.match(row.json.deleted_at, /^\d{4}-/);
+  assert.equal(v2.deleted_at, null);
+  const list = (await as('mia', 'GET', `/api/v1/projects/${p.id}/exports`)).json.exports.map((e) => e.version);
+  assert.deepEqual(list, [v2.version]);
+  const dl = await as('mia', 'GET', `/api/v1/exports/${v1.id}/download`);
+  assert.equal(dl.status, 410, dl.text);
+  assert.equal(dl.json.error.code, 'export_deleted');
+
+  // The version that shared its files keeps working: folder, zip and download.
+  assert.equal((await verifyExport(dir(v2))).code, 0);
+  const zip2 = await fetch(`${srv.url}/api/v1/exports/${v2.id}/download`, { headers: { authorization: `Bearer ${tok.mia}` } });
+  assert.equal(zip2.status, 200);
+  const zpath = join(srv.dataDir, `v2-${Date.now()}.zip`);
+  await writeFile(zpath, Buffer.from(await zip2.arrayBuffer()));
+  const vz = await verifyExport(zpath);
+  assert.equal(vz.code, 0, vz.out);
+
+  // A new identical version still names the deleted one, but copies its own files.
+  const v3 = await exportReady(p.id);
+  assert.equal(v3.identical_to_version, v1.version);
+  assert.equal(v3.shares_files_with_version, null);
+  assert.equal((await verifyExport(dir(v3))).code, 0);
+
+  const h = (await as('mia', 'GET', `/api/v1/projects/${p.id}/history?limit=1`)).json.history;
+  assert.deepEqual([h[0].action, h[0].by, h[0].detail], ['export.delete', 'mia', { export_id: v1.id, version: v1.version }]);
+  assert.equal((await as('mia', 'DELETE', '/api/v1/exports/999999')).status, 404);
 });

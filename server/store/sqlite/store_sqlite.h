@@ -189,5 +189,8 @@ enum ts_err ts_sq_asset_set_deleted_c(struct ts_sq_conn *c, int64_t id, int dele
 				      int64_t *project_id, struct ts_error *err);
 enum ts_err ts_sq_asset_set_deleted(struct ts_store *s, int64_t id, int deleted, int64_t by,
 				    int64_t *project_id, struct ts_error *err);
+/* The export op set_deleted (store_trash.c). */
+enum ts_err ts_sq_export_set_deleted(struct ts_store *s, int64_t id, int64_t by, int *changed,
+				     struct ts_error *err);
 
 #endif

@@ -96,3 +96,54 @@ enum ts_err ts_sq_asset_set_deleted(struct ts_store *s, int64_t id, int deleted,
 		e = ts_sq_asset_set_deleted_c(c, id, deleted, by, project_id, err);
 	return ts_sq_end(s, c, e, err);
 }
+
+enum ts_err ts_sq_export_set_deleted(struct ts_store *s, int64_t id, int64_t by, int *changed,
+				     struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	int64_t project_id = 0, version = 0;
+	char state[16] = "";
+	sqlite3_stmt *st;
+	enum ts_err e;
+	int deleted = 0;
+
+	*changed = 0;
+	e = ts_sq_begin_write(c, err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(c, "SELECT project_id, version, state, deleted_at IS NOT NULL "
+				  "FROM exports WHERE id = ?",
+			       TS_SQ_I64(id), err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	e = ts_sq_step_row(c, st, "read export", err, "export_not_found",
+			   "export %lld does not exist", (long long)id);
+	if (!e) {
+		project_id = sqlite3_column_int64(st, 0);
+		version = sqlite3_column_int64(st, 1);
+		ts_sq_text_to(st, 2, state, sizeof(state));
+		deleted = sqlite3_column_int(st, 3);
+	}
+	sqlite3_reset(st);
+	if (e || deleted)
+		goto out;
+	if (strcmp(state, "ready") != 0 && strcmp(state, "failed") != 0) {
+		e = ts_error_set(err, TS_ERR_CONFLICT, "export_not_finished",
+				 "version %lld is still being built; delete it once it is ready "
+				 "or failed", (long long)version);
+		goto out;
+	}
+	e = ts_sq_exec_i64(c, "UPDATE exports SET deleted_at = ?2 WHERE id = ?1",
+			   TS_SQ_I64(id, ts_time_now_ms()), err);
+	if (!e)
+		e = ts_sq_project_event(c, "INSERT INTO project_events(project_id, user_id, at, "
+					   "action, detail) VALUES (?1, ?2, ?3, 'export.delete', "
+					   "json_object('export_id', ?4, 'version', ?5))",
+					project_id, by, TS_SQ_I64(id, version), NULL, 0, err);
+	if (!e)
+		*changed = 1;
+out:
+	return ts_sq_end(s, c, e, err);
+}

@@ -11,3 +11,9 @@ CREATE TABLE deleted_annotations AS SELECT * FROM annotations WHERE 0;
 CREATE UNIQUE INDEX deleted_annotations_asset ON deleted_annotations(asset_id);
 CREATE TABLE deleted_annotation_categories AS SELECT * FROM annotation_categories WHERE 0;
 CREATE INDEX deleted_annotation_categories_asset ON deleted_annotation_categories(asset_id);
+
+-- A deleted export version (DELETE /api/v1/exports/{id}) loses its files but
+-- keeps its row, hash and snapshot, so "identical to version N" still names
+-- something; it leaves the list and the version quota, and no later version
+-- shares its files.
+ALTER TABLE exports ADD COLUMN deleted_at INTEGER;
