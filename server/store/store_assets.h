@@ -141,6 +141,21 @@ struct ts_store_asset_ops {
 	 * "asset_not_found" for an unknown id. */
 	enum ts_err (*set_deleted)(struct ts_store *s, int64_t id, int deleted, int64_t by,
 				   int64_t *project_id, struct ts_error *err);
+	/* Queue leases, times in epoch ms. lease_next: the first n assets (by
+	 * id) of the project's list filter queue ("unlabeled", "in_review",
+	 * "done", "skipped") that no other user holds an unexpired lease on,
+	 * leased to user_id until now + ttl_ms, in one write transaction (two
+	 * callers never get the same asset); *ids malloc'd. lease_renew: the
+	 * user's leases in the project last until now + ttl_ms.
+	 * lease_release: the user's lease on asset_id, or all their leases
+	 * (asset_id 0). */
+	enum ts_err (*lease_next)(struct ts_store *s, int64_t project_id, int64_t user_id,
+				  const char *queue, int n, int64_t now, int64_t ttl_ms,
+				  int64_t **ids, size_t *n_ids, struct ts_error *err);
+	enum ts_err (*lease_renew)(struct ts_store *s, int64_t project_id, int64_t user_id,
+				   int64_t now, int64_t ttl_ms, struct ts_error *err);
+	enum ts_err (*lease_release)(struct ts_store *s, int64_t user_id, int64_t asset_id,
+				     struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_asset_insert(struct ts_store *s, const struct ts_asset_new *in,
@@ -190,6 +205,26 @@ static inline enum ts_err ts_store_asset_set_deleted(struct ts_store *s, int64_t
 						     struct ts_error *err)
 {
 	return s->ops->assets->set_deleted(s, id, deleted, by, project_id, err);
+}
+
+static inline enum ts_err ts_store_lease_next(struct ts_store *s, int64_t project_id,
+					      int64_t user_id, const char *queue, int n,
+					      int64_t now, int64_t ttl_ms, int64_t **ids,
+					      size_t *n_ids, struct ts_error *err)
+{
+	return s->ops->assets->lease_next(s, project_id, user_id, queue, n, now, ttl_ms, ids, n_ids,
+					  err);
+}
+static inline enum ts_err ts_store_lease_renew(struct ts_store *s, int64_t project_id,
+					       int64_t user_id, int64_t now, int64_t ttl_ms,
+					       struct ts_error *err)
+{
+	return s->ops->assets->lease_renew(s, project_id, user_id, now, ttl_ms, err);
+}
+static inline enum ts_err ts_store_lease_release(struct ts_store *s, int64_t user_id,
+						 int64_t asset_id, struct ts_error *err)
+{
+	return s->ops->assets->lease_release(s, user_id, asset_id, err);
 }
 
 #endif

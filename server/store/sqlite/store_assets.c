@@ -440,4 +440,7 @@ const struct ts_store_asset_ops ts_sq_asset_ops = {
 	.counts = sq_counts,
 	.set_thumbnail_ready = sq_set_thumbnail_ready,
 	.set_deleted = ts_sq_asset_set_deleted,
+	.lease_next = ts_sq_lease_next,
+	.lease_renew = ts_sq_lease_renew,
+	.lease_release = ts_sq_lease_release,
 };

@@ -17,3 +17,16 @@ CREATE INDEX deleted_annotation_categories_asset ON deleted_annotation_categorie
 -- something; it leaves the list and the version quota, and no later version
 -- shares its files.
 ALTER TABLE exports ADD COLUMN deleted_at INTEGER;
+
+-- Queue leases (POST /api/v1/projects/{id}/queue/next): an asset handed to a
+-- labeler is theirs until expires_at (epoch ms), renewed while they label
+-- in the project; the next batches of others skip it. Released on skip and
+-- logout; an expired row means nothing and is swept by the next batch.
+CREATE TABLE leases (
+	asset_id INTEGER PRIMARY KEY,
+	project_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX leases_user ON leases(user_id, project_id);
+CREATE INDEX leases_expiry ON leases(expires_at);
