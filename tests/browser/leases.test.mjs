@@ -1,6 +1,6 @@
 /* global document */
 // Two labelers on one filter, in two browser sessions: the labeling screen
-// leases its images ten at a time, so neither sees an image the other has;
+// leases its images fifty at a time, so neither sees an image the other has;
 // closing the screen gives them back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,7 +29,7 @@ before(async () => {
       await srv.addUser('bob', { admin: true, password: PASSWORD });
       const p = await api('POST', '/api/v1/projects', { name: 'Shared queue' });
       await api('POST', `/api/v1/projects/${p.id}/categories`, { name: 'cat' });
-      await uploadPngs(srv, token, p.id, 24, { w: 60, h: 40 });
+      await uploadPngs(srv, token, p.id, 60, { w: 60, h: 40 });
       return p;
     },
   });
@@ -63,7 +63,7 @@ test('two labelers on the unlabeled queue never see the same image', async () =>
   let free = [];
   for (let i = 0; i < 100 && !a.every((id) => free.includes(id)); i++) {
     if (i) await new Promise((r) => setTimeout(r, 20));
-    const next = await s.srv.req('POST', `/api/v1/projects/${project.id}/queue/next`, { token: s.token, body: { limit: 24 } });
+    const next = await s.srv.req('POST', `/api/v1/projects/${project.id}/queue/next`, { token: s.token, body: { limit: 100 } });
     assert.equal(next.status, 200);
     free = next.json.assets.map((x) => x.id);
   }

@@ -72,9 +72,8 @@ export function onWriteResult(l: Listener): () => void {
   return () => listeners.delete(l);
 }
 
-/** How many images a leased batch adds, and how close to its end the next one is leased. */
-const LEASE_BATCH = 10;
-const LEASE_AHEAD = 4;
+/** How many images a leased batch adds. */
+const LEASE_BATCH = 50;
 
 /** One labeling session over the queue of a filter (and category), in the stores' idiom: signals and actions. */
 export function createLabelSession(
@@ -232,7 +231,7 @@ export function createLabelSession(
     const n = items.value.length;
     const i = Math.min(Math.max(0, index.value + delta), Math.max(0, n - 1));
     index.value = i;
-    if (n - i < (leasing ? LEASE_AHEAD : 50)) void loadMore();
+    if (n - i < 50) void loadMore();
   }
 
   return {
