@@ -122,6 +122,14 @@ static void remove_partial(const char *projdir, int64_t version)
 		remove_tree(path);
 }
 
+void ts_export_remove_files(const char *exports_dir, int64_t project_id, int64_t version)
+{
+	char projdir[PATH_MAX_LEN];
+
+	if (!path_fmt(projdir, sizeof(projdir), "%s/%lld", exports_dir, (long long)project_id))
+		remove_partial(projdir, version);
+}
+
 static enum ts_err sys_fail(struct ts_error *err, const char *what, const char *path)
 {
 	return ts_error_set(err, TS_ERR_IO, "export_io", "%s %s: %s", what, path, strerror(errno));

@@ -43,6 +43,11 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 int ts_export_zip_path(const char *exports_dir, int64_t project_id, int64_t version, char *out,
 		       size_t outlen);
 
+/* Removes every file of a version (its folder, zip, the parts of a shared
+ * zip, build leftovers); missing ones are fine. A later version that
+ * shares its files holds hardlinks and keeps working. */
+void ts_export_remove_files(const char *exports_dir, int64_t project_id, int64_t version);
+
 /* The file extension for a mime type ("jpg" for image/jpeg ...; "bin" for
  * unknown types). Static string. */
 const char *ts_export_ext_of(const char *mime_type);

@@ -11,6 +11,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "service/labeling.h"
+#include "service/queue.h"
 #include "core/banned.h"
 
 static json_t *ids_json(const int64_t *ids, size_t n)
@@ -203,6 +204,8 @@ static void put(struct ts_req *req)
 			ts_req_error(req, &err);
 		goto out;
 	}
+	ts_svc_queue_touch(req->app, req->project_id, req->user.id, req->params[0],
+			   ar.kind == TS_ANN_SET_STATUS && ar.status == TS_ANN_SKIPPED);
 	ts_req_json(req, 200, view_annotation(&a));
 out:
 	ts_annotation_release(&a);

@@ -1,4 +1,4 @@
-/* Categories: list, create, rename/disable, soft delete, reorder. Ids are
+/* Categories: list, create, rename/disable, soft delete and restore, reorder. Ids are
  * the store's business: never changed, never reused. */
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +135,20 @@ static void delete(struct ts_req *req)
 	answer_category(req, 200, &c);
 }
 
+static void restore(struct ts_req *req)
+{
+	struct ts_error err = { 0 };
+	struct ts_category c;
+
+	if (ts_svc_category_restore(req->app, req->params[0], req->params[1], req->user.id, &c,
+				    &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	answer_category(req, 200, &c);
+}
+
 static void reorder(struct ts_req *req)
 {
 	static const char *const keys[] = { "order", NULL };
@@ -187,5 +201,7 @@ const struct ts_route ts_routes_categories[] = {
 	  patch, NULL, NULL },
 	{ "DELETE", "/api/v1/projects/{id}/categories/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER,
 	  delete, NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/categories/{id}/restore",
+	  TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, restore, NULL, NULL },
 	{ 0 },
 };

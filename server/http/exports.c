@@ -241,6 +241,11 @@ static void export_write(struct ts_jsonw *w, const struct ts_export *ex)
 		ts_view_time(w, ex->finished_at);
 	else
 		ts_jsonw_null(w);
+	ts_jsonw_key(w, "deleted_at");
+	if (ex->deleted_at > 0)
+		ts_view_time(w, ex->deleted_at);
+	else
+		ts_jsonw_null(w);
 	if (manifest) {
 		ts_jsonw_key(w, "manifest");
 		tree_write(w, manifest);
@@ -443,7 +448,8 @@ static void download(struct ts_req *req)
 		z.parts[i].fd = -1;
 	if (ts_svc_export_open_zip(req->app, req->params[0], &ex, &proj, &z, &err)) {
 		/* Gone for good: 410 rather than the 404 of an unknown id. */
-		if (strcmp(err.code, "export_file_missing") == 0)
+		if (strcmp(err.code, "export_file_missing") == 0 ||
+		    strcmp(err.code, "export_deleted") == 0)
 			ts_req_fail(req, 410, err.code, "%s", err.message);
 		else
 			ts_req_error(req, &err);

@@ -17,6 +17,8 @@ static const struct ts_route *const tables[] = {
 	ts_routes_exports,
 	ts_routes_videos,
 	ts_routes_members,
+	ts_routes_trash,
+	ts_routes_queue,
 };
 
 const struct ts_route *const *ts_router_tables(size_t *n)

@@ -7,6 +7,7 @@
 #include "auth/throttle.h"
 #include "core/time.h"
 #include "domain/names.h"
+#include "store/store_assets.h"
 #include "core/banned.h"
 
 static enum ts_err valid_credentials(const char *name, const char *password,
@@ -180,7 +181,11 @@ enum ts_err ts_acct_logout(struct ts_store *s, int64_t user_id, const char *secr
 			   struct ts_error *err)
 {
 	char digest[TS_AUTH_DIGEST_HEX];
+	struct ts_error ignore = { 0 };
 
+	/* Their queue leases end with the session: others get those images. */
+	ts_store_lease_release(s, user_id, 0, &ignore);
+	ts_error_release(&ignore);
 	if (all)
 		return ts_store_revoke_all(s, user_id, err);
 	if (!secret)

@@ -135,6 +135,11 @@ enum ts_err ts_svc_export_open_zip(struct ts_app *app, int64_t id, struct ts_exp
 		e = ts_store_project_get(app->store, ex->project_id, proj, err);
 	if (e)
 		return e;
+	if (ex->deleted_at)
+		return ts_error_set(err, TS_ERR_NOT_FOUND, "export_deleted",
+				    "Version %lld was deleted with its files; export again (a "
+				    "version with the same labels says it is identical to it).",
+				    (long long)ex->version);
 	if (strcmp(ex->state, "ready") != 0)
 		return ts_error_set(err, TS_ERR_CONFLICT, "export_not_ready",
 				    "Version %lld is %s; download it once it is ready.",

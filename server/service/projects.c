@@ -120,6 +120,12 @@ enum ts_err ts_svc_category_delete(struct ts_app *app, int64_t project_id, int64
 	return ts_store_category_delete_by(app->store, project_id, id, by, out, err);
 }
 
+enum ts_err ts_svc_category_restore(struct ts_app *app, int64_t project_id, int64_t id,
+				    int64_t by, struct ts_category *out, struct ts_error *err)
+{
+	return ts_store_category_restore_by(app->store, project_id, id, by, out, err);
+}
+
 enum ts_err ts_svc_category_reorder(struct ts_app *app, int64_t project_id, const int64_t *ids,
 				    size_t n, int64_t by, struct ts_error *err)
 {

@@ -49,6 +49,8 @@ enum ts_err ts_svc_category_update(struct ts_app *app, int64_t project_id, int64
 				   struct ts_category *out, struct ts_error *err);
 enum ts_err ts_svc_category_delete(struct ts_app *app, int64_t project_id, int64_t id,
 				   int64_t by, struct ts_category *out, struct ts_error *err);
+enum ts_err ts_svc_category_restore(struct ts_app *app, int64_t project_id, int64_t id,
+				    int64_t by, struct ts_category *out, struct ts_error *err);
 enum ts_err ts_svc_category_reorder(struct ts_app *app, int64_t project_id, const int64_t *ids,
 				    size_t n, int64_t by, struct ts_error *err);
 

@@ -138,6 +138,30 @@ struct ts_store_asset_ops {
 	enum ts_err (*list_damaged)(struct ts_store *s, int64_t project_id, int limit,
 				    struct ts_asset_damaged **out, size_t *n, int64_t *total,
 				    struct ts_error *err);
+	/* Soft delete (deleted != 0) or restore, recorded in the project's
+	 * history with its author. A deleted asset keeps its row and files but
+	 * leaves every list, count, queue and new export, and get answers
+	 * NOT_FOUND for it; restoring brings its labels back as they were.
+	 * Nothing changes (and nothing is recorded) when it is in that state
+	 * already. *project_id receives its project. NOT_FOUND
+	 * "asset_not_found" for an unknown id. */
+	enum ts_err (*set_deleted)(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				   int64_t *project_id, struct ts_error *err);
+	/* Queue leases, times in epoch ms. lease_next: the first n assets (by
+	 * id) of the project's list filter queue ("unlabeled", "in_review",
+	 * "done", "skipped") that no other user holds an unexpired lease on,
+	 * leased to user_id until now + ttl_ms, in one write transaction (two
+	 * callers never get the same asset); *ids malloc'd. lease_renew: the
+	 * user's leases in the project last until now + ttl_ms.
+	 * lease_release: the user's lease on asset_id, or all their leases
+	 * (asset_id 0). */
+	enum ts_err (*lease_next)(struct ts_store *s, int64_t project_id, int64_t user_id,
+				  const char *queue, int n, int64_t now, int64_t ttl_ms,
+				  int64_t **ids, size_t *n_ids, struct ts_error *err);
+	enum ts_err (*lease_renew)(struct ts_store *s, int64_t project_id, int64_t user_id,
+				   int64_t now, int64_t ttl_ms, struct ts_error *err);
+	enum ts_err (*lease_release)(struct ts_store *s, int64_t user_id, int64_t asset_id,
+				     struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_asset_insert(struct ts_store *s, const struct ts_asset_new *in,
@@ -181,6 +205,33 @@ static inline enum ts_err ts_store_asset_list_damaged(struct ts_store *s, int64_
 						size_t *n, int64_t *total, struct ts_error *err)
 {
 	return s->ops->assets->list_damaged(s, project_id, limit, out, n, total, err);
+}
+
+static inline enum ts_err ts_store_asset_set_deleted(struct ts_store *s, int64_t id, int deleted,
+						     int64_t by, int64_t *project_id,
+						     struct ts_error *err)
+{
+	return s->ops->assets->set_deleted(s, id, deleted, by, project_id, err);
+}
+
+static inline enum ts_err ts_store_lease_next(struct ts_store *s, int64_t project_id,
+					      int64_t user_id, const char *queue, int n,
+					      int64_t now, int64_t ttl_ms, int64_t **ids,
+					      size_t *n_ids, struct ts_error *err)
+{
+	return s->ops->assets->lease_next(s, project_id, user_id, queue, n, now, ttl_ms, ids, n_ids,
+					  err);
+}
+static inline enum ts_err ts_store_lease_renew(struct ts_store *s, int64_t project_id,
+					       int64_t user_id, int64_t now, int64_t ttl_ms,
+					       struct ts_error *err)
+{
+	return s->ops->assets->lease_renew(s, project_id, user_id, now, ttl_ms, err);
+}
+static inline enum ts_err ts_store_lease_release(struct ts_store *s, int64_t user_id,
+						 int64_t asset_id, struct ts_error *err)
+{
+	return s->ops->assets->lease_release(s, user_id, asset_id, err);
 }
 
 #endif

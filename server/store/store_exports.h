@@ -65,6 +65,7 @@ struct ts_export {
 	int64_t created_at;      /* epoch ms */
 	int64_t updated_at;
 	int64_t finished_at;     /* 0 until ready or failed */
+	int64_t deleted_at;      /* 0 unless deleted (its files are gone) */
 };
 
 /* How a version reuses an identical earlier version's files (export/share.c). */
@@ -137,6 +138,12 @@ struct ts_store_export_ops {
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
 	enum ts_err (*unchecked)(struct ts_store *s, int64_t project_id, const int *statuses,
 				 size_t n, int64_t **ids, size_t *n_ids, struct ts_error *err);
+	/* Marks a finished (ready or failed) version deleted and records it in
+	 * the project's history; the caller then removes its files. CONFLICT
+	 * "export_not_finished" while it is queued or building. A deleted one
+	 * is left as is (*changed = 0). NOT_FOUND "export_not_found". */
+	enum ts_err (*set_deleted)(struct ts_store *s, int64_t id, int64_t by, int *changed,
+				   struct ts_error *err);
 	/* with_manifest: also load manifest (caller releases with
 	 * ts_export_release). NOT_FOUND "export_not_found". */
 	enum ts_err (*get)(struct ts_store *s, int64_t id, int with_manifest,
@@ -258,6 +265,12 @@ static inline enum ts_err ts_store_project_usage(struct ts_store *s, int64_t pro
 						 struct ts_error *err)
 {
 	return s->ops->exports->usage(s, project_id, out, err);
+}
+
+static inline enum ts_err ts_store_export_set_deleted(struct ts_store *s, int64_t id, int64_t by,
+						      int *changed, struct ts_error *err)
+{
+	return s->ops->exports->set_deleted(s, id, by, changed, err);
 }
 
 #endif

@@ -66,6 +66,11 @@ struct ts_store_project_ops {
 				       struct ts_category *out, struct ts_error *err);
 	enum ts_err (*category_delete)(struct ts_store *s, int64_t project_id, int64_t id,
 				       int64_t by, struct ts_category *out, struct ts_error *err);
+	/* Brings a deleted category back, with its id, as "active" and last in
+	 * the display order; CONFLICT "name_taken" when a live category took
+	 * its name meanwhile. A category that is not deleted is left as is. */
+	enum ts_err (*category_restore)(struct ts_store *s, int64_t project_id, int64_t id,
+					int64_t by, struct ts_category *out, struct ts_error *err);
 	/* ids must be a permutation of the non-deleted ids (INVALID
 	 * "invalid_order" otherwise); only display_order changes. */
 	enum ts_err (*category_reorder)(struct ts_store *s, int64_t project_id,
@@ -158,6 +163,12 @@ static inline enum ts_err ts_store_category_delete_by(struct ts_store *s, int64_
 						      struct ts_category *out, struct ts_error *err)
 {
 	return s->ops->projects->category_delete(s, project_id, id, by, out, err);
+}
+static inline enum ts_err ts_store_category_restore_by(struct ts_store *s, int64_t project_id,
+						       int64_t id, int64_t by,
+						       struct ts_category *out, struct ts_error *err)
+{
+	return s->ops->projects->category_restore(s, project_id, id, by, out, err);
 }
 static inline enum ts_err ts_store_category_reorder(struct ts_store *s, int64_t project_id,
 						    const int64_t *ids, size_t n,

@@ -23,7 +23,7 @@ static enum ts_err sq_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		"ORDER BY h.id DESC LIMIT 1) "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
-		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ?",
+		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ? AND a.deleted_at IS NULL",
 		err);
 	enum ts_err e;
 	int rc;

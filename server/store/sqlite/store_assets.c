@@ -178,7 +178,11 @@ static enum ts_err sq_insert(struct ts_store *s, const struct ts_asset_new *in,
 	if (e)
 		goto out;
 	if (id) {
+		int64_t project_id;
+
 		*duplicate = 1;
+		/* The same bytes uploaded again bring a deleted asset back. */
+		e = ts_sq_asset_set_deleted_c(c, id, 0, in->user_id, &project_id, err);
 	} else {
 		e = ts_sq_project_exists(c, in->project_id, err);
 		if (!e)
@@ -448,14 +452,14 @@ static enum ts_err sq_list_damaged(struct ts_store *s, int64_t project_id, int l
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM assets WHERE project_id = ? AND "
-				  "decode_state = 'damaged'",
+				  "decode_state = 'damaged' AND deleted_at IS NULL",
 			       TS_SQ_I64(project_id), err);
 	e = ts_sq_scalar_i64(c, st, total, "count damaged assets", err);
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT id, file_name, COALESCE(damage_reason, '') FROM assets "
 				  "WHERE project_id = ? AND decode_state = 'damaged' "
-				  "ORDER BY id LIMIT ?",
+				  "AND deleted_at IS NULL ORDER BY id LIMIT ?",
 			       TS_SQ_I64(project_id, limit), err);
 	e = ts_sq_collect(c, st, sizeof(struct ts_asset_damaged), read_damaged,
 			  (size_t)(limit > 0 ? limit : 1), &rows, "list damaged assets", err);
@@ -472,4 +476,8 @@ const struct ts_store_asset_ops ts_sq_asset_ops = {
 	.list = sq_list,
 	.counts = sq_counts,
 	.set_thumbnail_ready = sq_set_thumbnail_ready,
+	.set_deleted = ts_sq_asset_set_deleted,
+	.lease_next = ts_sq_lease_next,
+	.lease_renew = ts_sq_lease_renew,
+	.lease_release = ts_sq_lease_release,
 };

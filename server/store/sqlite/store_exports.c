@@ -14,8 +14,8 @@
 	"e.progress_total, e.image_count, e.excluded_deleted_category, e.hash, "           \
 	"e.categories_hash, e.zip_bytes, e.identical_to, e.error, e.job_id, "               \
 	"e.created_by_name, e.created_at, e.updated_at, e.finished_at, e.shares_files_with, "  \
-	"e.zip_base_from, e.zip_base_len, e.split"
-#define EXPORT_NCOLS 23 /* the columns above (read_export) */
+	"e.zip_base_from, e.zip_base_len, e.split, e.deleted_at"
+#define EXPORT_NCOLS 24 /* the columns above (read_export) */
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
  * the selected statuses (NULL for unused slots, which match nothing).
@@ -74,6 +74,7 @@ static void read_export(sqlite3_stmt *st, void *out)
 	e->zip_base_from = sqlite3_column_int64(st, 20);
 	e->zip_base_len = sqlite3_column_int64(st, 21);
 	ts_sq_text_to(st, 22, e->split, sizeof(e->split));
+	e->deleted_at = sqlite3_column_int64(st, 23);
 }
 
 static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *statuses, size_t n)
@@ -382,7 +383,7 @@ static enum ts_err sq_list(struct ts_store *s, int64_t project_id, int64_t befor
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT " EXPORT_COLS " FROM exports e WHERE e.project_id = ? "
-				  "AND e.version < ? ORDER BY e.version DESC LIMIT ?",
+				  "AND e.version < ? AND e.deleted_at IS NULL ORDER BY e.version DESC LIMIT ?",
 			       TS_SQ_I64(project_id,
 					 before_version > 0 ? before_version : INT64_MAX, limit),
 			       err);
@@ -592,7 +593,7 @@ static enum ts_err sq_find_shareable(struct ts_store *s, int64_t project_id, con
 	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT COALESCE(MIN(version), 0) FROM exports "
 					        "WHERE project_id = ?1 AND version < ?2 AND "
 					        "state = 'ready' AND shares_files_with IS NULL "
-					        "AND hash = ?3",
+					        "AND hash = ?3 AND deleted_at IS NULL",
 					     TS_SQ_I64(project_id, before_version), err);
 
 	*version = 0;
@@ -621,7 +622,7 @@ static enum ts_err sq_usage(struct ts_store *s, int64_t project_id, struct ts_pr
 	if (e)
 		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
-				  "AND state <> 'failed'",
+				  "AND state <> 'failed' AND deleted_at IS NULL",
 			       TS_SQ_I64(project_id), err);
 	e = ts_sq_scalar_i64(c, st, &out->export_versions, "count export versions", err);
 out:
@@ -629,6 +630,7 @@ out:
 }
 
 const struct ts_store_export_ops ts_sq_export_ops = {
+	.set_deleted = ts_sq_export_set_deleted,
 	.preview = sq_preview,
 	.create = sq_create,
 	.get = sq_get,

@@ -408,6 +408,36 @@ static enum ts_err sq_category_delete(struct ts_store *s, int64_t project_id, in
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_category_restore(struct ts_store *s, int64_t project_id, int64_t id,
+				       int64_t by, struct ts_category *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_category cur;
+	enum ts_err e;
+
+	e = ts_sq_begin_in_project(c, 1, project_id, err);
+	if (!e)
+		e = category_get_c(c, project_id, id, &cur, err);
+	if (e || strcmp(cur.state, "deleted") != 0)
+		goto out;
+	e = name_taken(c, project_id, cur.name, id, err);
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE categories SET state = 'active', updated_at = ?1, "
+				      "display_order = (SELECT coalesce(max(display_order), 0) + 1 "
+				      "FROM categories WHERE project_id = ?2 AND state <> 'deleted') "
+				      "WHERE project_id = ?2 AND id = ?3",
+				   TS_SQ_I64(ts_time_now_ms(), project_id, id), err);
+	if (!e)
+		e = ts_sq_project_event(c, EVENT_SQL("category.restore",
+						     "json_object('category_id', ?4, 'name', ?5)"),
+					project_id, by, TS_SQ_I64(id),
+					(const char *const[]){ cur.name }, 1, err);
+out:
+	if (!e)
+		e = category_get_c(c, project_id, id, out, err);
+	return ts_sq_end(s, c, e, err);
+}
+
 static enum ts_err sq_category_reorder(struct ts_store *s, int64_t project_id, const int64_t *ids,
 				       size_t n, int64_t by, struct ts_error *err)
 {
@@ -463,5 +493,6 @@ const struct ts_store_project_ops ts_sq_project_ops = {
 	.category_create = sq_category_create,
 	.category_update = sq_category_update,
 	.category_delete = sq_category_delete,
+	.category_restore = sq_category_restore,
 	.category_reorder = sq_category_reorder,
 };

@@ -182,4 +182,23 @@ enum ts_err ts_sq_project_event(struct ts_sq_conn *c, const char *sql, int64_t p
 				int64_t by, const int64_t *args, int n, const char *const *texts,
 				int ntexts, struct ts_error *err);
 
+/* Soft delete (deleted != 0) or restore of an asset inside the caller's
+ * write transaction (store_trash.c); the asset's project in *project_id.
+ * Nothing changes when it is in that state already. */
+enum ts_err ts_sq_asset_set_deleted_c(struct ts_sq_conn *c, int64_t id, int deleted, int64_t by,
+				      int64_t *project_id, struct ts_error *err);
+enum ts_err ts_sq_asset_set_deleted(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				    int64_t *project_id, struct ts_error *err);
+/* The asset ops lease_next, lease_renew, lease_release (store_leases.c). */
+enum ts_err ts_sq_lease_next(struct ts_store *s, int64_t project_id, int64_t user_id,
+			     const char *queue, int n, int64_t now, int64_t ttl_ms, int64_t **ids,
+			     size_t *n_ids, struct ts_error *err);
+enum ts_err ts_sq_lease_renew(struct ts_store *s, int64_t project_id, int64_t user_id,
+			      int64_t now, int64_t ttl_ms, struct ts_error *err);
+enum ts_err ts_sq_lease_release(struct ts_store *s, int64_t user_id, int64_t asset_id,
+				struct ts_error *err);
+/* The export op set_deleted (store_trash.c). */
+enum ts_err ts_sq_export_set_deleted(struct ts_store *s, int64_t id, int64_t by, int *changed,
+				     struct ts_error *err);
+
 #endif

@@ -98,6 +98,14 @@ export const assets = {
       signal,
     }),
   get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
+  /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
+  lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number) =>
+    request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {
+      body: { status, limit },
+    }),
+  /** Ends the signed-in user's leases in the project. */
+  releaseLeases: (projectId: number) =>
+    request<undefined>('POST', `${V1}/projects/${projectId}/queue/release`, { body: {} }),
 };
 
 export const thumbnailUrl = (id: number) => `${V1}/assets/${id}/thumbnail`;

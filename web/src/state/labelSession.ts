@@ -1,5 +1,7 @@
 // One labeling session: the queue of the current filter (a snapshot taken
-// when it was opened, paged in as the labeler moves), the position, the
+// when it was opened, paged in as the labeler moves; opened from its start
+// without a category, leased batch by batch so that labelers on one filter
+// never get the same image), the position, the
 // labels shown (server state with unacknowledged local changes on top), and
 // the status counters. Writes go through the offline write queue.
 import { computed, signal } from '@preact/signals';
@@ -70,6 +72,9 @@ export function onWriteResult(l: Listener): () => void {
   return () => listeners.delete(l);
 }
 
+/** How many images a leased batch adds. */
+const LEASE_BATCH = 50;
+
 /** One labeling session over the queue of a filter (and category), in the stores' idiom: signals and actions. */
 export function createLabelSession(
   projectId: number,
@@ -92,11 +97,30 @@ export function createLabelSession(
   const recent = createRecent(projectId);
 
   const page = (from: string | null) => assets.list(projectId, { status: filter, categoryId, cursor: from, limit: 500 });
+  // A filter's queue without a category is leased batch by batch, so two
+  // labelers on it never get the same image; the leases end on dispose.
+  const leaseFilter = filter !== 'all' && categoryId === null ? filter : null;
+  let leasing = false;
+  let startedLeasing = false;
+
+  /** The next leased batch: the images not in the session yet (none left: the end). */
+  async function leaseMore(): Promise<void> {
+    if (!leaseFilter) return;
+    const have = new Set(items.value.map((a) => a.id));
+    const got = await assets.lease(projectId, leaseFilter, Math.min(100, have.size + LEASE_BATCH));
+    const fresh = got.assets.filter((a) => !have.has(a.id));
+    if (fresh.length === 0) leasing = false;
+    items.value = [...items.value, ...fresh];
+  }
 
   async function loadMore(): Promise<void> {
-    if (!cursor || loadingMore) return;
+    if ((!cursor && !leasing) || loadingMore) return;
     loadingMore = true;
     try {
+      if (leasing) {
+        await leaseMore();
+        return;
+      }
       const next = await page(cursor);
       cursor = next.next_cursor;
       items.value = [...items.value, ...next.assets];
@@ -230,15 +254,24 @@ export function createLabelSession(
     dispose(): void {
       unsubscribe();
       if (statsTimer) clearTimeout(statsTimer);
+      if (leaseFilter && startedLeasing) void assets.releaseLeases(projectId).catch(() => undefined);
     },
 
     async open(startAssetId: number | null): Promise<void> {
       loading.value = true;
       try {
-        const first = await page(null);
+        const leased = leaseFilter !== null && startAssetId === null;
+        const first = await (leased ? assets.list(projectId, { status: filter, limit: 1 }) : page(null));
         cursor = first.next_cursor;
         total.value = first.counts[filter];
         items.value = first.assets;
+        if (leased) {
+          // The queue from its start: leased batches instead of the snapshot.
+          cursor = null;
+          leasing = startedLeasing = true;
+          items.value = [];
+          await leaseMore();
+        }
         if (startAssetId !== null) {
           let i = items.value.findIndex((a) => a.id === startAssetId);
           while (i < 0 && cursor) {

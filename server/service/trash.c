@@ -1,0 +1,45 @@
+#include "service/trash.h"
+
+#include <stdio.h>
+
+#include "export/build.h"
+#include "store/store_exports.h"
+#include "core/banned.h"
+
+enum ts_err ts_svc_asset_delete(struct ts_app *app, int64_t id, int64_t by,
+				struct ts_error *err)
+{
+	int64_t project_id;
+
+	return ts_store_asset_set_deleted(app->store, id, 1, by, &project_id, err);
+}
+
+enum ts_err ts_svc_asset_restore(struct ts_app *app, int64_t id, int64_t by,
+				 struct ts_asset *out, struct ts_error *err)
+{
+	int64_t project_id;
+	enum ts_err e = ts_store_asset_set_deleted(app->store, id, 0, by, &project_id, err);
+
+	return e ? e : ts_store_asset_get(app->store, id, out, err);
+}
+
+enum ts_err ts_svc_export_delete(struct ts_app *app, int64_t id, int64_t by,
+				 struct ts_error *err)
+{
+	char exports_dir[4096];
+	struct ts_export ex;
+	int changed, len;
+	enum ts_err e;
+
+	e = ts_store_export_set_deleted(app->store, id, by, &changed, err);
+	if (!e)
+		e = ts_store_export_get(app->store, id, 0, &ex, err);
+	if (e)
+		return e;
+	/* Also when it was deleted already: a removal cut short goes on. */
+	len = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
+	if (len > 0 && (size_t)len < sizeof(exports_dir))
+		ts_export_remove_files(exports_dir, ex.project_id, ex.version);
+	ts_export_release(&ex);
+	return TS_OK;
+}
