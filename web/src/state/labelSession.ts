@@ -109,7 +109,10 @@ export function createLabelSession(
     const have = new Set(items.value.map((a) => a.id));
     const got = await assets.lease(projectId, leaseFilter, Math.min(100, have.size + LEASE_BATCH));
     const fresh = got.assets.filter((a) => !have.has(a.id));
-    if (fresh.length === 0) leasing = false;
+    if (fresh.length === 0) {
+      leasing = false; // the end: the queue shown stays as it is
+      return;
+    }
     items.value = [...items.value, ...fresh];
   }
 
@@ -264,13 +267,14 @@ export function createLabelSession(
         const first = await (leased ? assets.list(projectId, { status: filter, limit: 1 }) : page(null));
         cursor = first.next_cursor;
         total.value = first.counts[filter];
-        items.value = first.assets;
         if (leased) {
-          // The queue from its start: leased batches instead of the snapshot.
+          // The queue from its start: leased batches instead of the snapshot
+          // (never shown in between, so the first image appears once).
           cursor = null;
           leasing = startedLeasing = true;
-          items.value = [];
           await leaseMore();
+        } else {
+          items.value = first.assets;
         }
         if (startAssetId !== null) {
           let i = items.value.findIndex((a) => a.id === startAssetId);
