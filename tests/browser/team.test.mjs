@@ -234,6 +234,8 @@ describe('a team labels together', () => {
         await page.keyboard.press('f');
         // F asks why; Enter flags with the note (Esc would flag without one)
         await page.locator('[data-testid=flag-note] input').waitFor();
+        // the note field takes the focus itself: typing goes there
+        await page.waitForFunction(() => document.activeElement?.closest('[data-testid=flag-note]') != null);
         assert.equal((await labels(p)).get(z).status, 'labeled', 'nothing written while the note is typed');
         const note = `tail looks odd ${size.name}`;
         await page.keyboard.type(note);
