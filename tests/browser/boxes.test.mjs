@@ -173,7 +173,13 @@ describe('box tool', () => {
     await page.mouse.move(...(await at(200, 150)));
     await page.mouse.down();
     await page.mouse.move(...(await at(220, 160)), { steps: 2 });
-    await page.mouse.wheel(0, -200); // zoom in, drawing still
+    // zoom in, drawing still (a wheel that comes before the frame has settled
+    // is sent again: the point is that zoom works mid-drag)
+    const zoomed = () => page.evaluate(() => /scale\((?!1\))/.test(document.querySelector('.viewer-frame')?.style.transform ?? ''));
+    for (let i = 0; i < 10 && !(await zoomed()); i++) {
+      await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(100);
+    }
     await page.waitForFunction(() => /scale\((?!1\))/.test(document.querySelector('.viewer-frame')?.style.transform ?? ''));
     await page.mouse.move(...(await at(240, 180)), { steps: 2 }); // the same image point, now zoomed
     await page.mouse.up();
