@@ -52,15 +52,15 @@ enum ts_err ts_sq_asset_set_deleted_c(struct ts_sq_conn *c, int64_t id, int dele
 {
 	static const char *const del[] = {
 		"INSERT INTO deleted_annotations SELECT * FROM annotations WHERE asset_id = ?1",
-		"INSERT INTO deleted_annotation_categories SELECT * FROM annotation_categories "
-		"WHERE asset_id = ?1",
+		("INSERT INTO deleted_annotation_categories SELECT * FROM annotation_categories "
+		 "WHERE asset_id = ?1"),
 		"DELETE FROM annotation_categories WHERE asset_id = ?1",
 		"DELETE FROM annotations WHERE asset_id = ?1",
 	};
 	static const char *const undel[] = {
 		"INSERT INTO annotations SELECT * FROM deleted_annotations WHERE asset_id = ?1",
-		"INSERT INTO annotation_categories SELECT * FROM deleted_annotation_categories "
-		"WHERE asset_id = ?1",
+		("INSERT INTO annotation_categories SELECT * FROM deleted_annotation_categories "
+		 "WHERE asset_id = ?1"),
 		"DELETE FROM deleted_annotation_categories WHERE asset_id = ?1",
 		"DELETE FROM deleted_annotations WHERE asset_id = ?1",
 	};
