@@ -11,10 +11,9 @@ import { readFile, writeFile, rm, mkdtemp, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Ajv2020 from 'ajv/dist/2020.js';
 import { startWithAdmin, ROOT } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
-import { waitExport, verifyExport } from '../lib/exports.mjs';
+import { waitExport, verifyExport, contractValidators } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
 let srv, token, work, validateAnnotations, validateManifest;
@@ -28,9 +27,7 @@ const api = async (method, path, body, expect) => {
 before(async () => {
   ({ srv, token } = await startWithAdmin());
   work = await mkdtemp(join(tmpdir(), 'tessera-export-split-'));
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  validateAnnotations = ajv.compile(JSON.parse(await readFile(join(ROOT, 'contract/schema/annotations.schema.json'), 'utf8')));
-  validateManifest = ajv.compile(JSON.parse(await readFile(join(ROOT, 'contract/schema/manifest.schema.json'), 'utf8')));
+  ({ validateAnnotations, validateManifest } = await contractValidators());
 });
 after(async () => {
   await srv.close();

@@ -10,9 +10,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Ajv2020 from 'ajv/dist/2020.js';
 import { startWithAdmin, BIN, ROOT, SANITIZED } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
+import { contractValidators } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
 const WAIT_MS = SANITIZED ? 60000 : 20000;
@@ -27,9 +27,7 @@ const api = async (method, path, body, expect) => {
 before(async () => {
   ({ srv, token } = await startWithAdmin());
   work = await mkdtemp(join(tmpdir(), 'tessera-export-types-'));
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  validateAnnotations = ajv.compile(JSON.parse(await readFile(join(ROOT, 'contract/schema/annotations.schema.json'), 'utf8')));
-  validateManifest = ajv.compile(JSON.parse(await readFile(join(ROOT, 'contract/schema/manifest.schema.json'), 'utf8')));
+  ({ validateAnnotations, validateManifest } = await contractValidators());
 });
 after(async () => {
   await srv.close();

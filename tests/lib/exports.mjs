@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BIN, SANITIZED } from './server.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { BIN, ROOT, SANITIZED } from './server.mjs';
 
 const run = promisify(execFile);
 
@@ -30,4 +33,15 @@ export async function verifyExport(path) {
   } catch (e) {
     return { code: e.code, out: `${e.stdout}${e.stderr}` };
   }
+}
+
+// The contract's JSON Schemas for annotations.json and manifest.json,
+// compiled: { validateAnnotations, validateManifest }.
+export async function contractValidators() {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const load = async (name) => JSON.parse(await readFile(join(ROOT, 'contract/schema', name), 'utf8'));
+  return {
+    validateAnnotations: ajv.compile(await load('annotations.schema.json')),
+    validateManifest: ajv.compile(await load('manifest.schema.json')),
+  };
 }
