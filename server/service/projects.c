@@ -27,7 +27,7 @@ enum ts_err ts_svc_project_create(struct ts_app *app, const char *name, const ch
 	if (!ts_payload_task_type_valid(task_type))
 		return ts_error_set(err, TS_ERR_INVALID, "unsupported_task_type",
 				    "The task_type must be \"classification_single\", "
-				    "\"classification_multi\" or \"detection\".");
+				    "\"classification_multi\", \"detection\" or \"segmentation\".");
 	e = clean(name, TS_PROJECT_NAME_MAX, "project name", &clean_name, err);
 	if (!e)
 		e = ts_store_project_create(app->store, clean_name, task_type, user_id, out, err);
