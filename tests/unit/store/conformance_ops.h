@@ -585,6 +585,55 @@ static void conf_exports(void **state)
 
 /* ---- store_videos.h ---- */
 
+/* A segmentation project (schema_version 1.4.0): its polygons payloads are
+ * stored as given, counted per category, and kept in an export's snapshot
+ * as the images' content, as boxes are. */
+static void conf_segmentation(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_project proj;
+	struct ts_store_tx tx;
+	struct ts_ann_row r;
+	struct ts_export_counts counts;
+	struct ts_export ex;
+	struct ts_export_snapshot snap;
+	const int labeled[] = { ts_export_status_index("labeled") };
+	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
+			      "\"category_id\":1,\"polygons\":[[0.0,0.0,4.0,0.0,2.0,3.0]]}]}";
+	int64_t p, c, a, objects = 1;
+	char sum[65];
+
+	OK(ts_store_project_create(f->s, "Masks", "segmentation", 0, &proj, &err));
+	assert_string_equal(proj.task_type, "segmentation");
+	assert_string_equal(proj.schema_version, "1.4.0");
+	p = proj.id;
+	c = conf_category(f->s, p, "leaf");
+	a = conf_asset(f->s, p, 41);
+	snprintf(sum, sizeof(sum), "%064x", 41);
+	OK(ts_store_asset_set_decoded(f->s, sum, 1, NULL, &err));
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_ann_load(&tx, a, &r, &err));
+	struct ts_ann_write w = { a, p, "labeled", "in_review", 1, 0, 1000, "polygons", payload, 1,
+				  &c, 1, &objects };
+	OK(ts_store_ann_write(&tx, &w, &err));
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+	OK(ts_store_begin(f->s, 0, &tx, &err));
+	OK(ts_store_ann_load(&tx, a, &r, &err));
+	assert_string_equal(r.payload_type, "polygons");
+	assert_string_equal(r.payload, payload);
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+	OK(ts_store_export_create(f->s, p, labeled, 1, 0, "eve", NULL, 0, &ex, &counts, &err));
+	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
+	assert_int_equal(snap.n_items, 1);
+	assert_non_null(snap.items[0].payload);
+	assert_string_equal(snap.items[0].payload, payload);
+	ts_export_snapshot_release(&snap);
+	ts_export_release(&ex);
+}
+
 static void conf_videos(void **state)
 {
 	struct conf *f = *state;
