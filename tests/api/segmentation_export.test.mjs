@@ -107,6 +107,22 @@ test('a segmentation export: polygons, area and bounds per object, RLE for holes
     /"segmentation":\[\[1\.5,2\.25,12\.0,2\.25,6\.75,11\.0\]\],"bbox":\[1\.5,2\.25,10\.5,8\.75\],"area":/);
 });
 
+test('a segmentation export with a split stays schema_version 1.4.0 and carries the split', async () => {
+  const split = { seed: 's', train: 0.5, val: 0.25, test: 0.25 };
+  const r = await api('POST', `/api/v1/projects/${p.id}/exports`, { statuses: ['labeled', 'approved'], split }, 202);
+  const e = await waitExport(srv, token, r.json.id);
+  assert.equal(e.state, 'ready', JSON.stringify(e));
+  const d = join(srv.dataDir, 'exports', String(e.project_id), String(e.version));
+  const a = JSON.parse(await readFile(join(d, 'annotations.json'), 'utf8'));
+  const m = JSON.parse(await readFile(join(d, 'manifest.json'), 'utf8'));
+  assert.equal(a.info.schema_version, '1.4.0');
+  assert.deepEqual(a.info.split, split);
+  assert.ok(a.images.every((im) => ['train', 'val', 'test'].includes(im.split)));
+  assert.ok(validateAnnotations(a), JSON.stringify(validateAnnotations.errors));
+  assert.ok(validateManifest(m), JSON.stringify(validateManifest.errors));
+  assert.equal(await verify(d), 0);
+});
+
 test('YOLO segmentation labels: one line per part, normalised, holes left out', async () => {
   const l0 = (await readFile(join(dir, 'labels', `${imgs[0].id}.txt`), 'utf8')).split('\n').filter(Boolean);
   // leaf (class 0): outer, island, the square; stone (class 1): the triangle.
