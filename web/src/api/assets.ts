@@ -107,6 +107,9 @@ export const assets = {
       signal,
     }),
   get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
+  /** Soft delete: the asset leaves lists and new exports, keeping its files and labels. */
+  remove: (id: number) => request<undefined>('DELETE', `${V1}/assets/${id}`),
+  restore: (id: number) => request<Asset>('POST', `${V1}/assets/${id}/restore`),
   /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
   lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number) =>
     request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {

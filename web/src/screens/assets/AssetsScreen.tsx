@@ -3,7 +3,8 @@
 // opens the labeling screen with the grid's filter.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
-import type { AssetFilter, AssetSort } from '../../api/assets';
+import type { Asset, AssetFilter, AssetSort } from '../../api/assets';
+import { runAction, useConfirmAction } from '../../components/ConfirmAction';
 import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
@@ -149,6 +150,34 @@ export function AssetsScreen({ project }: ProjectTabProps) {
 
   const manage = canManage(project);
   const screen = useRef<HTMLDivElement>(null);
+  // Deleted here this visit, each with a Restore button (a deleted asset leaves every list).
+  const [deleted, setDeleted] = useState<Asset[]>([]);
+  const confirm = useConfirmAction();
+  const askDelete = (a: Asset) =>
+    confirm.ask({
+      title: `Delete “${a.file_name}”?`,
+      body: (
+        <p>
+          It leaves the grid, the counts, the queues and new exports. Its file and labels are kept: versions already
+          exported still hold it, and it can be restored.
+        </p>
+      ),
+      confirmLabel: 'Delete image',
+      danger: true,
+      run: async () => {
+        await assetsApi.remove(a.id);
+        setDeleted((prev) => [a, ...prev.filter((x) => x.id !== a.id)].slice(0, 20));
+        refresh();
+        return `Deleted “${a.file_name}”. Restore it from the bar above the grid.`;
+      },
+    });
+  const restore = (a: Asset) =>
+    void runAction(async () => {
+      await assetsApi.restore(a.id);
+      setDeleted((prev) => prev.filter((x) => x.id !== a.id));
+      refresh();
+      return `Restored “${a.file_name}” with its labels.`;
+    });
   // Esc closes the upload panel (it floats over the grid).
   useEffect(() => {
     if (!showUpload) return;
@@ -253,6 +282,21 @@ export function AssetsScreen({ project }: ProjectTabProps) {
         </div>
       )}
 
+      {deleted.length > 0 && (
+        <div class="assets-deleted" role="region" aria-label="Deleted images">
+          <span class="muted small">Deleted:</span>
+          {deleted.map((a) => (
+            <span key={a.id} class="assets-deleted-item small" data-deleted-asset={a.id}>
+              {a.file_name}{' '}
+              <button type="button" class="btn btn-sm" aria-label={`Restore ${a.file_name}`} onClick={() => restore(a)}>
+                Restore
+              </button>
+            </span>
+          ))}
+        </div>
+      )}
+      {confirm.dialog}
+
       <div class="assets-grid-wrap">
         {empty ? (
           <div class="assets-empty muted">
@@ -269,6 +313,15 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             onOpen={(a) => navigate(labelPath(pid, filter, categoryId, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
+            tileAction={
+              manage
+                ? (a) => (
+                    <button type="button" aria-label={`Delete ${a.file_name}`} title="Delete this image" onClick={() => askDelete(a)}>
+                      ×
+                    </button>
+                  )
+                : undefined
+            }
           />
         )}
       </div>
