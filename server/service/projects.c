@@ -41,10 +41,13 @@ enum ts_err ts_svc_project_get(struct ts_app *app, int64_t id, struct ts_project
 	return ts_store_project_get(app->store, id, out, err);
 }
 
-enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin,
+enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin, int deleted,
 				int64_t before_id, int limit, struct ts_project **out, size_t *n,
 				struct ts_error *err)
 {
+	if (deleted)
+		return ts_store_project_list_deleted(app->store, is_admin ? 0 : user_id, before_id,
+						     limit, out, n, err);
 	if (is_admin)
 		return ts_store_project_list(app->store, before_id, limit, out, n, err);
 	return ts_store_project_list_for(app->store, user_id, before_id, limit, out, n, err);

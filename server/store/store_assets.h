@@ -90,10 +90,19 @@ struct ts_asset_query {
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
 	const char *status;  /* list only this annotations.status value; NULL: all */
+	/* The order of the page, each ending on the id: id (the default),
+	 * upload time, file name (byte order); descending reverses it. The
+	 * keyset cursor stays after_id: the sort key is read from that row
+	 * (file names and upload times never change). */
+	enum ts_asset_sort { TS_ASSET_SORT_ID, TS_ASSET_SORT_UPLOADED, TS_ASSET_SORT_NAME } sort;
+	int descending;
+	/* Only file names holding this text (ASCII letters in either case);
+	 * NULL or "": all. Applies to the counts too. */
+	const char *name_contains;
 };
 
-/* Number of assets of each status among those the category and video
- * filters keep (the queue and status filters do not apply). */
+/* Number of assets of each status among those the category, video and
+ * file-name filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
 	int64_t unlabeled;
@@ -121,8 +130,8 @@ struct ts_store_asset_ops {
 	enum ts_err (*list)(struct ts_store *s, const struct ts_asset_query *q,
 			    struct ts_asset **out, size_t *n, int64_t *next_after,
 			    struct ts_error *err);
-	/* Counts for q's project_id, category_id and video_id (the other
-	 * fields are ignored). */
+	/* Counts for q's project_id, category_id, video_id and name_contains
+	 * (the other fields are ignored). */
 	enum ts_err (*counts)(struct ts_store *s, const struct ts_asset_query *q,
 			      struct ts_asset_counts *out, struct ts_error *err);
 	/* Records that the asset's thumbnail exists. */

@@ -20,6 +20,9 @@ enum ts_scope {
 	TS_SCOPE_ASSET,
 	TS_SCOPE_EXPORT,
 	TS_SCOPE_VIDEO,
+	/* A project, also when it is deleted (restoring it). The other kinds
+	 * are not found in a deleted project. */
+	TS_SCOPE_ANY_PROJECT,
 };
 
 struct ts_member {
@@ -44,7 +47,8 @@ struct ts_project_event {
 struct ts_store_member_ops {
 	/* The project that id (of kind scope) belongs to, and user_id's role
 	 * there ("" when not a member). NOT_FOUND "<kind>_not_found" when
-	 * there is no such id. */
+	 * there is no such id, or when its project is deleted (except for
+	 * TS_SCOPE_ANY_PROJECT). */
 	enum ts_err (*resolve)(struct ts_store *s, enum ts_scope scope, int64_t id,
 			       int64_t user_id, int64_t *project_id, char role[TS_ROLE_NAME_MAX],
 			       struct ts_error *err);

@@ -233,12 +233,80 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	return st;
 }
 
+/* The filters every sorted or searched page and its counts share: ?1
+ * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
+ * (NULL: any), ?6 file-name text (NULL: any). */
+#define SORTED_WHERE                                                                      \
+	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
+	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
+	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
+	"AND (?4 IS NULL OR n.queue = ?4) AND (?5 IS NULL OR n.status = ?5) "              \
+	"AND (?6 IS NULL OR instr(lower(a.file_name), lower(?6)) > 0) "
+/* A page in one order: after the row ?7 (0: from the start), at most ?8
+ * rows. The bound is the (key, id) of that row, read from it, or a value
+ * past every row on the first page, so the page is one range of the index
+ * whatever its depth. */
+#define SORTED_SQL(index, key, cmp, bound, order)                                          \
+	"SELECT " ASSET_COLS " FROM assets a INDEXED BY " index                             \
+	" CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (" key ") " cmp \
+	" (" bound ") ORDER BY " order " LIMIT ?8"
+#define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
+#define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
+
+static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+				      struct ts_error *err)
+{
+	/* By sort, ascending then descending. */
+	static const char *const sql[3][2] = {
+		[TS_ASSET_SORT_ID] = {
+			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
+			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
+		},
+		[TS_ASSET_SORT_UPLOADED] = {
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", ">",
+				   KEY_OF("created_at", "-1") ", ?7", "a.created_at, a.id"),
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", "<",
+				   KEY_OF("created_at", "9223372036854775807") ", " ID_MAX,
+				   "a.created_at DESC, a.id DESC"),
+		},
+		[TS_ASSET_SORT_NAME] = {
+			/* Every text sorts after '' and before a blob. */
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", ">",
+				   KEY_OF("file_name", "''") ", ?7", "a.file_name, a.id"),
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", "<",
+				   KEY_OF("file_name", "x'ff'") ", " ID_MAX,
+				   "a.file_name DESC, a.id DESC"),
+		},
+	};
+	sqlite3_stmt *st;
+
+	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
+		return NULL;
+	}
+	st = ts_sq_prepare(c, sql[q->sort][q->descending != 0], err);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->project_id);
+	sqlite3_bind_int64(st, 2, q->video_id);
+	sqlite3_bind_int64(st, 3, q->category_id);
+	ts_sq_bind_text(st, 4, q->queue);
+	ts_sq_bind_text(st, 5, q->status);
+	ts_sq_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	sqlite3_bind_int64(st, 7, q->after_id);
+	sqlite3_bind_int(st, 8, q->limit + 1);
+	return st;
+}
+
 static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 			       struct ts_error *err)
 {
 	sqlite3_stmt *st;
 	int i = 1;
 
+	if (q->sort != TS_ASSET_SORT_ID || q->descending ||
+	    (q->name_contains && *q->name_contains))
+		return list_sorted_stmt(c, q, err);
 	if (q->video_id > 0 || (q->queue && q->status))
 		return list_video_stmt(c, q, err);
 	if (q->category_id > 0 && q->status)
@@ -332,7 +400,20 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 	int rc, i = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* A file-name search: one pass over the covering name index. */
+		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
+				      "INDEXED BY assets_project_name "
+				      "CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
+				      "GROUP BY n.status",
+				   err);
+		if (st) {
+			sqlite3_bind_int64(st, 1, q->project_id);
+			sqlite3_bind_int64(st, 2, q->video_id);
+			sqlite3_bind_int64(st, 3, q->category_id);
+			ts_sq_bind_text(st, 6, q->name_contains);
+		}
+	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */
 		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
 				      "CROSS JOIN annotations n ON n.asset_id = a.id "
@@ -354,7 +435,9 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 		e = TS_ERR_IO;
 		goto out;
 	}
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* bound above */
+	} else if (q->video_id > 0) {
 		sqlite3_bind_int64(st, i++, q->video_id);
 		sqlite3_bind_int64(st, i++, q->project_id);
 		sqlite3_bind_int64(st, i++, q->category_id);
