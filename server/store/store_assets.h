@@ -34,6 +34,7 @@ struct ts_asset_origin {
 struct ts_asset_annotation {
 	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
 	int64_t revision;
+	int64_t labeled_by_id; /* user id, 0 when nobody */
 	char labeled_by[128];
 	int64_t updated_at;
 	size_t ncategories;

@@ -164,6 +164,7 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_members, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_jobs, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_assets, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_asset_names, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_annotations, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_exports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),

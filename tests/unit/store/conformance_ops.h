@@ -284,6 +284,60 @@ static void conf_jobs(void **state)
 
 /* ---- store_assets.h ---- */
 
+/* A page names its uploaders and labelers: more distinct users than a page
+ * usually has, every name right. */
+static void conf_asset_names(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	int64_t p = conf_project(f->s, "A"), c = conf_category(f->s, p, "cat");
+	int64_t users[40], labeler = conf_user(f->s, "Labeler", 0), next = -1;
+	struct ts_asset a, *page = NULL;
+	struct ts_store_tx tx;
+	struct ts_ann_row r;
+	size_t n = 0;
+	int dup = -1;
+
+	for (int i = 0; i < 40; i++) {
+		char name[32], sum[65];
+
+		snprintf(name, sizeof(name), "user %d", i);
+		users[i] = conf_user(f->s, name, 0);
+		snprintf(sum, sizeof(sum), "%064x", i + 100);
+		/* Users 0..39, then again from user 0: a page sees each twice. */
+		for (int k = 0; k < 2; k++) {
+			sum[0] = k ? 'a' : '0';
+			struct ts_asset_new in = { p, users[i], "x.png", 4, 3, "image/png", 1, sum, NULL };
+			OK(ts_store_asset_insert(f->s, &in, &a, &dup, NULL, &err));
+		}
+	}
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_ann_load(&tx, a.id, &r, &err));
+	struct ts_ann_write w = { a.id, p, "labeled", "in_review", 1, labeler, 1000,
+				  "classification", "{\"type\":\"classification\",\"category_ids\":[1]}",
+				  1, &c, 1 };
+	OK(ts_store_ann_write(&tx, &w, &err));
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+
+	struct ts_asset_query q = { p, NULL, 0, 0, 0, 100 };
+	OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
+	assert_int_equal(n, 80);
+	for (size_t i = 0; i < n; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "user %zu", i / 2);
+		assert_int_equal(page[i].uploaded_by, users[i / 2]);
+		assert_string_equal(page[i].uploaded_by_name, want);
+		assert_string_equal(page[i].annotation.labeled_by, i == n - 1 ? "Labeler" : "");
+		assert_int_equal(page[i].annotation.labeled_by_id, i == n - 1 ? labeler : 0);
+	}
+	free(page);
+	OK(ts_store_asset_get(f->s, a.id, &a, &err));
+	assert_string_equal(a.uploaded_by_name, "user 39");
+	assert_string_equal(a.annotation.labeled_by, "Labeler");
+}
+
 static void conf_assets(void **state)
 {
 	struct conf *f = *state;
