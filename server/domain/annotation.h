@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "domain/status.h"
+#include "core/status.h"
 
 #define TS_ANN_MAX_CATEGORIES 64
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "domain/names.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
@@ -97,11 +98,7 @@ struct ts_asset_query {
  * filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
-	int64_t unlabeled;
-	int64_t labeled;
-	int64_t skipped;
-	int64_t needs_review;
-	int64_t approved;
+	int64_t by_status[TS_STATUS_COUNT]; /* by enum ts_status */
 };
 
 struct ts_store_asset_ops {

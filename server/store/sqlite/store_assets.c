@@ -418,21 +418,12 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			sqlite3_bind_int64(st, i++, q->category_id);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(st, 0);
+		enum ts_status status;
 		int64_t k = sqlite3_column_int64(st, 1);
 
-		if (!status)
+		if (ts_status_parse((const char *)sqlite3_column_text(st, 0), &status))
 			continue;
-		if (strcmp(status, "unlabeled") == 0)
-			out->unlabeled = k;
-		else if (strcmp(status, "labeled") == 0)
-			out->labeled = k;
-		else if (strcmp(status, "skipped") == 0)
-			out->skipped = k;
-		else if (strcmp(status, "needs_review") == 0)
-			out->needs_review = k;
-		else if (strcmp(status, "approved") == 0)
-			out->approved = k;
+		out->by_status[status] = k;
 		out->all += k;
 	}
 	if (rc != SQLITE_DONE)

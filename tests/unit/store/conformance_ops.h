@@ -406,13 +406,13 @@ static void conf_assets(void **state)
 	free(page);
 	OK(ts_store_asset_counts(f->s, &q, &counts, &err));
 	assert_int_equal(counts.all, 5);
-	assert_int_equal(counts.unlabeled, 3);
-	assert_int_equal(counts.labeled, 1);
-	assert_int_equal(counts.approved, 1);
-	assert_int_equal(counts.needs_review, 0);
+	assert_int_equal(counts.by_status[TS_STATUS_UNLABELED], 3);
+	assert_int_equal(counts.by_status[TS_STATUS_LABELED], 1);
+	assert_int_equal(counts.by_status[TS_STATUS_APPROVED], 1);
+	assert_int_equal(counts.by_status[TS_STATUS_NEEDS_REVIEW], 0);
 	OK(ts_store_asset_counts(f->s, &qc, &counts, &err));
 	assert_int_equal(counts.all, 2);
-	assert_int_equal(counts.labeled, 1);
+	assert_int_equal(counts.by_status[TS_STATUS_LABELED], 1);
 
 	snprintf(sum, sizeof(sum), "%064x", 4);
 	OK(ts_store_asset_set_decoded(f->s, sum, 0, "not an image", &err));
@@ -561,7 +561,7 @@ static void conf_exports(void **state)
 	int64_t p = conf_project(f->s, "E"), c = conf_category(f->s, p, "cat");
 	int64_t u = conf_user(f->s, "eve", 0);
 	int64_t a1 = conf_asset(f->s, p, 1), a2 = conf_asset(f->s, p, 2);
-	const int approved[] = { ts_export_status_index("approved") };
+	const int approved[] = { TS_STATUS_APPROVED };
 	struct ts_export_counts counts;
 	struct ts_export ex, ex2, *list = NULL;
 	struct ts_export_snapshot snap;
@@ -570,8 +570,6 @@ static void conf_exports(void **state)
 	size_t n = 0;
 	char sum[65];
 
-	assert_int_equal(ts_export_status_index("nope"), -1);
-	assert_string_equal(ts_export_statuses[approved[0]], "approved");
 	conf_label(f->s, a1, c, "approved");
 	conf_label(f->s, a2, c, "approved");
 	OK(ts_store_export_preview(f->s, p, approved, 1, &counts, &err));
@@ -630,7 +628,7 @@ static void conf_exports(void **state)
 	OK(ts_store_project_usage(f->s, p, &usage, &err));
 	assert_int_equal(usage.export_versions, 1);
 	assert_int_equal(usage.stored_bytes, 200);
-	const int unlabeled[] = { ts_export_status_index("unlabeled") };
+	const int unlabeled[] = { TS_STATUS_UNLABELED };
 	assert_int_equal(ts_store_export_create(f->s, p, unlabeled, 1, u, "eve", NULL, 0, &ex, &counts, &err),
 			 TS_ERR_INVALID);
 	assert_string_equal(err.code, "nothing_to_export");
