@@ -233,17 +233,32 @@ static void conf_members(void **state)
 	size_t n = 0;
 	int created = -1;
 
-	OK(ts_store_member_set(f->s, p, u1, "manager", 0, &m, &created, &err));
+	char before[TS_ROLE_NAME_MAX];
+	struct ts_store_tx tx;
+	int64_t managers = -1;
+
+	OK(conf_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
 	assert_int_equal(created, 1);
-	OK(ts_store_member_set(f->s, p, u2, "labeler", u1, &m, &created, &err));
-	OK(ts_store_member_set(f->s, p, u2, "reviewer", u1, &m, &created, &err));
+	assert_string_equal(before, "");
+	OK(conf_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
+	OK(conf_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
 	assert_int_equal(created, 0);
 	assert_string_equal(m.role, "reviewer");
-	assert_int_equal(ts_store_member_set(f->s, p, 999, "labeler", u1, &m, &created, &err),
+	assert_string_equal(before, "labeler");
+	assert_int_equal(conf_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
-	assert_int_equal(ts_store_member_set(f->s, p, u1, "labeler", u1, &m, &created, &err),
-			 TS_ERR_CONFLICT);
-	assert_string_equal(err.code, "last_manager");
+	assert_int_equal(conf_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
+			 TS_ERR_NOT_FOUND);
+	/* The primitives decide nothing: the caller sees that the project
+	 * would have no manager left, and rolls back. */
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_member_count_role(&tx, p, "manager", &managers, &err));
+	assert_int_equal(managers, 1);
+	OK(ts_store_member_set(&tx, p, u1, "labeler", u1, &m, &created, before, &err));
+	assert_string_equal(before, "manager");
+	OK(ts_store_member_count_role(&tx, p, "manager", &managers, &err));
+	assert_int_equal(managers, 0);
+	ts_store_rollback(&tx);
 	OK(ts_store_member_list(f->s, p, &list, &n, &err));
 	assert_int_equal(n, 2);
 	assert_string_equal(list[0].user_name, "ann");
@@ -260,9 +275,10 @@ static void conf_members(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(mine[0].role, "reviewer");
 	free(mine);
-	OK(ts_store_member_remove(f->s, p, u2, u1, &err));
-	assert_int_equal(ts_store_member_remove(f->s, p, u2, u1, &err), TS_ERR_NOT_FOUND);
-	assert_int_equal(ts_store_member_remove(f->s, p, u1, u1, &err), TS_ERR_CONFLICT);
+	OK(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
+	assert_string_equal(before, "reviewer");
+	assert_int_equal(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
+			 TS_ERR_NOT_FOUND);
 	OK(ts_store_project_events(f->s, p, 0, 100, &ev, &n, &err));
 	assert_true(n >= 3);
 	assert_true(ev[0].id > ev[n - 1].id); /* newest first */
