@@ -740,7 +740,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	char dataset_id[24], created_at[32], statuses_buf[sizeof(ex->statuses)];
 	char hash[TS_COCO_PREFIXED_HASH_SIZE], cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
 	char hex[TS_SHA256_HEX_SIZE];
-	const char *statuses[TS_EXPORT_NSTATUS];
+	const char *statuses[TS_STATUS_COUNT];
 	struct ts_coco_image *images = NULL;
 	struct ts_coco_annotation *anns = NULL;
 	struct ts_coco_category *cats = NULL;
@@ -855,7 +855,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	info.created_at = created_at;
 	info.created_by = ex->created_by;
 	info.statuses = statuses;
-	info.n_statuses = split_statuses(statuses_buf, statuses, TS_EXPORT_NSTATUS);
+	info.n_statuses = split_statuses(statuses_buf, statuses, TS_STATUS_COUNT);
 	info.excluded_deleted_category = ex->excluded_deleted_category;
 	e = ts_coco_write_manifest(&ds, &info, ann.ptr, ann.len, &man, err);
 	if (!e)

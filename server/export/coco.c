@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "hash/sha256.h"
 #include "core/banned.h"
 

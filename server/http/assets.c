@@ -19,7 +19,7 @@
 
 #include "core/cursor.h"
 #include "domain/names.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"

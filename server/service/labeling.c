@@ -437,21 +437,18 @@ enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 	return TS_OK;
 }
 
-/* Splits a filter name into the queue or status it tests. */
+/* Splits a filter name into the queue or status it tests: a queue name
+ * (the list's groups, "all" none) or a status name (core/status.h). */
 static int filter_columns(const char *name, const char **queue, const char **status)
 {
-	static const char *const queues[] = { "unlabeled", "in_review", "done", "skipped" };
+	enum ts_queue q;
 	enum ts_ann_status st;
 
 	*queue = NULL;
 	*status = NULL;
-	if (!name || strcmp(name, "all") == 0)
+	if (!name || ts_queue_parse(name, &q) == 0) {
+		*queue = name && q != TS_QUEUE_ALL ? ts_queue_name(q) : NULL;
 		return 0;
-	for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
-		if (strcmp(name, queues[i]) == 0) {
-			*queue = queues[i];
-			return 0;
-		}
 	}
 	if (ts_ann_status_parse(name, &st) == 0) {
 		*status = ts_ann_status_name(st);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
@@ -34,6 +35,7 @@ struct ts_asset_origin {
 struct ts_asset_annotation {
 	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
 	int64_t revision;
+	int64_t labeled_by_id; /* user id, 0 when nobody */
 	char labeled_by[128];
 	int64_t updated_at;
 	size_t ncategories;
@@ -105,11 +107,7 @@ struct ts_asset_query {
  * file-name filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
-	int64_t unlabeled;
-	int64_t labeled;
-	int64_t skipped;
-	int64_t needs_review;
-	int64_t approved;
+	int64_t by_status[TS_STATUS_COUNT]; /* by enum ts_status */
 };
 
 struct ts_store_asset_ops {
