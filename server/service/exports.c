@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "export/build.h"
 #include "export/split.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "jobs/jobs.h"
 #include "core/banned.h"
 

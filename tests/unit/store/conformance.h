@@ -202,6 +202,19 @@ static enum ts_err conf_export_create(struct ts_store *s, int64_t project_id, co
 	return ts_store_end(&tx, e, err);
 }
 
+/* Ends a video's extraction in its own write transaction (frames_kept as
+ * given). */
+static enum ts_err conf_video_finish(struct ts_store *s, int64_t id, const char *error,
+				     int64_t frames_kept, struct ts_error *err)
+{
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (!e)
+		e = ts_store_end(&tx, ts_store_video_finish(&tx, id, error, frames_kept, err), err);
+	return e;
+}
+
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
 

@@ -708,7 +708,31 @@ static void conf_videos(void **state)
 	assert_int_equal(frames[0], 0);
 	assert_int_equal(frames[1], 1);
 	free(frames);
-	OK(ts_store_video_finish(f->s, vid, NULL, &err));
+	/* The frames as the end of an extraction sees them: one labeled. */
+	struct ts_video_frame_row *rows = NULL;
+	struct ts_store_tx tx;
+	int64_t cat = conf_category(f->s, p, "car");
+	OK(ts_store_begin(f->s, 0, &tx, &err));
+	OK(ts_store_video_frames(&tx, vid, &rows, &n, &err));
+	OK(ts_store_commit(&tx, &err));
+	assert_int_equal(n, 2);
+	conf_label(f->s, rows[1].asset_id, cat, "labeled");
+	free(rows);
+	OK(ts_store_begin(f->s, 0, &tx, &err));
+	OK(ts_store_video_frames(&tx, vid, &rows, &n, &err));
+	OK(ts_store_commit(&tx, &err));
+	assert_int_equal(rows[0].revision, 0);
+	assert_string_equal(rows[0].status, "unlabeled");
+	assert_int_equal(rows[0].history, 0);
+	assert_int_equal(rows[1].revision, 1);
+	assert_string_equal(rows[1].status, "labeled");
+	assert_int_equal(rows[1].history, 1);
+	/* drop_frame takes a frame away with its annotation; rolled back here. */
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_video_drop_frame(&tx, rows[0].asset_id, &err));
+	ts_store_rollback(&tx);
+	free(rows);
+	OK(conf_video_finish(f->s, vid, NULL, 0, &err));
 	OK(ts_store_video_get(f->s, vid, &v, &err));
 	assert_string_equal(v.state, "ready");
 	assert_int_equal(v.frames_extracted, 2);
