@@ -363,13 +363,13 @@ static void conf_asset_names(void **state)
 		snprintf(want, sizeof(want), "user %zu", i / 2);
 		assert_int_equal(page[i].uploaded_by, users[i / 2]);
 		assert_string_equal(page[i].uploaded_by_name, want);
-		assert_string_equal(page[i].annotation.labeled_by, i == n - 1 ? "Labeler" : "");
-		assert_int_equal(page[i].annotation.labeled_by_id, i == n - 1 ? labeler : 0);
+		assert_string_equal(page[i].annotation.labeled_by_name, i == n - 1 ? "Labeler" : "");
+		assert_int_equal(page[i].annotation.labeled_by, i == n - 1 ? labeler : 0);
 	}
 	free(page);
 	OK(ts_store_asset_get(f->s, a.id, &a, &err));
 	assert_string_equal(a.uploaded_by_name, "user 39");
-	assert_string_equal(a.annotation.labeled_by, "Labeler");
+	assert_string_equal(a.annotation.labeled_by_name, "Labeler");
 }
 
 static void conf_assets(void **state)
@@ -404,7 +404,7 @@ static void conf_assets(void **state)
 
 	OK(ts_store_asset_get(f->s, ids[0], &a, &err));
 	assert_string_equal(a.file_name, "img1.png");
-	assert_string_equal(a.annotation.status, "unlabeled");
+	assert_int_equal(a.annotation.status, TS_STATUS_UNLABELED);
 	assert_string_equal(a.decode_state, "pending");
 	assert_int_equal(a.thumbnail_ready, 0);
 	assert_int_equal(ts_store_asset_get(f->s, 999, &a, &err), TS_ERR_NOT_FOUND);
@@ -430,7 +430,7 @@ static void conf_assets(void **state)
 	OK(ts_store_asset_list(f->s, &qc, &page, &n, &next, &err));
 	assert_int_equal(n, 1);
 	assert_int_equal(page[0].id, ids[1]);
-	assert_int_equal(page[0].annotation.ncategories, 1);
+	assert_int_equal(page[0].annotation.ncat, 1);
 	assert_int_equal(page[0].annotation.category_ids[0], c);
 	free(page);
 	struct ts_asset_query qs = { p, NULL, 0, 0, 0, 10, "approved" };
