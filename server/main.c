@@ -13,7 +13,7 @@
 #include "core/time.h"
 #include "export/verify.h"
 #include "http/server.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"

@@ -25,7 +25,7 @@
 	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
 	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
 	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, n.labeled_by, a.created_at, "        \
-	"n.status, n.revision, n.updated_at, "                                               \
+	"n.status, n.revision, n.updated_at, n.payload_type, "                               \
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
 	"a.decode_state, a.damage_reason"
 
@@ -39,6 +39,7 @@
 static void read_asset(sqlite3_stmt *st, void *out)
 {
 	struct ts_asset *a = out;
+	struct ts_annotation *an = &a->annotation;
 	const char *cats;
 
 	/* ts_sq_collect hands a zeroed row. */
@@ -57,23 +58,26 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->origin.timestamp_ms = sqlite3_column_int64(st, 12);
 	a->thumbnail_ready = sqlite3_column_int(st, 13) != 0;
 	a->uploaded_by = sqlite3_column_int64(st, 14);
-	a->annotation.labeled_by_id = sqlite3_column_int64(st, 15);
+	an->asset_id = a->id;
+	an->project_id = a->project_id;
+	an->labeled_by = sqlite3_column_int64(st, 15);
 	a->created_at = sqlite3_column_int64(st, 16);
-	ts_sq_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
-	a->annotation.revision = sqlite3_column_int64(st, 18);
-	a->annotation.updated_at = sqlite3_column_int64(st, 19);
-	ts_sq_text_to(st, 21, a->decode_state, sizeof(a->decode_state));
-	ts_sq_text_to(st, 22, a->damage_reason, sizeof(a->damage_reason));
-	cats = (const char *)sqlite3_column_text(st, 20);
-	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
+	if (ts_status_parse((const char *)sqlite3_column_text(st, 17), &an->status))
+		an->status = TS_STATUS_UNLABELED;
+	an->revision = sqlite3_column_int64(st, 18);
+	an->updated_at = sqlite3_column_int64(st, 19);
+	ts_sq_text_to(st, 20, an->payload_type, sizeof(an->payload_type));
+	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
+	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
+	cats = (const char *)sqlite3_column_text(st, 21);
+	while (cats && *cats && an->ncat < TS_STORE_ANN_MAX_CATEGORIES) {
 		char *end;
 
-		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
+		an->category_ids[an->ncat++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	if (a->annotation.ncategories > 1)
-		qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
-		      ts_sq_cmp_i64);
+	if (an->ncat > 1)
+		qsort(an->category_ids, an->ncat, sizeof(int64_t), ts_sq_cmp_i64);
 }
 
 /* The user names of rows[0..n-1] (uploader and labeler): each distinct
@@ -88,10 +92,12 @@ static enum ts_err fill_names(struct ts_sq_conn *c, struct ts_asset *rows, size_
 	} kept[NAMES_KEPT];
 	size_t nkept = 0, next = 0;
 
+	_Static_assert(sizeof(rows->uploaded_by_name) == sizeof(rows->annotation.labeled_by_name),
+		       "one name size");
 	for (size_t i = 0; i < 2 * n; i++) {
 		struct ts_asset *a = &rows[i / 2];
-		int64_t id = i % 2 ? a->annotation.labeled_by_id : a->uploaded_by;
-		char *to = i % 2 ? a->annotation.labeled_by : a->uploaded_by_name;
+		int64_t id = i % 2 ? a->annotation.labeled_by : a->uploaded_by;
+		char *to = i % 2 ? a->annotation.labeled_by_name : a->uploaded_by_name;
 		size_t k;
 
 		if (id <= 0)

@@ -9,8 +9,8 @@
  * blob store, then insert the asset + annotation + thumbnail job in one
  * transaction and wake a thumbnail worker. The thumbnail job decodes the
  * whole image once and marks it "damaged" when it does not decode. */
-#ifndef TS_INGEST_H
-#define TS_INGEST_H
+#ifndef TS_SERVICE_INGEST_H
+#define TS_SERVICE_INGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
