@@ -686,9 +686,9 @@ static void conf_segmentation(void **state)
 	struct ts_project proj;
 	struct ts_store_tx tx;
 	struct ts_ann_row r;
-	struct ts_export_counts counts;
 	struct ts_export ex;
 	struct ts_export_snapshot snap;
+	int64_t kept;
 	const int labeled[] = { TS_STATUS_LABELED };
 	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
 			      "\"category_id\":1,\"polygons\":[[0.0,0.0,4.0,0.0,2.0,3.0]]}]}";
@@ -716,7 +716,7 @@ static void conf_segmentation(void **state)
 	assert_string_equal(r.payload, payload);
 	ts_ann_row_release(&r);
 	OK(ts_store_commit(&tx, &err));
-	OK(ts_store_export_create(f->s, p, labeled, 1, 0, "eve", NULL, 0, &ex, &counts, &err));
+	OK(conf_export_create(f->s, p, labeled, 1, 0, &ex, &kept, &err));
 	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
 	assert_int_equal(snap.n_items, 1);
 	assert_non_null(snap.items[0].payload);
