@@ -30,6 +30,7 @@ struct ts_model_row {
 	int64_t byte_size;
 	int active;
 	int64_t created_by;
+	char created_by_name[128]; /* "" when unknown */
 	int64_t created_at;
 };
 
@@ -64,6 +65,7 @@ struct ts_suggestion {
 	enum ts_suggestion_status status;
 	char *chosen;  /* malloc'd JSON array, or NULL before a review */
 	int64_t reviewed_by;
+	char reviewed_by_name[128]; /* "" when unknown */
 	int64_t reviewed_at; /* 0: not reviewed */
 	int64_t created_at;
 };
@@ -105,6 +107,7 @@ struct ts_model_run {
 	int cancel_requested;
 	int64_t job_id;
 	int64_t created_by;
+	char created_by_name[128]; /* "" when unknown */
 	int64_t created_at;
 	int64_t finished_at; /* 0 until it ends */
 };
@@ -170,6 +173,11 @@ struct ts_store_model_ops {
 					 enum ts_suggestion_status status, const char *chosen,
 					 int64_t user_id, struct ts_suggestion *out,
 					 struct ts_error *err);
+	/* Marks superseded the pending suggestions of older models (lower
+	 * ids) of the project's assets that hold a suggestion of model_id;
+	 * *n receives how many. */
+	enum ts_err (*supersede_older)(struct ts_store *s, int64_t project_id, int64_t model_id,
+				       int64_t *n, struct ts_error *err);
 	/* The project's outcome counts; *out malloc'd. */
 	enum ts_err (*suggestion_counts)(struct ts_store *s, int64_t project_id,
 					 struct ts_suggestion_count **out, size_t *n,
@@ -268,6 +276,13 @@ static inline enum ts_err ts_store_suggestion_review(struct ts_store *s, int64_t
 						     struct ts_error *err)
 {
 	return TS_STORE_MODELS->suggestion_review(s, id, status, chosen, user_id, out, err);
+}
+static inline enum ts_err ts_store_suggestion_supersede_older(struct ts_store *s,
+							       int64_t project_id,
+							       int64_t model_id, int64_t *n,
+							       struct ts_error *err)
+{
+	return TS_STORE_MODELS->supersede_older(s, project_id, model_id, n, err);
 }
 static inline enum ts_err ts_store_suggestion_counts(struct ts_store *s, int64_t project_id,
 						     struct ts_suggestion_count **out, size_t *n,

@@ -12,7 +12,8 @@
 
 #define MODEL_COLS                                                                      \
 	"id, project_id, name, task_type, labels_hash, metadata, checksum_sha256, "      \
-	"byte_size, active, created_by, created_at"
+	"byte_size, active, created_by, created_at, "                                     \
+	"(SELECT name FROM users u WHERE u.id = models.created_by)"
 
 static void read_model(sqlite3_stmt *st, void *out)
 {
@@ -30,6 +31,7 @@ static void read_model(sqlite3_stmt *st, void *out)
 	m->active = sqlite3_column_int(st, 8) != 0;
 	m->created_by = sqlite3_column_int64(st, 9);
 	m->created_at = sqlite3_column_int64(st, 10);
+	ts_sq_text_to(st, 11, m->created_by_name, sizeof(m->created_by_name));
 }
 
 static enum ts_err model_get_c(struct ts_sq_conn *c, int64_t id, struct ts_model_row *out,
@@ -156,7 +158,8 @@ out:
 
 #define SUGGESTION_COLS                                                                 \
 	"id, asset_id, project_id, model_id, payload, category_id, score, status, chosen, " \
-	"reviewed_by, reviewed_at, created_at"
+	"reviewed_by, reviewed_at, created_at, "                                          \
+	"(SELECT name FROM users u WHERE u.id = prediction_suggestions.reviewed_by)"
 
 static void read_suggestion(sqlite3_stmt *st, void *out)
 {
@@ -179,6 +182,7 @@ static void read_suggestion(sqlite3_stmt *st, void *out)
 	g->reviewed_by = sqlite3_column_int64(st, 9);
 	g->reviewed_at = sqlite3_column_int64(st, 10);
 	g->created_at = sqlite3_column_int64(st, 11);
+	ts_sq_text_to(st, 12, g->reviewed_by_name, sizeof(g->reviewed_by_name));
 }
 
 static enum ts_err suggestion_by(struct ts_sq_conn *c, const char *sql, const int64_t *args,
@@ -303,6 +307,25 @@ out:
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_supersede_older(struct ts_store *s, int64_t project_id, int64_t model_id,
+				      int64_t *n, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	enum ts_err e;
+
+	*n = 0;
+	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = ts_sq_exec_i64(c, "UPDATE prediction_suggestions SET status = 'superseded' "
+				      "WHERE project_id = ?1 AND model_id < ?2 AND status = 'pending' "
+				      "AND asset_id IN (SELECT asset_id FROM prediction_suggestions "
+				      "WHERE project_id = ?1 AND model_id = ?2)",
+				   TS_SQ_I64(project_id, model_id), err);
+	if (!e)
+		*n = sqlite3_changes(c->db);
+	return ts_sq_end(s, c, e, err);
+}
+
 static void read_count(sqlite3_stmt *st, void *out)
 {
 	struct ts_suggestion_count *x = out;
@@ -407,7 +430,8 @@ out:
 
 #define RUN_COLS                                                                        \
 	"id, project_id, kind, strategy, model_ids, criteria, state, done, total, failed, " \
-	"error, cancel_requested, job_id, created_by, created_at, finished_at"
+	"error, cancel_requested, job_id, created_by, created_at, finished_at, "          \
+	"(SELECT name FROM users u WHERE u.id = model_runs.created_by)"
 
 static void read_run(sqlite3_stmt *st, void *out)
 {
@@ -437,6 +461,7 @@ static void read_run(sqlite3_stmt *st, void *out)
 	r->created_by = sqlite3_column_int64(st, 13);
 	r->created_at = sqlite3_column_int64(st, 14);
 	r->finished_at = sqlite3_column_int64(st, 15);
+	ts_sq_text_to(st, 16, r->created_by_name, sizeof(r->created_by_name));
 }
 
 static enum ts_err run_get_c(struct ts_sq_conn *c, int64_t id, struct ts_model_run *out,
@@ -662,6 +687,7 @@ const struct ts_store_model_ops ts_sq_model_ops = {
 	.suggestion_get_id = sq_suggestion_get_id,
 	.suggestion_put = sq_suggestion_put,
 	.suggestion_review = sq_suggestion_review,
+	.supersede_older = sq_supersede_older,
 	.suggestion_counts = sq_suggestion_counts,
 	.candidates = sq_candidates,
 	.run_create = sq_run_create,
