@@ -333,7 +333,7 @@ static enum ts_err runner_open(struct ts_app *app, const struct ts_model_row *ro
 	r->row.metadata = NULL;
 	e = ts_model_meta_parse(row->metadata, strlen(row->metadata), &r->meta, err);
 	if (e)
-		return ts_error_set(err, TS_ERR_INTERNAL, "invalid_metadata",
+		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error",
 				    "The stored metadata of model %lld does not read.",
 				    (long long)row->id);
 	(void)app;
