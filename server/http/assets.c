@@ -85,7 +85,8 @@ void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 	ts_view_asset_annotation_write(w, a->id, &a->annotation);
 	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
 	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
-	ts_jsonw_kbool(w, "suggested", a->suggested);
+	if (a->suggested)
+		ts_jsonw_kbool(w, "suggested", 1);
 	ts_jsonw_object_end(w);
 }
 
