@@ -1061,3 +1061,72 @@ enum ts_err ts_svc_models_lease_next(struct ts_app *app, int64_t project_id, int
 	return ts_store_model_lease_next(app->store, project_id, user_id, queue, n,
 					 ts_time_now_ms(), ttl_ms, suggested, run, ids, n_ids, err);
 }
+
+int ts_svc_model_infer_files(const char *onnx_path, const char *meta_path,
+			     char *const *images, size_t n, int repeat, int quiet, FILE *out,
+			     double *seconds)
+{
+	struct ts_error err = { 0 };
+	struct ts_model_meta m = { 0 };
+	struct ts_ort *o = NULL;
+	struct ts_ort_session *s = NULL;
+	struct ts_image_limits lim;
+	struct ts_model_score *scores = NULL;
+	void *bytes = NULL, *meta = NULL;
+	size_t len = 0, meta_len = 0;
+	float *input = NULL, *raw = NULL;
+	int64_t dims[4], t0;
+	int rc = 1;
+
+	*seconds = 0;
+	if (read_file(meta_path, TS_MODEL_META_MAX, &meta, &meta_len, &err) ||
+	    ts_model_meta_parse(meta, meta_len, &m, &err) ||
+	    read_file(onnx_path, TS_MODEL_FILE_MAX, &bytes, &len, &err) ||
+	    !(o = ts_ort_open(NULL, &err)) || ts_ort_session_new(o, bytes, len, &s, &err) ||
+	    check_io(s, &m, &err))
+		goto out;
+	{
+		const struct ts_model_input *mi = &m.input;
+		struct ts_media_tensor_spec spec = { mi->width, mi->height, mi->bgr, mi->nhwc,
+						     mi->scale,
+						     { mi->mean[0], mi->mean[1], mi->mean[2] },
+						     { mi->std[0], mi->std[1], mi->std[2] } };
+
+		ts_image_limits_default(&lim);
+		ts_model_input_shape(mi, dims);
+		input = ts_xcalloc((size_t)mi->width * (size_t)mi->height * 3, sizeof(float));
+		raw = ts_xcalloc(m.n_outputs, sizeof(float));
+		scores = ts_xcalloc(m.n_outputs, sizeof(*scores));
+		t0 = ts_time_now_ms();
+		for (int r = 0; r < (repeat > 0 ? repeat : 1); r++)
+			for (size_t i = 0; i < n; i++) {
+				if (ts_media_image_tensor(images[i], &lim, NULL, &spec, input, &err) ||
+				    ts_ort_run(s, input, dims, 4, raw, m.n_outputs, &err)) {
+					fprintf(stderr, "tessera infer: %s: %s\n", images[i],
+						err.message);
+					ts_error_release(&err);
+					memset(&err, 0, sizeof(err));
+					continue;
+				}
+				ts_model_scores(raw, m.outputs, m.n_outputs, scores);
+				if (!quiet && r == 0)
+					fprintf(out, "%s\t%lld\t%.4f\n", images[i],
+						(long long)scores[0].category_id, scores[0].score);
+			}
+		*seconds = (double)(ts_time_now_ms() - t0) / 1000.0;
+	}
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "tessera infer: %s\n", err.message);
+	free(scores);
+	free(raw);
+	free(input);
+	ts_ort_session_free(s);
+	ts_ort_close(o);
+	free(bytes);
+	free(meta);
+	ts_model_meta_release(&m);
+	ts_error_release(&err);
+	return rc;
+}
