@@ -434,19 +434,16 @@ static enum ts_err check_labels(struct ts_app *app, const struct ts_model_row *m
 static enum ts_err active_model(struct ts_app *app, int64_t project_id, struct ts_model_row *out,
 				int *none, struct ts_error *err)
 {
-	struct ts_model_row *rows = NULL;
-	size_t n = 0;
-	enum ts_err e = ts_store_model_list(app->store, project_id, &rows, &n, err);
+	enum ts_err e = ts_store_model_get_active(app->store, project_id, out, err);
 
-	*none = 1;
-	for (size_t i = 0; !e && i < n; i++)
-		if (rows[i].active) {
-			*out = rows[i];
-			rows[i].metadata = NULL;
-			*none = 0;
-			break;
-		}
-	ts_svc_model_rows_free(rows, n);
+	*none = e == TS_ERR_NOT_FOUND;
+	if (*none) {
+		ts_error_release(err);
+		if (err)
+			memset(err, 0, sizeof(*err));
+		memset(out, 0, sizeof(*out));
+		return TS_OK;
+	}
 	return e;
 }
 
@@ -885,7 +882,7 @@ out:
 /* Scores of one model for one image: from its stored suggestion when it
  * has one, else computed now. probs receives n_outputs values in the
  * model's output order. */
-static enum ts_err scores_for(struct ts_app *app, struct runner *rn,
+static enum ts_err scores_for(struct ts_app *app, struct runner *rn, const int64_t *order,
 			      const struct ts_model_candidate *cand, double *probs,
 			      struct ts_error *err)
 {
@@ -893,11 +890,28 @@ static enum ts_err scores_for(struct ts_app *app, struct runner *rn,
 
 	if (e)
 		return e;
+	/* In the first model's category order, so that models compare. */
 	for (size_t k = 0; k < rn->meta.n_outputs; k++)
 		for (size_t j = 0; j < rn->meta.n_outputs; j++)
-			if (rn->scores[j].category_id == rn->meta.outputs[k])
+			if (rn->scores[j].category_id == order[k])
 				probs[k] = rn->scores[j].score;
 	return TS_OK;
+}
+
+/* 1 when the two models score the same categories (in any order). */
+static int same_categories(const struct ts_model_meta *a, const struct ts_model_meta *b)
+{
+	if (a->n_outputs != b->n_outputs)
+		return 0;
+	for (size_t i = 0; i < a->n_outputs; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < b->n_outputs && !found; j++)
+			found = a->outputs[i] == b->outputs[j];
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *job,
@@ -933,9 +947,9 @@ enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *j
 			nrun++;
 			if (i == 0)
 				width = rn[i].meta.n_outputs;
-			else if (rn[i].meta.n_outputs != width)
+			else if (!same_categories(&rn[0].meta, &rn[i].meta))
 				e = ts_error_set(err, TS_ERR_INVALID, "invalid_strategy",
-						 "The models give different numbers of scores.");
+						 "The models score different categories.");
 		}
 	}
 	if (!e)
@@ -964,7 +978,8 @@ enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *j
 		for (size_t k = 0; k < nrun && ok; k++) {
 			struct ts_error one = { 0 };
 
-			if (scores_for(app, &rn[k], &cands[i], probs + k * width, &one)) {
+			if (scores_for(app, &rn[k], rn[0].meta.outputs, &cands[i],
+				       probs + k * width, &one)) {
 				if (!first_error[0])
 					snprintf(first_error, sizeof(first_error), "asset %lld: %.400s",
 						 (long long)cands[i].asset_id, one.message);
