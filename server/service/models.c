@@ -206,6 +206,29 @@ enum ts_err ts_svc_categories_hash(struct ts_app *app, int64_t project_id,
 	return e;
 }
 
+/* Every category the outputs name is one of the project's (not deleted). */
+static enum ts_err check_outputs(struct ts_app *app, int64_t project_id,
+				 const struct ts_model_meta *m, struct ts_error *err)
+{
+	struct ts_category *cats = NULL;
+	size_t n = 0;
+	enum ts_err e = ts_svc_category_list(app, project_id, 1, &cats, &n, err);
+
+	for (size_t i = 0; !e && i < m->n_outputs; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < n && !found; k++)
+			found = cats[k].id == m->outputs[i] && strcmp(cats[k].state, "deleted") != 0;
+		if (!found)
+			e = ts_error_set(err, TS_ERR_INVALID, "invalid_metadata",
+					 "The model metadata outputs name category %lld, which this "
+					 "project does not have.",
+					 (long long)m->outputs[i]);
+	}
+	free(cats);
+	return e;
+}
+
 enum ts_err ts_svc_model_register(struct ts_app *app, int64_t project_id, int64_t user_id,
 				  const char *meta, size_t meta_len, struct ts_upload_file *f,
 				  struct ts_model_row *out, struct ts_error *err)
@@ -228,6 +251,8 @@ enum ts_err ts_svc_model_register(struct ts_app *app, int64_t project_id, int64_
 		e = ts_error_set(err, TS_ERR_INVALID, "invalid_metadata",
 				 "The model is for %s; this project is %s.", m.task_type,
 				 p.task_type);
+	if (!e)
+		e = check_outputs(app, project_id, &m, err);
 	if (!e && !ts_svc_models_available(app))
 		e = unavailable(err);
 	if (!e)
