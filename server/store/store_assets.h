@@ -48,6 +48,8 @@ struct ts_asset {
 	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
 	char decode_state[12];
 	char damage_reason[256]; /* why a damaged image does not decode; else "" */
+	int suggested; /* holds a pending model suggestion (store_models.h) */
+	int64_t sampling_rank; /* lists in sampling order: the asset's rank */
 };
 
 /* A damaged asset, as the issues panel lists it. */
@@ -89,6 +91,12 @@ struct ts_asset_query {
 	/* Only file names holding this text (ASCII letters in either case);
 	 * NULL or "": all. Applies to the counts too. */
 	const char *name_contains;
+	/* Model filters (store_models.h), with the id order only (sort id,
+	 * ascending; no name_contains): */
+	int suggested;       /* only assets holding a pending model suggestion */
+	/* > 0: only the assets this sampling run ranked, in rank order;
+	 * after_id is then a rank (and *next_after too). */
+	int64_t sampling_run;
 };
 
 /* Number of assets of each status among those the category, video and

@@ -690,6 +690,7 @@ static void conf_segmentation(void **state)
 	struct ts_export_snapshot snap;
 	int64_t kept;
 	const int labeled[] = { TS_STATUS_LABELED };
+	int64_t kept = 0;
 	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
 			      "\"category_id\":1,\"polygons\":[[0.0,0.0,4.0,0.0,2.0,3.0]]}]}";
 	int64_t p, c, a, objects = 1;
