@@ -56,6 +56,8 @@ export interface Asset {
   /** "damaged": the image does not decode and is never exported. */
   decode_state?: 'pending' | 'ok' | 'damaged';
   damage_reason?: string | null;
+  /** In asset lists: the asset holds a pending suggestion of a model (absent from older servers). */
+  suggested?: boolean;
 }
 
 export type AssetCounts = Record<AssetFilter, number>;
@@ -70,8 +72,18 @@ export interface AssetQuery {
   status?: AssetFilter;
   categoryId?: number | null;
   videoId?: number | null;
+  /** Only assets with a pending suggestion (suggested, not yet reviewed). */
+  suggested?: boolean;
+  /** sampling: only the assets the latest sampling run ranked, most useful first. */
+  order?: 'id' | 'sampling';
   cursor?: string | null;
   limit?: number;
+}
+
+/** Which images a leased batch takes, besides their status. */
+export interface LeaseQuery {
+  suggested?: boolean;
+  order?: 'id' | 'sampling';
 }
 
 export interface UploadFileError {
@@ -92,6 +104,8 @@ export const assets = {
         status: q.status && q.status !== 'all' ? q.status : undefined,
         category_id: q.categoryId ?? undefined,
         video_id: q.videoId ?? undefined,
+        suggested: q.suggested ? 'true' : undefined,
+        order: q.order && q.order !== 'id' ? q.order : undefined,
         cursor: q.cursor ?? undefined,
         limit: q.limit ?? 200,
       },
@@ -99,9 +113,14 @@ export const assets = {
     }),
   get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
   /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
-  lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number) =>
+  lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number, q: LeaseQuery = {}) =>
     request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {
-      body: { status, limit },
+      body: {
+        status,
+        limit,
+        ...(q.suggested ? { suggested: true } : {}),
+        ...(q.order && q.order !== 'id' ? { order: q.order } : {}),
+      },
     }),
   /** Ends the signed-in user's leases in the project. */
   releaseLeases: (projectId: number) =>
