@@ -14,6 +14,7 @@
 #include "export/verify.h"
 #include "http/server.h"
 #include "ingest/ingest.h"
+#include "service/models.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
@@ -240,6 +241,7 @@ static int cmd_serve(int argc, char **argv)
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.ingest = ts_ingest_new(&app.cfg);
+	app.models = ts_svc_models_new();
 	app.jobs = ts_app_start_jobs(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
@@ -259,6 +261,7 @@ static int cmd_serve(int argc, char **argv)
 out:
 	ts_http_stop(http, 10000);
 	ts_jobs_stop(app.jobs);
+	ts_svc_models_free(app.models);
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
 	if (rc == 0)
