@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Category } from '../api/types';
 import {
   bareHash,
+  fullHash,
   defaultMetadataForm,
   formFromMetadataText,
   labelsMatch,
@@ -46,7 +47,7 @@ describe('model metadata form', () => {
     const f = defaultMetadataForm('resnet.onnx', 'classification_multi', `sha256:${HASH}`, CATS);
     expect(f.name).toBe('resnet');
     expect(f.task_type).toBe('classification_multi');
-    expect(f.labels_hash).toBe(HASH);
+    expect(f.labels_hash).toBe(`sha256:${HASH}`);
     expect(f.outputs).toBe('1, 2, 3');
     expect(defaultMetadataForm('x.onnx', 'detection', HASH, []).task_type).toBe('classification_single');
   });
@@ -62,7 +63,7 @@ describe('model metadata form', () => {
     expect(m).toEqual({
       name: 'm',
       task_type: 'classification_single',
-      labels_hash: HASH,
+      labels_hash: `sha256:${HASH}`,
       input: { width: 224, height: 224, channels: 'rgb', layout: 'nchw', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
       outputs: [1, 2, 3],
     });
@@ -73,6 +74,7 @@ describe('model metadata form', () => {
     expect(metadataFromForm({ ...ok, name: '  ' })).toMatch(/name/);
     expect(metadataFromForm({ ...ok, labels_hash: 'abc' })).toMatch(/labels_hash/);
     expect(metadataFromForm({ ...ok, labels_hash: `sha256:${HASH.toUpperCase()}` })).not.toBeTypeOf('string');
+    expect(metadataFromForm({ ...ok, labels_hash: HASH })).toMatchObject({ labels_hash: `sha256:${HASH}` });
     expect(metadataFromForm({ ...ok, width: '0' })).toMatch(/width/);
     expect(metadataFromForm({ ...ok, height: '4097' })).toMatch(/height/);
     expect(metadataFromForm({ ...ok, height: '2.5' })).toMatch(/height/);
@@ -97,7 +99,7 @@ describe('model metadata form', () => {
       outputs: [1, 2, 3],
     });
     const f = formFromMetadataText(file, base);
-    expect(f).toMatchObject({ name: 'colour A', labels_hash: HASH, width: '8', channels: 'bgr', layout: 'nhwc', scale: '0.5', mean: '0, 0, 0', outputs: '1, 2, 3' });
+    expect(f).toMatchObject({ name: 'colour A', labels_hash: `sha256:${HASH}`, width: '8', channels: 'bgr', layout: 'nhwc', scale: '0.5', mean: '0, 0, 0', outputs: '1, 2, 3' });
     expect(formFromMetadataText('{"name": "x"}', base)).toMatchObject({ name: 'x', width: '224', outputs: '1, 2, 3' });
     expect(formFromMetadataText('{nope', base)).toMatch(/not valid JSON/);
     expect(formFromMetadataText('[1]', base)).toMatch(/one JSON object/);
@@ -114,6 +116,8 @@ describe('model metadata form', () => {
 describe('labels_hash rule', () => {
   it('compares bare hashes and warns when they differ', () => {
     expect(bareHash(' SHA256:AB ')).toBe('ab');
+    expect(fullHash('AB')).toBe('sha256:ab');
+    expect(fullHash('')).toBe('');
     expect(labelsMatch(HASH, `sha256:${HASH}`)).toBe(true);
     expect(labelsMatch('', '')).toBe(false);
     expect(modelWarning({ labels_hash: HASH, labels_hash_ok: true, warning: null }, HASH)).toBeNull();

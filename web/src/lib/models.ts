@@ -30,10 +30,16 @@ export function isModelTaskType(t: TaskType | string): t is ModelTaskType {
   return (MODEL_TASK_TYPES as readonly string[]).includes(t);
 }
 
-/** "sha256:ABC…" or "abc…" → "abc…" (the bare lower-case hex the API takes). */
+/** "sha256:ABC…" or "abc…" → "abc…" (the lower-case hex, for display and comparison). */
 export function bareHash(h: string | null | undefined): string {
   const t = (h ?? '').trim().toLowerCase();
   return t.startsWith('sha256:') ? t.slice(7) : t;
+}
+
+/** A hash as the API writes it ("sha256:" + 64 hex), whether pasted with or without its prefix. */
+export function fullHash(h: string | null | undefined): string {
+  const bare = bareHash(h);
+  return bare ? `sha256:${bare}` : '';
 }
 
 /** Whether a model was trained on the project's current categories (the hashes compared as the API does). */
@@ -63,7 +69,7 @@ export function defaultMetadataForm(fileName: string, taskType: TaskType, catego
   return {
     name: fileName.replace(/\.onnx$/i, '').slice(0, 200),
     task_type: isModelTaskType(taskType) ? taskType : 'classification_single',
-    labels_hash: bareHash(categoriesHash),
+    labels_hash: fullHash(categoriesHash),
     width: DEFAULT_INPUT.width,
     height: DEFAULT_INPUT.height,
     channels: 'rgb',
@@ -96,8 +102,8 @@ export function metadataFromForm(f: MetadataForm, categories: readonly Category[
   const name = f.name.trim();
   if (!name) return 'The model needs a name.';
   if (name.length > 200) return 'The name is at most 200 characters.';
-  const hash = bareHash(f.labels_hash);
-  if (!/^[0-9a-f]{64}$/.test(hash)) return 'labels_hash is the 64 hex digits of the export’s categories_hash the model was trained on.';
+  const hash = fullHash(f.labels_hash);
+  if (!/^sha256:[0-9a-f]{64}$/.test(hash)) return 'labels_hash is the categories_hash (sha256: and 64 hex digits) of the export the model was trained on.';
   const size = (s: string, what: string): number | string => {
     const n = Number(s.trim());
     return Number.isInteger(n) && n >= 1 && n <= 4096 && s.trim() !== '' ? n : `The input ${what} is a whole number of pixels from 1 to 4096.`;
@@ -164,7 +170,7 @@ export function formFromMetadataText(json: string, base: MetadataForm): Metadata
   return {
     name: typeof doc['name'] === 'string' ? doc['name'] : base.name,
     task_type: typeof tt === 'string' && isModelTaskType(tt) ? tt : base.task_type,
-    labels_hash: bareHash(hash),
+    labels_hash: fullHash(hash),
     width: text(input['width'], base.width),
     height: text(input['height'], base.height),
     channels: ch === 'rgb' || ch === 'bgr' ? ch : base.channels,
