@@ -1,7 +1,7 @@
 // Every path of the app, and the query each screen keeps in its URL: built
 // and parsed here, so screens never spell a path or read a query themselves.
 // DOM-free.
-import { ASSET_FILTERS, type AssetFilter } from './api/assets';
+import { ASSET_FILTERS, QUEUE_MODES, type AssetFilter, type QueueMode } from './api/assets';
 import type { Project } from './api/types';
 
 /** The app's routes, matched in this order (see router/match). */
@@ -48,13 +48,7 @@ function filterOf(f: string | null, fallback: AssetFilter): AssetFilter {
   return (f !== null && OLD_FILTERS[f]) || fallback;
 }
 
-/**
- * How the labeling queue orders its images: by id; only the images with a
- * suggestion not reviewed yet; or the latest sampling run's ranks, most
- * useful first.
- */
-export type QueueMode = 'order' | 'suggested' | 'sampling';
-export const QUEUE_MODES: readonly QueueMode[] = ['order', 'suggested', 'sampling'];
+export type { QueueMode };
 
 export interface LabelQuery {
   filter: AssetFilter;

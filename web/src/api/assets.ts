@@ -86,6 +86,21 @@ export interface LeaseQuery {
   order?: 'id' | 'sampling';
 }
 
+/**
+ * How the labeling queue picks its images: all of the filter by id; only
+ * those with a suggestion not reviewed yet; or those the latest sampling run
+ * ranked, most useful first.
+ */
+export type QueueMode = 'order' | 'suggested' | 'sampling';
+export const QUEUE_MODES: readonly QueueMode[] = ['order', 'suggested', 'sampling'];
+
+/** The list and lease parameters of a queue mode. */
+export function queueQuery(mode: QueueMode): LeaseQuery {
+  if (mode === 'suggested') return { suggested: true };
+  if (mode === 'sampling') return { order: 'sampling' };
+  return {};
+}
+
 export interface UploadFileError {
   file_name: string | null;
   code: string;
