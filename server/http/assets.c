@@ -23,6 +23,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
+#include "service/models.h"
 #include "service/uploads.h"
 #include "core/banned.h"
 
@@ -84,6 +85,8 @@ void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 	ts_view_asset_annotation_write(w, a->id, &a->annotation);
 	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
 	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
+	if (a->suggested)
+		ts_jsonw_kbool(w, "suggested", 1);
 	ts_jsonw_object_end(w);
 }
 
@@ -426,6 +429,8 @@ static void list(struct ts_req *req)
 	const char *status = ts_req_query(req, "status");
 	const char *cat = ts_req_query(req, "category_id");
 	const char *video = ts_req_query(req, "video_id");
+	const char *suggested = ts_req_query(req, "suggested");
+	const char *order = ts_req_query(req, "order");
 	struct ts_asset_query q = { .project_id = req->params[0] };
 	struct ts_upload_counts counts;
 	struct ts_error err = { 0 };
@@ -455,8 +460,25 @@ static void list(struct ts_req *req)
 		ts_req_fail(req, 400, "invalid_video_id", "The video_id must be a positive integer.");
 		return;
 	}
+	if (suggested && strcmp(suggested, "true") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter", "suggested takes the value true.");
+		return;
+	}
+	q.suggested = suggested != NULL;
+	if (order && strcmp(order, "id") != 0 && strcmp(order, "sampling") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter", "order must be id or sampling.");
+		return;
+	}
 	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
 		return;
+	/* The latest sampling run's order; a project without one lists none. */
+	if (order && strcmp(order, "sampling") == 0 &&
+	    ts_svc_latest_sampling_run(req->app, q.project_id, &q.sampling_run, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (order && strcmp(order, "sampling") == 0 && q.sampling_run == 0)
+		q.sampling_run = INT64_MAX;
 	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
 	    ts_upload_asset_counts(req->app, &q, &counts, &err)) {
 		ts_req_error(req, &err);

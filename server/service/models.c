@@ -333,7 +333,7 @@ static enum ts_err runner_open(struct ts_app *app, const struct ts_model_row *ro
 	r->row.metadata = NULL;
 	e = ts_model_meta_parse(row->metadata, strlen(row->metadata), &r->meta, err);
 	if (e)
-		return ts_error_set(err, TS_ERR_INTERNAL, "invalid_metadata",
+		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error",
 				    "The stored metadata of model %lld does not read.",
 				    (long long)row->id);
 	(void)app;
@@ -1023,4 +1023,41 @@ void ts_svc_model_run_abandon(struct ts_app *app, const struct ts_job *job, cons
 	if (ts_store_run_get(app->store, job->ref_id, &r, &err) == TS_OK)
 		run_end(app, &r, "failed", reason);
 	ts_error_release(&err);
+}
+
+enum ts_err ts_svc_latest_sampling_run(struct ts_app *app, int64_t project_id, int64_t *run_id,
+				       struct ts_error *err)
+{
+	struct ts_model_run r;
+	enum ts_err e = ts_store_latest_sampling(app->store, project_id, &r, err);
+
+	*run_id = 0;
+	if (e == TS_ERR_NOT_FOUND) {
+		ts_error_release(err);
+		if (err)
+			memset(err, 0, sizeof(*err));
+		return TS_OK;
+	}
+	if (!e)
+		*run_id = r.id;
+	return e;
+}
+
+enum ts_err ts_svc_models_lease_next(struct ts_app *app, int64_t project_id, int64_t user_id,
+				     const char *queue, int n, int64_t ttl_ms, int suggested,
+				     int sampling, int64_t **ids, size_t *n_ids,
+				     struct ts_error *err)
+{
+	int64_t run = 0;
+	enum ts_err e = TS_OK;
+
+	*ids = NULL;
+	*n_ids = 0;
+	if (sampling) {
+		e = ts_svc_latest_sampling_run(app, project_id, &run, err);
+		if (e || run == 0)
+			return e;
+	}
+	return ts_store_model_lease_next(app->store, project_id, user_id, queue, n,
+					 ts_time_now_ms(), ttl_ms, suggested, run, ids, n_ids, err);
 }

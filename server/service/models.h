@@ -109,6 +109,19 @@ enum ts_err ts_svc_run_cancel(struct ts_app *app, int64_t project_id, int64_t ru
 enum ts_err ts_svc_run_ranks(struct ts_app *app, int64_t run_id, int64_t after_rank, int limit,
 			     struct ts_sampling_rank **out, size_t *n, struct ts_error *err);
 
+/* The id of the project's latest finished sampling run (0: none). */
+enum ts_err ts_svc_latest_sampling_run(struct ts_app *app, int64_t project_id, int64_t *run_id,
+				       struct ts_error *err);
+
+/* Leases the next n images of queue to user_id as ts_svc_queue_next does,
+ * taking only images with a pending suggestion (suggested) and/or in the
+ * latest sampling run's order (sampling; a project without a run gets
+ * none). *ids malloc'd. */
+enum ts_err ts_svc_models_lease_next(struct ts_app *app, int64_t project_id, int64_t user_id,
+				     const char *queue, int n, int64_t ttl_ms, int suggested,
+				     int sampling, int64_t **ids, size_t *n_ids,
+				     struct ts_error *err);
+
 /* The job kinds (app/app.c registers them). */
 enum ts_err ts_svc_model_batch_job(struct ts_app *app, const struct ts_job *job,
 				   struct ts_error *err);

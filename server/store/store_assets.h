@@ -58,6 +58,8 @@ struct ts_asset {
 	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
 	char decode_state[12];
 	char damage_reason[256]; /* why a damaged image does not decode; else "" */
+	int suggested; /* holds a pending model suggestion (store_models.h) */
+	int64_t sampling_rank; /* lists in sampling order: the asset's rank */
 };
 
 /* A damaged asset, as the issues panel lists it. */
@@ -90,6 +92,10 @@ struct ts_asset_query {
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
 	const char *status;  /* list only this annotations.status value; NULL: all */
+	int suggested;       /* only assets holding a pending model suggestion */
+	/* > 0: only the assets this sampling run ranked, in rank order;
+	 * after_id is then a rank (and *next_after too). */
+	int64_t sampling_run;
 };
 
 /* Number of assets of each status among those the category and video

@@ -216,6 +216,13 @@ struct ts_store_model_ops {
 	enum ts_err (*ranks_get)(struct ts_store *s, int64_t run_id, int64_t after_rank,
 				 int limit, struct ts_sampling_rank **out, size_t *n,
 				 struct ts_error *err);
+	/* Leases as the asset op lease_next does (store_assets.h), taking only
+	 * assets with a pending suggestion when suggested, and only those run_id
+	 * ranked, in rank order, when run_id > 0. */
+	enum ts_err (*lease_next)(struct ts_store *s, int64_t project_id, int64_t user_id,
+				  const char *queue, int n, int64_t now, int64_t ttl_ms,
+				  int suggested, int64_t run_id, int64_t **ids, size_t *n_ids,
+				  struct ts_error *err);
 	/* The project's latest done sampling run; NOT_FOUND "run_not_found"
 	 * when it has none. */
 	enum ts_err (*latest_sampling)(struct ts_store *s, int64_t project_id,
@@ -336,6 +343,15 @@ static inline enum ts_err ts_store_ranks_get(struct ts_store *s, int64_t run_id,
 					     struct ts_error *err)
 {
 	return TS_STORE_MODELS->ranks_get(s, run_id, after_rank, limit, out, n, err);
+}
+static inline enum ts_err ts_store_model_lease_next(struct ts_store *s, int64_t project_id,
+						    int64_t user_id, const char *queue, int n,
+						    int64_t now, int64_t ttl_ms, int suggested,
+						    int64_t run_id, int64_t **ids, size_t *n_ids,
+						    struct ts_error *err)
+{
+	return TS_STORE_MODELS->lease_next(s, project_id, user_id, queue, n, now, ttl_ms, suggested,
+					   run_id, ids, n_ids, err);
 }
 static inline enum ts_err ts_store_latest_sampling(struct ts_store *s, int64_t project_id,
 						   struct ts_model_run *out, struct ts_error *err)

@@ -310,6 +310,36 @@ test('sampling runs rank the unlabeled images', async () => {
   }
 });
 
+test('the asset list and the queue follow suggestions and the latest sampling run', async () => {
+  const sug = await api('GET', `/api/v1/projects/${pid}/assets?suggested=true`);
+  assert.equal(sug.status, 200, sug.text);
+  assert.ok(sug.json.assets.length >= 1);
+  for (const a of sug.json.assets) assert.equal(a.suggested, true);
+  const all = (await api('GET', `/api/v1/projects/${pid}/assets`)).json.assets;
+  assert.deepEqual(all.filter((a) => a.suggested).map((a) => a.id), sug.json.assets.map((a) => a.id));
+  for (const a of all) assert.ok(a.suggested === true || !('suggested' in a));
+  assert.equal((await api('GET', `/api/v1/projects/${pid}/assets?suggested=yes`)).status, 400);
+  // the latest sampling run was the coverage one
+  const runs = (await api('GET', `/api/v1/projects/${pid}/runs`)).json.runs;
+  const latest = (await api('GET', `/api/v1/projects/${pid}/runs/${runs.find((x) => x.kind === 'sampling').id}`)).json;
+  assert.equal(latest.strategy, 'coverage');
+  const ordered = await api('GET', `/api/v1/projects/${pid}/assets?order=sampling&limit=2`);
+  assert.equal(ordered.status, 200, ordered.text);
+  assert.deepEqual(ordered.json.assets.map((a) => a.id), latest.ranks.slice(0, 2).map((x) => x.asset_id));
+  const rest = await api('GET', `/api/v1/projects/${pid}/assets?order=sampling&limit=2&cursor=${ordered.json.next_cursor}`);
+  assert.deepEqual(rest.json.assets.map((a) => a.id), latest.ranks.slice(2).map((x) => x.asset_id));
+  const q = await api('POST', `/api/v1/projects/${pid}/queue/next`, { order: 'sampling', limit: 10 });
+  assert.equal(q.status, 200, q.text);
+  assert.deepEqual(q.json.assets.map((a) => a.id), latest.ranks.map((x) => x.asset_id));
+  await api('POST', `/api/v1/projects/${pid}/queue/release`, {});
+  const qs = await api('POST', `/api/v1/projects/${pid}/queue/next`, { suggested: true, limit: 10 });
+  assert.equal(qs.status, 200, qs.text);
+  assert.ok(qs.json.assets.length >= 1);
+  for (const a of qs.json.assets) assert.equal(a.suggested, true);
+  await api('POST', `/api/v1/projects/${pid}/queue/release`, {});
+  assert.equal((await api('POST', `/api/v1/projects/${pid}/queue/next`, { order: 'best' })).status, 400);
+});
+
 test('a run can be cancelled', async () => {
   const r = await api('POST', `/api/v1/projects/${pid}/suggestions/batch`, { model_id: model.a, status: 'all' });
   const c = await api('POST', `/api/v1/projects/${pid}/runs/${r.json.id}/cancel`);

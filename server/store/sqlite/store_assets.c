@@ -26,7 +26,9 @@
 	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
 	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
-	"a.decode_state, a.damage_reason"
+	"a.decode_state, a.damage_reason, "                                                   \
+	"EXISTS (SELECT 1 FROM prediction_suggestions ps WHERE ps.asset_id = a.id "          \
+	"AND ps.status = 'pending')"
 
 #define FROM_ALL " FROM assets a CROSS JOIN annotations n ON n.asset_id = a.id "
 #define FROM_PROJECT \
@@ -64,6 +66,9 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->annotation.updated_at = sqlite3_column_int64(st, 20);
 	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
 	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
+	a->suggested = sqlite3_column_int(st, 24) != 0;
+	if (sqlite3_column_count(st) > 25)
+		a->sampling_rank = sqlite3_column_int64(st, 25);
 	cats = (const char *)sqlite3_column_text(st, 21);
 	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
 		char *end;
@@ -233,12 +238,50 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	return st;
 }
 
+/* The model filters (suggested, a sampling run's order) with any of the
+ * others: one statement whose unused filters are no-ops. */
+static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+				     struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(
+		c,
+		"SELECT " ASSET_COLS ", coalesce(r.rank, a.id) AS k FROM assets a "
+		"CROSS JOIN annotations n ON n.asset_id = a.id "
+		"LEFT JOIN sampling_ranks r ON r.run_id = ?1 AND r.asset_id = a.id "
+		"WHERE a.project_id = ?2 AND (?1 = 0 OR r.rank IS NOT NULL) "
+		"AND (?3 IS NULL OR n.status = ?3) AND (?4 IS NULL OR n.queue = ?4) "
+		"AND (?5 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "
+		"WHERE c.asset_id = a.id AND c.category_id = ?5)) "
+		"AND (?6 = 0 OR a.video_id = ?6) "
+		"AND (?7 = 0 OR EXISTS (SELECT 1 FROM prediction_suggestions ps "
+		"WHERE ps.asset_id = a.id AND ps.status = 'pending')) "
+		"AND coalesce(r.rank, a.id) > ?8 ORDER BY k LIMIT ?9",
+		err);
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->sampling_run);
+	sqlite3_bind_int64(st, 2, q->project_id);
+	if (q->status)
+		ts_sq_bind_text(st, 3, q->status);
+	if (q->queue)
+		ts_sq_bind_text(st, 4, q->queue);
+	sqlite3_bind_int64(st, 5, q->category_id);
+	sqlite3_bind_int64(st, 6, q->video_id);
+	sqlite3_bind_int(st, 7, q->suggested ? 1 : 0);
+	sqlite3_bind_int64(st, 8, q->after_id);
+	sqlite3_bind_int(st, 9, q->limit + 1);
+	return st;
+}
+
 static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 			       struct ts_error *err)
 {
 	sqlite3_stmt *st;
 	int i = 1;
 
+	if (q->suggested || q->sampling_run > 0)
+		return list_model_stmt(c, q, err);
 	if (q->video_id > 0 || (q->queue && q->status))
 		return list_video_stmt(c, q, err);
 	if (q->category_id > 0 && q->status)
@@ -319,7 +362,9 @@ out:
 	more = rows.n > (size_t)q->limit;
 	*out = arr;
 	*n = more ? (size_t)q->limit : rows.n;
-	*next_after = more ? arr[q->limit - 1].id : 0;
+	*next_after = !more ? 0
+		      : q->sampling_run > 0 ? arr[q->limit - 1].sampling_rank
+					    : arr[q->limit - 1].id;
 	return TS_OK;
 }
 

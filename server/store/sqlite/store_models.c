@@ -678,7 +678,53 @@ static enum ts_err sq_latest_sampling(struct ts_store *s, int64_t project_id,
 	return ts_sq_end(s, c, e, err);
 }
 
+static enum ts_err sq_lease_next(struct ts_store *s, int64_t project_id, int64_t user_id,
+				 const char *queue, int n, int64_t now, int64_t ttl_ms, int suggested,
+				 int64_t run_id, int64_t **ids, size_t *n_ids, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
+	const int64_t *got;
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	*ids = NULL;
+	*n_ids = 0;
+	e = ts_sq_begin_in_project(c, 1, project_id, err);
+	if (!e)
+		e = ts_sq_exec_i64(c, "DELETE FROM leases WHERE expires_at <= ?", TS_SQ_I64(now), err);
+	if (e)
+		goto out;
+	st = ts_sq_prepare_i64(
+		c,
+		"SELECT n.asset_id FROM annotations n "
+		"LEFT JOIN sampling_ranks r ON r.run_id = ?4 AND r.asset_id = n.asset_id "
+		"WHERE n.project_id = ?1 AND n.queue = ?6 AND (?4 = 0 OR r.rank IS NOT NULL) "
+		"AND (?5 = 0 OR EXISTS (SELECT 1 FROM prediction_suggestions ps "
+		"WHERE ps.asset_id = n.asset_id AND ps.status = 'pending')) "
+		"AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.asset_id = n.asset_id AND "
+		"l.user_id <> ?2) ORDER BY coalesce(r.rank, n.asset_id) LIMIT ?3",
+		TS_SQ_I64(project_id, user_id, n, run_id, suggested ? 1 : 0), err);
+	if (!st) {
+		e = TS_ERR_IO;
+		goto out;
+	}
+	ts_sq_bind_text(st, 6, queue);
+	e = ts_sq_collect(c, st, sizeof(int64_t), ts_sq_read_i64, (size_t)n, &rows,
+			  "choose a queue batch", err);
+	got = rows.items;
+	for (size_t i = 0; i < rows.n && !e; i++)
+		e = ts_sq_exec_i64(c, "INSERT INTO leases(asset_id, project_id, user_id, expires_at) "
+				      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(asset_id) DO UPDATE SET "
+				      "expires_at = excluded.expires_at",
+				   TS_SQ_I64(got[i], project_id, user_id, now + ttl_ms), err);
+out:
+	*ids = ts_sq_end_rows(s, c, &e, &rows, n_ids, err);
+	return e;
+}
+
 const struct ts_store_model_ops ts_sq_model_ops = {
+	.lease_next = sq_lease_next,
 	.create = sq_create,
 	.get = sq_get,
 	.list = sq_list,
