@@ -7,7 +7,7 @@ import { outcomeRows, type OutcomeRow } from '../../lib/suggestions';
 import { useResource } from '../../state/resource';
 import './suggestions.css';
 
-function Cells({ r }: { r: OutcomeRow }) {
+function Cells({ r, compact }: { r: OutcomeRow; compact: boolean }) {
   return (
     <>
       <td class="col-num mono" data-outcome="accepted">
@@ -22,16 +22,26 @@ function Cells({ r }: { r: OutcomeRow }) {
       <td class="col-num mono muted" data-outcome="pending">
         {r.pending}
       </td>
-      <td class="col-num mono">{r.acceptRate === null ? '–' : `${Math.round(100 * r.acceptRate)}%`}</td>
+      {!compact && <td class="col-num mono">{r.acceptRate === null ? '–' : `${Math.round(100 * r.acceptRate)}%`}</td>}
     </>
   );
 }
+
+/** The outcome columns: their names, what they count, and a sign for narrow tables. */
+const HEADS = [
+  { name: 'Accepted', short: '✓', title: 'Accepted: the labeler kept the suggested label' },
+  { name: 'Rejected', short: '✗', title: 'Rejected: the labeler chose another label (or none)' },
+  { name: 'Overridden', short: '↺', title: 'Overridden: accepted, but the label was changed later' },
+  { name: 'Pending', short: '…', title: 'Pending: not reviewed yet' },
+  { name: 'Kept', short: '', title: 'Accepted out of accepted and rejected' },
+];
 
 export function SuggestionStats({
   projectId,
   categories,
   refreshKey = 0,
   hideEmpty = false,
+  compact = false,
 }: {
   projectId: number;
   categories: readonly Category[];
@@ -39,6 +49,8 @@ export function SuggestionStats({
   refreshKey?: number;
   /** Renders nothing for a project whose models suggested nothing yet. */
   hideEmpty?: boolean;
+  /** Short column heads (a sidebar). */
+  compact?: boolean;
 }) {
   const res = useResource<Stats | null>(() => modelsApi.stats(projectId), null, [projectId, refreshKey]);
   const stats = res.value.value;
@@ -55,36 +67,26 @@ export function SuggestionStats({
         <table class="sugg-table">
           <thead>
             <tr>
-              <th>Model / suggested category</th>
-              <th class="col-num" title="The labeler kept the suggested label">
-                Accepted
-              </th>
-              <th class="col-num" title="The labeler chose another label (or none)">
-                Rejected
-              </th>
-              <th class="col-num" title="Accepted, but the label was changed later">
-                Overridden
-              </th>
-              <th class="col-num" title="Not reviewed yet">
-                Pending
-              </th>
-              <th class="col-num" title="Accepted out of accepted and rejected">
-                Kept
-              </th>
+              <th>{compact ? 'Model / category' : 'Model / suggested category'}</th>
+              {HEADS.filter((h) => !compact || h.short).map((h) => (
+                <th key={h.name} class="col-num" title={h.title} aria-label={h.name}>
+                  {compact ? h.short : h.name}
+                </th>
+              ))}
             </tr>
           </thead>
           {rows.map(({ model, categories: per }) => (
             <tbody key={model.key} data-stats-model={model.key}>
               <tr class="sugg-model-row">
                 <th scope="row">{model.name}</th>
-                <Cells r={model} />
+                <Cells r={model} compact={compact} />
               </tr>
               {per.map((c) => (
                 <tr key={c.key} class="sugg-cat-row" data-stats-category={c.key.split(':')[1]}>
                   <th scope="row" class="sugg-cat">
                     {c.name}
                   </th>
-                  <Cells r={c} />
+                  <Cells r={c} compact={compact} />
                 </tr>
               ))}
             </tbody>
