@@ -10,7 +10,7 @@ import { projectCategories } from '../../state/projectCategories';
 import { createLabelSession, onWriteResult, pendingWrites, saveStatus } from '../../state/labelSession';
 import { newObjectId } from '../../state/boxEditor';
 import { createSuggestions } from '../../state/suggestions';
-import { acceptChange, suggestedBoxes } from '../../lib/suggestions';
+import { acceptChange, suggestedBoxes, suggestedCategories } from '../../lib/suggestions';
 import { BoxOverlay } from '../../components/boxes/BoxOverlay';
 import { SuggestionCard } from './SuggestionCard';
 import { HelpOverlay } from './HelpOverlay';
@@ -302,6 +302,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
               current={shown}
               perCategory={session.perCategory.value}
               categoriesHref={tabPath(project.id, 'categories')}
+              suggestedIds={suggestion && suggestion.status !== 'superseded' ? suggestedCategories(suggestion.payload) : []}
             />
           )}
         </div>

@@ -78,7 +78,7 @@ export function QueuePanel({
           ))}
         </select>
       </label>
-      <label class="queue-filter">
+      <label class="queue-order">
         <span class="sr-only">Queue order</span>
         <select
           value={mode}
