@@ -9,7 +9,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends build-essential
     && rm -rf /var/lib/apt/lists/*
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN make BUILD=build server web
+RUN make BUILD=build server web && scripts/fetch-onnxruntime /src/ort
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 \
@@ -18,7 +18,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/tessera /usr/local/bin/tessera
 COPY --from=build /src/web/dist /srv/tessera/web
-ENV TESSERA_LISTEN=0.0.0.0:8080 TESSERA_DATA=/data TESSERA_WEB=/srv/tessera/web
+# ONNX Runtime for model suggestions (scripts/fetch-onnxruntime).
+COPY --from=build /src/ort/libonnxruntime.so.1 /usr/local/lib/tessera/libonnxruntime.so.1
+ENV TESSERA_LISTEN=0.0.0.0:8080 TESSERA_DATA=/data TESSERA_WEB=/srv/tessera/web \
+    TESSERA_ONNXRUNTIME=/usr/local/lib/tessera/libonnxruntime.so.1
 VOLUME /data
 EXPOSE 8080
 HEALTHCHECK CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]

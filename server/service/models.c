@@ -206,6 +206,29 @@ enum ts_err ts_svc_categories_hash(struct ts_app *app, int64_t project_id,
 	return e;
 }
 
+/* Every category the outputs name is one of the project's (not deleted). */
+static enum ts_err check_outputs(struct ts_app *app, int64_t project_id,
+				 const struct ts_model_meta *m, struct ts_error *err)
+{
+	struct ts_category *cats = NULL;
+	size_t n = 0;
+	enum ts_err e = ts_svc_category_list(app, project_id, 1, &cats, &n, err);
+
+	for (size_t i = 0; !e && i < m->n_outputs; i++) {
+		int found = 0;
+
+		for (size_t k = 0; k < n && !found; k++)
+			found = cats[k].id == m->outputs[i] && strcmp(cats[k].state, "deleted") != 0;
+		if (!found)
+			e = ts_error_set(err, TS_ERR_INVALID, "invalid_metadata",
+					 "The model metadata outputs name category %lld, which this "
+					 "project does not have.",
+					 (long long)m->outputs[i]);
+	}
+	free(cats);
+	return e;
+}
+
 enum ts_err ts_svc_model_register(struct ts_app *app, int64_t project_id, int64_t user_id,
 				  const char *meta, size_t meta_len, struct ts_upload_file *f,
 				  struct ts_model_row *out, struct ts_error *err)
@@ -228,6 +251,8 @@ enum ts_err ts_svc_model_register(struct ts_app *app, int64_t project_id, int64_
 		e = ts_error_set(err, TS_ERR_INVALID, "invalid_metadata",
 				 "The model is for %s; this project is %s.", m.task_type,
 				 p.task_type);
+	if (!e)
+		e = check_outputs(app, project_id, &m, err);
 	if (!e && !ts_svc_models_available(app))
 		e = unavailable(err);
 	if (!e)
@@ -434,19 +459,16 @@ static enum ts_err check_labels(struct ts_app *app, const struct ts_model_row *m
 static enum ts_err active_model(struct ts_app *app, int64_t project_id, struct ts_model_row *out,
 				int *none, struct ts_error *err)
 {
-	struct ts_model_row *rows = NULL;
-	size_t n = 0;
-	enum ts_err e = ts_store_model_list(app->store, project_id, &rows, &n, err);
+	enum ts_err e = ts_store_model_get_active(app->store, project_id, out, err);
 
-	*none = 1;
-	for (size_t i = 0; !e && i < n; i++)
-		if (rows[i].active) {
-			*out = rows[i];
-			rows[i].metadata = NULL;
-			*none = 0;
-			break;
-		}
-	ts_svc_model_rows_free(rows, n);
+	*none = e == TS_ERR_NOT_FOUND;
+	if (*none) {
+		ts_error_release(err);
+		if (err)
+			memset(err, 0, sizeof(*err));
+		memset(out, 0, sizeof(*out));
+		return TS_OK;
+	}
 	return e;
 }
 
@@ -885,7 +907,7 @@ out:
 /* Scores of one model for one image: from its stored suggestion when it
  * has one, else computed now. probs receives n_outputs values in the
  * model's output order. */
-static enum ts_err scores_for(struct ts_app *app, struct runner *rn,
+static enum ts_err scores_for(struct ts_app *app, struct runner *rn, const int64_t *order,
 			      const struct ts_model_candidate *cand, double *probs,
 			      struct ts_error *err)
 {
@@ -893,11 +915,28 @@ static enum ts_err scores_for(struct ts_app *app, struct runner *rn,
 
 	if (e)
 		return e;
+	/* In the first model's category order, so that models compare. */
 	for (size_t k = 0; k < rn->meta.n_outputs; k++)
 		for (size_t j = 0; j < rn->meta.n_outputs; j++)
-			if (rn->scores[j].category_id == rn->meta.outputs[k])
+			if (rn->scores[j].category_id == order[k])
 				probs[k] = rn->scores[j].score;
 	return TS_OK;
+}
+
+/* 1 when the two models score the same categories (in any order). */
+static int same_categories(const struct ts_model_meta *a, const struct ts_model_meta *b)
+{
+	if (a->n_outputs != b->n_outputs)
+		return 0;
+	for (size_t i = 0; i < a->n_outputs; i++) {
+		int found = 0;
+
+		for (size_t j = 0; j < b->n_outputs && !found; j++)
+			found = a->outputs[i] == b->outputs[j];
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *job,
@@ -933,9 +972,9 @@ enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *j
 			nrun++;
 			if (i == 0)
 				width = rn[i].meta.n_outputs;
-			else if (rn[i].meta.n_outputs != width)
+			else if (!same_categories(&rn[0].meta, &rn[i].meta))
 				e = ts_error_set(err, TS_ERR_INVALID, "invalid_strategy",
-						 "The models give different numbers of scores.");
+						 "The models score different categories.");
 		}
 	}
 	if (!e)
@@ -964,7 +1003,8 @@ enum ts_err ts_svc_model_sampling_job(struct ts_app *app, const struct ts_job *j
 		for (size_t k = 0; k < nrun && ok; k++) {
 			struct ts_error one = { 0 };
 
-			if (scores_for(app, &rn[k], &cands[i], probs + k * width, &one)) {
+			if (scores_for(app, &rn[k], rn[0].meta.outputs, &cands[i],
+				       probs + k * width, &one)) {
 				if (!first_error[0])
 					snprintf(first_error, sizeof(first_error), "asset %lld: %.400s",
 						 (long long)cands[i].asset_id, one.message);
@@ -1060,4 +1100,73 @@ enum ts_err ts_svc_models_lease_next(struct ts_app *app, int64_t project_id, int
 	}
 	return ts_store_model_lease_next(app->store, project_id, user_id, queue, n,
 					 ts_time_now_ms(), ttl_ms, suggested, run, ids, n_ids, err);
+}
+
+int ts_svc_model_infer_files(const char *onnx_path, const char *meta_path,
+			     char *const *images, size_t n, int repeat, int quiet, FILE *out,
+			     double *seconds)
+{
+	struct ts_error err = { 0 };
+	struct ts_model_meta m = { 0 };
+	struct ts_ort *o = NULL;
+	struct ts_ort_session *s = NULL;
+	struct ts_image_limits lim;
+	struct ts_model_score *scores = NULL;
+	void *bytes = NULL, *meta = NULL;
+	size_t len = 0, meta_len = 0;
+	float *input = NULL, *raw = NULL;
+	int64_t dims[4], t0;
+	int rc = 1;
+
+	*seconds = 0;
+	if (read_file(meta_path, TS_MODEL_META_MAX, &meta, &meta_len, &err) ||
+	    ts_model_meta_parse(meta, meta_len, &m, &err) ||
+	    read_file(onnx_path, TS_MODEL_FILE_MAX, &bytes, &len, &err) ||
+	    !(o = ts_ort_open(NULL, &err)) || ts_ort_session_new(o, bytes, len, &s, &err) ||
+	    check_io(s, &m, &err))
+		goto out;
+	{
+		const struct ts_model_input *mi = &m.input;
+		struct ts_media_tensor_spec spec = { mi->width, mi->height, mi->bgr, mi->nhwc,
+						     mi->scale,
+						     { mi->mean[0], mi->mean[1], mi->mean[2] },
+						     { mi->std[0], mi->std[1], mi->std[2] } };
+
+		ts_image_limits_default(&lim);
+		ts_model_input_shape(mi, dims);
+		input = ts_xcalloc((size_t)mi->width * (size_t)mi->height * 3, sizeof(float));
+		raw = ts_xcalloc(m.n_outputs, sizeof(float));
+		scores = ts_xcalloc(m.n_outputs, sizeof(*scores));
+		t0 = ts_time_now_ms();
+		for (int r = 0; r < (repeat > 0 ? repeat : 1); r++)
+			for (size_t i = 0; i < n; i++) {
+				if (ts_media_image_tensor(images[i], &lim, NULL, &spec, input, &err) ||
+				    ts_ort_run(s, input, dims, 4, raw, m.n_outputs, &err)) {
+					fprintf(stderr, "tessera infer: %s: %s\n", images[i],
+						err.message);
+					ts_error_release(&err);
+					memset(&err, 0, sizeof(err));
+					continue;
+				}
+				ts_model_scores(raw, m.outputs, m.n_outputs, scores);
+				if (!quiet && r == 0)
+					fprintf(out, "%s\t%lld\t%.4f\n", images[i],
+						(long long)scores[0].category_id, scores[0].score);
+			}
+		*seconds = (double)(ts_time_now_ms() - t0) / 1000.0;
+	}
+	rc = 0;
+out:
+	if (rc)
+		fprintf(stderr, "tessera infer: %s\n", err.message);
+	free(scores);
+	free(raw);
+	free(input);
+	ts_ort_session_free(s);
+	ts_ort_close(o);
+	free(bytes);
+	free(meta);
+	ts_model_meta_release(&m);
+	ts_error_release(&err);
+	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "app.h"
 #include "core/error.h"
@@ -121,6 +122,16 @@ enum ts_err ts_svc_models_lease_next(struct ts_app *app, int64_t project_id, int
 				     const char *queue, int n, int64_t ttl_ms, int suggested,
 				     int sampling, int64_t **ids, size_t *n_ids,
 				     struct ts_error *err);
+
+/* `tessera infer`: runs the model file onnx_path (with its metadata file)
+ * on each of n image files, with one session in this thread, and prints
+ * each image's best category and score to out (unless quiet); repeat > 1
+ * runs the whole list that many times. *seconds receives the time spent
+ * decoding, resizing and running (the bare loop a batch run is measured
+ * against). Returns 0, or 1 with the reason on stderr. */
+int ts_svc_model_infer_files(const char *onnx_path, const char *meta_path,
+			     char *const *images, size_t n, int repeat, int quiet, FILE *out,
+			     double *seconds);
 
 /* The job kinds (app/app.c registers them). */
 enum ts_err ts_svc_model_batch_job(struct ts_app *app, const struct ts_job *job,

@@ -150,6 +150,10 @@ struct ts_store_model_ops {
 	 * row, then free). */
 	enum ts_err (*list)(struct ts_store *s, int64_t project_id, struct ts_model_row **out,
 			    size_t *n, struct ts_error *err);
+	/* The project's active model; NOT_FOUND "model_not_found" when it has
+	 * none. */
+	enum ts_err (*get_active)(struct ts_store *s, int64_t project_id, struct ts_model_row *out,
+				  struct ts_error *err);
 	/* active: the model becomes the project's only active one; else the
 	 * project has none when it was this one. NOT_FOUND "model_not_found"
 	 * when the model is not the project's. */
@@ -245,6 +249,11 @@ static inline enum ts_err ts_store_model_get(struct ts_store *s, int64_t id,
 					     struct ts_model_row *out, struct ts_error *err)
 {
 	return TS_STORE_MODELS->get(s, id, out, err);
+}
+static inline enum ts_err ts_store_model_get_active(struct ts_store *s, int64_t project_id,
+						    struct ts_model_row *out, struct ts_error *err)
+{
+	return TS_STORE_MODELS->get_active(s, project_id, out, err);
 }
 static inline enum ts_err ts_store_model_list(struct ts_store *s, int64_t project_id,
 					      struct ts_model_row **out, size_t *n,

@@ -101,6 +101,25 @@ static enum ts_err sq_get(struct ts_store *s, int64_t id, struct ts_model_row *o
 	return ts_sq_end(s, c, model_get_c(c, id, out, err), err);
 }
 
+static enum ts_err sq_get_active(struct ts_store *s, int64_t project_id, struct ts_model_row *out,
+				 struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " MODEL_COLS " FROM models WHERE "
+						"project_id = ? AND active = 1",
+					     TS_SQ_I64(project_id), err);
+	enum ts_err e;
+
+	if (!st)
+		return ts_sq_end(s, c, TS_ERR_IO, err);
+	e = ts_sq_step_row(c, st, "read model", err, "model_not_found",
+			   "The project has no active model.");
+	if (!e)
+		read_model(st, out);
+	sqlite3_reset(st);
+	return ts_sq_end(s, c, e, err);
+}
+
 static enum ts_err sq_list(struct ts_store *s, int64_t project_id, struct ts_model_row **out,
 			   size_t *n, struct ts_error *err)
 {
@@ -727,6 +746,7 @@ const struct ts_store_model_ops ts_sq_model_ops = {
 	.lease_next = sq_lease_next,
 	.create = sq_create,
 	.get = sq_get,
+	.get_active = sq_get_active,
 	.list = sq_list,
 	.set_active = sq_set_active,
 	.suggestion_get = sq_suggestion_get,

@@ -151,6 +151,7 @@ static void conf_label(struct ts_store *s, int64_t asset_id, int64_t category_id
 
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
+#include "store/conformance_models.h"
 
 /* Runs the suite against backend; returns the number of failed tests. */
 static int ts_store_conformance(const struct ts_store_backend *backend)
@@ -167,6 +168,7 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_annotations, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_exports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_models, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),
