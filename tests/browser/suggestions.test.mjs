@@ -6,7 +6,8 @@
 // tiles and in the queue), the labeling queue of suggested images is
 // answered with A (accepted) and with another label (rejected, the label
 // recorded), the counts are read back through the API and on the review
-// screen, and a sampling run orders the queue. Inference needs ONNX Runtime
+// screen, a sampling run orders the queue, and a new category blocks the
+// model (a warning, no A key). Inference needs ONNX Runtime
 // (scripts/install-deps): without it these tests skip, saying so; the last
 // test checks what the app shows on such a server.
 import assert from 'node:assert/strict';
@@ -193,6 +194,23 @@ describe('model-assisted labeling', () => {
     await page.locator('[data-testid=viewer-img]').waitFor();
     assert.equal(await currentId(), run.ranks[0].asset_id);
     assert.equal(run.ranks[0].asset_id, asset.teal);
+  });
+
+  test('a new category blocks the model: the Models tab warns, the labeling screen says why and offers no A', async (t) => {
+    if (!available) return t.skip(SKIP);
+    await api('POST', `/api/v1/projects/${pid}/categories`, { name: 'yellow' });
+    await page.goto(`${srv.url}/projects/${pid}/models`);
+    const warning = page.locator('tr.model-row', { hasText: 'colour A' }).getByTestId('labels-hash-warning');
+    await warning.waitFor();
+    assert.match(await warning.textContent(), /categories changed/);
+    await page.goto(`${srv.url}/projects/${pid}/label?filter=unlabeled`);
+    const blocked = page.getByTestId('suggestion-blocked');
+    await blocked.waitFor();
+    assert.match(await blocked.textContent(), /categories changed/);
+    await page.keyboard.press('?');
+    await page.getByText('Skip (and move on)').waitFor();
+    assert.equal(await page.getByText('Accept the model’s suggestion (and move on)').count(), 0);
+    await page.keyboard.press('Escape');
   });
 
   test('no page errors', () => {

@@ -137,3 +137,34 @@ describe('suggestions store', () => {
     expect(s.isPending(asset(9, false))).toBe(false);
   });
 });
+
+describe('a report lost on the way', () => {
+  it('is sent again a little later, and a refused one is not', async () => {
+    const s1 = sugg(1, 2);
+    let fails = 2;
+    const sent: number[][] = [];
+    const api: SuggestionsApi = {
+      list: () => Promise.resolve({ models: [model(1, true)], categories_hash: HASH, inference_available: true }),
+      suggestion: (id) => Promise.resolve(id === 1 ? s1 : sugg(id, 1)),
+      review: (id, _sid, ids) => {
+        sent.push([id, ...ids]);
+        if (id === 2) return Promise.reject(new ApiError(400, 'invalid_category', 'No such category.'));
+        if (fails-- > 0) return Promise.reject(new ApiError(0, 'network_error', 'Offline.'));
+        return Promise.resolve({ ...s1, status: 'accepted', chosen_category_ids: [...ids] });
+      },
+    };
+    const s = createSuggestions(1, api, 5);
+    await s.open();
+    s.load([1, 2]);
+    await tick();
+    s.noteChange(asset(1), { category_ids: [2] });
+    s.onWrite('ack', 1);
+    s.noteChange(asset(2), { category_ids: [9] });
+    s.onWrite('ack', 2);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sent).toEqual([[1, 2], [2, 9], [1, 2], [1, 2]]);
+    expect(s.suggestionOf(1)?.status).toBe('accepted');
+    expect(s.suggestionOf(2)?.status).toBe('pending');
+    s.dispose();
+  });
+});

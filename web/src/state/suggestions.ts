@@ -8,7 +8,7 @@
 // same way and counts as rejected, with the label chosen.
 import { signal } from '@preact/signals';
 import type { Asset } from '../api/assets';
-import { ApiError, errorMessage } from '../api/errors';
+import { ApiError, errorMessage, isRetryable } from '../api/errors';
 import type { AnnotationChange } from '../api/labeling';
 import { modelsApi, type Model, type ModelList, type Suggestion } from '../api/models';
 import { labelOfChange, reviewable } from '../lib/suggestions';
@@ -54,11 +54,16 @@ export function suggestionErrorMessage(e: unknown): { code: string; message: str
   return { code: e.code, message: errorMessage(e) };
 }
 
-export function createSuggestions(projectId: number, api: SuggestionsApi = realApi) {
+/** How often, and how long apart, a report that failed on the way is sent again. */
+const REPORT_TRIES = 4;
+const REPORT_RETRY_MS = 2000;
+
+export function createSuggestions(projectId: number, api: SuggestionsApi = realApi, retryMs = REPORT_RETRY_MS) {
   const mode = signal<SuggestionsMode>({ kind: 'checking' });
   const byAsset = signal<ReadonlyMap<number, SuggestionState>>(new Map());
   /** The label to report per asset, once its annotation write is acknowledged. */
   const toReport = new Map<number, { suggestionId: number; label: number[] }>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   let disposed = false;
 
   const put = (assetId: number, st: SuggestionState) => {
@@ -73,18 +78,27 @@ export function createSuggestions(projectId: number, api: SuggestionsApi = realA
     return st?.kind === 'ready' ? st.suggestion : null;
   }
 
-  async function report(assetId: number): Promise<void> {
+  async function report(assetId: number, tries = 1): Promise<void> {
     const r = toReport.get(assetId);
-    if (!r) return;
+    if (!r || disposed) return;
     toReport.delete(assetId);
     try {
       const after = await api.review(assetId, r.suggestionId, r.label);
       if (!disposed) put(assetId, { kind: 'ready', suggestion: after });
     } catch (e) {
-      // Superseded by a newer model's run, or gone: nothing to count. Anything else is reported once more later.
+      if (disposed) return;
       if (e instanceof ApiError && e.code === 'suggestion_superseded') {
+        // A newer model's run took its place: nothing to count.
         const s = suggestionOf(assetId);
-        if (s && !disposed) put(assetId, { kind: 'ready', suggestion: { ...s, status: 'superseded' } });
+        if (s) put(assetId, { kind: 'ready', suggestion: { ...s, status: 'superseded' } });
+      } else if (isRetryable(e) && tries < REPORT_TRIES && !toReport.has(assetId)) {
+        // Lost on the way (offline, a busy server): sent again a little later, unless a newer label came.
+        toReport.set(assetId, r);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          void report(assetId, tries + 1);
+        }, retryMs * tries);
+        timers.add(t);
       }
     }
   }
@@ -161,6 +175,8 @@ export function createSuggestions(projectId: number, api: SuggestionsApi = realA
     dispose(): void {
       disposed = true;
       toReport.clear();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
     },
   };
 }
