@@ -291,7 +291,13 @@ export function LabelScreen({ project }: ProjectTabProps) {
         )}
         <div class="label-side">
           {cur && (
-            <SuggestionCard mode={suggMode} state={suggState} categories={cats} accept={commands.find((c) => c.id === 'accept')} />
+            <SuggestionCard
+              mode={suggMode}
+              state={suggState}
+              categories={cats}
+              accept={commands.find((c) => c.id === 'accept')}
+              modelsHref={tabPath(project.id, 'models')}
+            />
           )}
           {task ? (
             task.panel

@@ -3,6 +3,7 @@
 // that accepts it. Box suggestions say how many boxes (drawn dashed on the
 // image).
 import type { Category } from '../../api/types';
+import { Link } from '../../components/Link';
 import { keyCaps } from '../../state/keys';
 import type { LabelCommand } from '../../state/labelActions';
 import type { SuggestionState, SuggestionsMode } from '../../state/suggestions';
@@ -30,19 +31,24 @@ export function SuggestionCard({
   state,
   categories,
   accept,
+  modelsHref,
 }: {
   mode: SuggestionsMode;
   state: SuggestionState | undefined;
   categories: readonly Category[];
   /** The accept command (its key is shown on the button). */
   accept: LabelCommand | undefined;
+  /** The Models tab, where a blocked model is replaced. */
+  modelsHref: string;
 }) {
   if (mode.kind === 'off' || mode.kind === 'checking') return null;
   if (mode.kind === 'blocked') {
     return (
       <section class="sugg-card sugg-blocked" aria-label="Suggestion" data-testid="suggestion-blocked" role="note">
         <span class="sugg-head">Suggestion</span>
-        <p class="small">{mode.message}</p>
+        <p class="small">
+          {mode.message} <Link href={modelsHref}>Models</Link>
+        </p>
       </section>
     );
   }

@@ -198,6 +198,7 @@ export function SamplingForm({ projectId, models, onStarted }: { projectId: numb
         {want.max > 0 && (
           <fieldset class="run-models">
             <legend class="field-label">{want.max === 1 ? 'Model' : 'Models'}</legend>
+            {ok.length === 0 && <span class="muted small">No model whose labels match the categories.</span>}
             {ok.map((m) => (
               <label key={m.id} class="check">
                 <input
@@ -282,7 +283,7 @@ export function RunList({
                   Cancel
                 </button>
               )}
-              {r.kind === 'batch' && !active && r.done > 0 && (
+              {r.kind === 'batch' && !active && r.done > r.failed && (
                 <Link href={labelPath(projectId, status, null, null, 'suggested')}>Review the suggestions</Link>
               )}
               {r.kind === 'sampling' && r.id === latestSampling && (
