@@ -17,8 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cursor.h"
 #include "domain/names.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -33,25 +34,6 @@
 #define CACHE_FOREVER "private, " TS_HTTP_IMMUTABLE
 
 /* ---- views ---- */
-
-void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
-				    const struct ts_asset_annotation *an)
-{
-	ts_jsonw_object(w);
-	ts_jsonw_kint(w, "asset_id", asset_id);
-	ts_jsonw_kstring(w, "status", an->status);
-	ts_jsonw_key(w, "category_ids");
-	ts_jsonw_array(w);
-	for (size_t i = 0; i < an->ncategories; i++)
-		ts_jsonw_int(w, an->category_ids[i]);
-	ts_jsonw_array_end(w);
-	ts_jsonw_kint(w, "revision", an->revision);
-	ts_jsonw_key(w, "labeled_by");
-	ts_view_user(w, an->labeled_by);
-	ts_jsonw_key(w, "updated_at");
-	ts_view_time(w, an->updated_at);
-	ts_jsonw_object_end(w);
-}
 
 void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 {
@@ -82,7 +64,7 @@ void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 	ts_view_user(w, a->uploaded_by_name);
 	ts_jsonw_kbool(w, "thumbnail_ready", a->thumbnail_ready);
 	ts_jsonw_key(w, "annotation");
-	ts_view_asset_annotation_write(w, a->id, &a->annotation);
+	ts_view_annotation_write(w, &a->annotation, 0);
 	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
 	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
 	if (a->suggested)
@@ -424,8 +406,58 @@ static int parse_positive(const char *s, int64_t *out)
 	return 0;
 }
 
+/* ?sort= (id, uploaded, name; a leading "-" reverses it): 0, or -1 after
+ * answering 400. */
+static int parse_sort(struct ts_req *req, struct ts_asset_query *q)
+{
+	static const char *const names[] = { [TS_ASSET_SORT_ID] = "id",
+					     [TS_ASSET_SORT_UPLOADED] = "uploaded",
+					     [TS_ASSET_SORT_NAME] = "name" };
+	const char *sort = ts_req_query(req, "sort");
+
+	if (!sort || !*sort)
+		return 0;
+	q->descending = sort[0] == '-';
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(sort + q->descending, names[i]) == 0) {
+			q->sort = (enum ts_asset_sort)i;
+			return 0;
+		}
+	}
+	ts_req_fail(req, 400, "invalid_parameter",
+		    "The sort parameter must be uploaded, name or id, each with an optional "
+		    "leading \"-\" for descending order.");
+	return -1;
+}
+
+/* The cursor of a page: the last id alone for the default order (as
+ * ts_req_page reads it), else that id and the order it was served in, so a
+ * cursor is never read in another order. */
+static int sort_code(const struct ts_asset_query *q)
+{
+	return (int)q->sort * 2 + (q->descending != 0);
+}
+
+static int parse_sorted_cursor(struct ts_req *req, struct ts_asset_query *q)
+{
+	const char *c = ts_req_query(req, "cursor");
+	int64_t v[2];
+
+	if (!c || !*c)
+		return 0;
+	if (ts_cursor_decode(c, v, 2) != 0 || v[0] <= 0 || v[1] != sort_code(q)) {
+		ts_req_fail(req, 400, "invalid_cursor",
+			    "The cursor is not one this server gave out for this sort; start "
+			    "again without it.");
+		return -1;
+	}
+	q->after_id = v[0];
+	return 0;
+}
+
 static void list(struct ts_req *req)
 {
+	const char *search = ts_req_query(req, "q");
 	const char *status = ts_req_query(req, "status");
 	const char *cat = ts_req_query(req, "category_id");
 	const char *video = ts_req_query(req, "video_id");
@@ -441,6 +473,7 @@ static void list(struct ts_req *req)
 	size_t n = 0;
 	enum ts_queue queue = TS_QUEUE_ALL;
 	enum ts_status one;
+	int sorted;
 
 	/* A status alone, or (kept for older clients) a queue of statuses. */
 	if (status && *status && ts_status_parse(status, &one) == 0) {
@@ -460,6 +493,16 @@ static void list(struct ts_req *req)
 		ts_req_fail(req, 400, "invalid_video_id", "The video_id must be a positive integer.");
 		return;
 	}
+	if (parse_sort(req, &q))
+		return;
+	if (search && strlen(search) > TS_ASSET_FILE_NAME_MAX) {
+		ts_req_fail(req, 400, "invalid_parameter",
+			    "The q parameter (text in file names) is at most %d bytes.",
+			    TS_ASSET_FILE_NAME_MAX);
+		return;
+	}
+	q.name_contains = search && *search ? search : NULL;
+	sorted = q.sort != TS_ASSET_SORT_ID || q.descending;
 	if (suggested && strcmp(suggested, "true") != 0) {
 		ts_req_fail(req, 400, "invalid_parameter", "suggested takes the value true.");
 		return;
@@ -469,8 +512,19 @@ static void list(struct ts_req *req)
 		ts_req_fail(req, 400, "invalid_parameter", "order must be id or sampling.");
 		return;
 	}
-	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
+	if (sorted && (q.suggested || (order && strcmp(order, "sampling") == 0))) {
+		ts_req_fail(req, 400, "invalid_parameter",
+			    "suggested and order=sampling list by id (or rank): leave sort out.");
 		return;
+	}
+	if (sorted) {
+		/* ts_req_page checks the limit; the cursor is read here. */
+		if (parse_sorted_cursor(req, &q) ||
+		    ts_req_page_limit(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit))
+			return;
+	} else if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id)) {
+		return;
+	}
 	/* The latest sampling run's order; a project without one lists none. */
 	if (order && strcmp(order, "sampling") == 0 &&
 	    ts_svc_latest_sampling_run(req->app, q.project_id, &q.sampling_run, &err)) {
@@ -494,7 +548,14 @@ static void list(struct ts_req *req)
 		ts_view_asset_write(&w, &arr[i]);
 	ts_jsonw_array_end(&w);
 	ts_jsonw_key(&w, "next_cursor");
-	ts_view_cursor(&w, next);
+	if (sorted && next > 0) {
+		char text[TS_CURSOR_TEXT_MAX];
+
+		ts_cursor_encode((const int64_t[]){ next, sort_code(&q) }, 2, text);
+		ts_jsonw_string(&w, text);
+	} else {
+		ts_view_cursor(&w, next);
+	}
 	ts_jsonw_key(&w, "counts");
 	ts_jsonw_object(&w);
 	ts_jsonw_kint(&w, "all", counts.queue[TS_QUEUE_ALL]);

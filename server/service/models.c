@@ -17,7 +17,7 @@
 #include "infer/onnx_check.h"
 #include "infer/ort.h"
 #include "infer/sessions.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "service/projects.h"

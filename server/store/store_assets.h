@@ -11,10 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
+#include "store/store_annotations.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
-#define TS_ASSET_MAX_CATEGORIES 32 /* per annotation (multi-label later) */
 #define TS_ASSET_PAGE_MAX 1000     /* rows per list page */
 
 /* The job kind that makes an asset's thumbnail (ref_id = asset id). */
@@ -29,17 +30,6 @@ struct ts_asset_origin {
 	int64_t timestamp_ms;
 };
 
-/* The annotation as the asset list shows it (the labeling code owns the
- * full annotation API). labeled_by: the user name, "" when nobody. */
-struct ts_asset_annotation {
-	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
-	int64_t revision;
-	char labeled_by[128];
-	int64_t updated_at;
-	size_t ncategories;
-	int64_t category_ids[TS_ASSET_MAX_CATEGORIES]; /* ascending */
-};
-
 struct ts_asset {
 	int64_t id;
 	int64_t project_id;
@@ -52,9 +42,9 @@ struct ts_asset {
 	struct ts_asset_origin origin;
 	int thumbnail_ready;
 	int64_t uploaded_by;         /* user id, 0 when unknown */
-	char uploaded_by_name[128]; /* "" when unknown */
+	char uploaded_by_name[260]; /* "" when unknown */
 	int64_t created_at;          /* epoch ms */
-	struct ts_asset_annotation annotation;
+	struct ts_annotation annotation; /* without payload and note */
 	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
 	char decode_state[12];
 	char damage_reason[256]; /* why a damaged image does not decode; else "" */
@@ -92,21 +82,28 @@ struct ts_asset_query {
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
 	const char *status;  /* list only this annotations.status value; NULL: all */
+	/* The order of the page, each ending on the id: id (the default),
+	 * upload time, file name (byte order); descending reverses it. The
+	 * keyset cursor stays after_id: the sort key is read from that row
+	 * (file names and upload times never change). */
+	enum ts_asset_sort { TS_ASSET_SORT_ID, TS_ASSET_SORT_UPLOADED, TS_ASSET_SORT_NAME } sort;
+	int descending;
+	/* Only file names holding this text (ASCII letters in either case);
+	 * NULL or "": all. Applies to the counts too. */
+	const char *name_contains;
+	/* Model filters (store_models.h), with the id order only (sort id,
+	 * ascending; no name_contains): */
 	int suggested;       /* only assets holding a pending model suggestion */
 	/* > 0: only the assets this sampling run ranked, in rank order;
 	 * after_id is then a rank (and *next_after too). */
 	int64_t sampling_run;
 };
 
-/* Number of assets of each status among those the category and video
- * filters keep (the queue and status filters do not apply). */
+/* Number of assets of each status among those the category, video and
+ * file-name filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
-	int64_t unlabeled;
-	int64_t labeled;
-	int64_t skipped;
-	int64_t needs_review;
-	int64_t approved;
+	int64_t by_status[TS_STATUS_COUNT]; /* by enum ts_status */
 };
 
 struct ts_store_asset_ops {
@@ -127,8 +124,8 @@ struct ts_store_asset_ops {
 	enum ts_err (*list)(struct ts_store *s, const struct ts_asset_query *q,
 			    struct ts_asset **out, size_t *n, int64_t *next_after,
 			    struct ts_error *err);
-	/* Counts for q's project_id, category_id and video_id (the other
-	 * fields are ignored). */
+	/* Counts for q's project_id, category_id, video_id and name_contains
+	 * (the other fields are ignored). */
 	enum ts_err (*counts)(struct ts_store *s, const struct ts_asset_query *q,
 			      struct ts_asset_counts *out, struct ts_error *err);
 	/* Records that the asset's thumbnail exists. */

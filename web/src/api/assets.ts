@@ -60,6 +60,10 @@ export interface Asset {
   suggested?: boolean;
 }
 
+/** The orders of the asset list: by id, upload time or file name; "-" reverses. */
+export type AssetSort = 'id' | '-id' | 'uploaded' | '-uploaded' | 'name' | '-name';
+export const ASSET_SORTS: readonly AssetSort[] = ['id', '-id', 'uploaded', '-uploaded', 'name', '-name'];
+
 export type AssetCounts = Record<AssetFilter, number>;
 
 export interface AssetPage {
@@ -76,6 +80,9 @@ export interface AssetQuery {
   suggested?: boolean;
   /** sampling: only the assets the latest sampling run ranked, most useful first. */
   order?: 'id' | 'sampling';
+  sort?: AssetSort;
+  /** Text in the file name. */
+  q?: string;
   cursor?: string | null;
   limit?: number;
 }
@@ -121,12 +128,17 @@ export const assets = {
         video_id: q.videoId ?? undefined,
         suggested: q.suggested ? 'true' : undefined,
         order: q.order && q.order !== 'id' ? q.order : undefined,
+        sort: q.sort && q.sort !== 'id' ? q.sort : undefined,
+        q: q.q ? q.q : undefined,
         cursor: q.cursor ?? undefined,
         limit: q.limit ?? 200,
       },
       signal,
     }),
   get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
+  /** Soft delete: the asset leaves lists and new exports, keeping its files and labels. */
+  remove: (id: number) => request<undefined>('DELETE', `${V1}/assets/${id}`),
+  restore: (id: number) => request<Asset>('POST', `${V1}/assets/${id}/restore`),
   /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
   lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number, q: LeaseQuery = {}) =>
     request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {
