@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "domain/status.h"
 #include "export/build.h"
 #include "export/split.h"
 #include "ingest/ingest.h"
@@ -62,13 +63,52 @@ enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const 
 	return ts_store_export_preview(app->store, project_id, statuses, n, out, err);
 }
 
+/* The layout a create request asks for: 0 and *imagefolder, or INVALID
+ * "invalid_layout". */
+static enum ts_err check_layout(struct ts_app *app, int64_t project_id, const int *statuses,
+				size_t n, const char *layout, int *imagefolder,
+				struct ts_error *err)
+{
+	struct ts_project p;
+	enum ts_err e;
+
+	*imagefolder = 0;
+	if (!layout || strcmp(layout, "coco") == 0)
+		return TS_OK;
+	if (strcmp(layout, "imagefolder") != 0)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+				    "The layout must be \"coco\" (the default: images/ beside "
+				    "annotations.json) or \"imagefolder\".");
+	e = ts_store_project_get(app->store, project_id, &p, err);
+	if (e)
+		return e;
+	if (strcmp(p.task_type, "classification_single") != 0)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+				    "The ImageFolder layout puts each image in the folder of its "
+				    "one class: it is for single-label classification projects, and "
+				    "this one is %s.", p.task_type);
+	for (size_t i = 0; i < n; i++)
+		if (statuses[i] == TS_STATUS_UNLABELED || statuses[i] == TS_STATUS_SKIPPED)
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+					    "In the ImageFolder layout every image needs its class: "
+					    "choose among the statuses labeled, needs_review and "
+					    "approved.");
+	*imagefolder = 1;
+	return TS_OK;
+}
+
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
-				 size_t n, const json_t *split, int64_t user_id,
+				 size_t n, const json_t *split, const char *layout, int64_t user_id,
 				 const char *user_name, struct ts_export *out,
 				 struct ts_export_counts *counts, struct ts_error *err)
 {
 	char split_text[TS_EXPORT_SPLIT_MAX] = "";
+	int imagefolder = 0;
 	enum ts_err e;
+
+	e = check_layout(app, project_id, statuses, n, layout, &imagefolder, err);
+	if (e)
+		return e;
 
 	if (split) {
 		struct ts_split sp;
@@ -95,9 +135,9 @@ enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const i
 	e = ts_ingest_check_selection(app, project_id, statuses, n, err);
 	if (e)
 		return e;
-	e = ts_store_export_create(app->store, project_id, statuses, n, user_id, user_name,
-				   split ? split_text : NULL,
-				   (int64_t)app->cfg.quota_export_versions, out, counts, err);
+	e = ts_store_export_create_in(app->store, project_id, statuses, n, user_id, user_name,
+				      split ? split_text : NULL, imagefolder ? "imagefolder" : NULL,
+				      (int64_t)app->cfg.quota_export_versions, out, counts, err);
 	if (!e)
 		ts_jobs_notify(app->jobs, TS_EXPORT_JOB_KIND);
 	return e;

@@ -47,6 +47,7 @@ struct ts_export {
 	char state[12];          /* queued, building, ready, failed */
 	char statuses[80];       /* selection, comma-separated: "approved,labeled" */
 	char split[TS_EXPORT_SPLIT_MAX]; /* the split as compact JSON, "" for none */
+	char layout[16];         /* "imagefolder", or "" for the default (images/) */
 	int64_t progress_done;
 	int64_t progress_total;
 	int64_t image_count;
@@ -129,11 +130,12 @@ struct ts_store_export_ops {
 	 * "export_quota_exceeded" and nothing is written (checked inside the
 	 * transaction, so concurrent requests cannot pass it together).
 	 * split: the version's split as compact JSON (stored as given), or
-	 * NULL. */
+	 * NULL. layout: "imagefolder", or NULL for the default. */
 	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
 			      size_t n, int64_t user_id, const char *user_name,
-			      const char *split, int64_t max_versions, struct ts_export *out,
-			      struct ts_export_counts *counts, struct ts_error *err);
+			      const char *split, const char *layout, int64_t max_versions,
+			      struct ts_export *out, struct ts_export_counts *counts,
+			      struct ts_error *err);
 	/* The assets the selection would export but that were never decoded
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
 	enum ts_err (*unchecked)(struct ts_store *s, int64_t project_id, const int *statuses,
@@ -198,7 +200,19 @@ static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t pro
 						 struct ts_error *err)
 {
 	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
-				       max_versions, out, counts, err);
+				       NULL, max_versions, out, counts, err);
+}
+/* With a layout ("imagefolder"; NULL: the default). */
+static inline enum ts_err ts_store_export_create_in(struct ts_store *s, int64_t project_id,
+						    const int *statuses, size_t n,
+						    int64_t user_id, const char *user_name,
+						    const char *split, const char *layout,
+						    int64_t max_versions, struct ts_export *out,
+						    struct ts_export_counts *counts,
+						    struct ts_error *err)
+{
+	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
+				       layout, max_versions, out, counts, err);
 }
 static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,
 						    const int *statuses, size_t n, int64_t **ids,
