@@ -152,6 +152,19 @@ test('without a split every image is under train/; the default layout is unchang
   assert.deepEqual(await files(dir), ['annotations.json', 'manifest.json', ...Object.values(want)].sort());
   assert.equal((await verifyExport(dir)).code, 0);
 
+  // The same again: identical, and it reuses the first one's files (folder and zip).
+  const again = await exportWith(p.id, { statuses: ['labeled'], layout: 'imagefolder' });
+  assert.equal(again.ex.hash, man.hash);
+  assert.equal(again.ex.shares_files_with_version, man.version);
+  assert.deepEqual(await files(again.dir), await files(dir));
+  assert.equal((await verifyExport(again.dir)).code, 0);
+  const dl = await fetch(`${srv.url}/api/v1/exports/${again.ex.id}/download`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(dl.status, 200);
+  const zpath = join(work, 'again.zip');
+  await writeFile(zpath, Buffer.from(await dl.arrayBuffer()));
+  const vz = await verifyExport(zpath);
+  assert.equal(vz.code, 0, vz.out);
+
   // The same selection without the layout: 1.0.0 and images/, as before; another hash.
   const plain = await exportWith(p.id, { statuses: ['labeled'] });
   assert.equal(plain.ann.info.schema_version, '1.0.0');
