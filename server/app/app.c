@@ -2,8 +2,8 @@
  * at start-up. The runner itself knows none of them. */
 #include "app.h"
 
-#include "ingest/ingest.h"
-#include "ingest/video.h"
+#include "service/ingest.h"
+#include "service/frames.h"
 #include "jobs/jobs.h"
 #include "service/exports.h"
 #include "store/store_assets.h"
@@ -28,12 +28,12 @@ static void export_abandon(void *ctx, const struct ts_job *job, const char *reas
 
 static enum ts_err video_run(void *ctx, const struct ts_job *job, struct ts_error *err)
 {
-	return ts_ingest_video_job(ctx, job, err);
+	return ts_frames_job(ctx, job, err);
 }
 
 static void video_abandon(void *ctx, const struct ts_job *job, const char *reason)
 {
-	ts_ingest_video_abandon(ctx, job, reason);
+	ts_frames_abandon(ctx, job, reason);
 }
 
 struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)

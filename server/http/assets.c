@@ -19,7 +19,7 @@
 
 #include "core/cursor.h"
 #include "domain/names.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -33,25 +33,6 @@
 #define CACHE_FOREVER "private, " TS_HTTP_IMMUTABLE
 
 /* ---- views ---- */
-
-void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
-				    const struct ts_asset_annotation *an)
-{
-	ts_jsonw_object(w);
-	ts_jsonw_kint(w, "asset_id", asset_id);
-	ts_jsonw_kstring(w, "status", an->status);
-	ts_jsonw_key(w, "category_ids");
-	ts_jsonw_array(w);
-	for (size_t i = 0; i < an->ncategories; i++)
-		ts_jsonw_int(w, an->category_ids[i]);
-	ts_jsonw_array_end(w);
-	ts_jsonw_kint(w, "revision", an->revision);
-	ts_jsonw_key(w, "labeled_by");
-	ts_view_user(w, an->labeled_by);
-	ts_jsonw_key(w, "updated_at");
-	ts_view_time(w, an->updated_at);
-	ts_jsonw_object_end(w);
-}
 
 void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 {
@@ -82,7 +63,7 @@ void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 	ts_view_user(w, a->uploaded_by_name);
 	ts_jsonw_kbool(w, "thumbnail_ready", a->thumbnail_ready);
 	ts_jsonw_key(w, "annotation");
-	ts_view_asset_annotation_write(w, a->id, &a->annotation);
+	ts_view_annotation_write(w, &a->annotation, 0);
 	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
 	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
 	ts_jsonw_object_end(w);

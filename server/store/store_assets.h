@@ -11,10 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
+#include "store/store_annotations.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
-#define TS_ASSET_MAX_CATEGORIES 32 /* per annotation (multi-label later) */
 #define TS_ASSET_PAGE_MAX 1000     /* rows per list page */
 
 /* The job kind that makes an asset's thumbnail (ref_id = asset id). */
@@ -29,17 +30,6 @@ struct ts_asset_origin {
 	int64_t timestamp_ms;
 };
 
-/* The annotation as the asset list shows it (the labeling code owns the
- * full annotation API). labeled_by: the user name, "" when nobody. */
-struct ts_asset_annotation {
-	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
-	int64_t revision;
-	char labeled_by[128];
-	int64_t updated_at;
-	size_t ncategories;
-	int64_t category_ids[TS_ASSET_MAX_CATEGORIES]; /* ascending */
-};
-
 struct ts_asset {
 	int64_t id;
 	int64_t project_id;
@@ -52,9 +42,9 @@ struct ts_asset {
 	struct ts_asset_origin origin;
 	int thumbnail_ready;
 	int64_t uploaded_by;         /* user id, 0 when unknown */
-	char uploaded_by_name[128]; /* "" when unknown */
+	char uploaded_by_name[260]; /* "" when unknown */
 	int64_t created_at;          /* epoch ms */
-	struct ts_asset_annotation annotation;
+	struct ts_annotation annotation; /* without payload and note */
 	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
 	char decode_state[12];
 	char damage_reason[256]; /* why a damaged image does not decode; else "" */
@@ -105,11 +95,7 @@ struct ts_asset_query {
  * file-name filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
-	int64_t unlabeled;
-	int64_t labeled;
-	int64_t skipped;
-	int64_t needs_review;
-	int64_t approved;
+	int64_t by_status[TS_STATUS_COUNT]; /* by enum ts_status */
 };
 
 struct ts_store_asset_ops {

@@ -12,17 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
-/* The annotation statuses a selection may name, in this order. */
-#define TS_EXPORT_NSTATUS 5
-/* The status values of the annotations table, in the order of
- * domain/status.h (tests/unit/domain/test_status.c keeps them equal):
- * status indexes below index this. */
-extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS];
-
-/* Index of status in ts_export_statuses, or -1 when unknown. */
-int ts_export_status_index(const char *status);
 
 #define TS_EXPORT_JOB_KIND "export"
 /* Room for a split object (export/split.h) as compact JSON. */
@@ -37,7 +29,7 @@ struct ts_export_counts {
 	int64_t without_category;          /* selected assets with no category (not exportable) */
 	int64_t excluded_damaged;          /* selected, with a live category, image damaged */
 	int64_t excluded_unchecked;        /* selected, with a live category, not decoded yet */
-	int64_t by_status[TS_EXPORT_NSTATUS]; /* project-wide, per ts_export_statuses */
+	int64_t by_status[TS_STATUS_COUNT]; /* project-wide, by enum ts_status */
 };
 
 struct ts_export {
@@ -118,23 +110,28 @@ void ts_export_release(struct ts_export *ex);
 void ts_export_snapshot_release(struct ts_export_snapshot *snap);
 
 struct ts_store_export_ops {
-	/* Counts what statuses (indexes into ts_export_statuses, n >= 1)
-	 * would select now. NOT_FOUND for an unknown project. */
-	enum ts_err (*preview)(struct ts_store *s, int64_t project_id, const int *statuses,
-			       size_t n, struct ts_export_counts *out, struct ts_error *err);
-	/* Creates the next version with its snapshot and build job (kind
-	 * TS_EXPORT_JOB_KIND, ref_id the export id). counts is always filled
-	 * when the project exists; an empty selection is INVALID
-	 * "nothing_to_export" and writes nothing. max_versions > 0: when the
-	 * project already has that many versions that did not fail, CONFLICT
-	 * "export_quota_exceeded" and nothing is written (checked inside the
-	 * transaction, so concurrent requests cannot pass it together).
-	 * split: the version's split as compact JSON (stored as given), or
-	 * NULL. layout: "imagefolder", or NULL for the default. */
-	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
-			      size_t n, int64_t user_id, const char *user_name,
-			      const char *split, const char *layout, int64_t max_versions,
-			      struct ts_export *out, struct ts_export_counts *counts,
+	/* Inside tx: counts what statuses (enum ts_status values, n >= 1)
+	 * select now. strict: images are the decoded ones only (what create
+	 * snapshots); else also those not decoded yet (a preview). NOT_FOUND
+	 * "project_not_found". */
+	enum ts_err (*counts)(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			      size_t n, int strict, struct ts_export_counts *out,
+			      struct ts_error *err);
+	/* Inside tx: the project's versions that did not fail. */
+	enum ts_err (*count_kept)(struct ts_store_tx *tx, int64_t project_id, int64_t *n,
+				  struct ts_error *err);
+	/* Inside the caller's write transaction, deciding nothing (whether
+	 * the selection is empty or the project over its quota is
+	 * service/exports.c's): creates the next version with its snapshot
+	 * and build job (kind TS_EXPORT_JOB_KIND, ref_id the export id).
+	 * counts: what counts (strict) gave in the same transaction, kept in
+	 * the version's row. split: the version's split as compact JSON
+	 * (stored as given), or NULL. layout: "imagefolder", or NULL for the
+	 * default. NOT_FOUND "project_not_found". */
+	enum ts_err (*create)(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			      size_t n, int64_t user_id, const char *user_name, const char *split,
+			      const char *layout, const struct ts_export_counts *counts,
+			      struct ts_export *out,
 			      struct ts_error *err);
 	/* The assets the selection would export but that were never decoded
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
@@ -185,34 +182,37 @@ struct ts_store_export_ops {
 			     struct ts_error *err);
 };
 
-static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t project_id,
-						  const int *statuses, size_t n,
-						  struct ts_export_counts *out,
-						  struct ts_error *err)
-{
-	return s->ops->exports->preview(s, project_id, statuses, n, out, err);
-}
-static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t project_id,
-						 const int *statuses, size_t n, int64_t user_id,
-						 const char *user_name, const char *split,
-						 int64_t max_versions, struct ts_export *out,
-						 struct ts_export_counts *counts,
+static inline enum ts_err ts_store_export_counts(struct ts_store_tx *tx, int64_t project_id,
+						 const int *statuses, size_t n, int strict,
+						 struct ts_export_counts *out,
 						 struct ts_error *err)
 {
-	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
-				       NULL, max_versions, out, counts, err);
+	return tx->store->ops->exports->counts(tx, project_id, statuses, n, strict, out, err);
+}
+static inline enum ts_err ts_store_export_count_kept(struct ts_store_tx *tx, int64_t project_id,
+						     int64_t *n, struct ts_error *err)
+{
+	return tx->store->ops->exports->count_kept(tx, project_id, n, err);
+}
+static inline enum ts_err ts_store_export_create(struct ts_store_tx *tx, int64_t project_id,
+						 const int *statuses, size_t n, int64_t user_id,
+						 const char *user_name, const char *split,
+						 const struct ts_export_counts *counts,
+						 struct ts_export *out, struct ts_error *err)
+{
+	return tx->store->ops->exports->create(tx, project_id, statuses, n, user_id, user_name,
+					       split, NULL, counts, out, err);
 }
 /* With a layout ("imagefolder"; NULL: the default). */
-static inline enum ts_err ts_store_export_create_in(struct ts_store *s, int64_t project_id,
+static inline enum ts_err ts_store_export_create_in(struct ts_store_tx *tx, int64_t project_id,
 						    const int *statuses, size_t n,
 						    int64_t user_id, const char *user_name,
 						    const char *split, const char *layout,
-						    int64_t max_versions, struct ts_export *out,
-						    struct ts_export_counts *counts,
-						    struct ts_error *err)
+						    const struct ts_export_counts *counts,
+						    struct ts_export *out, struct ts_error *err)
 {
-	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
-				       layout, max_versions, out, counts, err);
+	return tx->store->ops->exports->create(tx, project_id, statuses, n, user_id, user_name,
+					       split, layout, counts, out, err);
 }
 static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,
 						    const int *statuses, size_t n, int64_t **ids,

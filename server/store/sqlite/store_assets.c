@@ -19,12 +19,13 @@
 #include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
+/* User names are not joined per row: a page names a handful of users,
+ * each looked up once (fill_names). */
 #define ASSET_COLS                                                                          \
 	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
 	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
-	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, "                                     \
-	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
-	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
+	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, n.labeled_by, a.created_at, "        \
+	"n.status, n.revision, n.updated_at, n.payload_type, "                               \
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
 	"a.decode_state, a.damage_reason"
 
@@ -38,9 +39,10 @@
 static void read_asset(sqlite3_stmt *st, void *out)
 {
 	struct ts_asset *a = out;
+	struct ts_annotation *an = &a->annotation;
 	const char *cats;
 
-	memset(a, 0, sizeof(*a));
+	/* ts_sq_collect hands a zeroed row. */
 	a->id = sqlite3_column_int64(st, 0);
 	a->project_id = sqlite3_column_int64(st, 1);
 	ts_sq_text_to(st, 2, a->file_name, sizeof(a->file_name));
@@ -56,23 +58,74 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->origin.timestamp_ms = sqlite3_column_int64(st, 12);
 	a->thumbnail_ready = sqlite3_column_int(st, 13) != 0;
 	a->uploaded_by = sqlite3_column_int64(st, 14);
-	ts_sq_text_to(st, 15, a->uploaded_by_name, sizeof(a->uploaded_by_name));
+	an->asset_id = a->id;
+	an->project_id = a->project_id;
+	an->labeled_by = sqlite3_column_int64(st, 15);
 	a->created_at = sqlite3_column_int64(st, 16);
-	ts_sq_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
-	a->annotation.revision = sqlite3_column_int64(st, 18);
-	ts_sq_text_to(st, 19, a->annotation.labeled_by, sizeof(a->annotation.labeled_by));
-	a->annotation.updated_at = sqlite3_column_int64(st, 20);
+	if (ts_status_parse((const char *)sqlite3_column_text(st, 17), &an->status))
+		an->status = TS_STATUS_UNLABELED;
+	an->revision = sqlite3_column_int64(st, 18);
+	an->updated_at = sqlite3_column_int64(st, 19);
+	ts_sq_text_to(st, 20, an->payload_type, sizeof(an->payload_type));
 	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
 	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
 	cats = (const char *)sqlite3_column_text(st, 21);
-	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
+	while (cats && *cats && an->ncat < TS_STORE_ANN_MAX_CATEGORIES) {
 		char *end;
 
-		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
+		an->category_ids[an->ncat++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
-	      ts_sq_cmp_i64);
+	if (an->ncat > 1)
+		qsort(an->category_ids, an->ncat, sizeof(int64_t), ts_sq_cmp_i64);
+}
+
+/* The user names of rows[0..n-1] (uploader and labeler): each distinct
+ * user is read once, with one reused statement. */
+#define NAMES_KEPT 32
+static enum ts_err fill_names(struct ts_sq_conn *c, struct ts_asset *rows, size_t n,
+			      struct ts_error *err)
+{
+	struct {
+		int64_t id;
+		char name[sizeof(rows->uploaded_by_name)];
+	} kept[NAMES_KEPT];
+	size_t nkept = 0, next = 0;
+
+	_Static_assert(sizeof(rows->uploaded_by_name) == sizeof(rows->annotation.labeled_by_name),
+		       "one name size");
+	for (size_t i = 0; i < 2 * n; i++) {
+		struct ts_asset *a = &rows[i / 2];
+		int64_t id = i % 2 ? a->annotation.labeled_by : a->uploaded_by;
+		char *to = i % 2 ? a->annotation.labeled_by_name : a->uploaded_by_name;
+		size_t k;
+
+		if (id <= 0)
+			continue;
+		for (k = 0; k < nkept && kept[k].id != id; k++)
+			;
+		if (k == nkept) {
+			sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT name FROM users WHERE id = ?",
+							     TS_SQ_I64(id), err);
+			enum ts_err e;
+			int found;
+
+			if (!st)
+				return TS_ERR_IO;
+			/* Past NAMES_KEPT users the oldest entry makes room. */
+			k = nkept < NAMES_KEPT ? nkept++ : next++ % NAMES_KEPT;
+			kept[k].id = id;
+			kept[k].name[0] = '\0';
+			e = ts_sq_step(c, st, &found, "read user name", err);
+			if (!e && found)
+				ts_sq_text_to(st, 0, kept[k].name, sizeof(kept[k].name));
+			sqlite3_reset(st);
+			if (e)
+				return e;
+		}
+		memcpy(to, kept[k].name, sizeof(kept[k].name));
+	}
+	return TS_OK;
 }
 
 static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
@@ -86,9 +139,13 @@ static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
 		return TS_ERR_IO;
 	e = ts_sq_step_row(c, st, "read asset", err, "asset_not_found", "asset %lld does not exist",
 			   (long long)id);
-	if (!e)
+	if (!e) {
+		memset(out, 0, sizeof(*out));
 		read_asset(st, out);
+	}
 	sqlite3_reset(st);
+	if (!e)
+		e = fill_names(c, out, 1, err);
 	return e;
 }
 
@@ -412,6 +469,8 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 	st = list_stmt(c, q, err);
 	e = ts_sq_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
 			  &rows, "list assets", err);
+	if (!e)
+		e = fill_names(c, rows.items, rows.n, err);
 out:
 	e = ts_sq_end(s, c, e, err);
 	if (e) {
@@ -484,21 +543,12 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			sqlite3_bind_int64(st, i++, q->category_id);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(st, 0);
+		enum ts_status status;
 		int64_t k = sqlite3_column_int64(st, 1);
 
-		if (!status)
+		if (ts_status_parse((const char *)sqlite3_column_text(st, 0), &status))
 			continue;
-		if (strcmp(status, "unlabeled") == 0)
-			out->unlabeled = k;
-		else if (strcmp(status, "labeled") == 0)
-			out->labeled = k;
-		else if (strcmp(status, "skipped") == 0)
-			out->skipped = k;
-		else if (strcmp(status, "needs_review") == 0)
-			out->needs_review = k;
-		else if (strcmp(status, "approved") == 0)
-			out->approved = k;
+		out->by_status[status] = k;
 		out->all += k;
 	}
 	if (rc != SQLITE_DONE)

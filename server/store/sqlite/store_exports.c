@@ -81,8 +81,9 @@ static void read_export(sqlite3_stmt *st, void *out)
 static void bind_selection(sqlite3_stmt *st, int64_t project_id, const int *statuses, size_t n)
 {
 	sqlite3_bind_int64(st, 1, project_id);
-	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
-		sqlite3_bind_text(st, 2 + (int)i, ts_export_statuses[statuses[i]], -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n && i < TS_STATUS_COUNT; i++)
+		sqlite3_bind_text(st, 2 + (int)i, ts_status_name((enum ts_status)statuses[i]), -1,
+				  SQLITE_STATIC);
 }
 
 static enum ts_err count_one(struct ts_sq_conn *c, sqlite3_stmt *st, int64_t *out,
@@ -154,9 +155,9 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	if (!st)
 		return TS_ERR_IO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int i = ts_export_status_index((const char *)sqlite3_column_text(st, 0));
+		enum ts_status i;
 
-		if (i >= 0)
+		if (ts_status_parse((const char *)sqlite3_column_text(st, 0), &i) == 0)
 			out->by_status[i] = sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE)
@@ -165,16 +166,27 @@ static enum ts_err counts_c(struct ts_sq_conn *c, int64_t project_id, const int 
 	return e;
 }
 
-static enum ts_err sq_preview(struct ts_store *s, int64_t project_id, const int *statuses,
-			      size_t n, struct ts_export_counts *out, struct ts_error *err)
+static enum ts_err sq_counts(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			     size_t n, int strict, struct ts_export_counts *out,
+			     struct ts_error *err)
 {
-	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e;
+	struct ts_sq_conn *c = tx->impl;
+	enum ts_err e = ts_sq_project_exists(c, project_id, err);
 
-	e = ts_sq_begin_in_project(c, 0, project_id, err);
 	if (!e)
-		e = counts_c(c, project_id, statuses, n, 0, out, err);
-	return ts_sq_end(s, c, e, err);
+		e = counts_c(c, project_id, statuses, n, strict, out, err);
+	return e;
+}
+
+static enum ts_err sq_count_kept(struct ts_store_tx *tx, int64_t project_id, int64_t *n,
+				 struct ts_error *err)
+{
+	struct ts_sq_conn *c = tx->impl;
+
+	return count_one(c, ts_sq_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
+						"AND state <> 'failed'",
+					     TS_SQ_I64(project_id), err),
+			 n, err);
 }
 
 static enum ts_err sq_unchecked(struct ts_store *s, int64_t project_id, const int *statuses,
@@ -239,51 +251,29 @@ static enum ts_err export_get_c(struct ts_sq_conn *c, int64_t id, int with_manif
 	return e;
 }
 
-static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *statuses,
-			     size_t n, int64_t user_id, const char *user_name,
-			     const char *split, const char *layout, int64_t max_versions,
-			     struct ts_export *out,
-			     struct ts_export_counts *counts, struct ts_error *err)
+static enum ts_err sq_create(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			     size_t n, int64_t user_id, const char *user_name, const char *split,
+			     const char *layout, const struct ts_export_counts *counts,
+			     struct ts_export *out, struct ts_error *err)
 {
-	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_conn *c = tx->impl;
 	sqlite3_stmt *st;
 	char sel[80];
 	size_t sel_len = 0;
-	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0, kept = 0;
+	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0;
 	enum ts_err e;
 
 	sel[0] = '\0';
-	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
+	for (size_t i = 0; i < n && i < TS_STATUS_COUNT; i++)
 		sel_len += (size_t)snprintf(sel + sel_len, sizeof(sel) - sel_len, "%s%s",
-					    i ? "," : "", ts_export_statuses[statuses[i]]);
+					    i ? "," : "", ts_status_name((enum ts_status)statuses[i]));
 
-	/* One write transaction: version, snapshot and job appear together
-	 * or not at all, and concurrent creations queue on the write lock. */
-	e = ts_sq_begin_in_project(c, 1, project_id, err);
-	if (!e)
-		e = counts_c(c, project_id, statuses, n, 1, counts, err);
+	/* In the caller's write transaction: version, snapshot and job appear
+	 * together or not at all, and concurrent creations queue on the write
+	 * lock. */
+	e = ts_sq_project_exists(c, project_id, err);
 	if (e)
 		goto out;
-	if (counts->images == 0) {
-		e = ts_error_set(err, TS_ERR_INVALID, "nothing_to_export",
-				 "nothing to export: no asset with a category has the selected statuses");
-		goto out;
-	}
-	if (max_versions > 0) {
-		st = ts_sq_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
-					  "AND state <> 'failed'",
-				       TS_SQ_I64(project_id), err);
-		e = count_one(c, st, &kept, err);
-		if (e)
-			goto out;
-		if (kept >= max_versions) {
-			e = ts_error_set(err, TS_ERR_CONFLICT, "export_quota_exceeded",
-					 "this project already has %lld export version%s, the most "
-					 "this server keeps per project (--quota-export-versions)",
-					 (long long)kept, kept == 1 ? "" : "s");
-			goto out;
-		}
-	}
 	st = ts_sq_prepare_i64(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports "
 				  "WHERE project_id = ?",
 			       TS_SQ_I64(project_id), err);
@@ -330,7 +320,8 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 			      "COALESCE(u.name, ''), "
 			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
 			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms, "
-			      "CASE WHEN a.payload_type = 'boxes' THEN a.payload END, s.orientation "
+			      "CASE WHEN a.payload_type IN ('boxes', 'polygons') THEN a.payload END, "
+			      "s.orientation "
 			      "FROM annotations a "
 			      "LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
 			      "LEFT JOIN categories c ON c.project_id = a.project_id "
@@ -363,7 +354,7 @@ static enum ts_err sq_create(struct ts_store *s, int64_t project_id, const int *
 	if (!e)
 		e = export_get_c(c, id, 0, out, err);
 out:
-	return ts_sq_end(s, c, e, err);
+	return e;
 }
 
 static enum ts_err sq_get(struct ts_store *s, int64_t id, int with_manifest,
@@ -634,7 +625,8 @@ out:
 
 const struct ts_store_export_ops ts_sq_export_ops = {
 	.set_deleted = ts_sq_export_set_deleted,
-	.preview = sq_preview,
+	.counts = sq_counts,
+	.count_kept = sq_count_kept,
 	.create = sq_create,
 	.get = sq_get,
 	.list = sq_list,

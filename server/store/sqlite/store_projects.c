@@ -86,7 +86,8 @@ static enum ts_err sq_create(struct ts_store *s, const char *name, const char *t
 	st = ts_sq_prepare(c, "INSERT INTO projects(name, task_type, schema_version, created_by, "
 			      "created_at, updated_at) VALUES (?1, ?2, "
 			      /* The contract version of its exports (CONTRACT.md). */
-			      "CASE ?2 WHEN 'classification_single' THEN '1.0.0' ELSE '1.1.0' END, "
+			      "CASE ?2 WHEN 'classification_single' THEN '1.0.0' "
+			      "WHEN 'segmentation' THEN '1.4.0' ELSE '1.1.0' END, "
 			      "?3, ?4, ?5)",
 			   err);
 	if (!st) {
