@@ -12,7 +12,3 @@ ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
 -- index only, not the rows.
 CREATE INDEX assets_project_uploaded ON assets(project_id, created_at, id);
 CREATE INDEX assets_project_name ON assets(project_id, file_name, id);
-
--- An export version's file layout: NULL for the default (images/), or
--- "imagefolder" (<part>/<class folder>/<file_name>; CONTRACT.md, 1.3.0).
-ALTER TABLE exports ADD COLUMN layout TEXT;
