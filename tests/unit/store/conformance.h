@@ -240,6 +240,8 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_project_trash, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_asset_sorts, conf_setup, conf_teardown),
 	};
 
 	conf_backend = backend;
