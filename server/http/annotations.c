@@ -419,7 +419,8 @@ static void stats(struct ts_req *req)
 const struct ts_route ts_routes_annotations[] = {
 	{ "GET", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, get_one,
 	  NULL, NULL },
-	{ "PUT", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, put, NULL,
+	{ "PUT", "/api/v1/assets/{id}/annotation",
+	  TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER | TS_ROUTE_BIG_JSON, put, NULL,
 	  NULL },
 	{ "GET", "/api/v1/assets/{id}/annotation/history", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER,
 	  history, NULL, NULL },

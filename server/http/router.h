@@ -17,6 +17,9 @@ enum {
 	TS_ROUTE_ADMIN = 2,  /* the user must be an admin */
 	TS_ROUTE_STREAM = 4, /* body goes to stream_data, not to req->body */
 	TS_ROUTE_LARGE = 8,  /* no JSON body size cap (streaming routes check their own) */
+	/* A JSON body up to TS_HTTP_BIG_JSON_MAX (http/req.h), not the
+	 * server's smaller default: annotation writes with many boxes. */
+	TS_ROUTE_BIG_JSON = 1 << 12,
 
 	/* Project-scoped routes: what the first {id} names, and so which
 	 * project the request is in. Exactly one of these, with one role

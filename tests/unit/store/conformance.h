@@ -26,6 +26,7 @@
 #include "store/store_projects.h"
 #include "store/store_users.h"
 #include "store/store_videos.h"
+#include "store/tx_helpers.h"
 
 /* A backend under test. open(ctx, 1) gives a store on a new, empty
  * database; open(ctx, 0) opens the database of the last fresh open again
@@ -147,22 +148,6 @@ static void conf_label(struct ts_store *s, int64_t asset_id, int64_t category_id
 	OK(ts_store_ann_history_add(&tx, &h, &err));
 	ts_ann_row_release(&r);
 	OK(ts_store_commit(&tx, &err));
-}
-
-/* One member set or remove in its own write transaction (role NULL:
- * remove); before receives the role the user had. */
-static enum ts_err conf_member(struct ts_store *s, int64_t project_id, int64_t user_id,
-			       const char *role, int64_t by, struct ts_member *out, int *created,
-			       char before[TS_ROLE_NAME_MAX], struct ts_error *err)
-{
-	struct ts_store_tx tx;
-	enum ts_err e = ts_store_begin(s, 1, &tx, err);
-
-	if (e)
-		return e;
-	e = role ? ts_store_member_set(&tx, project_id, user_id, role, by, out, created, before, err)
-		 : ts_store_member_remove(&tx, project_id, user_id, by, before, err);
-	return ts_store_end(&tx, e, err);
 }
 
 /* Counts a selection in its own read transaction (strict: as a snapshot

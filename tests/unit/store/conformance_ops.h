@@ -237,17 +237,17 @@ static void conf_members(void **state)
 	struct ts_store_tx tx;
 	int64_t managers = -1;
 
-	OK(conf_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
 	assert_int_equal(created, 1);
 	assert_string_equal(before, "");
-	OK(conf_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
-	OK(conf_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
 	assert_int_equal(created, 0);
 	assert_string_equal(m.role, "reviewer");
 	assert_string_equal(before, "labeler");
-	assert_int_equal(conf_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
+	assert_int_equal(tx_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
-	assert_int_equal(conf_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
+	assert_int_equal(tx_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
 	/* The primitives decide nothing: the caller sees that the project
 	 * would have no manager left, and rolls back. */
@@ -275,9 +275,9 @@ static void conf_members(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(mine[0].role, "reviewer");
 	free(mine);
-	OK(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
+	OK(tx_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
 	assert_string_equal(before, "reviewer");
-	assert_int_equal(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
+	assert_int_equal(tx_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
 			 TS_ERR_NOT_FOUND);
 	OK(ts_store_project_events(f->s, p, 0, 100, &ev, &n, &err));
 	assert_true(n >= 3);
