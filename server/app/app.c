@@ -6,6 +6,7 @@
 #include "ingest/video.h"
 #include "jobs/jobs.h"
 #include "service/exports.h"
+#include "service/imports.h"
 #include "store/store_assets.h"
 #include "store/store_exports.h"
 #include "store/store_videos.h"
@@ -26,6 +27,16 @@ static void export_abandon(void *ctx, const struct ts_job *job, const char *reas
 	ts_svc_export_abandon(ctx, job, reason);
 }
 
+static enum ts_err import_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_svc_import_job_run(ctx, job, err);
+}
+
+static void import_abandon(void *ctx, const struct ts_job *job, const char *reason)
+{
+	ts_svc_import_abandon(ctx, job, reason);
+}
+
 static enum ts_err video_run(void *ctx, const struct ts_job *job, struct ts_error *err)
 {
 	return ts_ingest_video_job(ctx, job, err);
@@ -43,6 +54,7 @@ struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)
 		{ TS_JOB_THUMBNAIL, 2, thumbnail_run, NULL, app },
 		{ TS_EXPORT_JOB_KIND, 1, export_run, export_abandon, app },
 		{ TS_JOB_VIDEO_EXTRACT, 1, video_run, video_abandon, app },
+		{ TS_IMPORT_JOB_KIND, 1, import_run, import_abandon, app },
 	};
 
 	return ts_jobs_start(app, kinds, sizeof(kinds) / sizeof(kinds[0]), err);

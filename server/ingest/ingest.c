@@ -56,6 +56,11 @@ void ts_ingest_free(struct ts_ingest *in)
 	free(in);
 }
 
+struct ts_media_budget *ts_ingest_budget(struct ts_ingest *in)
+{
+	return in ? in->budget : NULL;
+}
+
 void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out)
 {
 	memset(out, 0, sizeof(*out));

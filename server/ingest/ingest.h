@@ -70,6 +70,9 @@ struct ts_ingest;
 struct ts_ingest *ts_ingest_new(const struct ts_config *cfg);
 void ts_ingest_free(struct ts_ingest *in);
 
+/* The process-wide decode memory budget (NULL when in is NULL). */
+struct ts_media_budget *ts_ingest_budget(struct ts_ingest *in);
+
 /* The image limits of cfg. */
 void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out);
 

@@ -20,6 +20,7 @@ enum ts_scope {
 	TS_SCOPE_ASSET,
 	TS_SCOPE_EXPORT,
 	TS_SCOPE_VIDEO,
+	TS_SCOPE_IMPORT,
 };
 
 struct ts_member {
