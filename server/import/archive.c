@@ -235,11 +235,16 @@ enum ts_err ts_import_archive_read(struct ts_import_archive *a, const struct ts_
 			break;
 		got += (size_t)r;
 	}
-	if (got != want) {
-		ts_error_set(err, got > want ? TS_ERR_TOO_LARGE : TS_ERR_INVALID,
-			     got > want ? "entry_too_large" : "bad_entry",
-			     "The zip entry \"%.200s\" holds %s bytes than its directory says.",
-			     e->name, got > want ? "more" : "fewer");
+	if (got > want) {
+		ts_error_set(err, TS_ERR_TOO_LARGE, "entry_too_large",
+			     "The zip entry \"%.200s\" holds more bytes than its directory says.",
+			     e->name);
+		goto fail;
+	}
+	if (got < want) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_entry",
+			     "The zip entry \"%.200s\" holds fewer bytes than its directory says.",
+			     e->name);
 		goto fail;
 	}
 	zip_fclose(zf);

@@ -358,9 +358,14 @@ enum ts_err ts_svc_import_job_run(struct ts_app *app, const struct ts_job *job,
 
 void ts_svc_import_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
 {
-	struct ts_import_end end = { "failed", 0, 0, 0, "[]", "import_gave_up", reason };
+	struct ts_import_end end = { "failed", 0, 0, 0, "[]", NULL, NULL };
+	struct ts_error err = { 0 };
 
+	ts_error_set(&err, TS_ERR_IO, "import_gave_up", "%s", reason);
+	end.error_code = err.code;
+	end.error = err.message;
 	finish(app, job->ref_id, &end);
+	ts_error_release(&err);
 }
 
 /* --- undo --------------------------------------------------------------- */
