@@ -27,6 +27,7 @@ const PAIRS = {
   ExportVersion: 'Export',
   SelectionCounts: 'SelectionCounts',
   Video: 'Video',
+  Import: 'Import',
 };
 
 async function webTypes() {

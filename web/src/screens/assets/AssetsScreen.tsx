@@ -18,6 +18,7 @@ import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
 import { UploadPanel } from './UploadPanel';
 import { useFillWindow } from '../../components/fillWindow';
+import { ImportPanel } from './ImportPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
 
@@ -201,6 +202,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
           </button>
           <UploadPanel queue={queue} />
           <VideoUploadPanel uploads={videoUploads} />
+          {(project.task_type as string) === 'segmentation' && <ImportPanel projectId={pid} />}
         </div>
       )}
 
