@@ -311,6 +311,7 @@ enum ts_err ts_trace_mask(const struct ts_trace_mask *m, double tolerance, size_
 {
 	struct tracer t = { 0 };
 	size_t *starts = NULL, nstarts = 0, cap = 0, row_cells;
+	uint64_t run8;
 	enum ts_err e = TS_OK;
 
 	memset(out, 0, sizeof(*out));
@@ -334,6 +335,7 @@ enum ts_err ts_trace_mask(const struct ts_trace_mask *m, double tolerance, size_
 	row_cells = (size_t)t.w + 1;
 	t.ring_of = ts_xcalloc(row_cells * (size_t)t.h, sizeof(*t.ring_of));
 
+	run8 = 0x0101010101010101ULL * (uint64_t)(t.label >= 0 ? (t.label & 0xFF) : 0);
 	for (int y = 0; y < t.h && !e; y++) {
 		const unsigned char *row = t.base + (size_t)y * t.stride;
 		uint32_t *ring_row = &t.ring_of[(size_t)y * row_cells];
@@ -341,8 +343,21 @@ enum ts_err ts_trace_mask(const struct ts_trace_mask *m, double tolerance, size_
 		int prev = 0;
 
 		for (int x = 0; x <= t.w && !e; x++) {
-			int cur = x < t.w ? pixel_in(&t, row, x) : 0;
+			int cur;
 
+			/* Runs of 8 pixels that change nothing are skipped: zeros
+			 * outside, the label inside (8-bit masks). */
+			if (t.bpp == 1 && (prev ? t.label >= 0 : t.label != 0)) {
+				uint64_t same = prev ? run8 : 0, v;
+
+				while (x + 8 <= t.w) {
+					memcpy(&v, row + x, sizeof(v));
+					if (v != same)
+						break;
+					x += 8;
+				}
+			}
+			cur = x < t.w ? pixel_in(&t, row, x) : 0;
 			if (cur == prev)
 				continue;
 			prev = cur;
@@ -401,32 +416,58 @@ void ts_trace_labels(const void *pix, size_t stride, int bytes_per_pixel, int w,
 	for (int y = 0; y < h; y++) {
 		const unsigned char *row = (const unsigned char *)pix + (size_t)y * stride;
 
-		for (int x = 0; x < w; x++) {
+		for (int x = 0; x < w;) {
 			unsigned v;
+			int end = x + 1;
 			struct ts_trace_label *b;
 
-			if (bytes_per_pixel == 2) {
+			if (bytes_per_pixel == 1) {
+				uint64_t word, same;
+
+				/* Background is skipped 8 pixels at a time. */
+				while (x + 8 <= w) {
+					memcpy(&word, row + x, sizeof(word));
+					if (word)
+						break;
+					x += 8;
+				}
+				if (x >= w)
+					break;
+				v = row[x];
+				/* The run of v that starts here, 8 at a time too. */
+				same = 0x0101010101010101ULL * v;
+				end = x + 1;
+				while (end + 8 <= w) {
+					memcpy(&word, row + end, sizeof(word));
+					if (word != same)
+						break;
+					end += 8;
+				}
+				while (end < w && row[end] == v)
+					end++;
+			} else {
 				uint16_t u;
 
 				memcpy(&u, row + 2 * (size_t)x, sizeof(u));
 				v = u;
-			} else {
-				v = row[x];
 			}
-			if (!v)
+			if (!v) {
+				x = end;
 				continue;
+			}
 			b = &box[v];
 			if (!b->pixels) {
 				b->x0 = x, b->y0 = y; /* x1, y1 kept in w, h until the end */
-				b->w = x, b->h = y;
+				b->w = end - 1, b->h = y;
 			} else {
 				if (x < b->x0)
 					b->x0 = x;
-				if (x > b->w)
-					b->w = x;
+				if (end - 1 > b->w)
+					b->w = end - 1;
 				b->h = y;
 			}
-			b->pixels++;
+			b->pixels += end - x;
+			x = end;
 		}
 	}
 	for (size_t v = 1; v < nvals; v++)

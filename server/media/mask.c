@@ -33,10 +33,10 @@ static void error_fn(png_structp png, png_const_charp msg)
 	png_longjmp(png, 1);
 }
 
+/* Warnings are errors: data past the last row, a bad chunk ... */
 static void warning_fn(png_structp png, png_const_charp msg)
 {
-	(void)png;
-	(void)msg;
+	error_fn(png, msg);
 }
 
 void ts_mask_release(struct ts_mask *m)
@@ -76,9 +76,6 @@ enum ts_err ts_media_mask_decode(const void *buf, size_t len, int64_t max_w, int
 		return ts_error_set(err, TS_ERR_UNSUPPORTED, "mask_not_labels",
 				    "The mask is a colour or transparent PNG; a mask is a greyscale "
 				    "or palette PNG whose values are labels.");
-	if (ts_image_png_data_check(buf, len, r.why, sizeof(r.why)) != 0)
-		return ts_error_set(err, TS_ERR_UNPROCESSABLE, "bad_mask", "The mask is damaged: %s.",
-				    r.why);
 	out->width = (int)h.width;
 	out->height = (int)h.height;
 	out->bytes_per_pixel = depth == 16 ? 2 : 1;
@@ -123,6 +120,7 @@ enum ts_err ts_media_mask_decode(const void *buf, size_t len, int64_t max_w, int
 	if (png_get_rowbytes(png, info) != row_bytes)
 		png_error(png, "unexpected row size");
 	png_read_image(png, rows);
+	png_read_end(png, NULL);
 out:
 	png_destroy_read_struct(&png, &info, NULL);
 	free(rows);

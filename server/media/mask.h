@@ -5,9 +5,11 @@
  * Accepted: greyscale PNGs of 1 to 16 bits and palette PNGs (their
  * indices), without alpha; each pixel's value is a label. The header is
  * read first (our own parser): a mask larger than max_w x max_h is refused
- * before any decoding, and our strict check of the PNG's data
- * (ts_image_png_data_check) runs before libpng. The decode holds
- * w x h x (1 or 2) bytes, taken from the decode budget while it lasts. */
+ * before any decoding, and libpng is told that no image may be larger
+ * (png_set_user_limits). Its warnings are errors (data past the last row,
+ * a damaged ancillary chunk), and the file is read to its end. The decode
+ * holds w x h x (1 or 2) bytes, taken from the decode budget while it
+ * lasts. */
 #ifndef TS_MEDIA_MASK_H
 #define TS_MEDIA_MASK_H
 

@@ -171,7 +171,7 @@ static enum ts_err write_asset(struct writer *w, struct ts_store_tx *tx,
 	}
 	if (e)
 		goto out;
-	if (row.has_row && row.updated_at >= w->im->started_at && row.labeled_by &&
+	if (row.has_row && row.updated_at >= w->im->created_at && row.labeled_by &&
 	    strcmp(row.status, "unlabeled") != 0) {
 		ts_import_plan_refuse(w->plan, a->entry ? a->entry : a->name,
 				      "labeled_since_import",
