@@ -1,5 +1,7 @@
 #include "domain/trace.h"
 
+#include "domain/polygon.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,4 +488,103 @@ void ts_trace_labels(const void *pix, size_t stride, int bytes_per_pixel, int w,
 	free(box);
 	*out = res;
 	*n = count;
+}
+
+size_t ts_trace_fit_bytes(const struct ts_trace_mask *m)
+{
+	if (m->w <= 0 || m->h <= 0)
+		return 0;
+	return ts_trace_scratch_bytes(m) + 2 * (size_t)m->w * (size_t)m->h;
+}
+
+/* Is the label's window covered by t's objects (valid ones) with an IoU
+ * of at least min_iou? cover and one hold w x h bytes each. */
+static int fits(const struct ts_trace_mask *m, const struct ts_trace *t, double min_iou,
+		uint8_t *cover, uint8_t *one)
+{
+	struct tracer px = { 0 };
+	size_t cells = (size_t)m->w * (size_t)m->h, cap = 16;
+	struct ts_ring *rings = ts_xmalloc(cap * sizeof(*rings));
+	int64_t inter = 0, uni = 0;
+	int ok = 1;
+
+	memset(cover, 0, cells);
+	for (size_t r = 0; r < t->n && ok; r++) {
+		size_t n = 0, bad, other;
+
+		if (t->rings[r].hole)
+			continue;
+		for (size_t k = r; k < t->n; k++) {
+			if (k != r && !(t->rings[k].hole && t->rings[k].outer == r))
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				rings = ts_xrealloc(rings, cap * sizeof(*rings));
+			}
+			rings[n].xy = t->rings[k].xy;
+			rings[n++].n = t->rings[k].n;
+		}
+		/* Too many points is for the caller to judge, not a misfit. */
+		switch (ts_polygon_object_check(rings, n, &bad, &other)) {
+		case TS_POLYGON_OK:
+		case TS_POLYGON_TOO_MANY:
+			break;
+		default:
+			ok = 0;
+			continue;
+		}
+		ts_polygon_rasterise(rings, n, m->x0, m->y0, m->w, m->h, one);
+		for (size_t i = 0; i < cells; i++)
+			cover[i] |= one[i];
+	}
+	free(rings);
+	if (!ok)
+		return 0;
+	px.base = (const unsigned char *)m->pix + (size_t)m->y0 * m->stride +
+		  (size_t)m->x0 * (size_t)m->bytes_per_pixel;
+	px.stride = m->stride;
+	px.bpp = m->bytes_per_pixel;
+	px.w = m->w;
+	px.h = m->h;
+	px.label = m->label;
+	for (int y = 0; y < m->h; y++) {
+		const unsigned char *row = px.base + (size_t)y * px.stride;
+		const uint8_t *c = cover + (size_t)y * (size_t)m->w;
+
+		for (int x = 0; x < m->w; x++) {
+			int in = pixel_in(&px, row, x);
+
+			inter += in && c[x];
+			uni += in || c[x];
+		}
+	}
+	return uni == 0 || (double)inter / (double)uni >= min_iou;
+}
+
+enum ts_err ts_trace_fit(const struct ts_trace_mask *m, double tolerance, double min_iou,
+			 size_t max_points, struct ts_trace *out, double *used,
+			 struct ts_error *err)
+{
+	uint8_t *cover = NULL, *one = NULL;
+	double tol = tolerance;
+	enum ts_err e;
+
+	for (;;) {
+		e = ts_trace_mask(m, tol, max_points, out, err);
+		if (e || tol == 0)
+			break;
+		if (!cover) {
+			cover = ts_xmalloc((size_t)m->w * (size_t)m->h);
+			one = ts_xmalloc((size_t)m->w * (size_t)m->h);
+		}
+		if (fits(m, out, min_iou, cover, one))
+			break;
+		ts_trace_release(out);
+		tol = tol >= 0.5 ? tol / 2 : 0;
+	}
+	free(cover);
+	free(one);
+	if (used)
+		*used = tol;
+	return e;
 }

@@ -74,6 +74,22 @@ enum ts_err ts_trace_mask(const struct ts_trace_mask *m, double tolerance, size_
 			  struct ts_trace *out, struct ts_error *err);
 void ts_trace_release(struct ts_trace *t);
 
+/* The IoU each traced object must reach against its pixels. */
+#define TS_TRACE_MIN_IOU 0.98
+
+/* ts_trace_mask, then a check of what it gave: each object (an outer ring
+ * with its holes) must be a valid polygon (ts_polygon_object_check) and
+ * the objects, rasterised by the export's rule (ts_polygon_rasterise),
+ * must cover the label's pixels with an IoU of at least min_iou. When they
+ * do not, the label is traced again with half the tolerance (below 0.25:
+ * 0, the exact outlines, which always pass). *used: the tolerance that
+ * passed. Holds 2 bytes per pixel of the window more than ts_trace_mask
+ * (ts_trace_fit_bytes). Errors as ts_trace_mask. */
+enum ts_err ts_trace_fit(const struct ts_trace_mask *m, double tolerance, double min_iou,
+			 size_t max_points, struct ts_trace *out, double *used,
+			 struct ts_error *err);
+size_t ts_trace_fit_bytes(const struct ts_trace_mask *m);
+
 /* Douglas-Peucker on the closed ring xy[0 .. 2n - 1] in place: returns the
  * number of points kept (the first ones of xy), at least 3 when n >= 3
  * (the ring is kept as it is when fewer would be left). */

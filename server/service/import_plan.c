@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "core/utf8.h"
+#include "domain/payload.h"
+#include "domain/polygon.h"
 #include "domain/trace.h"
 #include "import/coco.h"
 #include "import/csv.h"
@@ -172,6 +174,7 @@ void ts_import_plan_release(struct ts_import_plan *p)
 {
 	for (size_t i = 0; p->assets && i < p->nassets; i++) {
 		free(p->assets[i].name);
+		free(p->assets[i].entry);
 		json_decref(p->assets[i].objects);
 	}
 	free(p->assets);
@@ -243,7 +246,8 @@ static void step(struct ts_import_plan *p)
 		p->progress(p->progress_arg, p->done, p->steps);
 }
 
-/* Adds an object's rings to objects (an array of polygons arrays). */
+/* The rings of ring `from` (an outer ring and its holes), or of every
+ * ring (whole), as a polygons array. */
 static json_t *polygons_json(const struct ts_trace *t, size_t from, int whole)
 {
 	json_t *polys = json_array();
@@ -251,9 +255,7 @@ static json_t *polygons_json(const struct ts_trace *t, size_t from, int whole)
 	for (size_t r = from; r < t->n; r++) {
 		json_t *ring;
 
-		if (!whole && r != from && t->rings[r].outer != from)
-			continue;
-		if (!whole && r != from && !t->rings[r].hole)
+		if (!whole && r != from && (!t->rings[r].hole || t->rings[r].outer != from))
 			continue;
 		ring = json_array();
 		for (size_t i = 0; i < t->rings[r].n; i++) {
@@ -265,32 +267,62 @@ static json_t *polygons_json(const struct ts_trace *t, size_t from, int whole)
 	return polys;
 }
 
-static void add_object(struct ts_import_asset *a, int64_t category_id, json_t *polygons,
-		       const char *entry)
+static json_t *object_json(int64_t category_id, json_t *polygons)
+{
+	return json_pack("{s:I, s:o}", "category_id", (json_int_t)category_id, "polygons", polygons);
+}
+
+/* Checks one object as a payload of asset a would be checked (rings,
+ * limits, inside the image). Returns 0, or -1 with the reason in why. */
+static int object_ok(const struct ts_import_asset *a, json_t *obj, char *why, size_t len)
+{
+	json_t *v = json_pack("{s:s, s:[O]}", "type", "polygons", "objects", obj);
+	struct ts_error err = { 0 };
+	struct ts_payload pl = { 0 };
+	int rc = 0;
+
+	if (ts_payload_from_json(v, "", &pl, &err) ||
+	    ts_payload_check_bounds(&pl, a->width, a->height, "", &err)) {
+		snprintf(why, len, "%s", err.message);
+		rc = -1;
+	}
+	ts_payload_release(&pl);
+	ts_error_release(&err);
+	json_decref(v);
+	return rc;
+}
+
+static void add_object(struct ts_import_asset *a, json_t *obj, const char *entry)
 {
 	if (!a->objects)
 		a->objects = json_array();
-	json_array_append_new(a->objects,
-			      json_pack("{s:I, s:o}", "category_id", (json_int_t)category_id,
-					"polygons", polygons));
+	json_array_append_new(a->objects, obj);
 	if (!a->entry)
-		a->entry = entry;
+		a->entry = ts_xstrdup(entry);
 }
 
 /* Traces label (or every non-zero pixel: label < 0) of m in window
  * x0, y0, w, h into objects of category_id: one per component, or one in
- * all (whole). */
+ * all (whole), fitting their pixels (ts_trace_fit). *refused: an object
+ * cannot be stored (too many points for one object ...; reported). */
 static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m, int label,
 			      int x0, int y0, int w, int h, int whole, int64_t category_id,
-			      struct ts_import_asset *a, const char *entry, struct ts_error *err)
+			      struct ts_import_asset *a, const char *entry, int *refused,
+			      struct ts_error *err)
 {
 	struct ts_trace_mask tm = { m->pix, (size_t)m->width * (size_t)m->bytes_per_pixel,
 				    m->bytes_per_pixel, x0, y0, w, h, label };
-	uint64_t held = ts_media_budget_take(p->budget, ts_trace_scratch_bytes(&tm));
+	uint64_t held = ts_media_budget_take(p->budget, ts_trace_fit_bytes(&tm));
+	char why[TS_ERROR_MSG_MAX] = "";
 	struct ts_trace t;
-	enum ts_err e = ts_trace_mask(&tm, p->tolerance, MAX_RAW_POINTS, &t, err);
+	json_t *objs, *o;
+	double used;
+	size_t i;
+	enum ts_err e = ts_trace_fit(&tm, p->tolerance, TS_TRACE_MIN_IOU, MAX_RAW_POINTS, &t,
+				     &used, err);
 
 	ts_media_budget_give(p->budget, held);
+	*refused = 0;
 	if (e) {
 		ts_trace_release(&t);
 		if (e == TS_ERR_TOO_LARGE)
@@ -299,22 +331,34 @@ static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m,
 					    MAX_RAW_POINTS);
 		return e;
 	}
-	if (p->points + t.points > TS_IMPORT_MAX_POINTS) {
-		ts_trace_release(&t);
-		return ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_points",
-				    "The import's objects hold more than %d polygon points.",
-				    TS_IMPORT_MAX_POINTS);
-	}
-	p->points += t.points;
+	objs = json_array();
 	if (whole && t.n) {
-		add_object(a, category_id, polygons_json(&t, 0, 1), entry);
+		json_array_append_new(objs, object_json(category_id, polygons_json(&t, 0, 1)));
 	} else {
 		for (size_t r = 0; r < t.n; r++)
 			if (!t.rings[r].hole)
-				add_object(a, category_id, polygons_json(&t, r, 0), entry);
+				json_array_append_new(objs,
+						      object_json(category_id, polygons_json(&t, r, 0)));
+	}
+	json_array_foreach(objs, i, o) {
+		if (object_ok(a, o, why, sizeof(why))) {
+			ts_import_plan_refuse(p, entry, "invalid_objects", "%s", why);
+			*refused = 1;
+			break;
+		}
+	}
+	if (!*refused && p->points + t.points > TS_IMPORT_MAX_POINTS) {
+		e = ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_points",
+				 "The import's objects hold more than %d polygon points.",
+				 TS_IMPORT_MAX_POINTS);
+	} else if (!*refused) {
+		p->points += t.points;
+		json_array_foreach(objs, i, o)
+			add_object(a, json_incref(o), entry);
 	}
 	ts_trace_release(&t);
-	return TS_OK;
+	json_decref(objs);
+	return e;
 }
 
 /* Decodes the mask entry e of asset a. *skip set when the entry is
@@ -414,10 +458,19 @@ static enum ts_err class_mask(struct ts_import_plan *p, struct ts_import_archive
 				      labels[i].label);
 		goto out;
 	}
-	a->entry = e->name;
-	for (size_t i = 0; i < nl && !r; i++)
+	a->entry = ts_xstrdup(e->name);
+	for (size_t i = 0; i < nl && !r; i++) {
+		int refused = 0;
+
 		r = trace_into(p, &m, labels[i].label, labels[i].x0, labels[i].y0, labels[i].w,
-			       labels[i].h, 0, labels[i].label, a, e->name, err);
+			       labels[i].h, 0, labels[i].label, a, e->name, &refused, err);
+		if (refused) {
+			/* One label of the mask cannot be imported: none is. */
+			json_decref(a->objects);
+			a->objects = NULL;
+			break;
+		}
+	}
 out:
 	free(labels);
 	ts_mask_release(&m);
@@ -506,9 +559,13 @@ static enum ts_err instance_masks(struct ts_import_plan *p, struct ts_import_arc
 			if (nl == 0)
 				ts_import_plan_refuse(p, me->name, "empty_mask",
 						      "the mask holds no object pixel");
-			else
+			else {
+				int refused = 0;
+
 				r = trace_into(p, &m, -1, 0, 0, m.width, m.height, 1,
-					       row->category_id, &p->assets[idx], me->name, err);
+					       row->category_id, &p->assets[idx], me->name, &refused,
+					       err);
+			}
 			free(labels);
 		}
 		ts_mask_release(&m);
@@ -532,6 +589,58 @@ static json_t *coco_polygons(const struct ts_coco_object *o)
 		json_array_append_new(polys, ring);
 	}
 	return polys;
+}
+
+/* A COCO RLE object: decoded to its mask, which must be its image's size,
+ * and traced into one object. */
+static enum ts_err coco_rle(struct ts_import_plan *p, struct ts_import_asset *a,
+			    const struct ts_coco_object *o, const char *where, struct ts_error *err)
+{
+	struct ts_error rerr = { 0 };
+	struct ts_rle rle = { 0 };
+	struct ts_mask m = { 0 };
+	enum ts_err r = TS_OK, d;
+	int refused = 0;
+
+	if (o->rle_h > a->height || o->rle_w > a->width)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, "mask_too_large",
+				    "%.200s: its RLE is %lldx%lld pixels, larger than its image "
+				    "(%lldx%lld).",
+				    where, (long long)o->rle_w, (long long)o->rle_h, (long long)a->width,
+				    (long long)a->height);
+	if (o->rle_h != a->height || o->rle_w != a->width) {
+		ts_import_plan_refuse(p, where, "mask_size_mismatch",
+				      "its RLE is %lldx%lld pixels, its image %s is %lldx%lld",
+				      (long long)o->rle_w, (long long)o->rle_h, a->name,
+				      (long long)a->width, (long long)a->height);
+		return TS_OK;
+	}
+	d = o->counts ? ts_rle_from_counts(o->counts, o->ncounts, o->rle_h, o->rle_w, &rle, &rerr) :
+			ts_rle_from_string(o->counts_str, strlen(o->counts_str), o->rle_h, o->rle_w,
+					   &rle, &rerr);
+	if (d) {
+		ts_import_plan_refuse(p, where, "bad_annotation", "%s", rerr.message);
+		goto out;
+	}
+	if (ts_rle_area(&rle) == 0) {
+		ts_import_plan_refuse(p, where, "empty_mask", "the RLE sets no pixel");
+		goto out;
+	}
+	m.width = (int)o->rle_w;
+	m.height = (int)o->rle_h;
+	m.bytes_per_pixel = 1;
+	m.kind = TS_MASK_GREY;
+	m.budget = p->budget;
+	m.held = ts_media_budget_take(p->budget, (uint64_t)m.width * (uint64_t)m.height);
+	m.pix = ts_xmalloc((size_t)m.width * (size_t)m.height);
+	ts_rle_decode(&rle, m.pix);
+	r = trace_into(p, &m, -1, 0, 0, m.width, m.height, 1, o->category_id, a, where, &refused,
+		       err);
+out:
+	ts_mask_release(&m);
+	ts_rle_release(&rle);
+	ts_error_release(&rerr);
+	return r;
 }
 
 static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
@@ -608,11 +717,20 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 			continue;
 		}
 		if (o->is_rle) {
-			ts_import_plan_refuse(p, where, "bad_annotation",
-					      "RLE segmentations are not read yet");
+			r = coco_rle(p, &p->assets[image_asset[im]], o, where, err);
 			continue;
 		}
-		add_object(&p->assets[image_asset[im]], o->category_id, coco_polygons(o), json->name);
+		{
+			json_t *obj = object_json(o->category_id, coco_polygons(o));
+			char why[TS_ERROR_MSG_MAX];
+
+			if (object_ok(&p->assets[image_asset[im]], obj, why, sizeof(why))) {
+				ts_import_plan_refuse(p, where, "invalid_polygon", "%s", why);
+				json_decref(obj);
+				continue;
+			}
+			add_object(&p->assets[image_asset[im]], obj, json->name);
+		}
 	}
 out:
 	free(image_asset);

@@ -19,7 +19,7 @@ struct ts_import_asset {
 	char sha256[65];
 	int64_t width, height;
 	json_t *objects; /* the objects to write (a JSON array), or NULL */
-	const char *entry; /* the entry that gave them (borrowed from the archive) */
+	char *entry;     /* the entry that gave them; owned */
 };
 
 struct ts_import_plan {

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/annotation.h"
+#include "domain/payload.h"
 #include "domain/trace.h"
 #include "import/archive.h"
 #include "jobs/jobs.h"
@@ -93,7 +94,7 @@ enum ts_err ts_svc_import_list(struct ts_app *app, int64_t project_id, int64_t b
 /* --- writing ------------------------------------------------------------ */
 
 /* Per-category object counts of a payload's objects ([{category_id}...]),
- * for the index. ids ascending, distinct. */
+ * for the index: ids ascending, distinct. */
 static size_t index_of(const json_t *objects, int64_t *ids, int64_t *counts, size_t max)
 {
 	size_t n = 0, i;
@@ -120,23 +121,30 @@ static size_t index_of(const json_t *objects, int64_t *ids, int64_t *counts, siz
 	return n;
 }
 
-/* The payload an asset gets: its objects with ids. Caller frees. */
-static char *payload_of(json_t *objects, int64_t import_id)
+/* The payload asset a gets (checked as any polygons payload, its new
+ * objects given ids that the stored payload prev does not use), as its
+ * canonical text. NULL with why filled when it cannot be stored. */
+static char *payload_of(json_t *objects, const struct ts_ann_row *row, char *why, size_t len)
 {
-	json_t *p;
-	size_t i;
-	json_t *o;
-	char *text;
+	json_t *v = json_pack("{s:s, s:O}", "type", "polygons", "objects", objects);
+	struct ts_payload pl = { 0 }, prev = { 0 };
+	struct ts_error err = { 0 };
+	char *text = NULL;
 
-	json_array_foreach(objects, i, o) {
-		char id[40];
-
-		snprintf(id, sizeof(id), "i%lld-%zu", (long long)import_id, i + 1);
-		json_object_set_new(o, "id", json_string(id));
+	if (ts_payload_from_json(v, "", &pl, &err) ||
+	    ts_payload_check_bounds(&pl, row->width, row->height, "", &err)) {
+		snprintf(why, len, "%s", err.message);
+	} else {
+		if (row->payload && strcmp(row->payload_type, "polygons") == 0 &&
+		    ts_payload_from_text(row->payload, &prev, &err))
+			ts_payload_release(&prev);
+		ts_payload_assign_ids(&pl, &prev, row->revision + 1);
+		text = ts_payload_text(&pl);
 	}
-	p = json_pack("{s:s, s:O}", "type", "polygons", "objects", objects);
-	text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-	json_decref(p);
+	ts_payload_release(&prev);
+	ts_payload_release(&pl);
+	ts_error_release(&err);
+	json_decref(v);
 	return text;
 }
 
@@ -158,7 +166,7 @@ static enum ts_err write_asset(struct writer *w, struct ts_store_tx *tx,
 	struct ts_ann_row row;
 	int64_t now = ts_time_now_ms();
 	size_t ncat;
-	char *payload = NULL;
+	char *payload = NULL, why[TS_ERROR_MSG_MAX];
 	enum ts_err e;
 
 	e = ts_store_ann_load(tx, a->id, &row, err);
@@ -180,8 +188,13 @@ static enum ts_err write_asset(struct writer *w, struct ts_store_tx *tx,
 				      a->name, row.labeled_by_name[0] ? row.labeled_by_name : "someone");
 		goto out;
 	}
+	payload = payload_of(a->objects, &row, why, sizeof(why));
+	if (!payload) {
+		ts_import_plan_refuse(w->plan, a->entry ? a->entry : a->name, "invalid_objects",
+				      "the objects of %s cannot be stored: %s", a->name, why);
+		goto out;
+	}
 	ncat = index_of(a->objects, ids, counts, TS_STORE_ANN_MAX_CATEGORIES);
-	payload = payload_of(a->objects, w->im->id);
 	if (ts_ann_ids_text(row.category_ids, row.ncat, from_cats, sizeof(from_cats)) ||
 	    ts_ann_ids_text(ids, ncat, to_cats, sizeof(to_cats))) {
 		e = ts_error_set(err, TS_ERR_INTERNAL, "internal_error", "category list too long");

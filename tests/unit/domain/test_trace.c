@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "domain/polygon.h"
 #include "domain/trace.h"
 
 struct img {
@@ -130,6 +131,92 @@ static void check_simplified(const struct ts_trace_mask *m, double tol)
 	}
 	ts_trace_release(&raw);
 	ts_trace_release(&simple);
+}
+
+/* The traced and simplified objects (each outer ring with its holes),
+ * rasterised back by the export's rule, against the mask: IoU. */
+static double traced_iou(const struct img *im, int label, double tol, int fit, double *used)
+{
+	struct ts_trace_mask m = whole(im, label);
+	size_t cells = (size_t)im->w * (size_t)im->h;
+	uint8_t *cover = calloc(cells, 1), *one = malloc(cells);
+	int64_t inter = 0, uni = 0;
+	struct ts_error err = { 0 };
+	struct ts_trace t;
+
+	if (fit)
+		assert_int_equal(ts_trace_fit(&m, tol, TS_TRACE_MIN_IOU, 0, &t, used, &err), TS_OK);
+	else
+		trace(&m, tol, &t);
+	for (size_t r = 0; r < t.n; r++) {
+		struct ts_ring rings[64];
+		size_t n = 0;
+
+		if (t.rings[r].hole)
+			continue;
+		for (size_t k = r; k < t.n && n < 64; k++)
+			if (k == r || (t.rings[k].hole && t.rings[k].outer == r))
+				rings[n++] = (struct ts_ring){ t.rings[k].xy, t.rings[k].n };
+		assert_int_equal(ts_polygon_object_check(rings, n, &(size_t){ 0 }, &(size_t){ 0 }),
+				 TS_POLYGON_OK);
+		ts_polygon_rasterise(rings, n, 0, 0, im->w, im->h, one);
+		for (size_t i = 0; i < cells; i++)
+			cover[i] |= one[i];
+	}
+	for (size_t i = 0; i < cells; i++) {
+		int in = label < 0 ? im->pix[i] != 0 : im->pix[i] == label;
+
+		inter += in && cover[i];
+		uni += in || cover[i];
+	}
+	ts_trace_release(&t);
+	free(one);
+	free(cover);
+	return uni ? (double)inter / (double)uni : 1;
+}
+
+/* Generated shapes traced at the default tolerance cover their masks with
+ * an IoU of at least 0.98 (exactly 1 without simplification), each object
+ * a valid polygon with its holes: as simplified when they are large enough,
+ * traced again closer to the pixels (ts_trace_fit) when they are small. */
+static void iou_at_default_tolerance(void **state)
+{
+	struct img im = img_new(256, 200);
+	double used;
+	(void)state;
+
+	for (double r = 3; r <= 90; r *= 1.5) {
+		memset(im.pix, 0, 256 * 200);
+		fill_disc(&im, 128.3, 99.6, r, 1);
+		assert_true(traced_iou(&im, 1, TS_TRACE_TOLERANCE, 1, &used) >= TS_TRACE_MIN_IOU);
+		if (r >= 30) {
+			/* No retrace needed: the default tolerance itself fits. */
+			assert_true(used == TS_TRACE_TOLERANCE);
+			assert_true(traced_iou(&im, 1, TS_TRACE_TOLERANCE, 0, NULL) >= 0.98);
+		}
+		assert_true(traced_iou(&im, 1, 0, 0, NULL) == 1.0);
+	}
+	/* Rectangles, an L-shape, a ring with a hole and an island, several
+	 * components of two labels, a thin diagonal bar. */
+	memset(im.pix, 0, 256 * 200);
+	fill_rect(&im, 5, 5, 60, 40, 1);
+	fill_rect(&im, 100, 20, 130, 120, 1);
+	fill_rect(&im, 100, 100, 200, 120, 1);
+	fill_disc(&im, 60, 140, 50, 2);
+	fill_disc(&im, 60, 140, 30, 0);
+	fill_disc(&im, 60, 140, 15, 2);
+	fill_disc(&im, 200, 50, 25, 2);
+	for (int y = 130; y < 195; y++)
+		for (int x = 0; x < 256; x++)
+			if (abs((x - 130) - (y - 130) * 2) <= 3)
+				im.pix[y * 256 + x] = 1;
+	for (int label = -1; label <= 2; label++) {
+		if (label == 0)
+			continue;
+		assert_true(traced_iou(&im, label, TS_TRACE_TOLERANCE, 1, &used) >= TS_TRACE_MIN_IOU);
+		assert_true(traced_iou(&im, label, 0, 0, NULL) == 1.0);
+	}
+	free(im.pix);
 }
 
 static void rectangle(void **state)
@@ -486,6 +573,7 @@ int main(void)
 		cmocka_unit_test(sixteen_bit),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(simplify_ring),
+		cmocka_unit_test(iou_at_default_tolerance),
 	};
 	return cmocka_run_group_tests_name("domain/trace", tests, NULL, NULL);
 }
