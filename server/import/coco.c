@@ -21,6 +21,9 @@ void ts_coco_release(struct ts_coco *c)
 		free(c->objects[i].counts);
 		free(c->objects[i].counts_str);
 	}
+	for (size_t i = 0; c->categories && i < c->ncategories; i++)
+		free(c->categories[i].name);
+	free(c->categories);
 	free(c->images);
 	free(c->objects);
 	memset(c, 0, sizeof(*c));
@@ -136,6 +139,10 @@ static enum ts_err read_object(const json_t *a, struct ts_coco_object *o, size_t
 		set_bad(o, "the annotation has no category_id (a positive integer)");
 		return TS_OK;
 	}
+	/* A Tessera export writes an object with holes as RLE with its exact
+	 * rings beside it, in "polygons": those are read then. */
+	if (json_is_object(seg) && json_is_array(json_object_get(a, "polygons")))
+		seg = json_object_get(a, "polygons");
 	if (json_is_array(seg))
 		return read_polygons(seg, o, points, err);
 	if (json_is_object(seg)) {
@@ -171,7 +178,7 @@ static enum ts_err read_image(const json_t *im, size_t i, struct ts_coco_image *
 enum ts_err ts_coco_parse(const char *text, size_t len, struct ts_coco *out,
 			  struct ts_error *err)
 {
-	const json_t *images, *anns, *v;
+	const json_t *images, *anns, *cats, *v;
 	json_error_t jerr;
 	json_t *root;
 	enum ts_err e = TS_OK;
@@ -200,6 +207,19 @@ enum ts_err ts_coco_parse(const char *text, size_t len, struct ts_coco *out,
 				 "annotations.json holds more than %d images or annotations.",
 				 TS_COCO_MAX_OBJECTS);
 		goto out;
+	}
+	cats = json_object_get(root, "categories");
+	if (json_is_array(cats) && json_array_size(cats) <= TS_COCO_MAX_OBJECTS) {
+		out->categories = ts_xcalloc(json_array_size(cats) + 1, sizeof(*out->categories));
+		json_array_foreach(cats, i, v) {
+			const json_t *name = json_object_get(v, "name");
+			struct ts_coco_category *c = &out->categories[out->ncategories];
+
+			if (id_of(json_object_get(v, "id"), &c->id) || !json_is_string(name))
+				continue;
+			c->name = ts_xstrndup(json_string_value(name), json_string_length(name));
+			out->ncategories++;
+		}
 	}
 	out->images = ts_xcalloc(json_array_size(images) + 1, sizeof(*out->images));
 	json_array_foreach(images, i, v) {

@@ -1,7 +1,9 @@
 /* Reading an imported COCO annotations.json: its images (id, file_name,
- * size, and the SHA-256 a Tessera export writes beside them) and its
- * objects, each with its polygons or its RLE (uncompressed counts or
- * pycocotools' compressed string). Pure: no I/O.
+ * size, and the SHA-256 a Tessera export writes beside them), its
+ * categories (id and name) and its objects, each with its polygons or its
+ * RLE (uncompressed counts or pycocotools' compressed string; when a
+ * "polygons" array stands beside an RLE, as a Tessera export writes for an
+ * object with holes, the polygons are read instead). Pure: no I/O.
  *
  * Limits: at most TS_COCO_MAX_BYTES of JSON, TS_COCO_MAX_POINTS polygon
  * points in the whole file, TS_COCO_MAX_OBJECTS objects and as many
@@ -45,7 +47,16 @@ struct ts_coco_object {
 	char bad[160];
 };
 
+struct ts_coco_category {
+	int64_t id;
+	char *name; /* owned */
+};
+
 struct ts_coco {
+	/* The file's categories (may be none: the ids are then taken as
+	 * they are). */
+	struct ts_coco_category *categories;
+	size_t ncategories;
 	struct ts_coco_image *images;
 	size_t nimages;
 	struct ts_coco_object *objects;

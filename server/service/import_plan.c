@@ -107,6 +107,13 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_category(const void *a, const void *b)
+{
+	int64_t x = ((const struct ts_category *)a)->id, y = ((const struct ts_category *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
 enum ts_err ts_import_plan_init(struct ts_app *app, int64_t project_id, const char *format,
 				double tolerance, struct ts_import_plan *p, struct ts_error *err)
 {
@@ -161,11 +168,16 @@ enum ts_err ts_import_plan_init(struct ts_app *app, int64_t project_id, const ch
 	e = ts_store_category_list(app->store, project_id, 0, &cats, &ncats, err);
 	if (e)
 		return e;
+	/* Listed by id ascending (the store's order is the display order). */
+	qsort(cats, ncats, sizeof(*cats), cmp_category);
 	p->categories = ts_xmalloc((ncats + 1) * sizeof(*p->categories));
-	for (size_t i = 0; i < ncats; i++)
-		if (strcmp(cats[i].state, "active") == 0)
-			p->categories[p->ncategories++] = cats[i].id;
-	qsort(p->categories, p->ncategories, sizeof(*p->categories), cmp_i64);
+	p->category_names = ts_xmalloc((ncats + 1) * sizeof(*p->category_names));
+	for (size_t i = 0; i < ncats; i++) {
+		if (strcmp(cats[i].state, "active") != 0)
+			continue;
+		p->category_names[p->ncategories] = ts_xstrdup(cats[i].name);
+		p->categories[p->ncategories++] = cats[i].id;
+	}
 	free(cats);
 	return TS_OK;
 }
@@ -179,6 +191,9 @@ void ts_import_plan_release(struct ts_import_plan *p)
 	}
 	free(p->assets);
 	free(p->by_stem);
+	for (size_t i = 0; p->category_names && i < p->ncategories; i++)
+		free(p->category_names[i]);
+	free(p->category_names);
 	free(p->categories);
 	json_decref(p->report);
 	memset(p, 0, sizeof(*p));
@@ -643,6 +658,25 @@ out:
 	return r;
 }
 
+/* The project's category for a COCO category id: by name when the file
+ * lists its categories (another project's ids mean nothing here), else the
+ * id itself. 0: none; -1: the file names it, but no category has that
+ * name. */
+static int64_t coco_category(const struct ts_import_plan *p, const struct ts_coco *c, int64_t id)
+{
+	if (!c->ncategories)
+		return category_known(p, id) ? id : 0;
+	for (size_t i = 0; i < c->ncategories; i++) {
+		if (c->categories[i].id != id)
+			continue;
+		for (size_t k = 0; k < p->ncategories; k++)
+			if (strcmp(p->category_names[k], c->categories[i].name) == 0)
+				return p->categories[k];
+		return -1;
+	}
+	return 0;
+}
+
 static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 			struct ts_error *err)
 {
@@ -683,6 +717,7 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 		const struct ts_coco_object *o = &c.objects[i];
 		char where[64];
 		size_t im = c.nimages;
+		int64_t cat;
 
 		step(p);
 		snprintf(where, sizeof(where), "annotations[%zu] (id %lld)", i, (long long)o->id);
@@ -709,13 +744,16 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 					      c.images[im].file_name);
 			continue;
 		}
-		if (!category_known(p, o->category_id)) {
+		cat = coco_category(p, &c, o->category_id);
+		if (cat <= 0) {
 			ts_import_plan_refuse(p, where, "unknown_category",
-					      "the category %lld is not an active category of the "
+					      "the category %lld%s is not an active category of the "
 					      "project",
-					      (long long)o->category_id);
+					      (long long)o->category_id,
+					      cat < 0 ? " (by its name in the file)" : "");
 			continue;
 		}
+		((struct ts_coco_object *)o)->category_id = cat;
 		if (o->is_rle) {
 			r = coco_rle(p, &p->assets[image_asset[im]], o, where, err);
 			continue;

@@ -29,6 +29,7 @@ struct ts_import_plan {
 	size_t nassets;
 	size_t *by_stem;         /* indexes sorted by name stem */
 	int64_t *categories;     /* the project's active category ids, ascending */
+	char **category_names;   /* their names, parallel; owned */
 	size_t ncategories;
 	json_t *report;          /* array of {entry, code, message} */
 	int64_t refused;

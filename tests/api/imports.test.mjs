@@ -9,10 +9,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
+import { waitExport } from '../lib/exports.mjs';
 import { multipart } from '../lib/images.mjs';
 import { pngChunk, uploadPngs } from '../lib/tinypng.mjs';
 import { makeZip } from '../lib/zip.mjs';
@@ -374,4 +377,62 @@ test('only managers import and undo; members read imports; others see nothing', 
   const s = await srv.req('GET', `/api/v1/imports/${id}`, { token: strangerToken });
   assert.equal(s.status, 404);
   assert.equal(s.json.error.code, 'import_not_found');
+});
+
+// Exports a project's labeled images and returns its annotations.json.
+async function exported(projectId) {
+  const r = await srv.req('POST', `/api/v1/projects/${projectId}/exports`, { token, body: { statuses: ['labeled'] } });
+  assert.equal(r.status, 202, r.text);
+  const ex = await waitExport(srv, token, r.json.id);
+  assert.equal(ex.state, 'ready', JSON.stringify(ex));
+  const res = await fetch(`${srv.url}/api/v1/exports/${ex.id}/download`, { headers: { authorization: `Bearer ${token}` } });
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-import-'));
+  try {
+    const zip = join(dir, 'x.zip');
+    await writeFile(zip, Buffer.from(await res.arrayBuffer()));
+    return JSON.parse((await run('unzip', ['-p', zip, 'annotations.json'], { maxBuffer: 1 << 26 })).stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// The annotations of an export, independent of the project's ids: per
+// image checksum, each object's category name and geometry.
+function comparable(coco) {
+  const names = new Map(coco.categories.map((c) => [c.id, c.name]));
+  const sha = new Map(coco.images.map((im) => [im.id, im.checksum_sha256]));
+  return coco.annotations.map((a) => JSON.stringify({
+    image: sha.get(a.image_id), category: names.get(a.category_id), segmentation: a.segmentation,
+    polygons: a.polygons, bbox: a.bbox, area: a.area, iscrowd: a.iscrowd, status: a.status, labeled_by: a.labeled_by,
+  })).sort();
+}
+
+test('round trip: the COCO file of an export, imported into a new project with the same images, exports the same annotations', async () => {
+  const make = async (name, catNames) => {
+    const p = await srv.req('POST', '/api/v1/projects', { token, body: { name, task_type: 'segmentation' } });
+    const ids = {};
+    for (const n of catNames) ids[n] = (await srv.req('POST', `/api/v1/projects/${p.json.id}/categories`, { token, body: { name: n } })).json.id;
+    return { id: p.json.id, cats: ids, assets: await uploadPngs(srv, token, p.json.id, 3, { start: 1300, w: W, h: H }) };
+  };
+  const a = await make('Source', ['road', 'tree', 'sky']);
+  const objects = [
+    [{ category_id: a.cats.road, polygons: [[1, 1, 30.5, 2, 20.25, 40]] },
+      { category_id: a.cats.sky, polygons: [[40, 2, 60, 2, 60, 20, 40, 20], [45, 6, 50, 6, 50, 12, 45, 12]] }],
+    [{ category_id: a.cats.tree, polygons: [[5, 5, 25, 5, 25, 25, 5, 25], [30, 30, 50, 30, 40, 45]] }],
+    [{ category_id: a.cats.road, polygons: [[0, 0, 64, 0, 64, 48, 0, 48], [10, 10, 50, 10, 50, 40, 10, 40], [20, 20, 30, 20, 25, 30]] }],
+  ];
+  for (let i = 0; i < 3; i++) {
+    const r = await srv.req('PUT', `/api/v1/assets/${a.assets[i].id}/annotation`, { token, body: { payload: { type: 'polygons', objects: objects[i] } } });
+    assert.equal(r.status, 200, r.text);
+  }
+  const first = await exported(a.id);
+  assert.ok(first.annotations.some((x) => !Array.isArray(x.segmentation)), 'an object with holes is exported as RLE');
+  // The same images in a new project whose categories have other ids.
+  const b = await make('Copy', ['sky', 'road', 'tree']);
+  const im = await importZip(makeZip([{ name: 'annotations.json', data: JSON.stringify(first) }]), { project: b.id });
+  assert.equal(im.state, 'done', JSON.stringify(im));
+  assert.equal(im.images, 3);
+  assert.equal(im.objects, 4);
+  assert.equal(im.refused, 0, JSON.stringify(im.report));
+  assert.deepEqual(comparable(await exported(b.id)), comparable(first));
 });
