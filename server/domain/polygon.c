@@ -80,6 +80,8 @@ const char *ts_polygon_fault_text(enum ts_polygon_fault f)
 		return "crosses or touches another ring of the same object";
 	case TS_POLYGON_TOO_MANY:
 		return "belongs to an object with too many points";
+	case TS_POLYGON_TOO_COMPLEX:
+		return "belongs to an object too complex to check (too many long edges overlap)";
 	}
 	return "is invalid";
 }
@@ -156,7 +158,7 @@ static const double *ring_pt(const struct ts_ring *r, size_t i)
 enum ts_polygon_fault ts_polygon_object_check(const struct ts_ring *rings, size_t nrings,
 					      size_t *ring, size_t *other)
 {
-	size_t total = 0, ne = 0;
+	size_t total = 0, ne = 0, tests = 0;
 	struct edge *edges;
 	enum ts_polygon_fault f = TS_POLYGON_OK;
 
@@ -199,6 +201,11 @@ enum ts_polygon_fault ts_polygon_object_check(const struct ts_ring *rings, size_
 			const double *p1 = ring_pt(re, e->idx), *p2 = ring_pt(re, e->idx + 1);
 			const double *q1 = ring_pt(rg, g->idx), *q2 = ring_pt(rg, g->idx + 1);
 
+			if (++tests > TS_POLYGON_MAX_PAIR_TESTS) {
+				f = TS_POLYGON_TOO_COMPLEX;
+				*ring = *other = e->ring;
+				break;
+			}
 			if (g->miny > e->maxy || g->maxy < e->miny)
 				continue;
 			if (e->ring != g->ring) {

@@ -40,10 +40,16 @@ struct ts_ring {
 
 /* Points of one object (all its rings together) that ts_polygon_object_check
  * accepts. Its crossing test sorts the edges by x and compares only edges
- * whose x and y extents overlap: O(n log n) for the shapes people draw and
- * masks trace, O(n^2) at worst (every edge spanning the same x and y), which
- * this limit bounds (about 5 * 10^7 edge pairs). */
+ * whose x extents overlap (then whose y extents overlap): O(n log n) for the
+ * shapes people draw and masks trace, whose edges are short, but O(n^2) at
+ * worst (long edges all spanning the same x, as in a comb of long diagonal
+ * teeth). So the work is bounded twice: by this many points, and by
+ * TS_POLYGON_MAX_PAIR_TESTS edge pairs looked at, past which the object is
+ * refused as too complex to check (TS_POLYGON_TOO_COMPLEX). A 10,000-point
+ * circle takes about 10^4 pairs (under a millisecond); the budget is about
+ * a twentieth of a second of one core. */
 #define TS_POLYGON_MAX_OBJECT_POINTS 10000
+#define TS_POLYGON_MAX_PAIR_TESTS 2000000
 
 /* The shoelace area of a ring: positive when its points turn
  * counter-clockwise in a y-up frame (clockwise on screen, y down). */
@@ -67,6 +73,7 @@ enum ts_polygon_fault {
 	TS_POLYGON_SELF_CROSSING, /* two edges of the ring cross, touch or overlap */
 	TS_POLYGON_RINGS_CROSS,   /* edges of two rings of the object cross or touch */
 	TS_POLYGON_TOO_MANY,      /* more than TS_POLYGON_MAX_OBJECT_POINTS points */
+	TS_POLYGON_TOO_COMPLEX,   /* more than TS_POLYGON_MAX_PAIR_TESTS pairs to test */
 };
 
 /* A sentence fragment for a fault ("intersects itself"). Static. */

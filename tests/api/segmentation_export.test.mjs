@@ -236,3 +236,41 @@ print(json.dumps(out))`;
   // 20 + 19 + ... + 1 = 210 pixels.
   assert.equal(py.masks[2][0], 100 + 210);
 });
+
+test('the reader masks equal the server RLE on awkward shapes (vertices and edges on pixel centres)', async () => {
+  const proj = (await api('POST', '/api/v1/projects', { name: 'Awkward', task_type: 'segmentation' }, 201)).json;
+  const cat = (await api('POST', `/api/v1/projects/${proj.id}/categories`, { name: 'x' }, 201)).json.id;
+  const [img] = await uploadPngs(srv, token, proj.id, 1, { start: 4300, w: 37, h: 23 });
+  const frame = (x, y, w, h) => [x, y, x + w, y, x + w, y + h, x, y + h];
+  const objects = [
+    // Vertices on pixel centres, a diamond hole whose edges pass through centres.
+    { category_id: cat, polygons: [frame(0.5, 0.5, 12, 10), [6.5, 2.5, 10.5, 5.5, 6.5, 8.5, 2.5, 5.5]] },
+    // Thin slanted sliver hole, a concave outer ring, fractions of a pixel.
+    { category_id: cat, polygons: [[14.25, 1.75, 36.9, 0.1, 30, 12.5, 25.5, 6.5, 15, 21.999], [20.1, 7.2, 20.6, 7.3, 17.3, 15.9]] },
+    // A hole with an island, touching the image's right and bottom edges.
+    { category_id: cat, polygons: [[26, 14, 37, 14, 37, 23, 26, 23], frame(28, 15.5, 7, 6), frame(30.5, 17.5, 2, 2)] },
+  ];
+  await api('PUT', `/api/v1/assets/${img.id}/annotation`, { payload: { type: 'polygons', objects } }, 200);
+  const r = await api('POST', `/api/v1/projects/${proj.id}/exports`, { statuses: ['labeled'] }, 202);
+  const e = await waitExport(srv, token, r.json.id);
+  assert.equal(e.state, 'ready', JSON.stringify(e));
+  const d = join(srv.dataDir, 'exports', String(e.project_id), String(e.version));
+  assert.equal(await verify(d), 0);
+  const code = `import json, sys
+sys.path.insert(0, sys.argv[1])
+from tessera_dataset import TesseraDataset, rle_decode
+with TesseraDataset(sys.argv[2]) as ds:
+    im = ds.annotations["images"][0]
+    out = []
+    for a in ds.annotations["annotations"]:
+        mine = ds.object_mask(a["polygons"], im["width"], im["height"])
+        out.append([mine == rle_decode(a["segmentation"]), sum(map(sum, mine)), a["area"]])
+print(json.dumps(out))`;
+  const { stdout } = await run('python3', ['-c', code, join(ROOT, 'contract/python'), d]);
+  const masks = JSON.parse(stdout);
+  assert.equal(masks.length, 3);
+  for (const [same, pixels, area] of masks) {
+    assert.equal(same, true);
+    assert.ok(pixels > 0 && Math.abs(pixels - area) < area / 2, `${pixels} pixels for an area of ${area}`);
+  }
+});

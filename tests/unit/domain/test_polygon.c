@@ -134,6 +134,36 @@ static void point_limit(void **state)
 	free(xy);
 }
 
+/* A comb of long parallel diagonal teeth, closed below: valid, but every
+ * edge's box overlaps every other's, the crossing test's worst case. Its
+ * pair budget refuses it (a short comb passes). */
+static void pair_budget(void **state)
+{
+	size_t teeth = 4998, n = 2 * teeth + 3, r, o;
+	double *xy = malloc(2 * n * sizeof(*xy));
+	struct ts_ring ring = { xy, n };
+	(void)state;
+
+	for (size_t i = 0; i < teeth; i++) {
+		xy[4 * i] = (double)i * 0.1;
+		xy[4 * i + 1] = 0;
+		xy[4 * i + 2] = 1000 + (double)i * 0.1 + 0.05;
+		xy[4 * i + 3] = 1000;
+	}
+	xy[4 * teeth] = 3000;
+	xy[4 * teeth + 1] = 1000;
+	xy[4 * teeth + 2] = 3000;
+	xy[4 * teeth + 3] = -10;
+	xy[4 * teeth + 4] = 0;
+	xy[4 * teeth + 5] = -10;
+	assert_int_equal(ts_polygon_object_check(&ring, 1, &r, &o), TS_POLYGON_TOO_COMPLEX);
+	/* 100 teeth: about 200^2 / 2 pairs, well within the budget. */
+	memmove(xy + 400, xy + 4 * teeth, 6 * sizeof(*xy));
+	ring.n = 203;
+	assert_int_equal(ts_polygon_object_check(&ring, 1, &r, &o), TS_POLYGON_OK);
+	free(xy);
+}
+
 static void rasterise(void **state)
 {
 	static const double sq[] = { 1, 1, 3, 1, 3, 3, 1, 3 };
@@ -300,7 +330,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(area_and_bounds),   cmocka_unit_test(point_in_polygon),
 		cmocka_unit_test(ring_checks),       cmocka_unit_test(objects_and_holes),
-		cmocka_unit_test(point_limit),       cmocka_unit_test(rasterise),
+		cmocka_unit_test(point_limit),       cmocka_unit_test(pair_budget),
+		cmocka_unit_test(rasterise),
 		cmocka_unit_test(rle_encode_decode), cmocka_unit_test(rle_strings),
 		cmocka_unit_test(object_rle),
 	};
