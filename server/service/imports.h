@@ -7,8 +7,10 @@
  *
  * The zip holds one of (the first that applies):
  *   coco            an annotations.json (COCO) whose images match uploaded
- *                   assets by checksum_sha256, file name or name stem; its
- *                   annotations give polygons or RLE (traced)
+ *                   assets by checksum_sha256, file name or name stem, and
+ *                   whose categories match the project's by name (ids as
+ *                   they are when it lists none); its annotations give
+ *                   polygons or RLE (traced)
  *   instance_masks  a .csv with columns mask, image, category_id: one PNG
  *                   per object
  *   class_masks     PNG masks named after their images (a.png or a.jpg.png

@@ -310,6 +310,7 @@ test('hostile zips are refused at once and leave no import behind', async () => 
     [makeZip([{ name: '/etc/escape.png', data: png }]), 400, 'unsafe_entry_name'],
     [makeZip([{ name: 'masks\\escape.png', data: png }]), 400, 'unsafe_entry_name'],
     [makeZip([{ name: 'C:/escape.png', data: png }]), 400, 'unsafe_entry_name'],
+    [makeZip(Array.from({ length: 20001 }, (_, i) => ({ name: `m/${i}.png`, data: '', store: true }))), 413, 'too_many_entries'],
     [Buffer.from('not a zip at all'), 400, 'not_a_zip'],
     [makeZip([{ name: 'notes.txt', data: 'hello' }]), 400, 'nothing_to_import'],
   ];
