@@ -288,8 +288,7 @@ static void progress(void *arg, int64_t done, int64_t total)
 	struct writer *w = arg;
 	struct ts_error err = { 0 };
 
-	(void)total;
-	ts_store_import_set_progress(w->app->store, w->im->id, done, &err);
+	ts_store_import_set_progress(w->app->store, w->im->id, done, total, &err);
 	ts_error_release(&err);
 }
 
@@ -346,7 +345,7 @@ enum ts_err ts_svc_import_job_run(struct ts_app *app, const struct ts_job *job,
 	if (!e) {
 		for (size_t i = 0; i < plan.nassets; i++)
 			plan.steps += plan.assets[i].objects != NULL;
-		ts_store_import_set_running(app->store, im.id, plan.steps, &ferr);
+		progress(&w, plan.done, plan.steps);
 		e = write_plan(&w, &ferr);
 	}
 	report = json_dumps(plan.report, JSON_COMPACT);

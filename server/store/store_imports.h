@@ -92,7 +92,7 @@ struct ts_store_import_ops {
 	 * only (a run resumed after a restart keeps it). */
 	enum ts_err (*set_running)(struct ts_store *s, int64_t id, int64_t total,
 				   struct ts_error *err);
-	enum ts_err (*set_progress)(struct ts_store *s, int64_t id, int64_t done,
+	enum ts_err (*set_progress)(struct ts_store *s, int64_t id, int64_t done, int64_t total,
 				    struct ts_error *err);
 	enum ts_err (*finish)(struct ts_store *s, int64_t id, const struct ts_import_end *end,
 			      struct ts_error *err);
@@ -132,9 +132,10 @@ static inline enum ts_err ts_store_import_set_running(struct ts_store *s, int64_
 	return s->ops->imports->set_running(s, id, total, err);
 }
 static inline enum ts_err ts_store_import_set_progress(struct ts_store *s, int64_t id,
-						       int64_t done, struct ts_error *err)
+						       int64_t done, int64_t total,
+						       struct ts_error *err)
 {
-	return s->ops->imports->set_progress(s, id, done, err);
+	return s->ops->imports->set_progress(s, id, done, total, err);
 }
 static inline enum ts_err ts_store_import_finish(struct ts_store *s, int64_t id,
 						 const struct ts_import_end *end,

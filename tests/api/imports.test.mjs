@@ -159,6 +159,7 @@ test('class-index masks become labeled polygons of the importing user, each refu
   for (const e of im.report) assert.match(e.message, /\.$/);
   assert.equal(im.report.find((e) => e.code === 'unknown_image').entry, 'masks/nosuch.png');
   assert.equal(im.progress.done, im.progress.total);
+  assert.equal(im.progress.total, 6 + 2, 'six masks read, two images written');
   assert.equal(im.created_by, 'admin');
 
   const a = await ann(assets[0].id);

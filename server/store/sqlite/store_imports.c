@@ -146,12 +146,13 @@ static enum ts_err sq_set_running(struct ts_store *s, int64_t id, int64_t total,
 	return ts_sq_end(s, c, e, err);
 }
 
-static enum ts_err sq_set_progress(struct ts_store *s, int64_t id, int64_t done,
+static enum ts_err sq_set_progress(struct ts_store *s, int64_t id, int64_t done, int64_t total,
 				   struct ts_error *err)
 {
 	struct ts_sq_conn *c = ts_sq_acquire(s);
-	enum ts_err e = ts_sq_exec_i64(c, "UPDATE imports SET progress_done = ? WHERE id = ?",
-				       TS_SQ_I64(done, id), err);
+	enum ts_err e = ts_sq_exec_i64(c, "UPDATE imports SET progress_done = ?, progress_total = ? "
+					  "WHERE id = ?",
+				       TS_SQ_I64(done, total, id), err);
 
 	return ts_sq_end(s, c, e, err);
 }
