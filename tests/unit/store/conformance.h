@@ -167,6 +167,7 @@ static enum ts_err conf_member(struct ts_store *s, int64_t project_id, int64_t u
 
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
+#include "store/conformance_imports.h"
 
 /* Runs the suite against backend; returns the number of failed tests. */
 static int ts_store_conformance(const struct ts_store_backend *backend)
@@ -185,6 +186,7 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_exports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_segmentation, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_imports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),

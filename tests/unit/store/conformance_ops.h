@@ -684,7 +684,7 @@ static void conf_segmentation(void **state)
 	struct ts_export_counts counts;
 	struct ts_export ex;
 	struct ts_export_snapshot snap;
-	const int labeled[] = { ts_export_status_index("labeled") };
+	const int labeled[] = { TS_STATUS_LABELED };
 	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
 			      "\"category_id\":1,\"polygons\":[[0.0,0.0,4.0,0.0,2.0,3.0]]}]}";
 	int64_t p, c, a, objects = 1;
