@@ -533,9 +533,36 @@ static int fits(const struct ts_trace_mask *m, const struct ts_trace *t, double 
 			ok = 0;
 			continue;
 		}
-		ts_polygon_rasterise(rings, n, m->x0, m->y0, m->w, m->h, one);
-		for (size_t i = 0; i < cells; i++)
-			cover[i] |= one[i];
+		/* Rasterised within its own bounds only (inside the window). */
+		{
+			double b[4];
+			int64_t bx, by, bw, bh;
+
+			ts_polygon_bounds(rings, n, b);
+			bx = (int64_t)floor(b[0]);
+			by = (int64_t)floor(b[1]);
+			bw = (int64_t)ceil(b[0] + b[2]) - bx;
+			bh = (int64_t)ceil(b[1] + b[3]) - by;
+			if (bx < m->x0)
+				bw -= m->x0 - bx, bx = m->x0;
+			if (by < m->y0)
+				bh -= m->y0 - by, by = m->y0;
+			if (bx + bw > m->x0 + m->w)
+				bw = m->x0 + m->w - bx;
+			if (by + bh > m->y0 + m->h)
+				bh = m->y0 + m->h - by;
+			if (bw <= 0 || bh <= 0)
+				continue;
+			ts_polygon_rasterise(rings, n, bx, by, bw, bh, one);
+			for (int64_t y = 0; y < bh; y++) {
+				uint8_t *dst = cover + (size_t)(by - m->y0 + y) * (size_t)m->w +
+					       (size_t)(bx - m->x0);
+				const uint8_t *src = one + (size_t)y * (size_t)bw;
+
+				for (int64_t x = 0; x < bw; x++)
+					dst[x] |= src[x];
+			}
+		}
 	}
 	free(rings);
 	if (!ok)
@@ -551,11 +578,23 @@ static int fits(const struct ts_trace_mask *m, const struct ts_trace *t, double 
 		const unsigned char *row = px.base + (size_t)y * px.stride;
 		const uint8_t *c = cover + (size_t)y * (size_t)m->w;
 
-		for (int x = 0; x < m->w; x++) {
-			int in = pixel_in(&px, row, x);
+		if (px.bpp == 1 && px.label >= 0) {
+			/* The common case, without branches. */
+			const unsigned char lab = (unsigned char)px.label;
 
-			inter += in && c[x];
-			uni += in || c[x];
+			for (int x = 0; x < m->w; x++) {
+				unsigned in = row[x] == lab;
+
+				inter += in & c[x];
+				uni += in | c[x];
+			}
+			continue;
+		}
+		for (int x = 0; x < m->w; x++) {
+			unsigned in = (unsigned)pixel_in(&px, row, x);
+
+			inter += in & c[x];
+			uni += in | c[x];
 		}
 	}
 	return uni == 0 || (double)inter / (double)uni >= min_iou;

@@ -318,8 +318,9 @@ static void add_object(struct ts_import_asset *a, json_t *obj, const char *entry
 
 /* Traces label (or every non-zero pixel: label < 0) of m in window
  * x0, y0, w, h into objects of category_id: one per component, or one in
- * all (whole), fitting their pixels (ts_trace_fit). *refused: an object
- * cannot be stored (too many points for one object ...; reported). */
+ * all (whole), fitting their pixels (ts_trace_fit). *refused: the objects
+ * cannot be imported (reported); none so far: the payload limits are
+ * checked when the image's objects are written. */
 static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m, int label,
 			      int x0, int y0, int w, int h, int whole, int64_t category_id,
 			      struct ts_import_asset *a, const char *entry, int *refused,
@@ -328,7 +329,6 @@ static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m,
 	struct ts_trace_mask tm = { m->pix, (size_t)m->width * (size_t)m->bytes_per_pixel,
 				    m->bytes_per_pixel, x0, y0, w, h, label };
 	uint64_t held = ts_media_budget_take(p->budget, ts_trace_fit_bytes(&tm));
-	char why[TS_ERROR_MSG_MAX] = "";
 	struct ts_trace t;
 	json_t *objs, *o;
 	double used;
@@ -355,18 +355,14 @@ static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m,
 				json_array_append_new(objs,
 						      object_json(category_id, polygons_json(&t, r, 0)));
 	}
-	json_array_foreach(objs, i, o) {
-		if (object_ok(a, o, why, sizeof(why))) {
-			ts_import_plan_refuse(p, entry, "invalid_objects", "%s", why);
-			*refused = 1;
-			break;
-		}
-	}
-	if (!*refused && p->points + t.points > TS_IMPORT_MAX_POINTS) {
+	/* Valid rings inside the image (ts_trace_fit): what is left to check,
+	 * the payload's limits, is checked when the image's objects are
+	 * written. */
+	if (p->points + t.points > TS_IMPORT_MAX_POINTS) {
 		e = ts_error_set(err, TS_ERR_TOO_LARGE, "too_many_points",
 				 "The import's objects hold more than %d polygon points.",
 				 TS_IMPORT_MAX_POINTS);
-	} else if (!*refused) {
+	} else {
 		p->points += t.points;
 		json_array_foreach(objs, i, o)
 			add_object(a, json_incref(o), entry);
