@@ -153,7 +153,18 @@ struct writer {
 	const struct ts_import *im;
 	struct ts_import_plan *plan;
 	int64_t images, objects;
+	/* What an earlier run of this import (stopped by a crash) wrote,
+	 * by asset id. */
+	struct ts_import_change *done;
+	size_t ndone;
 };
+
+static int cmp_change(const void *key, const void *elem)
+{
+	int64_t a = *(const int64_t *)key, b = ((const struct ts_import_change *)elem)->asset_id;
+
+	return (a > b) - (a < b);
+}
 
 /* Writes asset a's objects inside tx, unless a person labeled it after
  * the import started. */
@@ -179,6 +190,18 @@ static enum ts_err write_asset(struct writer *w, struct ts_store_tx *tx,
 	}
 	if (e)
 		goto out;
+	{
+		const struct ts_import_change *mine =
+			w->ndone ? bsearch(&a->id, w->done, w->ndone, sizeof(*w->done), cmp_change) :
+				   NULL;
+
+		if (mine && mine->revision == row.revision) {
+			/* Written by an earlier run of this import. */
+			w->images++;
+			w->objects += (int64_t)json_array_size(a->objects);
+			goto out;
+		}
+	}
 	if (row.has_row && row.updated_at >= w->im->created_at && row.labeled_by &&
 	    strcmp(row.status, "unlabeled") != 0) {
 		ts_import_plan_refuse(w->plan, a->entry ? a->entry : a->name,
@@ -258,7 +281,16 @@ out:
 static enum ts_err write_plan(struct writer *w, struct ts_error *err)
 {
 	struct ts_import_plan *p = w->plan;
+	struct ts_store_tx tx0;
 	size_t i = 0;
+	enum ts_err e0 = ts_store_begin(w->app->store, 0, &tx0, err);
+
+	if (e0)
+		return e0;
+	e0 = ts_store_import_changes(&tx0, w->im->id, &w->done, &w->ndone, err);
+	e0 = ts_store_end(&tx0, e0, err);
+	if (e0)
+		return e0;
 
 	while (i < p->nassets) {
 		struct ts_store_tx tx;
@@ -363,6 +395,7 @@ enum ts_err ts_svc_import_job_run(struct ts_app *app, const struct ts_job *job,
 		ts_error_set(err, TS_ERR_IO, "import_io", "cannot record the import's end");
 	free(report);
 	ts_error_release(&ferr);
+	ts_import_changes_free(w.done, w.ndone);
 	ts_import_plan_release(&plan);
 	ts_import_release(&im);
 	return e;
