@@ -12,7 +12,7 @@
 #include "domain/trace.h"
 #include "import/coco.h"
 #include "import/csv.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "media/mask.h"
 #include "service/imports.h"
 #include "store/store_assets.h"

@@ -1,5 +1,5 @@
 /* One way in for every asset: checks, blob store, row, thumbnail job. */
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -9,8 +9,8 @@
  * blob store, then insert the asset + annotation + thumbnail job in one
  * transaction and wake a thumbnail worker. The thumbnail job decodes the
  * whole image once and marks it "damaged" when it does not decode. */
-#ifndef TS_INGEST_H
-#define TS_INGEST_H
+#ifndef TS_SERVICE_INGEST_H
+#define TS_SERVICE_INGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,7 +70,7 @@ struct ts_ingest;
 struct ts_ingest *ts_ingest_new(const struct ts_config *cfg);
 void ts_ingest_free(struct ts_ingest *in);
 
-/* The process-wide decode memory budget (NULL when in is NULL). */
+/* The shared decode budget of in (NULL when in is NULL). */
 struct ts_media_budget *ts_ingest_budget(struct ts_ingest *in);
 
 /* The image limits of cfg. */
