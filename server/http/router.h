@@ -29,6 +29,7 @@ enum {
 	TS_ROUTE_IN_ASSET = 32,
 	TS_ROUTE_IN_EXPORT = 64,
 	TS_ROUTE_IN_VIDEO = 128,
+	TS_ROUTE_IN_IMPORT = 1024,
 	/* The least role the user needs in that project (admins pass). Someone
 	 * who is not a member gets 404, as for an id that does not exist. */
 	TS_ROUTE_LABELER = TS_ROLE_LABELER << 8,
@@ -91,5 +92,6 @@ extern const struct ts_route ts_routes_annotations[];
 extern const struct ts_route ts_routes_exports[];
 extern const struct ts_route ts_routes_videos[];
 extern const struct ts_route ts_routes_members[];
+extern const struct ts_route ts_routes_imports[];
 
 #endif

@@ -34,6 +34,7 @@ const PAIRS = {
   SuggestionOutcomes: 'SuggestionOutcomes',
   SuggestionStats: 'SuggestionStats',
   ModelRun: 'ModelRun',
+  Import: 'Import',
 };
 
 async function webTypes() {

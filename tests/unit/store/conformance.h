@@ -203,6 +203,7 @@ static enum ts_err conf_video_finish(struct ts_store *s, int64_t id, const char 
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
 #include "store/conformance_models.h"
+#include "store/conformance_imports.h"
 
 /* Runs the suite against backend; returns the number of failed tests. */
 static int ts_store_conformance(const struct ts_store_backend *backend)
@@ -222,6 +223,7 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_segmentation, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_models, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_imports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),

@@ -20,6 +20,7 @@ import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
 import { UploadPanel } from './UploadPanel';
 import { useFillWindow } from '../../components/fillWindow';
+import { ImportPanel } from './ImportPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
 
@@ -282,6 +283,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
           </button>
           <UploadPanel queue={queue} />
           <VideoUploadPanel uploads={videoUploads} />
+          {(project.task_type as string) === 'segmentation' && <ImportPanel projectId={pid} />}
         </div>
       )}
 
