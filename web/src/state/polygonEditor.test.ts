@@ -150,3 +150,20 @@ describe('polygon editor', () => {
     expect([e.hidden.value, e.filled.value]).toEqual([true, false]);
   });
 });
+
+describe('hitPolygons', () => {
+  const objs = [
+    { id: 'big', category_id: 1, polygons: [[0, 0, 200, 0, 200, 200, 0, 200], [50, 50, 150, 50, 150, 150, 50, 150]] },
+    { id: 'small', category_id: 1, polygons: [[10, 10, 40, 10, 40, 40, 10, 40]] },
+  ];
+  it('finds vertices and edges of the selected object first, then the smallest object under the point', async () => {
+    const { hitPolygons, nearestEdgeOf } = await import('./polygonEditor');
+    expect(hitPolygons(objs, 'big', 51, 149, 3)).toEqual({ kind: 'vertex', id: 'big', ring: 1, index: 3 });
+    expect(hitPolygons(objs, 'big', 100, 1, 3)).toEqual({ kind: 'edge', id: 'big', ring: 0, edge: 0, x: 100, y: 0 });
+    expect(hitPolygons(objs, null, 20, 20, 3)).toEqual({ kind: 'inside', id: 'small' });
+    expect(hitPolygons(objs, null, 100, 100, 3)).toBeNull(); // in the hole
+    expect(hitPolygons(objs, null, 100, 51, 3)).toEqual({ kind: 'inside', id: 'big' }); // on the hole's outline
+    expect(hitPolygons(objs, null, 300, 300, 3)).toBeNull();
+    expect(nearestEdgeOf(objs[0] as PolygonObject, 100, 60)).toEqual({ ring: 1, edge: 0 });
+  });
+});

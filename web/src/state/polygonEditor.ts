@@ -8,7 +8,17 @@
 // and every finished edit goes to onCommit (which queues the write).
 import { signal } from '@preact/signals';
 import type { PolygonObject } from '../api/assets';
-import { bounds, distinctPoints, lastEdgeIntersects, pointCount, ringSelfIntersects, signedArea } from '../lib/polygon';
+import {
+  bounds,
+  distinctPoints,
+  lastEdgeIntersects,
+  nearestEdge,
+  nearestPoint,
+  pointCount,
+  pointInRings,
+  ringSelfIntersects,
+  signedArea,
+} from '../lib/polygon';
 import { newObjectId } from './boxEditor';
 import { createEditHistory } from './editHistory';
 
@@ -63,6 +73,64 @@ export function ringProblem(r: readonly number[]): string | null {
   if (ringSelfIntersects(r)) return NOTICES.crossing;
   if (Math.abs(signedArea(r)) < MIN_AREA) return NOTICES.flat;
   return null;
+}
+
+/** What is under the pointer. */
+export type PolygonHit =
+  | { kind: 'vertex'; id: string; ring: number; index: number }
+  | { kind: 'edge'; id: string; ring: number; edge: number; x: number; y: number }
+  | { kind: 'inside'; id: string };
+
+/**
+ * What is under (x, y): a vertex of the selected object first (within tol
+ * image pixels), then an edge of it, then the smallest object containing the
+ * point (so a small object over a large one can be picked), then any
+ * object's outline within tol.
+ */
+export function hitPolygons(objects: readonly PolygonObject[], selected: string | null, x: number, y: number, tol: number): PolygonHit | null {
+  const sel = selected ? objects.find((o) => o.id === selected) : undefined;
+  if (sel) {
+    for (let k = 0; k < sel.polygons.length; k++) {
+      const i = nearestPoint(sel.polygons[k] ?? [], x, y, tol);
+      if (i >= 0) return { kind: 'vertex', id: sel.id, ring: k, index: i };
+    }
+    for (let k = 0; k < sel.polygons.length; k++) {
+      const e = nearestEdge(sel.polygons[k] ?? [], x, y, tol);
+      if (e) return { kind: 'edge', id: sel.id, ring: k, edge: e.edge, x: e.x, y: e.y };
+    }
+  }
+  let best: PolygonObject | null = null;
+  let bestSize = Infinity;
+  for (const o of objects) {
+    const [x0, y0, x1, y1] = bounds(o.polygons);
+    if (x < x0 - tol || x > x1 + tol || y < y0 - tol || y > y1 + tol) continue;
+    const size = (x1 - x0) * (y1 - y0);
+    if (size < bestSize && pointInRings(o.polygons, x, y)) {
+      best = o;
+      bestSize = size;
+    }
+  }
+  if (best) return { kind: 'inside', id: best.id };
+  for (const o of objects) {
+    if (o.polygons.some((r) => nearestEdge(r, x, y, tol))) return { kind: 'inside', id: o.id };
+  }
+  return null;
+}
+
+/** The edge of an object's rings nearest to (x, y), at any distance (Alt+click inserts there). */
+export function nearestEdgeOf(o: PolygonObject, x: number, y: number): { ring: number; edge: number } | null {
+  let best: { ring: number; edge: number } | null = null;
+  let tol = Infinity;
+  o.polygons.forEach((r, k) => {
+    const e = nearestEdge(r, x, y, tol === Infinity ? 1e9 : tol);
+    if (!e) return;
+    const d = Math.hypot(e.x - x, e.y - y);
+    if (d < tol) {
+      tol = d;
+      best = { ring: k, edge: e.edge };
+    }
+  });
+  return best;
 }
 
 const copy = (list: readonly PolygonObject[]): PolygonObject[] =>
