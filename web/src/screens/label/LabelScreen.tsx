@@ -102,8 +102,9 @@ export function LabelScreen({ project }: ProjectTabProps) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target, e.key) || e.defaultPrevented) return;
-      const c = findCommand(commands, e);
-      if (!c || (help && !c.inHelp)) return;
+      // While the help is shown, only its own commands (Escape closes it rather than what it does on the image).
+      const c = findCommand(help ? commands.filter((x) => x.inHelp) : commands, e);
+      if (!c) return;
       c.run();
       e.preventDefault();
     };
