@@ -1,42 +1,18 @@
-// Boxes drawn over a read-only image (review tiles, previews), scaled to the
-// element's size: one canvas, drawn once per change of boxes or size.
-import { useEffect, useRef } from 'preact/hooks';
+// Boxes drawn over a read-only image (review tiles, previews).
 import type { BoxObject } from '../../api/assets';
+import { ShapeOverlay, type OverlayFit } from '../canvas/ShapeOverlay';
 import { drawBoxes } from './boxDraw';
-import './boxes.css';
 
-/** cover: the element crops the image as CSS object-fit: cover does (grid tiles); fill: it shows the whole image. */
-export function BoxOverlay({
-  boxes,
-  width,
-  height,
-  fit = 'fill',
-}: {
-  boxes: readonly BoxObject[];
-  width: number;
-  height: number;
-  fit?: 'fill' | 'cover';
-}) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const c = ref.current;
-    if (!c || !width) return;
-    const draw = () => {
-      const dpr = window.devicePixelRatio || 1;
-      c.width = Math.max(1, Math.round(c.clientWidth * dpr));
-      c.height = Math.max(1, Math.round(c.clientHeight * dpr));
-      const ctx = c.getContext('2d');
-      if (!ctx) return;
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, c.width, c.height);
-      const s = fit === 'cover' ? Math.max(c.width / width, c.height / height) : c.width / width;
-      ctx.translate((c.width - width * s) / 2, (c.height - height * s) / 2);
-      drawBoxes(ctx, boxes, s, null, 1.5 * dpr);
-    };
-    draw();
-    const ro = new ResizeObserver(draw);
-    ro.observe(c);
-    return () => ro.disconnect();
-  }, [boxes, width, height, fit]);
-  return <canvas ref={ref} class="box-overlay" data-testid="box-overlay" data-box-count={boxes.length} aria-hidden="true" />;
+export function BoxOverlay({ boxes, width, height, fit = 'fill' }: { boxes: readonly BoxObject[]; width: number; height: number; fit?: OverlayFit }) {
+  return (
+    <ShapeOverlay
+      width={width}
+      height={height}
+      fit={fit}
+      deps={[boxes]}
+      testid="box-overlay"
+      count={boxes.length}
+      draw={(ctx, s, lw) => drawBoxes(ctx, boxes, s, null, lw)}
+    />
+  );
 }

@@ -2,29 +2,15 @@
 // screen: one editor per image, whose every finished edit is queued as the
 // image's new payload, loaded with the saved (or queued) objects, and again
 // when the server's state differs (a refused write).
-import type { Signal } from '@preact/signals';
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { AnnotationPayload, Asset } from '../../api/assets';
+import type { Asset } from '../../api/assets';
 import { labeling } from '../../api/labeling';
 import type { Category } from '../../api/types';
 import { assignable } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
-
-export interface ObjectEditorLike<O> {
-  load(list: readonly O[]): void;
-  newCategory: Signal<number | null>;
-}
+import type { ObjectEditorLike, ObjectEditorSpec } from '../../state/objectEditors';
 
 export const hasAnswer = (status: string) => status !== 'unlabeled' && status !== 'skipped';
-
-export interface ObjectEditorSpec<O, E> {
-  create: (a: Asset, onCommit: (objects: O[]) => void) => E;
-  objectsOf: (e: E) => readonly O[];
-  same: (a: readonly O[], b: readonly O[]) => boolean;
-  /** The objects of a payload of this editor's type, else undefined. */
-  payloadOf: (p: AnnotationPayload | null | undefined) => readonly O[] | undefined;
-  toPayload: (objects: O[]) => AnnotationPayload;
-}
 
 export function useObjectEditor<O, E extends ObjectEditorLike<O>>(
   active: boolean,

@@ -3,14 +3,14 @@
 // the layer over the image. Single-label projects get nothing from here.
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import type { Asset, BoxObject, PolygonObject } from '../../api/assets';
+import type { Asset } from '../../api/assets';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
 import { BoxPanel, MultiLabelChecklist } from '../../components/boxes/TaskPanels';
-import { createBoxEditor, newObjectId, sameBoxes, type BoxEditor } from '../../state/boxEditor';
+import { newObjectId } from '../../state/boxEditor';
 import type { LabelCommand } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
-import { createPolygonEditor, samePolygons, type PolygonEditor } from '../../state/polygonEditor';
+import { BOX_SPEC, POLYGON_SPEC } from '../../state/objectEditors';
 import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from '../../state/taskActions';
 import { polygonTools } from './polygonTools';
 import { hasAnswer, useObjectEditor } from './useObjectEditor';
@@ -52,20 +52,8 @@ export function useTaskTools(
   };
 
   // Boxes and polygons: one editor per image, whose every finished edit is queued as the image's new payload.
-  const boxes = useObjectEditor<BoxObject, BoxEditor>(mode === 'boxes', session, cats, {
-    create: (a, onCommit) => createBoxEditor({ width: a.width, height: a.height, onCommit }),
-    objectsOf: (e) => e.boxes.value,
-    same: sameBoxes,
-    payloadOf: (p) => (p?.type === 'boxes' ? p.objects : undefined),
-    toPayload: (objects) => ({ type: 'boxes', objects }),
-  });
-  const polys = useObjectEditor<PolygonObject, PolygonEditor>(mode === 'polygons', session, cats, {
-    create: (a, onCommit) => createPolygonEditor({ width: a.width, height: a.height, onCommit }),
-    objectsOf: (e) => e.objects.value,
-    same: samePolygons,
-    payloadOf: (p) => (p?.type === 'polygons' ? p.objects : undefined),
-    toPayload: (objects) => ({ type: 'polygons', objects }),
-  });
+  const boxes = useObjectEditor(mode === 'boxes', session, cats, BOX_SPEC);
+  const polys = useObjectEditor(mode === 'polygons', session, cats, POLYGON_SPEC);
 
   if (mode === 'single') return null;
 
