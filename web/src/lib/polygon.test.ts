@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   bounds,
+  hasRepeatedPoint,
+  ringsMeet,
   distinctPoints,
   lastEdgeIntersects,
   nearestEdge,
@@ -61,5 +63,15 @@ describe('polygon geometry', () => {
     expect(lastEdgeIntersects([0, 0, 10, 0, 10, 10])).toBe(false);
     expect(lastEdgeIntersects([0, 0, 10, 0, 10, 10, 5, -5])).toBe(true);
     expect(distinctPoints([0, 0, 1, 1, 0, 0, 2, 2])).toBe(3);
+  });
+
+  it('finds repeated points and rings that meet', () => {
+    expect(hasRepeatedPoint([0, 0, 10, 0, 10, 0, 0, 10])).toBe(true);
+    expect(hasRepeatedPoint([0, 0, 10, 0, 0, 10, 0, 0])).toBe(true); // the last is the first
+    expect(hasRepeatedPoint(square(0, 0, 10))).toBe(false);
+    expect(ringsMeet(square(0, 0, 100), square(25, 25, 50))).toBe(false); // a hole
+    expect(ringsMeet(square(0, 0, 100), square(200, 0, 50))).toBe(false); // a further part
+    expect(ringsMeet(square(0, 0, 100), square(50, 50, 100))).toBe(true);
+    expect(ringsMeet(square(0, 0, 100), square(100, 0, 50))).toBe(true); // touching
   });
 });

@@ -210,3 +210,30 @@ export function distinctPoints(r: readonly number[]): number {
   for (let i = 0; i + 1 < r.length; i += 2) seen.add(`${r[i]},${r[i + 1]}`);
   return seen.size;
 }
+
+/** Whether two consecutive points of a closed ring are equal (the last and the first included). */
+export function hasRepeatedPoint(r: readonly number[]): boolean {
+  const n = pointCount(r);
+  for (let i = 0; i < n; i++) {
+    const [ax, ay] = pointAt(r, i);
+    const [bx, by] = pointAt(r, i + 1);
+    if (ax === bx && ay === by) return true;
+  }
+  return false;
+}
+
+/** Whether an edge of ring a crosses or touches an edge of ring b (O(n·m), fine for hand-drawn rings). */
+export function ringsMeet(a: readonly number[], b: readonly number[]): boolean {
+  const na = pointCount(a);
+  const nb = pointCount(b);
+  for (let i = 0; i < na; i++) {
+    const [ax, ay] = pointAt(a, i);
+    const [bx, by] = pointAt(a, i + 1);
+    for (let k = 0; k < nb; k++) {
+      const [cx, cy] = pointAt(b, k);
+      const [dx, dy] = pointAt(b, k + 1);
+      if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return true;
+    }
+  }
+  return false;
+}

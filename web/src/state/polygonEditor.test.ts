@@ -106,6 +106,23 @@ describe('polygon editor', () => {
     expect(e.objects.value).toHaveLength(1);
     expect(e.objects.value[0]?.polygons).toHaveLength(2);
     expect(e.selected.value).toBe('p1');
+    // a ring crossing another of the same object is refused, as the server would
+    e.startDrawing('p1');
+    expect(draw(e, [150, 150, 300, 150, 300, 250])).toBe(false);
+    expect(e.notice.value).toBe(NOTICES.ringsMeet);
+    e.cancelDrawing();
+    // so is a vertex of the hole dragged across the outer ring
+    expect(e.setRing('p1', 1, [50, 50, 250, 50, 150, 150, 50, 150])).toBe(false);
+    expect(e.objects.value[0]?.polygons[1]).toEqual([50, 50, 150, 50, 150, 150, 50, 150]);
+    // a point dragged onto its neighbour repeats it
+    expect(e.setRing('p1', 1, [50, 50, 50, 50, 150, 150, 50, 150])).toBe(false);
+    expect(e.notice.value).toBe(NOTICES.repeated);
+  });
+
+  it('closes on a last point placed on the first one', () => {
+    const { e } = editor();
+    expect(draw(e, [0, 0, 100, 0, 100, 100, 0, 0])).toBe(true);
+    expect(e.objects.value[0]?.polygons[0]).toEqual([0, 0, 100, 0, 100, 100]);
   });
 
   it('number keys change the selected object and the category for new ones; undo and redo', () => {

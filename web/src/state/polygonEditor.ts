@@ -11,11 +11,13 @@ import type { PolygonObject } from '../api/assets';
 import {
   bounds,
   distinctPoints,
+  hasRepeatedPoint,
   lastEdgeIntersects,
   nearestEdge,
   nearestPoint,
   pointCount,
   pointInRings,
+  ringsMeet,
   ringSelfIntersects,
   signedArea,
 } from '../lib/polygon';
@@ -49,6 +51,8 @@ export const MIN_AREA = 1;
 
 export const NOTICES = {
   crossing: 'That would make the ring cross itself.',
+  ringsMeet: 'The rings of one polygon must not cross or touch: draw a hole inside it, or a part apart from it.',
+  repeated: 'Two points of the ring in a row are the same.',
   tooFew: 'A ring needs at least 3 distinct points.',
   flat: 'The ring has no area.',
   noCategory: 'Pick a category first (keys 1–9).',
@@ -67,13 +71,22 @@ export function translateRings(rings: readonly (readonly number[])[], dx: number
   return rings.map((r) => r.map((v, i) => round(Math.max(0, Math.min(i % 2 ? h : w, v + (i % 2 ? my : mx))))));
 }
 
-/** Why a closed ring cannot be kept, or null when it is fine. */
-export function ringProblem(r: readonly number[]): string | null {
+/**
+ * Why a closed ring cannot be kept, or null when it is fine: the server's
+ * rules (3 points, none repeated in a row, an area, no crossing), and none
+ * of the object's other rings met.
+ */
+export function ringProblem(r: readonly number[], others: readonly (readonly number[])[] = []): string | null {
   if (distinctPoints(r) < 3) return NOTICES.tooFew;
+  if (hasRepeatedPoint(r)) return NOTICES.repeated;
   if (ringSelfIntersects(r)) return NOTICES.crossing;
   if (Math.abs(signedArea(r)) < MIN_AREA) return NOTICES.flat;
+  if (others.some((o) => ringsMeet(r, o))) return NOTICES.ringsMeet;
   return null;
 }
+
+/** The rings of an object but ring k. */
+const othersThan = (rings: readonly (readonly number[])[], k: number) => rings.filter((_, i) => i !== k);
 
 /** What is under the pointer. */
 export type PolygonHit =
@@ -257,9 +270,13 @@ export function createPolygonEditor(opts: PolygonEditorOptions) {
 
     /** Closes the ring being drawn: a new object of the category for new objects, or a new ring of its object. */
     closeRing(): boolean {
-      const d = drawing.value;
-      if (!d) return false;
-      const why = ringProblem(d.points);
+      const d0 = drawing.value;
+      if (!d0) return false;
+      // A last point on the first one is the first one: the ring closes there.
+      const n = pointCount(d0.points);
+      const last = n > 1 && d0.points[0] === d0.points[2 * n - 2] && d0.points[1] === d0.points[2 * n - 1];
+      const d = last ? { ...d0, points: d0.points.slice(0, -2) } : d0;
+      const why = ringProblem(d.points, find(d.target)?.polygons ?? []);
       if (why) return refuse(why);
       if (d.target === null) {
         const cat = newCategory.value;
@@ -284,19 +301,21 @@ export function createPolygonEditor(opts: PolygonEditorOptions) {
       if (!o || !o.polygons[ring]) return false;
       const r = points.map((v, i) => round(Math.max(0, Math.min(i % 2 ? height : width, v))));
       if (r.length === o.polygons[ring]?.length && r.every((v, i) => v === o.polygons[ring]?.[i])) return false;
-      const why = ringProblem(r);
+      const why = ringProblem(r, othersThan(o.polygons, ring));
       if (why) return refuse(why);
       return setRings(id, o.polygons.map((p, k) => (k === ring ? r : p)));
     },
 
     /** Inserts a point after point `after` of a ring of the selected object, and selects it. */
     insertPoint(id: string, ring: number, after: number, x: number, y: number): boolean {
-      const r = find(id)?.polygons[ring];
-      if (!r) return false;
+      const o = find(id);
+      const r = o?.polygons[ring];
+      if (!o || !r) return false;
       const [px, py] = clampPoint(x, y, width, height);
       const next = [...r.slice(0, 2 * after + 2), px, py, ...r.slice(2 * after + 2)];
-      if (ringProblem(next)) return refuse(NOTICES.crossing);
-      setRings(id, find(id)?.polygons.map((p, k) => (k === ring ? next : p)) ?? []);
+      const why = ringProblem(next, othersThan(o.polygons, ring));
+      if (why) return refuse(why);
+      setRings(id, o.polygons.map((p, k) => (k === ring ? next : p)));
       selected.value = id;
       vertex.value = { ring, index: after + 1 };
       return true;
@@ -327,7 +346,7 @@ export function createPolygonEditor(opts: PolygonEditorOptions) {
       if (!r) return false;
       const next = [...r.slice(0, 2 * v.index), ...r.slice(2 * v.index + 2)];
       if (distinctPoints(next) >= 3) {
-        const why = ringProblem(next);
+        const why = ringProblem(next, othersThan(o.polygons, v.ring));
         if (why) return refuse(why);
         vertex.value = null;
         return setRings(o.id, o.polygons.map((p, k) => (k === v.ring ? next : p)));
