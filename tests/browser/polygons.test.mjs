@@ -219,6 +219,33 @@ describe('polygon tool', () => {
     assert.ok(objs.some((o) => near(o.polygons[0], [250, 200, 330, 200, 340, 280], 1.5)), JSON.stringify(objs));
   });
 
+  test('a write from elsewhere in between: the conflict dialog says so, and theirs is kept and shown', async (t) => {
+    if (!supported) return t.skip('this server has no segmentation task type');
+    const id = assets[1].id;
+    await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${id}`);
+    await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${id}"]`);
+    await page.waitForSelector(`${CANVAS}[data-object-count="0"]`);
+    for (const [x, y] of [[50, 50], [150, 50], [100, 120]]) await click(x, y);
+    await page.keyboard.press('Enter');
+    assert.equal((await settle(() => saved(id), (o) => o.length === 1, 10_000)).length, 1);
+    // someone else writes two polygons on the revision this tab read
+    const ann = await api('GET', `/api/v1/assets/${id}/annotation`);
+    const theirs = [
+      { id: 'x1', category_id: cats[1].id, polygons: [[200, 200, 260, 200, 230, 260]] },
+      { id: 'x2', category_id: cats[1].id, polygons: [[300, 50, 380, 50, 380, 120, 300, 120]] },
+    ];
+    await api('PUT', `/api/v1/assets/${id}/annotation`, { payload: { type: 'polygons', objects: theirs }, revision: ann.revision });
+    await drag([100, 120], [100, 140]); // an edit on the stale revision
+    const dialog = page.locator('[data-testid=conflict-dialog]');
+    await dialog.waitFor();
+    assert.match(await dialog.locator('[data-testid=conflict-mine]').innerText(), /1 polygon/);
+    assert.deepEqual((await api('GET', `/api/v1/assets/${id}/annotation`)).payload.objects.map((o) => o.id), ['x1', 'x2']);
+    await dialog.getByRole('button', { name: 'Keep theirs' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await countIs(2), 2); // the editor shows theirs
+    assert.deepEqual((await saved(id)).map((o) => o.id), ['x1', 'x2']);
+  });
+
   test('zooming while drawing keeps the points in image pixels', async (t) => {
     if (!supported) return t.skip('this server has no segmentation task type');
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[2].id}`);
@@ -244,9 +271,9 @@ describe('polygon tool', () => {
   test('the review grid and preview draw the polygons; a reviewer moves a vertex in place', async (t) => {
     if (!supported) return t.skip('this server has no segmentation task type');
     await page.goto(`${srv.url}/projects/${project.id}/review?filter=all`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=polygon-overlay]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=polygon-overlay]').length === 3);
     const counts = await page.locator('[data-testid=polygon-overlay]').evaluateAll((els) => els.map((e) => Number(e.dataset.objectCount)));
-    assert.deepEqual(counts.sort(), [1, 2]);
+    assert.deepEqual(counts.sort(), [1, 2, 2]);
 
     const before = await saved();
     const target = before.find((o) => o.polygons.length === 1 && o.polygons[0][0] === 250);
