@@ -17,7 +17,6 @@ const W = 400;
 const H = 300;
 const CANVAS = '[data-testid=polygon-canvas]';
 let session, srv, api, page, project, cats, assets;
-let supported = false;
 
 /** Screen position of image pixel (x, y) on the canvas `sel`. */
 async function at(x, y, sel = CANVAS) {
@@ -74,17 +73,13 @@ describe('polygon tool', () => {
     cats = [];
     ({ srv, api, page } = session);
     await page.setViewportSize({ width: 1400, height: 900 });
-    // A server built before the segmentation task type refuses it: nothing to test then.
-    const probe = await srv.req('POST', '/api/v1/projects', { token: session.token, body: { name: 'probe', task_type: 'segmentation' } });
-    supported = probe.status === 201;
   });
 
   after(async () => {
     await session?.close();
   });
 
-  test('a segmentation project is made on the projects page', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('a segmentation project is made on the projects page', async () => {
     await page.goto(`${srv.url}/`);
     await page.getByLabel('New project name').fill('Cells');
     await page.getByLabel('Task type').selectOption('segmentation');
@@ -97,8 +92,7 @@ describe('polygon tool', () => {
     assets = await uploadPngs(srv, session.token, project.id, 3, { w: W, h: H });
   });
 
-  test('draw by mouse and keyboard; move, insert and delete vertices; move an object; all autosaved', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('draw by mouse and keyboard; move, insert and delete vertices; move an object; all autosaved', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[0].id}`);
     await page.waitForSelector(CANVAS);
     assert.equal(await countIs(0), 0);
@@ -161,8 +155,7 @@ describe('polygon tool', () => {
     assertRing(objs.find((x) => x.id === first).polygons[0], moved, 'redone');
   });
 
-  test('a hole in the selected polygon; delete by the panel and by the keyboard, undo; hide, fill, help', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('a hole in the selected polygon; delete by the panel and by the keyboard, undo; hide, fill, help', async () => {
     const first = await page.getAttribute(CANVAS, 'data-selected');
     await page.keyboard.press('r');
     for (const [x, y] of [[120, 80], [160, 80], [160, 120]]) await click(x, y);
@@ -206,8 +199,7 @@ describe('polygon tool', () => {
     assert.equal(await countIs(1), 1); // Escape closed the help, nothing else
   });
 
-  test('a reload in the middle of editing loses nothing', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('a reload in the middle of editing loses nothing', async () => {
     for (const [x, y] of [[250, 200], [330, 200], [330, 270]]) await click(x, y);
     await page.keyboard.press('Enter');
     await drag([330, 270], [340, 280]);
@@ -219,8 +211,7 @@ describe('polygon tool', () => {
     assert.ok(objs.some((o) => near(o.polygons[0], [250, 200, 330, 200, 340, 280], 1.5)), JSON.stringify(objs));
   });
 
-  test('a write from elsewhere in between: the conflict dialog says so, and theirs is kept and shown', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('a write from elsewhere in between: the conflict dialog says so, and theirs is kept and shown', async () => {
     const id = assets[1].id;
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${id}`);
     await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${id}"]`);
@@ -246,8 +237,7 @@ describe('polygon tool', () => {
     assert.deepEqual((await saved(id)).map((o) => o.id), ['x1', 'x2']);
   });
 
-  test('zooming while drawing keeps the points in image pixels', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('zooming while drawing keeps the points in image pixels', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[2].id}`);
     await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${assets[2].id}"]`);
     await page.waitForSelector(`${CANVAS}[data-object-count="0"]`);
@@ -268,8 +258,7 @@ describe('polygon tool', () => {
     await page.keyboard.press('0');
   });
 
-  test('the review grid and preview draw the polygons; a reviewer moves a vertex in place', async (t) => {
-    if (!supported) return t.skip('this server has no segmentation task type');
+  test('the review grid and preview draw the polygons; a reviewer moves a vertex in place', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/review?filter=all`);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=polygon-overlay]').length === 3);
     const counts = await page.locator('[data-testid=polygon-overlay]').evaluateAll((els) => els.map((e) => Number(e.dataset.objectCount)));
