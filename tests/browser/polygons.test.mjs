@@ -5,7 +5,7 @@
 // vertex moved, inserted on an edge and deleted, an object moved with
 // Shift-drag, a hole added, categories by number keys, polygons deleted with
 // the panel's button and the keyboard, undone and redone; every edit
-// autosaved and read back through the API; zoom while drawing; a reload in
+// autosaved and read back through the API; zoom and pan while drawing; a reload in
 // the middle of editing loses nothing; the review grid and preview draw the
 // polygons, and a reviewer moves a vertex in place.
 import assert from 'node:assert/strict';
@@ -237,7 +237,7 @@ describe('polygon tool', () => {
     assert.deepEqual((await saved(id)).map((o) => o.id), ['x1', 'x2']);
   });
 
-  test('zooming while drawing keeps the points in image pixels', async () => {
+  test('zooming and panning while drawing keep the points in image pixels', async () => {
     await page.goto(`${srv.url}/projects/${project.id}/label?filter=all&asset=${assets[2].id}`);
     await page.waitForSelector(`[data-testid=viewer-img][data-asset-id="${assets[2].id}"]`);
     await page.waitForSelector(`${CANVAS}[data-object-count="0"]`);
@@ -250,11 +250,19 @@ describe('polygon tool', () => {
       await page.waitForTimeout(100);
     }
     assert.ok(await zoomed());
-    await click(220, 180); // placed on the zoomed frame
+    // pan with the middle button, still drawing
+    const frame = () => page.evaluate(() => document.querySelector('.viewer-frame')?.style.transform ?? '');
+    const before = await frame();
+    await page.mouse.down({ button: 'middle' });
+    await page.mouse.move(...(await at(200, 150)), { steps: 3 });
+    await page.mouse.up({ button: 'middle' });
+    assert.notEqual(await settle(frame, (v) => v !== before), before);
+    assert.equal(await page.getAttribute(CANVAS, 'data-drawing'), '2');
+    await click(220, 180); // placed on the zoomed, panned frame
     await page.keyboard.press('Enter');
     assert.equal(await countIs(1), 1);
     const objs = await settle(() => saved(assets[2].id), (o) => o.length === 1, 10_000);
-    assertRing(objs[0].polygons[0], [200, 150, 240, 150, 220, 180], 'drawn while zoomed');
+    assertRing(objs[0].polygons[0], [200, 150, 240, 150, 220, 180], 'drawn while zoomed and panned');
     await page.keyboard.press('0');
   });
 

@@ -44,7 +44,13 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const categories = projectCategories(project.id);
   const cats = categories.list.value;
   const error = categories.error.value;
-  const [help, setHelp] = useState(false);
+  const [help, setHelpState] = useState(false);
+  // Read by the key handler: a key may come before the render that re-registers it.
+  const helpShown = useRef(false);
+  const setHelp = (f: (h: boolean) => boolean) => {
+    helpShown.current = f(helpShown.current);
+    setHelpState(helpShown.current);
+  };
   const [view, setView] = useState<ViewTransform>(FIT);
   const [focus, setFocus] = useState(false);
   const [showRecent, setShowRecent] = useState(false);
@@ -81,7 +87,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
         toggleFocus: () => setFocus((f) => !f),
         zoom: (f) => setView((v) => (f === 'fit' ? FIT : zoomBy(v, f))),
         toggleHelp: () => setHelp((h) => !h),
-        closeHelp: () => setHelp(false),
+        closeHelp: () => setHelp(() => false),
       }),
     [cats, session],
   );
@@ -103,7 +109,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target, e.key) || e.defaultPrevented) return;
       // While the help is shown, only its own commands (Escape closes it rather than what it does on the image).
-      const c = findCommand(help ? commands.filter((x) => x.inHelp) : commands, e);
+      const c = findCommand(helpShown.current ? commands.filter((x) => x.inHelp) : commands, e);
       if (!c) return;
       c.run();
       e.preventDefault();
