@@ -191,7 +191,19 @@ describe('polygon tool', () => {
 
     await page.keyboard.press('?');
     const help = await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent();
-    for (const text of ['Close the ring', 'Remove the last point', 'Cancel the ring', 'Delete the selected vertex', 'Add a ring', 'Hide or show every polygon', 'Fill the polygons', 'Undo', 'Redo']) {
+    for (const text of [
+      'Close the ring',
+      'Remove the last point',
+      'Cancel the ring',
+      'Delete the selected vertex',
+      'Add a ring',
+      'Hide or show every polygon',
+      'Fill the polygons',
+      'Undo',
+      'Redo',
+      'Insert a point on the selected polygon',
+      'Move a whole polygon',
+    ]) {
       assert.ok(help.includes(text), `help lists "${text}"`);
     }
     await page.keyboard.press('Escape');

@@ -82,6 +82,28 @@ export interface PolygonHandlers {
   copyPrevFrame: () => void;
 }
 
+/** A mouse gesture of an image tool, listed by the help beside the keys. */
+export interface Gesture {
+  /** How, e.g. "Shift+drag". */
+  how: string;
+  label: string;
+}
+
+export const BOX_GESTURES: readonly Gesture[] = [
+  { how: 'Drag', label: 'Draw a box (on empty space), move a box (inside it)' },
+  { how: 'Drag a handle', label: 'Resize the selected box' },
+  { how: 'Wheel, middle drag', label: 'Zoom, pan (also while drawing)' },
+];
+
+export const POLYGON_GESTURES: readonly Gesture[] = [
+  { how: 'Click', label: 'Add a point (on empty space: start a new polygon); on a polygon: select it' },
+  { how: 'Click the first point', label: 'Close the ring' },
+  { how: 'Drag a point', label: 'Move a point of the selected polygon (a click selects it)' },
+  { how: 'Click an edge, Alt+click', label: 'Insert a point on the selected polygon' },
+  { how: 'Shift+drag', label: 'Move a whole polygon' },
+  { how: 'Wheel, middle drag', label: 'Zoom, pan (also while drawing)' },
+];
+
 /** The frame of the same video just before `a` among `items` (by frame index), if any. */
 export function previousFrame(items: readonly Asset[], a: Asset): Asset | undefined {
   const src = a.source;

@@ -244,7 +244,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
           onCancel={() => setNoting(false)}
         />
       )}
-      {help && <HelpOverlay commands={commands} />}
+      {help && <HelpOverlay commands={commands} gestures={task?.gestures} />}
     </section>
   );
 }

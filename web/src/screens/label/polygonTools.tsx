@@ -9,7 +9,7 @@ import type { LabelCommand } from '../../state/labelActions';
 import type { LocalAnnotation } from '../../state/labelLocal';
 import type { LabelSession } from '../../state/labelSession';
 import type { PolygonEditor } from '../../state/polygonEditor';
-import { polygonCommands, previousFrame } from '../../state/taskActions';
+import { POLYGON_GESTURES, polygonCommands, previousFrame } from '../../state/taskActions';
 import { hasAnswer, type useObjectEditor } from './useObjectEditor';
 import type { TaskTools } from './useTaskTools';
 
@@ -64,6 +64,7 @@ export function polygonTools(
   });
   return {
     commands,
+    gestures: POLYGON_GESTURES,
     overlay: editor ? <PolygonCanvas editor={editor} categories={cats} /> : null,
     panel: editor ? (
       <PolygonPanel

@@ -11,7 +11,7 @@ import { newObjectId } from '../../state/boxEditor';
 import type { LabelCommand } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
 import { BOX_SPEC, POLYGON_SPEC } from '../../state/objectEditors';
-import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from '../../state/taskActions';
+import { BOX_GESTURES, boxCommands, labelMode, multiCommands, previousFrame, toggled, type Gesture } from '../../state/taskActions';
 import { polygonTools } from './polygonTools';
 import { hasAnswer, useObjectEditor } from './useObjectEditor';
 
@@ -21,6 +21,8 @@ export interface TaskTools {
   panel: ComponentChildren;
   /** Drawn over the image, inside the viewer's frame. */
   overlay: ComponentChildren;
+  /** The image tool's mouse gestures, for the help. */
+  gestures?: readonly Gesture[];
 }
 
 export function useTaskTools(
@@ -133,6 +135,7 @@ export function useTaskTools(
   });
   return {
     commands,
+    gestures: BOX_GESTURES,
     overlay: editor ? <BoxCanvas editor={editor} categories={cats} /> : null,
     panel: editor ? (
       <BoxPanel
