@@ -19,6 +19,7 @@ export function ShapeOverlay({
   deps,
   testid,
   count,
+  className = 'box-overlay',
 }: {
   width: number;
   height: number;
@@ -29,6 +30,7 @@ export function ShapeOverlay({
   deps: readonly unknown[];
   testid: string;
   count: number;
+  className?: string;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const drawRef = useRef(draw);
@@ -55,5 +57,5 @@ export function ShapeOverlay({
     ro.observe(c);
     return () => ro.disconnect();
   }, [...deps, width, height, fit]);
-  return <canvas ref={ref} class="box-overlay" data-testid={testid} data-box-count={count} data-object-count={count} aria-hidden="true" />;
+  return <canvas ref={ref} class={className} data-testid={testid} data-box-count={count} data-object-count={count} aria-hidden="true" />;
 }
