@@ -14,6 +14,8 @@ import { ROOT } from '../lib/server.mjs';
 const PAIRS = {
   Asset: 'Asset',
   Annotation: 'Annotation',
+  BoxObject: 'BoxObject',
+  PolygonObject: 'PolygonObject',
   AssetCounts: 'AssetCounts',
   User: 'User',
   ApiToken: 'Token',
