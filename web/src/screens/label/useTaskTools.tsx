@@ -2,7 +2,7 @@
 // their commands (built on the single-label ones), the panel on the right and
 // the layer over the image. Single-label projects get nothing from here.
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Asset } from '../../api/assets';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
