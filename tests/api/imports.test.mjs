@@ -165,6 +165,7 @@ test('class-index masks become labeled polygons of the importing user, each refu
   const a = await ann(assets[0].id);
   assert.equal(a.status, 'labeled');
   assert.equal(a.labeled_by, 'admin');
+  assert.equal(a.import_id, im.id);
   assert.equal(a.payload.type, 'polygons');
   assert.deepEqual(a.category_ids, [road, tree].sort((x, y) => x - y));
   const disc = a.payload.objects.find((o) => o.category_id === road);
@@ -188,6 +189,7 @@ test('class-index masks become labeled polygons of the importing user, each refu
   assert.equal(u.json.state, 'undone');
   assert.equal(u.json.undone, 2);
   assert.equal((await ann(assets[0].id)).status, 'unlabeled');
+  assert.equal((await ann(assets[0].id)).import_id, undefined);
   assert.equal((await ann(assets[1].id)).status, 'unlabeled');
   const again = await srv.req('POST', `/api/v1/imports/${im.id}/undo`, { token });
   assert.equal(again.status, 409);

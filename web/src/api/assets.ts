@@ -44,6 +44,8 @@ export interface Annotation {
   updated_at: string;
   /** The note of the latest change (a flag to needs_review); given by the annotation endpoints. */
   note?: string;
+  /** The import that wrote this revision; given by the annotation endpoints. */
+  import_id?: number;
 }
 
 export type AssetSource =
