@@ -2,7 +2,7 @@
 // their commands (built on the single-label ones), the panel on the right and
 // the layer over the image. Single-label projects get nothing from here.
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Asset } from '../../api/assets';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
@@ -46,6 +46,14 @@ export function useTaskTools(
     return eff.payload?.type === 'classification' ? eff.payload.category_ids : eff.category_ids;
   };
   const savedIds = savedOf(cur);
+  // A change applied another way (a suggestion accepted with A) ends the image's draft.
+  useEffect(
+    () =>
+      session.onApply((a) => {
+        if (drafts.current.delete(a.id)) rerender((n) => n + 1);
+      }),
+    [session],
+  );
   const checked = (cur && drafts.current.get(cur.id)) ?? savedIds;
   const setDraft = (a: Asset, ids: number[] | null) => {
     if (ids) drafts.current.set(a.id, ids);

@@ -10,6 +10,7 @@ import { BoxFixPanel } from '../../components/boxes/BoxFixPanel';
 import { AssetObjects } from '../../components/canvas/AssetObjects';
 import { PolygonFixPanel } from '../../components/polygons/PolygonFixPanel';
 import { AssetGrid } from '../../components/grid/AssetGrid';
+import { SuggestionStats } from '../../components/suggestions/SuggestionStats';
 import { FILTER_LABEL } from '../../lib/status';
 import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
@@ -276,6 +277,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
           )}
           <IssuesPanel stats={stats} categories={cats} onOpen={openIssue} />
           <DistributionChart stats={stats} categories={cats} />
+          <SuggestionStats projectId={pid} categories={cats} hideEmpty compact />
         </div>
       </div>
       <p class="muted small review-keys">
