@@ -74,3 +74,20 @@ int ts_queue_has(enum ts_queue q, enum ts_status s)
 {
 	return q == TS_QUEUE_ALL || ts_status_queue(s) == q;
 }
+
+static const char *const suggestion_status_names[TS_SUGGESTION_NSTATUS] = {
+	"pending", "accepted", "rejected", "superseded"
+};
+
+const char *ts_suggestion_status_name(enum ts_suggestion_status st)
+{
+	return (unsigned)st < TS_SUGGESTION_NSTATUS ? suggestion_status_names[st] : "pending";
+}
+
+int ts_suggestion_status_parse(const char *s)
+{
+	for (int i = 0; s && i < TS_SUGGESTION_NSTATUS; i++)
+		if (strcmp(s, suggestion_status_names[i]) == 0)
+			return i;
+	return -1;
+}

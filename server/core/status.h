@@ -51,4 +51,20 @@ enum ts_queue ts_status_queue(enum ts_status s);
 /* 1 when the filter q lists assets of status s. */
 int ts_queue_has(enum ts_queue q, enum ts_status s);
 
+/* A model suggestion's review status: what the labeler did with it. The
+ * API's suggestion "status" and the name the store keeps. */
+enum ts_suggestion_status {
+	TS_SUGGESTION_PENDING,
+	TS_SUGGESTION_ACCEPTED,
+	TS_SUGGESTION_REJECTED,
+	TS_SUGGESTION_SUPERSEDED,
+	TS_SUGGESTION_NSTATUS
+};
+
+/* "pending", "accepted", "rejected", "superseded"; static strings
+ * ("pending" when out of range). */
+const char *ts_suggestion_status_name(enum ts_suggestion_status st);
+/* The status of a known name, -1 otherwise (NULL included). */
+int ts_suggestion_status_parse(const char *s);
+
 #endif

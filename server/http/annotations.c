@@ -86,7 +86,7 @@ static void get_one(struct ts_req *req)
 		return;
 	}
 	ts_req_json(req, 200, view_annotation(&a));
-	ts_annotation_release(&a);
+	ts_svc_annotation_release(&a);
 }
 
 /* Reads a JSON array of positive ids (at most max) into a malloc'd array.
@@ -235,7 +235,7 @@ static void put(struct ts_req *req)
 			   ar.kind == TS_ANN_SET_STATUS && ar.status == TS_ANN_SKIPPED);
 	ts_req_json(req, 200, view_annotation(&a));
 out:
-	ts_annotation_release(&a);
+	ts_svc_annotation_release(&a);
 	ts_payload_release(&payload);
 	ts_error_release(&err);
 	json_decref(body);

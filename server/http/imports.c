@@ -292,7 +292,7 @@ static void upload(struct ts_req *req)
 	}
 	send_import(req, 202, &im);
 out:
-	ts_import_release(&im);
+	ts_svc_import_release(&im);
 	ts_error_release(&err);
 }
 
@@ -307,7 +307,7 @@ static void get(struct ts_req *req)
 		return;
 	}
 	send_import(req, 200, &im);
-	ts_import_release(&im);
+	ts_svc_import_release(&im);
 }
 
 static void undo(struct ts_req *req)
@@ -321,7 +321,7 @@ static void undo(struct ts_req *req)
 		return;
 	}
 	send_import(req, 200, &im);
-	ts_import_release(&im);
+	ts_svc_import_release(&im);
 }
 
 static void list(struct ts_req *req)
@@ -334,7 +334,7 @@ static void list(struct ts_req *req)
 	size_t n = 0;
 	int limit;
 
-	if (ts_req_page(req, 20, TS_IMPORT_PAGE_MAX, &limit, &cursor))
+	if (ts_req_page(req, 20, TS_SVC_IMPORT_PAGE_MAX, &limit, &cursor))
 		return;
 	if (ts_svc_import_list(req->app, req->params[0], cursor, limit, &arr, &n, &err)) {
 		ts_req_error(req, &err);

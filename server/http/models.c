@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/jsonw.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -344,7 +345,7 @@ static void model_create(struct ts_req *req)
 	}
 	send_model(req, 201, &m);
 out:
-	ts_model_row_release(&m);
+	ts_svc_model_release(&m);
 	ts_error_release(&err);
 }
 
@@ -389,7 +390,7 @@ static void model_get(struct ts_req *req)
 		ts_req_error(req, &err);
 	else
 		send_model(req, 200, &m);
-	ts_model_row_release(&m);
+	ts_svc_model_release(&m);
 	ts_error_release(&err);
 }
 
@@ -415,7 +416,7 @@ static void model_patch(struct ts_req *req)
 	else
 		send_model(req, 200, &m);
 out:
-	ts_model_row_release(&m);
+	ts_svc_model_release(&m);
 	ts_error_release(&err);
 	json_decref(body);
 }
@@ -457,7 +458,7 @@ static void suggestion_get(struct ts_req *req)
 	ts_jsonw_object_end(&w);
 	ts_view_send(req, 200, &w, &b);
 out:
-	ts_suggestion_release(&s);
+	ts_svc_suggestion_release(&s);
 	ts_error_release(&err);
 }
 
@@ -508,7 +509,7 @@ static void suggestion_review(struct ts_req *req)
 	ts_view_send(req, 200, &w, &b);
 out:
 	free(vals);
-	ts_suggestion_release(&s);
+	ts_svc_suggestion_release(&s);
 	ts_error_release(&err);
 	json_decref(body);
 }

@@ -535,3 +535,8 @@ enum ts_err ts_svc_import_undo(struct ts_app *app, int64_t id, int64_t user_id,
 		e = ts_store_import_get(app->store, id, out, err);
 	return e;
 }
+
+void ts_svc_import_release(struct ts_import *im)
+{
+	ts_import_release(im);
+}

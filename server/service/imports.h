@@ -61,7 +61,11 @@ enum ts_err ts_svc_import_accept(struct ts_app *app, int64_t project_id, int64_t
 
 enum ts_err ts_svc_import_get(struct ts_app *app, int64_t id, struct ts_import *out,
 			      struct ts_error *err);
-/* Newest first; the caller frees *out (ts_import_release each). */
+/* The most imports one list page holds. */
+#define TS_SVC_IMPORT_PAGE_MAX TS_IMPORT_PAGE_MAX
+/* Frees what an import this service filled in owns (its report). */
+void ts_svc_import_release(struct ts_import *im);
+/* Newest first; the caller frees *out (ts_svc_import_release each). */
 enum ts_err ts_svc_import_list(struct ts_app *app, int64_t project_id, int64_t before,
 			       int limit, struct ts_import **out, size_t *n,
 			       struct ts_error *err);

@@ -658,3 +658,8 @@ void ts_ann_stats_release(struct ts_ann_stats *st)
 	st->ncat = 0;
 	st->n_damaged = 0;
 }
+
+void ts_svc_annotation_release(struct ts_annotation *a)
+{
+	ts_annotation_release(a);
+}

@@ -139,5 +139,7 @@ enum ts_err ts_labeling_bulk(struct ts_store *s, int64_t project_id,
 enum ts_err ts_labeling_stats(struct ts_store *s, int64_t project_id, struct ts_ann_stats *out,
 			      struct ts_error *err);
 void ts_ann_stats_release(struct ts_ann_stats *st);
+/* Frees what an annotation this service filled in owns (payload, note). */
+void ts_svc_annotation_release(struct ts_annotation *a);
 
 #endif

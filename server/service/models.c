@@ -286,6 +286,16 @@ enum ts_err ts_svc_model_register(struct ts_app *app, int64_t project_id, int64_
 	return e;
 }
 
+void ts_svc_model_release(struct ts_model_row *m)
+{
+	ts_model_row_release(m);
+}
+
+void ts_svc_suggestion_release(struct ts_suggestion *s)
+{
+	ts_suggestion_release(s);
+}
+
 void ts_svc_model_rows_free(struct ts_model_row *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -63,6 +63,9 @@ enum ts_err ts_svc_categories_hash(struct ts_app *app, int64_t project_id,
 enum ts_err ts_svc_model_list(struct ts_app *app, int64_t project_id, struct ts_model_row **out,
 			      size_t *n, struct ts_error *err);
 void ts_svc_model_rows_free(struct ts_model_row *rows, size_t n);
+/* Frees what one model row or one suggestion of this service owns. */
+void ts_svc_model_release(struct ts_model_row *m);
+void ts_svc_suggestion_release(struct ts_suggestion *s);
 /* A model of the project; NOT_FOUND "model_not_found" for another
  * project's. */
 enum ts_err ts_svc_model_get(struct ts_app *app, int64_t project_id, int64_t model_id,

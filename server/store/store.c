@@ -114,19 +114,3 @@ void ts_suggestion_release(struct ts_suggestion *sg)
 	sg->chosen = NULL;
 }
 
-static const char *const suggestion_status_names[TS_SUGGESTION_NSTATUS] = {
-	"pending", "accepted", "rejected", "superseded"
-};
-
-const char *ts_suggestion_status_name(enum ts_suggestion_status st)
-{
-	return (unsigned)st < TS_SUGGESTION_NSTATUS ? suggestion_status_names[st] : "pending";
-}
-
-int ts_suggestion_status_parse(const char *s)
-{
-	for (int i = 0; s && i < TS_SUGGESTION_NSTATUS; i++)
-		if (strcmp(s, suggestion_status_names[i]) == 0)
-			return i;
-	return -1;
-}

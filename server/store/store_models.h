@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 #define TS_JOB_MODEL_BATCH "model_batch"
@@ -44,14 +45,6 @@ struct ts_model_new {
 	const char *metadata;
 	const char *checksum_sha256;
 	int64_t byte_size;
-};
-
-enum ts_suggestion_status {
-	TS_SUGGESTION_PENDING,
-	TS_SUGGESTION_ACCEPTED,
-	TS_SUGGESTION_REJECTED,
-	TS_SUGGESTION_SUPERSEDED,
-	TS_SUGGESTION_NSTATUS
 };
 
 struct ts_suggestion {
@@ -236,8 +229,6 @@ struct ts_store_model_ops {
 void ts_model_row_release(struct ts_model_row *m);
 void ts_suggestion_release(struct ts_suggestion *sg);
 /* Names of the statuses ("pending" ...), and back (-1 when unknown). */
-const char *ts_suggestion_status_name(enum ts_suggestion_status st);
-int ts_suggestion_status_parse(const char *s);
 
 #define TS_STORE_MODELS (s->ops->models)
 static inline enum ts_err ts_store_model_create(struct ts_store *s, const struct ts_model_new *in,
