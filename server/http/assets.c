@@ -20,6 +20,7 @@
 #include "core/cursor.h"
 #include "domain/names.h"
 #include "core/status.h"
+#include "http/form.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -291,15 +292,13 @@ static void upload_free(void *arg)
 
 static int upload_begin(struct ts_req *req)
 {
-	const char *ct = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ct;
 	struct ts_project p;
 	struct upload *u;
 
-	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
-		ts_req_fail(req, 415, "unsupported_media_type",
-			    "Send the images as multipart/form-data with one \"file\" part each.");
+	ct = ts_form_type(req, "Send the images as multipart/form-data with one \"file\" part each.");
+	if (!ct)
 		return -1;
-	}
 	if (ts_load_project(req, &p))
 		return -1;
 	u = ts_xcalloc(1, sizeof(*u));
@@ -310,12 +309,8 @@ static int upload_begin(struct ts_req *req)
 	ts_upload_file_init(&u->f);
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
-	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
-		ts_req_fail(req, 400, "invalid_multipart",
+	return ts_form_init(req, &u->mp, ct, &part_cb, u,
 			    "The multipart/form-data body has no boundary, or a malformed one.");
-		return -1;
-	}
-	return 0;
 }
 
 /* An answer that fails the request still lists what was stored and what

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/form.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -272,28 +273,22 @@ static const struct ts_multipart_cb part_cb = { part_begin, part_data, part_end 
 
 static int upload_begin(struct ts_req *req)
 {
-	const char *ct = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ct;
 	struct ts_project p;
 	struct upload *u;
 
 	if (ts_load_project(req, &p))
 		return -1;
-	if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0) {
-		ts_req_fail(req, 415, "unsupported_media_type",
-			    "send the video as multipart/form-data with a file part");
+	ct = ts_form_type(req, "send the video as multipart/form-data with a file part");
+	if (!ct)
 		return -1;
-	}
 	u = ts_xcalloc(1, sizeof(*u));
 	u->req = req;
 	ts_upload_file_init(&u->f);
 	ts_req_on_cleanup(req, upload_free, u);
 	req->stream = u;
-	if (ts_multipart_init(&u->mp, ct, &part_cb, u)) {
-		ts_req_fail(req, 400, "invalid_multipart",
+	return ts_form_init(req, &u->mp, ct, &part_cb, u,
 			    "the multipart body has no boundary, or a malformed one");
-		return -1;
-	}
-	return 0;
 }
 
 static int upload_data(struct ts_req *req, const char *data, size_t len)
@@ -302,16 +297,8 @@ static int upload_data(struct ts_req *req, const char *data, size_t len)
 
 	if (!u)
 		return -1;
-	if (ts_multipart_push(&u->mp, data, len) != TS_MULTIPART_OK) {
-		if (req->response)
-			return -1;
-		if (u->write_failed)
-			ts_req_error(req, &u->werr);
-		else
-			ts_req_fail(req, 400, "invalid_multipart", "the multipart body is malformed");
-		return -1;
-	}
-	return 0;
+	return ts_form_push(req, &u->mp, data, len, u->write_failed, &u->werr,
+			    "the multipart body is malformed");
 }
 
 static void upload(struct ts_req *req)
