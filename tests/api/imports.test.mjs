@@ -17,7 +17,7 @@ import { deflateSync } from 'node:zlib';
 import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
 import { waitExport } from '../lib/exports.mjs';
 import { multipart } from '../lib/images.mjs';
-import { pngChunk, uploadPngs } from '../lib/tinypng.mjs';
+import { pngChunk, pngFile, uploadPngs } from '../lib/tinypng.mjs';
 import { makeZip } from '../lib/zip.mjs';
 
 const run = promisify(execFile);
@@ -32,11 +32,6 @@ const ann = async (id) => (await srv.req('GET', `/api/v1/assets/${id}/annotation
 // A mask PNG: greyscale (depth 8 or 16) or palette (depth 8), value(x, y)
 // the label of each pixel.
 function maskPng(w, h, value, { depth = 8, palette = false } = {}) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = depth;
-  ihdr[9] = palette ? 3 : 0;
   const bpp = depth === 16 ? 2 : 1;
   const raw = Buffer.alloc((w * bpp + 1) * h);
   for (let y = 0; y < h; y++) {
@@ -46,14 +41,13 @@ function maskPng(w, h, value, { depth = 8, palette = false } = {}) {
       else raw[o] = value(x, y);
     }
   }
-  const chunks = [pngChunk('IHDR', ihdr)];
+  const chunks = [];
   if (palette) {
     const plte = Buffer.alloc(256 * 3);
     for (let i = 0; i < 256; i++) plte.set([i, (i * 7) & 255, (i * 13) & 255], i * 3);
     chunks.push(pngChunk('PLTE', plte));
   }
-  chunks.push(pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
+  return pngFile(w, h, palette ? 3 : 0, deflateSync(raw), { depth, chunks });
 }
 
 const rect = (x0, y0, x1, y1, v) => (x, y) => (x >= x0 && x < x1 && y >= y0 && y < y1 ? v : 0);

@@ -9,9 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { startWithAdmin, startServer, ROOT, SANITIZED } from '../lib/server.mjs';
-import { pngChunk } from '../lib/tinypng.mjs';
+import { solidPng } from '../lib/tinypng.mjs';
 import { rawRequest } from '../lib/raw.mjs';
 
 const MODELS = join(ROOT, 'tests', 'models');
@@ -21,19 +20,6 @@ const asset = {};
 const model = {};
 
 const api = (method, path, body, tok = token) => srv.req(method, path, { token: tok, body });
-
-// A w x h PNG of one colour.
-function solidPng([r, g, b], w = 16, h = 16) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
-}
 
 async function upload(projectId, files) {
   const fd = new FormData();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startWithAdmin, BIN } from '../lib/server.mjs';
-import { pngChunk } from '../lib/tinypng.mjs';
+import { pngFile } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport as verify } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
@@ -42,16 +42,9 @@ after(async () => {
 // A w x w RGB PNG of random pixels: it does not compress, so its size is
 // about 3 w^2 bytes.
 function noisePng(w) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(w, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
   const rows = [];
   for (let y = 0; y < w; y++) rows.push(Buffer.from([0]), randomBytes(3 * w));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 0 })),
-    pngChunk('IEND', Buffer.alloc(0))]);
+  return pngFile(w, w, 2, deflateSync(Buffer.concat(rows), { level: 0 }));
 }
 
 function client({ srv, token }) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { startSession } from '../lib/session.mjs';
-import { pngChunk, tinyPng } from '../lib/tinypng.mjs';
+import { pngFile, tinyPng } from '../lib/tinypng.mjs';
 import { makeZip } from '../lib/zip.mjs';
 
 const W = 64;
@@ -18,14 +18,9 @@ let session, srv, page, api, projectId, catId, asset, dir;
 
 // An 8-bit greyscale mask: a rectangle of value v.
 function maskPng(v) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(W, 0);
-  ihdr.writeUInt32BE(H, 4);
-  ihdr[8] = 8;
   const raw = Buffer.alloc((W + 1) * H);
   for (let y = 10; y < 30; y++) raw.fill(v, y * (W + 1) + 1 + 5, y * (W + 1) + 1 + 40);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+  return pngFile(W, H, 0, deflateSync(raw));
 }
 
 describe('label import', () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { pngChunk } from './tinypng.mjs';
+import { pngFile } from './tinypng.mjs';
 
 const run = promisify(execFile);
 
@@ -43,17 +43,7 @@ export async function makePng(w, h) {
 // A decompression bomb: a valid PNG header claiming w x h pixels, with a
 // few bytes of data. It must be refused from its header.
 export function pngBomb(w = 60000, h = 60000) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // grey
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01])),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(w, h, 0, Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]));
 }
 
 // A JPEG whose middle is overwritten with random bytes.
@@ -121,19 +111,12 @@ export async function heicClaiming(w, h) {
   return bytes;
 }
 
-const PNG_SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 // An RGB PNG of w x h from raw filtered rows (filter bytes included), or
 // from a ready IDAT payload. Chunks and CRCs are always whole: only a
 // decode can tell these apart from good images.
 function pngOf(w, h, { raw, idat }) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([PNG_SIG, pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', idat ?? deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+  return pngFile(w, h, 2, idat ?? deflateSync(raw));
 }
 
 function rgbRows(w, h, seed, filter = 0) {

@@ -25,13 +25,27 @@ export function pngChunk(type, data) {
   return Buffer.concat([len, td, crc]);
 }
 
-// An RGB PNG of w x h whose colours depend on seed (so checksums differ).
-export function tinyPng(seed, w = 16, h = 12) {
+// A whole PNG file of w x h: colour type `type` (0 grey, 2 RGB, 3 palette),
+// bit depth `depth`, the IDAT payload `idat` as given (deflated rows, or
+// anything a hostile test wants there), and `chunks` (PLTE, say) between
+// IHDR and IDAT.
+export function pngFile(w, h, type, idat, { depth = 8, chunks = [] } = {}) {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type RGB
+  ihdr[8] = depth;
+  ihdr[9] = type;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    ...chunks,
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+// An RGB PNG of w x h whose colours depend on seed (so checksums differ).
+export function tinyPng(seed, w = 16, h = 12) {
   const raw = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++) {
     raw[y * (w * 3 + 1)] = 0;
@@ -42,29 +56,14 @@ export function tinyPng(seed, w = 16, h = 12) {
       raw[o + 2] = (seed * 11 + (seed >> 16)) & 0xff;
     }
   }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(w, h, 2, deflateSync(raw));
 }
 
 // An RGB PNG of w x h in one colour [r, g, b] (images a colour model can tell apart).
 export function solidPng([r, g, b], w = 16, h = 16) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
   const raw = Buffer.alloc((w * 3 + 1) * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(raw)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(w, h, 2, deflateSync(raw));
 }
 
 // Uploads n distinct PNGs (seeds start..start+n) in batches; returns the
