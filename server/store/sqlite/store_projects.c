@@ -56,18 +56,9 @@ static void read_category(sqlite3_stmt *st, void *out)
 enum ts_err ts_sq_project_get_c(struct ts_sq_conn *c, int64_t id, struct ts_project *out,
 				struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?",
-					     TS_SQ_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_sq_step_row(c, st, "read project", err, "project_not_found",
-			   "project %lld does not exist", (long long)id);
-	if (!e)
-		read_project(st, out);
-	sqlite3_reset(st);
-	return e;
+	return ts_sq_get_row(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?", TS_SQ_I64(id),
+			     read_project, out, "read project", err, "project_not_found",
+			     "project %lld does not exist", (long long)id);
 }
 
 static enum ts_err sq_create(struct ts_store *s, const char *name, const char *task_type,
@@ -205,20 +196,11 @@ out:
 static enum ts_err category_get_c(struct ts_sq_conn *c, int64_t project_id, int64_t id,
 				  struct ts_category *out, struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories "
-					        "WHERE project_id = ? AND id = ?",
-					     TS_SQ_I64(project_id, id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_sq_step_row(c, st, "read category", err, "category_not_found",
-			   "category %lld does not exist in project %lld", (long long)id,
-			   (long long)project_id);
-	if (!e)
-		read_category(st, out);
-	sqlite3_reset(st);
-	return e;
+	return ts_sq_get_row(c, "SELECT " CATEGORY_COLS " FROM categories "
+				"WHERE project_id = ? AND id = ?",
+			     TS_SQ_I64(project_id, id), read_category, out, "read category", err,
+			     "category_not_found", "category %lld does not exist in project %lld",
+			     (long long)id, (long long)project_id);
 }
 
 static enum ts_err sq_category_list(struct ts_store *s, int64_t project_id, int include_deleted,

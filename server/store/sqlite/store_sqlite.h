@@ -129,6 +129,14 @@ int ts_sq_bind_ref(sqlite3_stmt *st, int idx, int64_t id);
 typedef void (*ts_sq_read_fn)(sqlite3_stmt *st, void *out);
 /* A ts_sq_read_fn for an int64_t element: column 0. */
 void ts_sq_read_i64(sqlite3_stmt *st, void *out);
+/* The one row that sql selects with args bound to ?1..?n, read into *out
+ * with read (when out is set); the statement is reset. No row gives
+ * TS_ERR_NOT_FOUND with not_found_code and the formatted message; a
+ * database error ts_sq_fail(what). */
+enum ts_err ts_sq_get_row(struct ts_sq_conn *c, const char *sql, const int64_t *args, int n,
+			  ts_sq_read_fn read, void *out, const char *what, struct ts_error *err,
+			  const char *not_found_code, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
 
 /* Rows read by ts_sq_collect: items is a malloc'd array of n elements (NULL
  * when n is 0), owned by the caller. */

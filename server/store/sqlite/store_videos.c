@@ -49,18 +49,9 @@ static void read_video(sqlite3_stmt *st, void *out)
 static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_video *out,
 			 struct ts_error *err)
 {
-	sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?",
-					     TS_SQ_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_sq_step_row(c, st, "read video", err, "video_not_found", "video %lld does not exist",
-			   (long long)id);
-	if (!e && out)
-		read_video(st, out);
-	sqlite3_reset(st);
-	return e;
+	return ts_sq_get_row(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?", TS_SQ_I64(id),
+			     read_video, out, "read video", err, "video_not_found",
+			     "video %lld does not exist", (long long)id);
 }
 
 static enum ts_err sq_create(struct ts_store *s, const struct ts_video_new *in,
