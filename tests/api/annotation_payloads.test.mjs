@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin } from '../lib/server.mjs';
+import { createProject, startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
@@ -22,12 +22,7 @@ const sql = async (q) => (await run('sqlite3', [join(srv.dataDir, 'tessera.db'),
 
 before(async () => {
   ({ srv, token } = await startWithAdmin());
-  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Typed' } });
-  pid = p.json.id;
-  cats = [];
-  for (const name of ['cat', 'dog']) {
-    cats.push((await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name } })).json);
-  }
+  ({ pid, cats } = await createProject(srv, token, 'Typed', ['cat', 'dog']));
   assets = await uploadPngs(srv, token, pid, 8, { start: 500 });
 });
 after(async () => { await srv.close(); });

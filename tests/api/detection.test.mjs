@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
+import { createProject, startWithAdmin, SANITIZED } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
@@ -24,13 +24,7 @@ const boxes = (objects) => ({ payload: { type: 'boxes', objects } });
 
 before(async () => {
   ({ srv, token } = await startWithAdmin());
-  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Boxes', task_type: 'detection' } });
-  assert.equal(p.status, 201, p.text);
-  pid = p.json.id;
-  cats = [];
-  for (const name of ['car', 'person', 'sign']) {
-    cats.push((await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name } })).json);
-  }
+  ({ pid, cats } = await createProject(srv, token, 'Boxes', ['car', 'person', 'sign'], 'detection'));
   assets = await uploadPngs(srv, token, pid, 10, { start: 900, w: W, h: H });
 });
 after(async () => { await srv.close(); });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
+import { createProject, startWithAdmin, SANITIZED } from '../lib/server.mjs';
 import { waitExport } from '../lib/exports.mjs';
 import { multipart } from '../lib/images.mjs';
 import { pngChunk, pngFile, uploadPngs } from '../lib/tinypng.mjs';
@@ -119,13 +119,7 @@ function iou(a, b) {
 
 before(async () => {
   ({ srv, token } = await startWithAdmin());
-  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Masks', task_type: 'segmentation' } });
-  assert.equal(p.status, 201, p.text);
-  pid = p.json.id;
-  cats = [];
-  for (const name of ['road', 'tree', 'sky']) {
-    cats.push((await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name } })).json);
-  }
+  ({ pid, cats } = await createProject(srv, token, 'Masks', ['road', 'tree', 'sky'], 'segmentation'));
   assets = await uploadPngs(srv, token, pid, 12, { start: 900, w: W, h: H });
 });
 after(async () => { await srv.close(); });

@@ -3,7 +3,7 @@
 // and stats working as for single-label projects.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWithAdmin } from '../lib/server.mjs';
+import { createProject, startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 let srv, token, pid, cats, assets;
@@ -14,13 +14,9 @@ const cls = (ids) => ({ payload: { type: 'classification', category_ids: ids } }
 
 before(async () => {
   ({ srv, token } = await startWithAdmin());
-  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Multi', task_type: 'classification_multi' } });
-  assert.equal(p.status, 201, p.text);
-  pid = p.json.id;
-  cats = [];
-  for (const name of ['sky', 'sea', 'sand', 'tree']) {
-    cats.push((await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name } })).json.id);
-  }
+  const made = await createProject(srv, token, 'Multi', ['sky', 'sea', 'sand', 'tree'], 'classification_multi');
+  pid = made.pid;
+  cats = made.cats.map((c) => c.id);
   assets = await uploadPngs(srv, token, pid, 8, { start: 700 });
 });
 after(async () => { await srv.close(); });

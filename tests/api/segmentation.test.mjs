@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin } from '../lib/server.mjs';
+import { createProject, startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
@@ -29,13 +29,7 @@ const ngon = (n, cx, cy, r) => Array.from({ length: n }, (_, i) => [
 
 before(async () => {
   ({ srv, token } = await startWithAdmin());
-  const p = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Masks', task_type: 'segmentation' } });
-  assert.equal(p.status, 201, p.text);
-  pid = p.json.id;
-  cats = [];
-  for (const name of ['road', 'tree', 'sky']) {
-    cats.push((await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name } })).json);
-  }
+  ({ pid, cats } = await createProject(srv, token, 'Masks', ['road', 'tree', 'sky'], 'segmentation'));
   assets = await uploadPngs(srv, token, pid, 8, { start: 700, w: W, h: H });
 });
 after(async () => { await srv.close(); });

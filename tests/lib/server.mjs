@@ -141,3 +141,18 @@ export async function startWithAdmin(opts = {}) {
   const token = await srv.addUser('admin', { admin: true });
   return { srv, token };
 }
+
+// Creates a project (task_type left to the server's default when not given)
+// with the named categories, in that order; returns its id and the
+// categories as the API answered them. Throws on any refusal.
+export async function createProject(srv, token, name, categories, task_type) {
+  const p = await srv.req('POST', '/api/v1/projects', { token, body: task_type ? { name, task_type } : { name } });
+  if (p.status !== 201) throw new Error(`project ${name}: ${p.status} ${p.text}`);
+  const cats = [];
+  for (const cat of categories) {
+    const c = await srv.req('POST', `/api/v1/projects/${p.json.id}/categories`, { token, body: { name: cat } });
+    if (c.status !== 201) throw new Error(`category ${cat}: ${c.status} ${c.text}`);
+    cats.push(c.json);
+  }
+  return { pid: p.json.id, cats };
+}
