@@ -8,6 +8,7 @@ import { createPolygonEditor, samePolygons, type PolygonEditor } from './polygon
 
 export interface ObjectEditorLike<O> {
   load(list: readonly O[]): void;
+  replaceAll(list: readonly O[]): void;
   newCategory: Signal<number | null>;
 }
 

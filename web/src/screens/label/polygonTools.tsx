@@ -4,12 +4,11 @@ import type { PolygonObject } from '../../api/assets';
 import type { Category } from '../../api/types';
 import { PolygonCanvas } from '../../components/polygons/PolygonCanvas';
 import { PolygonPanel } from '../../components/polygons/PolygonPanel';
-import { newObjectId } from '../../state/boxEditor';
 import type { LabelCommand } from '../../state/labelActions';
 import type { LocalAnnotation } from '../../state/labelLocal';
 import type { LabelSession } from '../../state/labelSession';
 import type { PolygonEditor } from '../../state/polygonEditor';
-import { POLYGON_GESTURES, polygonCommands, previousFrame } from '../../state/taskActions';
+import { POLYGON_GESTURES, polygonCommands } from '../../state/taskActions';
 import { hasAnswer, type useObjectEditor } from './useObjectEditor';
 import type { TaskTools } from './useTaskTools';
 
@@ -47,16 +46,7 @@ export function polygonTools(
     toggleFill: () => ed()?.toggleFill(),
     undo: () => ed()?.undo(),
     redo: () => ed()?.redo(),
-    copyPrevFrame: () => {
-      const a = session.current.value;
-      const prev = a ? previousFrame(session.items.value, a) : undefined;
-      const e = ed();
-      if (!prev || !e) return;
-      polys.readObjects(prev, (objs) => {
-        if (ed() !== e || objs.length === 0) return;
-        e.replaceAll([...e.objects.value, ...objs.map((o) => ({ ...o, id: newObjectId() }))]);
-      });
-    },
+    copyPrevFrame: polys.copyPrevFrame,
     noObjects: () => {
       const e = ed();
       if (e && e.objects.value.length === 0 && !e.drawing.value) session.apply({ payload: { type: 'polygons', objects: [] } }, true);

@@ -6,9 +6,11 @@ import { useEffect, useMemo, useRef } from 'preact/hooks';
 import type { Asset } from '../../api/assets';
 import { labeling } from '../../api/labeling';
 import type { Category } from '../../api/types';
+import { newObjectId } from '../../state/boxEditor';
 import { assignable } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
 import type { ObjectEditorLike, ObjectEditorSpec } from '../../state/objectEditors';
+import { previousFrame } from '../../state/taskActions';
 
 export const hasAnswer = (status: string) => status !== 'unlabeled' && status !== 'skipped';
 
@@ -72,5 +74,17 @@ export function useObjectEditor<O, E extends ObjectEditorLike<O>>(
     }, () => undefined);
   };
 
-  return { editor, editorRef, lastCategory, shownObjects, readObjects };
+  /** Adds the previous video frame's objects, with new ids, to the editor of the image shown. */
+  const copyPrevFrame = () => {
+    const a = session.current.value;
+    const prev = a ? previousFrame(session.items.value, a) : undefined;
+    const e = editorRef.current;
+    if (!prev || !e) return;
+    readObjects(prev, (objs) => {
+      if (editorRef.current !== e || objs.length === 0) return;
+      e.replaceAll([...spec.objectsOf(e), ...objs.map((o) => ({ ...o, id: newObjectId() }))]);
+    });
+  };
+
+  return { editor, editorRef, lastCategory, shownObjects, copyPrevFrame };
 }

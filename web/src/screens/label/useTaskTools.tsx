@@ -7,11 +7,10 @@ import type { Asset } from '../../api/assets';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
 import { BoxPanel, MultiLabelChecklist } from '../../components/boxes/TaskPanels';
-import { newObjectId } from '../../state/boxEditor';
 import type { LabelCommand } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
 import { BOX_SPEC, POLYGON_SPEC } from '../../state/objectEditors';
-import { BOX_GESTURES, boxCommands, labelMode, multiCommands, previousFrame, toggled, type Gesture } from '../../state/taskActions';
+import { BOX_GESTURES, boxCommands, labelMode, multiCommands, toggled, type Gesture } from '../../state/taskActions';
 import { polygonTools } from './polygonTools';
 import { hasAnswer, useObjectEditor } from './useObjectEditor';
 
@@ -126,16 +125,7 @@ export function useTaskTools(
     toggleHidden: () => ed()?.toggleHidden(),
     undo: () => ed()?.undo(),
     redo: () => ed()?.redo(),
-    copyPrevFrame: () => {
-      const a = session.current.value;
-      const prev = a ? previousFrame(session.items.value, a) : undefined;
-      const e = ed();
-      if (!prev || !e) return;
-      boxes.readObjects(prev, (objs) => {
-        if (ed() !== e || objs.length === 0) return;
-        e.replaceAll([...e.boxes.value, ...objs.map((o) => ({ ...o, id: newObjectId() }))]);
-      });
-    },
+    copyPrevFrame: boxes.copyPrevFrame,
     noObjects: () => {
       const e = ed();
       if (e && e.boxes.value.length === 0) session.apply({ payload: { type: 'boxes', objects: [] } }, true);
