@@ -105,10 +105,11 @@ int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *va
 void ts_config_release(struct ts_config *cfg)
 {
 	free(cfg->data_dir);
+	free(cfg->blobs_url);
 	free(cfg->db_url);
 	free(cfg->web_dir);
 	free(cfg->public_origin);
 	free(cfg->trusted_proxy);
-	cfg->data_dir = cfg->db_url = cfg->web_dir = NULL;
+	cfg->data_dir = cfg->db_url = cfg->web_dir = cfg->blobs_url = NULL;
 	cfg->public_origin = cfg->trusted_proxy = NULL;
 }

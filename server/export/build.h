@@ -26,6 +26,8 @@ typedef int (*ts_export_stop_fn)(void *arg);
 struct ts_export_build_opts {
 	struct ts_store *store;
 	const char *blobs_dir;   /* <data>/blobs: originals at sha256/<2 hex>/<64 hex> */
+	const char *data_dir;    /* <data>: a missing original is fetched from the remote
+				  * store (storage/remote.h) when there is one; may be NULL */
 	const char *exports_dir; /* <data>/exports (may be on another filesystem) */
 	ts_export_stop_fn stop;  /* may be NULL */
 	void *stop_arg;

@@ -4,6 +4,7 @@
 
 #include "ingest/ingest.h"
 #include "service/quotas.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 void ts_upload_file_init(struct ts_upload_file *f)
@@ -106,7 +107,11 @@ enum ts_err ts_upload_asset_file(struct ts_app *app, const struct ts_asset *a, c
 	if (ts_blob_path(app->cfg.data_dir, a->checksum_sha256, path, TS_BLOB_PATH_MAX) != 0)
 		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error",
 				    "The stored checksum is malformed.");
-	return TS_OK;
+	return ts_blob_remote_ensure(app->cfg.data_dir, path, a->checksum_sha256, err) ==
+			       TS_ERR_IO
+		       ? ts_error_set(err, TS_ERR_UNAVAILABLE, "blobs_unavailable", "%s",
+				      err->message)
+		       : TS_OK;
 }
 
 enum ts_err ts_upload_asset_thumbnail(struct ts_app *app, const struct ts_asset *a, char *path,
