@@ -13,6 +13,7 @@ void ts_config_defaults(struct ts_config *cfg)
 	snprintf(cfg->host, sizeof(cfg->host), "127.0.0.1");
 	cfg->port = 8080;
 	cfg->data_dir = NULL;
+	cfg->blobs_url = NULL;
 	cfg->db_url = NULL;
 	cfg->web_dir = NULL;
 	cfg->threads = 16;
