@@ -1000,6 +1000,18 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = sys_fail(err, "cannot sync", projdir);
 		goto out;
 	}
+	if (o->publish) {
+		struct ts_export done = *ex;
+
+		done.zip_bytes = zip_bytes;
+		done.shares_files_with = share.version > 0 ? share.version : 0;
+		done.zip_base_from = share.base_from;
+		done.zip_base_len = share.base_len;
+		done.manifest = NULL;
+		e = o->publish(o->publish_arg, &done, err);
+		if (e)
+			goto out;
+	}
 	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
 				      share.version > 0 ? &share : NULL, err);
 out:

@@ -39,54 +39,46 @@ static int zip_path(const char *exports_dir, const struct ts_export *ex, char *o
 /* With a remote store, a ready version's zip goes there too (a shared zip
  * as the whole of its parts), hashed first for the payload hash; read in
  * fixed-size chunks both times. */
-static enum ts_err publish_zip(struct ts_app *app, const char *exports_dir, int64_t id,
-			       struct ts_error *err)
+static enum ts_err publish_zip(void *arg, const struct ts_export *ex, struct ts_error *err)
 {
+	struct ts_app *app = arg;
 	struct ts_blob_remote *r = ts_blob_remote_get();
-	struct ts_export ex;
 	struct ts_export_zip z;
 	struct ts_sha256 h;
-	char path[PATH_MAX_LEN], hex[TS_SHA256_HEX_SIZE];
+	char exports_dir[PATH_MAX_LEN], path[PATH_MAX_LEN], hex[TS_SHA256_HEX_SIZE];
+	const char *key;
+	uint64_t pos = 0;
+	char *buf;
 	enum ts_err e;
-	int exists = 0;
+	int n;
 
 	if (!r)
 		return TS_OK;
-	e = ts_store_export_get(app->store, id, 0, &ex, err);
+	n = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
+	if (n < 0 || (size_t)n >= sizeof(exports_dir) ||
+	    zip_path(exports_dir, ex, path, sizeof(path)))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "data path too long");
+	key = path + strlen(app->cfg.data_dir) + 1;
+	e = ts_export_zip_open(exports_dir, ex, &z, err);
 	if (e)
 		return e;
-	if (strcmp(ex.state, "ready") != 0 || zip_path(exports_dir, &ex, path, sizeof(path)))
-		goto done;
-	e = r->ops->head(r, path + strlen(app->cfg.data_dir) + 1, &exists, err);
-	if (e || exists)
-		goto done;
-	e = ts_export_zip_open(exports_dir, &ex, &z, err);
-	if (e)
-		goto done;
 	ts_sha256_init(&h);
-	{
-		char *buf = ts_xmalloc(1 << 16);
-		uint64_t pos = 0;
+	buf = ts_xmalloc(1 << 16);
+	while (pos < z.size) {
+		ssize_t got = ts_export_zip_pread(&z, buf, 1 << 16, pos);
 
-		while (pos < z.size) {
-			ssize_t n = ts_export_zip_pread(&z, buf, 1 << 16, pos);
-
-			if (n <= 0) {
-				e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read the zip");
-				break;
-			}
-			ts_sha256_update(&h, buf, (size_t)n);
-			pos += (uint64_t)n;
+		if (got <= 0) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read the zip");
+			break;
 		}
-		free(buf);
+		ts_sha256_update(&h, buf, (size_t)got);
+		pos += (uint64_t)got;
 	}
+	free(buf);
 	ts_sha256_final(&h, hex, NULL);
 	if (!e)
-		e = r->ops->put(r, path + strlen(app->cfg.data_dir) + 1, z.size, hex, zip_read, &z,
-				err);
+		e = r->ops->put(r, key, z.size, hex, zip_read, &z, err);
 	ts_export_zip_close(&z);
-done:
-	ts_export_release(&ex);
 	return e;
 }
 
@@ -96,7 +88,6 @@ enum ts_err ts_svc_export_job_run(struct ts_app *app, const struct ts_job *job,
 	char blobs[PATH_MAX_LEN], exports[PATH_MAX_LEN];
 	struct ts_export_build_opts opts = { 0 };
 	struct ts_error ignore = { 0 };
-	enum ts_err e;
 	int n1, n2;
 
 	if (job->attempts > MAX_ATTEMPTS) {
@@ -116,10 +107,9 @@ enum ts_err ts_svc_export_job_run(struct ts_app *app, const struct ts_job *job,
 	opts.data_dir = app->cfg.data_dir;
 	opts.stop = job_stopping;
 	opts.stop_arg = app->jobs;
-	e = ts_export_build(&opts, job->ref_id, err);
-	if (!e)
-		e = publish_zip(app, exports, job->ref_id, err);
-	return e;
+	opts.publish = publish_zip;
+	opts.publish_arg = app;
+	return ts_export_build(&opts, job->ref_id, err);
 }
 
 void ts_svc_export_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
