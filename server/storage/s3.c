@@ -12,7 +12,7 @@
 #include "hash/sha256.h"
 #include "core/banned.h"
 
-#define S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define S3_EMPTY_SHA256 TS_S3_EMPTY_SHA256
 #define S3_ERR_BODY_MAX 4096
 
 struct s3 {

@@ -23,6 +23,8 @@
 #include "storage/remote.h"
 
 #define TS_S3_MAX_PUT_BYTES (5ULL << 30)
+/* The payload hash of a request without a body (GET, HEAD). */
+#define TS_S3_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* Opens the store named by url (see above). INVALID "bad_blobs_url" for a
  * malformed URL or a missing credential. The result is a remote whose
