@@ -169,5 +169,7 @@ enum ts_err ts_blob_remote_check(struct ts_blob_remote *r, struct ts_error *err)
 	if (!e && !exists)
 		e = ts_error_set(err, TS_ERR_UNAVAILABLE, "blobs_unavailable",
 				 "the object store lost the probe object %s", key);
+	if (!e)
+		e = r->ops->del(r, key, err);
 	return e;
 }

@@ -41,6 +41,8 @@ struct ts_blob_remote_ops {
 	/* *exists = 1 when there is an object under key. */
 	enum ts_err (*head)(struct ts_blob_remote *r, const char *key, int *exists,
 			    struct ts_error *err);
+	/* Removes the object under key (none there is not an error). */
+	enum ts_err (*del)(struct ts_blob_remote *r, const char *key, struct ts_error *err);
 	void (*free)(struct ts_blob_remote *r);
 };
 
@@ -67,8 +69,8 @@ enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const char *want_hex,
 				  struct ts_error *err);
 
-/* Puts a probe object (its bytes and key made from the time) and reads it
- * back: the check that the configuration works, run at start and by
+/* Puts a probe object (its bytes and key made from the time), finds it
+ * and removes it: the check that the configuration works, run at start and by
  * `tessera blobs check`. With TESSERA_S3_TEST_WRONG_PAYLOAD_HASH=1 in the
  * environment the probe is sent with a payload hash that does not match
  * its bytes, which a correct store refuses (for the tests). */

@@ -320,10 +320,28 @@ static enum ts_err s3_head(struct ts_blob_remote *r, const char *key, int *exist
 	return e;
 }
 
+static enum ts_err s3_del(struct ts_blob_remote *r, const char *key, struct ts_error *err)
+{
+	struct s3 *s = (struct s3 *)r;
+	struct sink *k = ts_xcalloc(1, sizeof(*k));
+	enum ts_err e = TS_OK;
+	long st;
+
+	k->fd = -1;
+	st = s3_request(s, "DELETE", key, S3_EMPTY_SHA256, NULL, k, err);
+	if (st == 0)
+		e = err ? err->err : TS_ERR_UNAVAILABLE;
+	else if ((st < 200 || st >= 300) && st != 404)
+		e = s3_refused(s, "DELETE", key, k, err);
+	free(k);
+	return e;
+}
+
 static const struct ts_blob_remote_ops s3_ops = {
 	.put = s3_put,
 	.get = s3_get,
 	.head = s3_head,
+	.del = s3_del,
 	.free = s3_free,
 };
 

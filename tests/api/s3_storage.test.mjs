@@ -215,6 +215,10 @@ test('blobs check: a probe object is stored; a wrong payload hash is refused by 
   const ok = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()], s3Env());
   assert.equal(ok.code, 0, ok.out);
   assert.match(ok.out, /the object store works/);
+  const left = await s3.request('GET', `/${s3.bucket}?prefix=${encodeURIComponent(`${PREFIX}/probe/`)}`);
+  assert.equal(left.status, 200, left.text);
+  assert.match(left.text, /ListBucketResult/);
+  assert.doesNotMatch(left.text, /<Key>/, 'the probe objects are removed');
   const bad = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()],
     s3Env({ TESSERA_S3_TEST_WRONG_PAYLOAD_HASH: '1' }));
   assert.equal(bad.code, 1, bad.out);
