@@ -196,7 +196,7 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 	enum ts_err e;
 
 	e = ts_blob_make_parent(thumb, err);
-	if (!e)
+	if (!e && ts_blob_remote_get())
 		e = ts_blob_remote_ensure(app->cfg.data_dir, blob, a->checksum_sha256, err);
 	if (e)
 		return e;

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include "core/banned.h"
 
 static struct ts_blob_remote *remote;
-static atomic_ulong fetch_counter;
 
 void ts_blob_remote_set(struct ts_blob_remote *r)
 {
@@ -94,7 +92,7 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 	char tmp[TS_BLOB_PATH_MAX], hex[TS_SHA256_HEX_SIZE];
 	const char *key;
 	enum ts_err e;
-	int fd, n;
+	int fd;
 
 	if (access(path, F_OK) == 0)
 		return TS_OK;
@@ -107,10 +105,10 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 	e = ts_blob_make_parent(path, err);
 	if (e)
 		return e;
-	/* Beside the target, so the rename is atomic; named like no blob. */
-	n = snprintf(tmp, sizeof(tmp), "%s.%ld-%lu.fetch", path, (long)getpid(),
-		     atomic_fetch_add(&fetch_counter, 1));
-	if (n < 0 || (size_t)n >= sizeof(tmp))
+	/* In data_dir/tmp (the same filesystem, so the rename is atomic),
+	 * named like an upload so that a process killed mid-fetch leaves
+	 * nothing the start-up sweep misses. */
+	if (ts_blob_tmp_name(data_dir, ".upload", tmp, sizeof(tmp)) != 0)
 		return ts_error_set(err, TS_ERR_INTERNAL, "blob_missing", "the path is too long");
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
