@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -153,6 +154,21 @@ test('an export zip is stored in the bucket, downloaded from it and verifies', {
   assert.equal(stored.status, 200, 'the zip is in the bucket');
   assert.deepEqual(stored.body, zip);
 
+  // The same labels again: a version that shares the first one's files
+  // (its zip is parts on disk) is stored whole.
+  const r2 = await api('POST', `/api/v1/projects/${pid}/exports`);
+  assert.equal(r2.status, 202, r2.text);
+  const ex2 = await waitExport(srv, token, r2.json.id, WAIT_MS);
+  assert.equal(ex2.state, 'ready', ex2.error);
+  assert.equal(ex2.identical_to_version, ex.version);
+  assert.ok(existsSync(join(srv.dataDir, 'exports', String(pid), `${ex2.version}.zip.parts`)), 'its zip is parts');
+  const d2 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: auth() });
+  const zip2 = Buffer.from(await d2.arrayBuffer());
+  assert.equal(zip2.length, ex2.zip_bytes);
+  const stored2 = await inBucket(`exports/${pid}/${ex2.version}.zip`);
+  assert.equal(stored2.status, 200, 'the shared zip is in the bucket');
+  assert.deepEqual(stored2.body, zip2);
+
   await dropLocal('exports');
   const again = await download();
   assert.deepEqual(again, zip, 'the zip came back from the bucket');
@@ -160,6 +176,9 @@ test('an export zip is stored in the bucket, downloaded from it and verifies', {
   await writeFile(path, again);
   const v = await verifyExport(path);
   assert.equal(v.code, 0, v.out);
+  const d3 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: { ...auth(), range: 'bytes=0-99' } });
+  assert.equal(d3.status, 206);
+  assert.deepEqual(Buffer.from(await d3.arrayBuffer()), zip2.subarray(0, 100), 'the shared zip came back whole');
 });
 
 test("a video's frames are stored in the bucket", { skip: missing || false }, async () => {
@@ -232,4 +251,19 @@ test('a malformed --blobs URL or a missing key is refused before anything starts
   const key = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()], s3Env({ AWS_ACCESS_KEY_ID: '' }));
   assert.equal(key.code, 1, key.out);
   assert.match(key.out, /AWS_ACCESS_KEY_ID is not set/);
+});
+
+// Last: it stops the store.
+test('with the store gone, an upload is refused with 503 and nothing is recorded', { skip: missing || false }, async () => {
+  const pid = await newProject('Outage');
+  await s3.stop();
+  const [file] = await makeJpegs(1, { start: 90, prefix: 'gone' });
+  const fd = new FormData();
+  fd.append('file', new Blob([file.bytes], { type: 'image/jpeg' }), file.name);
+  const r = await api('POST', `/api/v1/projects/${pid}/assets`, fd);
+  assert.equal(r.status, 503, r.text);
+  assert.equal(r.json.error.code, 'blobs_unavailable');
+  assert.match(r.json.error.message, /object store at http:\/\/127\.0\.0\.1:\d+ cannot be reached/);
+  const list = await api('GET', `/api/v1/projects/${pid}/assets`);
+  assert.equal(list.json.assets.length, 0, 'no asset points at bytes the store does not have');
 });
