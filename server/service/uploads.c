@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "service/quotas.h"
 #include "storage/remote.h"
 #include "core/banned.h"
