@@ -328,7 +328,8 @@ static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m,
 {
 	struct ts_trace_mask tm = { m->pix, (size_t)m->width * (size_t)m->bytes_per_pixel,
 				    m->bytes_per_pixel, x0, y0, w, h, label };
-	uint64_t held = ts_media_budget_take(p->budget, ts_trace_fit_bytes(&tm));
+	/* Beside the mask's own bytes, which it holds while this runs. */
+	uint64_t held = ts_media_budget_take_more(p->budget, m->held, ts_trace_fit_bytes(&tm));
 	struct ts_trace t;
 	json_t *objs, *o;
 	double used;
