@@ -164,7 +164,9 @@ struct ts_store_export_ops {
 	 * snapshot is written once by create and never changes afterwards, so
 	 * pages read in separate transactions are one consistent snapshot; the
 	 * caller holds no connection between pages (it may use the store in
-	 * between). An unknown export has no items. */
+	 * between). An unknown export has no items. SQLite: WHERE export_id = ?
+	 * AND (asset_id, category_id) > (?, ?) ORDER BY asset_id, category_id
+	 * LIMIT ? on the primary key; any backend can do the same. */
 	enum ts_err (*snapshot_page)(struct ts_store *s, int64_t id, int64_t after_asset_id,
 				     int64_t after_category_id, size_t max,
 				     struct ts_export_item **items, size_t *n,
