@@ -22,6 +22,7 @@
 #include "core/time.h"
 #include "domain/payload.h"
 #include "export/coco.h"
+#include "export/folder_name.h"
 #include "export/share.h"
 #include "hash/sha256.h"
 #include "media/image.h"
@@ -251,6 +252,21 @@ struct cursor {
 	size_t n_group, cap_group;
 };
 
+/* Where each image's file goes, relative to the export's root: images/,
+ * or in the ImageFolder layout <part>/<class folder> (export/folder_name.h),
+ * part being its split ("train" without one) and its class the class_index
+ * of its category (categories sorted by id, as in the manifest). */
+struct placement {
+	const struct ts_export_snapshot *snap;
+	const struct ts_split *split;
+	const char *dir; /* the build folder, where the folders are made */
+	/* The ImageFolder layout: the folders of part p and class c at
+	 * p * n_classes + c, made when first used; n_folders 0 otherwise. */
+	char (*folders)[TS_IMAGEFOLDER_DIR_SIZE];
+	unsigned char *used;
+	size_t n_folders;
+};
+
 static void cursor_clear_group(struct cursor *c)
 {
 	for (size_t i = 0; i < c->n_group; i++) {
@@ -352,6 +368,76 @@ static void report(struct build *b, int64_t done, int force)
 	ts_error_release(&err);
 }
 
+/* The folder of one image (its items: group), made in pl->dir when first
+ * used. */
+static enum ts_err image_dir(struct placement *pl, const struct ts_export_item *group, size_t n,
+			     const char **out, struct ts_error *err)
+{
+	size_t nc = pl->snap->n_categories, cls = SIZE_MAX, k;
+	enum ts_split_part part;
+	char path[PATH_MAX_LEN];
+
+	*out = "images";
+	if (!pl->n_folders)
+		return TS_OK;
+	for (size_t i = 0; i < n && cls == SIZE_MAX; i++)
+		for (size_t c = 0; c < nc; c++)
+			if (group[i].category_id && pl->snap->categories[c].id == group[i].category_id)
+				cls = c;
+	if (cls == SIZE_MAX)
+		return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+				    "image %lld has no class for the ImageFolder layout",
+				    (long long)group[0].asset_id);
+	part = pl->split ? ts_split_of(pl->split, group[0].checksum_sha256) : TS_SPLIT_TRAIN;
+	k = (size_t)part * nc + cls;
+	if (!pl->used[k]) {
+		enum ts_err e;
+
+		ts_imagefolder_dir(ts_split_name(part), cls, nc, pl->snap->categories[cls].name,
+				   pl->folders[k]);
+		if (path_fmt(path, sizeof(path), "%s/%s", pl->dir, pl->folders[k]))
+			return ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		e = mkdir_p(path, err);
+		if (e)
+			return e;
+		pl->used[k] = 1;
+	}
+	*out = pl->folders[k];
+	return TS_OK;
+}
+
+/* Makes the folders' entries durable: images/, or every folder of the
+ * ImageFolder layout and the parts holding them. */
+static enum ts_err sync_folders(const char *dir, const struct placement *pl,
+				struct ts_error *err)
+{
+	char path[PATH_MAX_LEN];
+
+	if (!pl->n_folders)
+		return path_fmt(path, sizeof(path), "%s/images", dir) ||
+				       ts_export_fsync_path(path, 1) != 0
+			       ? sys_fail(err, "cannot sync", dir)
+			       : TS_OK;
+	for (size_t k = 0; k < pl->n_folders; k++) {
+		if (!pl->used[k])
+			continue;
+		if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]) ||
+		    ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+		/* ... and its part ("train"). */
+		path[strlen(dir) + 1 + strcspn(pl->folders[k], "/")] = '\0';
+		if (ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+	}
+	return TS_OK;
+}
+
+static void placement_release(struct placement *pl)
+{
+	free(pl->folders);
+	free(pl->used);
+}
+
 static void zip_progress(zip_t *za, double frac, void *ud)
 {
 	struct build *b = ud;
@@ -422,9 +508,11 @@ static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_
 }
 
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     struct cursor *cur, int labels, struct ts_error *err)
+			     struct cursor *cur, int labels, struct placement *pl,
+			     struct ts_error *err)
 {
-	char src_path[PATH_MAX_LEN], entry[64], name[32];
+	char src_path[PATH_MAX_LEN], entry[PATH_MAX_LEN], name[32];
+	const char *imgdir;
 	int has = 0;
 	time_t mtime = fixed_mtime();
 	zip_t *za = NULL;
@@ -449,23 +537,48 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		if (e)
 			goto fail;
 	}
-	idx = zip_dir_add(za, "images", 0);
-	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
-	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-					     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
-		e = zip_fail(za, err, "images/");
-		goto fail;
+	if (!pl->n_folders) {
+		idx = zip_dir_add(za, "images", 0);
+		if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+						     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
+			e = zip_fail(za, err, "images/");
+			goto fail;
+		}
+	}
+	/* The ImageFolder layout: each part's folder, then its class folders. */
+	for (size_t k = 0; k < pl->n_folders; k++) {
+		size_t per = pl->n_folders / 3, first = k - k % per;
+		int part_used = 0;
+
+		for (size_t j = first; j < first + per && k == first; j++)
+			part_used |= pl->used[j];
+		if (part_used) {
+			snprintf(entry, sizeof(entry), "%s/",
+				 ts_split_name((enum ts_split_part)(k / per)));
+			e = add_dir(za, entry, mtime, err);
+			if (e)
+				goto fail;
+		}
+		if (pl->used[k]) {
+			snprintf(entry, sizeof(entry), "%s/", pl->folders[k]);
+			e = add_dir(za, entry, mtime, err);
+			if (e)
+				goto fail;
+		}
 	}
 	cursor_rewind(cur);
 	while (!(e = cursor_next(cur, &has, err)) && has) {
 		e = image_name(&cur->group[0], name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
 		if (e)
 			goto fail;
-		if (path_fmt(src_path, sizeof(src_path), "%s/images/%s", dir, name)) {
+		if (path_fmt(src_path, sizeof(src_path), "%s/%s/%s", dir, imgdir, name)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
 		}
-		snprintf(entry, sizeof(entry), "images/%s", name);
+		snprintf(entry, sizeof(entry), "%s/%s", imgdir, name);
 		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
 		if (e)
 			goto fail;
@@ -693,9 +806,11 @@ static enum ts_err write_upright(struct build *b, const struct ts_export_item *i
  * the same bytes under the same names. Images already written upright
  * (labels, an orientation, the file there) are left as they are. */
 static enum ts_err link_images(struct build *b, struct cursor *cur, const char *dir,
-			       const char *shared_dir, int labels, struct ts_error *err)
+			       struct placement *pl, const char *shared_dir, int labels,
+			       struct ts_error *err)
 {
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN], name[32];
+	const char *imgdir;
 	struct stat bst;
 	int copy = 0, has = 0;
 	int64_t i = 0;
@@ -708,16 +823,19 @@ static enum ts_err link_images(struct build *b, struct cursor *cur, const char *
 		if ((i & 255) == 0 && should_stop(b))
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
 		e = image_name(it, name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
 		if (e)
 			return e;
-		if (path_fmt(dst, sizeof(dst), "%s/images/%s", dir, name))
+		if (path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, imgdir, name))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 		if (labels && it->orientation > 1 && lstat(dst, &bst) == 0)
 			goto next;
 		for (;;) {
 			int from_shared = shared_dir && !copy;
 
-			if (from_shared ? path_fmt(blob, sizeof(blob), "%s/images/%s", shared_dir, name)
+			if (from_shared ? path_fmt(blob, sizeof(blob), "%s/%s/%s", shared_dir, imgdir,
+						   name)
 					: path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s",
 						   b->opts->blobs_dir, it->checksum_sha256,
 						   it->checksum_sha256))
@@ -810,7 +928,7 @@ static enum ts_err flush_buf(FILE *f, struct ts_buf *b, const char *path, struct
  * label file (labels) and its upright copy (labels, an orientation), and
  * the figures of the manifest in *counts. */
 static enum ts_err write_images(struct build *b, struct cursor *cur,
-				const struct ts_export_snapshot *snap,
+				const struct ts_export_snapshot *snap, struct placement *pl,
 				const struct ts_coco_dataset *base, int labels, const char *tmpdir,
 				const char *images_path, const char *anns_path,
 				struct ts_coco_stream_counts *counts, struct ts_error *err)
@@ -831,7 +949,7 @@ static enum ts_err write_images(struct build *b, struct cursor *cur,
 	cursor_rewind(cur);
 	while (!(e = cursor_next(cur, &has, err)) && has) {
 		const struct ts_export_item *it = &cur->group[0];
-		struct ts_payload pl = { 0 };
+		struct ts_payload payload = { 0 };
 		struct ts_coco_image im = { 0 };
 		struct ts_coco_dataset one = *base;
 
@@ -839,7 +957,11 @@ static enum ts_err write_images(struct build *b, struct cursor *cur,
 			e = ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
 			break;
 		}
+		const char *imgdir;
+
 		e = image_name(it, name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
 		/* Detection boxes are in the frame the labeler saw: oriented
 		 * images are written turned (classification exports keep the
 		 * stored bytes). */
@@ -847,7 +969,7 @@ static enum ts_err write_images(struct build *b, struct cursor *cur,
 		if (!e && labels)
 			e = write_upright(b, it, tmpdir, name, sum, err);
 		if (!e)
-			e = image_annotations(snap, base->task_type, cur->group, cur->n_group, &pl,
+			e = image_annotations(snap, base->task_type, cur->group, cur->n_group, &payload,
 					      &v, err);
 		if (!e) {
 			im.id = it->asset_id;
@@ -873,7 +995,7 @@ static enum ts_err write_images(struct build *b, struct cursor *cur,
 		}
 		if (!e && labels)
 			e = ts_coco_write_yolo(&one, write_label, (void *)tmpdir, err);
-		ts_payload_release(&pl);
+		ts_payload_release(&payload);
 		if (!e && ib.len + ab.len > ((size_t)1 << 20)) {
 			e = flush_buf(fi, &ib, images_path, err);
 			if (!e)
@@ -1001,6 +1123,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	enum ts_err e;
 	int labels = strcmp(proj->task_type, "detection") == 0 ||
 		     strcmp(proj->task_type, "segmentation") == 0;
+	int imagefolder = strcmp(ex->layout, "imagefolder") == 0;
+	struct placement pl = { 0 };
 
 	ts_buf_init(&man, JSON_CAP);
 	projdir[0] = '\0';
@@ -1023,7 +1147,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 	/* Leftovers of an earlier attempt of this (never ready) version. */
 	remove_partial(projdir, ex->version);
-	if (path_fmt(path, sizeof(path), "%s/images", tmpdir)) {
+	if (path_fmt(path, sizeof(path), imagefolder ? "%s" : "%s/images", tmpdir)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
 		goto out;
 	}
@@ -1055,10 +1179,19 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 			goto out;
 		ds.split = &split;
 	}
+	ds.imagefolder = imagefolder;
+	pl.snap = snap;
+	pl.split = ds.split;
+	pl.dir = tmpdir;
+	if (imagefolder) {
+		pl.n_folders = 3 * snap->n_categories;
+		pl.folders = ts_xcalloc(pl.n_folders ? pl.n_folders : 1, sizeof(*pl.folders));
+		pl.used = ts_xcalloc(pl.n_folders ? pl.n_folders : 1, 1);
+	}
 	/* The snapshot's categories are sorted by id, as the manifest's. */
 	counts.per_category = ts_xcalloc(snap->n_categories ? snap->n_categories : 1,
 					 sizeof(*counts.per_category));
-	e = write_images(b, cur, snap, &ds, labels, tmpdir, images_path, anns_path, &counts, err);
+	e = write_images(b, cur, snap, &pl, &ds, labels, tmpdir, images_path, anns_path, &counts, err);
 	if (e)
 		goto out;
 	b->n_images = counts.images;
@@ -1112,7 +1245,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		      (long long)share.version)))
 		share.version = 0;
 
-	e = link_images(b, cur, tmpdir, share.version > 0 ? shared_dir : NULL, labels, err);
+	e = link_images(b, cur, tmpdir, &pl, share.version > 0 ? shared_dir : NULL, labels, err);
 	if (e)
 		goto out;
 	report(b, counts.images, 1);
@@ -1127,9 +1260,11 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = ts_export_write_file(path, man.ptr, man.len, err);
 	if (e)
 		goto out;
-	/* The images folder's entries (the hardlinks) must be durable too. */
-	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || ts_export_fsync_path(path, 1) != 0 ||
-	    ts_export_fsync_path(tmpdir, 1) != 0) {
+	/* The images folders' entries (the hardlinks) must be durable too. */
+	e = sync_folders(tmpdir, &pl, err);
+	if (e)
+		goto out;
+	if (ts_export_fsync_path(tmpdir, 1) != 0) {
 		e = sys_fail(err, "cannot sync", tmpdir);
 		goto out;
 	}
@@ -1160,7 +1295,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		}
 	}
 	if (share.version == 0) {
-		e = write_zip(b, tmpzip, tmpdir, cur, labels, err);
+		e = write_zip(b, tmpzip, tmpdir, cur, labels, &pl, err);
 		if (e)
 			goto out;
 		if (stat(tmpzip, &st) != 0) {
@@ -1191,6 +1326,7 @@ out:
 	if (e && projdir[0])
 		remove_partial(projdir, ex->version);
 	ts_error_release(&why);
+	placement_release(&pl);
 	free(cats);
 	free(counts.per_category);
 	ts_buf_release(&man);
