@@ -86,15 +86,19 @@ void ts_export_snapshot_release(struct ts_export_snapshot *snap)
 		return;
 	for (size_t i = 0; i < snap->n_categories; i++)
 		free(snap->categories[i].name);
-	for (size_t i = 0; i < snap->n_items; i++) {
-		free(snap->items[i].labeled_by);
-		free(snap->items[i].file_name);
-		free(snap->items[i].video_file_name);
-		free(snap->items[i].payload);
-	}
 	free(snap->categories);
-	free(snap->items);
 	memset(snap, 0, sizeof(*snap));
+}
+
+void ts_export_items_release(struct ts_export_item *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++) {
+		free(items[i].labeled_by);
+		free(items[i].file_name);
+		free(items[i].video_file_name);
+		free(items[i].payload);
+	}
+	free(items);
 }
 
 /* ---- models (store_models.h) ---- */
