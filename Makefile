@@ -40,7 +40,7 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 WEB_SRCS := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) \
 	package.json package-lock.json
 
-.PHONY: all server web run test test-unit test-api test-api-asan test-web test-browser \
+.PHONY: all server web run test test-unit test-api test-api-pg test-api-asan test-web test-browser \
 	test-contract test-fuzz fuzz fuzz-build fuzz-run fuzz-smoke deps node-deps clean lint-c
 
 all: server web
@@ -119,6 +119,7 @@ test: deps
 	$(MAKE) test-web
 	$(MAKE) test-contract
 	$(MAKE) test-api
+	$(MAKE) test-api-pg
 	$(MAKE) test-api-asan
 	$(MAKE) test-browser
 	$(MAKE) test-fuzz
@@ -133,6 +134,12 @@ test-unit: $(UNIT_BINS)
 
 test-api: server web
 	TESSERA_BIN=$(abspath $(BUILD)/tessera) node --test --test-concurrency=2 tests/api/
+
+# The API suite once more with the PostgreSQL backend: each test server gets
+# a fresh database of one throwaway cluster (tests/lib/pg.sh).
+test-api-pg: server web
+	TESSERA_TEST_DB=postgres TESSERA_BIN=$(abspath $(BUILD)/tessera) \
+	tests/lib/pg.sh run node --test --test-concurrency=2 tests/api/
 
 test-api-asan:
 	$(MAKE) BUILD=build-asan SAN=1 server

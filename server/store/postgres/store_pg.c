@@ -546,6 +546,11 @@ enum ts_err ts_pg_begin_write(struct ts_pg_conn *c, struct ts_error *err)
 	return e;
 }
 
+enum ts_err ts_pg_begin_plain(struct ts_pg_conn *c, struct ts_error *err)
+{
+	return exec_simple(c, "BEGIN", err);
+}
+
 enum ts_err ts_pg_begin_read(struct ts_pg_conn *c, struct ts_error *err)
 {
 	return exec_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
@@ -786,6 +791,7 @@ static void pg_close(struct ts_store *s)
 
 	if (!pg)
 		return;
+	ts_pg_jobs_stop(s);
 	for (int i = 0; i < pg->nconn; i++) {
 		struct ts_pg_conn *c = &pg->conns[i];
 
@@ -797,6 +803,7 @@ static void pg_close(struct ts_store *s)
 	pthread_mutex_destroy(&pg->lock);
 	pthread_cond_destroy(&pg->freed);
 	pthread_mutex_destroy(&pg->write_lock);
+	pthread_cond_destroy(&pg->tick);
 	free(pg->url);
 	free(pg);
 	s->impl = NULL;
@@ -860,6 +867,7 @@ struct ts_store *ts_store_pg_open(const char *url, struct ts_error *err)
 	pthread_mutex_init(&pg->lock, NULL);
 	pthread_cond_init(&pg->freed, NULL);
 	pthread_mutex_init(&pg->write_lock, NULL);
+	pthread_cond_init(&pg->tick, NULL);
 	pg->nconn = TS_PG_POOL;
 	pg->conns = ts_xcalloc(TS_PG_POOL, sizeof(*pg->conns));
 	for (int i = 0; i < TS_PG_POOL; i++)
@@ -874,5 +882,6 @@ struct ts_store *ts_store_pg_open(const char *url, struct ts_error *err)
 		ts_store_free(s);
 		return NULL;
 	}
+	ts_pg_jobs_start(s);
 	return s;
 }

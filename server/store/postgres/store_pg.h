@@ -70,7 +70,30 @@ struct ts_pg {
 	pthread_mutex_t write_lock;
 	int nconn;
 	struct ts_pg_conn *conns;
+	/* Jobs (store_jobs.c): this store's name on the jobs it runs, how
+	 * long a lease lasts, and how many it runs now. A thread renews their
+	 * leases; another listens for jobs enqueued by any process. */
+	char owner[40];
+	int64_t lease_ms;
+	int running;
+	PGconn *life; /* holds the advisory lock that says this store lives */
+	pthread_cond_t tick;
+	int stop;
+	pthread_t renewer;
+	int renewer_started;
+	pthread_t listener;
+	int listener_started;
+	void (*wake)(void *ctx, const char *kind);
+	void *wake_ctx;
 };
+
+/* Starts and stops the thread that renews this store's job leases
+ * (store_jobs.c); stop also stops the listener. */
+void ts_pg_jobs_start(struct ts_store *s);
+void ts_pg_jobs_stop(struct ts_store *s);
+/* A transaction without the write lock (READ COMMITTED), for statements
+ * whose row locks are all the exclusion they need. */
+enum ts_err ts_pg_begin_plain(struct ts_pg_conn *c, struct ts_error *err);
 
 /* Borrow a connection from the pool (blocks while all are busy). */
 struct ts_pg_conn *ts_pg_acquire(struct ts_store *s);

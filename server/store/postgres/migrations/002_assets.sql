@@ -50,8 +50,11 @@ CREATE TABLE annotation_categories (
 );
 CREATE INDEX annotation_categories_cat ON annotation_categories(project_id, category_id, asset_id);
 
--- Background work: thumbnails, frame extraction, export builds. A job that
--- was `running` when the process died is put back to `queued` on start.
+-- Background work: thumbnails, frame extraction, export builds. Several
+-- processes share the table: a running job is leased to the process that
+-- claimed it (owner) until lease_until (epoch ms), which that process keeps
+-- renewing while the job runs. A job whose lease ran out (its process died)
+-- is claimed again by another process.
 CREATE TABLE jobs (
 	id BIGINT PRIMARY KEY,
 	kind TEXT NOT NULL,
@@ -60,7 +63,9 @@ CREATE TABLE jobs (
 	attempts BIGINT NOT NULL DEFAULT 0,
 	error TEXT,
 	created_at BIGINT NOT NULL,
-	updated_at BIGINT NOT NULL
+	updated_at BIGINT NOT NULL,
+	owner TEXT,
+	lease_until BIGINT
 );
 CREATE TRIGGER jobs_rowid BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION ts_rowid();
 CREATE INDEX jobs_queued ON jobs(state, id);
