@@ -80,6 +80,13 @@ static void count_running(struct ts_store *s, int delta)
 	pthread_mutex_unlock(&pg->lock);
 }
 
+/* Takes the oldest job of kind ?2 in the state that cond describes. */
+#define CLAIM(cond)                                                                       \
+	"UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?1, "     \
+	"owner = ?3, lease_until = ?1 + ?4 WHERE id = (SELECT id FROM jobs WHERE kind = ?2 " \
+	"AND " cond " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "                          \
+	"RETURNING id, kind, ref_id, attempts"
+
 static enum ts_err pg_claim(struct ts_store *s, const char *kind, struct ts_job *out,
 			    struct ts_error *err)
 {
@@ -90,34 +97,33 @@ static enum ts_err pg_claim(struct ts_store *s, const char *kind, struct ts_job 
 	enum ts_err e;
 
 	e = ts_pg_begin_plain(c, err);
-	if (e)
-		goto out;
-	/* The oldest job that is queued, or running under a lease that ran
-	 * out, and that no other claim holds at this moment. */
-	st = ts_pg_prepare_i64(c, "UPDATE jobs SET state = 'running', attempts = attempts + 1, "
-				  "updated_at = ?1, owner = ?3, lease_until = ?1 + ?4 "
-				  "WHERE id = (SELECT id FROM jobs WHERE kind = ?2 AND "
-				  "(state = 'queued' OR (state = 'running' AND (lease_until < ?1 OR "
-				  OWNER_GONE "))) "
-				  "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-				  "RETURNING id, kind, ref_id, attempts",
-			       TS_PG_I64(now), err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
+	/* The oldest queued job that no other claim holds at this moment;
+	 * else the oldest running one whose lease ran out or whose process is
+	 * gone. Two statements, so that each walks its own index range. */
+	for (int i = 0; i < 2 && !e; i++) {
+		st = ts_pg_prepare_i64(c, i == 0 ? CLAIM("state = 'queued'")
+						 : CLAIM("state = 'running' AND (lease_until < ?1 OR "
+							 OWNER_GONE ")"),
+				       TS_PG_I64(now), err);
+		if (!st) {
+			e = TS_ERR_IO;
+			break;
+		}
+		ts_pg_bind_text(st, 2, kind);
+		ts_pg_bind_text(st, 3, pg->owner);
+		ts_pg_bind_i64(st, 4, pg->lease_ms);
+		e = ts_pg_step_row(c, st, "claim job", err, "no_job", "no queued job");
+		if (!e) {
+			out->id = ts_pg_col_i64(st, 0);
+			ts_pg_text_to(st, 1, out->kind, sizeof(out->kind));
+			out->ref_id = ts_pg_col_i64(st, 2);
+			out->attempts = ts_pg_col_int(st, 3);
+			ts_pg_reset(st);
+			break;
+		}
+		if (e == TS_ERR_NOT_FOUND && i == 0)
+			e = TS_OK;
 	}
-	ts_pg_bind_text(st, 2, kind);
-	ts_pg_bind_text(st, 3, pg->owner);
-	ts_pg_bind_i64(st, 4, pg->lease_ms);
-	e = ts_pg_step_row(c, st, "claim job", err, "no_job", "no queued job");
-	if (!e) {
-		out->id = ts_pg_col_i64(st, 0);
-		ts_pg_text_to(st, 1, out->kind, sizeof(out->kind));
-		out->ref_id = ts_pg_col_i64(st, 2);
-		out->attempts = ts_pg_col_int(st, 3);
-	}
-	ts_pg_reset(st);
-out:
 	e = ts_pg_end(s, c, e, err);
 	if (!e)
 		count_running(s, 1);

@@ -70,3 +70,5 @@ CREATE TABLE jobs (
 CREATE TRIGGER jobs_rowid BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION ts_rowid();
 CREATE INDEX jobs_queued ON jobs(state, id);
 CREATE INDEX jobs_ref ON jobs(kind, ref_id);
+-- A claim walks the jobs of one kind in one state, oldest first.
+CREATE INDEX jobs_claim ON jobs(kind, state, id);
