@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,22 @@ static int copy_text(struct ts_buf *b, const char *v, size_t n)
 	return bad | (ts_buf_add(b, v + from, n - from) != TS_OK);
 }
 
+/* Appends v in decimal (most columns are integers: no printf per value). */
+static enum ts_err add_i64(struct ts_buf *b, int64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	return ts_buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
 static enum ts_err flush(struct copy *c, struct ts_buf *b)
 {
 	if (b->len && PQputCopyData(c->dst, b->ptr, (int)b->len) != 1)
@@ -231,8 +248,7 @@ static enum ts_err copy_rows(struct copy *c, const char *table, long long *rows)
 				bad |= ts_buf_adds(&data, "\\N") != TS_OK;
 				break;
 			case SQLITE_INTEGER:
-				bad |= ts_buf_addf(&data, "%lld",
-						   (long long)sqlite3_column_int64(st, i)) != TS_OK;
+				bad |= add_i64(&data, sqlite3_column_int64(st, i)) != TS_OK;
 				break;
 			case SQLITE_FLOAT:
 				bad |= ts_buf_addf(&data, "%.17g", sqlite3_column_double(st, i)) != TS_OK;
