@@ -1,25 +1,30 @@
 # Tessera: the server and the built web app in one Debian image.
+#
+# The web app is built outside the image (`make web`, which needs Node.js
+# 20.19 or later; Debian bookworm's nodejs is 18) and copied in from
+# web/dist, so the image needs no Node.js and no npm registry access.
+# deploy/compose-check does both steps.
 FROM debian:bookworm AS build
 WORKDIR /src
-COPY scripts/install-deps scripts/install-deps
-COPY package.json package-lock.json ./
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential pkg-config \
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev libzip-dev \
-      libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev nodejs npm \
+      libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libpq-dev \
+      libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
-RUN npm ci --no-audit --no-fund
 COPY . .
-RUN make BUILD=build server web
+RUN test -f web/dist/index.html || { echo "web/dist is missing: run 'make web' before building the image" >&2; exit 1; }
+RUN make BUILD=build server
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 \
       libsqlite3-0 libsodium23 libssl3 libzip4 libvips42 libavformat59 libavcodec59 \
-      libswscale6 libavutil57 ca-certificates \
+      libswscale6 libavutil57 libpq5 libcurl4 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/tessera /usr/local/bin/tessera
-COPY --from=build /src/web/dist /srv/tessera/web
+COPY web/dist /srv/tessera/web
 ENV TESSERA_LISTEN=0.0.0.0:8080 TESSERA_DATA=/data TESSERA_WEB=/srv/tessera/web
 VOLUME /data
 EXPOSE 8080
-HEALTHCHECK CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# Ready means the database answers and the process is not draining.
+HEALTHCHECK --interval=10s --timeout=3s CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/readyz"]
 CMD ["tessera", "serve"]

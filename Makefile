@@ -41,7 +41,7 @@ WEB_SRCS := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null
 	package.json package-lock.json
 
 .PHONY: all server web run test test-unit test-api test-api-pg test-api-asan test-web test-browser \
-	test-contract test-fuzz fuzz fuzz-build fuzz-run fuzz-smoke deps node-deps clean lint-c
+	test-contract test-fuzz fuzz fuzz-build fuzz-run fuzz-smoke deps node-deps clean lint-c compose-check
 
 all: server web
 
@@ -223,3 +223,7 @@ test-fuzz: fuzz-build
 
 clean:
 	rm -rf build build-asan build-* web/dist
+
+# Containers (podman, as root): not part of `make test`; see README.md.
+compose-check:
+	deploy/compose-check

@@ -28,7 +28,7 @@ static void usage(FILE *out)
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
 	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
-	      "                [--public-origin URL] [--trusted-proxy ADDR[,ADDR...]]\n"
+	      "                [--public-origin URL] [--trusted-proxy ADDR[/BITS][,...]]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the golden example exports: contract/golden/export/
 (classification_single, schema_version 1.0.0), export_multi/
-(classification_multi) and export_detection/ (detection), both 1.1.0.
+(classification_multi) and export_detection/ (detection), both 1.1.0,
+export_split/ (1.2.0) and export_segmentation/ (segmentation, 1.4.0).
 
 Standard library only. The output is byte for byte reproducible: the PNGs
 use stored (uncompressed) deflate blocks so they do not depend on the zlib
@@ -27,6 +28,8 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = HERE
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from tessera_dataset import object_area, rasterise, yolo_seg_lines  # noqa: E402
 
 
 # --- canonical annotations.json bytes -------------------------------------
@@ -152,6 +155,68 @@ BOXES = {
 }
 
 
+# Segmentation objects (asset id -> [(category id, rings)]): on 17 a
+# rectangle with a triangular hole (written as RLE) and a triangle; on 18 a
+# triangle and an object of two parts; 21 "no objects". Coordinates are
+# floats so they print as jansson prints reals.
+POLYGONS = {
+    17: [(2, [[0.0, 0.0, 4.0, 0.0, 4.0, 3.0, 0.0, 3.0], [1.0, 1.0, 1.0, 2.0, 2.5, 2.0]]),
+         (1, [[0.5, 0.25, 3.0, 0.5, 1.0, 2.75]])],
+    18: [(3, [[1.0, 1.0, 5.0, 1.0, 3.0, 3.5]]),
+         (2, [[0.0, 0.0, 1.0, 0.0, 1.0, 1.0], [5.0, 3.0, 6.0, 3.0, 6.0, 4.0, 5.0, 4.0]])],
+    21: [],
+}
+
+
+def rle_string(mask, width, height):
+    """COCO's compressed RLE counts string (pycocotools' rleToString) of a
+    mask (rows of 0 and 1), run lengths in column-major order."""
+    counts, cur, run = [], 0, 0
+    for x in range(width):
+        for y in range(height):
+            if mask[y][x] != cur:
+                counts.append(run)
+                cur, run = mask[y][x], 0
+            run += 1
+    counts.append(run)
+    out = []
+    for i, c in enumerate(counts):
+        v = c - counts[i - 2] if i > 2 else c
+        more = True
+        while more:
+            ch = v & 0x1F
+            v >>= 5
+            more = v != -1 if ch & 0x10 else v != 0
+            if more:
+                ch |= 0x20
+            out.append(chr(ch + 48))
+    return "".join(out)
+
+
+def segmentation_row(rings, width, height):
+    """The COCO fields of a segmentation object: polygons when no ring is a
+    hole, else the RLE of its mask and the rings beside it."""
+    holes = any(sum(1 for j, r in enumerate(rings) if j != i and _inside(r, rings[i]))
+                % 2 for i in range(len(rings)))
+    xs = [r[k] for r in rings for k in range(0, len(r), 2)]
+    ys = [r[k] for r in rings for k in range(1, len(r), 2)]
+    row = {}
+    if holes:
+        row["segmentation"] = {"size": [height, width],
+                               "counts": rle_string(rasterise(rings, width, height), width, height)}
+        row["polygons"] = rings
+    else:
+        row["segmentation"] = rings
+    row.update({"bbox": [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)],
+                "area": object_area(rings), "iscrowd": 0})
+    return row
+
+
+def _inside(outer, ring):
+    from tessera_dataset import ring_contains
+    return ring_contains(outer, ring[0], ring[1])
+
+
 # The split of golden/export_split/: fractions exact in binary, so Python's
 # json and jansson print them alike ("0.5", "0.25").
 SPLIT = {"seed": "golden", "train": 0.5, "val": 0.25, "test": 0.25}
@@ -194,6 +259,9 @@ def build(out_dir, task_type="classification_single", split=None):
         elif task_type == "classification_multi":
             for c in MULTI[asset_id]:
                 annotations.append((asset_id, c, 0, None, status, who))
+        elif task_type == "segmentation":
+            for seq, (c, rings) in enumerate(POLYGONS[asset_id]):
+                annotations.append((asset_id, c, seq, segmentation_row(rings, w, h), status, who))
         else:
             for seq, (c, box) in enumerate(BOXES[asset_id]):
                 annotations.append((asset_id, c, seq, box, status, who))
@@ -202,7 +270,9 @@ def build(out_dir, task_type="classification_single", split=None):
     rows = []
     for i, a in enumerate(annotations):
         row = {"id": i + 1, "image_id": a[0], "category_id": a[1]}
-        if a[3] is not None:
+        if isinstance(a[3], dict):
+            row.update(a[3])
+        elif a[3] is not None:
             row.update({"bbox": a[3], "area": a[3][2] * a[3][3], "iscrowd": 0})
         row.update({"status": a[4], "labeled_by": a[5]})
         rows.append(row)
@@ -210,6 +280,8 @@ def build(out_dir, task_type="classification_single", split=None):
     version = "1.0.0" if task_type == "classification_single" else "1.1.0"
     if split:
         version = "1.2.0"
+    if task_type == "segmentation":
+        version = "1.4.0"
     info = {"schema_version": version, "task_type": task_type}
     if split:
         info["split"] = split
@@ -221,14 +293,18 @@ def build(out_dir, task_type="classification_single", split=None):
         "annotations": annotations,
         "categories": CATEGORIES,
     }
-    if task_type == "detection":
-        # YOLO labels: labels/<stem>.txt per image, boxes in annotations order.
+    if task_type in ("detection", "segmentation"):
+        # YOLO labels: labels/<stem>.txt per image, objects in annotations order.
         class_index = {c["id"]: i for i, c in enumerate(CATEGORIES)}
         os.makedirs(os.path.join(out_dir, "labels"), exist_ok=True)
         for im in images:
             text = ""
             for a in annotations:
-                if a["image_id"] == im["id"]:
+                if a["image_id"] == im["id"] and task_type == "segmentation":
+                    rings = a.get("polygons", a["segmentation"])
+                    text += yolo_seg_lines(class_index[a["category_id"]], rings, im["width"],
+                                           im["height"])
+                elif a["image_id"] == im["id"]:
                     x, y, w, h = a["bbox"]
                     text += "%d %.6f %.6f %.6f %.6f\n" % (
                         class_index[a["category_id"]], (x + w / 2) / im["width"],
@@ -289,7 +365,8 @@ def same_tree(a, b):
 KINDS = (("export", "classification_single", None),
          ("export_multi", "classification_multi", None),
          ("export_detection", "detection", None),
-         ("export_split", "classification_single", SPLIT))
+         ("export_split", "classification_single", SPLIT),
+         ("export_segmentation", "segmentation", None))
 
 
 def main():

@@ -29,6 +29,10 @@ Any mismatch raises DatasetError. Usage:
         # classification_multi:  for image, class_indexes in ds
         # detection:             for image, boxes, class_indexes in ds
         #   (boxes: [x, y, w, h] in pixels of the exported image)
+        # segmentation:          for image, objects, class_indexes in ds
+        #   (objects: each a list of rings [x1, y1, x2, y2, ...]; a ring
+        #   inside an odd number of the object's other rings is a hole;
+        #   rasterise(rings, width, height) gives its mask)
 
 class_index is the position of the category in manifest.categories (sorted
 by category id); a model's output i means ds.class_names[i]. Save
@@ -37,6 +41,7 @@ ds.categories_hash beside a trained model as its labels_hash.
 
 import hashlib
 import json
+import math
 import pathlib
 import re
 import struct
@@ -44,7 +49,8 @@ import zipfile
 import zlib
 
 __all__ = ["DatasetError", "TesseraDataset", "categories_hash", "check_image", "check_jpeg",
-           "check_png", "image_format"]
+           "check_png", "image_format", "object_area", "rasterise", "rle_decode",
+           "rle_from_string"]
 
 SUPPORTED_MAJOR = 1
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -64,6 +70,138 @@ def yolo_line(class_index, bbox, width, height):
     x, y, w, h = bbox
     return "%d %.6f %.6f %.6f %.6f\n" % (class_index, (x + w / 2) / width, (y + h / 2) / height,
                                           w / width, h / height)
+
+
+def ring_area(ring):
+    """The shoelace area of a ring [x1, y1, x2, y2, ...] (positive)."""
+    n = len(ring) // 2
+    s = 0.0
+    for i in range(n):
+        j = (i + 1) % n
+        s += ring[2 * i] * ring[2 * j + 1] - ring[2 * j] * ring[2 * i + 1]
+    return abs(s / 2)
+
+
+def ring_contains(ring, x, y):
+    """(x, y) inside the ring by the rasteriser's even-odd rule: a point on a
+    left or top edge is inside, on a right or bottom edge outside."""
+    n = len(ring) // 2
+    inside = False
+    for i in range(n):
+        j = (i + 1) % n
+        x0, y0, x1, y1 = ring[2 * i], ring[2 * i + 1], ring[2 * j], ring[2 * j + 1]
+        if (y0 <= y) != (y1 <= y) and x0 + (y - y0) * (x1 - x0) / (y1 - y0) <= x:
+            inside = not inside
+    return inside
+
+
+def ring_depth(rings, i):
+    """How many of the other rings of an object ring i lies inside (its
+    first point); odd: a hole."""
+    return sum(1 for j, r in enumerate(rings)
+               if j != i and ring_contains(r, rings[i][0], rings[i][1]))
+
+
+def object_area(rings):
+    """An object's area: its parts' areas minus its holes' areas."""
+    return sum(ring_area(r) * (-1 if ring_depth(rings, i) % 2 else 1)
+               for i, r in enumerate(rings))
+
+
+def rasterise(rings, width, height):
+    """The mask of an object, rows of 0 and 1 (mask[y][x]), by the rule the
+    server uses (server/domain/polygon.h): a pixel is set when its centre
+    (x + 0.5, y + 0.5) is inside by the even-odd rule over all the rings,
+    with each row's edge crossings at x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+    and the pixels whose centre lies in [c[2k], c[2k+1]) set. A small
+    scanline fill, standard library only."""
+    edges = []
+    for r in rings:
+        n = len(r) // 2
+        for i in range(n):
+            j = (i + 1) % n
+            x0, y0, x1, y1 = r[2 * i], r[2 * i + 1], r[2 * j], r[2 * j + 1]
+            if y0 != y1:
+                edges.append((x0, y0, x1, y1, min(y0, y1), max(y0, y1)))
+    mask = []
+    for row in range(height):
+        y = row + 0.5
+        line = [0] * width
+        xs = sorted(x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+                    for x0, y0, x1, y1, lo, hi in edges if lo <= y < hi)
+        for k in range(0, len(xs) - 1, 2):
+            a = max(math.ceil(xs[k] - 0.5), 0)
+            b = min(math.ceil(xs[k + 1] - 0.5), width)
+            for x in range(a, b):
+                line[x] = 1
+        mask.append(line)
+    return mask
+
+
+def rle_from_string(s):
+    """COCO's compressed RLE counts string (pycocotools' rleFrString) as a
+    list of counts."""
+    counts = []
+    p = 0
+    while p < len(s):
+        x = k = 0
+        more = True
+        while more:
+            if p >= len(s):
+                raise ValueError("the RLE string ends inside a count")
+            c = ord(s[p]) - 48
+            if not 0 <= c <= 63 or k >= 12:
+                raise ValueError("the RLE string is malformed at %d" % p)
+            x |= (c & 0x1F) << (5 * k)
+            more = bool(c & 0x20)
+            p += 1
+            k += 1
+            if not more and c & 0x10:
+                x -= 1 << (5 * k)
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+    return counts
+
+
+def rle_counts(seg):
+    """The counts of a COCO RLE {"size": [h, w], "counts": ...} (a
+    compressed string or a list), checked: each count positive but the
+    first (>= 0), adding up to h * w."""
+    h, w = seg["size"]
+    counts = seg["counts"]
+    if isinstance(counts, str):
+        counts = rle_from_string(counts)
+    if (any(not isinstance(c, int) or c < (0 if i == 0 else 1) for i, c in enumerate(counts))
+            or sum(counts) != h * w):
+        raise ValueError("the RLE's counts do not add up to its %d x %d pixels" % (h, w))
+    return counts
+
+
+def rle_decode(seg):
+    """The mask (rows of 0 and 1, mask[y][x]) of a COCO RLE: counts of
+    alternate runs of 0 and 1, starting with 0, in column-major order."""
+    h, w = seg["size"]
+    mask = [[0] * w for _ in range(h)]
+    p = 0
+    for i, c in enumerate(rle_counts(seg)):
+        if i % 2:
+            for q in range(p, p + c):
+                mask[q % h][q // h] = 1
+        p += c
+    return mask
+
+
+def yolo_seg_lines(class_index, rings, width, height):
+    """The YOLO segmentation lines of an object: one per ring that is not a
+    hole, "class x1 y1 x2 y2 ..." with x / width and y / height, "%.6f"."""
+    out = []
+    for i, r in enumerate(rings):
+        if ring_depth(rings, i) % 2:
+            continue
+        out.append("%d" % class_index + "".join(
+            " %.6f %.6f" % (r[k] / width, r[k + 1] / height) for k in range(0, len(r), 2)) + "\n")
+    return "".join(out)
 
 
 def split_point(seed, checksum_sha256):
@@ -436,7 +574,9 @@ class TesseraDataset:
     version, hash, categories_hash, class_names and category_ids (both in
     class_index order), samples (list of (file_name, class_index), or of
     (file_name, [class_index, ...]) for classification_multi, or of
-    (file_name, boxes, [class_index, ...]) for detection)."""
+    (file_name, boxes, [class_index, ...]) for detection, or of
+    (file_name, objects, [class_index, ...]) for segmentation, each object
+    a list of rings [x1, y1, x2, y2, ...])."""
 
     def __init__(self, path, verify_images="eager"):
         if verify_images not in ("eager", "lazy"):
@@ -538,7 +678,8 @@ class TesseraDataset:
         if len(expected_files) != len(images):
             self._fail("annotations.json: file_name repeated")
         label_files = {}
-        if man.get("task_type") == "detection" and ann.get("info", {}).get("task_type") == "detection":
+        if (man.get("task_type") in ("detection", "segmentation")
+                and ann.get("info", {}).get("task_type") == man.get("task_type")):
             label_files = {"labels/" + yolo_name(im["file_name"]): im for im in images}
             allowed_labels = set(label_files) | {"labels/"}
         else:
@@ -554,7 +695,8 @@ class TesseraDataset:
         task = man.get("task_type")
         if task != ann.get("info", {}).get("task_type"):
             self._fail("manifest.json: task_type differs from annotations.json")
-        if task not in ("classification_single", "classification_multi", "detection"):
+        if task not in ("classification_single", "classification_multi", "detection",
+                        "segmentation"):
             self._fail("task_type %r is not supported" % (task,))
         self.task_type = task
         per_image = {i: [] for i in by_id}
@@ -567,13 +709,20 @@ class TesseraDataset:
             if a.get("category_id") not in class_index:
                 self._fail("annotation %d: unknown category_id %r" % (i + 1, a.get("category_id")))
             key = (a["image_id"], a["category_id"])
-            if prev is not None and (key < prev or (key == prev and task != "detection")):
+            objects = task in ("detection", "segmentation")
+            if prev is not None and (key < prev or (key == prev and not objects)):
                 self._fail("annotation %d: not sorted by (image_id, category_id) or repeated"
                            % (i + 1))
             prev = key
             box = a.get("bbox")
-            if (task == "detection") != (box is not None):
-                self._fail("annotation %d: a bbox belongs to detection annotations only" % (i + 1))
+            if objects != (box is not None):
+                self._fail("annotation %d: a bbox belongs to detection and segmentation "
+                           "annotations only" % (i + 1))
+            if task == "segmentation":
+                im = by_id[a["image_id"]]
+                rings = self._check_segmentation(i + 1, a, im)
+                per_image[a["image_id"]].append((class_index[a["category_id"]], rings))
+                continue
             if box is not None:
                 im = by_id[a["image_id"]]
                 if (not isinstance(box, list) or len(box) != 4
@@ -604,10 +753,11 @@ class TesseraDataset:
                 samples.append((im["file_name"], [list(b) for _, b in objs], [c for c, _ in objs]))
         for name, im in label_files.items():
             objs = per_image[im["id"]]
-            want = "".join(yolo_line(c, b, im["width"], im["height"]) for c, b in objs)
+            line = yolo_seg_lines if task == "segmentation" else yolo_line
+            want = "".join(line(c, b, im["width"], im["height"]) for c, b in objs)
             if self._src.read(name) != want.encode("ascii"):
-                self._fail("%s differs from the boxes of image %r in annotations.json"
-                           % (name, im["id"]))
+                self._fail("%s differs from the %s of image %r in annotations.json"
+                           % (name, "polygons" if task == "segmentation" else "boxes", im["id"]))
         per_cat = man.get("counts", {}).get("per_category", {})
         got_per_cat = {}
         for a in annotations:
@@ -624,6 +774,50 @@ class TesseraDataset:
         if not self._lazy:
             for im in images:
                 self._verify_image(im["file_name"])
+
+    def _check_segmentation(self, n, a, im):
+        """schema_version 1.4.0: an object's rings (its "segmentation", or
+        its "polygons" beside an RLE "segmentation"), each at least 3 points
+        inside the image; bbox their bounds; area their area with holes
+        subtracted (within 1e-6 relative); an RLE of the image's size whose
+        counts add up. Returns the rings."""
+        seg = a.get("segmentation")
+        rle = isinstance(seg, dict)
+        rings = a.get("polygons") if rle else seg
+        w, h = im["width"], im["height"]
+        if not isinstance(rings, list) or not rings:
+            self._fail("annotation %d: no polygons" % n)
+        for r in rings:
+            if (not isinstance(r, list) or len(r) < 6 or len(r) % 2
+                    or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in r)):
+                self._fail("annotation %d: a ring is not at least 3 points [x1, y1, ...]" % n)
+            if any(not 0 <= r[k] <= (h if k % 2 else w) for k in range(len(r))):
+                self._fail("annotation %d: a ring is not inside image %r (%dx%d)"
+                           % (n, im["id"], w, h))
+        xs = [r[k] for r in rings for k in range(0, len(r), 2)]
+        ys = [r[k] for r in rings for k in range(1, len(r), 2)]
+        bounds = [min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)]
+        box = a["bbox"]
+        if (not isinstance(box, list) or len(box) != 4
+                or any(abs(box[k] - bounds[k]) > 1e-9 * (1 + abs(bounds[k])) for k in range(4))):
+            self._fail("annotation %d: bbox is not the bounds of its polygons" % n)
+        area = object_area(rings)
+        if abs(a.get("area", -1) - area) > 1e-6 * (1 + area) or a.get("iscrowd") != 0:
+            self._fail("annotation %d: area is not the area of its polygons, or iscrowd is "
+                       "not 0" % n)
+        if rle:
+            try:
+                if seg.get("size") != [h, w]:
+                    raise ValueError("its size is not [%d, %d]" % (h, w))
+                rle_counts(seg)
+            except (ValueError, TypeError, KeyError) as e:
+                self._fail("annotation %d: the RLE does not decode: %s" % (n, e))
+        return [list(r) for r in rings]
+
+    def object_mask(self, rings, width, height):
+        """The mask of an object's rings in a width x height image (rows of 0
+        and 1): rasterise()."""
+        return rasterise(rings, width, height)
 
     def _check_split(self, ann, man, images):
         """schema_version 1.2.0: every image's split is the one its
@@ -698,7 +892,8 @@ class TesseraDataset:
         """(image, class_index) for classification_single, (image,
         [class_index, ...]) for classification_multi (an empty list for
         "none of these"), (image, [[x, y, w, h], ...], [class_index, ...])
-        for detection (empty lists for "no objects"), one item per image
+        for detection and (image, [[ring, ...], ...], [class_index, ...])
+        for segmentation (empty lists for "no objects"), one item per image
         in id order."""
         for file_name, *rest in self.samples:
             yield (self[file_name], *rest)

@@ -150,11 +150,16 @@ static void add_string(struct ts_jsonw *w, const char *s, size_t len)
 		w->err = TS_ERR_TOO_LARGE;
 		return;
 	}
-	w->err = ts_buf_reserve(w->b, len * 6 + 2);
+	/* The common case, nothing to escape: one copy. */
+	while (i < len && !special[u[i]])
+		i++;
+	w->err = ts_buf_reserve(w->b, i == len ? len + 2 : len * 6 + 2);
 	if (w->err)
 		return;
 	out = w->b->ptr + w->b->len;
 	out[o++] = '"';
+	memcpy(out + o, s, i);
+	o += i;
 	while (i < len) {
 		size_t run = i;
 		unsigned char c;
@@ -203,17 +208,39 @@ static void add_string(struct ts_jsonw *w, const char *s, size_t len)
 
 void ts_jsonw_key(struct ts_jsonw *w, const char *key)
 {
+	size_t len, i, o = 0;
+	char *out;
+
 	if (w->err)
 		return;
 	if (w->depth == 0 || !(w->in_object & (1u << (w->depth - 1))) || !w->want_key) {
 		w->err = TS_ERR_INTERNAL;
 		return;
 	}
-	if (w->has_items & (1u << (w->depth - 1)))
-		add(w, ",", 1);
+	len = strlen(key);
+	for (i = 0; i < len && !special[(unsigned char)key[i]]; i++)
+		;
+	if (i == len) {
+		/* A plain key (every key the views write): one reserve, one copy. */
+		w->err = ts_buf_reserve(w->b, len + 4);
+		if (w->err)
+			return;
+		out = w->b->ptr + w->b->len;
+		if (w->has_items & (1u << (w->depth - 1)))
+			out[o++] = ',';
+		out[o++] = '"';
+		memcpy(out + o, key, len);
+		o += len;
+		out[o++] = '"';
+		out[o++] = ':';
+		ts_buf_commit(w->b, o);
+	} else {
+		if (w->has_items & (1u << (w->depth - 1)))
+			add(w, ",", 1);
+		add_string(w, key, len);
+		add(w, ":", 1);
+	}
 	w->has_items |= 1u << (w->depth - 1);
-	add_string(w, key, strlen(key));
-	add(w, ":", 1);
 	w->want_key = 0;
 }
 

@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,25 +23,48 @@ int64_t ts_time_mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian,
+ * days >= 0), by the era arithmetic of H. Hinnant's days_from_civil
+ * inverse: no gmtime_r, whose time zone lock every list row would take. */
+static void civil_of(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = z / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 void ts_time_rfc3339(int64_t epoch_ms, char *out, size_t outlen)
 {
-	time_t secs = (time_t)(epoch_ms / 1000);
+	time_t secs;
 	struct tm tm;
 
-	gmtime_r(&secs, &tm);
 	/* The usual case by hand: lists print two of these per row. */
-	if (outlen >= 25 && epoch_ms >= 0 && tm.tm_year + 1900 <= 9999) {
-		const int parts[] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-				      tm.tm_min, tm.tm_sec, (int)(epoch_ms % 1000) };
+	if (outlen >= 25 && epoch_ms >= 0 && epoch_ms < INT64_C(253402300800000)) {
+		int64_t s = epoch_ms / 1000, days = s / 86400, in_day = s % 86400;
+		int parts[7];
 		static const char layout[] = "0000-00-00T00:00:00.000Z";
 		static const int ends[] = { 4, 7, 10, 13, 16, 19, 23 };
 
+		civil_of(days, &parts[0], &parts[1], &parts[2]);
+		parts[3] = (int)(in_day / 3600);
+		parts[4] = (int)(in_day / 60 % 60);
+		parts[5] = (int)(in_day % 60);
+		parts[6] = (int)(epoch_ms % 1000);
 		memcpy(out, layout, sizeof(layout));
 		for (int i = 0; i < 7; i++)
 			for (int k = ends[i] - 1, v = parts[i]; v > 0; k--, v /= 10)
 				out[k] = (char)('0' + v % 10);
 		return;
 	}
+	secs = (time_t)(epoch_ms / 1000);
+	gmtime_r(&secs, &tm);
 	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(epoch_ms % 1000));

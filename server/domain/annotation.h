@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 #include "core/error.h"
-#include "domain/status.h"
+#include "core/status.h"
 
 #define TS_ANN_MAX_CATEGORIES 64
 
-/* The statuses of domain/status.h, under the state machine's names. */
+/* The statuses of core/status.h, under the state machine's names. */
 enum ts_ann_status {
 	TS_ANN_UNLABELED = TS_STATUS_UNLABELED,
 	TS_ANN_LABELED = TS_STATUS_LABELED,

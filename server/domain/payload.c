@@ -11,6 +11,7 @@ static const char *const type_names[TS_PAYLOAD_TYPE_COUNT] = {
 	[TS_PAYLOAD_NONE] = NULL,
 	[TS_PAYLOAD_CLASSIFICATION] = "classification",
 	[TS_PAYLOAD_BOXES] = "boxes",
+	[TS_PAYLOAD_POLYGONS] = "polygons",
 };
 
 enum ts_payload_type ts_payload_type_for_task(const char *task_type)
@@ -22,7 +23,14 @@ enum ts_payload_type ts_payload_type_for_task(const char *task_type)
 		return TS_PAYLOAD_CLASSIFICATION;
 	if (strcmp(task_type, "detection") == 0)
 		return TS_PAYLOAD_BOXES;
+	if (strcmp(task_type, "segmentation") == 0)
+		return TS_PAYLOAD_POLYGONS;
 	return TS_PAYLOAD_NONE;
+}
+
+int ts_payload_has_objects(enum ts_payload_type t)
+{
+	return t == TS_PAYLOAD_BOXES || t == TS_PAYLOAD_POLYGONS;
 }
 
 int ts_payload_task_type_valid(const char *task_type)
@@ -117,11 +125,87 @@ static int object_id_valid(const char *id)
 	return 1;
 }
 
-/* One object of a boxes payload (field prefix + "objects[i]"). */
-static enum ts_err read_box(const json_t *o, const char *prefix, size_t i,
-			    struct ts_payload_box *b, struct ts_error *err)
+/* The polygons of one object (field prefix + "objects[i].polygons"): the
+ * rings' numbers, their geometry (domain/polygon.h) and their bounds as
+ * the object's bbox. *points counts the payload's points so far. */
+static enum ts_err read_polygons(const json_t *arr, const char *prefix, size_t i,
+				 struct ts_payload_box *b, size_t *points, struct ts_error *err)
 {
-	static const char *const keys[] = { "id", "category_id", "bbox", NULL };
+	size_t nr, total = 0, at = 0, r, other;
+	enum ts_polygon_fault f;
+	json_t *ring;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_polygon",
+				    "The value %sobjects[%zu].polygons must be a non-empty array of "
+				    "rings [x1, y1, x2, y2, ...].",
+				    prefix, i);
+	nr = json_array_size(arr);
+	if (nr > TS_PAYLOAD_MAX_RINGS)
+		return ts_error_set(err, TS_ERR_INVALID, "too_many",
+				    "The value %sobjects[%zu].polygons holds %zu rings; an object "
+				    "holds at most %d.",
+				    prefix, i, nr, TS_PAYLOAD_MAX_RINGS);
+	json_array_foreach(arr, r, ring) {
+		if (!json_is_array(ring) || json_array_size(ring) % 2)
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_polygon",
+					    "The ring %sobjects[%zu].polygons[%zu] must be an array "
+					    "of x, y pairs [x1, y1, x2, y2, ...].",
+					    prefix, i, r);
+		total += json_array_size(ring) / 2;
+	}
+	if (total > TS_POLYGON_MAX_OBJECT_POINTS)
+		return ts_error_set(err, TS_ERR_INVALID, "too_many",
+				    "The object %sobjects[%zu] has %zu points; an object has at "
+				    "most %d.",
+				    prefix, i, total, TS_POLYGON_MAX_OBJECT_POINTS);
+	*points += total;
+	if (*points > TS_PAYLOAD_MAX_POINTS)
+		return ts_error_set(err, TS_ERR_INVALID, "too_many",
+				    "The field \"%sobjects\" holds more than %d points; an image "
+				    "holds at most that many.",
+				    prefix, TS_PAYLOAD_MAX_POINTS);
+	b->rings = ts_xcalloc(nr, sizeof(*b->rings));
+	b->xy = ts_xmalloc((2 * total + 1) * sizeof(*b->xy));
+	b->nrings = nr;
+	json_array_foreach(arr, r, ring) {
+		size_t len = json_array_size(ring), k;
+		json_t *n;
+
+		b->rings[r].xy = b->xy + at;
+		b->rings[r].n = len / 2;
+		json_array_foreach(ring, k, n) {
+			if (!json_is_number(n) || !isfinite(json_number_value(n)) ||
+			    fabs(json_number_value(n)) > 1e9)
+				return ts_error_set(err, TS_ERR_INVALID, "invalid_polygon",
+						    "The value %sobjects[%zu].polygons[%zu][%zu] "
+						    "must be a finite number.",
+						    prefix, i, r, k);
+			b->xy[at++] = json_number_value(n);
+		}
+	}
+	f = ts_polygon_object_check(b->rings, nr, &r, &other);
+	if (f == TS_POLYGON_RINGS_CROSS)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_polygon",
+				    "The ring %sobjects[%zu].polygons[%zu] crosses or touches "
+				    "%sobjects[%zu].polygons[%zu]; the rings of one object are "
+				    "apart or one inside the other (a hole).",
+				    prefix, i, other, prefix, i, r);
+	if (f)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_polygon",
+				    "The ring %sobjects[%zu].polygons[%zu] %s.", prefix, i, r,
+				    ts_polygon_fault_text(f));
+	ts_polygon_bounds(b->rings, nr, b->bbox);
+	return TS_OK;
+}
+
+/* One object of a boxes or polygons payload (field prefix + "objects[i]"). */
+static enum ts_err read_object(const json_t *o, enum ts_payload_type type, const char *prefix,
+			       size_t i, struct ts_payload_box *b, size_t *points,
+			       struct ts_error *err)
+{
+	static const char *const box_keys[] = { "id", "category_id", "bbox", NULL };
+	static const char *const poly_keys[] = { "id", "category_id", "polygons", NULL };
 	char where[96];
 	json_t *id = json_object_get(o, "id"), *cat, *bbox;
 	enum ts_err e;
@@ -130,7 +214,8 @@ static enum ts_err read_box(const json_t *o, const char *prefix, size_t i,
 	if (!json_is_object(o))
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_field",
 				    "The value %sobjects[%zu] must be an object.", prefix, i);
-	e = only_keys(o, keys, "An object", where, err);
+	e = only_keys(o, type == TS_PAYLOAD_POLYGONS ? poly_keys : box_keys, "An object", where,
+		      err);
 	if (e)
 		return e;
 	if (id) {
@@ -149,6 +234,8 @@ static enum ts_err read_box(const json_t *o, const char *prefix, size_t i,
 				    "integer).",
 				    prefix, i);
 	b->category_id = json_integer_value(cat);
+	if (type == TS_PAYLOAD_POLYGONS)
+		return read_polygons(json_object_get(o, "polygons"), prefix, i, b, points, err);
 	bbox = json_object_get(o, "bbox");
 	if (!json_is_array(bbox) || json_array_size(bbox) != 4)
 		return ts_error_set(err, TS_ERR_INVALID, "invalid_box",
@@ -171,10 +258,10 @@ static enum ts_err read_box(const json_t *o, const char *prefix, size_t i,
 	return TS_OK;
 }
 
-static enum ts_err read_boxes(const json_t *arr, const char *prefix, struct ts_payload *out,
-			      struct ts_error *err)
+static enum ts_err read_objects(const json_t *arr, const char *prefix, struct ts_payload *out,
+				struct ts_error *err)
 {
-	size_t len, i;
+	size_t len, i, points = 0;
 	json_t *v;
 	enum ts_err e;
 
@@ -196,10 +283,10 @@ static enum ts_err read_boxes(const json_t *arr, const char *prefix, struct ts_p
 		struct ts_payload_box *b = &out->objects[i];
 		size_t k = 0;
 
-		e = read_box(v, prefix, i, b, err);
+		out->nobj = i + 1; /* released with the payload, also when refused */
+		e = read_object(v, out->type, prefix, i, b, &points, err);
 		if (e)
 			return e;
-		out->nobj = i + 1;
 		for (size_t j = 0; b->id[0] && j < i; j++)
 			if (strcmp(out->objects[j].id, b->id) == 0)
 				return ts_error_set(err, TS_ERR_INVALID, "duplicate_object_id",
@@ -225,7 +312,7 @@ enum ts_err ts_payload_from_json(const json_t *v, const char *field, struct ts_p
 				 struct ts_error *err)
 {
 	static const char *const class_keys[] = { "type", "category_ids", NULL };
-	static const char *const box_keys[] = { "type", "objects", NULL };
+	static const char *const object_keys[] = { "type", "objects", NULL };
 	char prefix[64] = "", what[48];
 	enum ts_err e;
 	json_t *val, *type;
@@ -243,19 +330,22 @@ enum ts_err ts_payload_from_json(const json_t *v, const char *field, struct ts_p
 				    "The field \"%stype\" must name the payload's type.", prefix);
 	if (ts_payload_type_parse(json_string_value(type), &out->type))
 		return ts_error_set(err, TS_ERR_INVALID, "unknown_payload_type",
-				    "The payload type must be \"classification\" or \"boxes\".");
+				    "The payload type must be \"classification\", \"boxes\" or "
+				    "\"polygons\".");
 	snprintf(what, sizeof(what), "A %s payload", ts_payload_type_name(out->type));
-	e = only_keys(v, out->type == TS_PAYLOAD_BOXES ? box_keys : class_keys, what, "", err);
+	e = only_keys(v, ts_payload_has_objects(out->type) ? object_keys : class_keys, what, "",
+		      err);
 	if (e)
 		goto fail;
-	if (out->type == TS_PAYLOAD_BOXES) {
+	if (ts_payload_has_objects(out->type)) {
 		val = json_object_get(v, "objects");
 		if (!val) {
 			e = ts_error_set(err, TS_ERR_INVALID, "invalid_payload",
-					 "A boxes payload needs \"%sobjects\".", prefix);
+					 "A %s payload needs \"%sobjects\".",
+					 ts_payload_type_name(out->type), prefix);
 			goto fail;
 		}
-		e = read_boxes(val, prefix, out, err);
+		e = read_objects(val, prefix, out, err);
 		if (e)
 			goto fail;
 		return TS_OK;
@@ -293,12 +383,27 @@ enum ts_err ts_payload_check_bounds(const struct ts_payload *p, int64_t width, i
 					    prefix, i, b[0], b[1], b[2], b[3], (long long)width,
 					    (long long)height);
 	}
+	for (size_t i = 0; p->type == TS_PAYLOAD_POLYGONS && i < p->nobj; i++) {
+		const struct ts_payload_box *o = &p->objects[i];
+
+		for (size_t r = 0; r < o->nrings; r++)
+			for (size_t k = 0; k < o->rings[r].n; k++) {
+				double x = o->rings[r].xy[2 * k], y = o->rings[r].xy[2 * k + 1];
+
+				if (x < 0 || y < 0 || x > (double)width || y > (double)height)
+					return ts_error_set(
+						err, TS_ERR_INVALID, "polygon_outside_image",
+						"The point (%g, %g) of %sobjects[%zu].polygons[%zu] "
+						"is not inside the %lldx%lld image.",
+						x, y, prefix, i, r, (long long)width, (long long)height);
+			}
+	}
 	return TS_OK;
 }
 
 static int id_used(const struct ts_payload *p, const char *id)
 {
-	for (size_t i = 0; p && p->type == TS_PAYLOAD_BOXES && i < p->nobj; i++)
+	for (size_t i = 0; p && ts_payload_has_objects(p->type) && i < p->nobj; i++)
 		if (strcmp(p->objects[i].id, id) == 0)
 			return 1;
 	return 0;
@@ -309,7 +414,7 @@ void ts_payload_assign_ids(struct ts_payload *p, const struct ts_payload *prev,
 {
 	long long n = 1;
 
-	for (size_t i = 0; p->type == TS_PAYLOAD_BOXES && i < p->nobj; i++) {
+	for (size_t i = 0; ts_payload_has_objects(p->type) && i < p->nobj; i++) {
 		char id[sizeof(p->objects[i].id)];
 
 		if (p->objects[i].id[0])
@@ -348,11 +453,25 @@ enum ts_err ts_payload_from_text(const char *text, struct ts_payload *out, struc
 	return e;
 }
 
+json_t *ts_payload_rings_json(const struct ts_payload_box *o)
+{
+	json_t *rings = json_array();
+
+	for (size_t r = 0; r < o->nrings; r++) {
+		json_t *ring = json_array();
+
+		for (size_t k = 0; k < 2 * o->rings[r].n; k++)
+			json_array_append_new(ring, json_real(o->rings[r].xy[k]));
+		json_array_append_new(rings, ring);
+	}
+	return rings;
+}
+
 json_t *ts_payload_json(const struct ts_payload *p)
 {
 	json_t *ids;
 
-	if (p->type == TS_PAYLOAD_BOXES) {
+	if (ts_payload_has_objects(p->type)) {
 		json_t *objs = json_array();
 
 		for (size_t i = 0; i < p->nobj; i++) {
@@ -363,11 +482,16 @@ json_t *ts_payload_json(const struct ts_payload *p)
 			if (b->id[0])
 				json_object_set_new(o, "id", json_string(b->id));
 			json_object_set_new(o, "category_id", json_integer((json_int_t)b->category_id));
-			json_object_set_new(o, "bbox", json_pack("[f, f, f, f]", b->bbox[0], b->bbox[1],
-								 b->bbox[2], b->bbox[3]));
+			if (p->type == TS_PAYLOAD_POLYGONS)
+				json_object_set_new(o, "polygons", ts_payload_rings_json(b));
+			else
+				json_object_set_new(o, "bbox",
+						    json_pack("[f, f, f, f]", b->bbox[0], b->bbox[1],
+							      b->bbox[2], b->bbox[3]));
 			json_array_append_new(objs, o);
 		}
-		return json_pack("{s:s, s:o}", "type", "boxes", "objects", objs);
+		return json_pack("{s:s, s:o}", "type", ts_payload_type_name(p->type), "objects",
+				 objs);
 	}
 	if (p->type != TS_PAYLOAD_CLASSIFICATION)
 		return json_null();
@@ -401,6 +525,10 @@ const int64_t *ts_payload_categories(const struct ts_payload *p, size_t *n)
 
 void ts_payload_release(struct ts_payload *p)
 {
+	for (size_t i = 0; p->objects && i < p->nobj; i++) {
+		free(p->objects[i].rings);
+		free(p->objects[i].xy);
+	}
 	free(p->category_ids);
 	free(p->cat_objects);
 	free(p->objects);

@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "domain/payload.h"
 #include "export/coco.h"
 #include "export/share.h"
 #include "hash/sha256.h"
@@ -217,6 +218,10 @@ struct build {
 	/* The annotations of the dataset (split_snapshot); build() frees them. */
 	struct ts_coco_annotation *anns;
 	size_t n_anns;
+	/* Segmentation: each image's payload, whose rings anns borrow; freed
+	 * after build(). */
+	struct ts_payload *payloads;
+	size_t n_payloads;
 };
 
 static int should_stop(struct build *b)
@@ -394,6 +399,47 @@ static int has_category(const struct ts_export_snapshot *snap, int64_t id)
 	return 0;
 }
 
+/* The polygons objects of one segmentation item (its stored payload, read
+ * into *pl) as annotations, those of exported categories only. */
+static enum ts_err add_polygons(const struct ts_export_snapshot *snap, size_t j,
+				struct ts_payload *pl, struct ts_coco_annotation **a, size_t *na,
+				size_t *cap, size_t **idx, struct ts_error *err)
+{
+	const struct ts_export_item *it = &snap->items[j];
+	struct ts_error perr = { 0 };
+
+	if (ts_payload_from_text(it->payload, pl, &perr) ||
+	    (it->payload && pl->type != TS_PAYLOAD_POLYGONS)) {
+		ts_error_release(&perr);
+		return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_payload",
+				    "the polygons of asset %lld are not readable",
+				    (long long)it->asset_id);
+	}
+	for (size_t k = 0; k < pl->nobj; k++) {
+		const struct ts_payload_box *o = &pl->objects[k];
+		struct ts_coco_annotation *x;
+
+		if (!has_category(snap, o->category_id))
+			continue;
+		if (*na == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*a = ts_xrealloc(*a, *cap * sizeof(**a));
+			*idx = ts_xrealloc(*idx, *cap * sizeof(**idx));
+		}
+		x = &(*a)[*na];
+		memset(x, 0, sizeof(*x));
+		x->image_id = it->asset_id;
+		x->category_id = o->category_id;
+		x->has_bbox = 1;
+		x->seq = k;
+		memcpy(x->bbox, o->bbox, sizeof(x->bbox));
+		x->rings = o->rings;
+		x->nrings = o->nrings;
+		(*idx)[(*na)++] = j;
+	}
+	return TS_OK;
+}
+
 /* The boxes of one detection item (its stored payload) as annotations,
  * those of exported categories only. */
 static enum ts_err add_boxes(const struct ts_export_snapshot *snap, size_t j,
@@ -440,20 +486,26 @@ static enum ts_err add_boxes(const struct ts_export_snapshot *snap, size_t j,
 /* The dataset's annotations from the snapshot, which becomes one item per
  * image. classification_single: one annotation per item (one item per
  * image already); classification_multi: one per (image, category);
- * detection: one per box of an exported category. An image whose answer
- * names no category (an item with category 0) stays an image without
- * annotations. Strings are borrowed from the snapshot. */
+ * detection: one per box of an exported category; segmentation: one per
+ * polygons object of an exported category, its rings in (*payloads)[i]
+ * (one per image; the caller releases them after the annotations). An
+ * image whose answer names no category (an item with category 0) stays an
+ * image without annotations. Strings are borrowed from the snapshot. */
 static enum ts_err split_snapshot(struct ts_export_snapshot *snap, const char *task_type,
 				  struct ts_coco_annotation **out, size_t *nout,
+				  struct ts_payload **payloads, size_t *npayloads,
 				  struct ts_error *err)
 {
-	int det = strcmp(task_type, "detection") == 0;
+	int seg = strcmp(task_type, "segmentation") == 0;
+	int det = seg || strcmp(task_type, "detection") == 0;
 	struct ts_coco_annotation *a = NULL;
 	size_t n = snap->n_items, j = 0, na = 0, cap = 0, *idx = NULL;
 	enum ts_err e = TS_OK;
 
 	*out = NULL;
 	*nout = 0;
+	*payloads = NULL;
+	*npayloads = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ts_export_item *it = &snap->items[i];
 
@@ -492,8 +544,13 @@ static enum ts_err split_snapshot(struct ts_export_snapshot *snap, const char *t
 		j++;
 	}
 	snap->n_items = j;
+	if (seg) {
+		*payloads = ts_xcalloc(j ? j : 1, sizeof(**payloads));
+		*npayloads = j;
+	}
 	for (size_t i = 0; det && i < j && !e; i++)
-		e = add_boxes(snap, i, &a, &na, &cap, &idx, err);
+		e = seg ? add_polygons(snap, i, &(*payloads)[i], &a, &na, &cap, &idx, err)
+			: add_boxes(snap, i, &a, &na, &cap, &idx, err);
 	for (size_t i = 0; i < na; i++) {
 		a[i].status = snap->items[idx[i]].status;
 		a[i].labeled_by = snap->items[idx[i]].labeled_by;
@@ -683,7 +740,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	char dataset_id[24], created_at[32], statuses_buf[sizeof(ex->statuses)];
 	char hash[TS_COCO_PREFIXED_HASH_SIZE], cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
 	char hex[TS_SHA256_HEX_SIZE];
-	const char *statuses[TS_EXPORT_NSTATUS];
+	const char *statuses[TS_STATUS_COUNT];
 	struct ts_coco_image *images = NULL;
 	struct ts_coco_annotation *anns = NULL;
 	struct ts_coco_category *cats = NULL;
@@ -699,7 +756,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	int64_t zip_bytes = 0;
 	enum ts_err e;
 	size_t n = snap->n_items;
-	int labels = strcmp(proj->task_type, "detection") == 0;
+	int labels = strcmp(proj->task_type, "detection") == 0 ||
+		     strcmp(proj->task_type, "segmentation") == 0;
 
 	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
@@ -797,7 +855,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	info.created_at = created_at;
 	info.created_by = ex->created_by;
 	info.statuses = statuses;
-	info.n_statuses = split_statuses(statuses_buf, statuses, TS_EXPORT_NSTATUS);
+	info.n_statuses = split_statuses(statuses_buf, statuses, TS_STATUS_COUNT);
 	info.excluded_deleted_category = ex->excluded_deleted_category;
 	e = ts_coco_write_manifest(&ds, &info, ann.ptr, ann.len, &man, err);
 	if (!e)
@@ -963,7 +1021,8 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	if (!e)
 		e = ts_store_export_snapshot(opts->store, id, &snap, err);
 	if (!e)
-		e = split_snapshot(&snap, proj.task_type, &b.anns, &b.n_anns, err);
+		e = split_snapshot(&snap, proj.task_type, &b.anns, &b.n_anns, &b.payloads,
+				   &b.n_payloads, err);
 	if (e)
 		goto fail;
 	n_images = snap.n_items;
@@ -990,6 +1049,9 @@ fail:
 	}
 out:
 	free(b.anns);
+	for (size_t i = 0; i < b.n_payloads; i++)
+		ts_payload_release(&b.payloads[i]);
+	free(b.payloads);
 	ts_error_release(&ignore);
 	ts_export_snapshot_release(&snap);
 	return e;

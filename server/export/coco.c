@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/utf8.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "hash/sha256.h"
 #include "core/banned.h"
 
@@ -122,13 +122,21 @@ static int cmp_annotation(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+static int is_segmentation(const struct ts_coco_dataset *ds)
+{
+	return strcmp(ds->task_type, "segmentation") == 0;
+}
+
+/* The task types whose annotations are objects with a bbox. */
 static int is_detection(const struct ts_coco_dataset *ds)
 {
-	return strcmp(ds->task_type, "detection") == 0;
+	return strcmp(ds->task_type, "detection") == 0 || is_segmentation(ds);
 }
 
 const char *ts_coco_schema_version(const char *task_type)
 {
+	if (task_type && strcmp(task_type, "segmentation") == 0)
+		return TS_COCO_SCHEMA_VERSION_1_4;
 	return task_type && strcmp(task_type, "classification_single") == 0
 		       ? TS_COCO_SCHEMA_VERSION
 		       : TS_COCO_SCHEMA_VERSION_1_1;
@@ -136,6 +144,9 @@ const char *ts_coco_schema_version(const char *task_type)
 
 const char *ts_coco_dataset_schema_version(const struct ts_coco_dataset *ds)
 {
+	/* 1.4.0 holds 1.2.0's split. */
+	if (is_segmentation(ds))
+		return TS_COCO_SCHEMA_VERSION_1_4;
 	return ds->split ? TS_COCO_SCHEMA_VERSION_1_2 : ts_coco_schema_version(ds->task_type);
 }
 
@@ -271,7 +282,8 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 	memset(s, 0, sizeof(*s));
 	if (!ds->task_type || (strcmp(ds->task_type, "classification_single") &&
 			       strcmp(ds->task_type, "classification_multi") &&
-			       strcmp(ds->task_type, "detection")))
+			       strcmp(ds->task_type, "detection") &&
+			       strcmp(ds->task_type, "segmentation")))
 		return ts_error_set(err, TS_ERR_INVALID, CODE, "unsupported task_type");
 	single = strcmp(ds->task_type, "classification_single") == 0;
 	if ((ds->n_images && !ds->images) || (ds->n_annotations && !ds->annotations) ||
@@ -332,6 +344,31 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 			return ts_error_set(err, TS_ERR_INVALID, CODE,
 					    "image %lld: a box in a %s export, or none in detection",
 					    (long long)a->image_id, ds->task_type);
+		if (!a->rings != !is_segmentation(ds))
+			return ts_error_set(err, TS_ERR_INVALID, CODE,
+					    "image %lld: polygons in a %s export, or none in "
+					    "segmentation",
+					    (long long)a->image_id, ds->task_type);
+		if (a->rings) {
+			const struct ts_coco_image *im = find_image(s, ds->n_images, a->image_id);
+			size_t r, o;
+
+			if (ts_polygon_object_check(a->rings, a->nrings, &r, &o) || !a->nrings)
+				return ts_error_set(err, TS_ERR_INVALID, CODE,
+						    "image %lld: an object's ring %zu is not valid",
+						    (long long)a->image_id, r);
+			for (r = 0; r < a->nrings; r++)
+				for (size_t k = 0; k < 2 * a->rings[r].n; k++) {
+					double v = a->rings[r].xy[k];
+
+					if (!(v >= 0) ||
+					    v > (double)(k % 2 ? im->height : im->width))
+						return ts_error_set(
+							err, TS_ERR_INVALID, CODE,
+							"image %lld: a polygon not inside the image",
+							(long long)a->image_id);
+				}
+		}
 		if (a->has_bbox) {
 			const struct ts_coco_image *im = find_image(s, ds->n_images, a->image_id);
 			const double *bb = a->bbox;
@@ -356,6 +393,53 @@ static enum ts_err prepare(const struct ts_coco_dataset *ds, struct sorted *s,
 }
 
 /* --- annotations.json -------------------------------------------------- */
+
+/* [[x1, y1, ...], ...] */
+static enum ts_err write_rings(struct ts_buf *b, const struct ts_ring *rings, size_t nrings)
+{
+	enum ts_err e = ts_buf_adds(b, "[");
+
+	for (size_t r = 0; !e && r < nrings; r++) {
+		e = ts_buf_adds(b, r ? ",[" : "[");
+		for (size_t k = 0; !e && k < 2 * rings[r].n; k++) {
+			if (k)
+				e = ts_buf_adds(b, ",");
+			if (!e)
+				e = add_real(b, rings[r].xy[k]);
+		}
+		if (!e)
+			e = ts_buf_adds(b, "]");
+	}
+	return e ? e : ts_buf_adds(b, "]");
+}
+
+/* A segmentation object's "segmentation" (and "polygons" after an RLE). */
+static enum ts_err write_segmentation(struct ts_buf *b, const struct ts_coco_annotation *a,
+				      const struct ts_coco_image *im)
+{
+	struct ts_rle rle;
+	char *counts;
+	enum ts_err e;
+
+	if (!ts_polygon_has_holes(a->rings, a->nrings)) {
+		e = ts_buf_adds(b, "\"segmentation\":");
+		return e ? e : write_rings(b, a->rings, a->nrings);
+	}
+	ts_rle_from_object(a->rings, a->nrings, im->height, im->width, &rle);
+	counts = ts_rle_to_string(&rle);
+	/* The counts string holds only '0' to 'o' but '\\': escape it. */
+	e = ts_buf_addf(b, "\"segmentation\":{\"size\":[%lld,%lld],", (long long)im->height,
+			(long long)im->width);
+	if (!e)
+		e = add_kv_str(b, "counts", counts);
+	if (!e)
+		e = ts_buf_adds(b, "},\"polygons\":");
+	if (!e)
+		e = write_rings(b, a->rings, a->nrings);
+	free(counts);
+	ts_rle_release(&rle);
+	return e;
+}
 
 static enum ts_err write_image(struct ts_buf *b, const struct ts_coco_image *im,
 			       const struct ts_split *split)
@@ -458,8 +542,13 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		e = ts_buf_addf(out, "%s{\"id\":%zu,\"image_id\":%lld,\"category_id\":%lld,",
 				i ? "," : "", i + 1, (long long)a->image_id,
 				(long long)a->category_id);
-		/* COCO's box fields, for detection only: classification
-		 * annotations have no bbox and no segmentation. */
+		/* COCO's box fields, for detection and segmentation only:
+		 * classification annotations have no bbox and no segmentation. */
+		if (!e && a->rings) {
+			e = write_segmentation(out, a, find_image(&s, ds->n_images, a->image_id));
+			if (!e)
+				e = ts_buf_adds(out, ",");
+		}
 		for (int k = 0; !e && a->has_bbox && k < 4; k++) {
 			e = ts_buf_adds(out, k ? "," : "\"bbox\":[");
 			if (!e)
@@ -468,7 +557,8 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		if (!e && a->has_bbox) {
 			e = ts_buf_adds(out, "],\"area\":");
 			if (!e)
-				e = add_real(out, a->bbox[2] * a->bbox[3]);
+				e = add_real(out, a->rings ? ts_polygon_area(a->rings, a->nrings)
+							   : a->bbox[2] * a->bbox[3]);
 			if (!e)
 				e = ts_buf_adds(out, ",\"iscrowd\":0,");
 		}
@@ -518,6 +608,25 @@ enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const doub
 			   bbox[3] / h);
 }
 
+enum ts_err ts_coco_yolo_seg_lines(struct ts_buf *out, size_t class_index,
+				   const struct ts_ring *rings, size_t nrings, int64_t width,
+				   int64_t height)
+{
+	enum ts_err e = TS_OK;
+
+	for (size_t r = 0; !e && r < nrings; r++) {
+		if (ts_polygon_ring_depth(rings, nrings, r) % 2)
+			continue; /* a hole */
+		e = ts_buf_addf(out, "%zu", class_index);
+		for (size_t k = 0; !e && k < rings[r].n; k++)
+			e = ts_buf_addf(out, " %.6f %.6f", rings[r].xy[2 * k] / (double)width,
+					rings[r].xy[2 * k + 1] / (double)height);
+		if (!e)
+			e = ts_buf_adds(out, "\n");
+	}
+	return e;
+}
+
 int ts_coco_yolo_name(const char *file_name, char *out, size_t len)
 {
 	const char *dot = strrchr(file_name, '.');
@@ -544,10 +653,14 @@ enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
 		const struct ts_coco_image *im = s.images[i];
 
 		ts_buf_reset(&text);
-		for (; !e && j < ds->n_annotations && s.annotations[j]->image_id == im->id; j++)
-			e = ts_coco_yolo_line(&text, find_category(&s, ds->n_categories,
-								   s.annotations[j]->category_id),
-					      s.annotations[j]->bbox, im->width, im->height);
+		for (; !e && j < ds->n_annotations && s.annotations[j]->image_id == im->id; j++) {
+			const struct ts_coco_annotation *a = s.annotations[j];
+			size_t cls = find_category(&s, ds->n_categories, a->category_id);
+
+			e = a->rings ? ts_coco_yolo_seg_lines(&text, cls, a->rings, a->nrings,
+							      im->width, im->height)
+				     : ts_coco_yolo_line(&text, cls, a->bbox, im->width, im->height);
+		}
 		if (e)
 			e = ts_error_set(err, e, "too_large", "a label file is over the size limit");
 		else

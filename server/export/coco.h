@@ -28,6 +28,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "domain/polygon.h"
 #include "export/split.h"
 
 #define TS_COCO_SCHEMA_VERSION "1.0.0"
@@ -39,6 +40,9 @@
  * type): info.split, each image's "split", manifest selection.split and
  * counts.per_split are added. */
 #define TS_COCO_SCHEMA_VERSION_1_2 "1.2.0"
+/* The schema_version of segmentation exports, with or without a split
+ * (polygons, RLE for objects with holes, YOLO segmentation labels). */
+#define TS_COCO_SCHEMA_VERSION_1_4 "1.4.0"
 /* "sha256:" + 64 hex digits + NUL */
 #define TS_COCO_PREFIXED_HASH_SIZE 72
 
@@ -70,14 +74,27 @@ struct ts_coco_image {
  * one annotation; with "classification_multi" at most one per (image,
  * category), and an image may have none ("none of these"); with
  * "detection" one per box (has_bbox), any number per image, none for "no
- * objects". Boxes of one image and category keep their input order (seq). */
+ * objects"; with "segmentation" one per object (has_bbox and rings), the
+ * same way. Boxes of one image and category keep their input order (seq).
+ *
+ * A segmentation object is written with "segmentation" = its rings as COCO
+ * polygons [[x1, y1, ...], ...] when none is a hole, else as COCO's
+ * compressed RLE {"size": [height, width], "counts": "..."} of its mask
+ * (domain/polygon.h's rasterisation) followed by "polygons" = its rings;
+ * then "bbox" = the rings' bounds, "area" = ts_polygon_area (holes
+ * subtracted) and "iscrowd" 0. */
 struct ts_coco_annotation {
 	int64_t image_id;       /* an id in images */
 	int64_t category_id;    /* an id in categories */
 	const char *status;     /* "labeled", "needs_review", "approved", "skipped" */
 	const char *labeled_by; /* user name; NULL is written as "" */
-	int has_bbox;           /* detection: bbox, area and iscrowd are written */
-	double bbox[4];         /* x, y, w, h: inside the image, w and h > 0 */
+	int has_bbox;           /* detection, segmentation: bbox, area and iscrowd
+				 * are written */
+	double bbox[4];         /* x, y, w, h: inside the image, w and h > 0;
+				 * segmentation: the bounds of the rings */
+	const struct ts_ring *rings; /* segmentation: the object's rings, checked
+				      * by ts_polygon_object_check (borrowed) */
+	size_t nrings;
 	size_t seq;             /* order among equal (image_id, category_id) */
 };
 
@@ -90,7 +107,7 @@ struct ts_coco_category {
 
 struct ts_coco_dataset {
 	const char *task_type; /* "classification_single", "classification_multi",
-				* "detection" */
+				* "detection", "segmentation" */
 	const struct ts_coco_image *images;
 	size_t n_images;
 	const struct ts_coco_annotation *annotations;
@@ -120,13 +137,22 @@ struct ts_coco_manifest_info {
  * order, "<class_index> <cx> <cy> <w> <h>\n" with the box's centre and size
  * divided by the image's width and height, each printed "%.6f"; an empty
  * file for an image without boxes. Derived only from annotations.json, so
- * its hash pins them; verify and the reader recompute and compare them. */
+ * its hash pins them; verify and the reader recompute and compare them.
+ * A segmentation export's labels are YOLO segmentation lines: one per
+ * ring of an object that is not a hole, in annotations.json and ring
+ * order, "<class_index> <x1> <y1> <x2> <y2> ...\n" with x divided by the
+ * width and y by the height, "%.6f" (YOLO has no holes: they are left
+ * out; annotations.json keeps them). */
 enum ts_err ts_coco_yolo_line(struct ts_buf *out, size_t class_index, const double bbox[4],
 			      int64_t width, int64_t height);
+/* The YOLO segmentation lines of one object (rings[0..nrings-1]). */
+enum ts_err ts_coco_yolo_seg_lines(struct ts_buf *out, size_t class_index,
+				   const struct ts_ring *rings, size_t nrings, int64_t width,
+				   int64_t height);
 /* The label file name of an image file name ("17.png" -> "17.txt") into
  * out; -1 when it does not fit. */
 int ts_coco_yolo_name(const char *file_name, char *out, size_t len);
-/* Calls cb once per image of a detection dataset, in id order, with the
+/* Calls cb once per image of a detection or segmentation dataset, in id order, with the
  * text of its label file. Stops at cb's first error. */
 enum ts_err ts_coco_write_yolo(const struct ts_coco_dataset *ds,
 			       enum ts_err (*cb)(void *arg, const struct ts_coco_image *im,

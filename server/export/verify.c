@@ -85,7 +85,9 @@ struct vctx {
 	struct cat *cats;
 	size_t n_cats;
 	int imgfd; /* images/ of a folder, opened on first use */
-	int detection; /* task_type detection: labels/ holds YOLO labels */
+	int detection; /* task_type detection or segmentation: labels/ holds YOLO labels */
+	int segmentation; /* task_type segmentation: YOLO segmentation lines */
+	int problems_muted; /* > 0: problem() counts and prints nothing */
 	size_t n_labels; /* label files found */
 	struct ts_image_limits limits; /* for the full decode of each image */
 };
@@ -98,6 +100,8 @@ static void problem(struct vctx *c, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
+	if (c->problems_muted)
+		return;
 	c->problems++;
 	if (c->problems > MAX_PRINTED) {
 		if (c->problems == MAX_PRINTED + 1)
@@ -454,6 +458,7 @@ static int validate(struct vctx *c, const char *name, const unsigned char *schem
 
 /* --- checks on annotations.json ---------------------------------------- */
 
+
 static json_int_t int_of(json_t *obj, const char *key)
 {
 	return json_integer_value(json_object_get(obj, key));
@@ -580,6 +585,176 @@ static int name_has_control(const char *s)
 }
 
 /* Returns 1 when ordering allows id lookups (images sorted by id). */
+/* An object's rings read from JSON: rings[] point into xy. */
+struct obj_rings {
+	struct ts_ring *rings;
+	size_t n;
+	double *xy;
+};
+
+static void obj_rings_release(struct obj_rings *o)
+{
+	free(o->rings);
+	free(o->xy);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Reads rings [[x1, y1, ...], ...] (what) of annotation i into *o; each
+ * ring at least 3 points of numbers inside a w x h image. 0 when readable
+ * and inside (problems reported otherwise). */
+static int read_rings(struct vctx *c, size_t i, const char *what, json_t *arr, json_int_t w,
+		      json_int_t h, struct obj_rings *o)
+{
+	size_t total = 0, at = 0, r;
+	json_t *ring;
+	int bad = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		problem(c, "annotations.json: /annotations/%zu/%s: not a list of rings", i, what);
+		return -1;
+	}
+	json_array_foreach(arr, r, ring) {
+		size_t len = json_array_size(ring);
+
+		if (!json_is_array(ring) || len % 2 || len < 6) {
+			problem(c, "annotations.json: /annotations/%zu/%s/%zu: not a ring of at "
+				"least 3 points [x1, y1, x2, y2, ...]", i, what, r);
+			return -1;
+		}
+		total += len / 2;
+	}
+	if (total > TS_POLYGON_MAX_OBJECT_POINTS) {
+		problem(c, "annotations.json: /annotations/%zu/%s: more than %d points", i, what,
+			TS_POLYGON_MAX_OBJECT_POINTS);
+		return -1;
+	}
+	o->n = json_array_size(arr);
+	o->rings = ts_xcalloc(o->n, sizeof(*o->rings));
+	o->xy = ts_xmalloc(2 * total * sizeof(*o->xy));
+	json_array_foreach(arr, r, ring) {
+		size_t k;
+		json_t *num;
+
+		o->rings[r].xy = o->xy + at;
+		o->rings[r].n = json_array_size(ring) / 2;
+		json_array_foreach(ring, k, num) {
+			double v = json_number_value(num);
+
+			o->xy[at++] = v;
+			if (!bad && (!json_is_number(num) || !(v >= 0) ||
+				     v > (double)(k % 2 ? h : w))) {
+				problem(c, "annotations.json: /annotations/%zu/%s/%zu: point %zu not "
+					"inside the %lldx%lld image", i, what, r, k / 2,
+					(long long)w, (long long)h);
+				bad = 1;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* The pixel count of an object's mask may differ from its area by at most
+ * the pixels its edges pass through: |dx| + |dy| + 2 per edge. */
+static double raster_tolerance(const struct ts_ring *rings, size_t n)
+{
+	double t = 0;
+
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < rings[r].n; k++) {
+			size_t m = (k + 1) % rings[r].n;
+
+			t += fabs(rings[r].xy[2 * m] - rings[r].xy[2 * k]) +
+			     fabs(rings[r].xy[2 * m + 1] - rings[r].xy[2 * k + 1]) + 2;
+		}
+	return t;
+}
+
+/* Segmentation: annotation i's segmentation (polygons, or an RLE with its
+ * rings in "polygons"), its bbox (the rings' bounds) and area (the rings'
+ * area, holes subtracted, within 1e-6 relative), checked against image im
+ * (NULL when unknown: only the shapes are checked). */
+static void check_segmentation(struct vctx *c, size_t i, json_t *v, const struct image *im)
+{
+	json_t *seg = json_object_get(v, "segmentation"), *bbox = json_object_get(v, "bbox");
+	json_int_t w = im ? im->width : INT32_MAX, h = im ? im->height : INT32_MAX;
+	int rle = json_is_object(seg);
+	const char *what = rle ? "polygons" : "segmentation";
+	struct obj_rings o;
+	double bb[4], area, got;
+	size_t r, other;
+	enum ts_polygon_fault f;
+
+	if (!seg) {
+		problem(c, "annotations.json: /annotations/%zu: a segmentation annotation needs "
+			"a segmentation", i);
+		return;
+	}
+	if (read_rings(c, i, what, json_object_get(v, rle ? "polygons" : "segmentation"), w, h,
+		       &o))
+		goto out;
+	f = ts_polygon_object_check(o.rings, o.n, &r, &other);
+	if (f) {
+		problem(c, "annotations.json: /annotations/%zu/%s/%zu: the ring %s", i, what, r,
+			ts_polygon_fault_text(f));
+		goto out;
+	}
+	if (!rle && ts_polygon_has_holes(o.rings, o.n))
+		problem(c, "annotations.json: /annotations/%zu/segmentation: a ring is a hole "
+			"(an object with holes is written as RLE)", i);
+	ts_polygon_bounds(o.rings, o.n, bb);
+	for (size_t k = 0; k < 4; k++)
+		if (json_array_size(bbox) != 4 ||
+		    fabs(json_number_value(json_array_get(bbox, k)) - bb[k]) >
+			    1e-9 * (1 + fabs(bb[k]))) {
+			problem(c, "annotations.json: /annotations/%zu/bbox: not the bounds of "
+				"its polygons", i);
+			break;
+		}
+	area = ts_polygon_area(o.rings, o.n);
+	got = json_number_value(json_object_get(v, "area"));
+	if (!json_is_number(json_object_get(v, "area")) || fabs(got - area) > 1e-6 * (1 + area))
+		problem(c, "annotations.json: /annotations/%zu/area: %g, not the area of its "
+			"polygons (%g)", i, got, area);
+	if (rle && im) {
+		json_t *size = json_object_get(seg, "size");
+		const char *counts = str_of(seg, "counts");
+		struct ts_rle stated, want;
+		struct ts_error rerr = { 0 };
+
+		if (json_array_size(size) != 2 ||
+		    json_integer_value(json_array_get(size, 0)) != h ||
+		    json_integer_value(json_array_get(size, 1)) != w) {
+			problem(c, "annotations.json: /annotations/%zu/segmentation/size: not "
+				"[%lld, %lld], the image's height and width", i, (long long)h,
+				(long long)w);
+			goto out;
+		}
+		if (!counts || ts_rle_from_string(counts, strlen(counts), h, w, &stated, &rerr)) {
+			problem(c, "annotations.json: /annotations/%zu/segmentation/counts: does "
+				"not decode to its %lldx%lld size: %s", i, (long long)h, (long long)w,
+				counts ? rerr.message : "not a string");
+			ts_error_release(&rerr);
+			if (counts)
+				ts_rle_release(&stated);
+			goto out;
+		}
+		if (fabs((double)ts_rle_area(&stated) - area) > raster_tolerance(o.rings, o.n))
+			problem(c, "annotations.json: /annotations/%zu/segmentation: the mask's "
+				"%lld pixels are too far from the area %g", i,
+				(long long)ts_rle_area(&stated), area);
+		ts_rle_from_object(o.rings, o.n, h, w, &want);
+		if (want.n != stated.n ||
+		    memcmp(want.counts, stated.counts, want.n * sizeof(*want.counts)))
+			problem(c, "annotations.json: /annotations/%zu/segmentation: the mask is "
+				"not the rasterised polygons (CONTRACT.md)", i);
+		ts_rle_release(&want);
+		ts_rle_release(&stated);
+	}
+out:
+	obj_rings_release(&o);
+}
+
 static int check_annotations_doc(struct vctx *c)
 {
 	json_t *cats = json_object_get(c->ann, "categories");
@@ -628,7 +803,8 @@ static int check_annotations_doc(struct vctx *c)
 	qsort(c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
 	const char *task = str_of(json_object_get(c->ann, "info"), "task_type");
 	int single = strcmp(task, "classification_single") == 0;
-	int det = strcmp(task, "detection") == 0;
+	int seg = strcmp(task, "segmentation") == 0;
+	int det = seg || strcmp(task, "detection") == 0;
 
 	json_array_foreach(anns, i, v) {
 		json_t *prev = i ? json_array_get(anns, i - 1) : NULL;
@@ -641,7 +817,7 @@ static int check_annotations_doc(struct vctx *c)
 		 * > 0, area = w * h, iscrowd 0. Classification: no box. */
 		if (det != (bbox != NULL))
 			problem(c, "annotations.json: /annotations/%zu: %s", i,
-				det ? "a detection annotation needs a bbox"
+				det ? "a detection or segmentation annotation needs a bbox"
 				    : "a classification annotation has a bbox");
 		if (det && bbox) {
 			double b[4] = { 0 };
@@ -654,9 +830,12 @@ static int check_annotations_doc(struct vctx *c)
 			if (!ok || !(b[2] > 0) || !(b[3] > 0))
 				problem(c, "annotations.json: /annotations/%zu/bbox: not [x, y, w, h] "
 					"with w and h > 0", i);
-			if (!json_is_number(json_object_get(v, "area")) ||
-			    fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
-				    1e-9 * (1 + b[2] * b[3]))
+			if (seg)
+				check_segmentation(c, i, v,
+						   images_sorted ? image_by_id(c, image_id) : NULL);
+			else if (!json_is_number(json_object_get(v, "area")) ||
+				 fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
+					 1e-9 * (1 + b[2] * b[3]))
 				problem(c, "annotations.json: /annotations/%zu/area: not w * h of "
 					"its bbox", i);
 			if (int_of(v, "iscrowd") != 0)
@@ -984,6 +1163,24 @@ static void check_labels(struct vctx *c)
 			struct cat *cat = cat_by_id(c, int_of(a, "category_id"));
 			double box[4];
 
+			if (c->segmentation) {
+				json_t *seg = json_object_get(a, "segmentation");
+				struct obj_rings o;
+
+				/* Problems with the rings are reported by check_segmentation. */
+				c->problems_muted++;
+				if (cat && im->width > 0 && im->height > 0 &&
+				    !read_rings(c, j, "segmentation",
+						json_is_object(seg) ? json_object_get(a, "polygons") : seg,
+						im->width, im->height, &o))
+					(void)ts_coco_yolo_seg_lines(&want, (size_t)(cat - c->cats),
+								     o.rings, o.n, im->width,
+								     im->height);
+				c->problems_muted--;
+				obj_rings_release(&o);
+				continue;
+			}
+
 			for (size_t k = 0; k < 4; k++)
 				box[k] = json_number_value(json_array_get(bb, k));
 			if (cat && im->width > 0 && im->height > 0)
@@ -1001,8 +1198,8 @@ static void check_labels(struct vctx *c)
 		if (read_member(c, name, (size_t)1 << 24, &got))
 			continue;
 		if (got.len != want.len || (want.len && memcmp(got.ptr, want.ptr, want.len)))
-			problem(c, "%s: differs from the boxes of image %lld in annotations.json",
-				name, (long long)im->id);
+			problem(c, "%s: differs from the %s of image %lld in annotations.json",
+				name, c->segmentation ? "polygons" : "boxes", (long long)im->id);
 	}
 	ts_buf_release(&want);
 	ts_buf_release(&got);
@@ -1110,7 +1307,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 				       ts_schema_annotations_json_len, c.ann);
 		const char *task = str_of(json_object_get(c.ann, "info"), "task_type");
 
-		c.detection = task && !strcmp(task, "detection");
+		c.detection = task && (!strcmp(task, "detection") || !strcmp(task, "segmentation"));
+		c.segmentation = task && !strcmp(task, "segmentation");
 		collect_images(&c);
 	}
 	if (c.ann_valid)

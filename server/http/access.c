@@ -9,7 +9,8 @@
 #include "core/banned.h"
 
 static const char *const kinds[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",
-				     [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video" };
+				     [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video",
+				     [TS_SCOPE_ANY_PROJECT] = "project" };
 
 void ts_access_check(struct ts_req *req)
 {
@@ -21,6 +22,10 @@ void ts_access_check(struct ts_req *req)
 
 	if (!scope)
 		return;
+	/* Routes under a deleted project answer as for an unknown one, except
+	 * those that reach it on purpose (restoring it). */
+	if (scope == TS_SCOPE_PROJECT && (req->route->flags & TS_ROUTE_DELETED_TOO))
+		scope = TS_SCOPE_ANY_PROJECT;
 	if (ts_svc_project_resolve(req->app, scope, req->params[0], req->user.id,
 				   &req->project_id, role, &err)) {
 		ts_req_error(req, &err);

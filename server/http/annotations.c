@@ -114,7 +114,8 @@ static int read_payload(struct ts_req *req, json_t *body, struct ts_payload *out
 		return 0;
 	if (objects && !type && !payload) {
 		ts_req_fail(req, 400, "invalid_request",
-			    "Send \"objects\" with \"type\": \"boxes\", or inside \"payload\".");
+			    "Send \"objects\" with \"type\": \"boxes\" or \"polygons\", or inside "
+			    "\"payload\".");
 		return -1;
 	}
 	if (payload && (type || cats || objects)) {
@@ -364,8 +365,9 @@ static void stats(struct ts_req *req)
 			if (k != TS_ANN_UNLABELED && k != TS_ANN_SKIPPED)
 				json_object_set_new(by, ts_ann_status_name((enum ts_ann_status)k),
 						    json_integer((json_int_t)cc->by_status[k]));
-		/* count: images naming the category; objects: its boxes
-		 * (detection; 0 for classification). */
+		/* count: images naming the category; objects: its boxes or
+		 * polygons objects (detection, segmentation; 0 for
+		 * classification). */
 		json_array_append_new(per_cat, json_pack("{s:I, s:s, s:I, s:I, s:o}", "category_id",
 							 (json_int_t)cc->category_id, "state",
 							 cc->state, "count", (json_int_t)cc->count,

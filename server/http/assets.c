@@ -17,8 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cursor.h"
 #include "domain/names.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/multipart.h"
 #include "http/req.h"
 #include "http/router.h"
@@ -421,8 +422,58 @@ static int parse_positive(const char *s, int64_t *out)
 	return 0;
 }
 
+/* ?sort= (id, uploaded, name; a leading "-" reverses it): 0, or -1 after
+ * answering 400. */
+static int parse_sort(struct ts_req *req, struct ts_asset_query *q)
+{
+	static const char *const names[] = { [TS_ASSET_SORT_ID] = "id",
+					     [TS_ASSET_SORT_UPLOADED] = "uploaded",
+					     [TS_ASSET_SORT_NAME] = "name" };
+	const char *sort = ts_req_query(req, "sort");
+
+	if (!sort || !*sort)
+		return 0;
+	q->descending = sort[0] == '-';
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(sort + q->descending, names[i]) == 0) {
+			q->sort = (enum ts_asset_sort)i;
+			return 0;
+		}
+	}
+	ts_req_fail(req, 400, "invalid_parameter",
+		    "The sort parameter must be uploaded, name or id, each with an optional "
+		    "leading \"-\" for descending order.");
+	return -1;
+}
+
+/* The cursor of a page: the last id alone for the default order (as
+ * ts_req_page reads it), else that id and the order it was served in, so a
+ * cursor is never read in another order. */
+static int sort_code(const struct ts_asset_query *q)
+{
+	return (int)q->sort * 2 + (q->descending != 0);
+}
+
+static int parse_sorted_cursor(struct ts_req *req, struct ts_asset_query *q)
+{
+	const char *c = ts_req_query(req, "cursor");
+	int64_t v[2];
+
+	if (!c || !*c)
+		return 0;
+	if (ts_cursor_decode(c, v, 2) != 0 || v[0] <= 0 || v[1] != sort_code(q)) {
+		ts_req_fail(req, 400, "invalid_cursor",
+			    "The cursor is not one this server gave out for this sort; start "
+			    "again without it.");
+		return -1;
+	}
+	q->after_id = v[0];
+	return 0;
+}
+
 static void list(struct ts_req *req)
 {
+	const char *search = ts_req_query(req, "q");
 	const char *status = ts_req_query(req, "status");
 	const char *cat = ts_req_query(req, "category_id");
 	const char *video = ts_req_query(req, "video_id");
@@ -436,6 +487,7 @@ static void list(struct ts_req *req)
 	size_t n = 0;
 	enum ts_queue queue = TS_QUEUE_ALL;
 	enum ts_status one;
+	int sorted;
 
 	/* A status alone, or (kept for older clients) a queue of statuses. */
 	if (status && *status && ts_status_parse(status, &one) == 0) {
@@ -455,8 +507,24 @@ static void list(struct ts_req *req)
 		ts_req_fail(req, 400, "invalid_video_id", "The video_id must be a positive integer.");
 		return;
 	}
-	if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id))
+	if (parse_sort(req, &q))
 		return;
+	if (search && strlen(search) > TS_ASSET_FILE_NAME_MAX) {
+		ts_req_fail(req, 400, "invalid_parameter",
+			    "The q parameter (text in file names) is at most %d bytes.",
+			    TS_ASSET_FILE_NAME_MAX);
+		return;
+	}
+	q.name_contains = search && *search ? search : NULL;
+	sorted = q.sort != TS_ASSET_SORT_ID || q.descending;
+	if (sorted) {
+		/* ts_req_page checks the limit; the cursor is read here. */
+		if (parse_sorted_cursor(req, &q) ||
+		    ts_req_page_limit(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit))
+			return;
+	} else if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id)) {
+		return;
+	}
 	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
 	    ts_upload_asset_counts(req->app, &q, &counts, &err)) {
 		ts_req_error(req, &err);
@@ -472,7 +540,14 @@ static void list(struct ts_req *req)
 		ts_view_asset_write(&w, &arr[i]);
 	ts_jsonw_array_end(&w);
 	ts_jsonw_key(&w, "next_cursor");
-	ts_view_cursor(&w, next);
+	if (sorted && next > 0) {
+		char text[TS_CURSOR_TEXT_MAX];
+
+		ts_cursor_encode((const int64_t[]){ next, sort_code(&q) }, 2, text);
+		ts_jsonw_string(&w, text);
+	} else {
+		ts_view_cursor(&w, next);
+	}
 	ts_jsonw_key(&w, "counts");
 	ts_jsonw_object(&w);
 	ts_jsonw_kint(&w, "all", counts.queue[TS_QUEUE_ALL]);

@@ -326,6 +326,30 @@ out:
 	json_decref(body);
 }
 
+/* DELETE disables (as PATCH {"disabled": true}), POST .../restore enables. */
+static void users_set_disabled(struct ts_req *req, int disabled)
+{
+	struct ts_error err = { 0 };
+	struct ts_user u;
+
+	if (ts_acct_user_set_disabled(req->app->store, req->params[0], disabled, &u, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	ts_req_json(req, 200, user_json(&u));
+}
+
+static void users_delete(struct ts_req *req)
+{
+	users_set_disabled(req, 1);
+}
+
+static void users_restore(struct ts_req *req)
+{
+	users_set_disabled(req, 0);
+}
+
 const struct ts_route ts_routes_auth[] = {
 	{ "GET", "/api/v1/auth/status", TS_ROUTE_PUBLIC, auth_status, NULL, NULL },
 	{ "POST", "/api/v1/auth/setup", TS_ROUTE_PUBLIC, auth_setup, NULL, NULL },
@@ -338,5 +362,7 @@ const struct ts_route ts_routes_auth[] = {
 	{ "GET", "/api/v1/users", TS_ROUTE_ADMIN, users_list, NULL, NULL },
 	{ "POST", "/api/v1/users", TS_ROUTE_ADMIN, users_create, NULL, NULL },
 	{ "PATCH", "/api/v1/users/{id}", TS_ROUTE_ADMIN, users_patch, NULL, NULL },
+	{ "DELETE", "/api/v1/users/{id}", TS_ROUTE_ADMIN, users_delete, NULL, NULL },
+	{ "POST", "/api/v1/users/{id}/restore", TS_ROUTE_ADMIN, users_restore, NULL, NULL },
 	{ 0 },
 };

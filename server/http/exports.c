@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "domain/status.h"
+#include "core/status.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"

@@ -25,6 +25,10 @@ void ts_view_project_write(struct ts_jsonw *w, const struct ts_project *p)
 	ts_jsonw_object(w);
 	ts_jsonw_kbool(w, "review_own_labels", p->review_own_labels);
 	ts_jsonw_object_end(w);
+	if (p->deleted_at) {
+		ts_jsonw_key(w, "deleted_at");
+		ts_view_time(w, p->deleted_at);
+	}
 	if (p->role[0])
 		ts_jsonw_kstring(w, "role", p->role);
 	ts_jsonw_object_end(w);
@@ -71,6 +75,7 @@ out:
 
 static void list(struct ts_req *req)
 {
+	const char *deleted = ts_req_query(req, "deleted");
 	struct ts_project *arr = NULL;
 	struct ts_error err = { 0 };
 	int64_t cursor;
@@ -81,8 +86,15 @@ static void list(struct ts_req *req)
 
 	if (ts_req_page(req, 100, 500, &limit, &cursor))
 		return;
-	/* An admin sees every project; anyone else, those they belong to. */
-	if (ts_svc_project_list(req->app, req->user.id, req->user.is_admin, cursor, limit, &arr, &n,
+	if (deleted && strcmp(deleted, "true") != 0 && strcmp(deleted, "false") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter",
+			    "The deleted parameter must be true or false.");
+		return;
+	}
+	/* An admin sees every project; anyone else, those they belong to
+	 * (deleted=true: the deleted ones they manage). */
+	if (ts_svc_project_list(req->app, req->user.id, req->user.is_admin,
+				deleted && strcmp(deleted, "true") == 0, cursor, limit, &arr, &n,
 				&err)) {
 		ts_req_error(req, &err);
 		ts_error_release(&err);

@@ -302,11 +302,26 @@ int ts_req_only_fields(struct ts_req *req, json_t *obj, const char *const *keys)
 
 int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *cursor)
 {
-	const char *l = ts_req_query(req, "limit");
 	const char *c = ts_req_query(req, "cursor");
 
-	*limit = def;
 	*cursor = 0;
+	if (ts_req_page_limit(req, def, max, limit))
+		return -1;
+	if (c && *c) {
+		if (ts_cursor_decode(c, cursor, 1) != 0 || *cursor <= 0) {
+			ts_req_fail(req, 400, "invalid_cursor",
+				    "The cursor is not one this server gave out; start again without it.");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ts_req_page_limit(struct ts_req *req, int def, int max, int *limit)
+{
+	const char *l = ts_req_query(req, "limit");
+
+	*limit = def;
 	if (l) {
 		char *end;
 		long v;
@@ -320,13 +335,6 @@ int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *curso
 			return -1;
 		}
 		*limit = (int)v;
-	}
-	if (c && *c) {
-		if (ts_cursor_decode(c, cursor, 1) != 0 || *cursor <= 0) {
-			ts_req_fail(req, 400, "invalid_cursor",
-				    "The cursor is not one this server gave out; start again without it.");
-			return -1;
-		}
 	}
 	return 0;
 }

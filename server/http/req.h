@@ -117,6 +117,8 @@ int ts_req_only_fields(struct ts_req *req, json_t *obj, const char *const *keys)
 /* ?limit= (1..max, default def) and ?cursor= (an opaque id cursor, 0 when
  * absent). Answers 400 and returns -1 on a bad value. */
 int ts_req_page(struct ts_req *req, int def, int max, int *limit, int64_t *cursor);
+/* ?limit= alone, as ts_req_page reads it (for routes with their own cursor). */
+int ts_req_page_limit(struct ts_req *req, int def, int max, int *limit);
 /* Encodes a cursor for next_cursor; json null for 0. */
 json_t *ts_cursor_json(int64_t cursor);
 

@@ -31,6 +31,9 @@ enum {
 	TS_ROUTE_LABELER = TS_ROLE_LABELER << 8,
 	TS_ROUTE_REVIEWER = TS_ROLE_REVIEWER << 8,
 	TS_ROUTE_MANAGER = TS_ROLE_MANAGER << 8,
+	/* With TS_ROUTE_IN_PROJECT: the route also reaches a deleted project
+	 * (which every other route answers 404 for). */
+	TS_ROUTE_DELETED_TOO = 4096,
 };
 
 struct ts_route {

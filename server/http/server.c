@@ -57,6 +57,13 @@ struct ip_count {
 	struct ip_count *next;
 };
 
+/* A trusted proxy: an address, or a network (ADDR/BITS). IPv4 is kept
+ * as its IPv4-mapped IPv6 form, so one comparison serves both. */
+struct proxy_net {
+	unsigned char addr[16];
+	int bits;
+};
+
 struct ts_http {
 	struct ts_app *app;
 	struct MHD_Daemon *daemon;
@@ -65,7 +72,7 @@ struct ts_http {
 	int inflight;
 	int stopping; /* set when shutdown starts: answers then close their connection */
 
-	char proxies[MAX_PROXIES][ADDR_MAX]; /* trusted proxies, normalised */
+	struct proxy_net proxies[MAX_PROXIES]; /* trusted proxies */
 	int nproxies;
 	char origin_scheme[8];  /* of --public-origin: "http" or "https"; "" when none */
 	char origin_host[256];  /* its host[:port], lower case, default port left out */
@@ -129,11 +136,69 @@ static int addr_normalise(const char *s, size_t len, char out[ADDR_MAX])
 	return -1;
 }
 
+/* The 16-byte form of a normalised address text (IPv4 as IPv4-mapped
+ * IPv6); -1 when it is none. */
+static int addr_bytes(const char *ip, unsigned char out[16])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (inet_pton(AF_INET, ip, out + 12) == 1) {
+		memcpy(out, mapped, sizeof(mapped));
+		return 0;
+	}
+	return inet_pton(AF_INET6, ip, out) == 1 ? 0 : -1;
+}
+
+/* Reads "ADDR" or "ADDR/BITS" (len bytes) into p; -1 when it is neither. */
+static int proxy_parse(const char *s, size_t len, struct proxy_net *p)
+{
+	char ip[ADDR_MAX];
+	const char *slash = memchr(s, '/', len);
+	size_t alen = slash ? (size_t)(slash - s) : len;
+	int v4, max;
+
+	if (addr_normalise(s, alen, ip) || addr_bytes(ip, p->addr))
+		return -1;
+	/* The prefix counts bits of the address as written: an IPv4-mapped
+	 * IPv6 network (::ffff:10.0.0.0/104) is IPv6. */
+	v4 = memchr(s, ':', alen) == NULL;
+	max = v4 ? 32 : 128;
+	p->bits = 128;
+	if (slash) {
+		const char *d = slash + 1;
+		size_t dlen = len - alen - 1;
+		int bits = 0;
+
+		while (dlen && (d[dlen - 1] == ' ' || d[dlen - 1] == '\t'))
+			dlen--;
+		if (dlen == 0 || dlen > 3)
+			return -1;
+		for (size_t i = 0; i < dlen; i++) {
+			if (d[i] < '0' || d[i] > '9')
+				return -1;
+			bits = bits * 10 + (d[i] - '0');
+		}
+		if (bits > max)
+			return -1;
+		p->bits = bits + (v4 ? 96 : 0);
+	}
+	return 0;
+}
+
 static int is_proxy(const struct ts_http *h, const char *ip)
 {
-	for (int i = 0; i < h->nproxies; i++)
-		if (strcmp(h->proxies[i], ip) == 0)
+	unsigned char a[16];
+
+	if (addr_bytes(ip, a))
+		return 0;
+	for (int i = 0; i < h->nproxies; i++) {
+		const struct proxy_net *p = &h->proxies[i];
+		int whole = p->bits / 8, rest = p->bits % 8;
+
+		if (memcmp(a, p->addr, (size_t)whole) == 0 &&
+		    (rest == 0 || ((a[whole] ^ p->addr[whole]) & (0xff << (8 - rest)) & 0xff) == 0))
 			return 1;
+	}
 	return 0;
 }
 
@@ -853,10 +918,11 @@ static enum ts_err read_config(struct ts_http *h, const struct ts_config *cfg, s
 	for (const char *p = cfg->trusted_proxy; p && *p;) {
 		size_t n = strcspn(p, ",");
 
-		if (h->nproxies == MAX_PROXIES || addr_normalise(p, n, h->proxies[h->nproxies]))
+		if (h->nproxies == MAX_PROXIES || proxy_parse(p, n, &h->proxies[h->nproxies]))
 			return ts_error_set(err, TS_ERR_INVALID, "bad_trusted_proxy",
-					    "--trusted-proxy takes up to %d IP addresses separated by "
-					    "commas, not \"%s\"", MAX_PROXIES, cfg->trusted_proxy);
+					    "--trusted-proxy takes up to %d IP addresses or networks "
+					    "(ADDR/BITS) separated by commas, not \"%s\"", MAX_PROXIES,
+					    cfg->trusted_proxy);
 		h->nproxies++;
 		p += n + (p[n] == ',');
 	}

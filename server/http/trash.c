@@ -1,5 +1,8 @@
 /* Soft delete and restore (managers): DELETE /api/v1/assets/{id}, POST
- * /api/v1/assets/{id}/restore, DELETE /api/v1/exports/{id}. */
+ * /api/v1/assets/{id}/restore, DELETE /api/v1/exports/{id}, DELETE
+ * /api/v1/projects/{id}, POST /api/v1/projects/{id}/restore. */
+#include <stdio.h>
+
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
@@ -43,7 +46,43 @@ static void export_delete(struct ts_req *req)
 	ts_req_empty(req, 204);
 }
 
+static void project_set_deleted(struct ts_req *req, int deleted)
+{
+	struct ts_error err = { 0 };
+	struct ts_project p;
+	struct ts_jsonw w;
+	struct ts_buf b;
+
+	if (ts_svc_project_set_deleted(req->app, req->params[0], deleted, req->user.id, &p, &err)) {
+		ts_req_error(req, &err);
+		ts_error_release(&err);
+		return;
+	}
+	if (deleted) {
+		ts_req_empty(req, 204);
+		return;
+	}
+	snprintf(p.role, sizeof(p.role), "%s", ts_role_name(req->role));
+	ts_view_begin(&w, &b);
+	ts_view_project_write(&w, &p);
+	ts_view_send(req, 200, &w, &b);
+}
+
+static void project_delete(struct ts_req *req)
+{
+	project_set_deleted(req, 1);
+}
+
+static void project_restore(struct ts_req *req)
+{
+	project_set_deleted(req, 0);
+}
+
 const struct ts_route ts_routes_trash[] = {
+	{ "DELETE", "/api/v1/projects/{id}", TS_ROUTE_IN_PROJECT | TS_ROUTE_MANAGER, project_delete,
+	  NULL, NULL },
+	{ "POST", "/api/v1/projects/{id}/restore",
+	  TS_ROUTE_IN_PROJECT | TS_ROUTE_DELETED_TOO | TS_ROUTE_MANAGER, project_restore, NULL, NULL },
 	{ "DELETE", "/api/v1/assets/{id}", TS_ROUTE_IN_ASSET | TS_ROUTE_MANAGER, asset_delete, NULL,
 	  NULL },
 	{ "POST", "/api/v1/assets/{id}/restore", TS_ROUTE_IN_ASSET | TS_ROUTE_MANAGER, asset_restore,

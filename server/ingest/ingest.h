@@ -84,8 +84,8 @@ void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out);
 enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, char *path,
 				struct ts_error *err);
 
-/* Decodes every asset the export selection (statuses, indexes into
- * ts_export_statuses) would take that was not decoded yet, so that the
+/* Decodes every asset the export selection (statuses, enum ts_status
+ * values) would take that was not decoded yet, so that the
  * export holds every image that decodes and none that does not. Damaged
  * images are recorded, not errors; an asset that could not be checked
  * (I/O) stays pending and out of the export. Errors: NOT_FOUND, IO. */

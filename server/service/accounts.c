@@ -112,7 +112,21 @@ enum ts_err ts_acct_user_create(struct ts_store *s, const char *name, const char
 enum ts_err ts_acct_user_set_disabled(struct ts_store *s, int64_t id, int disabled,
 				      struct ts_user *out, struct ts_error *err)
 {
-	return ts_store_user_set_disabled(s, id, disabled, out, err);
+	struct ts_store_tx tx;
+	int64_t admins = 1;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (e)
+		return e;
+	/* The server keeps an enabled admin: the change is made, then undone
+	 * when it left none (one write transaction, so nobody sees it). */
+	e = ts_store_user_set_disabled(&tx, id, disabled, out, err);
+	if (!e && disabled && out->is_admin)
+		e = ts_store_user_count_admins(&tx, &admins, err);
+	if (!e && admins == 0)
+		e = ts_error_set(err, TS_ERR_CONFLICT, "last_admin",
+				 "%s is the last enabled admin; make another admin first", out->name);
+	return ts_store_end(&tx, e, err);
 }
 
 enum ts_err ts_acct_user_set_disabled_by_name(struct ts_store *s, const char *name, int disabled,

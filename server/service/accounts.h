@@ -52,7 +52,8 @@ enum ts_err ts_acct_user_get(struct ts_store *s, int64_t id, struct ts_user *out
 			     struct ts_error *err);
 
 /* Disables or enables a user (its sessions and tokens stop working while
- * disabled). */
+ * disabled). CONFLICT "last_admin" (nothing changes) when disabling the
+ * last enabled admin; NOT_FOUND "user_not_found". */
 enum ts_err ts_acct_user_set_disabled(struct ts_store *s, int64_t id, int disabled,
 				      struct ts_user *out, struct ts_error *err);
 /* The same, by name (NOT_FOUND for an unknown name). */

@@ -18,7 +18,7 @@
 #include "store/store_projects.h"
 
 /* What an export selects: statuses are enum ts_status values
- * (domain/status.h), deduplicated, n >= 1. */
+ * (core/status.h), deduplicated, n >= 1. */
 
 /* The counts a version of these statuses would have now. */
 enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const int *statuses,

@@ -77,7 +77,7 @@ static void state_of(const struct ts_ann_row *r, struct ts_ann_state *s)
 static const int64_t *object_counts(const struct ts_payload *p, const int64_t *ids, size_t n,
 				    int64_t *counts)
 {
-	if (!p || p->type != TS_PAYLOAD_BOXES)
+	if (!p || !ts_payload_has_objects(p->type))
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		counts[i] = 0;
@@ -123,7 +123,7 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 		 * classification of the sorted ids, the boxes as sent (with
 		 * their ids), or none. */
 		to_type = NULL;
-		if (content && content->type == TS_PAYLOAD_BOXES) {
+		if (content && ts_payload_has_objects(content->type)) {
 			to_payload = ts_payload_text(content);
 			to_type = ts_payload_type_name(content->type);
 		} else if (content && content->type != TS_PAYLOAD_NONE) {
@@ -183,7 +183,7 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 			ts_payload_type_parse(to_type, &a->payload_type);
 		free(a->payload);
 		a->payload = NULL;
-		if (a->payload_type == TS_PAYLOAD_BOXES) {
+		if (ts_payload_has_objects(a->payload_type)) {
 			a->payload = to_payload;
 			to_payload = NULL;
 		}
@@ -261,12 +261,12 @@ static enum ts_err check_content(const struct ts_ann_row *cur, const struct ts_p
 	json_decref(v);
 	if (e)
 		return e;
-	if (content->type != TS_PAYLOAD_BOXES)
+	if (!ts_payload_has_objects(content->type))
 		return TS_OK;
 	e = ts_payload_check_bounds(content, cur->width, cur->height, "payload", err);
 	if (e)
 		return e;
-	if (cur->payload_type[0] && strcmp(cur->payload_type, "boxes") == 0 &&
+	if (cur->payload_type[0] && strcmp(cur->payload_type, ts_payload_type_name(want)) == 0 &&
 	    ts_payload_from_text(cur->payload, &prev, &perr))
 		ts_payload_release(&prev); /* an unreadable stored payload names no id */
 	ts_payload_assign_ids(content, &prev, cur->revision + 1);
@@ -340,7 +340,7 @@ enum ts_err ts_labeling_set(struct ts_store *s, int64_t asset_id,
 			goto out;
 		chg.category_ids = ts_payload_categories(&content, &chg.ncat);
 		chg.allow_empty = !single_label(&cur);
-		if (cur.payload && content.type == TS_PAYLOAD_BOXES) {
+		if (cur.payload && ts_payload_has_objects(content.type)) {
 			char *text = ts_payload_text(&content);
 
 			chg.content_changed = strcmp(text, cur.payload) != 0;
@@ -437,21 +437,18 @@ enum ts_err ts_labeling_history(struct ts_store *s, int64_t asset_id,
 	return TS_OK;
 }
 
-/* Splits a filter name into the queue or status it tests. */
+/* Splits a filter name into the queue or status it tests: a queue name
+ * (the list's groups, "all" none) or a status name (core/status.h). */
 static int filter_columns(const char *name, const char **queue, const char **status)
 {
-	static const char *const queues[] = { "unlabeled", "in_review", "done", "skipped" };
+	enum ts_queue q;
 	enum ts_ann_status st;
 
 	*queue = NULL;
 	*status = NULL;
-	if (!name || strcmp(name, "all") == 0)
+	if (!name || ts_queue_parse(name, &q) == 0) {
+		*queue = name && q != TS_QUEUE_ALL ? ts_queue_name(q) : NULL;
 		return 0;
-	for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
-		if (strcmp(name, queues[i]) == 0) {
-			*queue = queues[i];
-			return 0;
-		}
 	}
 	if (ts_ann_status_parse(name, &st) == 0) {
 		*status = ts_ann_status_name(st);

@@ -27,7 +27,7 @@ enum ts_err ts_svc_project_create(struct ts_app *app, const char *name, const ch
 	if (!ts_payload_task_type_valid(task_type))
 		return ts_error_set(err, TS_ERR_INVALID, "unsupported_task_type",
 				    "The task_type must be \"classification_single\", "
-				    "\"classification_multi\" or \"detection\".");
+				    "\"classification_multi\", \"detection\" or \"segmentation\".");
 	e = clean(name, TS_PROJECT_NAME_MAX, "project name", &clean_name, err);
 	if (!e)
 		e = ts_store_project_create(app->store, clean_name, task_type, user_id, out, err);
@@ -41,10 +41,13 @@ enum ts_err ts_svc_project_get(struct ts_app *app, int64_t id, struct ts_project
 	return ts_store_project_get(app->store, id, out, err);
 }
 
-enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin,
+enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin, int deleted,
 				int64_t before_id, int limit, struct ts_project **out, size_t *n,
 				struct ts_error *err)
 {
+	if (deleted)
+		return ts_store_project_list_deleted(app->store, is_admin ? 0 : user_id, before_id,
+						     limit, out, n, err);
 	if (is_admin)
 		return ts_store_project_list(app->store, before_id, limit, out, n, err);
 	return ts_store_project_list_for(app->store, user_id, before_id, limit, out, n, err);
@@ -145,11 +148,38 @@ enum ts_err ts_svc_member_list(struct ts_app *app, int64_t project_id, struct ts
 	return ts_store_member_list(app->store, project_id, out, n, err);
 }
 
+/* A project keeps a manager: after a change inside tx that took the
+ * manager role from someone (before), CONFLICT "last_manager" when nobody
+ * has it any more (the caller then rolls the change back). */
+static enum ts_err keep_a_manager(struct ts_store_tx *tx, int64_t project_id, const char *before,
+				  struct ts_error *err)
+{
+	int64_t managers = 1;
+	enum ts_err e = TS_OK;
+
+	if (strcmp(before, "manager") == 0)
+		e = ts_store_member_count_role(tx, project_id, "manager", &managers, err);
+	if (!e && managers == 0)
+		e = ts_error_set(err, TS_ERR_CONFLICT, "last_manager",
+				 "the project needs at least one manager; make someone else manager "
+				 "first");
+	return e;
+}
+
 enum ts_err ts_svc_member_set(struct ts_app *app, int64_t project_id, int64_t user_id,
 			      const char *role, int64_t by, struct ts_member *out, int *created,
 			      struct ts_error *err)
 {
-	return ts_store_member_set(app->store, project_id, user_id, role, by, out, created, err);
+	char before[TS_ROLE_NAME_MAX];
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(app->store, 1, &tx, err);
+
+	if (e)
+		return e;
+	e = ts_store_member_set(&tx, project_id, user_id, role, by, out, created, before, err);
+	if (!e)
+		e = keep_a_manager(&tx, project_id, before, err);
+	return ts_store_end(&tx, e, err);
 }
 
 enum ts_err ts_svc_member_find_user(struct ts_app *app, const char *name, int64_t *user_id,
@@ -173,5 +203,14 @@ enum ts_err ts_svc_member_find_user(struct ts_app *app, const char *name, int64_
 enum ts_err ts_svc_member_remove(struct ts_app *app, int64_t project_id, int64_t user_id,
 				 int64_t by, struct ts_error *err)
 {
-	return ts_store_member_remove(app->store, project_id, user_id, by, err);
+	char before[TS_ROLE_NAME_MAX];
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(app->store, 1, &tx, err);
+
+	if (e)
+		return e;
+	e = ts_store_member_remove(&tx, project_id, user_id, by, before, err);
+	if (!e)
+		e = keep_a_manager(&tx, project_id, before, err);
+	return ts_store_end(&tx, e, err);
 }

@@ -24,8 +24,10 @@ enum ts_err ts_svc_project_create(struct ts_app *app, const char *name, const ch
 enum ts_err ts_svc_project_get(struct ts_app *app, int64_t id, struct ts_project *out,
 			       struct ts_error *err);
 /* A page of projects before before_id: every one for an admin, else
- * those user_id belongs to. The caller frees *out. */
-enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin,
+ * those user_id belongs to. deleted: the deleted ones instead (for anyone
+ * but an admin, those where user_id is a manager). The caller frees
+ * *out. */
+enum ts_err ts_svc_project_list(struct ts_app *app, int64_t user_id, int is_admin, int deleted,
 				int64_t before_id, int limit, struct ts_project **out, size_t *n,
 				struct ts_error *err);
 /* Renames (name: NULL keeps it; cleaned) and/or sets review_own_labels

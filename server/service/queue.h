@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "core/error.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "store/store_assets.h"
 
 #define TS_QUEUE_LEASE_DEFAULT_S 300

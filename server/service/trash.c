@@ -43,3 +43,9 @@ enum ts_err ts_svc_export_delete(struct ts_app *app, int64_t id, int64_t by,
 	ts_export_release(&ex);
 	return TS_OK;
 }
+
+enum ts_err ts_svc_project_set_deleted(struct ts_app *app, int64_t id, int deleted, int64_t by,
+				       struct ts_project *out, struct ts_error *err)
+{
+	return ts_store_project_set_deleted(app->store, id, deleted, by, out, err);
+}

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "core/error.h"
 #include "store/store_assets.h"
+#include "store/store_projects.h"
 
 /* Deleting a deleted asset is not an error. NOT_FOUND "asset_not_found". */
 enum ts_err ts_svc_asset_delete(struct ts_app *app, int64_t id, int64_t by,
@@ -26,5 +27,14 @@ enum ts_err ts_svc_asset_restore(struct ts_app *app, int64_t id, int64_t by,
  * being built; NOT_FOUND "export_not_found". */
 enum ts_err ts_svc_export_delete(struct ts_app *app, int64_t id, int64_t by,
 				 struct ts_error *err);
+
+/* Soft-deletes a project: it leaves the lists and everything under it
+ * answers as unknown, but nothing is removed (its assets, labels, members
+ * and export versions, files included, stay; ready versions still
+ * verify). Restoring brings it back as it was; *out (may be NULL) receives
+ * it. Either one on a project already in that state changes nothing.
+ * NOT_FOUND "project_not_found". */
+enum ts_err ts_svc_project_set_deleted(struct ts_app *app, int64_t id, int deleted, int64_t by,
+				       struct ts_project *out, struct ts_error *err);
 
 #endif

@@ -92,11 +92,8 @@ enum ts_err ts_upload_asset_counts(struct ts_app *app, const struct ts_asset_que
 	memset(out, 0, sizeof(*out));
 	if (e)
 		return e;
-	out->status[TS_STATUS_UNLABELED] = c.unlabeled;
-	out->status[TS_STATUS_LABELED] = c.labeled;
-	out->status[TS_STATUS_SKIPPED] = c.skipped;
-	out->status[TS_STATUS_NEEDS_REVIEW] = c.needs_review;
-	out->status[TS_STATUS_APPROVED] = c.approved;
+	for (int i = 0; i < TS_STATUS_COUNT; i++)
+		out->status[i] = c.by_status[i];
 	for (int i = 0; i < TS_STATUS_COUNT; i++)
 		out->queue[ts_status_queue((enum ts_status)i)] += out->status[i];
 	out->queue[TS_QUEUE_ALL] = c.all;

@@ -13,7 +13,7 @@
 
 #include "app.h"
 #include "core/error.h"
-#include "domain/status.h"
+#include "core/status.h"
 #include "media/image.h"
 #include "storage/blobs.h"
 #include "store/store_assets.h"

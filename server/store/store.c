@@ -72,18 +72,6 @@ char *ts_store_name_key(const char *name)
 	return key;
 }
 
-const char *const ts_export_statuses[TS_EXPORT_NSTATUS] = {
-	"unlabeled", "labeled", "skipped", "needs_review", "approved",
-};
-
-int ts_export_status_index(const char *status)
-{
-	for (int i = 0; i < TS_EXPORT_NSTATUS; i++)
-		if (status && strcmp(status, ts_export_statuses[i]) == 0)
-			return i;
-	return -1;
-}
-
 void ts_store_events_release(struct ts_project_event *ev, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
@@ -34,6 +35,7 @@ struct ts_asset_origin {
 struct ts_asset_annotation {
 	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
 	int64_t revision;
+	int64_t labeled_by_id; /* user id, 0 when nobody */
 	char labeled_by[128];
 	int64_t updated_at;
 	size_t ncategories;
@@ -90,17 +92,22 @@ struct ts_asset_query {
 	int64_t after_id;    /* keyset cursor: ids > after_id; 0 from the start */
 	int limit;           /* 1..TS_ASSET_PAGE_MAX */
 	const char *status;  /* list only this annotations.status value; NULL: all */
+	/* The order of the page, each ending on the id: id (the default),
+	 * upload time, file name (byte order); descending reverses it. The
+	 * keyset cursor stays after_id: the sort key is read from that row
+	 * (file names and upload times never change). */
+	enum ts_asset_sort { TS_ASSET_SORT_ID, TS_ASSET_SORT_UPLOADED, TS_ASSET_SORT_NAME } sort;
+	int descending;
+	/* Only file names holding this text (ASCII letters in either case);
+	 * NULL or "": all. Applies to the counts too. */
+	const char *name_contains;
 };
 
-/* Number of assets of each status among those the category and video
- * filters keep (the queue and status filters do not apply). */
+/* Number of assets of each status among those the category, video and
+ * file-name filters keep (the queue and status filters do not apply). */
 struct ts_asset_counts {
 	int64_t all;
-	int64_t unlabeled;
-	int64_t labeled;
-	int64_t skipped;
-	int64_t needs_review;
-	int64_t approved;
+	int64_t by_status[TS_STATUS_COUNT]; /* by enum ts_status */
 };
 
 struct ts_store_asset_ops {
@@ -121,8 +128,8 @@ struct ts_store_asset_ops {
 	enum ts_err (*list)(struct ts_store *s, const struct ts_asset_query *q,
 			    struct ts_asset **out, size_t *n, int64_t *next_after,
 			    struct ts_error *err);
-	/* Counts for q's project_id, category_id and video_id (the other
-	 * fields are ignored). */
+	/* Counts for q's project_id, category_id, video_id and name_contains
+	 * (the other fields are ignored). */
 	enum ts_err (*counts)(struct ts_store *s, const struct ts_asset_query *q,
 			      struct ts_asset_counts *out, struct ts_error *err);
 	/* Records that the asset's thumbnail exists. */

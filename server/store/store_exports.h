@@ -12,17 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
-/* The annotation statuses a selection may name, in this order. */
-#define TS_EXPORT_NSTATUS 5
-/* The status values of the annotations table, in the order of
- * domain/status.h (tests/unit/domain/test_status.c keeps them equal):
- * status indexes below index this. */
-extern const char *const ts_export_statuses[TS_EXPORT_NSTATUS];
-
-/* Index of status in ts_export_statuses, or -1 when unknown. */
-int ts_export_status_index(const char *status);
 
 #define TS_EXPORT_JOB_KIND "export"
 /* Room for a split object (export/split.h) as compact JSON. */
@@ -37,7 +29,7 @@ struct ts_export_counts {
 	int64_t without_category;          /* selected assets with no category (not exportable) */
 	int64_t excluded_damaged;          /* selected, with a live category, image damaged */
 	int64_t excluded_unchecked;        /* selected, with a live category, not decoded yet */
-	int64_t by_status[TS_EXPORT_NSTATUS]; /* project-wide, per ts_export_statuses */
+	int64_t by_status[TS_STATUS_COUNT]; /* project-wide, by enum ts_status */
 };
 
 struct ts_export {
@@ -117,7 +109,7 @@ void ts_export_release(struct ts_export *ex);
 void ts_export_snapshot_release(struct ts_export_snapshot *snap);
 
 struct ts_store_export_ops {
-	/* Counts what statuses (indexes into ts_export_statuses, n >= 1)
+	/* Counts what statuses (enum ts_status values, n >= 1)
 	 * would select now. NOT_FOUND for an unknown project. */
 	enum ts_err (*preview)(struct ts_store *s, int64_t project_id, const int *statuses,
 			       size_t n, struct ts_export_counts *out, struct ts_error *err);

@@ -20,6 +20,9 @@ enum ts_scope {
 	TS_SCOPE_ASSET,
 	TS_SCOPE_EXPORT,
 	TS_SCOPE_VIDEO,
+	/* A project, also when it is deleted (restoring it). The other kinds
+	 * are not found in a deleted project. */
+	TS_SCOPE_ANY_PROJECT,
 };
 
 struct ts_member {
@@ -44,23 +47,30 @@ struct ts_project_event {
 struct ts_store_member_ops {
 	/* The project that id (of kind scope) belongs to, and user_id's role
 	 * there ("" when not a member). NOT_FOUND "<kind>_not_found" when
-	 * there is no such id. */
+	 * there is no such id, or when its project is deleted (except for
+	 * TS_SCOPE_ANY_PROJECT). */
 	enum ts_err (*resolve)(struct ts_store *s, enum ts_scope scope, int64_t id,
 			       int64_t user_id, int64_t *project_id, char role[TS_ROLE_NAME_MAX],
 			       struct ts_error *err);
 	/* By user name; *out malloc'd. NOT_FOUND for an unknown project. */
 	enum ts_err (*list)(struct ts_store *s, int64_t project_id, struct ts_member **out,
 			    size_t *n, struct ts_error *err);
-	/* Adds user_id with role, or changes their role; *created says which.
-	 * NOT_FOUND "user_not_found"; CONFLICT "last_manager" when this would
-	 * leave the project without a manager. Records a member event by
-	 * `by`. */
-	enum ts_err (*set)(struct ts_store *s, int64_t project_id, int64_t user_id,
+	/* Inside the caller's write transaction, deciding nothing (who may
+	 * change roles, and that a project keeps a manager, are
+	 * service/projects.c's). set adds user_id with role, or changes their
+	 * role (nothing when it is that role already); *created says which and
+	 * before receives the role they had ("" when not a member). remove
+	 * takes them out (before: the role they had). Both record a member
+	 * event by `by`. NOT_FOUND "project_not_found", "user_not_found"
+	 * (set), "member_not_found" (remove). */
+	enum ts_err (*set)(struct ts_store_tx *tx, int64_t project_id, int64_t user_id,
 			   const char *role, int64_t by, struct ts_member *out, int *created,
-			   struct ts_error *err);
-	/* NOT_FOUND "member_not_found"; CONFLICT "last_manager". */
-	enum ts_err (*remove)(struct ts_store *s, int64_t project_id, int64_t user_id, int64_t by,
-			      struct ts_error *err);
+			   char before[TS_ROLE_NAME_MAX], struct ts_error *err);
+	enum ts_err (*remove)(struct ts_store_tx *tx, int64_t project_id, int64_t user_id,
+			      int64_t by, char before[TS_ROLE_NAME_MAX], struct ts_error *err);
+	/* The number of the project's members with role, inside tx. */
+	enum ts_err (*count_role)(struct ts_store_tx *tx, int64_t project_id, const char *role,
+				  int64_t *n, struct ts_error *err);
 	/* Newest first, ids below before_id (0: from the newest), at most
 	 * limit. Release with ts_store_events_release. */
 	enum ts_err (*events)(struct ts_store *s, int64_t project_id, int64_t before_id, int limit,
@@ -79,17 +89,25 @@ static inline enum ts_err ts_store_member_list(struct ts_store *s, int64_t proje
 {
 	return s->ops->members->list(s, project_id, out, n, err);
 }
-static inline enum ts_err ts_store_member_set(struct ts_store *s, int64_t project_id,
+static inline enum ts_err ts_store_member_set(struct ts_store_tx *tx, int64_t project_id,
 					      int64_t user_id, const char *role, int64_t by,
 					      struct ts_member *out, int *created,
-					      struct ts_error *err)
+					      char before[TS_ROLE_NAME_MAX], struct ts_error *err)
 {
-	return s->ops->members->set(s, project_id, user_id, role, by, out, created, err);
+	return tx->store->ops->members->set(tx, project_id, user_id, role, by, out, created,
+					    before, err);
 }
-static inline enum ts_err ts_store_member_remove(struct ts_store *s, int64_t project_id,
-						 int64_t user_id, int64_t by, struct ts_error *err)
+static inline enum ts_err ts_store_member_remove(struct ts_store_tx *tx, int64_t project_id,
+						 int64_t user_id, int64_t by,
+						 char before[TS_ROLE_NAME_MAX], struct ts_error *err)
 {
-	return s->ops->members->remove(s, project_id, user_id, by, err);
+	return tx->store->ops->members->remove(tx, project_id, user_id, by, before, err);
+}
+static inline enum ts_err ts_store_member_count_role(struct ts_store_tx *tx, int64_t project_id,
+						     const char *role, int64_t *n,
+						     struct ts_error *err)
+{
+	return tx->store->ops->members->count_role(tx, project_id, role, n, err);
 }
 static inline enum ts_err ts_store_project_events(struct ts_store *s, int64_t project_id,
 						  int64_t before_id, int limit,

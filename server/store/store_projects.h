@@ -20,6 +20,7 @@ struct ts_project {
 	int64_t updated_at;
 	int review_own_labels; /* may a reviewer approve labels they set? */
 	char role[12];         /* list_for only: the user's role ("" otherwise) */
+	int64_t deleted_at;    /* epoch ms; 0: not deleted */
 };
 
 struct ts_category {
@@ -43,9 +44,17 @@ struct ts_store_project_ops {
 	enum ts_err (*get)(struct ts_store *s, int64_t id, struct ts_project *out,
 			   struct ts_error *err);
 	/* Newest first; before_id 0 starts at the newest. *out malloc'd.
-	 * member_of > 0: only that user's projects, each with their role. */
-	enum ts_err (*list)(struct ts_store *s, int64_t member_of, int64_t before_id, int limit,
-			    struct ts_project **out, size_t *n, struct ts_error *err);
+	 * member_of > 0: only that user's projects, each with their role.
+	 * deleted 0: the projects that are not deleted; 1: only the deleted
+	 * ones (with member_of, only those where the user is a manager). */
+	enum ts_err (*list)(struct ts_store *s, int64_t member_of, int deleted, int64_t before_id,
+			    int limit, struct ts_project **out, size_t *n, struct ts_error *err);
+	/* Soft-deletes (deleted 1) or restores (0) a project: only deleted_at
+	 * changes (nothing under it is touched), recorded in its history by
+	 * `by`. Asking for the state it is in changes nothing. *out (may be
+	 * NULL) receives the project. NOT_FOUND "project_not_found". */
+	enum ts_err (*set_deleted)(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				   struct ts_project *out, struct ts_error *err);
 	/* name NULL: unchanged; review_own_labels < 0: unchanged. */
 	enum ts_err (*update)(struct ts_store *s, int64_t id, const char *name,
 			      int review_own_labels, int64_t by, struct ts_project *out,
@@ -93,14 +102,29 @@ static inline enum ts_err ts_store_project_list(struct ts_store *s, int64_t befo
 						struct ts_project **out, size_t *n,
 						struct ts_error *err)
 {
-	return s->ops->projects->list(s, 0, before_id, limit, out, n, err);
+	return s->ops->projects->list(s, 0, 0, before_id, limit, out, n, err);
 }
 static inline enum ts_err ts_store_project_list_for(struct ts_store *s, int64_t user_id,
 						    int64_t before_id, int limit,
 						    struct ts_project **out, size_t *n,
 						    struct ts_error *err)
 {
-	return s->ops->projects->list(s, user_id, before_id, limit, out, n, err);
+	return s->ops->projects->list(s, user_id, 0, before_id, limit, out, n, err);
+}
+/* The deleted projects: every one (user_id 0) or those user_id manages. */
+static inline enum ts_err ts_store_project_list_deleted(struct ts_store *s, int64_t user_id,
+							int64_t before_id, int limit,
+							struct ts_project **out, size_t *n,
+							struct ts_error *err)
+{
+	return s->ops->projects->list(s, user_id, 1, before_id, limit, out, n, err);
+}
+static inline enum ts_err ts_store_project_set_deleted(struct ts_store *s, int64_t id,
+						       int deleted, int64_t by,
+						       struct ts_project *out,
+						       struct ts_error *err)
+{
+	return s->ops->projects->set_deleted(s, id, deleted, by, out, err);
 }
 static inline enum ts_err ts_store_project_rename(struct ts_store *s, int64_t id,
 						  const char *name, struct ts_project *out,

@@ -45,11 +45,14 @@ struct ts_store_user_ops {
 	/* NOT_FOUND "user_not_found". */
 	enum ts_err (*get)(struct ts_store *s, int64_t id, struct ts_user *out,
 			   struct ts_error *err);
-	/* Disables (ending every session and revoking every token at once, in
-	 * the same transaction) or enables a user. CONFLICT "last_admin" when
-	 * disabling the last enabled admin. */
-	enum ts_err (*set_disabled)(struct ts_store *s, int64_t id, int disabled,
+	/* Inside the caller's write transaction: disables (ending every
+	 * session and revoking every token) or enables a user; nothing changes
+	 * when it is so already. NOT_FOUND "user_not_found". Whether the user
+	 * may be disabled is the caller's (service/accounts.c) decision. */
+	enum ts_err (*set_disabled)(struct ts_store_tx *tx, int64_t id, int disabled,
 				    struct ts_user *out, struct ts_error *err);
+	/* The number of enabled admins, inside tx. */
+	enum ts_err (*count_admins)(struct ts_store_tx *tx, int64_t *n, struct ts_error *err);
 	enum ts_err (*session_create)(struct ts_store *s, const char *token_hash, int64_t user_id,
 				      int64_t expires_at, struct ts_error *err);
 	enum ts_err (*session_user)(struct ts_store *s, const char *token_hash, int64_t now,
@@ -126,10 +129,16 @@ static inline enum ts_err ts_store_user_get(struct ts_store *s, int64_t id, stru
 {
 	return s->ops->users->get(s, id, out, err);
 }
-static inline enum ts_err ts_store_user_set_disabled(struct ts_store *s, int64_t id, int disabled,
-						     struct ts_user *out, struct ts_error *err)
+static inline enum ts_err ts_store_user_set_disabled(struct ts_store_tx *tx, int64_t id,
+						     int disabled, struct ts_user *out,
+						     struct ts_error *err)
 {
-	return s->ops->users->set_disabled(s, id, disabled, out, err);
+	return tx->store->ops->users->set_disabled(tx, id, disabled, out, err);
+}
+static inline enum ts_err ts_store_user_count_admins(struct ts_store_tx *tx, int64_t *n,
+						     struct ts_error *err)
+{
+	return tx->store->ops->users->count_admins(tx, n, err);
 }
 static inline enum ts_err ts_store_session_purge(struct ts_store *s, int64_t now, int64_t *n,
 						 struct ts_error *err)

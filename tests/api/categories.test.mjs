@@ -43,7 +43,7 @@ test('bad project input gets clear 400s', async () => {
     [{ name: 'a\u0007b' }, 'invalid_name'],
     [{ name: 42 }, 'invalid_field'],
     [{}, 'missing_field'],
-    [{ name: 'ok', task_type: 'segmentation' }, 'unsupported_task_type'],
+    [{ name: 'ok', task_type: 'keypoints' }, 'unsupported_task_type'],
     [{ name: 'ok', color: 'red' }, 'unknown_field'],
   ];
   for (const [body, code] of cases) {

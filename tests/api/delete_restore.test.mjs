@@ -245,3 +245,106 @@ test('deleting an export version removes its files, keeps its row and hash; a ve
   assert.deepEqual([h[0].action, h[0].by, h[0].detail], ['export.delete', 'mia', { export_id: v1.id, version: v1.version }]);
   assert.equal((await as('mia', 'DELETE', '/api/v1/exports/999999')).status, 404);
 });
+
+test('a deleted project leaves the lists and answers 404 everywhere but restore; restored, nothing is lost', async () => {
+  const p = (await as('mia', 'POST', '/api/v1/projects', { name: 'Moths' })).json;
+  const lee = (await as('lee', 'GET', '/api/v1/me')).json.id;
+  await as('mia', 'PUT', `/api/v1/projects/${p.id}/members/${lee}`, { role: 'reviewer' });
+  const moth = (await as('mia', 'POST', `/api/v1/projects/${p.id}/categories`, { name: 'moth' })).json;
+  const assets = await uploadPngs(srv, tok.mia, p.id, 2, { start: 700 });
+  for (const a of assets) await as('mia', 'PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [moth.id] });
+  const v1 = await exportReady(p.id);
+  const dir = join(srv.dataDir, 'exports', String(p.id), String(v1.version));
+  const listed = async (who, q = '') =>
+    (await as(who, 'GET', `/api/v1/projects${q}`)).json.projects.map((x) => x.id).includes(p.id);
+
+  // A reviewer may not delete it; a manager may.
+  const denied = await as('lee', 'DELETE', `/api/v1/projects/${p.id}`);
+  assert.equal(denied.status, 403, denied.text);
+  assert.equal(denied.json.error.code, 'forbidden');
+  const del = await as('mia', 'DELETE', `/api/v1/projects/${p.id}`);
+  assert.equal(del.status, 204, del.text);
+  assert.equal((await as('mia', 'DELETE', `/api/v1/projects/${p.id}`)).status, 404, 'a deleted project is not found');
+
+  // Out of every list; its routes, and those of its assets and exports, are 404.
+  for (const who of ['mia', 'lee', 'admin']) assert.equal(await listed(who), false, who);
+  for (const [who, path] of [
+    ['mia', `/api/v1/projects/${p.id}`],
+    ['mia', `/api/v1/projects/${p.id}/assets`],
+    ['admin', `/api/v1/projects/${p.id}/categories`],
+    ['mia', `/api/v1/assets/${assets[0].id}`],
+    ['mia', `/api/v1/exports/${v1.id}`],
+  ]) {
+    const r = await as(who, 'GET', path);
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    assert.match(r.json.error.code, /^(project|asset|export)_not_found$/);
+  }
+  // The deleted list: the admin sees it, its manager too, a reviewer not.
+  assert.equal(await listed('admin', '?deleted=true'), true);
+  assert.equal(await listed('mia', '?deleted=true'), true);
+  assert.equal(await listed('lee', '?deleted=true'), false);
+  const dl = (await as('mia', 'GET', '/api/v1/projects?deleted=true')).json.projects.find((x) => x.id === p.id);
+  assert.match(dl.deleted_at, /^\d{4}-/);
+  assert.equal(dl.role, 'manager');
+  const bad = await as('mia', 'GET', '/api/v1/projects?deleted=maybe');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'invalid_parameter');
+
+  // Its files stay: the ready version still verifies.
+  assert.equal((await verifyExport(dir)).code, 0);
+
+  // A reviewer cannot restore it; its manager can.
+  assert.equal((await as('lee', 'POST', `/api/v1/projects/${p.id}/restore`)).status, 403);
+  const r = await as('mia', 'POST', `/api/v1/projects/${p.id}/restore`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.id, p.id);
+  assert.equal(r.json.name, 'Moths');
+  assert.equal(r.json.role, 'manager');
+  assert.equal(r.json.deleted_at, undefined);
+  assert.equal((await as('mia', 'POST', `/api/v1/projects/${p.id}/restore`)).status, 200, 'restoring twice is fine');
+  for (const who of ['mia', 'lee', 'admin']) assert.equal(await listed(who), true, who);
+  assert.equal(await listed('mia', '?deleted=true'), false);
+
+  // Everything is back as it was: assets, labels, members, the export version.
+  const back = await assetIds(p.id);
+  assert.deepEqual(back.ids, assets.map((a) => a.id));
+  assert.equal(back.counts.labeled, 2);
+  const ex = await as('mia', 'GET', `/api/v1/exports/${v1.id}`);
+  assert.equal(ex.status, 200);
+  assert.equal(ex.json.hash, v1.hash);
+  assert.equal((await as('lee', 'GET', `/api/v1/projects/${p.id}`)).json.role, 'reviewer');
+
+  const h = (await as('mia', 'GET', `/api/v1/projects/${p.id}/history?limit=2`)).json.history;
+  assert.deepEqual(h.map((e) => [e.action, e.by, e.detail]), [
+    ['project.restore', 'mia', { name: 'Moths' }],
+    ['project.delete', 'mia', { name: 'Moths' }],
+  ]);
+  assert.equal((await as('mia', 'DELETE', '/api/v1/projects/999999')).status, 404);
+  assert.equal((await as('mia', 'POST', '/api/v1/projects/999999/restore')).status, 404);
+});
+
+test('deleting a user disables them, restoring enables them; never the last admin; admins only', async () => {
+  tok.zed = await srv.addUser('zed');
+  const zed = (await as('zed', 'GET', '/api/v1/me')).json.id;
+  const me = (await as('admin', 'GET', '/api/v1/me')).json.id;
+
+  assert.equal((await as('mia', 'DELETE', `/api/v1/users/${zed}`)).status, 403);
+  const d = await as('admin', 'DELETE', `/api/v1/users/${zed}`);
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.json.id, zed);
+  assert.equal(d.json.disabled, true);
+  assert.equal((await as('zed', 'GET', '/api/v1/me')).status, 401, 'their token is revoked');
+  const u = (await as('admin', 'GET', '/api/v1/users')).json.users.find((x) => x.id === zed);
+  assert.equal(u.disabled, true, 'the user stays listed, disabled');
+
+  const r = await as('admin', 'POST', `/api/v1/users/${zed}/restore`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.disabled, false);
+  assert.equal((await srv.req('POST', '/api/v1/auth/login', { body: { name: 'zed', password: 'password123' } })).status, 200);
+
+  const last = await as('admin', 'DELETE', `/api/v1/users/${me}`);
+  assert.equal(last.status, 409, last.text);
+  assert.equal(last.json.error.code, 'last_admin');
+  assert.equal((await as('admin', 'DELETE', '/api/v1/users/999999')).status, 404);
+  assert.equal((await as('admin', 'POST', '/api/v1/users/999999/restore')).status, 404);
+});

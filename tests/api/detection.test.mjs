@@ -42,7 +42,7 @@ test('task_type is chosen at creation, shown everywhere and cannot change', asyn
   assert.equal(dflt.json.task_type, 'classification_single');
   assert.equal(dflt.json.schema_version, '1.0.0');
   assert.equal(multi.json.schema_version, '1.1.0');
-  for (const t of ['segmentation', '', 'Detection', 7]) {
+  for (const t of ['keypoints', '', 'Detection', 7]) {
     const r = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'X', task_type: t } });
     assert.equal(r.status, 400, `${t}: ${r.text}`);
   }

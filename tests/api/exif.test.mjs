@@ -2,8 +2,8 @@
 // turns it a quarter is reported, thumbnailed, checked for boxes and
 // exported as shown (200 x 400 for a 400 x 200 picture with orientation 6).
 // A detection export writes it with the pixels turned and the tag gone, so a
-// reader that ignores EXIF sees what the labeler saw; a classification
-// export keeps the uploaded bytes.
+// reader that ignores EXIF sees what the labeler saw (so does a
+// segmentation export); a classification export keeps the uploaded bytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -140,6 +140,36 @@ test('a detection export writes the oriented image turned, and its box covers th
   for (const [x, y] of [[bx + 10, by + 10], [bx + bw - 10, by + bh - 10], [bx + bw / 2, by + bh / 2]]) {
     assert.ok(isRed(await pixel(file, x, y)), `${x},${y}`);
   }
+  assert.ok(isBlue(await pixel(file, 100, 300)));
+  const v = await run(BIN, ['verify', dir]).then(() => 0, (e) => `${e.stdout}${e.stderr}`);
+  assert.equal(v, 0);
+});
+
+test('a segmentation export writes the oriented image turned, and its polygon and mask cover the red', async () => {
+  const p = await project('Turned masks', 'segmentation');
+  const a = await upload(p.id, 'turned.jpg');
+  // A polygon outside the shown 200 x 400 frame is refused; the red top
+  // half as a square with a hole is kept (written as RLE).
+  const put = (polygons) => srv.req('PUT', `/api/v1/assets/${a.id}/annotation`, { token, body: { payload: { type: 'polygons', objects: [{ category_id: p.cat, polygons }] } } });
+  const wide = await put([[0, 0, 400, 0, 400, 200, 0, 200]]);
+  assert.equal(wide.status, 400, wide.text);
+  assert.equal(wide.json.error.code, 'polygon_outside_image');
+  const r = await put([[0, 0, 200, 0, 200, 200, 0, 200], [50, 50, 50, 150, 150, 150, 150, 50]]);
+  assert.equal(r.status, 200, r.text);
+  const dir = await exportAll(p.id);
+  const ann = JSON.parse(await readFile(join(dir, 'annotations.json'), 'utf8'));
+  const im = ann.images[0];
+  const file = join(dir, 'images', im.file_name);
+  assert.equal(im.width, 200);
+  assert.equal(im.height, 400);
+  assert.equal(im.checksum_sha256, sha(await readFile(file)));
+  const all = (await run('vipsheader', ['-a', file])).stdout;
+  assert.doesNotMatch(all, /orientation: [2-8]/);
+  const seg = ann.annotations[0].segmentation;
+  assert.deepEqual(seg.size, [400, 200]);
+  assert.equal(ann.annotations[0].area, 200 * 200 - 100 * 100);
+  // The ring's corners are red in the file decoded without EXIF; below it, blue.
+  for (const [x, y] of [[10, 10], [190, 190], [25, 100]]) assert.ok(isRed(await pixel(file, x, y)), `${x},${y}`);
   assert.ok(isBlue(await pixel(file, 100, 300)));
   const v = await run(BIN, ['verify', dir]).then(() => 0, (e) => `${e.stdout}${e.stderr}`);
   assert.equal(v, 0);

@@ -127,11 +127,28 @@ test('--public-origin names the host to answer for; X-Forwarded-Host counts only
   }
   // a malformed origin or proxy address stops the server at once
   for (const args of [['--public-origin', 'tessera.example.com'], ['--public-origin', 'https://x.example/app'],
-    ['--trusted-proxy', 'proxy.local']]) {
+    ['--trusted-proxy', 'proxy.local'], ['--trusted-proxy', '10.0.0.0/33'], ['--trusted-proxy', '::1/129'],
+    ['--trusted-proxy', '127.0.0.0/'], ['--trusted-proxy', '127.0.0.0/8x']]) {
     const r = await promisify(execFile)(BIN, ['serve', '--listen', '127.0.0.1:0', '--data', '/nonexistent/x', ...args])
       .then(() => ({ code: 0 }), (e) => e);
     assert.notEqual(r.code, 0, args.join(' '));
     assert.match(r.stderr, /public-origin|trusted-proxy/, r.stderr);
+  }
+});
+
+test('--trusted-proxy takes networks (ADDR/BITS): a peer inside one is trusted, outside it is not', async () => {
+  const inside = await startServer({ env: { TESSERA_PUBLIC_ORIGIN: 'https://tessera.example.com', TESSERA_TRUSTED_PROXY: '10.1.2.0/24, 127.0.0.0/8' } });
+  const outside = await startServer({ env: { TESSERA_PUBLIC_ORIGIN: 'https://tessera.example.com', TESSERA_TRUSTED_PROXY: '127.0.0.2/32,::ffff:10.0.0.0/104' } });
+  try {
+    // 127.0.0.1 lies in 127.0.0.0/8: its X-Forwarded-Host counts
+    const ok = await rawGet(inside.port, '/healthz', 'api:8080', ['X-Forwarded-Host: tessera.example.com']);
+    assert.equal(ok.status, 200, ok.raw);
+    // 127.0.0.1 is not 127.0.0.2/32 and not in 10.0.0.0/8: ignored, so the Host decides
+    const no = await rawGet(outside.port, '/healthz', 'api:8080', ['X-Forwarded-Host: tessera.example.com']);
+    assert.equal(no.status, 421, no.raw);
+  } finally {
+    await inside.close();
+    await outside.close();
   }
 });
 

@@ -38,7 +38,7 @@ test('every refusal across the API reads as a sentence', async () => {
     ['POST', '/api/v1/projects', { body: {} }, 400],
     ['POST', '/api/v1/projects', { body: { name: 42 } }, 400],
     ['POST', '/api/v1/projects', { body: { name: 'x', color: 'red' } }, 400],
-    ['POST', '/api/v1/projects', { body: { name: 'x', task_type: 'segmentation' } }, 400],
+    ['POST', '/api/v1/projects', { body: { name: 'x', task_type: 'keypoints' } }, 400],
     ['POST', '/api/v1/projects', { body: { name: '' } }, 400],
     ['GET', '/api/v1/projects/999999', {}, 404],
     ['POST', `${p}/categories`, { body: { name: 'Cat' } }, 409],

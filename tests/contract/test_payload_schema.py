@@ -28,6 +28,9 @@ class PayloadSchemaTest(unittest.TestCase):
             {"type": "boxes", "objects": []},
             {"type": "boxes", "objects": [{"id": "3-1", "category_id": 2, "bbox": [0, 0.5, 10, 2.25]}]},
             {"type": "boxes", "objects": [{"category_id": 2, "bbox": [1, 1, 1, 1]}]},
+            {"type": "polygons", "objects": []},
+            {"type": "polygons", "objects": [{"id": "4-1", "category_id": 3, "polygons": [[0, 0, 4, 0, 2, 3.5]]}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": [[0, 0, 9, 0, 9, 9, 0, 9], [2, 2, 2, 4, 4, 4]]}]},
         ]:
             self.assertTrue(self.v.is_valid(p), p)
 
@@ -47,6 +50,14 @@ class PayloadSchemaTest(unittest.TestCase):
             {"type": "boxes", "objects": [{"id": "", "category_id": 2, "bbox": [0, 0, 1, 1]}]},
             {"type": "boxes", "objects": [{"bbox": [0, 0, 1, 1]}]},
             {"type": "boxes", "objects": [{"category_id": 1, "bbox": [0, 0, 1, 1]}] * 1001},
+            {"type": "polygons"},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": []}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": [[0, 0, 4, 0]]}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": [[0, 0, 4, 0, 2, -1]]}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": [[0, 0, 4, 0, 2, "3"]]}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "bbox": [0, 0, 1, 1]}]},
+            {"type": "polygons", "objects": [{"category_id": 3, "polygons": [[0, 0, 4, 0, 2, 3]], "bbox": [0, 0, 1, 1]}]},
+            {"type": "boxes", "objects": [{"category_id": 3, "polygons": [[0, 0, 4, 0, 2, 3]]}]},
             {"type": "classification"},
             {"type": "classification", "category_ids": [0]},
             {"type": "classification", "category_ids": ["1"]},

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { categoriesPath, defaultTabPath, labelAssetPath, labelPath, parseCategoriesQuery, parseLabelQuery, parseReviewQuery, reviewPath } from './routes';
+import {
+  assetsPath,
+  categoriesPath,
+  defaultTabPath,
+  labelAssetPath,
+  labelPath,
+  parseAssetsQuery,
+  parseCategoriesQuery,
+  parseLabelQuery,
+  parseReviewQuery,
+  reviewPath,
+} from './routes';
 
 describe('routes', () => {
   it('builds tab paths, the first tab being the default', () => {
@@ -23,5 +34,29 @@ describe('routes', () => {
     expect(parseLabelQuery('?filter=nope&category=-1')).toEqual({ filter: 'unlabeled', category: null, asset: null });
     expect(parseLabelQuery('?asset=5')).toEqual({ filter: 'all', category: null, asset: 5 });
     expect(parseReviewQuery('')).toEqual({ filter: 'labeled', category: null });
+  });
+
+  it('keeps every grid filter, the sort and the search in the URL', () => {
+    const all = { filter: 'needs_review', category: 4, video: 2, sort: '-name', q: 'cat & dog' } as const;
+    const p = assetsPath(3, all);
+    expect(p.startsWith('/projects/3/assets?')).toBe(true);
+    expect(parseAssetsQuery(p.slice(p.indexOf('?')))).toEqual(all);
+    // Defaults stay out of the URL.
+    expect(assetsPath(3)).toBe('/projects/3/assets');
+    expect(assetsPath(3, { sort: 'id', filter: 'all', q: '' })).toBe('/projects/3/assets');
+    expect(assetsPath(3, { sort: 'uploaded' })).toBe('/projects/3/assets?sort=uploaded');
+  });
+
+  it('falls back on bad grid query values', () => {
+    expect(parseAssetsQuery('?filter=nope&category=x&video=0&sort=size')).toEqual({
+      filter: 'all',
+      category: null,
+      video: null,
+      sort: 'id',
+      q: '',
+    });
+    expect(parseAssetsQuery('?filter=done&sort=-uploaded').filter).toBe('approved');
+    expect(parseAssetsQuery('?filter=done&sort=-uploaded').sort).toBe('-uploaded');
+    expect(parseAssetsQuery(`?q=${'a'.repeat(300)}`).q).toHaveLength(255);
   });
 });

@@ -1,7 +1,7 @@
 // Every path of the app, and the query each screen keeps in its URL: built
 // and parsed here, so screens never spell a path or read a query themselves.
 // DOM-free.
-import { ASSET_FILTERS, type AssetFilter } from './api/assets';
+import { ASSET_FILTERS, ASSET_SORTS, type AssetFilter, type AssetSort } from './api/assets';
 import type { Project } from './api/types';
 
 /** The app's routes, matched in this order (see router/match). */
@@ -100,4 +100,42 @@ export function parseCategoriesQuery(search: string): { includeDeleted: boolean 
 
 export function categoriesPath(projectId: number, includeDeleted = false): string {
   return tabPath(projectId, 'categories') + (includeDeleted ? '?include_deleted=true' : '');
+}
+
+export interface AssetsQuery {
+  filter: AssetFilter;
+  category: number | null;
+  /** A video's frames only (the source filter). */
+  video: number | null;
+  sort: AssetSort;
+  /** Text in the file name; "" for none. */
+  q: string;
+}
+
+const ASSETS_DEFAULT: AssetsQuery = { filter: 'all', category: null, video: null, sort: 'id', q: '' };
+
+/** The asset grid: ?filter=&category=&video=&sort=&q=. Bad values fall back to the defaults. */
+export function parseAssetsQuery(search: string): AssetsQuery {
+  const q = new URLSearchParams(search);
+  const sort = q.get('sort');
+  return {
+    filter: filterOf(q.get('filter'), 'all'),
+    category: positive(q.get('category')),
+    video: positive(q.get('video')),
+    sort: sort !== null && (ASSET_SORTS as readonly string[]).includes(sort) ? (sort as AssetSort) : 'id',
+    q: (q.get('q') ?? '').slice(0, 255),
+  };
+}
+
+/** The asset grid's path; values left at their defaults stay out of the URL. */
+export function assetsPath(projectId: number, query: Partial<AssetsQuery> = {}): string {
+  const full = { ...ASSETS_DEFAULT, ...query };
+  const q = new URLSearchParams();
+  if (full.filter !== 'all') q.set('filter', full.filter);
+  if (full.category) q.set('category', String(full.category));
+  if (full.video) q.set('video', String(full.video));
+  if (full.sort !== 'id') q.set('sort', full.sort);
+  if (full.q) q.set('q', full.q);
+  const text = q.toString();
+  return tabPath(projectId, 'assets') + (text ? `?${text}` : '');
 }

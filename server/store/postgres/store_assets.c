@@ -17,12 +17,13 @@
 #include "store/postgres/store_pg.h"
 #include "core/banned.h"
 
+/* User names are not joined per row: a page names a handful of users,
+ * each looked up once (fill_names). */
 #define ASSET_COLS                                                                          \
 	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
 	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
-	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, "                                     \
-	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
-	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
+	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, n.labeled_by, a.created_at, "        \
+	"n.status, n.revision, n.updated_at, "                                               \
 	"(SELECT string_agg(category_id::text, ',') FROM annotation_categories WHERE asset_id = a.id), " \
 	"a.decode_state, a.damage_reason"
 
@@ -37,7 +38,7 @@ static void read_asset(struct ts_pg_stmt *st, void *out)
 	struct ts_asset *a = out;
 	const char *cats;
 
-	memset(a, 0, sizeof(*a));
+	/* ts_pg_collect hands a zeroed row. */
 	a->id = ts_pg_col_i64(st, 0);
 	a->project_id = ts_pg_col_i64(st, 1);
 	ts_pg_text_to(st, 2, a->file_name, sizeof(a->file_name));
@@ -53,23 +54,69 @@ static void read_asset(struct ts_pg_stmt *st, void *out)
 	a->origin.timestamp_ms = ts_pg_col_i64(st, 12);
 	a->thumbnail_ready = ts_pg_col_int(st, 13) != 0;
 	a->uploaded_by = ts_pg_col_i64(st, 14);
-	ts_pg_text_to(st, 15, a->uploaded_by_name, sizeof(a->uploaded_by_name));
+	a->annotation.labeled_by_id = ts_pg_col_i64(st, 15);
 	a->created_at = ts_pg_col_i64(st, 16);
 	ts_pg_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
 	a->annotation.revision = ts_pg_col_i64(st, 18);
-	ts_pg_text_to(st, 19, a->annotation.labeled_by, sizeof(a->annotation.labeled_by));
-	a->annotation.updated_at = ts_pg_col_i64(st, 20);
-	ts_pg_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
-	ts_pg_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
-	cats = (const char *)ts_pg_col_text(st, 21);
+	a->annotation.updated_at = ts_pg_col_i64(st, 19);
+	ts_pg_text_to(st, 21, a->decode_state, sizeof(a->decode_state));
+	ts_pg_text_to(st, 22, a->damage_reason, sizeof(a->damage_reason));
+	cats = (const char *)ts_pg_col_text(st, 20);
 	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
 		char *end;
 
 		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
-	      ts_pg_cmp_i64);
+	if (a->annotation.ncategories > 1)
+		qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
+		      ts_pg_cmp_i64);
+}
+
+/* The user names of rows[0..n-1] (uploader and labeler): each distinct
+ * user is read once, with one reused statement. */
+#define NAMES_KEPT 32
+static enum ts_err fill_names(struct ts_pg_conn *c, struct ts_asset *rows, size_t n,
+			      struct ts_error *err)
+{
+	struct {
+		int64_t id;
+		char name[sizeof(rows->uploaded_by_name)];
+	} kept[NAMES_KEPT];
+	size_t nkept = 0, next = 0;
+
+	for (size_t i = 0; i < 2 * n; i++) {
+		struct ts_asset *a = &rows[i / 2];
+		int64_t id = i % 2 ? a->annotation.labeled_by_id : a->uploaded_by;
+		char *to = i % 2 ? a->annotation.labeled_by : a->uploaded_by_name;
+		size_t k;
+
+		if (id <= 0)
+			continue;
+		for (k = 0; k < nkept && kept[k].id != id; k++)
+			;
+		if (k == nkept) {
+			struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT name FROM users WHERE id = ?",
+							     TS_PG_I64(id), err);
+			enum ts_err e;
+			int found;
+
+			if (!st)
+				return TS_ERR_IO;
+			/* Past NAMES_KEPT users the oldest entry makes room. */
+			k = nkept < NAMES_KEPT ? nkept++ : next++ % NAMES_KEPT;
+			kept[k].id = id;
+			kept[k].name[0] = '\0';
+			e = ts_pg_step(c, st, &found, "read user name", err);
+			if (!e && found)
+				ts_pg_text_to(st, 0, kept[k].name, sizeof(kept[k].name));
+			ts_pg_reset(st);
+			if (e)
+				return e;
+		}
+		memcpy(to, kept[k].name, sizeof(kept[k].name));
+	}
+	return TS_OK;
 }
 
 static enum ts_err get_c(struct ts_pg_conn *c, int64_t id, struct ts_asset *out,
@@ -83,9 +130,13 @@ static enum ts_err get_c(struct ts_pg_conn *c, int64_t id, struct ts_asset *out,
 		return TS_ERR_IO;
 	e = ts_pg_step_row(c, st, "read asset", err, "asset_not_found", "asset %lld does not exist",
 			   (long long)id);
-	if (!e)
+	if (!e) {
+		memset(out, 0, sizeof(*out));
 		read_asset(st, out);
+	}
 	ts_pg_reset(st);
+	if (!e)
+		e = fill_names(c, out, 1, err);
 	return e;
 }
 
@@ -231,12 +282,80 @@ static struct ts_pg_stmt *list_video_stmt(struct ts_pg_conn *c, const struct ts_
 	return st;
 }
 
+/* The filters every sorted or searched page and its counts share: ?1
+ * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
+ * (NULL: any), ?6 file-name text (NULL: any). */
+#define SORTED_WHERE                                                                      \
+	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
+	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
+	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
+	"AND (?4::text IS NULL OR n.queue = ?4) AND (?5::text IS NULL OR n.status = ?5) "  \
+	"AND (?6::text IS NULL OR strpos(lower(a.file_name), lower(?6)) > 0) "
+/* A page in one order: after the row ?7 (0: from the start), at most ?8
+ * rows. The bound is the (key, id) of that row, read from it, or a value
+ * past every row on the first page, so the page is one range of the index
+ * whatever its depth. */
+#define SORTED_SQL(index, key, cmp, bound, order)                                          \
+	"SELECT " ASSET_COLS " FROM assets a"                                               \
+	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (" key ") " cmp       \
+	" (" bound ") ORDER BY " order " LIMIT ?8"
+#define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
+#define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
+
+static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts_asset_query *q,
+				      struct ts_error *err)
+{
+	/* By sort, ascending then descending. */
+	static const char *const sql[3][2] = {
+		[TS_ASSET_SORT_ID] = {
+			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
+			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
+		},
+		[TS_ASSET_SORT_UPLOADED] = {
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", ">",
+				   KEY_OF("created_at", "-1") ", ?7", "a.created_at, a.id"),
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", "<",
+				   KEY_OF("created_at", "9223372036854775807") ", " ID_MAX,
+				   "a.created_at DESC, a.id DESC"),
+		},
+		[TS_ASSET_SORT_NAME] = {
+			/* Every text sorts after '' and before a blob. */
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", ">",
+				   KEY_OF("file_name", "''") ", ?7", "a.file_name, a.id"),
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", "<",
+				   KEY_OF("file_name", "x'ff'") ", " ID_MAX,
+				   "a.file_name DESC, a.id DESC"),
+		},
+	};
+	struct ts_pg_stmt *st;
+
+	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
+		return NULL;
+	}
+	st = ts_pg_prepare(c, sql[q->sort][q->descending != 0], err);
+	if (!st)
+		return NULL;
+	ts_pg_bind_i64(st, 1, q->project_id);
+	ts_pg_bind_i64(st, 2, q->video_id);
+	ts_pg_bind_i64(st, 3, q->category_id);
+	ts_pg_bind_text(st, 4, q->queue);
+	ts_pg_bind_text(st, 5, q->status);
+	ts_pg_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	ts_pg_bind_i64(st, 7, q->after_id);
+	ts_pg_bind_i64(st, 8, q->limit + 1);
+	return st;
+}
+
 static struct ts_pg_stmt *list_stmt(struct ts_pg_conn *c, const struct ts_asset_query *q,
 			       struct ts_error *err)
 {
 	struct ts_pg_stmt *st;
 	int i = 1;
 
+	if (q->sort != TS_ASSET_SORT_ID || q->descending ||
+	    (q->name_contains && *q->name_contains))
+		return list_sorted_stmt(c, q, err);
 	if (q->video_id > 0 || (q->queue && q->status))
 		return list_video_stmt(c, q, err);
 	if (q->category_id > 0 && q->status)
@@ -307,6 +426,8 @@ static enum ts_err pg_list(struct ts_store *s, const struct ts_asset_query *q,
 	st = list_stmt(c, q, err);
 	e = ts_pg_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
 			  &rows, "list assets", err);
+	if (!e)
+		e = fill_names(c, rows.items, rows.n, err);
 out:
 	e = ts_pg_end(s, c, e, err);
 	if (e) {
@@ -330,7 +451,19 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 	int rc, i = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* A file-name search: one pass over the covering name index. */
+		st = ts_pg_prepare(c, "SELECT n.status, count(*) FROM assets a "
+				      "JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
+				      "GROUP BY n.status",
+				   err);
+		if (st) {
+			ts_pg_bind_i64(st, 1, q->project_id);
+			ts_pg_bind_i64(st, 2, q->video_id);
+			ts_pg_bind_i64(st, 3, q->category_id);
+			ts_pg_bind_text(st, 6, q->name_contains);
+		}
+	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */
 		st = ts_pg_prepare(c, "SELECT n.status, count(*) FROM assets a "
 				      "JOIN annotations n ON n.asset_id = a.id "
@@ -352,7 +485,9 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 		e = TS_ERR_IO;
 		goto out;
 	}
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* bound above */
+	} else if (q->video_id > 0) {
 		ts_pg_bind_i64(st, i++, q->video_id);
 		ts_pg_bind_i64(st, i++, q->project_id);
 		ts_pg_bind_i64(st, i++, q->category_id);
@@ -363,21 +498,12 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 			ts_pg_bind_i64(st, i++, q->category_id);
 	}
 	while ((rc = ts_pg_next(st)) == TS_PG_ROW) {
-		const char *status = (const char *)ts_pg_col_text(st, 0);
+		enum ts_status status;
 		int64_t k = ts_pg_col_i64(st, 1);
 
-		if (!status)
+		if (ts_status_parse((const char *)ts_pg_col_text(st, 0), &status))
 			continue;
-		if (strcmp(status, "unlabeled") == 0)
-			out->unlabeled = k;
-		else if (strcmp(status, "labeled") == 0)
-			out->labeled = k;
-		else if (strcmp(status, "skipped") == 0)
-			out->skipped = k;
-		else if (strcmp(status, "needs_review") == 0)
-			out->needs_review = k;
-		else if (strcmp(status, "approved") == 0)
-			out->approved = k;
+		out->by_status[status] = k;
 		out->all += k;
 	}
 	if (rc != TS_PG_DONE)

@@ -80,8 +80,8 @@ static void read_export(struct ts_pg_stmt *st, void *out)
 static void bind_selection(struct ts_pg_stmt *st, int64_t project_id, const int *statuses, size_t n)
 {
 	ts_pg_bind_i64(st, 1, project_id);
-	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
-		ts_pg_bind_text(st, 2 + (int)i, ts_export_statuses[statuses[i]]);
+	for (size_t i = 0; i < n && i < TS_STATUS_COUNT; i++)
+		ts_pg_bind_text(st, 2 + (int)i, ts_status_name((enum ts_status)statuses[i]));
 }
 
 static enum ts_err count_one(struct ts_pg_conn *c, struct ts_pg_stmt *st, int64_t *out,
@@ -153,9 +153,9 @@ static enum ts_err counts_c(struct ts_pg_conn *c, int64_t project_id, const int 
 	if (!st)
 		return TS_ERR_IO;
 	while ((rc = ts_pg_next(st)) == TS_PG_ROW) {
-		int i = ts_export_status_index((const char *)ts_pg_col_text(st, 0));
+		enum ts_status i;
 
-		if (i >= 0)
+		if (ts_status_parse((const char *)ts_pg_col_text(st, 0), &i) == 0)
 			out->by_status[i] = ts_pg_col_i64(st, 1);
 	}
 	if (rc != TS_PG_DONE)
@@ -251,9 +251,9 @@ static enum ts_err pg_create(struct ts_store *s, int64_t project_id, const int *
 	enum ts_err e;
 
 	sel[0] = '\0';
-	for (size_t i = 0; i < n && i < TS_EXPORT_NSTATUS; i++)
+	for (size_t i = 0; i < n && i < TS_STATUS_COUNT; i++)
 		sel_len += (size_t)snprintf(sel + sel_len, sizeof(sel) - sel_len, "%s%s",
-					    i ? "," : "", ts_export_statuses[statuses[i]]);
+					    i ? "," : "", ts_status_name((enum ts_status)statuses[i]));
 
 	/* One write transaction: version, snapshot and job appear together
 	 * or not at all, and concurrent creations queue on the write lock. */
@@ -327,7 +327,8 @@ static enum ts_err pg_create(struct ts_store *s, int64_t project_id, const int *
 			      "COALESCE(u.name, ''), "
 			      "s.file_name, s.width, s.height, s.mime_type, s.checksum_sha256, "
 			      "s.source_type, s.video_id, s.video_file_name, s.frame_index, s.timestamp_ms, "
-			      "CASE WHEN a.payload_type = 'boxes' THEN a.payload END, s.orientation "
+			      "CASE WHEN a.payload_type IN ('boxes', 'polygons') THEN a.payload END, "
+			      "s.orientation "
 			      "FROM annotations a "
 			      "LEFT JOIN annotation_categories ac ON ac.asset_id = a.asset_id "
 			      "LEFT JOIN categories c ON c.project_id = a.project_id "

@@ -37,25 +37,32 @@ static enum ts_err pg_resolve(struct ts_store *s, enum ts_scope scope, int64_t i
 	static const char *const sql[] = {
 		[TS_SCOPE_PROJECT] = "SELECT x.id, coalesce(m.role, '') FROM projects x "
 				     "LEFT JOIN project_members m ON m.project_id = x.id AND m.user_id = ?2 "
-				     "WHERE x.id = ?1",
+				     "WHERE x.id = ?1 AND x.deleted_at IS NULL",
 		[TS_SCOPE_ASSET] = "SELECT x.project_id, coalesce(m.role, '') FROM assets x "
+				   "JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL "
 				   "LEFT JOIN project_members m ON m.project_id = x.project_id "
 				   "AND m.user_id = ?2 WHERE x.id = ?1",
 		[TS_SCOPE_EXPORT] = "SELECT x.project_id, coalesce(m.role, '') FROM exports x "
+				    "JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL "
 				    "LEFT JOIN project_members m ON m.project_id = x.project_id "
 				    "AND m.user_id = ?2 WHERE x.id = ?1",
 		[TS_SCOPE_VIDEO] = "SELECT x.project_id, coalesce(m.role, '') FROM videos x "
+				   "JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL "
 				   "LEFT JOIN project_members m ON m.project_id = x.project_id "
 				   "AND m.user_id = ?2 WHERE x.id = ?1",
+		[TS_SCOPE_ANY_PROJECT] = "SELECT x.id, coalesce(m.role, '') FROM projects x "
+					 "LEFT JOIN project_members m ON m.project_id = x.id "
+					 "AND m.user_id = ?2 WHERE x.id = ?1",
 	};
 	static const char *const kind[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",
-					    [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video" };
+					    [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video",
+					    [TS_SCOPE_ANY_PROJECT] = "project" };
 	struct ts_pg_conn *c;
 	struct ts_pg_stmt *st;
 	enum ts_err e;
 	char code[32];
 
-	if (scope < TS_SCOPE_PROJECT || scope > TS_SCOPE_VIDEO)
+	if (scope < TS_SCOPE_PROJECT || scope > TS_SCOPE_ANY_PROJECT)
 		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error", "unknown id kind");
 	c = ts_pg_acquire(s);
 	st = ts_pg_prepare_i64(c, sql[scope], TS_PG_I64(id, user_id), err);
@@ -124,30 +131,24 @@ static enum ts_err member_get_c(struct ts_pg_conn *c, int64_t project_id, int64_
 	return e;
 }
 
-/* Would the project be left without a manager if user_id stopped being
- * one? CONFLICT "last_manager" then. */
-static enum ts_err keep_a_manager(struct ts_pg_conn *c, int64_t project_id, int64_t user_id,
-				  struct ts_error *err)
+static enum ts_err pg_count_role(struct ts_store_tx *tx, int64_t project_id, const char *role,
+				 int64_t *n, struct ts_error *err)
 {
-	int64_t others = 0;
-	enum ts_err e = ts_pg_scalar_i64(
-		c, ts_pg_prepare_i64(c, "SELECT count(*) FROM project_members WHERE project_id = ? "
-				        "AND role = 'manager' AND user_id <> ?",
-				     TS_PG_I64(project_id, user_id), err),
-		&others, "count managers", err);
+	struct ts_pg_conn *c = tx->impl;
+	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT count(*) FROM project_members "
+					        "WHERE project_id = ? AND role = ?",
+					     TS_PG_I64(project_id), err);
 
-	if (!e && others == 0)
-		e = ts_error_set(err, TS_ERR_CONFLICT, "last_manager",
-				 "the project needs at least one manager; make someone else manager "
-				 "first");
-	return e;
+	if (st)
+		ts_pg_bind_text(st, 2, role);
+	return ts_pg_scalar_i64(c, st, n, "count members", err);
 }
 
-static enum ts_err pg_set(struct ts_store *s, int64_t project_id, int64_t user_id,
+static enum ts_err pg_set(struct ts_store_tx *tx, int64_t project_id, int64_t user_id,
 			  const char *role, int64_t by, struct ts_member *out, int *created,
-			  struct ts_error *err)
+			  char before[TS_ROLE_NAME_MAX], struct ts_error *err)
 {
-	struct ts_pg_conn *c = ts_pg_acquire(s);
+	struct ts_pg_conn *c = tx->impl;
 	struct ts_member cur;
 	struct ts_pg_stmt *st;
 	int found = 0;
@@ -155,7 +156,8 @@ static enum ts_err pg_set(struct ts_store *s, int64_t project_id, int64_t user_i
 
 	memset(&cur, 0, sizeof(cur));
 	*created = 0;
-	e = ts_pg_begin_in_project(c, 1, project_id, err);
+	before[0] = '\0';
+	e = ts_pg_project_exists(c, project_id, err);
 	if (e)
 		goto out;
 	st = ts_pg_prepare_i64(c, "SELECT 1 FROM users WHERE id = ?", TS_PG_I64(user_id), err);
@@ -168,14 +170,11 @@ static enum ts_err pg_set(struct ts_store *s, int64_t project_id, int64_t user_i
 		e = member_get_c(c, project_id, user_id, &cur, &found, err);
 	if (e)
 		goto out;
+	if (found)
+		memcpy(before, cur.role, TS_ROLE_NAME_MAX);
 	if (found && strcmp(cur.role, role) == 0) {
 		*out = cur;
 		goto out;
-	}
-	if (found && strcmp(cur.role, "manager") == 0) {
-		e = keep_a_manager(c, project_id, user_id, err);
-		if (e)
-			goto out;
 	}
 	st = ts_pg_prepare_i64(c, "INSERT INTO project_members(project_id, user_id, added_at, role) "
 				  "VALUES (?, ?, ?, ?4) ON CONFLICT(project_id, user_id) "
@@ -208,26 +207,27 @@ static enum ts_err pg_set(struct ts_store *s, int64_t project_id, int64_t user_i
 	if (!e)
 		e = member_get_c(c, project_id, user_id, out, &found, err);
 out:
-	return ts_pg_end(s, c, e, err);
+	return e;
 }
 
-static enum ts_err pg_remove(struct ts_store *s, int64_t project_id, int64_t user_id, int64_t by,
-			     struct ts_error *err)
+static enum ts_err pg_remove(struct ts_store_tx *tx, int64_t project_id, int64_t user_id,
+			     int64_t by, char before[TS_ROLE_NAME_MAX], struct ts_error *err)
 {
-	struct ts_pg_conn *c = ts_pg_acquire(s);
+	struct ts_pg_conn *c = tx->impl;
 	struct ts_member cur;
 	int found = 0;
 	enum ts_err e;
 
-	e = ts_pg_begin_in_project(c, 1, project_id, err);
+	before[0] = '\0';
+	e = ts_pg_project_exists(c, project_id, err);
 	if (!e)
 		e = member_get_c(c, project_id, user_id, &cur, &found, err);
 	if (!e && !found)
 		e = ts_error_set(err, TS_ERR_NOT_FOUND, "member_not_found",
 				 "user %lld is not a member of project %lld", (long long)user_id,
 				 (long long)project_id);
-	if (!e && strcmp(cur.role, "manager") == 0)
-		e = keep_a_manager(c, project_id, user_id, err);
+	if (!e)
+		memcpy(before, cur.role, TS_ROLE_NAME_MAX);
 	if (!e)
 		e = ts_pg_exec_i64(c, "DELETE FROM project_members WHERE project_id = ? AND user_id = ?",
 				   TS_PG_I64(project_id, user_id), err);
@@ -237,7 +237,7 @@ static enum ts_err pg_remove(struct ts_store *s, int64_t project_id, int64_t use
 					   "'user_id', ?4, 'name', ?5, 'role', ?6))",
 					project_id, by, TS_PG_I64(user_id),
 					(const char *const[]){ cur.user_name, cur.role }, 2, err);
-	return ts_pg_end(s, c, e, err);
+	return e;
 }
 
 static void read_event(struct ts_pg_stmt *st, void *out)
@@ -287,5 +287,6 @@ const struct ts_store_member_ops ts_pg_member_ops = {
 	.list = pg_list,
 	.set = pg_set,
 	.remove = pg_remove,
+	.count_role = pg_count_role,
 	.events = pg_events,
 };

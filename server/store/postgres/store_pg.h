@@ -274,6 +274,14 @@ enum ts_err ts_pg_lease_renew(struct ts_store *s, int64_t project_id, int64_t us
 			      int64_t now, int64_t ttl_ms, struct ts_error *err);
 enum ts_err ts_pg_lease_release(struct ts_store *s, int64_t user_id, int64_t asset_id,
 				struct ts_error *err);
+struct ts_project;
+/* A project, deleted or not, inside the caller's transaction
+ * (store_projects.c). NOT_FOUND "project_not_found". */
+enum ts_err ts_pg_project_get_c(struct ts_pg_conn *c, int64_t id, struct ts_project *out,
+				struct ts_error *err);
+/* The project op set_deleted (store_trash.c). */
+enum ts_err ts_pg_project_set_deleted(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				      struct ts_project *out, struct ts_error *err);
 /* The export op set_deleted (store_trash.c). */
 enum ts_err ts_pg_export_set_deleted(struct ts_store *s, int64_t id, int64_t by, int *changed,
 				     struct ts_error *err);

@@ -9,7 +9,8 @@
 #include "store/postgres/store_pg.h"
 #include "core/banned.h"
 
-#define PROJECT_COLS "id, name, task_type, schema_version, created_at, updated_at, review_own_labels"
+#define PROJECT_COLS \
+	"id, name, task_type, schema_version, created_at, updated_at, review_own_labels, deleted_at"
 #define CATEGORY_COLS "project_id, id, name, display_order, state, created_at, updated_at"
 
 static void read_project(struct ts_pg_stmt *st, void *out)
@@ -23,6 +24,7 @@ static void read_project(struct ts_pg_stmt *st, void *out)
 	p->created_at = ts_pg_col_i64(st, 4);
 	p->updated_at = ts_pg_col_i64(st, 5);
 	p->review_own_labels = ts_pg_col_int(st, 6);
+	p->deleted_at = ts_pg_col_i64(st, 7);
 	p->role[0] = '\0';
 }
 
@@ -31,7 +33,7 @@ static void read_project_role(struct ts_pg_stmt *st, void *out)
 	struct ts_project *p = out;
 
 	read_project(st, out);
-	ts_pg_text_to(st, 7, p->role, sizeof(p->role));
+	ts_pg_text_to(st, 8, p->role, sizeof(p->role));
 }
 
 #define EVENT_SQL(action, detail)                                                   \
@@ -51,8 +53,8 @@ static void read_category(struct ts_pg_stmt *st, void *out)
 	c->updated_at = ts_pg_col_i64(st, 6);
 }
 
-static enum ts_err project_get_c(struct ts_pg_conn *c, int64_t id, struct ts_project *out,
-				 struct ts_error *err)
+enum ts_err ts_pg_project_get_c(struct ts_pg_conn *c, int64_t id, struct ts_project *out,
+				struct ts_error *err)
 {
 	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?",
 					     TS_PG_I64(id), err);
@@ -84,7 +86,8 @@ static enum ts_err pg_create(struct ts_store *s, const char *name, const char *t
 	st = ts_pg_prepare(c, "INSERT INTO projects(name, task_type, schema_version, created_by, "
 			      "created_at, updated_at) VALUES (?1, ?2, "
 			      /* The contract version of its exports (CONTRACT.md). */
-			      "CASE ?2 WHEN 'classification_single' THEN '1.0.0' ELSE '1.1.0' END, "
+			      "CASE ?2 WHEN 'classification_single' THEN '1.0.0' "
+			      "WHEN 'segmentation' THEN '1.4.0' ELSE '1.1.0' END, "
 			      "?3, ?4, ?5) RETURNING id",
 			   err);
 	if (!st) {
@@ -108,7 +111,7 @@ static enum ts_err pg_create(struct ts_store *s, const char *name, const char *t
 		e = ts_pg_project_event(c, EVENT_SQL("project.create", "jsonb_build_object('name', ?4)"), id,
 					user_id, NULL, 0, (const char *const[]){ name }, 1, err);
 	if (!e)
-		e = project_get_c(c, id, out, err);
+		e = ts_pg_project_get_c(c, id, out, err);
 out:
 	return ts_pg_end(s, c, e, err);
 }
@@ -118,11 +121,11 @@ static enum ts_err pg_get(struct ts_store *s, int64_t id, struct ts_project *out
 {
 	struct ts_pg_conn *c = ts_pg_acquire(s);
 
-	return ts_pg_end(s, c, project_get_c(c, id, out, err), err);
+	return ts_pg_end(s, c, ts_pg_project_get_c(c, id, out, err), err);
 }
 
-static enum ts_err pg_list(struct ts_store *s, int64_t member_of, int64_t before_id, int limit,
-			   struct ts_project **out, size_t *n, struct ts_error *err)
+static enum ts_err pg_list(struct ts_store *s, int64_t member_of, int deleted, int64_t before_id,
+			   int limit, struct ts_project **out, size_t *n, struct ts_error *err)
 {
 	struct ts_pg_conn *c = ts_pg_acquire(s);
 	int64_t before = before_id > 0 ? before_id : INT64_MAX;
@@ -130,17 +133,23 @@ static enum ts_err pg_list(struct ts_store *s, int64_t member_of, int64_t before
 	struct ts_pg_rows rows = { 0 };
 	enum ts_err e = TS_ERR_IO;
 
+	/* ?4 = 1 lists the deleted projects (a member sees those they
+	 * manage), 0 the others. */
 	if (member_of > 0)
 		st = ts_pg_prepare_i64(c, "SELECT p.id, p.name, p.task_type, p.schema_version, "
-					  "p.created_at, p.updated_at, p.review_own_labels, m.role "
+					  "p.created_at, p.updated_at, p.review_own_labels, "
+					  "p.deleted_at, m.role "
 					  "FROM project_members m JOIN projects p ON p.id = m.project_id "
-					  "WHERE m.user_id = ? AND m.project_id < ? "
-					  "ORDER BY m.project_id DESC LIMIT ?",
-				       TS_PG_I64(member_of, before, limit), err);
+					  "WHERE m.user_id = ?1 AND m.project_id < ?2 "
+					  "AND (p.deleted_at IS NOT NULL) = (?4 <> 0) "
+					  "AND (?4 = 0 OR m.role = 'manager') "
+					  "ORDER BY m.project_id DESC LIMIT ?3",
+				       TS_PG_I64(member_of, before, limit, deleted != 0), err);
 	else
 		st = ts_pg_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects "
-					  "WHERE id < ? ORDER BY id DESC LIMIT ?",
-				       TS_PG_I64(before, limit), err);
+					  "WHERE id < ?1 AND (deleted_at IS NOT NULL) = (?3 <> 0) "
+					  "ORDER BY id DESC LIMIT ?2",
+				       TS_PG_I64(before, limit, deleted != 0), err);
 	if (st)
 		e = ts_pg_collect(c, st, sizeof(struct ts_project),
 				  member_of > 0 ? read_project_role : read_project, (size_t)limit,
@@ -160,7 +169,7 @@ static enum ts_err pg_update(struct ts_store *s, int64_t id, const char *name,
 
 	e = ts_pg_begin_write(c, err);
 	if (!e)
-		e = project_get_c(c, id, &cur, err);
+		e = ts_pg_project_get_c(c, id, &cur, err);
 	if (e)
 		goto out;
 	if (name && strcmp(name, cur.name) != 0) {
@@ -188,7 +197,7 @@ static enum ts_err pg_update(struct ts_store *s, int64_t id, const char *name,
 		if (e)
 			goto out;
 	}
-	e = project_get_c(c, id, out, err);
+	e = ts_pg_project_get_c(c, id, out, err);
 out:
 	return ts_pg_end(s, c, e, err);
 }
@@ -486,6 +495,7 @@ const struct ts_store_project_ops ts_pg_project_ops = {
 	.create = pg_create,
 	.get = pg_get,
 	.list = pg_list,
+	.set_deleted = ts_pg_project_set_deleted,
 	.update = pg_update,
 	.category_list = pg_category_list,
 	.category_get = pg_category_get,

@@ -19,12 +19,13 @@
 #include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
+/* User names are not joined per row: a page names a handful of users,
+ * each looked up once (fill_names). */
 #define ASSET_COLS                                                                          \
 	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
 	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
-	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, "                                     \
-	"(SELECT name FROM users WHERE id = a.uploaded_by), a.created_at, n.status, "        \
-	"n.revision, (SELECT name FROM users WHERE id = n.labeled_by), n.updated_at, "       \
+	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, n.labeled_by, a.created_at, "        \
+	"n.status, n.revision, n.updated_at, "                                               \
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
 	"a.decode_state, a.damage_reason"
 
@@ -40,7 +41,7 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	struct ts_asset *a = out;
 	const char *cats;
 
-	memset(a, 0, sizeof(*a));
+	/* ts_sq_collect hands a zeroed row. */
 	a->id = sqlite3_column_int64(st, 0);
 	a->project_id = sqlite3_column_int64(st, 1);
 	ts_sq_text_to(st, 2, a->file_name, sizeof(a->file_name));
@@ -56,23 +57,69 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->origin.timestamp_ms = sqlite3_column_int64(st, 12);
 	a->thumbnail_ready = sqlite3_column_int(st, 13) != 0;
 	a->uploaded_by = sqlite3_column_int64(st, 14);
-	ts_sq_text_to(st, 15, a->uploaded_by_name, sizeof(a->uploaded_by_name));
+	a->annotation.labeled_by_id = sqlite3_column_int64(st, 15);
 	a->created_at = sqlite3_column_int64(st, 16);
 	ts_sq_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
 	a->annotation.revision = sqlite3_column_int64(st, 18);
-	ts_sq_text_to(st, 19, a->annotation.labeled_by, sizeof(a->annotation.labeled_by));
-	a->annotation.updated_at = sqlite3_column_int64(st, 20);
-	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
-	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
-	cats = (const char *)sqlite3_column_text(st, 21);
+	a->annotation.updated_at = sqlite3_column_int64(st, 19);
+	ts_sq_text_to(st, 21, a->decode_state, sizeof(a->decode_state));
+	ts_sq_text_to(st, 22, a->damage_reason, sizeof(a->damage_reason));
+	cats = (const char *)sqlite3_column_text(st, 20);
 	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
 		char *end;
 
 		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
-	      ts_sq_cmp_i64);
+	if (a->annotation.ncategories > 1)
+		qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
+		      ts_sq_cmp_i64);
+}
+
+/* The user names of rows[0..n-1] (uploader and labeler): each distinct
+ * user is read once, with one reused statement. */
+#define NAMES_KEPT 32
+static enum ts_err fill_names(struct ts_sq_conn *c, struct ts_asset *rows, size_t n,
+			      struct ts_error *err)
+{
+	struct {
+		int64_t id;
+		char name[sizeof(rows->uploaded_by_name)];
+	} kept[NAMES_KEPT];
+	size_t nkept = 0, next = 0;
+
+	for (size_t i = 0; i < 2 * n; i++) {
+		struct ts_asset *a = &rows[i / 2];
+		int64_t id = i % 2 ? a->annotation.labeled_by_id : a->uploaded_by;
+		char *to = i % 2 ? a->annotation.labeled_by : a->uploaded_by_name;
+		size_t k;
+
+		if (id <= 0)
+			continue;
+		for (k = 0; k < nkept && kept[k].id != id; k++)
+			;
+		if (k == nkept) {
+			sqlite3_stmt *st = ts_sq_prepare_i64(c, "SELECT name FROM users WHERE id = ?",
+							     TS_SQ_I64(id), err);
+			enum ts_err e;
+			int found;
+
+			if (!st)
+				return TS_ERR_IO;
+			/* Past NAMES_KEPT users the oldest entry makes room. */
+			k = nkept < NAMES_KEPT ? nkept++ : next++ % NAMES_KEPT;
+			kept[k].id = id;
+			kept[k].name[0] = '\0';
+			e = ts_sq_step(c, st, &found, "read user name", err);
+			if (!e && found)
+				ts_sq_text_to(st, 0, kept[k].name, sizeof(kept[k].name));
+			sqlite3_reset(st);
+			if (e)
+				return e;
+		}
+		memcpy(to, kept[k].name, sizeof(kept[k].name));
+	}
+	return TS_OK;
 }
 
 static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
@@ -86,9 +133,13 @@ static enum ts_err get_c(struct ts_sq_conn *c, int64_t id, struct ts_asset *out,
 		return TS_ERR_IO;
 	e = ts_sq_step_row(c, st, "read asset", err, "asset_not_found", "asset %lld does not exist",
 			   (long long)id);
-	if (!e)
+	if (!e) {
+		memset(out, 0, sizeof(*out));
 		read_asset(st, out);
+	}
 	sqlite3_reset(st);
+	if (!e)
+		e = fill_names(c, out, 1, err);
 	return e;
 }
 
@@ -233,12 +284,80 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	return st;
 }
 
+/* The filters every sorted or searched page and its counts share: ?1
+ * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
+ * (NULL: any), ?6 file-name text (NULL: any). */
+#define SORTED_WHERE                                                                      \
+	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
+	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
+	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
+	"AND (?4 IS NULL OR n.queue = ?4) AND (?5 IS NULL OR n.status = ?5) "              \
+	"AND (?6 IS NULL OR instr(lower(a.file_name), lower(?6)) > 0) "
+/* A page in one order: after the row ?7 (0: from the start), at most ?8
+ * rows. The bound is the (key, id) of that row, read from it, or a value
+ * past every row on the first page, so the page is one range of the index
+ * whatever its depth. */
+#define SORTED_SQL(index, key, cmp, bound, order)                                          \
+	"SELECT " ASSET_COLS " FROM assets a INDEXED BY " index                             \
+	" CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (" key ") " cmp \
+	" (" bound ") ORDER BY " order " LIMIT ?8"
+#define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
+#define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
+
+static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+				      struct ts_error *err)
+{
+	/* By sort, ascending then descending. */
+	static const char *const sql[3][2] = {
+		[TS_ASSET_SORT_ID] = {
+			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
+			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
+		},
+		[TS_ASSET_SORT_UPLOADED] = {
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", ">",
+				   KEY_OF("created_at", "-1") ", ?7", "a.created_at, a.id"),
+			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", "<",
+				   KEY_OF("created_at", "9223372036854775807") ", " ID_MAX,
+				   "a.created_at DESC, a.id DESC"),
+		},
+		[TS_ASSET_SORT_NAME] = {
+			/* Every text sorts after '' and before a blob. */
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", ">",
+				   KEY_OF("file_name", "''") ", ?7", "a.file_name, a.id"),
+			SORTED_SQL("assets_project_name", "a.file_name, a.id", "<",
+				   KEY_OF("file_name", "x'ff'") ", " ID_MAX,
+				   "a.file_name DESC, a.id DESC"),
+		},
+	};
+	sqlite3_stmt *st;
+
+	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
+		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
+		return NULL;
+	}
+	st = ts_sq_prepare(c, sql[q->sort][q->descending != 0], err);
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->project_id);
+	sqlite3_bind_int64(st, 2, q->video_id);
+	sqlite3_bind_int64(st, 3, q->category_id);
+	ts_sq_bind_text(st, 4, q->queue);
+	ts_sq_bind_text(st, 5, q->status);
+	ts_sq_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	sqlite3_bind_int64(st, 7, q->after_id);
+	sqlite3_bind_int(st, 8, q->limit + 1);
+	return st;
+}
+
 static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 			       struct ts_error *err)
 {
 	sqlite3_stmt *st;
 	int i = 1;
 
+	if (q->sort != TS_ASSET_SORT_ID || q->descending ||
+	    (q->name_contains && *q->name_contains))
+		return list_sorted_stmt(c, q, err);
 	if (q->video_id > 0 || (q->queue && q->status))
 		return list_video_stmt(c, q, err);
 	if (q->category_id > 0 && q->status)
@@ -309,6 +428,8 @@ static enum ts_err sq_list(struct ts_store *s, const struct ts_asset_query *q,
 	st = list_stmt(c, q, err);
 	e = ts_sq_collect(c, st, sizeof(struct ts_asset), read_asset, (size_t)q->limit + 1,
 			  &rows, "list assets", err);
+	if (!e)
+		e = fill_names(c, rows.items, rows.n, err);
 out:
 	e = ts_sq_end(s, c, e, err);
 	if (e) {
@@ -332,7 +453,20 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 	int rc, i = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* A file-name search: one pass over the covering name index. */
+		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
+				      "INDEXED BY assets_project_name "
+				      "CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
+				      "GROUP BY n.status",
+				   err);
+		if (st) {
+			sqlite3_bind_int64(st, 1, q->project_id);
+			sqlite3_bind_int64(st, 2, q->video_id);
+			sqlite3_bind_int64(st, 3, q->category_id);
+			ts_sq_bind_text(st, 6, q->name_contains);
+		}
+	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */
 		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
 				      "CROSS JOIN annotations n ON n.asset_id = a.id "
@@ -354,7 +488,9 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 		e = TS_ERR_IO;
 		goto out;
 	}
-	if (q->video_id > 0) {
+	if (q->name_contains && *q->name_contains) {
+		/* bound above */
+	} else if (q->video_id > 0) {
 		sqlite3_bind_int64(st, i++, q->video_id);
 		sqlite3_bind_int64(st, i++, q->project_id);
 		sqlite3_bind_int64(st, i++, q->category_id);
@@ -365,21 +501,12 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			sqlite3_bind_int64(st, i++, q->category_id);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *status = (const char *)sqlite3_column_text(st, 0);
+		enum ts_status status;
 		int64_t k = sqlite3_column_int64(st, 1);
 
-		if (!status)
+		if (ts_status_parse((const char *)sqlite3_column_text(st, 0), &status))
 			continue;
-		if (strcmp(status, "unlabeled") == 0)
-			out->unlabeled = k;
-		else if (strcmp(status, "labeled") == 0)
-			out->labeled = k;
-		else if (strcmp(status, "skipped") == 0)
-			out->skipped = k;
-		else if (strcmp(status, "needs_review") == 0)
-			out->needs_review = k;
-		else if (strcmp(status, "approved") == 0)
-			out->approved = k;
+		out->by_status[status] = k;
 		out->all += k;
 	}
 	if (rc != SQLITE_DONE)

@@ -2,11 +2,13 @@
  * deleted asset keeps its row (deleted_at set) and files; its annotation
  * row and labels move to deleted_annotations and
  * deleted_annotation_categories, out of every query that reads
- * annotations. */
+ * annotations. A deleted project (migration 020) only gets deleted_at: the
+ * lists and the access check (store_members.c, resolve) leave it out. */
 #include <string.h>
 
 #include "core/time.h"
 #include "store/store_assets.h"
+#include "store/store_projects.h"
 #include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
@@ -145,5 +147,37 @@ enum ts_err ts_sq_export_set_deleted(struct ts_store *s, int64_t id, int64_t by,
 	if (!e)
 		*changed = 1;
 out:
+	return ts_sq_end(s, c, e, err);
+}
+
+enum ts_err ts_sq_project_set_deleted(struct ts_store *s, int64_t id, int deleted, int64_t by,
+				      struct ts_project *out, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_project p;
+	enum ts_err e;
+
+	e = ts_sq_begin_write(c, err);
+	if (!e)
+		e = ts_sq_project_get_c(c, id, &p, err);
+	/* Asking for the state it is in already changes nothing. */
+	if (e || (p.deleted_at != 0) == (deleted != 0))
+		goto out;
+	e = ts_sq_exec_i64(c, "UPDATE projects SET deleted_at = nullif(?2, 0) WHERE id = ?1",
+			   TS_SQ_I64(id, deleted ? ts_time_now_ms() : 0), err);
+	if (!e)
+		e = ts_sq_project_event(c,
+					deleted ? "INSERT INTO project_events(project_id, user_id, at, "
+						  "action, detail) VALUES (?1, ?2, ?3, "
+						  "'project.delete', json_object('name', ?4))"
+						: "INSERT INTO project_events(project_id, user_id, at, "
+						  "action, detail) VALUES (?1, ?2, ?3, "
+						  "'project.restore', json_object('name', ?4))",
+					id, by, NULL, 0, (const char *const[]){ p.name }, 1, err);
+	if (!e)
+		e = ts_sq_project_get_c(c, id, &p, err);
+out:
+	if (!e && out)
+		*out = p;
 	return ts_sq_end(s, c, e, err);
 }

@@ -252,31 +252,17 @@ static enum ts_err end_credentials(struct ts_sq_conn *c, int64_t user_id, int64_
 	return e;
 }
 
-static enum ts_err sq_set_disabled(struct ts_store *s, int64_t id, int disabled,
+static enum ts_err sq_set_disabled(struct ts_store_tx *tx, int64_t id, int disabled,
 				   struct ts_user *out, struct ts_error *err)
 {
-	struct ts_sq_conn *c = ts_sq_acquire(s);
-	int64_t now = ts_time_now_ms(), others = 0;
+	struct ts_sq_conn *c = tx->impl;
+	int64_t now = ts_time_now_ms();
 	struct ts_user cur;
 	enum ts_err e;
 
-	e = ts_sq_begin_write(c, err);
-	if (!e)
-		e = user_get_c(c, id, &cur, err);
+	e = user_get_c(c, id, &cur, err);
 	if (e)
-		goto out;
-	if (disabled && !cur.disabled_at && cur.is_admin) {
-		e = ts_sq_scalar_i64(c, ts_sq_prepare_i64(c, "SELECT count(*) FROM users WHERE "
-							     "is_admin = 1 AND disabled_at IS NULL AND id <> ?",
-							  TS_SQ_I64(id), err),
-				     &others, "count admins", err);
-		if (!e && others == 0)
-			e = ts_error_set(err, TS_ERR_CONFLICT, "last_admin",
-					 "%s is the last enabled admin; make another admin first",
-					 cur.name);
-		if (e)
-			goto out;
-	}
+		return e;
 	if (disabled && !cur.disabled_at) {
 		e = ts_sq_exec_i64(c, "UPDATE users SET disabled_at = ? WHERE id = ?",
 				   TS_SQ_I64(now, id), err);
@@ -288,8 +274,16 @@ static enum ts_err sq_set_disabled(struct ts_store *s, int64_t id, int disabled,
 	}
 	if (!e)
 		e = user_get_c(c, id, out, err);
-out:
-	return ts_sq_end(s, c, e, err);
+	return e;
+}
+
+static enum ts_err sq_count_admins(struct ts_store_tx *tx, int64_t *n, struct ts_error *err)
+{
+	struct ts_sq_conn *c = tx->impl;
+
+	return ts_sq_scalar_i64(c, ts_sq_prepare(c, "SELECT count(*) FROM users WHERE "
+						    "is_admin = 1 AND disabled_at IS NULL", err),
+				n, "count admins", err);
 }
 
 static enum ts_err sq_session_purge(struct ts_store *s, int64_t now, int64_t *n,
@@ -446,6 +440,7 @@ const struct ts_store_user_ops ts_sq_user_ops = {
 	.session_delete = sq_session_delete,
 	.get = sq_get,
 	.set_disabled = sq_set_disabled,
+	.count_admins = sq_count_admins,
 	.session_purge = sq_session_purge,
 	.token_create = sq_token_create,
 	.token_user = sq_token_user,

@@ -57,6 +57,17 @@ static void writes_like_strftime(void **state)
 		ts_time_rfc3339(t, out, sizeof(out));
 		assert_string_equal(out, want);
 	}
+	/* Every day from 1970 to 2600 (leap years and centuries included). */
+	for (int64_t t = 86399999; t < 19880000000000LL; t += 86400000) {
+		char out[32], want[32];
+		time_t secs = (time_t)(t / 1000);
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.999Z", &tm);
+		ts_time_rfc3339(t, out, sizeof(out));
+		assert_string_equal(out, want);
+	}
 	{
 		char small[8];
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -107,7 +108,7 @@ static void refusals(void **state)
 		{ "null", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"type\": 1, \"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
-		{ "{\"type\": \"polygons\", \"category_ids\": [1]}", "unknown_payload_type",
+		{ "{\"type\": \"keypoints\", \"category_ids\": [1]}", "unknown_payload_type",
 		  TS_ERR_INVALID },
 		{ "{\"type\": \"boxes\", \"category_ids\": [1]}", "invalid_payload", TS_ERR_INVALID },
 		{ "{\"type\": \"boxes\"}", "invalid_payload", TS_ERR_INVALID },
@@ -292,13 +293,126 @@ static void too_many_objects(void **state)
 	json_decref(objs);
 }
 
+static void polygons(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p;
+	const int64_t *ids;
+	size_t n;
+	char *text;
+	(void)state;
+
+	assert_int_equal(parse("{\"type\": \"polygons\", \"objects\": ["
+			       "{\"id\": \"r\", \"category_id\": 3, \"polygons\": "
+			       "[[0, 0, 10, 0, 10, 10, 0, 10], [2, 2, 4, 2, 4, 4]]},"
+			       "{\"category_id\": 1, \"polygons\": [[1, 1, 5.5, 1, 1, 4]]}]}",
+			       "payload", &p, &err),
+			 TS_OK);
+	assert_int_equal(p.type, TS_PAYLOAD_POLYGONS);
+	assert_int_equal(p.nobj, 2);
+	assert_int_equal(p.objects[0].nrings, 2);
+	assert_int_equal(p.objects[0].rings[1].n, 3);
+	assert_true(p.objects[0].rings[1].xy[2] == 4);
+	/* bbox: the bounds of the rings. */
+	assert_true(p.objects[1].bbox[0] == 1 && p.objects[1].bbox[2] == 4.5 &&
+		    p.objects[1].bbox[3] == 3);
+	ids = ts_payload_categories(&p, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 3);
+	assert_int_equal(p.cat_objects[1], 1);
+	assert_int_equal(ts_payload_check_bounds(&p, 10, 10, "payload", &err), TS_OK);
+	assert_int_equal(ts_payload_check_bounds(&p, 9, 10, "payload", &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "polygon_outside_image");
+	assert_non_null(strstr(err.message, "payload.objects[0].polygons[0]"));
+	ts_error_release(&err);
+	ts_payload_assign_ids(&p, NULL, 2);
+	assert_string_equal(p.objects[1].id, "2-1");
+	text = ts_payload_text(&p);
+	assert_string_equal(text, "{\"type\":\"polygons\",\"objects\":["
+				  "{\"id\":\"r\",\"category_id\":3,\"polygons\":"
+				  "[[0.0,0.0,10.0,0.0,10.0,10.0,0.0,10.0],[2.0,2.0,4.0,2.0,4.0,4.0]]},"
+				  "{\"id\":\"2-1\",\"category_id\":1,\"polygons\":"
+				  "[[1.0,1.0,5.5,1.0,1.0,4.0]]}]}");
+	ts_payload_release(&p);
+	assert_int_equal(ts_payload_from_text(text, &p, &err), TS_OK);
+	assert_int_equal(p.objects[0].nrings, 2);
+	free(text);
+	ts_payload_release(&p);
+
+	/* Refusals name the object and the ring. */
+	assert_int_equal(parse("{\"type\": \"polygons\", \"objects\": [{\"category_id\": 1, "
+			       "\"polygons\": [[0, 0, 9, 0, 9, 9], [0, 0, 4, 4, 4, 0, 0, 5]]}]}",
+			       "payload", &p, &err),
+			 TS_ERR_INVALID);
+	assert_string_equal(err.code, "invalid_polygon");
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	assert_int_equal(parse("{\"type\": \"polygons\", \"objects\": [{\"category_id\": 1, "
+			       "\"polygons\": [[20, 0, 29, 0, 29, 9], [0, 0, 4, 4, 4, 0, 0, 5]]}]}",
+			       "payload", &p, &err),
+			 TS_ERR_INVALID);
+	assert_non_null(strstr(err.message, "payload.objects[0].polygons[1] intersects itself"));
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	assert_int_equal(parse("{\"type\": \"polygons\", \"objects\": [{\"category_id\": 1, "
+			       "\"polygons\": [[0, 0, 1, 0, 1]]}]}",
+			       "", &p, &err),
+			 TS_ERR_INVALID);
+	assert_non_null(strstr(err.message, "objects[0].polygons[0]"));
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	assert_int_equal(parse("{\"type\": \"polygons\", \"objects\": [{\"category_id\": 1, "
+			       "\"bbox\": [0, 0, 1, 1]}]}",
+			       "", &p, &err),
+			 TS_ERR_INVALID);
+	assert_string_equal(err.code, "invalid_payload");
+	ts_error_release(&err);
+	ts_payload_release(&p);
+}
+
+static void too_many_points(void **state)
+{
+	struct ts_error err = { 0 };
+	struct ts_payload p;
+	json_t *objs = json_array(), *v;
+	size_t per = TS_POLYGON_MAX_OBJECT_POINTS / 2, nobj = TS_PAYLOAD_MAX_POINTS / per;
+	(void)state;
+
+	/* nobj objects of per points each: exactly the image's limit. */
+	for (size_t i = 0; i < nobj; i++) {
+		json_t *ring = json_array();
+
+		for (size_t k = 0; k < per; k++) {
+			double a = 2 * M_PI * (double)k / (double)per;
+
+			json_array_append_new(ring, json_real(500 + 400 * cos(a)));
+			json_array_append_new(ring, json_real(500 + 400 * sin(a)));
+		}
+		json_array_append_new(objs, json_pack("{s:i, s:[o]}", "category_id", 1, "polygons",
+						      ring));
+	}
+	v = json_pack("{s:s, s:O}", "type", "polygons", "objects", objs);
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_OK);
+	ts_payload_release(&p);
+	json_array_append_new(objs, json_pack("{s:i, s:[[i, i, i, i, i, i]]}", "category_id", 1,
+					      "polygons", 0, 0, 1, 0, 0, 1));
+	assert_int_equal(ts_payload_from_json(v, "payload", &p, &err), TS_ERR_INVALID);
+	assert_string_equal(err.code, "too_many");
+	assert_non_null(strstr(err.message, "100000 points"));
+	ts_error_release(&err);
+	ts_payload_release(&p);
+	json_decref(v);
+	json_decref(objs);
+}
+
 static void task_types(void **state)
 {
 	(void)state;
 	assert_int_equal(ts_payload_type_for_task("classification_single"), TS_PAYLOAD_CLASSIFICATION);
 	assert_int_equal(ts_payload_type_for_task("classification_multi"), TS_PAYLOAD_CLASSIFICATION);
 	assert_int_equal(ts_payload_type_for_task("detection"), TS_PAYLOAD_BOXES);
-	assert_int_equal(ts_payload_type_for_task("segmentation"), TS_PAYLOAD_NONE);
+	assert_int_equal(ts_payload_type_for_task("segmentation"), TS_PAYLOAD_POLYGONS);
+	assert_int_equal(ts_payload_type_for_task("keypoints"), TS_PAYLOAD_NONE);
 	assert_int_equal(ts_payload_type_for_task(NULL), TS_PAYLOAD_NONE);
 	assert_true(ts_payload_task_type_valid("detection"));
 	assert_false(ts_payload_task_type_valid(""));
@@ -314,6 +428,7 @@ int main(void)
 		cmocka_unit_test(too_many),
 		cmocka_unit_test(boxes),
 		cmocka_unit_test(too_many_objects),
+		cmocka_unit_test(polygons), cmocka_unit_test(too_many_points),
 		cmocka_unit_test(task_types),
 	};
 	return cmocka_run_group_tests_name("domain/payload", tests, NULL, NULL);

@@ -245,6 +245,52 @@ static void test_golden_new_task_types(void **state)
 	ts_buf_release(&out);
 }
 
+/* The golden segmentation export (schema_version 1.4.0): polygons, an
+ * object with a hole as RLE, byte for byte what make_golden.py writes; a
+ * ring outside its image is refused. */
+static void test_golden_segmentation(void **state)
+{
+	static const double rect[] = { 0, 0, 4, 0, 4, 3, 0, 3 };
+	static const double hole[] = { 1, 1, 1, 2, 2.5, 2 };
+	static const double tri17[] = { 0.5, 0.25, 3, 0.5, 1, 2.75 };
+	static const double tri18[] = { 1, 1, 5, 1, 3, 3.5 };
+	static const double small[] = { 0, 0, 1, 0, 1, 1 };
+	static const double sq[] = { 5, 3, 6, 3, 6, 4, 5, 4 };
+	const struct ts_ring holed[] = { { rect, 4 }, { hole, 3 } };
+	const struct ts_ring r17[] = { { tri17, 3 } }, r18[] = { { tri18, 3 } };
+	const struct ts_ring parts[] = { { small, 3 }, { sq, 4 } };
+	struct ts_coco_annotation objs[] = {
+		{ .image_id = 18, .category_id = 3, .status = "approved", .labeled_by = "bob",
+		  .has_bbox = 1, .bbox = { 1, 1, 4, 2.5 }, .rings = r18, .nrings = 1 },
+		{ .image_id = 17, .category_id = 2, .status = "approved", .labeled_by = "alice",
+		  .has_bbox = 1, .bbox = { 0, 0, 4, 3 }, .rings = holed, .nrings = 2 },
+		{ .image_id = 18, .category_id = 2, .status = "approved", .labeled_by = "bob",
+		  .has_bbox = 1, .bbox = { 0, 0, 6, 4 }, .rings = parts, .nrings = 2, .seq = 1 },
+		{ .image_id = 17, .category_id = 1, .status = "approved", .labeled_by = "alice",
+		  .has_bbox = 1, .bbox = { 0.5, 0.25, 2.5, 2.5 }, .rings = r17, .nrings = 1 },
+	};
+	struct ts_coco_dataset ds = golden_dataset();
+	struct ts_buf out;
+	struct ts_error err = { 0 };
+
+	(void)state;
+	expect_golden("export_segmentation", "segmentation", objs, 4);
+	/* A ring past its image's edge, or no rings in segmentation. */
+	ds.task_type = "segmentation";
+	ds.annotations = objs;
+	ds.n_annotations = 1;
+	ts_buf_init(&out, 1 << 20);
+	objs[0].image_id = 17; /* 4 x 3: the triangle reaches x = 5 */
+	assert_int_equal(ts_coco_write_annotations(&ds, &out, &err), TS_ERR_INVALID);
+	assert_non_null(strstr(err.message, "not inside"));
+	ts_error_release(&err);
+	objs[0].image_id = 18;
+	objs[0].rings = NULL;
+	assert_int_equal(ts_coco_write_annotations(&ds, &out, &err), TS_ERR_INVALID);
+	ts_error_release(&err);
+	ts_buf_release(&out);
+}
+
 /* The writer's bytes equal what jansson's json_dumps prints for the same
  * document, including escapes (uppercase \u00XX) and raw UTF-8 and '/'. */
 static void test_matches_jansson(void **state)
@@ -338,7 +384,7 @@ static void test_rejects_bad_input(void **state)
 	ims[2].original_file_name = "\xff\xfe";
 	expect_invalid(&ds, "original_file_name");
 	ims[2].original_file_name = golden_images[2].original_file_name;
-	ds.task_type = "segmentation";
+	ds.task_type = "keypoints";
 	expect_invalid(&ds, "task_type");
 }
 
@@ -404,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_categories_hash_rejects),
 		cmocka_unit_test(test_golden_bytes),
 		cmocka_unit_test(test_golden_new_task_types),
+		cmocka_unit_test(test_golden_segmentation),
 		cmocka_unit_test(test_golden_split),
 		cmocka_unit_test(test_matches_jansson),
 		cmocka_unit_test(test_rejects_bad_input),

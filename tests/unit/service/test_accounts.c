@@ -153,6 +153,34 @@ static void login_outcomes_follow_the_account(void **state)
 	ts_error_release(&err);
 }
 
+/* The server keeps one enabled admin: disabling the last one is refused
+ * and changes nothing; once another admin exists it is allowed. */
+static void the_last_admin_stays_enabled(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_user a, b, back;
+
+	assert_int_equal(ts_acct_user_create(f->app.store, "root", "long enough pw", 1, &a, &err),
+			 TS_OK);
+	assert_int_equal(ts_acct_user_create(f->app.store, "bea", "long enough pw", 0, &b, &err),
+			 TS_OK);
+	assert_int_equal(ts_acct_user_set_disabled(f->app.store, a.id, 1, &back, &err),
+			 TS_ERR_CONFLICT);
+	assert_string_equal(err.code, "last_admin");
+	ts_error_release(&err);
+	assert_int_equal(ts_acct_user_get(f->app.store, a.id, &back, &err), TS_OK);
+	assert_int_equal(back.disabled_at, 0);
+	assert_int_equal(ts_acct_user_set_disabled(f->app.store, b.id, 1, &back, &err), TS_OK);
+	assert_int_equal(ts_acct_user_create(f->app.store, "root2", "long enough pw", 1, &b, &err),
+			 TS_OK);
+	assert_int_equal(ts_acct_user_set_disabled(f->app.store, a.id, 1, &back, &err), TS_OK);
+	assert_int_not_equal(back.disabled_at, 0);
+	assert_int_equal(ts_acct_user_set_disabled(f->app.store, b.id, 1, &back, &err),
+			 TS_ERR_CONFLICT);
+	ts_error_release(&err);
+}
+
 static void tokens_work_until_revoked_and_must_expire_later(void **state)
 {
 	struct fixture *f = *state;
@@ -194,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_names_and_passwords_create_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(the_first_account_is_made_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_last_admin_stays_enabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(login_outcomes_follow_the_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_work_until_revoked_and_must_expire_later, setup,
 						teardown),

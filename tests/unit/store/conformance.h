@@ -149,6 +149,22 @@ static void conf_label(struct ts_store *s, int64_t asset_id, int64_t category_id
 	OK(ts_store_commit(&tx, &err));
 }
 
+/* One member set or remove in its own write transaction (role NULL:
+ * remove); before receives the role the user had. */
+static enum ts_err conf_member(struct ts_store *s, int64_t project_id, int64_t user_id,
+			       const char *role, int64_t by, struct ts_member *out, int *created,
+			       char before[TS_ROLE_NAME_MAX], struct ts_error *err)
+{
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (e)
+		return e;
+	e = role ? ts_store_member_set(&tx, project_id, user_id, role, by, out, created, before, err)
+		 : ts_store_member_remove(&tx, project_id, user_id, by, before, err);
+	return ts_store_end(&tx, e, err);
+}
+
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
 
@@ -164,8 +180,10 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_members, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_jobs, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_assets, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_asset_names, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_annotations, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_exports, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_segmentation, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),

@@ -127,12 +127,30 @@ static void conf_users(void **state)
 	assert_int_equal(ts_store_token_user(f->s, "t2", 1000, &u, NULL, &err), TS_ERR_UNAUTHORIZED);
 	assert_int_equal(ts_store_session_user(f->s, "s3", 1000, &u, &err), TS_ERR_UNAUTHORIZED);
 
-	assert_int_equal(ts_store_user_set_disabled(f->s, admin, 1, &u, &err), TS_ERR_CONFLICT);
-	assert_string_equal(err.code, "last_admin");
-	OK(ts_store_user_set_disabled(f->s, bob, 1, &u, &err));
+	/* Disabling runs in the caller's write transaction; whether the last
+	 * admin may go is the caller's decision, from count_admins. */
+	struct ts_store_tx tx;
+	int64_t admins = -1;
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_user_count_admins(&tx, &admins, &err));
+	assert_int_equal(admins, 1);
+	OK(ts_store_user_set_disabled(&tx, admin, 1, &u, &err));
+	OK(ts_store_user_count_admins(&tx, &admins, &err));
+	assert_int_equal(admins, 0);
+	ts_store_rollback(&tx);
+	OK(ts_store_session_create(f->s, "s4", bob, 9000, &err));
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_user_count_admins(&tx, &admins, &err));
+	assert_int_equal(admins, 1);
+	assert_int_equal(ts_store_user_set_disabled(&tx, 999, 1, &u, &err), TS_ERR_NOT_FOUND);
+	OK(ts_store_user_set_disabled(&tx, bob, 1, &u, &err));
 	assert_true(u.disabled_at > 0);
-	OK(ts_store_user_set_disabled(f->s, bob, 0, &u, &err));
+	OK(ts_store_commit(&tx, &err));
+	assert_int_equal(ts_store_session_user(f->s, "s4", 1000, &u, &err), TS_ERR_UNAUTHORIZED);
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_user_set_disabled(&tx, bob, 0, &u, &err));
 	assert_int_equal(u.disabled_at, 0);
+	OK(ts_store_commit(&tx, &err));
 	ts_error_release(&err);
 }
 
@@ -215,17 +233,32 @@ static void conf_members(void **state)
 	size_t n = 0;
 	int created = -1;
 
-	OK(ts_store_member_set(f->s, p, u1, "manager", 0, &m, &created, &err));
+	char before[TS_ROLE_NAME_MAX];
+	struct ts_store_tx tx;
+	int64_t managers = -1;
+
+	OK(conf_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
 	assert_int_equal(created, 1);
-	OK(ts_store_member_set(f->s, p, u2, "labeler", u1, &m, &created, &err));
-	OK(ts_store_member_set(f->s, p, u2, "reviewer", u1, &m, &created, &err));
+	assert_string_equal(before, "");
+	OK(conf_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
+	OK(conf_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
 	assert_int_equal(created, 0);
 	assert_string_equal(m.role, "reviewer");
-	assert_int_equal(ts_store_member_set(f->s, p, 999, "labeler", u1, &m, &created, &err),
+	assert_string_equal(before, "labeler");
+	assert_int_equal(conf_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
-	assert_int_equal(ts_store_member_set(f->s, p, u1, "labeler", u1, &m, &created, &err),
-			 TS_ERR_CONFLICT);
-	assert_string_equal(err.code, "last_manager");
+	assert_int_equal(conf_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
+			 TS_ERR_NOT_FOUND);
+	/* The primitives decide nothing: the caller sees that the project
+	 * would have no manager left, and rolls back. */
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_member_count_role(&tx, p, "manager", &managers, &err));
+	assert_int_equal(managers, 1);
+	OK(ts_store_member_set(&tx, p, u1, "labeler", u1, &m, &created, before, &err));
+	assert_string_equal(before, "manager");
+	OK(ts_store_member_count_role(&tx, p, "manager", &managers, &err));
+	assert_int_equal(managers, 0);
+	ts_store_rollback(&tx);
 	OK(ts_store_member_list(f->s, p, &list, &n, &err));
 	assert_int_equal(n, 2);
 	assert_string_equal(list[0].user_name, "ann");
@@ -242,9 +275,10 @@ static void conf_members(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(mine[0].role, "reviewer");
 	free(mine);
-	OK(ts_store_member_remove(f->s, p, u2, u1, &err));
-	assert_int_equal(ts_store_member_remove(f->s, p, u2, u1, &err), TS_ERR_NOT_FOUND);
-	assert_int_equal(ts_store_member_remove(f->s, p, u1, u1, &err), TS_ERR_CONFLICT);
+	OK(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
+	assert_string_equal(before, "reviewer");
+	assert_int_equal(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
+			 TS_ERR_NOT_FOUND);
 	OK(ts_store_project_events(f->s, p, 0, 100, &ev, &n, &err));
 	assert_true(n >= 3);
 	assert_true(ev[0].id > ev[n - 1].id); /* newest first */
@@ -283,6 +317,60 @@ static void conf_jobs(void **state)
 }
 
 /* ---- store_assets.h ---- */
+
+/* A page names its uploaders and labelers: more distinct users than a page
+ * usually has, every name right. */
+static void conf_asset_names(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	int64_t p = conf_project(f->s, "A"), c = conf_category(f->s, p, "cat");
+	int64_t users[40], labeler = conf_user(f->s, "Labeler", 0), next = -1;
+	struct ts_asset a, *page = NULL;
+	struct ts_store_tx tx;
+	struct ts_ann_row r;
+	size_t n = 0;
+	int dup = -1;
+
+	for (int i = 0; i < 40; i++) {
+		char name[32], sum[65];
+
+		snprintf(name, sizeof(name), "user %d", i);
+		users[i] = conf_user(f->s, name, 0);
+		snprintf(sum, sizeof(sum), "%064x", i + 100);
+		/* Users 0..39, then again from user 0: a page sees each twice. */
+		for (int k = 0; k < 2; k++) {
+			sum[0] = k ? 'a' : '0';
+			struct ts_asset_new in = { p, users[i], "x.png", 4, 3, "image/png", 1, sum, NULL };
+			OK(ts_store_asset_insert(f->s, &in, &a, &dup, NULL, &err));
+		}
+	}
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_ann_load(&tx, a.id, &r, &err));
+	struct ts_ann_write w = { a.id, p, "labeled", "in_review", 1, labeler, 1000,
+				  "classification", "{\"type\":\"classification\",\"category_ids\":[1]}",
+				  1, &c, 1 };
+	OK(ts_store_ann_write(&tx, &w, &err));
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+
+	struct ts_asset_query q = { p, NULL, 0, 0, 0, 100 };
+	OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
+	assert_int_equal(n, 80);
+	for (size_t i = 0; i < n; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "user %zu", i / 2);
+		assert_int_equal(page[i].uploaded_by, users[i / 2]);
+		assert_string_equal(page[i].uploaded_by_name, want);
+		assert_string_equal(page[i].annotation.labeled_by, i == n - 1 ? "Labeler" : "");
+		assert_int_equal(page[i].annotation.labeled_by_id, i == n - 1 ? labeler : 0);
+	}
+	free(page);
+	OK(ts_store_asset_get(f->s, a.id, &a, &err));
+	assert_string_equal(a.uploaded_by_name, "user 39");
+	assert_string_equal(a.annotation.labeled_by, "Labeler");
+}
 
 static void conf_assets(void **state)
 {
@@ -352,13 +440,13 @@ static void conf_assets(void **state)
 	free(page);
 	OK(ts_store_asset_counts(f->s, &q, &counts, &err));
 	assert_int_equal(counts.all, 5);
-	assert_int_equal(counts.unlabeled, 3);
-	assert_int_equal(counts.labeled, 1);
-	assert_int_equal(counts.approved, 1);
-	assert_int_equal(counts.needs_review, 0);
+	assert_int_equal(counts.by_status[TS_STATUS_UNLABELED], 3);
+	assert_int_equal(counts.by_status[TS_STATUS_LABELED], 1);
+	assert_int_equal(counts.by_status[TS_STATUS_APPROVED], 1);
+	assert_int_equal(counts.by_status[TS_STATUS_NEEDS_REVIEW], 0);
 	OK(ts_store_asset_counts(f->s, &qc, &counts, &err));
 	assert_int_equal(counts.all, 2);
-	assert_int_equal(counts.labeled, 1);
+	assert_int_equal(counts.by_status[TS_STATUS_LABELED], 1);
 
 	snprintf(sum, sizeof(sum), "%064x", 4);
 	OK(ts_store_asset_set_decoded(f->s, sum, 0, "not an image", &err));
@@ -507,7 +595,7 @@ static void conf_exports(void **state)
 	int64_t p = conf_project(f->s, "E"), c = conf_category(f->s, p, "cat");
 	int64_t u = conf_user(f->s, "eve", 0);
 	int64_t a1 = conf_asset(f->s, p, 1), a2 = conf_asset(f->s, p, 2);
-	const int approved[] = { ts_export_status_index("approved") };
+	const int approved[] = { TS_STATUS_APPROVED };
 	struct ts_export_counts counts;
 	struct ts_export ex, ex2, *list = NULL;
 	struct ts_export_snapshot snap;
@@ -516,8 +604,6 @@ static void conf_exports(void **state)
 	size_t n = 0;
 	char sum[65];
 
-	assert_int_equal(ts_export_status_index("nope"), -1);
-	assert_string_equal(ts_export_statuses[approved[0]], "approved");
 	conf_label(f->s, a1, c, "approved");
 	conf_label(f->s, a2, c, "approved");
 	OK(ts_store_export_preview(f->s, p, approved, 1, &counts, &err));
@@ -576,7 +662,7 @@ static void conf_exports(void **state)
 	OK(ts_store_project_usage(f->s, p, &usage, &err));
 	assert_int_equal(usage.export_versions, 1);
 	assert_int_equal(usage.stored_bytes, 200);
-	const int unlabeled[] = { ts_export_status_index("unlabeled") };
+	const int unlabeled[] = { TS_STATUS_UNLABELED };
 	assert_int_equal(ts_store_export_create(f->s, p, unlabeled, 1, u, "eve", NULL, 0, &ex, &counts, &err),
 			 TS_ERR_INVALID);
 	assert_string_equal(err.code, "nothing_to_export");
@@ -584,6 +670,55 @@ static void conf_exports(void **state)
 }
 
 /* ---- store_videos.h ---- */
+
+/* A segmentation project (schema_version 1.4.0): its polygons payloads are
+ * stored as given, counted per category, and kept in an export's snapshot
+ * as the images' content, as boxes are. */
+static void conf_segmentation(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_project proj;
+	struct ts_store_tx tx;
+	struct ts_ann_row r;
+	struct ts_export_counts counts;
+	struct ts_export ex;
+	struct ts_export_snapshot snap;
+	const int labeled[] = { TS_STATUS_LABELED };
+	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
+			      "\"category_id\":1,\"polygons\":[[0.0,0.0,4.0,0.0,2.0,3.0]]}]}";
+	int64_t p, c, a, objects = 1;
+	char sum[65];
+
+	OK(ts_store_project_create(f->s, "Masks", "segmentation", 0, &proj, &err));
+	assert_string_equal(proj.task_type, "segmentation");
+	assert_string_equal(proj.schema_version, "1.4.0");
+	p = proj.id;
+	c = conf_category(f->s, p, "leaf");
+	a = conf_asset(f->s, p, 41);
+	snprintf(sum, sizeof(sum), "%064x", 41);
+	OK(ts_store_asset_set_decoded(f->s, sum, 1, NULL, &err));
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_ann_load(&tx, a, &r, &err));
+	struct ts_ann_write w = { a, p, "labeled", "in_review", 1, 0, 1000, "polygons", payload, 1,
+				  &c, 1, &objects };
+	OK(ts_store_ann_write(&tx, &w, &err));
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+	OK(ts_store_begin(f->s, 0, &tx, &err));
+	OK(ts_store_ann_load(&tx, a, &r, &err));
+	assert_string_equal(r.payload_type, "polygons");
+	assert_string_equal(r.payload, payload);
+	ts_ann_row_release(&r);
+	OK(ts_store_commit(&tx, &err));
+	OK(ts_store_export_create(f->s, p, labeled, 1, 0, "eve", NULL, 0, &ex, &counts, &err));
+	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
+	assert_int_equal(snap.n_items, 1);
+	assert_non_null(snap.items[0].payload);
+	assert_string_equal(snap.items[0].payload, payload);
+	ts_export_snapshot_release(&snap);
+	ts_export_release(&ex);
+}
 
 static void conf_videos(void **state)
 {

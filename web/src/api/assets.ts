@@ -58,6 +58,10 @@ export interface Asset {
   damage_reason?: string | null;
 }
 
+/** The orders of the asset list: by id, upload time or file name; "-" reverses. */
+export type AssetSort = 'id' | '-id' | 'uploaded' | '-uploaded' | 'name' | '-name';
+export const ASSET_SORTS: readonly AssetSort[] = ['id', '-id', 'uploaded', '-uploaded', 'name', '-name'];
+
 export type AssetCounts = Record<AssetFilter, number>;
 
 export interface AssetPage {
@@ -70,6 +74,9 @@ export interface AssetQuery {
   status?: AssetFilter;
   categoryId?: number | null;
   videoId?: number | null;
+  sort?: AssetSort;
+  /** Text in the file name. */
+  q?: string;
   cursor?: string | null;
   limit?: number;
 }
@@ -92,12 +99,17 @@ export const assets = {
         status: q.status && q.status !== 'all' ? q.status : undefined,
         category_id: q.categoryId ?? undefined,
         video_id: q.videoId ?? undefined,
+        sort: q.sort && q.sort !== 'id' ? q.sort : undefined,
+        q: q.q ? q.q : undefined,
         cursor: q.cursor ?? undefined,
         limit: q.limit ?? 200,
       },
       signal,
     }),
   get: (id: number) => request<Asset>('GET', `${V1}/assets/${id}`),
+  /** Soft delete: the asset leaves lists and new exports, keeping its files and labels. */
+  remove: (id: number) => request<undefined>('DELETE', `${V1}/assets/${id}`),
+  restore: (id: number) => request<Asset>('POST', `${V1}/assets/${id}/restore`),
   /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
   lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number) =>
     request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {

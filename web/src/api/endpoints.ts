@@ -28,13 +28,19 @@ export const users = {
     request<User>('POST', `${V1}/users`, { body: { name, password, is_admin: isAdmin } }),
   setDisabled: (id: number, disabled: boolean) =>
     request<User>('PATCH', `${V1}/users/${id}`, { body: { disabled } }),
+  /** Disables a user (they are never removed); restore enables them again. */
+  remove: (id: number) => request<User>('DELETE', `${V1}/users/${id}`),
+  restore: (id: number) => request<User>('POST', `${V1}/users/${id}/restore`),
 };
 
 export const projects = {
-  list: (cursor?: string | null, limit = 100) =>
+  list: (cursor?: string | null, limit = 100, deleted = false) =>
     request<{ projects: Project[]; next_cursor: string | null }>('GET', `${V1}/projects`, {
-      query: { limit, cursor },
+      query: { limit, cursor, deleted: deleted || undefined },
     }),
+  /** Soft delete: the project leaves the lists until restored; nothing under it is removed. */
+  remove: (id: number) => request<undefined>('DELETE', `${V1}/projects/${id}`),
+  restore: (id: number) => request<Project>('POST', `${V1}/projects/${id}/restore`),
   get: (id: number) => request<Project>('GET', `${V1}/projects/${id}`),
   create: (name: string, taskType: TaskType = 'classification_single') =>
     request<Project>('POST', `${V1}/projects`, { body: { name, task_type: taskType } }),
@@ -69,6 +75,9 @@ export const categories = {
     request<Category>('PATCH', `${V1}/projects/${projectId}/categories/${id}`, { body: patch }),
   remove: (projectId: number, id: number) =>
     request<Category>('DELETE', `${V1}/projects/${projectId}/categories/${id}`),
+  /** Brings a deleted category back with its id, last in the display order. */
+  restore: (projectId: number, id: number) =>
+    request<Category>('POST', `${V1}/projects/${projectId}/categories/${id}/restore`),
   reorder: (projectId: number, order: number[]) =>
     request<{ categories: Category[] }>('PUT', `${V1}/projects/${projectId}/categories/order`, {
       body: { order },

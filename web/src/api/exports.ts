@@ -85,4 +85,6 @@ export const exportsApi = {
       query: { limit },
     }),
   get: (id: number) => request<ExportVersion>('GET', `${V1}/exports/${id}`),
+  /** Removes a finished version's files; its row and hash stay. */
+  remove: (id: number) => request<undefined>('DELETE', `${V1}/exports/${id}`),
 };

@@ -54,6 +54,8 @@ export interface Project {
   role?: Role;
   created_at: string;
   updated_at: string;
+  /** Only in the list of deleted projects. */
+  deleted_at?: string;
 }
 
 export type CategoryState = 'active' | 'disabled' | 'deleted';

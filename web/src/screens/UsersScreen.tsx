@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { users as usersApi } from '../api/endpoints';
 import { errorMessage } from '../api/errors';
 import type { User } from '../api/types';
+import { runAction, useConfirmAction } from '../components/ConfirmAction';
 import { FormError } from '../components/FormError';
 import { formatDateTime } from '../lib/format';
 import { checkNewAccount } from '../lib/validate';
@@ -19,7 +20,7 @@ export function UsersScreen() {
   const [isAdmin, setIsAdmin] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-
+  const confirm = useConfirmAction();
 
   if (!me.value?.is_admin) {
     return (
@@ -30,15 +31,35 @@ export function UsersScreen() {
     );
   }
 
-  async function onToggle(u: User) {
+  const replace = (changed: User) => setList((prev) => prev.map((x) => (x.id === changed.id ? changed : x)));
+
+  // Disabling asks first (it signs them out everywhere); enabling is at once.
+  function onToggle(u: User) {
     setError('');
-    try {
-      const changed = await usersApi.setDisabled(u.id, !u.disabled);
-      setList((prev) => prev.map((x) => (x.id === changed.id ? changed : x)));
-      showToast(changed.disabled ? `User “${changed.name}” disabled: signed out everywhere.` : `User “${changed.name}” enabled.`);
-    } catch (err) {
-      setError(errorMessage(err));
+    if (u.disabled) {
+      void runAction(async () => {
+        const changed = await usersApi.restore(u.id);
+        replace(changed);
+        return `User “${changed.name}” enabled.`;
+      });
+      return;
     }
+    confirm.ask({
+      title: `Disable “${u.name}”?`,
+      body: (
+        <p>
+          They are signed out everywhere and their API tokens stop working. Their labels and history stay, and you can
+          enable them again here.
+        </p>
+      ),
+      confirmLabel: 'Disable user',
+      danger: true,
+      run: async () => {
+        const changed = await usersApi.remove(u.id);
+        replace(changed);
+        return `User “${changed.name}” disabled: signed out everywhere.`;
+      },
+    });
   }
 
   async function onAdd(e: Event) {
@@ -125,7 +146,7 @@ export function UsersScreen() {
                     type="button"
                     class="btn btn-sm"
                     aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
-                    onClick={() => void onToggle(u)}
+                    onClick={() => onToggle(u)}
                   >
                     {u.disabled ? 'Enable' : 'Disable'}
                   </button>
@@ -135,6 +156,7 @@ export function UsersScreen() {
           ))}
         </tbody>
       </table>
+      {confirm.dialog}
     </main>
   );
 }

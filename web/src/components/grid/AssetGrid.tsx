@@ -29,6 +29,8 @@ export interface AssetGridProps {
   tileOverlay?: (a: Asset) => ComponentChildren;
   /** Names the category of a labeled tile (a chip on the thumbnail); undefined hides it. */
   categoryName?: (id: number) => string | undefined;
+  /** A control in a tile's corner (a delete button), placed beside the tile's link, not inside it. */
+  tileAction?: (a: Asset) => ComponentChildren;
 }
 
 
@@ -154,6 +156,13 @@ export function AssetGrid(props: AssetGridProps) {
         <div {...common}>{body}</div>
       ),
     );
+    if (props.tileAction) {
+      tiles.push(
+        <div key={`x${a.id}`} class="ag-tile-action" style={{ top: `${top + 4}px`, left: `${left + layout.tile - 4}px` }}>
+          {props.tileAction(a)}
+        </div>,
+      );
+    }
   }
 
   return (

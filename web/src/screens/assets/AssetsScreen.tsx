@@ -1,15 +1,17 @@
-// The Assets tab: upload panel, filter tabs with counts, and the
-// virtualized thumbnail grid. A tile opens the labeling screen.
+// The Assets tab: upload panel, filter tabs with counts, sort and file-name
+// search (all kept in the URL), and the virtualized thumbnail grid. A tile
+// opens the labeling screen with the grid's filter.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ASSET_FILTERS, assets as assetsApi, uploadFile } from '../../api/assets';
-import type { AssetFilter } from '../../api/assets';
+import type { Asset, AssetFilter, AssetSort } from '../../api/assets';
+import { runAction, useConfirmAction } from '../../components/ConfirmAction';
 import { uploadVideo, videos as videosApi } from '../../api/videos';
 import type { Video } from '../../api/videos';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { formatCount } from '../../lib/bytes';
 import { FILTER_LABEL } from '../../lib/status';
-import { navigate } from '../../router';
-import { labelPath, type ProjectTabProps } from '../../routes';
+import { location, navigate } from '../../router';
+import { assetsPath, labelPath, parseAssetsQuery, type AssetsQuery, type ProjectTabProps } from '../../routes';
 import { createAssetPager, gridCount } from '../../state/assetPager';
 import { projectCategories } from '../../state/projectCategories';
 import { createResource } from '../../state/resource';
@@ -47,22 +49,45 @@ function IdSelect(props: {
   );
 }
 
+const SORT_LABEL: Record<AssetSort, string> = {
+  id: 'Oldest id first',
+  '-id': 'Newest id first',
+  uploaded: 'Uploaded, oldest first',
+  '-uploaded': 'Uploaded, newest first',
+  name: 'File name, A to Z',
+  '-name': 'File name, Z to A',
+};
+
 export function AssetsScreen({ project }: ProjectTabProps) {
   const pid = project.id;
-  const [filter, setFilter] = useState<AssetFilter>('all');
-  const [categoryId, setCategoryId] = useState<number | null>(null);
+  const query = parseAssetsQuery(location.value.search);
+  const { filter, category: categoryId, video: videoId, sort, q } = query;
+  const go = useCallback(
+    (change: Partial<AssetsQuery>) => navigate(assetsPath(pid, { ...parseAssetsQuery(window.location.search), ...change }), { replace: true }),
+    [pid],
+  );
+  const setFilter = (f: AssetFilter) => go({ filter: f });
+  const setCategoryId = (c: number | null) => go({ category: c });
+  const setVideoId = (v: number | null) => go({ video: v });
+  // The search box: typed text reaches the URL (and the list) after a pause.
+  const [search, setSearch] = useState(q);
+  useEffect(() => setSearch(q), [q]);
+  useEffect(() => {
+    if (search === q) return undefined;
+    const t = window.setTimeout(() => go({ q: search.trim() }), 250);
+    return () => window.clearTimeout(t);
+  }, [search, q, go]);
   const categories = projectCategories(pid);
   const cats = categories.list.value;
-  const [videoId, setVideoId] = useState<number | null>(null);
   const videoList = useMemo(() => createResource(() => videosApi.list(pid), [] as Video[]), [pid]);
   const vids = videoList.value.value;
   const [showUpload, setShowUpload] = useState(false);
   const refreshTimer = useRef<number>(0);
 
   const fetcher = useCallback(
-    (f: AssetFilter, c: number | null, v: number | null = null) =>
+    (f: AssetFilter, c: number | null, v: number | null = null, s: AssetSort = 'id', text = '') =>
       (cursor: string | null, limit: number, signal: AbortSignal) =>
-        assetsApi.list(pid, { status: f, categoryId: c, videoId: v, cursor, limit }, signal),
+        assetsApi.list(pid, { status: f, categoryId: c, videoId: v, sort: s, q: text, cursor, limit }, signal),
     [pid],
   );
   const pager = useMemo(() => createAssetPager(fetcher('all', null)), [fetcher]);
@@ -108,8 +133,8 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   }, [loadVideos, videoUploads]);
 
   useEffect(() => {
-    pager.reset(fetcher(filter, categoryId, videoId));
-  }, [pager, fetcher, filter, categoryId, videoId]);
+    pager.reset(fetcher(filter, categoryId, videoId, sort, q));
+  }, [pager, fetcher, filter, categoryId, videoId, sort, q]);
 
   useEffect(() => {
     void categories.refresh();
@@ -125,6 +150,34 @@ export function AssetsScreen({ project }: ProjectTabProps) {
 
   const manage = canManage(project);
   const screen = useRef<HTMLDivElement>(null);
+  // Deleted here this visit, each with a Restore button (a deleted asset leaves every list).
+  const [deleted, setDeleted] = useState<Asset[]>([]);
+  const confirm = useConfirmAction();
+  const askDelete = (a: Asset) =>
+    confirm.ask({
+      title: `Delete “${a.file_name}”?`,
+      body: (
+        <p>
+          It leaves the grid, the counts, the queues and new exports. Its file and labels are kept: versions already
+          exported still hold it, and it can be restored.
+        </p>
+      ),
+      confirmLabel: 'Delete image',
+      danger: true,
+      run: async () => {
+        await assetsApi.remove(a.id);
+        setDeleted((prev) => [a, ...prev.filter((x) => x.id !== a.id)].slice(0, 20));
+        refresh();
+        return `Deleted “${a.file_name}”. Restore it from the bar above the grid.`;
+      },
+    });
+  const restore = (a: Asset) =>
+    void runAction(async () => {
+      await assetsApi.restore(a.id);
+      setDeleted((prev) => prev.filter((x) => x.id !== a.id));
+      refresh();
+      return `Restored “${a.file_name}” with its labels.`;
+    });
   // Esc closes the upload panel (it floats over the grid).
   useEffect(() => {
     if (!showUpload) return;
@@ -179,6 +232,22 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             options={vids.map((v) => ({ id: v.id, text: `${v.file_name} (video ${v.id})` }))}
           />
         )}
+        <select class="assets-cat assets-sort" aria-label="Sort" value={sort} onChange={(e) => go({ sort: e.currentTarget.value as AssetSort })}>
+          {(Object.keys(SORT_LABEL) as AssetSort[]).map((k) => (
+            <option key={k} value={k}>
+              {SORT_LABEL[k]}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          class="assets-search"
+          aria-label="Search file names"
+          placeholder="Search file names"
+          maxLength={255}
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
         <span class="assets-total muted" data-testid="asset-count">
           {counts ? `${formatCount(total)} ${total === 1 ? 'asset' : 'assets'}` : 'Loading…'}
         </span>
@@ -213,13 +282,28 @@ export function AssetsScreen({ project }: ProjectTabProps) {
         </div>
       )}
 
+      {deleted.length > 0 && (
+        <div class="assets-deleted" role="region" aria-label="Deleted images">
+          <span class="muted small">Deleted:</span>
+          {deleted.map((a) => (
+            <span key={a.id} class="assets-deleted-item small" data-deleted-asset={a.id}>
+              {a.file_name}{' '}
+              <button type="button" class="btn btn-sm" aria-label={`Restore ${a.file_name}`} onClick={() => restore(a)}>
+                Restore
+              </button>
+            </span>
+          ))}
+        </div>
+      )}
+      {confirm.dialog}
+
       <div class="assets-grid-wrap">
         {empty ? (
           <div class="assets-empty muted">
             {manage ? 'No images yet. Drop some on the upload panel above.' : 'No images yet.'}
           </div>
         ) : pager.loaded.value && total === 0 ? (
-          <div class="assets-empty muted">No assets match this filter.</div>
+          <div class="assets-empty muted">{q ? `No file name holds “${q}” under this filter.` : 'No assets match this filter.'}</div>
         ) : (
           <AssetGrid
             count={total}
@@ -229,6 +313,15 @@ export function AssetsScreen({ project }: ProjectTabProps) {
             onOpen={(a) => navigate(labelPath(pid, filter, categoryId, a.id))}
             label={`${FILTER_LABEL[filter]} assets`}
             categoryName={nameOf}
+            tileAction={
+              manage
+                ? (a) => (
+                    <button type="button" aria-label={`Delete ${a.file_name}`} title="Delete this image" onClick={() => askDelete(a)}>
+                      ×
+                    </button>
+                  )
+                : undefined
+            }
           />
         )}
       </div>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { categories as categoriesApi } from '../../api/endpoints';
 import { errorMessage } from '../../api/errors';
 import type { Category } from '../../api/types';
 import { FormError } from '../../components/FormError';
@@ -99,6 +100,20 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
       await store.setState(c.id, c.state === 'active' ? 'disabled' : 'active');
     } catch (err) {
       showError(`Could not change “${c.name}”: ${errorMessage(err)}`);
+    } finally {
+      setBusyId(null);
+    }
+  }
+
+  // A deleted category comes back with its id, last in the order (a reload shows where).
+  async function onRestore(c: Category) {
+    setBusyId(c.id);
+    try {
+      await categoriesApi.restore(project.id, c.id);
+      await store.load();
+      showToast(`Restored “${c.name}” (#${c.id}).`);
+    } catch (err) {
+      showError(`Could not restore “${c.name}”: ${errorMessage(err)}`);
     } finally {
       setBusyId(null);
     }
@@ -264,6 +279,7 @@ export function CategoriesScreen({ project }: ProjectTabProps) {
               onCancelEdit={cancelEdit}
               onToggleState={(x) => void onToggleState(x)}
               onAskDelete={setToDelete}
+              onRestore={manage ? (x) => void onRestore(x) : undefined}
               onRowKeyDown={manage ? onRowKeyDown : () => undefined}
             />
           ))}

@@ -23,6 +23,8 @@ interface Props {
   onCancelEdit: () => void;
   onToggleState: (c: Category) => void;
   onAskDelete: (c: Category) => void;
+  /** Managers: brings a deleted category back, with its id. */
+  onRestore?: (c: Category) => void;
   onRowKeyDown: (c: Category, e: KeyboardEvent) => void;
 }
 
@@ -76,6 +78,17 @@ export function CategoryRow(props: Props) {
         <span class={`badge badge-${c.state}`}>{STATE_LABEL[c.state]}</span>
       </td>
       <td class="col-actions">
+        {deleted && props.onRestore && (
+          <button
+            type="button"
+            class="btn btn-sm"
+            disabled={props.busy}
+            aria-label={`Restore ${c.name}`}
+            onClick={() => props.onRestore?.(c)}
+          >
+            Restore
+          </button>
+        )}
         {!fixed && (
           <>
             <button

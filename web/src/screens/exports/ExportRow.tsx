@@ -36,7 +36,7 @@ function StateCell({ ex }: { ex: ExportVersion }) {
   return <span class="badge badge-active">ready</span>;
 }
 
-export function ExportRow({ version: ex }: { version: ExportVersion }) {
+export function ExportRow({ version: ex, onDelete }: { version: ExportVersion; onDelete?: (ex: ExportVersion) => void }) {
   const note = identicalNote(ex);
   const excluded = ex.counts.excluded.deleted_category;
   return (
@@ -87,6 +87,16 @@ export function ExportRow({ version: ex }: { version: ExportVersion }) {
             Download
           </a>
         ) : null}
+        {onDelete && (ex.state === 'ready' || ex.state === 'failed') && (
+          <button
+            type="button"
+            class="btn btn-sm btn-danger-ghost"
+            aria-label={`Delete version ${ex.version}`}
+            onClick={() => onDelete(ex)}
+          >
+            Delete
+          </button>
+        )}
       </td>
     </tr>
   );

@@ -5,6 +5,7 @@ import { useResource } from '../../state/resource';
 import { dismissToast, showToast } from '../../state/toasts';
 import type { ProjectTabProps } from '../../routes';
 import { canManage } from '../../lib/roles';
+import { useConfirmAction } from '../../components/ConfirmAction';
 import { CreateExportPanel } from './CreateExportPanel';
 import { ExportRow } from './ExportRow';
 
@@ -41,6 +42,27 @@ export function ExportsScreen({ project }: ProjectTabProps) {
       queuedToast.current = null;
     }
   }, [versions]);
+
+  const confirm = useConfirmAction();
+  function askDelete(ex: ExportVersion) {
+    confirm.ask({
+      title: `Delete version ${ex.version}?`,
+      body: (
+        <p>
+          Its files and download are removed for good. Its row and hash stay, so a later identical version still says
+          so. To have it again, create a new version.
+        </p>
+      ),
+      confirmLabel: 'Delete version',
+      danger: true,
+      run: async () => {
+        await exportsApi.remove(ex.id);
+        list.set((prev) => prev.filter((x) => x.id !== ex.id));
+        setPreviewKey((k) => k + 1);
+        return `Version ${ex.version} deleted: its files are removed, its hash is kept.`;
+      },
+    });
+  }
 
   function onCreated(ex: ExportVersion) {
     attempt.current = 0;
@@ -79,13 +101,13 @@ export function ExportsScreen({ project }: ProjectTabProps) {
             <th class="col-created">Created</th>
             <th class="col-num">Size</th>
             <th class="col-actions">
-              <span class="sr-only">Download</span>
+              <span class="sr-only">Actions</span>
             </th>
           </tr>
         </thead>
         <tbody>
           {versions.map((ex) => (
-            <ExportRow key={ex.id} version={ex} />
+            <ExportRow key={ex.id} version={ex} onDelete={canManage(project) ? askDelete : undefined} />
           ))}
           {loaded && versions.length === 0 && !loadError && (
             <tr>
@@ -96,6 +118,7 @@ export function ExportsScreen({ project }: ProjectTabProps) {
           )}
         </tbody>
       </table>
+      {confirm.dialog}
     </section>
   );
 }

@@ -1,7 +1,9 @@
 /* The annotation statuses and the list queues they fall in: one table of
  * names and one status -> queue mapping for the whole server (the API's
  * "status" fields, annotations.queue, the list filters, export
- * selections). Pure; no I/O.
+ * selections, and the names the store keeps in its status columns). It
+ * lives in core so that every layer, the store included, reads the one
+ * table. Pure; no I/O.
  *
  *   status        queue
  *   unlabeled     unlabeled
@@ -11,8 +13,8 @@
  *   skipped       skipped
  *
  * The list filter "all" is every queue. */
-#ifndef TS_DOMAIN_STATUS_H
-#define TS_DOMAIN_STATUS_H
+#ifndef TS_CORE_STATUS_H
+#define TS_CORE_STATUS_H
 
 /* In the order of the API's by_status objects. */
 enum ts_status {

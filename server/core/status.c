@@ -1,4 +1,4 @@
-#include "domain/status.h"
+#include "core/status.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* The status vocabulary: names, parsing, the status -> queue mapping and
- * the list filters, and the store's copy of the names in the same order. */
+ * the list filters, and the state machine's names in the same order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "domain/annotation.h"
-#include "domain/status.h"
-#include "store/store_exports.h"
+#include "core/status.h"
 
 static void names_round_trip(void **state)
 {
@@ -81,14 +80,11 @@ static void filters_list_their_statuses(void **state)
 	assert_false(ts_queue_has(TS_QUEUE_DONE, TS_STATUS_LABELED));
 }
 
-static void the_store_keeps_the_same_names_in_the_same_order(void **state)
+static void the_state_machine_keeps_the_same_names_in_the_same_order(void **state)
 {
 	(void)state;
-	assert_int_equal(TS_EXPORT_NSTATUS, TS_STATUS_COUNT);
 	assert_int_equal(TS_ANN_STATUS_COUNT, TS_STATUS_COUNT);
 	for (int i = 0; i < TS_STATUS_COUNT; i++) {
-		assert_string_equal(ts_export_statuses[i], ts_status_name((enum ts_status)i));
-		assert_int_equal(ts_export_status_index(ts_status_name((enum ts_status)i)), i);
 		assert_string_equal(ts_ann_status_name((enum ts_ann_status)i),
 				    ts_status_name((enum ts_status)i));
 	}
@@ -101,7 +97,7 @@ int main(void)
 		cmocka_unit_test(unknown_names_are_refused),
 		cmocka_unit_test(each_status_has_one_queue),
 		cmocka_unit_test(filters_list_their_statuses),
-		cmocka_unit_test(the_store_keeps_the_same_names_in_the_same_order),
+		cmocka_unit_test(the_state_machine_keeps_the_same_names_in_the_same_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,118 @@
+// The asset grid's sorts and file-name search: ?sort=uploaded|name|id (a
+// leading "-" reverses), ?q= (text in the file name, either case). Pages
+// walked with their cursors give exactly the whole list in that order under
+// every filter; the counts follow the search; bad values are refused.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWithAdmin } from '../lib/server.mjs';
+import { tinyPng } from '../lib/tinypng.mjs';
+
+let srv, token, pid, cat;
+const names = ['b.png', 'A.png', 'cat_b.png', 'c.png', 'a2.png', 'Zeta.png', 'cat_a.png', 'CAT_c.png'];
+const byName = {};
+
+const get = async (q) => {
+  const r = await srv.req('GET', `/api/v1/projects/${pid}/assets${q}`, { token });
+  return r;
+};
+// Every page of a query, by its cursors, with limit 3.
+async function walk(q) {
+  const ids = [];
+  let cursor = null;
+  let counts;
+  for (let i = 0; i < 20; i++) {
+    const r = await get(`?limit=3&${q}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(r.status, 200, r.text);
+    ids.push(...r.json.assets.map((a) => a.id));
+    counts = r.json.counts;
+    cursor = r.json.next_cursor;
+    if (!cursor) return { ids, counts };
+  }
+  throw new Error('too many pages');
+}
+const idsOf = (list) => list.map((n) => byName[n]);
+
+before(async () => {
+  ({ srv, token } = await startWithAdmin());
+  pid = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Sorts' } })).json.id;
+  cat = (await srv.req('POST', `/api/v1/projects/${pid}/categories`, { token, body: { name: 'x' } })).json.id;
+  // One upload each, so upload order is the order of `names`.
+  for (const [i, n] of names.entries()) {
+    const fd = new FormData();
+    fd.append('file', new Blob([tinyPng(900 + i)], { type: 'image/png' }), n);
+    const r = await srv.req('POST', `/api/v1/projects/${pid}/assets`, { token, body: fd });
+    assert.equal(r.status, 201, r.text);
+    byName[n] = r.json.assets[0].id;
+  }
+  for (const n of ['b.png', 'cat_a.png', 'Zeta.png']) {
+    const r = await srv.req('PUT', `/api/v1/assets/${byName[n]}/annotation`, { token, body: { category_ids: [cat] } });
+    assert.equal(r.status, 200, r.text);
+  }
+});
+after(async () => { await srv.close(); });
+
+test('each sort, walked page by page, is the whole list in that order', async () => {
+  const nameOrder = [...names].sort(); // byte order: upper case first
+  const uploadOrder = [...names];
+  const cases = [
+    ['sort=name', nameOrder],
+    ['sort=-name', [...nameOrder].reverse()],
+    ['sort=uploaded', uploadOrder],
+    ['sort=-uploaded', [...uploadOrder].reverse()],
+    ['sort=id', uploadOrder],
+    ['sort=-id', [...uploadOrder].reverse()],
+    ['', uploadOrder],
+  ];
+  for (const [q, order] of cases) {
+    const { ids, counts } = await walk(q);
+    assert.deepEqual(ids, idsOf(order), q);
+    assert.equal(counts.all, names.length);
+  }
+});
+
+test('sorts combine with the status and category filters', async () => {
+  const labeled = ['b.png', 'cat_a.png', 'Zeta.png'];
+  assert.deepEqual((await walk('status=labeled&sort=-name')).ids, idsOf([...labeled].sort().reverse()));
+  assert.deepEqual((await walk(`category_id=${cat}&sort=name`)).ids, idsOf([...labeled].sort()));
+  assert.deepEqual((await walk('status=unlabeled&sort=-uploaded')).ids,
+    idsOf(names.filter((n) => !labeled.includes(n)).reverse()));
+});
+
+test('q finds file names holding the text in either case; the counts follow it', async () => {
+  const cats = ['cat_b.png', 'cat_a.png', 'CAT_c.png'];
+  const r = await walk('q=cat&sort=name');
+  assert.deepEqual(r.ids, idsOf([...cats].sort()));
+  assert.equal(r.counts.all, 3);
+  assert.equal(r.counts.labeled, 1);
+  assert.equal(r.counts.unlabeled, 2);
+  assert.deepEqual((await walk('q=CAT')).ids, idsOf(cats), 'the default order, searched');
+  const lab = await walk('q=cat&status=labeled');
+  assert.deepEqual(lab.ids, idsOf(['cat_a.png']));
+  assert.equal(lab.counts.all, 3, 'the counts ignore the status filter, as without q');
+  const catq = await walk(`q=a&category_id=${cat}&sort=-name`);
+  assert.deepEqual(catq.ids, idsOf(['cat_a.png', 'Zeta.png']));
+  assert.equal(catq.counts.all, 2);
+  const none = await walk('q=%25');
+  assert.deepEqual(none.ids, [], 'LIKE wildcards are plain text');
+  assert.equal(none.counts.all, 0);
+});
+
+test('a bad sort, an overlong q or a cursor of another sort is refused', async () => {
+  const bad = await get('?sort=size');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.code, 'invalid_parameter');
+  assert.match(bad.json.error.message, /sort/);
+  assert.equal((await get('?sort=--name')).status, 400);
+  const long = await get(`?q=${'a'.repeat(256)}`);
+  assert.equal(long.status, 400);
+  assert.match(long.json.error.message, /\bq\b/);
+
+  const first = await get('?limit=2&sort=name');
+  const cur = encodeURIComponent(first.json.next_cursor);
+  const other = await get(`?limit=2&sort=uploaded&cursor=${cur}`);
+  assert.equal(other.status, 400);
+  assert.equal(other.json.error.code, 'invalid_cursor');
+  assert.equal((await get(`?limit=2&cursor=${cur}`)).status, 400, 'a sorted cursor is not an id cursor');
+  const idCur = encodeURIComponent((await get('?limit=2')).json.next_cursor);
+  assert.equal((await get(`?limit=2&sort=-name&cursor=${idCur}`)).status, 400);
+});
