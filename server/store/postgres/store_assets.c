@@ -297,8 +297,9 @@ static struct ts_pg_stmt *list_video_stmt(struct ts_pg_conn *c, const struct ts_
  * whatever its depth. */
 #define SORTED_SQL(index, key, cmp, bound, order)                                          \
 	"SELECT " ASSET_COLS " FROM assets a"                                               \
-	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (" key ") " cmp       \
-	" (" bound ") ORDER BY " order " LIMIT ?8"
+	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (?7 = 0 OR (" key      \
+	") " cmp " (" bound ")) ORDER BY " order " LIMIT ?8"
+#define NAME_C "a.file_name COLLATE \"C\""
 #define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
 #define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
 
@@ -319,12 +320,14 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 				   "a.created_at DESC, a.id DESC"),
 		},
 		[TS_ASSET_SORT_NAME] = {
-			/* Every text sorts after '' and before a blob. */
-			SORTED_SQL("assets_project_name", "a.file_name, a.id", ">",
-				   KEY_OF("file_name", "''") ", ?7", "a.file_name, a.id"),
-			SORTED_SQL("assets_project_name", "a.file_name, a.id", "<",
-				   KEY_OF("file_name", "x'ff'") ", " ID_MAX,
-				   "a.file_name DESC, a.id DESC"),
+			/* By bytes, as SQLite's BINARY collation sorts, whatever
+			 * the database's locale; the last code point sorts after
+			 * every name that does not start with it. */
+			SORTED_SQL("assets_project_name", NAME_C ", a.id", ">",
+				   KEY_OF("file_name", "''") ", ?7", NAME_C ", a.id"),
+			SORTED_SQL("assets_project_name", NAME_C ", a.id", "<",
+				   KEY_OF("file_name", "chr(1114111)") ", " ID_MAX,
+				   NAME_C " DESC, a.id DESC"),
 		},
 	};
 	struct ts_pg_stmt *st;

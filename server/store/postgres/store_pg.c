@@ -21,7 +21,7 @@
 #include "store/postgres/migrations.h"
 #include "core/banned.h"
 
-#define TS_PG_POOL 8
+#define TS_PG_POOL 12
 /* Advisory lock keys: one for write transactions, one for migrations. */
 #define TS_PG_WRITE_LOCK "7465737365726101"
 #define TS_PG_MIGRATE_LOCK "7465737365726102"

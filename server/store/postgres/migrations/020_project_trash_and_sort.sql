@@ -8,6 +8,7 @@ ALTER TABLE projects ADD COLUMN deleted_at BIGINT;
 -- The asset grid's sorts (GET /api/v1/projects/{id}/assets?sort=): a page
 -- in upload-time or file-name order is one range of these indexes, its
 -- keyset cursor the (key, id) of the last row. The file-name index also
--- covers the file-name search (?q=).
+-- covers the file-name search (?q=). Names sort by their bytes, as in
+-- SQLite, whatever the database's locale.
 CREATE INDEX assets_project_uploaded ON assets(project_id, created_at, id);
-CREATE INDEX assets_project_name ON assets(project_id, file_name, id);
+CREATE INDEX assets_project_name ON assets(project_id, file_name COLLATE "C", id);
