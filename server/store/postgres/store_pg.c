@@ -538,9 +538,8 @@ enum ts_err ts_pg_begin_write(struct ts_pg_conn *c, struct ts_error *err)
 
 	pthread_mutex_lock(&c->owner->write_lock);
 	c->writing = 1;
-	e = exec_simple(c, "BEGIN", err);
-	if (!e)
-		e = exec_simple(c, "SELECT pg_advisory_xact_lock(" TS_PG_WRITE_LOCK ")", err);
+	/* One round trip for both. */
+	e = exec_simple(c, "BEGIN; SELECT pg_advisory_xact_lock(" TS_PG_WRITE_LOCK ")", err);
 	if (e)
 		ts_pg_rollback(c);
 	return e;
