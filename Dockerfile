@@ -14,6 +14,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends build-essential
 COPY . .
 RUN test -f web/dist/index.html || { echo "web/dist is missing: run 'make web' before building the image" >&2; exit 1; }
 RUN make BUILD=build server
+# ONNX Runtime for model suggestions, when scripts/install-deps (through
+# scripts/fetch-onnxruntime) put it in the checkout; without it the image
+# runs with model features off (503 inference_unavailable).
+RUN mkdir -p /src/ort && { cp third_party/onnxruntime/lib/libonnxruntime.so.1 /src/ort/ 2>/dev/null || true; }
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12 libjansson4 \
@@ -22,7 +26,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libmicrohttpd12
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/tessera /usr/local/bin/tessera
 COPY web/dist /srv/tessera/web
-ENV TESSERA_LISTEN=0.0.0.0:8080 TESSERA_DATA=/data TESSERA_WEB=/srv/tessera/web
+COPY --from=build /src/ort/ /usr/local/lib/tessera/
+ENV TESSERA_LISTEN=0.0.0.0:8080 TESSERA_DATA=/data TESSERA_WEB=/srv/tessera/web \
+    TESSERA_ONNXRUNTIME=/usr/local/lib/tessera/libonnxruntime.so.1
 VOLUME /data
 EXPOSE 8080
 # Ready means the database answers and the process is not draining.

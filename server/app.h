@@ -10,6 +10,7 @@ struct ts_store;
 struct ts_jobs;
 struct ts_ingest;
 struct ts_throttle;
+struct ts_models;
 struct ts_error;
 
 struct ts_config {
@@ -50,6 +51,7 @@ struct ts_app {
 	struct ts_jobs *jobs;
 	struct ts_ingest *ingest; /* decode budget, thumbnails in progress; may be NULL */
 	struct ts_throttle *throttle; /* login throttling; owned by the HTTP server */
+	struct ts_models *models; /* ONNX Runtime and loaded models; may be NULL */
 };
 
 /* Starts the job runner with every job kind this build runs (thumbnails,

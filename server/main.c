@@ -1,4 +1,4 @@
-/* The command line: serve, user add, verify, migrate, version. */
+/* The command line: serve, user add, verify, migrate, infer, version. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +13,8 @@
 #include "core/time.h"
 #include "export/verify.h"
 #include "http/server.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
+#include "service/models.h"
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
@@ -33,6 +34,7 @@ static void usage(FILE *out)
 	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
 	      "  tessera migrate --from sqlite:PATH --to postgresql://...\n"
+	      "  tessera infer MODEL.onnx METADATA.json [--repeat N] [--quiet] IMAGE...|--list FILE\n"
 	      "  tessera version\n"
 	      "\n"
 	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB,\n"
@@ -242,6 +244,7 @@ static int cmd_serve(int argc, char **argv)
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
 	app.ingest = ts_ingest_new(&app.cfg);
+	app.models = ts_svc_models_new();
 	app.jobs = ts_app_start_jobs(&app, &err);
 	if (!app.jobs) {
 		fprintf(stderr, "tessera: %s\n", err.message);
@@ -261,6 +264,7 @@ static int cmd_serve(int argc, char **argv)
 out:
 	ts_http_stop(http, 10000);
 	ts_jobs_stop(app.jobs);
+	ts_svc_models_free(app.models);
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
 	if (rc == 0)
@@ -355,6 +359,84 @@ out:
 	return rc;
 }
 
+/* Reads image paths, one a line, from path; *out malloc'd (each path
+ * too). -1 when the file cannot be read. */
+static int read_list(const char *path, char ***out, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096], **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			v = ts_xrealloc(v, cap * sizeof(char *));
+		}
+		v[(*n)++] = ts_xstrdup(line);
+	}
+	fclose(f);
+	*out = v;
+	return 0;
+}
+
+/* tessera infer: a model file's answers for image files, and the time the
+ * bare decode-resize-run loop takes (bench/suggest's ceiling). Images come
+ * from the command line or, with --list FILE, one path a line (ONNX
+ * Runtime reads the process's command line at start, slowly when it is
+ * long). */
+static int cmd_infer(int argc, char **argv, const char *argv0)
+{
+	char **images = NULL, **listed = NULL;
+	size_t n = 0, n_listed = 0;
+	int repeat = 1, quiet = 0, rc = 1;
+	double secs = 0;
+
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	images = ts_xcalloc((size_t)argc, sizeof(char *));
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+			repeat = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(argv[i], "--list") && i + 1 < argc) {
+			if (listed || read_list(argv[++i], &listed, &n_listed)) {
+				fprintf(stderr, "tessera infer: cannot read the list %s\n", argv[i]);
+				goto out;
+			}
+		} else {
+			images[n++] = argv[i];
+		}
+	}
+	if (ts_media_init(argv0) != 0) {
+		fprintf(stderr, "tessera: cannot initialise libvips\n");
+		goto out;
+	}
+	rc = ts_svc_model_infer_files(argv[0], argv[1], listed ? listed : images,
+				      listed ? n_listed : n, repeat, quiet, stdout, &secs);
+	if (!rc) {
+		size_t total = (listed ? n_listed : n) * (size_t)(repeat > 0 ? repeat : 1);
+
+		fprintf(stderr, "%zu images in %.3f s: %.1f images/s\n", total, secs,
+			secs > 0 ? (double)total / secs : 0.0);
+	}
+	ts_media_shutdown();
+out:
+	for (size_t i = 0; i < n_listed; i++)
+		free(listed[i]);
+	free(listed);
+	free(images);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -418,6 +500,8 @@ int main(int argc, char **argv)
 		ts_error_release(&err);
 		return rc;
 	}
+	if (!strcmp(argv[1], "infer"))
+		return cmd_infer(argc - 2, argv + 2, argv[0]);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("tessera %s (dataset schema 1.0.0)\n", TS_VERSION);
 		return 0;

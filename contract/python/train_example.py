@@ -8,6 +8,14 @@ EXPORT is an export folder or its zip. Needs torch, torchvision and Pillow
 (class_index), never from the UI's display order; the model is saved with
 the dataset's categories_hash as its labels_hash, so the server can tell
 whether the model still matches the project's categories.
+
+Beside the PyTorch weights (model.pt) it writes model.onnx (a fixed
+1x3x224x224 input, softmax scores out) and model.metadata.json, the
+`metadata` part that registers it with the server:
+
+    curl -H "Authorization: Bearer $TOKEN" \
+         -F file=@model/model.onnx -F metadata=<model/model.metadata.json \
+         http://127.0.0.1:8080/api/v1/projects/1/models
 """
 
 import argparse
@@ -62,7 +70,7 @@ def main():
         transform = transforms.Compose([
             transforms.Resize((224, 224)),
             transforms.ToTensor(),
-            transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+            transforms.Normalize(MEAN, STD),
         ])
         loader = DataLoader(ExportImages(ds, transform), batch_size=args.batch_size,
                             shuffle=True, num_workers=0)
@@ -102,8 +110,45 @@ def main():
         with open(os.path.join(args.out, "labels.json"), "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2, ensure_ascii=False)
             f.write("\n")
-        print("saved %s/model.pt and %s/labels.json (labels_hash %s)"
-              % (args.out, args.out, ds.categories_hash))
+        export_onnx(model.to("cpu").eval(), ds, args.out)
+        print("saved %s/model.pt, model.onnx, model.metadata.json and labels.json "
+              "(labels_hash %s)" % (args.out, ds.categories_hash))
+
+
+MEAN = [0.485, 0.456, 0.406]
+STD = [0.229, 0.224, 0.225]
+
+
+class WithSoftmax(nn.Module):
+    """The trained network with scores (softmax) as its output."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return torch.softmax(self.net(x), dim=1)
+
+
+def export_onnx(model, ds, out):
+    """model.onnx and the metadata the server's register call takes: the
+    input as the training transform made it (224x224 RGB, values / 255,
+    then ImageNet mean and std), and outputs = the category id of each
+    score, in class_index order."""
+    path = os.path.join(out, "model.onnx")
+    torch.onnx.export(WithSoftmax(model), torch.zeros(1, 3, 224, 224), path,
+                      input_names=["image"], output_names=["scores"], opset_version=13)
+    meta = {
+        "name": "resnet18 on %s v%s" % (ds.manifest.get("project_name", "export"), ds.version),
+        "task_type": ds.task_type or "classification_single",
+        "labels_hash": ds.categories_hash,
+        "input": {"width": 224, "height": 224, "channels": "rgb", "layout": "nchw",
+                  "scale": 1 / 255, "mean": MEAN, "std": STD},
+        "outputs": list(ds.category_ids),
+    }
+    with open(os.path.join(out, "model.metadata.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, indent=2, ensure_ascii=False)
+        f.write("\n")
 
 
 if __name__ == "__main__":

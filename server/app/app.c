@@ -2,10 +2,11 @@
  * at start-up. The runner itself knows none of them. */
 #include "app.h"
 
-#include "ingest/ingest.h"
-#include "ingest/video.h"
+#include "service/ingest.h"
+#include "service/frames.h"
 #include "jobs/jobs.h"
 #include "service/exports.h"
+#include "service/models.h"
 #include "store/store_assets.h"
 #include "store/store_exports.h"
 #include "store/store_videos.h"
@@ -28,12 +29,27 @@ static void export_abandon(void *ctx, const struct ts_job *job, const char *reas
 
 static enum ts_err video_run(void *ctx, const struct ts_job *job, struct ts_error *err)
 {
-	return ts_ingest_video_job(ctx, job, err);
+	return ts_frames_job(ctx, job, err);
 }
 
 static void video_abandon(void *ctx, const struct ts_job *job, const char *reason)
 {
-	ts_ingest_video_abandon(ctx, job, reason);
+	ts_frames_abandon(ctx, job, reason);
+}
+
+static enum ts_err model_batch_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_svc_model_batch_job(ctx, job, err);
+}
+
+static enum ts_err model_sampling_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_svc_model_sampling_job(ctx, job, err);
+}
+
+static void model_run_abandon(void *ctx, const struct ts_job *job, const char *reason)
+{
+	ts_svc_model_run_abandon(ctx, job, reason);
 }
 
 struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)
@@ -43,6 +59,8 @@ struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)
 		{ TS_JOB_THUMBNAIL, 2, thumbnail_run, NULL, app },
 		{ TS_EXPORT_JOB_KIND, 1, export_run, export_abandon, app },
 		{ TS_JOB_VIDEO_EXTRACT, 1, video_run, video_abandon, app },
+		{ TS_JOB_MODEL_BATCH, 1, model_batch_run, model_run_abandon, app },
+		{ TS_JOB_MODEL_SAMPLING, 1, model_sampling_run, model_run_abandon, app },
 	};
 
 	return ts_jobs_start(app, kinds, sizeof(kinds) / sizeof(kinds[0]), err);

@@ -10,35 +10,59 @@
 #include "http/access.h"
 #include "http/req.h"
 #include "http/router.h"
+#include "http/views.h"
 #include "service/labeling.h"
 #include "service/queue.h"
 #include "core/banned.h"
 
-static json_t *ids_json(const int64_t *ids, size_t n)
+void ts_view_annotation_write(struct ts_jsonw *w, const struct ts_annotation *a, int full)
 {
-	json_t *arr = json_array();
+	ts_jsonw_object(w);
+	ts_jsonw_kint(w, "asset_id", a->asset_id);
+	ts_jsonw_kstring(w, "status", ts_status_name(a->status));
+	ts_jsonw_key(w, "category_ids");
+	ts_jsonw_array(w);
+	for (size_t i = 0; i < a->ncat; i++)
+		ts_jsonw_int(w, a->category_ids[i]);
+	ts_jsonw_array_end(w);
+	if (full) {
+		/* The payload as its type shows it; category_ids stays for v1
+		 * clients. Payload text is the server's own canonical JSON. */
+		enum ts_payload_type t = TS_PAYLOAD_NONE;
+		char *text = NULL;
 
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_integer((json_int_t)ids[i]));
-	return arr;
+		if (!a->payload && a->payload_type[0] &&
+		    ts_payload_type_parse(a->payload_type, &t) == 0) {
+			struct ts_payload p = { t, (int64_t *)a->category_ids, a->ncat, NULL, NULL, 0 };
+
+			text = ts_payload_text(&p);
+		}
+		ts_jsonw_key(w, "payload");
+		if (a->payload || text)
+			ts_jsonw_raw(w, a->payload ? a->payload : text,
+				     strlen(a->payload ? a->payload : text));
+		else
+			ts_jsonw_null(w);
+		free(text);
+	}
+	ts_jsonw_kint(w, "revision", a->revision);
+	ts_jsonw_key(w, "labeled_by");
+	ts_view_user(w, a->labeled_by_name);
+	ts_jsonw_key(w, "updated_at");
+	ts_view_time(w, a->updated_at);
+	if (full && a->note) /* a flag's note, only when there is one */
+		ts_jsonw_kstring(w, "note", a->note);
+	ts_jsonw_object_end(w);
 }
 
 static json_t *view_annotation(const struct ts_annotation *a)
 {
-	/* The payload as its type shows it; category_ids stays for v1 clients. */
-	struct ts_payload p = { a->payload_type, (int64_t *)a->category_ids, a->ncat, NULL, NULL, 0 };
-	json_t *payload = a->payload ? json_loads(a->payload, 0, NULL) : NULL;
-	json_t *v;
+	struct ts_jsonw w;
+	struct ts_buf b;
 
-	v = json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:o}", "asset_id",
-			 (json_int_t)a->asset_id, "status", ts_ann_status_name(a->status),
-			 "category_ids", ids_json(a->category_ids, a->ncat), "payload",
-			 payload ? payload : ts_payload_json(&p), "revision", (json_int_t)a->revision, "labeled_by",
-			 a->labeled_by_name[0] ? json_string(a->labeled_by_name) : json_null(),
-			 "updated_at", ts_json_time(a->updated_at));
-	if (v && a->note) /* a flag's note, only when there is one */
-		json_object_set_new(v, "note", json_string(a->note));
-	return v;
+	ts_view_begin(&w, &b);
+	ts_view_annotation_write(&w, a, 1);
+	return ts_view_tree(&b, ts_jsonw_finish(&w));
 }
 
 /* An error answer whose details hold the current annotation. */

@@ -24,6 +24,7 @@
 #include "http/req.h"
 #include "http/router.h"
 #include "http/views.h"
+#include "service/models.h"
 #include "service/uploads.h"
 #include "core/banned.h"
 
@@ -33,25 +34,6 @@
 #define CACHE_FOREVER "private, " TS_HTTP_IMMUTABLE
 
 /* ---- views ---- */
-
-void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
-				    const struct ts_asset_annotation *an)
-{
-	ts_jsonw_object(w);
-	ts_jsonw_kint(w, "asset_id", asset_id);
-	ts_jsonw_kstring(w, "status", an->status);
-	ts_jsonw_key(w, "category_ids");
-	ts_jsonw_array(w);
-	for (size_t i = 0; i < an->ncategories; i++)
-		ts_jsonw_int(w, an->category_ids[i]);
-	ts_jsonw_array_end(w);
-	ts_jsonw_kint(w, "revision", an->revision);
-	ts_jsonw_key(w, "labeled_by");
-	ts_view_user(w, an->labeled_by);
-	ts_jsonw_key(w, "updated_at");
-	ts_view_time(w, an->updated_at);
-	ts_jsonw_object_end(w);
-}
 
 void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 {
@@ -82,9 +64,11 @@ void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a)
 	ts_view_user(w, a->uploaded_by_name);
 	ts_jsonw_kbool(w, "thumbnail_ready", a->thumbnail_ready);
 	ts_jsonw_key(w, "annotation");
-	ts_view_asset_annotation_write(w, a->id, &a->annotation);
+	ts_view_annotation_write(w, &a->annotation, 0);
 	ts_jsonw_kstring(w, "decode_state", a->decode_state[0] ? a->decode_state : "pending");
 	ts_jsonw_kstring(w, "damage_reason", a->damage_reason[0] ? a->damage_reason : NULL);
+	if (a->suggested)
+		ts_jsonw_kbool(w, "suggested", 1);
 	ts_jsonw_object_end(w);
 }
 
@@ -477,6 +461,8 @@ static void list(struct ts_req *req)
 	const char *status = ts_req_query(req, "status");
 	const char *cat = ts_req_query(req, "category_id");
 	const char *video = ts_req_query(req, "video_id");
+	const char *suggested = ts_req_query(req, "suggested");
+	const char *order = ts_req_query(req, "order");
 	struct ts_asset_query q = { .project_id = req->params[0] };
 	struct ts_upload_counts counts;
 	struct ts_error err = { 0 };
@@ -517,6 +503,20 @@ static void list(struct ts_req *req)
 	}
 	q.name_contains = search && *search ? search : NULL;
 	sorted = q.sort != TS_ASSET_SORT_ID || q.descending;
+	if (suggested && strcmp(suggested, "true") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter", "suggested takes the value true.");
+		return;
+	}
+	q.suggested = suggested != NULL;
+	if (order && strcmp(order, "id") != 0 && strcmp(order, "sampling") != 0) {
+		ts_req_fail(req, 400, "invalid_parameter", "order must be id or sampling.");
+		return;
+	}
+	if (sorted && (q.suggested || (order && strcmp(order, "sampling") == 0))) {
+		ts_req_fail(req, 400, "invalid_parameter",
+			    "suggested and order=sampling list by id (or rank): leave sort out.");
+		return;
+	}
 	if (sorted) {
 		/* ts_req_page checks the limit; the cursor is read here. */
 		if (parse_sorted_cursor(req, &q) ||
@@ -525,6 +525,14 @@ static void list(struct ts_req *req)
 	} else if (ts_req_page(req, ASSET_PAGE_DEFAULT, TS_ASSET_PAGE_MAX, &q.limit, &q.after_id)) {
 		return;
 	}
+	/* The latest sampling run's order; a project without one lists none. */
+	if (order && strcmp(order, "sampling") == 0 &&
+	    ts_svc_latest_sampling_run(req->app, q.project_id, &q.sampling_run, &err)) {
+		ts_req_error(req, &err);
+		goto out;
+	}
+	if (order && strcmp(order, "sampling") == 0 && q.sampling_run == 0)
+		q.sampling_run = INT64_MAX;
 	if (ts_upload_asset_list(req->app, &q, &arr, &n, &next, &err) ||
 	    ts_upload_asset_counts(req->app, &q, &counts, &err)) {
 		ts_req_error(req, &err);

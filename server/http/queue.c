@@ -1,6 +1,7 @@
 /* The labeling queue with leases: POST /api/v1/projects/{id}/queue/next
  * and /queue/release (service/queue.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/jsonw.h"
 #include "core/time.h"
@@ -12,9 +13,11 @@
 
 static void next(struct ts_req *req)
 {
-	static const char *const keys[] = { "status", "limit", "lease_seconds", NULL };
+	static const char *const keys[] = { "status", "limit", "lease_seconds", "suggested",
+					    "order", NULL };
 	json_t *body = ts_req_body_object(req);
-	const char *status = "unlabeled";
+	const char *status = "unlabeled", *order = "id";
+	int suggested = 0;
 	int64_t limit = 20, lease_s = TS_QUEUE_LEASE_DEFAULT_S;
 	enum ts_queue queue;
 	struct ts_error err = { 0 };
@@ -29,16 +32,23 @@ static void next(struct ts_req *req)
 	if (ts_req_only_fields(req, body, keys) ||
 	    ts_req_field_string(req, body, "status", 0, &status, NULL) ||
 	    ts_req_field_int(req, body, "limit", 0, 1, TS_QUEUE_BATCH_MAX, &limit, NULL) ||
-	    ts_req_field_int(req, body, "lease_seconds", 0, 1, TS_QUEUE_LEASE_MAX_S, &lease_s, NULL))
+	    ts_req_field_int(req, body, "lease_seconds", 0, 1, TS_QUEUE_LEASE_MAX_S, &lease_s, NULL) ||
+	    ts_req_field_bool(req, body, "suggested", &suggested, NULL) ||
+	    ts_req_field_string(req, body, "order", 0, &order, NULL))
 		goto out;
+	if (strcmp(order, "id") != 0 && strcmp(order, "sampling") != 0) {
+		ts_req_fail(req, 400, "invalid_field", "order must be id or sampling.");
+		goto out;
+	}
 	if (ts_queue_parse(status, &queue) || queue == TS_QUEUE_ALL) {
 		ts_req_fail(req, 400, "invalid_status",
 			    "The status must be unlabeled, in_review, done or skipped.");
 		goto out;
 	}
 	until = ts_time_now_ms() + lease_s * 1000;
-	if (ts_svc_queue_next(req->app, req->params[0], req->user.id, queue, (int)limit,
-			      (int)lease_s, &arr, &n, &err)) {
+	if (ts_svc_queue_next_follow(req->app, req->params[0], req->user.id, queue, (int)limit,
+				     (int)lease_s, suggested, strcmp(order, "sampling") == 0, &arr,
+				     &n, &err)) {
 		ts_req_error(req, &err);
 		goto out;
 	}

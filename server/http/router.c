@@ -19,6 +19,7 @@ static const struct ts_route *const tables[] = {
 	ts_routes_members,
 	ts_routes_trash,
 	ts_routes_queue,
+	ts_routes_models,
 };
 
 const struct ts_route *const *ts_router_tables(size_t *n)

@@ -83,6 +83,7 @@ extern const struct ts_route ts_routes_categories[];
 extern const struct ts_route ts_routes_assets[];
 extern const struct ts_route ts_routes_trash[];
 extern const struct ts_route ts_routes_queue[];
+extern const struct ts_route ts_routes_models[];
 extern const struct ts_route ts_routes_annotations[];
 extern const struct ts_route ts_routes_exports[];
 extern const struct ts_route ts_routes_videos[];

@@ -40,10 +40,11 @@ void ts_view_category_write(struct ts_jsonw *w, const struct ts_category *c);
  *  decode_state, damage_reason}. */
 void ts_view_asset_write(struct ts_jsonw *w, const struct ts_asset *a);
 json_t *ts_view_asset(const struct ts_asset *a);
-/* Just the annotation part: {asset_id, status, category_ids, revision,
- * labeled_by, updated_at}; labeled_by is a user name or null. */
-void ts_view_asset_annotation_write(struct ts_jsonw *w, int64_t asset_id,
-				    const struct ts_asset_annotation *an);
+/* An annotation (http/annotations.c): {asset_id, status, category_ids,
+ * payload, revision, labeled_by, updated_at, note?}; labeled_by is a user
+ * name or null. Without full (inside an asset of a list) there is no
+ * payload and no note. */
+void ts_view_annotation_write(struct ts_jsonw *w, const struct ts_annotation *a, int full);
 
 /* Loads project req->params[0] through the projects service (http/views.c);
  * answers 404 and returns -1 when unknown. */

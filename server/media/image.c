@@ -543,3 +543,108 @@ out:
 	g_object_unref(img);
 	return e;
 }
+
+void ts_media_tensor_fill(const unsigned char *rgb, const struct ts_media_tensor_spec *spec,
+			  float *out)
+{
+	size_t plane = (size_t)spec->width * (size_t)spec->height;
+	float mul[3], add[3];
+
+	/* (v * scale - mean) / std as one multiply-add per value. */
+	for (int c = 0; c < 3; c++) {
+		mul[c] = (float)(spec->scale / spec->std[c]);
+		add[c] = (float)(-spec->mean[c] / spec->std[c]);
+	}
+	for (size_t i = 0; i < plane; i++) {
+		const unsigned char *px = rgb + i * 3;
+
+		for (int c = 0; c < 3; c++) {
+			/* channel c of the model's order */
+			unsigned char v = px[spec->bgr ? 2 - c : c];
+			float f = (float)v * mul[c] + add[c];
+
+			if (spec->nhwc)
+				out[i * 3 + (size_t)c] = f;
+			else
+				out[(size_t)c * plane + i] = f;
+		}
+	}
+}
+
+enum ts_err ts_media_image_tensor(const char *path, const struct ts_image_limits *lim,
+				  struct ts_media_budget *b,
+				  const struct ts_media_tensor_spec *spec, float *out,
+				  struct ts_error *err)
+{
+	struct ts_image_header h;
+	const unsigned char *d = NULL;
+	VipsImage *im = NULL, *sized = NULL, *flat = NULL, *srgb = NULL, *u8 = NULL;
+	unsigned char *pixels = NULL;
+	size_t n = 0, plen = 0;
+	uint64_t held = 0;
+	int shrink = 1;
+	int64_t longest, want;
+	enum ts_err e;
+
+	e = map_file(path, &d, &n, err);
+	if (e)
+		return e;
+	e = read_header(d, n, lim, &h, err);
+	if (e)
+		goto out;
+	longest = h.width > h.height ? h.width : h.height;
+	want = spec->width > spec->height ? spec->width : spec->height;
+	if (h.format == TS_IMAGE_JPEG)
+		while (shrink < 8 && longest / (shrink * 2) >= want * 2)
+			shrink *= 2;
+	held = budget_take(b, ts_image_decode_bytes(&h));
+	im = load(h.format, d, n, 0, shrink, 1.0);
+	if (!im) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	/* thumbnail_image applies the EXIF orientation; SIZE_FORCE gives
+	 * exactly width x height. */
+	if (vips_thumbnail_image(im, &sized, spec->width, "height", spec->height, "size",
+				 VIPS_SIZE_FORCE, NULL) != 0) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	if (vips_image_hasalpha(sized)) {
+		if (vips_flatten(sized, &flat, NULL) != 0) {
+			e = damaged(h.format, err);
+			goto out;
+		}
+	} else {
+		flat = sized;
+		g_object_ref(flat);
+	}
+	if (vips_colourspace(flat, &srgb, VIPS_INTERPRETATION_sRGB, NULL) != 0 ||
+	    vips_cast_uchar(srgb, &u8, NULL) != 0) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	pixels = vips_image_write_to_memory(u8, &plen);
+	if (!pixels || vips_image_get_bands(u8) != 3 || vips_image_get_width(u8) != spec->width ||
+	    vips_image_get_height(u8) != spec->height ||
+	    plen != (size_t)spec->width * (size_t)spec->height * 3) {
+		e = damaged(h.format, err);
+		goto out;
+	}
+	ts_media_tensor_fill(pixels, spec, out);
+out:
+	g_free(pixels);
+	if (u8)
+		g_object_unref(u8);
+	if (srgb)
+		g_object_unref(srgb);
+	if (flat)
+		g_object_unref(flat);
+	if (sized)
+		g_object_unref(sized);
+	if (im)
+		g_object_unref(im);
+	budget_give(b, held);
+	unmap_file(d, n);
+	return e;
+}

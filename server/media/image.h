@@ -120,4 +120,30 @@ void ts_image_limits_default(struct ts_image_limits *lim);
 enum ts_err ts_media_image_jpeg_from_rgb(const void *rgb, int w, int h, int quality,
 					 void **out, size_t *out_len, struct ts_error *err);
 
+/* How a model wants its input: the image resized to width x height (as
+ * shown: EXIF orientation applied; aspect not kept), alpha flattened on
+ * black, sRGB, then each value v (0..255) becomes (v * scale - mean[c]) /
+ * std[c] for channel c of the model's order (bgr: B, G, R), laid out as
+ * nchw (planes) or nhwc (interleaved). */
+struct ts_media_tensor_spec {
+	int width, height;
+	int bgr, nhwc;
+	double scale;
+	double mean[3], std[3];
+};
+
+/* Decodes the image at path (the probe's limits and the decode budget b,
+ * which may be NULL, apply) and fills out with the 3 * width * height
+ * floats of spec. JPEGs are decoded at a reduced size when the target is
+ * small (DCT scaling). Errors: as ts_media_image_decode. */
+enum ts_err ts_media_image_tensor(const char *path, const struct ts_image_limits *lim,
+				  struct ts_media_budget *b,
+				  const struct ts_media_tensor_spec *spec, float *out,
+				  struct ts_error *err);
+
+/* The normalisation step alone: rgb holds width * height packed RGB
+ * pixels; out receives the 3 * width * height floats of spec. Pure. */
+void ts_media_tensor_fill(const unsigned char *rgb, const struct ts_media_tensor_spec *spec,
+			  float *out);
+
 #endif

@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "export/build.h"
 #include "export/split.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "jobs/jobs.h"
 #include "core/banned.h"
 
@@ -59,7 +59,46 @@ void ts_svc_export_abandon(struct ts_app *app, const struct ts_job *job, const c
 enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const int *statuses,
 				  size_t n, struct ts_export_counts *out, struct ts_error *err)
 {
-	return ts_store_export_preview(app->store, project_id, statuses, n, out, err);
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(app->store, 0, &tx, err);
+
+	if (!e)
+		e = ts_store_end(&tx, ts_store_export_counts(&tx, project_id, statuses, n, 0, out, err),
+				 err);
+	return e;
+}
+
+/* One write transaction: the selection is counted, judged (not empty, the
+ * project under its quota of versions, so concurrent requests cannot pass
+ * it together) and snapshot. counts is filled whenever the project exists. */
+static enum ts_err create_version(struct ts_store *s, int64_t project_id, const int *statuses,
+				  size_t n, int64_t user_id, const char *user_name,
+				  const char *split, int64_t max_versions, struct ts_export *out,
+				  struct ts_export_counts *counts, struct ts_error *err)
+{
+	struct ts_store_tx tx;
+	int64_t kept = 0;
+	enum ts_err e;
+
+	memset(counts, 0, sizeof(*counts));
+	e = ts_store_begin(s, 1, &tx, err);
+	if (e)
+		return e;
+	e = ts_store_export_counts(&tx, project_id, statuses, n, 1, counts, err);
+	if (!e && counts->images == 0)
+		e = ts_error_set(err, TS_ERR_INVALID, "nothing_to_export",
+				 "nothing to export: no asset with a category has the selected statuses");
+	if (!e && max_versions > 0)
+		e = ts_store_export_count_kept(&tx, project_id, &kept, err);
+	if (!e && max_versions > 0 && kept >= max_versions)
+		e = ts_error_set(err, TS_ERR_CONFLICT, "export_quota_exceeded",
+				 "this project already has %lld export version%s, the most "
+				 "this server keeps per project (--quota-export-versions)",
+				 (long long)kept, kept == 1 ? "" : "s");
+	if (!e)
+		e = ts_store_export_create(&tx, project_id, statuses, n, user_id, user_name, split,
+					   counts, out, err);
+	return ts_store_end(&tx, e, err);
 }
 
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
@@ -95,9 +134,9 @@ enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const i
 	e = ts_ingest_check_selection(app, project_id, statuses, n, err);
 	if (e)
 		return e;
-	e = ts_store_export_create(app->store, project_id, statuses, n, user_id, user_name,
-				   split ? split_text : NULL,
-				   (int64_t)app->cfg.quota_export_versions, out, counts, err);
+	e = create_version(app->store, project_id, statuses, n, user_id, user_name,
+			   split ? split_text : NULL, (int64_t)app->cfg.quota_export_versions, out,
+			   counts, err);
 	if (!e)
 		ts_jobs_notify(app->jobs, TS_EXPORT_JOB_KIND);
 	return e;

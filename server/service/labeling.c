@@ -30,24 +30,16 @@ static enum ts_ann_status status_of(const char *name)
 	return ts_ann_status_parse(name, &st) ? TS_ANN_UNLABELED : st;
 }
 
-void ts_annotation_release(struct ts_annotation *a)
-{
-	free(a->payload);
-	free(a->note);
-	a->payload = NULL;
-	a->note = NULL;
-}
-
 /* Fills *a (its previous content is not released: callers view a row once). */
 static void view_of(const struct ts_ann_row *r, struct ts_annotation *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->asset_id = r->asset_id;
 	a->project_id = r->project_id;
-	a->status = status_of(r->status);
-	if (ts_payload_type_parse(r->payload_type, &a->payload_type))
-		a->payload_type = TS_PAYLOAD_NONE;
-	if (a->payload_type != TS_PAYLOAD_CLASSIFICATION && a->payload_type != TS_PAYLOAD_NONE &&
+	a->status = (enum ts_status)status_of(r->status);
+	snprintf(a->payload_type, sizeof(a->payload_type), "%s", r->payload_type);
+	if (a->payload_type[0] &&
+	    strcmp(a->payload_type, ts_payload_type_name(TS_PAYLOAD_CLASSIFICATION)) != 0 &&
 	    r->payload)
 		a->payload = ts_xstrdup(r->payload);
 	a->ncat = r->ncat < TS_ANN_MAX_CATEGORIES ? r->ncat : TS_ANN_MAX_CATEGORIES;
@@ -174,16 +166,18 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 	}
 
 	/* The row as it is now. */
-	a->status = o->status;
+	a->status = (enum ts_status)o->status;
 	memcpy(a->category_ids, sorted, nsorted * sizeof(*sorted));
 	a->ncat = nsorted;
 	if (o->categories_changed) {
-		a->payload_type = TS_PAYLOAD_NONE;
-		if (to_type)
-			ts_payload_type_parse(to_type, &a->payload_type);
+		enum ts_payload_type pt = TS_PAYLOAD_NONE;
+
+		snprintf(a->payload_type, sizeof(a->payload_type), "%s", to_type ? to_type : "");
 		free(a->payload);
 		a->payload = NULL;
-		if (ts_payload_has_objects(a->payload_type)) {
+		if (to_type)
+			ts_payload_type_parse(to_type, &pt);
+		if (ts_payload_has_objects(pt)) {
 			a->payload = to_payload;
 			to_payload = NULL;
 		}
@@ -495,7 +489,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 		r->err = derr.err;
 		snprintf(r->code, sizeof(r->code), "%s", derr.code);
 		snprintf(r->message, sizeof(r->message), "%.150s", derr.message);
-		r->status = a.status;
+		r->status = (enum ts_ann_status)a.status;
 		r->revision = a.revision;
 		ts_error_release(&derr);
 		goto out;
@@ -506,7 +500,7 @@ static enum ts_err bulk_one(struct ts_store_tx *tx, int64_t project_id,
 			goto out;
 		r->changed = 1;
 	}
-	r->status = a.status;
+	r->status = (enum ts_ann_status)a.status;
 	r->revision = a.revision;
 out:
 	ts_annotation_release(&a);

@@ -20,25 +20,8 @@
 #include "store/store_annotations.h"
 #include "store/store_assets.h"
 
-struct ts_annotation {
-	int64_t asset_id;
-	int64_t project_id;
-	enum ts_ann_status status;
-	enum ts_payload_type payload_type; /* NONE when it has no content */
-	/* The payload's JSON text for types other than classification (whose
-	 * payload is its sorted category_ids); NULL otherwise. malloc'd:
-	 * release with ts_annotation_release. */
-	char *payload;
-	size_t ncat;
-	int64_t category_ids[TS_ANN_MAX_CATEGORIES]; /* ascending */
-	int64_t revision;
-	int64_t labeled_by;         /* user id, 0 when nobody */
-	char labeled_by_name[260];  /* "" when nobody */
-	int64_t updated_at;         /* epoch ms */
-	/* The note of the latest change (only a change to needs_review has
-	 * one), NULL when none; malloc'd (ts_annotation_release). */
-	char *note;
-};
+/* struct ts_annotation (store/store_annotations.h) is what these return:
+ * the one annotation struct of the server. */
 
 /* A note with a change to needs_review: at most this many characters. */
 #define TS_LABEL_NOTE_MAX 500
@@ -98,7 +81,6 @@ struct ts_ann_stats {
 
 #define TS_LABELING_DAMAGED_LISTED 100
 
-void ts_annotation_release(struct ts_annotation *a);
 
 /* NOT_FOUND "asset_not_found" for an unknown asset. */
 enum ts_err ts_labeling_get(struct ts_store *s, int64_t asset_id, struct ts_annotation *out,

@@ -24,6 +24,13 @@
 enum ts_err ts_svc_queue_next(struct ts_app *app, int64_t project_id, int64_t user_id,
 			      enum ts_queue queue, int n, int lease_s, struct ts_asset **out,
 			      size_t *n_out, struct ts_error *err);
+/* ts_svc_queue_next, taking only images with a pending model suggestion
+ * (suggested) and/or the images of the latest sampling run in its order
+ * (sampling; none without a run). */
+enum ts_err ts_svc_queue_next_follow(struct ts_app *app, int64_t project_id, int64_t user_id,
+				     enum ts_queue queue, int n, int lease_s, int suggested,
+				     int sampling, struct ts_asset **out, size_t *n_out,
+				     struct ts_error *err);
 /* After the user wrote asset_id's annotation: a skip releases its lease,
  * anything else renews the user's leases in the project. Best effort: a
  * failure is logged, never the write's. */

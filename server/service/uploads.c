@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "service/quotas.h"
 #include "core/banned.h"
 

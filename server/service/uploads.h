@@ -46,7 +46,7 @@ enum ts_err ts_upload_check_name(const char *name, size_t len,
  * by user_id (or, with *duplicate set, the asset that already holds the
  * same bytes): not empty (INVALID "empty_file"), within the project's
  * byte quota (QUOTA), an accepted image within the limits (see
- * ingest/ingest.h), stored and queued for its thumbnail. f is consumed
+ * service/ingest.h), stored and queued for its thumbnail. f is consumed
  * whatever the outcome. IO, INTERNAL and QUOTA errors concern the server
  * or the project, the others only this file. */
 enum ts_err ts_upload_image_accept(struct ts_app *app, int64_t project_id, int64_t user_id,

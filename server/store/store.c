@@ -103,3 +103,37 @@ void ts_export_snapshot_release(struct ts_export_snapshot *snap)
 	free(snap->items);
 	memset(snap, 0, sizeof(*snap));
 }
+
+/* ---- models (store_models.h) ---- */
+#include "store/store_models.h"
+
+void ts_model_row_release(struct ts_model_row *m)
+{
+	free(m->metadata);
+	m->metadata = NULL;
+}
+
+void ts_suggestion_release(struct ts_suggestion *sg)
+{
+	free(sg->payload);
+	free(sg->chosen);
+	sg->payload = NULL;
+	sg->chosen = NULL;
+}
+
+static const char *const suggestion_status_names[TS_SUGGESTION_NSTATUS] = {
+	"pending", "accepted", "rejected", "superseded"
+};
+
+const char *ts_suggestion_status_name(enum ts_suggestion_status st)
+{
+	return (unsigned)st < TS_SUGGESTION_NSTATUS ? suggestion_status_names[st] : "pending";
+}
+
+int ts_suggestion_status_parse(const char *s)
+{
+	for (int i = 0; s && i < TS_SUGGESTION_NSTATUS; i++)
+		if (strcmp(s, suggestion_status_names[i]) == 0)
+			return i;
+	return -1;
+}

@@ -20,6 +20,7 @@ struct ts_store_annotation_ops;
 struct ts_store_export_ops;
 struct ts_store_video_ops;
 struct ts_store_member_ops;
+struct ts_store_model_ops;
 
 /* A transaction: the operations of a port that take one run inside it,
  * and nothing they did is seen by others until it commits. At most one
@@ -51,6 +52,7 @@ struct ts_store_ops {
 	const struct ts_store_export_ops *exports;
 	const struct ts_store_video_ops *videos;
 	const struct ts_store_member_ops *members;
+	const struct ts_store_model_ops *models;
 };
 
 struct ts_store {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/status.h"
 #include "store/store.h"
 
 #define TS_ANN_BULK_MAX 100000   /* assets per bulk call (ids or filter) */
@@ -26,6 +27,36 @@
 #define TS_STORE_ANN_NAME 16 /* a status or queue name, with its NUL */
 /* A list of category ids as JSON text ("[1,2]"). */
 #define TS_STORE_ANN_IDS_TEXT (TS_STORE_ANN_MAX_CATEGORIES * 21 + 3)
+
+/* An annotation as the API shows it: the one struct of the asset list,
+ * the labeling service and their one JSON view (http/views.h). */
+struct ts_annotation {
+	int64_t asset_id;
+	int64_t project_id;
+	enum ts_status status;
+	char payload_type[32]; /* "classification", "boxes"; "" without content */
+	/* The payload's JSON text for types other than classification (whose
+	 * payload is its category_ids); NULL otherwise, and in asset lists.
+	 * malloc'd: ts_annotation_release. */
+	char *payload;
+	size_t ncat;
+	int64_t category_ids[TS_STORE_ANN_MAX_CATEGORIES]; /* ascending */
+	int64_t revision;
+	int64_t labeled_by;        /* user id, 0 when nobody */
+	char labeled_by_name[260]; /* "" when nobody */
+	int64_t updated_at;        /* epoch ms */
+	/* The note of the latest change (a change to needs_review), NULL when
+	 * none and in asset lists; malloc'd (ts_annotation_release). */
+	char *note;
+};
+
+static inline void ts_annotation_release(struct ts_annotation *a)
+{
+	free(a->payload);
+	free(a->note);
+	a->payload = NULL;
+	a->note = NULL;
+}
 
 /* An asset's annotation as stored, with what deciding a change needs. */
 struct ts_ann_row {

@@ -13,9 +13,9 @@
 
 #include "core/status.h"
 #include "store/store.h"
+#include "store/store_annotations.h"
 
 #define TS_ASSET_FILE_NAME_MAX 255 /* bytes of UTF-8 */
-#define TS_ASSET_MAX_CATEGORIES 32 /* per annotation (multi-label later) */
 #define TS_ASSET_PAGE_MAX 1000     /* rows per list page */
 
 /* The job kind that makes an asset's thumbnail (ref_id = asset id). */
@@ -30,18 +30,6 @@ struct ts_asset_origin {
 	int64_t timestamp_ms;
 };
 
-/* The annotation as the asset list shows it (the labeling code owns the
- * full annotation API). labeled_by: the user name, "" when nobody. */
-struct ts_asset_annotation {
-	char status[16]; /* unlabeled, labeled, skipped, needs_review, approved */
-	int64_t revision;
-	int64_t labeled_by_id; /* user id, 0 when nobody */
-	char labeled_by[128];
-	int64_t updated_at;
-	size_t ncategories;
-	int64_t category_ids[TS_ASSET_MAX_CATEGORIES]; /* ascending */
-};
-
 struct ts_asset {
 	int64_t id;
 	int64_t project_id;
@@ -54,12 +42,14 @@ struct ts_asset {
 	struct ts_asset_origin origin;
 	int thumbnail_ready;
 	int64_t uploaded_by;         /* user id, 0 when unknown */
-	char uploaded_by_name[128]; /* "" when unknown */
+	char uploaded_by_name[260]; /* "" when unknown */
 	int64_t created_at;          /* epoch ms */
-	struct ts_asset_annotation annotation;
+	struct ts_annotation annotation; /* without payload and note */
 	/* "pending" (not decoded yet), "ok", or "damaged" (never exported). */
 	char decode_state[12];
 	char damage_reason[256]; /* why a damaged image does not decode; else "" */
+	int suggested; /* holds a pending model suggestion (store_models.h) */
+	int64_t sampling_rank; /* lists in sampling order: the asset's rank */
 };
 
 /* A damaged asset, as the issues panel lists it. */
@@ -101,6 +91,12 @@ struct ts_asset_query {
 	/* Only file names holding this text (ASCII letters in either case);
 	 * NULL or "": all. Applies to the counts too. */
 	const char *name_contains;
+	/* Model filters (store_models.h), with the id order only (sort id,
+	 * ascending; no name_contains): */
+	int suggested;       /* only assets holding a pending model suggestion */
+	/* > 0: only the assets this sampling run ranked, in rank order;
+	 * after_id is then a rank (and *next_after too). */
+	int64_t sampling_run;
 };
 
 /* Number of assets of each status among those the category, video and

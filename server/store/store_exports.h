@@ -109,23 +109,27 @@ void ts_export_release(struct ts_export *ex);
 void ts_export_snapshot_release(struct ts_export_snapshot *snap);
 
 struct ts_store_export_ops {
-	/* Counts what statuses (enum ts_status values, n >= 1)
-	 * would select now. NOT_FOUND for an unknown project. */
-	enum ts_err (*preview)(struct ts_store *s, int64_t project_id, const int *statuses,
-			       size_t n, struct ts_export_counts *out, struct ts_error *err);
-	/* Creates the next version with its snapshot and build job (kind
-	 * TS_EXPORT_JOB_KIND, ref_id the export id). counts is always filled
-	 * when the project exists; an empty selection is INVALID
-	 * "nothing_to_export" and writes nothing. max_versions > 0: when the
-	 * project already has that many versions that did not fail, CONFLICT
-	 * "export_quota_exceeded" and nothing is written (checked inside the
-	 * transaction, so concurrent requests cannot pass it together).
-	 * split: the version's split as compact JSON (stored as given), or
-	 * NULL. */
-	enum ts_err (*create)(struct ts_store *s, int64_t project_id, const int *statuses,
-			      size_t n, int64_t user_id, const char *user_name,
-			      const char *split, int64_t max_versions, struct ts_export *out,
-			      struct ts_export_counts *counts, struct ts_error *err);
+	/* Inside tx: counts what statuses (enum ts_status values, n >= 1)
+	 * select now. strict: images are the decoded ones only (what create
+	 * snapshots); else also those not decoded yet (a preview). NOT_FOUND
+	 * "project_not_found". */
+	enum ts_err (*counts)(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			      size_t n, int strict, struct ts_export_counts *out,
+			      struct ts_error *err);
+	/* Inside tx: the project's versions that did not fail. */
+	enum ts_err (*count_kept)(struct ts_store_tx *tx, int64_t project_id, int64_t *n,
+				  struct ts_error *err);
+	/* Inside the caller's write transaction, deciding nothing (whether
+	 * the selection is empty or the project over its quota is
+	 * service/exports.c's): creates the next version with its snapshot
+	 * and build job (kind TS_EXPORT_JOB_KIND, ref_id the export id).
+	 * counts: what counts (strict) gave in the same transaction, kept in
+	 * the version's row. split: the version's split as compact JSON
+	 * (stored as given), or NULL. NOT_FOUND "project_not_found". */
+	enum ts_err (*create)(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			      size_t n, int64_t user_id, const char *user_name, const char *split,
+			      const struct ts_export_counts *counts, struct ts_export *out,
+			      struct ts_error *err);
 	/* The assets the selection would export but that were never decoded
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
 	enum ts_err (*unchecked)(struct ts_store *s, int64_t project_id, const int *statuses,
@@ -175,22 +179,26 @@ struct ts_store_export_ops {
 			     struct ts_error *err);
 };
 
-static inline enum ts_err ts_store_export_preview(struct ts_store *s, int64_t project_id,
-						  const int *statuses, size_t n,
-						  struct ts_export_counts *out,
-						  struct ts_error *err)
-{
-	return s->ops->exports->preview(s, project_id, statuses, n, out, err);
-}
-static inline enum ts_err ts_store_export_create(struct ts_store *s, int64_t project_id,
-						 const int *statuses, size_t n, int64_t user_id,
-						 const char *user_name, const char *split,
-						 int64_t max_versions, struct ts_export *out,
-						 struct ts_export_counts *counts,
+static inline enum ts_err ts_store_export_counts(struct ts_store_tx *tx, int64_t project_id,
+						 const int *statuses, size_t n, int strict,
+						 struct ts_export_counts *out,
 						 struct ts_error *err)
 {
-	return s->ops->exports->create(s, project_id, statuses, n, user_id, user_name, split,
-				       max_versions, out, counts, err);
+	return tx->store->ops->exports->counts(tx, project_id, statuses, n, strict, out, err);
+}
+static inline enum ts_err ts_store_export_count_kept(struct ts_store_tx *tx, int64_t project_id,
+						     int64_t *n, struct ts_error *err)
+{
+	return tx->store->ops->exports->count_kept(tx, project_id, n, err);
+}
+static inline enum ts_err ts_store_export_create(struct ts_store_tx *tx, int64_t project_id,
+						 const int *statuses, size_t n, int64_t user_id,
+						 const char *user_name, const char *split,
+						 const struct ts_export_counts *counts,
+						 struct ts_export *out, struct ts_error *err)
+{
+	return tx->store->ops->exports->create(tx, project_id, statuses, n, user_id, user_name,
+					       split, counts, out, err);
 }
 static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,
 						    const int *statuses, size_t n, int64_t **ids,

@@ -20,6 +20,14 @@
 /* The job kind that extracts a video's frames (ref_id = video id). */
 #define TS_JOB_VIDEO_EXTRACT "video_extract"
 
+/* A frame of a video as the end of its extraction sees it. */
+struct ts_video_frame_row {
+	int64_t asset_id;
+	int64_t revision;  /* of its annotation; 0: never written */
+	char status[16];   /* its annotation's status; "" when it has none (deleted) */
+	int history;       /* its annotation has history rows */
+};
+
 struct ts_video {
 	int64_t id;
 	int64_t project_id;
@@ -84,14 +92,19 @@ struct ts_store_video_ops {
 	/* One more frame stored (duplicate: it was already in the project). */
 	enum ts_err (*progress)(struct ts_store *s, int64_t id, int duplicate,
 				struct ts_error *err);
-	/* Ends the extraction: error NULL -> ready, else failed with it. A
-	 * failure also removes, in the same transaction, the video's frames
-	 * that nobody has labeled (asset, annotation, labels, queued thumbnail
-	 * job; never a blob, which other assets may share); frames with a
-	 * human decision stay, frames_extracted becomes their number and the
-	 * stored error says what was removed and kept. */
-	enum ts_err (*finish)(struct ts_store *s, int64_t id, const char *error,
-			      struct ts_error *err);
+	/* Inside the caller's write transaction (which frames a failure
+	 * removes is service/frames.c's decision): ends the extraction, error
+	 * NULL -> ready, else failed with error and frames_extracted set to
+	 * frames_kept. */
+	enum ts_err (*finish)(struct ts_store_tx *tx, int64_t id, const char *error,
+			      int64_t frames_kept, struct ts_error *err);
+	/* Inside tx: the video's frames (assets) by id, with what is known of
+	 * their annotation. *out malloc'd (caller frees). */
+	enum ts_err (*frames)(struct ts_store_tx *tx, int64_t id, struct ts_video_frame_row **out,
+			      size_t *n, struct ts_error *err);
+	/* Inside tx: removes a frame asset with its annotation, labels and
+	 * queued thumbnail job (never a blob, which other assets may share). */
+	enum ts_err (*drop_frame)(struct ts_store_tx *tx, int64_t asset_id, struct ts_error *err);
 	/* The frame indexes of the video's frames stored as assets, ascending.
 	 * *out malloc'd (NULL when none). */
 	enum ts_err (*stored_frames)(struct ts_store *s, int64_t id, int64_t **out, size_t *n,
@@ -125,10 +138,22 @@ static inline enum ts_err ts_store_video_progress(struct ts_store *s, int64_t id
 {
 	return s->ops->videos->progress(s, id, duplicate, err);
 }
-static inline enum ts_err ts_store_video_finish(struct ts_store *s, int64_t id,
-						const char *error, struct ts_error *err)
+static inline enum ts_err ts_store_video_finish(struct ts_store_tx *tx, int64_t id,
+						const char *error, int64_t frames_kept,
+						struct ts_error *err)
 {
-	return s->ops->videos->finish(s, id, error, err);
+	return tx->store->ops->videos->finish(tx, id, error, frames_kept, err);
+}
+static inline enum ts_err ts_store_video_frames(struct ts_store_tx *tx, int64_t id,
+						struct ts_video_frame_row **out, size_t *n,
+						struct ts_error *err)
+{
+	return tx->store->ops->videos->frames(tx, id, out, n, err);
+}
+static inline enum ts_err ts_store_video_drop_frame(struct ts_store_tx *tx, int64_t asset_id,
+						    struct ts_error *err)
+{
+	return tx->store->ops->videos->drop_frame(tx, asset_id, err);
 }
 static inline enum ts_err ts_store_video_stored_frames(struct ts_store *s, int64_t id,
 						       int64_t **out, size_t *n,

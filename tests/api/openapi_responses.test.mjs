@@ -167,3 +167,48 @@ test('the checker itself finds a wrong type and an undocumented field', async ()
   assert.equal(validate({ id: 'seven' }), false);
   assert.deepEqual(undocumented({ id: 7, annotation: { status: 'labeled', mood: 1 } }, { $ref: `#${ptr}` }), ['/annotation/mood']);
 });
+
+test('the answers of the model, suggestion and run routes match their documented schemas', async () => {
+  const before = problems.length;
+  const p = await call('POST', '/api/v1/projects', {}, { status: 201, body: { name: 'Colours' } });
+  const pid = { project_id: p.id };
+  const ids = [];
+  for (const name of ['red', 'green', 'blue']) {
+    ids.push((await call('POST', '/api/v1/projects/{project_id}/categories', pid, { status: 201, body: { name } })).id);
+  }
+  const fd = new FormData();
+  for (let i = 1; i <= 2; i++) fd.append('file', new Blob([tinyPng(100 + i)], { type: 'image/png' }), `c_${i}.png`);
+  const [a1, a2] = (await call('POST', '/api/v1/projects/{project_id}/assets', pid, { status: 201, body: fd })).assets;
+  const list = await call('GET', '/api/v1/projects/{project_id}/models', pid);
+  if (!list.inference_available) return; // no ONNX Runtime here: model-assisted labeling is off
+
+  const models = join(ROOT, 'tests', 'models');
+  const meta = { ...JSON.parse(await readFile(join(models, 'colour_a.json'), 'utf8')), labels_hash: list.categories_hash, outputs: ids };
+  const form = new FormData();
+  form.append('file', new Blob([await readFile(join(models, 'colour_a.onnx'))]), 'colour_a.onnx');
+  form.append('metadata', JSON.stringify(meta));
+  const m = await call('POST', '/api/v1/projects/{project_id}/models', pid, { status: 201, body: form });
+  const mid = { ...pid, model_id: m.id };
+  await call('GET', '/api/v1/projects/{project_id}/models/{model_id}', mid);
+  await call('PATCH', '/api/v1/projects/{project_id}/models/{model_id}', mid, { body: { active: true } });
+  const s = (await call('GET', '/api/v1/assets/{asset_id}/suggestions', { asset_id: a1.id }, { query: '?model=active' })).suggestion;
+  await call('POST', '/api/v1/assets/{asset_id}/suggestions/{suggestion_id}/review',
+    { asset_id: a1.id, suggestion_id: s.suggestion_id }, { body: { category_ids: [ids[0]] } });
+  await call('GET', '/api/v1/projects/{project_id}/suggestions/stats', pid);
+  await call('GET', '/api/v1/projects/{project_id}/assets', pid, { query: '?suggested=true' });
+  const run = await call('POST', '/api/v1/projects/{project_id}/suggestions/batch', pid, { status: 202, body: { model_id: m.id, status: 'all' } });
+  const samp = await call('POST', '/api/v1/projects/{project_id}/sampling', pid, { status: 202, body: { strategy: 'entropy' } });
+  for (const r of [run, samp]) {
+    let got = r;
+    for (let i = 0; i < 400 && ['queued', 'running'].includes(got.state); i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      got = await call('GET', '/api/v1/projects/{project_id}/runs/{run_id}', { ...pid, run_id: r.id });
+    }
+    assert.equal(got.state, 'done');
+  }
+  await call('GET', '/api/v1/projects/{project_id}/runs', pid);
+  await call('POST', '/api/v1/projects/{project_id}/runs/{run_id}/cancel', { ...pid, run_id: run.id });
+  await call('POST', '/api/v1/projects/{project_id}/sampling', pid, { status: 400, body: { strategy: 'guess' } });
+  await call('GET', '/api/v1/assets/{asset_id}/suggestions', { asset_id: a2.id }, { status: 404, query: '?model=999999' });
+  assert.deepEqual(problems.slice(before), [], 'answers that do not match docs/openapi.yaml');
+});

@@ -161,7 +161,7 @@ test('unknown methods, OPTIONS, HEAD and a body on GET', async () => {
   const pid = await newProject('Methods');
   const brew = await api('BREW', `/api/v1/projects/${pid}`);
   assertJsonError(brew, 405, 'method_not_allowed');
-  assert.equal(brew.headers.get('allow'), 'GET, PATCH');
+  assert.equal(brew.headers.get('allow'), 'GET, PATCH, DELETE');
   assertJsonError(await api('OPTIONS', `/api/v1/projects/${pid}`), 405);
   const head = await api('HEAD', `/api/v1/projects/${pid}`);
   assert.equal(head.status, 200);

@@ -164,16 +164,27 @@ static enum ts_err counts_c(struct ts_pg_conn *c, int64_t project_id, const int 
 	return e;
 }
 
-static enum ts_err pg_preview(struct ts_store *s, int64_t project_id, const int *statuses,
-			      size_t n, struct ts_export_counts *out, struct ts_error *err)
+static enum ts_err pg_counts(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			     size_t n, int strict, struct ts_export_counts *out,
+			     struct ts_error *err)
 {
-	struct ts_pg_conn *c = ts_pg_acquire(s);
-	enum ts_err e;
+	struct ts_pg_conn *c = tx->impl;
+	enum ts_err e = ts_pg_project_exists(c, project_id, err);
 
-	e = ts_pg_begin_in_project(c, 0, project_id, err);
 	if (!e)
-		e = counts_c(c, project_id, statuses, n, 0, out, err);
-	return ts_pg_end(s, c, e, err);
+		e = counts_c(c, project_id, statuses, n, strict, out, err);
+	return e;
+}
+
+static enum ts_err pg_count_kept(struct ts_store_tx *tx, int64_t project_id, int64_t *n,
+				 struct ts_error *err)
+{
+	struct ts_pg_conn *c = tx->impl;
+
+	return count_one(c, ts_pg_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
+						"AND state <> 'failed'",
+					     TS_PG_I64(project_id), err),
+			 n, err);
 }
 
 static enum ts_err pg_unchecked(struct ts_store *s, int64_t project_id, const int *statuses,
@@ -238,16 +249,16 @@ static enum ts_err export_get_c(struct ts_pg_conn *c, int64_t id, int with_manif
 	return e;
 }
 
-static enum ts_err pg_create(struct ts_store *s, int64_t project_id, const int *statuses,
-			     size_t n, int64_t user_id, const char *user_name,
-			     const char *split, int64_t max_versions, struct ts_export *out,
-			     struct ts_export_counts *counts, struct ts_error *err)
+static enum ts_err pg_create(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
+			     size_t n, int64_t user_id, const char *user_name, const char *split,
+			     const struct ts_export_counts *counts, struct ts_export *out,
+			     struct ts_error *err)
 {
-	struct ts_pg_conn *c = ts_pg_acquire(s);
+	struct ts_pg_conn *c = tx->impl;
 	struct ts_pg_stmt *st;
 	char sel[80];
 	size_t sel_len = 0;
-	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0, kept = 0;
+	int64_t now = ts_time_now_ms(), version = 0, id = 0, job_id = 0, items = 0;
 	enum ts_err e;
 
 	sel[0] = '\0';
@@ -255,33 +266,12 @@ static enum ts_err pg_create(struct ts_store *s, int64_t project_id, const int *
 		sel_len += (size_t)snprintf(sel + sel_len, sizeof(sel) - sel_len, "%s%s",
 					    i ? "," : "", ts_status_name((enum ts_status)statuses[i]));
 
-	/* One write transaction: version, snapshot and job appear together
-	 * or not at all, and concurrent creations queue on the write lock. */
-	e = ts_pg_begin_in_project(c, 1, project_id, err);
-	if (!e)
-		e = counts_c(c, project_id, statuses, n, 1, counts, err);
+	/* In the caller's write transaction: version, snapshot and job appear
+	 * together or not at all, and concurrent creations queue on the write
+	 * lock. */
+	e = ts_pg_project_exists(c, project_id, err);
 	if (e)
 		goto out;
-	if (counts->images == 0) {
-		e = ts_error_set(err, TS_ERR_INVALID, "nothing_to_export",
-				 "nothing to export: no asset with a category has the selected statuses");
-		goto out;
-	}
-	if (max_versions > 0) {
-		st = ts_pg_prepare_i64(c, "SELECT count(*) FROM exports WHERE project_id = ? "
-					  "AND state <> 'failed'",
-				       TS_PG_I64(project_id), err);
-		e = count_one(c, st, &kept, err);
-		if (e)
-			goto out;
-		if (kept >= max_versions) {
-			e = ts_error_set(err, TS_ERR_CONFLICT, "export_quota_exceeded",
-					 "this project already has %lld export version%s, the most "
-					 "this server keeps per project (--quota-export-versions)",
-					 (long long)kept, kept == 1 ? "" : "s");
-			goto out;
-		}
-	}
 	st = ts_pg_prepare_i64(c, "SELECT COALESCE(MAX(version), 0) + 1 FROM exports "
 				  "WHERE project_id = ?",
 			       TS_PG_I64(project_id), err);
@@ -361,7 +351,7 @@ static enum ts_err pg_create(struct ts_store *s, int64_t project_id, const int *
 	if (!e)
 		e = export_get_c(c, id, 0, out, err);
 out:
-	return ts_pg_end(s, c, e, err);
+	return e;
 }
 
 static enum ts_err pg_get(struct ts_store *s, int64_t id, int with_manifest,
@@ -632,7 +622,8 @@ out:
 
 const struct ts_store_export_ops ts_pg_export_ops = {
 	.set_deleted = ts_pg_export_set_deleted,
-	.preview = pg_preview,
+	.counts = pg_counts,
+	.count_kept = pg_count_kept,
 	.create = pg_create,
 	.get = pg_get,
 	.list = pg_list,

@@ -354,6 +354,11 @@ const unsigned char *ts_pg_col_text(struct ts_pg_stmt *st, int col)
 	return has_value(st, col) ? (const unsigned char *)PQgetvalue(st->res, st->row, col) : NULL;
 }
 
+int ts_pg_col_count(struct ts_pg_stmt *st)
+{
+	return st->res ? PQnfields(st->res) : 0;
+}
+
 int ts_pg_col_type(struct ts_pg_stmt *st, int col)
 {
 	return has_value(st, col) ? 1 : TS_PG_NULL;
@@ -854,6 +859,7 @@ static const struct ts_store_ops pg_ops = {
 	.annotations = &ts_pg_annotation_ops,
 	.exports = &ts_pg_export_ops,
 	.videos = &ts_pg_video_ops,
+	.models = &ts_pg_model_ops,
 };
 
 struct ts_store *ts_store_pg_open(const char *url, struct ts_error *err)

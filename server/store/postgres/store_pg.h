@@ -114,6 +114,8 @@ int ts_pg_col_int(struct ts_pg_stmt *st, int col);
 double ts_pg_col_double(struct ts_pg_stmt *st, int col);
 /* NULL for a NULL value. */
 const unsigned char *ts_pg_col_text(struct ts_pg_stmt *st, int col);
+/* The number of columns of the last run's rows. */
+int ts_pg_col_count(struct ts_pg_stmt *st);
 /* TS_PG_NULL for a NULL value, else 1. */
 int ts_pg_col_type(struct ts_pg_stmt *st, int col);
 /* Runs st when it has not run since its last reset, then moves to its
@@ -250,6 +252,7 @@ extern const struct ts_store_annotation_ops ts_pg_annotation_ops;
 extern const struct ts_store_export_ops ts_pg_export_ops;
 extern const struct ts_store_video_ops ts_pg_video_ops;
 extern const struct ts_store_member_ops ts_pg_member_ops;
+extern const struct ts_store_model_ops ts_pg_model_ops;
 
 /* Appends to a project's audit history inside the caller's write
  * transaction. sql is a static INSERT INTO project_events whose ?1 is the

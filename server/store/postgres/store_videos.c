@@ -172,89 +172,73 @@ static enum ts_err pg_progress(struct ts_store *s, int64_t id, int duplicate,
 	return ts_pg_end(s, c, e, err);
 }
 
-/* Removes the frames of a failed video that nobody has touched (annotation
- * never written: revision 0, no history), with their annotation, labels and
- * queued thumbnail jobs, inside the caller's write transaction. Frames with
- * any human decision stay. Blobs are content-addressed and may be shared:
- * they are left alone. */
-static enum ts_err drop_untouched_frames(struct ts_pg_conn *c, int64_t id, int64_t *removed,
-					 int64_t *kept, struct ts_error *err)
+static void read_frame(struct ts_pg_stmt *st, void *out)
+{
+	struct ts_video_frame_row *f = out;
+
+	f->asset_id = ts_pg_col_i64(st, 0);
+	f->revision = ts_pg_col_i64(st, 1);
+	ts_pg_text_to(st, 2, f->status, sizeof(f->status));
+	f->history = ts_pg_col_int(st, 3) != 0;
+}
+
+static enum ts_err pg_frames(struct ts_store_tx *tx, int64_t id, struct ts_video_frame_row **out,
+			     size_t *n, struct ts_error *err)
+{
+	struct ts_pg_conn *c = tx->impl;
+	struct ts_pg_rows rows = { 0 };
+	enum ts_err e;
+
+	e = ts_pg_collect(c,
+			  ts_pg_prepare_i64(c, "SELECT a.id, n.revision, n.status, EXISTS (SELECT 1 "
+					       "FROM annotation_history h WHERE h.asset_id = a.id) "
+					       "FROM assets a LEFT JOIN annotations n ON n.asset_id = a.id "
+					       "WHERE a.video_id = ? ORDER BY a.id",
+					    TS_PG_I64(id), err),
+			  sizeof(struct ts_video_frame_row), read_frame, 0, &rows, "list frames", err);
+	*out = e ? NULL : rows.items;
+	*n = e ? 0 : rows.n;
+	if (e)
+		free(rows.items);
+	return e;
+}
+
+/* The asset's annotation, labels and queued thumbnail job go with it.
+ * Blobs are content-addressed and may be shared: they are left alone. */
+static enum ts_err pg_drop_frame(struct ts_store_tx *tx, int64_t asset_id, struct ts_error *err)
 {
 	static const char *const del[] = {
 		"DELETE FROM annotation_categories WHERE asset_id = ?",
 		"DELETE FROM annotations WHERE asset_id = ?",
 		"DELETE FROM jobs WHERE kind = '" TS_JOB_THUMBNAIL "' AND ref_id = ? "
 		"AND state = 'queued'",
-		"DELETE FROM assets WHERE id = ?",
+		"DELETE FROM assets WHERE id = ? AND video_id IS NOT NULL",
 	};
-	struct ts_pg_rows rows = { 0 };
-	const int64_t *ids;
-	struct ts_pg_stmt *st;
-	enum ts_err e;
+	struct ts_pg_conn *c = tx->impl;
+	enum ts_err e = TS_OK;
 
-	st = ts_pg_prepare_i64(c, "SELECT a.id FROM assets a JOIN annotations n ON n.asset_id = a.id "
-				  "WHERE a.video_id = ? AND n.revision = 0 AND n.status = 'unlabeled' "
-				  "AND NOT EXISTS (SELECT 1 FROM annotation_history h "
-				  "WHERE h.asset_id = a.id) ORDER BY a.id",
-			       TS_PG_I64(id), err);
-	e = ts_pg_collect(c, st, sizeof(int64_t), ts_pg_read_i64, 0, &rows,
-			  "list untouched frames", err);
-	ids = rows.items;
-	for (size_t i = 0; i < rows.n && !e; i++)
-		for (size_t k = 0; k < sizeof(del) / sizeof(del[0]) && !e; k++)
-			e = ts_pg_exec_i64(c, del[k], TS_PG_I64(ids[i]), err);
-	*removed = (int64_t)rows.n;
-	free(rows.items);
-	if (e)
-		return e;
-	st = ts_pg_prepare_i64(c, "SELECT count(*) FROM assets WHERE video_id = ?", TS_PG_I64(id),
-			       err);
-	return ts_pg_scalar_i64(c, st, kept, "count kept frames", err);
+	for (size_t k = 0; k < sizeof(del) / sizeof(del[0]) && !e; k++)
+		e = ts_pg_exec_i64(c, del[k], TS_PG_I64(asset_id), err);
+	return e;
 }
 
-static enum ts_err pg_finish(struct ts_store *s, int64_t id, const char *error,
-			     struct ts_error *err)
+static enum ts_err pg_finish(struct ts_store_tx *tx, int64_t id, const char *error,
+			     int64_t frames_kept, struct ts_error *err)
 {
-	struct ts_pg_conn *c = ts_pg_acquire(s);
-	char text[TS_VIDEO_ERROR_MAX];
-	int64_t removed = 0, kept = 0;
+	struct ts_pg_conn *c = tx->impl;
 	struct ts_pg_stmt *st;
-	enum ts_err e;
 
-	e = ts_pg_begin_write(c, err);
-	if (!e && error) {
-		/* A failed extraction leaves no half-ingested set presented as
-		 * data: the frames nobody labeled go, in this transaction. */
-		e = drop_untouched_frames(c, id, &removed, &kept, err);
-		if (!e && kept)
-			snprintf(text, sizeof(text),
-				 "%s (%lld extracted frame%s removed; %lld labeled frame%s kept)",
-				 error, (long long)removed, removed == 1 ? "" : "s",
-				 (long long)kept, kept == 1 ? "" : "s");
-		else if (!e && removed)
-			snprintf(text, sizeof(text), "%s (%lld extracted frame%s removed)", error,
-				 (long long)removed, removed == 1 ? "" : "s");
-		else
-			snprintf(text, sizeof(text), "%s", error);
-		error = text;
-	}
-	if (e)
-		goto out;
-	/* A failed video's count is the frames that remain (the kept ones). */
+	/* A failed video's count is the frames that remain. */
 	st = ts_pg_prepare_i64(c, "UPDATE videos SET updated_at = ?1, state = ?3, error = ?4, "
 				  "frames_extracted = CASE WHEN ?3 = 'failed' THEN ?5 "
 				  "ELSE frames_extracted END WHERE id = ?2",
 			       TS_PG_I64(ts_time_now_ms(), id), err);
-	if (!st) {
-		e = TS_ERR_IO;
-		goto out;
-	}
+	if (!st)
+		return TS_ERR_IO;
 	ts_pg_bind_text(st, 3, error ? "failed" : "ready");
 	ts_pg_bind_text(st, 4, error);
-	ts_pg_bind_i64(st, 5, kept);
-	e = ts_pg_exec_stmt(c, st, err);
-out:
-	return ts_pg_end(s, c, e, err);
+	ts_pg_bind_i64(st, 5, frames_kept);
+	return ts_pg_exec_stmt(c, st, err);
 }
 
 static enum ts_err pg_stored_frames(struct ts_store *s, int64_t id, int64_t **out, size_t *n,
@@ -281,5 +265,7 @@ const struct ts_store_video_ops ts_pg_video_ops = {
 	.start = pg_start,
 	.progress = pg_progress,
 	.finish = pg_finish,
+	.frames = pg_frames,
+	.drop_frame = pg_drop_frame,
 	.stored_frames = pg_stored_frames,
 };

@@ -25,9 +25,11 @@
 	"a.id, a.project_id, a.file_name, a.width, a.height, a.mime_type, a.byte_size, "    \
 	"a.checksum_sha256, a.source_type, a.video_id, a.video_file_name, a.frame_index, "  \
 	"a.timestamp_ms, a.thumb_ready, a.uploaded_by, n.labeled_by, a.created_at, "        \
-	"n.status, n.revision, n.updated_at, "                                               \
+	"n.status, n.revision, n.updated_at, n.payload_type, "                               \
 	"(SELECT group_concat(category_id) FROM annotation_categories WHERE asset_id = a.id), " \
-	"a.decode_state, a.damage_reason"
+	"a.decode_state, a.damage_reason, "                                                   \
+	"EXISTS (SELECT 1 FROM prediction_suggestions ps WHERE ps.asset_id = a.id "          \
+	"AND ps.status = 'pending')"
 
 #define FROM_ALL " FROM assets a CROSS JOIN annotations n ON n.asset_id = a.id "
 #define FROM_PROJECT \
@@ -39,6 +41,7 @@
 static void read_asset(sqlite3_stmt *st, void *out)
 {
 	struct ts_asset *a = out;
+	struct ts_annotation *an = &a->annotation;
 	const char *cats;
 
 	/* ts_sq_collect hands a zeroed row. */
@@ -57,23 +60,29 @@ static void read_asset(sqlite3_stmt *st, void *out)
 	a->origin.timestamp_ms = sqlite3_column_int64(st, 12);
 	a->thumbnail_ready = sqlite3_column_int(st, 13) != 0;
 	a->uploaded_by = sqlite3_column_int64(st, 14);
-	a->annotation.labeled_by_id = sqlite3_column_int64(st, 15);
+	an->asset_id = a->id;
+	an->project_id = a->project_id;
+	an->labeled_by = sqlite3_column_int64(st, 15);
 	a->created_at = sqlite3_column_int64(st, 16);
-	ts_sq_text_to(st, 17, a->annotation.status, sizeof(a->annotation.status));
-	a->annotation.revision = sqlite3_column_int64(st, 18);
-	a->annotation.updated_at = sqlite3_column_int64(st, 19);
-	ts_sq_text_to(st, 21, a->decode_state, sizeof(a->decode_state));
-	ts_sq_text_to(st, 22, a->damage_reason, sizeof(a->damage_reason));
-	cats = (const char *)sqlite3_column_text(st, 20);
-	while (cats && *cats && a->annotation.ncategories < TS_ASSET_MAX_CATEGORIES) {
+	if (ts_status_parse((const char *)sqlite3_column_text(st, 17), &an->status))
+		an->status = TS_STATUS_UNLABELED;
+	an->revision = sqlite3_column_int64(st, 18);
+	an->updated_at = sqlite3_column_int64(st, 19);
+	ts_sq_text_to(st, 20, an->payload_type, sizeof(an->payload_type));
+	ts_sq_text_to(st, 22, a->decode_state, sizeof(a->decode_state));
+	ts_sq_text_to(st, 23, a->damage_reason, sizeof(a->damage_reason));
+	a->suggested = sqlite3_column_int(st, 24) != 0;
+	if (sqlite3_column_count(st) > 25)
+		a->sampling_rank = sqlite3_column_int64(st, 25);
+	cats = (const char *)sqlite3_column_text(st, 21);
+	while (cats && *cats && an->ncat < TS_STORE_ANN_MAX_CATEGORIES) {
 		char *end;
 
-		a->annotation.category_ids[a->annotation.ncategories++] = strtoll(cats, &end, 10);
+		an->category_ids[an->ncat++] = strtoll(cats, &end, 10);
 		cats = *end == ',' ? end + 1 : NULL;
 	}
-	if (a->annotation.ncategories > 1)
-		qsort(a->annotation.category_ids, a->annotation.ncategories, sizeof(int64_t),
-		      ts_sq_cmp_i64);
+	if (an->ncat > 1)
+		qsort(an->category_ids, an->ncat, sizeof(int64_t), ts_sq_cmp_i64);
 }
 
 /* The user names of rows[0..n-1] (uploader and labeler): each distinct
@@ -88,10 +97,12 @@ static enum ts_err fill_names(struct ts_sq_conn *c, struct ts_asset *rows, size_
 	} kept[NAMES_KEPT];
 	size_t nkept = 0, next = 0;
 
+	_Static_assert(sizeof(rows->uploaded_by_name) == sizeof(rows->annotation.labeled_by_name),
+		       "one name size");
 	for (size_t i = 0; i < 2 * n; i++) {
 		struct ts_asset *a = &rows[i / 2];
-		int64_t id = i % 2 ? a->annotation.labeled_by_id : a->uploaded_by;
-		char *to = i % 2 ? a->annotation.labeled_by : a->uploaded_by_name;
+		int64_t id = i % 2 ? a->annotation.labeled_by : a->uploaded_by;
+		char *to = i % 2 ? a->annotation.labeled_by_name : a->uploaded_by_name;
 		size_t k;
 
 		if (id <= 0)
@@ -284,6 +295,44 @@ static sqlite3_stmt *list_video_stmt(struct ts_sq_conn *c, const struct ts_asset
 	return st;
 }
 
+/* The model filters (suggested, a sampling run's order) with any of the
+ * others: one statement whose unused filters are no-ops. */
+static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
+				     struct ts_error *err)
+{
+	sqlite3_stmt *st = ts_sq_prepare(
+		c,
+		"SELECT " ASSET_COLS ", coalesce(r.rank, a.id) AS k FROM assets a "
+		"CROSS JOIN annotations n ON n.asset_id = a.id "
+		"LEFT JOIN sampling_ranks r ON r.run_id = ?1 AND r.asset_id = a.id "
+		"WHERE a.project_id = ?2 AND (?1 = 0 OR r.rank IS NOT NULL) "
+		"AND (?3 IS NULL OR n.status = ?3) AND (?4 IS NULL OR n.queue = ?4) "
+		"AND (?5 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "
+		"WHERE c.asset_id = a.id AND c.category_id = ?5)) "
+		"AND (?6 = 0 OR a.video_id = ?6) "
+		"AND (?7 = 0 OR EXISTS (SELECT 1 FROM prediction_suggestions ps "
+		"WHERE ps.asset_id = a.id AND ps.status = 'pending')) "
+		"AND (?10 IS NULL OR instr(lower(a.file_name), lower(?10)) > 0) "
+		"AND coalesce(r.rank, a.id) > ?8 ORDER BY k LIMIT ?9",
+		err);
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->sampling_run);
+	sqlite3_bind_int64(st, 2, q->project_id);
+	if (q->status)
+		ts_sq_bind_text(st, 3, q->status);
+	if (q->queue)
+		ts_sq_bind_text(st, 4, q->queue);
+	sqlite3_bind_int64(st, 5, q->category_id);
+	sqlite3_bind_int64(st, 6, q->video_id);
+	sqlite3_bind_int(st, 7, q->suggested ? 1 : 0);
+	sqlite3_bind_int64(st, 8, q->after_id);
+	sqlite3_bind_int(st, 9, q->limit + 1);
+	ts_sq_bind_text(st, 10, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	return st;
+}
+
 /* The filters every sorted or searched page and its counts share: ?1
  * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
  * (NULL: any), ?6 file-name text (NULL: any). */
@@ -355,6 +404,8 @@ static sqlite3_stmt *list_stmt(struct ts_sq_conn *c, const struct ts_asset_query
 	sqlite3_stmt *st;
 	int i = 1;
 
+	if (q->suggested || q->sampling_run > 0)
+		return list_model_stmt(c, q, err);
 	if (q->sort != TS_ASSET_SORT_ID || q->descending ||
 	    (q->name_contains && *q->name_contains))
 		return list_sorted_stmt(c, q, err);
@@ -440,7 +491,9 @@ out:
 	more = rows.n > (size_t)q->limit;
 	*out = arr;
 	*n = more ? (size_t)q->limit : rows.n;
-	*next_after = more ? arr[q->limit - 1].id : 0;
+	*next_after = !more ? 0
+		      : q->sampling_run > 0 ? arr[q->limit - 1].sampling_rank
+					    : arr[q->limit - 1].id;
 	return TS_OK;
 }
 

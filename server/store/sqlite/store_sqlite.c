@@ -590,6 +590,7 @@ static const struct ts_store_ops sq_ops = {
 	.annotations = &ts_sq_annotation_ops,
 	.exports = &ts_sq_export_ops,
 	.videos = &ts_sq_video_ops,
+	.models = &ts_sq_model_ops,
 };
 
 struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err)

@@ -134,9 +134,14 @@ static int64_t create_export(struct fixture *f)
 	struct ts_export_counts counts;
 	struct ts_error err = { 0 };
 
-	assert_int_equal(ts_store_export_create(f->s, f->project, approved, 1, 0, "unit", NULL, 0, &ex, &counts,
-						&err),
+	struct ts_store_tx tx;
+
+	assert_int_equal(ts_store_begin(f->s, 1, &tx, &err), TS_OK);
+	assert_int_equal(ts_store_export_counts(&tx, f->project, approved, 1, 1, &counts, &err), TS_OK);
+	assert_int_equal(ts_store_export_create(&tx, f->project, approved, 1, 0, "unit", NULL, &counts,
+						&ex, &err),
 			 TS_OK);
+	assert_int_equal(ts_store_commit(&tx, &err), TS_OK);
 	assert_int_equal(counts.images, NIMG);
 	assert_string_equal(ex.state, "queued");
 	return ex.id;

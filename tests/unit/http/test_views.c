@@ -16,11 +16,11 @@
 /* The view as it was built before the writer, field for field. */
 static char *jansson_view(const struct ts_asset *a)
 {
-	const struct ts_asset_annotation *an = &a->annotation;
+	const struct ts_annotation *an = &a->annotation;
 	json_t *cats = json_array(), *source, *v;
 	char *text;
 
-	for (size_t i = 0; i < an->ncategories; i++)
+	for (size_t i = 0; i < an->ncat; i++)
 		json_array_append_new(cats, json_integer((json_int_t)an->category_ids[i]));
 	if (strcmp(a->origin.type, "video_frame") == 0)
 		source = json_pack("{s:s, s:I, s:s, s:I, s:I}", "type", "video_frame", "video_id",
@@ -39,9 +39,9 @@ static char *jansson_view(const struct ts_asset *a)
 		      ts_json_time(a->created_at), "uploaded_by",
 		      a->uploaded_by_name[0] ? json_string(a->uploaded_by_name) : json_null(),
 		      "thumbnail_ready", a->thumbnail_ready, "annotation", "asset_id",
-		      (json_int_t)a->id, "status", an->status, "category_ids", cats, "revision",
+		      (json_int_t)a->id, "status", ts_status_name(an->status), "category_ids", cats, "revision",
 		      (json_int_t)an->revision, "labeled_by",
-		      an->labeled_by[0] ? json_string(an->labeled_by) : json_null(), "updated_at",
+		      an->labeled_by_name[0] ? json_string(an->labeled_by_name) : json_null(), "updated_at",
 		      ts_json_time(an->updated_at), "decode_state",
 		      a->decode_state[0] ? a->decode_state : "pending", "damage_reason",
 		      a->damage_reason[0] ? json_string(a->damage_reason) : json_null());
@@ -81,7 +81,8 @@ static void asset_view_keeps_its_bytes(void **state)
 	memset(a.checksum_sha256, 'a', 64);
 	snprintf(a.origin.type, sizeof(a.origin.type), "image");
 	a.created_at = 1764500000123LL;
-	snprintf(a.annotation.status, sizeof(a.annotation.status), "unlabeled");
+	a.annotation.asset_id = a.id;
+	a.annotation.status = TS_STATUS_UNLABELED;
 	a.annotation.updated_at = 1764500000123LL;
 	same_bytes(&a);
 
@@ -93,10 +94,10 @@ static void asset_view_keeps_its_bytes(void **state)
 	a.origin.timestamp_ms = 4000;
 	a.thumbnail_ready = 1;
 	snprintf(a.uploaded_by_name, sizeof(a.uploaded_by_name), "alice");
-	snprintf(a.annotation.status, sizeof(a.annotation.status), "labeled");
+	a.annotation.status = TS_STATUS_LABELED;
 	a.annotation.revision = TS_JSON_MAX_SAFE_INT;
-	snprintf(a.annotation.labeled_by, sizeof(a.annotation.labeled_by), "bob");
-	a.annotation.ncategories = 2;
+	snprintf(a.annotation.labeled_by_name, sizeof(a.annotation.labeled_by_name), "bob");
+	a.annotation.ncat = 2;
 	a.annotation.category_ids[0] = 2;
 	a.annotation.category_ids[1] = 9;
 	snprintf(a.decode_state, sizeof(a.decode_state), "damaged");
@@ -104,10 +105,68 @@ static void asset_view_keeps_its_bytes(void **state)
 	same_bytes(&a);
 }
 
+static char *annotation_text(const struct ts_annotation *an, int full)
+{
+	struct ts_jsonw w;
+	struct ts_buf b;
+	size_t len;
+
+	ts_view_begin(&w, &b);
+	ts_view_annotation_write(&w, an, full);
+	assert_int_equal(ts_jsonw_finish(&w), TS_OK);
+	return ts_buf_take(&b, &len);
+}
+
+/* One annotation view: inside a list without payload and note, alone with
+ * both; a classification's payload is made from its ids, another type's
+ * is its stored text. */
+static void annotation_view_full_and_listed(void **state)
+{
+	struct ts_annotation an;
+	char *text;
+	(void)state;
+
+	memset(&an, 0, sizeof(an));
+	an.asset_id = 5;
+	an.status = TS_STATUS_NEEDS_REVIEW;
+	snprintf(an.payload_type, sizeof(an.payload_type), "classification");
+	an.ncat = 2;
+	an.category_ids[0] = 2;
+	an.category_ids[1] = 9;
+	an.revision = 3;
+	an.updated_at = 0;
+	an.note = (char *)"look again";
+	text = annotation_text(&an, 0);
+	assert_string_equal(text, "{\"asset_id\":5,\"status\":\"needs_review\",\"category_ids\":[2,9],"
+				  "\"revision\":3,\"labeled_by\":null,"
+				  "\"updated_at\":\"1970-01-01T00:00:00.000Z\"}");
+	free(text);
+	text = annotation_text(&an, 1);
+	assert_string_equal(text, "{\"asset_id\":5,\"status\":\"needs_review\",\"category_ids\":[2,9],"
+				  "\"payload\":{\"type\":\"classification\",\"category_ids\":[2,9]},"
+				  "\"revision\":3,\"labeled_by\":null,"
+				  "\"updated_at\":\"1970-01-01T00:00:00.000Z\",\"note\":\"look again\"}");
+	free(text);
+	snprintf(an.payload_type, sizeof(an.payload_type), "boxes");
+	an.payload = (char *)"{\"type\":\"boxes\",\"objects\":[]}";
+	an.ncat = 0;
+	an.note = NULL;
+	text = annotation_text(&an, 1);
+	assert_non_null(strstr(text, "\"payload\":{\"type\":\"boxes\",\"objects\":[]},"));
+	assert_null(strstr(text, "note"));
+	free(text);
+	an.payload = NULL;
+	an.payload_type[0] = '\0';
+	text = annotation_text(&an, 1);
+	assert_non_null(strstr(text, "\"payload\":null,"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(asset_view_keeps_its_bytes),
+		cmocka_unit_test(annotation_view_full_and_listed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

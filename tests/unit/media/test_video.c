@@ -1,5 +1,5 @@
 /* Unit tests for server/media/video.c (and the frame naming of
- * server/ingest/video.c). The videos are made by the ffmpeg program in a
+ * server/service/frames.c). The videos are made by the ffmpeg program in a
  * fixture step, into a fresh temporary folder. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "ingest/video.h"
+#include "service/frames.h"
 #include "media/image.h"
 #include "media/video.h"
 #include "testdir.h"
@@ -391,14 +391,14 @@ static void test_frame_name(void **state)
 	char big[300];
 
 	(void)state;
-	ts_ingest_frame_name("drive.mp4", 30, out, sizeof(out));
+	ts_frames_name("drive.mp4", 30, out, sizeof(out));
 	assert_string_equal(out, "drive.mp4#frame=30");
 	/* 23 bytes fit: the name is cut, never the suffix, never inside a
 	 * UTF-8 sequence ("é" is 2 bytes). */
-	ts_ingest_frame_name("a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.mp4", 1234, out,
+	ts_frames_name("a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.mp4", 1234, out,
 			     sizeof(out));
 	assert_string_equal(out, "a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9#frame=1234");
-	ts_ingest_frame_name("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.mp4", 1234, out,
+	ts_frames_name("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9.mp4", 1234, out,
 			     sizeof(out));
 	assert_string_equal(out, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9#frame=1234");
 	memset(big, 'a', sizeof(big) - 1);
@@ -406,7 +406,7 @@ static void test_frame_name(void **state)
 	{
 		char name[256];
 
-		ts_ingest_frame_name(big, 9999, name, sizeof(name));
+		ts_frames_name(big, 9999, name, sizeof(name));
 		assert_int_equal(strlen(name), 255);
 		assert_string_equal(name + 255 - 11, "#frame=9999");
 	}

@@ -115,11 +115,11 @@ static void label_repeat_and_stale(void **state)
 
 	assert_int_equal(ts_labeling_get(f->s, id, &a, &err), TS_OK);
 	assert_int_equal(a.status, TS_ANN_UNLABELED);
-	assert_int_equal(a.payload_type, TS_PAYLOAD_NONE);
+	assert_string_equal(a.payload_type, "");
 	assert_int_equal(set_label(f, id, f->cats[1], f->bob, 0, &a, &changed, &err), TS_OK);
 	assert_int_equal(changed, 1);
 	assert_int_equal(a.status, TS_ANN_LABELED);
-	assert_int_equal(a.payload_type, TS_PAYLOAD_CLASSIFICATION);
+	assert_string_equal(a.payload_type, "classification");
 	assert_int_equal(a.revision, 1);
 	assert_string_equal(a.labeled_by_name, "bob");
 	/* A repeat writes nothing, whatever its revision. */
@@ -164,7 +164,7 @@ static void own_label_and_history(void **state)
 	assert_string_equal(a.labeled_by_name, "alice"); /* the reviewer keeps the labeler */
 	assert_int_equal(set_status(f, id, TS_ANN_SKIPPED, f->bob, &a, &err), TS_OK);
 	assert_int_equal(a.ncat, 0);
-	assert_int_equal(a.payload_type, TS_PAYLOAD_NONE);
+	assert_string_equal(a.payload_type, "");
 	assert_int_equal(ts_labeling_history(f->s, id, &h, &n, &err), TS_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(h[0].to_status, "labeled");

@@ -165,8 +165,59 @@ static enum ts_err conf_member(struct ts_store *s, int64_t project_id, int64_t u
 	return ts_store_end(&tx, e, err);
 }
 
+/* Counts a selection in its own read transaction (strict: as a snapshot
+ * would take it). */
+static enum ts_err conf_export_counts(struct ts_store *s, int64_t project_id, const int *statuses,
+				      size_t n, int strict, struct ts_export_counts *out,
+				      struct ts_error *err)
+{
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(s, 0, &tx, err);
+
+	if (e)
+		return e;
+	e = ts_store_export_counts(&tx, project_id, statuses, n, strict, out, err);
+	return ts_store_end(&tx, e, err);
+}
+
+/* Creates a version in its own write transaction, from the strict counts
+ * of the same transaction; *kept receives the versions that did not fail
+ * before it. */
+static enum ts_err conf_export_create(struct ts_store *s, int64_t project_id, const int *statuses,
+				      size_t n, int64_t user_id, struct ts_export *out,
+				      int64_t *kept, struct ts_error *err)
+{
+	struct ts_export_counts counts;
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (e)
+		return e;
+	e = ts_store_export_counts(&tx, project_id, statuses, n, 1, &counts, err);
+	if (!e)
+		e = ts_store_export_count_kept(&tx, project_id, kept, err);
+	if (!e)
+		e = ts_store_export_create(&tx, project_id, statuses, n, user_id, "eve", NULL, &counts,
+					   out, err);
+	return ts_store_end(&tx, e, err);
+}
+
+/* Ends a video's extraction in its own write transaction (frames_kept as
+ * given). */
+static enum ts_err conf_video_finish(struct ts_store *s, int64_t id, const char *error,
+				     int64_t frames_kept, struct ts_error *err)
+{
+	struct ts_store_tx tx;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (!e)
+		e = ts_store_end(&tx, ts_store_video_finish(&tx, id, error, frames_kept, err), err);
+	return e;
+}
+
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
+#include "store/conformance_models.h"
 
 /* Runs the suite against backend; returns the number of failed tests. */
 static int ts_store_conformance(const struct ts_store_backend *backend)
@@ -185,6 +236,7 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_exports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_segmentation, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_models, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),

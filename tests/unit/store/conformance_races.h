@@ -211,7 +211,11 @@ static void conf_ids_never_reused(void **state)
 	OK(ts_store_video_start(f->s, v.id, 3, 0, &err));
 	struct ts_asset_origin o = { "video_frame", v.id, "clip.mp4", 0, 0 };
 	frame = conf_asset_from(f->s, p, 500, &o);
-	OK(ts_store_video_finish(f->s, v.id, "the decoder failed", &err));
+	struct ts_store_tx tx;
+	OK(ts_store_begin(f->s, 1, &tx, &err));
+	OK(ts_store_video_drop_frame(&tx, frame, &err));
+	OK(ts_store_video_finish(&tx, v.id, "the decoder failed", 0, &err));
+	OK(ts_store_commit(&tx, &err));
 	assert_int_equal(ts_store_asset_get(f->s, frame, &gone, &err), TS_ERR_NOT_FOUND);
 	a = conf_asset(f->s, p, 501);
 	assert_true(a > frame);

@@ -1,5 +1,5 @@
 /* One way in for every asset: checks, blob store, row, thumbnail job. */
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -54,6 +54,11 @@ void ts_ingest_free(struct ts_ingest *in)
 	pthread_cond_destroy(&in->cv);
 	pthread_mutex_destroy(&in->mu);
 	free(in);
+}
+
+struct ts_media_budget *ts_ingest_budget(struct ts_ingest *in)
+{
+	return in ? in->budget : NULL;
 }
 
 void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out)

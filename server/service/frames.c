@@ -1,6 +1,7 @@
 /* The frame extraction job: plan, skip what is stored, extract the rest,
- * ingest each frame like an uploaded image. */
-#include "ingest/video.h"
+ * ingest each frame like an uploaded image, and end the video (a failure
+ * removes the frames nobody touched). */
+#include "service/frames.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,9 +9,10 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/status.h"
 #include "core/sorted.h"
 #include "core/time.h"
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "jobs/jobs.h"
 #include "media/video.h"
 #include "storage/blobs.h"
@@ -18,7 +20,7 @@
 #include "store/store_videos.h"
 #include "core/banned.h"
 
-void ts_ingest_frame_name(const char *video_name, int64_t frame_index, char *out, size_t outlen)
+void ts_frames_name(const char *video_name, int64_t frame_index, char *out, size_t outlen)
 {
 	char suffix[40];
 	size_t slen, nlen = strlen(video_name);
@@ -45,7 +47,7 @@ static int stop_requested(void *jobs)
 	return ts_jobs_stopping(jobs);
 }
 
-int64_t ts_ingest_video_limit_s(const struct ts_config *cfg, const struct ts_video_info *info,
+int64_t ts_frames_limit_s(const struct ts_config *cfg, const struct ts_video_info *info,
 				const struct ts_video_mode *mode)
 {
 	double seconds = (double)info->duration_ms / 1000.0, frames, work, limit;
@@ -58,14 +60,65 @@ int64_t ts_ingest_video_limit_s(const struct ts_config *cfg, const struct ts_vid
 	return limit < 1 ? 1 : (int64_t)limit;
 }
 
-void ts_ingest_video_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
+/* A frame nobody has touched: its annotation was never written (revision
+ * 0, still unlabeled, no history). */
+static int untouched(const struct ts_video_frame_row *f)
+{
+	return f->revision == 0 && strcmp(f->status, ts_status_name(TS_STATUS_UNLABELED)) == 0 &&
+	       !f->history;
+}
+
+enum ts_err ts_frames_finish(struct ts_store *s, int64_t id, const char *error,
+			     struct ts_error *err)
+{
+	struct ts_video_frame_row *frames = NULL;
+	char text[TS_VIDEO_ERROR_MAX];
+	int64_t removed = 0, kept = 0;
+	struct ts_store_tx tx;
+	size_t n = 0;
+	enum ts_err e = ts_store_begin(s, 1, &tx, err);
+
+	if (e)
+		return e;
+	if (error) {
+		/* A failed extraction leaves no half-ingested set presented as
+		 * data: the frames nobody labeled go, in this transaction;
+		 * frames with a human decision stay. */
+		e = ts_store_video_frames(&tx, id, &frames, &n, err);
+		for (size_t i = 0; i < n && !e; i++) {
+			if (untouched(&frames[i])) {
+				e = ts_store_video_drop_frame(&tx, frames[i].asset_id, err);
+				removed++;
+			} else {
+				kept++;
+			}
+		}
+		if (kept)
+			snprintf(text, sizeof(text),
+				 "%s (%lld extracted frame%s removed; %lld labeled frame%s kept)",
+				 error, (long long)removed, removed == 1 ? "" : "s",
+				 (long long)kept, kept == 1 ? "" : "s");
+		else if (removed)
+			snprintf(text, sizeof(text), "%s (%lld extracted frame%s removed)", error,
+				 (long long)removed, removed == 1 ? "" : "s");
+		else
+			snprintf(text, sizeof(text), "%s", error);
+		error = text;
+		free(frames);
+	}
+	if (!e)
+		e = ts_store_video_finish(&tx, id, error, kept, err);
+	return ts_store_end(&tx, e, err);
+}
+
+void ts_frames_abandon(struct ts_app *app, const struct ts_job *job, const char *reason)
 {
 	struct ts_error err = { 0 };
 	struct ts_video video;
 
 	if (ts_store_video_get(app->store, job->ref_id, &video, &err) == TS_OK &&
 	    strcmp(video.state, "ready") != 0 && strcmp(video.state, "failed") != 0 &&
-	    ts_store_video_finish(app->store, video.id, reason, &err))
+	    ts_frames_finish(app->store, video.id, reason, &err))
 		ts_log_error("video %lld: cannot record the failure: %s", (long long)video.id,
 			     err.message);
 	ts_error_release(&err);
@@ -100,7 +153,7 @@ static enum ts_err on_frame(void *arg, const struct ts_video_frame *f, struct ts
 		ts_blob_writer_abort(&w);
 		return e;
 	}
-	ts_ingest_frame_name(x->video->file_name, f->frame_index, name, sizeof(name));
+	ts_frames_name(x->video->file_name, f->frame_index, name, sizeof(name));
 	src.video_id = x->video->id;
 	src.video_file_name = x->video->file_name;
 	src.frame_index = f->frame_index;
@@ -120,7 +173,7 @@ static enum ts_err on_frame(void *arg, const struct ts_video_frame *f, struct ts
 	return ts_store_video_progress(app->store, x->video->id, duplicate, err);
 }
 
-enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
+enum ts_err ts_frames_job(struct ts_app *app, const struct ts_job *job,
 				struct ts_error *err)
 {
 	struct ts_video video;
@@ -156,7 +209,7 @@ enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 		e = err->err ? err->err : TS_ERR_UNPROCESSABLE;
 		goto out;
 	}
-	guard.limit_s = ts_ingest_video_limit_s(&app->cfg, ts_media_video_info(mv), &mode);
+	guard.limit_s = ts_frames_limit_s(&app->cfg, ts_media_video_info(mv), &mode);
 	guard.deadline_us = t0 + guard.limit_s * 1000000;
 	ts_media_video_set_guard(mv, &guard);
 	e = ts_media_video_plan(mv, &mode, &targets, &ntargets, err);
@@ -181,11 +234,11 @@ enum ts_err ts_ingest_video_job(struct ts_app *app, const struct ts_job *job,
 	e = ts_media_video_extract(mv, targets, todo, on_frame, &x, err);
 out:
 	if (e && e != TS_ERR_UNAVAILABLE) {
-		if (ts_store_video_finish(app->store, video.id, err->message, &ferr))
+		if (ts_frames_finish(app->store, video.id, err->message, &ferr))
 			ts_log_error("video %lld: cannot record the failure: %s",
 				     (long long)video.id, ferr.message);
 	} else if (!e) {
-		e = ts_store_video_finish(app->store, video.id, NULL, err);
+		e = ts_frames_finish(app->store, video.id, NULL, err);
 	}
 	ts_error_release(&ferr);
 	free(stored);

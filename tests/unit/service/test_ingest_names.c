@@ -1,4 +1,4 @@
-/* Unit tests for ts_ingest_check_name (server/ingest/ingest.c): which
+/* Unit tests for ts_ingest_check_name (server/service/ingest.c): which
  * uploaded file names are stored, and how. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "ingest/ingest.h"
+#include "service/ingest.h"
 #include "core/banned.h"
 
 static enum ts_err check(const char *name, char *out, struct ts_error *err)

@@ -9,8 +9,8 @@
  * blob store, then insert the asset + annotation + thumbnail job in one
  * transaction and wake a thumbnail worker. The thumbnail job decodes the
  * whole image once and marks it "damaged" when it does not decode. */
-#ifndef TS_INGEST_H
-#define TS_INGEST_H
+#ifndef TS_SERVICE_INGEST_H
+#define TS_SERVICE_INGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +69,9 @@ enum ts_err ts_ingest_check_name(const char *name, size_t len,
 struct ts_ingest;
 struct ts_ingest *ts_ingest_new(const struct ts_config *cfg);
 void ts_ingest_free(struct ts_ingest *in);
+
+/* The shared decode budget of in (NULL when in is NULL). */
+struct ts_media_budget *ts_ingest_budget(struct ts_ingest *in);
 
 /* The image limits of cfg. */
 void ts_ingest_limits(const struct ts_config *cfg, struct ts_image_limits *out);
