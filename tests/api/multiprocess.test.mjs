@@ -7,7 +7,7 @@
 // backend only (make test-api-pg); SQLite is one process by design.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWithAdmin, startServer, PG } from '../lib/server.mjs';
+import { startWithAdmin, startServer, pgDatabase, PG } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 import { waitExport } from '../lib/exports.mjs';
 
@@ -116,4 +116,17 @@ test('every job is done exactly once, and a job of a dead process is taken over 
   await a.kill();
   await until('the job taken over', async () => (await b.sql(`SELECT state || ' ' || attempts FROM jobs WHERE id = ${job}`)) === 'done 2');
   await a.start();
+});
+
+test('processes started together on a new database set up its schema once, and all serve', { skip }, async () => {
+  const dbUrl = await pgDatabase();
+  const started = await Promise.all([1, 2, 3].map(() => startServer({ dbUrl })));
+  try {
+    for (const s of started) assert.equal((await s.req('GET', '/readyz')).status, 200);
+    const [n, names] = (await started[0].sql('SELECT count(*) || \' \' || count(DISTINCT name) FROM schema_migrations')).split(' ');
+    assert.equal(n, names);
+    assert.ok(Number(n) >= 20, `${n} migrations`);
+  } finally {
+    await Promise.all(started.map((s) => s.close()));
+  }
 });
