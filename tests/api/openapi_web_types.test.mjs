@@ -27,6 +27,13 @@ const PAIRS = {
   ExportVersion: 'Export',
   SelectionCounts: 'SelectionCounts',
   Video: 'Video',
+  Model: 'Model',
+  ModelInput: 'ModelInput',
+  ModelMetadata: 'ModelMetadata',
+  Suggestion: 'Suggestion',
+  SuggestionOutcomes: 'SuggestionOutcomes',
+  SuggestionStats: 'SuggestionStats',
+  ModelRun: 'ModelRun',
 };
 
 async function webTypes() {

@@ -50,6 +50,23 @@ export function tinyPng(seed, w = 16, h = 12) {
   ]);
 }
 
+// An RGB PNG of w x h in one colour [r, g, b] (images a colour model can tell apart).
+export function solidPng([r, g, b], w = 16, h = 16) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([r, g, b], y * (w * 3 + 1) + 1 + x * 3);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 // Uploads n distinct PNGs (seeds start..start+n) in batches; returns the
 // assets in upload order.
 export async function uploadPngs(srv, token, projectId, n, { start = 1, batch = 50, w, h } = {}) {

@@ -21,7 +21,11 @@ describe('routes', () => {
 
   it('parses what it builds', () => {
     const path = labelPath(3, 'approved', 4, 9);
-    expect(parseLabelQuery(path.slice(path.indexOf('?')))).toEqual({ filter: 'approved', category: 4, asset: 9 });
+    expect(parseLabelQuery(path.slice(path.indexOf('?')))).toEqual({ filter: 'approved', category: 4, asset: 9, queue: 'order' });
+    const s = labelPath(3, 'unlabeled', null, null, 'sampling');
+    expect(s).toBe('/projects/3/label?filter=unlabeled&queue=sampling');
+    expect(parseLabelQuery(s.slice(s.indexOf('?'))).queue).toBe('sampling');
+    expect(parseLabelQuery('?queue=suggested').queue).toBe('suggested');
     // Links naming the older groups still open a filter.
     expect(parseLabelQuery('?filter=done').filter).toBe('approved');
     expect(parseLabelQuery('?filter=in_review').filter).toBe('labeled');
@@ -31,8 +35,8 @@ describe('routes', () => {
   });
 
   it('falls back on bad query values', () => {
-    expect(parseLabelQuery('?filter=nope&category=-1')).toEqual({ filter: 'unlabeled', category: null, asset: null });
-    expect(parseLabelQuery('?asset=5')).toEqual({ filter: 'all', category: null, asset: 5 });
+    expect(parseLabelQuery('?filter=nope&category=-1&queue=x')).toEqual({ filter: 'unlabeled', category: null, asset: null, queue: 'order' });
+    expect(parseLabelQuery('?asset=5')).toEqual({ filter: 'all', category: null, asset: 5, queue: 'order' });
     expect(parseReviewQuery('')).toEqual({ filter: 'labeled', category: null });
   });
 

@@ -1,7 +1,7 @@
 // Every path of the app, and the query each screen keeps in its URL: built
 // and parsed here, so screens never spell a path or read a query themselves.
 // DOM-free.
-import { ASSET_FILTERS, ASSET_SORTS, type AssetFilter, type AssetSort } from './api/assets';
+import { ASSET_FILTERS, ASSET_SORTS, QUEUE_MODES, type AssetFilter, type AssetSort, type QueueMode } from './api/assets';
 import type { Project } from './api/types';
 
 /** The app's routes, matched in this order (see router/match). */
@@ -18,7 +18,7 @@ export const ROUTES = [
 export type RouteName = (typeof ROUTES)[number][0];
 
 /** The tabs of a project page, in the order shown. */
-export const TAB_KEYS = ['categories', 'assets', 'label', 'review', 'exports', 'members'] as const;
+export const TAB_KEYS = ['categories', 'assets', 'label', 'review', 'models', 'exports', 'members'] as const;
 export type TabKey = (typeof TAB_KEYS)[number];
 
 /** What every project tab's screen is given. */
@@ -48,25 +48,41 @@ function filterOf(f: string | null, fallback: AssetFilter): AssetFilter {
   return (f !== null && OLD_FILTERS[f]) || fallback;
 }
 
+export type { QueueMode };
+
 export interface LabelQuery {
   filter: AssetFilter;
   category: number | null;
   asset: number | null;
+  queue: QueueMode;
 }
 
-/** The labeling screen's queue: ?filter=&category=&asset=. */
+/** The labeling screen's queue: ?filter=&category=&asset=&queue=. */
 export function parseLabelQuery(search: string): LabelQuery {
   const q = new URLSearchParams(search);
   const f = q.get('filter');
   // Opened on one asset (from a grid) without a filter: the whole project.
   const fallback: AssetFilter = q.get('asset') ? 'all' : 'unlabeled';
-  return { filter: filterOf(f, fallback), category: positive(q.get('category')), asset: positive(q.get('asset')) };
+  const mode = q.get('queue');
+  return {
+    filter: filterOf(f, fallback),
+    category: positive(q.get('category')),
+    asset: positive(q.get('asset')),
+    queue: mode !== null && (QUEUE_MODES as readonly string[]).includes(mode) ? (mode as QueueMode) : 'order',
+  };
 }
 
-export function labelPath(projectId: number, filter: AssetFilter, category: number | null, asset: number | null): string {
+export function labelPath(
+  projectId: number,
+  filter: AssetFilter,
+  category: number | null,
+  asset: number | null,
+  queue: QueueMode = 'order',
+): string {
   const q = new URLSearchParams({ filter });
   if (category) q.set('category', String(category));
   if (asset) q.set('asset', String(asset));
+  if (queue !== 'order') q.set('queue', queue);
   return `${tabPath(projectId, 'label')}?${q.toString()}`;
 }
 

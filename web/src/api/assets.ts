@@ -56,6 +56,8 @@ export interface Asset {
   /** "damaged": the image does not decode and is never exported. */
   decode_state?: 'pending' | 'ok' | 'damaged';
   damage_reason?: string | null;
+  /** In asset lists: the asset holds a pending suggestion of a model (absent from older servers). */
+  suggested?: boolean;
 }
 
 /** The orders of the asset list: by id, upload time or file name; "-" reverses. */
@@ -74,11 +76,36 @@ export interface AssetQuery {
   status?: AssetFilter;
   categoryId?: number | null;
   videoId?: number | null;
+  /** Only assets with a pending suggestion (suggested, not yet reviewed). */
+  suggested?: boolean;
+  /** sampling: only the assets the latest sampling run ranked, most useful first. */
+  order?: 'id' | 'sampling';
   sort?: AssetSort;
   /** Text in the file name. */
   q?: string;
   cursor?: string | null;
   limit?: number;
+}
+
+/** Which images a leased batch takes, besides their status. */
+export interface LeaseQuery {
+  suggested?: boolean;
+  order?: 'id' | 'sampling';
+}
+
+/**
+ * How the labeling queue picks its images: all of the filter by id; only
+ * those with a suggestion not reviewed yet; or those the latest sampling run
+ * ranked, most useful first.
+ */
+export type QueueMode = 'order' | 'suggested' | 'sampling';
+export const QUEUE_MODES: readonly QueueMode[] = ['order', 'suggested', 'sampling'];
+
+/** The list and lease parameters of a queue mode. */
+export function queueQuery(mode: QueueMode): LeaseQuery {
+  if (mode === 'suggested') return { suggested: true };
+  if (mode === 'sampling') return { order: 'sampling' };
+  return {};
 }
 
 export interface UploadFileError {
@@ -99,6 +126,8 @@ export const assets = {
         status: q.status && q.status !== 'all' ? q.status : undefined,
         category_id: q.categoryId ?? undefined,
         video_id: q.videoId ?? undefined,
+        suggested: q.suggested ? 'true' : undefined,
+        order: q.order && q.order !== 'id' ? q.order : undefined,
         sort: q.sort && q.sort !== 'id' ? q.sort : undefined,
         q: q.q ? q.q : undefined,
         cursor: q.cursor ?? undefined,
@@ -111,9 +140,14 @@ export const assets = {
   remove: (id: number) => request<undefined>('DELETE', `${V1}/assets/${id}`),
   restore: (id: number) => request<Asset>('POST', `${V1}/assets/${id}/restore`),
   /** Leases the next images of a filter to the signed-in user: other labelers' batches skip them. */
-  lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number) =>
+  lease: (projectId: number, status: Exclude<AssetFilter, 'all'>, limit: number, q: LeaseQuery = {}) =>
     request<{ assets: Asset[]; leased_until: string }>('POST', `${V1}/projects/${projectId}/queue/next`, {
-      body: { status, limit },
+      body: {
+        status,
+        limit,
+        ...(q.suggested ? { suggested: true } : {}),
+        ...(q.order && q.order !== 'id' ? { order: q.order } : {}),
+      },
     }),
   /** Ends the signed-in user's leases in the project. */
   releaseLeases: (projectId: number) =>

@@ -11,6 +11,7 @@ export type LabelCommandId =
   | 'next'
   | 'skip'
   | 'flag'
+  | 'accept'
   | 'undo'
   | 'redo'
   | 'focus'
@@ -38,6 +39,8 @@ export interface LabelHandlers {
   skip: () => void;
   /** Marks the image needs_review (unsure). */
   flag: () => void;
+  /** Accepts the model's suggestion for the image (absent: the project gives no suggestions). */
+  accept?: () => void;
   undo: () => void;
   redo: () => void;
   /** Focus mode: hides the header and the tabs. */
@@ -76,6 +79,7 @@ export function labelCommands(categories: readonly Category[], h: LabelHandlers)
     { id: 'next', label: 'Next asset', keys: ['ArrowRight'], run: h.next },
     { id: 'skip', label: 'Skip (and move on)', keys: ['S'], run: h.skip },
     { id: 'flag', label: 'Flag as needs review, with an optional note (and move on)', keys: ['F'], run: h.flag },
+    ...(h.accept ? [{ id: 'accept' as const, label: 'Accept the model’s suggestion (and move on)', keys: ['A'], run: h.accept }] : []),
     { id: 'undo', label: 'Undo the last label change', keys: ['Ctrl+Z', 'Meta+Z'], run: h.undo },
     { id: 'redo', label: 'Redo', keys: ['Ctrl+Shift+Z', 'Meta+Shift+Z', 'Ctrl+Y'], run: h.redo },
     { id: 'focus', label: 'Focus mode (hide header and tabs)', keys: ['Z'], run: h.toggleFocus },

@@ -5,7 +5,7 @@
 // labels shown (server state with unacknowledged local changes on top), and
 // the status counters. Writes go through the offline write queue.
 import { computed, signal } from '@preact/signals';
-import { assets, type Annotation, type Asset, type AssetFilter } from '../api/assets';
+import { assets, queueQuery, type Annotation, type Asset, type AssetFilter, type QueueMode } from '../api/assets';
 import { ApiError, isRetryable } from '../api/errors';
 import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
 import { addConflict, staleCurrent } from './conflicts';
@@ -80,6 +80,7 @@ export function createLabelSession(
   projectId: number,
   filter: AssetFilter,
   categoryId: number | null,
+  mode: QueueMode = 'order',
   queue: WriteQueue<Annotation> = writeQueue(),
 ) {
   const items = signal<Asset[]>([]);
@@ -96,7 +97,10 @@ export function createLabelSession(
   let statsTimer: ReturnType<typeof setTimeout> | null = null;
   const recent = createRecent(projectId);
 
-  const page = (from: string | null) => assets.list(projectId, { status: filter, categoryId, cursor: from, limit: 500 });
+  const picks = queueQuery(mode);
+  const page = (from: string | null) => assets.list(projectId, { status: filter, categoryId, cursor: from, limit: 500, ...picks });
+  /** Told of every change the labeler makes here (not of undo and redo). */
+  const applyListeners = new Set<(a: Asset, change: AnnotationChange) => void>();
   // A filter's queue without a category is leased batch by batch, so two
   // labelers on it never get the same image; the leases end on dispose.
   const leaseFilter = filter !== 'all' && categoryId === null ? filter : null;
@@ -107,7 +111,7 @@ export function createLabelSession(
   async function leaseMore(): Promise<void> {
     if (!leaseFilter) return;
     const have = new Set(items.value.map((a) => a.id));
-    const got = await assets.lease(projectId, leaseFilter, Math.min(100, have.size + LEASE_BATCH));
+    const got = await assets.lease(projectId, leaseFilter, Math.min(100, have.size + LEASE_BATCH), picks);
     const fresh = got.assets.filter((a) => !have.has(a.id));
     if (fresh.length === 0) {
       leasing = false; // the end: the queue shown stays as it is
@@ -241,6 +245,7 @@ export function createLabelSession(
     projectId,
     filter,
     categoryId,
+    mode,
     items,
     index,
     total,
@@ -264,9 +269,10 @@ export function createLabelSession(
       loading.value = true;
       try {
         const leased = leaseFilter !== null && startAssetId === null;
-        const first = await (leased ? assets.list(projectId, { status: filter, limit: 1 }) : page(null));
+        const first = await (leased ? assets.list(projectId, { status: filter, limit: 1, ...picks }) : page(null));
         cursor = first.next_cursor;
-        total.value = first.counts[filter];
+        // The counts are of the status filters alone: a narrower queue shows how many it has loaded.
+        total.value = mode === 'order' ? first.counts[filter] : 0;
         if (leased) {
           // The queue from its start: leased batches instead of the snapshot
           // (never shown in between, so the first image appears once).
@@ -296,8 +302,15 @@ export function createLabelSession(
     apply(change: AnnotationChange, advance: boolean): boolean {
       const a = current.value;
       if (!a || !applyTo(a, change, true)) return false;
+      for (const l of applyListeners) l(a, change);
       if (advance) go(1);
       return true;
+    },
+
+    /** Calls l with every change the labeler applies (after it is queued); returns the unsubscribe. */
+    onApply(l: (a: Asset, change: AnnotationChange) => void): () => void {
+      applyListeners.add(l);
+      return () => applyListeners.delete(l);
     },
 
     /** Undoes the last label change of this page (on whichever image it was). */

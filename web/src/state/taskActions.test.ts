@@ -134,3 +134,46 @@ describe('previousFrame', () => {
     expect(previousFrame(items, { id: 9, source: { type: 'image' } } as unknown as Asset)).toBeUndefined();
   });
 });
+
+describe('the accept command', () => {
+  const handlers = (calls: string[], accept?: () => void): LabelHandlers => ({
+    assign: (id) => calls.push(`assign ${id}`),
+    prev: () => calls.push('prev'),
+    next: () => calls.push('next'),
+    skip: () => calls.push('skip'),
+    zoom: (f) => calls.push(`zoom ${f}`),
+    toggleHelp: () => calls.push('help'),
+    closeHelp: () => calls.push('close'),
+    flag: () => calls.push('flag'),
+    undo: () => calls.push('undo'),
+    redo: () => calls.push('redo'),
+    toggleFocus: () => calls.push('focus'),
+    accept,
+  });
+
+  it('is listed (key A) only with a handler, and every task type keeps it without a clash', () => {
+    const calls: string[] = [];
+    expect(labelCommands(cats, handlers(calls)).some((c) => c.id === 'accept')).toBe(false);
+    expect(findCommand(labelCommands(cats, handlers(calls)), key('a'))).toBeUndefined();
+    const single = labelCommands(cats, handlers(calls, () => calls.push('accept')));
+    const multi = multiCommands(cats, single, { toggle: () => undefined, none: () => undefined, save: () => undefined });
+    const boxes = boxCommands(cats, single, {
+      pickCategory: () => undefined,
+      selectNext: () => undefined,
+      nudge: () => false,
+      deleteBox: () => undefined,
+      toggleHidden: () => undefined,
+      undo: () => undefined,
+      redo: () => undefined,
+      noObjects: () => undefined,
+      copyPrevFrame: () => undefined,
+    });
+    for (const cmds of [single, multi, boxes]) {
+      findCommand(cmds, key('a'))?.run();
+      findCommand(cmds, key('A', { shiftKey: true }))?.run();
+      const all = cmds.flatMap((c) => c.keys);
+      expect(all.filter((k) => k === 'A')).toHaveLength(1);
+    }
+    expect(calls).toEqual(['accept', 'accept', 'accept', 'accept', 'accept', 'accept']);
+  });
+});

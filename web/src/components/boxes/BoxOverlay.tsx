@@ -11,11 +11,14 @@ export function BoxOverlay({
   width,
   height,
   fit = 'fill',
+  dashed = false,
 }: {
   boxes: readonly BoxObject[];
   width: number;
   height: number;
   fit?: 'fill' | 'cover';
+  /** Dashed lines: boxes proposed by a model, not yet accepted. */
+  dashed?: boolean;
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -31,12 +34,21 @@ export function BoxOverlay({
       ctx.clearRect(0, 0, c.width, c.height);
       const s = fit === 'cover' ? Math.max(c.width / width, c.height / height) : c.width / width;
       ctx.translate((c.width - width * s) / 2, (c.height - height * s) / 2);
-      drawBoxes(ctx, boxes, s, null, 1.5 * dpr);
+      ctx.setLineDash(dashed ? [6 * dpr, 4 * dpr] : []);
+      drawBoxes(ctx, boxes, s, null, (dashed ? 2 : 1.5) * dpr);
     };
     draw();
     const ro = new ResizeObserver(draw);
     ro.observe(c);
     return () => ro.disconnect();
-  }, [boxes, width, height, fit]);
-  return <canvas ref={ref} class="box-overlay" data-testid="box-overlay" data-box-count={boxes.length} aria-hidden="true" />;
+  }, [boxes, width, height, fit, dashed]);
+  return (
+    <canvas
+      ref={ref}
+      class={dashed ? 'box-overlay box-overlay-suggested' : 'box-overlay'}
+      data-testid={dashed ? 'suggested-boxes' : 'box-overlay'}
+      data-box-count={boxes.length}
+      aria-hidden="true"
+    />
+  );
 }

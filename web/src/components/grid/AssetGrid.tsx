@@ -11,6 +11,7 @@ import { thumbnailUrl } from '../../api/assets';
 import { gridLayout, moveIndex, tilePosition, visibleRange } from '../../lib/virtualGrid';
 import { VideoBadge } from './VideoBadge';
 import './grid.css';
+import '../suggestions/suggestions.css';
 
 export interface AssetGridProps {
   count: number;
@@ -112,7 +113,7 @@ export function AssetGrid(props: AssetGridProps) {
     const cls = `ag-tile${isSel ? ' ag-selected' : ''}`;
     const catId = a.annotation.category_ids[0];
     const catName = catId !== undefined && categoryName ? (categoryName(catId) ?? `#${catId}`) : undefined;
-    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_NAME[a.annotation.status]}${catName ? ` · ${catName}` : ''}`;
+    const title = `${a.file_name} · ${a.width}×${a.height} · ${STATUS_NAME[a.annotation.status]}${catName ? ` · ${catName}` : ''}${a.suggested ? ' · suggested' : ''}`;
     const body = (
       <>
         <img src={thumbnailUrl(a.id)} alt={a.file_name} loading="lazy" decoding="async" draggable={false} />
@@ -120,6 +121,11 @@ export function AssetGrid(props: AssetGridProps) {
         <StatusBadge status={a.annotation.status} class="ag-status" />
         {catName && <span class="ag-label">{catName}</span>}
         <VideoBadge source={a.source} />
+        {a.suggested && (
+          <span class="sugg-badge ag-suggested" title="A model suggested a label: not yet reviewed" data-testid="tile-suggested">
+            suggested
+          </span>
+        )}
         <span class="ag-name">{a.file_name}</span>
         {onToggleSelect && <span class="ag-check" aria-hidden="true">{isSel ? '✓' : ''}</span>}
       </>

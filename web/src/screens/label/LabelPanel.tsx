@@ -17,6 +17,7 @@ export function LabelPanel({
   current,
   perCategory,
   categoriesHref,
+  suggestedIds = [],
 }: {
   categories: readonly Category[];
   commands: readonly LabelCommand[];
@@ -24,6 +25,8 @@ export function LabelPanel({
   perCategory: Record<number, number>;
   /** Where categories are edited, for the empty state. */
   categoriesHref: string;
+  /** The categories the model suggests for this image (marked in the list). */
+  suggestedIds?: readonly number[];
 }) {
   const assignOf = new Map(commands.filter((c) => c.categoryId !== undefined).map((c) => [c.categoryId, c]));
   const skip = commandById(commands, 'skip');
@@ -69,6 +72,11 @@ export function LabelPanel({
                 <kbd class={key ? '' : 'kbd-none'}>{key ?? '·'}</kbd>
                 <span class="label-name">{c.name}</span>
                 {c.state === 'disabled' && <span class="muted small">disabled</span>}
+                {suggestedIds.includes(c.id) && (
+                  <span class="sugg-mark" title="The model suggests this category (A accepts it)">
+                    suggested
+                  </span>
+                )}
                 <span class="label-count mono" data-count-for={c.id}>
                   {(perCategory[c.id] ?? 0).toLocaleString('en-US')}
                 </span>

@@ -7,7 +7,12 @@ import { findCommand } from '../../state/keys';
 import { FIT, zoomBy, type ViewTransform } from '../../lib/view';
 import { labelCommands } from '../../state/labelActions';
 import { projectCategories } from '../../state/projectCategories';
-import { createLabelSession, pendingWrites, saveStatus } from '../../state/labelSession';
+import { createLabelSession, onWriteResult, pendingWrites, saveStatus } from '../../state/labelSession';
+import { newObjectId } from '../../state/boxEditor';
+import { createSuggestions } from '../../state/suggestions';
+import { acceptChange, suggestedBoxes, suggestedCategories } from '../../lib/suggestions';
+import { BoxOverlay } from '../../components/boxes/BoxOverlay';
+import { SuggestionCard } from './SuggestionCard';
 import { HelpOverlay } from './HelpOverlay';
 import { FlagNote } from './FlagNote';
 import { LabelPanel } from './LabelPanel';
@@ -19,6 +24,8 @@ import { Viewer } from './Viewer';
 import './label.css';
 
 const PRELOAD_AHEAD = 5;
+/** Suggestions read ahead of the image shown. */
+const SUGGEST_AHEAD = 2;
 
 /** Keys typed into a field are the field's; a select keeps only its arrows (digits, S, F... still label). */
 function typing(t: EventTarget | null, key: string): boolean {
@@ -39,7 +46,7 @@ function useFocusMode(on: boolean): void {
 }
 
 export function LabelScreen({ project }: ProjectTabProps) {
-  const { filter, category, asset } = parseLabelQuery(location.value.search);
+  const { filter, category, asset, queue } = parseLabelQuery(location.value.search);
   // Deleted ones too, so that a label on one can be named (the panel lists only the others).
   const categories = projectCategories(project.id);
   const cats = categories.list.value;
@@ -55,12 +62,29 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const swipe = useRef<{ x: number; y: number } | null>(null);
   useFocusMode(focus);
   // A new session when the queue changes; the start asset is read once.
-  const session = useMemo(() => createLabelSession(project.id, filter, category), [project.id, filter, category]);
+  const session = useMemo(
+    () => createLabelSession(project.id, filter, category, queue),
+    [project.id, filter, category, queue],
+  );
+  // The active model's suggestions: read per image, the labeler's answer reported back.
+  const sugg = useMemo(() => createSuggestions(project.id), [project.id]);
+  const suggMode = sugg.mode.value;
 
   useEffect(() => {
     void session.open(asset);
     return () => session.dispose();
   }, [session]);
+
+  useEffect(() => {
+    void sugg.open();
+    const offWrite = onWriteResult((kind, assetId) => sugg.onWrite(kind, assetId));
+    return () => {
+      offWrite();
+      sugg.dispose();
+    };
+  }, [sugg]);
+
+  useEffect(() => session.onApply((a, change) => sugg.noteChange(a, change)), [session, sugg]);
 
   useEffect(() => {
     void categories.refresh();
@@ -76,6 +100,16 @@ export function LabelScreen({ project }: ProjectTabProps) {
         flag: () => {
           if (session.current.value) setNoting(true);
         },
+        accept:
+          suggMode.kind === 'on'
+            ? () => {
+                // Read live: the key may come before the screen re-rendered for this image.
+                const a = session.current.value;
+                const s = a ? sugg.suggestionOf(a.id) : null;
+                const change = s && s.status !== 'superseded' ? acceptChange(s.payload, project.task_type, newObjectId) : null;
+                if (change) session.apply(change, true);
+              }
+            : undefined,
         undo: () => session.undo(),
         redo: () => session.redo(),
         toggleFocus: () => setFocus((f) => !f),
@@ -83,7 +117,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
         toggleHelp: () => setHelp((h) => !h),
         closeHelp: () => setHelp(false),
       }),
-    [cats, session],
+    [cats, session, sugg, suggMode.kind, project.task_type],
   );
   // Multi-label and box projects: their commands, panel and image layer.
   const task = useTaskTools(project.task_type, session, cats, single);
@@ -96,8 +130,13 @@ export function LabelScreen({ project }: ProjectTabProps) {
   useEffect(() => {
     preload(items.slice(index + 1, index + 1 + PRELOAD_AHEAD).map((a) => a.id));
     setView(FIT);
-    if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id));
+    if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id, queue));
   }, [cur?.id, items.length]);
+
+  // The suggestion of the image shown, and of the next ones, so that A answers at once.
+  useEffect(() => {
+    if (cur) sugg.load(items.slice(index, index + 1 + SUGGEST_AHEAD).map((a) => a.id));
+  }, [cur?.id, suggMode.kind]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -148,10 +187,27 @@ export function LabelScreen({ project }: ProjectTabProps) {
 
   const shown = cur ? session.effective(cur) : null;
   const stats = session.stats.value;
+  const suggState = cur ? sugg.byAsset.value.get(cur.id) : undefined;
+  const suggestion = suggState?.kind === 'ready' ? suggState.suggestion : null;
+  // Suggested boxes are drawn dashed until they are answered.
+  const dashed =
+    cur && suggestion?.status === 'pending' && suggestion.payload.type === 'boxes' ? (
+      <BoxOverlay boxes={suggestedBoxes(suggestion.payload, () => '')} width={cur.width} height={cur.height} dashed />
+    ) : null;
   const empty =
     stats && stats.counts.total === 0 ? (
       <>
         This project has no images yet. <Link href={tabPath(project.id, 'assets')}>Upload some on the Assets tab</Link>.
+      </>
+    ) : queue !== 'order' ? (
+      <>
+        {queue === 'suggested'
+          ? 'No image of this filter has a suggestion waiting for review. '
+          : 'No image of this filter is in the latest ranking. '}
+        <Link href={tabPath(project.id, 'models')}>
+          {queue === 'suggested' ? 'Suggest labels for a batch' : 'Rank the unlabeled images'} on the Models tab
+        </Link>
+        .
       </>
     ) : (
       <>
@@ -191,7 +247,10 @@ export function LabelScreen({ project }: ProjectTabProps) {
       <div class="label-layout" ref={layout}>
         <QueuePanel
           filter={filter}
-          onFilter={(f) => navigate(labelPath(project.id, f, category, null))}
+          onFilter={(f) => navigate(labelPath(project.id, f, category, null, queue))}
+          mode={queue}
+          onMode={(m) => navigate(labelPath(project.id, filter, category, null, m))}
+          suggested={(a) => sugg.isPending(a)}
           items={items}
           index={index}
           total={session.total.value}
@@ -213,19 +272,46 @@ export function LabelScreen({ project }: ProjectTabProps) {
             <p class="muted">Loading the queue…</p>
           </div>
         ) : (
-          <Viewer asset={cur} view={view} onView={setView} empty={empty} overlay={task?.overlay} />
-        )}
-        {task ? (
-          task.panel
-        ) : (
-          <LabelPanel
-            categories={cats}
-            commands={commands}
-            current={shown}
-            perCategory={session.perCategory.value}
-            categoriesHref={tabPath(project.id, 'categories')}
+          <Viewer
+            asset={cur}
+            view={view}
+            onView={setView}
+            empty={empty}
+            overlay={
+              dashed ? (
+                <>
+                  {dashed}
+                  {task?.overlay}
+                </>
+              ) : (
+                task?.overlay
+              )
+            }
           />
         )}
+        <div class="label-side">
+          {cur && (
+            <SuggestionCard
+              mode={suggMode}
+              state={suggState}
+              categories={cats}
+              accept={commands.find((c) => c.id === 'accept')}
+              modelsHref={tabPath(project.id, 'models')}
+            />
+          )}
+          {task ? (
+            task.panel
+          ) : (
+            <LabelPanel
+              categories={cats}
+              commands={commands}
+              current={shown}
+              perCategory={session.perCategory.value}
+              categoriesHref={tabPath(project.id, 'categories')}
+              suggestedIds={suggestion && suggestion.status !== 'superseded' ? suggestedCategories(suggestion.payload) : []}
+            />
+          )}
+        </div>
       </div>
       {noting && (
         <FlagNote

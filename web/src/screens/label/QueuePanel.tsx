@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Asset, AssetFilter } from '../../api/assets';
+import type { Asset, AssetFilter, QueueMode } from '../../api/assets';
 import { StatusBadge } from '../../components/StatusBadge';
 import { FILTER_LABEL } from '../../lib/status';
 import type { LocalAnnotation } from '../../state/labelLocal';
@@ -7,9 +7,18 @@ import type { RecentItem } from '../../state/labelUndo';
 
 const WINDOW = 40;
 
+const MODE_LABEL: Record<QueueMode, string> = {
+  order: 'In order',
+  suggested: 'Suggested, not yet reviewed',
+  sampling: 'Most useful first (latest ranking)',
+};
+
 export function QueuePanel({
   filter,
   onFilter,
+  mode,
+  onMode,
+  suggested,
   items,
   index,
   total,
@@ -24,6 +33,11 @@ export function QueuePanel({
 }: {
   filter: AssetFilter;
   onFilter: (f: AssetFilter) => void;
+  /** Which images of the filter the queue takes, in which order. */
+  mode: QueueMode;
+  onMode: (m: QueueMode) => void;
+  /** Whether an image holds a suggestion nobody answered yet (a badge). */
+  suggested: (a: Asset) => boolean;
   items: readonly Asset[];
   index: number;
   total: number;
@@ -60,6 +74,23 @@ export function QueuePanel({
           {(Object.keys(FILTER_LABEL) as AssetFilter[]).map((f) => (
             <option key={f} value={f}>
               {FILTER_LABEL[f]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="queue-order">
+        <span class="sr-only">Queue order</span>
+        <select
+          value={mode}
+          data-testid="queue-mode"
+          onChange={(e) => {
+            onMode((e.currentTarget as HTMLSelectElement).value as QueueMode);
+            (e.currentTarget as HTMLSelectElement).blur();
+          }}
+        >
+          {(Object.keys(MODE_LABEL) as QueueMode[]).map((m) => (
+            <option key={m} value={m}>
+              {MODE_LABEL[m]}
             </option>
           ))}
         </select>
@@ -127,6 +158,11 @@ export function QueuePanel({
               >
                 <StatusBadge status={st} />
                 <span class="queue-name">{a.file_name}</span>
+                {suggested(a) && (
+                  <span class="sugg-badge" title="Suggested, not yet reviewed" data-testid="queue-suggested">
+                    suggested
+                  </span>
+                )}
                 <span class="queue-id mono">#{a.id}</span>
               </button>
             </li>

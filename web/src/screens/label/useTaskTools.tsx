@@ -44,6 +44,14 @@ export function useTaskTools(
     return eff.payload?.type === 'classification' ? eff.payload.category_ids : eff.category_ids;
   };
   const savedIds = savedOf(cur);
+  // A change applied another way (a suggestion accepted with A) ends the image's draft.
+  useEffect(
+    () =>
+      session.onApply((a) => {
+        if (drafts.current.delete(a.id)) rerender((n) => n + 1);
+      }),
+    [session],
+  );
   const checked = (cur && drafts.current.get(cur.id)) ?? savedIds;
   const setDraft = (a: Asset, ids: number[] | null) => {
     if (ids) drafts.current.set(a.id, ids);

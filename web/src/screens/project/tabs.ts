@@ -8,6 +8,7 @@ import { CategoriesScreen } from '../categories/CategoriesScreen';
 import { ExportsScreen } from '../exports/ExportsScreen';
 import { LabelScreen } from '../label/LabelScreen';
 import { MembersScreen } from '../members/MembersScreen';
+import { ModelsScreen } from '../models/ModelsScreen';
 import { ReviewScreen } from '../review/ReviewScreen';
 
 export interface ProjectTab {
@@ -23,6 +24,7 @@ const TABS: Record<TabKey, Omit<ProjectTab, 'key'>> = {
   assets: { label: 'Assets', component: AssetsScreen, wide: true },
   label: { label: 'Label', component: LabelScreen, wide: true },
   review: { label: 'Review', component: ReviewScreen, wide: true },
+  models: { label: 'Models', component: ModelsScreen },
   exports: { label: 'Exports', component: ExportsScreen },
   members: { label: 'Members', component: MembersScreen },
 };

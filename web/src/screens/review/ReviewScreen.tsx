@@ -9,6 +9,7 @@ import { PreviewOverlay } from './PreviewOverlay';
 import { AssetBoxes } from '../../components/boxes/AssetBoxes';
 import { BoxFixPanel } from '../../components/boxes/BoxFixPanel';
 import { AssetGrid } from '../../components/grid/AssetGrid';
+import { SuggestionStats } from '../../components/suggestions/SuggestionStats';
 import { FILTER_LABEL } from '../../lib/status';
 import { location, navigate } from '../../router';
 import { labelPath, parseReviewQuery, reviewPath, type ProjectTabProps } from '../../routes';
@@ -271,6 +272,7 @@ export function ReviewScreen({ project }: ProjectTabProps) {
           )}
           <IssuesPanel stats={stats} categories={cats} onOpen={openIssue} />
           <DistributionChart stats={stats} categories={cats} />
+          <SuggestionStats projectId={pid} categories={cats} hideEmpty compact />
         </div>
       </div>
       <p class="muted small review-keys">
