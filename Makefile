@@ -7,7 +7,7 @@
 BUILD ?= build
 CC ?= gcc
 PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libzip vips libpng \
-	libavformat libavcodec libswscale libavutil zlib
+	libavformat libavcodec libswscale libavutil zlib libcurl
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-missing-field-initializers -g -Iserver -I$(BUILD)/gen
 OPT ?= -O2

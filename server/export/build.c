@@ -28,6 +28,7 @@
 #include "media/image.h"
 #include "store/store_exports.h"
 #include "store/store_projects.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 #define PATH_MAX_LEN 4096
@@ -628,6 +629,18 @@ static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*nam
 	return TS_OK;
 }
 
+/* An original that is only in the remote store comes here first. */
+static enum ts_err fetch_blob(struct build *b, const char *blob, const char *hex,
+			      struct ts_error *err)
+{
+	enum ts_err e;
+
+	if (!b->opts->data_dir || !ts_blob_remote_get())
+		return TS_OK;
+	e = ts_blob_remote_ensure(b->opts->data_dir, blob, hex, err);
+	return e == TS_ERR_NOT_FOUND ? TS_OK : e; /* reported as blob_missing below */
+}
+
 /* Detection: every image with an EXIF orientation is written into
  * dir/images with its pixels turned as shown and the tag removed
  * (ts_media_image_upright), so a reader that ignores the tag sees what the
@@ -655,7 +668,9 @@ static enum ts_err write_upright(struct build *b, const struct ts_export_snapsho
 			     it->checksum_sha256, it->checksum_sha256) ||
 		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
-		e = ts_media_image_upright(blob, &lim, NULL, &data, &len, err);
+		e = fetch_blob(b, blob, it->checksum_sha256, err);
+		if (!e)
+			e = ts_media_image_upright(blob, &lim, NULL, &data, &len, err);
 		if (e)
 			return e;
 		if (!data)
@@ -697,6 +712,12 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 					    it->checksum_sha256, it->checksum_sha256)) ||
 		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+		if (!from_shared) {
+			enum ts_err e = fetch_blob(b, blob, it->checksum_sha256, err);
+
+			if (e)
+				return e;
+		}
 		/* A blob is a regular file we wrote; a symlink in its place would
 		 * carry whatever it points at into the zip. */
 		if (lstat(blob, &bst) == 0 && !S_ISREG(bst.st_mode))
@@ -1139,6 +1160,18 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	if (ts_export_fsync_path(projdir, 1) != 0) {
 		e = sys_fail(err, "cannot sync", projdir);
 		goto out;
+	}
+	if (o->publish) {
+		struct ts_export done = *ex;
+
+		done.zip_bytes = zip_bytes;
+		done.shares_files_with = share.version > 0 ? share.version : 0;
+		done.zip_base_from = share.base_from;
+		done.zip_base_len = share.base_len;
+		done.manifest = NULL;
+		e = o->publish(o->publish_arg, &done, err);
+		if (e)
+			goto out;
 	}
 	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
 				      share.version > 0 ? &share : NULL, err);

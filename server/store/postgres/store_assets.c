@@ -349,7 +349,10 @@ static struct ts_pg_stmt *list_model_stmt(struct ts_pg_conn *c, const struct ts_
 	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (?7 = 0 OR (" key      \
 	") " cmp " (" bound ")) ORDER BY " order " LIMIT ?8"
 #define NAME_C "a.file_name COLLATE \"C\""
-#define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
+/* The key of the cursor's row, of this project only: a cursor naming
+ * another project's row starts over. */
+#define KEY_OF(col, none)                                                                  \
+	"coalesce((SELECT " col " FROM assets WHERE id = ?7 AND project_id = ?1), " none ")"
 #define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
 
 static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts_asset_query *q,
