@@ -1,8 +1,8 @@
 // `tessera migrate --from sqlite:PATH --to postgresql://...` moves a whole
 // installation: every row, so that a server on PostgreSQL with the same
 // data folder serves the same projects, labels, revisions, accounts,
-// tokens and exports (which still verify), and gives new ids above the old
-// ones. A run that stopped part-way resumes, and a target holding other
+// tokens, exports (which still verify) and imports (which still undo), and
+// gives new ids above the old ones. A run that stopped part-way resumes, and a target holding other
 // rows is refused. Runs with the PostgreSQL backend (make test-api-pg).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,10 +13,12 @@ import { promisify } from 'node:util';
 import { startWithAdmin, startServer, pgDatabase, BIN, PG } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
+import { multipart } from '../lib/images.mjs';
+import { makeZip } from '../lib/zip.mjs';
 
 const run = promisify(execFile);
 const skip = !PG && 'needs a PostgreSQL server (TESSERA_TEST_DB=postgres)';
-let old, token, pid, cats, assets, exp, target;
+let old, token, pid, cats, assets, exp, target, imp;
 
 const migrate = (to) => run(BIN, ['migrate', '--from', `sqlite:${join(old.dataDir, 'tessera.db')}`, '--to', to]);
 
@@ -39,6 +41,23 @@ before(async () => {
   const e = await old.req('POST', `/api/v1/projects/${pid}/exports`, { token, body: { statuses: ['labeled'] } });
   exp = await waitExport(old, token, e.json.id);
   assert.equal(exp.state, 'ready');
+  // and a segmentation project whose outline came from an import
+  const seg = (await old.req('POST', '/api/v1/projects', { token, body: { name: 'Outlines', task_type: 'segmentation' } })).json.id;
+  const road = (await old.req('POST', `/api/v1/projects/${seg}/categories`, { token, body: { name: 'road' } })).json.id;
+  const [img] = await uploadPngs(old, token, seg, 1, { start: 100 });
+  const coco = {
+    images: [{ id: 1, file_name: img.file_name, width: img.width, height: img.height }],
+    annotations: [{ id: 1, image_id: 1, category_id: road, segmentation: [[0, 0, 2, 0, 2, 2, 0, 2]] }],
+    categories: [{ id: road, name: 'road' }],
+  };
+  const { body, contentType } = multipart([{ name: 'file', filename: 'labels.zip', type: 'application/zip', data: makeZip([{ name: 'annotations.json', data: JSON.stringify(coco) }]) }]);
+  const r = await old.req('POST', `/api/v1/projects/${seg}/imports`, { token, body, headers: { 'content-type': contentType }, raw: true });
+  assert.equal(r.status, 202, r.text);
+  for (imp = r.json; !['done', 'failed'].includes(imp.state); await new Promise((res) => setTimeout(res, 50))) {
+    imp = (await old.req('GET', `/api/v1/imports/${imp.id}`, { token })).json;
+  }
+  assert.equal(imp.state, 'done', JSON.stringify(imp));
+  imp.asset = img.id;
   await old.stop();
   target = await pgDatabase();
 });
@@ -52,8 +71,10 @@ test('the whole installation moves, verified, and a server on PostgreSQL serves 
   const t0 = Date.now();
   const { stdout } = await migrate(target);
   console.log(`migrate: ${Date.now() - t0} ms\n${stdout}`);
-  assert.match(stdout, /^assets +30 rows/m);
-  assert.match(stdout, /^annotation_history +21 rows/m);
+  assert.match(stdout, /^assets +31 rows/m);
+  assert.match(stdout, /^annotation_history +22 rows/m);
+  assert.match(stdout, /^imports +1 rows/m);
+  assert.match(stdout, /^import_changes +1 rows/m);
   assert.match(stdout, /verified: \d+ tables, \d+ rows, the same counts on both sides/);
 
   const srv = await startServer({ dataDir: old.dataDir, dbUrl: target, keepData: true });
@@ -62,6 +83,12 @@ test('the whole installation moves, verified, and a server on PostgreSQL serves 
     const a0 = await srv.req('GET', `/api/v1/assets/${assets[0].id}/annotation`, { token });
     assert.equal(a0.json.revision, 2);
     assert.deepEqual(a0.json.category_ids, [cats[1]]);
+    // the imported outline still names its import, which still undoes
+    const outline = await srv.req('GET', `/api/v1/assets/${imp.asset}/annotation`, { token });
+    assert.equal(outline.json.import_id, imp.id);
+    const undo = await srv.req('POST', `/api/v1/imports/${imp.id}/undo`, { token });
+    assert.equal(undo.status, 200, undo.text);
+    assert.equal((await srv.req('GET', `/api/v1/assets/${imp.asset}/annotation`, { token })).json.status, 'unlabeled');
     const stats = await srv.req('GET', `/api/v1/projects/${pid}/stats`, { token });
     assert.equal(stats.json.counts.total, 30);
     assert.equal(stats.json.counts.labeled, 20);
@@ -91,11 +118,11 @@ test('a run that stopped part-way resumes; tables copied before are not copied a
   const psql = (q) => run('psql', [to, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', q]);
   await psql("DELETE FROM export_items; DELETE FROM annotation_history; DELETE FROM migrate_progress WHERE table_name IN ('export_items', 'annotation_history')");
   const { stdout } = await migrate(to);
-  assert.match(stdout, /^assets +30 rows, copied before/m);
-  assert.match(stdout, /^annotation_history +21 rows in/m);
+  assert.match(stdout, /^assets +31 rows, copied before/m);
+  assert.match(stdout, /^annotation_history +22 rows in/m);
   assert.match(stdout, /^export_items +\d+ rows in/m);
   assert.match(stdout, /verified:/);
-  assert.equal((await psql('SELECT count(*) FROM annotation_history')).stdout.trim(), '21');
+  assert.equal((await psql('SELECT count(*) FROM annotation_history')).stdout.trim(), '22');
 });
 
 test('a target that holds rows of its own is refused, and nothing is written to it', { skip }, async () => {
