@@ -26,7 +26,7 @@ const H = 48;
 const WAIT_MS = SANITIZED ? 60000 : 20000;
 let srv, token, pid, cats, assets;
 
-const sql = async (q) => (await run('sqlite3', [join(srv.dataDir, 'tessera.db'), q])).stdout.trim();
+const sql = (q) => srv.sql(q);
 const ann = async (id) => (await srv.req('GET', `/api/v1/assets/${id}/annotation`, { token })).json;
 
 // A mask PNG: greyscale (depth 8 or 16) or palette (depth 8), value(x, y)
