@@ -18,6 +18,7 @@ struct ts_config {
 	unsigned port;
 	char *data_dir;   /* owned */
 	char *db_url;     /* owned; NULL: sqlite in data_dir */
+	char *blobs_url;  /* owned; NULL: blobs in data_dir only; s3://bucket/prefix */
 	char *web_dir;    /* owned; the built web app */
 	unsigned threads; /* HTTP thread pool size */
 	size_t max_json_body;    /* bytes */

@@ -13,6 +13,7 @@ void ts_config_defaults(struct ts_config *cfg)
 	snprintf(cfg->host, sizeof(cfg->host), "127.0.0.1");
 	cfg->port = 8080;
 	cfg->data_dir = NULL;
+	cfg->blobs_url = NULL;
 	cfg->db_url = NULL;
 	cfg->web_dir = NULL;
 	cfg->threads = 16;
@@ -105,10 +106,11 @@ int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *va
 void ts_config_release(struct ts_config *cfg)
 {
 	free(cfg->data_dir);
+	free(cfg->blobs_url);
 	free(cfg->db_url);
 	free(cfg->web_dir);
 	free(cfg->public_origin);
 	free(cfg->trusted_proxy);
-	cfg->data_dir = cfg->db_url = cfg->web_dir = NULL;
+	cfg->data_dir = cfg->db_url = cfg->web_dir = cfg->blobs_url = NULL;
 	cfg->public_origin = cfg->trusted_proxy = NULL;
 }

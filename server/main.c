@@ -1,4 +1,4 @@
-/* The command line: serve, user add, verify, version. */
+/* The command line: serve, user add, verify, migrate, infer, version. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +18,10 @@
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
+#include "storage/remote.h"
+#include "storage/s3.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 #include "service/accounts.h"
 #include "version.h"
 #include "core/banned.h"
@@ -27,17 +30,22 @@ static void usage(FILE *out)
 {
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
+	      "                [--blobs s3://BUCKET[/PREFIX]]\n"
 	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
 	      "                [--public-origin URL] [--trusted-proxy ADDR[/BITS][,...]]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
+	      "  tessera migrate --from sqlite:PATH --to postgresql://...\n"
+	      "  tessera blobs check --blobs s3://BUCKET[/PREFIX]\n"
 	      "  tessera infer MODEL.onnx METADATA.json [--repeat N] [--quiet] IMAGE...|--list FILE\n"
 	      "  tessera version\n"
 	      "\n"
 	      "Environment: TESSERA_LISTEN, TESSERA_DATA, TESSERA_DB, TESSERA_WEB,\n"
 	      "TESSERA_QUOTA_PROJECT_BYTES, TESSERA_QUOTA_EXPORT_VERSIONS,\n"
-	      "TESSERA_PUBLIC_ORIGIN and TESSERA_TRUSTED_PROXY do what the flags do.\n"
+	      "TESSERA_PUBLIC_ORIGIN, TESSERA_TRUSTED_PROXY and TESSERA_BLOBS do what the\n"
+	      "flags do. Object storage: TESSERA_S3_ENDPOINT, TESSERA_S3_REGION (or\n"
+	      "AWS_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.\n"
 	      "Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
 	      out);
 }
@@ -96,6 +104,7 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	ts_config_defaults(cfg);
 	set_str(&cfg->data_dir, getenv("TESSERA_DATA") ? getenv("TESSERA_DATA") : "./var");
 	set_str(&cfg->db_url, getenv("TESSERA_DB"));
+	set_str(&cfg->blobs_url, getenv("TESSERA_BLOBS"));
 	set_str(&cfg->web_dir, getenv("TESSERA_WEB") ? getenv("TESSERA_WEB") : "./web/dist");
 	set_str(&cfg->public_origin, getenv("TESSERA_PUBLIC_ORIGIN"));
 	set_str(&cfg->trusted_proxy, getenv("TESSERA_TRUSTED_PROXY"));
@@ -140,7 +149,7 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 
 		if (!strcmp(a, "--listen") || !strcmp(a, "--data") || !strcmp(a, "--db") ||
 		    !strcmp(a, "--web") || !strcmp(a, "--public-origin") ||
-		    !strcmp(a, "--trusted-proxy")) {
+		    !strcmp(a, "--trusted-proxy") || !strcmp(a, "--blobs")) {
 			if (!v) {
 				fprintf(stderr, "tessera: %s needs a value\n", a);
 				return -1;
@@ -159,6 +168,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 				set_str(&cfg->public_origin, v);
 			if (!strcmp(a, "--trusted-proxy"))
 				set_str(&cfg->trusted_proxy, v);
+			if (!strcmp(a, "--blobs"))
+				set_str(&cfg->blobs_url, v);
 			i++;
 			continue;
 		}
@@ -198,6 +209,59 @@ static struct ts_store *open_store(struct ts_config *cfg)
 	return s;
 }
 
+/* Opens the remote blob store named by cfg (if any), checks that it takes
+ * and gives back an object, and makes it the process's. */
+static int open_blobs(const struct ts_config *cfg)
+{
+	struct ts_error err = { 0 };
+	struct ts_blob_remote *r;
+
+	if (!cfg->blobs_url || !*cfg->blobs_url || !strcmp(cfg->blobs_url, "local"))
+		return 0;
+	r = ts_s3_open(cfg->blobs_url, &err);
+	if (r && ts_blob_remote_check(r, &err) != TS_OK) {
+		fprintf(stderr, "tessera: the object store %s does not work: %s\n", r->describe,
+			err.message);
+		r->ops->free(r);
+		ts_error_release(&err);
+		return -1;
+	}
+	if (!r) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		ts_error_release(&err);
+		return -1;
+	}
+	ts_log_info("blobs in %s (the data folder keeps a cache)", r->describe);
+	ts_blob_remote_set(r);
+	return 0;
+}
+
+static int cmd_blobs(int argc, char **argv)
+{
+	struct ts_config cfg;
+	int rc = 2;
+
+	if (argc < 1 || strcmp(argv[0], "check") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	argc--;
+	argv++;
+	if (load_config(&cfg, &argc, argv))
+		goto out;
+	if (argc > 0 || !cfg.blobs_url) {
+		fprintf(stderr, "tessera blobs check: needs --blobs s3://BUCKET[/PREFIX]\n");
+		goto out;
+	}
+	rc = open_blobs(&cfg) ? 1 : 0;
+	if (rc == 0)
+		printf("the object store works: a probe object was stored and found\n");
+	ts_blob_remote_set(NULL);
+out:
+	ts_config_release(&cfg);
+	return rc;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct ts_app app = { 0 };
@@ -230,6 +294,8 @@ static int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	ts_auth_prepare_logins();
+	if (open_blobs(&app.cfg))
+		goto out;
 	app.store = open_store(&app.cfg);
 	if (!app.store)
 		goto out;
@@ -265,6 +331,7 @@ out:
 	ts_svc_models_free(app.models);
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
+	ts_blob_remote_set(NULL);
 	if (rc == 0)
 		ts_log_info("stopped cleanly");
 	ts_error_release(&err);
@@ -458,6 +525,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "user"))
 		return cmd_user(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "blobs"))
+		return cmd_blobs(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "verify")) {
 		if (argc != 3) {
 			usage(stderr);
@@ -472,6 +541,30 @@ int main(int argc, char **argv)
 		/* 0 valid, 1 problems found, 2 unreadable: ts_verify_path's codes. */
 		rc = ts_verify_path(argv[2], stdout, NULL);
 		ts_media_shutdown();
+		return rc;
+	}
+	if (!strcmp(argv[1], "migrate")) {
+		const char *from = NULL, *to = NULL;
+		struct ts_error err = { 0 };
+		int rc = 0;
+
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (!strcmp(argv[i], "--from"))
+				from = argv[i + 1];
+			else if (!strcmp(argv[i], "--to"))
+				to = argv[i + 1];
+			else
+				from = to = NULL, i = argc;
+		}
+		if (!from || !to || argc != 6) {
+			usage(stderr);
+			return 2;
+		}
+		if (ts_store_copy(from, to, stdout, &err)) {
+			fprintf(stderr, "tessera: migrate: %s\n", err.message);
+			rc = 1;
+		}
+		ts_error_release(&err);
 		return rc;
 	}
 	if (!strcmp(argv[1], "infer"))

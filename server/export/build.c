@@ -28,6 +28,7 @@
 #include "media/image.h"
 #include "store/store_exports.h"
 #include "store/store_projects.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 #define PATH_MAX_LEN 4096
@@ -157,6 +158,24 @@ static enum ts_err mkdir_p(const char *path, struct ts_error *err)
 }
 
 /* A copy for when a hardlink is impossible (another filesystem). */
+/* 0, or -1 with errno set. */
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 static enum ts_err copy_file(const char *from, const char *to, struct ts_error *err)
 {
 	int in = -1, out = -1;
@@ -216,24 +235,119 @@ struct build {
 	int64_t total; /* progress units: one per image linked, one per image zipped */
 	int64_t last_report_us;
 	int stopped;
-	/* The annotations of the dataset (split_snapshot); build() frees them. */
-	struct ts_coco_annotation *anns;
-	size_t n_anns;
-	/* Segmentation: each image's payload, whose rings anns borrow; freed
-	 * after build(). */
-	struct ts_payload *payloads;
-	size_t n_payloads;
+	int64_t n_images; /* what the first pass over the snapshot found */
 };
 
-/* Where each image's file goes, relative to the export's root. */
+/* The snapshot's items one image at a time (its items, sorted by
+ * category), read in keyset pages of TS_EXPORT_PAGE: a build holds one page
+ * and one image, never the whole snapshot. Each pass over the images
+ * starts with cursor_rewind. */
+struct cursor {
+	struct ts_store *store;
+	int64_t export_id;
+	struct ts_export_item *page;
+	size_t n, pos;
+	int end;
+	int64_t after_asset, after_category;
+	struct ts_export_item *group; /* the current image's items (owned) */
+	size_t n_group, cap_group;
+};
+
+/* Where each image's file goes, relative to the export's root: images/,
+ * or in the ImageFolder layout <part>/<class folder> (export/folder_name.h),
+ * part being its split ("train" without one) and its class the class_index
+ * of its category (categories sorted by id, as in the manifest). */
 struct placement {
-	const char **dirs; /* per image: "images", or "<part>/<class folder>" */
+	const struct ts_export_snapshot *snap;
+	const struct ts_split *split;
+	const char *dir; /* the build folder, where the folders are made */
 	/* The ImageFolder layout: the folders of part p and class c at
-	 * p * n_classes + c, made when used; n_folders 0 otherwise. */
+	 * p * n_classes + c, made when first used; n_folders 0 otherwise. */
 	char (*folders)[TS_IMAGEFOLDER_DIR_SIZE];
 	unsigned char *used;
 	size_t n_folders;
 };
+
+static void cursor_clear_group(struct cursor *c)
+{
+	for (size_t i = 0; i < c->n_group; i++) {
+		free(c->group[i].labeled_by);
+		free(c->group[i].file_name);
+		free(c->group[i].video_file_name);
+		free(c->group[i].payload);
+	}
+	c->n_group = 0;
+}
+
+static void cursor_rewind(struct cursor *c)
+{
+	cursor_clear_group(c);
+	ts_export_items_release(c->page, c->n);
+	c->page = NULL;
+	c->n = c->pos = 0;
+	c->end = 0;
+	c->after_asset = c->after_category = 0;
+}
+
+static void cursor_release(struct cursor *c)
+{
+	cursor_rewind(c);
+	free(c->group);
+	c->group = NULL;
+	c->cap_group = 0;
+}
+
+/* The next image's items into c->group; *has is 0 after the last one. */
+static enum ts_err cursor_next(struct cursor *c, int *has, struct ts_error *err)
+{
+	cursor_clear_group(c);
+	for (;;) {
+		struct ts_export_item *it;
+
+		if (c->pos == c->n && !c->end) {
+			enum ts_err e;
+
+			/* Moved entries are zeroed: releasing the page frees the rest. */
+			ts_export_items_release(c->page, c->n);
+			c->page = NULL;
+			c->n = c->pos = 0;
+			e = ts_store_export_snapshot_page(c->store, c->export_id, c->after_asset,
+							  c->after_category, TS_EXPORT_PAGE,
+							  &c->page, &c->n, err);
+			if (e)
+				return e;
+			if (c->n < TS_EXPORT_PAGE)
+				c->end = 1;
+		}
+		if (c->pos == c->n)
+			break;
+		it = &c->page[c->pos];
+		if (c->n_group && c->group[0].asset_id != it->asset_id)
+			break;
+		if (c->n_group == c->cap_group) {
+			c->cap_group = c->cap_group ? 2 * c->cap_group : 4;
+			c->group = ts_xrealloc(c->group, c->cap_group * sizeof(*c->group));
+		}
+		c->after_asset = it->asset_id;
+		c->after_category = it->category_id;
+		c->group[c->n_group++] = *it;
+		memset(it, 0, sizeof(*it));
+		c->pos++;
+	}
+	*has = c->n_group > 0;
+	return TS_OK;
+}
+
+/* The file name in images/ of an image, from immutable asset fields only. */
+static enum ts_err image_name(const struct ts_export_item *it, char name[32],
+			      struct ts_error *err)
+{
+	if (!ts_sha256_is_hex(it->checksum_sha256))
+		return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+				    "asset %lld has no valid checksum", (long long)it->asset_id);
+	snprintf(name, 32, "%lld.%s", (long long)it->asset_id, ts_export_ext_of(it->mime_type));
+	return TS_OK;
+}
 
 static int should_stop(struct build *b)
 {
@@ -253,6 +367,76 @@ static void report(struct build *b, int64_t done, int force)
 	if (ts_store_export_set_progress(b->opts->store, b->id, done, &err))
 		ts_log_warn("export %lld: cannot record progress: %s", (long long)b->id, err.message);
 	ts_error_release(&err);
+}
+
+/* The folder of one image (its items: group), made in pl->dir when first
+ * used. */
+static enum ts_err image_dir(struct placement *pl, const struct ts_export_item *group, size_t n,
+			     const char **out, struct ts_error *err)
+{
+	size_t nc = pl->snap->n_categories, cls = SIZE_MAX, k;
+	enum ts_split_part part;
+	char path[PATH_MAX_LEN];
+
+	*out = "images";
+	if (!pl->n_folders)
+		return TS_OK;
+	for (size_t i = 0; i < n && cls == SIZE_MAX; i++)
+		for (size_t c = 0; c < nc; c++)
+			if (group[i].category_id && pl->snap->categories[c].id == group[i].category_id)
+				cls = c;
+	if (cls == SIZE_MAX)
+		return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+				    "image %lld has no class for the ImageFolder layout",
+				    (long long)group[0].asset_id);
+	part = pl->split ? ts_split_of(pl->split, group[0].checksum_sha256) : TS_SPLIT_TRAIN;
+	k = (size_t)part * nc + cls;
+	if (!pl->used[k]) {
+		enum ts_err e;
+
+		ts_imagefolder_dir(ts_split_name(part), cls, nc, pl->snap->categories[cls].name,
+				   pl->folders[k]);
+		if (path_fmt(path, sizeof(path), "%s/%s", pl->dir, pl->folders[k]))
+			return ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		e = mkdir_p(path, err);
+		if (e)
+			return e;
+		pl->used[k] = 1;
+	}
+	*out = pl->folders[k];
+	return TS_OK;
+}
+
+/* Makes the folders' entries durable: images/, or every folder of the
+ * ImageFolder layout and the parts holding them. */
+static enum ts_err sync_folders(const char *dir, const struct placement *pl,
+				struct ts_error *err)
+{
+	char path[PATH_MAX_LEN];
+
+	if (!pl->n_folders)
+		return path_fmt(path, sizeof(path), "%s/images", dir) ||
+				       ts_export_fsync_path(path, 1) != 0
+			       ? sys_fail(err, "cannot sync", dir)
+			       : TS_OK;
+	for (size_t k = 0; k < pl->n_folders; k++) {
+		if (!pl->used[k])
+			continue;
+		if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]) ||
+		    ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+		/* ... and its part ("train"). */
+		path[strlen(dir) + 1 + strcspn(pl->folders[k], "/")] = '\0';
+		if (ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+	}
+	return TS_OK;
+}
+
+static void placement_release(struct placement *pl)
+{
+	free(pl->folders);
+	free(pl->used);
 }
 
 static void zip_progress(zip_t *za, double frac, void *ud)
@@ -325,10 +509,12 @@ static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_
 }
 
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     char (*names)[32], size_t n, int labels, const struct placement *pl,
+			     struct cursor *cur, int labels, struct placement *pl,
 			     struct ts_error *err)
 {
-	char src_path[PATH_MAX_LEN], entry[PATH_MAX_LEN];
+	char src_path[PATH_MAX_LEN], entry[PATH_MAX_LEN], name[32];
+	const char *imgdir;
+	int has = 0;
 	time_t mtime = fixed_mtime();
 	zip_t *za = NULL;
 	zip_int64_t idx;
@@ -342,13 +528,13 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 	/* The JSON files come from disk too: nothing large stays in memory
 	 * while libzip holds one source per image. */
 	for (int k = 0; k < 2; k++) {
-		const char *name = k ? "annotations.json" : "manifest.json";
+		const char *json = k ? "annotations.json" : "manifest.json";
 
-		if (path_fmt(src_path, sizeof(src_path), "%s/%s", dir, name)) {
+		if (path_fmt(src_path, sizeof(src_path), "%s/%s", dir, json)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
 		}
-		e = add_entry(za, name, zip_source_file(za, src_path, 0, -1), mtime, err);
+		e = add_entry(za, json, zip_source_file(za, src_path, 0, -1), mtime, err);
 		if (e)
 			goto fail;
 	}
@@ -382,26 +568,38 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 				goto fail;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (path_fmt(src_path, sizeof(src_path), "%s/%s/%s", dir, pl->dirs[i], names[i])) {
+	cursor_rewind(cur);
+	while (!(e = cursor_next(cur, &has, err)) && has) {
+		e = image_name(&cur->group[0], name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
+		if (e)
+			goto fail;
+		if (path_fmt(src_path, sizeof(src_path), "%s/%s/%s", dir, imgdir, name)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
 		}
-		snprintf(entry, sizeof(entry), "%s/%s", pl->dirs[i], names[i]);
+		snprintf(entry, sizeof(entry), "%s/%s", imgdir, name);
 		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
 		if (e)
 			goto fail;
 	}
+	if (e)
+		goto fail;
 	/* Detection: the YOLO labels, after the images. */
 	if (labels) {
 		e = add_dir(za, "labels", mtime, err);
 		if (e)
 			goto fail;
+		cursor_rewind(cur);
 	}
-	for (size_t i = 0; labels && i < n; i++) {
+	while (labels && !(e = cursor_next(cur, &has, err)) && has) {
 		char label[40];
 
-		if (ts_coco_yolo_name(names[i], label, sizeof(label)) ||
+		e = image_name(&cur->group[0], name, err);
+		if (e)
+			goto fail;
+		if (ts_coco_yolo_name(name, label, sizeof(label)) ||
 		    path_fmt(src_path, sizeof(src_path), "%s/labels/%s", dir, label)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
@@ -411,6 +609,9 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		if (e)
 			goto fail;
 	}
+	if (e)
+		goto fail;
+	cursor_rewind(cur);
 	zip_register_progress_callback_with_state(za, 0.002, zip_progress, NULL, b);
 	zip_register_cancel_callback_with_state(za, zip_cancel, NULL, b);
 	if (zip_close(za) != 0) {
@@ -434,13 +635,28 @@ static int has_category(const struct ts_export_snapshot *snap, int64_t id)
 	return 0;
 }
 
+/* One image's annotations (a growing array reused from image to image). */
+struct anns {
+	struct ts_coco_annotation *a;
+	size_t n, cap;
+};
+
+static struct ts_coco_annotation *anns_add(struct anns *v)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 16;
+		v->a = ts_xrealloc(v->a, v->cap * sizeof(*v->a));
+	}
+	memset(&v->a[v->n], 0, sizeof(v->a[0]));
+	return &v->a[v->n++];
+}
+
 /* The polygons objects of one segmentation item (its stored payload, read
  * into *pl) as annotations, those of exported categories only. */
-static enum ts_err add_polygons(const struct ts_export_snapshot *snap, size_t j,
-				struct ts_payload *pl, struct ts_coco_annotation **a, size_t *na,
-				size_t *cap, size_t **idx, struct ts_error *err)
+static enum ts_err add_polygons(const struct ts_export_snapshot *snap,
+				const struct ts_export_item *it, struct ts_payload *pl,
+				struct anns *v, struct ts_error *err)
 {
-	const struct ts_export_item *it = &snap->items[j];
 	struct ts_error perr = { 0 };
 
 	if (ts_payload_from_text(it->payload, pl, &perr) ||
@@ -456,13 +672,7 @@ static enum ts_err add_polygons(const struct ts_export_snapshot *snap, size_t j,
 
 		if (!has_category(snap, o->category_id))
 			continue;
-		if (*na == *cap) {
-			*cap = *cap ? 2 * *cap : 64;
-			*a = ts_xrealloc(*a, *cap * sizeof(**a));
-			*idx = ts_xrealloc(*idx, *cap * sizeof(**idx));
-		}
-		x = &(*a)[*na];
-		memset(x, 0, sizeof(*x));
+		x = anns_add(v);
 		x->image_id = it->asset_id;
 		x->category_id = o->category_id;
 		x->has_bbox = 1;
@@ -470,18 +680,16 @@ static enum ts_err add_polygons(const struct ts_export_snapshot *snap, size_t j,
 		memcpy(x->bbox, o->bbox, sizeof(x->bbox));
 		x->rings = o->rings;
 		x->nrings = o->nrings;
-		(*idx)[(*na)++] = j;
 	}
 	return TS_OK;
 }
 
 /* The boxes of one detection item (its stored payload) as annotations,
  * those of exported categories only. */
-static enum ts_err add_boxes(const struct ts_export_snapshot *snap, size_t j,
-			     struct ts_coco_annotation **a, size_t *na, size_t *cap, size_t **idx,
+static enum ts_err add_boxes(const struct ts_export_snapshot *snap,
+			     const struct ts_export_item *it, struct anns *v,
 			     struct ts_error *err)
 {
-	const struct ts_export_item *it = &snap->items[j];
 	json_t *root = it->payload ? json_loads(it->payload, 0, NULL) : NULL;
 	json_t *objs = json_object_get(root, "objects"), *o;
 	size_t k;
@@ -499,105 +707,52 @@ static enum ts_err add_boxes(const struct ts_export_snapshot *snap, size_t j,
 
 		if (!has_category(snap, cat))
 			continue;
-		if (*na == *cap) {
-			*cap = *cap ? 2 * *cap : 64;
-			*a = ts_xrealloc(*a, *cap * sizeof(**a));
-			*idx = ts_xrealloc(*idx, *cap * sizeof(**idx));
-		}
-		x = &(*a)[*na];
-		memset(x, 0, sizeof(*x));
+		x = anns_add(v);
 		x->image_id = it->asset_id;
 		x->category_id = cat;
 		x->has_bbox = 1;
 		x->seq = k;
 		for (int m = 0; m < 4; m++)
 			x->bbox[m] = json_number_value(json_array_get(bbox, (size_t)m));
-		(*idx)[(*na)++] = j;
 	}
 	json_decref(root);
 	return TS_OK;
 }
 
-/* The dataset's annotations from the snapshot, which becomes one item per
- * image. classification_single: one annotation per item (one item per
- * image already); classification_multi: one per (image, category);
- * detection: one per box of an exported category; segmentation: one per
- * polygons object of an exported category, its rings in (*payloads)[i]
- * (one per image; the caller releases them after the annotations). An
- * image whose answer names no category (an item with category 0) stays an
- * image without annotations. Strings are borrowed from the snapshot. */
-static enum ts_err split_snapshot(struct ts_export_snapshot *snap, const char *task_type,
-				  struct ts_coco_annotation **out, size_t *nout,
-				  struct ts_payload **payloads, size_t *npayloads,
-				  struct ts_error *err)
+/* One image's annotations from its items (group, sorted by category):
+ * classification_single one, classification_multi one per category;
+ * detection one per box of an exported category; segmentation one per
+ * polygons object of an exported category, its rings in *pl (released by
+ * the caller after the annotations). An item with category 0 (an answer
+ * naming none) adds nothing. Every annotation takes the status and
+ * labeled_by of the image's first item; strings are borrowed. */
+static enum ts_err image_annotations(const struct ts_export_snapshot *snap,
+				     const char *task_type, const struct ts_export_item *group,
+				     size_t n, struct ts_payload *pl, struct anns *v,
+				     struct ts_error *err)
 {
 	int seg = strcmp(task_type, "segmentation") == 0;
 	int det = seg || strcmp(task_type, "detection") == 0;
-	struct ts_coco_annotation *a = NULL;
-	size_t n = snap->n_items, j = 0, na = 0, cap = 0, *idx = NULL;
 	enum ts_err e = TS_OK;
 
-	*out = NULL;
-	*nout = 0;
-	*payloads = NULL;
-	*npayloads = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct ts_export_item *it = &snap->items[i];
+	v->n = 0;
+	if (det)
+		e = seg ? add_polygons(snap, &group[0], pl, v, err)
+			: add_boxes(snap, &group[0], v, err);
+	for (size_t i = 0; !det && i < n; i++) {
+		struct ts_coco_annotation *x;
 
-		if (j && snap->items[j - 1].asset_id == it->asset_id) {
-			/* Another category of the same image. */
-			if (!det && it->category_id) {
-				if (na == cap) {
-					cap = cap ? 2 * cap : 64;
-					a = ts_xrealloc(a, cap * sizeof(*a));
-					idx = ts_xrealloc(idx, cap * sizeof(*idx));
-				}
-				memset(&a[na], 0, sizeof(a[na]));
-				a[na].image_id = it->asset_id;
-				a[na].category_id = it->category_id;
-				idx[na++] = j - 1;
-			}
-			free(it->labeled_by);
-			free(it->file_name);
-			free(it->video_file_name);
-			free(it->payload);
+		if (!group[i].category_id)
 			continue;
-		}
-		if (i != j)
-			snap->items[j] = *it;
-		if (!det && snap->items[j].category_id) {
-			if (na == cap) {
-				cap = cap ? 2 * cap : 64;
-				a = ts_xrealloc(a, cap * sizeof(*a));
-				idx = ts_xrealloc(idx, cap * sizeof(*idx));
-			}
-			memset(&a[na], 0, sizeof(a[na]));
-			a[na].image_id = snap->items[j].asset_id;
-			a[na].category_id = snap->items[j].category_id;
-			idx[na++] = j;
-		}
-		j++;
+		x = anns_add(v);
+		x->image_id = group[0].asset_id;
+		x->category_id = group[i].category_id;
 	}
-	snap->n_items = j;
-	if (seg) {
-		*payloads = ts_xcalloc(j ? j : 1, sizeof(**payloads));
-		*npayloads = j;
+	for (size_t i = 0; i < v->n; i++) {
+		v->a[i].status = group[0].status;
+		v->a[i].labeled_by = group[0].labeled_by;
 	}
-	for (size_t i = 0; det && i < j && !e; i++)
-		e = seg ? add_polygons(snap, i, &(*payloads)[i], &a, &na, &cap, &idx, err)
-			: add_boxes(snap, i, &a, &na, &cap, &idx, err);
-	for (size_t i = 0; i < na; i++) {
-		a[i].status = snap->items[idx[i]].status;
-		a[i].labeled_by = snap->items[idx[i]].labeled_by;
-	}
-	free(idx);
-	if (e) {
-		free(a);
-		return e;
-	}
-	*out = a;
-	*nout = na;
-	return TS_OK;
+	return e;
 }
 
 /* Writes one image's YOLO label file into <dir>/labels. */
@@ -612,236 +767,320 @@ static enum ts_err write_label(void *arg, const struct ts_coco_image *im, const 
 	return ts_export_write_file(path, text, len, err);
 }
 
-/* The file names in images/, from immutable asset fields only. */
-static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*names)[32],
-			       struct ts_error *err)
+/* An original that is only in the remote store comes here first. */
+static enum ts_err fetch_blob(struct build *b, const char *blob, const char *hex,
+			      struct ts_error *err)
 {
-	for (size_t i = 0; i < snap->n_items; i++) {
-		const struct ts_export_item *it = &snap->items[i];
+	enum ts_err e;
 
-		if (!ts_sha256_is_hex(it->checksum_sha256))
-			return ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
-					    "asset %lld has no valid checksum", (long long)it->asset_id);
-		snprintf(names[i], sizeof(names[i]), "%lld.%s", (long long)it->asset_id,
-			 ts_export_ext_of(it->mime_type));
-	}
-	return TS_OK;
+	if (!b->opts->data_dir || !ts_blob_remote_get())
+		return TS_OK;
+	e = ts_blob_remote_ensure(b->opts->data_dir, blob, hex, err);
+	return e == TS_ERR_NOT_FOUND ? TS_OK : e; /* reported as blob_missing below */
 }
 
-/* Detection: every image with an EXIF orientation is written into
+/* Detection: an image with an EXIF orientation is written into
  * dir/images with its pixels turned as shown and the tag removed
  * (ts_media_image_upright), so a reader that ignores the tag sees what the
- * labeler saw and the boxes fit. sums[i] gets that file's SHA-256 (""
- * for the images that are linked unchanged). */
-static enum ts_err write_upright(struct build *b, const struct ts_export_snapshot *snap,
-				 const char *dir, char (*names)[32], const struct placement *pl,
-				 char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
+ * labeler saw and the boxes fit. sum gets that file's SHA-256 ("" when the
+ * image is to be linked unchanged). */
+static enum ts_err write_upright(struct build *b, const struct ts_export_item *it,
+				 const char *dir, const char *name,
+				 char sum[TS_SHA256_HEX_SIZE], struct ts_error *err)
 {
 	struct ts_image_limits lim;
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
+	void *data = NULL;
+	size_t len = 0;
+	enum ts_err e;
 
+	sum[0] = '\0';
+	if (it->orientation <= 1)
+		return TS_OK;
+	if (should_stop(b))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
 	ts_image_limits_default(&lim);
-	for (size_t i = 0; i < snap->n_items; i++) {
-		const struct ts_export_item *it = &snap->items[i];
-		void *data = NULL;
-		size_t len = 0;
-		enum ts_err e;
-
-		if (it->orientation <= 1)
-			continue;
-		if ((i & 15) == 0 && should_stop(b))
-			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
-		if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
-			     it->checksum_sha256, it->checksum_sha256) ||
-		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
-			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+	if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
+		     it->checksum_sha256, it->checksum_sha256) ||
+	    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, name))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+	e = fetch_blob(b, blob, it->checksum_sha256, err);
+	if (!e)
 		e = ts_media_image_upright(blob, &lim, NULL, &data, &len, err);
-		if (e)
-			return e;
-		if (!data)
-			continue;
-		e = ts_export_write_file(dst, data, len, err);
-		if (!e)
-			ts_sha256_hex(data, len, sums[i]);
-		free(data);
-		if (e)
-			return e;
-	}
-	return TS_OK;
+	if (e || !data)
+		return e;
+	e = ts_export_write_file(dst, data, len, err);
+	if (!e)
+		ts_sha256_hex(data, len, sum);
+	free(data);
+	return e;
 }
 
 /* Links every image into dir/images: from the blobs, or from the images/
  * of shared_dir (an identical version's folder) when given, which holds
  * the same bytes under the same names. Images already written upright
- * (sums[i] set; sums may be NULL) are left as they are. */
-static enum ts_err link_images(struct build *b, const struct ts_export_snapshot *snap,
-			       const char *dir, char (*names)[32], const struct placement *pl,
-			       const char *shared_dir,
-			       char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
+ * (labels, an orientation, the file there) are left as they are. */
+static enum ts_err link_images(struct build *b, struct cursor *cur, const char *dir,
+			       struct placement *pl, const char *shared_dir, int labels,
+			       struct ts_error *err)
 {
-	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
+	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN], name[32];
+	const char *imgdir;
 	struct stat bst;
-	int copy = 0;
+	int copy = 0, has = 0;
+	int64_t i = 0;
+	enum ts_err e;
 
-	for (size_t i = 0; i < snap->n_items; i++) {
-		const struct ts_export_item *it = &snap->items[i];
-		int from_shared = shared_dir && !copy;
+	cursor_rewind(cur);
+	while (!(e = cursor_next(cur, &has, err)) && has) {
+		const struct ts_export_item *it = &cur->group[0];
 
 		if ((i & 255) == 0 && should_stop(b))
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
-		if (sums && sums[i][0])
-			goto next;
-		if ((from_shared ? path_fmt(blob, sizeof(blob), "%s/%s/%s", shared_dir, pl->dirs[i],
-					    names[i])
-				 : path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
-					    it->checksum_sha256, it->checksum_sha256)) ||
-		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
+		e = image_name(it, name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
+		if (e)
+			return e;
+		if (path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, imgdir, name))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
-		/* A blob is a regular file we wrote; a symlink in its place would
-		 * carry whatever it points at into the zip. */
-		if (lstat(blob, &bst) == 0 && !S_ISREG(bst.st_mode))
-			return ts_error_set(err, TS_ERR_IO, "blob_not_regular",
-					    "the stored file of asset %lld (sha256 %s) is not a "
-					    "regular file", (long long)it->asset_id,
-					    it->checksum_sha256);
-		if (!copy && link(blob, dst) == 0)
+		if (labels && it->orientation > 1 && lstat(dst, &bst) == 0)
 			goto next;
-		if (from_shared) {
-			/* The earlier version's folder is not as expected: use the
-			 * blobs for this and every following image. */
-			shared_dir = NULL;
-			i--;
-			continue;
-		}
-		if (!copy && errno == ENOENT)
-			return ts_error_set(err, TS_ERR_IO, "blob_missing",
-					    "the stored file of asset %lld (sha256 %s) is missing",
-					    (long long)it->asset_id, it->checksum_sha256);
-		if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK &&
-		    errno != ENOTSUP)
-			return sys_fail(err, "cannot link", dst);
-		/* Another filesystem (or one without hardlinks): copy this and
-		 * every following image. */
-		if (!copy)
-			ts_log_info("export %lld: hardlinks impossible (%s); copying images",
-				    (long long)b->id, strerror(errno));
-		copy = 1;
-		if (copy_file(blob, dst, err))
-			return err->err;
-next:
-		report(b, (int64_t)i + 1, 0);
-	}
-	return TS_OK;
-}
+		for (;;) {
+			int from_shared = shared_dir && !copy;
 
-static int cmp_image_id(const void *key, const void *elem)
-{
-	int64_t id = *(const int64_t *)key, other = ((const struct ts_coco_image *)elem)->id;
-
-	return id < other ? -1 : id > other;
-}
-
-static int cmp_category_id(const void *key, const void *elem)
-{
-	int64_t id = *(const int64_t *)key, other = ((const struct ts_coco_category *)elem)->id;
-
-	return id < other ? -1 : id > other;
-}
-
-/* The ImageFolder layout (ds->imagefolder): each image goes to
- * <part>/<class folder> (export/folder_name.h), part being its split, or
- * "train" without one, and its class the class_index of its annotation's
- * category (categories sorted by id, as in the manifest). Makes the
- * folders used in dir. Otherwise every image goes to images/. */
-static enum ts_err place_images(const struct ts_coco_dataset *ds, const char *dir,
-				struct placement *pl, struct ts_error *err)
-{
-	size_t n = ds->n_images, nc = ds->n_categories, *class_of = NULL;
-	char path[PATH_MAX_LEN];
-	enum ts_err e = TS_OK;
-
-	pl->dirs = ts_xcalloc(n ? n : 1, sizeof(*pl->dirs));
-	if (!ds->imagefolder) {
-		for (size_t i = 0; i < n; i++)
-			pl->dirs[i] = "images";
-		return TS_OK;
-	}
-	pl->n_folders = 3 * nc;
-	pl->folders = ts_xcalloc(pl->n_folders ? pl->n_folders : 1, sizeof(*pl->folders));
-	pl->used = ts_xcalloc(pl->n_folders ? pl->n_folders : 1, 1);
-	class_of = ts_xmalloc((n ? n : 1) * sizeof(*class_of));
-	for (size_t i = 0; i < n; i++)
-		class_of[i] = SIZE_MAX;
-	for (size_t j = 0; j < ds->n_annotations; j++) {
-		const struct ts_coco_annotation *a = &ds->annotations[j];
-		const struct ts_coco_image *im = bsearch(&a->image_id, ds->images, n,
-							 sizeof(*ds->images), cmp_image_id);
-		const struct ts_coco_category *c = bsearch(&a->category_id, ds->categories, nc,
-							   sizeof(*ds->categories),
-							   cmp_category_id);
-
-		if (im && c)
-			class_of[im - ds->images] = (size_t)(c - ds->categories);
-	}
-	for (size_t i = 0; i < n && !e; i++) {
-		enum ts_split_part part =
-			ds->split ? ts_split_of(ds->split, ds->images[i].checksum_sha256)
-				  : TS_SPLIT_TRAIN;
-		size_t k;
-
-		if (class_of[i] == SIZE_MAX) {
-			e = ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
-					 "image %lld has no class for the ImageFolder layout",
-					 (long long)ds->images[i].id);
+			if (from_shared ? path_fmt(blob, sizeof(blob), "%s/%s/%s", shared_dir, imgdir,
+						   name)
+					: path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s",
+						   b->opts->blobs_dir, it->checksum_sha256,
+						   it->checksum_sha256))
+				return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
+			if (!from_shared) {
+				e = fetch_blob(b, blob, it->checksum_sha256, err);
+				if (e)
+					return e;
+			}
+			/* A blob is a regular file we wrote; a symlink in its place
+			 * would carry whatever it points at into the zip. */
+			if (lstat(blob, &bst) == 0 && !S_ISREG(bst.st_mode))
+				return ts_error_set(err, TS_ERR_IO, "blob_not_regular",
+						    "the stored file of asset %lld (sha256 %s) is "
+						    "not a regular file", (long long)it->asset_id,
+						    it->checksum_sha256);
+			if (!copy && link(blob, dst) == 0)
+				break;
+			if (from_shared) {
+				/* The earlier version's folder is not as expected:
+				 * use the blobs for this and every following image. */
+				shared_dir = NULL;
+				continue;
+			}
+			if (!copy && errno == ENOENT)
+				return ts_error_set(err, TS_ERR_IO, "blob_missing",
+						    "the stored file of asset %lld (sha256 %s) is "
+						    "missing", (long long)it->asset_id,
+						    it->checksum_sha256);
+			if (!copy && errno != EXDEV && errno != EPERM && errno != EMLINK &&
+			    errno != ENOTSUP)
+				return sys_fail(err, "cannot link", dst);
+			/* Another filesystem (or one without hardlinks): copy this
+			 * and every following image. */
+			if (!copy)
+				ts_log_info("export %lld: hardlinks impossible (%s); copying images",
+					    (long long)b->id, strerror(errno));
+			copy = 1;
+			if (copy_file(blob, dst, err))
+				return err->err;
 			break;
 		}
-		k = (size_t)part * nc + class_of[i];
-		if (!pl->used[k]) {
-			ts_imagefolder_dir(ts_split_name(part), class_of[i], nc,
-					   ds->categories[class_of[i]].name, pl->folders[k]);
-			if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]))
-				e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
-			else
-				e = mkdir_p(path, err);
-			pl->used[k] = 1;
-		}
-		pl->dirs[i] = pl->folders[k];
+next:
+		report(b, ++i, 0);
 	}
-	free(class_of);
 	return e;
 }
 
-/* Makes the folders' entries durable: images/, or every folder of the
- * ImageFolder layout and the parts holding them. */
-static enum ts_err sync_folders(const char *dir, const struct placement *pl,
-				struct ts_error *err)
+/* Appends the file at path to out (and to the hash), then removes it. */
+static enum ts_err append_file(int out, const char *path, struct ts_sha256 *h, uint64_t *bytes,
+			       struct ts_error *err)
 {
-	char path[PATH_MAX_LEN];
+	char buf[1 << 16];
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	enum ts_err e = TS_OK;
+	ssize_t r;
 
-	if (!pl->n_folders)
-		return path_fmt(path, sizeof(path), "%s/images", dir) ||
-				       ts_export_fsync_path(path, 1) != 0
-			       ? sys_fail(err, "cannot sync", dir)
-			       : TS_OK;
-	for (size_t k = 0; k < pl->n_folders; k++) {
-		if (!pl->used[k])
-			continue;
-		if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]) ||
-		    ts_export_fsync_path(path, 1) != 0)
-			return sys_fail(err, "cannot sync", path);
-		/* ... and its part ("train"). */
-		path[strlen(dir) + 1 + strcspn(pl->folders[k], "/")] = '\0';
-		if (ts_export_fsync_path(path, 1) != 0)
-			return sys_fail(err, "cannot sync", path);
+	if (in < 0)
+		return sys_fail(err, "cannot open", path);
+	while ((r = read(in, buf, sizeof(buf))) > 0) {
+		if (write_all(out, buf, (size_t)r) != 0) {
+			e = sys_fail(err, "cannot write", path);
+			break;
+		}
+		ts_sha256_update(h, buf, (size_t)r);
+		*bytes += (uint64_t)r;
 	}
+	if (!e && r < 0)
+		e = sys_fail(err, "cannot read", path);
+	close(in);
+	unlink(path);
+	return e;
+}
+
+static enum ts_err append_buf(int out, const struct ts_buf *b, struct ts_sha256 *h,
+			      uint64_t *bytes, const char *path, struct ts_error *err)
+{
+	if (b->len && write_all(out, b->ptr, b->len) != 0)
+		return sys_fail(err, "cannot write", path);
+	ts_sha256_update(h, b->ptr ? b->ptr : "", b->len);
+	*bytes += b->len;
 	return TS_OK;
 }
 
-static void placement_release(struct placement *pl)
+static enum ts_err flush_buf(FILE *f, struct ts_buf *b, const char *path, struct ts_error *err)
 {
-	free(pl->dirs);
-	free(pl->folders);
-	free(pl->used);
+	if (b->len && fwrite(b->ptr, 1, b->len, f) != b->len)
+		return sys_fail(err, "cannot write", path);
+	ts_buf_reset(b);
+	return TS_OK;
+}
+
+/* The first pass over the snapshot, one image at a time: each image's entry
+ * of annotations.json (images_path), its annotations (anns_path), its YOLO
+ * label file (labels) and its upright copy (labels, an orientation), and
+ * the figures of the manifest in *counts. */
+static enum ts_err write_images(struct build *b, struct cursor *cur,
+				const struct ts_export_snapshot *snap, struct placement *pl,
+				const struct ts_coco_dataset *base, int labels, const char *tmpdir,
+				const char *images_path, const char *anns_path,
+				struct ts_coco_stream_counts *counts, struct ts_error *err)
+{
+	FILE *fi = fopen(images_path, "we"), *fa = fopen(anns_path, "we");
+	struct ts_buf ib, ab;
+	struct anns v = { 0 };
+	char name[32], sum[TS_SHA256_HEX_SIZE];
+	int has = 0;
+	enum ts_err e = TS_OK;
+
+	ts_buf_init(&ib, JSON_CAP);
+	ts_buf_init(&ab, JSON_CAP);
+	if (!fi || !fa) {
+		e = sys_fail(err, "cannot create", fi ? anns_path : images_path);
+		goto out;
+	}
+	cursor_rewind(cur);
+	while (!(e = cursor_next(cur, &has, err)) && has) {
+		const struct ts_export_item *it = &cur->group[0];
+		struct ts_payload payload = { 0 };
+		struct ts_coco_image im = { 0 };
+		struct ts_coco_dataset one = *base;
+
+		if ((counts->images & 255) == 0 && should_stop(b)) {
+			e = ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+			break;
+		}
+		const char *imgdir;
+
+		e = image_name(it, name, err);
+		if (!e)
+			e = image_dir(pl, cur->group, cur->n_group, &imgdir, err);
+		/* Detection boxes are in the frame the labeler saw: oriented
+		 * images are written turned (classification exports keep the
+		 * stored bytes). */
+		sum[0] = '\0';
+		if (!e && labels)
+			e = write_upright(b, it, tmpdir, name, sum, err);
+		if (!e)
+			e = image_annotations(snap, base->task_type, cur->group, cur->n_group, &payload,
+					      &v, err);
+		if (!e) {
+			im.id = it->asset_id;
+			im.file_name = name;
+			im.width = it->width;
+			im.height = it->height;
+			im.mime_type = it->mime_type;
+			im.checksum_sha256 = sum[0] ? sum : it->checksum_sha256;
+			im.original_file_name = it->file_name;
+			if (it->video_frame) {
+				im.source_type = TS_COCO_SOURCE_VIDEO_FRAME;
+				im.video_id = it->video_id;
+				im.video_file_name = it->video_file_name;
+				im.frame_index = it->frame_index;
+				im.timestamp_ms = it->timestamp_ms;
+			}
+			one.images = &im;
+			one.n_images = 1;
+			one.annotations = v.a;
+			one.n_annotations = v.n;
+			e = ts_coco_stream_image(&one, (size_t)counts->annotations + 1, &ib, &ab,
+						 counts, err);
+		}
+		if (!e && labels)
+			e = ts_coco_write_yolo(&one, write_label, (void *)tmpdir, err);
+		ts_payload_release(&payload);
+		if (!e && ib.len + ab.len > ((size_t)1 << 20)) {
+			e = flush_buf(fi, &ib, images_path, err);
+			if (!e)
+				e = flush_buf(fa, &ab, anns_path, err);
+		}
+		if (e)
+			break;
+	}
+	if (!e)
+		e = flush_buf(fi, &ib, images_path, err);
+	if (!e)
+		e = flush_buf(fa, &ab, anns_path, err);
+out:
+	if (fi && fclose(fi) != 0 && !e)
+		e = sys_fail(err, "cannot write", images_path);
+	if (fa && fclose(fa) != 0 && !e)
+		e = sys_fail(err, "cannot write", anns_path);
+	free(v.a);
+	ts_buf_release(&ib);
+	ts_buf_release(&ab);
+	return e;
+}
+
+/* annotations.json at path: head + the images' entries + the annotations
+ * + tail (the two middle parts from the first pass's files, removed), its
+ * SHA-256 into hex and its size into *bytes. */
+static enum ts_err assemble_annotations(const struct ts_coco_dataset *base, const char *path,
+					const char *images_path, const char *anns_path,
+					char hex[TS_SHA256_HEX_SIZE], uint64_t *bytes,
+					struct ts_error *err)
+{
+	struct ts_sha256 h;
+	struct ts_buf part;
+	enum ts_err e;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return sys_fail(err, "cannot create", path);
+	*bytes = 0;
+	ts_sha256_init(&h);
+	ts_buf_init(&part, JSON_CAP);
+	e = ts_coco_stream_head(base, &part, err);
+	if (!e)
+		e = append_buf(fd, &part, &h, bytes, path, err);
+	if (!e)
+		e = append_file(fd, images_path, &h, bytes, err);
+	ts_buf_reset(&part);
+	if (!e)
+		e = ts_buf_adds(&part, TS_COCO_ANNOTATIONS_MID);
+	if (!e)
+		e = append_buf(fd, &part, &h, bytes, path, err);
+	if (!e)
+		e = append_file(fd, anns_path, &h, bytes, err);
+	ts_buf_reset(&part);
+	if (!e)
+		e = ts_coco_stream_tail(base, &part, err);
+	if (!e)
+		e = append_buf(fd, &part, &h, bytes, path, err);
+	if (!e && fsync(fd) != 0)
+		e = sys_fail(err, "cannot sync", path);
+	if (close(fd) != 0 && !e)
+		e = sys_fail(err, "cannot write", path);
+	ts_sha256_final(&h, hex, NULL);
+	ts_buf_release(&part);
+	return e;
 }
 
 /* Splits "approved,labeled" into pointers into buf. */
@@ -863,58 +1102,60 @@ static size_t split_statuses(char *buf, const char **out, size_t max)
 }
 
 /* annotations.json for the new version: a hardlink of the identical
- * version's (the same bytes: the same hash), else written. */
-static enum ts_err put_annotations(const char *path, const char *shared_dir, const struct ts_buf *ann,
-				   struct ts_error *err)
+ * version's (the same bytes: the same hash) in place of the one written. */
+static void share_annotations(const char *path, const char *shared_dir)
 {
-	char from[PATH_MAX_LEN];
+	char from[PATH_MAX_LEN], tmp[PATH_MAX_LEN];
 
-	if (shared_dir && !path_fmt(from, sizeof(from), "%s/annotations.json", shared_dir) &&
-	    link(from, path) == 0)
-		return TS_OK;
-	return ts_export_write_file(path, ann->ptr, ann->len, err);
+	if (path_fmt(from, sizeof(from), "%s/annotations.json", shared_dir) ||
+	    path_fmt(tmp, sizeof(tmp), "%s.shared", path))
+		return;
+	if (link(from, tmp) == 0 && rename(tmp, path) != 0)
+		unlink(tmp);
 }
 
-/* Consumes snap (released as soon as the JSON files are written). */
+/* Streams the snapshot (cur) into the version's files; snap holds the
+ * categories. */
 static enum ts_err build(struct build *b, const struct ts_export *ex,
-			 const struct ts_project *proj, struct ts_export_snapshot *snap,
-			 struct ts_error *err)
+			 const struct ts_project *proj, const struct ts_export_snapshot *snap,
+			 struct cursor *cur, struct ts_error *err)
 {
 	const struct ts_export_build_opts *o = b->opts;
 	char projdir[PATH_MAX_LEN], tmpdir[PATH_MAX_LEN], tmpzip[PATH_MAX_LEN];
 	char finaldir[PATH_MAX_LEN], finalzip[PATH_MAX_LEN], path[PATH_MAX_LEN];
 	char shared_dir[PATH_MAX_LEN], shared_zip[PATH_MAX_LEN];
+	char images_path[PATH_MAX_LEN], anns_path[PATH_MAX_LEN];
 	char dataset_id[24], created_at[32], statuses_buf[sizeof(ex->statuses)];
 	char hash[TS_COCO_PREFIXED_HASH_SIZE], cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
 	char hex[TS_SHA256_HEX_SIZE];
 	const char *statuses[TS_STATUS_COUNT];
-	struct ts_coco_image *images = NULL;
-	struct ts_coco_annotation *anns = NULL;
 	struct ts_coco_category *cats = NULL;
 	struct ts_coco_dataset ds = { 0 };
 	struct ts_coco_manifest_info info = { 0 };
+	struct ts_coco_stream_counts counts = { 0 };
 	struct ts_split split;
 	struct ts_export_share share = { 0 };
 	struct ts_error why = { 0 };
-	struct ts_buf ann, man;
-	char (*names)[32] = NULL;
-	char (*sums)[TS_SHA256_HEX_SIZE] = NULL;
+	struct ts_buf man;
 	struct stat st;
+	uint64_t ann_bytes = 0;
 	int64_t zip_bytes = 0;
 	enum ts_err e;
-	size_t n = snap->n_items;
 	int labels = strcmp(proj->task_type, "detection") == 0 ||
 		     strcmp(proj->task_type, "segmentation") == 0;
 	int imagefolder = strcmp(ex->layout, "imagefolder") == 0;
 	struct placement pl = { 0 };
 
-	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
 	projdir[0] = '\0';
 	if (path_fmt(projdir, sizeof(projdir), "%s/%lld", o->exports_dir,
 		     (long long)ex->project_id) ||
 	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld", projdir, (long long)ex->version) ||
 	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
+		     (long long)ex->version) ||
+	    path_fmt(images_path, sizeof(images_path), "%s/.build-%lld.images", projdir,
+		     (long long)ex->version) ||
+	    path_fmt(anns_path, sizeof(anns_path), "%s/.build-%lld.annotations", projdir,
 		     (long long)ex->version) ||
 	    path_fmt(finaldir, sizeof(finaldir), "%s/%lld", projdir, (long long)ex->version) ||
 	    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir, (long long)ex->version)) {
@@ -931,61 +1172,22 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 	}
 	e = mkdir_p(path, err);
-	if (e)
-		goto out;
-
-	names = ts_xcalloc(n ? n : 1, sizeof(*names));
-	e = name_images(snap, names, err);
-	if (e)
-		goto out;
-	/* Detection boxes are in the frame the labeler saw: oriented images
-	 * are written turned (classification exports keep the stored bytes). */
-	if (labels) {
-		struct placement images_only = { 0 };
-		struct ts_coco_dataset none = { .n_images = n };
-
-		e = place_images(&none, tmpdir, &images_only, err);
-		sums = ts_xcalloc(n ? n : 1, sizeof(*sums));
-		if (!e)
-			e = write_upright(b, snap, tmpdir, names, &images_only, sums, err);
-		placement_release(&images_only);
-		if (e)
-			goto out;
+	if (!e && labels) {
+		if (path_fmt(path, sizeof(path), "%s/labels", tmpdir))
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		else
+			e = mkdir_p(path, err);
 	}
+	if (e)
+		goto out;
 
-	/* The dataset, from the snapshot only. */
-	images = ts_xcalloc(n ? n : 1, sizeof(*images));
-	anns = b->anns;
-	b->anns = NULL;
+	/* The dataset, from the snapshot only, one image at a time. */
 	cats = ts_xcalloc(snap->n_categories ? snap->n_categories : 1, sizeof(*cats));
-	for (size_t i = 0; i < n; i++) {
-		const struct ts_export_item *it = &snap->items[i];
-		struct ts_coco_image *im = &images[i];
-
-		im->id = it->asset_id;
-		im->file_name = names[i];
-		im->width = it->width;
-		im->height = it->height;
-		im->mime_type = it->mime_type;
-		im->checksum_sha256 = sums && sums[i][0] ? sums[i] : it->checksum_sha256;
-		im->original_file_name = it->file_name;
-		if (it->video_frame) {
-			im->source_type = TS_COCO_SOURCE_VIDEO_FRAME;
-			im->video_id = it->video_id;
-			im->video_file_name = it->video_file_name;
-			im->frame_index = it->frame_index;
-			im->timestamp_ms = it->timestamp_ms;
-		}
-	}
 	for (size_t i = 0; i < snap->n_categories; i++) {
 		cats[i].id = snap->categories[i].id;
 		cats[i].name = snap->categories[i].name;
 	}
 	ds.task_type = proj->task_type;
-	ds.images = images;
-	ds.n_images = n;
-	ds.annotations = anns;
-	ds.n_annotations = b->n_anns;
 	ds.categories = cats;
 	ds.n_categories = snap->n_categories;
 	if (ex->split[0]) {
@@ -998,9 +1200,32 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		ds.split = &split;
 	}
 	ds.imagefolder = imagefolder;
-	e = ts_coco_write_annotations(&ds, &ann, err);
-	if (!e)
-		e = place_images(&ds, tmpdir, &pl, err);
+	pl.snap = snap;
+	pl.split = ds.split;
+	pl.dir = tmpdir;
+	if (imagefolder) {
+		pl.n_folders = 3 * snap->n_categories;
+		pl.folders = ts_xcalloc(pl.n_folders ? pl.n_folders : 1, sizeof(*pl.folders));
+		pl.used = ts_xcalloc(pl.n_folders ? pl.n_folders : 1, 1);
+	}
+	/* The snapshot's categories are sorted by id, as the manifest's. */
+	counts.per_category = ts_xcalloc(snap->n_categories ? snap->n_categories : 1,
+					 sizeof(*counts.per_category));
+	e = write_images(b, cur, snap, &pl, &ds, labels, tmpdir, images_path, anns_path, &counts, err);
+	if (e)
+		goto out;
+	b->n_images = counts.images;
+	if (2 * counts.images != b->total) {
+		b->total = 2 * counts.images;
+		e = ts_store_export_set_building(o->store, b->id, b->total, err);
+		if (e)
+			goto out;
+	}
+	if (path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+		goto out;
+	}
+	e = assemble_annotations(&ds, path, images_path, anns_path, hex, &ann_bytes, err);
 	if (e)
 		goto out;
 
@@ -1015,33 +1240,17 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	info.statuses = statuses;
 	info.n_statuses = split_statuses(statuses_buf, statuses, TS_STATUS_COUNT);
 	info.excluded_deleted_category = ex->excluded_deleted_category;
-	e = ts_coco_write_manifest(&ds, &info, ann.ptr, ann.len, &man, err);
+	e = ts_coco_stream_manifest(&ds, &info, hex, (size_t)ann_bytes, &counts, &man, err);
 	if (!e)
 		e = ts_coco_categories_hash(cats, snap->n_categories, cat_hash, err);
 	if (e)
 		goto out;
-	/* Detection: the YOLO labels, from the same dataset. */
-	if (labels) {
-		if (path_fmt(path, sizeof(path), "%s/labels", tmpdir)) {
-			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
-			goto out;
-		}
-		e = mkdir_p(path, err);
-		if (!e)
-			e = ts_coco_write_yolo(&ds, write_label, tmpdir, err);
-		if (!e && ts_export_fsync_path(path, 1) != 0)
-			e = sys_fail(err, "cannot sync", path);
-		if (e)
-			goto out;
+	if (labels && path_fmt(path, sizeof(path), "%s/labels", tmpdir) == 0 &&
+	    ts_export_fsync_path(path, 1) != 0) {
+		e = sys_fail(err, "cannot sync", path);
+		goto out;
 	}
-	ts_sha256_hex(ann.ptr, ann.len, hex);
 	snprintf(hash, sizeof(hash), "sha256:%s", hex);
-	free(images);
-	free(anns);
-	free(cats);
-	images = NULL;
-	anns = NULL;
-	cats = NULL;
 
 	/* The same annotations.json as an earlier ready version: the same
 	 * images under the same names. Reuse its files (share.h). */
@@ -1056,19 +1265,14 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		      (long long)share.version)))
 		share.version = 0;
 
-	e = link_images(b, snap, tmpdir, names, &pl, share.version > 0 ? shared_dir : NULL, sums,
-			err);
+	e = link_images(b, cur, tmpdir, &pl, share.version > 0 ? shared_dir : NULL, labels, err);
 	if (e)
 		goto out;
-	report(b, (int64_t)n, 1);
+	report(b, counts.images, 1);
 
-	if (path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir)) {
-		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
-		goto out;
-	}
-	e = put_annotations(path, share.version > 0 ? shared_dir : NULL, &ann, err);
-	if (e)
-		goto out;
+	if (share.version > 0 &&
+	    !path_fmt(path, sizeof(path), "%s/annotations.json", tmpdir))
+		share_annotations(path, shared_dir);
 	if (path_fmt(path, sizeof(path), "%s/manifest.json", tmpdir)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
 		goto out;
@@ -1076,10 +1280,6 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = ts_export_write_file(path, man.ptr, man.len, err);
 	if (e)
 		goto out;
-	/* Only the file names are needed from here on: free the rest before
-	 * the zip (whose per-entry state is the other large allocation). */
-	ts_buf_release(&ann);
-	ts_export_snapshot_release(snap);
 	/* The images folders' entries (the hardlinks) must be durable too. */
 	e = sync_folders(tmpdir, &pl, err);
 	if (e)
@@ -1115,7 +1315,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		}
 	}
 	if (share.version == 0) {
-		e = write_zip(b, tmpzip, tmpdir, names, n, labels, &pl, err);
+		e = write_zip(b, tmpzip, tmpdir, cur, labels, &pl, err);
 		if (e)
 			goto out;
 		if (stat(tmpzip, &st) != 0) {
@@ -1140,6 +1340,18 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = sys_fail(err, "cannot sync", projdir);
 		goto out;
 	}
+	if (o->publish) {
+		struct ts_export done = *ex;
+
+		done.zip_bytes = zip_bytes;
+		done.shares_files_with = share.version > 0 ? share.version : 0;
+		done.zip_base_from = share.base_from;
+		done.zip_base_len = share.base_len;
+		done.manifest = NULL;
+		e = o->publish(o->publish_arg, &done, err);
+		if (e)
+			goto out;
+	}
 	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
 				      share.version > 0 ? &share : NULL, err);
 out:
@@ -1147,12 +1359,8 @@ out:
 		remove_partial(projdir, ex->version);
 	ts_error_release(&why);
 	placement_release(&pl);
-	free(names);
-	free(sums);
-	free(images);
-	free(anns);
 	free(cats);
-	ts_buf_release(&ann);
+	free(counts.per_category);
 	ts_buf_release(&man);
 	return e;
 }
@@ -1164,9 +1372,9 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	struct ts_export ex;
 	struct ts_project proj;
 	struct ts_export_snapshot snap = { 0 };
+	struct cursor cur = { 0 };
 	struct ts_error ignore = { 0 };
 	int64_t t0 = ts_time_mono_us();
-	size_t n_images = 0;
 	enum ts_err e;
 
 	b.opts = opts;
@@ -1182,21 +1390,21 @@ enum ts_err ts_export_build(const struct ts_export_build_opts *opts, int64_t id,
 	e = ts_store_project_get(opts->store, ex.project_id, &proj, err);
 	if (!e)
 		e = ts_store_export_snapshot(opts->store, id, &snap, err);
-	if (!e)
-		e = split_snapshot(&snap, proj.task_type, &b.anns, &b.n_anns, &b.payloads,
-				   &b.n_payloads, err);
 	if (e)
 		goto fail;
-	n_images = snap.n_items;
-	b.total = 2 * (int64_t)n_images;
+	/* The selection's image count; the first pass corrects it if needed. */
+	b.total = 2 * ex.image_count;
 	e = ts_store_export_set_building(opts->store, id, b.total, err);
 	if (e)
 		goto fail;
-	e = build(&b, &ex, &proj, &snap, err);
+	cur.store = opts->store;
+	cur.export_id = id;
+	e = build(&b, &ex, &proj, &snap, &cur, err);
 	if (e)
 		goto fail;
-	ts_log_info("export %lld (project %lld version %lld): %zu images ready in %.2f s",
-		    (long long)id, (long long)ex.project_id, (long long)ex.version, n_images,
+	ts_log_info("export %lld (project %lld version %lld): %lld images ready in %.2f s",
+		    (long long)id, (long long)ex.project_id, (long long)ex.version,
+		    (long long)b.n_images,
 		    (double)(ts_time_mono_us() - t0) / 1e6);
 	goto out;
 fail:
@@ -1210,10 +1418,7 @@ fail:
 			    ignore.message);
 	}
 out:
-	free(b.anns);
-	for (size_t i = 0; i < b.n_payloads; i++)
-		ts_payload_release(&b.payloads[i]);
-	free(b.payloads);
+	cursor_release(&cur);
 	ts_error_release(&ignore);
 	ts_export_snapshot_release(&snap);
 	return e;

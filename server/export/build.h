@@ -23,12 +23,21 @@ struct ts_store;
 /* Polled during the build: returns nonzero to stop early. */
 typedef int (*ts_export_stop_fn)(void *arg);
 
+struct ts_export;
+
 struct ts_export_build_opts {
 	struct ts_store *store;
 	const char *blobs_dir;   /* <data>/blobs: originals at sha256/<2 hex>/<64 hex> */
+	const char *data_dir;    /* <data>: a missing original is fetched from the remote
+				  * store (storage/remote.h) when there is one; may be NULL */
 	const char *exports_dir; /* <data>/exports (may be on another filesystem) */
 	ts_export_stop_fn stop;  /* may be NULL */
 	void *stop_arg;
+	/* Called (when set) with the finished zip in place, before the version
+	 * is marked ready: ex has id, project_id, version, zip_bytes and the
+	 * share fields. An error fails the build. */
+	enum ts_err (*publish)(void *arg, const struct ts_export *ex, struct ts_error *err);
+	void *publish_arg;
 };
 
 /* Builds export id. Returns TS_OK (ready; also when it already was),

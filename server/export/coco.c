@@ -509,17 +509,11 @@ static enum ts_err write_split(struct ts_buf *b, const struct ts_split *split)
 	return e;
 }
 
-enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
-				      struct ts_buf *out, struct ts_error *err)
+/* {"info":{...},"licenses":[],"images":[ */
+static enum ts_err write_head(const struct ts_coco_dataset *ds, struct ts_buf *out)
 {
-	struct sorted s;
-	enum ts_err e;
-	size_t i;
+	enum ts_err e = ts_buf_adds(out, "{\"info\":{");
 
-	e = prepare(ds, &s, err);
-	if (e)
-		goto out;
-	e = ts_buf_adds(out, "{\"info\":{");
 	if (!e)
 		e = add_kv_str(out, "schema_version", ts_coco_dataset_schema_version(ds));
 	if (!e)
@@ -532,53 +526,56 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		e = ts_buf_adds(out, ",\"layout\":\"imagefolder\"");
 	if (!e)
 		e = ts_buf_adds(out, "},\"licenses\":[],\"images\":[");
-	for (i = 0; !e && i < ds->n_images; i++) {
-		if (i)
-			e = ts_buf_adds(out, ",");
-		if (!e)
-			e = write_image(out, s.images[i], ds->split);
-	}
-	if (!e)
-		e = ts_buf_adds(out, "],\"annotations\":[");
-	for (i = 0; !e && i < ds->n_annotations; i++) {
-		const struct ts_coco_annotation *a = s.annotations[i];
+	return e;
+}
 
-		e = ts_buf_addf(out, "%s{\"id\":%zu,\"image_id\":%lld,\"category_id\":%lld,",
-				i ? "," : "", i + 1, (long long)a->image_id,
-				(long long)a->category_id);
-		/* COCO's box fields, for detection and segmentation only:
-		 * classification annotations have no bbox and no segmentation. */
-		if (!e && a->rings) {
-			e = write_segmentation(out, a, find_image(&s, ds->n_images, a->image_id));
-			if (!e)
-				e = ts_buf_adds(out, ",");
-		}
-		for (int k = 0; !e && a->has_bbox && k < 4; k++) {
-			e = ts_buf_adds(out, k ? "," : "\"bbox\":[");
-			if (!e)
-				e = add_real(out, a->bbox[k]);
-		}
-		if (!e && a->has_bbox) {
-			e = ts_buf_adds(out, "],\"area\":");
-			if (!e)
-				e = add_real(out, a->rings ? ts_polygon_area(a->rings, a->nrings)
-							   : a->bbox[2] * a->bbox[3]);
-			if (!e)
-				e = ts_buf_adds(out, ",\"iscrowd\":0,");
-		}
-		if (!e)
-			e = add_kv_str(out, "status", a->status);
+/* The annotation numbered id (1-based), of image im. */
+static enum ts_err write_annotation(struct ts_buf *out, size_t id,
+				    const struct ts_coco_annotation *a,
+				    const struct ts_coco_image *im)
+{
+	enum ts_err e;
+
+	e = ts_buf_addf(out, "%s{\"id\":%zu,\"image_id\":%lld,\"category_id\":%lld,",
+			id > 1 ? "," : "", id, (long long)a->image_id, (long long)a->category_id);
+	/* COCO's box fields, for detection and segmentation only:
+	 * classification annotations have no bbox and no segmentation. */
+	if (!e && a->rings) {
+		e = write_segmentation(out, a, im);
 		if (!e)
 			e = ts_buf_adds(out, ",");
+	}
+	for (int k = 0; !e && a->has_bbox && k < 4; k++) {
+		e = ts_buf_adds(out, k ? "," : "\"bbox\":[");
 		if (!e)
-			e = add_kv_str(out, "labeled_by", a->labeled_by ? a->labeled_by : "");
+			e = add_real(out, a->bbox[k]);
+	}
+	if (!e && a->has_bbox) {
+		e = ts_buf_adds(out, "],\"area\":");
 		if (!e)
-			e = ts_buf_adds(out, "}");
+			e = add_real(out, a->rings ? ts_polygon_area(a->rings, a->nrings)
+						   : a->bbox[2] * a->bbox[3]);
+		if (!e)
+			e = ts_buf_adds(out, ",\"iscrowd\":0,");
 	}
 	if (!e)
-		e = ts_buf_adds(out, "],\"categories\":[");
-	for (i = 0; !e && i < ds->n_categories; i++) {
-		const struct ts_coco_category *c = s.categories[i];
+		e = add_kv_str(out, "status", a->status);
+	if (!e)
+		e = ts_buf_adds(out, ",");
+	if (!e)
+		e = add_kv_str(out, "labeled_by", a->labeled_by ? a->labeled_by : "");
+	if (!e)
+		e = ts_buf_adds(out, "}");
+	return e;
+}
+
+/* ],"categories":[...]} */
+static enum ts_err write_tail(const struct sorted *s, size_t n_categories, struct ts_buf *out)
+{
+	enum ts_err e = ts_buf_adds(out, "],\"categories\":[");
+
+	for (size_t i = 0; !e && i < n_categories; i++) {
+		const struct ts_coco_category *c = s->categories[i];
 
 		e = ts_buf_addf(out, "%s{\"id\":%lld,", i ? "," : "", (long long)c->id);
 		if (!e)
@@ -593,9 +590,107 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 	}
 	if (!e)
 		e = ts_buf_adds(out, "]}");
+	return e;
+}
+
+enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
+				      struct ts_buf *out, struct ts_error *err)
+{
+	struct sorted s;
+	enum ts_err e;
+	size_t i;
+
+	e = prepare(ds, &s, err);
+	if (e)
+		goto out;
+	e = write_head(ds, out);
+	for (i = 0; !e && i < ds->n_images; i++) {
+		if (i)
+			e = ts_buf_adds(out, ",");
+		if (!e)
+			e = write_image(out, s.images[i], ds->split);
+	}
+	if (!e)
+		e = ts_buf_adds(out, TS_COCO_ANNOTATIONS_MID);
+	for (i = 0; !e && i < ds->n_annotations; i++)
+		e = write_annotation(out, i + 1, s.annotations[i],
+				     s.annotations[i]->rings
+					     ? find_image(&s, ds->n_images,
+							  s.annotations[i]->image_id)
+					     : NULL);
+	if (!e)
+		e = write_tail(&s, ds->n_categories, out);
 	if (e)
 		ts_error_set(err, e, "too_large", "annotations.json is over the size limit");
 out:
+	sorted_release(&s);
+	return e;
+}
+
+/* --- annotations.json, one image at a time ----------------------------- */
+
+enum ts_err ts_coco_stream_head(const struct ts_coco_dataset *ds, struct ts_buf *out,
+				struct ts_error *err)
+{
+	struct sorted s;
+	enum ts_err e = prepare(ds, &s, err);
+
+	sorted_release(&s);
+	if (!e && ds->n_images)
+		e = ts_error_set(err, TS_ERR_INVALID, CODE, "the head takes no images");
+	if (!e && (e = write_head(ds, out)))
+		ts_error_set(err, e, "too_large", "annotations.json is over the size limit");
+	return e;
+}
+
+enum ts_err ts_coco_stream_image(const struct ts_coco_dataset *one, size_t first_id,
+				 struct ts_buf *images, struct ts_buf *anns,
+				 struct ts_coco_stream_counts *counts, struct ts_error *err)
+{
+	struct sorted s;
+	enum ts_err e;
+
+	if (one->n_images != 1)
+		return ts_error_set(err, TS_ERR_INVALID, CODE, "one image at a time");
+	e = prepare(one, &s, err);
+	if (e)
+		goto out;
+	if (counts->images && one->images[0].id <= counts->last_image_id) {
+		e = ts_error_set(err, TS_ERR_INVALID, CODE, "image %lld: not in ascending order",
+				 (long long)one->images[0].id);
+		goto out;
+	}
+	e = counts->images ? ts_buf_adds(images, ",") : TS_OK;
+	if (!e)
+		e = write_image(images, s.images[0], one->split);
+	for (size_t i = 0; !e && i < one->n_annotations; i++) {
+		e = write_annotation(anns, first_id + i, s.annotations[i], s.images[0]);
+		if (!e && counts->per_category)
+			counts->per_category[find_category(&s, one->n_categories,
+							   s.annotations[i]->category_id)]++;
+	}
+	if (e) {
+		ts_error_set(err, e, "too_large", "annotations.json is over the size limit");
+		goto out;
+	}
+	if (one->split)
+		counts->per_split[ts_split_of(one->split, s.images[0]->checksum_sha256)]++;
+	counts->images++;
+	counts->annotations += (int64_t)one->n_annotations;
+	counts->last_image_id = one->images[0].id;
+out:
+	sorted_release(&s);
+	return e;
+}
+
+enum ts_err ts_coco_stream_tail(const struct ts_coco_dataset *ds, struct ts_buf *out,
+				struct ts_error *err)
+{
+	struct sorted s;
+	enum ts_err e = prepare(ds, &s, err);
+
+	if (!e && (e = write_tail(&s, ds->n_categories, out)))
+		ts_error_set(err, e, "too_large", "annotations.json is over the size limit");
 	sorted_release(&s);
 	return e;
 }
@@ -737,28 +832,28 @@ static int put(json_t *obj, const char *key, json_t *value)
 	return json_object_set_new(obj, key, value);
 }
 
-enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
-				   const struct ts_coco_manifest_info *info,
-				   const char *annotations, size_t annotations_len,
-				   struct ts_buf *out, struct ts_error *err)
+/* manifest.json from the figures (counts->per_category in the order of
+ * the categories sorted by id). */
+static enum ts_err write_manifest(const struct ts_coco_dataset *ds, const struct sorted *sp,
+				  const struct ts_coco_manifest_info *info, const char *hex,
+				  size_t annotations_len,
+				  const struct ts_coco_stream_counts *figures, struct ts_buf *out,
+				  struct ts_error *err)
 {
-	struct sorted s;
+	const struct sorted s = *sp;
 	json_t *root = NULL, *statuses, *cats, *per_category, *counts, *files, *ann;
-	char hex[TS_SHA256_HEX_SIZE], prefixed[TS_COCO_PREFIXED_HASH_SIZE];
+	char prefixed[TS_COCO_PREFIXED_HASH_SIZE];
 	char cat_hash[TS_COCO_PREFIXED_HASH_SIZE];
 	char key[32];
-	int64_t *per = NULL;
+	const int64_t *per = figures->per_category;
 	char *text = NULL;
 	size_t i;
 	int bad = 0;
 	enum ts_err e;
 
-	e = prepare(ds, &s, err);
-	if (e)
-		goto out;
 	if (!info || !info->dataset_id || !*info->dataset_id || info->version < 1 ||
 	    !info->created_at || (info->n_statuses && !info->statuses) ||
-	    info->excluded_deleted_category < 0 || !annotations) {
+	    info->excluded_deleted_category < 0 || !hex) {
 		e = ts_error_set(err, TS_ERR_INVALID, CODE, "incomplete manifest info");
 		goto out;
 	}
@@ -771,13 +866,7 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 	e = ts_coco_categories_hash(ds->categories, ds->n_categories, cat_hash, err);
 	if (e)
 		goto out;
-	ts_sha256_hex(annotations, annotations_len, hex);
 	snprintf(prefixed, sizeof(prefixed), "sha256:%s", hex);
-
-	/* prepare() checked that every annotation's category exists. */
-	per = ts_xcalloc(ds->n_categories, sizeof(*per));
-	for (i = 0; i < ds->n_annotations; i++)
-		per[find_category(&s, ds->n_categories, s.annotations[i]->category_id)]++;
 
 	root = json_object();
 	bad |= put(root, "schema_version", json_string(ts_coco_dataset_schema_version(ds)));
@@ -814,17 +903,14 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 	bad |= put(root, "categories", cats);
 	bad |= put(root, "categories_hash", json_string(cat_hash));
 	counts = json_object();
-	bad |= put(counts, "images", json_integer((json_int_t)ds->n_images));
-	bad |= put(counts, "annotations", json_integer((json_int_t)ds->n_annotations));
+	bad |= put(counts, "images", json_integer((json_int_t)figures->images));
+	bad |= put(counts, "annotations", json_integer((json_int_t)figures->annotations));
 	bad |= put(counts, "per_category", per_category);
-	if (ds->split) {
-		json_int_t parts[3] = { 0, 0, 0 };
-
-		for (i = 0; i < ds->n_images; i++)
-			parts[ts_split_of(ds->split, s.images[i]->checksum_sha256)]++;
-		bad |= put(counts, "per_split", json_pack("{s:I, s:I, s:I}", "train", parts[0],
-							  "val", parts[1], "test", parts[2]));
-	}
+	if (ds->split)
+		bad |= put(counts, "per_split",
+			   json_pack("{s:I, s:I, s:I}", "train", (json_int_t)figures->per_split[0],
+				     "val", (json_int_t)figures->per_split[1], "test",
+				     (json_int_t)figures->per_split[2]));
 	bad |= put(counts, "excluded", json_pack("{s:I}", "deleted_category",
 						 (json_int_t)info->excluded_deleted_category));
 	bad |= put(root, "counts", counts);
@@ -848,8 +934,57 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 		ts_error_set(err, e, "too_large", "manifest.json is over the size limit");
 out:
 	free(text);
-	free(per);
 	json_decref(root);
+	return e;
+}
+
+enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
+				   const struct ts_coco_manifest_info *info,
+				   const char *annotations, size_t annotations_len,
+				   struct ts_buf *out, struct ts_error *err)
+{
+	struct sorted s;
+	struct ts_coco_stream_counts figures = { 0 };
+	char hex[TS_SHA256_HEX_SIZE];
+	enum ts_err e;
+
+	e = prepare(ds, &s, err);
+	if (e)
+		goto out;
+	if (!annotations) {
+		e = ts_error_set(err, TS_ERR_INVALID, CODE, "incomplete manifest info");
+		goto out;
+	}
+	ts_sha256_hex(annotations, annotations_len, hex);
+	/* prepare() checked that every annotation's category exists. */
+	figures.per_category = ts_xcalloc(ds->n_categories ? ds->n_categories : 1,
+					  sizeof(*figures.per_category));
+	for (size_t i = 0; i < ds->n_annotations; i++)
+		figures.per_category[find_category(&s, ds->n_categories,
+						   s.annotations[i]->category_id)]++;
+	figures.images = (int64_t)ds->n_images;
+	figures.annotations = (int64_t)ds->n_annotations;
+	for (size_t i = 0; ds->split && i < ds->n_images; i++)
+		figures.per_split[ts_split_of(ds->split, s.images[i]->checksum_sha256)]++;
+	e = write_manifest(ds, &s, info, hex, annotations_len, &figures, out, err);
+out:
+	free(figures.per_category);
+	sorted_release(&s);
+	return e;
+}
+
+enum ts_err ts_coco_stream_manifest(const struct ts_coco_dataset *ds,
+				    const struct ts_coco_manifest_info *info,
+				    const char *annotations_sha256, size_t annotations_len,
+				    const struct ts_coco_stream_counts *counts, struct ts_buf *out,
+				    struct ts_error *err)
+{
+	struct sorted s;
+	enum ts_err e = prepare(ds, &s, err);
+
+	if (!e)
+		e = write_manifest(ds, &s, info, annotations_sha256, annotations_len, counts, out,
+				   err);
 	sorted_release(&s);
 	return e;
 }

@@ -203,6 +203,42 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 				   const char *annotations, size_t annotations_len,
 				   struct ts_buf *out, struct ts_error *err);
 
+/* The same annotations.json and manifest.json, one image at a time, so
+ * that a writer's memory does not grow with the dataset: annotations.json
+ * is head + every image's "images" entry + TS_COCO_ANNOTATIONS_MID + every
+ * image's annotations + tail, images in ascending id order. ds / one name
+ * every category (and task_type, split) each time; one also holds exactly
+ * one image and its annotations, checked as ts_coco_write_annotations checks
+ * a whole dataset. */
+#define TS_COCO_ANNOTATIONS_MID "],\"annotations\":["
+
+/* What the images streamed so far add up to. */
+struct ts_coco_stream_counts {
+	int64_t images, annotations;
+	int64_t last_image_id;
+	int64_t *per_category; /* the caller's, n_categories zeroes, in id order; or NULL */
+	int64_t per_split[3];  /* train, val, test */
+};
+
+/* Appends the head ({"info":...,"images":[); ds holds no images. */
+enum ts_err ts_coco_stream_head(const struct ts_coco_dataset *ds, struct ts_buf *out,
+				struct ts_error *err);
+/* Appends one's image entry to images and its annotations, numbered from
+ * first_id (counts->annotations + 1), to anns, and adds them to counts. */
+enum ts_err ts_coco_stream_image(const struct ts_coco_dataset *one, size_t first_id,
+				 struct ts_buf *images, struct ts_buf *anns,
+				 struct ts_coco_stream_counts *counts, struct ts_error *err);
+/* Appends the tail (],"categories":[...]}). */
+enum ts_err ts_coco_stream_tail(const struct ts_coco_dataset *ds, struct ts_buf *out,
+				struct ts_error *err);
+/* manifest.json as ts_coco_write_manifest writes it, from the streamed
+ * figures and annotations.json's SHA-256 (hex) and size. */
+enum ts_err ts_coco_stream_manifest(const struct ts_coco_dataset *ds,
+				    const struct ts_coco_manifest_info *info,
+				    const char *annotations_sha256, size_t annotations_len,
+				    const struct ts_coco_stream_counts *counts, struct ts_buf *out,
+				    struct ts_error *err);
+
 /* 1 when s is a safe file_name as described in struct ts_coco_image. */
 int ts_coco_file_name_ok(const char *s);
 

@@ -432,9 +432,11 @@ enum ts_err ts_export_zip_open(const char *exports_dir, const struct ts_export *
 	memset(z, 0, sizeof(*z));
 	for (size_t i = 0; i < 3; i++)
 		z->parts[i].fd = -1;
-	if (ex->shares_files_with <= 0) {
-		n = snprintf(path, sizeof(path), "%s/%lld/%lld.zip", exports_dir,
-			     (long long)ex->project_id, (long long)ex->version);
+	/* A shared zip fetched back from a remote store is one whole file. */
+	n = snprintf(path, sizeof(path), "%s/%lld/%lld.zip", exports_dir, (long long)ex->project_id,
+		     (long long)ex->version);
+	if (ex->shares_files_with <= 0 ||
+	    (n > 0 && (size_t)n < sizeof(path) && ex->zip_bytes >= 0 && access(path, F_OK) == 0)) {
 		if (n < 0 || (size_t)n >= sizeof(path) ||
 		    (z->parts[0].fd = open_part(path, &size)) < 0)
 			goto missing;

@@ -183,7 +183,10 @@ static void end_part(struct upload *u, int complete)
 				json_object_set_new(v, "duplicate", json_boolean(duplicate));
 				json_array_append_new(u->assets, v);
 			} else {
-				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL || e == TS_ERR_QUOTA)
+				/* The disk, the quota or the object store: the files after
+				 * this one would fail the same way. */
+				if (e == TS_ERR_IO || e == TS_ERR_INTERNAL || e == TS_ERR_QUOTA ||
+				    e == TS_ERR_UNAVAILABLE)
 					fail_fatal(u, &err);
 				add_ts_error(u, &err);
 			}

@@ -105,8 +105,11 @@ static void read_rle(const json_t *seg, struct ts_coco_object *o)
 		o->counts_str = ts_xstrndup(json_string_value(counts), json_string_length(counts));
 		return;
 	}
+	/* At most h x w + 1 counts; h and w reach 2^53, so their product is
+	 * only formed when it fits. */
 	if (!json_is_array(counts) || json_array_size(counts) == 0 ||
-	    json_array_size(counts) > (size_t)(h * w + 1 > 0 ? h * w + 1 : 1)) {
+	    ((uint64_t)h <= (uint64_t)SIZE_MAX / (uint64_t)w - 1 &&
+	     json_array_size(counts) > (size_t)((uint64_t)h * (uint64_t)w + 1))) {
 		set_bad(o, "the RLE's counts are not a string nor an array of integers");
 		return;
 	}

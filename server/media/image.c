@@ -123,6 +123,13 @@ uint64_t ts_media_budget_take(struct ts_media_budget *b, uint64_t bytes)
 	return bytes;
 }
 
+uint64_t ts_media_budget_take_more(struct ts_media_budget *b, uint64_t held, uint64_t bytes)
+{
+	if (!b || b->total == 0 || held >= b->total)
+		return 0;
+	return ts_media_budget_take(b, bytes < b->total - held ? bytes : b->total - held);
+}
+
 void ts_media_budget_give(struct ts_media_budget *b, uint64_t bytes)
 {
 	if (!b || bytes == 0)

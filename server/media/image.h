@@ -61,6 +61,10 @@ void ts_media_budget_free(struct ts_media_budget *b);
  * and returns what was taken: give exactly that back when done. b NULL or
  * without a total: takes nothing (returns 0). */
 uint64_t ts_media_budget_take(struct ts_media_budget *b, uint64_t bytes);
+/* As ts_media_budget_take for a caller that holds `held` bytes of b
+ * already: takes at most what the budget has beside them, so it never
+ * waits for bytes only the caller can give back. */
+uint64_t ts_media_budget_take_more(struct ts_media_budget *b, uint64_t held, uint64_t bytes);
 void ts_media_budget_give(struct ts_media_budget *b, uint64_t bytes);
 /* Highest number of bytes ever held at once (for tests and logs). */
 uint64_t ts_media_budget_peak(struct ts_media_budget *b);

@@ -10,6 +10,9 @@
 #include "export/split.h"
 #include "service/ingest.h"
 #include "jobs/jobs.h"
+#include "export/share.h"
+#include "hash/sha256.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 #define PATH_MAX_LEN 4096
@@ -18,6 +21,66 @@
 static int job_stopping(void *arg)
 {
 	return ts_jobs_stopping(arg);
+}
+
+static ssize_t zip_read(void *ctx, void *buf, size_t len, uint64_t pos)
+{
+	return ts_export_zip_pread(ctx, buf, len, pos);
+}
+
+/* The key of a version's zip in the remote store (and its path here). */
+static int zip_path(const char *exports_dir, const struct ts_export *ex, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/%lld/%lld.zip", exports_dir, (long long)ex->project_id,
+			 (long long)ex->version);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* With a remote store, a ready version's zip goes there too (a shared zip
+ * as the whole of its parts), hashed first for the payload hash; read in
+ * fixed-size chunks both times. */
+static enum ts_err publish_zip(void *arg, const struct ts_export *ex, struct ts_error *err)
+{
+	struct ts_app *app = arg;
+	struct ts_blob_remote *r = ts_blob_remote_get();
+	struct ts_export_zip z;
+	struct ts_sha256 h;
+	char exports_dir[PATH_MAX_LEN], path[PATH_MAX_LEN], hex[TS_SHA256_HEX_SIZE];
+	const char *key;
+	uint64_t pos = 0;
+	char *buf;
+	enum ts_err e;
+	int n;
+
+	if (!r)
+		return TS_OK;
+	n = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
+	if (n < 0 || (size_t)n >= sizeof(exports_dir) ||
+	    zip_path(exports_dir, ex, path, sizeof(path)))
+		return ts_error_set(err, TS_ERR_IO, "export_io", "data path too long");
+	key = path + strlen(app->cfg.data_dir) + 1;
+	e = ts_export_zip_open(exports_dir, ex, &z, err);
+	if (e)
+		return e;
+	ts_sha256_init(&h);
+	buf = ts_xmalloc(1 << 16);
+	while (pos < z.size) {
+		ssize_t got = ts_export_zip_pread(&z, buf, 1 << 16, pos);
+
+		if (got <= 0) {
+			e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read the zip");
+			break;
+		}
+		ts_sha256_update(&h, buf, (size_t)got);
+		pos += (uint64_t)got;
+	}
+	free(buf);
+	ts_sha256_final(&h, hex, NULL);
+	if (!e)
+		e = r->ops->put(r, key, z.size, hex, zip_read, &z, err);
+	ts_export_zip_close(&z);
+	return e;
 }
 
 enum ts_err ts_svc_export_job_run(struct ts_app *app, const struct ts_job *job,
@@ -42,8 +105,11 @@ enum ts_err ts_svc_export_job_run(struct ts_app *app, const struct ts_job *job,
 	opts.store = app->store;
 	opts.blobs_dir = blobs;
 	opts.exports_dir = exports;
+	opts.data_dir = app->cfg.data_dir;
 	opts.stop = job_stopping;
 	opts.stop_arg = app->jobs;
+	opts.publish = publish_zip;
+	opts.publish_arg = app;
 	return ts_export_build(&opts, job->ref_id, err);
 }
 
@@ -225,6 +291,19 @@ enum ts_err ts_svc_export_open_zip(struct ts_app *app, int64_t id, struct ts_exp
 				    "Version %lld is %s; download it once it is ready.",
 				    (long long)ex->version, ex->state);
 	len = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
+	if (len > 0 && (size_t)len < sizeof(exports_dir) && ts_blob_remote_get()) {
+		/* Not here: the remote store's copy, fetched whole (a shared zip
+		 * comes back as one file). */
+		char path[PATH_MAX_LEN];
+
+		if (ts_export_zip_open(exports_dir, ex, z, &ignore) == TS_OK)
+			return TS_OK;
+		ts_error_release(&ignore);
+		if (zip_path(exports_dir, ex, path, sizeof(path)) == 0 &&
+		    ts_blob_remote_ensure(app->cfg.data_dir, path, NULL, &ignore) != TS_OK)
+			ts_log_warn("export %lld: %s", (long long)ex->id, ignore.message);
+		ts_error_release(&ignore);
+	}
 	if (len < 0 || (size_t)len >= sizeof(exports_dir) ||
 	    ts_export_zip_open(exports_dir, ex, z, &ignore)) {
 		ts_error_release(&ignore);

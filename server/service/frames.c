@@ -16,6 +16,7 @@
 #include "jobs/jobs.h"
 #include "media/video.h"
 #include "storage/blobs.h"
+#include "storage/remote.h"
 #include "store/store_jobs.h"
 #include "store/store_videos.h"
 #include "core/banned.h"
@@ -198,6 +199,10 @@ enum ts_err ts_frames_job(struct ts_app *app, const struct ts_job *job,
 		e = ts_error_set(err, TS_ERR_INTERNAL, "bad_checksum", "the video's checksum is invalid");
 		goto out;
 	}
+	e = ts_blob_remote_ensure(app->cfg.data_dir, path, video.checksum_sha256, err);
+	if (e && e != TS_ERR_NOT_FOUND)
+		goto out;
+	e = TS_OK; /* not anywhere: opening it below says so */
 	if (strcmp(video.mode, "fps") == 0)
 		mode.fps = video.fps;
 	else

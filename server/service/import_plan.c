@@ -246,12 +246,59 @@ static long match_name(const struct ts_import_plan *p, const char *name)
 	return count > 1 ? -2 : found;
 }
 
-static long match_sha(const struct ts_import_plan *p, const char *sha)
+/* Assets by SHA-256, and a COCO file's images by id: sorted once, then
+ * searched, so matching stays n log n however many images a file names. */
+struct sha_ix {
+	const char *sha;
+	long idx;
+};
+
+static int cmp_sha_ix(const void *a, const void *b)
 {
-	for (size_t i = 0; sha[0] && i < p->nassets; i++)
-		if (strcmp(p->assets[i].sha256, sha) == 0)
-			return (long)i;
-	return -1;
+	return strcmp(((const struct sha_ix *)a)->sha, ((const struct sha_ix *)b)->sha);
+}
+
+struct id_ix {
+	int64_t id;
+	size_t k;
+};
+
+static int cmp_id_ix(const void *a, const void *b)
+{
+	const struct id_ix *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* The asset whose content is sha (by[] sorted with cmp_sha_ix); -1: none. */
+static long match_sha(const struct sha_ix *by, size_t n, const char *sha)
+{
+	struct sha_ix key = { sha, 0 };
+	const struct sha_ix *hit;
+
+	if (!sha[0])
+		return -1;
+	hit = bsearch(&key, by, n, sizeof(*by), cmp_sha_ix);
+	return hit ? hit->idx : -1;
+}
+
+/* The first image (in file order) with this id (by[] sorted with
+ * cmp_id_ix); n: none. */
+static size_t find_image(const struct id_ix *by, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (by[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && by[lo].id == id ? by[lo].k : n;
 }
 
 static void step(struct ts_import_plan *p)
@@ -328,7 +375,8 @@ static enum ts_err trace_into(struct ts_import_plan *p, const struct ts_mask *m,
 {
 	struct ts_trace_mask tm = { m->pix, (size_t)m->width * (size_t)m->bytes_per_pixel,
 				    m->bytes_per_pixel, x0, y0, w, h, label };
-	uint64_t held = ts_media_budget_take(p->budget, ts_trace_fit_bytes(&tm));
+	/* Beside the mask's own bytes, which it holds while this runs. */
+	uint64_t held = ts_media_budget_take_more(p->budget, m->held, ts_trace_fit_bytes(&tm));
 	struct ts_trace t;
 	json_t *objs, *o;
 	double used;
@@ -679,6 +727,8 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 	const struct ts_import_entry *e, *json = NULL;
 	struct ts_coco c = { 0 };
 	long *image_asset = NULL;
+	struct sha_ix *by_sha = NULL;
+	struct id_ix *by_id = NULL;
 	char *text = NULL;
 	size_t n, len;
 	enum ts_err r;
@@ -702,8 +752,16 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 	p->points = c.points;
 	p->steps += (int64_t)c.nobjects;
 	image_asset = ts_xmalloc((c.nimages + 1) * sizeof(*image_asset));
+	by_sha = ts_xmalloc((p->nassets + 1) * sizeof(*by_sha));
+	for (size_t i = 0; i < p->nassets; i++)
+		by_sha[i] = (struct sha_ix){ p->assets[i].sha256, (long)i };
+	qsort(by_sha, p->nassets, sizeof(*by_sha), cmp_sha_ix);
+	by_id = ts_xmalloc((c.nimages + 1) * sizeof(*by_id));
+	for (size_t i = 0; i < c.nimages; i++)
+		by_id[i] = (struct id_ix){ c.images[i].id, i };
+	qsort(by_id, c.nimages, sizeof(*by_id), cmp_id_ix);
 	for (size_t i = 0; i < c.nimages; i++) {
-		long idx = match_sha(p, c.images[i].sha256);
+		long idx = match_sha(by_sha, p->nassets, c.images[i].sha256);
 
 		if (idx < 0)
 			idx = match_name(p, c.images[i].file_name);
@@ -712,7 +770,7 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 	for (size_t i = 0; i < c.nobjects && !r; i++) {
 		const struct ts_coco_object *o = &c.objects[i];
 		char where[64];
-		size_t im = c.nimages;
+		size_t im;
 		int64_t cat;
 
 		step(p);
@@ -721,11 +779,7 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 			ts_import_plan_refuse(p, where, "bad_annotation", "%s", o->bad);
 			continue;
 		}
-		for (size_t k = 0; k < c.nimages; k++)
-			if (c.images[k].id == o->image_id) {
-				im = k;
-				break;
-			}
+		im = find_image(by_id, c.nimages, o->image_id);
 		if (im == c.nimages) {
 			ts_import_plan_refuse(p, where, "unknown_image",
 					      "image_id %lld is not in the file's images",
@@ -768,6 +822,8 @@ static enum ts_err coco(struct ts_import_plan *p, struct ts_import_archive *ar,
 	}
 out:
 	free(image_asset);
+	free(by_sha);
+	free(by_id);
 	ts_coco_release(&c);
 	return r;
 }

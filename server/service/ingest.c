@@ -15,6 +15,7 @@
 #include "media/image.h"
 #include "core/log.h"
 #include "storage/blobs.h"
+#include "storage/remote.h"
 #include "store/store_exports.h"
 #include "core/banned.h"
 
@@ -200,6 +201,8 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 	enum ts_err e;
 
 	e = ts_blob_make_parent(thumb, err);
+	if (!e && ts_blob_remote_get())
+		e = ts_blob_remote_ensure(app->cfg.data_dir, blob, a->checksum_sha256, err);
 	if (e)
 		return e;
 	ts_ingest_limits(&app->cfg, &lim);
@@ -229,6 +232,9 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 		unlink(tmp);
 		return e;
 	}
+	e = ts_blob_remote_put_file(app->cfg.data_dir, thumb, NULL, err);
+	if (e)
+		return e;
 	return ts_store_asset_set_decoded(app->store, a->checksum_sha256, 1, NULL, err);
 }
 
@@ -334,7 +340,16 @@ enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, ch
 				    a->damage_reason[0] ? a->damage_reason
 							: "the image does not decode");
 	/* Thumbnails are shared by content: another asset may have made it.
-	 * One that exists was made by a whole decode. */
+	 * One that exists was made by a whole decode (here, or in the remote
+	 * store by another server). */
+	if (stat(thumb, &st) != 0 && ts_blob_remote_get()) {
+		struct ts_error ferr = { 0 };
+
+		if (ts_blob_remote_ensure(dir, thumb, NULL, &ferr) != TS_OK &&
+		    ferr.err != TS_ERR_NOT_FOUND)
+			ts_log_warn("thumbnail %s: %s", a->checksum_sha256, ferr.message);
+		ts_error_release(&ferr);
+	}
 	if (stat(thumb, &st) == 0) {
 		if (!a->thumbnail_ready)
 			return ts_store_asset_set_thumbnail_ready(app->store, a->id, err);

@@ -169,7 +169,12 @@ static enum ts_err check_io(struct ts_ort_session *s, const struct ts_model_meta
 	for (size_t i = 0; i < out.ndims && i < TS_ORT_MAX_DIMS; i++) {
 		if (out.dims[i] < 0)
 			continue; /* a batch dimension left dynamic */
-		count *= (size_t)out.dims[i];
+		/* Absurd declared sizes saturate instead of wrapping round to a
+		 * plausible count (a mismatch all the same). */
+		if (out.dims[i] && count > SIZE_MAX / (uint64_t)out.dims[i])
+			count = SIZE_MAX;
+		else
+			count *= (size_t)out.dims[i];
 	}
 	if (out.ndims > TS_ORT_MAX_DIMS || count != m->n_outputs)
 		return ts_error_set(err, TS_ERR_INVALID, "model_output_mismatch",

@@ -1,9 +1,11 @@
 #include "service/uploads.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "service/ingest.h"
 #include "service/quotas.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 void ts_upload_file_init(struct ts_upload_file *f)
@@ -103,9 +105,26 @@ enum ts_err ts_upload_asset_counts(struct ts_app *app, const struct ts_asset_que
 enum ts_err ts_upload_asset_file(struct ts_app *app, const struct ts_asset *a, char *path,
 				 struct ts_error *err)
 {
+	enum ts_err e;
+
 	if (ts_blob_path(app->cfg.data_dir, a->checksum_sha256, path, TS_BLOB_PATH_MAX) != 0)
 		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error",
 				    "The stored checksum is malformed.");
+	/* With an object store, a file this server lacks is fetched first. */
+	e = ts_blob_remote_ensure(app->cfg.data_dir, path, a->checksum_sha256, err);
+	if (e == TS_ERR_NOT_FOUND) {
+		if (err) {
+			ts_error_release(err);
+			memset(err, 0, sizeof(*err));
+		}
+		return TS_OK; /* opening it says it is missing, as without a store */
+	}
+	if (e) {
+		char why[TS_ERROR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err->message);
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "blobs_unavailable", "%s", why);
+	}
 	return TS_OK;
 }
 

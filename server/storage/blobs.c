@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/time.h"
+#include "storage/remote.h"
 #include "core/banned.h"
 
 static atomic_ulong tmp_counter;
@@ -181,8 +182,10 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 		goto out;
 	}
 	if (stat(dst, &st) == 0 && S_ISREG(st.st_mode)) {
-		/* The same bytes are stored already (content addressing). */
-		goto out;
+		/* The same bytes are stored already (content addressing); the
+		 * remote (if any) gets them if it lacks them. */
+		unlink(tmp_path);
+		return ts_blob_remote_put_file(data_dir, dst, hex, err);
 	}
 	e = ts_blob_make_parent(dst, err);
 	if (e)
@@ -201,7 +204,9 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 		dir[slash - dst] = '\0';
 		fsync_dir(dir);
 	}
-	return TS_OK;
+	/* With a remote, the blob is there before the row that points at it
+	 * commits. */
+	return ts_blob_remote_put_file(data_dir, dst, hex, err);
 out:
 	unlink(tmp_path);
 	return e;

@@ -54,7 +54,9 @@ void ts_blob_writer_abort(struct ts_blob_writer *w);
 /* Moves tmp_path (a file in data_dir/tmp) to the blob path of hex,
  * creating the fan-out folder and fsyncing it. When the blob exists
  * already, tmp_path is removed instead. On failure tmp_path is removed
- * too. IO "store_failed". */
+ * too. IO "store_failed". With a remote (storage/remote.h) the blob is
+ * also put there (UNAVAILABLE "blobs_unavailable" when that fails; the
+ * local copy then stays, as a cache). */
 enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const char *hex,
 			   struct ts_error *err);
 

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "store/store_exports.h"
+#include "store/store_members.h"
 
 #include "core/banned.h"
 
@@ -29,9 +30,8 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 			goto fail;
 		}
 	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
-			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
-		goto fail;
+		ts_buf_release(&path);
+		return ts_store_pg_open(url, err);
 	} else {
 		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
 			     "--db must be sqlite:PATH or postgresql://...");
@@ -72,6 +72,13 @@ char *ts_store_name_key(const char *name)
 	return key;
 }
 
+void ts_store_events_release(struct ts_project_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ev[i].detail);
+	free(ev);
+}
+
 void ts_export_release(struct ts_export *ex)
 {
 	if (!ex)
@@ -86,15 +93,19 @@ void ts_export_snapshot_release(struct ts_export_snapshot *snap)
 		return;
 	for (size_t i = 0; i < snap->n_categories; i++)
 		free(snap->categories[i].name);
-	for (size_t i = 0; i < snap->n_items; i++) {
-		free(snap->items[i].labeled_by);
-		free(snap->items[i].file_name);
-		free(snap->items[i].video_file_name);
-		free(snap->items[i].payload);
-	}
 	free(snap->categories);
-	free(snap->items);
 	memset(snap, 0, sizeof(*snap));
+}
+
+void ts_export_items_release(struct ts_export_item *items, size_t n)
+{
+	for (size_t i = 0; items && i < n; i++) {
+		free(items[i].labeled_by);
+		free(items[i].file_name);
+		free(items[i].video_file_name);
+		free(items[i].payload);
+	}
+	free(items);
 }
 
 /* ---- models (store_models.h) ---- */

@@ -95,19 +95,24 @@ struct ts_export_item {
 	int orientation;       /* EXIF orientation 1..8; 0 when not known */
 };
 
-/* Everything a build reads, sorted by id / (asset_id, category_id). An
- * image whose answer names no category (classification_multi "none of
- * these", detection "no objects") is one item with category_id 0. */
+/* The categories of a snapshot, sorted by id. Its items (one per image and
+ * category, sorted by (asset_id, category_id); an image whose answer names
+ * no category, classification_multi "none of these" or detection "no
+ * objects", is one item with category_id 0) are read in keyset pages with
+ * snapshot_page, so that a build's memory does not grow with the export. */
 struct ts_export_snapshot {
 	struct ts_export_category *categories;
 	size_t n_categories;
-	struct ts_export_item *items;
-	size_t n_items;
 };
+
+/* Items per snapshot_page call that a build asks for. */
+#define TS_EXPORT_PAGE 2048
 
 /* Frees ex->manifest (the struct itself is the caller's). */
 void ts_export_release(struct ts_export *ex);
 void ts_export_snapshot_release(struct ts_export_snapshot *snap);
+/* Frees the strings of items[0..n-1] and the array. */
+void ts_export_items_release(struct ts_export_item *items, size_t n);
 
 struct ts_store_export_ops {
 	/* Inside tx: counts what statuses (enum ts_status values, n >= 1)
@@ -152,9 +157,23 @@ struct ts_store_export_ops {
 	 * project. */
 	enum ts_err (*list)(struct ts_store *s, int64_t project_id, int64_t before_version,
 			    int limit, struct ts_export **out, size_t *n, struct ts_error *err);
-	/* The snapshot of an export (caller releases). */
+	/* The categories of an export's snapshot (caller releases). */
 	enum ts_err (*snapshot)(struct ts_store *s, int64_t id, struct ts_export_snapshot *out,
 				struct ts_error *err);
+	/* One keyset page of an export's snapshot items: up to max (>= 1)
+	 * items after (after_asset_id, after_category_id) in (asset_id,
+	 * category_id) order; (0, 0) starts at the first. *n < max only at the
+	 * end. *items malloc'd (release with ts_export_items_release). A
+	 * snapshot is written once by create and never changes afterwards, so
+	 * pages read in separate transactions are one consistent snapshot; the
+	 * caller holds no connection between pages (it may use the store in
+	 * between). An unknown export has no items. SQLite: WHERE export_id = ?
+	 * AND (asset_id, category_id) > (?, ?) ORDER BY asset_id, category_id
+	 * LIMIT ? on the primary key; any backend can do the same. */
+	enum ts_err (*snapshot_page)(struct ts_store *s, int64_t id, int64_t after_asset_id,
+				     int64_t after_category_id, size_t max,
+				     struct ts_export_item **items, size_t *n,
+				     struct ts_error *err);
 	/* State changes of the build. None of them touches a ready export:
 	 * they answer CONFLICT "export_immutable" instead. */
 	enum ts_err (*set_building)(struct ts_store *s, int64_t id, int64_t total,
@@ -237,6 +256,15 @@ static inline enum ts_err ts_store_export_snapshot(struct ts_store *s, int64_t i
 						   struct ts_error *err)
 {
 	return s->ops->exports->snapshot(s, id, out, err);
+}
+static inline enum ts_err ts_store_export_snapshot_page(struct ts_store *s, int64_t id,
+							int64_t after_asset_id,
+							int64_t after_category_id, size_t max,
+							struct ts_export_item **items, size_t *n,
+							struct ts_error *err)
+{
+	return s->ops->exports->snapshot_page(s, id, after_asset_id, after_category_id, max, items,
+					      n, err);
 }
 static inline enum ts_err ts_store_export_set_building(struct ts_store *s, int64_t id,
 						       int64_t total, struct ts_error *err)

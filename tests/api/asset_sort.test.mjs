@@ -120,6 +120,25 @@ test('a bad sort, an overlong q or a cursor of another sort is refused', async (
   assert.equal((await get(`?limit=2&sort=-name&cursor=${idCur}`)).status, 400);
 });
 
+test("a cursor naming another project's asset reads nothing of that asset", async () => {
+  // The cursor's row bounds the next page by its key: a row of another
+  // project must not, or pages would tell where its file name sorts.
+  const other = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Other' } })).json.id;
+  const fd = new FormData();
+  fd.append('file', new Blob([tinyPng(3000)], { type: 'image/png' }), 'bz.png');
+  fd.append('file', new Blob([tinyPng(3001)], { type: 'image/png' }), 'zz.png');
+  assert.equal((await srv.req('POST', `/api/v1/projects/${other}/assets`, { token, body: fd })).status, 201);
+  for (const sort of ['name', '-name', 'uploaded', '-uploaded']) {
+    const page = await srv.req('GET', `/api/v1/projects/${other}/assets?limit=1&sort=${sort}`, { token });
+    assert.equal(page.status, 200, page.text);
+    const cur = encodeURIComponent(page.json.next_cursor);
+    const r = await get(`?limit=3&sort=${sort}&cursor=${cur}`);
+    const fresh = await get(`?limit=3&sort=${sort}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.assets.map((a) => a.id), fresh.json.assets.map((a) => a.id), sort);
+  }
+});
+
 test('equal keys (one file name many times, one upload) page by id without a gap or a repeat', async () => {
   const p = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Ties' } })).json.id;
   const fd = new FormData();

@@ -347,7 +347,8 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
  * rows. By id: one range of assets_project. By (key, id): the rows with
  * the key of that row and a greater (lower, descending) id, then those
  * with a greater (lower) key, each one seek in the (project_id, key, id)
- * index, merged; the bound key is read from the row, or is a value past
+ * index, merged; the bound key is read from the row (of this project: a
+ * cursor naming another project's row starts over), or is a value past
  * every row on the first page. (A single row-value comparison would seek
  * on the key alone and step over every row sharing it.) The outer ORDER
  * BY names result columns: 1 is a.id, 3 a.file_name, 17 a.created_at
@@ -362,7 +363,8 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
 	SORTED_FROM(index) "AND " key " = " bound " AND a.id " id_cmp " " id_bound           \
 	" ORDER BY " id_order " LIMIT ?8) UNION ALL " SORTED_FROM(index) "AND " key " " cmp  \
 	" " bound " ORDER BY " order " LIMIT ?8) ORDER BY " outer " LIMIT ?8"
-#define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
+#define KEY_OF(col, none)                                                                  \
+	"coalesce((SELECT " col " FROM assets WHERE id = ?7 AND project_id = ?1), " none ")"
 #define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
 #define INT_MAX_SQL "9223372036854775807"
 

@@ -427,9 +427,6 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 	sqlite3_stmt *st;
 	enum ts_err e;
 
-	e = ts_sq_begin_read(c, err);
-	if (e)
-		goto out;
 	st = ts_sq_prepare_i64(c, "SELECT id, name FROM export_categories WHERE export_id = ? "
 				  "ORDER BY id",
 			       TS_SQ_I64(id), err);
@@ -437,24 +434,41 @@ static enum ts_err sq_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 			  "read export categories", err);
 	snap.categories = rows.items;
 	snap.n_categories = rows.n;
-	if (e)
-		goto out;
-	st = ts_sq_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
-				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
-				  "frame_index, timestamp_ms, video_file_name, payload, orientation "
-				  "FROM export_items "
-				  "WHERE export_id = ? ORDER BY asset_id, category_id",
-			       TS_SQ_I64(id), err);
-	rows = (struct ts_sq_rows){ 0 };
-	e = ts_sq_collect(c, st, sizeof(*snap.items), read_export_item, 0, &rows,
-			  "read export items", err);
-	snap.items = rows.items;
-	snap.n_items = rows.n;
-out:
 	e = ts_sq_end(s, c, e, err);
 	if (e)
 		ts_export_snapshot_release(&snap);
 	*out = snap;
+	return e;
+}
+
+static enum ts_err sq_snapshot_page(struct ts_store *s, int64_t id, int64_t after_asset_id,
+				    int64_t after_category_id, size_t max,
+				    struct ts_export_item **items, size_t *n, struct ts_error *err)
+{
+	struct ts_sq_conn *c = ts_sq_acquire(s);
+	struct ts_sq_rows rows = { 0 };
+	sqlite3_stmt *st;
+	enum ts_err e;
+
+	/* The primary key (export_id, asset_id, category_id) is the keyset. */
+	st = ts_sq_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
+				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
+				  "frame_index, timestamp_ms, video_file_name, payload, orientation "
+				  "FROM export_items WHERE export_id = ?1 AND (asset_id, category_id) "
+				  "> (?2, ?3) ORDER BY asset_id, category_id LIMIT ?4",
+			       TS_SQ_I64(id, after_asset_id, after_category_id,
+					 (int64_t)(max ? max : 1)),
+			       err);
+	e = ts_sq_collect(c, st, sizeof(**items), read_export_item, max ? max : 1, &rows,
+			  "read export items", err);
+	e = ts_sq_end(s, c, e, err);
+	if (e) {
+		ts_export_items_release(rows.items, rows.n);
+		rows.items = NULL;
+		rows.n = 0;
+	}
+	*items = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -631,6 +645,7 @@ const struct ts_store_export_ops ts_sq_export_ops = {
 	.get = sq_get,
 	.list = sq_list,
 	.snapshot = sq_snapshot,
+	.snapshot_page = sq_snapshot_page,
 	.unchecked = sq_unchecked,
 	.set_building = sq_set_building,
 	.set_progress = sq_set_progress,

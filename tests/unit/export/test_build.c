@@ -58,13 +58,49 @@ static void label(struct fixture *f, int64_t asset, int64_t category)
 	assert_int_equal(ts_store_commit(&tx, &err), TS_OK);
 }
 
+/* A decoded PNG asset (seed makes its bytes: 4x3 below 256, wider above) in project: its blob
+ * written, its id returned (0 on failure), its checksum into hex. */
+static int64_t add_asset(struct fixture *f, int64_t project, int seed,
+			 char hex[TS_SHA256_HEX_SIZE])
+{
+	struct ts_error err = { 0 };
+	unsigned char bytes[8192];
+	unsigned w = 4 + (unsigned)seed / 256;
+	size_t blen = tu_png(seed % 256, w, 3, 0, bytes, sizeof(bytes));
+	char path[256], name[32];
+	struct ts_asset a;
+	int dup = 0;
+	FILE *fp;
+
+	if (!blen)
+		return 0;
+	ts_sha256_hex(bytes, blen, hex);
+	snprintf(path, sizeof(path), "%s/sha256/%.2s", f->blobs, hex);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, hex, hex);
+	fp = fopen(path, "wb");
+	if (!fp)
+		return 0;
+	fwrite(bytes, 1, blen, fp);
+	fclose(fp);
+	snprintf(name, sizeof(name), "a%d.png", seed);
+	struct ts_asset_new in = { project, 0, name, w, 3, "image/png", (int64_t)blen, hex, NULL };
+
+	if (ts_store_asset_insert(f->s, &in, &a, &dup, NULL, &err) || dup ||
+	    ts_store_asset_set_decoded(f->s, hex, 1, NULL, &err)) {
+		ts_error_release(&err);
+		return 0;
+	}
+	return a.id;
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ts_error err = { 0 };
 	struct ts_project p;
 	struct ts_category c;
-	char path[256], name[32];
+	char path[256];
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/tessera-unit-XXXXXX");
 	if (!mkdtemp(f->dir))
@@ -85,32 +121,10 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/sha256", f->blobs);
 	mkdir(path, 0755);
 	for (int i = 0; i < NIMG; i++) {
-		unsigned char bytes[8192];
-		size_t blen = tu_png(i, 4, 3, 0, bytes, sizeof(bytes));
-		FILE *fp;
-
-		if (!blen)
+		f->assets[i] = add_asset(f, p.id, i, f->hex[i]);
+		if (f->assets[i] < 1)
 			return -1;
-		ts_sha256_hex(bytes, blen, f->hex[i]);
-		snprintf(path, sizeof(path), "%s/sha256/%.2s", f->blobs, f->hex[i]);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", f->blobs, f->hex[i], f->hex[i]);
-		fp = fopen(path, "wb");
-		if (!fp)
-			return -1;
-		fwrite(bytes, 1, blen, fp);
-		fclose(fp);
-		struct ts_asset_new in = { p.id, 0, name, 4, 3, "image/png", (int64_t)blen, f->hex[i],
-					   NULL };
-		struct ts_asset a;
-		int dup = 0;
-
-		snprintf(name, sizeof(name), "a%d.png", i);
-		if (ts_store_asset_insert(f->s, &in, &a, &dup, NULL, &err) || dup ||
-		    ts_store_asset_set_decoded(f->s, f->hex[i], 1, NULL, &err))
-			return -1;
-		f->assets[i] = a.id;
-		label(f, a.id, f->cats[i % 2]);
+		label(f, f->assets[i], f->cats[i % 2]);
 	}
 	*state = f;
 	return 0;
@@ -328,6 +342,72 @@ static void test_snapshot_ignores_later_changes(void **state)
 	ts_export_release(&b);
 }
 
+/* More items than one snapshot page, an image's two items on either side
+ * of a page boundary (classification_multi: one item per category): every
+ * image and annotation is exported once, and the export verifies. */
+static void test_build_streams_pages(void **state)
+{
+	static const int labeled[] = { TS_STATUS_LABELED };
+	struct fixture *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_project p;
+	struct ts_export ex;
+	struct ts_export_counts counts;
+	struct ts_store_tx tx;
+	int64_t cats[2], n = TS_EXPORT_PAGE / 2 + 20;
+	char hex[TS_SHA256_HEX_SIZE], path[256], want[64];
+	struct ts_category c;
+
+	assert_int_equal(ts_store_project_create(f->s, "Pages", "classification_multi", 0, &p, &err),
+			 TS_OK);
+	assert_int_equal(ts_store_category_create(f->s, p.id, "cat", &c, &err), TS_OK);
+	cats[0] = c.id;
+	assert_int_equal(ts_store_category_create(f->s, p.id, "dog", &c, &err), TS_OK);
+	cats[1] = c.id;
+	for (int64_t i = 0; i < n; i++) {
+		int64_t id = add_asset(f, p.id, 1000 + (int)i, hex);
+		/* The first image has one category, every other one two: the
+		 * first page ends between an image's two items. */
+		size_t k = i ? 2 : 1;
+		char payload[96];
+		struct ts_ann_row r;
+
+		assert_true(id > 0);
+		snprintf(payload, sizeof(payload),
+			 "{\"type\":\"classification\",\"category_ids\":[%lld%s%lld]}",
+			 (long long)cats[0], k == 2 ? "," : "", k == 2 ? (long long)cats[1] : 0LL);
+		if (k == 1)
+			snprintf(payload, sizeof(payload),
+				 "{\"type\":\"classification\",\"category_ids\":[%lld]}",
+				 (long long)cats[0]);
+		assert_int_equal(ts_store_begin(f->s, 1, &tx, &err), TS_OK);
+		assert_int_equal(ts_store_ann_load(&tx, id, &r, &err), TS_OK);
+		struct ts_ann_write w = { id, p.id, "labeled", "done", r.revision + 1, 0, 0,
+					  "classification", payload, 1, cats, k };
+		ts_ann_row_release(&r);
+		assert_int_equal(ts_store_ann_write(&tx, &w, &err), TS_OK);
+		assert_int_equal(ts_store_commit(&tx, &err), TS_OK);
+	}
+	assert_int_equal(ts_store_begin(f->s, 1, &tx, &err), TS_OK);
+	assert_int_equal(ts_store_export_counts(&tx, p.id, labeled, 1, 1, &counts, &err), TS_OK);
+	assert_int_equal(ts_store_export_create(&tx, p.id, labeled, 1, 0, "unit", NULL, &counts, &ex,
+						&err),
+			 TS_OK);
+	assert_int_equal(ts_store_commit(&tx, &err), TS_OK);
+	assert_true(2 * n - 1 > TS_EXPORT_PAGE);
+	assert_int_equal(build(f, f->exports, ex.id, NULL, &err), TS_OK);
+	ts_export_release(&ex);
+	get(f, ex.id, &ex);
+	assert_string_equal(ex.state, "ready");
+	snprintf(want, sizeof(want), "\"images\": %lld,", (long long)n);
+	assert_non_null(strstr(ex.manifest, want));
+	snprintf(want, sizeof(want), "\"annotations\": %lld,", (long long)(2 * n - 1));
+	assert_non_null(strstr(ex.manifest, want));
+	snprintf(path, sizeof(path), "%s/%lld/1.zip", f->exports, (long long)p.id);
+	assert_int_equal(verify(path), 0);
+	ts_export_release(&ex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_requeues_without_leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_blob_fails_with_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_ignores_later_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_streams_pages, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "export/coco.h"
+#include "hash/sha256.h"
 #include "test_util.h"
 #include "core/banned.h"
 
@@ -135,6 +136,84 @@ static const struct ts_coco_manifest_info golden_info = {
 	.excluded_deleted_category = 1,
 };
 
+/* The same dataset streamed one image at a time (ts_coco_stream_*, as the
+ * build writes it) gives the same annotations.json and manifest.json
+ * bytes as the whole-dataset writer (want_ann, want_man). */
+static void expect_streamed(const struct ts_coco_dataset *ds, const struct ts_buf *want_ann,
+			    const struct ts_buf *want_man)
+{
+	struct ts_coco_dataset base = *ds, one = *ds;
+	struct ts_coco_stream_counts counts = { 0 };
+	struct ts_coco_annotation *mine = calloc(ds->n_annotations + 1, sizeof(*mine));
+	int64_t per[16] = { 0 };
+	struct ts_buf head, images, anns, all, man;
+	struct ts_error err = { 0 };
+	char hex[65];
+	int64_t last = 0;
+
+	assert_true(ds->n_categories <= 16);
+	counts.per_category = per;
+	base.images = NULL;
+	base.n_images = 0;
+	base.annotations = NULL;
+	base.n_annotations = 0;
+	ts_buf_init(&head, 1 << 20);
+	ts_buf_init(&images, 1 << 20);
+	ts_buf_init(&anns, 1 << 20);
+	ts_buf_init(&all, 1 << 20);
+	ts_buf_init(&man, 1 << 20);
+	assert_int_equal(ts_coco_stream_head(&base, &head, &err), TS_OK);
+	for (;;) {
+		const struct ts_coco_image *next = NULL;
+		size_t n = 0;
+
+		/* The images in ascending id order, each with its annotations. */
+		for (size_t i = 0; i < ds->n_images; i++)
+			if (ds->images[i].id > last && (!next || ds->images[i].id < next->id))
+				next = &ds->images[i];
+		if (!next)
+			break;
+		for (size_t i = 0; i < ds->n_annotations; i++)
+			if (ds->annotations[i].image_id == next->id)
+				mine[n++] = ds->annotations[i];
+		one.images = next;
+		one.n_images = 1;
+		one.annotations = mine;
+		one.n_annotations = n;
+		assert_int_equal(ts_coco_stream_image(&one, (size_t)counts.annotations + 1, &images,
+						      &anns, &counts, &err), TS_OK);
+		last = next->id;
+	}
+	assert_int_equal(ts_buf_add(&all, head.ptr, head.len), TS_OK);
+	assert_int_equal(ts_buf_add(&all, images.ptr ? images.ptr : "", images.len), TS_OK);
+	assert_int_equal(ts_buf_adds(&all, TS_COCO_ANNOTATIONS_MID), TS_OK);
+	assert_int_equal(ts_buf_add(&all, anns.ptr ? anns.ptr : "", anns.len), TS_OK);
+	assert_int_equal(ts_coco_stream_tail(&base, &all, &err), TS_OK);
+	assert_int_equal(all.len, want_ann->len);
+	assert_memory_equal(all.ptr, want_ann->ptr, all.len);
+	ts_sha256_hex(all.ptr, all.len, hex);
+	assert_int_equal(ts_coco_stream_manifest(&base, &golden_info, hex, all.len, &counts, &man,
+						 &err), TS_OK);
+	assert_int_equal(man.len, want_man->len);
+	assert_memory_equal(man.ptr, want_man->ptr, man.len);
+	/* An image out of order is refused. */
+	if (ds->n_images) {
+		one.images = &ds->images[0];
+		one.n_images = 1;
+		one.n_annotations = 0;
+		counts.last_image_id = INT64_MAX;
+		assert_int_equal(ts_coco_stream_image(&one, 1, &images, &anns, &counts, &err),
+				 TS_ERR_INVALID);
+		ts_error_release(&err);
+	}
+	free(mine);
+	ts_buf_release(&head);
+	ts_buf_release(&images);
+	ts_buf_release(&anns);
+	ts_buf_release(&all);
+	ts_buf_release(&man);
+}
+
 static void test_golden_bytes(void **state)
 {
 	struct ts_coco_dataset ds = golden_dataset();
@@ -159,6 +238,7 @@ static void test_golden_bytes(void **state)
 	assert_non_null(want);
 	assert_string_equal(man.ptr, want);
 	free(want);
+	expect_streamed(&ds, &ann, &man);
 	ts_buf_release(&ann);
 	ts_buf_release(&man);
 }
@@ -194,6 +274,7 @@ static void expect_golden(const char *dir, const char *task_type,
 	assert_non_null(want);
 	assert_string_equal(man.ptr, want);
 	free(want);
+	expect_streamed(&ds, &ann, &man);
 	ts_buf_release(&ann);
 	ts_buf_release(&man);
 }
@@ -439,6 +520,7 @@ static void test_golden_split(void **state)
 	assert_non_null(want);
 	assert_string_equal(man.ptr, want);
 	free(want);
+	expect_streamed(&ds, &ann, &man);
 	ts_buf_release(&ann);
 	ts_buf_release(&man);
 }

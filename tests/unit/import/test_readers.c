@@ -126,6 +126,26 @@ static void coco_point_limit(void **state)
 	free(text);
 }
 
+/* An RLE whose size multiplies past 64 bits: its counts are still read
+ * (the size is refused later, against its image), without overflowing. */
+static void coco_rle_huge_size(void **state)
+{
+	const char *text = "{\"images\":[],\"annotations\":[{\"id\":1,\"image_id\":1,"
+			   "\"category_id\":1,\"segmentation\":{\"size\":[4294967296,"
+			   "4294967296],\"counts\":[1,2,3]}}]}";
+	struct ts_error err = { 0 };
+	struct ts_coco c;
+	(void)state;
+
+	assert_int_equal(ts_coco_parse(text, strlen(text), &c, &err), TS_OK);
+	assert_int_equal(c.nobjects, 1);
+	assert_string_equal(c.objects[0].bad, "");
+	assert_int_equal(c.objects[0].ncounts, 3);
+	assert_int_equal(c.objects[0].rle_h, 4294967296LL);
+	ts_coco_release(&c);
+	ts_error_release(&err);
+}
+
 static void basenames(void **state)
 {
 	(void)state;
@@ -140,6 +160,7 @@ int main(void)
 		cmocka_unit_test(csv_rows),
 		cmocka_unit_test(coco_objects),
 		cmocka_unit_test(coco_point_limit),
+		cmocka_unit_test(coco_rle_huge_size),
 		cmocka_unit_test(basenames),
 	};
 	return cmocka_run_group_tests_name("import/readers", tests, NULL, NULL);

@@ -599,10 +599,11 @@ static void conf_exports(void **state)
 	struct ts_export_counts counts;
 	struct ts_export ex, ex2, *list = NULL;
 	struct ts_export_snapshot snap;
+	struct ts_export_item *items = NULL;
 	struct ts_project_usage usage;
 	int64_t *ids = NULL, version = -1, kept = -1;
 	size_t n = 0;
-	char sum[65];
+	char sum[65], sum1[65];
 
 	conf_label(f->s, a1, c, "approved");
 	conf_label(f->s, a2, c, "approved");
@@ -613,6 +614,7 @@ static void conf_exports(void **state)
 	assert_int_equal(n, 2);
 	free(ids);
 	snprintf(sum, sizeof(sum), "%064x", 1);
+	memcpy(sum1, sum, sizeof(sum1));
 	OK(ts_store_asset_set_decoded(f->s, sum, 1, NULL, &err));
 	snprintf(sum, sizeof(sum), "%064x", 2);
 	OK(ts_store_asset_set_decoded(f->s, sum, 0, "bad", &err));
@@ -629,10 +631,26 @@ static void conf_exports(void **state)
 	assert_string_equal(ex.state, "queued");
 	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
 	assert_int_equal(snap.n_categories, 1);
-	assert_int_equal(snap.n_items, 1);
-	assert_int_equal(snap.items[0].asset_id, a1);
-	assert_int_equal(snap.items[0].category_id, c);
+	assert_int_equal(snap.categories[0].id, c);
 	ts_export_snapshot_release(&snap);
+	/* The items, in keyset pages after (asset_id, category_id). */
+	OK(ts_store_export_snapshot_page(f->s, ex.id, 0, 0, 1, &items, &n, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].asset_id, a1);
+	assert_int_equal(items[0].category_id, c);
+	assert_string_equal(items[0].status, "approved");
+	assert_string_equal(items[0].checksum_sha256, sum1);
+	ts_export_items_release(items, n);
+	OK(ts_store_export_snapshot_page(f->s, ex.id, a1, c - 1, 10, &items, &n, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(items[0].category_id, c);
+	ts_export_items_release(items, n);
+	OK(ts_store_export_snapshot_page(f->s, ex.id, a1, c, 10, &items, &n, &err));
+	assert_int_equal(n, 0);
+	ts_export_items_release(items, n);
+	OK(ts_store_export_snapshot_page(f->s, 999, 0, 0, 10, &items, &n, &err));
+	assert_int_equal(n, 0);
+	ts_export_items_release(items, n);
 	OK(ts_store_export_set_building(f->s, ex.id, 1, &err));
 	OK(ts_store_export_set_progress(f->s, ex.id, 1, &err));
 	OK(ts_store_export_set_queued(f->s, ex.id, &err));
@@ -687,7 +705,8 @@ static void conf_segmentation(void **state)
 	struct ts_store_tx tx;
 	struct ts_ann_row r;
 	struct ts_export ex;
-	struct ts_export_snapshot snap;
+	struct ts_export_item *items = NULL;
+	size_t n = 0;
 	const int labeled[] = { TS_STATUS_LABELED };
 	int64_t kept = 0;
 	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
@@ -717,11 +736,11 @@ static void conf_segmentation(void **state)
 	ts_ann_row_release(&r);
 	OK(ts_store_commit(&tx, &err));
 	OK(conf_export_create(f->s, p, labeled, 1, 0, &ex, &kept, &err));
-	OK(ts_store_export_snapshot(f->s, ex.id, &snap, &err));
-	assert_int_equal(snap.n_items, 1);
-	assert_non_null(snap.items[0].payload);
-	assert_string_equal(snap.items[0].payload, payload);
-	ts_export_snapshot_release(&snap);
+	OK(ts_store_export_snapshot_page(f->s, ex.id, 0, 0, TS_EXPORT_PAGE, &items, &n, &err));
+	assert_int_equal(n, 1);
+	assert_non_null(items[0].payload);
+	assert_string_equal(items[0].payload, payload);
+	ts_export_items_release(items, n);
 	ts_export_release(&ex);
 }
 

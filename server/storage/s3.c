@@ -1,0 +1,493 @@
+/* S3-compatible object storage through libcurl with SigV4. */
+#include "storage/s3.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hash/sha256.h"
+#include "core/banned.h"
+
+#define S3_EMPTY_SHA256 TS_S3_EMPTY_SHA256
+#define S3_ERR_BODY_MAX 4096
+
+struct s3 {
+	struct ts_blob_remote base; /* first: a struct ts_blob_remote * is a struct s3 * */
+	char *endpoint; /* no trailing slash */
+	char *region;
+	char *bucket;
+	char *prefix; /* "" or "a/b/" */
+	char *access_key;
+	char *secret_key;
+	char sigv4[160];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int copy_until(char *out, size_t outlen, const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	if (n >= outlen)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static const char *env_first(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+
+	if ((!v || !*v) && b)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+/* A key safe to put in a path: the relative names we make (hex, digits,
+ * '/', '.', '-', '_'); the prefix comes from the operator and is checked
+ * the same way. */
+static int key_ok(const char *k)
+{
+	if (!*k)
+		return 0;
+	for (const char *p = k; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '/' || c == '.' || c == '-' || c == '_'))
+			return 0;
+	}
+	return strstr(k, "//") == NULL && strstr(k, "..") == NULL;
+}
+
+static void s3_free(struct ts_blob_remote *r)
+{
+	struct s3 *s = (struct s3 *)r;
+
+	if (!s)
+		return;
+	free(s->endpoint);
+	free(s->region);
+	free(s->bucket);
+	free(s->prefix);
+	free(s->access_key);
+	free(s->secret_key);
+	free(s);
+}
+
+/* The body of an answer: kept up to S3_ERR_BODY_MAX (errors), or written
+ * to fd (a GET that succeeds). */
+struct sink {
+	int fd; /* -1: keep in buf */
+	long status;
+	CURL *c;
+	char buf[S3_ERR_BODY_MAX];
+	size_t len;
+	uint64_t bytes;
+	int write_failed;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *k = arg;
+	size_t n = size * nmemb;
+
+	if (!k->status)
+		curl_easy_getinfo(k->c, CURLINFO_RESPONSE_CODE, &k->status);
+	if (k->fd >= 0 && k->status >= 200 && k->status < 300) {
+		const char *p = data;
+		size_t left = n;
+
+		while (left) {
+			ssize_t w = write(k->fd, p, left);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				k->write_failed = 1;
+				return 0;
+			}
+			p += w;
+			left -= (size_t)w;
+		}
+		k->bytes += n;
+		return n;
+	}
+	if (k->len < sizeof(k->buf) - 1) {
+		size_t take = n < sizeof(k->buf) - 1 - k->len ? n : sizeof(k->buf) - 1 - k->len;
+
+		memcpy(k->buf + k->len, data, take);
+		k->len += take;
+	}
+	return n;
+}
+
+struct source {
+	ts_blob_read_fn read;
+	void *ctx;
+	uint64_t pos, size;
+	int failed;
+};
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct source *s = arg;
+	size_t want = size * nitems;
+	ssize_t n;
+
+	if (s->pos >= s->size)
+		return 0;
+	if (want > s->size - s->pos)
+		want = (size_t)(s->size - s->pos);
+	n = s->read(s->ctx, buf, want, s->pos);
+	if (n <= 0) {
+		s->failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	s->pos += (uint64_t)n;
+	return (size_t)n;
+}
+
+/* One request. body: NULL for none. Returns the HTTP status, or 0 when
+ * the store could not be reached (err set). */
+static long s3_request(struct s3 *s, const char *method, const char *key,
+		       const char *payload_hex, struct source *body, struct sink *k,
+		       struct ts_error *err)
+{
+	char url[4096], hdr[128], cerr[CURL_ERROR_SIZE] = "";
+	struct curl_slist *h = NULL;
+	CURLcode rc;
+	CURL *c;
+	int n;
+
+	pthread_once(&curl_once, curl_init);
+	if (!key_ok(key)) {
+		ts_error_set(err, TS_ERR_INTERNAL, "blobs_unavailable", "bad object key");
+		return 0;
+	}
+	n = snprintf(url, sizeof(url), "%s/%s/%s%s", s->endpoint, s->bucket, s->prefix, key);
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		ts_error_set(err, TS_ERR_INTERNAL, "blobs_unavailable", "the object URL is too long");
+		return 0;
+	}
+	c = curl_easy_init();
+	if (!c) {
+		ts_error_set(err, TS_ERR_IO, "blobs_unavailable", "cannot start a request");
+		return 0;
+	}
+	snprintf(hdr, sizeof(hdr), "x-amz-content-sha256: %s", payload_hex);
+	h = curl_slist_append(h, hdr);
+	if (body)
+		h = curl_slist_append(h, "Content-Type: application/octet-stream");
+	/* No "Expect:" line to drop 100-continue: libcurl 7.88 signs the empty
+	 * header it never sends, and the store answers SignatureDoesNotMatch. */
+	k->c = c;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s->sigv4);
+	curl_easy_setopt(c, CURLOPT_USERNAME, s->access_key);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, s->secret_key);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* A stalled transfer (under 1 byte/s for 60 s) ends. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
+	if (!strcmp(method, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (!strcmp(method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(c, CURLOPT_READDATA, body);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body->size);
+	} else if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK || rc == CURLE_WRITE_ERROR)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &k->status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	if (k->write_failed) {
+		ts_error_set(err, TS_ERR_IO, "write_failed", "cannot write a fetched blob to disk");
+		return 0;
+	}
+	if (body && body->failed) {
+		ts_error_set(err, TS_ERR_IO, "read_failed", "cannot read a blob to store it");
+		return 0;
+	}
+	if (rc != CURLE_OK) {
+		ts_error_set(err, TS_ERR_UNAVAILABLE, "blobs_unavailable",
+			     "the object store at %s cannot be reached: %s", s->endpoint,
+			     cerr[0] ? cerr : curl_easy_strerror(rc));
+		return 0;
+	}
+	return k->status;
+}
+
+/* An error answer as an error: the store's code and message. */
+static enum ts_err s3_refused(struct s3 *s, const char *method, const char *key,
+			      const struct sink *k, struct ts_error *err)
+{
+	char code[64], msg[256];
+
+	if (ts_s3_error_parse(k->buf, k->len, code, sizeof(code), msg, sizeof(msg)) != 0)
+		snprintf(code, sizeof(code), "HTTP %ld", k->status);
+	return ts_error_set(err, TS_ERR_UNAVAILABLE, "blobs_unavailable",
+			    "the object store refused %s %s/%s%s: %s%s%s", method, s->bucket,
+			    s->prefix, key, code, msg[0] ? " (" : "", msg[0] ? msg : "");
+}
+
+static enum ts_err s3_put(struct ts_blob_remote *r, const char *key, uint64_t size,
+			  const char *sha256_hex, ts_blob_read_fn read, void *ctx,
+			  struct ts_error *err)
+{
+	struct s3 *s = (struct s3 *)r;
+	struct source src = { .read = read, .ctx = ctx, .size = size };
+	struct sink *k;
+	enum ts_err e = TS_OK;
+	long st;
+
+	if (size > TS_S3_MAX_PUT_BYTES)
+		return ts_error_set(err, TS_ERR_TOO_LARGE, "file_too_large",
+				    "an object store takes at most %llu bytes in one object",
+				    (unsigned long long)TS_S3_MAX_PUT_BYTES);
+	k = ts_xcalloc(1, sizeof(*k));
+	k->fd = -1;
+	st = s3_request(s, "PUT", key, sha256_hex, &src, k, err);
+	if (st == 0)
+		e = err ? err->err : TS_ERR_UNAVAILABLE;
+	else if (st < 200 || st >= 300)
+		e = s3_refused(s, "PUT", key, k, err);
+	free(k);
+	return e;
+}
+
+static enum ts_err s3_get(struct ts_blob_remote *r, const char *key, int fd, uint64_t *bytes,
+			  struct ts_error *err)
+{
+	struct s3 *s = (struct s3 *)r;
+	struct sink *k = ts_xcalloc(1, sizeof(*k));
+	enum ts_err e = TS_OK;
+	long st;
+
+	k->fd = fd;
+	st = s3_request(s, "GET", key, S3_EMPTY_SHA256, NULL, k, err);
+	if (st == 0)
+		e = err ? err->err : TS_ERR_UNAVAILABLE;
+	else if (st == 404)
+		e = ts_error_set(err, TS_ERR_NOT_FOUND, "blob_missing",
+				 "the object store has no %s%s", s->prefix, key);
+	else if (st < 200 || st >= 300)
+		e = s3_refused(s, "GET", key, k, err);
+	if (bytes)
+		*bytes = k->bytes;
+	free(k);
+	return e;
+}
+
+static enum ts_err s3_head(struct ts_blob_remote *r, const char *key, int *exists,
+			   struct ts_error *err)
+{
+	struct s3 *s = (struct s3 *)r;
+	struct sink *k = ts_xcalloc(1, sizeof(*k));
+	enum ts_err e = TS_OK;
+	long st;
+
+	k->fd = -1;
+	*exists = 0;
+	st = s3_request(s, "HEAD", key, S3_EMPTY_SHA256, NULL, k, err);
+	if (st == 0)
+		e = err ? err->err : TS_ERR_UNAVAILABLE;
+	else if (st >= 200 && st < 300)
+		*exists = 1;
+	else if (st != 404)
+		e = s3_refused(s, "HEAD", key, k, err);
+	free(k);
+	return e;
+}
+
+static enum ts_err s3_del(struct ts_blob_remote *r, const char *key, struct ts_error *err)
+{
+	struct s3 *s = (struct s3 *)r;
+	struct sink *k = ts_xcalloc(1, sizeof(*k));
+	enum ts_err e = TS_OK;
+	long st;
+
+	k->fd = -1;
+	st = s3_request(s, "DELETE", key, S3_EMPTY_SHA256, NULL, k, err);
+	if (st == 0)
+		e = err ? err->err : TS_ERR_UNAVAILABLE;
+	else if ((st < 200 || st >= 300) && st != 404)
+		e = s3_refused(s, "DELETE", key, k, err);
+	free(k);
+	return e;
+}
+
+static const struct ts_blob_remote_ops s3_ops = {
+	.put = s3_put,
+	.get = s3_get,
+	.head = s3_head,
+	.del = s3_del,
+	.free = s3_free,
+};
+
+struct ts_blob_remote *ts_s3_open(const char *url, struct ts_error *err)
+{
+	const char *rest, *slash, *v;
+	struct s3 *s;
+	size_t plen;
+
+	if (strncmp(url, "s3://", 5) != 0) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url",
+			     "--blobs must be s3://bucket[/prefix], not \"%s\"", url);
+		return NULL;
+	}
+	rest = url + 5;
+	slash = strchr(rest, '/');
+	s = ts_xcalloc(1, sizeof(*s));
+	s->base.ops = &s3_ops;
+	s->bucket = ts_xmalloc(strlen(rest) + 1);
+	if (copy_until(s->bucket, strlen(rest) + 1, rest, slash ? slash : rest + strlen(rest)) ||
+	    !s->bucket[0] || !key_ok(s->bucket) || strchr(s->bucket, '/'))
+		goto bad_url;
+	v = slash ? slash + 1 : "";
+	plen = strlen(v);
+	while (plen && v[plen - 1] == '/')
+		plen--;
+	s->prefix = ts_xmalloc(plen + 2);
+	memcpy(s->prefix, v, plen);
+	s->prefix[plen] = '\0';
+	if (plen && !key_ok(s->prefix))
+		goto bad_url;
+	if (plen) {
+		s->prefix[plen] = '/';
+		s->prefix[plen + 1] = '\0';
+	}
+	v = env_first("TESSERA_S3_REGION", "AWS_REGION");
+	s->region = ts_xstrdup(v ? v : "us-east-1");
+	v = env_first("TESSERA_S3_ENDPOINT", NULL);
+	if (v) {
+		size_t elen = strlen(v);
+
+		while (elen && v[elen - 1] == '/')
+			elen--;
+		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+			ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url",
+				     "TESSERA_S3_ENDPOINT must start with http:// or https://");
+			goto fail;
+		}
+		s->endpoint = ts_xmalloc(elen + 1);
+		memcpy(s->endpoint, v, elen);
+		s->endpoint[elen] = '\0';
+	} else {
+		size_t len = strlen(s->region) + 32;
+
+		s->endpoint = ts_xmalloc(len);
+		snprintf(s->endpoint, len, "https://s3.%s.amazonaws.com", s->region);
+	}
+	v = env_first("AWS_ACCESS_KEY_ID", NULL);
+	if (!v) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url",
+			     "AWS_ACCESS_KEY_ID is not set (needed by --blobs s3://...)");
+		goto fail;
+	}
+	s->access_key = ts_xstrdup(v);
+	v = env_first("AWS_SECRET_ACCESS_KEY", NULL);
+	if (!v) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url",
+			     "AWS_SECRET_ACCESS_KEY is not set (needed by --blobs s3://...)");
+		goto fail;
+	}
+	s->secret_key = ts_xstrdup(v);
+	if ((size_t)snprintf(s->sigv4, sizeof(s->sigv4), "aws:amz:%s:s3", s->region) >=
+	    sizeof(s->sigv4)) {
+		ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url", "the region name is too long");
+		goto fail;
+	}
+	snprintf(s->base.describe, sizeof(s->base.describe), "s3://%s/%s at %s", s->bucket,
+		 s->prefix, s->endpoint);
+	return &s->base;
+bad_url:
+	ts_error_set(err, TS_ERR_INVALID, "bad_blobs_url",
+		     "--blobs must be s3://bucket[/prefix] (letters, digits, '.', '-', '_'), not \"%s\"",
+		     url);
+fail:
+	s3_free(&s->base);
+	return NULL;
+}
+
+/* Copies the text of <tag>...</tag> (the first one) entity-decoded. */
+static int element(const char *body, size_t len, const char *tag, char *out, size_t outlen)
+{
+	char open[32], close[32];
+	const char *p, *q, *end = body + len;
+	size_t olen, clen, o = 0;
+
+	out[0] = '\0';
+	olen = (size_t)snprintf(open, sizeof(open), "<%s>", tag);
+	clen = (size_t)snprintf(close, sizeof(close), "</%s>", tag);
+	p = memmem(body, len, open, olen);
+	if (!p)
+		return -1;
+	p += olen;
+	q = memmem(p, (size_t)(end - p), close, clen);
+	if (!q)
+		q = end;
+	while (p < q && o + 1 < outlen) {
+		static const struct {
+			const char *ent;
+			char c;
+		} ents[] = { { "&lt;", '<' },	{ "&gt;", '>' },   { "&amp;", '&' },
+			     { "&quot;", '"' }, { "&apos;", '\'' } };
+		size_t i, n = sizeof(ents) / sizeof(ents[0]);
+
+		if (*p == '&') {
+			for (i = 0; i < n; i++) {
+				size_t el = strlen(ents[i].ent);
+
+				if ((size_t)(q - p) >= el && memcmp(p, ents[i].ent, el) == 0) {
+					out[o++] = ents[i].c;
+					p += el;
+					break;
+				}
+			}
+			if (i < n)
+				continue;
+		}
+		out[o++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+		p++;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int ts_s3_error_parse(const char *body, size_t len, char *code, size_t code_len, char *message,
+		      size_t message_len)
+{
+	if (code_len)
+		code[0] = '\0';
+	if (message_len)
+		message[0] = '\0';
+	if (!body || code_len < 2 || message_len < 2)
+		return -1;
+	if (element(body, len, "Code", code, code_len) != 0 || !code[0]) {
+		code[0] = '\0';
+		return -1;
+	}
+	element(body, len, "Message", message, message_len);
+	return 0;
+}

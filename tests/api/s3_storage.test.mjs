@@ -1,0 +1,269 @@
+// Blobs in an S3-compatible object store (--blobs s3://bucket/prefix),
+// against a real one: OpenStack Swift with s3api, started on loopback for
+// this file (tests/lib/swift.mjs). Originals, thumbnails, video frames and
+// export zips land in the bucket under content-addressed keys, and are
+// served (with Range and ETag) after the local cache is emptied. A wrong
+// secret stops the server from starting; a wrong payload hash is refused
+// by the store.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startWithAdmin, BIN, SANITIZED } from '../lib/server.mjs';
+import { startSwift, swiftMissing } from '../lib/swift.mjs';
+import { makeJpegs, sha256 } from '../lib/images.mjs';
+import { waitExport, verifyExport } from '../lib/exports.mjs';
+
+const run = promisify(execFile);
+const missing = swiftMissing();
+if (missing) console.log(`# s3_storage: skipped: ${missing}`);
+const WAIT_MS = SANITIZED ? 60000 : 20000;
+const PREFIX = 'team/one';
+
+let s3, srv, token, work;
+
+const s3Env = (over = {}) => ({
+  TESSERA_S3_ENDPOINT: s3.endpoint, TESSERA_S3_REGION: s3.region,
+  AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey, ...over,
+});
+const blobsUrl = () => `s3://${s3.bucket}/${PREFIX}`;
+
+before(async () => {
+  if (missing) return;
+  s3 = await startSwift();
+  console.log(`# Swift with s3api started in ${s3.startMs} ms`);
+  work = await mkdtemp(join(tmpdir(), 'tessera-s3-'));
+  ({ srv, token } = await startWithAdmin({ args: ['--blobs', blobsUrl()], env: s3Env() }));
+});
+
+after(async () => {
+  await srv?.close();
+  await s3?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+const api = (method, path, body) => srv.req(method, path, { token, body });
+const auth = () => ({ authorization: `Bearer ${token}` });
+const inBucket = (key) => s3.request('GET', `/${s3.bucket}/${PREFIX}/${key}`);
+const blobKey = (hex) => `blobs/sha256/${hex.slice(0, 2)}/${hex}`;
+
+async function waitFor(fn, ms = WAIT_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Empties the data folder's copies of blobs, thumbnails and exports: what
+// a second server (or a fresh machine) has.
+async function dropLocal(...areas) {
+  for (const a of areas) {
+    const dir = join(srv.dataDir, a);
+    for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+async function newProject(name) {
+  const r = await api('POST', '/api/v1/projects', { name });
+  assert.equal(r.status, 201, r.text);
+  return r.json.id;
+}
+
+async function uploadImages(pid, files) {
+  const fd = new FormData();
+  for (const f of files) fd.append('file', new Blob([f.bytes], { type: 'image/jpeg' }), f.name);
+  const r = await api('POST', `/api/v1/projects/${pid}/assets`, fd);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.errors.length, 0, r.text);
+  return r.json.assets;
+}
+
+test('originals and thumbnails live in the bucket and are served from it with Range and ETag', { skip: missing || false }, async () => {
+  const pid = await newProject('Bucket');
+  const files = await makeJpegs(2, { w: 160, h: 120, prefix: 's3' });
+  const assets = await uploadImages(pid, files);
+  for (const [i, a] of assets.entries()) {
+    assert.equal(a.checksum_sha256, sha256(files[i].bytes));
+    const obj = await inBucket(blobKey(a.checksum_sha256));
+    assert.equal(obj.status, 200, `the original is in the bucket under its digest: ${obj.text}`);
+    assert.deepEqual(obj.body, files[i].bytes);
+  }
+  for (const a of assets) {
+    await waitFor(async () => (await api('GET', `/api/v1/assets/${a.id}`)).json.thumbnail_ready);
+  }
+  const thumbs = [];
+  for (const a of assets) {
+    const h = a.checksum_sha256;
+    const t = await inBucket(`thumbs/${h.slice(0, 2)}/${h}.jpg`);
+    assert.equal(t.status, 200, 'the thumbnail is in the bucket');
+    assert.deepEqual([...t.body.subarray(0, 2)], [0xff, 0xd8]);
+    thumbs.push(t.body);
+  }
+
+  await dropLocal('blobs/sha256', 'thumbs');
+  const a = assets[0];
+  const bytes = files[0].bytes;
+  const url = `${srv.url}/api/v1/assets/${a.id}/file`;
+  const etag = `"${a.checksum_sha256}"`;
+  const range = await fetch(url, { headers: { ...auth(), range: 'bytes=10-19' } });
+  assert.equal(range.status, 206);
+  assert.equal(range.headers.get('etag'), etag);
+  assert.equal(range.headers.get('content-range'), `bytes 10-19/${bytes.length}`);
+  assert.deepEqual(Buffer.from(await range.arrayBuffer()), bytes.subarray(10, 20));
+  const full = await fetch(url, { headers: auth() });
+  assert.equal(full.status, 200);
+  assert.equal(sha256(Buffer.from(await full.arrayBuffer())), a.checksum_sha256);
+  const cached = await fetch(url, { headers: { ...auth(), 'if-none-match': etag } });
+  assert.equal(cached.status, 304);
+  for (const [i, b] of assets.entries()) {
+    const t = await fetch(`${srv.url}/api/v1/assets/${b.id}/thumbnail`, { headers: auth() });
+    assert.equal(t.status, 200);
+    assert.equal(t.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(Buffer.from(await t.arrayBuffer()), thumbs[i], 'the thumbnail came back from the bucket');
+  }
+});
+
+test('an export zip is stored in the bucket, downloaded from it and verifies', { skip: missing || false }, async () => {
+  const pid = await newProject('Exported');
+  const cat = (await api('POST', `/api/v1/projects/${pid}/categories`, { name: 'thing' })).json.id;
+  const assets = await uploadImages(pid, await makeJpegs(3, { start: 40, prefix: 'ex' }));
+  for (const a of assets) {
+    assert.equal((await api('PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [cat] })).status, 200);
+    assert.equal((await api('PUT', `/api/v1/assets/${a.id}/annotation`, { status: 'approved' })).status, 200);
+  }
+  // The export is built from originals fetched back from the bucket.
+  await dropLocal('blobs/sha256');
+  const r = await api('POST', `/api/v1/projects/${pid}/exports`);
+  assert.equal(r.status, 202, r.text);
+  const ex = await waitExport(srv, token, r.json.id, WAIT_MS);
+  assert.equal(ex.state, 'ready', ex.error);
+  const download = async () => {
+    const d = await fetch(`${srv.url}/api/v1/exports/${ex.id}/download`, { headers: auth() });
+    assert.equal(d.status, 200);
+    return Buffer.from(await d.arrayBuffer());
+  };
+  const zip = await download();
+  assert.equal(zip.length, ex.zip_bytes);
+  const stored = await inBucket(`exports/${pid}/${ex.version}.zip`);
+  assert.equal(stored.status, 200, 'the zip is in the bucket');
+  assert.deepEqual(stored.body, zip);
+
+  // The same labels again: a version that shares the first one's files
+  // (its zip is parts on disk) is stored whole.
+  const r2 = await api('POST', `/api/v1/projects/${pid}/exports`);
+  assert.equal(r2.status, 202, r2.text);
+  const ex2 = await waitExport(srv, token, r2.json.id, WAIT_MS);
+  assert.equal(ex2.state, 'ready', ex2.error);
+  assert.equal(ex2.identical_to_version, ex.version);
+  assert.ok(existsSync(join(srv.dataDir, 'exports', String(pid), `${ex2.version}.zip.parts`)), 'its zip is parts');
+  const d2 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: auth() });
+  const zip2 = Buffer.from(await d2.arrayBuffer());
+  assert.equal(zip2.length, ex2.zip_bytes);
+  const stored2 = await inBucket(`exports/${pid}/${ex2.version}.zip`);
+  assert.equal(stored2.status, 200, 'the shared zip is in the bucket');
+  assert.deepEqual(stored2.body, zip2);
+
+  await dropLocal('exports');
+  const again = await download();
+  assert.deepEqual(again, zip, 'the zip came back from the bucket');
+  const path = join(work, 'export.zip');
+  await writeFile(path, again);
+  const v = await verifyExport(path);
+  assert.equal(v.code, 0, v.out);
+  const d3 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: { ...auth(), range: 'bytes=0-99' } });
+  assert.equal(d3.status, 206);
+  assert.deepEqual(Buffer.from(await d3.arrayBuffer()), zip2.subarray(0, 100), 'the shared zip came back whole');
+});
+
+test("a video's frames are stored in the bucket", { skip: missing || false }, async () => {
+  const pid = await newProject('Frames');
+  const file = join(work, 'clip.mp4');
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+    'testsrc=size=64x48:rate=10:d=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', file]);
+  const form = new FormData();
+  form.append('frames', '4');
+  form.append('file', new Blob([await readFile(file)]), 'clip.mp4');
+  const up = await api('POST', `/api/v1/projects/${pid}/videos`, form);
+  assert.equal(up.status, 202, up.text);
+  let video;
+  await waitFor(async () => {
+    video = (await api('GET', `/api/v1/videos/${up.json.id}`)).json;
+    return video.state === 'ready' || video.state === 'failed';
+  });
+  assert.equal(video.state, 'ready', JSON.stringify(video));
+  const list = await api('GET', `/api/v1/projects/${pid}/assets?limit=100`);
+  const frames = list.json.assets.filter((a) => a.source && a.source.video_id === video.id);
+  assert.equal(frames.length, 4);
+  for (const f of frames) {
+    const obj = await s3.request('HEAD', `/${s3.bucket}/${PREFIX}/${blobKey(f.checksum_sha256)}`);
+    assert.equal(obj.status, 200, `frame ${f.source.frame_index} is in the bucket`);
+  }
+  const video1 = await s3.request('HEAD', `/${s3.bucket}/${PREFIX}/${blobKey(video.checksum_sha256)}`);
+  assert.equal(video1.status, 200, 'the video itself is in the bucket');
+});
+
+// Runs the binary to its end: { code, out }.
+function runToEnd(args, env) {
+  return new Promise((res) => {
+    const p = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_MS);
+    p.on('exit', (code) => { clearTimeout(timer); res({ code, out }); });
+  });
+}
+
+test('a wrong secret: the server refuses to start and says why', { skip: missing || false }, async () => {
+  const data = await mkdtemp(join(work, 'data-'));
+  const r = await runToEnd(['serve', '--listen', '127.0.0.1:0', '--data', data, '--blobs', blobsUrl()],
+    s3Env({ AWS_SECRET_ACCESS_KEY: 'not-the-secret' }));
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /object store s3:\/\/tessera\/team\/one\/ at http:\/\/127\.0\.0\.1:\d+ does not work/);
+  assert.match(r.out, /SignatureDoesNotMatch|AccessDenied/);
+  assert.doesNotMatch(r.out, /listening/);
+});
+
+test('blobs check: a probe object is stored; a wrong payload hash is refused by the store', { skip: missing || false }, async () => {
+  const ok = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()], s3Env());
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /the object store works/);
+  const left = await s3.request('GET', `/${s3.bucket}?prefix=${encodeURIComponent(`${PREFIX}/probe/`)}`);
+  assert.equal(left.status, 200, left.text);
+  assert.match(left.text, /ListBucketResult/);
+  assert.doesNotMatch(left.text, /<Key>/, 'the probe objects are removed');
+  const bad = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()],
+    s3Env({ TESSERA_S3_TEST_WRONG_PAYLOAD_HASH: '1' }));
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /refused PUT tessera\/team\/one\/probe\/\S+: BadDigest/);
+});
+
+test('a malformed --blobs URL or a missing key is refused before anything starts', { skip: missing || false }, async () => {
+  const url = await runToEnd(['blobs', 'check', '--blobs', 's3://'], s3Env());
+  assert.equal(url.code, 1, url.out);
+  assert.match(url.out, /--blobs must be s3:\/\/bucket\[\/prefix\]/);
+  const key = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()], s3Env({ AWS_ACCESS_KEY_ID: '' }));
+  assert.equal(key.code, 1, key.out);
+  assert.match(key.out, /AWS_ACCESS_KEY_ID is not set/);
+});
+
+// Last: it stops the store.
+test('with the store gone, an upload is refused with 503 and nothing is recorded', { skip: missing || false }, async () => {
+  const pid = await newProject('Outage');
+  await s3.stop();
+  const [file] = await makeJpegs(1, { start: 90, prefix: 'gone' });
+  const fd = new FormData();
+  fd.append('file', new Blob([file.bytes], { type: 'image/jpeg' }), file.name);
+  const r = await api('POST', `/api/v1/projects/${pid}/assets`, fd);
+  assert.equal(r.status, 503, r.text);
+  assert.equal(r.json.error.code, 'blobs_unavailable');
+  assert.match(r.json.error.message, /object store at http:\/\/127\.0\.0\.1:\d+ cannot be reached/);
+  const list = await api('GET', `/api/v1/projects/${pid}/assets`);
+  assert.equal(list.json.assets.length, 0, 'no asset points at bytes the store does not have');
+});
