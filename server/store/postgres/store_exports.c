@@ -439,24 +439,46 @@ static enum ts_err pg_snapshot(struct ts_store *s, int64_t id, struct ts_export_
 			  "read export categories", err);
 	snap.categories = rows.items;
 	snap.n_categories = rows.n;
-	if (e)
-		goto out;
-	st = ts_pg_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
-				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
-				  "frame_index, timestamp_ms, video_file_name, payload, orientation "
-				  "FROM export_items "
-				  "WHERE export_id = ? ORDER BY asset_id, category_id",
-			       TS_PG_I64(id), err);
-	rows = (struct ts_pg_rows){ 0 };
-	e = ts_pg_collect(c, st, sizeof(*snap.items), read_export_item, 0, &rows,
-			  "read export items", err);
-	snap.items = rows.items;
-	snap.n_items = rows.n;
 out:
 	e = ts_pg_end(s, c, e, err);
 	if (e)
 		ts_export_snapshot_release(&snap);
 	*out = snap;
+	return e;
+}
+
+static enum ts_err pg_snapshot_page(struct ts_store *s, int64_t id, int64_t after_asset_id,
+				    int64_t after_category_id, size_t max,
+				    struct ts_export_item **items, size_t *n, struct ts_error *err)
+{
+	struct ts_pg_conn *c = ts_pg_acquire(s);
+	struct ts_pg_rows rows = { 0 };
+	struct ts_pg_stmt *st;
+	enum ts_err e;
+
+	e = ts_pg_begin_read(c, err);
+	if (e)
+		goto out;
+	/* The primary key (export_id, asset_id, category_id) is the keyset. */
+	st = ts_pg_prepare_i64(c, "SELECT asset_id, category_id, status, labeled_by, file_name, "
+				  "width, height, mime_type, checksum_sha256, source_type, video_id, "
+				  "frame_index, timestamp_ms, video_file_name, payload, orientation "
+				  "FROM export_items WHERE export_id = ?1 AND (asset_id, category_id) "
+				  "> (?2, ?3) ORDER BY asset_id, category_id LIMIT ?4",
+			       TS_PG_I64(id, after_asset_id, after_category_id,
+					 (int64_t)(max ? max : 1)),
+			       err);
+	e = ts_pg_collect(c, st, sizeof(**items), read_export_item, max ? max : 1, &rows,
+			  "read export items", err);
+out:
+	e = ts_pg_end(s, c, e, err);
+	if (e) {
+		ts_export_items_release(rows.items, rows.n);
+		rows.items = NULL;
+		rows.n = 0;
+	}
+	*items = rows.items;
+	*n = rows.n;
 	return e;
 }
 
@@ -633,6 +655,7 @@ const struct ts_store_export_ops ts_pg_export_ops = {
 	.get = pg_get,
 	.list = pg_list,
 	.snapshot = pg_snapshot,
+	.snapshot_page = pg_snapshot_page,
 	.unchecked = pg_unchecked,
 	.set_building = pg_set_building,
 	.set_progress = pg_set_progress,
