@@ -37,18 +37,9 @@ static void read_model(struct ts_pg_stmt *st, void *out)
 static enum ts_err model_get_c(struct ts_pg_conn *c, int64_t id, struct ts_model_row *out,
 			       struct ts_error *err)
 {
-	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " MODEL_COLS " FROM models WHERE id = ?",
-					     TS_PG_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_pg_step_row(c, st, "read model", err, "model_not_found",
-			   "Model %lld does not exist.", (long long)id);
-	if (!e)
-		read_model(st, out);
-	ts_pg_reset(st);
-	return e;
+	return ts_pg_get_row(c, "SELECT " MODEL_COLS " FROM models WHERE id = ?", TS_PG_I64(id),
+			     read_model, out, "read model", err, "model_not_found",
+			     "Model %lld does not exist.", (long long)id);
 }
 
 static enum ts_err pg_create(struct ts_store *s, const struct ts_model_new *in,
@@ -487,18 +478,9 @@ static void read_run(struct ts_pg_stmt *st, void *out)
 static enum ts_err run_get_c(struct ts_pg_conn *c, int64_t id, struct ts_model_run *out,
 			     struct ts_error *err)
 {
-	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " RUN_COLS " FROM model_runs WHERE id = ?",
-					     TS_PG_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_pg_step_row(c, st, "read run", err, "run_not_found", "Run %lld does not exist.",
-			   (long long)id);
-	if (!e)
-		read_run(st, out);
-	ts_pg_reset(st);
-	return e;
+	return ts_pg_get_row(c, "SELECT " RUN_COLS " FROM model_runs WHERE id = ?", TS_PG_I64(id),
+			     read_run, out, "read run", err, "run_not_found",
+			     "Run %lld does not exist.", (long long)id);
 }
 
 static enum ts_err pg_run_create(struct ts_store *s, const struct ts_model_run *in,

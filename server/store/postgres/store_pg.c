@@ -649,20 +649,49 @@ enum ts_err ts_pg_step(struct ts_pg_conn *c, struct ts_pg_stmt *st, int *found, 
 	return e;
 }
 
-enum ts_err ts_pg_step_row(struct ts_pg_conn *c, struct ts_pg_stmt *st, const char *what,
-			   struct ts_error *err, const char *not_found_code, const char *fmt, ...)
+static enum ts_err step_row_v(struct ts_pg_conn *c, struct ts_pg_stmt *st, const char *what,
+			      struct ts_error *err, const char *not_found_code, const char *fmt,
+			      va_list ap)
 {
 	char msg[TS_ERROR_MSG_MAX];
-	va_list ap;
 	int found;
 	enum ts_err e = ts_pg_step(c, st, &found, what, err);
 
 	if (e || found)
 		return e;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	return ts_error_set(err, TS_ERR_NOT_FOUND, not_found_code, "%s", msg);
+}
+
+enum ts_err ts_pg_step_row(struct ts_pg_conn *c, struct ts_pg_stmt *st, const char *what,
+			   struct ts_error *err, const char *not_found_code, const char *fmt, ...)
+{
+	va_list ap;
+	enum ts_err e;
+
+	va_start(ap, fmt);
+	e = step_row_v(c, st, what, err, not_found_code, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+enum ts_err ts_pg_get_row(struct ts_pg_conn *c, const char *sql, const int64_t *args, int n,
+			  ts_pg_read_fn read, void *out, const char *what, struct ts_error *err,
+			  const char *not_found_code, const char *fmt, ...)
+{
+	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, sql, args, n, err);
+	va_list ap;
+	enum ts_err e;
+
+	if (!st)
+		return TS_ERR_IO;
+	va_start(ap, fmt);
+	e = step_row_v(c, st, what, err, not_found_code, fmt, ap);
+	va_end(ap);
+	if (!e && out)
+		read(st, out);
+	ts_pg_reset(st);
+	return e;
 }
 
 enum ts_err ts_pg_scalar_i64(struct ts_pg_conn *c, struct ts_pg_stmt *st, int64_t *out,

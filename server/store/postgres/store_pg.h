@@ -208,6 +208,14 @@ int ts_pg_bind_ref(struct ts_pg_stmt *st, int idx, int64_t id);
 typedef void (*ts_pg_read_fn)(struct ts_pg_stmt *st, void *out);
 /* A ts_pg_read_fn for an int64_t element: column 0. */
 void ts_pg_read_i64(struct ts_pg_stmt *st, void *out);
+/* The one row that sql selects with args bound to ?1..?n, read into *out
+ * with read (when out is set); the statement is reset. No row gives
+ * TS_ERR_NOT_FOUND with not_found_code and the formatted message; a
+ * database error ts_pg_fail(what). */
+enum ts_err ts_pg_get_row(struct ts_pg_conn *c, const char *sql, const int64_t *args, int n,
+			  ts_pg_read_fn read, void *out, const char *what, struct ts_error *err,
+			  const char *not_found_code, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
 
 /* Rows read by ts_pg_collect: items is a malloc'd array of n elements (NULL
  * when n is 0), owned by the caller. */

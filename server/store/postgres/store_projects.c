@@ -56,18 +56,9 @@ static void read_category(struct ts_pg_stmt *st, void *out)
 enum ts_err ts_pg_project_get_c(struct ts_pg_conn *c, int64_t id, struct ts_project *out,
 				struct ts_error *err)
 {
-	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?",
-					     TS_PG_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_pg_step_row(c, st, "read project", err, "project_not_found",
-			   "project %lld does not exist", (long long)id);
-	if (!e)
-		read_project(st, out);
-	ts_pg_reset(st);
-	return e;
+	return ts_pg_get_row(c, "SELECT " PROJECT_COLS " FROM projects WHERE id = ?", TS_PG_I64(id),
+			     read_project, out, "read project", err, "project_not_found",
+			     "project %lld does not exist", (long long)id);
 }
 
 static enum ts_err pg_create(struct ts_store *s, const char *name, const char *task_type,
@@ -205,20 +196,11 @@ out:
 static enum ts_err category_get_c(struct ts_pg_conn *c, int64_t project_id, int64_t id,
 				  struct ts_category *out, struct ts_error *err)
 {
-	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " CATEGORY_COLS " FROM categories "
-					        "WHERE project_id = ? AND id = ?",
-					     TS_PG_I64(project_id, id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_pg_step_row(c, st, "read category", err, "category_not_found",
-			   "category %lld does not exist in project %lld", (long long)id,
-			   (long long)project_id);
-	if (!e)
-		read_category(st, out);
-	ts_pg_reset(st);
-	return e;
+	return ts_pg_get_row(c, "SELECT " CATEGORY_COLS " FROM categories "
+				"WHERE project_id = ? AND id = ?", TS_PG_I64(project_id, id),
+			     read_category, out, "read category", err, "category_not_found",
+			     "category %lld does not exist in project %lld", (long long)id,
+			     (long long)project_id);
 }
 
 static enum ts_err pg_category_list(struct ts_store *s, int64_t project_id, int include_deleted,

@@ -49,18 +49,9 @@ static void read_video(struct ts_pg_stmt *st, void *out)
 static enum ts_err get_c(struct ts_pg_conn *c, int64_t id, struct ts_video *out,
 			 struct ts_error *err)
 {
-	struct ts_pg_stmt *st = ts_pg_prepare_i64(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?",
-					     TS_PG_I64(id), err);
-	enum ts_err e;
-
-	if (!st)
-		return TS_ERR_IO;
-	e = ts_pg_step_row(c, st, "read video", err, "video_not_found", "video %lld does not exist",
-			   (long long)id);
-	if (!e && out)
-		read_video(st, out);
-	ts_pg_reset(st);
-	return e;
+	return ts_pg_get_row(c, "SELECT " VIDEO_COLS " FROM videos WHERE id = ?", TS_PG_I64(id),
+			     read_video, out, "read video", err, "video_not_found",
+			     "video %lld does not exist", (long long)id);
 }
 
 static enum ts_err pg_create(struct ts_store *s, const struct ts_video_new *in,
