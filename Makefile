@@ -6,7 +6,7 @@
 
 BUILD ?= build
 CC ?= gcc
-PKGS := libmicrohttpd jansson sqlite3 libsodium libcrypto libzip vips \
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libzip vips \
 	libavformat libavcodec libswscale libavutil zlib
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-missing-field-initializers -g -Iserver -I$(BUILD)/gen
@@ -26,8 +26,10 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 SRCS := $(filter-out server/main.c,$(shell find server -name '*.c' | sort))
 # The dataset contract's JSON Schemas, built in as byte arrays (export/schemas.h).
 SCHEMA_OBJS := $(BUILD)/obj/gen/annotations_schema.o $(BUILD)/obj/gen/manifest_schema.o
-OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(SCHEMA_OBJS)
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o \
+	$(BUILD)/obj/gen/pg_migrations.o $(SCHEMA_OBJS)
 MIGRATIONS := $(sort $(wildcard server/store/sqlite/migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard server/store/postgres/migrations/*.sql))
 UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 UNIT_HDRS := $(shell find tests/unit -name '*.h' 2>/dev/null)
@@ -38,7 +40,7 @@ FUZZ_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 WEB_SRCS := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null) \
 	package.json package-lock.json
 
-.PHONY: all server web run test test-unit test-api test-api-asan test-web test-browser \
+.PHONY: all server web run test test-unit test-api test-api-pg test-api-asan test-web test-browser \
 	test-contract test-fuzz fuzz fuzz-build fuzz-run fuzz-smoke deps node-deps clean lint-c compose-check
 
 all: server web
@@ -60,6 +62,11 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/pg_migrations.c: $(PG_MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations.sh --name ts_pg_migrations --header store/postgres/migrations.h \
+		$(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 .SECONDARY: $(SCHEMA_OBJS:$(BUILD)/obj/gen/%.o=$(BUILD)/gen/%.c)
 $(BUILD)/gen/%_schema.c: contract/schema/%.schema.json scripts/embed.sh
@@ -112,16 +119,27 @@ test: deps
 	$(MAKE) test-web
 	$(MAKE) test-contract
 	$(MAKE) test-api
+	$(MAKE) test-api-pg
 	$(MAKE) test-api-asan
 	$(MAKE) test-browser
 	$(MAKE) test-fuzz
 	@echo "all checks passed"
 
+# The store conformance suite runs once more against a throwaway PostgreSQL
+# (tests/lib/pg.sh).
 test-unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@echo "== $(BUILD)/unit/store/test_conformance_pg (PostgreSQL)"
+	@tests/lib/pg.sh run $(BUILD)/unit/store/test_conformance_pg
 
 test-api: server web
 	TESSERA_BIN=$(abspath $(BUILD)/tessera) node --test --test-concurrency=2 tests/api/
+
+# The API suite once more with the PostgreSQL backend: each test server gets
+# a fresh database of one throwaway cluster (tests/lib/pg.sh).
+test-api-pg: server web
+	TESSERA_TEST_DB=postgres TESSERA_BIN=$(abspath $(BUILD)/tessera) \
+	tests/lib/pg.sh run node --test --test-concurrency=2 tests/api/
 
 test-api-asan:
 	$(MAKE) BUILD=build-asan SAN=1 server

@@ -1,4 +1,4 @@
-/* The command line: serve, user add, verify, version. */
+/* The command line: serve, user add, verify, migrate, infer, version. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include "media/image.h"
 #include "storage/blobs.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 #include "service/accounts.h"
 #include "version.h"
 #include "core/banned.h"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
 	      "  tessera user disable|enable NAME [--data DIR] [--db URL]\n"
 	      "  tessera verify PATH\n"
+	      "  tessera migrate --from sqlite:PATH --to postgresql://...\n"
 	      "  tessera infer MODEL.onnx METADATA.json [--repeat N] [--quiet] IMAGE...|--list FILE\n"
 	      "  tessera version\n"
 	      "\n"
@@ -472,6 +474,30 @@ int main(int argc, char **argv)
 		/* 0 valid, 1 problems found, 2 unreadable: ts_verify_path's codes. */
 		rc = ts_verify_path(argv[2], stdout, NULL);
 		ts_media_shutdown();
+		return rc;
+	}
+	if (!strcmp(argv[1], "migrate")) {
+		const char *from = NULL, *to = NULL;
+		struct ts_error err = { 0 };
+		int rc = 0;
+
+		for (int i = 2; i + 1 < argc; i += 2) {
+			if (!strcmp(argv[i], "--from"))
+				from = argv[i + 1];
+			else if (!strcmp(argv[i], "--to"))
+				to = argv[i + 1];
+			else
+				from = to = NULL, i = argc;
+		}
+		if (!from || !to || argc != 6) {
+			usage(stderr);
+			return 2;
+		}
+		if (ts_store_copy(from, to, stdout, &err)) {
+			fprintf(stderr, "tessera: migrate: %s\n", err.message);
+			rc = 1;
+		}
+		ts_error_release(&err);
 		return rc;
 	}
 	if (!strcmp(argv[1], "infer"))

@@ -112,6 +112,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The store heard of a job enqueued (by this process or another one). */
+static void heard(void *ctx, const char *kind)
+{
+	ts_jobs_notify(ctx, kind);
+}
+
 struct ts_jobs *ts_jobs_start(struct ts_app *app, const struct ts_job_kind *kinds, size_t n,
 			      struct ts_error *err)
 {
@@ -145,6 +151,13 @@ struct ts_jobs *ts_jobs_start(struct ts_app *app, const struct ts_job_kind *kind
 				ts_die("cannot start a worker thread");
 			j->nworkers++;
 		}
+	}
+	/* Jobs enqueued by other processes sharing the database wake the
+	 * workers at once where the backend can tell (PostgreSQL's
+	 * LISTEN/NOTIFY); elsewhere the workers look every second. */
+	if (ts_store_job_watch(app->store, heard, j, err)) {
+		ts_jobs_stop(j);
+		return NULL;
 	}
 	return j;
 }
@@ -186,6 +199,7 @@ void ts_jobs_stop(struct ts_jobs *j)
 {
 	if (!j)
 		return;
+	ts_store_job_watch(j->app->store, NULL, NULL, NULL);
 	pthread_mutex_lock(&j->lock);
 	j->stopping = 1;
 	pthread_cond_broadcast(&j->wake);

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "store/store_exports.h"
+#include "store/store_members.h"
 
 #include "core/banned.h"
 
@@ -29,9 +30,8 @@ struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_
 			goto fail;
 		}
 	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-		ts_error_set(err, TS_ERR_UNSUPPORTED, "backend_unavailable",
-			     "the PostgreSQL backend is not built into this version; use sqlite:PATH");
-		goto fail;
+		ts_buf_release(&path);
+		return ts_store_pg_open(url, err);
 	} else {
 		ts_error_set(err, TS_ERR_INVALID, "bad_db_url",
 			     "--db must be sqlite:PATH or postgresql://...");
@@ -70,6 +70,13 @@ char *ts_store_name_key(const char *name)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return key;
+}
+
+void ts_store_events_release(struct ts_project_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ev[i].detail);
+	free(ev);
 }
 
 void ts_export_release(struct ts_export *ex)

@@ -60,14 +60,15 @@ struct ts_store {
 	void *impl;
 };
 
-/* Opens the store named by url ("sqlite:PATH"; NULL means sqlite in
- * data_dir/tessera.db), applying pending migrations in a transaction.
+/* Opens the store named by url ("sqlite:PATH", or "postgresql://..." in
+ * libpq's URI form; NULL means sqlite in data_dir/tessera.db), applying pending migrations in a transaction.
  * Returns NULL and fills err on failure. Free with ts_store_free. */
 struct ts_store *ts_store_open(const char *url, const char *data_dir, struct ts_error *err);
 void ts_store_free(struct ts_store *s);
 
 /* The backends ts_store_open picks from. */
 struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err);
+struct ts_store *ts_store_pg_open(const char *url, struct ts_error *err);
 
 static inline enum ts_err ts_store_ping(struct ts_store *s, struct ts_error *err)
 {

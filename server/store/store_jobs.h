@@ -29,6 +29,12 @@ struct ts_store_job_ops {
 	/* A running job stopped early by a shutdown goes back to the queue;
 	 * the attempt it was is not counted. */
 	enum ts_err (*release)(struct ts_store *s, int64_t id, struct ts_error *err);
+	/* Optional (NULL for a backend that only one process uses): calls
+	 * wake(ctx, kind), from a thread of the store's, whenever a job of kind
+	 * is enqueued by any process sharing the database. wake NULL stops
+	 * the calls; when it returns, none is running. */
+	enum ts_err (*watch)(struct ts_store *s, void (*wake)(void *ctx, const char *kind),
+			     void *ctx, struct ts_error *err);
 };
 
 static inline enum ts_err ts_store_job_enqueue(struct ts_store *s, const char *kind,
@@ -55,6 +61,13 @@ static inline enum ts_err ts_store_job_recover(struct ts_store *s, int64_t *n,
 					       struct ts_error *err)
 {
 	return s->ops->jobs->recover(s, n, err);
+}
+
+static inline enum ts_err ts_store_job_watch(struct ts_store *s,
+					     void (*wake)(void *ctx, const char *kind), void *ctx,
+					     struct ts_error *err)
+{
+	return s->ops->jobs->watch ? s->ops->jobs->watch(s, wake, ctx, err) : TS_OK;
 }
 
 #endif

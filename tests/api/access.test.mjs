@@ -364,18 +364,17 @@ test('a disabled user is shut out at once, token and session; enabling lets them
 test('the command line disables and enables a user', async () => {
   const { BIN } = await import('../lib/server.mjs');
   await addUser('hal');
-  await run(BIN, ['user', 'disable', 'hal', '--data', srv.dataDir]);
+  await run(BIN, ['user', 'disable', 'hal', '--data', srv.dataDir], { env: srv.env() });
   assert.equal((await login('hal')).status, 401);
-  await run(BIN, ['user', 'enable', 'hal', '--data', srv.dataDir]);
+  await run(BIN, ['user', 'enable', 'hal', '--data', srv.dataDir], { env: srv.env() });
   assert.equal((await login('hal')).status, 200);
-  await assert.rejects(run(BIN, ['user', 'disable', 'admin', '--data', srv.dataDir]), /last enabled admin/);
+  await assert.rejects(run(BIN, ['user', 'disable', 'admin', '--data', srv.dataDir], { env: srv.env() }), /last enabled admin/);
 });
 
 test('expired sessions are purged at login', async () => {
-  const db = join(srv.dataDir, 'tessera.db');
-  const sql = (q) => run('sqlite3', ['-cmd', '.timeout 5000', db, q]);
+  const sql = (q) => srv.sql(q);
   await sql(`INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES ('${'ab'.repeat(32)}', ${uid.bob}, 1, 2)`);
-  assert.equal((await sql('SELECT count(*) FROM sessions WHERE expires_at < 1000')).stdout.trim(), '1');
+  assert.equal(await sql('SELECT count(*) FROM sessions WHERE expires_at < 1000'), '1');
   assert.equal((await login('bob')).status, 200);
-  assert.equal((await sql('SELECT count(*) FROM sessions WHERE expires_at < 1000')).stdout.trim(), '0');
+  assert.equal(await sql('SELECT count(*) FROM sessions WHERE expires_at < 1000'), '0');
 });

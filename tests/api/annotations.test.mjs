@@ -4,13 +4,9 @@
 // database, also after the server is killed with SIGKILL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
-const run = promisify(execFile);
 let srv, token, pid, cats, assets;
 
 const put = (id, body, tok = token) => srv.req('PUT', `/api/v1/assets/${id}/annotation`, { token: tok, body });
@@ -27,10 +23,9 @@ async function newProject(name, n, start) {
   return { id: p.json.id, cats: c, assets: a };
 }
 
-// Counts straight from the database file, with the sqlite3 command line.
+// Counts straight from the database, with its command line client.
 async function dbCounts(projectId) {
-  const db = join(srv.dataDir, 'tessera.db');
-  const q = async (sql) => (await run('sqlite3', ['-readonly', db, sql])).stdout.trim();
+  const q = (sql) => srv.sql(sql);
   const byStatus = Object.fromEntries((await q(
     `SELECT status || '=' || count(*) FROM annotations WHERE project_id = ${projectId} GROUP BY status`,
   )).split('\n').filter(Boolean).map((l) => { const [k, v] = l.split('='); return [k, Number(v)]; }));

@@ -7,20 +7,16 @@
 // review, stats and category filters working for polygons as for boxes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startWithAdmin } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
-const run = promisify(execFile);
 const W = 64;
 const H = 48;
 let srv, token, pid, cats, assets;
 
 const put = (id, body) => srv.req('PUT', `/api/v1/assets/${id}/annotation`, { token, body });
 const get = (id) => srv.req('GET', `/api/v1/assets/${id}/annotation`, { token });
-const sql = async (q) => (await run('sqlite3', [join(srv.dataDir, 'tessera.db'), q])).stdout.trim();
+const sql = (q) => srv.sql(q);
 const polys = (objects) => ({ payload: { type: 'polygons', objects } });
 const square = (x, y, s) => [x, y, x + s, y, x + s, y + s, x, y + s];
 // A regular n-gon around (cx, cy): valid, for the size limits.

@@ -46,10 +46,9 @@ async function listAll(pid, query, limit = 2) {
 }
 
 async function dbStatusCounts(pid, where = '') {
-  const db = join(srv.dataDir, 'tessera.db');
   const sql = `SELECT n.status || '=' || count(*) FROM annotations n JOIN assets a ON a.id = n.asset_id
     WHERE n.project_id = ${pid} ${where} GROUP BY n.status`;
-  const out = (await run('sqlite3', ['-readonly', db, sql])).stdout.trim();
+  const out = await srv.sql(sql);
   const got = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   for (const l of out.split('\n').filter(Boolean)) {
     const [k, v] = l.split('=');

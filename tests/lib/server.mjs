@@ -1,5 +1,9 @@
 // Starts the real tessera binary on a free port with a fresh data folder,
 // as a test fixture. Every test file gets its own server.
+//
+// With TESSERA_TEST_DB=postgres (and TESSERA_TEST_PG_URL, which
+// tests/lib/pg.sh run sets), every data folder gets a fresh database of that
+// PostgreSQL server too, passed to the server and the CLI as TESSERA_DB.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,6 +16,31 @@ const run = promisify(execFile);
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const BIN = process.env.TESSERA_BIN || join(ROOT, 'build', 'tessera');
 export const SANITIZED = process.env.TESSERA_SANITIZED === '1';
+export const PG = process.env.TESSERA_TEST_DB === 'postgres';
+
+// base (a postgresql:// URL) with its database name replaced by db.
+export function pgUrlWithDb(base, db) {
+  const m = /^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*(\?.*)?$/.exec(base);
+  if (!m) throw new Error(`not a postgresql:// URL with a database: ${base}`);
+  return `${m[1]}/${db}${m[2] || ''}`;
+}
+
+const psql = (url, sql) => run('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+let pgSeq = 0;
+
+// A new, empty database on the test cluster; its URL.
+export async function pgDatabase() {
+  const base = process.env.TESSERA_TEST_PG_URL;
+  if (!base) throw new Error('TESSERA_TEST_DB=postgres needs TESSERA_TEST_PG_URL (tests/lib/pg.sh run sets it)');
+  const name = `t${process.pid}_${++pgSeq}`;
+  await psql(base, `CREATE DATABASE ${name}`);
+  return pgUrlWithDb(base, name);
+}
+
+async function pgDrop(url) {
+  const name = /^postgres(?:ql)?:\/\/[^/]*\/([^?]+)/.exec(url)?.[1];
+  if (name) await psql(process.env.TESSERA_TEST_PG_URL, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+}
 
 export async function freePort() {
   return new Promise((res, rej) => {
@@ -32,6 +61,7 @@ class Server {
   constructor(dataDir, opts) {
     this.dataDir = dataDir;
     this.opts = opts;
+    this.dbUrl = opts.dbUrl || null;
     this.proc = null;
     this.log = '';
     this.port = 0;
@@ -43,6 +73,7 @@ class Server {
       ...process.env,
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=1',
       UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
+      ...(this.dbUrl ? { TESSERA_DB: this.dbUrl } : {}),
       ...(this.opts.env || {}),
     };
   }
@@ -91,6 +122,16 @@ class Server {
 
   async kill() { return this.stop('SIGKILL'); }
 
+  // Runs one SQL statement on the server's database (sqlite3 on the data
+  // folder's file, or psql); its output, trimmed. Rejects on an error, with
+  // the database's message.
+  async sql(q) {
+    const { stdout } = this.dbUrl
+      ? await psql(this.dbUrl, q)
+      : await run('sqlite3', ['-cmd', '.timeout 5000', join(this.dataDir, 'tessera.db'), q]);
+    return stdout.trim();
+  }
+
   async restart() {
     await this.stop();
     return this.start();
@@ -122,15 +163,20 @@ class Server {
   }
 }
 
-// opts: { env, args, web, keepData }
+// opts: { env, args, web, keepData, dataDir, dbUrl, sqlite }
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir || await mkdtemp(join(tmpdir(), 'tessera-test-'));
-  const srv = new Server(dataDir, opts);
+  // opts.sqlite: the default SQLite database in the data folder, whatever the backend under test
+  const ownDb = PG && !opts.sqlite && !opts.dbUrl && !opts.env?.TESSERA_DB && !(opts.args || []).includes('--db');
+  const srv = new Server(dataDir, ownDb ? { ...opts, dbUrl: await pgDatabase() } : opts);
   await srv.start();
   const origStop = srv.stop.bind(srv);
   srv.close = async () => {
     await origStop();
-    if (!opts.keepData) await rm(dataDir, { recursive: true, force: true });
+    if (!opts.keepData) {
+      await rm(dataDir, { recursive: true, force: true });
+      if (ownDb) await pgDrop(srv.dbUrl);
+    }
   };
   return srv;
 }

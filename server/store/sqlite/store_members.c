@@ -253,13 +253,6 @@ static void read_event(sqlite3_stmt *st, void *out)
 	ev->detail = ts_sq_text(st, 6);
 }
 
-void ts_store_events_release(struct ts_project_event *ev, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(ev[i].detail);
-	free(ev);
-}
-
 static enum ts_err sq_events(struct ts_store *s, int64_t project_id, int64_t before_id, int limit,
 			     struct ts_project_event **out, size_t *n, struct ts_error *err)
 {

@@ -688,7 +688,6 @@ static void conf_segmentation(void **state)
 	struct ts_ann_row r;
 	struct ts_export ex;
 	struct ts_export_snapshot snap;
-	int64_t kept;
 	const int labeled[] = { TS_STATUS_LABELED };
 	int64_t kept = 0;
 	const char *payload = "{\"type\":\"polygons\",\"objects\":[{\"id\":\"1-1\","
