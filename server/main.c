@@ -267,6 +267,7 @@ out:
 	ts_svc_models_free(app.models);
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
+	ts_blob_tmp_release_all();
 	if (rc == 0)
 		ts_log_info("stopped cleanly");
 	ts_error_release(&err);

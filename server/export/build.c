@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -728,6 +729,15 @@ static enum ts_err put_annotations(const char *path, const char *shared_dir, con
 	return ts_export_write_file(path, ann->ptr, ann->len, err);
 }
 
+static uint64_t build_random(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint64_t)ts_time_mono_us();
+	return r;
+}
+
 /* Consumes snap (released as soon as the JSON files are written). */
 static enum ts_err build(struct build *b, const struct ts_export *ex,
 			 const struct ts_project *proj, struct ts_export_snapshot *snap,
@@ -758,15 +768,23 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	size_t n = snap->n_items;
 	int labels = strcmp(proj->task_type, "detection") == 0 ||
 		     strcmp(proj->task_type, "segmentation") == 0;
+	int placed = 0;
+	char tag[48];
 
+	/* Temporary names unique to this build: several processes may share the
+	 * exports folder. The version (from the database) makes the final names
+	 * unique. */
+	snprintf(tag, sizeof(tag), "%ld-%016llx", (long)getpid(), (unsigned long long)build_random());
+	tmpdir[0] = tmpzip[0] = '\0';
 	ts_buf_init(&ann, JSON_CAP);
 	ts_buf_init(&man, JSON_CAP);
 	projdir[0] = '\0';
 	if (path_fmt(projdir, sizeof(projdir), "%s/%lld", o->exports_dir,
 		     (long long)ex->project_id) ||
-	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld", projdir, (long long)ex->version) ||
-	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
-		     (long long)ex->version) ||
+	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld.%s", projdir, (long long)ex->version,
+		     tag) ||
+	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.zip", projdir,
+		     (long long)ex->version, tag) ||
 	    path_fmt(finaldir, sizeof(finaldir), "%s/%lld", projdir, (long long)ex->version) ||
 	    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir, (long long)ex->version)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
@@ -929,8 +947,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	}
 
 	if (share.version > 0) {
-		if (path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.parts", projdir,
-			     (long long)ex->version) ||
+		if (path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.parts", projdir,
+			     (long long)ex->version, tag) ||
 		    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip.parts", projdir,
 			     (long long)ex->version)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
@@ -943,8 +961,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 				    "shared: %s", (long long)b->id, (long long)share.version,
 				    why.message);
 			share.version = 0;
-			path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
-				 (long long)ex->version);
+			path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.zip", projdir,
+				 (long long)ex->version, tag);
 			path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir,
 				 (long long)ex->version);
 		} else if (e) {
@@ -971,6 +989,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = sys_fail(err, "cannot rename", tmpdir);
 		goto out;
 	}
+	placed = 1;
 	if (rename(tmpzip, finalzip) != 0) {
 		e = sys_fail(err, "cannot rename", tmpzip);
 		goto out;
@@ -982,8 +1001,17 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
 				      share.version > 0 ? &share : NULL, err);
 out:
-	if (e && projdir[0])
-		remove_partial(projdir, ex->version);
+	/* Only this build's own files: another process may be building the
+	 * same version under its own names (it took the job over after this
+	 * one's lease ran out). */
+	if (e && projdir[0]) {
+		remove_tree(tmpdir);
+		remove_tree(tmpzip);
+		if (placed) {
+			remove_tree(finaldir);
+			remove_tree(finalzip);
+		}
+	}
 	ts_error_release(&why);
 	free(names);
 	free(sums);
