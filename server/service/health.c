@@ -16,6 +16,8 @@ enum ts_err ts_svc_ready(struct ts_app *app, struct ts_error *err)
 	char path[4096];
 	int fd;
 
+	if (__atomic_load_n(&app->draining, __ATOMIC_SEQ_CST))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "draining", "draining");
 	if (e)
 		return e;
 	fd = ts_blob_tmp_name(app->cfg.data_dir, ".readyz", path, sizeof(path)) == 0

@@ -94,6 +94,8 @@ class Server {
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=1',
       UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
       ...(this.dbUrl ? { TESSERA_DB: this.dbUrl } : {}),
+      // no drain on SIGTERM unless a test asks for one: stops stay quick
+      TESSERA_DRAIN_S: '0',
       ...(this.opts.env || {}),
     };
   }
