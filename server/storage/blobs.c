@@ -386,7 +386,7 @@ int ts_blob_sweep_tmp(const char *data_dir)
 		    is_claim_name(de->d_name, len - 5)) {
 			/* A process's folder: it goes only when its lock is free
 			 * (the process is gone), the lock file last. */
-			char name[64];
+			char name[sizeof(de->d_name)];
 			struct stat held;
 			int lfd = openat(fd, de->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 
@@ -404,7 +404,7 @@ int ts_blob_sweep_tmp(const char *data_dir)
 		if (S_ISDIR(st.st_mode) && is_claim_name(de->d_name, len)) {
 			/* A folder is made only after its lock is held: one with
 			 * no lock file left is no live process's. */
-			char lock[80];
+			char lock[sizeof(de->d_name) + 8];
 			struct stat ls;
 
 			snprintf(lock, sizeof(lock), "%s.lock", de->d_name);

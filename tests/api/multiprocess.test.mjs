@@ -272,3 +272,23 @@ test('a process starting while the other uploads leaves the other\'s temporary f
   assert.deepEqual(left, [], 'only the live process\'s own folder and lock are in tmp');
   await b.start();
 });
+
+test('the command line works against the shared database while both processes run: user add, disable and enable', { skip }, async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { BIN } = await import('../lib/server.mjs');
+  const cli = (...args) => promisify(execFile)(BIN, [...args, '--data', a.dataDir], { env: a.env() });
+  const carol = await a.addUser('carol', { password: 'carol password' });
+  for (const srv of [a, b]) assert.equal((await srv.req('GET', '/api/v1/me', { token: carol })).json.name, 'carol');
+  await cli('user', 'disable', 'carol');
+  for (const srv of [a, b]) assert.equal((await srv.req('GET', '/api/v1/me', { token: carol })).status, 401);
+  // enabled again: the old token stays ended, a login works on either
+  await cli('user', 'enable', 'carol');
+  for (const srv of [a, b]) {
+    assert.equal((await srv.req('GET', '/api/v1/me', { token: carol })).status, 401);
+    const login = await srv.req('POST', '/api/v1/auth/login', { body: { name: 'carol', password: 'carol password' } });
+    assert.equal(login.status, 200, login.text);
+  }
+  // a name taken is refused by the command, whichever process made it
+  await assert.rejects(cli('user', 'add', 'carol', '--password', 'another one'), (e) => e.code !== 0);
+});
