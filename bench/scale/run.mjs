@@ -26,8 +26,11 @@ const CONNS = Number(process.env.CONNS || 16);
 const WRITE_SHARE = 0.5; // the rest are asset pages
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// A base port with the three after it free enough for a bench run.
-const basePort = () => 20000 + Math.floor(Math.random() * 4000) * 4;
+// A base port with the three after it, below the kernel's ephemeral range
+// (32768 and up), where other programs' servers on "any free port" land: a
+// port freed by the killed process must not be taken by a stranger that
+// haproxy's check would then find ready.
+const basePort = () => 20000 + Math.floor(Math.random() * 3000) * 4;
 
 async function until(what, fn, ms = 30000) {
   const deadline = Date.now() + ms;
@@ -124,15 +127,27 @@ async function load(url, token, { pid, cats, ids }, { seconds = SECONDS, onHalf,
 }
 
 // Every acknowledged write read back: lost when the stored revision is
-// older, or the same revision holds another label.
+// older, or the same revision holds another label, or it cannot be read
+// (after 3 tries).
 async function lostWrites(url, token, acked) {
   let lost = 0;
   const entries = [...acked];
   for (let i = 0; i < entries.length; i += 16) {
     await Promise.all(entries.slice(i, i + 16).map(async ([id, w]) => {
-      const r = await api(url, token, 'GET', `/api/v1/assets/${id}/annotation`);
-      if (r.status !== 200 || r.json.revision < w.revision ||
-          (r.json.revision === w.revision && !r.json.category_ids.includes(w.category))) lost++;
+      let r;
+      for (let t = 0; t < 3; t++) {
+        r = await api(url, token, 'GET', `/api/v1/assets/${id}/annotation`).catch(() => ({ status: 0 }));
+        if (r.status === 200) break;
+        await sleep(200);
+      }
+      if (r.status !== 200) {
+        console.error(`asset ${id}: the read back answered ${r.status}`);
+        lost++;
+      } else if (r.json.revision < w.revision ||
+          (r.json.revision === w.revision && !r.json.category_ids.includes(w.category))) {
+        console.error(`asset ${id}: acknowledged revision ${w.revision}, stored ${r.json.revision}`);
+        lost++;
+      }
     }));
   }
   return lost;
