@@ -6,7 +6,7 @@
 
 BUILD ?= build
 CC ?= gcc
-PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libzip vips \
+PKGS := libmicrohttpd jansson sqlite3 libpq libsodium libcrypto libzip vips libpng \
 	libavformat libavcodec libswscale libavutil zlib
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wno-missing-field-initializers -g -Iserver -I$(BUILD)/gen

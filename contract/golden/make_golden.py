@@ -2,7 +2,9 @@
 """Writes the golden example exports: contract/golden/export/
 (classification_single, schema_version 1.0.0), export_multi/
 (classification_multi) and export_detection/ (detection), both 1.1.0,
-export_split/ (1.2.0) and export_segmentation/ (segmentation, 1.4.0).
+export_split/ (a split, 1.2.0), export_imagefolder/ (the ImageFolder
+layout with the same split, 1.3.0) and export_segmentation/ (segmentation,
+1.4.0).
 
 Standard library only. The output is byte for byte reproducible: the PNGs
 use stored (uncompressed) deflate blocks so they do not depend on the zlib
@@ -234,9 +236,18 @@ def split_of(split, checksum):
     return "test"
 
 
-def build(out_dir, task_type="classification_single", split=None):
+def class_folder(class_index, n_classes, name):
+    """The ImageFolder class folder (CONTRACT.md): the class_index padded to
+    the digits of n_classes - 1, "_", the name. The golden names need none
+    of the rule's replacements (contract/python/tessera_dataset.py has the
+    whole rule)."""
+    assert all(ch.isalnum() for ch in name)
+    return "%0*d_%s" % (len(str(max(n_classes - 1, 0))), class_index, name)
+
+
+def build(out_dir, task_type="classification_single", split=None, layout=None):
     images_dir = os.path.join(out_dir, "images")
-    os.makedirs(images_dir, exist_ok=True)
+    class_index = {c["id"]: i for i, c in enumerate(CATEGORIES)}
 
     images = []
     annotations = []
@@ -244,7 +255,13 @@ def build(out_dir, task_type="classification_single", split=None):
             ASSETS, key=lambda a: a[0]):
         data = png_rgb(w, h, pixel)
         file_name = "%d.png" % asset_id
-        with open(os.path.join(images_dir, file_name), "wb") as f:
+        folder = images_dir
+        if layout == "imagefolder":
+            part = split_of(split, hashlib.sha256(data).hexdigest()) if split else "train"
+            folder = os.path.join(out_dir, part, class_folder(
+                class_index[cat], len(CATEGORIES), CATEGORIES[class_index[cat]]["name"]))
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, file_name), "wb") as f:
             f.write(data)
         images.append({
             "id": asset_id, "file_name": file_name, "width": w, "height": h,
@@ -280,11 +297,15 @@ def build(out_dir, task_type="classification_single", split=None):
     version = "1.0.0" if task_type == "classification_single" else "1.1.0"
     if split:
         version = "1.2.0"
+    if layout:
+        version = "1.3.0"
     if task_type == "segmentation":
         version = "1.4.0"
     info = {"schema_version": version, "task_type": task_type}
     if split:
         info["split"] = split
+    if layout:
+        info["layout"] = layout
 
     doc = {
         "info": info,
@@ -329,8 +350,8 @@ def build(out_dir, task_type="classification_single", split=None):
         "task_type": task_type,
         "created_at": MANIFEST_VOLATILE["created_at"],
         "created_by": MANIFEST_VOLATILE["created_by"],
-        "selection": ({"statuses": ["approved"], "split": split} if split
-                      else {"statuses": ["approved"]}),
+        "selection": dict({"statuses": ["approved"]}, **({"split": split} if split else {}),
+                          **({"layout": layout} if layout else {})),
         "categories": [{"id": c["id"], "name": c["name"], "class_index": i}
                        for i, c in enumerate(CATEGORIES)],
         "categories_hash": categories_hash(CATEGORIES),
@@ -362,11 +383,12 @@ def same_tree(a, b):
     return all(same_tree(os.path.join(a, d), os.path.join(b, d)) for d in cmp.common_dirs)
 
 
-KINDS = (("export", "classification_single", None),
-         ("export_multi", "classification_multi", None),
-         ("export_detection", "detection", None),
-         ("export_split", "classification_single", SPLIT),
-         ("export_segmentation", "segmentation", None))
+KINDS = (("export", "classification_single", None, None),
+         ("export_multi", "classification_multi", None, None),
+         ("export_detection", "detection", None, None),
+         ("export_split", "classification_single", SPLIT, None),
+         ("export_imagefolder", "classification_single", SPLIT, "imagefolder"),
+         ("export_segmentation", "segmentation", None, None))
 
 
 def main():
@@ -376,20 +398,20 @@ def main():
                     help="regenerate into a temporary folder and compare with --out")
     args = ap.parse_args()
     if args.check:
-        for name, task, split in KINDS:
+        for name, task, split, layout in KINDS:
             with tempfile.TemporaryDirectory() as tmp:
-                build(tmp, task, split)
+                build(tmp, task, split, layout)
                 if not same_tree(tmp, os.path.join(args.out, name)):
                     print("golden export differs from make_golden.py output: %s"
                           % os.path.join(args.out, name), file=sys.stderr)
                     return 1
         print("golden exports are up to date: %s" % args.out)
         return 0
-    for name, task, split in KINDS:
+    for name, task, split, layout in KINDS:
         out = os.path.join(args.out, name)
         if os.path.isdir(out):
             shutil.rmtree(out)
-        build(out, task, split)
+        build(out, task, split, layout)
         print("wrote %s" % out)
     return 0
 

@@ -2,7 +2,9 @@
 
 Standard library only. An export is a folder, or a zip of one, holding
 exactly manifest.json, annotations.json and images/<file_name> per image
-(see CONTRACT.md). Opening one verifies it:
+(or, in the ImageFolder layout of schema_version 1.3.0,
+<part>/<class folder>/<file_name> per image; see CONTRACT.md). Opening one
+verifies it:
 
 - manifest.hash and files["annotations.json"] match the bytes of
   annotations.json;
@@ -510,21 +512,28 @@ class _Folder:
     def __init__(self, root):
         self.root = pathlib.Path(root)
 
+    @staticmethod
+    def _kind(p):
+        if p.is_symlink() or not (p.is_dir() or p.is_file()):
+            return "?"
+        return "/" if p.is_dir() else ""
+
     def names(self):
+        """Every entry as a zip would name it: images/ and labels/ are
+        listed with their files, train/, val/ and test/ (the ImageFolder
+        layout) with their folders and the files in those."""
         found = []
         for p in sorted(self.root.iterdir()):
-            if p.name in ("images", "labels") and p.is_dir() and not p.is_symlink():
-                found.append(p.name + "/")
-                for q in sorted(p.iterdir()):
-                    kind = "/" if q.is_dir() else ""
-                    if q.is_symlink() or not (q.is_dir() or q.is_file()):
-                        kind = "?"
-                    found.append(p.name + "/" + q.name + kind)
-            else:
-                kind = "/" if p.is_dir() else ""
-                if p.is_symlink() or not (p.is_dir() or p.is_file()):
-                    kind = "?"
-                found.append(p.name + kind)
+            kind = self._kind(p)
+            found.append(p.name + kind)
+            if kind != "/" or p.name not in ("images", "labels", "train", "val", "test"):
+                continue
+            for q in sorted(p.iterdir()):
+                qkind = self._kind(q)
+                found.append(p.name + "/" + q.name + qkind)
+                if qkind == "/" and p.name in ("train", "val", "test"):
+                    for r in sorted(q.iterdir()):
+                        found.append(p.name + "/" + q.name + "/" + r.name + self._kind(r))
         return found
 
     def read(self, name):
@@ -572,7 +581,7 @@ class TesseraDataset:
 
     Attributes: manifest, annotations (the parsed JSON files), task_type,
     version, hash, categories_hash, class_names and category_ids (both in
-    class_index order), samples (list of (file_name, class_index), or of
+    class_index order), layout ("imagefolder" or None), samples (list of (file_name, class_index), or of
     (file_name, [class_index, ...]) for classification_multi, or of
     (file_name, boxes, [class_index, ...]) for detection, or of
     (file_name, objects, [class_index, ...]) for segmentation, each object
@@ -674,9 +683,17 @@ class TesseraDataset:
         if [im["id"] for im in images] != sorted(by_id):
             self._fail("annotations.json: images not sorted by id")
 
-        expected_files = {"images/" + im["file_name"] for im in images}
-        if len(expected_files) != len(images):
+        if len({im["file_name"] for im in images}) != len(images):
             self._fail("annotations.json: file_name repeated")
+        self.layout = ann.get("info", {}).get("layout")
+        if self.layout not in (None, "imagefolder"):
+            self._fail("annotations.json: layout %r is not supported" % (self.layout,))
+        if man.get("selection", {}).get("layout") != self.layout:
+            self._fail("manifest.json selection.layout differs from annotations.json info.layout")
+        # Where each image's file is: images/<file_name>, or in the
+        # ImageFolder layout <part>/<class folder>/<file_name> (set below,
+        # once the classes and the split are known).
+        self._rel = {im["file_name"]: "images/" + im["file_name"] for im in images}
         label_files = {}
         if (man.get("task_type") in ("detection", "segmentation")
                 and ann.get("info", {}).get("task_type") == man.get("task_type")):
@@ -684,13 +701,8 @@ class TesseraDataset:
             allowed_labels = set(label_files) | {"labels/"}
         else:
             allowed_labels = set()
-        allowed = expected_files | {"manifest.json", "annotations.json", "images/"} | allowed_labels
-        extra = sorted(n for n in names if n not in allowed)
-        if extra:
-            self._fail("unexpected entries: %s" % ", ".join(extra))
-        missing = sorted((expected_files | set(label_files)) - set(names))
-        if missing:
-            self._fail("missing images: %s" % ", ".join(missing))
+        if self.layout is None:
+            self._check_files(names, {"images/"} | allowed_labels, set(label_files))
 
         task = man.get("task_type")
         if task != ann.get("info", {}).get("task_type"):
@@ -768,12 +780,42 @@ class TesseraDataset:
         if counts.get("images") != len(images) or counts.get("annotations") != len(annotations):
             self._fail("manifest.json counts differ from annotations.json")
         self._check_split(ann, man, images)
+        if self.layout == "imagefolder":
+            if task != "classification_single":
+                self._fail("the ImageFolder layout is for classification_single exports only")
+            for im in images:
+                part = self._split_of.get(im["file_name"], "train")
+                c = per_image[im["id"]][0][0]
+                self._rel[im["file_name"]] = "%s/%s/%s" % (
+                    part, class_folder(c, len(categories), categories[c]["name"]), im["file_name"])
+            dirs = set()
+            for rel in self._rel.values():
+                part, folder, _ = rel.split("/")
+                dirs |= {part + "/", part + "/" + folder + "/"}
+            self._check_files(names, dirs, set())
         self.samples = samples
         self._checksum = {im["file_name"]: im["checksum_sha256"] for im in images}
         self._verified = set()
         if not self._lazy:
             for im in images:
                 self._verify_image(im["file_name"])
+
+    def _check_files(self, names, allowed_dirs, label_names):
+        """The export holds exactly the images (where they belong), the
+        JSON files, allowed_dirs and the label files."""
+        expected = set(self._rel.values())
+        allowed = expected | {"manifest.json", "annotations.json"} | allowed_dirs | label_names
+        extra = sorted(n for n in names if n not in allowed)
+        where = {rel.rsplit("/", 1)[-1]: rel for rel in expected}
+        for n in extra:
+            base = n.rsplit("/", 1)[-1]
+            if base in where:
+                self._fail("%s: misplaced (it belongs at %s)" % (n, where[base]))
+        if extra:
+            self._fail("unexpected entries: %s" % ", ".join(extra))
+        missing = sorted((expected | label_names) - set(names))
+        if missing:
+            self._fail("missing images: %s" % ", ".join(missing))
 
     def _check_segmentation(self, n, a, im):
         """schema_version 1.4.0: an object's rings (its "segmentation", or
@@ -872,15 +914,16 @@ class TesseraDataset:
     def _verify_image(self, file_name):
         if file_name in self._verified:
             return
-        data = self._src.read("images/" + file_name)
+        rel = self._rel[file_name]
+        data = self._src.read(rel)
         got = hashlib.sha256(data).hexdigest()
         if got != self._checksum[file_name]:
-            self._fail("images/%s: checksum mismatch (expected %s, got %s)"
-                       % (file_name, self._checksum[file_name], got))
+            self._fail("%s: checksum mismatch (expected %s, got %s)"
+                       % (rel, self._checksum[file_name], got))
         try:
             check_image(data)
         except ValueError as e:
-            self._fail("images/%s: damaged image: %s" % (file_name, e))
+            self._fail("%s: damaged image: %s" % (rel, e))
         self._verified.add(file_name)
 
     # --- use ------------------------------------------------------------
@@ -902,7 +945,7 @@ class TesseraDataset:
         """The image of file_name: a Path (folder) or bytes (zip)."""
         if self._lazy:
             self._verify_image(file_name)
-        return self._src.item("images/" + file_name)
+        return self._src.item(self._rel[file_name])
 
     def close(self):
         self._src.close()

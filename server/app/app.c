@@ -7,6 +7,7 @@
 #include "jobs/jobs.h"
 #include "service/exports.h"
 #include "service/models.h"
+#include "service/imports.h"
 #include "store/store_assets.h"
 #include "store/store_exports.h"
 #include "store/store_videos.h"
@@ -25,6 +26,16 @@ static enum ts_err export_run(void *ctx, const struct ts_job *job, struct ts_err
 static void export_abandon(void *ctx, const struct ts_job *job, const char *reason)
 {
 	ts_svc_export_abandon(ctx, job, reason);
+}
+
+static enum ts_err import_run(void *ctx, const struct ts_job *job, struct ts_error *err)
+{
+	return ts_svc_import_job_run(ctx, job, err);
+}
+
+static void import_abandon(void *ctx, const struct ts_job *job, const char *reason)
+{
+	ts_svc_import_abandon(ctx, job, reason);
 }
 
 static enum ts_err video_run(void *ctx, const struct ts_job *job, struct ts_error *err)
@@ -61,6 +72,7 @@ struct ts_jobs *ts_app_start_jobs(struct ts_app *app, struct ts_error *err)
 		{ TS_JOB_VIDEO_EXTRACT, 1, video_run, video_abandon, app },
 		{ TS_JOB_MODEL_BATCH, 1, model_batch_run, model_run_abandon, app },
 		{ TS_JOB_MODEL_SAMPLING, 1, model_sampling_run, model_run_abandon, app },
+		{ TS_IMPORT_JOB_KIND, 1, import_run, import_abandon, app },
 	};
 
 	return ts_jobs_start(app, kinds, sizeof(kinds) / sizeof(kinds[0]), err);

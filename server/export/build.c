@@ -23,6 +23,7 @@
 #include "core/time.h"
 #include "domain/payload.h"
 #include "export/coco.h"
+#include "export/folder_name.h"
 #include "export/share.h"
 #include "hash/sha256.h"
 #include "media/image.h"
@@ -225,6 +226,16 @@ struct build {
 	size_t n_payloads;
 };
 
+/* Where each image's file goes, relative to the export's root. */
+struct placement {
+	const char **dirs; /* per image: "images", or "<part>/<class folder>" */
+	/* The ImageFolder layout: the folders of part p and class c at
+	 * p * n_classes + c, made when used; n_folders 0 otherwise. */
+	char (*folders)[TS_IMAGEFOLDER_DIR_SIZE];
+	unsigned char *used;
+	size_t n_folders;
+};
+
 static int should_stop(struct build *b)
 {
 	if (!b->stopped && b->opts->stop && b->opts->stop(b->opts->stop_arg))
@@ -315,9 +326,10 @@ static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_
 }
 
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
-			     char (*names)[32], size_t n, int labels, struct ts_error *err)
+			     char (*names)[32], size_t n, int labels, const struct placement *pl,
+			     struct ts_error *err)
 {
-	char src_path[PATH_MAX_LEN], entry[64];
+	char src_path[PATH_MAX_LEN], entry[PATH_MAX_LEN];
 	time_t mtime = fixed_mtime();
 	zip_t *za = NULL;
 	zip_int64_t idx;
@@ -341,19 +353,42 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		if (e)
 			goto fail;
 	}
-	idx = zip_dir_add(za, "images", 0);
-	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
-	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-					     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
-		e = zip_fail(za, err, "images/");
-		goto fail;
+	if (!pl->n_folders) {
+		idx = zip_dir_add(za, "images", 0);
+		if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
+		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+						     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
+			e = zip_fail(za, err, "images/");
+			goto fail;
+		}
+	}
+	/* The ImageFolder layout: each part's folder, then its class folders. */
+	for (size_t k = 0; k < pl->n_folders; k++) {
+		size_t per = pl->n_folders / 3, first = k - k % per;
+		int part_used = 0;
+
+		for (size_t j = first; j < first + per && k == first; j++)
+			part_used |= pl->used[j];
+		if (part_used) {
+			snprintf(entry, sizeof(entry), "%s/",
+				 ts_split_name((enum ts_split_part)(k / per)));
+			e = add_dir(za, entry, mtime, err);
+			if (e)
+				goto fail;
+		}
+		if (pl->used[k]) {
+			snprintf(entry, sizeof(entry), "%s/", pl->folders[k]);
+			e = add_dir(za, entry, mtime, err);
+			if (e)
+				goto fail;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (path_fmt(src_path, sizeof(src_path), "%s/images/%s", dir, names[i])) {
+		if (path_fmt(src_path, sizeof(src_path), "%s/%s/%s", dir, pl->dirs[i], names[i])) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
 		}
-		snprintf(entry, sizeof(entry), "images/%s", names[i]);
+		snprintf(entry, sizeof(entry), "%s/%s", pl->dirs[i], names[i]);
 		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
 		if (e)
 			goto fail;
@@ -600,7 +635,7 @@ static enum ts_err name_images(const struct ts_export_snapshot *snap, char (*nam
  * labeler saw and the boxes fit. sums[i] gets that file's SHA-256 (""
  * for the images that are linked unchanged). */
 static enum ts_err write_upright(struct build *b, const struct ts_export_snapshot *snap,
-				 const char *dir, char (*names)[32],
+				 const char *dir, char (*names)[32], const struct placement *pl,
 				 char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
 {
 	struct ts_image_limits lim;
@@ -619,7 +654,7 @@ static enum ts_err write_upright(struct build *b, const struct ts_export_snapsho
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
 		if (path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
 			     it->checksum_sha256, it->checksum_sha256) ||
-		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
+		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 		e = ts_media_image_upright(blob, &lim, NULL, &data, &len, err);
 		if (e)
@@ -641,7 +676,8 @@ static enum ts_err write_upright(struct build *b, const struct ts_export_snapsho
  * the same bytes under the same names. Images already written upright
  * (sums[i] set; sums may be NULL) are left as they are. */
 static enum ts_err link_images(struct build *b, const struct ts_export_snapshot *snap,
-			       const char *dir, char (*names)[32], const char *shared_dir,
+			       const char *dir, char (*names)[32], const struct placement *pl,
+			       const char *shared_dir,
 			       char (*sums)[TS_SHA256_HEX_SIZE], struct ts_error *err)
 {
 	char blob[PATH_MAX_LEN], dst[PATH_MAX_LEN];
@@ -656,10 +692,11 @@ static enum ts_err link_images(struct build *b, const struct ts_export_snapshot 
 			return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
 		if (sums && sums[i][0])
 			goto next;
-		if ((from_shared ? path_fmt(blob, sizeof(blob), "%s/images/%s", shared_dir, names[i])
+		if ((from_shared ? path_fmt(blob, sizeof(blob), "%s/%s/%s", shared_dir, pl->dirs[i],
+					    names[i])
 				 : path_fmt(blob, sizeof(blob), "%s/sha256/%.2s/%s", b->opts->blobs_dir,
 					    it->checksum_sha256, it->checksum_sha256)) ||
-		    path_fmt(dst, sizeof(dst), "%s/images/%s", dir, names[i]))
+		    path_fmt(dst, sizeof(dst), "%s/%s/%s", dir, pl->dirs[i], names[i]))
 			return ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 		/* A blob is a regular file we wrote; a symlink in its place would
 		 * carry whatever it points at into the zip. */
@@ -696,6 +733,116 @@ next:
 		report(b, (int64_t)i + 1, 0);
 	}
 	return TS_OK;
+}
+
+static int cmp_image_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, other = ((const struct ts_coco_image *)elem)->id;
+
+	return id < other ? -1 : id > other;
+}
+
+static int cmp_category_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key, other = ((const struct ts_coco_category *)elem)->id;
+
+	return id < other ? -1 : id > other;
+}
+
+/* The ImageFolder layout (ds->imagefolder): each image goes to
+ * <part>/<class folder> (export/folder_name.h), part being its split, or
+ * "train" without one, and its class the class_index of its annotation's
+ * category (categories sorted by id, as in the manifest). Makes the
+ * folders used in dir. Otherwise every image goes to images/. */
+static enum ts_err place_images(const struct ts_coco_dataset *ds, const char *dir,
+				struct placement *pl, struct ts_error *err)
+{
+	size_t n = ds->n_images, nc = ds->n_categories, *class_of = NULL;
+	char path[PATH_MAX_LEN];
+	enum ts_err e = TS_OK;
+
+	pl->dirs = ts_xcalloc(n ? n : 1, sizeof(*pl->dirs));
+	if (!ds->imagefolder) {
+		for (size_t i = 0; i < n; i++)
+			pl->dirs[i] = "images";
+		return TS_OK;
+	}
+	pl->n_folders = 3 * nc;
+	pl->folders = ts_xcalloc(pl->n_folders ? pl->n_folders : 1, sizeof(*pl->folders));
+	pl->used = ts_xcalloc(pl->n_folders ? pl->n_folders : 1, 1);
+	class_of = ts_xmalloc((n ? n : 1) * sizeof(*class_of));
+	for (size_t i = 0; i < n; i++)
+		class_of[i] = SIZE_MAX;
+	for (size_t j = 0; j < ds->n_annotations; j++) {
+		const struct ts_coco_annotation *a = &ds->annotations[j];
+		const struct ts_coco_image *im = bsearch(&a->image_id, ds->images, n,
+							 sizeof(*ds->images), cmp_image_id);
+		const struct ts_coco_category *c = bsearch(&a->category_id, ds->categories, nc,
+							   sizeof(*ds->categories),
+							   cmp_category_id);
+
+		if (im && c)
+			class_of[im - ds->images] = (size_t)(c - ds->categories);
+	}
+	for (size_t i = 0; i < n && !e; i++) {
+		enum ts_split_part part =
+			ds->split ? ts_split_of(ds->split, ds->images[i].checksum_sha256)
+				  : TS_SPLIT_TRAIN;
+		size_t k;
+
+		if (class_of[i] == SIZE_MAX) {
+			e = ts_error_set(err, TS_ERR_INTERNAL, "export_bad_asset",
+					 "image %lld has no class for the ImageFolder layout",
+					 (long long)ds->images[i].id);
+			break;
+		}
+		k = (size_t)part * nc + class_of[i];
+		if (!pl->used[k]) {
+			ts_imagefolder_dir(ts_split_name(part), class_of[i], nc,
+					   ds->categories[class_of[i]].name, pl->folders[k]);
+			if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]))
+				e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
+			else
+				e = mkdir_p(path, err);
+			pl->used[k] = 1;
+		}
+		pl->dirs[i] = pl->folders[k];
+	}
+	free(class_of);
+	return e;
+}
+
+/* Makes the folders' entries durable: images/, or every folder of the
+ * ImageFolder layout and the parts holding them. */
+static enum ts_err sync_folders(const char *dir, const struct placement *pl,
+				struct ts_error *err)
+{
+	char path[PATH_MAX_LEN];
+
+	if (!pl->n_folders)
+		return path_fmt(path, sizeof(path), "%s/images", dir) ||
+				       ts_export_fsync_path(path, 1) != 0
+			       ? sys_fail(err, "cannot sync", dir)
+			       : TS_OK;
+	for (size_t k = 0; k < pl->n_folders; k++) {
+		if (!pl->used[k])
+			continue;
+		if (path_fmt(path, sizeof(path), "%s/%s", dir, pl->folders[k]) ||
+		    ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+		/* ... and its part ("train"). */
+		path[strlen(dir) + 1 + strcspn(pl->folders[k], "/")] = '\0';
+		if (ts_export_fsync_path(path, 1) != 0)
+			return sys_fail(err, "cannot sync", path);
+	}
+	return TS_OK;
+}
+
+static void placement_release(struct placement *pl)
+{
+	free(pl->dirs);
+	free(pl->folders);
+	free(pl->used);
 }
 
 /* Splits "approved,labeled" into pointers into buf. */
@@ -768,6 +915,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	size_t n = snap->n_items;
 	int labels = strcmp(proj->task_type, "detection") == 0 ||
 		     strcmp(proj->task_type, "segmentation") == 0;
+	int imagefolder = strcmp(ex->layout, "imagefolder") == 0;
+	struct placement pl = { 0 };
 	int placed = 0;
 	char tag[48];
 
@@ -795,7 +944,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		goto out;
 	/* Leftovers of an earlier attempt of this (never ready) version. */
 	remove_partial(projdir, ex->version);
-	if (path_fmt(path, sizeof(path), "%s/images", tmpdir)) {
+	if (path_fmt(path, sizeof(path), imagefolder ? "%s" : "%s/images", tmpdir)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
 		goto out;
 	}
@@ -810,8 +959,14 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	/* Detection boxes are in the frame the labeler saw: oriented images
 	 * are written turned (classification exports keep the stored bytes). */
 	if (labels) {
+		struct placement images_only = { 0 };
+		struct ts_coco_dataset none = { .n_images = n };
+
+		e = place_images(&none, tmpdir, &images_only, err);
 		sums = ts_xcalloc(n ? n : 1, sizeof(*sums));
-		e = write_upright(b, snap, tmpdir, names, sums, err);
+		if (!e)
+			e = write_upright(b, snap, tmpdir, names, &images_only, sums, err);
+		placement_release(&images_only);
 		if (e)
 			goto out;
 	}
@@ -860,7 +1015,10 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 			goto out;
 		ds.split = &split;
 	}
+	ds.imagefolder = imagefolder;
 	e = ts_coco_write_annotations(&ds, &ann, err);
+	if (!e)
+		e = place_images(&ds, tmpdir, &pl, err);
 	if (e)
 		goto out;
 
@@ -916,7 +1074,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		      (long long)share.version)))
 		share.version = 0;
 
-	e = link_images(b, snap, tmpdir, names, share.version > 0 ? shared_dir : NULL, sums, err);
+	e = link_images(b, snap, tmpdir, names, &pl, share.version > 0 ? shared_dir : NULL, sums,
+			err);
 	if (e)
 		goto out;
 	report(b, (int64_t)n, 1);
@@ -939,9 +1098,11 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	 * the zip (whose per-entry state is the other large allocation). */
 	ts_buf_release(&ann);
 	ts_export_snapshot_release(snap);
-	/* The images folder's entries (the hardlinks) must be durable too. */
-	if (path_fmt(path, sizeof(path), "%s/images", tmpdir) || ts_export_fsync_path(path, 1) != 0 ||
-	    ts_export_fsync_path(tmpdir, 1) != 0) {
+	/* The images folders' entries (the hardlinks) must be durable too. */
+	e = sync_folders(tmpdir, &pl, err);
+	if (e)
+		goto out;
+	if (ts_export_fsync_path(tmpdir, 1) != 0) {
 		e = sys_fail(err, "cannot sync", tmpdir);
 		goto out;
 	}
@@ -972,7 +1133,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		}
 	}
 	if (share.version == 0) {
-		e = write_zip(b, tmpzip, tmpdir, names, n, labels, err);
+		e = write_zip(b, tmpzip, tmpdir, names, n, labels, &pl, err);
 		if (e)
 			goto out;
 		if (stat(tmpzip, &st) != 0) {
@@ -1013,6 +1174,7 @@ out:
 		}
 	}
 	ts_error_release(&why);
+	placement_release(&pl);
 	free(names);
 	free(sums);
 	free(images);

@@ -144,6 +144,8 @@ const char *ts_coco_schema_version(const char *task_type)
 
 const char *ts_coco_dataset_schema_version(const struct ts_coco_dataset *ds)
 {
+	if (ds->imagefolder)
+		return TS_COCO_SCHEMA_VERSION_1_3;
 	/* 1.4.0 holds 1.2.0's split. */
 	if (is_segmentation(ds))
 		return TS_COCO_SCHEMA_VERSION_1_4;
@@ -526,6 +528,8 @@ enum ts_err ts_coco_write_annotations(const struct ts_coco_dataset *ds,
 		e = add_kv_str(out, "task_type", ds->task_type);
 	if (!e && ds->split)
 		e = write_split(out, ds->split);
+	if (!e && ds->imagefolder)
+		e = ts_buf_adds(out, ",\"layout\":\"imagefolder\"");
 	if (!e)
 		e = ts_buf_adds(out, "},\"licenses\":[],\"images\":[");
 	for (i = 0; !e && i < ds->n_images; i++) {
@@ -793,6 +797,8 @@ enum ts_err ts_coco_write_manifest(const struct ts_coco_dataset *ds,
 				     ds->split->val, "test", ds->split->test));
 	else
 		bad |= put(root, "selection", json_pack("{s:o}", "statuses", statuses));
+	if (ds->imagefolder)
+		bad |= put(json_object_get(root, "selection"), "layout", json_string("imagefolder"));
 	cats = json_array();
 	per_category = json_object();
 	for (i = 0; i < ds->n_categories; i++) {

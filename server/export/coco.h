@@ -40,6 +40,8 @@
  * type): info.split, each image's "split", manifest selection.split and
  * counts.per_split are added. */
 #define TS_COCO_SCHEMA_VERSION_1_2 "1.2.0"
+/* A classification_single export in the ImageFolder layout (CONTRACT.md). */
+#define TS_COCO_SCHEMA_VERSION_1_3 "1.3.0"
 /* The schema_version of segmentation exports, with or without a split
  * (polygons, RLE for objects with holes, YOLO segmentation labels). */
 #define TS_COCO_SCHEMA_VERSION_1_4 "1.4.0"
@@ -118,6 +120,11 @@ struct ts_coco_dataset {
 	 * each image's "split" (computed from its checksum) are written, and
 	 * the schema_version is 1.2.0. */
 	const struct ts_split *split;
+	/* The ImageFolder layout (classification_single only): info.layout and
+	 * the manifest's selection.layout say "imagefolder", the
+	 * schema_version is 1.3.0, and each image's file is at
+	 * <part>/<class folder>/<file_name> (export/folder_name.h). */
+	int imagefolder;
 };
 
 /* The volatile part of manifest.json (outside the hash). */

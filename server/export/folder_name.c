@@ -35,3 +35,12 @@ void ts_class_folder(size_t class_index, size_t n_classes, const char *name,
 		out[o - 1] = '_';
 	out[o] = '\0';
 }
+
+void ts_imagefolder_dir(const char *part, size_t class_index, size_t n_classes, const char *name,
+			char out[TS_IMAGEFOLDER_DIR_SIZE])
+{
+	char folder[TS_CLASS_FOLDER_SIZE];
+
+	ts_class_folder(class_index, n_classes, name, folder);
+	snprintf(out, TS_IMAGEFOLDER_DIR_SIZE, "%.5s/%s", part, folder);
+}

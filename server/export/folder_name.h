@@ -28,4 +28,10 @@
 void ts_class_folder(size_t class_index, size_t n_classes, const char *name,
 		     char out[TS_CLASS_FOLDER_SIZE]);
 
+/* "<part>/<class folder>" with part "train", "val" or "test": the folder of
+ * an image in an export in the ImageFolder layout (CONTRACT.md). */
+#define TS_IMAGEFOLDER_DIR_SIZE (6 + TS_CLASS_FOLDER_SIZE)
+void ts_imagefolder_dir(const char *part, size_t class_index, size_t n_classes, const char *name,
+			char out[TS_IMAGEFOLDER_DIR_SIZE]);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "export/coco.h"
+#include "export/folder_name.h"
 #include "export/schema.h"
 #include "export/schemas.h"
 #include "hash/sha256.h"
@@ -51,6 +52,9 @@ struct image {
 	int present;
 	int label_present;
 	zip_int64_t zip_index;
+	/* The ImageFolder layout: "<part>/<class folder>", malloc'd; NULL for
+	 * images/ (or when the document does not say). */
+	char *dir;
 };
 
 struct cat {
@@ -88,6 +92,7 @@ struct vctx {
 	int detection; /* task_type detection or segmentation: labels/ holds YOLO labels */
 	int segmentation; /* task_type segmentation: YOLO segmentation lines */
 	int problems_muted; /* > 0: problem() counts and prints nothing */
+	int imagefolder; /* info.layout "imagefolder": <part>/<class folder>/<file> */
 	size_t n_labels; /* label files found */
 	struct ts_image_limits limits; /* for the full decode of each image */
 };
@@ -146,8 +151,20 @@ static enum entry_kind kind_at(int dirfd, const char *name)
 	return ENTRY_OTHER;
 }
 
-/* Lists dirfd's entries with prefix ("" or "images/"). Directories get a
- * trailing '/'. Only "images" at the top level is descended into. */
+static int is_part(const char *name)
+{
+	return !strcmp(name, "train") || !strcmp(name, "val") || !strcmp(name, "test");
+}
+
+/* "train/", "val/" or "test/". */
+static int is_part_prefix(const char *prefix)
+{
+	return !strcmp(prefix, "train/") || !strcmp(prefix, "val/") || !strcmp(prefix, "test/");
+}
+
+/* Lists dirfd's entries with prefix ("", "images/", "train/" ...).
+ * Directories get a trailing '/'. Descends into images/ and labels/, and
+ * train/, val/, test/ and the folders in them. */
 static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix)
 {
 	int fd = dup(dirfd);
@@ -172,17 +189,21 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 		snprintf(name, sizeof(name), "%s%s%s", prefix, de->d_name,
 			 kind == ENTRY_DIR ? "/" : "");
 		add_entry(c, alloc, name, kind, -1);
-		if (kind == ENTRY_DIR && !*prefix &&
-		    (!strcmp(de->d_name, "images") || !strcmp(de->d_name, "labels"))) {
+		/* images/ and labels/; the parts of the ImageFolder layout and
+		 * their class folders. */
+		if (kind == ENTRY_DIR &&
+		    ((!*prefix && (!strcmp(de->d_name, "images") || !strcmp(de->d_name, "labels") ||
+				   is_part(de->d_name))) ||
+		     (strchr(prefix, '/') == prefix + strlen(prefix) - 1 &&
+		      is_part_prefix(prefix)))) {
 			int sub = openat(dirfd, de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			const char *sub_prefix = strcmp(de->d_name, "images") ? "labels/" : "images/";
 
 			if (sub < 0) {
-				problem(c, "%s/: cannot open: %s", de->d_name, strerror(errno));
+				problem(c, "%s: cannot open: %s", name, strerror(errno));
 				continue;
 			}
-			list_dir(c, alloc, sub, sub_prefix);
+			list_dir(c, alloc, sub, name);
 			close(sub);
 		}
 	}
@@ -325,6 +346,35 @@ static int read_member(struct vctx *c, const char *name, size_t cap, struct ts_b
  * (hex set; *decoded 1 when the image decodes, else a problem was
  * reported and *decoded is 0), or -1 after reporting when the bytes
  * cannot be read. */
+/* Opens the file at path ("a/b/file") below dirfd without following a
+ * symbolic link at any step; -1 with errno set otherwise. */
+static int open_below(int dirfd, const char *path)
+{
+	char part[PATH_MAX];
+	int fd = dup(dirfd);
+
+	while (fd >= 0) {
+		size_t len = strcspn(path, "/");
+		int next;
+
+		if (len >= sizeof(part)) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(part, path, len);
+		part[len] = '\0';
+		next = openat(fd, part,
+			      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (path[len] ? O_DIRECTORY : 0));
+		close(fd);
+		if (!path[len] || next < 0)
+			return next;
+		fd = next;
+		path += len + 1;
+	}
+	return -1;
+}
+
 static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE],
 		      int *decoded)
 {
@@ -339,16 +389,21 @@ static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256
 
 	*decoded = 0;
 	ts_buf_init(&bytes, IMAGE_MAX);
-	snprintf(name, sizeof(name), "images/%s", im->file_name);
+	snprintf(name, sizeof(name), "%s/%s", im->dir ? im->dir : "images", im->file_name);
 	if (!c->is_zip) {
 		struct stat st;
 		int fd;
 
-		if (c->imgfd < 0)
-			c->imgfd = openat(c->dirfd, "images",
-					  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		fd = c->imgfd >= 0 ? openat(c->imgfd, im->file_name,
-					    O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		if (im->dir) {
+			fd = open_below(c->dirfd, name);
+		} else {
+			if (c->imgfd < 0)
+				c->imgfd = openat(c->dirfd, "images",
+						  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			fd = c->imgfd >= 0 ? openat(c->imgfd, im->file_name,
+						    O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+					   : -1;
+		}
 		if (fd < 0) {
 			problem(c, "%s: cannot open: %s", name, strerror(errno));
 			return -1;
@@ -1067,9 +1122,91 @@ static void check_split(struct vctx *c)
 
 /* --- the files in the export ------------------------------------------- */
 
+/* --- the ImageFolder layout (schema_version 1.3.0) ---------------------- */
+
+/* info.layout "imagefolder": every image's file is at <part>/<class
+ * folder>/<file_name>, part its split ("train" without one), the class
+ * folder that of its category's class_index (export/folder_name.h); the
+ * manifest's selection.layout says the same. */
+static void place_images(struct vctx *c)
+{
+	json_t *info = json_object_get(c->ann, "info");
+	json_t *layout = json_object_get(info, "layout");
+	json_t *msel = c->man ? json_object_get(c->man, "selection") : NULL;
+	json_t *acats = json_object_get(c->ann, "categories");
+	json_t *anns = json_object_get(c->ann, "annotations");
+	json_t *v;
+	json_t *mlayout = json_object_get(msel, "layout");
+	struct ts_split sp;
+	int has_split;
+	size_t i;
+
+	if (c->man && (mlayout || layout) && !json_equal(mlayout, layout))
+		problem(c, "manifest.json: selection.layout differs from annotations.json "
+			"info.layout");
+	if (!c->imagefolder)
+		return;
+	has_split = json_object_get(info, "split") &&
+		    ts_split_parse(json_object_get(info, "split"), &sp, NULL) == TS_OK;
+	json_array_foreach(anns, i, v) {
+		struct image *im = image_by_id(c, int_of(v, "image_id"));
+		struct cat *cat = cat_by_id(c, int_of(v, "category_id"));
+		char dir[TS_IMAGEFOLDER_DIR_SIZE];
+		size_t ci;
+
+		if (!im || !cat || im->dir || !im->checksum)
+			continue;
+		ci = (size_t)(cat - c->cats);
+		ts_imagefolder_dir(has_split ? ts_split_name(ts_split_of(&sp, im->checksum)) : "train",
+				   ci, c->n_cats, str_of(json_array_get(acats, ci), "name"), dir);
+		im->dir = ts_xstrdup(dir);
+	}
+}
+
 static int unsafe_name(const char *name)
 {
 	return name[0] == '/' || strstr(name, "..") || strchr(name, '\\');
+}
+
+/* The ImageFolder layout: e is a part, a class folder holding an image,
+ * or an image's file where it belongs. */
+static void check_placed_entry(struct vctx *c, struct entry *e)
+{
+	const char *slash = strrchr(e->name, '/');
+	size_t len = strlen(e->name);
+	struct image *im;
+
+	if (e->kind == ENTRY_DIR) {
+		/* "train/" or "train/0_cat/": some image is below it. */
+		for (size_t k = 0; k < c->n_images; k++) {
+			const char *d = c->images[k].dir;
+
+			if (d && !strncmp(d, e->name, len - 1) &&
+			    (d[len - 1] == '\0' || d[len - 1] == '/'))
+				return;
+		}
+		problem(c, "%s: unexpected directory (no image of annotations.json belongs "
+			"in it)", e->name);
+		return;
+	}
+	im = slash ? image_by_name(c, slash + 1) : NULL;
+	if (!im || !im->dir || strlen(im->dir) != (size_t)(slash - e->name) ||
+	    strncmp(im->dir, e->name, (size_t)(slash - e->name))) {
+		if (im && im->dir)
+			problem(c, "%s: misplaced (image %lld belongs in %s/)", e->name,
+				(long long)im->id, im->dir);
+		else
+			problem(c, "%s: unexpected %s (this export holds manifest.json, "
+				"annotations.json and <part>/<class folder>/<file_name> per image)",
+				e->name, e->kind == ENTRY_DIR ? "directory" : "file");
+		return;
+	}
+	if (e->kind != ENTRY_FILE) {
+		problem(c, "%s: not a regular file (symbolic link or special file)", e->name);
+		return;
+	}
+	im->present = 1;
+	im->zip_index = e->zip_index;
 }
 
 static void check_entries(struct vctx *c)
@@ -1091,7 +1228,7 @@ static void check_entries(struct vctx *c)
 				problem(c, "%s: not a regular file", e->name);
 			continue;
 		}
-		if (!strcmp(e->name, "images/") && e->kind == ENTRY_DIR)
+		if (!strcmp(e->name, "images/") && e->kind == ENTRY_DIR && !c->imagefolder)
 			continue;
 		if (unsafe_name(e->name)) {
 			problem(c, "%s: unsafe path (absolute, \"..\" or backslash)", e->name);
@@ -1114,6 +1251,10 @@ static void check_entries(struct vctx *c)
 					"per image)", e->name);
 			else
 				lim->label_present = 1;
+			continue;
+		}
+		if (c->imagefolder) {
+			check_placed_entry(c, e);
 			continue;
 		}
 		if (strncmp(e->name, "images/", 7)) {
@@ -1214,18 +1355,20 @@ static void check_images(struct vctx *c)
 
 		if (!im->file_name)
 			continue;
+		const char *dir = im->dir ? im->dir : "images";
+
 		if (!im->present) {
-			problem(c, "images/%s: missing (listed in annotations.json as image %lld)",
+			problem(c, "%s/%s: missing (listed in annotations.json as image %lld)", dir,
 				im->file_name, (long long)im->id);
 			continue;
 		}
 		if (hash_image(c, im, hex, &decoded))
 			continue;
 		if (!im->checksum)
-			problem(c, "images/%s: no valid checksum_sha256 to compare (got %s)",
+			problem(c, "%s/%s: no valid checksum_sha256 to compare (got %s)", dir,
 				im->file_name, hex);
 		else if (strcmp(hex, im->checksum))
-			problem(c, "images/%s: checksum mismatch (expected %s, got %s)",
+			problem(c, "%s/%s: checksum mismatch (expected %s, got %s)", dir,
 				im->file_name, im->checksum, hex);
 	}
 }
@@ -1309,6 +1452,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 
 		c.detection = task && (!strcmp(task, "detection") || !strcmp(task, "segmentation"));
 		c.segmentation = task && !strcmp(task, "segmentation");
+		c.imagefolder = json_is_string(json_object_get(json_object_get(c.ann, "info"),
+								 "layout"));
 		collect_images(&c);
 	}
 	if (c.ann_valid)
@@ -1317,6 +1462,10 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 		check_manifest(&c);
 	if (c.ann_valid)
 		check_split(&c);
+	if (c.ann_valid)
+		place_images(&c);
+	else
+		c.imagefolder = 0; /* where the files belong is not known: images/ */
 	check_entries(&c);
 	if (c.detection && c.ann_valid)
 		check_labels(&c);
@@ -1337,6 +1486,8 @@ out:
 	for (size_t i = 0; i < c.n_entries; i++)
 		free(c.entries[i].name);
 	free(c.entries);
+	for (size_t i = 0; i < c.n_images; i++)
+		free(c.images[i].dir);
 	free(c.images);
 	free(c.by_name);
 	json_decref(c.ann);

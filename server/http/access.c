@@ -10,7 +10,7 @@
 
 static const char *const kinds[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",
 				     [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video",
-				     [TS_SCOPE_ANY_PROJECT] = "project" };
+				     [TS_SCOPE_ANY_PROJECT] = "project", [TS_SCOPE_IMPORT] = "import" };
 
 void ts_access_check(struct ts_req *req)
 {

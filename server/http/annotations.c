@@ -52,6 +52,8 @@ void ts_view_annotation_write(struct ts_jsonw *w, const struct ts_annotation *a,
 	ts_view_time(w, a->updated_at);
 	if (full && a->note) /* a flag's note, only when there is one */
 		ts_jsonw_kstring(w, "note", a->note);
+	if (full && a->import_id) /* written by an import, until changed */
+		ts_jsonw_kint(w, "import_id", a->import_id);
 	ts_jsonw_object_end(w);
 }
 
@@ -419,7 +421,8 @@ static void stats(struct ts_req *req)
 const struct ts_route ts_routes_annotations[] = {
 	{ "GET", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, get_one,
 	  NULL, NULL },
-	{ "PUT", "/api/v1/assets/{id}/annotation", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER, put, NULL,
+	{ "PUT", "/api/v1/assets/{id}/annotation",
+	  TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER | TS_ROUTE_BIG_JSON, put, NULL,
 	  NULL },
 	{ "GET", "/api/v1/assets/{id}/annotation/history", TS_ROUTE_IN_ASSET | TS_ROUTE_LABELER,
 	  history, NULL, NULL },

@@ -179,6 +179,8 @@ static void export_write(struct ts_jsonw *w, const struct ts_export *ex)
 		ts_jsonw_key(w, "split");
 		ts_jsonw_raw(w, ex->split, strlen(ex->split));
 	}
+	if (ex->layout[0])
+		ts_jsonw_kstring(w, "layout", ex->layout);
 	ts_jsonw_object_end(w);
 	ts_jsonw_key(w, "progress");
 	ts_jsonw_object(w);
@@ -286,8 +288,9 @@ static void preview(struct ts_req *req)
 
 static void create(struct ts_req *req)
 {
-	static const char *const keys[] = { "statuses", "split", NULL };
+	static const char *const keys[] = { "statuses", "split", "layout", NULL };
 	const json_t *split = NULL;
+	const char *layout = NULL;
 	int st[16];
 	size_t n = 0;
 	json_t *body = NULL;
@@ -310,8 +313,10 @@ static void create(struct ts_req *req)
 		split = json_object_get(body, "split");
 		if (json_is_null(split))
 			split = NULL;
+		if (ts_req_field_string(req, body, "layout", 0, &layout, NULL))
+			goto out;
 	}
-	if (ts_svc_export_create(req->app, req->params[0], st, n, split, req->user.id,
+	if (ts_svc_export_create(req->app, req->params[0], st, n, split, layout, req->user.id,
 				 req->user.name, &ex, &c, &err)) {
 		if (strcmp(err.code, "nothing_to_export") == 0)
 			ts_error_details(&err, json_pack("{s:{s:o}, s:o}", "selection", "statuses",

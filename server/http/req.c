@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/jsonscan.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/names.h"
@@ -169,18 +170,38 @@ static void fail_field(struct ts_req *req, const char *code, const char *key, co
 	send_error(req, 400, code, msg, json_pack("{s:s}", "field", key));
 }
 
+size_t ts_req_body_max(const struct ts_req *req)
+{
+	return req->body_max ? req->body_max : req->app->cfg.max_json_body;
+}
+
 json_t *ts_req_body_object(struct ts_req *req)
 {
 	json_error_t jerr;
 	json_t *root;
 
+	struct ts_jsonscan scan;
+
 	if (req->body_too_large) {
 		ts_req_fail(req, 413, "body_too_large", "The request body is larger than %zu bytes.",
-			    req->app->cfg.max_json_body);
+			    ts_req_body_max(req));
 		return NULL;
 	}
 	if (req->body.len == 0) {
 		ts_req_fail(req, 400, "invalid_json", "The request body is empty; send a JSON object.");
+		return NULL;
+	}
+	/* Bounded before the tree is built: 100,000 boxes are refused by
+	 * name, not parsed. */
+	ts_jsonscan(req->body.ptr, req->body.len, &scan);
+	if (scan.weight > TS_HTTP_JSON_WEIGHT_MAX) {
+		if (scan.largest_key[0])
+			ts_req_fail(req, 400, "too_many",
+				    "The field \"%s\" holds %zu items, more than one request may carry.",
+				    scan.largest_key, scan.largest);
+		else
+			ts_req_fail(req, 400, "too_many",
+				    "The request body holds more values than one request may carry.");
 		return NULL;
 	}
 	root = json_loadb(req->body.ptr, req->body.len, JSON_REJECT_DUPLICATES, &jerr);

@@ -58,6 +58,7 @@ struct ts_req {
 	int body_too_large;
 	uint64_t discarded; /* body bytes read and dropped */
 	struct ts_buf body; /* non-streaming routes only */
+	size_t body_max;    /* the route's JSON body cap */
 	void *stream;       /* streaming routes: their own state */
 
 	struct MHD_Response *response; /* set by ts_req_* */
@@ -98,9 +99,23 @@ void ts_req_raw(struct ts_req *req, unsigned status, struct MHD_Response *resp, 
 
 unsigned ts_http_status_of(enum ts_err e);
 
-/* Parses the body as a JSON object. On failure answers 400/413 itself and
- * returns NULL. The caller owns the result. */
+/* The most a JSON body may weigh (core/jsonscan.h: 4 per object, 2 per
+ * array, 1 per other value) before it is parsed: with a body of at most
+ * TS_HTTP_BIG_JSON_MAX bytes, jansson's tree stays within about 40 MB. */
+#define TS_HTTP_JSON_WEIGHT_MAX 250000
+/* The body cap of routes flagged TS_ROUTE_BIG_JSON (annotation writes: a
+ * thousand boxes with long ids fit; more is refused by the weight above or
+ * by the payload's own limits, with 400 naming the field). */
+#define TS_HTTP_BIG_JSON_MAX ((size_t)16 << 20)
+
+/* Parses the body as a JSON object. A body heavier than
+ * TS_HTTP_JSON_WEIGHT_MAX is refused unparsed: 400 "too_many" naming its
+ * largest array's field. On failure answers 400/413 itself and returns
+ * NULL. The caller owns the result. */
 json_t *ts_req_body_object(struct ts_req *req);
+/* The JSON body cap of req's route: TS_HTTP_BIG_JSON_MAX for routes
+ * flagged TS_ROUTE_BIG_JSON, else the server's --max-json-body. */
+size_t ts_req_body_max(const struct ts_req *req);
 
 /* Typed field access on a parsed body. Each returns 0 on success; on a type
  * or range error it answers 400 "invalid_field" (details.field) and

@@ -16,6 +16,7 @@ static const struct ts_route *const tables[] = {
 	ts_routes_annotations,
 	ts_routes_exports,
 	ts_routes_videos,
+	ts_routes_imports,
 	ts_routes_members,
 	ts_routes_trash,
 	ts_routes_queue,
@@ -31,7 +32,7 @@ const struct ts_route *const *ts_router_tables(size_t *n)
 enum ts_scope ts_route_scope(const struct ts_route *r)
 {
 	switch (r->flags & (TS_ROUTE_IN_PROJECT | TS_ROUTE_IN_ASSET | TS_ROUTE_IN_EXPORT |
-			    TS_ROUTE_IN_VIDEO)) {
+			    TS_ROUTE_IN_VIDEO | TS_ROUTE_IN_IMPORT)) {
 	case TS_ROUTE_IN_PROJECT:
 		return TS_SCOPE_PROJECT;
 	case TS_ROUTE_IN_ASSET:
@@ -40,6 +41,8 @@ enum ts_scope ts_route_scope(const struct ts_route *r)
 		return TS_SCOPE_EXPORT;
 	case TS_ROUTE_IN_VIDEO:
 		return TS_SCOPE_VIDEO;
+	case TS_ROUTE_IN_IMPORT:
+		return TS_SCOPE_IMPORT;
 	default:
 		return (enum ts_scope)0;
 	}

@@ -17,6 +17,9 @@ enum {
 	TS_ROUTE_ADMIN = 2,  /* the user must be an admin */
 	TS_ROUTE_STREAM = 4, /* body goes to stream_data, not to req->body */
 	TS_ROUTE_LARGE = 8,  /* no JSON body size cap (streaming routes check their own) */
+	/* A JSON body up to TS_HTTP_BIG_JSON_MAX (http/req.h), not the
+	 * server's smaller default: annotation writes with many boxes. */
+	TS_ROUTE_BIG_JSON = 1 << 12,
 
 	/* Project-scoped routes: what the first {id} names, and so which
 	 * project the request is in. Exactly one of these, with one role
@@ -26,6 +29,7 @@ enum {
 	TS_ROUTE_IN_ASSET = 32,
 	TS_ROUTE_IN_EXPORT = 64,
 	TS_ROUTE_IN_VIDEO = 128,
+	TS_ROUTE_IN_IMPORT = 1024,
 	/* The least role the user needs in that project (admins pass). Someone
 	 * who is not a member gets 404, as for an id that does not exist. */
 	TS_ROUTE_LABELER = TS_ROLE_LABELER << 8,
@@ -88,5 +92,6 @@ extern const struct ts_route ts_routes_annotations[];
 extern const struct ts_route ts_routes_exports[];
 extern const struct ts_route ts_routes_videos[];
 extern const struct ts_route ts_routes_members[];
+extern const struct ts_route ts_routes_imports[];
 
 #endif

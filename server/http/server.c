@@ -688,11 +688,17 @@ static void begin(struct ts_req *req)
 		if (req->response)
 			return;
 	}
+	/* The route sets the body cap; no body byte has been read yet. */
+	if (req->route->flags & TS_ROUTE_BIG_JSON) {
+		req->body_max = TS_HTTP_BIG_JSON_MAX;
+		ts_buf_release(&req->body);
+		ts_buf_init(&req->body, req->body_max);
+	}
 	cl = ts_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && !(req->route->flags & (TS_ROUTE_STREAM | TS_ROUTE_LARGE)) &&
-	    strtoull(cl, NULL, 10) > req->app->cfg.max_json_body) {
+	    strtoull(cl, NULL, 10) > ts_req_body_max(req)) {
 		ts_req_fail(req, 413, "body_too_large", "The request body is larger than %zu bytes.",
-			    req->app->cfg.max_json_body);
+			    ts_req_body_max(req));
 		return;
 	}
 	if (req->route->flags & TS_ROUTE_STREAM && req->route->stream_begin) {

@@ -107,8 +107,7 @@ uint64_t ts_media_budget_peak(struct ts_media_budget *b)
 	return v;
 }
 
-/* Takes bytes (at most the whole budget) and returns what was taken. */
-static uint64_t budget_take(struct ts_media_budget *b, uint64_t bytes)
+uint64_t ts_media_budget_take(struct ts_media_budget *b, uint64_t bytes)
 {
 	if (!b || b->total == 0)
 		return 0;
@@ -124,7 +123,7 @@ static uint64_t budget_take(struct ts_media_budget *b, uint64_t bytes)
 	return bytes;
 }
 
-static void budget_give(struct ts_media_budget *b, uint64_t bytes)
+void ts_media_budget_give(struct ts_media_budget *b, uint64_t bytes)
 {
 	if (!b || bytes == 0)
 		return;
@@ -400,7 +399,7 @@ static enum ts_err decode(const unsigned char *d, size_t n, const struct ts_imag
 		if (h.format == TS_IMAGE_WEBP && longest > TS_THUMB_SIZE)
 			scale = (double)TS_THUMB_SIZE / (double)longest;
 	}
-	held = budget_take(b, ts_image_decode_bytes(&h));
+	held = ts_media_budget_take(b, ts_image_decode_bytes(&h));
 	im = load(h.format, d, n, 1, shrink, scale);
 	if (!im) {
 		e = damaged(h.format, err);
@@ -430,7 +429,7 @@ out:
 		g_object_unref(thumb);
 	if (im)
 		g_object_unref(im);
-	budget_give(b, held);
+	ts_media_budget_give(b, held);
 	return e;
 }
 
@@ -481,7 +480,7 @@ enum ts_err ts_media_image_upright(const char *path, const struct ts_image_limit
 	if (e || h.orientation <= 1)
 		goto out;
 	/* Random access: a quarter turn reads the picture across its rows. */
-	held = budget_take(b, ts_image_decode_bytes(&h));
+	held = ts_media_budget_take(b, ts_image_decode_bytes(&h));
 	data = (void *)(uintptr_t)d;
 	if (h.format == TS_IMAGE_JPEG)
 		rc = vips_jpegload_buffer(data, n, &im, "fail_on", VIPS_FAIL_ON_WARNING, NULL);
@@ -512,7 +511,7 @@ out:
 		g_object_unref(up);
 	if (im)
 		g_object_unref(im);
-	budget_give(b, held);
+	ts_media_budget_give(b, held);
 	unmap_file(d, n);
 	return e;
 }
@@ -597,7 +596,7 @@ enum ts_err ts_media_image_tensor(const char *path, const struct ts_image_limits
 	if (h.format == TS_IMAGE_JPEG)
 		while (shrink < 8 && longest / (shrink * 2) >= want * 2)
 			shrink *= 2;
-	held = budget_take(b, ts_image_decode_bytes(&h));
+	held = ts_media_budget_take(b, ts_image_decode_bytes(&h));
 	im = load(h.format, d, n, 0, shrink, 1.0);
 	if (!im) {
 		e = damaged(h.format, err);
@@ -644,7 +643,7 @@ out:
 		g_object_unref(sized);
 	if (im)
 		g_object_unref(im);
-	budget_give(b, held);
+	ts_media_budget_give(b, held);
 	unmap_file(d, n);
 	return e;
 }

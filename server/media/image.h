@@ -57,6 +57,11 @@ struct ts_image_limits {
 struct ts_media_budget;
 struct ts_media_budget *ts_media_budget_new(uint64_t bytes);
 void ts_media_budget_free(struct ts_media_budget *b);
+/* Takes bytes of b (at most the whole budget), waiting until they fit,
+ * and returns what was taken: give exactly that back when done. b NULL or
+ * without a total: takes nothing (returns 0). */
+uint64_t ts_media_budget_take(struct ts_media_budget *b, uint64_t bytes);
+void ts_media_budget_give(struct ts_media_budget *b, uint64_t bytes);
 /* Highest number of bytes ever held at once (for tests and logs). */
 uint64_t ts_media_budget_peak(struct ts_media_budget *b);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/status.h"
 #include "export/build.h"
 #include "export/split.h"
 #include "service/ingest.h"
@@ -73,8 +74,9 @@ enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const 
  * it together) and snapshot. counts is filled whenever the project exists. */
 static enum ts_err create_version(struct ts_store *s, int64_t project_id, const int *statuses,
 				  size_t n, int64_t user_id, const char *user_name,
-				  const char *split, int64_t max_versions, struct ts_export *out,
-				  struct ts_export_counts *counts, struct ts_error *err)
+				  const char *split, const char *layout, int64_t max_versions,
+				  struct ts_export *out, struct ts_export_counts *counts,
+				  struct ts_error *err)
 {
 	struct ts_store_tx tx;
 	int64_t kept = 0;
@@ -96,18 +98,57 @@ static enum ts_err create_version(struct ts_store *s, int64_t project_id, const 
 				 "this server keeps per project (--quota-export-versions)",
 				 (long long)kept, kept == 1 ? "" : "s");
 	if (!e)
-		e = ts_store_export_create(&tx, project_id, statuses, n, user_id, user_name, split,
-					   counts, out, err);
+		e = ts_store_export_create_in(&tx, project_id, statuses, n, user_id, user_name,
+					      split, layout, counts, out, err);
 	return ts_store_end(&tx, e, err);
 }
 
+/* The layout a create request asks for: 0 and *imagefolder, or INVALID
+ * "invalid_layout". */
+static enum ts_err check_layout(struct ts_app *app, int64_t project_id, const int *statuses,
+				size_t n, const char *layout, int *imagefolder,
+				struct ts_error *err)
+{
+	struct ts_project p;
+	enum ts_err e;
+
+	*imagefolder = 0;
+	if (!layout || strcmp(layout, "coco") == 0)
+		return TS_OK;
+	if (strcmp(layout, "imagefolder") != 0)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+				    "The layout must be \"coco\" (the default: images/ beside "
+				    "annotations.json) or \"imagefolder\".");
+	e = ts_store_project_get(app->store, project_id, &p, err);
+	if (e)
+		return e;
+	if (strcmp(p.task_type, "classification_single") != 0)
+		return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+				    "The ImageFolder layout puts each image in the folder of its "
+				    "one class: it is for single-label classification projects, and "
+				    "this one is %s.", p.task_type);
+	for (size_t i = 0; i < n; i++)
+		if (statuses[i] == TS_STATUS_UNLABELED || statuses[i] == TS_STATUS_SKIPPED)
+			return ts_error_set(err, TS_ERR_INVALID, "invalid_layout",
+					    "In the ImageFolder layout every image needs its class: "
+					    "choose among the statuses labeled, needs_review and "
+					    "approved.");
+	*imagefolder = 1;
+	return TS_OK;
+}
+
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
-				 size_t n, const json_t *split, int64_t user_id,
+				 size_t n, const json_t *split, const char *layout, int64_t user_id,
 				 const char *user_name, struct ts_export *out,
 				 struct ts_export_counts *counts, struct ts_error *err)
 {
 	char split_text[TS_EXPORT_SPLIT_MAX] = "";
+	int imagefolder = 0;
 	enum ts_err e;
+
+	e = check_layout(app, project_id, statuses, n, layout, &imagefolder, err);
+	if (e)
+		return e;
 
 	if (split) {
 		struct ts_split sp;
@@ -135,8 +176,8 @@ enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const i
 	if (e)
 		return e;
 	e = create_version(app->store, project_id, statuses, n, user_id, user_name,
-			   split ? split_text : NULL, (int64_t)app->cfg.quota_export_versions, out,
-			   counts, err);
+			   split ? split_text : NULL, imagefolder ? "imagefolder" : NULL,
+			   (int64_t)app->cfg.quota_export_versions, out, counts, err);
 	if (!e)
 		ts_jobs_notify(app->jobs, TS_EXPORT_JOB_KIND);
 	return e;

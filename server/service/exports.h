@@ -29,9 +29,12 @@ enum ts_err ts_svc_export_preview(struct ts_app *app, int64_t project_id, const 
  * not decoded yet are decoded first, so a damaged one stays out. counts
  * is filled also for CONFLICT "nothing_to_export". split: the request's
  * split object (export/split.h; INVALID "invalid_split" when it is not
- * one), or NULL for none. */
+ * one), or NULL for none. layout: "coco" (the default; NULL too) or
+ * "imagefolder", which only a classification_single project takes, with
+ * a selection of labeled images only (labeled, needs_review, approved):
+ * INVALID "invalid_layout" otherwise. */
 enum ts_err ts_svc_export_create(struct ts_app *app, int64_t project_id, const int *statuses,
-				 size_t n, const json_t *split, int64_t user_id,
+				 size_t n, const json_t *split, const char *layout, int64_t user_id,
 				 const char *user_name, struct ts_export *out,
 				 struct ts_export_counts *counts, struct ts_error *err);
 

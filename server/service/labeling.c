@@ -50,6 +50,7 @@ static void view_of(const struct ts_ann_row *r, struct ts_annotation *a)
 	a->updated_at = r->updated_at;
 	if (r->note)
 		a->note = ts_xstrdup(r->note);
+	a->import_id = r->import_id;
 }
 
 static int single_label(const struct ts_ann_row *r)
@@ -184,6 +185,7 @@ static enum ts_err write_outcome(struct ts_store_tx *tx, const struct ts_ann_row
 	}
 	free(to_payload);
 	a->revision = cur->revision + 1;
+	a->import_id = 0; /* a person's revision */
 	a->updated_at = now;
 	free(a->note);
 	a->note = note ? ts_xstrdup(note) : NULL;

@@ -21,6 +21,7 @@ struct ts_store_export_ops;
 struct ts_store_video_ops;
 struct ts_store_member_ops;
 struct ts_store_model_ops;
+struct ts_store_import_ops;
 
 /* A transaction: the operations of a port that take one run inside it,
  * and nothing they did is seen by others until it commits. At most one
@@ -53,6 +54,7 @@ struct ts_store_ops {
 	const struct ts_store_video_ops *videos;
 	const struct ts_store_member_ops *members;
 	const struct ts_store_model_ops *models;
+	const struct ts_store_import_ops *imports;
 };
 
 struct ts_store {

@@ -48,6 +48,7 @@ struct ts_annotation {
 	/* The note of the latest change (a change to needs_review), NULL when
 	 * none and in asset lists; malloc'd (ts_annotation_release). */
 	char *note;
+	int64_t import_id; /* the import that wrote this revision, 0 if none */
 };
 
 static inline void ts_annotation_release(struct ts_annotation *a)
@@ -78,6 +79,8 @@ struct ts_ann_row {
 	int review_own_labels;
 	/* The asset's size (display frame), for geometry checks. */
 	int64_t width, height;
+	/* The import that wrote this revision (store_imports.h), 0 if none. */
+	int64_t import_id;
 };
 
 static inline void ts_ann_row_release(struct ts_ann_row *r)

@@ -24,6 +24,7 @@ static const char *const table_order[] = {
 	"project_events", "videos", "assets", "annotations", "annotation_categories",
 	"annotation_history", "deleted_annotations", "deleted_annotation_categories", "jobs",
 	"exports", "export_categories", "export_items", "leases", "asset_counts", "id_floors",
+	"imports", "import_changes",
 };
 #define N_ORDER (sizeof(table_order) / sizeof(table_order[0]))
 

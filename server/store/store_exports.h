@@ -39,6 +39,7 @@ struct ts_export {
 	char state[12];          /* queued, building, ready, failed */
 	char statuses[80];       /* selection, comma-separated: "approved,labeled" */
 	char split[TS_EXPORT_SPLIT_MAX]; /* the split as compact JSON, "" for none */
+	char layout[16];         /* "imagefolder", or "" for the default (images/) */
 	int64_t progress_done;
 	int64_t progress_total;
 	int64_t image_count;
@@ -125,10 +126,12 @@ struct ts_store_export_ops {
 	 * and build job (kind TS_EXPORT_JOB_KIND, ref_id the export id).
 	 * counts: what counts (strict) gave in the same transaction, kept in
 	 * the version's row. split: the version's split as compact JSON
-	 * (stored as given), or NULL. NOT_FOUND "project_not_found". */
+	 * (stored as given), or NULL. layout: "imagefolder", or NULL for the
+	 * default. NOT_FOUND "project_not_found". */
 	enum ts_err (*create)(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
 			      size_t n, int64_t user_id, const char *user_name, const char *split,
-			      const struct ts_export_counts *counts, struct ts_export *out,
+			      const char *layout, const struct ts_export_counts *counts,
+			      struct ts_export *out,
 			      struct ts_error *err);
 	/* The assets the selection would export but that were never decoded
 	 * (decode_state "pending"), ascending. *ids malloc'd (caller frees). */
@@ -198,7 +201,18 @@ static inline enum ts_err ts_store_export_create(struct ts_store_tx *tx, int64_t
 						 struct ts_export *out, struct ts_error *err)
 {
 	return tx->store->ops->exports->create(tx, project_id, statuses, n, user_id, user_name,
-					       split, counts, out, err);
+					       split, NULL, counts, out, err);
+}
+/* With a layout ("imagefolder"; NULL: the default). */
+static inline enum ts_err ts_store_export_create_in(struct ts_store_tx *tx, int64_t project_id,
+						    const int *statuses, size_t n,
+						    int64_t user_id, const char *user_name,
+						    const char *split, const char *layout,
+						    const struct ts_export_counts *counts,
+						    struct ts_export *out, struct ts_error *err)
+{
+	return tx->store->ops->exports->create(tx, project_id, statuses, n, user_id, user_name,
+					       split, layout, counts, out, err);
 }
 static inline enum ts_err ts_store_export_unchecked(struct ts_store *s, int64_t project_id,
 						    const int *statuses, size_t n, int64_t **ids,

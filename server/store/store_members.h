@@ -23,6 +23,7 @@ enum ts_scope {
 	/* A project, also when it is deleted (restoring it). The other kinds
 	 * are not found in a deleted project. */
 	TS_SCOPE_ANY_PROJECT,
+	TS_SCOPE_IMPORT,
 };
 
 struct ts_member {

@@ -216,7 +216,9 @@ test('bad input is refused with a clear 4xx and writes nothing', async () => {
     [await put(id, { category_ids: [1], revision: -1 }), 400, 'invalid_field'],
     [await put(id, { category_ids: [1], revision: '0' }), 400, 'invalid_field'],
     [await put(id, { category_ids: [1], extra: true }), 400, 'unknown_field'],
-    [await raw(`{"category_ids": [1], "pad": "${'x'.repeat(2 * 1024 * 1024)}"}`), 413, 'body_too_large'],
+    // An annotation write takes up to 16 MiB (many boxes); past that, 413.
+    [await raw(`{"category_ids": [1], "pad": "${'x'.repeat(17 * 1024 * 1024)}"}`), 413, 'body_too_large'],
+    [await raw(`{"category_ids": [1], "pad": "${'x'.repeat(2 * 1024 * 1024)}"}`), 400, 'unknown_field'],
     [await put(99999, { category_ids: [1] }), 404, 'asset_not_found'],
   ];
   for (const [r, status, code] of cases) {

@@ -95,6 +95,9 @@ test('q finds file names holding the text in either case; the counts follow it',
   const none = await walk('q=%25');
   assert.deepEqual(none.ids, [], 'LIKE wildcards are plain text');
   assert.equal(none.counts.all, 0);
+  assert.deepEqual((await walk('q=a_')).ids, [], '"_" is plain text too (it would match a2.png)');
+  assert.deepEqual((await walk('q=t_b')).ids, idsOf(['cat_b.png']));
+  assert.deepEqual((await walk('q=%5C')).ids, [], 'a backslash is plain text');
 });
 
 test('a bad sort, an overlong q or a cursor of another sort is refused', async () => {
@@ -115,4 +118,25 @@ test('a bad sort, an overlong q or a cursor of another sort is refused', async (
   assert.equal((await get(`?limit=2&cursor=${cur}`)).status, 400, 'a sorted cursor is not an id cursor');
   const idCur = encodeURIComponent((await get('?limit=2')).json.next_cursor);
   assert.equal((await get(`?limit=2&sort=-name&cursor=${idCur}`)).status, 400);
+});
+
+test('equal keys (one file name many times, one upload) page by id without a gap or a repeat', async () => {
+  const p = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Ties' } })).json.id;
+  const fd = new FormData();
+  for (let i = 0; i < 7; i++) fd.append('file', new Blob([tinyPng(2000 + i)], { type: 'image/png' }), i === 6 ? 'a.png' : 'same.png');
+  const up = await srv.req('POST', `/api/v1/projects/${p}/assets`, { token, body: fd });
+  assert.equal(up.status, 201, up.text);
+  const ids = up.json.assets.map((a) => a.id);
+  const pid0 = pid;
+  pid = p;
+  try {
+    const same = ids.slice(0, 6);
+    assert.deepEqual((await walk('sort=name')).ids, [ids[6], ...same]);
+    assert.deepEqual((await walk('sort=-name')).ids, [...same].reverse().concat(ids[6]));
+    const up1 = (await walk('sort=uploaded')).ids;
+    assert.deepEqual([...up1].sort((x, y) => x - y), ids, 'every asset once');
+    assert.deepEqual((await walk('sort=-uploaded')).ids, [...up1].reverse());
+  } finally {
+    pid = pid0;
+  }
 });

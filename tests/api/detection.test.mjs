@@ -5,7 +5,8 @@
 // revisions, history, review and stats working for boxes like for labels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWithAdmin } from '../lib/server.mjs';
+import { readFile } from 'node:fs/promises';
+import { startWithAdmin, SANITIZED } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
 
 const W = 64;
@@ -170,10 +171,11 @@ test('bad boxes get a clear 400 naming the field, and nothing is stored', async 
     const r = await srv.req('PUT', `/api/v1/assets/${id}/annotation`, { token, body: text, headers: { 'content-type': 'application/json' } });
     assert.equal(r.status, 400, r.text);
   }
-  // 100,000 boxes in one request: refused whole (the body limit comes first).
-  const huge = await put(id, boxes(many(100000)));
-  assert.ok([400, 413].includes(huge.status), huge.text.slice(0, 200));
-  assert.match(huge.json.error.message, /\.$/);
+  // More boxes than the per-image limit (1000): 400 naming objects.
+  const over = await put(id, boxes(many(1001)));
+  assert.equal(over.status, 400, over.text.slice(0, 200));
+  assert.equal(over.json.error.code, 'too_many');
+  assert.match(over.json.error.message, /"payload\.objects"/);
   // 1000 boxes is the limit, and fits.
   const full = await put(assets[4].id, boxes(many(1000)));
   assert.equal(full.status, 200, full.text.slice(0, 300));
@@ -231,4 +233,39 @@ test('bulk review and stats work for boxes: images and objects per category', as
   const g = await get(imgs[0].id);
   assert.equal(g.json.status, 'approved');
   assert.equal(g.json.payload.objects.length, 3);
+});
+
+// VmHWM: the most memory the server ever held, in MB.
+async function peakMb() {
+  const status = await readFile(`/proc/${srv.proc.pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)[1]) / 1024;
+}
+
+test('100,000 boxes in one request: 400 naming objects, nothing stored, memory bounded', async () => {
+  const id = assets[5].id;
+  const c = cats[0].id;
+  const objects = Array.from({ length: 100000 }, (_, i) => ({ id: `b${i}`, category_id: c, bbox: [0, 0, 1, 1] }));
+  const before = await peakMb();
+  for (const [body, field] of [[boxes(objects), 'payload.objects'], [{ type: 'boxes', objects }, 'objects']]) {
+    const r = await put(id, body);
+    assert.equal(r.status, 400, r.text.slice(0, 200));
+    assert.equal(r.json.error.code, 'too_many');
+    assert.ok(r.json.error.message.includes(`"${field}" holds 100000 items`), r.json.error.message);
+  }
+  // The body (6 MB) is read, then judged without building its tree.
+  const after = await peakMb();
+  const grown = after - before;
+  console.log(`# peak RSS ${after.toFixed(0)} MB, grown by ${grown.toFixed(1)} MB for 100,000 boxes`);
+  if (!SANITIZED) assert.ok(grown < 48, `peak RSS grew by ${grown.toFixed(0)} MB`);
+  const g = await get(id);
+  assert.equal(g.json.revision, 0);
+  assert.equal(g.json.payload, null);
+  assert.equal(await sql(`SELECT count(*) FROM annotation_history WHERE asset_id = ${id}`), '0');
+  // Past 16 MiB the body is not read: 413.
+  const big = await srv.req('PUT', `/api/v1/assets/${id}/annotation`, {
+    token, body: `{"payload":{"type":"boxes","objects":[]},"pad":"${'x'.repeat(17 << 20)}"}`,
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(big.status, 413);
+  assert.equal(big.json.error.code, 'body_too_large');
 });

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, startServer, PG, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, startServer, pgDatabase, PG, tmpFiles } from '../lib/server.mjs';
 import { uploadPngs, tinyPng } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
 
@@ -291,4 +291,17 @@ test('the command line works against the shared database while both processes ru
   }
   // a name taken is refused by the command, whichever process made it
   await assert.rejects(cli('user', 'add', 'carol', '--password', 'another one'), (e) => e.code !== 0);
+});
+
+test('processes started together on a new database set up its schema once, and all serve', { skip }, async () => {
+  const dbUrl = await pgDatabase();
+  const started = await Promise.all([1, 2, 3].map(() => startServer({ dbUrl })));
+  try {
+    for (const s of started) assert.equal((await s.req('GET', '/readyz')).status, 200);
+    const [n, names] = (await started[0].sql('SELECT count(*) || \' \' || count(DISTINCT name) FROM schema_migrations')).split(' ');
+    assert.equal(n, names);
+    assert.ok(Number(n) >= 20, `${n} migrations`);
+  } finally {
+    await Promise.all(started.map((s) => s.close()));
+  }
 });

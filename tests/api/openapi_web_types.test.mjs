@@ -14,6 +14,8 @@ import { ROOT } from '../lib/server.mjs';
 const PAIRS = {
   Asset: 'Asset',
   Annotation: 'Annotation',
+  BoxObject: 'BoxObject',
+  PolygonObject: 'PolygonObject',
   AssetCounts: 'AssetCounts',
   User: 'User',
   ApiToken: 'Token',
@@ -34,6 +36,7 @@ const PAIRS = {
   SuggestionOutcomes: 'SuggestionOutcomes',
   SuggestionStats: 'SuggestionStats',
   ModelRun: 'ModelRun',
+  Import: 'Import',
 };
 
 async function webTypes() {

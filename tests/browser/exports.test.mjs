@@ -109,6 +109,27 @@ describe('exports page', () => {
     assert.deepEqual(ex.selection.split, { seed: 'signs', train: 0.6, val: 0.3, test: 0.1 });
     assert.deepEqual(browser.errors, []);
   });
+
+  test('a version in the ImageFolder layout: chosen on the page, shown on the version, verified', async () => {
+    await page.locator('input[name="split-on"]').uncheck();
+    const create = page.getByRole('button', { name: 'Create version' });
+    await page.locator('select[name="layout"]').selectOption('imagefolder');
+    // Skipped images have no class: the form says so before anything is sent.
+    await page.locator('input[name="status-skipped"]').check();
+    await page.getByText(/every image goes in the folder of its class/).waitFor();
+    assert.equal(await create.isDisabled(), true);
+    await page.locator('input[name="status-skipped"]').uncheck();
+    assert.equal(await create.isDisabled(), false);
+    await create.click();
+    const v4 = page.locator('tr.export-row[data-version="4"]');
+    await v4.locator('.badge', { hasText: 'ready' }).waitFor();
+    await v4.getByTestId('export-layout').filter({ hasText: 'ImageFolder layout' }).waitFor();
+    const ex = (await srv.req('GET', `/api/v1/projects/${projectId}/exports`, { token: session.token })).json.exports[0];
+    assert.equal(ex.selection.layout, 'imagefolder');
+    const { stdout } = await run(BIN, ['verify', join(srv.dataDir, 'exports', String(projectId), '4')]);
+    assert.match(stdout, /^OK: .* version 4, 3 images/);
+    assert.deepEqual(browser.errors, []);
+  });
 });
 
 describe('exports page with a version quota', () => {

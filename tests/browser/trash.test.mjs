@@ -141,6 +141,33 @@ describe('delete and restore', () => {
     });
   }
 
+  test('a deleted category is restored with its id; a user is disabled after a confirmation and enabled', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const p = projects.desktop;
+    const gone = await api('POST', `/api/v1/projects/${p.id}/categories`, { name: 'gone' });
+    await api('DELETE', `/api/v1/projects/${p.id}/categories/${gone.id}`);
+    await page.goto(`${srv.url}/projects/${p.id}/categories?include_deleted=true`);
+    const row = page.getByTestId(`category-row-${gone.id}`);
+    await row.locator('.badge-deleted').waitFor();
+    await row.getByRole('button', { name: 'Restore gone' }).click();
+    await page.locator('.toast', { hasText: `Restored “gone” (#${gone.id})` }).waitFor();
+    await row.locator('.badge-active').waitFor();
+    const cat = await api('GET', `/api/v1/projects/${p.id}/categories`);
+    assert.equal(cat.categories.find((c) => c.id === gone.id).state, 'active');
+
+    await srv.addUser('carol');
+    await page.goto(`${srv.url}/users`);
+    await page.getByRole('button', { name: 'Disable carol' }).click();
+    await page.getByRole('dialog').getByText('Disable “carol”?').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
+    await page.locator('.toast', { hasText: 'User “carol” disabled' }).waitFor();
+    const carol = async () => (await api('GET', '/api/v1/users')).users.find((u) => u.name === 'carol');
+    assert.equal((await carol()).disabled, true);
+    await page.getByRole('button', { name: 'Enable carol' }).click();
+    await page.locator('.toast', { hasText: 'User “carol” enabled' }).waitFor();
+    assert.equal((await carol()).disabled, false);
+  });
+
   test('the grid sorts and searches file names, all in the URL; a tile opens with the filter kept', async () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     const p = projects.laptop;

@@ -322,9 +322,9 @@ class NewTaskTypesGoldenTest(unittest.TestCase):
 
     def test_reproducible(self):
         mg = self.make_golden()
-        for name, task, split in mg.KINDS:
+        for name, task, split, layout in mg.KINDS:
             with tempfile.TemporaryDirectory() as tmp:
-                mg.build(tmp, task, split)
+                mg.build(tmp, task, split, layout)
                 self.assertTrue(mg.same_tree(tmp, str(ROOT / "contract" / "golden" / name)), name)
 
     def test_multi(self):

@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import unittest
+import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "contract" / "python"))
@@ -21,6 +22,7 @@ from tessera_dataset import (DatasetError, TesseraDataset, class_folder,  # noqa
                              split_of_checksum, split_point)
 
 GOLDEN_SPLIT = ROOT / "contract" / "golden" / "export_split"
+GOLDEN_IMAGEFOLDER = ROOT / "contract" / "golden" / "export_imagefolder"
 
 
 def h(text):
@@ -148,3 +150,46 @@ class ReaderSplitTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReaderImageFolderTest(unittest.TestCase):
+    """The ImageFolder layout (1.3.0): <part>/<class folder>/<file_name>."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_golden_imagefolder(self):
+        with TesseraDataset(GOLDEN_IMAGEFOLDER) as ds:
+            self.assertEqual(ds.layout, "imagefolder")
+            self.assertEqual(ds.manifest["schema_version"], "1.3.0")
+            items = [(str(p.relative_to(GOLDEN_IMAGEFOLDER)), c) for p, c in ds]
+            self.assertEqual(items, [("test/0_cat/17.png", 0), ("train/1_dog/18.png", 1),
+                                     ("train/1_dog/21.png", 1)])
+            # The class folder of each image is its class_index, as torchvision's
+            # ImageFolder numbers sorted folder names.
+            for rel, c in items:
+                folder = rel.split("/")[1]
+                self.assertEqual(folder, class_folder(c, len(ds.class_names), ds.class_names[c]))
+            self.assertEqual([p.name for p, _ in ds.iter_split("train")], ["18.png", "21.png"])
+        with TesseraDataset(ROOT / "contract" / "golden" / "export") as ds:
+            self.assertIsNone(ds.layout)
+
+    def test_golden_imagefolder_zip(self):
+        zpath = pathlib.Path(self.tmp) / "x.zip"
+        with zipfile.ZipFile(zpath, "w") as z:
+            for p in sorted(GOLDEN_IMAGEFOLDER.rglob("*")):
+                rel = str(p.relative_to(GOLDEN_IMAGEFOLDER))
+                z.write(p, rel + "/" if p.is_dir() else rel)
+        with TesseraDataset(zpath) as ds:
+            self.assertEqual([c for _, c in ds], [0, 1, 1])
+
+    def test_misplaced_image_is_refused(self):
+        out = pathlib.Path(self.tmp) / "x"
+        shutil.copytree(GOLDEN_IMAGEFOLDER, out)
+        (out / "train" / "0_cat").mkdir()
+        (out / "train" / "1_dog" / "21.png").rename(out / "train" / "0_cat" / "21.png")
+        with self.assertRaisesRegex(DatasetError, "misplaced"):
+            TesseraDataset(out)

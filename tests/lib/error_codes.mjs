@@ -18,6 +18,7 @@ const CALLS = {
   av_fail: [3, 2],
   ts_name_check_bidi: [3, -1],
   ts_sq_step_row: [4, -1],
+  ts_import_plan_refuse: [2, -1],
 };
 
 // The HTTP status of each TS_ERR_* (http/req.c ts_http_status_of).

@@ -20,7 +20,9 @@ static enum ts_err pg_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		"an.asset_id IS NOT NULL, p.task_type, p.review_own_labels, "
 		"coalesce(an.payload_type, ''), an.payload, a.width, a.height, "
 		"(SELECT h.note FROM annotation_history h WHERE h.asset_id = a.id "
-		"ORDER BY h.id DESC LIMIT 1) "
+		"ORDER BY h.id DESC LIMIT 1), "
+		"(SELECT ic.import_id FROM import_changes ic WHERE ic.asset_id = a.id "
+		"AND ic.revision = an.revision ORDER BY ic.import_id DESC LIMIT 1) "
 		"FROM assets a JOIN projects p ON p.id = a.project_id "
 		"LEFT JOIN annotations an ON an.asset_id = a.id "
 		"LEFT JOIN users u ON u.id = an.labeled_by WHERE a.id = ? AND a.deleted_at IS NULL",
@@ -52,6 +54,7 @@ static enum ts_err pg_load(struct ts_store_tx *tx, int64_t asset_id, struct ts_a
 		r->height = ts_pg_col_i64(st, 12);
 		if (ts_pg_col_type(st, 13) != TS_PG_NULL)
 			r->note = ts_pg_text(st, 13);
+		r->import_id = ts_pg_col_i64(st, 14);
 	}
 	ts_pg_reset(st);
 	if (e)

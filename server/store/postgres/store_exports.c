@@ -14,8 +14,8 @@
 	"e.progress_total, e.image_count, e.excluded_deleted_category, e.hash, "           \
 	"e.categories_hash, e.zip_bytes, e.identical_to, e.error, e.job_id, "               \
 	"e.created_by_name, e.created_at, e.updated_at, e.finished_at, e.shares_files_with, "  \
-	"e.zip_base_from, e.zip_base_len, e.split, e.deleted_at"
-#define EXPORT_NCOLS 24 /* the columns above (read_export) */
+	"e.zip_base_from, e.zip_base_len, e.split, e.deleted_at, e.layout"
+#define EXPORT_NCOLS 25 /* the columns above (read_export) */
 
 /* The selection filter: `a` is the annotations row; parameters ?2..?6 are
  * the selected statuses (NULL for unused slots, which match nothing).
@@ -75,6 +75,7 @@ static void read_export(struct ts_pg_stmt *st, void *out)
 	e->zip_base_len = ts_pg_col_i64(st, 21);
 	ts_pg_text_to(st, 22, e->split, sizeof(e->split));
 	e->deleted_at = ts_pg_col_i64(st, 23);
+	ts_pg_text_to(st, 24, e->layout, sizeof(e->layout));
 }
 
 static void bind_selection(struct ts_pg_stmt *st, int64_t project_id, const int *statuses, size_t n)
@@ -251,8 +252,8 @@ static enum ts_err export_get_c(struct ts_pg_conn *c, int64_t id, int with_manif
 
 static enum ts_err pg_create(struct ts_store_tx *tx, int64_t project_id, const int *statuses,
 			     size_t n, int64_t user_id, const char *user_name, const char *split,
-			     const struct ts_export_counts *counts, struct ts_export *out,
-			     struct ts_error *err)
+			     const char *layout, const struct ts_export_counts *counts,
+			     struct ts_export *out, struct ts_error *err)
 {
 	struct ts_pg_conn *c = tx->impl;
 	struct ts_pg_stmt *st;
@@ -279,8 +280,8 @@ static enum ts_err pg_create(struct ts_store_tx *tx, int64_t project_id, const i
 	if (e)
 		goto out;
 	st = ts_pg_prepare(c, "INSERT INTO exports(project_id, version, statuses, created_by, "
-			      "created_by_name, created_at, updated_at, split) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			      "created_by_name, created_at, updated_at, split, layout) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   err);
 	if (!st) {
 		e = TS_ERR_IO;
@@ -297,6 +298,10 @@ static enum ts_err pg_create(struct ts_store_tx *tx, int64_t project_id, const i
 		ts_pg_bind_text(st, 8, split);
 	else
 		ts_pg_bind_null(st, 8);
+	if (layout && *layout)
+		ts_pg_bind_text(st, 9, layout);
+	else
+		ts_pg_bind_null(st, 9);
 	e = ts_pg_exec_stmt(c, st, err);
 	if (e)
 		goto out;

@@ -860,6 +860,7 @@ static const struct ts_store_ops pg_ops = {
 	.exports = &ts_pg_export_ops,
 	.videos = &ts_pg_video_ops,
 	.models = &ts_pg_model_ops,
+	.imports = &ts_pg_import_ops,
 };
 
 struct ts_store *ts_store_pg_open(const char *url, struct ts_error *err)

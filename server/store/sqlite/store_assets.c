@@ -335,23 +335,57 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
 
 /* The filters every sorted or searched page and its counts share: ?1
  * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
- * (NULL: any), ?6 file-name text (NULL: any). */
+ * (NULL: any), ?6 a LIKE pattern of the file-name text (NULL: any;
+ * name_pattern). */
 #define SORTED_WHERE                                                                      \
 	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
 	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
 	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
 	"AND (?4 IS NULL OR n.queue = ?4) AND (?5 IS NULL OR n.status = ?5) "              \
-	"AND (?6 IS NULL OR instr(lower(a.file_name), lower(?6)) > 0) "
+	"AND (?6 IS NULL OR a.file_name LIKE ?6 ESCAPE '\\') "
 /* A page in one order: after the row ?7 (0: from the start), at most ?8
- * rows. The bound is the (key, id) of that row, read from it, or a value
- * past every row on the first page, so the page is one range of the index
- * whatever its depth. */
-#define SORTED_SQL(index, key, cmp, bound, order)                                          \
-	"SELECT " ASSET_COLS " FROM assets a INDEXED BY " index                             \
-	" CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (" key ") " cmp \
-	" (" bound ") ORDER BY " order " LIMIT ?8"
+ * rows. By id: one range of assets_project. By (key, id): the rows with
+ * the key of that row and a greater (lower, descending) id, then those
+ * with a greater (lower) key, each one seek in the (project_id, key, id)
+ * index, merged; the bound key is read from the row, or is a value past
+ * every row on the first page. (A single row-value comparison would seek
+ * on the key alone and step over every row sharing it.) The outer ORDER
+ * BY names result columns: 1 is a.id, 3 a.file_name, 17 a.created_at
+ * (ASSET_COLS). */
+#define SORTED_FROM(index)                                                                 \
+	"SELECT * FROM (SELECT " ASSET_COLS " FROM assets a INDEXED BY " index                 \
+	" CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
+#define ID_SQL(cmp, bound, order)                                                          \
+	SORTED_FROM("assets_project") "AND a.id " cmp " " bound " ORDER BY " order            \
+	" LIMIT ?8)"
+#define KEY_SQL(index, key, bound, cmp, id_cmp, id_bound, id_order, order, outer)          \
+	SORTED_FROM(index) "AND " key " = " bound " AND a.id " id_cmp " " id_bound           \
+	" ORDER BY " id_order " LIMIT ?8) UNION ALL " SORTED_FROM(index) "AND " key " " cmp  \
+	" " bound " ORDER BY " order " LIMIT ?8) ORDER BY " outer " LIMIT ?8"
 #define KEY_OF(col, none) "coalesce((SELECT " col " FROM assets WHERE id = ?7), " none ")"
 #define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
+#define INT_MAX_SQL "9223372036854775807"
+
+/* "%text%" with text's %, _ and \ escaped by \, for LIKE ... ESCAPE '\'
+ * (ASCII letters match in either case); NULL for no text. out holds
+ * 2 * TS_ASSET_FILE_NAME_MAX + 3 bytes; a longer text is cut. */
+#define NAME_PATTERN_SIZE (2 * TS_ASSET_FILE_NAME_MAX + 3)
+static const char *name_pattern(const char *text, char out[NAME_PATTERN_SIZE])
+{
+	size_t o = 0;
+
+	if (!text || !*text)
+		return NULL;
+	out[o++] = '%';
+	for (size_t i = 0; text[i] && i < TS_ASSET_FILE_NAME_MAX; i++) {
+		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+			out[o++] = '\\';
+		out[o++] = text[i];
+	}
+	out[o++] = '%';
+	out[o] = '\0';
+	return out;
+}
 
 static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 				      struct ts_error *err)
@@ -359,25 +393,26 @@ static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asse
 	/* By sort, ascending then descending. */
 	static const char *const sql[3][2] = {
 		[TS_ASSET_SORT_ID] = {
-			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
-			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
+			ID_SQL(">", "?7", "a.id"),
+			ID_SQL("<", ID_MAX, "a.id DESC"),
 		},
 		[TS_ASSET_SORT_UPLOADED] = {
-			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", ">",
-				   KEY_OF("created_at", "-1") ", ?7", "a.created_at, a.id"),
-			SORTED_SQL("assets_project_uploaded", "a.created_at, a.id", "<",
-				   KEY_OF("created_at", "9223372036854775807") ", " ID_MAX,
-				   "a.created_at DESC, a.id DESC"),
+			KEY_SQL("assets_project_uploaded", "a.created_at", KEY_OF("created_at", "-1"),
+				">", ">", "?7", "a.id", "a.created_at, a.id", "17, 1"),
+			KEY_SQL("assets_project_uploaded", "a.created_at",
+				KEY_OF("created_at", INT_MAX_SQL), "<", "<", ID_MAX, "a.id DESC",
+				"a.created_at DESC, a.id DESC", "17 DESC, 1 DESC"),
 		},
 		[TS_ASSET_SORT_NAME] = {
 			/* Every text sorts after '' and before a blob. */
-			SORTED_SQL("assets_project_name", "a.file_name, a.id", ">",
-				   KEY_OF("file_name", "''") ", ?7", "a.file_name, a.id"),
-			SORTED_SQL("assets_project_name", "a.file_name, a.id", "<",
-				   KEY_OF("file_name", "x'ff'") ", " ID_MAX,
-				   "a.file_name DESC, a.id DESC"),
+			KEY_SQL("assets_project_name", "a.file_name", KEY_OF("file_name", "''"), ">",
+				">", "?7", "a.id", "a.file_name, a.id", "3, 1"),
+			KEY_SQL("assets_project_name", "a.file_name", KEY_OF("file_name", "x'ff'"),
+				"<", "<", ID_MAX, "a.id DESC", "a.file_name DESC, a.id DESC",
+				"3 DESC, 1 DESC"),
 		},
 	};
+	char pattern[NAME_PATTERN_SIZE];
 	sqlite3_stmt *st;
 
 	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
@@ -392,7 +427,7 @@ static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asse
 	sqlite3_bind_int64(st, 3, q->category_id);
 	ts_sq_bind_text(st, 4, q->queue);
 	ts_sq_bind_text(st, 5, q->status);
-	ts_sq_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	ts_sq_bind_text(st, 6, name_pattern(q->name_contains, pattern));
 	sqlite3_bind_int64(st, 7, q->after_id);
 	sqlite3_bind_int(st, 8, q->limit + 1);
 	return st;
@@ -500,6 +535,7 @@ out:
 static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			     struct ts_asset_counts *out, struct ts_error *err)
 {
+	char pattern[NAME_PATTERN_SIZE];
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st;
 	enum ts_err e = TS_OK;
@@ -517,7 +553,7 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			sqlite3_bind_int64(st, 1, q->project_id);
 			sqlite3_bind_int64(st, 2, q->video_id);
 			sqlite3_bind_int64(st, 3, q->category_id);
-			ts_sq_bind_text(st, 6, q->name_contains);
+			ts_sq_bind_text(st, 6, name_pattern(q->name_contains, pattern));
 		}
 	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */

@@ -53,16 +53,21 @@ static enum ts_err sq_resolve(struct ts_store *s, enum ts_scope scope, int64_t i
 		[TS_SCOPE_ANY_PROJECT] = "SELECT x.id, coalesce(m.role, '') FROM projects x "
 					 "LEFT JOIN project_members m ON m.project_id = x.id "
 					 "AND m.user_id = ?2 WHERE x.id = ?1",
+		[TS_SCOPE_IMPORT] = "SELECT x.project_id, coalesce(m.role, '') FROM imports x "
+				    "JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL "
+				    "LEFT JOIN project_members m ON m.project_id = x.project_id "
+				    "AND m.user_id = ?2 WHERE x.id = ?1",
 	};
 	static const char *const kind[] = { [TS_SCOPE_PROJECT] = "project", [TS_SCOPE_ASSET] = "asset",
 					    [TS_SCOPE_EXPORT] = "export", [TS_SCOPE_VIDEO] = "video",
-					    [TS_SCOPE_ANY_PROJECT] = "project" };
+					    [TS_SCOPE_ANY_PROJECT] = "project",
+					    [TS_SCOPE_IMPORT] = "import" };
 	struct ts_sq_conn *c;
 	sqlite3_stmt *st;
 	enum ts_err e;
 	char code[32];
 
-	if (scope < TS_SCOPE_PROJECT || scope > TS_SCOPE_ANY_PROJECT)
+	if (scope < TS_SCOPE_PROJECT || scope > TS_SCOPE_IMPORT)
 		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error", "unknown id kind");
 	c = ts_sq_acquire(s);
 	st = ts_sq_prepare_i64(c, sql[scope], TS_SQ_I64(id, user_id), err);

@@ -401,7 +401,9 @@ enum ts_err ts_sq_collect(struct ts_sq_conn *c, sqlite3_stmt *st, size_t elem_si
 		return TS_ERR_IO;
 	while ((max == 0 || len < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
+			/* A page (max known and small) gets its room at once: no
+			 * copy of rows already read. */
+			cap = cap ? cap * 2 : max && max <= 1024 ? max : 16;
 			if (max && cap > max)
 				cap = max;
 			items = ts_xrealloc(items, cap * elem_size);
@@ -591,6 +593,7 @@ static const struct ts_store_ops sq_ops = {
 	.exports = &ts_sq_export_ops,
 	.videos = &ts_sq_video_ops,
 	.models = &ts_sq_model_ops,
+	.imports = &ts_sq_import_ops,
 };
 
 struct ts_store *ts_store_sqlite_open(const char *path, struct ts_error *err)

@@ -174,6 +174,7 @@ extern const struct ts_store_export_ops ts_sq_export_ops;
 extern const struct ts_store_video_ops ts_sq_video_ops;
 extern const struct ts_store_member_ops ts_sq_member_ops;
 extern const struct ts_store_model_ops ts_sq_model_ops;
+extern const struct ts_store_import_ops ts_sq_import_ops;
 
 /* Appends to a project's audit history inside the caller's write
  * transaction. sql is a static INSERT INTO project_events whose ?1 is the

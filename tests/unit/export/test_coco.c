@@ -443,6 +443,39 @@ static void test_golden_split(void **state)
 	ts_buf_release(&man);
 }
 
+/* The ImageFolder layout with the same split (schema_version 1.3.0):
+ * golden/export_imagefolder, byte for byte; the default layout stays
+ * golden/export (test_golden_bytes). */
+static void test_golden_imagefolder(void **state)
+{
+	struct ts_coco_dataset ds = golden_dataset();
+	struct ts_split split = { .seed = "golden", .train = 0.5, .val = 0.25, .test = 0.25 };
+	struct ts_buf ann, man;
+	struct ts_error err = { 0 };
+	size_t want_len;
+	char *want;
+
+	(void)state;
+	ds.split = &split;
+	ds.imagefolder = 1;
+	ts_buf_init(&ann, 1 << 20);
+	ts_buf_init(&man, 1 << 20);
+	assert_int_equal(ts_coco_write_annotations(&ds, &ann, &err), TS_OK);
+	want = tu_read_file(tu_src("contract/golden/export_imagefolder/annotations.json"), &want_len);
+	assert_non_null(want);
+	assert_int_equal(ann.len, want_len);
+	assert_memory_equal(ann.ptr, want, want_len);
+	free(want);
+	assert_int_equal(ts_coco_write_manifest(&ds, &golden_info, ann.ptr, ann.len, &man,
+						&err), TS_OK);
+	want = tu_read_file(tu_src("contract/golden/export_imagefolder/manifest.json"), &want_len);
+	assert_non_null(want);
+	assert_string_equal(man.ptr, want);
+	free(want);
+	ts_buf_release(&ann);
+	ts_buf_release(&man);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_golden_new_task_types),
 		cmocka_unit_test(test_golden_segmentation),
 		cmocka_unit_test(test_golden_split),
+		cmocka_unit_test(test_golden_imagefolder),
 		cmocka_unit_test(test_matches_jansson),
 		cmocka_unit_test(test_rejects_bad_input),
 		cmocka_unit_test(test_size_cap),

@@ -140,6 +140,32 @@ static void test_golden_folder(void **state)
 	expect_ok(f->copy);
 }
 
+/* The ImageFolder layout: the golden example verifies; an image moved to
+ * another class folder, or left in images/, does not. */
+static void test_golden_imagefolder(void **state)
+{
+	struct fixture *f = *state;
+	char copy[160], from[256], to[256];
+	char *text = NULL;
+
+	assert_int_equal(run(tu_src("contract/golden/export_imagefolder"), &text), 0);
+	assert_non_null(strstr(text, "OK: "));
+	free(text);
+	snprintf(copy, sizeof(copy), "%s/folders", f->dir);
+	assert_int_equal(tu_copy_tree(tu_src("contract/golden/export_imagefolder"), copy), 0);
+	snprintf(from, sizeof(from), "%s/train/1_dog/18.png", copy);
+	snprintf(to, sizeof(to), "%s/test/0_cat/18.png", copy);
+	assert_int_equal(rename(from, to), 0);
+	expect_fail(copy, 1, "test/0_cat/18.png: misplaced (image 18 belongs in train/1_dog/)");
+	snprintf(from, sizeof(from), "%s/images", copy);
+	assert_int_equal(mkdir(from, 0755), 0);
+	snprintf(from, sizeof(from), "%s/test/0_cat/18.png", copy);
+	snprintf(to, sizeof(to), "%s/images/18.png", copy);
+	assert_int_equal(rename(from, to), 0);
+	expect_fail(copy, 1, "images/18.png: misplaced (image 18 belongs in train/1_dog/)");
+	expect_fail(copy, 1, "train/1_dog/18.png: missing");
+}
+
 static void test_golden_zip(void **state)
 {
 	struct fixture *f = *state;
@@ -315,6 +341,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_golden_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_golden_zip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_golden_imagefolder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_image_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_image, setup, teardown),

@@ -54,7 +54,7 @@ static void finds_routes_and_methods(void **state)
 			 TS_ROUTE_NO_PATH);
 }
 
-/* Every route under a project, asset, export or video names its scope
+/* Every route under a project, asset, export, video or import names its scope
  * (matching the first {id}) and the role it needs; no other route does. The
  * access check (http/access.c) can only be as complete as this table. */
 static void project_scoped_routes_need_a_role(void **state)
@@ -67,6 +67,7 @@ static void project_scoped_routes_need_a_role(void **state)
 		{ "/api/v1/assets/{id}", TS_SCOPE_ASSET },
 		{ "/api/v1/exports/{id}", TS_SCOPE_EXPORT },
 		{ "/api/v1/videos/{id}", TS_SCOPE_VIDEO },
+		{ "/api/v1/imports/{id}", TS_SCOPE_IMPORT },
 	};
 	size_t ntables = 0, nscoped = 0;
 	const struct ts_route *const *tables = ts_router_tables(&ntables);

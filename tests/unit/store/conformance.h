@@ -26,6 +26,7 @@
 #include "store/store_projects.h"
 #include "store/store_users.h"
 #include "store/store_videos.h"
+#include "store/tx_helpers.h"
 
 /* A backend under test. open(ctx, 1) gives a store on a new, empty
  * database; open(ctx, 0) opens the database of the last fresh open again
@@ -149,22 +150,6 @@ static void conf_label(struct ts_store *s, int64_t asset_id, int64_t category_id
 	OK(ts_store_commit(&tx, &err));
 }
 
-/* One member set or remove in its own write transaction (role NULL:
- * remove); before receives the role the user had. */
-static enum ts_err conf_member(struct ts_store *s, int64_t project_id, int64_t user_id,
-			       const char *role, int64_t by, struct ts_member *out, int *created,
-			       char before[TS_ROLE_NAME_MAX], struct ts_error *err)
-{
-	struct ts_store_tx tx;
-	enum ts_err e = ts_store_begin(s, 1, &tx, err);
-
-	if (e)
-		return e;
-	e = role ? ts_store_member_set(&tx, project_id, user_id, role, by, out, created, before, err)
-		 : ts_store_member_remove(&tx, project_id, user_id, by, before, err);
-	return ts_store_end(&tx, e, err);
-}
-
 /* Counts a selection in its own read transaction (strict: as a snapshot
  * would take it). */
 static enum ts_err conf_export_counts(struct ts_store *s, int64_t project_id, const int *statuses,
@@ -218,6 +203,7 @@ static enum ts_err conf_video_finish(struct ts_store *s, int64_t id, const char 
 #include "store/conformance_ops.h"
 #include "store/conformance_races.h"
 #include "store/conformance_models.h"
+#include "store/conformance_imports.h"
 
 /* Runs the suite against backend; returns the number of failed tests. */
 static int ts_store_conformance(const struct ts_store_backend *backend)
@@ -237,9 +223,12 @@ static int ts_store_conformance(const struct ts_store_backend *backend)
 		cmocka_unit_test_setup_teardown(conf_segmentation, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_videos, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_models, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_imports, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_revisions, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_concurrent_creates, conf_setup, conf_teardown),
 		cmocka_unit_test_setup_teardown(conf_ids_never_reused, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_project_trash, conf_setup, conf_teardown),
+		cmocka_unit_test_setup_teardown(conf_asset_sorts, conf_setup, conf_teardown),
 	};
 
 	conf_backend = backend;

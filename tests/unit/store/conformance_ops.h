@@ -237,17 +237,17 @@ static void conf_members(void **state)
 	struct ts_store_tx tx;
 	int64_t managers = -1;
 
-	OK(conf_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u1, "manager", 0, &m, &created, before, &err));
 	assert_int_equal(created, 1);
 	assert_string_equal(before, "");
-	OK(conf_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
-	OK(conf_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u2, "labeler", u1, &m, &created, before, &err));
+	OK(tx_member(f->s, p, u2, "reviewer", u1, &m, &created, before, &err));
 	assert_int_equal(created, 0);
 	assert_string_equal(m.role, "reviewer");
 	assert_string_equal(before, "labeler");
-	assert_int_equal(conf_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
+	assert_int_equal(tx_member(f->s, p, 999, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
-	assert_int_equal(conf_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
+	assert_int_equal(tx_member(f->s, 999, u1, "labeler", u1, &m, &created, before, &err),
 			 TS_ERR_NOT_FOUND);
 	/* The primitives decide nothing: the caller sees that the project
 	 * would have no manager left, and rolls back. */
@@ -275,9 +275,9 @@ static void conf_members(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(mine[0].role, "reviewer");
 	free(mine);
-	OK(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
+	OK(tx_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err));
 	assert_string_equal(before, "reviewer");
-	assert_int_equal(conf_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
+	assert_int_equal(tx_member(f->s, p, u2, NULL, u1, NULL, NULL, before, &err),
 			 TS_ERR_NOT_FOUND);
 	OK(ts_store_project_events(f->s, p, 0, 100, &ev, &n, &err));
 	assert_true(n >= 3);
@@ -791,3 +791,105 @@ static void conf_videos(void **state)
 }
 
 #endif
+
+/* A deleted project leaves the lists and resolves as unknown (as do its
+ * assets), except for TS_SCOPE_ANY_PROJECT; restoring brings it back. */
+static void conf_project_trash(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	struct ts_project p, *list = NULL;
+	char role[TS_ROLE_NAME_MAX];
+	int64_t pid = conf_project(f->s, "Gone"), keep = conf_project(f->s, "Kept"), owner = 0;
+	int64_t asset = conf_asset(f->s, pid, 1);
+	size_t n = 0;
+
+	OK(ts_store_project_set_deleted(f->s, pid, 1, 0, &p, &err));
+	assert_true(p.deleted_at > 0);
+	OK(ts_store_project_set_deleted(f->s, pid, 1, 0, NULL, &err)); /* again: no change */
+	OK(ts_store_project_list(f->s, 0, 10, &list, &n, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, keep);
+	free(list);
+	OK(ts_store_project_list_deleted(f->s, 0, 0, 10, &list, &n, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].id, pid);
+	assert_true(list[0].deleted_at > 0);
+	free(list);
+	assert_int_equal(ts_store_resolve(f->s, TS_SCOPE_PROJECT, pid, 0, &owner, role, &err),
+			 TS_ERR_NOT_FOUND);
+	assert_string_equal(err.code, "project_not_found");
+	ts_error_release(&err);
+	assert_int_equal(ts_store_resolve(f->s, TS_SCOPE_ASSET, asset, 0, &owner, role, &err),
+			 TS_ERR_NOT_FOUND);
+	assert_string_equal(err.code, "asset_not_found");
+	ts_error_release(&err);
+	OK(ts_store_resolve(f->s, TS_SCOPE_ANY_PROJECT, pid, 0, &owner, role, &err));
+	assert_int_equal(owner, pid);
+	OK(ts_store_project_get(f->s, pid, &p, &err)); /* the row is all there */
+	assert_string_equal(p.name, "Gone");
+
+	OK(ts_store_project_set_deleted(f->s, pid, 0, 0, &p, &err));
+	assert_int_equal(p.deleted_at, 0);
+	OK(ts_store_resolve(f->s, TS_SCOPE_ASSET, asset, 0, &owner, role, &err));
+	assert_int_equal(owner, pid);
+	OK(ts_store_project_list_deleted(f->s, 0, 0, 10, &list, &n, &err));
+	assert_int_equal(n, 0);
+	free(list);
+	assert_int_equal(ts_store_project_set_deleted(f->s, 999, 1, 0, NULL, &err),
+			 TS_ERR_NOT_FOUND);
+	ts_error_release(&err);
+}
+
+/* The asset list's sorts and file-name search: each order whole and in
+ * pages of 2, ties broken by id; the counts follow the search. */
+static void conf_asset_sorts(void **state)
+{
+	struct conf *f = *state;
+	struct ts_error err = { 0 };
+	int64_t p = conf_project(f->s, "Sorted"), ids[4], got[8], next = 0;
+	struct ts_asset_counts counts;
+	struct ts_asset *page = NULL;
+	size_t n = 0, k;
+	/* img4, img2, img3, img1 by insertion; by name img1..img4 */
+	const int order[4] = { 4, 2, 3, 1 };
+	const int by_name[4] = { 3, 1, 2, 0 }; /* indexes into ids, img1..img4 */
+
+	for (int i = 0; i < 4; i++)
+		ids[i] = conf_asset(f->s, p, order[i]);
+	struct ts_asset_query q = { .project_id = p, .limit = 2, .sort = TS_ASSET_SORT_NAME };
+	for (int desc = 0; desc < 2; desc++) {
+		q.descending = desc;
+		q.after_id = 0;
+		k = 0;
+		do {
+			OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
+			for (size_t i = 0; i < n && k < 8; i++)
+				got[k++] = page[i].id;
+			free(page);
+			q.after_id = next;
+		} while (next);
+		assert_int_equal(k, 4);
+		for (size_t i = 0; i < 4; i++)
+			assert_int_equal(got[desc ? 3 - i : i], ids[by_name[i]]);
+	}
+	q = (struct ts_asset_query){ .project_id = p, .limit = 10, .sort = TS_ASSET_SORT_UPLOADED,
+				     .descending = 1 };
+	OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
+	assert_int_equal(n, 4);
+	assert_int_equal(page[0].id, ids[3]);
+	assert_int_equal(page[3].id, ids[0]);
+	free(page);
+	q = (struct ts_asset_query){ .project_id = p, .limit = 10, .name_contains = "G3" };
+	OK(ts_store_asset_list(f->s, &q, &page, &n, &next, &err));
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].id, ids[2]);
+	free(page);
+	OK(ts_store_asset_counts(f->s, &q, &counts, &err));
+	assert_int_equal(counts.all, 1);
+	assert_int_equal(counts.by_status[TS_STATUS_UNLABELED], 1);
+	q.name_contains = "img_";
+	OK(ts_store_asset_counts(f->s, &q, &counts, &err));
+	assert_int_equal(counts.all, 0); /* "_" is no wildcard */
+}
+

@@ -15,40 +15,13 @@
 #include "store/store_projects.h"
 #include "store/store.h"
 #include "store/store_users.h"
+#include "store/tx_helpers.h"
 #include "testdir.h"
 
 struct fixture {
 	char dir[64];
 	struct ts_store *s;
 };
-
-/* One member set (role NULL: remove) in its own write transaction. */
-static enum ts_err member(struct ts_store *s, int64_t project_id, int64_t user_id,
-			  const char *role, int64_t by, struct ts_member *out, int *created,
-			  struct ts_error *err)
-{
-	char before[TS_ROLE_NAME_MAX];
-	struct ts_store_tx tx;
-	enum ts_err e = ts_store_begin(s, 1, &tx, err);
-
-	if (e)
-		return e;
-	e = role ? ts_store_member_set(&tx, project_id, user_id, role, by, out, created, before, err)
-		 : ts_store_member_remove(&tx, project_id, user_id, by, before, err);
-	return ts_store_end(&tx, e, err);
-}
-
-/* One disable or enable in its own write transaction. */
-static enum ts_err set_disabled(struct ts_store *s, int64_t id, int disabled, struct ts_user *out,
-				struct ts_error *err)
-{
-	struct ts_store_tx tx;
-	enum ts_err e = ts_store_begin(s, 1, &tx, err);
-
-	if (!e)
-		e = ts_store_end(&tx, ts_store_user_set_disabled(&tx, id, disabled, out, err), err);
-	return e;
-}
 
 static int setup(void **state)
 {
@@ -205,12 +178,12 @@ static void users_sessions_tokens(void **state)
 	assert_int_equal(ts_store_user_create(f->s, "carol", "h3", 0, 0, &u, &err), TS_OK);
 	assert_int_equal(ts_store_token_create(f->s, "t4", u.id, "", 0, NULL, &err), TS_OK);
 	assert_int_equal(ts_store_session_create(f->s, "d4", u.id, 9000, &err), TS_OK);
-	assert_int_equal(set_disabled(f->s, u.id, 1, &got, &err), TS_OK);
+	assert_int_equal(tx_set_disabled(f->s, u.id, 1, &got, &err), TS_OK);
 	assert_true(got.disabled_at > 0);
 	assert_int_equal(ts_store_token_user(f->s, "t4", 1000, &got, NULL, &err), TS_ERR_UNAUTHORIZED);
 	assert_non_null(strstr(err.message, "disabled"));
 	assert_int_equal(ts_store_session_user(f->s, "d4", 1000, &got, &err), TS_ERR_UNAUTHORIZED);
-	assert_int_equal(set_disabled(f->s, u.id, 0, &got, &err), TS_OK);
+	assert_int_equal(tx_set_disabled(f->s, u.id, 0, &got, &err), TS_OK);
 	assert_int_equal(got.disabled_at, 0);
 	/* Enabling again does not bring ended credentials back. */
 	assert_int_equal(ts_store_token_user(f->s, "t4", 1000, &got, NULL, &err), TS_ERR_UNAUTHORIZED);
@@ -229,6 +202,7 @@ static void members_and_history(void **state)
 	int64_t pid = 0;
 	size_t n = 0;
 	int created = 0;
+	char before[TS_ROLE_NAME_MAX];
 
 	assert_int_equal(ts_store_user_create(f->s, "m1", "h", 0, 0, &a, &err), TS_OK);
 	assert_int_equal(ts_store_user_create(f->s, "m2", "h", 0, 0, &b, &err), TS_OK);
@@ -245,13 +219,13 @@ static void members_and_history(void **state)
 
 	/* (The only manager stays one: service/projects.c's rule, tested
 	 * through the API.) */
-	assert_int_equal(member(f->s, p.id, b.id, "reviewer", a.id, &m, &created, &err), TS_OK);
+	assert_int_equal(tx_member(f->s, p.id, b.id, "reviewer", a.id, &m, &created, before, &err), TS_OK);
 	assert_true(created);
-	assert_int_equal(member(f->s, p.id, b.id, "labeler", a.id, &m, &created, &err), TS_OK);
+	assert_int_equal(tx_member(f->s, p.id, b.id, "labeler", a.id, &m, &created, before, &err), TS_OK);
 	assert_false(created);
 	assert_string_equal(m.role, "labeler");
-	assert_int_equal(member(f->s, p.id, b.id, NULL, a.id, &m, &created, &err), TS_OK);
-	assert_int_equal(member(f->s, p.id, b.id, NULL, a.id, &m, &created, &err), TS_ERR_NOT_FOUND);
+	assert_int_equal(tx_member(f->s, p.id, b.id, NULL, a.id, &m, &created, before, &err), TS_OK);
+	assert_int_equal(tx_member(f->s, p.id, b.id, NULL, a.id, &m, &created, before, &err), TS_ERR_NOT_FOUND);
 
 	assert_int_equal(ts_store_category_create_by(f->s, p.id, "cat", a.id, &c, &err), TS_OK);
 	assert_int_equal(ts_store_project_update(f->s, p.id, "Team 2", 0, a.id, &p, &err), TS_OK);

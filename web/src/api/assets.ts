@@ -16,10 +16,22 @@ export interface BoxObject {
   bbox: [number, number, number, number];
 }
 
+/**
+ * One object of a segmentation payload: rings [x1, y1, x2, y2, ...] in pixels
+ * of the displayed image, each closed implicitly; a ring inside another ring
+ * of the same object is a hole, other rings are further parts.
+ */
+export interface PolygonObject {
+  id: string;
+  category_id: number;
+  polygons: number[][];
+}
+
 /** The typed content of an annotation (contract/schema/annotation_payload.schema.json). */
 export type AnnotationPayload =
   | { type: 'classification'; category_ids: number[] }
-  | { type: 'boxes'; objects: BoxObject[] };
+  | { type: 'boxes'; objects: BoxObject[] }
+  | { type: 'polygons'; objects: PolygonObject[] };
 
 export interface Annotation {
   asset_id: number;
@@ -32,6 +44,8 @@ export interface Annotation {
   updated_at: string;
   /** The note of the latest change (a flag to needs_review); given by the annotation endpoints. */
   note?: string;
+  /** The import that wrote this revision; given by the annotation endpoints. */
+  import_id?: number;
 }
 
 export type AssetSource =

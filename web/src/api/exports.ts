@@ -48,12 +48,15 @@ export interface ExportSplit {
   test: number;
 }
 
+/** Where the images go: images/ (COCO-style, the default) or <part>/<class folder>/ (ImageFolder). */
+export type ExportLayout = 'coco' | 'imagefolder';
+
 export interface ExportVersion {
   id: number;
   project_id: number;
   version: number;
   state: ExportState;
-  selection: { statuses: AnnotationStatus[]; split?: ExportSplit };
+  selection: { statuses: AnnotationStatus[]; split?: ExportSplit; layout?: ExportLayout };
   progress: { done: number; total: number; fraction: number };
   counts: ExportCounts;
   hash: string | null;
@@ -76,9 +79,9 @@ export const exportsApi = {
       query: { statuses: statuses.join(',') },
       signal,
     }),
-  create: (projectId: number, statuses: readonly AnnotationStatus[], split?: ExportSplit | null) =>
+  create: (projectId: number, statuses: readonly AnnotationStatus[], split?: ExportSplit | null, layout: ExportLayout = 'coco') =>
     request<ExportVersion>('POST', `${V1}/projects/${projectId}/exports`, {
-      body: split ? { statuses, split } : { statuses },
+      body: { statuses, ...(split ? { split } : {}), ...(layout !== 'coco' ? { layout } : {}) },
     }),
   list: (projectId: number, limit = 100) =>
     request<{ exports: ExportVersion[]; next_cursor: string | null }>('GET', `${V1}/projects/${projectId}/exports`, {

@@ -42,7 +42,7 @@ export interface Member {
   added_at: string;
 }
 
-export type TaskType = 'classification_single' | 'classification_multi' | 'detection';
+export type TaskType = 'classification_single' | 'classification_multi' | 'detection' | 'segmentation';
 
 export interface Project {
   id: number;

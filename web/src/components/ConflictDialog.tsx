@@ -16,6 +16,7 @@ function describeMine(c: AnnotationChange, cats: readonly Category[]): string {
   if ('payload' in c) {
     const p = c.payload;
     if (p.type === 'classification') return p.category_ids.length ? names(p.category_ids, cats) : '“None of these”';
+    if (p.type === 'polygons') return `${p.objects.length} polygon${p.objects.length === 1 ? '' : 's'}`;
     return `${p.objects.length} box${p.objects.length === 1 ? '' : 'es'}`;
   }
   return STATUS_NAME[c.status];

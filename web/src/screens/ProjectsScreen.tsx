@@ -145,7 +145,7 @@ export function ProjectsScreen() {
         </div>
       )}
 
-      <table class="table" aria-label="Projects">
+      <table class="table projects-table" aria-label="Projects">
         <thead>
           <tr>
             <th>Name</th>

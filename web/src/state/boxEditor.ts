@@ -5,6 +5,7 @@
 // and every finished edit goes to onCommit (which queues the write).
 import { signal } from '@preact/signals';
 import type { BoxObject } from '../api/assets';
+import { createEditHistory } from './editHistory';
 
 export type Bbox = [number, number, number, number];
 
@@ -14,8 +15,6 @@ export const HANDLES: readonly Handle[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw'
 
 /** Smallest box side, in image pixels: a click is not a box. */
 export const MIN_SIDE = 2;
-/** Undo steps kept per image. */
-const UNDO_LIMIT = 200;
 
 let idCounter = 0;
 /** A new object id, unique enough within an image and stable across edits. */
@@ -130,26 +129,21 @@ export function createBoxEditor(opts: BoxEditorOptions) {
   const selected = signal<string | null>(null);
   const hidden = signal(false);
   const newCategory = signal<number | null>(null);
-  const canUndo = signal(false);
-  const canRedo = signal(false);
-  let past: BoxObject[][] = [];
-  let future: BoxObject[][] = [];
+  const history = createEditHistory<BoxObject[]>();
+  const { canUndo, canRedo } = history;
   const makeId = opts.newId ?? newObjectId;
 
-  function flags(): void {
-    canUndo.value = past.length > 0;
-    canRedo.value = future.length > 0;
+  /** Shows a state reached by an edit, undo or redo, and reports it. */
+  function show(next: BoxObject[]): void {
+    boxes.value = next;
+    if (selected.value && !next.some((b) => b.id === selected.value)) selected.value = null;
+    opts.onCommit?.(next);
   }
 
   /** Replaces the boxes as one undoable edit, and reports it. */
   function commit(next: BoxObject[]): void {
-    past.push(boxes.value);
-    if (past.length > UNDO_LIMIT) past = past.slice(-UNDO_LIMIT);
-    future = [];
-    boxes.value = next;
-    if (selected.value && !next.some((b) => b.id === selected.value)) selected.value = null;
-    flags();
-    opts.onCommit?.(next);
+    history.push(boxes.value);
+    show(next);
   }
 
   function update(id: string, f: (b: BoxObject) => BoxObject | null): boolean {
@@ -176,10 +170,8 @@ export function createBoxEditor(opts: BoxEditorOptions) {
     /** Shows the boxes of the image as saved (or as queued): not an edit, and the undo history starts over. */
     load(list: readonly BoxObject[]): void {
       boxes.value = list.map((b) => ({ ...b, bbox: [...b.bbox] as Bbox }));
-      past = [];
-      future = [];
+      history.clear();
       if (selected.value && !list.some((b) => b.id === selected.value)) selected.value = null;
-      flags();
     },
 
     /** Adds a box of the category for new boxes (or the given one); returns its id, or null when too small. */
@@ -248,24 +240,16 @@ export function createBoxEditor(opts: BoxEditorOptions) {
     },
 
     undo(): boolean {
-      const prev = past.pop();
+      const prev = history.undo(boxes.value);
       if (!prev) return false;
-      future.push(boxes.value);
-      boxes.value = prev;
-      if (selected.value && !prev.some((b) => b.id === selected.value)) selected.value = null;
-      flags();
-      opts.onCommit?.(prev);
+      show(prev);
       return true;
     },
 
     redo(): boolean {
-      const next = future.pop();
+      const next = history.redo(boxes.value);
       if (!next) return false;
-      past.push(boxes.value);
-      boxes.value = next;
-      if (selected.value && !next.some((b) => b.id === selected.value)) selected.value = null;
-      flags();
-      opts.onCommit?.(next);
+      show(next);
       return true;
     },
   };

@@ -3,7 +3,7 @@ import type { Category } from '../api/types';
 import { findCommand, keyCombo } from './keys';
 import { labelCommands, type LabelHandlers } from './labelActions';
 import { predict } from './labelLocal';
-import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from './taskActions';
+import { boxCommands, labelMode, multiCommands, polygonCommands, previousFrame, toggled } from './taskActions';
 import type { Asset } from '../api/assets';
 
 const key = (k: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => ({
@@ -106,6 +106,47 @@ describe('boxCommands', () => {
     expect(labelMode('detection')).toBe('boxes');
     expect(labelMode('classification_multi')).toBe('multi');
     expect(labelMode('classification_single')).toBe('single');
+    expect(labelMode('segmentation')).toBe('polygons');
+  });
+});
+
+describe('polygonCommands', () => {
+  it('maps the polygon keys: drawing, selection, deletion, rings, hide, fill, undo; arrows go to the images', () => {
+    const calls: string[] = [];
+    let drawingPoints = 1;
+    const cmds = polygonCommands(cats, base(calls), {
+      pickCategory: (id) => calls.push(`cat ${id}`),
+      selectNext: (d) => calls.push(`tab ${d}`),
+      closeRing: () => calls.push('close'),
+      popPoint: () => {
+        if (drawingPoints === 0) return false;
+        calls.push('pop');
+        drawingPoints--;
+        return true;
+      },
+      cancel: () => calls.push('cancel'),
+      drawNew: () => calls.push('new'),
+      addRing: () => calls.push('ring'),
+      deleteSelected: () => calls.push('delete'),
+      toggleHidden: () => calls.push('hide'),
+      toggleFill: () => calls.push('fill'),
+      undo: () => calls.push('undo'),
+      redo: () => calls.push('redo'),
+      noObjects: () => calls.push('none'),
+      copyPrevFrame: () => calls.push('copy'),
+    });
+    const press = (k: string, m = {}) => findCommand(cmds, key(k, m))?.run();
+    for (const k of ['1', 'Enter', 'Backspace', 'Backspace', 'Escape', 'Delete', 'r', 'd', 'Tab', 'h', 'o', 'n', 'c', 'ArrowLeft', 'ArrowRight']) press(k);
+    press('Tab', { shiftKey: true });
+    press('z', { ctrlKey: true });
+    press('Z', { ctrlKey: true, shiftKey: true });
+    expect(calls).toEqual([
+      'cat 7', 'close', 'pop', 'delete', 'cancel', 'delete', 'ring', 'new', 'tab 1', 'hide', 'fill', 'none', 'copy', 'prev', 'next', 'tab -1', 'undo', 'redo',
+    ]);
+    // Escape is also the help's close key: the screen looks only at the help's commands while it is open
+    const all = cmds.filter((c) => c.id !== 'close').flatMap((c) => c.keys);
+    expect(new Set(all).size).toBe(all.length);
+    expect(findCommand(cmds.filter((c) => c.inHelp), key('Escape'))?.id).toBe('close');
   });
 });
 

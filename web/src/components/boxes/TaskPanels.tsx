@@ -1,5 +1,5 @@
 // The right-hand panels of the labeling screen for multi-label and box
-// projects. Like the single-label panel they mirror the commands: each row
+// projects (and the pieces the polygon panel shares). Like the single-label panel they mirror the commands: each row
 // runs the command of its key, so a button cannot do what the key does not.
 import type { ComponentChildren } from 'preact';
 import type { Category } from '../../api/types';
@@ -9,12 +9,12 @@ import type { BoxEditor } from '../../state/boxEditor';
 import { categoryColor } from './boxDraw';
 import './boxes.css';
 
-function Key({ command }: { command: LabelCommand | undefined }) {
+export function Key({ command }: { command: LabelCommand | undefined }) {
   const combo = command?.keys[0];
   return combo ? <kbd>{keyCaps(combo).join('+')}</kbd> : null;
 }
 
-function CategoryRows({
+export function CategoryRows({
   categories,
   commands,
   prefix,
@@ -65,7 +65,7 @@ function CategoryRows({
   );
 }
 
-function Panel({ title, status, children }: { title: string; status: string | null; children: ComponentChildren }) {
+export function Panel({ title, status, children }: { title: string; status: string | null; children: ComponentChildren }) {
   return (
     <aside class="label-panel" aria-label="Labels">
       <div class="label-panel-head">

@@ -20,6 +20,7 @@ import { createUploadQueue } from '../../state/uploadQueue';
 import { createVideoUploads } from '../../state/videoUploads';
 import { UploadPanel } from './UploadPanel';
 import { useFillWindow } from '../../components/fillWindow';
+import { ImportPanel } from './ImportPanel';
 import { VideoUploadPanel } from './VideoUploadPanel';
 import './assets.css';
 
@@ -70,11 +71,23 @@ export function AssetsScreen({ project }: ProjectTabProps) {
   const setCategoryId = (c: number | null) => go({ category: c });
   const setVideoId = (v: number | null) => go({ video: v });
   // The search box: typed text reaches the URL (and the list) after a pause.
+  // The box follows the URL only when the URL changed otherwise (back,
+  // a link): "cat " stays as typed while "cat" is searched.
   const [search, setSearch] = useState(q);
-  useEffect(() => setSearch(q), [q]);
+  const sent = useRef(q);
   useEffect(() => {
-    if (search === q) return undefined;
-    const t = window.setTimeout(() => go({ q: search.trim() }), 250);
+    if (q !== sent.current) {
+      sent.current = q;
+      setSearch(q);
+    }
+  }, [q]);
+  useEffect(() => {
+    const text = search.trim();
+    if (text === q) return undefined;
+    const t = window.setTimeout(() => {
+      sent.current = text;
+      go({ q: text });
+    }, 250);
     return () => window.clearTimeout(t);
   }, [search, q, go]);
   const categories = projectCategories(pid);
@@ -270,6 +283,7 @@ export function AssetsScreen({ project }: ProjectTabProps) {
           </button>
           <UploadPanel queue={queue} />
           <VideoUploadPanel uploads={videoUploads} />
+          {(project.task_type as string) === 'segmentation' && <ImportPanel projectId={pid} />}
         </div>
       )}
 

@@ -1,5 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { EXPORT_STATUSES, exportsApi, type AnnotationStatus, type ExportVersion, type SelectionCounts } from '../../api/exports';
+import {
+  EXPORT_STATUSES,
+  exportsApi,
+  type AnnotationStatus,
+  type ExportLayout,
+  type ExportVersion,
+  type SelectionCounts,
+} from '../../api/exports';
+import type { TaskType } from '../../api/types';
 import { errorMessage } from '../../api/errors';
 import { FormError } from '../../components/FormError';
 import {
@@ -15,12 +23,17 @@ import {
 
 interface Props {
   projectId: number;
+  /** The ImageFolder layout is offered to single-label classification projects. */
+  taskType?: TaskType;
   /** Bumped after a creation so the counts are fetched again. */
   refreshKey: number;
   onCreated: (ex: ExportVersion) => void;
 }
 
-export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
+/** The statuses an ImageFolder export cannot hold: their images have no class. */
+const NO_CLASS: readonly AnnotationStatus[] = ['unlabeled', 'skipped'];
+
+export function CreateExportPanel({ projectId, taskType, refreshKey, onCreated }: Props) {
   const [selected, setSelected] = useState<AnnotationStatus[]>([...DEFAULT_SELECTION]);
   const [counts, setCounts] = useState<SelectionCounts | null>(null);
   const [previewError, setPreviewError] = useState('');
@@ -29,7 +42,13 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
   const [splitOn, setSplitOn] = useState(false);
   const [splitForm, setSplitForm] = useState<SplitForm>({ ...DEFAULT_SPLIT_FORM });
   const split = splitOn ? splitFromForm(splitForm) : null;
-  const splitError = typeof split === 'string' ? split : '';
+  const [layout, setLayout] = useState<ExportLayout>('coco');
+  const folders = taskType === 'classification_single' && layout === 'imagefolder';
+  const layoutError =
+    folders && selected.some((x) => NO_CLASS.includes(x))
+      ? 'In the ImageFolder layout every image goes in the folder of its class: untick Skipped and Unlabeled.'
+      : '';
+  const splitError = typeof split === 'string' ? split : layoutError;
 
   // How many images the selection holds, before anything is created.
   useEffect(() => {
@@ -60,7 +79,7 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
     setCreating(true);
     setCreateError('');
     try {
-      onCreated(await exportsApi.create(projectId, selected, split));
+      onCreated(await exportsApi.create(projectId, selected, split, folders ? 'imagefolder' : 'coco'));
     } catch (err) {
       setCreateError(createErrorMessage(err));
     } finally {
@@ -124,6 +143,15 @@ export function CreateExportPanel({ projectId, refreshKey, onCreated }: Props) {
           </div>
         )}
       </fieldset>
+      {taskType === 'classification_single' && (
+        <label class="export-layout small">
+          <span class="field-label">Files</span>{' '}
+          <select name="layout" value={layout} onChange={(e) => setLayout(e.currentTarget.value as ExportLayout)}>
+            <option value="coco">images/ with annotations.json (COCO-style)</option>
+            <option value="imagefolder">ImageFolder: train/&lt;class&gt;/… (torchvision)</option>
+          </select>
+        </label>
+      )}
       <div class="export-create-foot">
         <span class="export-summary" aria-live="polite" data-testid="export-summary">
           {selected.length === 0 ? 'Choose at least one status.' : counts ? selectionSummary(counts) : 'Counting…'}

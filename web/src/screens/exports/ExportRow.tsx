@@ -58,6 +58,11 @@ export function ExportRow({ version: ex, onDelete }: { version: ExportVersion; o
       </td>
       <td class="col-selection small">
         {ex.selection.statuses.map((s) => STATUS_LABELS[s] ?? s).join(', ')}
+        {ex.selection.layout === 'imagefolder' && (
+          <div class="muted" data-testid="export-layout">
+            ImageFolder layout
+          </div>
+        )}
         {ex.selection.split && (
           <div class="muted export-split" data-testid="export-split">
             {splitSummary(ex.selection.split)}

@@ -74,7 +74,7 @@ export function ExportsScreen({ project }: ProjectTabProps) {
   return (
     <section class="exports" aria-label="Exports">
       {canManage(project) ? (
-        <CreateExportPanel projectId={project.id} refreshKey={previewKey} onCreated={onCreated} />
+        <CreateExportPanel projectId={project.id} taskType={project.task_type} refreshKey={previewKey} onCreated={onCreated} />
       ) : (
         <p class="muted small">Only a manager of this project creates dataset versions.</p>
       )}

@@ -1,8 +1,9 @@
 import { keyCaps } from '../../state/keys';
 import { commandById, type LabelCommand } from '../../state/labelActions';
+import type { Gesture } from '../../state/taskActions';
 
-/** Every command that has a key, from the same list the keyboard uses. */
-export function HelpOverlay({ commands }: { commands: readonly LabelCommand[] }) {
+/** Every command that has a key, from the same list the keyboard uses, and the image tool's mouse gestures. */
+export function HelpOverlay({ commands, gestures = [] }: { commands: readonly LabelCommand[]; gestures?: readonly Gesture[] }) {
   const onClose = () => commandById(commands, 'close')?.run();
   return (
     <div class="help-backdrop" onClick={onClose}>
@@ -27,6 +28,14 @@ export function HelpOverlay({ commands }: { commands: readonly LabelCommand[] })
                   {c.keys.map((combo) => keyCaps(combo).map((cap, j) => <kbd key={`${combo}${j}`}>{cap}</kbd>))}
                 </td>
                 <td>{c.position ? `Label as “${c.label}” and go to the next` : c.label}</td>
+              </tr>
+            ))}
+            {gestures.map((g) => (
+              <tr key={g.how} class="help-gesture">
+                <td class="help-keys">
+                  <kbd>{g.how}</kbd>
+                </td>
+                <td>{g.label}</td>
               </tr>
             ))}
           </tbody>

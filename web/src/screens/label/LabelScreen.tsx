@@ -51,7 +51,13 @@ export function LabelScreen({ project }: ProjectTabProps) {
   const categories = projectCategories(project.id);
   const cats = categories.list.value;
   const error = categories.error.value;
-  const [help, setHelp] = useState(false);
+  const [help, setHelpState] = useState(false);
+  // Read by the key handler: a key may come before the render that re-registers it.
+  const helpShown = useRef(false);
+  const setHelp = (f: (h: boolean) => boolean) => {
+    helpShown.current = f(helpShown.current);
+    setHelpState(helpShown.current);
+  };
   const [view, setView] = useState<ViewTransform>(FIT);
   const [focus, setFocus] = useState(false);
   const [showRecent, setShowRecent] = useState(false);
@@ -115,7 +121,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
         toggleFocus: () => setFocus((f) => !f),
         zoom: (f) => setView((v) => (f === 'fit' ? FIT : zoomBy(v, f))),
         toggleHelp: () => setHelp((h) => !h),
-        closeHelp: () => setHelp(false),
+        closeHelp: () => setHelp(() => false),
       }),
     [cats, session, sugg, suggMode.kind, project.task_type],
   );
@@ -141,8 +147,9 @@ export function LabelScreen({ project }: ProjectTabProps) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (typing(e.target, e.key) || e.defaultPrevented) return;
-      const c = findCommand(commands, e);
-      if (!c || (help && !c.inHelp)) return;
+      // While the help is shown, only its own commands (Escape closes it rather than what it does on the image).
+      const c = findCommand(helpShown.current ? commands.filter((x) => x.inHelp) : commands, e);
+      if (!c) return;
       c.run();
       e.preventDefault();
     };
@@ -323,7 +330,7 @@ export function LabelScreen({ project }: ProjectTabProps) {
           onCancel={() => setNoting(false)}
         />
       )}
-      {help && <HelpOverlay commands={commands} />}
+      {help && <HelpOverlay commands={commands} gestures={task?.gestures} />}
     </section>
   );
 }

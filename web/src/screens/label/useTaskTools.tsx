@@ -1,17 +1,19 @@
-// The labeling screen's tools for multi-label and box projects: their
-// commands (built on the single-label ones), the panel on the right and the
-// layer over the image. Single-label projects get nothing from here.
+// The labeling screen's tools for multi-label, box and polygon projects:
+// their commands (built on the single-label ones), the panel on the right and
+// the layer over the image. Single-label projects get nothing from here.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Asset, BoxObject } from '../../api/assets';
-import { labeling } from '../../api/labeling';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Asset } from '../../api/assets';
 import type { Category, TaskType } from '../../api/types';
 import { BoxCanvas } from '../../components/boxes/BoxCanvas';
 import { BoxPanel, MultiLabelChecklist } from '../../components/boxes/TaskPanels';
-import { createBoxEditor, newObjectId, sameBoxes, type BoxEditor } from '../../state/boxEditor';
-import { assignable, type LabelCommand } from '../../state/labelActions';
+import { newObjectId } from '../../state/boxEditor';
+import type { LabelCommand } from '../../state/labelActions';
 import type { LabelSession } from '../../state/labelSession';
-import { boxCommands, labelMode, multiCommands, previousFrame, toggled } from '../../state/taskActions';
+import { BOX_SPEC, POLYGON_SPEC } from '../../state/objectEditors';
+import { BOX_GESTURES, boxCommands, labelMode, multiCommands, previousFrame, toggled, type Gesture } from '../../state/taskActions';
+import { polygonTools } from './polygonTools';
+import { hasAnswer, useObjectEditor } from './useObjectEditor';
 
 export interface TaskTools {
   commands: LabelCommand[];
@@ -19,9 +21,9 @@ export interface TaskTools {
   panel: ComponentChildren;
   /** Drawn over the image, inside the viewer's frame. */
   overlay: ComponentChildren;
+  /** The image tool's mouse gestures, for the help. */
+  gestures?: readonly Gesture[];
 }
-
-const hasAnswer = (status: string) => status !== 'unlabeled' && status !== 'skipped';
 
 export function useTaskTools(
   taskType: TaskType,
@@ -59,55 +61,9 @@ export function useTaskTools(
     rerender((n) => n + 1);
   };
 
-  // Boxes: one editor per image, whose every finished edit is queued as the image's new payload.
-  const editor = useMemo<BoxEditor | null>(
-    () =>
-      mode === 'boxes' && cur
-        ? createBoxEditor({
-            width: cur.width,
-            height: cur.height,
-            onCommit: (objects) => session.apply({ payload: { type: 'boxes', objects } }, false),
-          })
-        : null,
-    [mode, cur?.id, session],
-  );
-  const lastCategory = useRef<number | null>(null);
-  // The key handlers use the editor of the image shown now, even before a re-render.
-  const editorRef = useRef(editor);
-  editorRef.current = editor;
-  const shownBoxes: BoxObject[] | undefined =
-    shown?.payload?.type === 'boxes' ? shown.payload.objects : shown && !hasAnswer(shown.status) ? [] : undefined;
-
-  // Show the saved (or queued) boxes; again when the server's state differs (a refused write).
-  // Read live, not from this render: an edit may have come since.
-  useEffect(() => {
-    if (!editor || !cur) return;
-    if (editor.newCategory.value === null) {
-      const first = assignable(cats)[0];
-      editor.newCategory.value = lastCategory.current ?? first?.id ?? null;
-    }
-    // An edit of ours not yet acknowledged: the editor holds it already.
-    if (session.local.value.has(cur.id)) return;
-    const a = session.items.value.find((x) => x.id === cur.id) ?? cur;
-    const eff = session.effective(a);
-    const objects = eff.payload?.type === 'boxes' ? eff.payload.objects : hasAnswer(eff.status) ? undefined : [];
-    if (objects) {
-      if (!sameBoxes(objects, editor.boxes.value)) editor.load(objects);
-      return;
-    }
-    // The list did not carry the payload: read the annotation.
-    let live = true;
-    void labeling.get(cur.id).then(
-      (ann) => {
-        const objs = ann.payload?.type === 'boxes' ? ann.payload.objects : null;
-        if (live && objs && !session.local.value.has(cur.id) && !sameBoxes(objs, editor.boxes.value)) editor.load(objs);
-      },
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [editor, shownBoxes, cats]);
+  // Boxes and polygons: one editor per image, whose every finished edit is queued as the image's new payload.
+  const boxes = useObjectEditor(mode === 'boxes', session, cats, BOX_SPEC);
+  const polys = useObjectEditor(mode === 'polygons', session, cats, POLYGON_SPEC);
 
   if (mode === 'single') return null;
 
@@ -155,6 +111,9 @@ export function useTaskTools(
     };
   }
 
+  if (mode === 'polygons') return polygonTools(session, cats, base, polys, shown);
+
+  const { editor, editorRef, lastCategory } = boxes;
   const ed = () => editorRef.current;
   const commands = boxCommands(cats, base, {
     pickCategory: (id) => {
@@ -172,13 +131,10 @@ export function useTaskTools(
       const prev = a ? previousFrame(session.items.value, a) : undefined;
       const e = ed();
       if (!prev || !e) return;
-      const copy = (objs: readonly BoxObject[]) => {
+      boxes.readObjects(prev, (objs) => {
         if (ed() !== e || objs.length === 0) return;
         e.replaceAll([...e.boxes.value, ...objs.map((o) => ({ ...o, id: newObjectId() }))]);
-      };
-      const p = session.effective(prev).payload;
-      if (p?.type === 'boxes') copy(p.objects);
-      else void labeling.get(prev.id).then((ann) => ann.payload?.type === 'boxes' && copy(ann.payload.objects), () => undefined);
+      });
     },
     noObjects: () => {
       const e = ed();
@@ -187,6 +143,7 @@ export function useTaskTools(
   });
   return {
     commands,
+    gestures: BOX_GESTURES,
     overlay: editor ? <BoxCanvas editor={editor} categories={cats} /> : null,
     panel: editor ? (
       <BoxPanel
@@ -194,7 +151,7 @@ export function useTaskTools(
         commands={commands}
         editor={editor}
         status={shown?.status ?? null}
-        noObjects={!!shown && hasAnswer(shown.status) && shownBoxes?.length === 0}
+        noObjects={!!shown && hasAnswer(shown.status) && boxes.shownObjects?.length === 0}
       />
     ) : (
       <aside class="label-panel" aria-label="Labels" />

@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { fileUrl, type Asset } from '../../api/assets';
 import { labeling, type HistoryEntry } from '../../api/labeling';
 import { StatusBadge } from '../../components/StatusBadge';
+import { AssetObjects } from '../../components/canvas/AssetObjects';
 import { formatDateTime } from '../../lib/format';
 import { STATUS_NAME } from '../../lib/status';
 
-/** One image large (Enter on a review tile), contained, never cropped; Esc or Enter closes it. */
+/** One image large (Enter on a review tile), contained, never cropped, with its boxes or polygons; Esc or Enter closes it. */
 export function PreviewOverlay({
   asset,
   categoryName,
@@ -56,7 +57,10 @@ export function PreviewOverlay({
         if (e.target === ref.current) onClose();
       }}
     >
-      <img class="preview-img" src={fileUrl(asset.id)} alt={asset.file_name} />
+      <div class="preview-frame">
+        <img class="preview-img" src={fileUrl(asset.id)} alt={asset.file_name} />
+        <AssetObjects asset={asset} fit="contain" />
+      </div>
       <p class="preview-info">
         <StatusBadge status={asset.annotation.status} named /> {cat !== undefined && (categoryName(cat) ?? `#${cat}`)} ·{' '}
         <span class="mono">{asset.file_name}</span> · {asset.width}×{asset.height}

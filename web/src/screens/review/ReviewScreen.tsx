@@ -6,8 +6,9 @@ import { ApiError } from '../../api/errors';
 import { addConflict, staleCurrent } from '../../state/conflicts';
 import { assignable } from '../../state/labelActions';
 import { PreviewOverlay } from './PreviewOverlay';
-import { AssetBoxes } from '../../components/boxes/AssetBoxes';
 import { BoxFixPanel } from '../../components/boxes/BoxFixPanel';
+import { AssetObjects } from '../../components/canvas/AssetObjects';
+import { PolygonFixPanel } from '../../components/polygons/PolygonFixPanel';
 import { AssetGrid } from '../../components/grid/AssetGrid';
 import { SuggestionStats } from '../../components/suggestions/SuggestionStats';
 import { FILTER_LABEL } from '../../lib/status';
@@ -34,8 +35,9 @@ import './review.css';
 
 const CHUNK = 500;
 
-/** A detection tile's boxes, over its (cropped) thumbnail. */
-const tileBoxes = (a: Asset) => <AssetBoxes asset={a} />;
+/** A detection or segmentation tile's objects, over its (cropped) thumbnail. */
+const tileObjects = (a: Asset) => <AssetObjects asset={a} />;
+const hasObjects = (t: string) => t === 'detection' || t === 'segmentation';
 
 export function ReviewScreen({ project }: ProjectTabProps) {
   const pid = project.id;
@@ -262,13 +264,16 @@ export function ReviewScreen({ project }: ProjectTabProps) {
               label={`${FILTER_LABEL[filter]} assets for review`}
               onKey={onGridKey}
               categoryName={nameOf}
-              tileOverlay={project.task_type === 'detection' ? tileBoxes : undefined}
+              tileOverlay={hasObjects(project.task_type) ? tileObjects : undefined}
             />
           )}
         </div>
         <div class="review-side">
           {project.task_type === 'detection' && anchorAsset && canReview(project) && (
             <BoxFixPanel key={anchorAsset.id} asset={anchorAsset} categories={cats} />
+          )}
+          {project.task_type === 'segmentation' && anchorAsset && canReview(project) && (
+            <PolygonFixPanel key={anchorAsset.id} asset={anchorAsset} categories={cats} />
           )}
           <IssuesPanel stats={stats} categories={cats} onOpen={openIssue} />
           <DistributionChart stats={stats} categories={cats} />
