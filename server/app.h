@@ -44,6 +44,10 @@ struct ts_config {
 	char *trusted_proxy;  /* owned; comma-separated addresses whose X-Forwarded-* count */
 	unsigned header_timeout_s; /* a request's headers must be in within this */
 	unsigned max_conns_per_ip; /* open connections per client address */
+	/* On SIGTERM, /readyz answers 503 "draining" for this long while
+	 * requests are still served, so a load balancer stops sending new ones
+	 * before the process stops (TESSERA_DRAIN_S, default 5). */
+	double drain_s;
 };
 
 struct ts_app {
@@ -53,6 +57,7 @@ struct ts_app {
 	struct ts_ingest *ingest; /* decode budget, thumbnails in progress; may be NULL */
 	struct ts_throttle *throttle; /* login throttling; owned by the HTTP server */
 	struct ts_models *models; /* ONNX Runtime and loaded models; may be NULL */
+	volatile int draining; /* set (atomically) once the process is told to stop */
 };
 
 /* Starts the job runner with every job kind this build runs (thumbnails,

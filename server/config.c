@@ -40,6 +40,7 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->trusted_proxy = NULL;
 	cfg->header_timeout_s = 10;
 	cfg->max_conns_per_ip = 64;
+	cfg->drain_s = 5;
 }
 
 static void env_u64(const char *name, uint64_t *out, uint64_t unit)

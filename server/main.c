@@ -1,6 +1,7 @@
 /* The command line: serve, user add, verify, migrate, infer, version. */
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 	if (env && strtoul(env, NULL, 10) > 0)
 		cfg->job_max_attempts = (unsigned)strtoul(env, NULL, 10);
 	if (env_seconds("TESSERA_VIDEO_DEADLINE_S", 0.1, &cfg->video_deadline_s) ||
-	    env_seconds("TESSERA_VIDEO_DEADLINE_PER_S", 0, &cfg->video_deadline_per_s))
+	    env_seconds("TESSERA_VIDEO_DEADLINE_PER_S", 0, &cfg->video_deadline_per_s) ||
+	    env_seconds("TESSERA_DRAIN_S", 0, &cfg->drain_s))
 		return -1;
 	env = getenv("TESSERA_HEADER_TIMEOUT");
 	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 3600)
@@ -322,6 +324,21 @@ static int cmd_serve(int argc, char **argv)
 	ts_log_info("tessera %s listening on http://%s:%u (data in %s)", TS_VERSION, app.cfg.host,
 		    ts_http_port(http), app.cfg.data_dir);
 	sigwait(&set, &sig);
+	__atomic_store_n(&app.draining, 1, __ATOMIC_SEQ_CST);
+	/* SIGTERM (a service manager, a rolling restart) drains first: readyz
+	 * says "draining" so the balancer sends no new requests, while those
+	 * that still come are served. SIGINT (Ctrl-C) and a second signal
+	 * skip the wait. */
+	if (sig == SIGTERM && app.cfg.drain_s > 0) {
+		struct timespec wait = { (time_t)app.cfg.drain_s,
+					 (long)((app.cfg.drain_s - (double)(time_t)app.cfg.drain_s) *
+						1e9) };
+
+		ts_log_info("received SIGTERM: draining for %g s (readyz answers 503)",
+			    app.cfg.drain_s);
+		if (sigtimedwait(&set, NULL, &wait) > 0)
+			ts_log_info("received a second signal: stopping now");
+	}
 	ts_log_info("received %s: finishing in-flight requests",
 		    sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = 0;
@@ -332,6 +349,7 @@ out:
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
 	ts_blob_remote_set(NULL);
+	ts_blob_tmp_release_all();
 	if (rc == 0)
 		ts_log_info("stopped cleanly");
 	ts_error_release(&err);

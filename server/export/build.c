@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1114,6 +1115,15 @@ static void share_annotations(const char *path, const char *shared_dir)
 		unlink(tmp);
 }
 
+static uint64_t build_random(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint64_t)ts_time_mono_us();
+	return r;
+}
+
 /* Streams the snapshot (cur) into the version's files; snap holds the
  * categories. */
 static enum ts_err build(struct build *b, const struct ts_export *ex,
@@ -1145,18 +1155,27 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		     strcmp(proj->task_type, "segmentation") == 0;
 	int imagefolder = strcmp(ex->layout, "imagefolder") == 0;
 	struct placement pl = { 0 };
+	int placed = 0;
+	char tag[48];
 
+	/* Temporary names unique to this build: several processes may share the
+	 * exports folder. The version (from the database) makes the final names
+	 * unique. */
+	snprintf(tag, sizeof(tag), "%ld-%016llx", (long)getpid(), (unsigned long long)build_random());
+	tmpdir[0] = tmpzip[0] = '\0';
+	images_path[0] = anns_path[0] = '\0';
 	ts_buf_init(&man, JSON_CAP);
 	projdir[0] = '\0';
 	if (path_fmt(projdir, sizeof(projdir), "%s/%lld", o->exports_dir,
 		     (long long)ex->project_id) ||
-	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld", projdir, (long long)ex->version) ||
-	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
-		     (long long)ex->version) ||
-	    path_fmt(images_path, sizeof(images_path), "%s/.build-%lld.images", projdir,
-		     (long long)ex->version) ||
-	    path_fmt(anns_path, sizeof(anns_path), "%s/.build-%lld.annotations", projdir,
-		     (long long)ex->version) ||
+	    path_fmt(tmpdir, sizeof(tmpdir), "%s/.build-%lld.%s", projdir, (long long)ex->version,
+		     tag) ||
+	    path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.zip", projdir,
+		     (long long)ex->version, tag) ||
+	    path_fmt(images_path, sizeof(images_path), "%s/.build-%lld.%s.images", projdir,
+		     (long long)ex->version, tag) ||
+	    path_fmt(anns_path, sizeof(anns_path), "%s/.build-%lld.%s.annotations", projdir,
+		     (long long)ex->version, tag) ||
 	    path_fmt(finaldir, sizeof(finaldir), "%s/%lld", projdir, (long long)ex->version) ||
 	    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir, (long long)ex->version)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
@@ -1290,8 +1309,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	}
 
 	if (share.version > 0) {
-		if (path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.parts", projdir,
-			     (long long)ex->version) ||
+		if (path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.parts", projdir,
+			     (long long)ex->version, tag) ||
 		    path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip.parts", projdir,
 			     (long long)ex->version)) {
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "export path too long");
@@ -1304,8 +1323,8 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 				    "shared: %s", (long long)b->id, (long long)share.version,
 				    why.message);
 			share.version = 0;
-			path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.zip", projdir,
-				 (long long)ex->version);
+			path_fmt(tmpzip, sizeof(tmpzip), "%s/.build-%lld.%s.zip", projdir,
+				 (long long)ex->version, tag);
 			path_fmt(finalzip, sizeof(finalzip), "%s/%lld.zip", projdir,
 				 (long long)ex->version);
 		} else if (e) {
@@ -1332,6 +1351,7 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 		e = sys_fail(err, "cannot rename", tmpdir);
 		goto out;
 	}
+	placed = 1;
 	if (rename(tmpzip, finalzip) != 0) {
 		e = sys_fail(err, "cannot rename", tmpzip);
 		goto out;
@@ -1355,8 +1375,19 @@ static enum ts_err build(struct build *b, const struct ts_export *ex,
 	e = ts_store_export_set_ready(o->store, b->id, hash, cat_hash, man.ptr, zip_bytes,
 				      share.version > 0 ? &share : NULL, err);
 out:
-	if (e && projdir[0])
-		remove_partial(projdir, ex->version);
+	/* Only this build's own files: another process may be building the
+	 * same version under its own names (it took the job over after this
+	 * one's lease ran out). */
+	if (e && projdir[0]) {
+		remove_tree(tmpdir);
+		remove_tree(tmpzip);
+		remove_tree(images_path);
+		remove_tree(anns_path);
+		if (placed) {
+			remove_tree(finaldir);
+			remove_tree(finalzip);
+		}
+	}
 	ts_error_release(&why);
 	placement_release(&pl);
 	free(cats);

@@ -1,10 +1,12 @@
 /* Readiness (service/health.h). */
 #include "service/health.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "storage/blobs.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -14,10 +16,13 @@ enum ts_err ts_svc_ready(struct ts_app *app, struct ts_error *err)
 	char path[4096];
 	int fd;
 
+	if (__atomic_load_n(&app->draining, __ATOMIC_SEQ_CST))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "draining", "draining");
 	if (e)
 		return e;
-	snprintf(path, sizeof(path), "%s/tmp/.readyz-XXXXXX", app->cfg.data_dir);
-	fd = mkstemp(path);
+	fd = ts_blob_tmp_name(app->cfg.data_dir, ".readyz", path, sizeof(path)) == 0
+		     ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
+		     : -1;
 	if (fd < 0 || write(fd, "ok", 2) != 2) {
 		if (fd >= 0) {
 			close(fd);

@@ -6,7 +6,8 @@
 #include "core/error.h"
 
 /* TS_OK when the database answers and the data folder takes a write;
- * else UNAVAILABLE with the reason in err's message. */
+ * else UNAVAILABLE with the reason in err's message ("draining" once the
+ * process has been told to stop). */
 enum ts_err ts_svc_ready(struct ts_app *app, struct ts_error *err);
 
 #endif

@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,12 +20,124 @@
 
 static atomic_ulong tmp_counter;
 
+/* This process's own temporary folder, DATA/tmp/p<pid>-<16 hex>, claimed
+ * on first use: its lock file DATA/tmp/p<pid>-<16 hex>.lock is created and
+ * flock()ed first, the folder made after, and the lock held until the
+ * process ends (the kernel drops it however the process ends). A sweep
+ * removes a folder only when it can take that lock: never the folder of a
+ * live process that shares the data folder. A few data folders per process
+ * (the unit tests use several). */
+#define TMP_CLAIMS 8
+static struct {
+	char data_dir[TS_BLOB_PATH_MAX];
+	char dir[TS_BLOB_PATH_MAX];
+	int lock_fd;
+} claims[TMP_CLAIMS];
+static int n_claims;
+static pthread_mutex_t claims_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t random_u64(void)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint64_t)ts_time_mono_us() ^ ((uint64_t)getpid() << 32);
+	return r;
+}
+
+/* Takes a new folder for data_dir into claims[i]. Returns 0 or -1. */
+static int claim_tmp(int i, const char *data_dir)
+{
+	for (int attempt = 0; attempt < 4; attempt++) {
+		char name[64], lock[TS_BLOB_PATH_MAX];
+		struct stat a, b;
+		int fd, len;
+
+		snprintf(name, sizeof(name), "p%ld-%016llx", (long)getpid(),
+			 (unsigned long long)random_u64());
+		len = snprintf(lock, sizeof(lock), "%s/tmp/%s.lock", data_dir, name);
+		if (len < 0 || (size_t)len >= sizeof(lock) ||
+		    (size_t)snprintf(claims[i].dir, sizeof(claims[i].dir), "%s/tmp/%s", data_dir,
+				     name) >= sizeof(claims[i].dir))
+			return -1;
+		fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0) {
+			if (errno == EEXIST)
+				continue;
+			return -1;
+		}
+		/* A sweep may have taken and removed the fresh lock file before
+		 * the flock: then it is no longer the one at that name. */
+		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &a) != 0 || stat(lock, &b) != 0 ||
+		    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+			close(fd);
+			continue;
+		}
+		if (mkdir(claims[i].dir, 0755) != 0 && errno != EEXIST) {
+			unlink(lock);
+			close(fd);
+			return -1;
+		}
+		snprintf(claims[i].data_dir, sizeof(claims[i].data_dir), "%s", data_dir);
+		claims[i].lock_fd = fd;
+		return 0;
+	}
+	return -1;
+}
+
+int ts_blob_tmp_dir(const char *data_dir, char *out, size_t outlen)
+{
+	int i, rc = -1;
+
+	pthread_mutex_lock(&claims_mu);
+	for (i = 0; i < n_claims; i++)
+		if (strcmp(claims[i].data_dir, data_dir) == 0)
+			break;
+	if (i == n_claims) {
+		if (n_claims == TMP_CLAIMS) {
+			/* The oldest goes (its lock too: a later sweep may take it). */
+			close(claims[0].lock_fd);
+			memmove(&claims[0], &claims[1], sizeof(claims[0]) * (TMP_CLAIMS - 1));
+			n_claims--;
+			i = n_claims;
+		}
+		if (claim_tmp(i, data_dir) == 0)
+			n_claims++;
+		else
+			i = -1;
+	}
+	if (i >= 0 && (size_t)snprintf(out, outlen, "%s", claims[i].dir) < outlen)
+		rc = 0;
+	pthread_mutex_unlock(&claims_mu);
+	return rc;
+}
+
+static int remove_flat(int fd, const char *name);
+
+void ts_blob_tmp_release_all(void)
+{
+	pthread_mutex_lock(&claims_mu);
+	for (int i = 0; i < n_claims; i++) {
+		char lock[TS_BLOB_PATH_MAX + 8];
+
+		remove_flat(AT_FDCWD, claims[i].dir);
+		snprintf(lock, sizeof(lock), "%s.lock", claims[i].dir);
+		unlink(lock);
+		close(claims[i].lock_fd);
+	}
+	n_claims = 0;
+	pthread_mutex_unlock(&claims_mu);
+}
+
 int ts_blob_tmp_name(const char *data_dir, const char *suffix, char *out, size_t outlen)
 {
+	char dir[TS_BLOB_PATH_MAX];
 	unsigned long n = atomic_fetch_add(&tmp_counter, 1);
-	int len = snprintf(out, outlen, "%s/tmp/%ld-%lld-%lu%s", data_dir, (long)getpid(),
-			   (long long)ts_time_mono_us(), n, suffix);
+	int len;
 
+	if (ts_blob_tmp_dir(data_dir, dir, sizeof(dir)) != 0)
+		return -1;
+	len = snprintf(out, outlen, "%s/%lu%s", dir, n, suffix);
 	return len < 0 || (size_t)len >= outlen ? -1 : 0;
 }
 
@@ -34,7 +149,8 @@ enum ts_err ts_blob_writer_open(struct ts_blob_writer *w, const char *data_dir,
 	w->max_bytes = max_bytes;
 	if (ts_blob_tmp_name(data_dir, ".upload", w->tmp_path, sizeof(w->tmp_path)) != 0) {
 		w->tmp_path[0] = '\0';
-		return ts_error_set(err, TS_ERR_IO, "tmp_failed", "the data folder path is too long");
+		return ts_error_set(err, TS_ERR_IO, "tmp_failed",
+				    "cannot make a temporary folder in the data folder");
 	}
 	w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0) {
@@ -135,14 +251,9 @@ int ts_blob_thumb_path(const char *data_dir, const char *hex, char *out, size_t 
 
 int ts_blob_thumb_tmp_path(const char *data_dir, const char *hex, char *out, size_t outlen)
 {
-	unsigned long n = atomic_fetch_add(&tmp_counter, 1);
-	int len;
-
 	if (!ts_sha256_is_hex(hex))
 		return -1;
-	len = snprintf(out, outlen, "%s/thumbs/%.2s/%s.jpg.%ld-%lu.tmp", data_dir, hex, hex,
-		       (long)getpid(), n);
-	return len < 0 || (size_t)len >= outlen ? -1 : 0;
+	return ts_blob_tmp_name(data_dir, ".jpg", out, outlen);
 }
 
 static void fsync_dir(const char *dir)
@@ -212,6 +323,48 @@ out:
 	return e;
 }
 
+/* Removes the regular files in the folder name (in dir fd) and the folder;
+ * returns how many files went. */
+static int remove_flat(int fd, const char *name)
+{
+	int sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	struct dirent *de;
+	DIR *d = sub >= 0 ? fdopendir(sub) : NULL;
+	int n = 0;
+
+	if (!d) {
+		if (sub >= 0)
+			close(sub);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (fstatat(sub, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    unlinkat(sub, de->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	unlinkat(fd, name, AT_REMOVEDIR);
+	return n;
+}
+
+static int is_claim_name(const char *s, size_t len)
+{
+	/* p<pid>-<16 hex> */
+	const char *dash = memchr(s, '-', len);
+
+	if (len < 19 || s[0] != 'p' || !dash || (size_t)(s + len - dash) != 17)
+		return 0;
+	for (const char *c = s + 1; c < dash; c++)
+		if (*c < '0' || *c > '9')
+			return 0;
+	for (const char *c = dash + 1; c < s + len; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return 0;
+	return 1;
+}
+
 int ts_blob_sweep_tmp(const char *data_dir)
 {
 	char dir[TS_BLOB_PATH_MAX];
@@ -232,12 +385,44 @@ int ts_blob_sweep_tmp(const char *data_dir)
 		size_t len = strlen(de->d_name);
 		struct stat st;
 
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(st.st_mode) && len > 5 && strcmp(de->d_name + len - 5, ".lock") == 0 &&
+		    is_claim_name(de->d_name, len - 5)) {
+			/* A process's folder: it goes only when its lock is free
+			 * (the process is gone), the lock file last. */
+			char name[sizeof(de->d_name)];
+			struct stat held;
+			int lfd = openat(fd, de->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+			if (lfd < 0)
+				continue;
+			if (flock(lfd, LOCK_EX | LOCK_NB) == 0 && fstat(lfd, &held) == 0 &&
+			    held.st_ino == st.st_ino && held.st_dev == st.st_dev) {
+				snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+				n += remove_flat(fd, name);
+				unlinkat(fd, de->d_name, 0);
+			}
+			close(lfd);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && is_claim_name(de->d_name, len)) {
+			/* A folder is made only after its lock is held: one with
+			 * no lock file left is no live process's. */
+			char lock[sizeof(de->d_name) + 8];
+			struct stat ls;
+
+			snprintf(lock, sizeof(lock), "%s.lock", de->d_name);
+			if (fstatat(fd, lock, &ls, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+				n += remove_flat(fd, de->d_name);
+			continue;
+		}
+		/* Files of versions that wrote straight into DATA/tmp. */
 		if (!((len > 7 && strcmp(de->d_name + len - 7, ".upload") == 0) ||
 		      strncmp(de->d_name, ".readyz-", 8) == 0))
 			continue;
 		/* unlinkat never follows a symlink; only regular files go. */
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-		    unlinkat(fd, de->d_name, 0) == 0)
+		if (S_ISREG(st.st_mode) && unlinkat(fd, de->d_name, 0) == 0)
 			n++;
 	}
 	closedir(d);

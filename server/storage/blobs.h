@@ -3,7 +3,8 @@
  * DATA/thumbs/ab/<64 hex>.jpg. Paths come only from the digest, never from
  * anything a user sent.
  *
- * Writing goes through a temporary file in DATA/tmp (same filesystem),
+ * Writing goes through a temporary file in this process's own folder
+ * DATA/tmp/p<pid>-<16 hex> (same filesystem; see ts_blob_tmp_dir),
  * hashed while it is written, fsynced, then renamed into place: a blob
  * either exists whole or not at all. A blob is never modified; writing
  * bytes that already exist just drops the temporary file.
@@ -37,7 +38,8 @@ struct ts_blob_writer {
 	uint64_t max_bytes;
 };
 
-/* Creates a fresh temporary file in data_dir/tmp. IO "tmp_failed". */
+/* Creates a fresh temporary file in this process's folder of data_dir/tmp.
+ * IO "tmp_failed". */
 enum ts_err ts_blob_writer_open(struct ts_blob_writer *w, const char *data_dir,
 				uint64_t max_bytes, struct ts_error *err);
 /* Appends and hashes. TOO_LARGE "file_too_large" past max_bytes (nothing
@@ -65,22 +67,39 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 int ts_blob_path(const char *data_dir, const char *hex, char *out, size_t outlen);
 int ts_blob_thumb_path(const char *data_dir, const char *hex, char *out, size_t outlen);
 
-/* A unique temporary path beside the thumbnail of hex (same folder, so the
- * rename into place is atomic; uploads alone use data_dir/tmp). */
+/* A unique temporary path for the thumbnail of hex, in this process's
+ * temporary folder (same filesystem, so the rename into place is atomic;
+ * what a killed process leaves goes with its folder). */
 int ts_blob_thumb_tmp_path(const char *data_dir, const char *hex, char *out, size_t outlen);
 
-/* A new unique temporary path in data_dir/tmp with the given suffix (the
- * file is not created). Returns 0, or -1 when out is too small. */
+/* This process's own temporary folder in data_dir/tmp, made on first use:
+ * DATA/tmp/p<pid>-<16 random hex>, beside its lock file
+ * DATA/tmp/p<pid>-<16 random hex>.lock, which the process holds locked
+ * (flock) for as long as it lives. Several processes sharing one data
+ * folder so never share a temporary name, and a sweep can tell a live
+ * process's folder from a dead one's. Returns 0, or -1 when out is too
+ * small or the folder cannot be made. */
+int ts_blob_tmp_dir(const char *data_dir, char *out, size_t outlen);
+
+/* Removes this process's temporary folders (with what is left in them)
+ * and their lock files; for a clean exit, once nothing writes there. */
+void ts_blob_tmp_release_all(void);
+
+/* A new unique temporary path in this process's temporary folder, with the
+ * given suffix (the file is not created). Returns 0, or -1 (see above). */
 int ts_blob_tmp_name(const char *data_dir, const char *suffix, char *out, size_t outlen);
 
 /* Makes the folder that will hold path (its fan-out folder). */
 enum ts_err ts_blob_make_parent(const char *path, struct ts_error *err);
 
-/* Removes what a process that died (SIGKILL, a crash, a power cut) left in
- * data_dir/tmp: the regular files whose names end in ".upload" (partial
- * uploads and video frames) or start with ".readyz-". Other files are left
- * alone. Call at start, before anything writes there. Returns how many
- * files were removed. */
+/* Removes what processes that died (SIGKILL, a crash, a power cut) left in
+ * data_dir/tmp: the folder of each process whose lock is free (with its
+ * regular files: partial uploads, video frames, thumbnails being written)
+ * and its lock file, and, from versions that wrote straight into
+ * data_dir/tmp, the regular files whose names end in ".upload" or start
+ * with ".readyz-". The folders of live processes (this one included) and
+ * other files are left alone, so it is safe while other processes use the
+ * same data folder. Returns how many files were removed. */
 int ts_blob_sweep_tmp(const char *data_dir);
 
 #endif

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin } from '../lib/server.mjs';
+import { startWithAdmin, tmpFiles } from '../lib/server.mjs';
 import {
   corruptJpeg, formOf, makeJpegs, makePng, multipart, pngBomb, sha256,
 } from '../lib/images.mjs';
@@ -58,7 +58,7 @@ async function filesUnder(dir) {
   return out;
 }
 
-const tmpFiles = () => filesUnder(join(srv.dataDir, 'tmp'));
+const tmpNow = () => tmpFiles(srv.dataDir);
 const blobFiles = () => filesUnder(join(srv.dataDir, 'blobs'));
 
 async function waitFor(fn, ms = 15000) {
@@ -106,7 +106,7 @@ test('an uploaded JPEG and PNG keep their bytes, size, type and checksum', async
   for (const a of [jpg, p]) {
     await waitFor(async () => (await api('GET', `/api/v1/assets/${a.id}`)).json.thumbnail_ready);
   }
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('120 images in one request all go in, each exactly once in the list', async () => {
@@ -199,7 +199,7 @@ test('bad files are refused one by one while the good ones go in', async () => {
   assert.match(r.json.errors[4].message, /60000 x 60000/);
   assert.match(r.json.errors[5].message, /path separator/);
   // Nothing half-written: no temporary file, only the two good blobs, two rows.
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
   assert.equal((await blobFiles()).length, blobsBefore + 2);
   const { counts } = await listAll(pid);
   assert.equal(counts.all, 2);
@@ -228,7 +228,7 @@ test('a file over the size limit is refused; the rest of the request goes in', a
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.assets.length, 1);
     assert.equal(r.json.errors[0].code, 'file_too_large');
-    assert.deepEqual(await readdir(join(s2.dataDir, 'tmp')), []);
+    assert.deepEqual(await tmpFiles(s2.dataDir), []);
   } finally {
     await s2.close();
   }
@@ -247,7 +247,7 @@ test('a client that disconnects mid-upload leaves nothing behind', async () => {
     req.write(body.subarray(0, Math.floor(body.length / 2)));
     setTimeout(() => { req.destroy(); resolve(); }, 300);
   });
-  await waitFor(async () => (await tmpFiles()).length === 0, 5000);
+  await waitFor(async () => (await tmpNow()).length === 0, 5000);
   const { counts } = await listAll(pid);
   assert.equal(counts.all, 0);
 });
@@ -267,7 +267,7 @@ test('uploads are checked: auth, project, content type, malformed bodies', async
   const junk = await api('POST', `/api/v1/projects/${pid}/assets`, 'garbage without parts',
     { raw: true, headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
   assert.ok([400, 422].includes(junk.status), junk.text);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('list parameters are validated', async () => {
@@ -412,5 +412,5 @@ test('once every thumbnail job has run, nothing is left in tmp/', async () => {
     const r = await api('GET', `/api/v1/projects/${pid}/assets`);
     return r.json.assets.every((a) => a.thumbnail_ready);
   });
-  await waitFor(async () => (await filesUnder(join(srv.dataDir, 'tmp'))).length === 0, 20000);
+  await waitFor(async () => (await tmpNow()).length === 0, 20000);
 });

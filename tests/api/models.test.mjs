@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, startServer, ROOT, SANITIZED } from '../lib/server.mjs';
+import { startWithAdmin, startServer, ROOT, SANITIZED, tmpFiles } from '../lib/server.mjs';
 import { solidPng } from '../lib/tinypng.mjs';
 import { rawRequest } from '../lib/raw.mjs';
 
@@ -184,7 +184,7 @@ test('bad models and metadata are refused with a 4xx, and nothing is stored', as
   }
   assert.equal((await api('GET', `/api/v1/projects/${pid}/models`)).json.models.length, 2);
   assert.equal(await blobCount(), before);
-  const tmp = await readdir(join(srv.dataDir, 'tmp'));
+  const tmp = await tmpFiles(srv.dataDir);
   assert.deepEqual(tmp.filter((f) => f.endsWith('.upload')), []);
 });
 

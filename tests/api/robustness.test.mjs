@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, PG } from '../lib/server.mjs';
+import { startWithAdmin, PG, tmpFiles } from '../lib/server.mjs';
 import { rawRequest as sendRaw } from '../lib/raw.mjs';
 
 let srv, token;
@@ -391,8 +391,8 @@ const END = Buffer.from('--BND--\r\n');
 const postUpload = (pid, body, type = 'multipart/form-data; boundary=BND') =>
   api('POST', `/api/v1/projects/${pid}/assets`, body, { raw: true, headers: { 'content-type': type } });
 
-async function tmpFiles() {
-  return readdir(join(srv.dataDir, 'tmp'));
+async function tmpNow() {
+  return tmpFiles(srv.dataDir);
 }
 
 async function allAssets(pid) {
@@ -427,7 +427,7 @@ test('malformed multipart bodies get 4xx and leave nothing behind', async () => 
     assert.ok(r.json.error, r.text);
   }
   assert.deepEqual(await allAssets(pid), []);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('hostile file names are refused one by one, shown safely, and never used as paths', async () => {
@@ -456,7 +456,7 @@ test('hostile file names are refused one by one, shown safely, and never used as
   const { access } = await import('node:fs/promises');
   await assert.rejects(access('/tmp/evil.jpg'));
   assert.equal((await allAssets(pid)).length, 1);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('Content-Type lies: what decides is the bytes, not the declared type or the name', async () => {
@@ -493,7 +493,7 @@ test('many tiny parts are bounded; a part that never ends is dropped', async () 
   assert.equal(e.json.errors.length, 500);
   assert.ok(e.json.errors.every((x) => x.code === 'empty_file'));
   assert.deepEqual(await allAssets(pid), []);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('a client that goes away mid-file leaves no temporary file and no row', async () => {
@@ -511,7 +511,7 @@ test('a client that goes away mid-file leaves no temporary file and no row', asy
     let during = [];
     for (let i = 0; i < 50 && during.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      during = await tmpFiles();
+      during = await tmpNow();
     }
     assert.equal(during.length, 1, `${route}: a temporary file while the part arrives`);
     // ...when the client vanishes
@@ -519,7 +519,7 @@ test('a client that goes away mid-file leaves no temporary file and no row', asy
     let after = during;
     for (let i = 0; i < 100 && after.length; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      after = await tmpFiles();
+      after = await tmpNow();
     }
     assert.deepEqual(after, [], `${route}: the temporary file is removed`);
   }
@@ -581,7 +581,7 @@ test('fuzz: 300 seeded mutations of a valid upload never crash, 500 or leave par
     const f = await api('GET', `/api/v1/assets/${a.id}/file`);
     assert.equal(f.status, 200);
   }
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
   assert.ok(statuses[201] > 0 && (statuses[400] || 0) + (statuses[422] || 0) > 0,
     JSON.stringify(statuses));
   await alive();
@@ -609,7 +609,7 @@ test('a video upload whose multipart body ends before its closing boundary is re
     assertJsonError(r, 400);
   }
   assert.deepEqual((await api('GET', `/api/v1/projects/${pid}/videos`)).json.videos, []);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
   // while the whole body is taken, with the file's exact bytes
   const ok = await api('POST', `/api/v1/projects/${pid}/videos`, whole,
     { raw: true, headers: { 'content-type': 'multipart/form-data; boundary=BND' } });
@@ -744,7 +744,7 @@ test('exports started at once get distinct versions and the same hash', async ()
     }
   }
   assert.equal(new Set(done.map((d) => d.hash)).size, 1);
-  assert.deepEqual(await tmpFiles(), []);
+  assert.deepEqual(await tmpNow(), []);
 });
 
 test('SIGTERM during uploads: a clean exit, no temporary files, and the data intact', async () => {
@@ -779,7 +779,7 @@ test('SIGTERM during uploads: a clean exit, no temporary files, and the data int
     assert.ok(Date.now() - t0 < 30000);
     for (const s of socks) s.destroy();
     // then nothing is left in tmp, and after a restart the finished upload is there
-    assert.deepEqual(await readdir(join(own.srv.dataDir, 'tmp')), []);
+    assert.deepEqual(await tmpFiles(own.srv.dataDir), []);
     await own.srv.start();
     const list = await own.srv.req('GET', `/api/v1/projects/${pid}/assets`, { token: own.token });
     assert.deepEqual(list.json.assets.map((a) => a.file_name), ['kept.jpg']);
@@ -808,7 +808,7 @@ test('SIGKILL mid-upload: the partial file is swept from tmp at the next start, 
     let during = [];
     for (let i = 0; i < 100 && !during.some((f) => f.endsWith('.upload')); i++) {
       await new Promise((r) => setTimeout(r, 20));
-      during = await readdir(join(own.srv.dataDir, 'tmp'));
+      during = await tmpFiles(own.srv.dataDir);
     }
     assert.ok(during.some((f) => f.endsWith('.upload')), during.join());
     // when the process is killed and started again
@@ -816,7 +816,7 @@ test('SIGKILL mid-upload: the partial file is swept from tmp at the next start, 
     s.destroy();
     await own.srv.start();
     // then the partial upload is gone, no row was made, and the other file is kept
-    assert.deepEqual(await readdir(join(own.srv.dataDir, 'tmp')), ['notes.txt']);
+    assert.deepEqual(await tmpFiles(own.srv.dataDir), ['notes.txt']);
     assert.equal(await readFile(join(own.srv.dataDir, 'tmp', 'notes.txt'), 'utf8'), 'keep me');
     assert.match(own.srv.log, /removed 1 temporary file\(s\) left by an earlier run/);
     const list = await own.srv.req('GET', `/api/v1/projects/${pid}/assets`, { token: own.token });

@@ -6,10 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 
-import { startWithAdmin } from '../lib/server.mjs';
+import { startWithAdmin, tmpFiles } from '../lib/server.mjs';
 import { rawGet, rawRequest } from '../lib/raw.mjs';
 
 const HEADER_TIMEOUT_S = 3;
@@ -114,7 +112,7 @@ test('a client that goes away mid-upload leaves no temporary file within 5 s', a
   const project = await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Cut' } });
   const head = Buffer.from('--BND\r\nContent-Disposition: form-data; name="file"; filename="cut.jpg"\r\n' +
     'Content-Type: image/jpeg\r\n\r\n');
-  const tmp = () => readdir(join(srv.dataDir, 'tmp'));
+  const tmp = () => tmpFiles(srv.dataDir);
   for (const how of ['end', 'destroy']) {
     // given an upload under way, its part being written to tmp/
     const sock = connect({ port: srv.port, host: '127.0.0.1' });

@@ -18,6 +18,26 @@ export const BIN = process.env.TESSERA_BIN || join(ROOT, 'build', 'tessera');
 export const SANITIZED = process.env.TESSERA_SANITIZED === '1';
 export const PG = process.env.TESSERA_TEST_DB === 'postgres';
 
+// The temporary files under DATA/tmp: each process writes in its own
+// folder DATA/tmp/p<pid>-<16 hex>, beside its lock file
+// p<pid>-<16 hex>.lock; those are left out, the files in them are listed
+// (names only), and so are other files directly in DATA/tmp.
+export async function tmpFiles(dataDir) {
+  const { readdir } = await import('node:fs/promises');
+  const claim = /^p\d+-[0-9a-f]{16}$/;
+  const out = [];
+  for (const e of await readdir(join(dataDir, 'tmp'), { withFileTypes: true })) {
+    if (e.isDirectory() && claim.test(e.name)) {
+      try {
+        out.push(...await readdir(join(dataDir, 'tmp', e.name)));
+      } catch { /* the folder went meanwhile */ }
+    } else if (!(e.isFile() && e.name.endsWith('.lock') && claim.test(e.name.slice(0, -5)))) {
+      out.push(e.name);
+    }
+  }
+  return out.sort();
+}
+
 // base (a postgresql:// URL) with its database name replaced by db.
 export function pgUrlWithDb(base, db) {
   const m = /^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*(\?.*)?$/.exec(base);
@@ -74,6 +94,8 @@ class Server {
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=1',
       UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
       ...(this.dbUrl ? { TESSERA_DB: this.dbUrl } : {}),
+      // no drain on SIGTERM unless a test asks for one: stops stay quick
+      TESSERA_DRAIN_S: '0',
       ...(this.opts.env || {}),
     };
   }
