@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, tmpFiles, tmpSettled } from '../lib/server.mjs';
 import {
   corruptJpeg, formOf, makeJpegs, makePng, multipart, pngBomb, sha256,
 } from '../lib/images.mjs';
@@ -58,7 +58,7 @@ async function filesUnder(dir) {
   return out;
 }
 
-const tmpNow = () => tmpFiles(srv.dataDir);
+const tmpNow = () => tmpSettled(srv.dataDir);
 const blobFiles = () => filesUnder(join(srv.dataDir, 'blobs'));
 
 async function waitFor(fn, ms = 15000) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, PG, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, PG, tmpFiles, tmpSettled } from '../lib/server.mjs';
 import { rawRequest as sendRaw } from '../lib/raw.mjs';
 
 let srv, token;
@@ -392,7 +392,7 @@ const postUpload = (pid, body, type = 'multipart/form-data; boundary=BND') =>
   api('POST', `/api/v1/projects/${pid}/assets`, body, { raw: true, headers: { 'content-type': type } });
 
 async function tmpNow() {
-  return tmpFiles(srv.dataDir);
+  return tmpSettled(srv.dataDir);
 }
 
 async function allAssets(pid) {

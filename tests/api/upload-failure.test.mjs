@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { startWithAdmin, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, tmpSettled } from '../lib/server.mjs';
 import { multipart } from '../lib/images.mjs';
 import { tinyPng } from '../lib/tinypng.mjs';
 
@@ -51,7 +51,7 @@ test('when the disk fills during the second file, the answer lists the first as 
   // and what it says is what is there, with nothing half-written
   const list = await srv.req('GET', `/api/v1/projects/${p.json.id}/assets`, { token });
   assert.deepEqual(list.json.assets.map((a) => a.id), [r.json.assets[0].id]);
-  assert.deepEqual(await tmpFiles(srv.dataDir), []);
+  assert.deepEqual(await tmpSettled(srv.dataDir), []);
   // and the server goes on
   assert.equal((await srv.req('GET', '/healthz')).status, 200);
 });

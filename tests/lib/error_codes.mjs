@@ -18,6 +18,8 @@ const CALLS = {
   av_fail: [3, 2],
   ts_name_check_bidi: [3, -1],
   ts_sq_step_row: [4, -1],
+  ts_sq_get_row: [7, -1], // TS_SQ_I64(...) is one argument here, two once expanded
+  ts_pg_get_row: [7, -1],
   ts_import_plan_refuse: [2, -1],
 };
 

@@ -38,6 +38,18 @@ export async function tmpFiles(dataDir) {
   return out.sort();
 }
 
+// What tmpFiles finds once the work in flight there (a thumbnail being
+// made in the background, written as tmp/.../<n>.jpg and then renamed) has
+// ended: for checks that nothing was left behind.
+export async function tmpSettled(dataDir, ms = 5000) {
+  let left = await tmpFiles(dataDir);
+  for (let waited = 0; left.length && waited < ms; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await tmpFiles(dataDir);
+  }
+  return left;
+}
+
 // base (a postgresql:// URL) with its database name replaced by db.
 export function pgUrlWithDb(base, db) {
   const m = /^(postgres(?:ql)?:\/\/[^/]*)\/[^?]*(\?.*)?$/.exec(base);
