@@ -6,35 +6,20 @@
 // and the Python reader, which yields (path, class_index) from the class
 // folders. A default classification export is unchanged (1.0.0, images/).
 // Bad layouts are refused with clear messages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, rm, mkdtemp, cp, readdir, rename, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, cp, readdir, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, ROOT } from '../lib/server.mjs';
+import { ROOT } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
-import { waitExport, verifyExport, contractValidators } from '../lib/exports.mjs';
+import { waitExport, verifyExport, exportTestSetup } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
 let srv, token, work, validateAnnotations, validateManifest;
 
-const api = async (method, path, body, expect) => {
-  const r = await srv.req(method, path, { token, body });
-  if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text}`);
-  return r;
-};
-
-before(async () => {
-  ({ srv, token } = await startWithAdmin());
-  work = await mkdtemp(join(tmpdir(), 'tessera-export-imagefolder-'));
-  ({ validateAnnotations, validateManifest } = await contractValidators());
-});
-after(async () => {
-  await srv.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const { api } = exportTestSetup('tessera-export-imagefolder-', (s) => ({ srv, token, work, validateAnnotations, validateManifest } = s));
 
 // Every file below dir, as relative paths, sorted.
 async function files(dir, prefix = '') {

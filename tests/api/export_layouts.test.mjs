@@ -3,36 +3,21 @@
 // when images are added; the split is in annotations.json (under the hash)
 // and in the manifest; the files pass the JSON Schemas, `tessera verify`
 // and the Python reader; bad splits are refused with clear messages.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, rm, mkdtemp, cp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, ROOT } from '../lib/server.mjs';
+import { ROOT } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
-import { waitExport, verifyExport, contractValidators } from '../lib/exports.mjs';
+import { waitExport, verifyExport, exportTestSetup } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
 let srv, token, work, validateAnnotations, validateManifest;
 
-const api = async (method, path, body, expect) => {
-  const r = await srv.req(method, path, { token, body });
-  if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text}`);
-  return r;
-};
-
-before(async () => {
-  ({ srv, token } = await startWithAdmin());
-  work = await mkdtemp(join(tmpdir(), 'tessera-export-split-'));
-  ({ validateAnnotations, validateManifest } = await contractValidators());
-});
-after(async () => {
-  await srv.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const { api } = exportTestSetup('tessera-export-split-', (s) => ({ srv, token, work, validateAnnotations, validateManifest } = s));
 
 // The split rule, written independently of the server and the reader.
 function partOf(split, checksum) {

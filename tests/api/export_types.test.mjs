@@ -3,36 +3,21 @@
 // box with bbox, area and iscrowd; images answered "none of these" or "no
 // objects" stay in images. Both pass the JSON Schemas and `tessera verify`,
 // and the Python reader gives back exactly the boxes the API holds.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, BIN, ROOT, SANITIZED } from '../lib/server.mjs';
+import { BIN, ROOT, SANITIZED } from '../lib/server.mjs';
 import { uploadPngs } from '../lib/tinypng.mjs';
-import { contractValidators } from '../lib/exports.mjs';
+import { exportTestSetup } from '../lib/exports.mjs';
 
 const run = promisify(execFile);
 const WAIT_MS = SANITIZED ? 60000 : 20000;
 let srv, token, work, validateAnnotations, validateManifest;
 
-const api = async (method, path, body, expect) => {
-  const r = await srv.req(method, path, { token, body });
-  if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text}`);
-  return r;
-};
-
-before(async () => {
-  ({ srv, token } = await startWithAdmin());
-  work = await mkdtemp(join(tmpdir(), 'tessera-export-types-'));
-  ({ validateAnnotations, validateManifest } = await contractValidators());
-});
-after(async () => {
-  await srv.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+const { api } = exportTestSetup('tessera-export-types-', (s) => ({ srv, token, work, validateAnnotations, validateManifest } = s));
 
 async function project(name, taskType, cats) {
   const p = (await api('POST', '/api/v1/projects', { name, task_type: taskType }, 201)).json;

@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { BIN, ROOT, SANITIZED } from './server.mjs';
+import { BIN, ROOT, SANITIZED, startWithAdmin } from './server.mjs';
 
 const run = promisify(execFile);
 
@@ -44,4 +46,31 @@ export async function contractValidators() {
     validateAnnotations: ajv.compile(await load('annotations.schema.json')),
     validateManifest: ajv.compile(await load('manifest.schema.json')),
   };
+}
+
+// The setup of an export test file: a server with an admin, a work folder
+// named after prefix, and the contract's validators, made before the
+// file's tests (then handed to ready) and removed after them. The returned
+// object has them too (srv, token, work, validateAnnotations,
+// validateManifest), and api(method, path, body, expect), which checks the
+// status when expect is given.
+export function exportTestSetup(prefix, ready = () => {}) {
+  const ctx = {
+    async api(method, path, body, expect) {
+      const r = await ctx.srv.req(method, path, { token: ctx.token, body });
+      if (expect !== undefined) assert.equal(r.status, expect, `${method} ${path}: ${r.text}`);
+      return r;
+    },
+  };
+  before(async () => {
+    ({ srv: ctx.srv, token: ctx.token } = await startWithAdmin());
+    ctx.work = await mkdtemp(join(tmpdir(), prefix));
+    Object.assign(ctx, await contractValidators());
+    ready(ctx);
+  });
+  after(async () => {
+    await ctx.srv?.close();
+    if (ctx.work) await rm(ctx.work, { recursive: true, force: true });
+  });
+  return ctx;
 }
