@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors';
 import type { Annotation } from '../api/assets';
-import { conflicts, resolveConflict, staleCurrent } from './conflicts';
+import { alreadyHolds, conflicts, resolveConflict, staleCurrent } from './conflicts';
 
 const theirs: Annotation = {
   asset_id: 5,
@@ -29,5 +29,18 @@ describe('conflicts', () => {
     expect(conflicts.value.map((c) => c.assetId)).toEqual([6]);
     expect(resolveConflict(6, 'mine')).toEqual({ projectId: 1, change: { status: 'skipped', revision: 2 } });
     expect(conflicts.value).toEqual([]);
+  });
+
+  it('a write the server already holds (sent again after a reload) is no conflict; any other is', () => {
+    expect(alreadyHolds(theirs, { category_ids: [3], revision: 6 })).toBe(true);
+    expect(alreadyHolds(theirs, { category_ids: [4], revision: 6 })).toBe(false);
+    expect(alreadyHolds({ ...theirs, status: 'skipped', category_ids: [] }, { category_ids: [], revision: 6 })).toBe(false);
+    expect(alreadyHolds(theirs, { status: 'labeled', revision: 6 })).toBe(true);
+    expect(alreadyHolds(theirs, { status: 'approved', revision: 6 })).toBe(false);
+    const boxes = { type: 'boxes' as const, objects: [{ id: 'a', category_id: 3, bbox: [1, 2, 3, 4] as [number, number, number, number] }] };
+    expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: boxes, revision: 6 })).toBe(true);
+    const reordered = { objects: [{ bbox: [1, 2, 3.0000000001, 4] as [number, number, number, number], category_id: 3, id: 'a' }], type: 'boxes' as const };
+    expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: reordered, revision: 6 })).toBe(true);
+    expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: { ...boxes, objects: [] }, revision: 6 })).toBe(false);
   });
 });

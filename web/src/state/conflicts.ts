@@ -28,6 +28,34 @@ export function staleCurrent(err: unknown): Annotation | null {
   return cur && typeof cur === 'object' && typeof (cur as Annotation).revision === 'number' ? (cur as Annotation) : null;
 }
 
+/** Deep equality of JSON values, whatever the order of keys, with numbers
+ * equal to a millionth of a pixel (the server writes them in its own form). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a));
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return a === b;
+}
+
+/** Whether the server's annotation already holds what change asks for: a
+ * write that landed before its answer was lost (a reload mid-save) and was
+ * sent again from the queue is then done, not a conflict with itself. */
+export function alreadyHolds(theirs: Annotation, change: AnnotationChange): boolean {
+  if ('payload' in change) return sameValue(theirs.payload ?? null, change.payload);
+  if ('category_ids' in change) {
+    const a = [...theirs.category_ids].sort((x, y) => x - y);
+    const b = [...change.category_ids].sort((x, y) => x - y);
+    return theirs.status !== 'unlabeled' && theirs.status !== 'skipped' && a.length === b.length && a.every((v, i) => v === b[i]);
+  }
+  return theirs.status === change.status && (change.note ?? '') === (theirs.note ?? '');
+}
+
 /** Records a conflict (replacing an older one of the same asset) and reads who made the winning change. */
 export function addConflict(c: Omit<Conflict, 'by'>, history: Pick<typeof labeling, 'history'> = labeling): void {
   conflicts.value = [...conflicts.value.filter((x) => x.assetId !== c.assetId), { ...c, by: c.theirs.labeled_by }];

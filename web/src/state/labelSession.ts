@@ -8,7 +8,7 @@ import { computed, signal } from '@preact/signals';
 import { assets, queueQuery, type Annotation, type Asset, type AssetFilter, type QueueMode } from '../api/assets';
 import { ApiError, isRetryable } from '../api/errors';
 import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
-import { addConflict, staleCurrent } from './conflicts';
+import { addConflict, alreadyHolds, staleCurrent } from './conflicts';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
 import { changeTo, createRecent, recordStep, takeRedo, takeUndo, type LabelStep } from './labelUndo';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
@@ -32,6 +32,12 @@ let shared: WriteQueue<Annotation> | null = null;
 /** The last revision the server acknowledged per asset (for writes to images no longer in a session's queue). */
 const knownRevision = new Map<number, number>();
 
+function acked(assetId: number, ann: Annotation, latest: boolean): void {
+  knownRevision.set(assetId, ann.revision);
+  for (const l of listeners) l('ack', assetId, latest ? ann : null, null);
+  ackTick.value++;
+}
+
 /** The page's one write queue (started on first use). */
 export function writeQueue(): WriteQueue<Annotation> {
   if (shared) return shared;
@@ -40,13 +46,13 @@ export function writeQueue(): WriteQueue<Annotation> {
     storage,
     journal: typeof localStorage !== 'undefined' ? new WebStorageJournal(localStorage) : undefined,
     send: (w) => sendChange(w.assetId, w.change),
-    onAck: (w, ann, latest) => {
-      knownRevision.set(w.assetId, ann.revision);
-      for (const l of listeners) l('ack', w.assetId, latest ? ann : null, null);
-      ackTick.value++;
-    },
+    onAck: (w, ann, latest) => acked(w.assetId, ann, latest),
     onReject: (w, err) => {
       const theirs = staleCurrent(err);
+      if (theirs && alreadyHolds(theirs, w.change)) {
+        acked(w.assetId, theirs, true);
+        return;
+      }
       if (theirs) {
         knownRevision.set(w.assetId, theirs.revision);
         const { revision: _sent, ...mine } = w.change;

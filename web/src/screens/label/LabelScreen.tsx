@@ -135,9 +135,10 @@ export function LabelScreen({ project }: ProjectTabProps) {
   // Preload and decode what comes next; remember the place in the URL.
   useEffect(() => {
     preload(items.slice(index + 1, index + 1 + PRELOAD_AHEAD).map((a) => a.id));
-    setView(FIT);
     if (cur) window.history.replaceState(null, '', labelPath(project.id, filter, category, cur.id, queue));
   }, [cur?.id, items.length]);
+  // A new image starts fitted; more of the queue arriving keeps the zoom.
+  useEffect(() => setView(FIT), [cur?.id]);
 
   // The suggestion of the image shown, and of the next ones, so that A answers at once.
   useEffect(() => {
