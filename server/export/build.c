@@ -16,15 +16,16 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include <zip.h>
 
 #include "core/buf.h"
+#include "core/fdio.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "domain/payload.h"
 #include "export/coco.h"
 #include "export/folder_name.h"
 #include "export/share.h"
+#include "export/zipw.h"
 #include "hash/sha256.h"
 #include "media/image.h"
 #include "store/store_exports.h"
@@ -159,24 +160,6 @@ static enum ts_err mkdir_p(const char *path, struct ts_error *err)
 }
 
 /* A copy for when a hardlink is impossible (another filesystem). */
-/* 0, or -1 with errno set. */
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static enum ts_err copy_file(const char *from, const char *to, struct ts_error *err)
 {
 	int in = -1, out = -1;
@@ -237,6 +220,7 @@ struct build {
 	int64_t last_report_us;
 	int stopped;
 	int64_t n_images; /* what the first pass over the snapshot found */
+	int64_t zip_done, zip_units; /* files zipped of those to zip */
 };
 
 /* The snapshot's items one image at a time (its items, sorted by
@@ -440,75 +424,26 @@ static void placement_release(struct placement *pl)
 	free(pl->used);
 }
 
-static void zip_progress(zip_t *za, double frac, void *ud)
+/* Adds one entry to the zip, counting the images' half of the progress. */
+static enum ts_err zip_file(struct build *b, struct ts_zipw *w, const char *name,
+			    const char *src_path, struct ts_error *err)
 {
-	struct build *b = ud;
 	int64_t half = b->total / 2;
+	enum ts_err e;
 
-	(void)za;
-	report(b, half + (int64_t)(frac * (double)half), 0);
+	if (should_stop(b))
+		return ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
+	e = ts_zipw_add_file(w, name, src_path, err);
+	if (!e && b->zip_units > 0)
+		report(b, half + half * ++b->zip_done / b->zip_units, 0);
+	return e;
 }
 
-static int zip_cancel(zip_t *za, void *ud)
-{
-	(void)za;
-	return should_stop(ud);
-}
-
-/* The DOS timestamp written for every entry: 1980-01-01 00:00:00 local
- * time, which libzip converts back to the same DOS fields in any time
- * zone, so the zip bytes never depend on the clock or the TZ. */
-static time_t fixed_mtime(void)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = 80;
-	tm.tm_mon = 0;
-	tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
-}
-
-static enum ts_err zip_fail(zip_t *za, struct ts_error *err, const char *what)
-{
-	return ts_error_set(err, TS_ERR_IO, "export_zip", "zip: %s: %s", what,
-			    za ? zip_strerror(za) : "cannot open");
-}
-
-static enum ts_err add_entry(zip_t *za, const char *name, zip_source_t *src, time_t mtime,
-			     struct ts_error *err)
-{
-	zip_int64_t idx;
-
-	if (!src)
-		return zip_fail(za, err, name);
-	idx = zip_file_add(za, name, src, 0);
-	if (idx < 0) {
-		zip_source_free(src);
-		return zip_fail(za, err, name);
-	}
-	if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) != 0 ||
-	    zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
-	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-					     (zip_uint32_t)0100644 << 16) != 0)
-		return zip_fail(za, err, name);
-	return TS_OK;
-}
-
-/* Writes the zip at path: manifest.json, annotations.json, images/ and the
- * images in id order, all stored (images are already compressed; storing
- * keeps the build as fast as copying). */
-static enum ts_err add_dir(zip_t *za, const char *name, time_t mtime, struct ts_error *err)
-{
-	zip_int64_t idx = zip_dir_add(za, name, 0);
-
-	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
-	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-					     (zip_uint32_t)(040755 << 16) | 0x10) != 0)
-		return zip_fail(za, err, name);
-	return TS_OK;
-}
-
+/* Writes the zip at path: manifest.json, annotations.json, images/ (or the
+ * ImageFolder folders) and the images in id order, then the YOLO labels,
+ * all stored (images are already compressed; storing keeps the build as
+ * fast as copying), streamed by export/zipw.h in memory that does not grow
+ * with the images. */
 static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			     struct cursor *cur, int labels, struct placement *pl,
 			     struct ts_error *err)
@@ -516,18 +451,15 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 	char src_path[PATH_MAX_LEN], entry[PATH_MAX_LEN], name[32];
 	const char *imgdir;
 	int has = 0;
-	time_t mtime = fixed_mtime();
-	zip_t *za = NULL;
-	zip_int64_t idx;
-	int zerr = 0;
-	enum ts_err e = TS_OK;
+	struct ts_zipw *w = NULL;
+	enum ts_err e;
 
-	za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-	if (!za)
-		return ts_error_set(err, TS_ERR_IO, "export_zip", "cannot create %s (libzip error %d)",
-				    path, zerr);
-	/* The JSON files come from disk too: nothing large stays in memory
-	 * while libzip holds one source per image. */
+	e = ts_zipw_open(path, &w, err);
+	if (e)
+		return e;
+	/* Progress: one unit per image and per label file, after the JSON
+	 * files. */
+	b->zip_done = b->zip_units = 0;
 	for (int k = 0; k < 2; k++) {
 		const char *json = k ? "annotations.json" : "manifest.json";
 
@@ -535,18 +467,15 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			e = ts_error_set(err, TS_ERR_IO, "export_io", "path too long");
 			goto fail;
 		}
-		e = add_entry(za, json, zip_source_file(za, src_path, 0, -1), mtime, err);
+		e = zip_file(b, w, json, src_path, err);
 		if (e)
 			goto fail;
 	}
+	b->zip_units = b->n_images * (labels ? 2 : 1);
 	if (!pl->n_folders) {
-		idx = zip_dir_add(za, "images", 0);
-		if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, mtime, 0) != 0 ||
-		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-						     (zip_uint32_t)(040755 << 16) | 0x10) != 0) {
-			e = zip_fail(za, err, "images/");
+		e = ts_zipw_add_dir(w, "images", err);
+		if (e)
 			goto fail;
-		}
 	}
 	/* The ImageFolder layout: each part's folder, then its class folders. */
 	for (size_t k = 0; k < pl->n_folders; k++) {
@@ -556,15 +485,12 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		for (size_t j = first; j < first + per && k == first; j++)
 			part_used |= pl->used[j];
 		if (part_used) {
-			snprintf(entry, sizeof(entry), "%s/",
-				 ts_split_name((enum ts_split_part)(k / per)));
-			e = add_dir(za, entry, mtime, err);
+			e = ts_zipw_add_dir(w, ts_split_name((enum ts_split_part)(k / per)), err);
 			if (e)
 				goto fail;
 		}
 		if (pl->used[k]) {
-			snprintf(entry, sizeof(entry), "%s/", pl->folders[k]);
-			e = add_dir(za, entry, mtime, err);
+			e = ts_zipw_add_dir(w, pl->folders[k], err);
 			if (e)
 				goto fail;
 		}
@@ -581,7 +507,7 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			goto fail;
 		}
 		snprintf(entry, sizeof(entry), "%s/%s", imgdir, name);
-		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
+		e = zip_file(b, w, entry, src_path, err);
 		if (e)
 			goto fail;
 	}
@@ -589,7 +515,7 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 		goto fail;
 	/* Detection: the YOLO labels, after the images. */
 	if (labels) {
-		e = add_dir(za, "labels", mtime, err);
+		e = ts_zipw_add_dir(w, "labels", err);
 		if (e)
 			goto fail;
 		cursor_rewind(cur);
@@ -606,25 +532,17 @@ static enum ts_err write_zip(struct build *b, const char *path, const char *dir,
 			goto fail;
 		}
 		snprintf(entry, sizeof(entry), "labels/%s", label);
-		e = add_entry(za, entry, zip_source_file(za, src_path, 0, -1), mtime, err);
+		e = zip_file(b, w, entry, src_path, err);
 		if (e)
 			goto fail;
 	}
 	if (e)
 		goto fail;
 	cursor_rewind(cur);
-	zip_register_progress_callback_with_state(za, 0.002, zip_progress, NULL, b);
-	zip_register_cancel_callback_with_state(za, zip_cancel, NULL, b);
-	if (zip_close(za) != 0) {
-		if (should_stop(b))
-			e = ts_error_set(err, TS_ERR_UNAVAILABLE, "stopping", "stopped");
-		else
-			e = zip_fail(za, err, "write");
-		goto fail;
-	}
-	return ts_export_fsync_path(path, 0) == 0 ? TS_OK : sys_fail(err, "cannot sync", path);
+	return ts_zipw_finish(w, err);
 fail:
-	zip_discard(za);
+	cursor_rewind(cur);
+	ts_zipw_abort(w);
 	return e;
 }
 
@@ -912,7 +830,7 @@ static enum ts_err append_file(int out, const char *path, struct ts_sha256 *h, u
 	if (in < 0)
 		return sys_fail(err, "cannot open", path);
 	while ((r = read(in, buf, sizeof(buf))) > 0) {
-		if (write_all(out, buf, (size_t)r) != 0) {
+		if (ts_write_all(out, buf, (size_t)r) != 0) {
 			e = sys_fail(err, "cannot write", path);
 			break;
 		}
@@ -929,7 +847,7 @@ static enum ts_err append_file(int out, const char *path, struct ts_sha256 *h, u
 static enum ts_err append_buf(int out, const struct ts_buf *b, struct ts_sha256 *h,
 			      uint64_t *bytes, const char *path, struct ts_error *err)
 {
-	if (b->len && write_all(out, b->ptr, b->len) != 0)
+	if (b->len && ts_write_all(out, b->ptr, b->len) != 0)
 		return sys_fail(err, "cannot write", path);
 	ts_sha256_update(h, b->ptr ? b->ptr : "", b->len);
 	*bytes += b->len;

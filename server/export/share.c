@@ -18,15 +18,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fdio.h"
+#include "export/zipw.h"
 #include "core/banned.h"
 
 #define PATH_LEN 4096
-#define SIG_LOCAL 0x04034b50u
-#define SIG_CENTRAL 0x02014b50u
-#define SIG_EOCD 0x06054b50u
-#define SIG_Z64_LOCATOR 0x07064b50u
-#define SIG_Z64_EOCD 0x06064b50u
-#define MAX32 0xFFFFFFFFu
+#define SIG_LOCAL TS_ZIP_SIG_LOCAL
+#define SIG_CENTRAL TS_ZIP_SIG_CENTRAL
+#define SIG_EOCD TS_ZIP_SIG_EOCD
+#define SIG_Z64_LOCATOR TS_ZIP_SIG_Z64_LOCATOR
+#define SIG_Z64_EOCD TS_ZIP_SIG_Z64_EOCD
+#define MAX32 TS_ZIP_MAX32
 /* The central directory and end records are read into memory: about 80
  * bytes per image, so this allows millions of images. */
 #define TAIL_CAP ((uint64_t)1 << 30)
@@ -35,29 +37,27 @@
 
 static uint32_t rd16(const unsigned char *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+	return (uint32_t)ts_zip_get(p, 2);
 }
 
 static uint32_t rd32(const unsigned char *p)
 {
-	return rd16(p) | rd16(p + 2) << 16;
+	return (uint32_t)ts_zip_get(p, 4);
 }
 
 static uint64_t rd64(const unsigned char *p)
 {
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+	return ts_zip_get(p, 8);
 }
 
 static void wr32(unsigned char *p, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
+	ts_zip_put(p, v, 4);
 }
 
 static void wr64(unsigned char *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
+	ts_zip_put(p, v, 8);
 }
 
 /* CRC-32 (the zip polynomial), bit by bit: it runs over one manifest. */
@@ -71,24 +71,6 @@ static uint32_t crc32_of(const char *data, size_t len)
 			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
 	}
 	return ~crc;
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
 }
 
 int ts_export_fsync_path(const char *path, int dir)
@@ -160,7 +142,7 @@ static int read_base(struct base *b, struct ts_error *err)
 	size_t i;
 	int found = 0;
 
-	if (b->size < 22 || pread_all(b->fd, buf, want, start))
+	if (b->size < 22 || ts_pread_all(b->fd, buf, want, start))
 		return unsupported(err, "the zip is too short");
 	for (i = want - 22 + 1; i-- > 0;) {
 		if (rd32(buf + i) == SIG_EOCD && i + 22 + rd16(buf + i + 20) == want) {
@@ -174,12 +156,12 @@ static int read_base(struct base *b, struct ts_error *err)
 	b->cd_size = rd32(buf + i + 12);
 	b->cd_off = rd32(buf + i + 16);
 	b->entries = rd16(buf + i + 10);
-	if (b->eocd_pos >= 20 && !pread_all(b->fd, loc, sizeof(loc), b->eocd_pos - 20) &&
+	if (b->eocd_pos >= 20 && !ts_pread_all(b->fd, loc, sizeof(loc), b->eocd_pos - 20) &&
 	    rd32(loc) == SIG_Z64_LOCATOR) {
 		b->z64_locator_pos = b->eocd_pos - 20;
 		b->z64_eocd_pos = rd64(loc + 8);
 		if (b->z64_eocd_pos + sizeof(z64) > b->z64_locator_pos ||
-		    pread_all(b->fd, z64, sizeof(z64), b->z64_eocd_pos) ||
+		    ts_pread_all(b->fd, z64, sizeof(z64), b->z64_eocd_pos) ||
 		    rd32(z64) != SIG_Z64_EOCD)
 			return unsupported(err, "a bad zip64 end record");
 		b->entries = rd64(z64 + 32);
@@ -193,7 +175,7 @@ static int read_base(struct base *b, struct ts_error *err)
 	if (b->size - b->cd_off > TAIL_CAP)
 		return unsupported(err, "the central directory is too large");
 	/* The first entry: manifest.json, stored, sizes in the header. */
-	if (pread_all(b->fd, b->lh, sizeof(b->lh), 0) || rd32(b->lh) != SIG_LOCAL ||
+	if (ts_pread_all(b->fd, b->lh, sizeof(b->lh), 0) || rd32(b->lh) != SIG_LOCAL ||
 	    (rd16(b->lh + 6) & 8) || rd16(b->lh + 8) != 0 || rd32(b->lh + 18) == MAX32 ||
 	    rd16(b->lh + 26) != sizeof(MANIFEST_NAME) - 1 || rd16(b->lh + 28) != 0 ||
 	    memcmp(b->lh + 30, MANIFEST_NAME, sizeof(MANIFEST_NAME) - 1) != 0)
@@ -355,7 +337,7 @@ enum ts_err ts_export_share_zip(const char *base_zip, const char *manifest, size
 	wr32(head + 18, (uint32_t)len);
 	wr32(head + 22, (uint32_t)len);
 	memcpy(head + sizeof(b.lh), manifest, len);
-	if (pread_all(b.fd, tail, tail_len, b.cd_off)) {
+	if (ts_pread_all(b.fd, tail, tail_len, b.cd_off)) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read %s: %s", base_zip,
 				 strerror(errno));
 		goto out;
