@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/fdio.h"
 #include "export/zipw.h"
@@ -29,9 +30,12 @@
 #define SIG_Z64_LOCATOR TS_ZIP_SIG_Z64_LOCATOR
 #define SIG_Z64_EOCD TS_ZIP_SIG_Z64_EOCD
 #define MAX32 TS_ZIP_MAX32
-/* The central directory and end records are read into memory: about 80
- * bytes per image, so this allows millions of images. */
-#define TAIL_CAP ((uint64_t)1 << 30)
+/* The central directory is patched in chunks; a record is at most 46
+ * bytes and three 16-bit lengths. */
+#define CD_CHUNK ((size_t)1 << 20)
+#define CD_RECORD_MAX ((size_t)46 + 3 * 65535)
+/* The end records: zip64 record, locator, end record and its comment. */
+#define ENDS_MAX ((uint64_t)56 + 20 + 22 + 65535)
 #define MANIFEST_NAME "manifest.json"
 #define ANNOTATIONS_NAME "annotations.json"
 
@@ -58,19 +62,6 @@ static void wr32(unsigned char *p, uint32_t v)
 static void wr64(unsigned char *p, uint64_t v)
 {
 	ts_zip_put(p, v, 8);
-}
-
-/* CRC-32 (the zip polynomial), bit by bit: it runs over one manifest. */
-static uint32_t crc32_of(const char *data, size_t len)
-{
-	uint32_t crc = 0xFFFFFFFFu;
-
-	for (size_t i = 0; i < len; i++) {
-		crc ^= (unsigned char)data[i];
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-	}
-	return ~crc;
 }
 
 int ts_export_fsync_path(const char *path, int dir)
@@ -172,8 +163,6 @@ static int read_base(struct base *b, struct ts_error *err)
 	} else if (b->cd_off + b->cd_size != b->eocd_pos) {
 		return unsupported(err, "the central directory is not before its end record");
 	}
-	if (b->size - b->cd_off > TAIL_CAP)
-		return unsupported(err, "the central directory is too large");
 	/* The first entry: manifest.json, stored, sizes in the header. */
 	if (ts_pread_all(b->fd, b->lh, sizeof(b->lh), 0) || rd32(b->lh) != SIG_LOCAL ||
 	    (rd16(b->lh + 6) & 8) || rd16(b->lh + 8) != 0 || rd32(b->lh + 18) == MAX32 ||
@@ -186,90 +175,147 @@ static int read_base(struct base *b, struct ts_error *err)
 	return 0;
 }
 
-/* Rewrites the central directory in tail (which starts at the base's
- * cd_off) for the new manifest: its CRC and size, and every other entry's
- * offset moved by delta. */
-static int patch_central(const struct base *b, unsigned char *tail, uint32_t crc, uint32_t mlen,
-			 int64_t delta, struct ts_error *err)
+/* Rewrites one central directory record at e (avail bytes of the
+ * directory from there), the n-th: the manifest's CRC and size, every
+ * other entry's offset moved by delta. Returns the record's length, 0 when
+ * avail does not hold all of it, or -1 (unsupported, err set). */
+static int64_t patch_record(const struct base *b, unsigned char *e, uint64_t avail, uint64_t n,
+			    uint32_t crc, uint32_t mlen, int64_t delta, struct ts_error *err)
 {
-	uint64_t pos = 0, n = 0;
+	uint32_t nlen, xlen, clen, off32;
+	uint64_t off;
 
-	while (pos < b->cd_size) {
-		unsigned char *e = tail + pos;
-		uint32_t nlen, xlen, clen, off32;
-		uint64_t off;
+	if (avail < 46)
+		return 0;
+	if (rd32(e) != SIG_CENTRAL)
+		return unsupported(err, "a bad central directory entry");
+	nlen = rd16(e + 28);
+	xlen = rd16(e + 30);
+	clen = rd16(e + 32);
+	if (46 + (uint64_t)nlen + xlen + clen > avail)
+		return 0;
+	off32 = rd32(e + 42);
+	if (n == 0) {
+		if (off32 != 0 || nlen != sizeof(MANIFEST_NAME) - 1 ||
+		    memcmp(e + 46, MANIFEST_NAME, nlen) != 0 || rd32(e + 20) == MAX32 ||
+		    rd32(e + 24) == MAX32)
+			return unsupported(err, "manifest.json is not the first entry");
+		wr32(e + 16, crc);
+		wr32(e + 20, mlen);
+		wr32(e + 24, mlen);
+	} else if (off32 != MAX32) {
+		if (n == 1 && (off32 != b->after_manifest || nlen != sizeof(ANNOTATIONS_NAME) - 1 ||
+			       memcmp(e + 46, ANNOTATIONS_NAME, nlen) != 0))
+			return unsupported(err, "annotations.json does not follow the manifest");
+		off = (uint64_t)((int64_t)off32 + delta);
+		if (off >= MAX32)
+			return unsupported(err, "an offset would need zip64");
+		wr32(e + 42, (uint32_t)off);
+	} else {
+		/* The zip64 extra field holds, in this order, the sizes that are
+		 * 0xFFFFFFFF in the entry, then the offset. */
+		unsigned char *x = e + 46 + nlen, *end = x + xlen;
+		int done = 0;
 
-		if (pos + 46 > b->cd_size || rd32(e) != SIG_CENTRAL)
-			return unsupported(err, "a bad central directory entry");
-		nlen = rd16(e + 28);
-		xlen = rd16(e + 30);
-		clen = rd16(e + 32);
-		if (pos + 46 + nlen + xlen + clen > b->cd_size)
-			return unsupported(err, "a bad central directory entry");
-		off32 = rd32(e + 42);
-		if (n == 0) {
-			if (off32 != 0 || nlen != sizeof(MANIFEST_NAME) - 1 ||
-			    memcmp(e + 46, MANIFEST_NAME, nlen) != 0 || rd32(e + 20) == MAX32 ||
-			    rd32(e + 24) == MAX32)
-				return unsupported(err, "manifest.json is not the first entry");
-			wr32(e + 16, crc);
-			wr32(e + 20, mlen);
-			wr32(e + 24, mlen);
-		} else if (off32 != MAX32) {
-			if (n == 1 && (off32 != b->after_manifest ||
-				       nlen != sizeof(ANNOTATIONS_NAME) - 1 ||
-				       memcmp(e + 46, ANNOTATIONS_NAME, nlen) != 0))
-				return unsupported(err, "annotations.json does not follow the manifest");
-			off = (uint64_t)((int64_t)off32 + delta);
-			if (off >= MAX32)
-				return unsupported(err, "an offset would need zip64");
-			wr32(e + 42, (uint32_t)off);
-		} else {
-			/* The zip64 extra field holds, in this order, the sizes that
-			 * are 0xFFFFFFFF in the entry, then the offset. */
-			unsigned char *x = e + 46 + nlen, *end = x + xlen;
-			int done = 0;
+		while (x + 4 <= end && !done) {
+			uint32_t id = rd16(x), sz = rd16(x + 2);
+			unsigned char *v = x + 4;
 
-			while (x + 4 <= end && !done) {
-				uint32_t id = rd16(x), sz = rd16(x + 2);
-				unsigned char *v = x + 4;
-
-				if (v + sz > end)
+			if (v + sz > end)
+				break;
+			if (id == 1) {
+				v += rd32(e + 24) == MAX32 ? 8 : 0;
+				v += rd32(e + 20) == MAX32 ? 8 : 0;
+				if (v + 8 > x + 4 + sz)
 					break;
-				if (id == 1) {
-					v += rd32(e + 24) == MAX32 ? 8 : 0;
-					v += rd32(e + 20) == MAX32 ? 8 : 0;
-					if (v + 8 > x + 4 + sz)
-						break;
-					off = rd64(v);
-					if (n == 1 && off != b->after_manifest)
-						break;
-					wr64(v, (uint64_t)((int64_t)off + delta));
-					done = 1;
-				}
-				x += 4 + sz;
+				off = rd64(v);
+				if (n == 1 && off != b->after_manifest)
+					break;
+				wr64(v, (uint64_t)((int64_t)off + delta));
+				done = 1;
 			}
-			if (!done)
-				return unsupported(err, "a bad zip64 extra field");
+			x += 4 + sz;
 		}
-		pos += 46 + nlen + xlen + clen;
-		n++;
+		if (!done)
+			return unsupported(err, "a bad zip64 extra field");
 	}
-	if (n != b->entries || n < 2)
-		return unsupported(err, "the central directory does not hold every entry");
-	return 0;
+	return (int64_t)(46 + nlen + xlen + clen);
 }
 
-/* Moves the end records' pointers by delta. */
-static int patch_end(const struct base *b, unsigned char *tail, int64_t delta,
+/* Writes the base's central directory, patched record by record, to fd:
+ * read and written in chunks, never whole (it holds about 80 bytes per
+ * image). Returns 0, -1 unsupported or -2 IO (err set). */
+static int write_central(const struct base *b, int fd, uint32_t crc, uint32_t mlen,
+			 int64_t delta, struct ts_error *err)
+{
+	size_t cap = CD_CHUNK + CD_RECORD_MAX, have = 0;
+	unsigned char *buf = malloc(cap);
+	uint64_t read_at = 0, n = 0;
+	int rc = 0;
+
+	if (!buf)
+		ts_die("out of memory");
+	while (rc == 0 && (read_at < b->cd_size || have > 0)) {
+		size_t want = cap - have, used = 0;
+
+		if (want > b->cd_size - read_at)
+			want = (size_t)(b->cd_size - read_at);
+		if (want && ts_pread_all(b->fd, buf + have, want, b->cd_off + read_at)) {
+			ts_error_set(err, TS_ERR_IO, "export_io", "cannot read the base zip: %s",
+				     strerror(errno));
+			rc = -2;
+			break;
+		}
+		read_at += want;
+		have += want;
+		for (;;) {
+			int64_t len = patch_record(b, buf + used, have - used, n, crc, mlen, delta,
+						   err);
+
+			if (len < 0) {
+				rc = -1;
+				break;
+			}
+			if (len == 0)
+				break;
+			used += (size_t)len;
+			n++;
+		}
+		if (rc)
+			break;
+		if (used == 0) {
+			/* Not even one record in a full buffer, or bytes after the
+			 * last record. */
+			rc = unsupported(err, "a bad central directory entry");
+			break;
+		}
+		if (ts_write_all(fd, buf, used) != 0) {
+			ts_error_set(err, TS_ERR_IO, "export_io", "cannot write a zip part: %s",
+				     strerror(errno));
+			rc = -2;
+			break;
+		}
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	free(buf);
+	if (rc == 0 && (n != b->entries || n < 2))
+		rc = unsupported(err, "the central directory does not hold every entry");
+	return rc;
+}
+
+/* Moves the end records' pointers by delta; ends holds the base's bytes
+ * from the end of its central directory on. */
+static int patch_end(const struct base *b, unsigned char *ends, int64_t delta,
 		     struct ts_error *err)
 {
-	unsigned char *eocd = tail + (b->eocd_pos - b->cd_off);
+	uint64_t cd_end = b->cd_off + b->cd_size;
+	unsigned char *eocd = ends + (b->eocd_pos - cd_end);
 	uint32_t off32 = rd32(eocd + 16);
 
 	if (b->z64_eocd_pos) {
-		unsigned char *z = tail + (b->z64_eocd_pos - b->cd_off);
-		unsigned char *l = tail + (b->z64_locator_pos - b->cd_off);
+		unsigned char *z = ends + (b->z64_eocd_pos - cd_end);
+		unsigned char *l = ends + (b->z64_locator_pos - cd_end);
 
 		wr64(z + 48, (uint64_t)((int64_t)rd64(z + 48) + delta));
 		wr64(l + 8, (uint64_t)((int64_t)rd64(l + 8) + delta));
@@ -296,13 +342,56 @@ static void remove_parts(const char *dir)
 	rmdir(dir);
 }
 
+/* Writes the tail part: the base's central directory patched, then its
+ * end records patched. */
+static enum ts_err write_tail(const struct base *b, const char *path, uint32_t crc,
+			      uint32_t mlen, int64_t delta, struct ts_error *err)
+{
+	uint64_t cd_end = b->cd_off + b->cd_size, ends_len = b->size - cd_end;
+	unsigned char *ends = NULL;
+	enum ts_err e = TS_OK;
+	int fd, rc;
+
+	if (ends_len > ENDS_MAX)
+		return ts_error_set(err, TS_ERR_UNSUPPORTED, "zip_not_shareable",
+				    "the zip's end records are too large");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ts_error_set(err, TS_ERR_IO, "export_io", "cannot create %s: %s", path,
+				    strerror(errno));
+	rc = write_central(b, fd, crc, mlen, delta, err);
+	if (rc) {
+		e = rc == -1 ? TS_ERR_UNSUPPORTED : TS_ERR_IO;
+		goto out;
+	}
+	ends = malloc(ends_len ? ends_len : 1);
+	if (!ends)
+		ts_die("out of memory");
+	if (ts_pread_all(b->fd, ends, ends_len, cd_end)) {
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read the base zip: %s",
+				 strerror(errno));
+		goto out;
+	}
+	if (patch_end(b, ends, delta, err)) {
+		e = TS_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (ts_write_all(fd, ends, ends_len) != 0 || fsync(fd) != 0)
+		e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot write %s: %s", path,
+				 strerror(errno));
+out:
+	free(ends);
+	close(fd);
+	return e;
+}
+
 enum ts_err ts_export_share_zip(const char *base_zip, const char *manifest, size_t len,
 				const char *parts_dir, struct ts_export_share *share,
 				int64_t *zip_bytes, struct ts_error *err)
 {
 	struct base b = { .fd = -1 };
 	struct stat st;
-	unsigned char *head = NULL, *tail = NULL;
+	unsigned char *head = NULL;
 	char path[PATH_LEN];
 	uint64_t head_len, tail_len;
 	int64_t delta;
@@ -324,29 +413,18 @@ enum ts_err ts_export_share_zip(const char *base_zip, const char *manifest, size
 		e = err ? err->err : TS_ERR_UNSUPPORTED;
 		goto out;
 	}
-	crc = crc32_of(manifest, len);
+	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)manifest, (uInt)len);
 	head_len = sizeof(b.lh) + len;
 	tail_len = b.size - b.cd_off;
 	delta = (int64_t)head_len - (int64_t)b.after_manifest;
 	head = malloc(head_len);
-	tail = malloc(tail_len ? tail_len : 1);
-	if (!head || !tail)
+	if (!head)
 		ts_die("out of memory");
 	memcpy(head, b.lh, sizeof(b.lh));
 	wr32(head + 14, crc);
 	wr32(head + 18, (uint32_t)len);
 	wr32(head + 22, (uint32_t)len);
 	memcpy(head + sizeof(b.lh), manifest, len);
-	if (ts_pread_all(b.fd, tail, tail_len, b.cd_off)) {
-		e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot read %s: %s", base_zip,
-				 strerror(errno));
-		goto out;
-	}
-	if (patch_central(&b, tail, crc, (uint32_t)len, delta, err) ||
-	    patch_end(&b, tail, delta, err)) {
-		e = TS_ERR_UNSUPPORTED;
-		goto out;
-	}
 
 	if (mkdir(parts_dir, 0755) != 0) {
 		e = ts_error_set(err, TS_ERR_IO, "export_io", "cannot create %s: %s", parts_dir,
@@ -354,6 +432,12 @@ enum ts_err ts_export_share_zip(const char *base_zip, const char *manifest, size
 		goto out;
 	}
 	made_dir = 1;
+	/* The tail first: a base that cannot be shared is found out before
+	 * anything else is made. */
+	snprintf(path, sizeof(path), "%s/tail", parts_dir);
+	e = write_tail(&b, path, crc, (uint32_t)len, delta, err);
+	if (e)
+		goto out;
 	snprintf(path, sizeof(path), "%s/base", parts_dir);
 	if (link(base_zip, path) != 0) {
 		e = ts_error_set(err, TS_ERR_UNSUPPORTED, "zip_not_shareable", "cannot link %s: %s",
@@ -362,10 +446,6 @@ enum ts_err ts_export_share_zip(const char *base_zip, const char *manifest, size
 	}
 	snprintf(path, sizeof(path), "%s/head", parts_dir);
 	e = ts_export_write_file(path, (const char *)head, head_len, err);
-	if (e)
-		goto out;
-	snprintf(path, sizeof(path), "%s/tail", parts_dir);
-	e = ts_export_write_file(path, (const char *)tail, tail_len, err);
 	if (e)
 		goto out;
 	if (ts_export_fsync_path(parts_dir, 1) != 0) {
@@ -382,7 +462,6 @@ out:
 	if (b.fd >= 0)
 		close(b.fd);
 	free(head);
-	free(tail);
 	return e;
 }
 

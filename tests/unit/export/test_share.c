@@ -1,7 +1,8 @@
 /* Shared zips (export/share.c): a zip in the build's layout with its
  * manifest replaced, made from parts, is byte for byte the zip libzip
  * writes for the new manifest; also for a zip64 base (more than 65535
- * entries); a base in another layout is refused without leftovers. */
+ * entries, whose central directory is patched in several chunks); a base
+ * in another layout is refused without leftovers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
