@@ -2,7 +2,9 @@
 
 #include <stdio.h>
 
+#include "core/log.h"
 #include "export/build.h"
+#include "storage/remote.h"
 #include "store/store_exports.h"
 #include "core/banned.h"
 
@@ -38,8 +40,20 @@ enum ts_err ts_svc_export_delete(struct ts_app *app, int64_t id, int64_t by,
 		return e;
 	/* Also when it was deleted already: a removal cut short goes on. */
 	len = snprintf(exports_dir, sizeof(exports_dir), "%s/exports", app->cfg.data_dir);
-	if (len > 0 && (size_t)len < sizeof(exports_dir))
+	if (len > 0 && (size_t)len < sizeof(exports_dir)) {
+		char zip[4096 + 64];
+		struct ts_error why = { 0 };
+
 		ts_export_remove_files(exports_dir, ex.project_id, ex.version);
+		/* And its zip in the object store: that copy is the version's
+		 * home there. A store out of reach leaves it (logged); a later
+		 * delete of the same version tries again. */
+		if (ts_export_zip_path(exports_dir, ex.project_id, ex.version, zip, sizeof(zip)) == 0 &&
+		    ts_blob_remote_remove(app->cfg.data_dir, zip, &why) != TS_OK)
+			ts_log_warn("export %lld: its zip stays in the object store: %s",
+				    (long long)id, why.message);
+		ts_error_release(&why);
+	}
 	ts_export_release(&ex);
 	return TS_OK;
 }

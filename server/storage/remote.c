@@ -137,6 +137,19 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 	return e;
 }
 
+enum ts_err ts_blob_remote_remove(const char *data_dir, const char *path, struct ts_error *err)
+{
+	const char *key;
+
+	if (!remote)
+		return TS_OK;
+	key = key_of(data_dir, path);
+	if (!key)
+		return ts_error_set(err, TS_ERR_INTERNAL, "store_failed",
+				    "a blob outside the data folder");
+	return remote->ops->del(remote, key, err);
+}
+
 enum ts_err ts_blob_remote_check(struct ts_blob_remote *r, struct ts_error *err)
 {
 	char body[96], key[96], hex[TS_SHA256_HEX_SIZE];

@@ -69,6 +69,10 @@ enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const char *want_hex,
 				  struct ts_error *err);
 
+/* Removes the object of path (data_dir/<key>) from the remote, when there
+ * is one (none there is not an error). A no-op without a remote. */
+enum ts_err ts_blob_remote_remove(const char *data_dir, const char *path, struct ts_error *err);
+
 /* Puts a probe object (its bytes and key made from the time), finds it
  * and removes it: the check that the configuration works, run at start and by
  * `tessera blobs check`. With TESSERA_S3_TEST_WRONG_PAYLOAD_HASH=1 in the

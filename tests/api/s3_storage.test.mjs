@@ -179,6 +179,15 @@ test('an export zip is stored in the bucket, downloaded from it and verifies', {
   const d3 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: { ...auth(), range: 'bytes=0-99' } });
   assert.equal(d3.status, 206);
   assert.deepEqual(Buffer.from(await d3.arrayBuffer()), zip2.subarray(0, 100), 'the shared zip came back whole');
+
+  // Deleting the first version removes its zip from the bucket too; the
+  // second, which shared its files, keeps its own.
+  assert.equal((await api('DELETE', `/api/v1/exports/${ex.id}`)).status, 204);
+  assert.equal((await inBucket(`exports/${pid}/${ex.version}.zip`)).status, 404, 'the deleted zip left the bucket');
+  assert.equal((await inBucket(`exports/${pid}/${ex2.version}.zip`)).status, 200);
+  const d4 = await fetch(`${srv.url}/api/v1/exports/${ex2.id}/download`, { headers: auth() });
+  assert.equal(d4.status, 200);
+  assert.deepEqual(Buffer.from(await d4.arrayBuffer()), zip2);
 });
 
 test("a video's frames are stored in the bucket", { skip: missing || false }, async () => {

@@ -34,13 +34,16 @@ static enum ts_err open_conn(const char *path, sqlite3 **out, struct ts_error *e
 	sqlite3_busy_timeout(db, TS_SQ_BUSY_MS);
 	/* WAL: readers never block the writer. synchronous=NORMAL in WAL mode
 	 * keeps every committed transaction across a process crash (SIGKILL);
-	 * only a power loss can drop the last commits. */
+	 * only a power loss can drop the last commits. Temporary tables and
+	 * sorts (GROUP BY, DISTINCT, ORDER BY without an index) live in files
+	 * behind a bounded cache, not in memory: a project-wide count or
+	 * snapshot would otherwise grow the process with the project. */
 	rc = sqlite3_exec(db,
 			  "PRAGMA journal_mode=WAL;"
 			  "PRAGMA synchronous=NORMAL;"
 			  "PRAGMA wal_autocheckpoint=0;"
 			  "PRAGMA foreign_keys=ON;"
-			  "PRAGMA temp_store=MEMORY;"
+			  "PRAGMA temp_store=FILE;"
 			  "PRAGMA cache_size=-16000;",
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
