@@ -4,7 +4,8 @@
  * cache of it, with the same layout: every original, video frame,
  * thumbnail and export zip written here is also put there under the same
  * relative name (blobs/sha256/ab/<hex>, thumbs/ab/<hex>.jpg,
- * exports/<project>/<version>.zip), and a file missing here is fetched
+ * exports/<project>/<version>.zip; a deleted export version's zip is
+ * removed there), and a file missing here is fetched
  * from there (streamed to a temporary file, checked against its digest
  * when it has one, renamed into place) before it is read. Downloads are
  * then served from the local copy with Range and ETag, through the same
