@@ -64,8 +64,8 @@ static void put64(unsigned char *p, uint64_t v)
 static enum ts_err fail(struct ts_zipw *w, struct ts_error *err, const char *what,
 			const char *path)
 {
-	return ts_error_set(err, TS_ERR_IO, "export_zip", "zip %s: %s %s: %s", w->path, what,
-			    path, errno ? strerror(errno) : "unexpected end of file");
+	return ts_error_set(err, TS_ERR_IO, "export_zip", "zip %s: %s%s%s: %s", w->path, what,
+			    *path ? " " : "", path, errno ? strerror(errno) : "unexpected end of file");
 }
 
 uint64_t ts_zipw_offset(const struct ts_zipw *w)
