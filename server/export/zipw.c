@@ -162,6 +162,19 @@ static int is_ascii(const char *s)
 	return 1;
 }
 
+/* The fields a local header and a central record share, in the same
+ * order: flags, method (stored), DOS time and date, CRC, both sizes. */
+static void put_common(unsigned char *p, uint32_t flags, uint32_t crc, uint32_t size32)
+{
+	put16(p, flags);
+	put16(p + 2, 0);
+	put16(p + 4, DOS_TIME);
+	put16(p + 6, DOS_DATE);
+	put32(p + 8, crc);
+	put32(p + 12, size32);
+	put32(p + 16, size32);
+}
+
 /* One entry's local header (into the zip) and central record (into the
  * central directory); sizes at or past 4 GiB and offsets past 4 GiB go to a
  * zip64 extra field, as libzip writes them. Returns the local header's
@@ -184,13 +197,7 @@ static enum ts_err put_headers(struct ts_zipw *w, const char *name, int dir, uin
 	/* Local header. */
 	put32(h, TS_ZIP_SIG_LOCAL);
 	put16(h + 4, big ? NEED_ZIP64 : need);
-	put16(h + 6, flags);
-	put16(h + 8, 0); /* stored */
-	put16(h + 10, DOS_TIME);
-	put16(h + 12, DOS_DATE);
-	put32(h + 14, crc);
-	put32(h + 18, big ? TS_ZIP_MAX32 : (uint32_t)size);
-	put32(h + 22, big ? TS_ZIP_MAX32 : (uint32_t)size);
+	put_common(h + 6, flags, crc, big ? TS_ZIP_MAX32 : (uint32_t)size);
 	put16(h + 26, (uint32_t)name_len);
 	put16(h + 28, big ? 20 : 0);
 	e = put_out(w, h, LOCAL_LEN, err);
@@ -209,13 +216,7 @@ static enum ts_err put_headers(struct ts_zipw *w, const char *name, int dir, uin
 	put32(h, TS_ZIP_SIG_CENTRAL);
 	put16(h + 4, MADE_BY);
 	put16(h + 6, big || far ? NEED_ZIP64 : need);
-	put16(h + 8, flags);
-	put16(h + 10, 0);
-	put16(h + 12, DOS_TIME);
-	put16(h + 14, DOS_DATE);
-	put32(h + 16, crc);
-	put32(h + 20, big ? TS_ZIP_MAX32 : (uint32_t)size);
-	put32(h + 24, big ? TS_ZIP_MAX32 : (uint32_t)size);
+	put_common(h + 8, flags, crc, big ? TS_ZIP_MAX32 : (uint32_t)size);
 	put16(h + 28, (uint32_t)name_len);
 	put16(h + 32, 0); /* comment */
 	put16(h + 34, 0); /* disk */

@@ -29,12 +29,14 @@ struct ts_blob_remote *ts_blob_remote_get(void)
 }
 
 /* The key of path: its name under data_dir. */
-static const char *key_of(const char *data_dir, const char *path)
+static const char *key_of(const char *data_dir, const char *path, struct ts_error *err)
 {
 	size_t n = strlen(data_dir);
 
-	if (strncmp(path, data_dir, n) != 0 || path[n] != '/')
+	if (strncmp(path, data_dir, n) != 0 || path[n] != '/') {
+		ts_error_set(err, TS_ERR_INTERNAL, "store_failed", "a blob outside the data folder");
 		return NULL;
+	}
 	return path + n + 1;
 }
 
@@ -60,10 +62,9 @@ enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 
 	if (!remote)
 		return TS_OK;
-	key = key_of(data_dir, path);
+	key = key_of(data_dir, path, err);
 	if (!key)
-		return ts_error_set(err, TS_ERR_INTERNAL, "store_failed",
-				    "a blob outside the data folder");
+		return TS_ERR_INTERNAL;
 	e = remote->ops->head(remote, key, &exists, err);
 	if (e || exists)
 		return e;
@@ -98,10 +99,9 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 		return TS_OK;
 	if (!remote)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "blob_missing", "%s is missing", path);
-	key = key_of(data_dir, path);
+	key = key_of(data_dir, path, err);
 	if (!key)
-		return ts_error_set(err, TS_ERR_INTERNAL, "blob_missing",
-				    "a blob outside the data folder");
+		return TS_ERR_INTERNAL;
 	e = ts_blob_make_parent(path, err);
 	if (e)
 		return e;
@@ -143,10 +143,9 @@ enum ts_err ts_blob_remote_remove(const char *data_dir, const char *path, struct
 
 	if (!remote)
 		return TS_OK;
-	key = key_of(data_dir, path);
+	key = key_of(data_dir, path, err);
 	if (!key)
-		return ts_error_set(err, TS_ERR_INTERNAL, "store_failed",
-				    "a blob outside the data folder");
+		return TS_ERR_INTERNAL;
 	return remote->ops->del(remote, key, err);
 }
 
