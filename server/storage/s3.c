@@ -794,7 +794,9 @@ int ts_s3_upload_id_parse(const char *body, size_t len, char *id, size_t id_len)
 	if (!id_len)
 		return -1;
 	id[0] = '\0';
-	if (!body || element(body, len, "UploadId", id, id_len) != 0 || !id[0])
+	/* Whole: a body cut short could end inside the ID. */
+	if (!body || element(body, len, "UploadId", id, id_len) != 0 || !id[0] ||
+	    !memmem(body, len, "</UploadId>", 11))
 		goto bad;
 	for (const char *p = id; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)

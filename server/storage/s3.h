@@ -59,8 +59,9 @@ int ts_s3_error_parse(const char *body, size_t len, char *code, size_t code_len,
 
 /* Reads the UploadId of a CreateMultipartUpload answer
  * (<InitiateMultipartUploadResult>...<UploadId>ID</UploadId>...): copies it,
- * entity-decoded, into id. Returns 0 when there is one, not empty, that
- * fits in id_len with its NUL and has only bytes 0x21..0x7e; -1 otherwise
+ * entity-decoded, into id. Returns 0 when there is one, whole (its end tag
+ * there), not empty, that fits in id_len with its NUL and has only bytes
+ * 0x21..0x7e; -1 otherwise
  * (id is then empty). Reads at most len bytes of body. */
 int ts_s3_upload_id_parse(const char *body, size_t len, char *id, size_t id_len);
 
