@@ -39,7 +39,8 @@ static int zip_path(const char *exports_dir, const struct ts_export *ex, char *o
 
 /* With a remote store, a ready version's zip goes there too (a shared zip
  * as the whole of its parts), hashed first for the payload hash; read in
- * fixed-size chunks both times. */
+ * fixed-size chunks both times (a zip above the store's part size is a
+ * multipart upload, storage/s3.h). */
 static enum ts_err publish_zip(void *arg, const struct ts_export *ex, struct ts_error *err)
 {
 	struct ts_app *app = arg;
@@ -80,6 +81,15 @@ static enum ts_err publish_zip(void *arg, const struct ts_export *ex, struct ts_
 	if (!e)
 		e = r->ops->put(r, key, z.size, hex, zip_read, &z, err);
 	ts_export_zip_close(&z);
+	/* The store refused or could not be reached: the version fails with
+	 * the store's answer. Left UNAVAILABLE, the build would be queued
+	 * again at once and retried in a loop for as long as the store says
+	 * no. */
+	if (e == TS_ERR_UNAVAILABLE) {
+		e = TS_ERR_IO;
+		if (err)
+			err->err = e;
+	}
 	return e;
 }
 

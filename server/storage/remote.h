@@ -12,7 +12,8 @@
  * access checks as before.
  *
  * A backend fills struct ts_blob_remote_ops; storage/s3.h is the one
- * there is. */
+ * there is (objects of any size up to 5 TiB: above its part size, a
+ * multipart upload). */
 #ifndef TS_STORAGE_REMOTE_H
 #define TS_STORAGE_REMOTE_H
 
@@ -30,8 +31,11 @@ struct ts_blob_remote;
 
 struct ts_blob_remote_ops {
 	/* Stores size bytes read from read(), whose SHA-256 is sha256_hex,
-	 * under key (a relative name). UNAVAILABLE "blobs_unavailable" when
-	 * the store cannot be reached or refuses (the message says why). */
+	 * under key (a relative name). read() may be asked for the same
+	 * bytes more than once (a multipart upload hashes a part, then sends
+	 * it). UNAVAILABLE "blobs_unavailable" when the store cannot be
+	 * reached or refuses (the message says why); TOO_LARGE
+	 * "file_too_large" above what the store takes in one object. */
 	enum ts_err (*put)(struct ts_blob_remote *r, const char *key, uint64_t size,
 			   const char *sha256_hex, ts_blob_read_fn read, void *ctx,
 			   struct ts_error *err);
@@ -78,7 +82,8 @@ enum ts_err ts_blob_remote_remove(const char *data_dir, const char *path, struct
  * and removes it: the check that the configuration works, run at start and by
  * `tessera blobs check`. With TESSERA_S3_TEST_WRONG_PAYLOAD_HASH=1 in the
  * environment the probe is sent with a payload hash that does not match
- * its bytes, which a correct store refuses (for the tests). */
+ * its bytes, which a correct store refuses (for the tests; =partN does
+ * that to part N of multipart uploads instead, see storage/s3.h). */
 enum ts_err ts_blob_remote_check(struct ts_blob_remote *r, struct ts_error *err);
 
 #endif

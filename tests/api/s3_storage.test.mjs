@@ -2,13 +2,17 @@
 // against a real one: OpenStack Swift with s3api, started on loopback for
 // this file (tests/lib/swift.mjs). Originals, thumbnails, video frames and
 // export zips land in the bucket under content-addressed keys, and are
-// served (with Range and ETag) after the local cache is emptied. A wrong
-// secret stops the server from starting; a wrong payload hash is refused
-// by the store.
+// served (with Range and ETag) after the local cache is emptied. An object
+// above the part size (TESSERA_S3_PART_BYTES) is a multipart upload, and a
+// failed one leaves neither an object nor a pending upload. A wrong secret
+// stops the server from starting; a wrong payload hash is refused by the
+// store.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +21,7 @@ import { startWithAdmin, BIN, SANITIZED } from '../lib/server.mjs';
 import { startSwift, swiftMissing } from '../lib/swift.mjs';
 import { makeJpegs, sha256 } from '../lib/images.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
+import { pngFile } from '../lib/tinypng.mjs';
 
 const run = promisify(execFile);
 const missing = swiftMissing();
@@ -60,14 +65,15 @@ async function waitFor(fn, ms = WAIT_MS) {
   }
 }
 
-// Empties the data folder's copies of blobs, thumbnails and exports: what
-// a second server (or a fresh machine) has.
-async function dropLocal(...areas) {
+// Empties a server's data folder's copies of blobs, thumbnails and
+// exports: what a second server (or a fresh machine) has.
+async function dropLocalIn(server, ...areas) {
   for (const a of areas) {
-    const dir = join(srv.dataDir, a);
+    const dir = join(server.dataDir, a);
     for (const name of await readdir(dir)) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
+const dropLocal = (...areas) => dropLocalIn(srv, ...areas);
 
 async function newProject(name) {
   const r = await api('POST', '/api/v1/projects', { name });
@@ -228,6 +234,112 @@ function runToEnd(args, env) {
     p.on('exit', (code) => { clearTimeout(timer); res({ code, out }); });
   });
 }
+
+// The smallest part S3 takes: the zip below is cut into three.
+const PART = 5 * 1024 * 1024;
+
+// A w x w RGB PNG of random pixels, stored without compression: about
+// 3 w^2 bytes that no zip shrinks.
+function noisePng(w) {
+  const rows = [];
+  for (let y = 0; y < w; y++) rows.push(Buffer.from([0]), randomBytes(3 * w));
+  return pngFile(w, w, 2, deflateSync(Buffer.concat(rows), { level: 0 }));
+}
+const noiseFiles = () => Array.from({ length: 4 }, (_, i) => ({ name: `noise${i}.png`, bytes: noisePng(1100) }));
+
+// A server of its own on the bucket under prefix, with 5 MiB parts, and an
+// exported project of files: { big, zip key, export }.
+async function bigExport(prefix, files, env = {}) {
+  const { srv: s, token: t } = await startWithAdmin({
+    args: ['--blobs', `s3://${s3.bucket}/${prefix}`],
+    env: s3Env({ TESSERA_S3_PART_BYTES: String(PART), ...env }),
+  });
+  const call = (method, path, body) => s.req(method, path, { token: t, body });
+  try {
+    const pid = (await call('POST', '/api/v1/projects', { name: 'Large' })).json.id;
+    const cat = (await call('POST', `/api/v1/projects/${pid}/categories`, { name: 'noise' })).json.id;
+    const fd = new FormData();
+    for (const f of files) fd.append('file', new Blob([f.bytes], { type: 'image/png' }), f.name);
+    const up = await call('POST', `/api/v1/projects/${pid}/assets`, fd);
+    assert.equal(up.status, 201, up.text);
+    assert.equal(up.json.errors.length, 0, up.text);
+    for (const a of up.json.assets) {
+      assert.equal((await call('PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [cat] })).status, 200);
+      assert.equal((await call('PUT', `/api/v1/assets/${a.id}/annotation`, { status: 'approved' })).status, 200);
+    }
+    const r = await call('POST', `/api/v1/projects/${pid}/exports`);
+    assert.equal(r.status, 202, r.text);
+    const ex = await waitExport(s, t, r.json.id, WAIT_MS);
+    return { big: s, token: t, assets: up.json.assets, ex, key: `${prefix}/exports/${pid}/${ex.version}.zip` };
+  } catch (e) {
+    await s.close();
+    throw e;
+  }
+}
+
+// The multipart uploads the store still has open in the bucket.
+async function pendingUploads() {
+  const r = await s3.request('GET', `/${s3.bucket}?uploads`);
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /ListMultipartUploadsResult/);
+  return [...r.text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+}
+
+test('an export zip larger than two parts is a multipart upload: whole in the bucket, fetched back whole', { skip: missing || false }, async () => {
+  const files = noiseFiles();
+  const { big, token: t, assets, ex, key } = await bigExport('team/big', files);
+  try {
+    assert.equal(ex.state, 'ready', ex.error);
+    assert.ok(ex.zip_bytes > 2 * PART, `the zip (${ex.zip_bytes} bytes) is more than two parts`);
+    const download = async () => {
+      const d = await fetch(`${big.url}/api/v1/exports/${ex.id}/download`, { headers: { authorization: `Bearer ${t}` } });
+      assert.equal(d.status, 200);
+      return Buffer.from(await d.arrayBuffer());
+    };
+    const zip = await download();
+    assert.equal(zip.length, ex.zip_bytes);
+    const stored = await s3.request('GET', `/${s3.bucket}/${key}`);
+    assert.equal(stored.status, 200, stored.text);
+    assert.equal(stored.body.length, zip.length);
+    assert.ok(stored.body.equals(zip), 'the object in the bucket is the zip, byte for byte');
+    // S3 names a multipart object's ETag after its part count.
+    assert.match(stored.headers.get('etag'), /-3"?$/, 'stored as three parts');
+    // Each original (under the part size) is still one PUT.
+    const one = await s3.request('HEAD', `/${s3.bucket}/team/big/${blobKey(assets[0].checksum_sha256)}`);
+    assert.equal(one.status, 200);
+    assert.match(one.headers.get('etag'), /^"?[0-9a-f]{32}"?$/);
+    assert.deepEqual(await pendingUploads(), [], 'no upload is left open');
+
+    await dropLocalIn(big, 'exports');
+    const again = await download();
+    assert.ok(again.equals(zip), 'the zip came back whole from the bucket');
+    const path = join(work, 'big.zip');
+    await writeFile(path, again);
+    const v = await verifyExport(path);
+    assert.equal(v.code, 0, v.out);
+  } finally {
+    await big.close();
+  }
+});
+
+test('a multipart upload whose part is refused is aborted: no object, no pending upload, the export fails', { skip: missing || false }, async () => {
+  const { big, ex, key } = await bigExport('team/bad', noiseFiles(),
+    { TESSERA_S3_TEST_WRONG_PAYLOAD_HASH: 'part2' });
+  try {
+    assert.equal(ex.state, 'failed');
+    assert.match(ex.error, /refused PUT part 2 of 3 of tessera\/team\/bad\/exports\/\d+\/\d+\.zip: BadDigest/);
+    assert.equal((await s3.request('HEAD', `/${s3.bucket}/${key}`)).status, 404, 'no object under the key');
+    assert.deepEqual(await pendingUploads(), [], 'the upload was aborted');
+  } finally {
+    await big.close();
+  }
+});
+
+test('a part size below the 5 MiB S3 takes is refused at start', { skip: missing || false }, async () => {
+  const r = await runToEnd(['blobs', 'check', '--blobs', blobsUrl()], s3Env({ TESSERA_S3_PART_BYTES: '1048576' }));
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /TESSERA_S3_PART_BYTES must be a number of bytes from 5242880 \(5 MiB, the smallest part S3 takes\) to 5368709120 \(5 GiB\), not "1048576"/);
+});
 
 test('a wrong secret: the server refuses to start and says why', { skip: missing || false }, async () => {
   const data = await mkdtemp(join(work, 'data-'));

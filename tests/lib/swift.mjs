@@ -144,6 +144,9 @@ use = egg:swift#dlo
 [filter:s3api]
 use = egg:swift#s3api
 location = ${region}
+# S3's smallest part (but the last) of a multipart upload, Swift's default
+# too: the tests upload 5 MiB parts.
+min_segment_size = 5242880
 
 [filter:tempauth]
 use = egg:swift#tempauth
