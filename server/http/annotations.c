@@ -290,7 +290,9 @@ static void bulk(struct ts_req *req)
 	const char *action_name = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, nres = 0, ok = 0;
-	json_t *jids, *jfilter, *results;
+	json_t *jids, *jfilter;
+	struct ts_jsonw w;
+	struct ts_buf b;
 
 	if (!body)
 		return;
@@ -332,30 +334,45 @@ static void bulk(struct ts_req *req)
 		ts_req_error(req, &err);
 		goto out;
 	}
-	results = json_array();
+	/* Written as it goes, with no tree: a filter matches up to
+	 * TS_LABEL_BULK_MAX assets. */
+	for (size_t i = 0; i < nres; i++)
+		ok += res[i].err == TS_OK;
+	ts_view_begin(&w, &b);
+	ts_jsonw_object(&w);
+	ts_jsonw_kstring(&w, "action", action_name);
+	ts_jsonw_kint(&w, "matched", (int64_t)nres);
+	ts_jsonw_kint(&w, "succeeded", (int64_t)ok);
+	ts_jsonw_kint(&w, "failed", (int64_t)(nres - ok));
+	ts_jsonw_key(&w, "results");
+	ts_jsonw_array(&w);
 	for (size_t i = 0; i < nres; i++) {
 		const struct ts_ann_bulk_result *r = &res[i];
 
+		ts_jsonw_object(&w);
+		ts_jsonw_kint(&w, "asset_id", r->asset_id);
+		ts_jsonw_kbool(&w, "ok", r->err == TS_OK);
 		if (r->err == TS_OK) {
-			ok++;
-			json_array_append_new(results,
-					      json_pack("{s:I, s:b, s:s, s:I, s:b}", "asset_id",
-							(json_int_t)r->asset_id, "ok", 1, "status",
-							ts_ann_status_name(r->status), "revision",
-							(json_int_t)r->revision, "changed", r->changed));
+			ts_jsonw_kstring(&w, "status", ts_ann_status_name(r->status));
+			ts_jsonw_kint(&w, "revision", r->revision);
+			ts_jsonw_kbool(&w, "changed", r->changed);
 		} else {
 			char *sentence = ts_error_sentence(r->message);
 
-			json_array_append_new(results,
-					      json_pack("{s:I, s:b, s:{s:s, s:s}}", "asset_id",
-							(json_int_t)r->asset_id, "ok", 0, "error",
-							"code", r->code, "message", sentence));
+			ts_jsonw_key(&w, "error");
+			ts_jsonw_object(&w);
+			ts_jsonw_kstring(&w, "code", r->code);
+			ts_jsonw_kstring(&w, "message", sentence);
+			ts_jsonw_object_end(&w);
 			free(sentence);
 		}
+		ts_jsonw_object_end(&w);
 	}
-	ts_req_json(req, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "action", action_name,
-					"matched", (json_int_t)nres, "succeeded", (json_int_t)ok,
-					"failed", (json_int_t)(nres - ok), "results", results));
+	ts_jsonw_array_end(&w);
+	ts_jsonw_object_end(&w);
+	free(res);
+	res = NULL;
+	ts_view_send(req, 200, &w, &b);
 out:
 	free(res);
 	free(ids);
