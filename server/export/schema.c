@@ -503,14 +503,20 @@ out:
 
 int ts_schema_validate(json_t *schema, json_t *doc, struct ts_buf *errors)
 {
+	return ts_schema_validate_at(schema, schema, doc, "", errors);
+}
+
+int ts_schema_validate_at(json_t *root, json_t *schema, json_t *doc, const char *path,
+			  struct ts_buf *errors)
+{
 	struct vctx c;
 
 	memset(&c, 0, sizeof(c));
-	c.root = schema;
+	c.root = root;
 	c.errors = errors;
 	/* Pointers are short in practice; the cap only bounds hostile depth. */
 	ts_buf_init(&c.path, 4096);
-	(void)ts_buf_adds(&c.path, "");
+	(void)ts_buf_adds(&c.path, path);
 	validate(&c, schema, doc);
 	for (size_t i = 0; i < c.n_regex; i++)
 		if (c.regex[i].ok)

@@ -35,4 +35,11 @@
  * Returns the number of failures: 0 means doc is valid. */
 int ts_schema_validate(json_t *schema, json_t *doc, struct ts_buf *errors);
 
+/* Validates doc, a part of a larger document found at JSON pointer path
+ * ("/images/17"), against schema, a part of root (which its $refs are
+ * resolved in); lines name path and below. The same lines and count as
+ * validating the whole document, for this part. */
+int ts_schema_validate_at(json_t *root, json_t *schema, json_t *doc, const char *path,
+			  struct ts_buf *errors);
+
 #endif
