@@ -55,7 +55,6 @@ struct image {
 	json_int_t id;
 	json_int_t width, height;
 	const char *file_name; /* in the name pool; NULL when missing or unsafe */
-	zip_int64_t zip_index;
 	uint32_t n_annotations;
 	/* The ImageFolder layout: 1 + part * n_cats + class index of
 	 * "<part>/<class folder>" (dir_name()); 0 for images/ (or when the
@@ -166,8 +165,8 @@ struct vctx {
 	char *dump;        /* json_dumpb's buffer for the canonical check */
 	size_t dump_cap;
 	/* images of annotations.json */
-	struct image *images;
-	size_t n_images, images_alloc;
+	struct image **image_blocks; /* IMG_BLOCK images each: no copy as they grow */
+	size_t n_images;
 	struct name_pool names; /* file names of images, names of a folder's entries */
 	uint32_t *by_name; /* indexes into images, sorted by file_name */
 	size_t n_by_name;
@@ -186,6 +185,16 @@ struct vctx {
 	size_t n_labels; /* label files found */
 	struct ts_image_limits limits; /* for the full decode of each image */
 };
+
+#define IMG_SHIFT 12
+#define IMG_BLOCK ((size_t)1 << IMG_SHIFT)
+#define IMG_MASK (IMG_BLOCK - 1)
+
+/* Image i of annotations.json. */
+static inline struct image *IMG(const struct vctx *c, size_t i)
+{
+	return &c->image_blocks[i >> IMG_SHIFT][i & IMG_MASK];
+}
 
 static void problem(struct vctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -593,7 +602,7 @@ static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256
 		char *chunk;
 		ssize_t n;
 
-		if (member_open_index(c, name, im->zip_index, &m))
+		if (member_open(c, name, &m))
 			return -1;
 		chunk = ts_xmalloc(CHUNK);
 		while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0)
@@ -713,10 +722,10 @@ static int str_ne(const char *a, const char *b)
 
 static int cmp_by_name(const void *a, const void *b, void *arg)
 {
-	const struct image *images = arg;
+	const struct vctx *c = arg;
 
-	return strcmp(images[*(const uint32_t *)a].file_name,
-		      images[*(const uint32_t *)b].file_name);
+	return strcmp(IMG(c, *(const uint32_t *)a)->file_name,
+		      IMG(c, *(const uint32_t *)b)->file_name);
 }
 
 static struct image *image_by_name(struct vctx *c, const char *name)
@@ -725,10 +734,10 @@ static struct image *image_by_name(struct vctx *c, const char *name)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(c->images[c->by_name[mid]].file_name, name);
+		int r = strcmp(IMG(c, c->by_name[mid])->file_name, name);
 
 		if (!r)
-			return &c->images[c->by_name[mid]];
+			return IMG(c, c->by_name[mid]);
 		if (r < 0)
 			lo = mid + 1;
 		else
@@ -745,9 +754,9 @@ static struct image *image_by_id(struct vctx *c, json_int_t id)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (c->images[mid].id == id)
-			return &c->images[mid];
-		if (c->images[mid].id < id)
+		if (IMG(c, mid)->id == id)
+			return IMG(c, mid);
+		if (IMG(c, mid)->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -831,6 +840,15 @@ static void check_canonical(struct vctx *c, json_t *v, const char *text, size_t 
 		c->ann_canonical = 0;
 }
 
+static void free_images(struct vctx *c)
+{
+	for (size_t b = 0; b < (c->n_images + IMG_MASK) >> IMG_SHIFT; b++)
+		free(c->image_blocks[b]);
+	free(c->image_blocks);
+	c->image_blocks = NULL;
+	c->n_images = 0;
+}
+
 /* Image i of annotations.json: its schema, and its record, taken
  * defensively (the schema may fail), file names checked. */
 static void take_image(struct vctx *c, size_t i, json_t *im)
@@ -845,16 +863,17 @@ static void take_image(struct vctx *c, size_t i, json_t *im)
 	if (c->image_schema)
 		c->n_schema_errors += ts_schema_validate_at(c->schema, c->image_schema, im, path,
 							    &c->element_errors);
-	if (c->n_images == c->images_alloc) {
-		c->images_alloc = c->images_alloc ? 2 * c->images_alloc : 1024;
-		c->images = ts_xrealloc(c->images, c->images_alloc * sizeof(*c->images));
+	if (!(c->n_images & IMG_MASK)) {
+		size_t b = c->n_images >> IMG_SHIFT;
+
+		c->image_blocks = ts_xrealloc(c->image_blocks, (b + 1) * sizeof(*c->image_blocks));
+		c->image_blocks[b] = ts_xmalloc(IMG_BLOCK * sizeof(struct image));
 	}
-	x = &c->images[c->n_images++];
+	x = IMG(c, c->n_images++);
 	memset(x, 0, sizeof(*x));
 	x->id = int_of(im, "id");
 	x->width = int_of(im, "width");
 	x->height = int_of(im, "height");
-	x->zip_index = -1;
 	if (fn && ts_coco_file_name_ok(fn)) {
 		x->file_name = pool_dup(&c->names, fn, strlen(fn));
 	} else if (fn) {
@@ -1034,7 +1053,7 @@ static void read_annotations(struct vctx *c)
 	if (!ok) {
 		ts_sha256_release(&r.h);
 		json_decref(rest);
-		c->n_images = 0;
+		free_images(c);
 		c->n_anns = 0;
 		c->n_schema_errors = 0;
 		ts_buf_reset(&c->element_errors);
@@ -1068,16 +1087,16 @@ static void index_images(struct vctx *c)
 	held_flush(c, &c->collected);
 	c->by_name = ts_xcalloc(c->n_images ? c->n_images : 1, sizeof(*c->by_name));
 	for (i = 0; i < c->n_images; i++)
-		if (c->images[i].file_name)
+		if (IMG(c, i)->file_name)
 			c->by_name[c->n_by_name++] = (uint32_t)i;
-	qsort_r(c->by_name, c->n_by_name, sizeof(*c->by_name), cmp_by_name, c->images);
+	qsort_r(c->by_name, c->n_by_name, sizeof(*c->by_name), cmp_by_name, c);
 	for (i = 1; i < c->n_by_name; i++)
-		if (!strcmp(c->images[c->by_name[i]].file_name,
-			    c->images[c->by_name[i - 1]].file_name))
+		if (!strcmp(IMG(c, c->by_name[i])->file_name,
+			    IMG(c, c->by_name[i - 1])->file_name))
 			problem(c, "annotations.json: file_name \"%s\" used by images %lld and %lld",
-				c->images[c->by_name[i]].file_name,
-				(long long)c->images[c->by_name[i - 1]].id,
-				(long long)c->images[c->by_name[i]].id);
+				IMG(c, c->by_name[i])->file_name,
+				(long long)IMG(c, c->by_name[i - 1])->id,
+				(long long)IMG(c, c->by_name[i])->id);
 }
 
 static int cmp_cat(const void *a, const void *b)
@@ -1317,11 +1336,11 @@ static void label_lines(struct vctx *c, size_t j, json_t *a, json_int_t image_id
 	struct image *im;
 	double box[4];
 
-	while (st->label_at < c->n_images && c->images[st->label_at].id != image_id)
+	while (st->label_at < c->n_images && IMG(c, st->label_at)->id != image_id)
 		label_done(c);
 	if (st->label_at == c->n_images)
 		return;
-	im = &c->images[st->label_at];
+	im = IMG(c, st->label_at);
 	if (c->segmentation) {
 		json_t *seg = json_object_get(a, "segmentation");
 		struct obj_rings o = { 0 };
@@ -1518,10 +1537,10 @@ static int check_annotations_doc(struct vctx *c)
 
 	st->images_sorted = 1;
 	for (i = 1; i < c->n_images; i++) {
-		if (c->images[i].id <= c->images[i - 1].id) {
+		if (IMG(c, i)->id <= IMG(c, i - 1)->id) {
 			problem(c, "annotations.json: /images/%zu: id %lld is not above the "
 				"previous id %lld (images must be sorted by id, ids unique)",
-				i, (long long)c->images[i].id, (long long)c->images[i - 1].id);
+				i, (long long)IMG(c, i)->id, (long long)IMG(c, i - 1)->id);
 			st->images_sorted = 0;
 		}
 	}
@@ -1569,10 +1588,10 @@ static int check_annotations_doc(struct vctx *c)
 	}
 	if (st->images_sorted && st->single) {
 		for (i = 0; i < c->n_images; i++)
-			if (c->images[i].n_annotations != 1)
+			if (IMG(c, i)->n_annotations != 1)
 				problem(c, "annotations.json: image %lld has %u annotations "
 					"(classification_single needs exactly one)",
-					(long long)c->images[i].id, c->images[i].n_annotations);
+					(long long)IMG(c, i)->id, IMG(c, i)->n_annotations);
 	}
 	return st->images_sorted;
 }
@@ -1697,7 +1716,7 @@ static void check_split(struct vctx *c)
 
 	if (!js) {
 		for (i = 0; i < c->n_images; i++)
-			if (c->images[i].split != SPLIT_NONE) {
+			if (IMG(c, i)->split != SPLIT_NONE) {
 				problem(c, "annotations.json: /images/%zu/split: present, but "
 					"info has no split", i);
 				break;
@@ -1722,7 +1741,7 @@ static void check_split(struct vctx *c)
 		problem(c, "annotations.json: /info/split: the fractions are not from 0 to 1 "
 			"adding up to 1");
 	for (i = 0; i < c->n_images; i++) {
-		const struct image *im = &c->images[i];
+		const struct image *im = IMG(c, i);
 		char sum[TS_SHA256_HEX_SIZE];
 		enum ts_split_part want;
 		const char *got;
@@ -1828,20 +1847,19 @@ static void check_placed_entry(struct vctx *c, struct entry *e)
 		return;
 	}
 	im->present = 1;
-	im->zip_index = e->zip_index;
 }
 
 /* Detection: the images sorted by the name of their label file (then by
  * position), for image_by_label. */
 static int cmp_by_label(const void *a, const void *b, void *arg)
 {
-	const struct image *images = arg;
+	const struct vctx *c = arg;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	char lx[64], ly[64];
 	int r;
 
-	(void)ts_coco_yolo_name(images[x].file_name, lx, sizeof(lx));
-	(void)ts_coco_yolo_name(images[y].file_name, ly, sizeof(ly));
+	(void)ts_coco_yolo_name(IMG(c, x)->file_name, lx, sizeof(lx));
+	(void)ts_coco_yolo_name(IMG(c, y)->file_name, ly, sizeof(ly));
 	r = strcmp(lx, ly);
 	return r ? r : (x > y) - (x < y);
 }
@@ -1852,10 +1870,10 @@ static void index_labels(struct vctx *c)
 
 	c->by_label = ts_xcalloc(c->n_images ? c->n_images : 1, sizeof(*c->by_label));
 	for (size_t k = 0; k < c->n_images; k++)
-		if (c->images[k].file_name &&
-		    !ts_coco_yolo_name(c->images[k].file_name, label, sizeof(label)))
+		if (IMG(c, k)->file_name &&
+		    !ts_coco_yolo_name(IMG(c, k)->file_name, label, sizeof(label)))
 			c->by_label[c->n_by_label++] = (uint32_t)k;
-	qsort_r(c->by_label, c->n_by_label, sizeof(*c->by_label), cmp_by_label, c->images);
+	qsort_r(c->by_label, c->n_by_label, sizeof(*c->by_label), cmp_by_label, c);
 }
 
 /* The first image (in document order) whose label file is name. */
@@ -1867,7 +1885,7 @@ static struct image *image_by_label(struct vctx *c, const char *name)
 	while (lo < hi) { /* the first not below name */
 		size_t mid = lo + (hi - lo) / 2;
 
-		(void)ts_coco_yolo_name(c->images[c->by_label[mid]].file_name, label,
+		(void)ts_coco_yolo_name(IMG(c, c->by_label[mid])->file_name, label,
 					sizeof(label));
 		if (strcmp(label, name) < 0)
 			lo = mid + 1;
@@ -1876,8 +1894,8 @@ static struct image *image_by_label(struct vctx *c, const char *name)
 	}
 	if (lo == c->n_by_label)
 		return NULL;
-	(void)ts_coco_yolo_name(c->images[c->by_label[lo]].file_name, label, sizeof(label));
-	return strcmp(label, name) ? NULL : &c->images[c->by_label[lo]];
+	(void)ts_coco_yolo_name(IMG(c, c->by_label[lo])->file_name, label, sizeof(label));
+	return strcmp(label, name) ? NULL : IMG(c, c->by_label[lo]);
 }
 
 static void check_entries(struct vctx *c)
@@ -1947,8 +1965,7 @@ static void check_entries(struct vctx *c)
 			continue;
 		}
 		im->present = 1;
-		im->zip_index = e->zip_index;
-	}
+		}
 }
 
 /* Detection: every image's labels/<stem>.txt equals the YOLO text
@@ -1960,7 +1977,7 @@ static void check_labels(struct vctx *c)
 
 	ts_buf_init(&got, (size_t)1 << 24);
 	for (size_t i = 0; i < c->n_images; i++) {
-		struct image *im = &c->images[i];
+		struct image *im = IMG(c, i);
 		char label[64], name[80], hex[TS_SHA256_HEX_SIZE];
 		unsigned char sum[32];
 		struct ts_sha256 h;
@@ -1989,7 +2006,7 @@ static void check_labels(struct vctx *c)
 static void check_images(struct vctx *c)
 {
 	for (size_t i = 0; i < c->n_images; i++) {
-		struct image *im = &c->images[i];
+		struct image *im = IMG(c, i);
 		char hex[TS_SHA256_HEX_SIZE], want[TS_SHA256_HEX_SIZE];
 		char dirbuf[TS_IMAGEFOLDER_DIR_SIZE];
 		int decoded;
@@ -2135,7 +2152,7 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	}
 out:
 	free(c.entries);
-	free(c.images);
+	free_images(&c);
 	free(c.by_name);
 	free(c.by_label);
 	free(c.label_sha);
