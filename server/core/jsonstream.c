@@ -30,10 +30,14 @@ enum state {
 /* Line and column of buf[start + off]. */
 static void pos_at(const struct ts_jsonstream *s, size_t off, size_t *line, size_t *col)
 {
-	const char *p = s->buf + s->start, *e = p + off, *nl;
+	const char *p, *e, *nl;
 
 	*line = s->line;
 	*col = s->column;
+	if (!off)
+		return;
+	p = s->buf + s->start;
+	e = p + off;
 	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p)))) {
 		++*line;
 		*col = 1;

@@ -156,6 +156,7 @@ struct vctx {
 	json_t *schema;        /* the annotations schema */
 	json_t *image_schema;  /* its items of images and annotations */
 	json_t *annotation_schema;
+	struct ts_schema_validator *validator; /* of c->schema */
 	struct annstate st;
 	struct ts_buf schema_errors;  /* lines for the whole-document problems */
 	struct ts_buf element_errors; /* lines for images and annotations */
@@ -861,7 +862,7 @@ static void take_image(struct vctx *c, size_t i, json_t *im)
 
 	snprintf(path, sizeof(path), "/images/%zu", i);
 	if (c->image_schema)
-		c->n_schema_errors += ts_schema_validate_at(c->schema, c->image_schema, im, path,
+		c->n_schema_errors += ts_schema_validator_run(c->validator, c->image_schema, im, path,
 							    &c->element_errors);
 	if (!(c->n_images & IMG_MASK)) {
 		size_t b = c->n_images >> IMG_SHIFT;
@@ -902,7 +903,7 @@ static void take_annotation(struct vctx *c, size_t i, json_t *a)
 
 	snprintf(path, sizeof(path), "/annotations/%zu", i);
 	if (c->annotation_schema)
-		c->n_schema_errors += ts_schema_validate_at(c->schema, c->annotation_schema, a,
+		c->n_schema_errors += ts_schema_validator_run(c->validator, c->annotation_schema, a,
 							    path, &c->element_errors);
 	c->n_anns++;
 }
@@ -1071,7 +1072,8 @@ static void read_annotations(struct vctx *c)
 static int validate_annotations(struct vctx *c)
 {
 	struct ts_buf errors[2];
-	int n = ts_schema_validate(c->schema, c->ann, &c->schema_errors) + c->n_schema_errors;
+	int n = ts_schema_validator_run(c->validator, c->schema, c->ann, "", &c->schema_errors) +
+		c->n_schema_errors;
 
 	errors[0] = c->schema_errors;
 	errors[1] = c->element_errors;
@@ -2099,6 +2101,7 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	{
 		json_t *props = json_object_get(c.schema, "properties");
 
+		c.validator = ts_schema_validator_new(c.schema);
 		c.image_schema = json_object_get(json_object_get(props, "images"), "items");
 		c.annotation_schema =
 			json_object_get(json_object_get(props, "annotations"), "items");
@@ -2162,6 +2165,7 @@ out:
 	held_release(&c.collected);
 	json_decref(c.ann);
 	json_decref(c.man);
+	ts_schema_validator_free(c.validator);
 	json_decref(c.schema);
 	ts_buf_release(&c.man_bytes);
 	ts_buf_release(&c.schema_errors);
