@@ -14,7 +14,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "core/buf.h"
 #include "core/jsonstream.h"
@@ -22,6 +21,7 @@
 #include "export/folder_name.h"
 #include "export/schema.h"
 #include "export/schemas.h"
+#include "export/zipr.h"
 #include "hash/sha256.h"
 #include "media/image.h"
 #include "core/banned.h"
@@ -46,7 +46,7 @@ struct entry {
 	 * name pool (a folder) or borrowed from libzip (a zip) */
 	const char *name;
 	enum entry_kind kind;
-	zip_int64_t zip_index;
+	uint64_t zip_at; /* a zip's entry: the offset of its central directory record */
 };
 
 /* One image of annotations.json: what the checks need of it, kept while
@@ -137,7 +137,7 @@ struct vctx {
 	/* the export */
 	int is_zip;
 	int dirfd;
-	zip_t *zip;
+	struct ts_zipr *zip;
 	struct entry *entries;
 	size_t n_entries;
 	/* parsed files */
@@ -256,16 +256,15 @@ static void held_flush(struct vctx *c, struct held *h)
 /* --- listing the export ------------------------------------------------ */
 
 static void add_entry(struct vctx *c, size_t *alloc, const char *name,
-		      enum entry_kind kind, zip_int64_t zip_index)
+		      enum entry_kind kind, uint64_t zip_at)
 {
 	if (c->n_entries == *alloc) {
 		*alloc = *alloc ? *alloc * 2 : 64;
 		c->entries = ts_xrealloc(c->entries, *alloc * sizeof(*c->entries));
 	}
-	c->entries[c->n_entries].name =
-		zip_index >= 0 ? name : pool_dup(&c->names, name, strlen(name));
+	c->entries[c->n_entries].name = pool_dup(&c->names, name, strlen(name));
 	c->entries[c->n_entries].kind = kind;
-	c->entries[c->n_entries].zip_index = zip_index;
+	c->entries[c->n_entries].zip_at = zip_at;
 	c->n_entries++;
 }
 
@@ -319,7 +318,7 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 		kind = kind_at(dirfd, de->d_name);
 		snprintf(name, sizeof(name), "%s%s%s", prefix, de->d_name,
 			 kind == ENTRY_DIR ? "/" : "");
-		add_entry(c, alloc, name, kind, -1);
+		add_entry(c, alloc, name, kind, 0);
 		/* images/ and labels/; the parts of the ImageFolder layout and
 		 * their class folders. */
 		if (kind == ENTRY_DIR &&
@@ -342,22 +341,26 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 	return 0;
 }
 
-static void list_zip(struct vctx *c, size_t *alloc)
+/* Lists the zip's entries from its central directory: 0, or -1 with a
+ * reason in why when the directory is malformed. */
+static int list_zip(struct vctx *c, size_t *alloc, char *why, size_t why_len)
 {
-	zip_int64_t n = zip_get_num_entries(c->zip, 0);
+	const char *name;
+	uint64_t at;
+	int r;
 
-	for (zip_int64_t i = 0; i < n; i++) {
-		const char *name = zip_get_name(c->zip, (zip_uint64_t)i, 0);
+	for (uint64_t i = 0; (r = ts_zipr_next(c->zip, &name, &at, why, why_len)) > 0; i++) {
 		size_t len;
 
 		if (!name) {
-			problem(c, "entry %lld: unreadable name in zip", (long long)i);
+			problem(c, "entry %llu: unreadable name in zip", (unsigned long long)i);
 			continue;
 		}
 		len = strlen(name);
 		add_entry(c, alloc, name, len && name[len - 1] == '/' ? ENTRY_DIR : ENTRY_FILE,
-			  i);
+			  at);
 	}
+	return r;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -370,27 +373,23 @@ static int cmp_entry(const void *a, const void *b)
 /* An open member: a file of the folder (fd) or an entry of the zip (zf). */
 struct member {
 	int fd;
-	zip_file_t *zf;
+	struct ts_zipr_file *zf;
 };
 
-/* Opens the zip entry at idx (shown as name). Returns 0, or -1 after
- * reporting. */
-static int member_open_index(struct vctx *c, const char *name, zip_int64_t idx, struct member *m)
+/* The zip's entry name (entries are sorted by name once listed). */
+static const struct entry *zip_entry(const struct vctx *c, const char *name)
 {
-	m->fd = -1;
-	m->zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0);
-	if (!m->zf) {
-		problem(c, "%s: cannot open in zip: %s", name, zip_strerror(c->zip));
-		return -1;
-	}
-	return 0;
+	struct entry key = { .name = name };
+
+	return bsearch(&key, c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 }
 
 /* Opens member name, a regular file. Returns 0, or -1 after reporting. */
 static int member_open(struct vctx *c, const char *name, struct member *m)
 {
 	struct stat st;
-	zip_int64_t idx;
+	const struct entry *e;
+	char why[160];
 
 	m->fd = -1;
 	m->zf = NULL;
@@ -408,18 +407,23 @@ static int member_open(struct vctx *c, const char *name, struct member *m)
 		}
 		return 0;
 	}
-	idx = zip_name_locate(c->zip, name, 0);
-	if (idx < 0) {
+	e = zip_entry(c, name);
+	if (!e) {
 		problem(c, "%s: missing", name);
 		return -1;
 	}
-	return member_open_index(c, name, idx, m);
+	m->zf = ts_zipr_fopen(c->zip, e->zip_at, why, sizeof(why));
+	if (!m->zf) {
+		problem(c, "%s: cannot open in zip: %s", name, why);
+		return -1;
+	}
+	return 0;
 }
 
 static void member_close(struct member *m)
 {
 	if (m->zf)
-		zip_fclose(m->zf);
+		ts_zipr_fclose(m->zf);
 	if (m->fd >= 0)
 		close(m->fd);
 }
@@ -432,11 +436,12 @@ static ssize_t member_read(struct vctx *c, struct member *m, const char *name, c
 		ssize_t n;
 
 		if (m->zf) {
-			zip_int64_t z = zip_fread(m->zf, buf, len);
+			char why[160];
+			ssize_t z = ts_zipr_fread(m->zf, buf, len, why, sizeof(why));
 
 			if (z >= 0)
-				return (ssize_t)z;
-			problem(c, "%s: read failed: %s", name, zip_file_strerror(m->zf));
+				return z;
+			problem(c, "%s: read failed: %s", name, why);
 			return -1;
 		}
 		n = read(m->fd, buf, len);
@@ -2060,20 +2065,17 @@ static int open_export(struct vctx *c, struct ts_error *err)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode)) {
-		int zerr = 0;
+		char why[160];
 
 		c->is_zip = 1;
-		c->zip = zip_open(c->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
-		if (!c->zip) {
-			zip_error_t ze;
-
-			zip_error_init_with_code(&ze, zerr);
+		c->zip = ts_zipr_open(c->path, why, sizeof(why));
+		if (!c->zip || list_zip(c, &alloc, why, sizeof(why))) {
 			ts_error_set(err, TS_ERR_IO, "cannot_open", "%s: not a readable zip: %s",
-				     c->path, zip_error_strerror(&ze));
-			zip_error_fini(&ze);
+				     c->path, why);
 			return -1;
 		}
-		list_zip(c, &alloc);
+		/* sorted, for zip_entry() */
+		qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 		return 0;
 	}
 	ts_error_set(err, TS_ERR_INVALID, "cannot_open",
@@ -2170,8 +2172,7 @@ out:
 	ts_buf_release(&c.man_bytes);
 	ts_buf_release(&c.schema_errors);
 	ts_buf_release(&c.element_errors);
-	if (c.zip)
-		zip_discard(c.zip);
+	ts_zipr_close(c.zip);
 	if (c.imgfd >= 0)
 		close(c.imgfd);
 	if (c.dirfd >= 0)
