@@ -318,7 +318,7 @@ enum ts_jsonstream_event ts_jsonstream_next(struct ts_jsonstream *s,
 					    struct ts_jsonstream_item *it)
 {
 	enum ts_jsonstream_event ev;
-	int c, r;
+	int c = 0, r;
 
 	memset(it, 0, sizeof(*it));
 	if (s->state != ST_ERROR) {

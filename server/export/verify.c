@@ -159,7 +159,7 @@ struct vctx {
 	struct ts_schema_validator *validator; /* of c->schema */
 	struct annstate st;
 	struct ts_buf schema_errors;  /* lines for the whole-document problems */
-	struct ts_buf element_errors; /* lines for images and annotations */
+	struct ts_buf element_errors[2]; /* lines for images, for annotations */
 	int n_schema_errors;
 	struct held *hold; /* non-NULL: problems go there */
 	struct held collected; /* problems of the images, printed after the schema's */
@@ -381,6 +381,8 @@ static const struct entry *zip_entry(const struct vctx *c, const char *name)
 {
 	struct entry key = { .name = name };
 
+	if (!c->n_entries)
+		return NULL;
 	return bsearch(&key, c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 }
 
@@ -786,18 +788,21 @@ struct annread {
 static ssize_t annread_fn(void *arg, char *buf, size_t len)
 {
 	struct annread *r = arg;
-	ssize_t n = member_read(r->c, &r->m, "annotations.json", buf, len);
+	struct held *was = r->c->hold;
+	ssize_t n;
 
+	r->c->hold = NULL; /* not a problem of the JSON: printed as it comes */
+	n = member_read(r->c, &r->m, "annotations.json", buf, len);
+	if (n >= 0 && r->bytes + (size_t)n > ANNOTATIONS_MAX) {
+		problem(r->c, "annotations.json: larger than %zu bytes", ANNOTATIONS_MAX);
+		n = -1;
+	}
+	r->c->hold = was;
 	if (n < 0) {
 		r->failed = 1;
 		return -1;
 	}
 	r->bytes += (size_t)n;
-	if (r->bytes > ANNOTATIONS_MAX) {
-		problem(r->c, "annotations.json: larger than %zu bytes", ANNOTATIONS_MAX);
-		r->failed = 1;
-		return -1;
-	}
 	ts_sha256_update(&r->h, buf, (size_t)n);
 	return n;
 }
@@ -868,7 +873,7 @@ static void take_image(struct vctx *c, size_t i, json_t *im)
 	snprintf(path, sizeof(path), "/images/%zu", i);
 	if (c->image_schema)
 		c->n_schema_errors += ts_schema_validator_run(c->validator, c->image_schema, im, path,
-							    &c->element_errors);
+							    &c->element_errors[0]);
 	if (!(c->n_images & IMG_MASK)) {
 		size_t b = c->n_images >> IMG_SHIFT;
 
@@ -883,10 +888,12 @@ static void take_image(struct vctx *c, size_t i, json_t *im)
 	if (fn && ts_coco_file_name_ok(fn)) {
 		x->file_name = pool_dup(&c->names, fn, strlen(fn));
 	} else if (fn) {
+		struct held *was = c->hold;
+
 		c->hold = &c->collected;
 		problem(c, "annotations.json: /images/%zu/file_name: unsafe file name \"%s\"", i,
 			fn);
-		c->hold = NULL;
+		c->hold = was;
 	}
 	if (sum && ts_sha256_is_hex(sum)) {
 		from_hex(sum, x->checksum);
@@ -909,7 +916,7 @@ static void take_annotation(struct vctx *c, size_t i, json_t *a)
 	snprintf(path, sizeof(path), "/annotations/%zu", i);
 	if (c->annotation_schema)
 		c->n_schema_errors += ts_schema_validator_run(c->validator, c->annotation_schema, a,
-							    path, &c->element_errors);
+							    path, &c->element_errors[1]);
 	c->n_anns++;
 }
 
@@ -952,6 +959,28 @@ static json_t *piece_key(struct vctx *c, const struct ts_jsonstream_item *it, js
 	return k;
 }
 
+/* annotations.json is not JSON (problem held in jerr). A document small
+ * enough to be one piece is parsed whole, so that its problem is named as
+ * jansson names it in the whole text; a larger one gets what the stream
+ * found. */
+static void whole_error(struct vctx *c, struct held *jerr)
+{
+	struct ts_buf all;
+	json_t *doc = NULL;
+	int small;
+
+	ts_buf_init(&all, ELEMENT_MAX);
+	c->problems_muted++;
+	small = !read_member(c, "annotations.json", ELEMENT_MAX, &all);
+	c->problems_muted--;
+	if (small && !(doc = parse(c, "annotations.json", &all)))
+		held_release(jerr);
+	else
+		held_flush(c, jerr);
+	json_decref(doc);
+	ts_buf_release(&all);
+}
+
 /* Reads annotations.json piece by piece (first pass): hashes it, checks
  * that it is JSON, in canonical form and what the schema says of each
  * image and annotation, and keeps a record per image and the rest of the
@@ -965,7 +994,11 @@ static void read_annotations(struct vctx *c)
 	json_t *rest = json_object(), *v, *k;
 	int which = 0, ok = 1, done = 0;
 
+	struct held jerr; /* the JSON's problem, until it is known whether the
+			   * whole document's parse can name it instead */
+
 	memset(&r, 0, sizeof(r));
+	memset(&jerr, 0, sizeof(jerr));
 	r.c = c;
 	if (member_open(c, "annotations.json", &r.m)) {
 		json_decref(rest);
@@ -974,6 +1007,7 @@ static void read_annotations(struct vctx *c)
 	ts_sha256_init(&r.h);
 	ts_jsonstream_init(&s, ELEMENT_MAX, split_arrays, annread_fn, &r);
 	c->ann_canonical = 1;
+	c->hold = &jerr;
 	while (ok && !done) {
 		switch (ts_jsonstream_next(&s, &it)) {
 		case TS_JSONSTREAM_END:
@@ -1052,17 +1086,21 @@ static void read_annotations(struct vctx *c)
 			break;
 		}
 	}
+	c->hold = NULL;
 	if (ts_jsonstream_spaced(&s))
 		c->ann_canonical = 0;
 	ts_jsonstream_release(&s);
 	member_close(&r.m);
+	if (!ok && jerr.count)
+		whole_error(c, &jerr);
 	if (!ok) {
 		ts_sha256_release(&r.h);
 		json_decref(rest);
 		free_images(c);
 		c->n_anns = 0;
 		c->n_schema_errors = 0;
-		ts_buf_reset(&c->element_errors);
+		ts_buf_reset(&c->element_errors[0]);
+		ts_buf_reset(&c->element_errors[1]);
 		held_release(&c->collected);
 		return;
 	}
@@ -1071,18 +1109,104 @@ static void read_annotations(struct vctx *c)
 	c->ann = rest;
 }
 
+/* Whether line (a schema problem "<pointer>: <message>") is about the
+ * top-level member key. */
+static int line_under(const char *line, const char *key)
+{
+	const char *p = line;
+
+	if (*p++ != '/')
+		return 0;
+	for (; *key; key++) {
+		const char *want = *key == '~' ? "~0" : *key == '/' ? "~1" : NULL;
+
+		if (want) {
+			if (strncmp(p, want, 2))
+				return 0;
+			p += 2;
+		} else if (*p++ != *key) {
+			return 0;
+		}
+	}
+	return *p == '/' || *p == ':';
+}
+
+/* Splits the lines of b in place: their starts into *lines. */
+static size_t split_lines(struct ts_buf *b, char ***lines)
+{
+	size_t n = 0;
+	char *line = b->ptr;
+
+	*lines = NULL;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+
+		*lines = ts_xrealloc(*lines, (n + 1) * sizeof(**lines));
+		(*lines)[n++] = line;
+		if (nl)
+			*nl = '\0';
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
 /* Validates what read_annotations left of annotations.json (images and
- * annotations were validated one by one on the way); prints the problems
- * of both. */
+ * annotations were validated one by one on the way) and prints the
+ * problems in the order validating the whole document gives: the
+ * document's own, then member by member in the document's order. */
 static int validate_annotations(struct vctx *c)
 {
-	struct ts_buf errors[2];
 	int n = ts_schema_validator_run(c->validator, c->schema, c->ann, "", &c->schema_errors) +
 		c->n_schema_errors;
+	char **rest, **el[2];
+	size_t n_rest = split_lines(&c->schema_errors, &rest), n_el[2], shown = 0;
+	unsigned char *done = ts_xcalloc(n_rest + 1, 1);
+	const char *key;
+	json_t *v;
 
-	errors[0] = c->schema_errors;
-	errors[1] = c->element_errors;
-	report_schema(c, "annotations.json", errors, 2, n);
+	n_el[0] = split_lines(&c->element_errors[0], &el[0]);
+	n_el[1] = split_lines(&c->element_errors[1], &el[1]);
+	for (size_t i = 0; i < n_rest; i++)
+		if (rest[i][0] != '/') {
+			problem(c, "annotations.json: %s", rest[i]);
+			done[i] = 1;
+			shown++;
+		}
+	json_object_foreach(c->ann, key, v) {
+		int kind = split_kind(key);
+
+		for (size_t i = 0; i < n_rest; i++)
+			if (!done[i] && line_under(rest[i], key)) {
+				problem(c, "annotations.json: %s", rest[i]);
+				done[i] = 1;
+				shown++;
+			}
+		if (kind && json_is_array(v) && !json_array_size(v)) {
+			for (size_t i = 0; i < n_el[kind - 1]; i++)
+				problem(c, "annotations.json: %s", el[kind - 1][i]);
+			shown += n_el[kind - 1];
+			n_el[kind - 1] = 0;
+		}
+	}
+	for (size_t i = 0; i < n_rest; i++)
+		if (!done[i]) {
+			problem(c, "annotations.json: %s", rest[i]);
+			shown++;
+		}
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n_el[k]; i++)
+			problem(c, "annotations.json: %s", el[k][i]);
+		shown += n_el[k];
+	}
+	/* Lines beyond the buffers' cap were counted but not kept. */
+	if ((int)shown < n) {
+		problem(c, "annotations.json: %d more schema problems", n - (int)shown);
+		c->problems += n - (int)shown - 1;
+	}
+	free(done);
+	free(rest);
+	free(el[0]);
+	free(el[1]);
 	return n == 0;
 }
 
@@ -1909,7 +2033,8 @@ static void check_entries(struct vctx *c)
 {
 	size_t i;
 
-	qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
+	if (c->n_entries)
+		qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 	if (c->detection)
 		index_labels(c);
 	for (i = 0; i < c->n_entries; i++) {
@@ -2075,7 +2200,8 @@ static int open_export(struct vctx *c, struct ts_error *err)
 			return -1;
 		}
 		/* sorted, for zip_entry() */
-		qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
+		if (c->n_entries)
+			qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 		return 0;
 	}
 	ts_error_set(err, TS_ERR_INVALID, "cannot_open",
@@ -2097,7 +2223,8 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	ts_image_limits_default(&c.limits);
 	ts_buf_init(&c.man_bytes, MANIFEST_MAX);
 	ts_buf_init(&c.schema_errors, SCHEMA_ERRORS_MAX);
-	ts_buf_init(&c.element_errors, SCHEMA_ERRORS_MAX);
+	ts_buf_init(&c.element_errors[0], SCHEMA_ERRORS_MAX);
+	ts_buf_init(&c.element_errors[1], SCHEMA_ERRORS_MAX);
 	c.schema = load_schema("annotations.json", ts_schema_annotations_json,
 			       ts_schema_annotations_json_len);
 	{
@@ -2171,7 +2298,8 @@ out:
 	json_decref(c.schema);
 	ts_buf_release(&c.man_bytes);
 	ts_buf_release(&c.schema_errors);
-	ts_buf_release(&c.element_errors);
+	ts_buf_release(&c.element_errors[0]);
+	ts_buf_release(&c.element_errors[1]);
 	ts_zipr_close(c.zip);
 	if (c.imgfd >= 0)
 		close(c.imgfd);
