@@ -337,12 +337,10 @@ enum ts_jsonstream_event ts_jsonstream_next(struct ts_jsonstream *s,
 				continue;
 			}
 			/* Not an object: all of it, for the parser to judge. */
-			while ((r = fill(s)) > 0)
-				if (s->end - s->start > s->value_max) {
-					fail(s, 0, "a document longer than %zu bytes",
-					     s->value_max);
-					break;
-				}
+			while (s->end - s->start <= s->value_max && (r = fill(s)) > 0)
+				;
+			if (s->end - s->start > s->value_max)
+				fail(s, 0, "a document longer than %zu bytes", s->value_max);
 			if (s->state == ST_ERROR)
 				break;
 			it->value = s->buf ? s->buf + s->start : "";
