@@ -42,7 +42,7 @@
 #define SANITIZED 0
 #endif
 
-#define N_IMAGES (SANITIZED ? 20000 : 200000)
+#define N_IMAGES (SANITIZED ? 50000 : 200000)
 
 /* Writes the document; returns its size in bytes. */
 static size_t write_doc(const char *path, size_t n)

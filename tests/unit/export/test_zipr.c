@@ -84,8 +84,14 @@ static void write_libzip(const char *path)
 		char name[64];
 		size_t len;
 		char *data = content(i, &len);
-		zip_source_t *src = zip_source_buffer(za, data, len, 1);
+		zip_source_t *src;
 		zip_int64_t idx;
+
+		if (!len) { /* libzip does not free an empty buffer */
+			free(data);
+			data = NULL;
+		}
+		src = zip_source_buffer(za, data, len, len > 0);
 
 		snprintf(name, sizeof(name), "dir/entry-%zu.bin", i);
 		idx = zip_file_add(za, name, src, 0);
