@@ -993,6 +993,7 @@ static void read_annotations(struct vctx *c)
 	struct ts_jsonstream_item it;
 	json_t *rest = json_object(), *v, *k;
 	int which = 0, ok = 1, done = 0;
+	size_t kept = 0; /* bytes of the members kept whole in rest */
 
 	struct held jerr; /* the JSON's problem, until it is known whether the
 			   * whole document's parse can name it instead */
@@ -1048,6 +1049,19 @@ static void read_annotations(struct vctx *c)
 			json_decref(k);
 			break;
 		case TS_JSONSTREAM_MEMBER:
+			kept += it.key_len + it.len;
+			if (kept > ELEMENT_MAX) {
+				struct held *was = c->hold;
+
+				/* not a JSON problem: printed as it is */
+				c->hold = NULL;
+				problem(c, "annotations.json: the members besides images and "
+					"annotations are larger than %zu bytes together",
+					ELEMENT_MAX);
+				c->hold = was;
+				ok = 0;
+				break;
+			}
 			k = piece_key(c, &it, rest);
 			if (!k)
 				ok = 0;

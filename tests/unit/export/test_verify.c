@@ -364,6 +364,19 @@ static void test_annotations_stream(void **state)
 	fputs("\"}],\"annotations\":[]}", out);
 	assert_int_equal(fclose(out), 0);
 	expect_fail(f->copy, 1, "annotations.json: /images/1: larger than 16777216 bytes");
+	/* other members: each on its own, and together, at most 16 MB */
+	out = fopen(p, "w");
+	assert_non_null(out);
+	fputs("{\"a\":\"", out);
+	for (int i = 0; i < 9; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\",\"b\":\"", out);
+	for (int i = 0; i < 9; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\"}", out);
+	assert_int_equal(fclose(out), 0);
+	expect_fail(f->copy, 1, "annotations.json: the members besides images and annotations "
+		    "are larger than 16777216 bytes together");
 	/* a valid document larger than one piece: its problems are found
 	 * past the first 16 MB */
 	out = fopen(p, "w");
