@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/error.h"
 #include "core/utf8.h"
 #include "core/banned.h"
 
@@ -501,20 +502,50 @@ out:
 	c->depth--;
 }
 
+struct ts_schema_validator {
+	struct vctx c;
+};
+
+struct ts_schema_validator *ts_schema_validator_new(json_t *root)
+{
+	struct ts_schema_validator *v = ts_xcalloc(1, sizeof(*v));
+
+	v->c.root = root;
+	/* Pointers are short in practice; the cap only bounds hostile depth. */
+	ts_buf_init(&v->c.path, 4096);
+	return v;
+}
+
+int ts_schema_validator_run(struct ts_schema_validator *v, json_t *schema, json_t *doc,
+			    const char *path, struct ts_buf *errors)
+{
+	struct vctx *c = &v->c;
+
+	c->errors = errors;
+	c->count = 0;
+	c->depth = 0;
+	ts_buf_reset(&c->path);
+	(void)ts_buf_adds(&c->path, path);
+	validate(c, schema, doc);
+	return c->count;
+}
+
+void ts_schema_validator_free(struct ts_schema_validator *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->c.n_regex; i++)
+		if (v->c.regex[i].ok)
+			regfree(&v->c.regex[i].re);
+	ts_buf_release(&v->c.path);
+	free(v);
+}
+
 int ts_schema_validate(json_t *schema, json_t *doc, struct ts_buf *errors)
 {
-	struct vctx c;
+	struct ts_schema_validator *v = ts_schema_validator_new(schema);
+	int n = ts_schema_validator_run(v, schema, doc, "", errors);
 
-	memset(&c, 0, sizeof(c));
-	c.root = schema;
-	c.errors = errors;
-	/* Pointers are short in practice; the cap only bounds hostile depth. */
-	ts_buf_init(&c.path, 4096);
-	(void)ts_buf_adds(&c.path, "");
-	validate(&c, schema, doc);
-	for (size_t i = 0; i < c.n_regex; i++)
-		if (c.regex[i].ok)
-			regfree(&c.regex[i].re);
-	ts_buf_release(&c.path);
-	return c.count;
+	ts_schema_validator_free(v);
+	return n;
 }

@@ -35,4 +35,19 @@
  * Returns the number of failures: 0 means doc is valid. */
 int ts_schema_validate(json_t *schema, json_t *doc, struct ts_buf *errors);
 
+/* A validator of many parts of one large document (each image of an
+ * annotations.json, say) against parts of one schema (root): its compiled
+ * patterns are kept from one part to the next. */
+struct ts_schema_validator;
+
+struct ts_schema_validator *ts_schema_validator_new(json_t *root);
+/* Validates doc, the part of the document at JSON pointer path
+ * ("/images/17"; "" for the whole), against schema, a part of root (its
+ * $refs resolved in root). Lines as ts_schema_validate's, naming path and
+ * below; the same lines and count as validating the whole document gives
+ * for this part. */
+int ts_schema_validator_run(struct ts_schema_validator *v, json_t *schema, json_t *doc,
+			    const char *path, struct ts_buf *errors);
+void ts_schema_validator_free(struct ts_schema_validator *v);
+
 #endif

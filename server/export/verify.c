@@ -14,21 +14,26 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "core/buf.h"
+#include "core/jsonstream.h"
 #include "export/coco.h"
 #include "export/folder_name.h"
 #include "export/schema.h"
 #include "export/schemas.h"
+#include "export/zipr.h"
 #include "hash/sha256.h"
 #include "media/image.h"
 #include "core/banned.h"
 
-/* Size caps: the JSON files are parsed in memory (bounded here); images are
+/* Size caps: manifest.json is parsed in memory (bounded here);
+ * annotations.json is read as a stream, each image, annotation and other
+ * top-level member parsed on its own (each bounded by ELEMENT_MAX), so
+ * what it costs in memory is a small record per image; images are
  * streamed. */
 #define MANIFEST_MAX ((size_t)64 << 20)
 #define ANNOTATIONS_MAX ((size_t)1 << 30)
+#define ELEMENT_MAX ((size_t)16 << 20)
 #define SCHEMA_ERRORS_MAX ((size_t)256 << 10)
 #define MAX_PRINTED 500
 #define CHUNK (64 * 1024)
@@ -37,29 +42,92 @@
 enum entry_kind { ENTRY_FILE, ENTRY_DIR, ENTRY_OTHER };
 
 struct entry {
-	char *name; /* "manifest.json", "images/17.jpg", "images/" (a dir) ... */
+	/* "manifest.json", "images/17.jpg", "images/" (a dir) ...: in the
+	 * name pool (a folder) or borrowed from libzip (a zip) */
+	const char *name;
 	enum entry_kind kind;
-	zip_int64_t zip_index;
+	uint64_t zip_at; /* a zip's entry: the offset of its central directory record */
 };
 
-/* One image of annotations.json (strings borrowed from the parsed doc). */
+/* One image of annotations.json: what the checks need of it, kept while
+ * the rest of the document is read and dropped piece by piece. */
 struct image {
 	json_int_t id;
-	const char *file_name; /* NULL when missing or unsafe */
-	const char *checksum;  /* NULL when missing or malformed */
 	json_int_t width, height;
-	size_t n_annotations;
-	int present;
-	int label_present;
-	zip_int64_t zip_index;
-	/* The ImageFolder layout: "<part>/<class folder>", malloc'd; NULL for
-	 * images/ (or when the document does not say). */
-	char *dir;
+	const char *file_name; /* in the name pool; NULL when missing or unsafe */
+	uint32_t n_annotations;
+	/* The ImageFolder layout: 1 + part * n_cats + class index of
+	 * "<part>/<class folder>" (dir_name()); 0 for images/ (or when the
+	 * document does not say). */
+	uint32_t dir;
+	unsigned char checksum[32]; /* binary, when has_checksum */
+	unsigned char has_checksum; /* a well-formed checksum_sha256 */
+	unsigned char split;        /* SPLIT_* */
+	unsigned char present;
+	unsigned char label_present;
+};
+
+/* An image's "split": absent, a part (1 + enum ts_split_part), or else. */
+enum { SPLIT_NONE = 0, SPLIT_OTHER = 4 };
+
+/* Strings that live as long as the verification, in large blocks (a
+ * pointer stays valid; no allocation per string). */
+struct name_pool {
+	char **blocks;
+	size_t n_blocks;
+	size_t used, size; /* of the last block */
+};
+
+#define POOL_BLOCK ((size_t)1 << 20)
+
+static const char *pool_dup(struct name_pool *p, const char *s, size_t len)
+{
+	char *out;
+
+	if (!p->n_blocks || p->size - p->used < len + 1) {
+		p->size = len + 1 > POOL_BLOCK ? len + 1 : POOL_BLOCK;
+		p->blocks = ts_xrealloc(p->blocks, (p->n_blocks + 1) * sizeof(*p->blocks));
+		p->blocks[p->n_blocks++] = ts_xmalloc(p->size);
+		p->used = 0;
+	}
+	out = p->blocks[p->n_blocks - 1] + p->used;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	p->used += len + 1;
+	return out;
+}
+
+static void pool_release(struct name_pool *p)
+{
+	for (size_t i = 0; i < p->n_blocks; i++)
+		free(p->blocks[i]);
+	free(p->blocks);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Problems held back to be printed later, in the order the checks report
+ * (the first MAX_PRINTED lines kept, the rest counted). */
+struct held {
+	char **lines;
+	size_t n;
+	int count;
 };
 
 struct cat {
 	json_int_t id;
 	size_t count;
+};
+
+/* The state of the checks of the annotations, read one by one. */
+struct annstate {
+	int images_sorted, single, seg, det;
+	json_int_t prev_image, prev_cat; /* of the annotation before */
+	/* ImageFolder: info.split */
+	int has_split;
+	struct ts_split sp;
+	/* Detection: the image whose YOLO text is being built, and the text */
+	size_t label_at;
+	struct ts_buf want;
 };
 
 struct vctx {
@@ -69,22 +137,44 @@ struct vctx {
 	/* the export */
 	int is_zip;
 	int dirfd;
-	zip_t *zip;
+	struct ts_zipr *zip;
 	struct entry *entries;
 	size_t n_entries;
 	/* parsed files */
-	struct ts_buf ann_bytes;
 	struct ts_buf man_bytes;
+	/* annotations.json without its images and annotations (empty arrays
+	 * stand in for them): info, licenses, categories ... */
 	json_t *ann;
 	json_t *man;
 	int ann_valid; /* schema-valid */
 	int man_valid;
 	char ann_hex[TS_SHA256_HEX_SIZE];
+	size_t ann_len;     /* bytes of annotations.json */
+	int ann_canonical;  /* every piece as json_dumps prints it */
+	size_t n_anns;      /* annotations of annotations.json */
+	/* reading annotations.json */
+	json_t *schema;        /* the annotations schema */
+	json_t *image_schema;  /* its items of images and annotations */
+	json_t *annotation_schema;
+	struct ts_schema_validator *validator; /* of c->schema */
+	struct annstate st;
+	struct ts_buf schema_errors;  /* lines for the whole-document problems */
+	struct ts_buf element_errors[2]; /* lines for images, for annotations */
+	int n_schema_errors;
+	struct held *hold; /* non-NULL: problems go there */
+	struct held collected; /* problems of the images, printed after the schema's */
+	char *dump;        /* json_dumpb's buffer for the canonical check */
+	size_t dump_cap;
 	/* images of annotations.json */
-	struct image *images;
+	struct image **image_blocks; /* IMG_BLOCK images each: no copy as they grow */
 	size_t n_images;
-	size_t *by_name; /* indexes into images, sorted by file_name */
+	struct name_pool names; /* file names of images, names of a folder's entries */
+	uint32_t *by_name; /* indexes into images, sorted by file_name */
 	size_t n_by_name;
+	uint32_t *by_label; /* detection: indexes sorted by label file name */
+	size_t n_by_label;
+	unsigned char (*label_sha)[32]; /* detection: SHA-256 of each image's YOLO text */
+	unsigned char *dir_used; /* ImageFolder: dirs (1 + part * n_cats + ci) holding an image */
 	/* categories of annotations.json, sorted by id, with annotation counts */
 	struct cat *cats;
 	size_t n_cats;
@@ -97,6 +187,16 @@ struct vctx {
 	struct ts_image_limits limits; /* for the full decode of each image */
 };
 
+#define IMG_SHIFT 12
+#define IMG_BLOCK ((size_t)1 << IMG_SHIFT)
+#define IMG_MASK (IMG_BLOCK - 1)
+
+/* Image i of annotations.json. */
+static inline struct image *IMG(const struct vctx *c, size_t i)
+{
+	return &c->image_blocks[i >> IMG_SHIFT][i & IMG_MASK];
+}
+
 static void problem(struct vctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -107,6 +207,19 @@ static void problem(struct vctx *c, const char *fmt, ...)
 
 	if (c->problems_muted)
 		return;
+	if (c->hold) {
+		struct held *h = c->hold;
+
+		if (h->n < MAX_PRINTED) {
+			va_start(ap, fmt);
+			vsnprintf(line, sizeof(line), fmt, ap);
+			va_end(ap);
+			h->lines = ts_xrealloc(h->lines, (h->n + 1) * sizeof(*h->lines));
+			h->lines[h->n++] = ts_xstrdup(line);
+		}
+		h->count++;
+		return;
+	}
 	c->problems++;
 	if (c->problems > MAX_PRINTED) {
 		if (c->problems == MAX_PRINTED + 1)
@@ -123,18 +236,35 @@ static void problem(struct vctx *c, const char *fmt, ...)
 	fprintf(c->out, "%s\n", line);
 }
 
+static void held_release(struct held *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->lines[i]);
+	free(h->lines);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Prints (and counts) the problems held in h, and forgets them. */
+static void held_flush(struct vctx *c, struct held *h)
+{
+	for (int i = 0; i < h->count; i++)
+		/* Lines past the kept ones are past MAX_PRINTED: only counted. */
+		problem(c, "%s", (size_t)i < h->n ? h->lines[i] : "");
+	held_release(h);
+}
+
 /* --- listing the export ------------------------------------------------ */
 
 static void add_entry(struct vctx *c, size_t *alloc, const char *name,
-		      enum entry_kind kind, zip_int64_t zip_index)
+		      enum entry_kind kind, uint64_t zip_at)
 {
 	if (c->n_entries == *alloc) {
 		*alloc = *alloc ? *alloc * 2 : 64;
 		c->entries = ts_xrealloc(c->entries, *alloc * sizeof(*c->entries));
 	}
-	c->entries[c->n_entries].name = ts_xstrdup(name);
+	c->entries[c->n_entries].name = pool_dup(&c->names, name, strlen(name));
 	c->entries[c->n_entries].kind = kind;
-	c->entries[c->n_entries].zip_index = zip_index;
+	c->entries[c->n_entries].zip_at = zip_at;
 	c->n_entries++;
 }
 
@@ -188,7 +318,7 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 		kind = kind_at(dirfd, de->d_name);
 		snprintf(name, sizeof(name), "%s%s%s", prefix, de->d_name,
 			 kind == ENTRY_DIR ? "/" : "");
-		add_entry(c, alloc, name, kind, -1);
+		add_entry(c, alloc, name, kind, 0);
 		/* images/ and labels/; the parts of the ImageFolder layout and
 		 * their class folders. */
 		if (kind == ENTRY_DIR &&
@@ -211,22 +341,26 @@ static int list_dir(struct vctx *c, size_t *alloc, int dirfd, const char *prefix
 	return 0;
 }
 
-static void list_zip(struct vctx *c, size_t *alloc)
+/* Lists the zip's entries from its central directory: 0, or -1 with a
+ * reason in why when the directory is malformed. */
+static int list_zip(struct vctx *c, size_t *alloc, char *why, size_t why_len)
 {
-	zip_int64_t n = zip_get_num_entries(c->zip, 0);
+	const char *name;
+	uint64_t at;
+	int r;
 
-	for (zip_int64_t i = 0; i < n; i++) {
-		const char *name = zip_get_name(c->zip, (zip_uint64_t)i, 0);
+	for (uint64_t i = 0; (r = ts_zipr_next(c->zip, &name, &at, why, why_len)) > 0; i++) {
 		size_t len;
 
 		if (!name) {
-			problem(c, "entry %lld: unreadable name in zip", (long long)i);
+			problem(c, "entry %llu: unreadable name in zip", (unsigned long long)i);
 			continue;
 		}
 		len = strlen(name);
 		add_entry(c, alloc, name, len && name[len - 1] == '/' ? ENTRY_DIR : ENTRY_FILE,
-			  i);
+			  at);
 	}
+	return r;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -239,27 +373,25 @@ static int cmp_entry(const void *a, const void *b)
 /* An open member: a file of the folder (fd) or an entry of the zip (zf). */
 struct member {
 	int fd;
-	zip_file_t *zf;
+	struct ts_zipr_file *zf;
 };
 
-/* Opens the zip entry at idx (shown as name). Returns 0, or -1 after
- * reporting. */
-static int member_open_index(struct vctx *c, const char *name, zip_int64_t idx, struct member *m)
+/* The zip's entry name (entries are sorted by name once listed). */
+static const struct entry *zip_entry(const struct vctx *c, const char *name)
 {
-	m->fd = -1;
-	m->zf = zip_fopen_index(c->zip, (zip_uint64_t)idx, 0);
-	if (!m->zf) {
-		problem(c, "%s: cannot open in zip: %s", name, zip_strerror(c->zip));
-		return -1;
-	}
-	return 0;
+	struct entry key = { .name = name };
+
+	if (!c->n_entries)
+		return NULL;
+	return bsearch(&key, c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 }
 
 /* Opens member name, a regular file. Returns 0, or -1 after reporting. */
 static int member_open(struct vctx *c, const char *name, struct member *m)
 {
 	struct stat st;
-	zip_int64_t idx;
+	const struct entry *e;
+	char why[160];
 
 	m->fd = -1;
 	m->zf = NULL;
@@ -277,18 +409,23 @@ static int member_open(struct vctx *c, const char *name, struct member *m)
 		}
 		return 0;
 	}
-	idx = zip_name_locate(c->zip, name, 0);
-	if (idx < 0) {
+	e = zip_entry(c, name);
+	if (!e) {
 		problem(c, "%s: missing", name);
 		return -1;
 	}
-	return member_open_index(c, name, idx, m);
+	m->zf = ts_zipr_fopen(c->zip, e->zip_at, why, sizeof(why));
+	if (!m->zf) {
+		problem(c, "%s: cannot open in zip: %s", name, why);
+		return -1;
+	}
+	return 0;
 }
 
 static void member_close(struct member *m)
 {
 	if (m->zf)
-		zip_fclose(m->zf);
+		ts_zipr_fclose(m->zf);
 	if (m->fd >= 0)
 		close(m->fd);
 }
@@ -301,11 +438,12 @@ static ssize_t member_read(struct vctx *c, struct member *m, const char *name, c
 		ssize_t n;
 
 		if (m->zf) {
-			zip_int64_t z = zip_fread(m->zf, buf, len);
+			char why[160];
+			ssize_t z = ts_zipr_fread(m->zf, buf, len, why, sizeof(why));
 
 			if (z >= 0)
-				return (ssize_t)z;
-			problem(c, "%s: read failed: %s", name, zip_file_strerror(m->zf));
+				return z;
+			problem(c, "%s: read failed: %s", name, why);
 			return -1;
 		}
 		n = read(m->fd, buf, len);
@@ -375,9 +513,52 @@ static int open_below(int dirfd, const char *path)
 	return -1;
 }
 
+static void to_hex(const unsigned char bin[32], char hex[TS_SHA256_HEX_SIZE])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < 32; i++) {
+		hex[2 * i] = digits[bin[i] >> 4];
+		hex[2 * i + 1] = digits[bin[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+/* hex: ts_sha256_is_hex. */
+static void from_hex(const char *hex, unsigned char bin[32])
+{
+	for (size_t i = 0; i < 32; i++) {
+		int hi = hex[2 * i], lo = hex[2 * i + 1];
+
+		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+		bin[i] = (unsigned char)(hi << 4 | lo);
+	}
+}
+
+/* The ImageFolder folder of im ("train/0_cat") into out, or NULL when it
+ * has none (its file is in images/). */
+static const char *dir_name(struct vctx *c, const struct image *im,
+			    char out[TS_IMAGEFOLDER_DIR_SIZE])
+{
+	json_t *acats = json_object_get(c->ann, "categories");
+	size_t ci, part;
+
+	if (!im->dir || !c->n_cats)
+		return NULL;
+	ci = (im->dir - 1) % c->n_cats;
+	part = (im->dir - 1) / c->n_cats;
+	ts_imagefolder_dir(ts_split_name((enum ts_split_part)part), ci, c->n_cats,
+			   json_string_value(json_object_get(json_array_get(acats, ci), "name")),
+			   out);
+	return out;
+}
+
 static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256_HEX_SIZE],
 		      int *decoded)
 {
+	char dirbuf[TS_IMAGEFOLDER_DIR_SIZE];
+	const char *dir = dir_name(c, im, dirbuf);
 	char name[PATH_MAX];
 	struct ts_error err = { 0 };
 	struct ts_sha256 h;
@@ -389,12 +570,12 @@ static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256
 
 	*decoded = 0;
 	ts_buf_init(&bytes, IMAGE_MAX);
-	snprintf(name, sizeof(name), "%s/%s", im->dir ? im->dir : "images", im->file_name);
+	snprintf(name, sizeof(name), "%s/%s", dir ? dir : "images", im->file_name);
 	if (!c->is_zip) {
 		struct stat st;
 		int fd;
 
-		if (im->dir) {
+		if (dir) {
 			fd = open_below(c->dirfd, name);
 		} else {
 			if (c->imgfd < 0)
@@ -429,7 +610,7 @@ static int hash_image(struct vctx *c, const struct image *im, char hex[TS_SHA256
 		char *chunk;
 		ssize_t n;
 
-		if (member_open_index(c, name, im->zip_index, &m))
+		if (member_open(c, name, &m))
 			return -1;
 		chunk = ts_xmalloc(CHUNK);
 		while ((n = member_read(c, &m, name, chunk, CHUNK)) > 0)
@@ -475,21 +656,25 @@ static json_t *parse(struct vctx *c, const char *name, struct ts_buf *bytes)
 	return doc;
 }
 
-static int validate(struct vctx *c, const char *name, const unsigned char *schema_text,
-		    size_t schema_len, json_t *doc)
+static json_t *load_schema(const char *name, const unsigned char *schema_text,
+			   size_t schema_len)
 {
 	json_error_t je;
 	json_t *schema = json_loadb((const char *)schema_text, schema_len, 0, &je);
-	struct ts_buf errors;
-	int n;
 
 	if (!schema)
 		ts_die("embedded schema for %s does not parse: %s", name, je.text);
-	ts_buf_init(&errors, SCHEMA_ERRORS_MAX);
-	n = ts_schema_validate(schema, doc, &errors);
-	if (n) {
-		char *line = errors.ptr;
-		int shown = 0;
+	return schema;
+}
+
+/* Reports n schema problems of name, whose lines are in errors[0..k). */
+static void report_schema(struct vctx *c, const char *name, struct ts_buf *errors, size_t k,
+			  int n)
+{
+	int shown = 0;
+
+	for (size_t b = 0; b < k; b++) {
+		char *line = errors[b].ptr;
 
 		while (line && *line) {
 			char *nl = strchr(line, '\n');
@@ -500,12 +685,24 @@ static int validate(struct vctx *c, const char *name, const unsigned char *schem
 			shown++;
 			line = nl ? nl + 1 : NULL;
 		}
-		/* Lines beyond the buffer cap were counted but not kept. */
-		if (shown < n) {
-			problem(c, "%s: %d more schema problems", name, n - shown);
-			c->problems += n - shown - 1;
-		}
 	}
+	/* Lines beyond the buffer cap were counted but not kept. */
+	if (shown < n) {
+		problem(c, "%s: %d more schema problems", name, n - shown);
+		c->problems += n - shown - 1;
+	}
+}
+
+static int validate(struct vctx *c, const char *name, const unsigned char *schema_text,
+		    size_t schema_len, json_t *doc)
+{
+	json_t *schema = load_schema(name, schema_text, schema_len);
+	struct ts_buf errors;
+	int n;
+
+	ts_buf_init(&errors, SCHEMA_ERRORS_MAX);
+	n = ts_schema_validate(schema, doc, &errors);
+	report_schema(c, name, &errors, 1, n);
 	ts_buf_release(&errors);
 	json_decref(schema);
 	return n == 0;
@@ -533,10 +730,10 @@ static int str_ne(const char *a, const char *b)
 
 static int cmp_by_name(const void *a, const void *b, void *arg)
 {
-	const struct image *images = arg;
+	const struct vctx *c = arg;
 
-	return strcmp(images[*(const size_t *)a].file_name,
-		      images[*(const size_t *)b].file_name);
+	return strcmp(IMG(c, *(const uint32_t *)a)->file_name,
+		      IMG(c, *(const uint32_t *)b)->file_name);
 }
 
 static struct image *image_by_name(struct vctx *c, const char *name)
@@ -545,10 +742,10 @@ static struct image *image_by_name(struct vctx *c, const char *name)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(c->images[c->by_name[mid]].file_name, name);
+		int r = strcmp(IMG(c, c->by_name[mid])->file_name, name);
 
 		if (!r)
-			return &c->images[c->by_name[mid]];
+			return IMG(c, c->by_name[mid]);
 		if (r < 0)
 			lo = mid + 1;
 		else
@@ -565,9 +762,9 @@ static struct image *image_by_id(struct vctx *c, json_int_t id)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (c->images[mid].id == id)
-			return &c->images[mid];
-		if (c->images[mid].id < id)
+		if (IMG(c, mid)->id == id)
+			return IMG(c, mid);
+		if (IMG(c, mid)->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -575,46 +772,476 @@ static struct image *image_by_id(struct vctx *c, json_int_t id)
 	return NULL;
 }
 
-/* Collects the images defensively (the schema may have failed), checking
- * file names; then the ordering rules when the document is schema-valid. */
-static void collect_images(struct vctx *c)
+/* --- reading annotations.json as a stream ------------------------------ */
+
+static const char *const split_arrays[] = { "images", "annotations", NULL };
+
+/* annotations.json open for reading, hashed and counted on the way. */
+struct annread {
+	struct vctx *c;
+	struct member m;
+	struct ts_sha256 h;
+	size_t bytes;
+	int failed; /* a problem was reported */
+};
+
+static ssize_t annread_fn(void *arg, char *buf, size_t len)
 {
-	json_t *images = json_object_get(c->ann, "images");
-	json_t *im;
+	struct annread *r = arg;
+	struct held *was = r->c->hold;
+	ssize_t n;
+
+	r->c->hold = NULL; /* not a problem of the JSON: printed as it comes */
+	n = member_read(r->c, &r->m, "annotations.json", buf, len);
+	if (n >= 0 && r->bytes + (size_t)n > ANNOTATIONS_MAX) {
+		problem(r->c, "annotations.json: larger than %zu bytes", ANNOTATIONS_MAX);
+		n = -1;
+	}
+	r->c->hold = was;
+	if (n < 0) {
+		r->failed = 1;
+		return -1;
+	}
+	r->bytes += (size_t)n;
+	ts_sha256_update(&r->h, buf, (size_t)n);
+	return n;
+}
+
+/* Parses one piece of annotations.json (it says where it starts); NULL
+ * after reporting where it is not JSON. */
+static json_t *parse_piece(struct vctx *c, const struct ts_jsonstream_item *it,
+			   const char *text, size_t len, size_t flags)
+{
+	json_error_t je;
+	json_t *v = json_loadb(len ? text : "", len, JSON_REJECT_DUPLICATES | flags, &je);
+
+	if (!v) {
+		size_t line = it->line, col = it->column;
+
+		if (je.line > 1) {
+			line += (size_t)je.line - 1;
+			col = (size_t)je.column;
+		} else if (je.line == 1 && je.column > 0) {
+			col += (size_t)je.column - 1;
+		}
+		problem(c, "annotations.json: invalid JSON at line %zu column %zu: %s", line, col,
+			je.text);
+	}
+	return v;
+}
+
+/* Whether text is v as json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER)
+ * prints it. */
+static int is_canonical(struct vctx *c, json_t *v, const char *text, size_t len)
+{
+	size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+	size_t n = json_dumpb(v, c->dump, c->dump_cap, flags);
+
+	if (n > c->dump_cap) {
+		c->dump_cap = n;
+		c->dump = ts_xrealloc(c->dump, n);
+		n = json_dumpb(v, c->dump, c->dump_cap, flags);
+	}
+	return n == len && (!len || !memcmp(c->dump, text, len));
+}
+
+static void check_canonical(struct vctx *c, json_t *v, const char *text, size_t len)
+{
+	if (c->ann_canonical && !is_canonical(c, v, text, len))
+		c->ann_canonical = 0;
+}
+
+static void free_images(struct vctx *c)
+{
+	for (size_t b = 0; b < (c->n_images + IMG_MASK) >> IMG_SHIFT; b++)
+		free(c->image_blocks[b]);
+	free(c->image_blocks);
+	c->image_blocks = NULL;
+	c->n_images = 0;
+}
+
+/* Image i of annotations.json: its schema, and its record, taken
+ * defensively (the schema may fail), file names checked. */
+static void take_image(struct vctx *c, size_t i, json_t *im)
+{
+	const char *fn = str_of(im, "file_name");
+	const char *sum = str_of(im, "checksum_sha256");
+	const char *split = str_of(im, "split");
+	char path[48];
+	struct image *x;
+
+	snprintf(path, sizeof(path), "/images/%zu", i);
+	if (c->image_schema)
+		c->n_schema_errors += ts_schema_validator_run(c->validator, c->image_schema, im, path,
+							    &c->element_errors[0]);
+	if (!(c->n_images & IMG_MASK)) {
+		size_t b = c->n_images >> IMG_SHIFT;
+
+		c->image_blocks = ts_xrealloc(c->image_blocks, (b + 1) * sizeof(*c->image_blocks));
+		c->image_blocks[b] = ts_xmalloc(IMG_BLOCK * sizeof(struct image));
+	}
+	x = IMG(c, c->n_images++);
+	memset(x, 0, sizeof(*x));
+	x->id = int_of(im, "id");
+	x->width = int_of(im, "width");
+	x->height = int_of(im, "height");
+	if (fn && ts_coco_file_name_ok(fn)) {
+		x->file_name = pool_dup(&c->names, fn, strlen(fn));
+	} else if (fn) {
+		struct held *was = c->hold;
+
+		c->hold = &c->collected;
+		problem(c, "annotations.json: /images/%zu/file_name: unsafe file name \"%s\"", i,
+			fn);
+		c->hold = was;
+	}
+	if (sum && ts_sha256_is_hex(sum)) {
+		from_hex(sum, x->checksum);
+		x->has_checksum = 1;
+	}
+	if (json_object_get(im, "split")) {
+		x->split = SPLIT_OTHER;
+		for (int k = 0; split && k < 3; k++)
+			if (!strcmp(split, ts_split_name((enum ts_split_part)k)))
+				x->split = (unsigned char)(1 + k);
+	}
+}
+
+/* Annotation i of annotations.json: its schema (its checks wait for
+ * check_annotations_doc, once every image is known). */
+static void take_annotation(struct vctx *c, size_t i, json_t *a)
+{
+	char path[48];
+
+	snprintf(path, sizeof(path), "/annotations/%zu", i);
+	if (c->annotation_schema)
+		c->n_schema_errors += ts_schema_validator_run(c->validator, c->annotation_schema, a,
+							    path, &c->element_errors[1]);
+	c->n_anns++;
+}
+
+static void take_element(struct vctx *c, int which, size_t i, json_t *v)
+{
+	if (which == 1)
+		take_image(c, i, v);
+	else
+		take_annotation(c, i, v);
+}
+
+/* 1 for "images", 2 for "annotations", else 0. */
+static int split_kind(const char *key)
+{
+	return !strcmp(key, "images") ? 1 : !strcmp(key, "annotations") ? 2 : 0;
+}
+
+/* The key of a member: a string, not seen before in the document (jansson
+ * would refuse it: JSON_REJECT_DUPLICATES). NULL after reporting. */
+static json_t *piece_key(struct vctx *c, const struct ts_jsonstream_item *it, json_t *seen)
+{
+	json_t *k = parse_piece(c, it, it->key, it->key_len, JSON_DECODE_ANY);
+
+	if (!k)
+		return NULL;
+	if (!json_is_string(k) || strlen(json_string_value(k)) != json_string_length(k)) {
+		problem(c, "annotations.json: invalid JSON at line %zu column %zu: a key "
+			"that is not a string without NUL bytes", it->line, it->column);
+		json_decref(k);
+		return NULL;
+	}
+	if (json_object_get(seen, json_string_value(k))) {
+		problem(c, "annotations.json: invalid JSON at line %zu column %zu: duplicate "
+			"object key near '%.*s'", it->line, it->column,
+			(int)(it->key_len > 200 ? 200 : it->key_len), it->key);
+		json_decref(k);
+		return NULL;
+	}
+	check_canonical(c, k, it->key, it->key_len);
+	return k;
+}
+
+/* annotations.json is not JSON (problem held in jerr). A document small
+ * enough to be one piece is parsed whole, so that its problem is named as
+ * jansson names it in the whole text; a larger one gets what the stream
+ * found. */
+static void whole_error(struct vctx *c, struct held *jerr)
+{
+	struct ts_buf all;
+	json_t *doc = NULL;
+	int small;
+
+	ts_buf_init(&all, ELEMENT_MAX);
+	c->problems_muted++;
+	small = !read_member(c, "annotations.json", ELEMENT_MAX, &all);
+	c->problems_muted--;
+	if (small && !(doc = parse(c, "annotations.json", &all)))
+		held_release(jerr);
+	else
+		held_flush(c, jerr);
+	json_decref(doc);
+	ts_buf_release(&all);
+}
+
+/* Reads annotations.json piece by piece (first pass): hashes it, checks
+ * that it is JSON, in canonical form and what the schema says of each
+ * image and annotation, and keeps a record per image and the rest of the
+ * document (c->ann, with empty arrays for images and annotations). When
+ * it is not JSON, nothing of it is kept (c->ann NULL). */
+static void read_annotations(struct vctx *c)
+{
+	struct annread r;
+	struct ts_jsonstream s;
+	struct ts_jsonstream_item it;
+	json_t *rest = json_object(), *v, *k;
+	int which = 0, ok = 1, done = 0;
+	size_t kept = 0; /* bytes of the members kept whole in rest */
+
+	struct held jerr; /* the JSON's problem, until it is known whether the
+			   * whole document's parse can name it instead */
+
+	memset(&r, 0, sizeof(r));
+	memset(&jerr, 0, sizeof(jerr));
+	r.c = c;
+	if (member_open(c, "annotations.json", &r.m)) {
+		json_decref(rest);
+		return;
+	}
+	ts_sha256_init(&r.h);
+	ts_jsonstream_init(&s, ELEMENT_MAX, split_arrays, annread_fn, &r);
+	c->ann_canonical = 1;
+	c->hold = &jerr;
+	while (ok && !done) {
+		switch (ts_jsonstream_next(&s, &it)) {
+		case TS_JSONSTREAM_END:
+			done = 1;
+			break;
+		case TS_JSONSTREAM_ERROR:
+			ok = 0;
+			if (r.failed)
+				break;
+			if (which && !strncmp(it.message, "a value longer", 14))
+				problem(c, "annotations.json: /%s/%zu: larger than %zu bytes (each "
+					"image and annotation is read on its own, up to that size)",
+					which == 1 ? "images" : "annotations", s.index,
+					ELEMENT_MAX);
+			else
+				problem(c, "annotations.json: invalid JSON at line %zu column %zu: %s",
+					it.line, it.column, it.message);
+			break;
+		case TS_JSONSTREAM_DOCUMENT:
+			/* Not an object: the parser refuses it, or the schema. */
+			v = parse_piece(c, &it, it.value, it.len, 0);
+			if (!v) {
+				ok = 0;
+				break;
+			}
+			check_canonical(c, v, it.value, it.len);
+			json_decref(rest);
+			rest = v;
+			break;
+		case TS_JSONSTREAM_ARRAY:
+			k = piece_key(c, &it, rest);
+			if (!k) {
+				ok = 0;
+				break;
+			}
+			which = split_kind(json_string_value(k));
+			json_object_set_new(rest, json_string_value(k), json_array());
+			json_decref(k);
+			break;
+		case TS_JSONSTREAM_MEMBER:
+			kept += it.key_len + it.len;
+			if (kept > ELEMENT_MAX) {
+				struct held *was = c->hold;
+
+				/* not a JSON problem: printed as it is */
+				c->hold = NULL;
+				problem(c, "annotations.json: the members besides images and "
+					"annotations are larger than %zu bytes together",
+					ELEMENT_MAX);
+				c->hold = was;
+				ok = 0;
+				break;
+			}
+			k = piece_key(c, &it, rest);
+			if (!k)
+				ok = 0;
+			v = k ? parse_piece(c, &it, it.value, it.len, JSON_DECODE_ANY) : NULL;
+			if (!v) {
+				json_decref(k);
+				ok = 0;
+				break;
+			}
+			check_canonical(c, v, it.value, it.len);
+			if (split_kind(json_string_value(k)) && json_is_array(v)) {
+				/* a key spelled with escapes: its array came whole */
+				size_t i;
+				json_t *e;
+
+				json_array_foreach(v, i, e)
+					take_element(c, split_kind(json_string_value(k)), i, e);
+				json_decref(v);
+				v = json_array();
+			}
+			json_object_set_new(rest, json_string_value(k), v);
+			json_decref(k);
+			break;
+		case TS_JSONSTREAM_ELEMENT:
+			v = parse_piece(c, &it, it.value, it.len, JSON_DECODE_ANY);
+			if (!v) {
+				ok = 0;
+				break;
+			}
+			check_canonical(c, v, it.value, it.len);
+			take_element(c, which, it.index, v);
+			json_decref(v);
+			break;
+		case TS_JSONSTREAM_ARRAY_END:
+			which = 0;
+			break;
+		}
+	}
+	c->hold = NULL;
+	if (ts_jsonstream_spaced(&s))
+		c->ann_canonical = 0;
+	ts_jsonstream_release(&s);
+	member_close(&r.m);
+	if (!ok && jerr.count)
+		whole_error(c, &jerr);
+	if (!ok) {
+		ts_sha256_release(&r.h);
+		json_decref(rest);
+		free_images(c);
+		c->n_anns = 0;
+		c->n_schema_errors = 0;
+		ts_buf_reset(&c->element_errors[0]);
+		ts_buf_reset(&c->element_errors[1]);
+		held_release(&c->collected);
+		return;
+	}
+	ts_sha256_final(&r.h, c->ann_hex, NULL);
+	c->ann_len = r.bytes;
+	c->ann = rest;
+}
+
+/* Whether line (a schema problem "<pointer>: <message>") is about the
+ * top-level member key. */
+static int line_under(const char *line, const char *key)
+{
+	const char *p = line;
+
+	if (*p++ != '/')
+		return 0;
+	for (; *key; key++) {
+		const char *want = *key == '~' ? "~0" : *key == '/' ? "~1" : NULL;
+
+		if (want) {
+			if (strncmp(p, want, 2))
+				return 0;
+			p += 2;
+		} else if (*p++ != *key) {
+			return 0;
+		}
+	}
+	return *p == '/' || *p == ':';
+}
+
+/* Splits the lines of b in place: their starts into *lines. */
+static size_t split_lines(struct ts_buf *b, char ***lines)
+{
+	size_t n = 0;
+	char *line = b->ptr;
+
+	*lines = NULL;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+
+		*lines = ts_xrealloc(*lines, (n + 1) * sizeof(**lines));
+		(*lines)[n++] = line;
+		if (nl)
+			*nl = '\0';
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+/* Validates what read_annotations left of annotations.json (images and
+ * annotations were validated one by one on the way) and prints the
+ * problems in the order validating the whole document gives: the
+ * document's own, then member by member in the document's order. */
+static int validate_annotations(struct vctx *c)
+{
+	int n = ts_schema_validator_run(c->validator, c->schema, c->ann, "", &c->schema_errors) +
+		c->n_schema_errors;
+	char **rest, **el[2];
+	size_t n_rest = split_lines(&c->schema_errors, &rest), n_el[2], shown = 0;
+	unsigned char *done = ts_xcalloc(n_rest + 1, 1);
+	const char *key;
+	json_t *v;
+
+	n_el[0] = split_lines(&c->element_errors[0], &el[0]);
+	n_el[1] = split_lines(&c->element_errors[1], &el[1]);
+	for (size_t i = 0; i < n_rest; i++)
+		if (rest[i][0] != '/') {
+			problem(c, "annotations.json: %s", rest[i]);
+			done[i] = 1;
+			shown++;
+		}
+	json_object_foreach(c->ann, key, v) {
+		int kind = split_kind(key);
+
+		for (size_t i = 0; i < n_rest; i++)
+			if (!done[i] && line_under(rest[i], key)) {
+				problem(c, "annotations.json: %s", rest[i]);
+				done[i] = 1;
+				shown++;
+			}
+		if (kind && json_is_array(v) && !json_array_size(v)) {
+			for (size_t i = 0; i < n_el[kind - 1]; i++)
+				problem(c, "annotations.json: %s", el[kind - 1][i]);
+			shown += n_el[kind - 1];
+			n_el[kind - 1] = 0;
+		}
+	}
+	for (size_t i = 0; i < n_rest; i++)
+		if (!done[i]) {
+			problem(c, "annotations.json: %s", rest[i]);
+			shown++;
+		}
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n_el[k]; i++)
+			problem(c, "annotations.json: %s", el[k][i]);
+		shown += n_el[k];
+	}
+	/* Lines beyond the buffers' cap were counted but not kept. */
+	if ((int)shown < n) {
+		problem(c, "annotations.json: %d more schema problems", n - (int)shown);
+		c->problems += n - (int)shown - 1;
+	}
+	free(done);
+	free(rest);
+	free(el[0]);
+	free(el[1]);
+	return n == 0;
+}
+
+/* Sorts the images by file name (duplicates reported). */
+static void index_images(struct vctx *c)
+{
 	size_t i;
 
-	if (!json_is_array(images))
-		return;
-	c->images = ts_xcalloc(json_array_size(images), sizeof(*c->images));
-	json_array_foreach(images, i, im) {
-		struct image *x = &c->images[c->n_images++];
-		const char *fn = str_of(im, "file_name");
-		const char *sum = str_of(im, "checksum_sha256");
-
-		x->id = int_of(im, "id");
-		x->width = int_of(im, "width");
-		x->height = int_of(im, "height");
-		x->zip_index = -1;
-		if (fn && ts_coco_file_name_ok(fn))
-			x->file_name = fn;
-		else if (fn)
-			problem(c, "annotations.json: /images/%zu/file_name: unsafe file name \"%s\"",
-				i, fn);
-		if (sum && ts_sha256_is_hex(sum))
-			x->checksum = sum;
-	}
-	c->by_name = ts_xcalloc(c->n_images, sizeof(*c->by_name));
+	held_flush(c, &c->collected);
+	c->by_name = ts_xcalloc(c->n_images ? c->n_images : 1, sizeof(*c->by_name));
 	for (i = 0; i < c->n_images; i++)
-		if (c->images[i].file_name)
-			c->by_name[c->n_by_name++] = i;
-	qsort_r(c->by_name, c->n_by_name, sizeof(*c->by_name), cmp_by_name, c->images);
+		if (IMG(c, i)->file_name)
+			c->by_name[c->n_by_name++] = (uint32_t)i;
+	qsort_r(c->by_name, c->n_by_name, sizeof(*c->by_name), cmp_by_name, c);
 	for (i = 1; i < c->n_by_name; i++)
-		if (!strcmp(c->images[c->by_name[i]].file_name,
-			    c->images[c->by_name[i - 1]].file_name))
+		if (!strcmp(IMG(c, c->by_name[i])->file_name,
+			    IMG(c, c->by_name[i - 1])->file_name))
 			problem(c, "annotations.json: file_name \"%s\" used by images %lld and %lld",
-				c->images[c->by_name[i]].file_name,
-				(long long)c->images[c->by_name[i - 1]].id,
-				(long long)c->images[c->by_name[i]].id);
+				IMG(c, c->by_name[i])->file_name,
+				(long long)IMG(c, c->by_name[i - 1])->id,
+				(long long)IMG(c, c->by_name[i])->id);
 }
 
 static int cmp_cat(const void *a, const void *b)
@@ -810,32 +1437,256 @@ out:
 	obj_rings_release(&o);
 }
 
+/* ImageFolder: the image of an annotation of category cat belongs in
+ * <part>/<class folder> (the first such annotation decides). */
+static void place_image(struct vctx *c, json_int_t image_id, struct cat *cat)
+{
+	struct image *im = image_by_id(c, image_id);
+	char hex[TS_SHA256_HEX_SIZE];
+	size_t part = 0;
+
+	if (!im || !cat || im->dir || !im->has_checksum)
+		return;
+	if (c->st.has_split) {
+		to_hex(im->checksum, hex);
+		part = (size_t)ts_split_of(&c->st.sp, hex);
+	}
+	im->dir = (uint32_t)(1 + part * c->n_cats + (size_t)(cat - c->cats));
+	c->dir_used[im->dir] = 1;
+}
+
+/* Detection: the YOLO text of the image at label_at is complete. */
+static void label_done(struct vctx *c)
+{
+	struct annstate *st = &c->st;
+	char hex[TS_SHA256_HEX_SIZE];
+	struct ts_sha256 h;
+
+	ts_sha256_init(&h);
+	ts_sha256_update(&h, st->want.ptr ? st->want.ptr : "", st->want.len);
+	ts_sha256_final(&h, hex, c->label_sha[st->label_at]);
+	ts_buf_reset(&st->want);
+	st->label_at++;
+}
+
+/* Detection: the YOLO lines of annotation j (a) join the label text of
+ * its image. The images are taken in order, each with the annotations
+ * that follow for it (a stray annotation ends the matching, as a reader
+ * going through both lists in step would). */
+static void label_lines(struct vctx *c, size_t j, json_t *a, json_int_t image_id)
+{
+	struct annstate *st = &c->st;
+	json_t *bb = json_object_get(a, "bbox");
+	struct cat *cat = cat_by_id(c, int_of(a, "category_id"));
+	struct image *im;
+	double box[4];
+
+	while (st->label_at < c->n_images && IMG(c, st->label_at)->id != image_id)
+		label_done(c);
+	if (st->label_at == c->n_images)
+		return;
+	im = IMG(c, st->label_at);
+	if (c->segmentation) {
+		json_t *seg = json_object_get(a, "segmentation");
+		struct obj_rings o = { 0 };
+
+		/* Problems with the rings are reported by check_segmentation. */
+		c->problems_muted++;
+		if (cat && im->width > 0 && im->height > 0 &&
+		    !read_rings(c, j, "segmentation",
+				json_is_object(seg) ? json_object_get(a, "polygons") : seg,
+				im->width, im->height, &o))
+			(void)ts_coco_yolo_seg_lines(&st->want, (size_t)(cat - c->cats), o.rings,
+						     o.n, im->width, im->height);
+		c->problems_muted--;
+		obj_rings_release(&o);
+		return;
+	}
+	for (size_t k = 0; k < 4; k++)
+		box[k] = json_number_value(json_array_get(bb, k));
+	if (cat && im->width > 0 && im->height > 0)
+		(void)ts_coco_yolo_line(&st->want, (size_t)(cat - c->cats), box, im->width,
+					im->height);
+}
+
+static void check_annotation(struct vctx *c, size_t i, json_t *v);
+
+/* The second pass over annotations.json: check_annotation on each
+ * annotation. The bytes must be those of the first pass (same hash). */
+static void reread_annotations(struct vctx *c)
+{
+	struct annread r;
+	struct ts_jsonstream s;
+	struct ts_jsonstream_item it;
+	char hex[TS_SHA256_HEX_SIZE];
+	int which = 0, ok = 1, done = 0;
+	json_t *v, *k;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	if (member_open(c, "annotations.json", &r.m))
+		return;
+	ts_sha256_init(&r.h);
+	ts_jsonstream_init(&s, ELEMENT_MAX, split_arrays, annread_fn, &r);
+	while (ok && !done) {
+		switch (ts_jsonstream_next(&s, &it)) {
+		case TS_JSONSTREAM_END:
+			done = 1;
+			break;
+		case TS_JSONSTREAM_ERROR:
+		case TS_JSONSTREAM_DOCUMENT:
+			ok = 0;
+			break;
+		case TS_JSONSTREAM_ARRAY:
+			/* split names are spelled without escapes */
+			which = it.key_len == 13 && !memcmp(it.key, "\"annotations\"", 13);
+			break;
+		case TS_JSONSTREAM_ELEMENT:
+			if (!which)
+				break;
+			v = json_loadb(it.value, it.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+				       NULL);
+			if (!v) {
+				ok = 0;
+				break;
+			}
+			check_annotation(c, it.index, v);
+			json_decref(v);
+			break;
+		case TS_JSONSTREAM_MEMBER:
+			k = json_loadb(it.key, it.key_len, JSON_DECODE_ANY, NULL);
+			if (json_is_string(k) && !strcmp(json_string_value(k), "annotations")) {
+				size_t i;
+				json_t *a;
+
+				v = json_loadb(it.value, it.len,
+					       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+				json_array_foreach(v, i, a)
+					check_annotation(c, i, a);
+				json_decref(v);
+			}
+			json_decref(k);
+			break;
+		case TS_JSONSTREAM_ARRAY_END:
+			which = 0;
+			break;
+		}
+	}
+	ts_jsonstream_release(&s);
+	member_close(&r.m);
+	if (ok) {
+		ts_sha256_final(&r.h, hex, NULL);
+		ok = !strcmp(hex, c->ann_hex);
+	} else {
+		ts_sha256_release(&r.h);
+	}
+	if (!ok && !r.failed)
+		problem(c, "annotations.json: changed while being verified");
+}
+
+/* The checks of one annotation (i, v) of annotations.json, read in the
+ * second pass when every image is known. */
+static void check_annotation(struct vctx *c, size_t i, json_t *v)
+{
+	struct annstate *st = &c->st;
+	json_int_t image_id = int_of(v, "image_id");
+	json_int_t cat_id = int_of(v, "category_id");
+	json_t *bbox = json_object_get(v, "bbox");
+	struct cat *cat;
+
+	/* Detection: a box per annotation, inside its image, w and h
+	 * > 0, area = w * h, iscrowd 0. Classification: no box. */
+	if (st->det != (bbox != NULL))
+		problem(c, "annotations.json: /annotations/%zu: %s", i,
+			st->det ? "a detection or segmentation annotation needs a bbox"
+				: "a classification annotation has a bbox");
+	if (st->det && bbox) {
+		double b[4] = { 0 };
+		int ok = json_array_size(bbox) == 4;
+
+		for (size_t k = 0; ok && k < 4; k++) {
+			ok = json_is_number(json_array_get(bbox, k));
+			b[k] = json_number_value(json_array_get(bbox, k));
+		}
+		if (!ok || !(b[2] > 0) || !(b[3] > 0))
+			problem(c, "annotations.json: /annotations/%zu/bbox: not [x, y, w, h] "
+				"with w and h > 0", i);
+		if (st->seg)
+			check_segmentation(c, i, v,
+					   st->images_sorted ? image_by_id(c, image_id) : NULL);
+		else if (!json_is_number(json_object_get(v, "area")) ||
+			 fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
+				 1e-9 * (1 + b[2] * b[3]))
+			problem(c, "annotations.json: /annotations/%zu/area: not w * h of "
+				"its bbox", i);
+		if (int_of(v, "iscrowd") != 0)
+			problem(c, "annotations.json: /annotations/%zu/iscrowd: not 0", i);
+		if (st->images_sorted) {
+			struct image *bim = image_by_id(c, image_id);
+
+			if (ok && bim &&
+			    (b[0] < 0 || b[1] < 0 || b[0] + b[2] > (double)bim->width ||
+			     b[1] + b[3] > (double)bim->height))
+				problem(c, "annotations.json: /annotations/%zu/bbox: not "
+					"inside image %lld (%lldx%lld)",
+					i, (long long)image_id, (long long)bim->width,
+					(long long)bim->height);
+		}
+	}
+
+	if (int_of(v, "id") != (json_int_t)i + 1)
+		problem(c, "annotations.json: /annotations/%zu/id: %lld, expected %zu "
+			"(ids are 1..n in order)", i, (long long)int_of(v, "id"), i + 1);
+	if (i && (image_id < st->prev_image ||
+		  (image_id == st->prev_image &&
+		   (st->det ? cat_id < st->prev_cat : cat_id <= st->prev_cat))))
+		problem(c, "annotations.json: /annotations/%zu: not sorted by "
+			"(image_id, category_id) or a duplicate", i);
+	st->prev_image = image_id;
+	st->prev_cat = cat_id;
+	cat = cat_by_id(c, cat_id);
+	if (cat)
+		cat->count++;
+	else
+		problem(c, "annotations.json: /annotations/%zu/category_id: %lld is not "
+			"a listed category", i, (long long)cat_id);
+	if (st->images_sorted) {
+		struct image *im = image_by_id(c, image_id);
+
+		if (!im)
+			problem(c, "annotations.json: /annotations/%zu/image_id: %lld is "
+				"not a listed image", i, (long long)image_id);
+		else
+			im->n_annotations++;
+	}
+	if (c->imagefolder)
+		place_image(c, image_id, cat);
+	if (c->detection)
+		label_lines(c, i, v, image_id);
+}
+
 static int check_annotations_doc(struct vctx *c)
 {
 	json_t *cats = json_object_get(c->ann, "categories");
-	json_t *anns = json_object_get(c->ann, "annotations");
+	struct annstate *st = &c->st;
 	json_t *v;
 	size_t i;
-	int images_sorted = 1;
-	char *canon;
 
-	canon = json_dumps(c->ann, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!canon || strlen(canon) != c->ann_bytes.len ||
-	    memcmp(canon, c->ann_bytes.ptr, c->ann_bytes.len) != 0)
+	if (!c->ann_canonical)
 		problem(c, "annotations.json: not in canonical form (compact JSON as "
 			"json_dumps(JSON_COMPACT | JSON_PRESERVE_ORDER) prints it, no "
 			"trailing newline)");
-	free(canon);
 
 	c->n_cats = json_array_size(cats);
 	c->cats = ts_xcalloc(c->n_cats, sizeof(*c->cats));
 
+	st->images_sorted = 1;
 	for (i = 1; i < c->n_images; i++) {
-		if (c->images[i].id <= c->images[i - 1].id) {
+		if (IMG(c, i)->id <= IMG(c, i - 1)->id) {
 			problem(c, "annotations.json: /images/%zu: id %lld is not above the "
 				"previous id %lld (images must be sorted by id, ids unique)",
-				i, (long long)c->images[i].id, (long long)c->images[i - 1].id);
-			images_sorted = 0;
+				i, (long long)IMG(c, i)->id, (long long)IMG(c, i - 1)->id);
+			st->images_sorted = 0;
 		}
 	}
 	json_array_foreach(cats, i, v) {
@@ -857,90 +1708,37 @@ static int check_annotations_doc(struct vctx *c)
 	}
 	qsort(c->cats, c->n_cats, sizeof(*c->cats), cmp_cat);
 	const char *task = str_of(json_object_get(c->ann, "info"), "task_type");
-	int single = strcmp(task, "classification_single") == 0;
-	int seg = strcmp(task, "segmentation") == 0;
-	int det = seg || strcmp(task, "detection") == 0;
 
-	json_array_foreach(anns, i, v) {
-		json_t *prev = i ? json_array_get(anns, i - 1) : NULL;
-		json_int_t image_id = int_of(v, "image_id");
-		json_int_t cat_id = int_of(v, "category_id");
-		json_t *bbox = json_object_get(v, "bbox");
-		struct cat *cat;
+	st->single = strcmp(task, "classification_single") == 0;
+	st->seg = strcmp(task, "segmentation") == 0;
+	st->det = st->seg || strcmp(task, "detection") == 0;
+	if (c->imagefolder) {
+		json_t *info = json_object_get(c->ann, "info");
 
-		/* Detection: a box per annotation, inside its image, w and h
-		 * > 0, area = w * h, iscrowd 0. Classification: no box. */
-		if (det != (bbox != NULL))
-			problem(c, "annotations.json: /annotations/%zu: %s", i,
-				det ? "a detection or segmentation annotation needs a bbox"
-				    : "a classification annotation has a bbox");
-		if (det && bbox) {
-			double b[4] = { 0 };
-			int ok = json_array_size(bbox) == 4;
-
-			for (size_t k = 0; ok && k < 4; k++) {
-				ok = json_is_number(json_array_get(bbox, k));
-				b[k] = json_number_value(json_array_get(bbox, k));
-			}
-			if (!ok || !(b[2] > 0) || !(b[3] > 0))
-				problem(c, "annotations.json: /annotations/%zu/bbox: not [x, y, w, h] "
-					"with w and h > 0", i);
-			if (seg)
-				check_segmentation(c, i, v,
-						   images_sorted ? image_by_id(c, image_id) : NULL);
-			else if (!json_is_number(json_object_get(v, "area")) ||
-				 fabs(json_number_value(json_object_get(v, "area")) - b[2] * b[3]) >
-					 1e-9 * (1 + b[2] * b[3]))
-				problem(c, "annotations.json: /annotations/%zu/area: not w * h of "
-					"its bbox", i);
-			if (int_of(v, "iscrowd") != 0)
-				problem(c, "annotations.json: /annotations/%zu/iscrowd: not 0", i);
-			if (images_sorted) {
-				struct image *bim = image_by_id(c, image_id);
-
-				if (ok && bim &&
-				    (b[0] < 0 || b[1] < 0 || b[0] + b[2] > (double)bim->width ||
-				     b[1] + b[3] > (double)bim->height))
-					problem(c, "annotations.json: /annotations/%zu/bbox: not "
-						"inside image %lld (%lldx%lld)",
-						i, (long long)image_id, (long long)bim->width,
-						(long long)bim->height);
-			}
-		}
-
-		if (int_of(v, "id") != (json_int_t)i + 1)
-			problem(c, "annotations.json: /annotations/%zu/id: %lld, expected %zu "
-				"(ids are 1..n in order)", i, (long long)int_of(v, "id"), i + 1);
-		if (prev && (image_id < int_of(prev, "image_id") ||
-			     (image_id == int_of(prev, "image_id") &&
-			      (det ? cat_id < int_of(prev, "category_id")
-				   : cat_id <= int_of(prev, "category_id")))))
-			problem(c, "annotations.json: /annotations/%zu: not sorted by "
-				"(image_id, category_id) or a duplicate", i);
-		cat = cat_by_id(c, cat_id);
-		if (cat)
-			cat->count++;
-		else
-			problem(c, "annotations.json: /annotations/%zu/category_id: %lld is not "
-				"a listed category", i, (long long)cat_id);
-		if (images_sorted) {
-			struct image *im = image_by_id(c, image_id);
-
-			if (!im)
-				problem(c, "annotations.json: /annotations/%zu/image_id: %lld is "
-					"not a listed image", i, (long long)image_id);
-			else
-				im->n_annotations++;
-		}
+		st->has_split = json_object_get(info, "split") &&
+				ts_split_parse(json_object_get(info, "split"), &st->sp, NULL) == TS_OK;
+		c->dir_used = ts_xcalloc(3 * c->n_cats + 1, 1);
 	}
-	if (images_sorted && single) {
+	if (c->detection) {
+		c->label_sha = ts_xcalloc(c->n_images ? c->n_images : 1, sizeof(*c->label_sha));
+		ts_buf_init(&st->want, (size_t)1 << 24);
+	}
+
+	reread_annotations(c);
+
+	if (c->detection) {
+		while (st->label_at < c->n_images)
+			label_done(c);
+		ts_buf_release(&st->want);
+	}
+	if (st->images_sorted && st->single) {
 		for (i = 0; i < c->n_images; i++)
-			if (c->images[i].n_annotations != 1)
-				problem(c, "annotations.json: image %lld has %zu annotations "
+			if (IMG(c, i)->n_annotations != 1)
+				problem(c, "annotations.json: image %lld has %u annotations "
 					"(classification_single needs exactly one)",
-					(long long)c->images[i].id, c->images[i].n_annotations);
+					(long long)IMG(c, i)->id, IMG(c, i)->n_annotations);
 	}
-	return images_sorted;
+	return st->images_sorted;
 }
 
 /* --- checks on manifest.json against annotations.json ------------------ */
@@ -952,7 +1750,6 @@ static void check_manifest(struct vctx *c)
 	json_t *counts = json_object_get(c->man, "counts");
 	json_t *per = json_object_get(counts, "per_category");
 	json_t *file = json_object_get(json_object_get(c->man, "files"), "annotations.json");
-	json_t *anns = json_object_get(c->ann, "annotations");
 	struct ts_coco_category *cc = NULL;	/* borrowed names */
 	char want[TS_COCO_PREFIXED_HASH_SIZE], got[TS_COCO_PREFIXED_HASH_SIZE];
 	struct ts_error err = { 0 };
@@ -966,10 +1763,10 @@ static void check_manifest(struct vctx *c)
 	if (str_ne(str_of(file, "sha256"), c->ann_hex))
 		problem(c, "manifest.json: files[\"annotations.json\"].sha256 mismatch "
 			"(expected %s, got %s)", str_of(file, "sha256"), c->ann_hex);
-	if ((size_t)int_of(file, "bytes") != c->ann_bytes.len)
+	if ((size_t)int_of(file, "bytes") != c->ann_len)
 		problem(c, "manifest.json: files[\"annotations.json\"].bytes is %lld, "
 			"annotations.json has %zu bytes", (long long)int_of(file, "bytes"),
-			c->ann_bytes.len);
+			c->ann_len);
 	if (str_ne(str_of(c->man, "schema_version"),
 		   str_of(json_object_get(c->ann, "info"), "schema_version")))
 		problem(c, "manifest.json: schema_version differs from annotations.json");
@@ -1012,9 +1809,9 @@ static void check_manifest(struct vctx *c)
 	if ((size_t)int_of(counts, "images") != c->n_images)
 		problem(c, "manifest.json: counts.images is %lld, annotations.json has %zu",
 			(long long)int_of(counts, "images"), c->n_images);
-	if ((size_t)int_of(counts, "annotations") != json_array_size(anns))
+	if ((size_t)int_of(counts, "annotations") != c->n_anns)
 		problem(c, "manifest.json: counts.annotations is %lld, annotations.json has %zu",
-			(long long)int_of(counts, "annotations"), json_array_size(anns));
+			(long long)int_of(counts, "annotations"), c->n_anns);
 	json_array_foreach(acats, i, v) {
 		char key[32];
 		struct cat *cat = cat_by_id(c, int_of(v, "id"));
@@ -1056,17 +1853,15 @@ static void check_split(struct vctx *c)
 {
 	json_t *info = json_object_get(c->ann, "info");
 	json_t *js = json_object_get(info, "split");
-	json_t *images = json_object_get(c->ann, "images");
 	json_t *msel = c->man ? json_object_get(c->man, "selection") : NULL;
 	json_t *per = c->man ? json_object_get(json_object_get(c->man, "counts"), "per_split")
 			     : NULL;
 	struct ts_split sp;
 	size_t parts[3] = { 0, 0, 0 }, i;
-	json_t *im;
 
 	if (!js) {
-		json_array_foreach(images, i, im)
-			if (json_object_get(im, "split")) {
+		for (i = 0; i < c->n_images; i++)
+			if (IMG(c, i)->split != SPLIT_NONE) {
 				problem(c, "annotations.json: /images/%zu/split: present, but "
 					"info has no split", i);
 				break;
@@ -1090,15 +1885,21 @@ static void check_split(struct vctx *c)
 	    fabs(sp.train + sp.val + sp.test - 1.0) > 1e-9)
 		problem(c, "annotations.json: /info/split: the fractions are not from 0 to 1 "
 			"adding up to 1");
-	json_array_foreach(images, i, im) {
-		const char *sum = str_of(im, "checksum_sha256");
-		const char *got = str_of(im, "split");
+	for (i = 0; i < c->n_images; i++) {
+		const struct image *im = IMG(c, i);
+		char sum[TS_SHA256_HEX_SIZE];
 		enum ts_split_part want;
+		const char *got;
 
-		if (!sum || !ts_sha256_is_hex(sum))
+		if (!im->has_checksum)
 			continue;
+		to_hex(im->checksum, sum);
 		want = ts_split_of(&sp, sum);
 		parts[want]++;
+		/* Without the schema's enum, the checks do not run. */
+		got = im->split == SPLIT_NONE ? NULL
+		      : im->split == SPLIT_OTHER ? "?"
+						   : ts_split_name((enum ts_split_part)(im->split - 1));
 		if (!got)
 			problem(c, "annotations.json: /images/%zu/split: missing (the seed and "
 				"its checksum give \"%s\")", i, ts_split_name(want));
@@ -1133,34 +1934,12 @@ static void place_images(struct vctx *c)
 	json_t *info = json_object_get(c->ann, "info");
 	json_t *layout = json_object_get(info, "layout");
 	json_t *msel = c->man ? json_object_get(c->man, "selection") : NULL;
-	json_t *acats = json_object_get(c->ann, "categories");
-	json_t *anns = json_object_get(c->ann, "annotations");
-	json_t *v;
 	json_t *mlayout = json_object_get(msel, "layout");
-	struct ts_split sp;
-	int has_split;
-	size_t i;
 
+	/* Each image's folder was found with its annotations (place_image). */
 	if (c->man && (mlayout || layout) && !json_equal(mlayout, layout))
 		problem(c, "manifest.json: selection.layout differs from annotations.json "
 			"info.layout");
-	if (!c->imagefolder)
-		return;
-	has_split = json_object_get(info, "split") &&
-		    ts_split_parse(json_object_get(info, "split"), &sp, NULL) == TS_OK;
-	json_array_foreach(anns, i, v) {
-		struct image *im = image_by_id(c, int_of(v, "image_id"));
-		struct cat *cat = cat_by_id(c, int_of(v, "category_id"));
-		char dir[TS_IMAGEFOLDER_DIR_SIZE];
-		size_t ci;
-
-		if (!im || !cat || im->dir || !im->checksum)
-			continue;
-		ci = (size_t)(cat - c->cats);
-		ts_imagefolder_dir(has_split ? ts_split_name(ts_split_of(&sp, im->checksum)) : "train",
-				   ci, c->n_cats, str_of(json_array_get(acats, ci), "name"), dir);
-		im->dir = ts_xstrdup(dir);
-	}
 }
 
 static int unsafe_name(const char *name)
@@ -1174,14 +1953,20 @@ static void check_placed_entry(struct vctx *c, struct entry *e)
 {
 	const char *slash = strrchr(e->name, '/');
 	size_t len = strlen(e->name);
+	char dirbuf[TS_IMAGEFOLDER_DIR_SIZE];
+	const char *dir;
 	struct image *im;
 
 	if (e->kind == ENTRY_DIR) {
 		/* "train/" or "train/0_cat/": some image is below it. */
-		for (size_t k = 0; k < c->n_images; k++) {
-			const char *d = c->images[k].dir;
+		for (size_t k = 1; k <= 3 * c->n_cats; k++) {
+			struct image probe = { .dir = (uint32_t)k };
+			const char *d;
 
-			if (d && !strncmp(d, e->name, len - 1) &&
+			if (!c->dir_used[k])
+				continue;
+			d = dir_name(c, &probe, dirbuf);
+			if (!strncmp(d, e->name, len - 1) &&
 			    (d[len - 1] == '\0' || d[len - 1] == '/'))
 				return;
 		}
@@ -1190,11 +1975,12 @@ static void check_placed_entry(struct vctx *c, struct entry *e)
 		return;
 	}
 	im = slash ? image_by_name(c, slash + 1) : NULL;
-	if (!im || !im->dir || strlen(im->dir) != (size_t)(slash - e->name) ||
-	    strncmp(im->dir, e->name, (size_t)(slash - e->name))) {
-		if (im && im->dir)
+	dir = im ? dir_name(c, im, dirbuf) : NULL;
+	if (!dir || strlen(dir) != (size_t)(slash - e->name) ||
+	    strncmp(dir, e->name, (size_t)(slash - e->name))) {
+		if (dir)
 			problem(c, "%s: misplaced (image %lld belongs in %s/)", e->name,
-				(long long)im->id, im->dir);
+				(long long)im->id, dir);
 		else
 			problem(c, "%s: unexpected %s (this export holds manifest.json, "
 				"annotations.json and <part>/<class folder>/<file_name> per image)",
@@ -1206,14 +1992,65 @@ static void check_placed_entry(struct vctx *c, struct entry *e)
 		return;
 	}
 	im->present = 1;
-	im->zip_index = e->zip_index;
+}
+
+/* Detection: the images sorted by the name of their label file (then by
+ * position), for image_by_label. */
+static int cmp_by_label(const void *a, const void *b, void *arg)
+{
+	const struct vctx *c = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	char lx[64], ly[64];
+	int r;
+
+	(void)ts_coco_yolo_name(IMG(c, x)->file_name, lx, sizeof(lx));
+	(void)ts_coco_yolo_name(IMG(c, y)->file_name, ly, sizeof(ly));
+	r = strcmp(lx, ly);
+	return r ? r : (x > y) - (x < y);
+}
+
+static void index_labels(struct vctx *c)
+{
+	char label[64];
+
+	c->by_label = ts_xcalloc(c->n_images ? c->n_images : 1, sizeof(*c->by_label));
+	for (size_t k = 0; k < c->n_images; k++)
+		if (IMG(c, k)->file_name &&
+		    !ts_coco_yolo_name(IMG(c, k)->file_name, label, sizeof(label)))
+			c->by_label[c->n_by_label++] = (uint32_t)k;
+	qsort_r(c->by_label, c->n_by_label, sizeof(*c->by_label), cmp_by_label, c);
+}
+
+/* The first image (in document order) whose label file is name. */
+static struct image *image_by_label(struct vctx *c, const char *name)
+{
+	size_t lo = 0, hi = c->n_by_label;
+	char label[64];
+
+	while (lo < hi) { /* the first not below name */
+		size_t mid = lo + (hi - lo) / 2;
+
+		(void)ts_coco_yolo_name(IMG(c, c->by_label[mid])->file_name, label,
+					sizeof(label));
+		if (strcmp(label, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->n_by_label)
+		return NULL;
+	(void)ts_coco_yolo_name(IMG(c, c->by_label[lo])->file_name, label, sizeof(label));
+	return strcmp(label, name) ? NULL : IMG(c, c->by_label[lo]);
 }
 
 static void check_entries(struct vctx *c)
 {
 	size_t i;
 
-	qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
+	if (c->n_entries)
+		qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
+	if (c->detection)
+		index_labels(c);
 	for (i = 0; i < c->n_entries; i++) {
 		struct entry *e = &c->entries[i];
 		const char *rest;
@@ -1236,16 +2073,11 @@ static void check_entries(struct vctx *c)
 		}
 		if (c->detection && !strncmp(e->name, "labels/", 7)) {
 			/* YOLO labels: one file per image, compared in check_labels. */
-			struct image *lim = NULL;
-			char label[64];
+			struct image *lim;
 
 			if (!strcmp(e->name, "labels/") && e->kind == ENTRY_DIR)
 				continue;
-			for (size_t k = 0; k < c->n_images && !lim; k++)
-				if (c->images[k].file_name &&
-				    !ts_coco_yolo_name(c->images[k].file_name, label, sizeof(label)) &&
-				    !strcmp(label, e->name + 7))
-					lim = &c->images[k];
+			lim = image_by_label(c, e->name + 7);
 			if (!lim || e->kind != ENTRY_FILE)
 				problem(c, "%s: unexpected entry under labels/ (one label file "
 					"per image)", e->name);
@@ -1279,55 +2111,24 @@ static void check_entries(struct vctx *c)
 			continue;
 		}
 		im->present = 1;
-		im->zip_index = e->zip_index;
-	}
+		}
 }
 
 /* Detection: every image's labels/<stem>.txt equals the YOLO text
- * derived from annotations.json (pinned by the hash through it). */
+ * derived from annotations.json (pinned by the hash through it); the
+ * text's SHA-256 was taken with the annotations (label_lines). */
 static void check_labels(struct vctx *c)
 {
-	json_t *anns = json_object_get(c->ann, "annotations");
-	struct ts_buf want, got;
-	size_t j = 0, n = json_array_size(anns);
+	struct ts_buf got;
 
-	ts_buf_init(&want, (size_t)1 << 24);
 	ts_buf_init(&got, (size_t)1 << 24);
 	for (size_t i = 0; i < c->n_images; i++) {
-		struct image *im = &c->images[i];
-		char label[64], name[80];
+		struct image *im = IMG(c, i);
+		char label[64], name[80], hex[TS_SHA256_HEX_SIZE];
+		unsigned char sum[32];
+		struct ts_sha256 h;
 
-		ts_buf_reset(&want);
 		ts_buf_reset(&got);
-		for (; j < n && int_of(json_array_get(anns, j), "image_id") == im->id; j++) {
-			json_t *a = json_array_get(anns, j), *bb = json_object_get(a, "bbox");
-			struct cat *cat = cat_by_id(c, int_of(a, "category_id"));
-			double box[4];
-
-			if (c->segmentation) {
-				json_t *seg = json_object_get(a, "segmentation");
-				struct obj_rings o;
-
-				/* Problems with the rings are reported by check_segmentation. */
-				c->problems_muted++;
-				if (cat && im->width > 0 && im->height > 0 &&
-				    !read_rings(c, j, "segmentation",
-						json_is_object(seg) ? json_object_get(a, "polygons") : seg,
-						im->width, im->height, &o))
-					(void)ts_coco_yolo_seg_lines(&want, (size_t)(cat - c->cats),
-								     o.rings, o.n, im->width,
-								     im->height);
-				c->problems_muted--;
-				obj_rings_release(&o);
-				continue;
-			}
-
-			for (size_t k = 0; k < 4; k++)
-				box[k] = json_number_value(json_array_get(bb, k));
-			if (cat && im->width > 0 && im->height > 0)
-				(void)ts_coco_yolo_line(&want, (size_t)(cat - c->cats), box, im->width,
-							im->height);
-		}
 		if (!im->file_name || ts_coco_yolo_name(im->file_name, label, sizeof(label)))
 			continue;
 		snprintf(name, sizeof(name), "labels/%s", label);
@@ -1338,25 +2139,30 @@ static void check_labels(struct vctx *c)
 		}
 		if (read_member(c, name, (size_t)1 << 24, &got))
 			continue;
-		if (got.len != want.len || (want.len && memcmp(got.ptr, want.ptr, want.len)))
+		ts_sha256_init(&h);
+		ts_sha256_update(&h, got.ptr ? got.ptr : "", got.len);
+		ts_sha256_final(&h, hex, sum);
+		if (memcmp(sum, c->label_sha[i], sizeof(sum)))
 			problem(c, "%s: differs from the %s of image %lld in annotations.json",
 				name, c->segmentation ? "polygons" : "boxes", (long long)im->id);
 	}
-	ts_buf_release(&want);
 	ts_buf_release(&got);
 }
 
 static void check_images(struct vctx *c)
 {
 	for (size_t i = 0; i < c->n_images; i++) {
-		struct image *im = &c->images[i];
-		char hex[TS_SHA256_HEX_SIZE];
+		struct image *im = IMG(c, i);
+		char hex[TS_SHA256_HEX_SIZE], want[TS_SHA256_HEX_SIZE];
+		char dirbuf[TS_IMAGEFOLDER_DIR_SIZE];
 		int decoded;
 
 		if (!im->file_name)
 			continue;
-		const char *dir = im->dir ? im->dir : "images";
+		const char *dir = dir_name(c, im, dirbuf);
 
+		if (!dir)
+			dir = "images";
 		if (!im->present) {
 			problem(c, "%s/%s: missing (listed in annotations.json as image %lld)", dir,
 				im->file_name, (long long)im->id);
@@ -1364,12 +2170,14 @@ static void check_images(struct vctx *c)
 		}
 		if (hash_image(c, im, hex, &decoded))
 			continue;
-		if (!im->checksum)
+		if (im->has_checksum)
+			to_hex(im->checksum, want);
+		if (!im->has_checksum)
 			problem(c, "%s/%s: no valid checksum_sha256 to compare (got %s)", dir,
 				im->file_name, hex);
-		else if (strcmp(hex, im->checksum))
+		else if (strcmp(hex, want))
 			problem(c, "%s/%s: checksum mismatch (expected %s, got %s)", dir,
-				im->file_name, im->checksum, hex);
+				im->file_name, want, hex);
 	}
 }
 
@@ -1396,20 +2204,18 @@ static int open_export(struct vctx *c, struct ts_error *err)
 		return 0;
 	}
 	if (S_ISREG(st.st_mode)) {
-		int zerr = 0;
+		char why[160];
 
 		c->is_zip = 1;
-		c->zip = zip_open(c->path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
-		if (!c->zip) {
-			zip_error_t ze;
-
-			zip_error_init_with_code(&ze, zerr);
+		c->zip = ts_zipr_open(c->path, why, sizeof(why));
+		if (!c->zip || list_zip(c, &alloc, why, sizeof(why))) {
 			ts_error_set(err, TS_ERR_IO, "cannot_open", "%s: not a readable zip: %s",
-				     c->path, zip_error_strerror(&ze));
-			zip_error_fini(&ze);
+				     c->path, why);
 			return -1;
 		}
-		list_zip(c, &alloc);
+		/* sorted, for zip_entry() */
+		if (c->n_entries)
+			qsort(c->entries, c->n_entries, sizeof(*c->entries), cmp_entry);
 		return 0;
 	}
 	ts_error_set(err, TS_ERR_INVALID, "cannot_open",
@@ -1429,8 +2235,20 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	c.dirfd = -1;
 	c.imgfd = -1;
 	ts_image_limits_default(&c.limits);
-	ts_buf_init(&c.ann_bytes, ANNOTATIONS_MAX);
 	ts_buf_init(&c.man_bytes, MANIFEST_MAX);
+	ts_buf_init(&c.schema_errors, SCHEMA_ERRORS_MAX);
+	ts_buf_init(&c.element_errors[0], SCHEMA_ERRORS_MAX);
+	ts_buf_init(&c.element_errors[1], SCHEMA_ERRORS_MAX);
+	c.schema = load_schema("annotations.json", ts_schema_annotations_json,
+			       ts_schema_annotations_json_len);
+	{
+		json_t *props = json_object_get(c.schema, "properties");
+
+		c.validator = ts_schema_validator_new(c.schema);
+		c.image_schema = json_object_get(json_object_get(props, "images"), "items");
+		c.annotation_schema =
+			json_object_get(json_object_get(props, "annotations"), "items");
+	}
 
 	if (open_export(&c, err ? err : &local)) {
 		fprintf(out, "%s\n", (err ? err : &local)->message);
@@ -1438,23 +2256,19 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 	}
 	if (!read_member(&c, "manifest.json", MANIFEST_MAX, &c.man_bytes))
 		c.man = parse(&c, "manifest.json", &c.man_bytes);
-	if (!read_member(&c, "annotations.json", ANNOTATIONS_MAX, &c.ann_bytes)) {
-		ts_sha256_hex(c.ann_bytes.ptr ? c.ann_bytes.ptr : "", c.ann_bytes.len, c.ann_hex);
-		c.ann = parse(&c, "annotations.json", &c.ann_bytes);
-	}
+	read_annotations(&c);
 	if (c.man)
 		c.man_valid = validate(&c, "manifest.json", ts_schema_manifest_json,
 				       ts_schema_manifest_json_len, c.man);
 	if (c.ann) {
-		c.ann_valid = validate(&c, "annotations.json", ts_schema_annotations_json,
-				       ts_schema_annotations_json_len, c.ann);
+		c.ann_valid = validate_annotations(&c);
 		const char *task = str_of(json_object_get(c.ann, "info"), "task_type");
 
 		c.detection = task && (!strcmp(task, "detection") || !strcmp(task, "segmentation"));
 		c.segmentation = task && !strcmp(task, "segmentation");
 		c.imagefolder = json_is_string(json_object_get(json_object_get(c.ann, "info"),
 								 "layout"));
-		collect_images(&c);
+		index_images(&c);
 	}
 	if (c.ann_valid)
 		check_annotations_doc(&c);
@@ -1483,19 +2297,24 @@ int ts_verify_path(const char *path, FILE *out, struct ts_error *err)
 		rc = 0;
 	}
 out:
-	for (size_t i = 0; i < c.n_entries; i++)
-		free(c.entries[i].name);
 	free(c.entries);
-	for (size_t i = 0; i < c.n_images; i++)
-		free(c.images[i].dir);
-	free(c.images);
+	free_images(&c);
 	free(c.by_name);
+	free(c.by_label);
+	free(c.label_sha);
+	free(c.dir_used);
+	free(c.dump);
+	pool_release(&c.names);
+	held_release(&c.collected);
 	json_decref(c.ann);
 	json_decref(c.man);
-	ts_buf_release(&c.ann_bytes);
+	ts_schema_validator_free(c.validator);
+	json_decref(c.schema);
 	ts_buf_release(&c.man_bytes);
-	if (c.zip)
-		zip_discard(c.zip);
+	ts_buf_release(&c.schema_errors);
+	ts_buf_release(&c.element_errors[0]);
+	ts_buf_release(&c.element_errors[1]);
+	ts_zipr_close(c.zip);
 	if (c.imgfd >= 0)
 		close(c.imgfd);
 	if (c.dirfd >= 0)

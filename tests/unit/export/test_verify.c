@@ -326,6 +326,76 @@ static void test_annotations_rules(void **state)
 	expect_fail(f->copy, 1, "/annotations/1/category_id: 9 is not a listed category");
 }
 
+/* annotations.json is read piece by piece: what the whole document's
+ * parse refused is still refused, an image or annotation too large to
+ * read on its own is named, and a document larger than one piece is
+ * still read whole. */
+static void test_annotations_stream(void **state)
+{
+	struct fixture *f = *state;
+	char p[512], *text = NULL, *doc, *big;
+	size_t len;
+	FILE *out;
+
+	path_in(f, "annotations.json", p, sizeof(p));
+	doc = tu_read_file(p, &len);
+	assert_non_null(doc);
+	/* a duplicate key at the top level */
+	assert_int_equal(tu_replace_in_file(p, "\"licenses\":[]", "\"licenses\":[],\"licenses\":[]"),
+			 0);
+	expect_fail(f->copy, 1, "annotations.json: invalid JSON at line 1 column ");
+	expect_fail(f->copy, 1, "duplicate object key");
+	expect_fail(f->copy, 1, "images/17.png: unexpected file (not listed in annotations.json)");
+	/* images under a key spelled with an escape: not canonical, but read */
+	assert_int_equal(tu_write_file(p, doc, len), 0);
+	assert_int_equal(tu_replace_in_file(p, "\"images\":[", "\"\\u0069mages\":["), 0);
+	assert_int_equal(run(f->copy, &text), 1);
+	assert_non_null(strstr(text, "annotations.json: not in canonical form"));
+	assert_null(strstr(text, "not listed in annotations.json"));
+	free(text);
+	/* an image larger than a piece may be (16 MB) */
+	out = fopen(p, "w");
+	assert_non_null(out);
+	fputs("{\"info\":{},\"images\":[{\"id\":1},{\"id\":2,\"original_file_name\":\"", out);
+	big = malloc((size_t)1 << 20);
+	memset(big, 'a', (size_t)1 << 20);
+	for (int i = 0; i < 17; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\"}],\"annotations\":[]}", out);
+	assert_int_equal(fclose(out), 0);
+	expect_fail(f->copy, 1, "annotations.json: /images/1: larger than 16777216 bytes");
+	/* other members: each on its own, and together, at most 16 MB */
+	out = fopen(p, "w");
+	assert_non_null(out);
+	fputs("{\"a\":\"", out);
+	for (int i = 0; i < 9; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\",\"b\":\"", out);
+	for (int i = 0; i < 9; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\"}", out);
+	assert_int_equal(fclose(out), 0);
+	expect_fail(f->copy, 1, "annotations.json: the members besides images and annotations "
+		    "are larger than 16777216 bytes together");
+	/* a valid document larger than one piece: its problems are found
+	 * past the first 16 MB */
+	out = fopen(p, "w");
+	assert_non_null(out);
+	fputs("{\"info\":{\"schema_version\":\"1.0.0\",\"task_type\":\"classification_single\"},"
+	      "\"licenses\":[{\"pad\":\"", out);
+	for (int i = 0; i < 15; i++)
+		fwrite(big, 1, (size_t)1 << 20, out);
+	fputs("\"}],\"images\":[", out);
+	for (int i = 0; i < 30; i++)
+		fprintf(out, "%s{\"pad\":\"%.*s\"}", i ? "," : "", 100000, big);
+	fputs(",{\"id\":5,\"file_name\":\"5.png\"}],\"annotations\":[],\"categories\":[]}", out);
+	assert_int_equal(fclose(out), 0);
+	expect_fail(f->copy, 1, "annotations.json: /images/30: missing required property \"width\"");
+	expect_fail(f->copy, 1, "annotations.json: /images/0: missing required property \"id\"");
+	free(big);
+	free(doc);
+}
+
 static void test_unreadable_path(void **state)
 {
 	struct fixture *f = *state;
@@ -351,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renamed_category_in_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_counts_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_annotations_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_annotations_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_path, setup, teardown),
 	};
 

@@ -1,0 +1,446 @@
+/* The zip reader (see zipr.h): the end records are found in the last
+ * 64 KB of the file, the central directory is read through a window of
+ * WINDOW bytes, and a member is read with pread (stored) or through zlib
+ * (deflated), its CRC-32 and size checked at its end. */
+#include "export/zipr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/error.h"
+#include "export/zipw.h"
+#include "core/banned.h"
+
+#define CHUNK ((size_t)64 << 10)
+#define WINDOW ((size_t)128 << 10) /* holds a record: 46 bytes and a name < 64 KB */
+#define EOCD_LEN 22
+#define Z64_LOCATOR_LEN 20
+#define Z64_EOCD_LEN 56
+#define CENTRAL_LEN 46
+#define LOCAL_LEN 30
+#define FLAG_ENCRYPTED 1u
+
+struct ts_zipr {
+	int fd;
+	uint64_t size;
+	uint64_t cd_off, cd_end, n_entries;
+	uint64_t pos, seen; /* the next record of the directory */
+	unsigned char *win;  /* file bytes [win_at, win_at + win_len) */
+	uint64_t win_at;
+	size_t win_len;
+	char name[65536];
+};
+
+struct ts_zipr_file {
+	struct ts_zipr *z;
+	int method;
+	uint32_t crc, crc_want;
+	uint64_t uncomp, out; /* size said, bytes given */
+	uint64_t at, left;    /* the next compressed byte, and how many are left */
+	int ended;            /* the deflate stream ended */
+	int done;
+	int inflating;
+	z_stream zs;
+	unsigned char in[CHUNK];
+};
+
+static void *why(char *w, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Sets the reason; returns NULL (callers returning -1 do so themselves). */
+static void *why(char *w, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w && n) {
+		va_start(ap, fmt);
+		vsnprintf(w, n, fmt, ap);
+		va_end(ap);
+	}
+	return NULL;
+}
+
+/* Reads exactly len bytes at off: 0, or -1 (errno 0 when the file ends). */
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static const char *read_error(void)
+{
+	return errno ? strerror(errno) : "the file ends early";
+}
+
+#define GET16(p) ((unsigned)ts_zip_get((p), 2))
+#define GET32(p) ((uint32_t)ts_zip_get((p), 4))
+#define GET64(p) ts_zip_get((p), 8)
+
+struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
+{
+	unsigned char *tail = NULL, *e = NULL, loc[Z64_LOCATOR_LEN], z64[Z64_EOCD_LEN];
+	uint64_t size, tail_at, eocd_at, limit, n, n_disk, cd_size, cd_off;
+	unsigned disk, cd_disk;
+	struct ts_zipr *z;
+	struct stat st;
+	size_t tail_len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return why(w, wn, "%s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return why(w, wn, "not a regular file");
+	}
+	size = (uint64_t)st.st_size;
+	if (size < EOCD_LEN) {
+		close(fd);
+		return why(w, wn, "not a zip archive (too short)");
+	}
+	tail_len = size < EOCD_LEN + 65535 ? (size_t)size : EOCD_LEN + 65535;
+	tail_at = size - tail_len;
+	tail = ts_xmalloc(tail_len);
+	if (pread_all(fd, tail, tail_len, tail_at)) {
+		why(w, wn, "cannot read: %s", read_error());
+		goto fail;
+	}
+	/* The last end record whose comment fits in the file. */
+	for (size_t i = tail_len - EOCD_LEN + 1; i-- > 0;)
+		if (GET32(tail + i) == TS_ZIP_SIG_EOCD &&
+		    i + EOCD_LEN + GET16(tail + i + 20) <= tail_len) {
+			e = tail + i;
+			break;
+		}
+	if (!e) {
+		why(w, wn, "not a zip archive (no end of central directory record)");
+		goto fail;
+	}
+	eocd_at = tail_at + (uint64_t)(e - tail);
+	disk = GET16(e + 4);
+	cd_disk = GET16(e + 6);
+	n_disk = GET16(e + 8);
+	n = GET16(e + 10);
+	cd_size = GET32(e + 12);
+	cd_off = GET32(e + 16);
+	limit = eocd_at;
+	if (n == 0xFFFF || n_disk == 0xFFFF || cd_size == TS_ZIP_MAX32 || cd_off == TS_ZIP_MAX32) {
+		uint64_t z64_at;
+
+		if (eocd_at < Z64_LOCATOR_LEN ||
+		    pread_all(fd, loc, sizeof(loc), eocd_at - Z64_LOCATOR_LEN) ||
+		    GET32(loc) != TS_ZIP_SIG_Z64_LOCATOR) {
+			why(w, wn, "no zip64 end of central directory locator");
+			goto fail;
+		}
+		z64_at = GET64(loc + 8);
+		if (z64_at > eocd_at - Z64_LOCATOR_LEN ||
+		    eocd_at - Z64_LOCATOR_LEN - z64_at < Z64_EOCD_LEN ||
+		    pread_all(fd, z64, sizeof(z64), z64_at) || GET32(z64) != TS_ZIP_SIG_Z64_EOCD) {
+			why(w, wn, "no zip64 end of central directory record");
+			goto fail;
+		}
+		disk = GET32(z64 + 16);
+		cd_disk = GET32(z64 + 20);
+		n_disk = GET64(z64 + 24);
+		n = GET64(z64 + 32);
+		cd_size = GET64(z64 + 40);
+		cd_off = GET64(z64 + 48);
+		limit = z64_at;
+	}
+	if (disk || cd_disk || n_disk != n) {
+		why(w, wn, "split over several disks (not supported)");
+		goto fail;
+	}
+	if (cd_off > limit || cd_size > limit - cd_off) {
+		why(w, wn, "the central directory is not inside the file");
+		goto fail;
+	}
+	if (n > cd_size / CENTRAL_LEN) {
+		why(w, wn, "more entries than the central directory holds");
+		goto fail;
+	}
+	free(tail);
+	z = ts_xcalloc(1, sizeof(*z));
+	z->fd = fd;
+	z->size = size;
+	z->cd_off = cd_off;
+	z->cd_end = cd_off + cd_size;
+	z->n_entries = n;
+	z->pos = cd_off;
+	z->win = ts_xmalloc(WINDOW);
+	return z;
+fail:
+	free(tail);
+	close(fd);
+	return NULL;
+}
+
+uint64_t ts_zipr_entries(const struct ts_zipr *z)
+{
+	return z->n_entries;
+}
+
+/* The directory's bytes [off, off + len) (len <= WINDOW), or NULL. */
+static const unsigned char *cd_bytes(struct ts_zipr *z, uint64_t off, size_t len, char *w,
+				     size_t wn)
+{
+	size_t want;
+
+	if (off > z->cd_end || len > z->cd_end - off)
+		return why(w, wn, "the central directory ends inside a record");
+	if (off >= z->win_at && off + len <= z->win_at + z->win_len)
+		return z->win + (off - z->win_at);
+	want = z->cd_end - off < WINDOW ? (size_t)(z->cd_end - off) : WINDOW;
+	if (pread_all(z->fd, z->win, want, off)) {
+		z->win_len = 0;
+		return why(w, wn, "cannot read the central directory: %s", read_error());
+	}
+	z->win_at = off;
+	z->win_len = want;
+	return z->win;
+}
+
+int ts_zipr_next(struct ts_zipr *z, const char **name, uint64_t *at, char *w, size_t wn)
+{
+	const unsigned char *r;
+	size_t nlen, total;
+
+	if (z->seen == z->n_entries)
+		return 0;
+	r = cd_bytes(z, z->pos, CENTRAL_LEN, w, wn);
+	if (!r)
+		return -1;
+	if (GET32(r) != TS_ZIP_SIG_CENTRAL) {
+		why(w, wn, "entry %llu: not a central directory record",
+		    (unsigned long long)z->seen);
+		return -1;
+	}
+	nlen = GET16(r + 28);
+	total = CENTRAL_LEN + nlen + GET16(r + 30) + GET16(r + 32);
+	r = cd_bytes(z, z->pos, CENTRAL_LEN + nlen, w, wn);
+	if (!r || z->cd_end - z->pos < total) {
+		if (r)
+			why(w, wn, "the central directory ends inside a record");
+		return -1;
+	}
+	memcpy(z->name, r + CENTRAL_LEN, nlen);
+	z->name[nlen] = '\0';
+	*name = memchr(z->name, '\0', nlen) ? NULL : z->name;
+	*at = z->pos;
+	z->pos += total;
+	z->seen++;
+	return 1;
+}
+
+struct ts_zipr_file *ts_zipr_fopen(struct ts_zipr *z, uint64_t at, char *w, size_t wn)
+{
+	unsigned char c[CENTRAL_LEN], l[LOCAL_LEN];
+	unsigned flags, method, nlen, elen, lnlen, lelen;
+	uint64_t comp, uncomp, local, data;
+	struct ts_zipr_file *f;
+	uint32_t crc;
+
+	if (at > z->cd_end || z->cd_end - at < CENTRAL_LEN || pread_all(z->fd, c, sizeof(c), at) ||
+	    GET32(c) != TS_ZIP_SIG_CENTRAL)
+		return why(w, wn, "no central directory record");
+	flags = GET16(c + 8);
+	method = GET16(c + 10);
+	crc = GET32(c + 16);
+	comp = GET32(c + 20);
+	uncomp = GET32(c + 24);
+	nlen = GET16(c + 28);
+	elen = GET16(c + 30);
+	local = GET32(c + 42);
+	if (comp == TS_ZIP_MAX32 || uncomp == TS_ZIP_MAX32 || local == TS_ZIP_MAX32) {
+		/* zip64: the extra field 0x0001 holds the ones that did not fit */
+		unsigned char *x = ts_xmalloc(elen + 1u);
+		size_t k = 0;
+		int found = 0;
+
+		if (!pread_all(z->fd, x, elen, at + CENTRAL_LEN + nlen)) {
+			while (k + 4 <= elen) {
+				unsigned id = GET16(x + k), len = GET16(x + k + 2);
+				size_t p = k + 4, end = k + 4 + len;
+
+				if (end > elen)
+					break;
+				if (id == 1) {
+					found = 1;
+					if (uncomp == TS_ZIP_MAX32 && (found = p + 8 <= end))
+						uncomp = GET64(x + p), p += 8;
+					if (found && comp == TS_ZIP_MAX32 && (found = p + 8 <= end))
+						comp = GET64(x + p), p += 8;
+					if (found && local == TS_ZIP_MAX32 && (found = p + 8 <= end))
+						local = GET64(x + p);
+					break;
+				}
+				k = end;
+			}
+		}
+		free(x);
+		if (!found)
+			return why(w, wn, "a zip64 size or offset is missing");
+	}
+	if (flags & FLAG_ENCRYPTED)
+		return why(w, wn, "encrypted (not supported)");
+	if (method != 0 && method != 8)
+		return why(w, wn, "compression method %u (not supported)", method);
+	if (method == 0 && comp != uncomp)
+		return why(w, wn, "a stored entry whose sizes differ");
+	if (local > z->size || z->size - local < LOCAL_LEN ||
+	    pread_all(z->fd, l, sizeof(l), local) || GET32(l) != TS_ZIP_SIG_LOCAL)
+		return why(w, wn, "no local header where the central directory says");
+	lnlen = GET16(l + 26);
+	lelen = GET16(l + 28);
+	data = local + LOCAL_LEN + lnlen + lelen;
+	if (data > z->size || comp > z->size - data)
+		return why(w, wn, "the data run past the end of the file");
+	if (lnlen != nlen)
+		return why(w, wn, "the local header's name differs from the central directory's");
+	f = ts_xcalloc(1, sizeof(*f));
+	{
+		/* the names are equal (what libzip's consistency check asks) */
+		char *a = ts_xmalloc(2 * (size_t)nlen + 1);
+		int same = !pread_all(z->fd, a, nlen, at + CENTRAL_LEN) &&
+			   !pread_all(z->fd, a + nlen, nlen, local + LOCAL_LEN) &&
+			   !memcmp(a, a + nlen, nlen);
+
+		free(a);
+		if (!same) {
+			free(f);
+			return why(w, wn,
+				   "the local header's name differs from the central directory's");
+		}
+	}
+	f->z = z;
+	f->method = (int)method;
+	f->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	f->crc_want = crc;
+	f->uncomp = uncomp;
+	f->at = data;
+	f->left = comp;
+	if (method == 8) {
+		if (inflateInit2(&f->zs, -MAX_WBITS) != Z_OK) {
+			free(f);
+			return why(w, wn, "cannot start inflating");
+		}
+		f->inflating = 1;
+	}
+	return f;
+}
+
+/* The member ended: its size and CRC-32 must be those said. */
+static ssize_t finish(struct ts_zipr_file *f, char *w, size_t wn)
+{
+	if (f->out != f->uncomp) {
+		why(w, wn, "%llu bytes, but the central directory says %llu",
+		    (unsigned long long)f->out, (unsigned long long)f->uncomp);
+		return -1;
+	}
+	if (f->crc != f->crc_want) {
+		why(w, wn, "CRC error");
+		return -1;
+	}
+	f->done = 1;
+	return 0;
+}
+
+ssize_t ts_zipr_fread(struct ts_zipr_file *f, void *buf, size_t len, char *w, size_t wn)
+{
+	size_t got;
+
+	if (f->done)
+		return 0;
+	if (len > ((size_t)1 << 30))
+		len = (size_t)1 << 30;
+	if (f->method == 0) {
+		got = f->left < len ? (size_t)f->left : len;
+		if (!got)
+			return finish(f, w, wn);
+		if (pread_all(f->z->fd, buf, got, f->at)) {
+			why(w, wn, "cannot read: %s", read_error());
+			return -1;
+		}
+		f->at += got;
+		f->left -= got;
+	} else {
+		f->zs.next_out = buf;
+		f->zs.avail_out = (uInt)len;
+		while (!f->ended && f->zs.avail_out == len) {
+			int r;
+
+			if (!f->zs.avail_in && f->left) {
+				size_t n = f->left < CHUNK ? (size_t)f->left : CHUNK;
+
+				if (pread_all(f->z->fd, f->in, n, f->at)) {
+					why(w, wn, "cannot read: %s", read_error());
+					return -1;
+				}
+				f->at += n;
+				f->left -= n;
+				f->zs.next_in = f->in;
+				f->zs.avail_in = (uInt)n;
+			}
+			r = inflate(&f->zs, Z_NO_FLUSH);
+			if (r == Z_STREAM_END) {
+				f->ended = 1;
+			} else if (r == Z_BUF_ERROR && !f->zs.avail_in && !f->left) {
+				why(w, wn, "the compressed data end early");
+				return -1;
+			} else if (r != Z_OK && r != Z_BUF_ERROR) {
+				why(w, wn, "the compressed data are damaged");
+				return -1;
+			}
+		}
+		got = len - f->zs.avail_out;
+		if (!got)
+			return finish(f, w, wn);
+	}
+	if (got > f->uncomp - f->out) {
+		why(w, wn, "more bytes than the central directory says (%llu)",
+		    (unsigned long long)f->uncomp);
+		return -1;
+	}
+	f->out += got;
+	f->crc = (uint32_t)crc32(f->crc, buf, (uInt)got);
+	return (ssize_t)got;
+}
+
+void ts_zipr_fclose(struct ts_zipr_file *f)
+{
+	if (!f)
+		return;
+	if (f->inflating)
+		inflateEnd(&f->zs);
+	free(f);
+}
+
+void ts_zipr_close(struct ts_zipr *z)
+{
+	if (!z)
+		return;
+	close(z->fd);
+	free(z->win);
+	free(z);
+}
