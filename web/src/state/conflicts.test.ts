@@ -44,15 +44,15 @@ describe('conflicts', () => {
     expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: { ...boxes, objects: [] }, revision: 6 })).toBe(false);
   });
 
-  it('a stale refusal is the labeler\'s own only when the server holds the write it replaced, one revision after their shared base', () => {
+  it('a stale refusal is the labeler\'s own only when the server holds a write it replaced, one revision after their shared base', () => {
     const stale = (a: Annotation) => new ApiError(409, 'stale_revision', 'm', { current: a });
-    const sent = { category_ids: [3], revision: 6 };
+    const sent = [{ category_ids: [1], revision: 6 }, { category_ids: [3], revision: 6 }];
     const mine = { category_ids: [4], revision: 6 };
     expect(ownRevision(mine, sent, stale(theirs))).toBe(7);
     expect(ownRevision(mine, undefined, stale(theirs))).toBeNull(); // nothing was sent before
-    expect(ownRevision(mine, { category_ids: [2], revision: 6 }, stale(theirs))).toBeNull(); // someone else's content
+    expect(ownRevision(mine, [{ category_ids: [2], revision: 6 }], stale(theirs))).toBeNull(); // someone else's content
     expect(ownRevision(mine, sent, stale({ ...theirs, revision: 8 }))).toBeNull(); // and another write after it
-    expect(ownRevision({ ...mine, revision: 7 }, sent, stale(theirs))).toBeNull(); // built on another base
+    expect(ownRevision({ ...mine, revision: 5 }, sent, stale({ ...theirs, revision: 6 }))).toBeNull(); // built on another base
     expect(ownRevision(mine, sent, new ApiError(409, 'not_labeled', 'm', { current: theirs }))).toBeNull();
   });
 });

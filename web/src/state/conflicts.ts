@@ -58,16 +58,16 @@ export function alreadyHolds(theirs: Annotation, change: AnnotationChange): bool
 
 /**
  * The revision to send a write again at when its stale refusal is the
- * labeler's own doing: it replaced an older write of the image that was sent
- * (its answer lost to a reload or the network), was built on the same
- * revision, and the server now holds exactly that older change one revision
- * later. Null when the refusal is a real conflict (or not a stale one).
+ * labeler's own doing: it replaced older writes of the image that were sent
+ * (the answer lost to a reload or the network), built on the same revision,
+ * and the server now holds exactly one of those changes one revision later.
+ * Null when the refusal is a real conflict (or not a stale one).
  */
-export function ownRevision(change: AnnotationChange, sentBefore: AnnotationChange | undefined, err: unknown): number | null {
+export function ownRevision(change: AnnotationChange, sentBefore: readonly AnnotationChange[] | undefined, err: unknown): number | null {
   const theirs = staleCurrent(err);
-  const base = sentBefore?.revision;
-  if (!theirs || !sentBefore || base === undefined || change.revision !== base) return null;
-  return theirs.revision === base + 1 && alreadyHolds(theirs, sentBefore) ? theirs.revision : null;
+  const base = change.revision;
+  if (!theirs || base === undefined || theirs.revision !== base + 1 || !Array.isArray(sentBefore)) return null;
+  return sentBefore.some((c) => c.revision === base && alreadyHolds(theirs, c)) ? theirs.revision : null;
 }
 
 /** Records a conflict (replacing an older one of the same asset) and reads who made the winning change. */

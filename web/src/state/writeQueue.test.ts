@@ -307,12 +307,12 @@ describe('WriteQueue: one pending write per image', () => {
     await q.enqueue(1, 9, { category_ids: [1], revision: 3 });
     await until(() => answers.length === 1);
     await q.enqueue(1, 9, { category_ids: [2], revision: 3 });
-    const queued = { change: { category_ids: [2], revision: 3 }, sentBefore: { category_ids: [1], revision: 3 } };
+    const queued = { change: { category_ids: [2], revision: 3 }, sentBefore: [{ category_ids: [1], revision: 3 }] };
     expect(q.pendingFor(9)).toMatchObject(queued);
     expect(storage.rows.get(9)).toMatchObject(queued);
     // A third write before the answer still remembers the one sent, not the one replaced unsent.
     await q.enqueue(1, 9, { category_ids: [3], revision: 3 });
-    expect(storage.rows.get(9)).toMatchObject({ change: { category_ids: [3] }, sentBefore: { category_ids: [1] } });
+    expect(storage.rows.get(9)).toMatchObject({ change: { category_ids: [3] }, sentBefore: [{ category_ids: [1] }] });
     // acknowledged: the newer one now expects the revision it made, and forgets it
     answers[0]?.({ kind: 'ok', result: { revision: 4 } });
     await until(() => answers.length === 2);
@@ -320,7 +320,7 @@ describe('WriteQueue: one pending write per image', () => {
     expect(storage.rows.get(9)?.sentBefore).toBeUndefined();
     // refused: the server does not hold it, so the newer one forgets it too
     await q.enqueue(1, 9, { category_ids: [4], revision: 4 });
-    expect(storage.rows.get(9)?.sentBefore).toEqual({ category_ids: [3], revision: 4 });
+    expect(storage.rows.get(9)?.sentBefore).toEqual([{ category_ids: [3], revision: 4 }]);
     answers[1]?.({ kind: 'rejected', error: new Error('refused') });
     await until(() => answers.length === 3);
     expect(storage.rows.get(9)?.sentBefore).toBeUndefined();
@@ -363,6 +363,42 @@ describe('WriteQueue: one pending write per image', () => {
       { category_ids: [2], revision: 4 },
     ]);
     expect(srv.s.revision).toBe(5);
+  });
+
+  it('answers lost one after another (a flaky network, then a reload): the newest write remembers each one sent', async () => {
+    const name = `t-${Math.random()}`;
+    const srv = imageServer(3);
+    // page 1: the first write lands, its answer is lost; the next one never gets there
+    let tries = 0;
+    const first = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => {
+        if (tries++ === 0) void srv.send(w.assetId, w.change);
+        return Promise.resolve({ kind: 'retry', error: new Error('lost') });
+      },
+      retryMs: 5,
+    });
+    await first.start();
+    await first.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => tries === 1);
+    await first.enqueue(1, 9, { category_ids: [2], revision: 3 });
+    await until(() => tries === 2);
+    await first.enqueue(1, 9, { category_ids: [3], revision: 3 });
+    first.stop();
+    expect(first.pendingFor(9)?.sentBefore).toEqual([
+      { category_ids: [1], revision: 3 },
+      { category_ids: [2], revision: 3 },
+    ]);
+    const rejects: PendingWrite[] = [];
+    const second = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => sendWrite(w, srv.send),
+      onReject: (w) => rejects.push(w),
+    });
+    await second.start();
+    await second.idle();
+    expect(rejects).toEqual([]);
+    expect(srv.s.held).toEqual({ category_ids: [3], revision: 4 });
   });
 
   it('another person changed the image meanwhile: the replayed write is still refused (a conflict)', async () => {

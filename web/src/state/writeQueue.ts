@@ -25,13 +25,13 @@ export interface PendingWrite {
   seq: number;
   queuedAt: number;
   /**
-   * The change of an older write of the asset that this one replaced after
-   * it was sent, or may have been (in flight, its answer lost to a reload or
-   * a network error): the server may already hold it. This write is built on
-   * the same revision, so a stale refusal whose current annotation is that
-   * change is the labeler's own earlier write, not someone else's.
+   * The changes of older writes of the asset that this one replaced after
+   * they were sent, or may have been (in flight, the answer lost to a reload
+   * or a network error; the last few): the server may already hold one.
+   * Built on the same revision, so a stale refusal whose current annotation
+   * is one of them is the labeler's own earlier write, not someone else's.
    */
-  sentBefore?: AnnotationChange;
+  sentBefore?: AnnotationChange[];
 }
 
 export interface QueueStorage {
@@ -73,6 +73,9 @@ export interface WriteQueueOptions<R> {
   now?: () => number;
 }
 
+/** How many possibly landed older changes a write remembers. */
+const SENT_KEPT = 4;
+
 export class WriteQueue<R = unknown> {
   private readonly opts: WriteQueueOptions<R>;
   private readonly pending = new Map<number, PendingWrite>();
@@ -87,8 +90,6 @@ export class WriteQueue<R = unknown> {
   private saves: Promise<void> = Promise.resolve();
   /** seq -> the promise of that write being stored. */
   private readonly stored = new Map<number, Promise<void>>();
-  /** The write being sent, until its answer. */
-  private inFlight: PendingWrite | null = null;
   /** The seqs of writes that were sent or may have been (those an earlier page left). */
   private readonly maybeSent = new Set<number>();
 
@@ -97,7 +98,7 @@ export class WriteQueue<R = unknown> {
     this.retryDelay = opts.retryMs ?? 500;
   }
 
-  /** Loads what an earlier page left behind and starts sending it. */
+  /** Loads what an earlier page left behind and starts sending it (nothing is sent before). */
   async start(): Promise<void> {
     const stored = await this.opts.storage.load().catch(() => [] as PendingWrite[]);
     const left = [...stored, ...(this.opts.journal?.all() ?? [])];
@@ -142,10 +143,11 @@ export class WriteQueue<R = unknown> {
   enqueue(projectId: number, assetId: number, change: AnnotationChange): Promise<void> {
     const now = (this.opts.now ?? Date.now)();
     this.seq = Math.max(this.seq + 1, now);
+    // The write replaced (in flight, or sent before) may be on the server already.
     const older = this.pending.get(assetId);
-    const flying = this.inFlight?.assetId === assetId ? this.inFlight : older;
-    const sentBefore = flying && this.maybeSent.has(flying.seq) ? flying.change : older?.sentBefore;
-    const w: PendingWrite = { assetId, projectId, change, seq: this.seq, queuedAt: now, ...(sentBefore ? { sentBefore } : {}) };
+    const sent = [...(older?.sentBefore ?? []), ...(older && this.maybeSent.has(older.seq) ? [older.change] : [])];
+    const sentBefore = sent.slice(-SENT_KEPT);
+    const w: PendingWrite = { assetId, projectId, change, seq: this.seq, queuedAt: now, ...(sentBefore.length ? { sentBefore } : {}) };
     this.pending.set(assetId, w);
     this.opts.journal?.put(w);
     this.changed();
@@ -170,9 +172,20 @@ export class WriteQueue<R = unknown> {
   rebase(assetId: number, from: number | undefined, to: number): void {
     const w = this.pending.get(assetId);
     if (!w || from === undefined || w.change.revision !== from) return;
-    const { sentBefore: _landed, ...rest } = w;
-    void _landed; // that write's revision is now known
-    this.replace({ ...rest, change: { ...w.change, revision: to } });
+    this.replace({ ...w, change: { ...w.change, revision: to } });
+  }
+
+  /**
+   * The answer to `sent` came; `newer` replaced it meanwhile. Acknowledged:
+   * what the server holds is known, nothing older of the asset landed in
+   * between. Refused: only `sent` is known not to be there.
+   */
+  private settle(sent: PendingWrite, newer: PendingWrite, ok: boolean): void {
+    const left = ok ? [] : (newer.sentBefore ?? []).filter((c) => c !== sent.change);
+    if (left.length === (newer.sentBefore?.length ?? 0)) return;
+    const { sentBefore: _was, ...rest } = newer;
+    void _was;
+    this.replace(left.length ? { ...rest, sentBefore: left } : rest);
   }
 
   /** Puts w (a new form of the pending write of its asset, same seq) in memory and storage. */
@@ -230,13 +243,7 @@ export class WriteQueue<R = unknown> {
         // Replaced meanwhile by a newer write of its asset: that one goes instead.
         if (this.pending.get(next.assetId)?.seq !== next.seq) continue;
         this.maybeSent.add(next.seq);
-        this.inFlight = next;
-        let out: SendOutcome<R>;
-        try {
-          out = await this.opts.send(next);
-        } finally {
-          this.inFlight = null;
-        }
+        const out = await this.opts.send(next);
         if (out.kind === 'retry') {
           this.offline = true;
           this.changed();
@@ -256,20 +263,13 @@ export class WriteQueue<R = unknown> {
         // cannot drop a newer write.
         void this.saves.then(() => this.opts.storage.remove(next.assetId, next.seq)).catch(() => undefined);
         this.opts.journal?.drop(next.assetId, next.seq);
+        const newer = stillLatest ? undefined : this.pending.get(next.assetId);
+        if (newer) this.settle(next, newer, out.kind === 'ok');
         if (out.kind === 'ok') {
           const rev = (out.result as { revision?: unknown } | null)?.revision;
           if (!stillLatest && typeof rev === 'number') this.rebase(next.assetId, next.change.revision, rev);
           this.opts.onAck?.(next, out.result, stillLatest);
-        } else {
-          // Refused: the server does not hold it, only what it replaced may be there.
-          const newer = stillLatest ? undefined : this.pending.get(next.assetId);
-          if (newer && newer.sentBefore === next.change) {
-            const { sentBefore: _refused, ...rest } = newer;
-            void _refused;
-            this.replace(next.sentBefore ? { ...rest, sentBefore: next.sentBefore } : rest);
-          }
-          this.opts.onReject?.(next, out.error);
-        }
+        } else this.opts.onReject?.(next, out.error);
         this.changed();
       }
     } finally {
