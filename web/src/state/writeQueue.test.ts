@@ -429,18 +429,23 @@ describe('WriteQueue: one pending write per image', () => {
     const storage = new MemoryStorage();
     await storage.save({ assetId: 20, projectId: 1, change: { category_ids: [1] }, seq: 2, queuedAt: 0 });
     await storage.save({ assetId: 21, projectId: 1, change: { category_ids: [1] }, seq: 3, queuedAt: 0 });
+    // and one a page stored before the clock was set back
+    await storage.save({ assetId: 22, projectId: 1, change: { category_ids: [1] }, seq: Date.now() + 3_600_000, queuedAt: 0 });
     const sent: [number, AnnotationChange][] = [];
     const { q, acks } = queue(storage, (w) => {
       sent.push([w.assetId, w.change]);
       return Promise.resolve({ kind: 'ok', result: 1 });
     });
-    const early = q.enqueue(1, 21, { category_ids: [2] }); // before the load
+    const early = [q.enqueue(1, 21, { category_ids: [2] }), q.enqueue(1, 22, { category_ids: [2] })]; // before the load
+    const loaded = storage.load(); // what the load reads, as it raced the saves
+    storage.load = () => loaded;
     await q.start();
-    await early;
-    await until(() => acks.length === 2);
+    await Promise.all(early);
+    await until(() => acks.length === 3);
     expect(sent).toEqual([
       [20, { category_ids: [1] }],
       [21, { category_ids: [2] }],
+      [22, { category_ids: [2] }],
     ]);
     expect(storage.rows.size).toBe(0);
   });

@@ -103,14 +103,16 @@ export class WriteQueue<R = unknown> {
     const stored = await this.opts.storage.load().catch(() => [] as PendingWrite[]);
     const left = [...stored, ...(this.opts.journal?.all() ?? [])];
     // Keep their numbers (storage removes by them); new writes go after.
-    // Per asset the newest write wins, wherever it was found (one enqueued
-    // here before the load finished included); the older ones left in
-    // storage go with the winner's acknowledgement.
+    // Per asset the newest write wins, wherever it was found; one enqueued
+    // here before the load finished is the newest whatever the clocks said
+    // (it replaced the stored ones). The older ones left in storage go with
+    // the winner's acknowledgement.
     for (const w of left) {
-      this.maybeSent.add(w.seq);
-      const cur = this.pending.get(w.assetId);
-      if (!cur || cur.seq < w.seq) this.pending.set(w.assetId, w);
       this.seq = Math.max(this.seq, w.seq);
+      const cur = this.pending.get(w.assetId);
+      if (cur && !this.maybeSent.has(cur.seq)) continue; // enqueued here
+      this.maybeSent.add(w.seq);
+      if (!cur || cur.seq < w.seq) this.pending.set(w.assetId, w);
     }
     this.started = true;
     this.changed();
