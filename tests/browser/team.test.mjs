@@ -231,6 +231,7 @@ describe('a team labels together', () => {
         await page.keyboard.press('3');
         await page.keyboard.press('ArrowLeft');
         await waitCurrent(z);
+        await waitSaved(); // the label is in before F (its write raced the check below under load)
         await page.keyboard.press('f');
         // F asks why; Enter flags with the note (Esc would flag without one)
         await page.locator('[data-testid=flag-note] input').waitFor();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/errors';
 import type { Annotation } from '../api/assets';
-import { alreadyHolds, conflicts, resolveConflict, staleCurrent } from './conflicts';
+import { alreadyHolds, conflicts, ownRevision, resolveConflict, staleCurrent } from './conflicts';
 
 const theirs: Annotation = {
   asset_id: 5,
@@ -42,5 +42,17 @@ describe('conflicts', () => {
     const reordered = { objects: [{ bbox: [1, 2, 3.0000000001, 4] as [number, number, number, number], category_id: 3, id: 'a' }], type: 'boxes' as const };
     expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: reordered, revision: 6 })).toBe(true);
     expect(alreadyHolds({ ...theirs, payload: boxes }, { payload: { ...boxes, objects: [] }, revision: 6 })).toBe(false);
+  });
+
+  it('a stale refusal is the labeler\'s own only when the server holds a write it replaced, one revision after their shared base', () => {
+    const stale = (a: Annotation) => new ApiError(409, 'stale_revision', 'm', { current: a });
+    const sent = [{ category_ids: [1], revision: 6 }, { category_ids: [3], revision: 6 }];
+    const mine = { category_ids: [4], revision: 6 };
+    expect(ownRevision(mine, sent, stale(theirs))).toBe(7);
+    expect(ownRevision(mine, undefined, stale(theirs))).toBeNull(); // nothing was sent before
+    expect(ownRevision(mine, [{ category_ids: [2], revision: 6 }], stale(theirs))).toBeNull(); // someone else's content
+    expect(ownRevision(mine, sent, stale({ ...theirs, revision: 8 }))).toBeNull(); // and another write after it
+    expect(ownRevision({ ...mine, revision: 5 }, sent, stale({ ...theirs, revision: 6 }))).toBeNull(); // built on another base
+    expect(ownRevision(mine, sent, new ApiError(409, 'not_labeled', 'm', { current: theirs }))).toBeNull();
   });
 });

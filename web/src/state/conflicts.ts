@@ -56,6 +56,20 @@ export function alreadyHolds(theirs: Annotation, change: AnnotationChange): bool
   return theirs.status === change.status && (change.note ?? '') === (theirs.note ?? '');
 }
 
+/**
+ * The revision to send a write again at when its stale refusal is the
+ * labeler's own doing: it replaced older writes of the image that were sent
+ * (the answer lost to a reload or the network), built on the same revision,
+ * and the server now holds exactly one of those changes one revision later.
+ * Null when the refusal is a real conflict (or not a stale one).
+ */
+export function ownRevision(change: AnnotationChange, sentBefore: readonly AnnotationChange[] | undefined, err: unknown): number | null {
+  const theirs = staleCurrent(err);
+  const base = change.revision;
+  if (!theirs || base === undefined || theirs.revision !== base + 1 || !Array.isArray(sentBefore)) return null;
+  return sentBefore.some((c) => c.revision === base && alreadyHolds(theirs, c)) ? theirs.revision : null;
+}
+
 /** Records a conflict (replacing an older one of the same asset) and reads who made the winning change. */
 export function addConflict(c: Omit<Conflict, 'by'>, history: Pick<typeof labeling, 'history'> = labeling): void {
   conflicts.value = [...conflicts.value.filter((x) => x.assetId !== c.assetId), { ...c, by: c.theirs.labeled_by }];

@@ -8,10 +8,10 @@ import { computed, signal } from '@preact/signals';
 import { assets, queueQuery, type Annotation, type Asset, type AssetFilter, type QueueMode } from '../api/assets';
 import { ApiError, isRetryable } from '../api/errors';
 import { labeling, type AnnotationChange, type Stats } from '../api/labeling';
-import { addConflict, alreadyHolds, staleCurrent } from './conflicts';
+import { addConflict, alreadyHolds, ownRevision, staleCurrent } from './conflicts';
 import { moveCategories, moveCount, predict, type LocalAnnotation } from './labelLocal';
 import { changeTo, createRecent, recordStep, takeRedo, takeUndo, type LabelStep } from './labelUndo';
-import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type QueueStatus, type SendOutcome } from './writeQueue';
+import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type PendingWrite, type QueueStatus, type SendOutcome } from './writeQueue';
 
 export async function sendChange(assetId: number, change: AnnotationChange): Promise<SendOutcome<Annotation>> {
   try {
@@ -19,6 +19,14 @@ export async function sendChange(assetId: number, change: AnnotationChange): Pro
   } catch (e) {
     return isRetryable(e) ? { kind: 'retry', error: e } : { kind: 'rejected', error: e };
   }
+}
+
+/** Sends a queued write; refused as stale only because the write it replaced
+ * landed unacknowledged, it is sent again on top of that one. */
+export async function sendWrite(w: PendingWrite, send = sendChange): Promise<SendOutcome<Annotation>> {
+  const out = await send(w.assetId, w.change);
+  const again = out.kind === 'rejected' ? ownRevision(w.change, w.sentBefore, out.error) : null;
+  return again === null ? out : send(w.assetId, { ...w.change, revision: again });
 }
 
 export const saveStatus = signal<QueueStatus>('saved');
@@ -45,7 +53,7 @@ export function writeQueue(): WriteQueue<Annotation> {
   const q = new WriteQueue<Annotation>({
     storage,
     journal: typeof localStorage !== 'undefined' ? new WebStorageJournal(localStorage) : undefined,
-    send: (w) => sendChange(w.assetId, w.change),
+    send: (w) => sendWrite(w),
     onAck: (w, ann, latest) => acked(w.assetId, ann, latest),
     onReject: (w, err) => {
       const theirs = staleCurrent(err);

@@ -1,5 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import type { Annotation } from '../api/assets';
+import { ApiError } from '../api/errors';
+import type { AnnotationChange } from '../api/labeling';
+import { sendWrite } from './labelSession';
 import { IdbStorage, MemoryStorage, WebStorageJournal, WriteQueue, type PendingWrite, type QueueStorage, type SendOutcome } from './writeQueue';
 
 type Send = (w: PendingWrite) => Promise<SendOutcome<number>>;
@@ -27,6 +31,8 @@ const until = async (cond: () => boolean, ms = 2000) => {
     await new Promise((r) => setTimeout(r, 2));
   }
 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('WriteQueue', () => {
   it('sends each write once, in order, and forgets it after the acknowledgement', async () => {
@@ -202,6 +208,279 @@ describe('WriteQueue', () => {
     expect(sent).toEqual([4, 5, 2]);
   });
 });
+/** One image on the server's annotation endpoint: its revision and the last
+ * change written; a write on another revision is refused as stale with the
+ * current annotation (409 stale_revision), as the API answers. */
+function imageServer(revision: number) {
+  const s = { revision, held: null as AnnotationChange | null, log: [] as AnnotationChange[] };
+  const current = (assetId: number): Annotation => ({
+    asset_id: assetId,
+    status: s.held ? 'labeled' : 'unlabeled',
+    category_ids: s.held && 'category_ids' in s.held ? s.held.category_ids : [],
+    revision: s.revision,
+    labeled_by: 'ann',
+    updated_at: '2026-01-01T00:00:00Z',
+  });
+  const send = (assetId: number, change: AnnotationChange): Promise<SendOutcome<Annotation>> => {
+    s.log.push(change);
+    if (change.revision !== undefined && change.revision !== s.revision) {
+      const error = new ApiError(409, 'stale_revision', 'Stale.', { current: current(assetId) });
+      return Promise.resolve({ kind: 'rejected', error });
+    }
+    s.revision++;
+    s.held = change;
+    return Promise.resolve({ kind: 'ok', result: current(assetId) });
+  };
+  return { s, send };
+}
+
+describe('WriteQueue: one pending write per image', () => {
+  it('a reload mid-save leaves the older write of an image stored beside the newer: only the newer is sent, and its acknowledgement removes both', async () => {
+    const name = `t-${Math.random()}`;
+    const journal = new WebStorageJournal(memoryWebStorage());
+    const srv = imageServer(3);
+    const idb = new IdbStorage(indexedDB, name);
+    // page 1: the first save lands; the reload aborts every later one
+    let saves = 0;
+    const aborted: QueueStorage = {
+      load: () => idb.load(),
+      save: (w) => (saves++ === 0 ? idb.save(w) : new Promise<void>(() => undefined)),
+      remove: () => new Promise<void>(() => undefined),
+    };
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let sending = 0;
+    const first = new WriteQueue<Annotation>({
+      storage: aborted,
+      journal,
+      send: async (w) => {
+        sending++;
+        await gate;
+        return srv.send(w.assetId, w.change);
+      },
+    });
+    await first.start();
+    await first.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => sending === 1); // in flight
+    void first.enqueue(1, 9, { category_ids: [2], revision: 3 }); // in the journal only
+    release();
+    await until(() => first.pendingFor(9)?.change.revision === 4); // the first landed
+    first.stop();
+    expect((await idb.load()).map((w) => w.change)).toEqual([{ category_ids: [1], revision: 3 }]);
+
+    // page 2: both are stored; the newer goes, the older is gone with it
+    const acks: PendingWrite[] = [];
+    const rejects: PendingWrite[] = [];
+    const second = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      journal,
+      send: (w) => srv.send(w.assetId, w.change),
+      onAck: (w) => acks.push(w),
+      onReject: (w) => rejects.push(w),
+    });
+    await second.start();
+    await until(() => acks.length === 1);
+    expect(srv.s.log).toEqual([
+      { category_ids: [1], revision: 3 },
+      { category_ids: [2], revision: 4 },
+    ]);
+    const left = new IdbStorage(indexedDB, name);
+    await sleep(50); // the removal is not awaited
+    expect(await left.load()).toEqual([]);
+    expect(journal.all()).toEqual([]);
+
+    // page 3: nothing is replayed, so nothing is refused
+    const third = new WriteQueue<Annotation>({ storage: left, journal, send: (w) => srv.send(w.assetId, w.change), onReject: (w) => rejects.push(w) });
+    await third.start();
+    await third.idle();
+    expect(third.size).toBe(0);
+    expect(srv.s.log).toHaveLength(2);
+    expect(rejects).toEqual([]);
+    expect(srv.s.held).toEqual({ category_ids: [2], revision: 4 });
+  });
+
+  it('a write queued while the older one of its image is in flight keeps its base revision and remembers it, in storage too', async () => {
+    const storage = new MemoryStorage();
+    const answers: ((o: SendOutcome<{ revision: number }>) => void)[] = [];
+    const q = new WriteQueue<{ revision: number }>({ storage, send: () => new Promise((r) => answers.push(r)) });
+    await q.start();
+    await q.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => answers.length === 1);
+    await q.enqueue(1, 9, { category_ids: [2], revision: 3 });
+    const queued = { change: { category_ids: [2], revision: 3 }, sentBefore: [{ category_ids: [1], revision: 3 }] };
+    expect(q.pendingFor(9)).toMatchObject(queued);
+    expect(storage.rows.get(9)).toMatchObject(queued);
+    // A third write before the answer still remembers the one sent, not the one replaced unsent.
+    await q.enqueue(1, 9, { category_ids: [3], revision: 3 });
+    expect(storage.rows.get(9)).toMatchObject({ change: { category_ids: [3] }, sentBefore: [{ category_ids: [1] }] });
+    // acknowledged: the newer one now expects the revision it made, and forgets it
+    answers[0]?.({ kind: 'ok', result: { revision: 4 } });
+    await until(() => answers.length === 2);
+    expect(storage.rows.get(9)?.change).toEqual({ category_ids: [3], revision: 4 });
+    expect(storage.rows.get(9)?.sentBefore).toBeUndefined();
+    // refused: the server does not hold it, so the newer one forgets it too
+    await q.enqueue(1, 9, { category_ids: [4], revision: 4 });
+    expect(storage.rows.get(9)?.sentBefore).toEqual([{ category_ids: [3], revision: 4 }]);
+    answers[1]?.({ kind: 'rejected', error: new Error('refused') });
+    await until(() => answers.length === 3);
+    expect(storage.rows.get(9)?.sentBefore).toBeUndefined();
+    answers[2]?.({ kind: 'ok', result: { revision: 5 } });
+    await q.idle();
+    expect(storage.rows.size).toBe(0);
+  });
+
+  it('an in-flight write that landed without an answer (a reload): the newer one replayed goes on top of it, no conflict', async () => {
+    const name = `t-${Math.random()}`;
+    const srv = imageServer(3);
+    // page 1: the first write reaches the server; the page goes before the answer
+    const first = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => {
+        void srv.send(w.assetId, w.change);
+        return new Promise(() => undefined);
+      },
+    });
+    await first.start();
+    await first.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => srv.s.revision === 4);
+    await first.enqueue(1, 9, { category_ids: [2], revision: 3 });
+    first.stop();
+    // page 2
+    const acks: PendingWrite[] = [];
+    const rejects: PendingWrite[] = [];
+    const second = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => sendWrite(w, srv.send),
+      onAck: (w) => acks.push(w),
+      onReject: (w) => rejects.push(w),
+    });
+    await second.start();
+    await until(() => acks.length + rejects.length === 1);
+    expect(rejects).toEqual([]);
+    expect(srv.s.log).toEqual([
+      { category_ids: [1], revision: 3 },
+      { category_ids: [2], revision: 3 },
+      { category_ids: [2], revision: 4 },
+    ]);
+    expect(srv.s.revision).toBe(5);
+  });
+
+  it('answers lost one after another (a flaky network, then a reload): the newest write remembers each one sent', async () => {
+    const name = `t-${Math.random()}`;
+    const srv = imageServer(3);
+    // page 1: the first write lands, its answer is lost; the next one never gets there
+    let tries = 0;
+    const first = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => {
+        if (tries++ === 0) void srv.send(w.assetId, w.change);
+        return Promise.resolve({ kind: 'retry', error: new Error('lost') });
+      },
+      retryMs: 5,
+    });
+    await first.start();
+    await first.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => tries === 1);
+    await first.enqueue(1, 9, { category_ids: [2], revision: 3 });
+    await until(() => tries === 2);
+    await first.enqueue(1, 9, { category_ids: [3], revision: 3 });
+    first.stop();
+    expect(first.pendingFor(9)?.sentBefore).toEqual([
+      { category_ids: [1], revision: 3 },
+      { category_ids: [2], revision: 3 },
+    ]);
+    const rejects: PendingWrite[] = [];
+    const second = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => sendWrite(w, srv.send),
+      onReject: (w) => rejects.push(w),
+    });
+    await second.start();
+    await second.idle();
+    expect(rejects).toEqual([]);
+    expect(srv.s.held).toEqual({ category_ids: [3], revision: 4 });
+  });
+
+  it('another person changed the image meanwhile: the replayed write is still refused (a conflict)', async () => {
+    const name = `t-${Math.random()}`;
+    const srv = imageServer(3);
+    // page 1: the first write never reaches the server; a newer one is queued
+    const first = new WriteQueue<Annotation>({ storage: new IdbStorage(indexedDB, name), send: () => new Promise(() => undefined) });
+    await first.start();
+    await first.enqueue(1, 9, { category_ids: [1], revision: 3 });
+    await until(() => first.status === 'saving');
+    await first.enqueue(1, 9, { category_ids: [2], revision: 3 });
+    first.stop();
+    await srv.send(9, { category_ids: [7], revision: 3 }); // someone else
+    const rejects: PendingWrite[] = [];
+    const second = new WriteQueue<Annotation>({
+      storage: new IdbStorage(indexedDB, name),
+      send: (w) => sendWrite(w, srv.send),
+      onReject: (w) => rejects.push(w),
+    });
+    await second.start();
+    await until(() => rejects.length === 1);
+    expect(rejects[0]?.change).toEqual({ category_ids: [2], revision: 3 });
+    expect(srv.s.held).toEqual({ category_ids: [7], revision: 3 });
+    expect(srv.s.log).toHaveLength(2); // not sent again
+  });
+
+  it('writes an older version stored (numbered from 1 per page) and writes queued before they are loaded: the newest of an image wins, the ones left go first', async () => {
+    const storage = new MemoryStorage();
+    await storage.save({ assetId: 20, projectId: 1, change: { category_ids: [1] }, seq: 2, queuedAt: 0 });
+    await storage.save({ assetId: 21, projectId: 1, change: { category_ids: [1] }, seq: 3, queuedAt: 0 });
+    // and one a page stored before the clock was set back
+    await storage.save({ assetId: 22, projectId: 1, change: { category_ids: [1] }, seq: Date.now() + 3_600_000, queuedAt: 0 });
+    const sent: [number, AnnotationChange][] = [];
+    const { q, acks } = queue(storage, (w) => {
+      sent.push([w.assetId, w.change]);
+      return Promise.resolve({ kind: 'ok', result: 1 });
+    });
+    const early = [q.enqueue(1, 21, { category_ids: [2] }), q.enqueue(1, 22, { category_ids: [2] })]; // before the load
+    const loaded = storage.load(); // what the load reads, as it raced the saves
+    storage.load = () => loaded;
+    await q.start();
+    await Promise.all(early);
+    await until(() => acks.length === 3);
+    expect(sent).toEqual([
+      [20, { category_ids: [1] }],
+      [21, { category_ids: [2] }],
+      [22, { category_ids: [2] }],
+    ]);
+    expect(storage.rows.size).toBe(0);
+  });
+
+  it("two tabs on one storage: a tab's acknowledgement removes its own write of an image, never the other tab's newer one", async () => {
+    const storage = new MemoryStorage();
+    const journal = new WebStorageJournal(memoryWebStorage());
+    let online = false;
+    const send = (): Promise<SendOutcome<number>> => Promise.resolve(online ? { kind: 'ok', result: 1 } : { kind: 'retry', error: new Error('down') });
+    let clock = 1_000;
+    const tab = () => new WriteQueue<number>({ storage, journal, send, now: () => clock, retryMs: 1000 });
+    const one = tab();
+    const two = tab();
+    await one.start();
+    await two.start();
+    await one.enqueue(1, 30, { category_ids: [1] });
+    clock = 2_000;
+    await two.enqueue(1, 30, { category_ids: [2] });
+    await until(() => two.status === 'offline');
+    two.stop(); // closed before it could send
+    online = true;
+    one.retryNow();
+    await one.idle();
+    await sleep(20); // the removal is not awaited
+    expect(storage.rows.get(30)?.change).toEqual({ category_ids: [2] });
+    // the next page replays the newer one
+    const sent: PendingWrite[] = [];
+    const three = new WriteQueue<number>({ storage, journal, send: (w) => (sent.push(w), send()), now: () => clock });
+    await three.start();
+    await three.idle();
+    expect(sent.map((w) => w.change)).toEqual([{ category_ids: [2] }]);
+    expect(storage.rows.size).toBe(0);
+  });
+});
+
 /** A Storage (the localStorage interface) kept in memory. */
 function memoryWebStorage(): Storage {
   const m = new Map<string, string>();

@@ -3,25 +3,42 @@
 // server has acknowledged it. A reload, a closed tab or a dropped connection
 // therefore loses nothing: the next start replays what is left.
 //
-// Writes to the same asset collapse: only the latest one is kept, since the
-// server's answer to it makes the earlier ones moot. DOM-free; the storage
-// and the sender are passed in so the logic can be unit tested.
+// Writes to the same asset collapse: only the latest one is kept, in memory
+// and in storage, since it carries the whole change the labeler wants (built
+// on the revision the older one was based on, so another person's change in
+// between is still refused as stale). An older write is never sent after a
+// newer one of its asset: a write's acknowledgement removes every stored
+// write of the asset numbered up to its own, wherever a reload left them.
+// DOM-free; the storage and the sender are passed in so the logic can be
+// unit tested.
 import type { AnnotationChange } from '../api/labeling';
 
 export interface PendingWrite {
   assetId: number;
   projectId: number;
   change: AnnotationChange;
-  /** Increases with every enqueue in this tab; orders the sends. */
+  /**
+   * Orders the writes, also across reloads and tabs: the enqueue's clock
+   * time in ms, bumped to stay increasing within a tab. (Rows stored before
+   * it was a time were numbered from 1 per page: older than any new one.)
+   */
   seq: number;
   queuedAt: number;
+  /**
+   * The changes of older writes of the asset that this one replaced after
+   * they were sent, or may have been (in flight, the answer lost to a reload
+   * or a network error; the last few): the server may already hold one.
+   * Built on the same revision, so a stale refusal whose current annotation
+   * is one of them is the labeler's own earlier write, not someone else's.
+   */
+  sentBefore?: AnnotationChange[];
 }
 
 export interface QueueStorage {
   load(): Promise<PendingWrite[]>;
   /** Stores w, replacing any write for the same asset. */
   save(w: PendingWrite): Promise<void>;
-  /** Removes the write for assetId if it is still the one with seq. */
+  /** Removes the write for assetId if it is the one with seq or an older one (never a newer one). */
   remove(assetId: number, seq: number): Promise<void>;
 }
 
@@ -38,7 +55,7 @@ export type QueueStatus = 'saved' | 'saving' | 'offline';
  */
 export interface QueueJournal {
   put(w: PendingWrite): void;
-  /** Removes the entry for assetId if it is still the one with seq. */
+  /** Removes the entry for assetId if it is the one with seq or an older one. */
   drop(assetId: number, seq: number): void;
   all(): PendingWrite[];
 }
@@ -56,11 +73,16 @@ export interface WriteQueueOptions<R> {
   now?: () => number;
 }
 
+/** How many possibly landed older changes a write remembers. */
+const SENT_KEPT = 4;
+
 export class WriteQueue<R = unknown> {
   private readonly opts: WriteQueueOptions<R>;
   private readonly pending = new Map<number, PendingWrite>();
   private seq = 0;
   private flushing = false;
+  /** Nothing is sent before what an earlier page left is loaded (it is older). */
+  private started = false;
   private offline = false;
   private retryDelay: number;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -68,22 +90,31 @@ export class WriteQueue<R = unknown> {
   private saves: Promise<void> = Promise.resolve();
   /** seq -> the promise of that write being stored. */
   private readonly stored = new Map<number, Promise<void>>();
+  /** The seqs of writes that were sent or may have been (those an earlier page left). */
+  private readonly maybeSent = new Set<number>();
 
   constructor(opts: WriteQueueOptions<R>) {
     this.opts = opts;
     this.retryDelay = opts.retryMs ?? 500;
   }
 
-  /** Loads what an earlier page left behind and starts sending it. */
+  /** Loads what an earlier page left behind and starts sending it (nothing is sent before). */
   async start(): Promise<void> {
-    const left = [...(await this.opts.storage.load()), ...(this.opts.journal?.all() ?? [])];
+    const stored = await this.opts.storage.load().catch(() => [] as PendingWrite[]);
+    const left = [...stored, ...(this.opts.journal?.all() ?? [])];
     // Keep their numbers (storage removes by them); new writes go after.
-    // Per asset the newest write wins, wherever it was found.
+    // Per asset the newest write wins, wherever it was found; one enqueued
+    // here before the load finished is the newest whatever the clocks said
+    // (it replaced the stored ones). The older ones left in storage go with
+    // the winner's acknowledgement.
     for (const w of left) {
-      const cur = this.pending.get(w.assetId);
-      if (!cur || cur.seq < w.seq) this.pending.set(w.assetId, w);
       this.seq = Math.max(this.seq, w.seq);
+      const cur = this.pending.get(w.assetId);
+      if (cur && !this.maybeSent.has(cur.seq)) continue; // enqueued here
+      this.maybeSent.add(w.seq);
+      if (!cur || cur.seq < w.seq) this.pending.set(w.assetId, w);
     }
+    this.started = true;
     this.changed();
     this.kick();
   }
@@ -106,9 +137,19 @@ export class WriteQueue<R = unknown> {
     return [...this.pending.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Queues a change; resolves once it is stored (not yet sent). */
+  /**
+   * Queues a change, replacing the pending write of the asset if there is
+   * one (the caller builds it on that write's revision); resolves once it
+   * is stored (not yet sent).
+   */
   enqueue(projectId: number, assetId: number, change: AnnotationChange): Promise<void> {
-    const w: PendingWrite = { assetId, projectId, change, seq: ++this.seq, queuedAt: (this.opts.now ?? Date.now)() };
+    const now = (this.opts.now ?? Date.now)();
+    this.seq = Math.max(this.seq + 1, now);
+    // The write replaced (in flight, or sent before) may be on the server already.
+    const older = this.pending.get(assetId);
+    const sent = [...(older?.sentBefore ?? []), ...(older && this.maybeSent.has(older.seq) ? [older.change] : [])];
+    const sentBefore = sent.slice(-SENT_KEPT);
+    const w: PendingWrite = { assetId, projectId, change, seq: this.seq, queuedAt: now, ...(sentBefore.length ? { sentBefore } : {}) };
     this.pending.set(assetId, w);
     this.opts.journal?.put(w);
     this.changed();
@@ -133,8 +174,25 @@ export class WriteQueue<R = unknown> {
   rebase(assetId: number, from: number | undefined, to: number): void {
     const w = this.pending.get(assetId);
     if (!w || from === undefined || w.change.revision !== from) return;
-    const moved: PendingWrite = { ...w, change: { ...w.change, revision: to } };
-    this.pending.set(assetId, moved);
+    this.replace({ ...w, change: { ...w.change, revision: to } });
+  }
+
+  /**
+   * The answer to `sent` came; `newer` replaced it meanwhile. Acknowledged:
+   * what the server holds is known, nothing older of the asset landed in
+   * between. Refused: only `sent` is known not to be there.
+   */
+  private settle(sent: PendingWrite, newer: PendingWrite, ok: boolean): void {
+    const left = ok ? [] : (newer.sentBefore ?? []).filter((c) => c !== sent.change);
+    if (left.length === (newer.sentBefore?.length ?? 0)) return;
+    const { sentBefore: _was, ...rest } = newer;
+    void _was;
+    this.replace(left.length ? { ...rest, sentBefore: left } : rest);
+  }
+
+  /** Puts w (a new form of the pending write of its asset, same seq) in memory and storage. */
+  private replace(moved: PendingWrite): void {
+    this.pending.set(moved.assetId, moved);
     this.opts.journal?.put(moved);
     this.saves = this.saves.then(() => this.opts.storage.save(moved)).catch(() => undefined);
   }
@@ -171,7 +229,7 @@ export class WriteQueue<R = unknown> {
   }
 
   private kick(): void {
-    if (this.flushing || this.retryTimer) return;
+    if (!this.started || this.flushing || this.retryTimer) return;
     void this.flush();
   }
 
@@ -184,6 +242,9 @@ export class WriteQueue<R = unknown> {
         // Never send a write before it is stored: a crash right after the
         // send must still find it on disk if the answer was lost.
         await this.stored.get(next.seq);
+        // Replaced meanwhile by a newer write of its asset: that one goes instead.
+        if (this.pending.get(next.assetId)?.seq !== next.seq) continue;
+        this.maybeSent.add(next.seq);
         const out = await this.opts.send(next);
         if (out.kind === 'retry') {
           this.offline = true;
@@ -199,15 +260,18 @@ export class WriteQueue<R = unknown> {
         this.retryDelay = this.opts.retryMs ?? 500;
         const stillLatest = this.pending.get(next.assetId)?.seq === next.seq;
         if (stillLatest) this.pending.delete(next.assetId);
-        // Not awaited: removal is by seq, so it cannot drop a newer write.
+        this.maybeSent.delete(next.seq);
+        // Not awaited: removal is by seq (this write's and older ones), so it
+        // cannot drop a newer write.
         void this.saves.then(() => this.opts.storage.remove(next.assetId, next.seq)).catch(() => undefined);
         this.opts.journal?.drop(next.assetId, next.seq);
+        const newer = stillLatest ? undefined : this.pending.get(next.assetId);
+        if (newer) this.settle(next, newer, out.kind === 'ok');
         if (out.kind === 'ok') {
           const rev = (out.result as { revision?: unknown } | null)?.revision;
           if (!stillLatest && typeof rev === 'number') this.rebase(next.assetId, next.change.revision, rev);
           this.opts.onAck?.(next, out.result, stillLatest);
-        }
-        else this.opts.onReject?.(next, out.error);
+        } else this.opts.onReject?.(next, out.error);
         this.changed();
       }
     } finally {
@@ -234,7 +298,7 @@ export class WebStorageJournal implements QueueJournal {
 
   drop(assetId: number, seq: number): void {
     const cur = this.read(this.prefix + assetId);
-    if (cur && cur.seq === seq) this.store.removeItem(this.prefix + assetId);
+    if (cur && cur.seq <= seq) this.store.removeItem(this.prefix + assetId);
   }
 
   all(): PendingWrite[] {
@@ -268,7 +332,7 @@ export class MemoryStorage implements QueueStorage {
     return Promise.resolve();
   }
   remove(assetId: number, seq: number): Promise<void> {
-    if (this.rows.get(assetId)?.seq === seq) this.rows.delete(assetId);
+    if ((this.rows.get(assetId)?.seq ?? Infinity) <= seq) this.rows.delete(assetId);
     return Promise.resolve();
   }
 }
@@ -326,7 +390,7 @@ export class IdbStorage implements QueueStorage {
     // Decide inside the request callback: the transaction is still active.
     get.onsuccess = () => {
       const cur = get.result as PendingWrite | undefined;
-      if (cur && cur.seq === seq) store.delete(assetId);
+      if (cur && cur.seq <= seq) store.delete(assetId);
     };
     await done(tx);
   }
