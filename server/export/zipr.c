@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "core/error.h"
+#include "core/fdio.h"
 #include "export/zipw.h"
 #include "core/banned.h"
 
@@ -66,28 +67,6 @@ static void *why(char *w, size_t n, const char *fmt, ...)
 	return NULL;
 }
 
-/* Reads exactly len bytes at off: 0, or -1 (errno 0 when the file ends). */
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = 0;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 static const char *read_error(void)
 {
 	return errno ? strerror(errno) : "the file ends early";
@@ -121,7 +100,7 @@ struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
 	tail_len = size < EOCD_LEN + 65535 ? (size_t)size : EOCD_LEN + 65535;
 	tail_at = size - tail_len;
 	tail = ts_xmalloc(tail_len);
-	if (pread_all(fd, tail, tail_len, tail_at)) {
+	if (ts_pread_all(fd, tail, tail_len, tail_at)) {
 		why(w, wn, "cannot read: %s", read_error());
 		goto fail;
 	}
@@ -148,7 +127,7 @@ struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
 		uint64_t z64_at;
 
 		if (eocd_at < Z64_LOCATOR_LEN ||
-		    pread_all(fd, loc, sizeof(loc), eocd_at - Z64_LOCATOR_LEN) ||
+		    ts_pread_all(fd, loc, sizeof(loc), eocd_at - Z64_LOCATOR_LEN) ||
 		    GET32(loc) != TS_ZIP_SIG_Z64_LOCATOR) {
 			why(w, wn, "no zip64 end of central directory locator");
 			goto fail;
@@ -156,7 +135,7 @@ struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
 		z64_at = GET64(loc + 8);
 		if (z64_at > eocd_at - Z64_LOCATOR_LEN ||
 		    eocd_at - Z64_LOCATOR_LEN - z64_at < Z64_EOCD_LEN ||
-		    pread_all(fd, z64, sizeof(z64), z64_at) || GET32(z64) != TS_ZIP_SIG_Z64_EOCD) {
+		    ts_pread_all(fd, z64, sizeof(z64), z64_at) || GET32(z64) != TS_ZIP_SIG_Z64_EOCD) {
 			why(w, wn, "no zip64 end of central directory record");
 			goto fail;
 		}
@@ -212,7 +191,7 @@ static const unsigned char *cd_bytes(struct ts_zipr *z, uint64_t off, size_t len
 	if (off >= z->win_at && off + len <= z->win_at + z->win_len)
 		return z->win + (off - z->win_at);
 	want = z->cd_end - off < WINDOW ? (size_t)(z->cd_end - off) : WINDOW;
-	if (pread_all(z->fd, z->win, want, off)) {
+	if (ts_pread_all(z->fd, z->win, want, off)) {
 		z->win_len = 0;
 		return why(w, wn, "cannot read the central directory: %s", read_error());
 	}
@@ -261,7 +240,7 @@ struct ts_zipr_file *ts_zipr_fopen(struct ts_zipr *z, uint64_t at, char *w, size
 	struct ts_zipr_file *f;
 	uint32_t crc;
 
-	if (at > z->cd_end || z->cd_end - at < CENTRAL_LEN || pread_all(z->fd, c, sizeof(c), at) ||
+	if (at > z->cd_end || z->cd_end - at < CENTRAL_LEN || ts_pread_all(z->fd, c, sizeof(c), at) ||
 	    GET32(c) != TS_ZIP_SIG_CENTRAL)
 		return why(w, wn, "no central directory record");
 	flags = GET16(c + 8);
@@ -278,7 +257,7 @@ struct ts_zipr_file *ts_zipr_fopen(struct ts_zipr *z, uint64_t at, char *w, size
 		size_t k = 0;
 		int found = 0;
 
-		if (!pread_all(z->fd, x, elen, at + CENTRAL_LEN + nlen)) {
+		if (!ts_pread_all(z->fd, x, elen, at + CENTRAL_LEN + nlen)) {
 			while (k + 4 <= elen) {
 				unsigned id = GET16(x + k), len = GET16(x + k + 2);
 				size_t p = k + 4, end = k + 4 + len;
@@ -309,7 +288,7 @@ struct ts_zipr_file *ts_zipr_fopen(struct ts_zipr *z, uint64_t at, char *w, size
 	if (method == 0 && comp != uncomp)
 		return why(w, wn, "a stored entry whose sizes differ");
 	if (local > z->size || z->size - local < LOCAL_LEN ||
-	    pread_all(z->fd, l, sizeof(l), local) || GET32(l) != TS_ZIP_SIG_LOCAL)
+	    ts_pread_all(z->fd, l, sizeof(l), local) || GET32(l) != TS_ZIP_SIG_LOCAL)
 		return why(w, wn, "no local header where the central directory says");
 	lnlen = GET16(l + 26);
 	lelen = GET16(l + 28);
@@ -322,8 +301,8 @@ struct ts_zipr_file *ts_zipr_fopen(struct ts_zipr *z, uint64_t at, char *w, size
 	{
 		/* the names are equal (what libzip's consistency check asks) */
 		char *a = ts_xmalloc(2 * (size_t)nlen + 1);
-		int same = !pread_all(z->fd, a, nlen, at + CENTRAL_LEN) &&
-			   !pread_all(z->fd, a + nlen, nlen, local + LOCAL_LEN) &&
+		int same = !ts_pread_all(z->fd, a, nlen, at + CENTRAL_LEN) &&
+			   !ts_pread_all(z->fd, a + nlen, nlen, local + LOCAL_LEN) &&
 			   !memcmp(a, a + nlen, nlen);
 
 		free(a);
@@ -378,7 +357,7 @@ ssize_t ts_zipr_fread(struct ts_zipr_file *f, void *buf, size_t len, char *w, si
 		got = f->left < len ? (size_t)f->left : len;
 		if (!got)
 			return finish(f, w, wn);
-		if (pread_all(f->z->fd, buf, got, f->at)) {
+		if (ts_pread_all(f->z->fd, buf, got, f->at)) {
 			why(w, wn, "cannot read: %s", read_error());
 			return -1;
 		}
@@ -393,7 +372,7 @@ ssize_t ts_zipr_fread(struct ts_zipr_file *f, void *buf, size_t len, char *w, si
 			if (!f->zs.avail_in && f->left) {
 				size_t n = f->left < CHUNK ? (size_t)f->left : CHUNK;
 
-				if (pread_all(f->z->fd, f->in, n, f->at)) {
+				if (ts_pread_all(f->z->fd, f->in, n, f->at)) {
 					why(w, wn, "cannot read: %s", read_error());
 					return -1;
 				}
