@@ -253,6 +253,9 @@ describe('edges', () => {
     const p = await post('/api/v1/projects', { name: 'Expiry' });
     await page.goto(`${srv.url}/projects/${p.id}/categories`);
     await page.getByPlaceholder(/New category name/).waitFor();
+    // Every request of the page's load answered first: one still to be sent
+    // would meet the cleared cookie before the category does.
+    await page.waitForLoadState('networkidle');
     await page.context().clearCookies();
     await page.getByPlaceholder(/New category name/).fill('cat');
     await page.keyboard.press('Enter');
