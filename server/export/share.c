@@ -20,15 +20,13 @@
 #include <zlib.h>
 
 #include "core/fdio.h"
+#include "export/zipr.h"
 #include "export/zipw.h"
 #include "core/banned.h"
 
 #define PATH_LEN 4096
 #define SIG_LOCAL TS_ZIP_SIG_LOCAL
 #define SIG_CENTRAL TS_ZIP_SIG_CENTRAL
-#define SIG_EOCD TS_ZIP_SIG_EOCD
-#define SIG_Z64_LOCATOR TS_ZIP_SIG_Z64_LOCATOR
-#define SIG_Z64_EOCD TS_ZIP_SIG_Z64_EOCD
 #define MAX32 TS_ZIP_MAX32
 /* The central directory is patched in chunks; a record is at most 46
  * bytes and three 16-bit lengths. */
@@ -124,45 +122,26 @@ static int unsupported(struct ts_error *err, const char *why)
 	return -1;
 }
 
-/* Finds the end records and the manifest's local header. */
+/* Finds the end records (export/zipr.h) and the manifest's local header. */
 static int read_base(struct base *b, struct ts_error *err)
 {
-	unsigned char buf[65535 + 22], loc[20], z64[56];
-	size_t want = b->size < sizeof(buf) ? (size_t)b->size : sizeof(buf);
-	uint64_t start = b->size - want;
-	size_t i;
-	int found = 0;
+	struct ts_zip_ends ends;
+	char why[160];
 
-	if (b->size < 22 || ts_pread_all(b->fd, buf, want, start))
-		return unsupported(err, "the zip is too short");
-	for (i = want - 22 + 1; i-- > 0;) {
-		if (rd32(buf + i) == SIG_EOCD && i + 22 + rd16(buf + i + 20) == want) {
-			found = 1;
-			break;
-		}
-	}
-	if (!found)
-		return unsupported(err, "no end of central directory");
-	b->eocd_pos = start + i;
-	b->cd_size = rd32(buf + i + 12);
-	b->cd_off = rd32(buf + i + 16);
-	b->entries = rd16(buf + i + 10);
-	if (b->eocd_pos >= 20 && !ts_pread_all(b->fd, loc, sizeof(loc), b->eocd_pos - 20) &&
-	    rd32(loc) == SIG_Z64_LOCATOR) {
-		b->z64_locator_pos = b->eocd_pos - 20;
-		b->z64_eocd_pos = rd64(loc + 8);
-		if (b->z64_eocd_pos + sizeof(z64) > b->z64_locator_pos ||
-		    ts_pread_all(b->fd, z64, sizeof(z64), b->z64_eocd_pos) ||
-		    rd32(z64) != SIG_Z64_EOCD)
-			return unsupported(err, "a bad zip64 end record");
-		b->entries = rd64(z64 + 32);
-		b->cd_size = rd64(z64 + 40);
-		b->cd_off = rd64(z64 + 48);
-		if (b->cd_off + b->cd_size > b->z64_eocd_pos)
-			return unsupported(err, "a bad zip64 end record");
-	} else if (b->cd_off + b->cd_size != b->eocd_pos) {
-		return unsupported(err, "the central directory is not before its end record");
-	}
+	if (ts_zip_find_ends(b->fd, b->size, &ends, why, sizeof(why)))
+		return unsupported(err, why);
+	/* The build's layout: nothing after the end record, and the end
+	 * records right after the directory. */
+	if (ends.end != b->size)
+		return unsupported(err, "bytes follow the end of central directory");
+	if (ends.cd_off + ends.cd_size != (ends.z64_eocd_at ? ends.z64_eocd_at : ends.eocd_at))
+		return unsupported(err, "the central directory is not before its end records");
+	b->eocd_pos = ends.eocd_at;
+	b->z64_eocd_pos = ends.z64_eocd_at;
+	b->z64_locator_pos = ends.z64_locator_at;
+	b->cd_off = ends.cd_off;
+	b->cd_size = ends.cd_size;
+	b->entries = ends.entries;
 	/* The first entry: manifest.json, stored, sizes in the header. */
 	if (ts_pread_all(b->fd, b->lh, sizeof(b->lh), 0) || rd32(b->lh) != SIG_LOCAL ||
 	    (rd16(b->lh + 6) & 8) || rd16(b->lh + 8) != 0 || rd32(b->lh + 18) == MAX32 ||

@@ -76,33 +76,25 @@ static const char *read_error(void)
 #define GET32(p) ((uint32_t)ts_zip_get((p), 4))
 #define GET64(p) ts_zip_get((p), 8)
 
-struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
+int ts_zip_find_ends(int fd, uint64_t size, struct ts_zip_ends *out, char *w, size_t wn)
 {
-	unsigned char *tail = NULL, *e = NULL, loc[Z64_LOCATOR_LEN], z64[Z64_EOCD_LEN];
-	uint64_t size, tail_at, eocd_at, limit, n, n_disk, cd_size, cd_off;
+	unsigned char *tail, *e = NULL, loc[Z64_LOCATOR_LEN], z64[Z64_EOCD_LEN];
+	uint64_t tail_at, limit, n_disk;
 	unsigned disk, cd_disk;
-	struct ts_zipr *z;
-	struct stat st;
 	size_t tail_len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = -1;
 
-	if (fd < 0)
-		return why(w, wn, "%s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return why(w, wn, "not a regular file");
-	}
-	size = (uint64_t)st.st_size;
+	memset(out, 0, sizeof(*out));
 	if (size < EOCD_LEN) {
-		close(fd);
-		return why(w, wn, "not a zip archive (too short)");
+		why(w, wn, "not a zip archive (too short)");
+		return -1;
 	}
 	tail_len = size < EOCD_LEN + 65535 ? (size_t)size : EOCD_LEN + 65535;
 	tail_at = size - tail_len;
 	tail = ts_xmalloc(tail_len);
 	if (ts_pread_all(fd, tail, tail_len, tail_at)) {
 		why(w, wn, "cannot read: %s", read_error());
-		goto fail;
+		goto out;
 	}
 	/* The last end record whose comment fits in the file. */
 	for (size_t i = tail_len - EOCD_LEN + 1; i-- > 0;)
@@ -113,66 +105,86 @@ struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
 		}
 	if (!e) {
 		why(w, wn, "not a zip archive (no end of central directory record)");
-		goto fail;
+		goto out;
 	}
-	eocd_at = tail_at + (uint64_t)(e - tail);
+	out->eocd_at = tail_at + (uint64_t)(e - tail);
+	out->end = out->eocd_at + EOCD_LEN + GET16(e + 20);
 	disk = GET16(e + 4);
 	cd_disk = GET16(e + 6);
 	n_disk = GET16(e + 8);
-	n = GET16(e + 10);
-	cd_size = GET32(e + 12);
-	cd_off = GET32(e + 16);
-	limit = eocd_at;
-	if (n == 0xFFFF || n_disk == 0xFFFF || cd_size == TS_ZIP_MAX32 || cd_off == TS_ZIP_MAX32) {
-		uint64_t z64_at;
+	out->entries = GET16(e + 10);
+	out->cd_size = GET32(e + 12);
+	out->cd_off = GET32(e + 16);
+	limit = out->eocd_at;
+	if (out->entries == 0xFFFF || n_disk == 0xFFFF || out->cd_size == TS_ZIP_MAX32 ||
+	    out->cd_off == TS_ZIP_MAX32) {
+		uint64_t z64_at, loc_at = out->eocd_at - Z64_LOCATOR_LEN;
 
-		if (eocd_at < Z64_LOCATOR_LEN ||
-		    ts_pread_all(fd, loc, sizeof(loc), eocd_at - Z64_LOCATOR_LEN) ||
+		if (out->eocd_at < Z64_LOCATOR_LEN || ts_pread_all(fd, loc, sizeof(loc), loc_at) ||
 		    GET32(loc) != TS_ZIP_SIG_Z64_LOCATOR) {
 			why(w, wn, "no zip64 end of central directory locator");
-			goto fail;
+			goto out;
 		}
 		z64_at = GET64(loc + 8);
-		if (z64_at > eocd_at - Z64_LOCATOR_LEN ||
-		    eocd_at - Z64_LOCATOR_LEN - z64_at < Z64_EOCD_LEN ||
+		if (z64_at > loc_at || loc_at - z64_at < Z64_EOCD_LEN ||
 		    ts_pread_all(fd, z64, sizeof(z64), z64_at) || GET32(z64) != TS_ZIP_SIG_Z64_EOCD) {
 			why(w, wn, "no zip64 end of central directory record");
-			goto fail;
+			goto out;
 		}
 		disk = GET32(z64 + 16);
 		cd_disk = GET32(z64 + 20);
 		n_disk = GET64(z64 + 24);
-		n = GET64(z64 + 32);
-		cd_size = GET64(z64 + 40);
-		cd_off = GET64(z64 + 48);
+		out->entries = GET64(z64 + 32);
+		out->cd_size = GET64(z64 + 40);
+		out->cd_off = GET64(z64 + 48);
+		out->z64_eocd_at = z64_at;
+		out->z64_locator_at = loc_at;
 		limit = z64_at;
 	}
-	if (disk || cd_disk || n_disk != n) {
+	if (disk || cd_disk || n_disk != out->entries) {
 		why(w, wn, "split over several disks (not supported)");
-		goto fail;
+		goto out;
 	}
-	if (cd_off > limit || cd_size > limit - cd_off) {
+	if (out->cd_off > limit || out->cd_size > limit - out->cd_off) {
 		why(w, wn, "the central directory is not inside the file");
-		goto fail;
+		goto out;
 	}
-	if (n > cd_size / CENTRAL_LEN) {
+	if (out->entries > out->cd_size / CENTRAL_LEN) {
 		why(w, wn, "more entries than the central directory holds");
-		goto fail;
+		goto out;
 	}
+	rc = 0;
+out:
 	free(tail);
+	return rc;
+}
+
+struct ts_zipr *ts_zipr_open(const char *path, char *w, size_t wn)
+{
+	struct ts_zip_ends ends;
+	struct ts_zipr *z;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return why(w, wn, "%s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return why(w, wn, "not a regular file");
+	}
+	if (ts_zip_find_ends(fd, (uint64_t)st.st_size, &ends, w, wn)) {
+		close(fd);
+		return NULL;
+	}
 	z = ts_xcalloc(1, sizeof(*z));
 	z->fd = fd;
-	z->size = size;
-	z->cd_off = cd_off;
-	z->cd_end = cd_off + cd_size;
-	z->n_entries = n;
-	z->pos = cd_off;
+	z->size = (uint64_t)st.st_size;
+	z->cd_off = ends.cd_off;
+	z->cd_end = ends.cd_off + ends.cd_size;
+	z->n_entries = ends.entries;
+	z->pos = ends.cd_off;
 	z->win = ts_xmalloc(WINDOW);
 	return z;
-fail:
-	free(tail);
-	close(fd);
-	return NULL;
 }
 
 uint64_t ts_zipr_entries(const struct ts_zipr *z)

@@ -18,6 +18,21 @@
 struct ts_zipr;
 struct ts_zipr_file;
 
+/* Where a zip's end records say its central directory is. */
+struct ts_zip_ends {
+	uint64_t eocd_at;        /* the end of central directory record */
+	uint64_t end;            /* the byte after it and its comment */
+	uint64_t z64_eocd_at;    /* the zip64 end record, 0 without one */
+	uint64_t z64_locator_at; /* its locator (0 without) */
+	uint64_t cd_off, cd_size, entries;
+};
+
+/* Finds the end records of the zip open at fd (size bytes), the last end
+ * record in the file's last 64 KB, and its zip64 record when one of its
+ * fields says so; checks the directory lies before them and could hold
+ * the entries. 0, or -1 with a reason in why. */
+int ts_zip_find_ends(int fd, uint64_t size, struct ts_zip_ends *out, char *why, size_t why_len);
+
 /* Opens the zip at path and finds its central directory. NULL with a
  * reason in why (a sentence fragment: "no end of central directory
  * record") when it is not a zip this reads. */

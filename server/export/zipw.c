@@ -68,7 +68,8 @@ static enum ts_err fail(struct ts_zipw *w, struct ts_error *err, const char *wha
 			    *path ? " " : "", path, errno ? strerror(errno) : "unexpected end of file");
 }
 
-uint64_t ts_zipw_offset(const struct ts_zipw *w)
+/* Bytes written to the zip so far. */
+static uint64_t offset_of(const struct ts_zipw *w)
 {
 	return w->flushed + w->out_len;
 }
@@ -184,7 +185,7 @@ static enum ts_err put_headers(struct ts_zipw *w, const char *name, int dir, uin
 {
 	unsigned char h[CENTRAL_LEN + Z64_EXTRA_MAX];
 	size_t name_len = strlen(name), extra = 0;
-	uint64_t off = ts_zipw_offset(w);
+	uint64_t off = offset_of(w);
 	int big = size >= TS_ZIP_MAX32, far = off >= TS_ZIP_MAX32;
 	uint32_t flags = is_ascii(name) ? 0 : FLAG_UTF8;
 	uint32_t need = dir ? NEED_DIR : NEED_FILE;
@@ -345,7 +346,7 @@ static enum ts_err put_end(struct ts_zipw *w, uint64_t cd_off, struct ts_error *
 	int z64 = entries >= 0xFFFF || w->cd_size >= TS_ZIP_MAX32 || cd_off >= TS_ZIP_MAX32;
 
 	if (z64) {
-		uint64_t at = ts_zipw_offset(w);
+		uint64_t at = offset_of(w);
 
 		put32(h, TS_ZIP_SIG_Z64_EOCD);
 		put64(h + 4, 44);
@@ -376,7 +377,7 @@ static enum ts_err put_end(struct ts_zipw *w, uint64_t cd_off, struct ts_error *
 
 enum ts_err ts_zipw_finish(struct ts_zipw *w, struct ts_error *err)
 {
-	uint64_t cd_off = ts_zipw_offset(w), copied = 0;
+	uint64_t cd_off = offset_of(w), copied = 0;
 	enum ts_err e = TS_OK;
 
 	errno = 0;

@@ -55,9 +55,6 @@ enum ts_err ts_zipw_add_file(struct ts_zipw *w, const char *name, const char *sr
 /* Adds a folder entry; a '/' is appended to name when it has none. */
 enum ts_err ts_zipw_add_dir(struct ts_zipw *w, const char *name, struct ts_error *err);
 
-/* Bytes written to the zip so far. */
-uint64_t ts_zipw_offset(const struct ts_zipw *w);
-
 /* Writes the central directory and the end records, syncs the zip to disk
  * and frees w (also on error, after which the zip is incomplete). */
 enum ts_err ts_zipw_finish(struct ts_zipw *w, struct ts_error *err);
