@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, tmpFiles, tmpSettled } from '../lib/server.mjs';
+import { startWithAdmin, tmpSettled } from '../lib/server.mjs';
 import {
   corruptJpeg, formOf, makeJpegs, makePng, multipart, pngBomb, sha256,
 } from '../lib/images.mjs';
@@ -228,7 +228,7 @@ test('a file over the size limit is refused; the rest of the request goes in', a
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.assets.length, 1);
     assert.equal(r.json.errors[0].code, 'file_too_large');
-    assert.deepEqual(await tmpFiles(s2.dataDir), []);
+    assert.deepEqual(await tmpSettled(s2.dataDir), []);
   } finally {
     await s2.close();
   }

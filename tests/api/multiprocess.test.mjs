@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startWithAdmin, startServer, pgDatabase, PG, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, startServer, pgDatabase, PG, tmpFiles, tmpSettled } from '../lib/server.mjs';
 import { uploadPngs, tinyPng } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
 
@@ -166,7 +166,7 @@ test('the same and different files uploaded at once on both processes: every blo
   for (const x of all) assert.ok(blobs.some((f) => f.endsWith(x.checksum_sha256)), x.checksum_sha256);
   const thumbFiles = await filesUnder(join(a.dataDir, 'thumbs'));
   assert.deepEqual(thumbFiles.filter((f) => !/\/[0-9a-f]{64}\.jpg$/.test(f)), []);
-  assert.deepEqual(await tmpFiles(a.dataDir), []);
+  assert.deepEqual(await tmpSettled(a.dataDir), []);
 });
 
 test('exports built on both processes at once: distinct versions, each folder and zip verifies', { skip }, async () => {

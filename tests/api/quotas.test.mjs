@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, BIN, tmpFiles } from '../lib/server.mjs';
+import { startWithAdmin, BIN, tmpSettled } from '../lib/server.mjs';
 import { pngFile } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport as verify } from '../lib/exports.mjs';
 
@@ -205,7 +205,7 @@ test('given a byte quota, an upload that would pass it gets 507 and nothing of i
   const one = await c.upload(p.id, [{ name: 'd.png', bytes: noisePng(128) }]);
   assert.equal(one.status, 507);
   // Nothing half-written: no temporary file, no blob of the refused files.
-  assert.deepEqual(await tmpFiles(c.srv.dataDir), []);
+  assert.deepEqual(await tmpSettled(c.srv.dataDir), []);
   const { createHash } = await import('node:crypto');
   const hex = createHash('sha256').update(cc.bytes).digest('hex');
   assert.equal(existsSync(join(c.srv.dataDir, 'blobs', 'sha256', hex.slice(0, 2), hex)), false);
@@ -228,7 +228,7 @@ test('given a byte quota, a video that would pass it gets 507 and is not stored'
   assert.equal(r.json.error.code, 'project_quota_exceeded');
   const vids = await c.api('GET', `/api/v1/projects/${p.id}/videos`, undefined, 200);
   assert.equal(vids.json.videos.length, 0);
-  assert.deepEqual(await tmpFiles(c.srv.dataDir), []);
+  assert.deepEqual(await tmpSettled(c.srv.dataDir), []);
 });
 
 test('given a quota of 2 export versions, a third version gets 409 with a clear message and is not created', async () => {
