@@ -261,7 +261,7 @@ enum ts_err ts_blob_cache_start(const char *data_dir, uint64_t max_bytes, int64_
 	rc = pthread_create(&keeper.thread, NULL, keep, NULL);
 	if (rc != 0) {
 		pthread_cond_destroy(&keeper.cv);
-		return ts_error_set(err, TS_ERR_INTERNAL, "thread_failed",
+		return ts_error_set(err, TS_ERR_INTERNAL, "internal_error",
 				    "cannot start the blob cache keeper: %s", strerror(rc));
 	}
 	atomic_store(&keeper.running, 1);
