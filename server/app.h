@@ -48,6 +48,11 @@ struct ts_config {
 	 * requests are still served, so a load balancer stops sending new ones
 	 * before the process stops (TESSERA_DRAIN_S, default 5). */
 	double drain_s;
+	/* With blobs in an object store: the most bytes the data folder keeps
+	 * copies of (originals, frames, thumbnails; 0: no limit), and how
+	 * long a copy just used is safe from removal (storage/cache.h). */
+	uint64_t blob_cache_bytes;
+	double blob_cache_grace_s;
 };
 
 struct ts_app {
@@ -74,12 +79,13 @@ void ts_config_release(struct ts_config *cfg);
 void ts_config_image_env(struct ts_config *cfg);
 
 /* Reads the quota settings from the environment (TESSERA_QUOTA_PROJECT_BYTES,
- * TESSERA_QUOTA_EXPORT_VERSIONS) into cfg. Returns -1 with a message on
- * stderr for a bad value. */
+ * TESSERA_QUOTA_EXPORT_VERSIONS, and the blob cache's limit
+ * TESSERA_BLOB_CACHE_BYTES) into cfg. Returns -1 with a message on stderr
+ * for a bad value. */
 int ts_config_quota_env(struct ts_config *cfg);
 
 /* Applies a quota flag (--quota-project-bytes N, --quota-export-versions
- * N; 0 means none). Returns 1 when name is not a quota flag, 0 when
+ * N, --blob-cache-bytes N; 0 means none). Returns 1 when name is not a quota flag, 0 when
  * applied, -1 with a message on stderr for a bad value. */
 int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *value);
 

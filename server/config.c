@@ -23,6 +23,8 @@ void ts_config_defaults(struct ts_config *cfg)
 	cfg->thumb_workers = 2;
 	cfg->quota_project_bytes = 0;
 	cfg->quota_export_versions = 0;
+	cfg->blob_cache_bytes = 0;
+	cfg->blob_cache_grace_s = 600;
 	/* Streaming decoders (baseline JPEG, PNG) hold a few lines at a time;
 	 * the others hold the whole frame twice (decoder, then libvips): 30 MP
 	 * of RGBA is 240 MB, within the 256 MB decode budget. */
@@ -75,7 +77,7 @@ static int parse_count(const char *what, const char *v, uint64_t *out)
 
 	errno = 0;
 	if (!v || *v < '0' || *v > '9' || (n = strtoull(v, &end, 10), errno) || *end) {
-		fprintf(stderr, "tessera: %s must be a whole number (0: no quota), not \"%s\"\n",
+		fprintf(stderr, "tessera: %s must be a whole number (0: no limit), not \"%s\"\n",
 			what, v ? v : "");
 		return -1;
 	}
@@ -92,6 +94,9 @@ int ts_config_quota_env(struct ts_config *cfg)
 	v = getenv("TESSERA_QUOTA_EXPORT_VERSIONS");
 	if (v && parse_count("TESSERA_QUOTA_EXPORT_VERSIONS", v, &cfg->quota_export_versions))
 		return -1;
+	v = getenv("TESSERA_BLOB_CACHE_BYTES");
+	if (v && parse_count("TESSERA_BLOB_CACHE_BYTES", v, &cfg->blob_cache_bytes))
+		return -1;
 	return 0;
 }
 
@@ -101,6 +106,8 @@ int ts_config_quota_flag(struct ts_config *cfg, const char *name, const char *va
 		return parse_count(name, value, &cfg->quota_project_bytes);
 	if (strcmp(name, "--quota-export-versions") == 0)
 		return parse_count(name, value, &cfg->quota_export_versions);
+	if (strcmp(name, "--blob-cache-bytes") == 0)
+		return parse_count(name, value, &cfg->blob_cache_bytes);
 	return 1;
 }
 

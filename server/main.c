@@ -19,6 +19,7 @@
 #include "jobs/jobs.h"
 #include "media/image.h"
 #include "storage/blobs.h"
+#include "storage/cache.h"
 #include "storage/remote.h"
 #include "storage/s3.h"
 #include "store/store.h"
@@ -31,7 +32,7 @@ static void usage(FILE *out)
 {
 	fputs("usage:\n"
 	      "  tessera serve [--listen HOST:PORT] [--data DIR] [--db URL] [--web DIR]\n"
-	      "                [--blobs s3://BUCKET[/PREFIX]]\n"
+	      "                [--blobs s3://BUCKET[/PREFIX] [--blob-cache-bytes N]]\n"
 	      "                [--quota-project-bytes N] [--quota-export-versions N]\n"
 	      "                [--public-origin URL] [--trusted-proxy ADDR[/BITS][,...]]\n"
 	      "  tessera user add NAME [--admin] [--password PW] [--data DIR] [--db URL]\n"
@@ -46,7 +47,9 @@ static void usage(FILE *out)
 	      "TESSERA_QUOTA_PROJECT_BYTES, TESSERA_QUOTA_EXPORT_VERSIONS,\n"
 	      "TESSERA_PUBLIC_ORIGIN, TESSERA_TRUSTED_PROXY and TESSERA_BLOBS do what the\n"
 	      "flags do. Object storage: TESSERA_S3_ENDPOINT, TESSERA_S3_REGION (or\n"
-	      "AWS_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.\n"
+	      "AWS_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; the cache's limit\n"
+	      "TESSERA_BLOB_CACHE_BYTES, and TESSERA_BLOB_CACHE_GRACE_S (default 600): how\n"
+	      "long a copy just used is never removed.\n"
 	      "Defaults: 127.0.0.1:8080, ./var, sqlite in the data folder, ./web/dist.\n",
 	      out);
 }
@@ -129,7 +132,8 @@ static int load_config(struct ts_config *cfg, int *argc, char **argv)
 		cfg->job_max_attempts = (unsigned)strtoul(env, NULL, 10);
 	if (env_seconds("TESSERA_VIDEO_DEADLINE_S", 0.1, &cfg->video_deadline_s) ||
 	    env_seconds("TESSERA_VIDEO_DEADLINE_PER_S", 0, &cfg->video_deadline_per_s) ||
-	    env_seconds("TESSERA_DRAIN_S", 0, &cfg->drain_s))
+	    env_seconds("TESSERA_DRAIN_S", 0, &cfg->drain_s) ||
+	    env_seconds("TESSERA_BLOB_CACHE_GRACE_S", 1, &cfg->blob_cache_grace_s))
 		return -1;
 	env = getenv("TESSERA_HEADER_TIMEOUT");
 	if (env && strtoul(env, NULL, 10) > 0 && strtoul(env, NULL, 10) <= 3600)
@@ -309,6 +313,16 @@ static int cmd_serve(int argc, char **argv)
 	ts_error_release(&err);
 	if ((n = ts_blob_sweep_tmp(app.cfg.data_dir)) > 0)
 		ts_log_info("removed %d temporary file(s) left by an earlier run", n);
+	if (app.cfg.blob_cache_bytes && !ts_blob_remote_get()) {
+		fprintf(stderr, "tessera: --blob-cache-bytes limits the data folder's copies of an "
+				"object store: it needs --blobs s3://BUCKET[/PREFIX]\n");
+		goto out;
+	}
+	if (ts_blob_cache_start(app.cfg.data_dir, app.cfg.blob_cache_bytes,
+				(int64_t)(app.cfg.blob_cache_grace_s * 1000), &err)) {
+		fprintf(stderr, "tessera: %s\n", err.message);
+		goto out;
+	}
 	app.ingest = ts_ingest_new(&app.cfg);
 	app.models = ts_svc_models_new();
 	app.jobs = ts_app_start_jobs(&app, &err);
@@ -348,6 +362,7 @@ out:
 	ts_svc_models_free(app.models);
 	ts_ingest_free(app.ingest);
 	ts_store_free(app.store);
+	ts_blob_cache_stop();
 	ts_blob_remote_set(NULL);
 	ts_blob_tmp_release_all();
 	if (rc == 0)

@@ -15,6 +15,7 @@
 #include "jobs/jobs.h"
 #include "service/import_plan.h"
 #include "storage/blobs.h"
+#include "storage/remote.h"
 #include "store/store_annotations.h"
 #include "store/store_projects.h"
 #include "core/banned.h"
@@ -369,6 +370,8 @@ enum ts_err ts_svc_import_job_run(struct ts_app *app, const struct ts_job *job,
 	plan.progress_arg = &w;
 	if (!e && ts_blob_path(app->cfg.data_dir, im.checksum_sha256, path, sizeof(path)))
 		e = ts_error_set(&ferr, TS_ERR_IO, "import_file_missing", "The import's zip is gone.");
+	if (!e && ts_blob_remote_get())
+		e = ts_blob_remote_ensure(app->cfg.data_dir, path, im.checksum_sha256, &ferr);
 	if (!e)
 		e = ts_import_archive_open(path, &ar, &ferr);
 	if (!e)

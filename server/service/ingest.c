@@ -15,6 +15,7 @@
 #include "media/image.h"
 #include "core/log.h"
 #include "storage/blobs.h"
+#include "storage/cache.h"
 #include "storage/remote.h"
 #include "store/store_exports.h"
 #include "core/banned.h"
@@ -198,6 +199,7 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 {
 	struct ts_image_limits lim;
 	struct ts_error derr = { 0 };
+	struct stat st;
 	enum ts_err e;
 
 	e = ts_blob_make_parent(thumb, err);
@@ -235,6 +237,8 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 	e = ts_blob_remote_put_file(app->cfg.data_dir, thumb, NULL, err);
 	if (e)
 		return e;
+	if (stat(thumb, &st) == 0)
+		ts_blob_cache_added(thumb, (uint64_t)st.st_size);
 	return ts_store_asset_set_decoded(app->store, a->checksum_sha256, 1, NULL, err);
 }
 
@@ -341,8 +345,9 @@ enum ts_err ts_ingest_thumbnail(struct ts_app *app, const struct ts_asset *a, ch
 							: "the image does not decode");
 	/* Thumbnails are shared by content: another asset may have made it.
 	 * One that exists was made by a whole decode (here, or in the remote
-	 * store by another server). */
-	if (stat(thumb, &st) != 0 && ts_blob_remote_get()) {
+	 * store by another server). With a remote, the local one is a copy
+	 * that is made sure of (fetched, or marked as used). */
+	if (ts_blob_remote_get()) {
 		struct ts_error ferr = { 0 };
 
 		if (ts_blob_remote_ensure(dir, thumb, NULL, &ferr) != TS_OK &&

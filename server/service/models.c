@@ -22,6 +22,7 @@
 #include "media/image.h"
 #include "service/projects.h"
 #include "storage/blobs.h"
+#include "storage/remote.h"
 #include "store/store_assets.h"
 #include "store/store_projects.h"
 #include "core/banned.h"
@@ -349,9 +350,13 @@ static enum ts_err load_blob(void *ctx, int64_t model_id, void **bytes, size_t *
 	char path[TS_BLOB_PATH_MAX];
 
 	(void)model_id;
+	enum ts_err e;
+
 	if (ts_blob_path(l->app->cfg.data_dir, l->checksum, path, sizeof(path)))
 		return ts_error_set(err, TS_ERR_INTERNAL, "read_failed", "bad model checksum");
-	return read_file(path, TS_MODEL_FILE_MAX, bytes, len, err);
+	e = ts_blob_remote_get() ? ts_blob_remote_ensure(l->app->cfg.data_dir, path, l->checksum, err)
+				 : TS_OK;
+	return e ? e : read_file(path, TS_MODEL_FILE_MAX, bytes, len, err);
 }
 
 /* A model ready to run: its row and parsed metadata. */
@@ -411,6 +416,10 @@ static enum ts_err runner_predict(struct ts_app *app, struct runner *r, const ch
 		return unavailable(err);
 	if (ts_blob_path(app->cfg.data_dir, checksum, path, sizeof(path)))
 		return ts_error_set(err, TS_ERR_INTERNAL, "read_failed", "bad image checksum");
+	e = ts_blob_remote_get() ? ts_blob_remote_ensure(app->cfg.data_dir, path, checksum, err)
+				 : TS_OK;
+	if (e)
+		return e;
 	ts_ingest_limits(&app->cfg, &lim);
 	e = ts_media_image_tensor(path, &lim, ts_ingest_budget(app->ingest), &spec, r->input, err);
 	if (e)

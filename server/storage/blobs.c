@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/time.h"
+#include "storage/cache.h"
 #include "storage/remote.h"
 #include "core/banned.h"
 
@@ -296,6 +297,7 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 		/* The same bytes are stored already (content addressing); the
 		 * remote (if any) gets them if it lacks them. */
 		unlink(tmp_path);
+		ts_blob_cache_used(dst);
 		return ts_blob_remote_put_file(data_dir, dst, hex, err);
 	}
 	e = ts_blob_make_parent(dst, err);
@@ -317,7 +319,10 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 	}
 	/* With a remote, the blob is there before the row that points at it
 	 * commits. */
-	return ts_blob_remote_put_file(data_dir, dst, hex, err);
+	e = ts_blob_remote_put_file(data_dir, dst, hex, err);
+	if (!e && stat(dst, &st) == 0)
+		ts_blob_cache_added(dst, (uint64_t)st.st_size);
+	return e;
 out:
 	unlink(tmp_path);
 	return e;

@@ -11,6 +11,7 @@
 
 #include "hash/sha256.h"
 #include "storage/blobs.h"
+#include "storage/cache.h"
 #include "core/time.h"
 #include "core/banned.h"
 
@@ -92,11 +93,14 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 {
 	char tmp[TS_BLOB_PATH_MAX], hex[TS_SHA256_HEX_SIZE];
 	const char *key;
+	struct stat st = { 0 };
 	enum ts_err e;
 	int fd;
 
-	if (access(path, F_OK) == 0)
+	if (access(path, F_OK) == 0) {
+		ts_blob_cache_used(path);
 		return TS_OK;
+	}
 	if (!remote)
 		return ts_error_set(err, TS_ERR_NOT_FOUND, "blob_missing", "%s is missing", path);
 	key = key_of(data_dir, path, err);
@@ -125,7 +129,7 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 					 "the object store's copy of %s has other bytes (sha256 %s)",
 					 key, hex);
 	}
-	if (!e && fsync(fd) != 0)
+	if (!e && (fsync(fd) != 0 || fstat(fd, &st) != 0))
 		e = ts_error_set(err, TS_ERR_IO, "write_failed", "cannot flush %s: %s", tmp,
 				 strerror(errno));
 	close(fd);
@@ -134,6 +138,8 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 				 strerror(errno));
 	if (e)
 		unlink(tmp);
+	else
+		ts_blob_cache_added(path, (uint64_t)st.st_size);
 	return e;
 }
 

@@ -252,6 +252,6 @@ test('given a malformed quota, the server refuses to start and says why', async 
     const res = await run(BIN, ['serve', '--data', work, '--listen', '127.0.0.1:1', ...args], { timeout: 5000 }).then(() => null, (e) => e);
     assert.ok(res, `started with ${args.join(' ')}`);
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /--quota-(export-versions|project-bytes) must be a whole number \(0: no quota\)/);
+    assert.match(res.stderr, /--quota-(export-versions|project-bytes) must be a whole number \(0: no limit\)/);
   }
 });

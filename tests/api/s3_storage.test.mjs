@@ -374,6 +374,88 @@ test('a malformed --blobs URL or a missing key is refused before anything starts
   assert.match(key.out, /AWS_ACCESS_KEY_ID is not set/);
 });
 
+// The bytes of the copies a data folder keeps (originals, frames,
+// thumbnails).
+async function cacheBytes(dataDir) {
+  const { stat } = await import('node:fs/promises');
+  let n = 0;
+  for (const area of ['blobs/sha256', 'thumbs']) {
+    for (const fan of await readdir(join(dataDir, area))) {
+      for (const f of await readdir(join(dataDir, area, fan)).catch(() => [])) {
+        n += (await stat(join(dataDir, area, fan, f)).catch(() => ({ size: 0 }))).size;
+      }
+    }
+  }
+  return n;
+}
+
+test('with --blob-cache-bytes the data folder keeps at most that many bytes of copies; what it let go is fetched again', { skip: missing || false }, async () => {
+  const files = await makeJpegs(8, { w: 320, h: 240, start: 80, prefix: 'cache' });
+  const total = files.reduce((n, f) => n + f.bytes.length, 0);
+  const limit = Math.floor(total / 3);
+  const own = await startWithAdmin({
+    args: ['--blobs', blobsUrl(), '--blob-cache-bytes', String(limit)],
+    env: s3Env({ TESSERA_BLOB_CACHE_GRACE_S: '2' }),
+  });
+  try {
+    const req = (method, path, body) => own.srv.req(method, path, { token: own.token, body });
+    const get = (path) => fetch(`${own.srv.url}${path}`, { headers: { authorization: `Bearer ${own.token}` } });
+    const pid = (await req('POST', '/api/v1/projects', { name: 'Bounded' })).json.id;
+    const cat = (await req('POST', `/api/v1/projects/${pid}/categories`, { name: 'thing' })).json.id;
+    const fd = new FormData();
+    for (const f of files) fd.append('file', new Blob([f.bytes], { type: 'image/jpeg' }), f.name);
+    const up = await req('POST', `/api/v1/projects/${pid}/assets`, fd);
+    assert.equal(up.status, 201, up.text);
+    const assets = up.json.assets;
+    assert.equal(assets.length, files.length);
+    for (const a of assets) {
+      await waitFor(async () => (await req('GET', `/api/v1/assets/${a.id}`)).json.thumbnail_ready);
+    }
+    // Every original is in the bucket; the folder lets the oldest copies go.
+    for (const a of assets) assert.equal((await inBucket(blobKey(a.checksum_sha256))).status, 200);
+    await waitFor(async () => (await cacheBytes(own.srv.dataDir)) <= limit);
+    // Each original and thumbnail is still served whole (fetched again
+    // when its copy went), while the folder stays within the limit.
+    for (const [i, a] of assets.entries()) {
+      const f = await get(`/api/v1/assets/${a.id}/file`);
+      assert.equal(f.status, 200);
+      assert.deepEqual(Buffer.from(await f.arrayBuffer()), files[i].bytes);
+      const t = await get(`/api/v1/assets/${a.id}/thumbnail`);
+      assert.equal(t.status, 200);
+      assert.deepEqual([...Buffer.from(await t.arrayBuffer()).subarray(0, 2)], [0xff, 0xd8]);
+      assert.equal((await req('PUT', `/api/v1/assets/${a.id}/annotation`, { category_ids: [cat] })).status, 200);
+      assert.equal((await req('PUT', `/api/v1/assets/${a.id}/annotation`, { status: 'approved' })).status, 200);
+    }
+    await waitFor(async () => (await cacheBytes(own.srv.dataDir)) <= limit);
+    // An export built while copies come and go has every image and verifies.
+    const r = await req('POST', `/api/v1/projects/${pid}/exports`);
+    assert.equal(r.status, 202, r.text);
+    const ex = await waitExport(own.srv, own.token, r.json.id, WAIT_MS);
+    assert.equal(ex.state, 'ready', ex.error);
+    assert.equal(ex.counts.images, files.length);
+    const d = await get(`/api/v1/exports/${ex.id}/download`);
+    assert.equal(d.status, 200);
+    const path = join(work, 'bounded.zip');
+    await writeFile(path, Buffer.from(await d.arrayBuffer()));
+    const v = await verifyExport(path);
+    assert.equal(v.code, 0, v.out);
+  } finally {
+    await own.srv.close();
+  }
+});
+
+test('--blob-cache-bytes without an object store, or not a number, is refused at start', { skip: missing || false }, async () => {
+  const local = await runToEnd(['serve', '--listen', '127.0.0.1:0', '--data', join(work, 'nostore'), '--blob-cache-bytes', '1000'], {});
+  assert.equal(local.code, 1, local.out);
+  assert.match(local.out, /--blob-cache-bytes limits the data folder's copies of an object store: it needs --blobs/);
+  const bad = await runToEnd(['serve', '--blob-cache-bytes', '10GB'], {});
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /--blob-cache-bytes must be a whole number \(0: no limit\), not "10GB"/);
+  const grace = await runToEnd(['serve', '--blobs', blobsUrl()], s3Env({ TESSERA_BLOB_CACHE_GRACE_S: 'soon' }));
+  assert.equal(grace.code, 1, grace.out);
+  assert.match(grace.out, /TESSERA_BLOB_CACHE_GRACE_S must be a number of seconds from 1/);
+});
+
 // Last: it stops the store.
 test('with the store gone, an upload is refused with 503 and nothing is recorded', { skip: missing || false }, async () => {
   const pid = await newProject('Outage');
