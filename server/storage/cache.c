@@ -22,19 +22,22 @@
  * in a folder named by the first two hex digits of its digest). */
 static const char *const areas[] = { "blobs/sha256", "thumbs" };
 
-/* Ages in milliseconds, in 4 buckets per doubling (19% apart): bucket 0
- * holds ages under 1 ms (and files modified after the pass began). */
-enum { N_BUCKETS = 256 };
+/* Ages in milliseconds, in 64 buckets per doubling (about 1% apart), so
+ * that the files removed are the least recently used to within about 1%
+ * of their age: bucket 0 holds ages under 1 ms (and files modified after
+ * the pass began). 32 KB of counts. */
+enum { SUB_BITS = 6, N_BUCKETS = 64 << SUB_BITS };
 
 static int bucket_of(int64_t age_ms)
 {
-	uint64_t a = (uint64_t)age_ms;
+	uint64_t a = (uint64_t)age_ms, sub;
 	int msb;
 
 	if (age_ms < 1)
 		return 0;
 	msb = 63 - __builtin_clzll(a);
-	return 1 + msb * 4 + (int)(msb >= 2 ? (a >> (msb - 2)) & 3 : (a << (2 - msb)) & 3);
+	sub = msb >= SUB_BITS ? a >> (msb - SUB_BITS) : a << (SUB_BITS - msb);
+	return 1 + (msb << SUB_BITS) + (int)(sub & ((1u << SUB_BITS) - 1));
 }
 
 static int64_t mtime_ms(const struct stat *st)
@@ -193,6 +196,7 @@ static void *keep(void *arg)
 	for (;;) {
 		struct ts_blob_cache_pass pass;
 		struct ts_error err = { 0 };
+		int64_t t0;
 		uint64_t max;
 
 		while (!keeper.stop && !keeper.wake) {
@@ -220,15 +224,17 @@ static void *keep(void *arg)
 		keeper.added_during = 0;
 		max = keeper.max_bytes;
 		pthread_mutex_unlock(&keeper.mu);
+		t0 = ts_time_mono_us();
 		if (ts_blob_cache_trim(keeper.data_dir, max, max / 10 * 9, keeper.grace_ms, &pass,
 				       &err) != TS_OK)
 			ts_log_warn("blob cache: %s", err.message);
 		else if (pass.removed)
 			ts_log_info("blob cache: removed %llu file(s) used least recently, "
-				    "%llu -> %llu bytes (limit %llu)",
+				    "%llu -> %llu bytes (limit %llu) in %lld ms",
 				    (unsigned long long)pass.removed,
 				    (unsigned long long)pass.before,
-				    (unsigned long long)pass.after, (unsigned long long)max);
+				    (unsigned long long)pass.after, (unsigned long long)max,
+				    (long long)((ts_time_mono_us() - t0) / 1000));
 		ts_error_release(&err);
 		pthread_mutex_lock(&keeper.mu);
 		keeper.count = pass.after + keeper.added_during;
