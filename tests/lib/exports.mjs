@@ -12,7 +12,7 @@ import { BIN, ROOT, SANITIZED, startWithAdmin } from './server.mjs';
 
 const run = promisify(execFile);
 
-export const EXPORT_WAIT_MS = SANITIZED ? 60000 : 20000;
+export const EXPORT_WAIT_MS = SANITIZED ? 30000 : 10000;
 
 // Polls an export until it is ready or failed and returns it; throws
 // after waitMs.
