@@ -7,12 +7,10 @@ import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startWithAdmin, BIN, SANITIZED, PG } from '../lib/server.mjs';
+import { startWithAdmin, BIN, SANITIZED } from '../lib/server.mjs';
 
 const run = promisify(execFile);
-// With PostgreSQL its server's processes share the CPU under the whole
-// suite: an extraction takes longer there (the assertions are the same).
-const WAIT_MS = SANITIZED || PG ? 60000 : 20000;
+const WAIT_MS = SANITIZED ? 60000 : 20000;
 
 let srv, token, dir;
 before(async () => {
