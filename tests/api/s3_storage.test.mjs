@@ -231,7 +231,8 @@ function runToEnd(args, env) {
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
     const timer = setTimeout(() => p.kill('SIGKILL'), WAIT_MS);
-    p.on('exit', (code) => { clearTimeout(timer); res({ code, out }); });
+    // 'close': the output is all read (at 'exit' its last lines may not be)
+    p.on('close', (code) => { clearTimeout(timer); res({ code, out }); });
   });
 }
 

@@ -66,7 +66,8 @@ test('one log line per request with method, path, status, bytes and milliseconds
   try {
     await srv.req('GET', '/healthz');
     await srv.req('GET', '/api/v1/me');
-    await new Promise((r) => setTimeout(r, 100));
+    // each line is written once its answer has gone out
+    await srv.waitLog(/http GET \/api\/v1\/me /);
     assert.match(srv.log, /http GET \/healthz 200 15 \d+\.\dms/);
     assert.match(srv.log, /http GET \/api\/v1\/me 401 \d+ \d+\.\dms/);
   } finally { await srv.close(); }

@@ -121,10 +121,15 @@ class Server {
     this.proc = proc;
     proc.stdout.on('data', (d) => { this.log += d; });
     proc.stderr.on('data', (d) => { this.log += d; });
-    proc.exitPromise = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+    // 'close', not 'exit': the process may have ended before the last of
+    // its output (a final log line, a sanitizer report) was read.
+    proc.exitPromise = new Promise((res) => proc.on('close', (code, signal) => res({ code, signal })));
     const deadline = Date.now() + (SANITIZED ? 30000 : 10000);
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`server exited early:\n${this.log}`);
+      if (proc.exitCode !== null) {
+        await proc.exitPromise;
+        throw new Error(`server exited early:\n${this.log}`);
+      }
       try {
         const r = await fetch(`${this.url}/healthz`);
         if (r.ok) return this;
@@ -147,6 +152,18 @@ class Server {
       throw new Error(`server exited with ${res.code ?? res.signal} on SIGTERM:\n${this.log.slice(-4000)}`);
     }
     return res;
+  }
+
+  // Waits until the log matches re (a line the server writes after it has
+  // answered, such as the request log, comes a little later); false after
+  // ms.
+  async waitLog(re, ms = SANITIZED ? 30000 : 10000) {
+    const deadline = Date.now() + ms;
+    while (!re.test(this.log)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
   }
 
   checkLog() {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Asset } from '../api/assets';
 import { ApiError } from '../api/errors';
 import type { Model, ModelList, Suggestion } from '../api/models';
@@ -161,7 +161,10 @@ describe('a report lost on the way', () => {
     s.onWrite('ack', 1);
     s.noteChange(asset(2), { category_ids: [9] });
     s.onWrite('ack', 2);
-    await new Promise((r) => setTimeout(r, 60));
+    // The report of 1 is sent again on timers (5, then 10 ms): wait for its
+    // answer rather than for a time that a busy machine may overrun. A
+    // resend of the refused one would have been due before it.
+    await vi.waitFor(() => expect(s.suggestionOf(1)?.status).toBe('accepted'), { timeout: 5000, interval: 5 });
     expect(sent).toEqual([[1, 2], [2, 9], [1, 2], [1, 2]]);
     expect(s.suggestionOf(1)?.status).toBe('accepted');
     expect(s.suggestionOf(2)?.status).toBe('pending');
