@@ -16,8 +16,11 @@ import { uploadPngs, tinyPng } from '../lib/tinypng.mjs';
 import { waitExport, verifyExport } from '../lib/exports.mjs';
 
 const skip = !PG && 'needs the PostgreSQL backend (TESSERA_TEST_DB=postgres)';
-// A short lease, so a job of a dead process is taken over within seconds.
-const env = { TESSERA_JOB_LEASE_MS: '1500' };
+// A short lease (renewed every 2 s, so a live process keeps its job even
+// when a renewal is late on a loaded machine); a job of a process that
+// died is taken over at once (its advisory lock is gone), one whose lease
+// ran out within seconds.
+const env = { TESSERA_JOB_LEASE_MS: '6000' };
 let a, b, token, pid, cats, assets;
 
 const until = async (what, fn, ms = 15000) => {
