@@ -228,15 +228,17 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 	}
 	ts_log_info("asset %lld: image %s decoded in full (%lld x %lld)", (long long)a->id,
 		    a->checksum_sha256, (long long)a->width, (long long)a->height);
-	if (rename(tmp, thumb) != 0) {
+	/* In the remote (if any) before it is in place here: a thumbnail in
+	 * place is taken as made (by another request, or a retry of this job
+	 * after the store failed). */
+	e = ts_blob_remote_put_file_as(app->cfg.data_dir, thumb, tmp, NULL, err);
+	if (!e && rename(tmp, thumb) != 0)
 		e = ts_error_set(err, TS_ERR_IO, "write_failed", "cannot store the thumbnail: %s",
 				 strerror(errno));
+	if (e) {
 		unlink(tmp);
 		return e;
 	}
-	e = ts_blob_remote_put_file(app->cfg.data_dir, thumb, NULL, err);
-	if (e)
-		return e;
 	if (stat(thumb, &st) == 0)
 		ts_blob_cache_added(thumb, (uint64_t)st.st_size);
 	return ts_store_asset_set_decoded(app->store, a->checksum_sha256, 1, NULL, err);

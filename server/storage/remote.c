@@ -55,6 +55,12 @@ static ssize_t read_fd(void *ctx, void *buf, size_t len, uint64_t pos)
 enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 				    const char *sha256_hex, struct ts_error *err)
 {
+	return ts_blob_remote_put_file_as(data_dir, path, path, sha256_hex, err);
+}
+
+enum ts_err ts_blob_remote_put_file_as(const char *data_dir, const char *path, const char *from,
+				       const char *sha256_hex, struct ts_error *err)
+{
 	char hex[TS_SHA256_HEX_SIZE];
 	const char *key;
 	struct stat st;
@@ -69,9 +75,9 @@ enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 	e = remote->ops->head(remote, key, &exists, err);
 	if (e || exists)
 		return e;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(from, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		e = ts_error_set(err, TS_ERR_IO, "read_failed", "cannot open %s: %s", path,
+		e = ts_error_set(err, TS_ERR_IO, "read_failed", "cannot open %s: %s", from,
 				 strerror(errno));
 		goto out;
 	}

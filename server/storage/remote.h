@@ -66,6 +66,11 @@ struct ts_blob_remote *ts_blob_remote_get(void);
  * no-op without a remote. */
 enum ts_err ts_blob_remote_put_file(const char *data_dir, const char *path,
 				    const char *sha256_hex, struct ts_error *err);
+/* The same with the bytes read from the file at from (a temporary file
+ * about to be renamed to path), so that a file is in the remote before it
+ * is in its place here: one in place is then always in the remote too. */
+enum ts_err ts_blob_remote_put_file_as(const char *data_dir, const char *path, const char *from,
+				       const char *sha256_hex, struct ts_error *err);
 
 /* Makes sure path (data_dir/<key>) exists, fetching it from the remote
  * when it does not. want_hex, when not NULL, is the digest the bytes must
