@@ -333,21 +333,32 @@ static struct ts_pg_stmt *list_model_stmt(struct ts_pg_conn *c, const struct ts_
 
 /* The filters every sorted or searched page and its counts share: ?1
  * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
- * (NULL: any), ?6 file-name text (NULL: any). */
-#define SORTED_WHERE                                                                      \
+ * (NULL: any), then name: NAME_ANY, or NAME_LIKE with ?6 the LIKE pattern
+ * of the file-name text (ts_store_like_pattern), which the trigram index
+ * on lower(file_name) (migration 026, where pg_trgm is available) can
+ * answer; the planner picks it or the ordered index by the text. Two
+ * statements, so that a plan kept for one never has to serve the other. */
+#define SORTED_WHERE_BY(name)                                                             \
 	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
 	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
 	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
 	"AND (?4::text IS NULL OR n.queue = ?4) AND (?5::text IS NULL OR n.status = ?5) "  \
-	"AND (?6::text IS NULL OR strpos(lower(a.file_name), lower(?6)) > 0) "
+	name
+#define NAME_ANY "AND ?6::text IS NULL "
+#define NAME_LIKE "AND lower(a.file_name) LIKE lower(?6::text) "
+#define SORTED_WHERE SORTED_WHERE_BY(NAME_LIKE)
 /* A page in one order: after the row ?7 (0: from the start), at most ?8
  * rows. The bound is the (key, id) of that row, read from it, or a value
  * past every row on the first page, so the page is one range of the index
  * whatever its depth. */
-#define SORTED_SQL(index, key, cmp, bound, order)                                          \
+#define SORTED_SQL_BY(name, key, cmp, bound, order)                                        \
 	"SELECT " ASSET_COLS " FROM assets a"                                               \
-	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (?7 = 0 OR (" key      \
-	") " cmp " (" bound ")) ORDER BY " order " LIMIT ?8"
+	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE_BY(name) "AND (?7 = 0 OR (" \
+	key ") " cmp " (" bound ")) ORDER BY " order " LIMIT ?8"
+/* Each sort twice: [0] without a file-name text, [1] with one. */
+#define SORTED_SQL(index, key, cmp, bound, order)                                          \
+	{ SORTED_SQL_BY(NAME_ANY, key, cmp, bound, order),                                  \
+	  SORTED_SQL_BY(NAME_LIKE, key, cmp, bound, order) }
 #define NAME_C "a.file_name COLLATE \"C\""
 /* The key of the cursor's row, of this project only: a cursor naming
  * another project's row starts over. */
@@ -359,7 +370,7 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 				      struct ts_error *err)
 {
 	/* By sort, ascending then descending. */
-	static const char *const sql[3][2] = {
+	static const char *const sql[3][2][2] = {
 		[TS_ASSET_SORT_ID] = {
 			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
 			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
@@ -382,13 +393,16 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 				   NAME_C " DESC, a.id DESC"),
 		},
 	};
+	char pattern[2 * TS_ASSET_FILE_NAME_MAX + 3];
+	const char *pat;
 	struct ts_pg_stmt *st;
 
 	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
 		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
 		return NULL;
 	}
-	st = ts_pg_prepare(c, sql[q->sort][q->descending != 0], err);
+	pat = ts_store_like_pattern(q->name_contains, pattern, sizeof(pattern));
+	st = ts_pg_prepare(c, sql[q->sort][q->descending != 0][pat != NULL], err);
 	if (!st)
 		return NULL;
 	ts_pg_bind_i64(st, 1, q->project_id);
@@ -396,7 +410,7 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 	ts_pg_bind_i64(st, 3, q->category_id);
 	ts_pg_bind_text(st, 4, q->queue);
 	ts_pg_bind_text(st, 5, q->status);
-	ts_pg_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	ts_pg_bind_text(st, 6, pat);
 	ts_pg_bind_i64(st, 7, q->after_id);
 	ts_pg_bind_i64(st, 8, q->limit + 1);
 	return st;
@@ -504,6 +518,7 @@ out:
 static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 			     struct ts_asset_counts *out, struct ts_error *err)
 {
+	char pattern[2 * TS_ASSET_FILE_NAME_MAX + 3];
 	struct ts_pg_conn *c = ts_pg_acquire(s);
 	struct ts_pg_stmt *st;
 	enum ts_err e = TS_OK;
@@ -511,7 +526,8 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 
 	memset(out, 0, sizeof(*out));
 	if (q->name_contains && *q->name_contains) {
-		/* A file-name search: one pass over the covering name index. */
+		/* A file-name search: the matches of the trigram index, or a pass
+		 * over the project's names (SORTED_WHERE). */
 		st = ts_pg_prepare(c, "SELECT n.status, count(*) FROM assets a "
 				      "JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
 				      "GROUP BY n.status",
@@ -520,7 +536,8 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 			ts_pg_bind_i64(st, 1, q->project_id);
 			ts_pg_bind_i64(st, 2, q->video_id);
 			ts_pg_bind_i64(st, 3, q->category_id);
-			ts_pg_bind_text(st, 6, q->name_contains);
+			ts_pg_bind_text(st, 6, ts_store_like_pattern(q->name_contains, pattern,
+								     sizeof(pattern)));
 		}
 	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */
