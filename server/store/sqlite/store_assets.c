@@ -380,8 +380,11 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
 #define NAME_MATCH_SIZE (2 * TS_ASSET_FILE_NAME_MAX + 3)
 static const char *name_match(const char *text, char out[NAME_MATCH_SIZE])
 {
-	size_t len = text ? strlen(text) : 0, o = 0;
+	size_t len, o = 0;
 
+	if (!text)
+		return NULL;
+	len = strlen(text);
 	if (len > TS_ASSET_FILE_NAME_MAX || ts_utf8_count(text, len) < 3)
 		return NULL;
 	out[o++] = '"';
@@ -399,14 +402,14 @@ static const char *name_match(const char *text, char out[NAME_MATCH_SIZE])
  * names of every project holding the text's trigrams, in either case) are
  * read and then sorted, so it pays while they are few beside the project's
  * rows, which the scan walks in order and stops early (LIKE decides either
- * way, so both plans give the same rows). At most the threshold of
- * candidates are counted. */
+ * way, so both plans give the same rows): under max(NAME_INDEX_MIN, a
+ * quarter of the project's assets), counted no further than that. */
 #define NAME_INDEX_MIN 1000
 static enum ts_err use_name_index(struct ts_sq_conn *c, int64_t project_id, const char *match,
 				  int *use, struct ts_error *err)
 {
 	sqlite3_stmt *st;
-	int64_t total = 0, hits = 0;
+	int64_t total = 0, most, hits = 0;
 	enum ts_err e;
 
 	*use = 0;
@@ -417,15 +420,15 @@ static enum ts_err use_name_index(struct ts_sq_conn *c, int64_t project_id, cons
 	e = ts_sq_scalar_i64(c, st, &total, "count assets", err);
 	if (e)
 		return e;
+	most = total / 4 > NAME_INDEX_MIN ? total / 4 : NAME_INDEX_MIN;
 	st = ts_sq_prepare(c, "SELECT count(*) FROM (SELECT 1 FROM asset_names "
 			      "WHERE asset_names MATCH ?1 LIMIT ?2)", err);
 	if (!st)
 		return TS_ERR_IO;
 	ts_sq_bind_text(st, 1, match);
-	sqlite3_bind_int64(st, 2, total / 4 > NAME_INDEX_MIN ? total / 4 : NAME_INDEX_MIN);
+	sqlite3_bind_int64(st, 2, most);
 	e = ts_sq_scalar_i64(c, st, &hits, "estimate a file-name search", err);
-	if (!e)
-		*use = hits < (total / 4 > NAME_INDEX_MIN ? total / 4 : NAME_INDEX_MIN);
+	*use = !e && hits < most;
 	return e;
 }
 
