@@ -55,6 +55,23 @@ void ts_store_free(struct ts_store *s)
 	free(s);
 }
 
+const char *ts_store_like_pattern(const char *text, char *out, size_t size)
+{
+	size_t o = 0;
+
+	if (!text || !*text || size < 3)
+		return NULL;
+	out[o++] = '%';
+	for (size_t i = 0; text[i] && i < (size - 3) / 2; i++) {
+		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+			out[o++] = '\\';
+		out[o++] = text[i];
+	}
+	out[o++] = '%';
+	out[o] = '\0';
+	return out;
+}
+
 char *ts_store_name_key(const char *name)
 {
 	size_t len = strlen(name);

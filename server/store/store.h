@@ -106,4 +106,9 @@ static inline enum ts_err ts_store_end(struct ts_store_tx *tx, enum ts_err e,
  * the key used for case-insensitive uniqueness. Caller frees. */
 char *ts_store_name_key(const char *name);
 
+/* "%text%" with text's %, _ and \ escaped by \, a LIKE pattern (ESCAPE
+ * '\', PostgreSQL's default) of the text anywhere; NULL for no text. out
+ * holds size bytes: a text longer than (size - 3) / 2 bytes is cut. */
+const char *ts_store_like_pattern(const char *text, char *out, size_t size);
+
 #endif

@@ -106,7 +106,9 @@ static enum ts_err sq_count(struct copy *c, const char *table, long long *n)
 	return e;
 }
 
-/* The source's tables, parents first. Caller frees each and the array. */
+/* The source's tables, parents first: not a virtual table (the FTS5
+ * index of file names) nor its shadow tables, which hold no data of their
+ * own (the target keeps its own index). Caller frees each and the array. */
 static enum ts_err list_tables(struct copy *c, char ***out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
@@ -115,9 +117,9 @@ static enum ts_err list_tables(struct copy *c, char ***out, size_t *n)
 	int rc;
 
 	if (sqlite3_prepare_v2(c->src,
-			       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
-			       "LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations' "
-			       "ORDER BY name",
+			       "SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
+			       "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND "
+			       "name <> 'schema_migrations' ORDER BY name",
 			       -1, &st, NULL) != SQLITE_OK)
 		return sq_fail(c, "list the tables");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

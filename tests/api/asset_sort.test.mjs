@@ -159,3 +159,54 @@ test('equal keys (one file name many times, one upload) page by id without a gap
     pid = pid0;
   }
 });
+
+test('q of 3+ characters (the trigram index) and of 1-2 gives what a scan of the names gives, in every sort, page by page', async () => {
+  const p = (await srv.req('POST', '/api/v1/projects', { token, body: { name: 'Search' } })).json.id;
+  const found = [
+    '50%_off.png', '50x_off.png', '50%xoff.png', 'back%5Cslash.png', 'backslash.png', 'UPPER_Case.PNG',
+    'lower_case.png', 'MiXeD_cAsE.jpg', 'Ünïcode_résumé.png', 'ünïcode_RÉSUMÉ.png', 'quote%22name.png',
+    'ab.png', 'a.png', 'same.jpg', 'same.jpg', 'case', 'CaSe',
+  ];
+  const fd = new FormData();
+  found.forEach((n, i) => fd.append('file', new Blob([tinyPng(4000 + i)], { type: 'image/png' }), n));
+  const up = await srv.req('POST', `/api/v1/projects/${p}/assets`, { token, body: fd });
+  assert.equal(up.status, 201, up.text);
+  const assets = up.json.assets;
+  assert.deepEqual(assets.map((a) => a.file_name), found);
+  const pid0 = pid;
+  pid = p;
+  try {
+    // ASCII letters fold, nothing else; %, _ and \ are plain text.
+    const fold = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    const check = async (live) => {
+      const queries = ['%', '_', '\\', '"', 'e', '.p', 'Ü', '50%', '%_o', '0x_', 'k\\s', 'case', 'CASE', 'per_c',
+        'résumé', 'RÉSUMÉ', 'ünï', 'e"n', '%5C', '%22n', 'jpg', '.png', 'same', 'zzz', '50%_off.png'];
+      const sorts = ['name', '-name', 'uploaded', '-uploaded', 'id', '-id'];
+      const whole = {};
+      for (const s of sorts) whole[s] = (await walk(`sort=${s}`)).ids;
+      for (const q of queries) {
+        const want = new Set(live.filter((a) => fold(a.file_name).includes(fold(q))).map((a) => a.id));
+        for (const s of sorts) {
+          const got = await walk(`q=${encodeURIComponent(q)}&sort=${s}`);
+          assert.deepEqual(got.ids, whole[s].filter((id) => want.has(id)), `q=${q} sort=${s}`);
+          assert.equal(got.counts.all, want.size, `q=${q} counts`);
+        }
+      }
+    };
+    await check(assets);
+    assert.deepEqual((await walk('q=r%C3%A9sum')).ids, [assets[found.indexOf('Ünïcode_résumé.png')].id], 'UTF-8 text, its case as written');
+
+    // A deleted asset is no longer found, in the rows or the counts; back
+    // from the trash, it is again.
+    const gone = assets[found.indexOf('lower_case.png')];
+    assert.equal((await srv.req('DELETE', `/api/v1/assets/${gone.id}`, { token })).status, 204);
+    const live = assets.filter((a) => a.id !== gone.id);
+    await check(live);
+    assert.equal((await walk('q=lower')).counts.all, 0);
+    const back = await srv.req('POST', `/api/v1/assets/${gone.id}/restore`, { token });
+    assert.ok(back.status === 200 || back.status === 204, back.text);
+    assert.deepEqual((await walk('q=lower_c')).ids, [gone.id]);
+  } finally {
+    pid = pid0;
+  }
+});

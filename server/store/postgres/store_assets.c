@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/time.h"
+#include "core/utf8.h"
 #include "store/postgres/store_pg.h"
 #include "core/banned.h"
 
@@ -333,21 +334,79 @@ static struct ts_pg_stmt *list_model_stmt(struct ts_pg_conn *c, const struct ts_
 
 /* The filters every sorted or searched page and its counts share: ?1
  * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
- * (NULL: any), ?6 file-name text (NULL: any). */
-#define SORTED_WHERE                                                                      \
+ * (NULL: any), then name: NAME_ANY, or NAME_LIKE with ?6 the LIKE pattern
+ * of the file-name text (ts_store_like_pattern), which the trigram index
+ * on lower(file_name) (migration 026, where pg_trgm is available) can
+ * answer; the planner picks it or the ordered index by the text. Two
+ * statements, so that a plan kept for one never has to serve the other. */
+#define SORTED_WHERE_BY(name)                                                             \
 	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
 	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
 	"WHERE c.asset_id = a.id AND c.category_id = ?3)) "                                \
 	"AND (?4::text IS NULL OR n.queue = ?4) AND (?5::text IS NULL OR n.status = ?5) "  \
-	"AND (?6::text IS NULL OR strpos(lower(a.file_name), lower(?6)) > 0) "
+	name
+#define NAME_ANY "AND ?6::text IS NULL "
+#define NAME_LIKE "AND lower(a.file_name) LIKE lower(?6::text) "
+#define SORTED_WHERE SORTED_WHERE_BY(NAME_LIKE)
 /* A page in one order: after the row ?7 (0: from the start), at most ?8
  * rows. The bound is the (key, id) of that row, read from it, or a value
  * past every row on the first page, so the page is one range of the index
  * whatever its depth. */
+#define SORTED_SQL_BY(from, name, key, cmp, bound, order)                                  \
+	"SELECT " ASSET_COLS from " JOIN annotations n ON n.asset_id = a.id "                 \
+	SORTED_WHERE_BY(name) "AND (?7 = 0 OR (" key ") " cmp " (" bound ")) ORDER BY " order \
+	" LIMIT ?8"
+#define FROM_ASSETS " FROM assets a"
+/* A search whose candidates in the trigram index are few (pg_use_name_index)
+ * reads them first, so the planner cannot walk the ordered index instead
+ * (it cannot tell how few they are); the page is then sorted from them. */
+#define MATCH_CTE                                                                          \
+	"WITH m AS MATERIALIZED (SELECT id FROM assets WHERE lower(file_name) "             \
+	"LIKE lower(?6::text)) "
+#define FROM_MATCH " FROM m JOIN assets a ON a.id = m.id"
+/* Each sort three times: [0] without a file-name text, [1] with one,
+ * [2] with one read from its candidates. */
 #define SORTED_SQL(index, key, cmp, bound, order)                                          \
-	"SELECT " ASSET_COLS " FROM assets a"                                               \
-	" JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE "AND (?7 = 0 OR (" key      \
-	") " cmp " (" bound ")) ORDER BY " order " LIMIT ?8"
+	{ SORTED_SQL_BY(FROM_ASSETS, NAME_ANY, key, cmp, bound, order),                     \
+	  SORTED_SQL_BY(FROM_ASSETS, NAME_LIKE, key, cmp, bound, order),                    \
+	  MATCH_CTE SORTED_SQL_BY(FROM_MATCH, NAME_LIKE, key, cmp, bound, order) }
+
+/* Whether a search should read the candidates of the trigram index first:
+ * a text of 3 or more characters (pg_trgm finds nothing in a shorter one)
+ * whose candidates in every project, counted no further than that, are
+ * under max(NAME_INDEX_MIN, 1/32 of the project's assets), the index being
+ * there. Otherwise the planner picks (a text most names hold is best read
+ * in the order of the page, which stops early). */
+#define NAME_INDEX_MIN 1000
+static enum ts_err pg_use_name_index(struct ts_pg_conn *c, const struct ts_asset_query *q,
+				     const char *pattern, int *use, struct ts_error *err)
+{
+	const char *text = q->name_contains;
+	struct ts_pg_stmt *st;
+	int64_t total = 0, most, hits = 0;
+	enum ts_err e;
+
+	*use = 0;
+	if (!pattern || ts_utf8_count(text, strlen(text)) < 3)
+		return TS_OK;
+	st = ts_pg_prepare_i64(c, "SELECT coalesce(sum(n), 0) FROM asset_counts WHERE project_id = ?",
+			       TS_PG_I64(q->project_id), err);
+	e = ts_pg_scalar_i64(c, st, &total, "count assets", err);
+	if (e)
+		return e;
+	most = total / 32 > NAME_INDEX_MIN ? total / 32 : NAME_INDEX_MIN;
+	st = ts_pg_prepare(c, "SELECT CASE WHEN to_regclass('assets_file_name_trgm') IS NULL "
+			      "THEN ?2 ELSE (SELECT count(*) FROM (SELECT 1 FROM assets "
+			      "WHERE lower(file_name) LIKE lower(?1::text) LIMIT ?2) x) END",
+			   err);
+	if (!st)
+		return TS_ERR_IO;
+	ts_pg_bind_text(st, 1, pattern);
+	ts_pg_bind_i64(st, 2, most);
+	e = ts_pg_scalar_i64(c, st, &hits, "estimate a file-name search", err);
+	*use = !e && hits < most;
+	return e;
+}
 #define NAME_C "a.file_name COLLATE \"C\""
 /* The key of the cursor's row, of this project only: a cursor naming
  * another project's row starts over. */
@@ -359,7 +418,7 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 				      struct ts_error *err)
 {
 	/* By sort, ascending then descending. */
-	static const char *const sql[3][2] = {
+	static const char *const sql[3][2][3] = {
 		[TS_ASSET_SORT_ID] = {
 			SORTED_SQL("assets_project", "a.id", ">", "?7", "a.id"),
 			SORTED_SQL("assets_project", "a.id", "<", ID_MAX, "a.id DESC"),
@@ -382,13 +441,19 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 				   NAME_C " DESC, a.id DESC"),
 		},
 	};
+	char pattern[2 * TS_ASSET_FILE_NAME_MAX + 3];
+	const char *pat;
 	struct ts_pg_stmt *st;
+	int indexed;
 
 	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
 		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
 		return NULL;
 	}
-	st = ts_pg_prepare(c, sql[q->sort][q->descending != 0], err);
+	pat = ts_store_like_pattern(q->name_contains, pattern, sizeof(pattern));
+	if (pg_use_name_index(c, q, pat, &indexed, err))
+		return NULL;
+	st = ts_pg_prepare(c, sql[q->sort][q->descending != 0][!pat ? 0 : indexed ? 2 : 1], err);
 	if (!st)
 		return NULL;
 	ts_pg_bind_i64(st, 1, q->project_id);
@@ -396,7 +461,7 @@ static struct ts_pg_stmt *list_sorted_stmt(struct ts_pg_conn *c, const struct ts
 	ts_pg_bind_i64(st, 3, q->category_id);
 	ts_pg_bind_text(st, 4, q->queue);
 	ts_pg_bind_text(st, 5, q->status);
-	ts_pg_bind_text(st, 6, q->name_contains && *q->name_contains ? q->name_contains : NULL);
+	ts_pg_bind_text(st, 6, pat);
 	ts_pg_bind_i64(st, 7, q->after_id);
 	ts_pg_bind_i64(st, 8, q->limit + 1);
 	return st;
@@ -504,6 +569,7 @@ out:
 static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 			     struct ts_asset_counts *out, struct ts_error *err)
 {
+	char pattern[2 * TS_ASSET_FILE_NAME_MAX + 3];
 	struct ts_pg_conn *c = ts_pg_acquire(s);
 	struct ts_pg_stmt *st;
 	enum ts_err e = TS_OK;
@@ -511,16 +577,26 @@ static enum ts_err pg_counts(struct ts_store *s, const struct ts_asset_query *q,
 
 	memset(out, 0, sizeof(*out));
 	if (q->name_contains && *q->name_contains) {
-		/* A file-name search: one pass over the covering name index. */
-		st = ts_pg_prepare(c, "SELECT n.status, count(*) FROM assets a "
-				      "JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
-				      "GROUP BY n.status",
+		const char *pat = ts_store_like_pattern(q->name_contains, pattern, sizeof(pattern));
+		int indexed;
+
+		/* A file-name search: the candidates of the trigram index, or the
+		 * planner's pick (pg_use_name_index). */
+		e = pg_use_name_index(c, q, pat, &indexed, err);
+		if (e)
+			goto out;
+		st = ts_pg_prepare(c, indexed ? MATCH_CTE "SELECT n.status, count(*)" FROM_MATCH
+						" JOIN annotations n ON n.asset_id = a.id "
+						SORTED_WHERE "GROUP BY n.status"
+					      : "SELECT n.status, count(*) FROM assets a "
+						"JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
+						"GROUP BY n.status",
 				   err);
 		if (st) {
 			ts_pg_bind_i64(st, 1, q->project_id);
 			ts_pg_bind_i64(st, 2, q->video_id);
 			ts_pg_bind_i64(st, 3, q->category_id);
-			ts_pg_bind_text(st, 6, q->name_contains);
+			ts_pg_bind_text(st, 6, pat);
 		}
 	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */

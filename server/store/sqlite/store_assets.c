@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/time.h"
+#include "core/utf8.h"
 #include "store/sqlite/store_sqlite.h"
 #include "core/banned.h"
 
@@ -336,7 +337,7 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
 /* The filters every sorted or searched page and its counts share: ?1
  * project, ?2 video (0: any), ?3 category (0: any), ?4 queue and ?5 status
  * (NULL: any), ?6 a LIKE pattern of the file-name text (NULL: any;
- * name_pattern). */
+ * ts_store_like_pattern). */
 #define SORTED_WHERE                                                                      \
 	"WHERE a.project_id = ?1 AND (?2 = 0 OR a.video_id = ?2) "                          \
 	"AND (?3 = 0 OR EXISTS (SELECT 1 FROM annotation_categories c "                    \
@@ -368,26 +369,87 @@ static sqlite3_stmt *list_model_stmt(struct ts_sq_conn *c, const struct ts_asset
 #define ID_MAX "coalesce(nullif(?7, 0), 9223372036854775807)"
 #define INT_MAX_SQL "9223372036854775807"
 
-/* "%text%" with text's %, _ and \ escaped by \, for LIKE ... ESCAPE '\'
- * (ASCII letters match in either case); NULL for no text. out holds
- * 2 * TS_ASSET_FILE_NAME_MAX + 3 bytes; a longer text is cut. */
+/* The LIKE pattern of a file-name text (ts_store_like_pattern): ASCII
+ * letters match in either case. */
 #define NAME_PATTERN_SIZE (2 * TS_ASSET_FILE_NAME_MAX + 3)
-static const char *name_pattern(const char *text, char out[NAME_PATTERN_SIZE])
-{
-	size_t o = 0;
 
-	if (!text || !*text)
+/* The FTS5 query of a file-name text for the trigram index asset_names
+ * (migration 026): the text as one phrase, its '"' doubled; NULL when the
+ * index cannot answer it (no text, fewer than 3 characters: a trigram
+ * index finds nothing shorter, or not valid UTF-8). */
+#define NAME_MATCH_SIZE (2 * TS_ASSET_FILE_NAME_MAX + 3)
+static const char *name_match(const char *text, char out[NAME_MATCH_SIZE])
+{
+	size_t len, o = 0;
+
+	if (!text)
 		return NULL;
-	out[o++] = '%';
-	for (size_t i = 0; text[i] && i < TS_ASSET_FILE_NAME_MAX; i++) {
-		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
-			out[o++] = '\\';
+	len = strlen(text);
+	if (len > TS_ASSET_FILE_NAME_MAX || ts_utf8_count(text, len) < 3)
+		return NULL;
+	out[o++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '"')
+			out[o++] = '"';
 		out[o++] = text[i];
 	}
-	out[o++] = '%';
+	out[o++] = '"';
 	out[o] = '\0';
 	return out;
 }
+
+/* Whether the trigram index should drive a search: its candidates (the
+ * names of every project holding the text's trigrams, in either case) are
+ * read and then sorted, so it pays while they are few beside the project's
+ * rows, which the scan walks in order and stops early (LIKE decides either
+ * way, so both plans give the same rows): under max(NAME_INDEX_MIN, a
+ * quarter of the project's assets), counted no further than that. */
+#define NAME_INDEX_MIN 1000
+static enum ts_err use_name_index(struct ts_sq_conn *c, int64_t project_id, const char *match,
+				  int *use, struct ts_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t total = 0, most, hits = 0;
+	enum ts_err e;
+
+	*use = 0;
+	if (!match)
+		return TS_OK;
+	st = ts_sq_prepare_i64(c, "SELECT coalesce(sum(n), 0) FROM asset_counts WHERE project_id = ?",
+			       TS_SQ_I64(project_id), err);
+	e = ts_sq_scalar_i64(c, st, &total, "count assets", err);
+	if (e)
+		return e;
+	most = total / 4 > NAME_INDEX_MIN ? total / 4 : NAME_INDEX_MIN;
+	st = ts_sq_prepare(c, "SELECT count(*) FROM (SELECT 1 FROM asset_names "
+			      "WHERE asset_names MATCH ?1 LIMIT ?2)", err);
+	if (!st)
+		return TS_ERR_IO;
+	ts_sq_bind_text(st, 1, match);
+	sqlite3_bind_int64(st, 2, most);
+	e = ts_sq_scalar_i64(c, st, &hits, "estimate a file-name search", err);
+	*use = !e && hits < most;
+	return e;
+}
+
+/* A search through the trigram index, ?9 its MATCH query: the candidates in
+ * rowid (= asset id) order, each checked against SORTED_WHERE (the LIKE
+ * included, so the rows are those of the scan). By id the index gives the
+ * order and the page stops after ?8 rows; by (key, id) the ids of the page
+ * are picked first (SQLite keeps only ?8 of them while it sorts), then
+ * read. */
+#define MATCH_FROM                                                                         \
+	" FROM asset_names f CROSS JOIN assets a ON a.id = f.rowid "                         \
+	"CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE                         \
+	"AND f.asset_names MATCH ?9 "
+#define MATCH_ID_SQL(cmp, bound, order)                                                    \
+	"SELECT " ASSET_COLS MATCH_FROM "AND f.rowid " cmp " " bound " ORDER BY " order      \
+	" LIMIT ?8"
+#define MATCH_KEY_SQL(key, cmp, bound, order)                                              \
+	"SELECT " ASSET_COLS " FROM (SELECT a.id AS page_id" MATCH_FROM "AND (" key          \
+	", a.id) " cmp " (" bound ") ORDER BY " order " LIMIT ?8) p "                         \
+	"CROSS JOIN assets a ON a.id = p.page_id "                                            \
+	"CROSS JOIN annotations n ON n.asset_id = a.id ORDER BY " order
 
 static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asset_query *q,
 				      struct ts_error *err)
@@ -414,14 +476,36 @@ static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asse
 				"3 DESC, 1 DESC"),
 		},
 	};
-	char pattern[NAME_PATTERN_SIZE];
+	static const char *const match_sql[3][2] = {
+		[TS_ASSET_SORT_ID] = {
+			MATCH_ID_SQL(">", "?7", "f.rowid"),
+			MATCH_ID_SQL("<", ID_MAX, "f.rowid DESC"),
+		},
+		[TS_ASSET_SORT_UPLOADED] = {
+			MATCH_KEY_SQL("a.created_at", ">", KEY_OF("created_at", "-1") ", ?7",
+				      "a.created_at, a.id"),
+			MATCH_KEY_SQL("a.created_at", "<", KEY_OF("created_at", INT_MAX_SQL) ", " ID_MAX,
+				      "a.created_at DESC, a.id DESC"),
+		},
+		[TS_ASSET_SORT_NAME] = {
+			MATCH_KEY_SQL("a.file_name", ">", KEY_OF("file_name", "''") ", ?7",
+				      "a.file_name, a.id"),
+			MATCH_KEY_SQL("a.file_name", "<", KEY_OF("file_name", "x'ff'") ", " ID_MAX,
+				      "a.file_name DESC, a.id DESC"),
+		},
+	};
+	char pattern[NAME_PATTERN_SIZE], mbuf[NAME_MATCH_SIZE];
+	const char *match = name_match(q->name_contains, mbuf);
 	sqlite3_stmt *st;
+	int indexed;
 
 	if ((unsigned)q->sort > TS_ASSET_SORT_NAME) {
 		ts_error_set(err, TS_ERR_INVALID, "invalid_query", "bad asset sort");
 		return NULL;
 	}
-	st = ts_sq_prepare(c, sql[q->sort][q->descending != 0], err);
+	if (use_name_index(c, q->project_id, match, &indexed, err))
+		return NULL;
+	st = ts_sq_prepare(c, (indexed ? match_sql : sql)[q->sort][q->descending != 0], err);
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, q->project_id);
@@ -429,9 +513,11 @@ static sqlite3_stmt *list_sorted_stmt(struct ts_sq_conn *c, const struct ts_asse
 	sqlite3_bind_int64(st, 3, q->category_id);
 	ts_sq_bind_text(st, 4, q->queue);
 	ts_sq_bind_text(st, 5, q->status);
-	ts_sq_bind_text(st, 6, name_pattern(q->name_contains, pattern));
+	ts_sq_bind_text(st, 6, ts_store_like_pattern(q->name_contains, pattern, sizeof(pattern)));
 	sqlite3_bind_int64(st, 7, q->after_id);
 	sqlite3_bind_int(st, 8, q->limit + 1);
+	if (indexed)
+		ts_sq_bind_text(st, 9, match);
 	return st;
 }
 
@@ -537,7 +623,7 @@ out:
 static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 			     struct ts_asset_counts *out, struct ts_error *err)
 {
-	char pattern[NAME_PATTERN_SIZE];
+	char pattern[NAME_PATTERN_SIZE], mbuf[NAME_MATCH_SIZE];
 	struct ts_sq_conn *c = ts_sq_acquire(s);
 	sqlite3_stmt *st;
 	enum ts_err e = TS_OK;
@@ -545,17 +631,29 @@ static enum ts_err sq_counts(struct ts_store *s, const struct ts_asset_query *q,
 
 	memset(out, 0, sizeof(*out));
 	if (q->name_contains && *q->name_contains) {
-		/* A file-name search: one pass over the covering name index. */
-		st = ts_sq_prepare(c, "SELECT n.status, count(*) FROM assets a "
-				      "INDEXED BY assets_project_name "
-				      "CROSS JOIN annotations n ON n.asset_id = a.id " SORTED_WHERE
-				      "GROUP BY n.status",
+		const char *match = name_match(q->name_contains, mbuf);
+		int indexed;
+
+		/* A file-name search: the candidates of the trigram index, or one
+		 * pass over the covering name index (use_name_index). */
+		e = use_name_index(c, q->project_id, match, &indexed, err);
+		if (e)
+			goto out;
+		st = ts_sq_prepare(c, indexed ? "SELECT n.status, count(*)" MATCH_FROM
+						"GROUP BY n.status"
+					      : "SELECT n.status, count(*) FROM assets a "
+						"INDEXED BY assets_project_name "
+						"CROSS JOIN annotations n ON n.asset_id = a.id "
+						SORTED_WHERE "GROUP BY n.status",
 				   err);
 		if (st) {
 			sqlite3_bind_int64(st, 1, q->project_id);
 			sqlite3_bind_int64(st, 2, q->video_id);
 			sqlite3_bind_int64(st, 3, q->category_id);
-			ts_sq_bind_text(st, 6, name_pattern(q->name_contains, pattern));
+			ts_sq_bind_text(st, 6, ts_store_like_pattern(q->name_contains, pattern,
+								     sizeof(pattern)));
+			if (indexed)
+				ts_sq_bind_text(st, 9, match);
 		}
 	} else if (q->video_id > 0) {
 		/* One video's frames: a range of assets_video (a few thousand). */
