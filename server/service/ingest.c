@@ -199,7 +199,6 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 {
 	struct ts_image_limits lim;
 	struct ts_error derr = { 0 };
-	struct stat st;
 	enum ts_err e;
 
 	e = ts_blob_make_parent(thumb, err);
@@ -239,8 +238,7 @@ static enum ts_err decode_record(struct ts_app *app, const struct ts_asset *a, c
 		unlink(tmp);
 		return e;
 	}
-	if (stat(thumb, &st) == 0)
-		ts_blob_cache_added(thumb, (uint64_t)st.st_size);
+	ts_blob_cache_added(thumb);
 	return ts_store_asset_set_decoded(app->store, a->checksum_sha256, 1, NULL, err);
 }
 

@@ -320,8 +320,8 @@ enum ts_err ts_blob_commit(const char *data_dir, const char *tmp_path, const cha
 	/* With a remote, the blob is there before the row that points at it
 	 * commits. */
 	e = ts_blob_remote_put_file(data_dir, dst, hex, err);
-	if (!e && stat(dst, &st) == 0)
-		ts_blob_cache_added(dst, (uint64_t)st.st_size);
+	if (!e)
+		ts_blob_cache_added(dst);
 	return e;
 out:
 	unlink(tmp_path);

@@ -303,10 +303,14 @@ static int in_cache(const char *path)
 	return 0;
 }
 
-void ts_blob_cache_added(const char *path, uint64_t bytes)
+void ts_blob_cache_added(const char *path)
 {
-	if (!atomic_load(&keeper.running) || !in_cache(path))
+	struct stat st;
+	uint64_t bytes;
+
+	if (!atomic_load(&keeper.running) || !in_cache(path) || stat(path, &st) != 0)
 		return;
+	bytes = (uint64_t)st.st_size;
 	pthread_mutex_lock(&keeper.mu);
 	keeper.count += bytes;
 	keeper.added_during += bytes;

@@ -45,9 +45,10 @@ enum ts_err ts_blob_cache_start(const char *data_dir, uint64_t max_bytes, int64_
 /* Stops the keeper (waits for a pass in progress). */
 void ts_blob_cache_stop(void);
 
-/* bytes were written or fetched at path under the cache: counted, and a
- * pass is started when the count passes the limit. */
-void ts_blob_cache_added(const char *path, uint64_t bytes);
+/* The file at path was written or fetched: its bytes are counted when it
+ * is under the cache, and a pass is started when the count passes the
+ * limit. Nothing (not even a stat) while no keeper runs. */
+void ts_blob_cache_added(const char *path);
 /* path is about to be read: marked as just used. */
 void ts_blob_cache_used(const char *path);
 

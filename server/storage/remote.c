@@ -99,7 +99,6 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 {
 	char tmp[TS_BLOB_PATH_MAX], hex[TS_SHA256_HEX_SIZE];
 	const char *key;
-	struct stat st = { 0 };
 	enum ts_err e;
 	int fd;
 
@@ -135,7 +134,7 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 					 "the object store's copy of %s has other bytes (sha256 %s)",
 					 key, hex);
 	}
-	if (!e && (fsync(fd) != 0 || fstat(fd, &st) != 0))
+	if (!e && fsync(fd) != 0)
 		e = ts_error_set(err, TS_ERR_IO, "write_failed", "cannot flush %s: %s", tmp,
 				 strerror(errno));
 	close(fd);
@@ -145,7 +144,7 @@ enum ts_err ts_blob_remote_ensure(const char *data_dir, const char *path, const 
 	if (e)
 		unlink(tmp);
 	else
-		ts_blob_cache_added(path, (uint64_t)st.st_size);
+		ts_blob_cache_added(path);
 	return e;
 }
 

@@ -171,7 +171,7 @@ static void the_keeper_trims_when_a_write_passes_the_limit(void **state)
 	ts_blob_cache_used(path);
 	put("blobs/sha256/aa/new", 4000, 0);
 	snprintf(path, sizeof(path), "%s/blobs/sha256/aa/new", dir);
-	ts_blob_cache_added(path, 4000);
+	ts_blob_cache_added(path);
 	for (int i = 0; i < 100 && there("blobs/sha256/aa/old"); i++)
 		usleep(20000);
 	ts_blob_cache_stop();
@@ -180,7 +180,8 @@ static void the_keeper_trims_when_a_write_passes_the_limit(void **state)
 	assert_true(there("blobs/sha256/aa/new"));
 	/* Stopped: a write counts for nothing and starts no pass. */
 	snprintf(path, sizeof(path), "%s/exports/x", dir);
-	ts_blob_cache_added(path, 1u << 30);
+	put("exports/x", 100, 0);
+	ts_blob_cache_added(path);
 }
 
 int main(void)
