@@ -807,6 +807,19 @@ static ssize_t annread_fn(void *arg, char *buf, size_t len)
 	return n;
 }
 
+/* Opens annotations.json for a streamed pass: r reads and hashes it, s
+ * splits its arrays into elements. -1 (reported) when it cannot be opened. */
+static int annread_open(struct vctx *c, struct annread *r, struct ts_jsonstream *s)
+{
+	memset(r, 0, sizeof(*r));
+	r->c = c;
+	if (member_open(c, "annotations.json", &r->m))
+		return -1;
+	ts_sha256_init(&r->h);
+	ts_jsonstream_init(s, ELEMENT_MAX, split_arrays, annread_fn, r);
+	return 0;
+}
+
 /* Parses one piece of annotations.json (it says where it starts); NULL
  * after reporting where it is not JSON. */
 static json_t *parse_piece(struct vctx *c, const struct ts_jsonstream_item *it,
@@ -998,15 +1011,11 @@ static void read_annotations(struct vctx *c)
 	struct held jerr; /* the JSON's problem, until it is known whether the
 			   * whole document's parse can name it instead */
 
-	memset(&r, 0, sizeof(r));
 	memset(&jerr, 0, sizeof(jerr));
-	r.c = c;
-	if (member_open(c, "annotations.json", &r.m)) {
+	if (annread_open(c, &r, &s)) {
 		json_decref(rest);
 		return;
 	}
-	ts_sha256_init(&r.h);
-	ts_jsonstream_init(&s, ELEMENT_MAX, split_arrays, annread_fn, &r);
 	c->ann_canonical = 1;
 	c->hold = &jerr;
 	while (ok && !done) {
@@ -1522,12 +1531,8 @@ static void reread_annotations(struct vctx *c)
 	int which = 0, ok = 1, done = 0;
 	json_t *v, *k;
 
-	memset(&r, 0, sizeof(r));
-	r.c = c;
-	if (member_open(c, "annotations.json", &r.m))
+	if (annread_open(c, &r, &s))
 		return;
-	ts_sha256_init(&r.h);
-	ts_jsonstream_init(&s, ELEMENT_MAX, split_arrays, annread_fn, &r);
 	while (ok && !done) {
 		switch (ts_jsonstream_next(&s, &it)) {
 		case TS_JSONSTREAM_END:
